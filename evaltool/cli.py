@@ -1,0 +1,217 @@
+"""Command line: the same core the Excel buttons use, for people without Excel."""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from evaltool.core.decimals import fmt, fmt_percent
+from evaltool.core.errors import InputError
+from evaltool.core.model import SEVERITY_LABEL, Project, ScoreResult
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def friendly(fn):
+    """No traceback ever reaches a clerk: input problems exit 2 with the Chinese message."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            err_console.print(f"[bold red]无法处理：[/]{exc}")
+            sys.exit(EXIT_UNUSABLE)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except MemoryError:
+            err_console.print("[bold red]无法处理：[/]文件过大，内存不足。")
+            sys.exit(EXIT_UNUSABLE)
+        except Exception as exc:  # noqa: BLE001
+            if os.environ.get("EVALTOOL_DEBUG"):
+                raise
+            err_console.print(f"[bold red]程序内部错误：[/]{type(exc).__name__}: {exc}\n"
+                              "您的文件没有被修改。请把此信息和文件发给技术支持（设置 EVALTOOL_DEBUG=1 可看到详细信息）。")
+            sys.exit(3)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="evaltool", message="evaltool %(version)s")
+def main() -> None:
+    """evaltool：项目支出绩效自评表的填报、校验、计分和绩效评价报告生成。"""
+
+
+# ---- loading ---------------------------------------------------------------------------------
+def load_projects(path: str, rules: str | None = None) -> list[Project]:
+    """Projects in a case file (.yaml) or a workbook (.xlsx, one per 自评表 sheet)."""
+    from evaltool.core.caseio import load_case
+
+    suffix = Path(path).suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        projects = [load_case(path)]
+    else:
+        try:
+            from evaltool.workbook.reader import read_workbook_projects
+        except ImportError:
+            raise InputError(f"无法识别的文件类型：{Path(path).name}。请提供 .yaml 案例文件。") from None
+        projects = read_workbook_projects(path)
+    if rules:
+        for p in projects:
+            p.rules = rules
+    return projects
+
+
+def evaluate_all(projects: list[Project]) -> list[tuple[Project, ScoreResult]]:
+    from evaltool.core.rules import load_rules
+    from evaltool.core.scoring import evaluate
+
+    cache: dict[str | None, object] = {}
+    out = []
+    for p in projects:
+        if p.rules not in cache:
+            cache[p.rules] = load_rules(p.rules)
+        out.append((p, evaluate(p, cache[p.rules])))
+    return out
+
+
+# ---- printing --------------------------------------------------------------------------------
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def print_result(project: Project, result: ScoreResult) -> None:
+    title = f"{project.name or '（未填项目名称）'}  {project.year or ''}年度"
+    if project.sheet:
+        title += f"  [dim]（工作表：{project.sheet}）[/]"
+    console.rule(title)
+    console.print(f"规则集：{result.rule_name}    执行率：{fmt_percent(result.rate)}    "
+                  f"执行率得分：{fmt(result.rate_score, 2)} / {fmt(result.rate_weight)}")
+    table = Table(show_lines=False, header_style="bold")
+    for col in ("一级指标", "二级指标", "三级指标", "分值", "得分", "计分说明"):
+        table.add_column(col, overflow="fold", justify="right" if col in ("分值", "得分") else "left")
+    for r in result.indicators:
+        table.add_row(r.level1, r.level2, (r.level3[:24] + "…") if len(r.level3) > 25 else r.level3,
+                      fmt(r.weight), fmt(r.score, 2) if r.score is not None else "—", r.explanation)
+    console.print(table)
+    subs = "  ".join(f"{k} {fmt(v, 2)}" for k, v in result.subtotals.items())
+    console.print(f"小计：{subs}")
+    console.print(f"[bold]总分 {fmt(result.total, 2)}    等次 {result.grade}[/]")
+    print_findings(result)
+
+
+def print_findings(result: ScoreResult) -> None:
+    if not result.findings:
+        console.print("[green]校验通过，没有发现问题。[/]")
+        return
+    counts = {s: sum(f.severity == s for f in result.findings) for s in SEVERITY_LABEL}
+    console.print(f"发现 {counts['error']} 个错误、{counts['warning']} 个警告、{counts['info']} 个提示：")
+    for f in result.findings:
+        console.print(f"  [{SEVERITY_STYLE[f.severity]}]{SEVERITY_LABEL[f.severity]}[/] "
+                      f"[dim]{f.location}[/] {f.message} [dim]({f.code})[/]")
+
+
+def exit_code(results: list[tuple[Project, ScoreResult]]) -> int:
+    return EXIT_FINDINGS if any(r.errors for _, r in results) else EXIT_OK
+
+
+def to_json(results: list[tuple[Project, ScoreResult]]) -> str:
+    from evaltool.core.results import result_dict
+
+    data = [result_dict(p, r) for p, r in results]
+    return json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2)
+
+
+# ---- commands --------------------------------------------------------------------------------
+@main.command("score")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="输出机器可读的 JSON（含全部校验结果）")
+@click.option("--rules", "rules", default=None, help="规则集编号或规则文件路径（默认取文件中的设置）")
+@click.option("-o", "--output", default=None, help="（工作簿）把计分结果写入另一个文件")
+@friendly
+def score_cmd(file: str, as_json: bool, rules: str | None, output: str | None) -> None:
+    """计分：计算执行率、各指标得分、小计、总分和等次。"""
+    if Path(file).suffix.lower() not in (".yaml", ".yml"):
+        from evaltool.workbook.commands import score_workbook
+
+        sys.exit(score_workbook(file, output=output, rules=rules, as_json=as_json))
+    results = evaluate_all(load_projects(file, rules))
+    if as_json:
+        click.echo(to_json(results))
+    else:
+        for p, r in results:
+            print_result(p, r)
+    sys.exit(exit_code(results))
+
+
+@main.command("rules")
+@click.argument("rule_id", required=False)
+@friendly
+def rules_cmd(rule_id: str | None) -> None:
+    """列出内置规则集，或显示一个规则集（编号或文件路径）。"""
+    from evaltool.core.rules import DEFAULT_RULES, builtin_ids, load_rules
+
+    if not rule_id:
+        table = Table(header_style="bold")
+        for col in ("编号", "名称", "执行率/一级指标分值", "说明"):
+            table.add_column(col, overflow="fold")
+        for rid in builtin_ids():
+            rs = load_rules(rid)
+            weights = f"执行率 {fmt(rs.rate_weight)}，" + "，".join(f"{k} {fmt(v)}" for k, v in rs.level1_weights.items())
+            table.add_row(rid + ("（默认）" if rid == DEFAULT_RULES else ""), rs.name, weights, rs.description)
+        console.print(table)
+        console.print("查看某个规则集：evaltool rules 国家标准；自定义规则集的写法见 README。")
+        return
+    import yaml
+
+    rs = load_rules(rule_id)
+    console.print(f"[bold]{rs.name}[/]（{rs.source}，继承已展开）")
+    click.echo(yaml.safe_dump(rs.raw, allow_unicode=True, sort_keys=False, width=1000))
+
+
+@main.command("demo")
+@click.option("-o", "--outdir", default="evaltool-demo", show_default=True, help="示例输出目录")
+@friendly
+def demo_cmd(outdir: str) -> None:
+    """演示：对内置示例项目计分并输出结果。"""
+    from importlib import resources
+
+    sample = resources.files("evaltool") / "samples" / "示例-电子政务各项专项经费.yaml"
+    from evaltool.core.caseio import parse_case
+
+    project = parse_case(sample.read_text("utf-8"), sample.name)
+    results = evaluate_all([project])
+    for p, r in results:
+        print_result(p, r)
+    extra = os.environ.get("EVALTOOL_DEMO_NO_FILES")
+    if not extra:
+        for hook in DEMO_HOOKS:
+            hook(project, Path(outdir))
+
+
+# Later features (workbook, report) add their demo steps here; each takes (project, outdir).
+DEMO_HOOKS: list = []
+
+
+def _register_plugins() -> None:
+    """Feature modules attach their commands to the group; a missing one must not break the rest."""
+    import importlib
+
+    for name in ("evaltool.workbook.commands", "evaltool.report.commands", "evaltool.scoresheet.commands",
+                 "evaltool.collect.commands", "evaltool.addin.commands"):
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and not name.startswith(exc.name):
+                raise
+
+
+_register_plugins()

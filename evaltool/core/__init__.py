@@ -1,0 +1,1 @@
+"""Pure core: parsing, rule sets, scoring and checks. Imports no spreadsheet library."""

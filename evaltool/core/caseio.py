@@ -1,0 +1,230 @@
+"""Case files (shared/cases/README.md is the contract): one project as YAML with the form's labels."""
+from __future__ import annotations
+
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evaltool.core.errors import InputError
+
+from evaltool.core.model import FUND_COLUMNS, FUND_ROWS, FundRow, Indicator, Location, Project
+
+MAX_CASE_BYTES = 5 * 1024 * 1024  # a real case is a few KB; anything this big is not one
+INDICATOR_KEYS = {
+    "一级指标": "level1", "二级指标": "level2", "三级指标": "level3", "年度指标值": "target",
+    "实际完成值": "actual", "分值": "weight", "得分": "entered_score", "偏差原因分析及改进措施": "deviation",
+}
+FUND_KEYS = {"年初预算数": "initial", "全年预算数": "budget", "全年执行数": "actual", "得分": "entered_score"}
+HEADER_KEYS = {"年度": "year", "项目名称": "name", "主管部门": "department", "实施单位": "unit"}
+KIND_EXTRA_KEYS = ("评分指标", "评价人员", "绩效目标表")
+
+
+class CaseError(InputError):
+    """A case file that cannot be used; the message is Chinese and says what to fix."""
+
+
+def _scalar_ok(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool)
+
+
+def load_case(path: str | os.PathLike) -> Project:
+    path = Path(path)
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise CaseError(f"找不到案例文件：{path}") from None
+    if size > MAX_CASE_BYTES:
+        raise CaseError(f"{name} 有 {size // 1024 // 1024} MB，不像案例文件（通常只有几 KB）。请检查是否选错了文件。")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CaseError(f"{name} 不是 UTF-8 编码的文本文件。请用记事本等工具另存为 UTF-8 编码。") from None
+    except OSError as exc:
+        raise CaseError(f"无法读取 {name}：{exc.strerror}") from None
+    return parse_case(text, name)
+
+
+def parse_case(text: str, name: str = "案例文件") -> Project:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
+        raise CaseError(f"{name} {where}不是有效的 YAML：{getattr(exc, 'problem', None) or '格式错误'}。"
+                        "请检查冒号、缩进和引号。") from None
+    except RecursionError:
+        raise CaseError(f"{name} 嵌套层次过深，不是案例文件。") from None
+    return case_from_dict(data, name)
+
+
+def case_from_dict(data: Any, name: str = "案例文件") -> Project:
+    if not isinstance(data, dict):
+        raise CaseError(f"{name} 的内容应是“键: 值”的表（如“项目名称: …”），现在是{_kind(data)}。")
+    kind = data.get("类型", "自评表")
+    if kind not in ("自评表", "评分表"):
+        raise CaseError(f"{name} 的“类型”应为“自评表”或“评分表”，现为“{kind}”。")
+    p = Project(kind=str(kind), source=name)
+    for key, attr in HEADER_KEYS.items():
+        value = data.get(key)
+        if not _scalar_ok(value):
+            raise CaseError(f"{name} 的“{key}”应是一个值，现在是{_kind(value)}。")
+        setattr(p, attr, value)
+        p.cells[key] = Location(path=key)
+    rules = data.get("规则")
+    if rules is not None and not isinstance(rules, str):
+        raise CaseError(f"{name} 的“规则”应是规则集编号（如“国家标准”）或规则文件路径。")
+    p.rules = rules
+    if kind == "自评表":
+        _funds(p, data, name)
+        goals = _mapping(data, "年度总体目标", name)
+        p.goal_expected, p.goal_actual = goals.get("预期目标"), goals.get("实际完成情况")
+        p.cells["预期目标"] = Location(path="年度总体目标.预期目标")
+        p.cells["实际完成情况"] = Location(path="年度总体目标.实际完成情况")
+        _indicators(p, data, name)
+    report = _mapping(data, "报告素材", name)
+    p.report = {str(k): "" if v is None else str(v) for k, v in report.items()}
+    p.basic_info = dict(_mapping(data, "项目基本信息", name))
+    for key in KIND_EXTRA_KEYS:
+        if key in data:
+            p.extra[key] = data[key]
+    expected = data.get("期望")
+    if expected is not None and not isinstance(expected, dict):
+        raise CaseError(f"{name} 的“期望”应是“键: 值”的表。")
+    p.expected = expected
+    return p
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "一个列表"
+    if isinstance(value, dict):
+        return "一个表"
+    if value is None:
+        return "空的"
+    return f"“{str(value)[:30]}”"
+
+
+def _mapping(data: dict, key: str, name: str) -> dict:
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise CaseError(f"{name} 的“{key}”应是“键: 值”的表，现在是{_kind(value)}。")
+    return value
+
+
+def _funds(p: Project, data: dict, name: str) -> None:
+    funds = _mapping(data, "项目资金", name)
+    if not funds:
+        raise CaseError(f"{name} 缺少“项目资金”，至少应有 年度资金总额: {{全年预算数: …, 全年执行数: …}}。")
+    for label in FUND_ROWS:
+        row = funds.get(label)
+        if row is None:
+            continue
+        if not isinstance(row, dict):
+            raise CaseError(f"{name} 的“项目资金 → {label}”应写成 {{全年预算数: 35, 全年执行数: 34.5}}。")
+        fr = FundRow(label=label)
+        for key, attr in FUND_KEYS.items():
+            value = row.get(key)
+            if not _scalar_ok(value):
+                raise CaseError(f"{name} 的“项目资金 → {label} → {key}”应是一个数，现在是{_kind(value)}。")
+            setattr(fr, attr, value)
+            fr.cells[key] = Location(path=f"项目资金.{label}.{key}")
+        p.funds[label] = fr
+    unknown = [k for k in funds if k not in FUND_ROWS and k != "分值"]
+    if unknown:
+        raise CaseError(f"{name} 的“项目资金”中有无法识别的行：{'、'.join(map(str, unknown))}。"
+                        f"可用的行：{'、'.join(FUND_ROWS)}、分值。")
+    p.fund_weight = funds.get("分值")
+    p.cells["分值"] = Location(path="项目资金.分值")
+
+
+def _indicators(p: Project, data: dict, name: str) -> None:
+    items = data.get("绩效指标")
+    if items is None:
+        raise CaseError(f"{name} 缺少“绩效指标”列表。")
+    if not isinstance(items, list):
+        raise CaseError(f"{name} 的“绩效指标”应是列表（每行以“- ”开头），现在是{_kind(items)}。")
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise CaseError(f"{name} 的“绩效指标”第 {n} 项应写成 {{一级指标: …, 二级指标: …, …}}。")
+        ind = Indicator()
+        for key, attr in INDICATOR_KEYS.items():
+            value = item.get(key)
+            if not _scalar_ok(value):
+                raise CaseError(f"{name} 的“绩效指标”第 {n} 项的“{key}”应是一个值，现在是{_kind(value)}。")
+            setattr(ind, attr, value)
+            ind.cells[key] = Location(path=f"绩效指标[{n}].{key}")
+        p.indicators.append(ind)
+
+
+# ---- writing ---------------------------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _drop_none(d: dict) -> dict:
+    return {k: _plain(v) for k, v in d.items() if v is not None and v != ""}
+
+
+def case_to_dict(p: Project, include_expected: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if p.kind != "自评表":
+        out["类型"] = p.kind
+    out.update(_drop_none({key: getattr(p, attr) for key, attr in HEADER_KEYS.items()}))
+    if p.rules:
+        out["规则"] = p.rules
+    if p.basic_info:
+        out["项目基本信息"] = p.basic_info
+    if p.kind == "自评表":
+        funds: dict[str, Any] = {}
+        for label in FUND_ROWS:
+            row = p.funds.get(label)
+            if row:
+                funds[label] = _drop_none({k: getattr(row, a) for k, a in FUND_KEYS.items()})
+        if p.fund_weight is not None:
+            funds["分值"] = _plain(p.fund_weight)
+        out["项目资金"] = funds
+        out["年度总体目标"] = _drop_none({"预期目标": p.goal_expected, "实际完成情况": p.goal_actual})
+        out["绩效指标"] = [_drop_none({k: getattr(ind, a) for k, a in INDICATOR_KEYS.items()})
+                       for ind in p.indicators]
+    for key in KIND_EXTRA_KEYS:
+        if key in p.extra:
+            out[key] = p.extra[key]
+    if p.report:
+        out["报告素材"] = {k: v for k, v in p.report.items() if v}
+    if include_expected and p.expected:
+        out["期望"] = p.expected
+    return out
+
+
+def dump_case(p: Project, include_expected: bool = False) -> str:
+    return yaml.safe_dump(case_to_dict(p, include_expected), allow_unicode=True, sort_keys=False, width=1000)
+
+
+def save_case(p: Project, path: str | os.PathLike, include_expected: bool = False) -> None:
+    """Write atomically: a half-written case file must never replace a good one."""
+    atomic_write_text(Path(path), dump_case(p, include_expected))
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+__all__ = ["load_case", "parse_case", "case_from_dict", "case_to_dict", "dump_case", "save_case", "CaseError",
+           "FUND_COLUMNS"]

@@ -1,0 +1,132 @@
+"""Structural checks of a project against its rule set; each adds findings, none stops the rest."""
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from evaltool.core import values
+from evaltool.core.decimals import fmt
+from evaltool.core.model import FUND_COLUMNS, FUND_ROWS, Location, Project, ScoreResult
+from evaltool.core.rules import RuleSet
+
+HEADER_FIELDS = (("name", "项目名称"), ("department", "主管部门"), ("unit", "实施单位"), ("year", "年度"))
+COLUMN_ATTR = {"年初预算数": "initial", "全年预算数": "budget", "全年执行数": "actual"}
+
+
+def run_checks(project: Project, rules: RuleSet, result: ScoreResult, out) -> None:
+    check_header(project, out)
+    check_funds(project, out)
+    check_indicators(project, rules, result, out)
+    check_weights(project, rules, result, out)
+
+
+def _blank(value) -> bool:
+    return values.parse(value).kind == "empty"
+
+
+def check_header(project: Project, out) -> None:
+    from evaltool.core.scoring import project_year
+
+    for attr, label in HEADER_FIELDS:
+        if _blank(getattr(project, attr)):
+            out.add("E-REQUIRED", "error", f"{label}未填写。", label, project.where(label))
+    if not _blank(project.year) and project_year(project) is None:
+        out.add("E-YEAR", "error", f"年度“{project.year}”无法识别，请填写四位年份，例如 2023。", "年度",
+                project.where("年度"))
+    for label, value in (("预期目标", project.goal_expected), ("实际完成情况", project.goal_actual)):
+        if _blank(value):
+            out.add("W-GOAL", "warning", f"年度总体目标的“{label}”未填写，报告将无法引用。", label,
+                    project.where(label))
+
+
+def check_funds(project: Project, out) -> None:
+    from evaltool.core.scoring import Collector, read_money
+
+    quiet = Collector()  # the rate scorer already reported unreadable total-row amounts
+    amounts: dict[str, dict[str, Decimal | None]] = {}
+    for label in FUND_ROWS:
+        row = project.funds.get(label)
+        amounts[label] = {}
+        for column in FUND_COLUMNS:
+            raw = getattr(row, COLUMN_ATTR[column]) if row else None
+            loc = (row.cells.get(column) if row else None) or Location(path=f"项目资金.{label}.{column}")
+            sink = quiet if label == "年度资金总额" else out
+            amounts[label][column] = read_money(raw, loc, f"{label}的{column}", sink)
+    for column in FUND_COLUMNS:
+        parts = [amounts[label][column] for label in FUND_ROWS[1:]]
+        total = amounts["年度资金总额"][column]
+        if total is None or all(p is None for p in parts):
+            continue
+        summed = sum((p or Decimal(0) for p in parts), Decimal(0))
+        if summed != total:
+            row = project.funds.get("年度资金总额")
+            loc = (row.cells.get(column) if row else None) or Location(path=f"项目资金.年度资金总额.{column}")
+            out.add("E-FUND-SUM", "error",
+                    f"项目资金的{column}：年度资金总额 {fmt(total)} 万元不等于本年财政拨款、上年结转资金、"
+                    f"其他资金之和 {fmt(summed)} 万元。请核对各行金额。", column, loc)
+    for label in FUND_ROWS[1:]:
+        budget, actual = amounts[label]["全年预算数"], amounts[label]["全年执行数"]
+        if budget is not None and actual is not None and actual > budget:
+            row = project.funds.get(label)
+            out.add("W-FUND-OVER", "warning",
+                    f"{label}的全年执行数 {fmt(actual)} 万元超过全年预算数 {fmt(budget)} 万元，请核实。",
+                    "全年执行数", (row.cells.get("全年执行数") if row else None) or Location(path=f"项目资金.{label}"))
+
+
+def check_indicators(project: Project, rules: RuleSet, result: ScoreResult, out) -> None:
+    if not project.indicators:
+        out.add("E-NO-INDICATORS", "error", "绩效指标表中没有任何指标，请至少填写一行三级指标。", "绩效指标",
+                Location(sheet=project.sheet, path="绩效指标"))
+    seen = Counter()
+    for i, (ind, res) in enumerate(zip(project.indicators, result.indicators)):
+        label = res.level3 or f"第 {i + 1} 个指标"
+        for attr, name in (("level1", "一级指标"), ("level2", "二级指标"), ("level3", "三级指标")):
+            if _blank(getattr(ind, attr)):
+                out.add("E-REQUIRED", "error", f"第 {i + 1} 个指标的{name}未填写。", name, ind.where(name), i)
+        if res.level1 and res.level1 not in rules.level1_weights and not _blank(ind.level1):
+            out.add("E-UNKNOWN-L1", "error",
+                    f"一级指标“{ind.level1}”不在{rules.name}的指标体系中，请改为："
+                    f"{'、'.join(rules.level1_weights)}。", "一级指标", ind.where("一级指标"), i)
+        elif res.level2 and rules.framework.get(res.level1) and res.level2 not in rules.framework[res.level1] \
+                and not _blank(ind.level2):
+            out.add("W-UNKNOWN-L2", "warning",
+                    f"二级指标“{ind.level2}”不属于“{res.level1}”，常用的二级指标有："
+                    f"{'、'.join(rules.framework[res.level1])}。", "二级指标", ind.where("二级指标"), i)
+        key = (res.level1, res.level2, res.level3)
+        seen[key] += 1
+        if res.level3 and seen[key] == 2:
+            out.add("W-DUPLICATE", "warning", f"三级指标“{res.level3}”在“{res.level2}”下重复出现，请合并或改名。",
+                    "三级指标", ind.where("三级指标"), i)
+        typed = values.parse(ind.entered_score)
+        if res.weight is not None and typed.kind == "number" and typed.quantity and typed.quantity.value > res.weight:
+            out.add("E-SCORE-OVER", "error",
+                    f"“{label}”的得分 {fmt(typed.quantity.value)} 超过分值 {fmt(res.weight)}，得分不能超过分值。",
+                    "得分", ind.where("得分"), i)
+        if res.score is not None and res.weight is not None and res.score < res.weight and _blank(ind.deviation):
+            out.add("E-DEVIATION", "error",
+                    f"“{label}”得分 {fmt(res.score)} 低于分值 {fmt(res.weight)}，请在“偏差原因分析及改进措施”中"
+                    "说明未完成的原因和改进措施。", "偏差原因分析及改进措施", ind.where("偏差原因分析及改进措施"), i)
+
+
+def check_weights(project: Project, rules: RuleSet, result: ScoreResult, out) -> None:
+    if result.rate_weight is not None and result.rate_weight != rules.rate_weight:
+        out.add("E-WEIGHT-RATE", "error",
+                f"项目资金（预算执行率）的分值为 {fmt(result.rate_weight)}，{rules.name}规定为 "
+                f"{fmt(rules.rate_weight)} 分。", "分值", project.cells.get("分值") or Location(path="项目资金.分值"))
+    sums: dict[str, Decimal] = {name: Decimal(0) for name in rules.level1_weights}
+    first: dict[str, Location] = {}
+    for ind, res in zip(project.indicators, result.indicators):
+        if res.weight is not None and res.level1 in sums:
+            sums[res.level1] += res.weight
+            first.setdefault(res.level1, ind.where("分值"))
+    for name, expected in rules.level1_weights.items():
+        if sums[name] != expected:
+            out.add("E-WEIGHT-L1", "error",
+                    f"{name}下各三级指标分值合计 {fmt(sums[name])} 分，{rules.name}规定为 {fmt(expected)} 分，"
+                    "请调整分值使其相符。", "分值", first.get(name) or Location(sheet=project.sheet, path=f"绩效指标.{name}"))
+    weights = [r.weight for r in result.indicators if r.weight is not None]
+    total = sum(weights, Decimal(0)) + (result.rate_weight or Decimal(0))
+    if total != rules.total_weight:
+        out.add("E-WEIGHT-TOTAL", "error",
+                f"全部分值合计 {fmt(total)} 分，应为 {fmt(rules.total_weight)} 分。", "分值",
+                Location(sheet=project.sheet, path="总分"))

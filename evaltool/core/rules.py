@@ -1,0 +1,275 @@
+"""Rule sets: every number of the scoring rules, read from YAML data files.
+
+Built-in sets live in evaltool/rules/*.yaml; a finance bureau can pass its own file (which may
+say 继承: 国家标准 and give only what differs). Problems in a rule file raise RuleError with a
+Chinese message naming the file and the key.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evaltool.core.decimals import to_decimal
+from evaltool.core.errors import InputError
+
+DEFAULT_RULES = "国家标准"
+
+
+class RuleError(InputError):
+    """A rule set that cannot be used; the message is Chinese and names the file and key."""
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    low: Decimal
+    high: Decimal
+    high_inclusive: bool
+    words: tuple[str, ...]
+
+    def contains(self, share: Decimal) -> bool:
+        return self.low <= share and (share <= self.high if self.high_inclusive else share < self.high)
+
+
+@dataclass
+class RuleSet:
+    id: str
+    name: str
+    description: str
+    places: int
+    rate_places: int
+    rate_weight: Decimal
+    level1_weights: dict[str, Decimal]
+    framework: dict[str, list[str]]
+    aliases: dict[str, str]
+    rate_method: str  # 比例 | 分档
+    rate_cap: Decimal
+    rate_bands: list[tuple[Decimal, Decimal]]  # (不低于, 得分比例), highest first
+    far_above: Decimal
+    no_direction: str  # eq | ge | le
+    qual_default: str  # 上限 | 中值 | 下限
+    qual_bands: list[Band]
+    tiers: dict[str, Decimal]
+    grades: list[tuple[str, Decimal]]  # (名称, 不低于), highest first
+    source: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    # ---- vocabulary -------------------------------------------------------------------------
+    def canonical_level1(self, name: str) -> str:
+        name = _clean_label(name)
+        if name in self.level1_weights:
+            return name
+        alias = self.aliases.get(name)
+        return alias if alias in self.level1_weights else name
+
+    def canonical_level2(self, name: str, level1: str | None = None) -> str:
+        name = _clean_label(name)
+        allowed = self.framework.get(level1 or "", [])
+        if name in allowed:
+            return name
+        alias = self.aliases.get(name)
+        if alias and (not allowed or alias in allowed):
+            return alias
+        if name + "指标" in allowed:
+            return name + "指标"
+        return name
+
+    def grade_of(self, text: str) -> Band | None:
+        """The qualitative band a clerk's words name: the term found earliest, longest first.
+
+        Earliest wins so that 未达成… is not read as 达成…; longest wins among terms at the same spot.
+        """
+        best: tuple[int, int, Band] | None = None
+        for band in self.qual_bands:
+            for word in (band.name, *band.words):
+                if len(word) == 1 and text != word:
+                    continue  # "优", "差", "是": only as the whole entry, never inside "不好"
+                pos = text.find(word)
+                if pos < 0:
+                    continue
+                key = (pos, -len(word))
+                if best is None or key < best[:2]:
+                    best = (pos, -len(word), band)
+        return None if best is None else best[2]
+
+    def band_named(self, name: str) -> Band | None:
+        return next((b for b in self.qual_bands if b.name == name), None)
+
+    def grade_for_total(self, total: Decimal) -> str:
+        for name, floor in self.grades:
+            if total >= floor:
+                return name
+        return self.grades[-1][0]
+
+    @property
+    def total_weight(self) -> Decimal:
+        return self.rate_weight + sum(self.level1_weights.values(), Decimal(0))
+
+
+def _clean_label(name: Any) -> str:
+    """'产出指标 (50分)' -> '产出指标'; full-width and spaces folded."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", str(name or ""))
+    text = re.sub(r"\s+", "", text)
+    return re.sub(r"[(（][^)）]*分[)）]$", "", text)
+
+
+def builtin_ids() -> list[str]:
+    folder = resources.files("evaltool") / "rules"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _read_yaml(ref: str) -> tuple[dict[str, Any], str]:
+    path = Path(ref)
+    if ref in builtin_ids():
+        text = (resources.files("evaltool") / "rules" / f"{ref}.yaml").read_text("utf-8")
+        source = f"内置规则集“{ref}”"
+    elif path.suffix.lower() in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise RuleError(f"找不到规则文件：{ref}。内置规则集有：{'、'.join(builtin_ids())}")
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RuleError(f"规则文件 {ref} 无法读取（应为 UTF-8 编码的 YAML 文本）：{exc}") from None
+        source = f"规则文件 {ref}"
+    else:
+        raise RuleError(f"没有名为“{ref}”的规则集。内置规则集有：{'、'.join(builtin_ids())}；也可以给出 .yaml 文件路径。")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark else ""
+        raise RuleError(f"{source}{where}不是有效的 YAML：{getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise RuleError(f"{source}的内容应是“键: 值”的表，例如“编号: 我的规则”")
+    return data, source
+
+
+def _merge(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            out[key] = _merge(base.get(key), value) if key in base else value
+        return out
+    if (isinstance(base, list) and isinstance(over, list) and over
+            and all(isinstance(x, dict) and "名称" in x for x in base + over)):
+        # Lists of named items (qualitative bands) merge by name, keeping the override's order.
+        by_name = {x["名称"]: x for x in base}
+        return [_merge(by_name.get(x["名称"], {}), x) for x in over]
+    return over
+
+
+def _resolve(ref: str, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
+    if ref in seen:
+        raise RuleError(f"规则集的“继承”形成了循环：{' → '.join(seen + (ref,))}")
+    data, source = _read_yaml(ref)
+    parent = data.get("继承")
+    if parent:
+        base, _ = _resolve(str(parent), seen + (ref,))
+        data = _merge(base, {k: v for k, v in data.items() if k != "继承"})
+    return data, source
+
+
+def load_rules(ref: str | None = None) -> RuleSet:
+    """Load a rule set by built-in id or file path (None = the national default)."""
+    ref = str(ref) if ref else DEFAULT_RULES
+    data, source = _resolve(ref)
+    return _build(data, source)
+
+
+def _build(d: dict[str, Any], source: str) -> RuleSet:
+    def need(path: str) -> Any:
+        node: Any = d
+        for key in path.split("."):
+            if not isinstance(node, dict) or key not in node:
+                raise RuleError(f"{source}缺少“{path.replace('.', ' → ')}”")
+            node = node[key]
+        return node
+
+    def num(path: str, value: Any = None) -> Decimal:
+        value = need(path) if value is None else value
+        dec = to_decimal(value)
+        if dec is None:
+            raise RuleError(f"{source}中“{path.replace('.', ' → ')}”应为数字，现为“{value}”")
+        return dec
+
+    def places(path: str) -> int:
+        value = need(path)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 6:
+            raise RuleError(f"{source}中“{path}”应为 0 到 6 的整数，现为“{value}”")
+        return value
+
+    weights = need("权重.一级指标")
+    if not isinstance(weights, dict) or not weights:
+        raise RuleError(f"{source}中“权重 → 一级指标”应列出各一级指标及其分值")
+    level1 = {str(k): num(f"权重.一级指标.{k}") for k in weights}
+    framework_raw = d.get("指标体系") or {}
+    framework = {str(k): [str(x) for x in (v or [])] for k, v in framework_raw.items()}
+    method = str(need("执行率计分.方式"))
+    if method not in ("比例", "分档"):
+        raise RuleError(f"{source}中“执行率计分 → 方式”应为“比例”或“分档”，现为“{method}”")
+    rate_bands = []
+    for i, item in enumerate(d.get("执行率计分", {}).get("分档") or []):
+        if not isinstance(item, dict):
+            raise RuleError(f"{source}中“执行率计分 → 分档”第 {i + 1} 项应写成 {{不低于: 0.9, 得分比例: 0.9}}")
+        rate_bands.append((num(f"执行率计分.分档[{i + 1}].不低于", item.get("不低于")),
+                           num(f"执行率计分.分档[{i + 1}].得分比例", item.get("得分比例"))))
+    rate_bands.sort(key=lambda x: x[0], reverse=True)
+    if method == "分档" and not rate_bands:
+        raise RuleError(f"{source}选择了分档计分，但“执行率计分 → 分档”是空的")
+
+    bands = []
+    for i, item in enumerate(need("定性计分.等级")):
+        if not isinstance(item, dict) or "名称" not in item:
+            raise RuleError(f"{source}中“定性计分 → 等级”第 {i + 1} 项应有 名称、下限、上限")
+        label = f"定性计分.等级[{item['名称']}]"
+        bands.append(Band(
+            name=str(item["名称"]),
+            low=num(label + ".下限", item.get("下限")),
+            high=num(label + ".上限", item.get("上限")),
+            high_inclusive=bool(item.get("含上限", False)),
+            words=tuple(str(w) for w in item.get("词汇") or ()),
+        ))
+    qual_default = str(d.get("定性计分", {}).get("未填得分取值", "上限"))
+    if qual_default not in ("上限", "中值", "下限"):
+        raise RuleError(f"{source}中“定性计分 → 未填得分取值”应为 上限、中值 或 下限")
+    no_dir = {"等于": "eq", "正向": "ge", "反向": "le"}.get(str(d.get("定量计分", {}).get("无方向按", "等于")))
+    if no_dir is None:
+        raise RuleError(f"{source}中“定量计分 → 无方向按”应为 等于、正向 或 反向")
+    grades = []
+    for i, item in enumerate(need("等次")):
+        if not isinstance(item, dict) or "名称" not in item:
+            raise RuleError(f"{source}中“等次”第 {i + 1} 项应写成 {{名称: 优, 不低于: 90}}")
+        grades.append((str(item["名称"]), num(f"等次[{item['名称']}].不低于", item.get("不低于"))))
+    grades.sort(key=lambda x: x[1], reverse=True)
+    tiers = {str(k): num(f"分级标准.{k}", v) for k, v in (d.get("分级标准") or {}).items()}
+    aliases = {str(k): str(v) for k, v in (d.get("别名") or {}).items()}
+    return RuleSet(
+        id=str(need("编号")),
+        name=str(d.get("名称") or d["编号"]),
+        description=str(d.get("说明") or ""),
+        places=places("小数位"),
+        rate_places=places("执行率小数位"),
+        rate_weight=num("权重.预算执行率"),
+        level1_weights=level1,
+        framework=framework,
+        aliases=aliases,
+        rate_method=method,
+        rate_cap=num("执行率计分.封顶") if "封顶" in d.get("执行率计分", {}) else Decimal(1),
+        rate_bands=rate_bands,
+        far_above=num("定量计分.超额预警") if "超额预警" in d.get("定量计分", {}) else Decimal("0.2"),
+        no_direction=no_dir,
+        qual_default=qual_default,
+        qual_bands=bands,
+        tiers=tiers,
+        grades=grades,
+        source=source,
+        raw=d,
+    )

@@ -1,0 +1,338 @@
+"""Scoring: project + rule set -> 执行率, its points, each indicator's score with a one-line
+Chinese explanation, subtotals per 一级指标, 总分 and 等次, plus every finding on the way.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from evaltool.core import values
+from evaltool.core.decimals import HUNDRED, fmt, fmt_percent, round_half_up, to_decimal
+from evaltool.core.model import (
+    FUND_COLUMNS, Finding, Indicator, IndicatorResult, Location, Project, ScoreResult,
+)
+from evaltool.core.rules import Band, RuleSet, load_rules
+
+RATE_LABEL = "预算执行率"
+GRADE_HINT = "达成预期指标 / 部分达成预期指标并具有一定效果 / 未达成预期指标且效果较差"
+
+
+class Collector:
+    """Collects findings; nothing in scoring stops at the first problem."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def add(self, code: str, severity: str, message: str, field: str = "",
+            location: Location | None = None, indicator: int | None = None) -> None:
+        self.findings.append(Finding(code, severity, message, field, location or Location(), indicator))
+
+
+def project_year(project: Project) -> int | None:
+    dec = to_decimal(project.year) if not isinstance(project.year, str) else None
+    if dec is None and isinstance(project.year, str):
+        digits = "".join(ch for ch in values.normalize(project.year) if ch.isdigit())
+        dec = to_decimal(digits) if len(digits) == 4 else None
+    if dec is not None and dec == dec.to_integral_value() and 1990 <= dec <= 2100:
+        return int(dec)
+    return None
+
+
+def read_money(raw: Any, where: Location, label: str, out: Collector) -> Decimal | None:
+    """A 万元 amount as typed ("35 万元", "34.5万", 350000 元 with its unit, 35); None if absent/bad."""
+    parsed = values.parse(raw)
+    if parsed.kind == "empty":
+        return None
+    q = parsed.quantity
+    if parsed.kind != "number" or q is None or parsed.direction:
+        out.add("E-MONEY", "error",
+                f"{label}“{raw}”不是金额。请填写以万元为单位的数字，例如 35 或 34.5 万元。",
+                label, where)
+        return None
+    if q.unit in (None, "万元", "万"):
+        return q.value
+    if q.unit in values.MONEY:
+        converted = q.value * values.MONEY[q.unit] / values.MONEY["万元"]
+        out.add("I-MONEY-UNIT", "info",
+                f"{label}“{raw}”已按万元换算为 {fmt(converted)} 万元；建议直接填写万元数。", label, where)
+        return converted
+    out.add("E-MONEY", "error",
+            f"{label}“{raw}”的单位“{q.unit}”不是金额单位。本栏以万元为单位，请只填数字。", label, where)
+    return None
+
+
+def read_number(raw: Any, where: Location, label: str, out: Collector,
+                required: bool = True) -> Decimal | None:
+    parsed = values.parse(raw)
+    if parsed.kind == "empty":
+        if required:
+            out.add("E-REQUIRED", "error", f"{label}未填写，请填写数字。", label, where)
+        return None
+    q = parsed.quantity
+    if parsed.kind != "number" or q is None or parsed.direction or q.unit not in (None, "分"):
+        out.add("E-NUMBER", "error", f"{label}“{raw}”不是数字，请只填写数字，例如 10。", label, where)
+        return None
+    return q.value
+
+
+def _score(rules: RuleSet, weight: Decimal, share: Decimal) -> Decimal:
+    share = max(Decimal(0), min(share, Decimal(1)))
+    return round_half_up(weight * share, rules.places)
+
+
+# ---------------------------------------------------------------------------------------------
+def score_rate(project: Project, rules: RuleSet, out: Collector):
+    total = project.funds.get("年度资金总额")
+    where = (lambda key: total.cells.get(key) if total else None)
+    label = "年度资金总额"
+    weight_loc = project.cells.get("分值") or Location(sheet=project.sheet, path="项目资金.分值")
+    weight = read_number(project.fund_weight, weight_loc, "项目资金分值", out, required=False)
+    if weight is None:
+        weight = rules.rate_weight
+    if total is None:
+        out.add("E-REQUIRED", "error", "缺少“年度资金总额”行，请填写全年预算数和全年执行数。", label,
+                Location(sheet=project.sheet, path="项目资金.年度资金总额"))
+        return None, None, weight, None, "未计分：缺少年度资金总额"
+    budget = read_money(total.budget, where("全年预算数") or Location(path="项目资金.年度资金总额.全年预算数"),
+                        "年度资金总额的全年预算数", out)
+    actual = read_money(total.actual, where("全年执行数") or Location(path="项目资金.年度资金总额.全年执行数"),
+                        "年度资金总额的全年执行数", out)
+    if budget is None or actual is None:
+        for key, val in (("全年预算数", budget), ("全年执行数", actual)):
+            if val is None and values.parse(getattr(total, "budget" if key == "全年预算数" else "actual")).kind == "empty":
+                out.add("E-REQUIRED", "error", f"年度资金总额的{key}未填写，请填写以万元为单位的数字。", key,
+                        where(key) or Location(path=f"项目资金.年度资金总额.{key}"))
+        return None, None, weight, None, "未计分：预算数或执行数缺失"
+    if budget <= 0:
+        out.add("E-RATE-BUDGET", "error", "全年预算数为 0 或负数，无法计算执行率；请填写全年预算数（万元）。",
+                "全年预算数", where("全年预算数"))
+        return None, None, weight, None, "未计分：全年预算数为 0"
+    rate = actual / budget
+    shown = round_half_up(rate, rules.rate_places)
+    if rules.rate_method == "比例":
+        share = min(rate, rules.rate_cap)
+        score = _score(rules, weight, share)
+        capped = "（超过 100% 按封顶计）" if rate > rules.rate_cap else ""
+        expl = (f"执行率 {fmt(actual)} ÷ {fmt(budget)} = {fmt_percent(rate)}{capped}，按比例计分："
+                f"{fmt(weight)} × {fmt_percent(share)} = {fmt(score, rules.places)}")
+    else:
+        share = next((s for floor, s in rules.rate_bands if rate >= floor), Decimal(0))
+        floor = next((f for f, _ in rules.rate_bands if rate >= f), Decimal(0))
+        score = _score(rules, weight, share)
+        expl = (f"执行率 {fmt(actual)} ÷ {fmt(budget)} = {fmt_percent(rate)}，按分档计分：不低于 "
+                f"{fmt_percent(floor, 0)} 得 {fmt_percent(share, 0)}，{fmt(weight)} × {fmt_percent(share, 0)} = "
+                f"{fmt(score, rules.places)}")
+    if rate > 1:
+        out.add("W-RATE-OVER", "warning",
+                f"全年执行数 {fmt(actual)} 万元超过全年预算数 {fmt(budget)} 万元（执行率 {fmt_percent(rate)}），"
+                "请核实；执行率得分按 100% 封顶。", "全年执行数", where("全年执行数"))
+    entered = total.entered_score
+    if values.parse(entered).kind != "empty":
+        loc = where("得分") or Location(path="项目资金.年度资金总额.得分")
+        typed = read_number(entered, loc, "执行率得分", out)
+        if typed is not None and round_half_up(typed, rules.places) != score:
+            out.add("E-SCORE-MISMATCH", "error",
+                    f"执行率得分：填报 {fmt(typed)} 与按执行率计算的 {fmt(score, rules.places)} 不一致"
+                    f"（{rules.name}：{expl}）。请改为 {fmt(score, rules.places)}，"
+                    "或在“设置”中选择本地区采用的规则集。", "执行率得分", loc)
+    return rate, shown, weight, score, expl
+
+
+# ---------------------------------------------------------------------------------------------
+def _band_pick(rules: RuleSet, band: Band, weight: Decimal) -> Decimal:
+    step = Decimal(1).scaleb(-rules.places)
+    if rules.qual_default == "下限":
+        return round_half_up(weight * band.low, rules.places)
+    if rules.qual_default == "中值":
+        return round_half_up(weight * (band.low + band.high) / 2, rules.places)
+    top = round_half_up(weight * band.high, rules.places)
+    return top if band.high_inclusive else top - step
+
+
+def _band_text(rules: RuleSet, band: Band, weight: Decimal) -> str:
+    low = fmt(round_half_up(weight * band.low, rules.places))
+    high = fmt(round_half_up(weight * band.high, rules.places))
+    return f"[{low}, {high}{']' if band.high_inclusive else ')'}"
+
+
+def score_qualitative(i: int, ind: Indicator, text: str, weight: Decimal, rules: RuleSet,
+                      out: Collector) -> tuple[Decimal | None, str]:
+    band = rules.grade_of(text)
+    loc = ind.where("实际完成值")
+    if band is None:
+        out.add("E-QUAL-WORD", "error",
+                f"实际完成值“{ind.actual}”不是可识别的评价等级。定性指标请填写：{GRADE_HINT}"
+                "（也可写“显著”“基本完成”“未完成”等常用词）。", "实际完成值", loc, i)
+        return None, "未计分：无法识别评价等级"
+    typed = None
+    if values.parse(ind.entered_score).kind != "empty":
+        typed = read_number(ind.entered_score, ind.where("得分"), "得分", out)
+    if typed is not None:
+        typed = round_half_up(typed, rules.places)
+        share = typed / weight if weight else Decimal(0)
+        if band.contains(share):
+            return typed, f"定性指标：{band.name}，区间 {_band_text(rules, band, weight)}，取填报得分 {fmt(typed)}"
+        picked = _band_pick(rules, band, weight)
+        out.add("E-QUAL-BAND", "error",
+                f"得分 {fmt(typed)} 不在“{band.name}”的区间 {_band_text(rules, band, weight)} 内。"
+                f"请在该区间内填写得分，或改选与得分相符的评价等级；暂按 {fmt(picked)} 计。", "得分",
+                ind.where("得分"), i)
+        return picked, f"定性指标：{band.name}，填报得分超出区间，按 {fmt(picked)} 计"
+    picked = _band_pick(rules, band, weight)
+    how = {"上限": "区间上限", "中值": "区间中值", "下限": "区间下限"}[rules.qual_default]
+    return picked, f"定性指标：{band.name}，区间 {_band_text(rules, band, weight)}，未填得分，取{how} {fmt(picked)}"
+
+
+def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: values.Parsed,
+                       weight: Decimal, rules: RuleSet, out: Collector) -> tuple[Decimal | None, str, str]:
+    assert target.quantity and actual.quantity
+    comp = values.align(target.quantity, actual.quantity)
+    if comp.problem:
+        out.add("E-UNIT", "error", comp.problem + "。请把实际完成值写成与年度指标值相同的单位，例如"
+                f"“{target.quantity.text()}”。", "实际完成值", ind.where("实际完成值"), i)
+        return None, "未计分", "未计分：单位不一致"
+    if comp.note:
+        out.add("I-UNIT", "info", comp.note + "。", "实际完成值", ind.where("实际完成值"), i)
+    t, a = comp.target, comp.actual
+    assert t is not None and a is not None
+    unit = comp.unit or ""
+    direction = target.direction
+    if direction is None:
+        direction = rules.no_direction
+        out.add("W-NO-DIRECTION", "warning",
+                f"年度指标值“{ind.target}”没有写明方向，暂按“{values.DIRECTION_LABEL[direction]}”计分。"
+                f"请写成“≥{target.quantity.text()}”（越多越好）、“≤{target.quantity.text()}”（越少越好）"
+                f"或“={target.quantity.text()}”。", "年度指标值", ind.where("年度指标值"), i)
+    ts, as_ = f"{fmt(t)}{unit}", f"{fmt(a)}{unit}"
+    if direction in ("ge", "gt"):
+        method = "正向"
+        if t <= 0:
+            share, how = Decimal(1), f"目标 {ts}，实际 {as_}，得满分"
+        else:
+            share = a / t
+            how = (f"{fmt(a)} ÷ {fmt(t)} ≥ 1" if share >= 1 else f"{fmt(a)} ÷ {fmt(t)} = {fmt_percent(share)}")
+        if t > 0 and a > t * (1 + rules.far_above):
+            out.add("W-FAR-ABOVE", "warning",
+                    f"实际完成值 {as_} 超出目标 {ts} 达 {fmt_percent(a / t - 1, 0)}，年度指标值可能定得偏低；"
+                    "请在偏差原因中说明（不扣分，由评价人员判断）。", "实际完成值", ind.where("实际完成值"), i)
+    elif direction in ("le", "lt"):
+        method = "反向"
+        if a <= 0:
+            share, how = Decimal(1), f"实际 {as_} 为 0"
+        else:
+            share = t / a
+            how = (f"{fmt(t)} ÷ {fmt(a)} ≥ 1" if share >= 1 else f"{fmt(t)} ÷ {fmt(a)} = {fmt_percent(share)}")
+        if t > 0 and a < t * (1 - rules.far_above) and a > 0:
+            out.add("W-FAR-ABOVE", "warning",
+                    f"实际完成值 {as_} 远优于目标 {ts}（低 {fmt_percent(1 - a / t, 0)}），年度指标值可能定得偏松；"
+                    "请在偏差原因中说明（不扣分）。", "实际完成值", ind.where("实际完成值"), i)
+    else:
+        method = "等于"
+        if a == t:
+            share, how = Decimal(1), f"{as_} = {ts}"
+        else:
+            big, small = max(abs(a), abs(t)), min(abs(a), abs(t))
+            share = small / big if big else Decimal(1)
+            how = f"{as_} ≠ {ts}，{fmt(small)} ÷ {fmt(big)} = {fmt_percent(share)}"
+    share = max(Decimal(0), min(share, Decimal(1)))
+    score = _score(rules, weight, share)
+    if share >= 1:
+        expl = f"{method}指标：{how}，得满分 {fmt(score, rules.places)}"
+    else:
+        expl = f"{method}指标：{how}，{fmt(weight)} × {fmt_percent(share)} = {fmt(score, rules.places)}"
+    return score, method, expl
+
+
+def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
+                    out: Collector) -> IndicatorResult:
+    l1 = rules.canonical_level1(ind.level1)
+    l2 = rules.canonical_level2(ind.level2, l1)
+    l3 = str(ind.level3 or "").strip()
+    label = l3 or f"第 {i + 1} 个指标"
+    weight = read_number(ind.weight, ind.where("分值"), f"“{label}”的分值", out)
+
+    def result(score, method, expl):
+        return IndicatorResult(i, l1, l2, l3, weight, score, method, expl)
+
+    if weight is None:
+        return result(None, "未计分", "未计分：分值缺失或无效")
+    if weight < 0:
+        out.add("E-NUMBER", "error", f"“{label}”的分值不能为负数。", "分值", ind.where("分值"), i)
+        return result(None, "未计分", "未计分：分值为负")
+    target = values.parse(ind.target, year)
+    actual = values.parse(ind.actual, year)
+    for parsed, name in ((target, "年度指标值"), (actual, "实际完成值")):
+        if parsed.kind == "empty":
+            out.add("E-REQUIRED", "error", f"“{label}”的{name}未填写。", name, ind.where(name), i)
+        elif parsed.kind == "unknown":
+            example = ("例如“≥1000条”“≤35万元”“=100%”“2022年12月31日前”或定性描述“持续推动”"
+                       if name == "年度指标值" else f"例如“1062条”“93%”，定性指标填写：{GRADE_HINT}")
+            out.add("E-PARSE", "error", f"“{label}”的{name}“{parsed.raw}”{parsed.problem}。请只写一个值，{example}。",
+                    name, ind.where(name), i)
+    if target.kind in ("empty", "unknown") or actual.kind in ("empty", "unknown"):
+        return result(None, "未计分", "未计分：年度指标值或实际完成值无法识别")
+
+    score: Decimal | None
+    if actual.kind == "qualitative":
+        score, expl = score_qualitative(i, ind, actual.text, weight, rules, out)
+        method = "定性"
+    elif target.kind == "qualitative":
+        out.add("E-QUAL-NUMBER", "error",
+                f"“{label}”的年度指标值“{ind.target}”是定性描述，实际完成值应填写评价等级：{GRADE_HINT}；"
+                "如需按数值计分，请把年度指标值写成“≥…”“≤…”的形式。", "实际完成值", ind.where("实际完成值"), i)
+        return result(None, "未计分", "未计分：定性指标填了数值")
+    elif target.kind == "deadline" and actual.kind in ("date", "deadline"):
+        assert target.date and actual.date
+        method = "时效"
+        if actual.date <= target.date:
+            score = round_half_up(weight, rules.places)
+            expl = f"时效指标：{actual.date:%Y年%m月%d日} 完成，不晚于 {target.date:%Y年%m月%d日}，得满分 {fmt(score)}"
+        else:
+            score = round_half_up(Decimal(0), rules.places)
+            expl = f"时效指标：{actual.date:%Y年%m月%d日} 完成，晚于 {target.date:%Y年%m月%d日}，不得分"
+    elif target.kind == "number" and actual.kind == "number":
+        score, method, expl = score_quantitative(i, ind, target, actual, weight, rules, out)
+    else:
+        out.add("E-KIND-MISMATCH", "error",
+                f"“{label}”的年度指标值“{ind.target}”与实际完成值“{ind.actual}”无法比较。"
+                f"数值目标请填数值（如“{ind.target}”对应“实际数值+单位”），时效目标请填完成日期，"
+                f"或填写评价等级：{GRADE_HINT}。", "实际完成值", ind.where("实际完成值"), i)
+        return result(None, "未计分", "未计分：目标与实际类型不一致")
+
+    if method != "定性" and values.parse(ind.entered_score).kind != "empty" and score is not None:
+        typed = read_number(ind.entered_score, ind.where("得分"), "得分", out)
+        if typed is not None and round_half_up(typed, rules.places) != score:
+            out.add("E-SCORE-MISMATCH", "error",
+                    f"“{label}”的得分：填报 {fmt(typed)} 与按规则计算的 {fmt(score, rules.places)} 不一致"
+                    f"（{expl}）。请改为 {fmt(score, rules.places)}。", "得分", ind.where("得分"), i)
+    return result(score, method, expl)
+
+
+def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
+    """Score a project and run every check; never raises on bad project data."""
+    from evaltool.core.checks import run_checks
+
+    rules = rules or load_rules(project.rules)
+    out = Collector()
+    year = project_year(project)
+    rate, shown, rate_weight, rate_score, rate_expl = score_rate(project, rules, out)
+    results = [score_indicator(i, ind, rules, year, out) for i, ind in enumerate(project.indicators)]
+    subtotals: dict[str, Decimal] = {RATE_LABEL: rate_score or Decimal(0)}
+    for name in rules.level1_weights:
+        subtotals[name] = Decimal(0)
+    for r in results:
+        subtotals[r.level1] = subtotals.get(r.level1, Decimal(0)) + (r.score or Decimal(0))
+    subtotals = {k: round_half_up(v, rules.places) for k, v in subtotals.items()}
+    total = round_half_up(sum(subtotals.values(), Decimal(0)), rules.places)
+    result = ScoreResult(
+        rule_id=rules.id, rule_name=rules.name, rate=rate, rate_display=shown,
+        rate_weight=rate_weight, rate_score=rate_score, rate_explanation=rate_expl,
+        indicators=results, subtotals=subtotals, total=total,
+        grade=rules.grade_for_total(total), findings=out.findings,
+    )
+    run_checks(project, rules, result, out)
+    result.findings = out.findings
+    return result
+
+
+__all__ = ["evaluate", "Collector", "read_money", "read_number", "project_year", "HUNDRED", "FUND_COLUMNS"]

@@ -1,0 +1,86 @@
+"""The one seam to the outside world.
+
+A sheet comes in as a Grid (all its values in one read); results go out as a list of CellWrite.
+The openpyxl engine (files) and the xlwings engine (live Excel) each implement both ends in one
+small module; everything between is engine-free.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def col_letter(col: int) -> str:
+    """1-based column number -> Excel letters (1 -> A, 27 -> AA)."""
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def address(row: int, col: int) -> str:
+    """1-based row/col -> A1 address."""
+    return f"{col_letter(col)}{row}"
+
+
+def parse_address(a1: str) -> tuple[int, int]:
+    """A1 address -> 1-based (row, col)."""
+    a1 = a1.replace("$", "").upper()
+    col = 0
+    i = 0
+    while i < len(a1) and a1[i].isalpha():
+        col = col * 26 + ord(a1[i]) - 64
+        i += 1
+    return int(a1[i:]), col
+
+
+@dataclass
+class Grid:
+    """A sheet's values, row-major; values[r][c] is the cell at row r+1, column c+1."""
+
+    sheet: str
+    values: list[list[Any]]
+    # Merged ranges as 1-based inclusive (min_row, min_col, max_row, max_col).
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    @property
+    def nrows(self) -> int:
+        return len(self.values)
+
+    @property
+    def ncols(self) -> int:
+        return max((len(r) for r in self.values), default=0)
+
+    def get(self, row: int, col: int) -> Any:
+        """1-based access; cells outside the used range read as None."""
+        if 1 <= row <= len(self.values):
+            r = self.values[row - 1]
+            if 1 <= col <= len(r):
+                return r[col - 1]
+        return None
+
+    def merged_top_left(self, row: int, col: int) -> tuple[int, int]:
+        """The anchor of the merged range holding (row, col), or the cell itself."""
+        for r1, c1, r2, c2 in self.merged:
+            if r1 <= row <= r2 and c1 <= col <= c2:
+                return r1, c1
+        return row, col
+
+
+@dataclass
+class CellWrite:
+    """One result leaving the core: a value, a style name and/or a note for one cell.
+
+    keep_value=True leaves the cell's value alone (marks a clerk's cell without touching it).
+    style is a name the engines map to a look: "computed", "error", "warning", "info", "clear".
+    note=None leaves any note as it is; note="" removes evaltool's note.
+    """
+
+    sheet: str
+    cell: str
+    value: Any = None
+    style: str | None = None
+    note: str | None = None
+    keep_value: bool = False
+

@@ -1,0 +1,255 @@
+"""Parsing what clerks type: directions, percentages, numbers with units, dates, grade words.
+
+Never raises on any input: what cannot be read unambiguously comes back as kind "unknown" with a
+Chinese reason, and the caller turns that into a finding for the cell concerned.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from evaltool.core.decimals import HUNDRED, to_decimal
+
+# Unit families whose members convert safely into one another (factor to the family's base).
+MONEY = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "万": Decimal(10000),
+         "亿元": Decimal(100000000)}
+DURATION = {"分钟": Decimal(1), "小时": Decimal(60), "天": Decimal(1440), "日": Decimal(1440)}
+PERCENT = {"%": Decimal(1), "‰": Decimal("0.1"), "个百分点": Decimal(1)}
+
+DIRECTION_LABEL = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "="}
+
+# Operators in front of a number, longest first (after NFKC, full-width forms are ASCII already).
+_PREFIX_OPS = [
+    (">=", "ge"), ("=>", "ge"), ("≥", "ge"), ("≧", "ge"), ("<=", "le"), ("=<", "le"), ("≤", "le"),
+    ("≦", "le"), ("==", "eq"), (">", "gt"), ("<", "lt"), ("=", "eq"),
+]
+_PREFIX_WORDS = [
+    ("大于等于", "ge"), ("大于或等于", "ge"), ("不低于", "ge"), ("不少于", "ge"), ("不小于", "ge"),
+    ("至少", "ge"), ("达到", "ge"), ("超过", "gt"), ("大于", "gt"), ("高于", "gt"), ("多于", "gt"),
+    ("小于等于", "le"), ("小于或等于", "le"), ("不超过", "le"), ("不高于", "le"), ("不多于", "le"),
+    ("不大于", "le"), ("控制在", "le"), ("最多", "le"), ("低于", "lt"), ("小于", "lt"),
+    ("少于", "lt"), ("等于", "eq"), ("为", "eq"),
+]
+_SUFFIX_WORDS = [
+    ("及以上", "ge"), ("或以上", "ge"), ("以上", "ge"), ("及以下", "le"), ("或以下", "le"),
+    ("以下", "le"), ("以内", "le"), ("之内", "le"), ("内", "le"),
+]
+
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
+_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+)(?![\d,])")
+_QUANTITY = re.compile(rf"^({_NUMBER})([^\d]{{0,6}})$")
+_DATE = re.compile(
+    r"^(?:(\d{4})\s*(?:年|[-/.]))?\s*(\d{1,2})\s*(?:月|[-/.])\s*(?:(\d{1,2})\s*日?|底|末)?$"
+)
+_DEADLINE_SUFFIX = ("之前", "以前", "前", "底前", "内", "以内")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: Decimal  # as typed, in its own unit (93% -> 93)
+    unit: str | None  # as typed after normalising ("万元", "个", "%"), None when bare
+
+    @property
+    def percent(self) -> bool:
+        return self.unit in PERCENT
+
+    @property
+    def family(self) -> str | None:
+        if self.unit in MONEY:
+            return "money"
+        if self.unit in DURATION:
+            return "duration"
+        if self.unit in PERCENT:
+            return "percent"
+        return None
+
+    def text(self) -> str:
+        from evaltool.core.decimals import fmt
+
+        return f"{fmt(self.value)}{self.unit or ''}"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    kind: str  # number | qualitative | deadline | date | empty | unknown
+    raw: Any
+    text: str = ""  # normalised text
+    direction: str | None = None  # ge gt le lt eq, when stated
+    quantity: Quantity | None = None
+    date: _dt.date | None = None
+    problem: str | None = None  # Chinese, for kind "unknown"
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, unify look-alike symbols, drop all white space."""
+    text = unicodedata.normalize("NFKC", text)
+    text = (text.replace("≧", "≥").replace("≦", "≤").replace("﹥", ">").replace("﹤", "<")
+            .replace("％", "%").replace("，", ",").replace("。", "."))
+    text = re.sub(r"\s+", "", text)
+    return _THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
+
+
+def _strip_approx(text: str) -> str:
+    """Drop 约/左右/余/多 around a number: "约700个" and "700余个" both read as 700 个."""
+    if text.startswith("约"):
+        text = text[1:]
+    if text.endswith("左右"):
+        text = text[:-2]
+    return re.sub(r"(?<=\d)[余多]", "", text)
+
+
+def _split_direction(text: str) -> tuple[str | None, str]:
+    for op, direction in _PREFIX_OPS:
+        if text.startswith(op):
+            return direction, text[len(op):]
+    for word, direction in _PREFIX_WORDS:
+        if text.startswith(word) and len(text) > len(word) and re.match(r"[-+.\d]", text[len(word)]):
+            rest = text[len(word):]
+            # "控制在921万元以内" carries its direction twice; the suffix agrees.
+            for suffix, _ in _SUFFIX_WORDS:
+                if rest.endswith(suffix):
+                    rest = rest[: -len(suffix)]
+                    break
+            return direction, rest
+    for suffix, direction in _SUFFIX_WORDS:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return direction, text[: -len(suffix)]
+    return None, text
+
+
+def _quantity(text: str) -> Quantity | None:
+    m = _QUANTITY.match(text)
+    if not m:
+        return None
+    number, unit = m.group(1), m.group(2)
+    if unit and (re.search(r"[.,:;/()\[\]=<>≥≤]", unit) or unit in ("年", "月")):
+        return None
+    value = to_decimal(number)
+    if value is None:
+        return None
+    # "2.5万条" is 25000 条; "34.5万" alone is left as 万 and read as 万元 next to money.
+    if unit and unit.startswith("万") and len(unit) > 1 and unit not in MONEY:
+        value, unit = value * 10000, unit[1:].lstrip("余多")
+    return Quantity(value=value, unit=unit or None)
+
+
+def _date(text: str, default_year: int | None) -> _dt.date | None:
+    m = _DATE.match(text)
+    if not m:
+        return None
+    year = int(m.group(1)) if m.group(1) else default_year
+    if year is None:
+        return None
+    month = int(m.group(2))
+    if not 1 <= month <= 12:
+        return None
+    if m.group(3):
+        day = int(m.group(3))
+    else:  # "12月底" / "12月": the month's last day
+        nxt = _dt.date(year + (month == 12), month % 12 + 1, 1)
+        day = (nxt - _dt.timedelta(days=1)).day
+    try:
+        return _dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse(raw: Any, default_year: int | None = None) -> Parsed:
+    """Parse one typed value. Never raises."""
+    try:
+        return _parse(raw, default_year)
+    except Exception:  # noqa: BLE001 - a parser for user input must not crash on anything
+        return Parsed(kind="unknown", raw=raw, text=str(raw)[:100], problem="无法识别的内容")
+
+
+def _parse(raw: Any, default_year: int | None) -> Parsed:
+    if raw is None:
+        return Parsed(kind="empty", raw=raw)
+    if isinstance(raw, bool):
+        return Parsed(kind="unknown", raw=raw, text=str(raw), problem="应填写数值或文字，不是逻辑值")
+    if isinstance(raw, _dt.datetime):
+        return Parsed(kind="date", raw=raw, text=raw.date().isoformat(), date=raw.date())
+    if isinstance(raw, _dt.date):
+        return Parsed(kind="date", raw=raw, text=raw.isoformat(), date=raw)
+    if isinstance(raw, (int, float, Decimal)):
+        value = to_decimal(raw)
+        if value is None:
+            return Parsed(kind="unknown", raw=raw, text=str(raw), problem="不是有效的数值")
+        return Parsed(kind="number", raw=raw, text=str(raw), quantity=Quantity(value, None))
+    text = normalize(str(raw))
+    if not text or text in ("-", "—", "/", "无"):
+        return Parsed(kind="empty", raw=raw, text=text)
+
+    # Deadlines: "2022年12月31日前", "12月底前".
+    for suffix in _DEADLINE_SUFFIX:
+        if text.endswith(suffix):
+            date = _date(text[: -len(suffix)], default_year)
+            if date:
+                return Parsed(kind="deadline", raw=raw, text=text, direction="le", date=date)
+    date = _date(text, default_year) if re.search(r"[年月/-]", text) else None
+    if date:
+        return Parsed(kind="date", raw=raw, text=text, date=date)
+
+    direction, rest = _split_direction(text)
+    quantity = _quantity(_strip_approx(rest))
+    if quantity is not None:
+        return Parsed(kind="number", raw=raw, text=text, direction=direction, quantity=quantity)
+    if not re.search(r"\d", text):
+        return Parsed(kind="qualitative", raw=raw, text=text)
+    return Parsed(
+        kind="unknown", raw=raw, text=text,
+        problem="含有数字但无法确定数值、单位或方向",
+    )
+
+
+@dataclass(frozen=True)
+class Comparable:
+    """Target and actual brought to one unit, or the reason they cannot be."""
+
+    target: Decimal | None
+    actual: Decimal | None
+    unit: str | None
+    note: str | None = None  # Chinese, when a conversion was made (info)
+    problem: str | None = None  # Chinese, when no safe conversion exists (error)
+
+
+def _factor(q: Quantity, family: str | None) -> Decimal:
+    table = {"money": MONEY, "duration": DURATION, "percent": PERCENT}.get(family or "", {})
+    return table.get(q.unit or "", Decimal(1))
+
+
+def align(target: Quantity, actual: Quantity) -> Comparable:
+    """Bring an actual to the target's unit when that is safe; say why when it is not."""
+    t_fam, a_fam = target.family, actual.family
+    unit = target.unit or actual.unit
+    if target.unit == actual.unit or actual.unit is None and not target.percent:
+        return Comparable(target.value, actual.value, unit)
+    if target.unit is None and actual.unit is not None and not actual.percent:
+        return Comparable(target.value, actual.value, unit)
+    if target.percent and actual.unit is None:
+        # Excel stores 93% as 0.93; a bare number up to 1 is read as such a fraction.
+        if abs(actual.value) <= 1:
+            value = actual.value * HUNDRED
+            return Comparable(
+                target.value, value, "%",
+                note=f"实际完成值 {actual.value} 按小数理解为 {value.normalize():f}%",
+            )
+        return Comparable(target.value, actual.value, "%")
+    if actual.percent and target.unit is None:
+        value = target.value * HUNDRED if abs(target.value) <= 1 else target.value
+        return Comparable(value, actual.value, "%")
+    if t_fam and t_fam == a_fam:
+        t_factor, a_factor = _factor(target, t_fam), _factor(actual, a_fam)
+        value = actual.value * a_factor / t_factor
+        return Comparable(
+            target.value, value, target.unit,
+            note=f"实际完成值 {actual.text()} 已换算为 {value.normalize():f}{target.unit}",
+        )
+    return Comparable(
+        None, None, None,
+        problem=f"年度指标值的单位“{target.unit or '无'}”与实际完成值的单位“{actual.unit or '无'}”不一致，无法换算",
+    )

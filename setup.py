@@ -1,0 +1,26 @@
+from setuptools import find_packages, setup
+
+setup(
+    name="evaltool",
+    version="0.1.0",
+    description="项目支出绩效自评表：填报、校验、计分与绩效评价报告生成",
+    python_requires=">=3.10",
+    packages=find_packages(include=["evaltool", "evaltool.*"]),
+    include_package_data=True,
+    package_data={"evaltool": ["rules/*.yaml", "samples/*.yaml", "templates/*", "templates/**/*"]},
+    install_requires=[
+        "openpyxl>=3.1",
+        "xlwings>=0.30",
+        "pandas>=2.0",
+        "jinja2>=3.1",
+        "python-docx>=1.1",
+        "PyYAML>=6.0",
+        "click>=8.1",
+        "rich>=13",
+        "python-calamine>=0.2",
+    ],
+    extras_require={
+        "test": ["pytest>=8", "hypothesis>=6", "pytest-benchmark>=4", "oletools>=0.60", "pytest-xdist>=3"],
+    },
+    entry_points={"console_scripts": ["evaltool=evaltool.cli:main"]},
+)
