@@ -16,7 +16,8 @@ from evaltool.core.errors import InputError
 from evaltool.core.model import SEVERITY_LABEL, Project, ScoreResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
-console = Console(highlight=False, soft_wrap=True)
+# Piped output (files, CI logs) gets a wide fixed width so explanations are not folded into slivers.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

@@ -146,7 +146,10 @@ def _band_pick(rules: RuleSet, band: Band, weight: Decimal) -> Decimal:
     if rules.qual_default == "中值":
         return round_half_up(weight * (band.low + band.high) / 2, rules.places)
     top = round_half_up(weight * band.high, rules.places)
-    return top if band.high_inclusive else top - step
+    if band.high_inclusive:
+        return top
+    # The top itself belongs to the band above: one scoring step below it, never below the floor.
+    return max(top - step, round_half_up(weight * band.low, rules.places), Decimal(0))
 
 
 def _band_text(rules: RuleSet, band: Band, weight: Decimal) -> str:

@@ -1,0 +1,71 @@
+"""Properties of the scoring rules that must hold for any input."""
+from decimal import Decimal
+
+from hypothesis import assume, given, settings, strategies as st
+
+from evaltool.core.model import FundRow, Indicator, Project
+from evaltool.core.rules import load_rules
+from evaltool.core.scoring import evaluate
+
+RULES = load_rules()
+amount = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False)
+direction = st.sampled_from(["≥", "≤", "=", ""])
+grade = st.sampled_from(["达成预期指标", "部分达成预期指标并具有一定效果", "未达成预期指标且效果较差", "显著", "基本完成"])
+
+
+def project(indicators, budget=Decimal(100), actual=Decimal(90)):
+    p = Project(year=2023, name="测试", department="甲", unit="乙", fund_weight=10)
+    p.funds["年度资金总额"] = FundRow("年度资金总额", budget=budget, actual=actual)
+    p.indicators = indicators
+    return p
+
+
+@st.composite
+def indicator(draw):
+    weight = draw(st.integers(min_value=0, max_value=50))
+    if draw(st.booleans()):
+        target = f"{draw(direction)}{draw(amount)}{draw(st.sampled_from(['', '个', '%', '万元']))}"
+        actual = str(draw(amount))
+    else:
+        target, actual = "持续推动", draw(grade)
+    return Indicator("产出指标", "数量指标", "指标", target, actual, weight, deviation="原因")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(indicator(), max_size=12), amount, amount)
+def test_scores_never_exceed_weights_and_total_at_most_100(inds, budget, actual):
+    assume(budget > 0)
+    result = evaluate(project(inds, budget, actual), RULES)
+    for r in result.indicators:
+        if r.score is not None:
+            assert Decimal(0) <= r.score <= r.weight
+    assert result.rate_score is None or result.rate_score <= result.rate_weight
+    weights = sum(r.weight or 0 for r in result.indicators) + result.rate_weight
+    assert result.total <= weights
+    if weights <= 100:
+        assert result.total <= 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(amount, amount, amount, st.integers(min_value=1, max_value=50), st.sampled_from(["≥", "", ">", "达到"]))
+def test_positive_score_never_drops_when_actual_rises(target, a1, a2, weight, op):
+    lo, hi = sorted((a1, a2))
+    target_text = f"{op}{target}" if op != "达到" else f"达到{target}"
+    s = []
+    for actual in (lo, hi):
+        ind = Indicator("产出指标", "数量指标", "x", target_text, str(actual), weight, deviation="r")
+        if op == "":
+            continue
+        s.append(evaluate(project([ind]), RULES).indicators[0].score)
+    if s:
+        assert s[0] <= s[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=8, max_size=8))
+def test_evaluate_never_raises_on_arbitrary_cell_text(cells):
+    ind = Indicator(*cells[:7])
+    p = project([ind])
+    p.funds["年度资金总额"].budget = cells[7]
+    result = evaluate(p, RULES)
+    assert result.total is not None

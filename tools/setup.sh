@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need on a fresh Debian/Ubuntu machine: LibreOffice (rendering and
+# re-saving workbooks, PDF), CJK fonts, poppler (PDF pages to PNG), then the package with test extras.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+need=()
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc libreoffice-writer)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+python3 -m pip install -q -e ".[test]"
