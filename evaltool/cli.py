@@ -81,6 +81,11 @@ def evaluate_all(projects: list[Project]) -> list[tuple[Project, ScoreResult]]:
     for p in projects:
         if p.rules not in cache:
             cache[p.rules] = load_rules(p.rules)
+        if p.kind == "评分表":  # evaluation scoring table: its own scorer (evaltool.scoresheet)
+            from evaltool.scoresheet.scoring import evaluate_sheet
+
+            out.append((p, evaluate_sheet(p, cache[p.rules])))
+            continue
         out.append((p, evaluate(p, cache[p.rules])))
     return out
 
@@ -90,6 +95,10 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def print_result(project: Project, result: ScoreResult) -> None:
+    if project.kind == "评分表":
+        from evaltool.scoresheet.commands import print_sheet_result
+
+        return print_sheet_result(project, result)
     title = f"{project.name or '（未填项目名称）'}  {project.year or ''}年度"
     if project.sheet:
         title += f"  [dim]（工作表：{project.sheet}）[/]"

@@ -14,6 +14,8 @@ def number(value: Decimal | None) -> float | int | None:
 
 
 def result_dict(project: Project, result: ScoreResult) -> dict[str, Any]:
+    if hasattr(result, "result_dict"):  # kind-specific results (评分表) describe themselves
+        return result.result_dict(project)
     return {
         "项目名称": project.name,
         "主管部门": project.department,
