@@ -1,0 +1,72 @@
+"""`evaltool collect`: the finance bureau's consolidation of many filled workbooks."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from evaltool.cli import EXIT_FINDINGS, EXIT_OK, console, err_console, friendly, main
+
+
+@main.command("collect")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", default="汇总.xlsx", show_default=True, help="汇总结果工作簿（.xlsx）")
+@click.option("--rules", default=None, help="统一使用的规则集编号或规则文件（默认取各表中的设置）")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="同时使用的进程数（默认：全部 CPU 核心）")
+@click.option("--json", "as_json", is_flag=True, help="在屏幕上输出机器可读的汇总摘要")
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度条")
+@friendly
+def collect_cmd(paths: tuple[str, ...], output: str, rules: str | None, jobs: int | None, as_json: bool,
+                quiet: bool) -> None:
+    """汇总：把多个自评表工作簿（文件或文件夹，含子文件夹）汇总成一个工作簿。
+
+    每个项目一行（执行率、各一级指标小计、总分、等次、错误/警告数），另有主管部门汇总、
+    图表、问题清单和无法读取的文件清单。被汇总的文件只读取，不会被修改；其中的宏不会运行。
+    """
+    from evaltool.collect.run import collect
+
+    show_bar = not quiet and not as_json and err_console.is_terminal
+    if show_bar:
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+
+        bar = Progress(TextColumn("汇总中"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                       TextColumn("剩余"), TimeRemainingColumn(), TextColumn("[dim]{task.fields[file]}"),
+                       console=err_console, transient=True)
+        with bar:
+            task = bar.add_task("collect", total=None, file="")
+
+            def progress(done: int, total: int, file: str) -> None:
+                bar.update(task, completed=done, total=total, file=file[-40:])
+
+            summary = collect(paths, output, rules=rules, workers=jobs, progress=progress)
+    else:
+        summary = collect(paths, output, rules=rules, workers=jobs)
+
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_summary(summary)
+    sys.exit(EXIT_FINDINGS if summary.unreadable or summary.projects_with_errors else EXIT_OK)
+
+
+def _print_summary(summary) -> None:
+    console.print(f"[bold]已汇总 {summary.read} / {summary.files} 个工作簿，共 {summary.projects} 个项目[/]"
+                  f"（用时 {summary.seconds:.1f} 秒）")
+    if summary.grades:
+        console.print("等次分布：" + "  ".join(f"{k} {v}" for k, v in summary.grades.items()))
+    if summary.projects_with_errors:
+        console.print(f"[red]{summary.projects_with_errors} 个项目有错误[/]（共 {summary.errors} 个错误、"
+                      f"{summary.warnings} 个警告，详见“问题清单”工作表）")
+    if summary.macro_files:
+        console.print(f"[yellow]{len(summary.macro_files)} 个文件含宏[/]（未运行、未复制）："
+                      + "、".join(summary.macro_files[:5]) + ("……" if len(summary.macro_files) > 5 else ""))
+    if summary.unreadable:
+        console.print(f"[red]{len(summary.unreadable)} 个文件无法读取：[/]")
+        for file, reason in summary.unreadable[:20]:
+            console.print(f"  [bold]{file}[/]：{reason}")
+        if len(summary.unreadable) > 20:
+            console.print(f"  ……其余 {len(summary.unreadable) - 20} 个见“无法读取的文件”工作表")
+    console.print(f"结果已保存到：[bold]{summary.output}[/]")

@@ -1,0 +1,371 @@
+"""The 汇总 workbook: rows (pandas), summaries per 主管部门, charts, findings, unreadable files.
+
+Written with openpyxl in write-only mode (rows stream to disk, so memory does not grow with the
+number of findings), to a temporary file renamed into place. Every piece of text is written as a
+text cell: whatever a clerk typed, nothing in the output is a formula.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from evaltool.core.decimals import round_half_up
+
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_TEXT = 32_767
+GRADES = ("优", "良", "中", "差")
+UNGRADED = "未评定"
+
+# Output column -> (header shown, number format, width)
+FIXED_COLUMNS = [
+    ("主管部门", "主管部门", None, 28),
+    ("单位", "单位", None, 28),
+    ("项目", "项目", None, 32),
+    ("年度", "年度", "0", 7),
+    ("预算数", "预算数（万元）", "#,##0.00", 13),
+    ("执行数", "执行数（万元）", "#,##0.00", 13),
+    ("执行率", "执行率", "0.00%", 9),
+    ("执行率得分", "执行率得分", "0.00", 10),
+]
+TAIL_COLUMNS = [
+    ("总分", "总分", "0.00", 8),
+    ("等次", "等次", None, 6),
+    ("错误数", "错误数", "0", 7),
+    ("警告数", "警告数", "0", 7),
+    ("规则", "规则", None, 14),
+    ("文件", "文件", None, 36),
+    ("工作表", "工作表", None, 16),
+]
+SUBTOTAL_PREFIX = "小计:"
+RATE_BINS = [  # (label, lower bound inclusive, upper bound exclusive)
+    ("低于60%", None, Decimal("0.6")),
+    ("60%–70%", Decimal("0.6"), Decimal("0.7")),
+    ("70%–80%", Decimal("0.7"), Decimal("0.8")),
+    ("80%–90%", Decimal("0.8"), Decimal("0.9")),
+    ("90%–95%", Decimal("0.9"), Decimal("0.95")),
+    ("95%–100%", Decimal("0.95"), Decimal("1")),
+    ("100%", Decimal("1"), Decimal("1.0000001")),
+    ("超过100%", Decimal("1.0000001"), None),
+]
+
+
+# ---- cells -----------------------------------------------------------------------------------
+def clean_text(text: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if len(text) > EXCEL_MAX_TEXT:
+        text = text[: EXCEL_MAX_TEXT - 1] + "…"
+    return text
+
+
+def plain(value: Any) -> Any:
+    """A value Excel can hold: None for missing/NaN, python numbers, cleaned text."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalar
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (int, _dt.date, _dt.datetime)):
+        return value
+    if value is getattr(__import__("pandas"), "NA", object()):
+        return None
+    return clean_text(str(value))
+
+
+def text_cell(ws, value: str, style=None):
+    """A cell that Excel shows as text even when the text starts like a formula (= + - @) or an
+    error code (#N/A): openpyxl would otherwise store "=..." as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    if style:
+        _apply(cell, style)
+    return cell
+
+
+def _apply(cell, style: dict) -> None:
+    for key, val in style.items():
+        setattr(cell, key, val)
+
+
+class SheetWriter:
+    """Appends rows to a write-only sheet: text as text, numbers with a number format per column."""
+
+    def __init__(self, wb, title: str, headers: list[str], formats: list[str | None] | None = None,
+                 widths: list[int] | None = None):
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.ws = wb.create_sheet(title)
+        self.formats = formats or [None] * len(headers)
+        for i, w in enumerate(widths or []):
+            from openpyxl.utils import get_column_letter
+
+            self.ws.column_dimensions[get_column_letter(i + 1)].width = w
+        self.ws.freeze_panes = "A2"
+        self.header_style = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDEBF7"),
+                             "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)}
+        self.rows = 0
+        self.ncols = len(headers)
+        self.append([text_cell(self.ws, clean_text(h), self.header_style) for h in headers], raw=True)
+
+    def append(self, values: Iterable[Any], raw: bool = False, bold: bool = False) -> None:
+        if raw:
+            self.ws.append(list(values))
+            self.rows += 1
+            return
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        out = []
+        for i, v in enumerate(values):
+            v = plain(v)
+            if isinstance(v, str):
+                out.append(text_cell(self.ws, v, {"font": Font(bold=True)} if bold else None))
+            elif v is not None and ((i < len(self.formats) and self.formats[i]) or bold):
+                cell = WriteOnlyCell(self.ws, value=v)
+                if i < len(self.formats) and self.formats[i]:
+                    cell.number_format = self.formats[i]
+                if bold:
+                    cell.font = Font(bold=True)
+                out.append(cell)
+            else:
+                out.append(v)
+        self.ws.append(out)
+        self.rows += 1
+
+    def autofilter(self) -> None:
+        from openpyxl.utils import get_column_letter
+
+        if self.rows > 1:
+            self.ws.auto_filter.ref = f"A1:{get_column_letter(self.ncols)}{self.rows}"
+
+
+# ---- frames ----------------------------------------------------------------------------------
+def rows_frame(rows: list[dict]):
+    """The 汇总 table as a DataFrame, columns in form order, sorted by 主管部门 / 单位 / file."""
+    import pandas as pd
+
+    fixed = [c for c, *_ in FIXED_COLUMNS]
+    tail = [c for c, *_ in TAIL_COLUMNS]
+    subtotal_cols: list[str] = []
+    for row in rows:
+        for key in row:
+            if key.startswith(SUBTOTAL_PREFIX) and key not in subtotal_cols:
+                subtotal_cols.append(key)
+    columns = fixed + subtotal_cols + tail
+    df = pd.DataFrame.from_records(rows, columns=columns)
+    if len(df):
+        # Keys as text (a clerk may type a unit code as a number); blanks sort last.
+        df = df.sort_values(["主管部门", "单位", "文件", "工作表"], kind="stable",
+                            key=lambda s: s.map(lambda v: "\uffff" if v is None or v != v else str(v)))
+        df = df.reset_index(drop=True)
+    return df, subtotal_cols
+
+
+def _dec(value: Any) -> Decimal | None:
+    value = plain(value)
+    if value is None or isinstance(value, str):
+        return None
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _dsum(values: Iterable[Any]) -> Decimal:
+    return sum((d for d in map(_dec, values) if d is not None), Decimal(0))
+
+
+def _dmean(values: Iterable[Any], places: int) -> Decimal | None:
+    ds = [d for d in map(_dec, values) if d is not None]
+    return round_half_up(sum(ds, Decimal(0)) / len(ds), places) if ds else None
+
+
+def _group_stats(df) -> dict[str, Any]:
+    budget, actual = _dsum(df["预算数"]), _dsum(df["执行数"])
+    grades = df["等次"].fillna(UNGRADED).value_counts()
+    return {
+        "项目数": len(df),
+        "预算数合计": round_half_up(budget, 2),
+        "执行数合计": round_half_up(actual, 2),
+        "总执行率": round_half_up(actual / budget, 4) if budget > 0 else None,
+        "平均执行率": _dmean(df["执行率"], 4),
+        "平均总分": _dmean(df["总分"], 2),
+        **{g: int(grades.get(g, 0)) for g in GRADES + (UNGRADED,)},
+        "有错误的项目数": int((df["错误数"].fillna(0) > 0).sum()),
+    }
+
+
+def department_frame(df):
+    """Summaries per 主管部门 (count, budget, mean 执行率, grade distribution), plus a 合计 row."""
+    import pandas as pd
+
+    dept = df["主管部门"].astype(object).where(df["主管部门"].notna(), "（未填主管部门）").astype(str)
+    records = [{"主管部门": name, **_group_stats(group)} for name, group in df.groupby(dept, sort=True)]
+    records.append({"主管部门": "合计", **_group_stats(df)})
+    return pd.DataFrame.from_records(records)
+
+
+def rate_bins(df) -> list[tuple[str, int]]:
+    counts = {label: 0 for label, *_ in RATE_BINS}
+    missing = 0
+    for v in df["执行率"]:
+        d = _dec(v)
+        if d is None:
+            missing += 1
+            continue
+        for label, low, high in RATE_BINS:
+            if (low is None or d >= low) and (high is None or d < high):
+                counts[label] += 1
+                break
+    out = list(counts.items())
+    if missing:
+        out.append(("未计算", missing))
+    return out
+
+
+# ---- the workbook ----------------------------------------------------------------------------
+def write_collection(output: Path, rows: list[dict], findings: Iterable[tuple], n_findings: int,
+                     summary) -> None:
+    from openpyxl import Workbook
+
+    df, subtotal_cols = rows_frame(rows)
+    wb = Workbook(write_only=True)
+    _write_rows(wb, df, subtotal_cols)
+    dept = department_frame(df) if len(df) else None
+    _write_departments(wb, dept)
+    _write_charts(wb, df)
+    _write_findings(wb, findings, n_findings)
+    _write_unreadable(wb, summary)
+    _write_about(wb, summary, n_findings)
+    save_atomic(wb, Path(output))
+
+
+def save_atomic(wb, output: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".xlsx.part", dir=output.parent or ".")
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, output)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _write_rows(wb, df, subtotal_cols: list[str]) -> None:
+    spec = FIXED_COLUMNS + [(c, c[len(SUBTOTAL_PREFIX):], "0.00", 10) for c in subtotal_cols] + TAIL_COLUMNS
+    w = SheetWriter(wb, "汇总", [h for _, h, _, _ in spec], [f for *_, f, _ in spec], [wd for *_, wd in spec])
+    for values in df[[c for c, *_ in spec]].itertuples(index=False, name=None):
+        w.append(values)
+    w.autofilter()
+
+
+DEPT_SPEC = [
+    ("主管部门", None, 30), ("项目数", "0", 8), ("预算数合计", "#,##0.00", 14), ("执行数合计", "#,##0.00", 14),
+    ("总执行率", "0.00%", 10), ("平均执行率", "0.00%", 10), ("平均总分", "0.00", 9),
+    ("优", "0", 6), ("良", "0", 6), ("中", "0", 6), ("差", "0", 6), (UNGRADED, "0", 8), ("有错误的项目数", "0", 12),
+]
+DEPT_HEADERS = {"预算数合计": "预算数合计（万元）", "执行数合计": "执行数合计（万元）",
+                "总执行率": "总执行率（执行数÷预算数）", "平均执行率": "平均执行率（各项目）"}
+
+
+def _write_departments(wb, dept) -> None:
+    w = SheetWriter(wb, "主管部门汇总", [DEPT_HEADERS.get(c, c) for c, _, _ in DEPT_SPEC],
+                    [f for _, f, _ in DEPT_SPEC], [wd for *_, wd in DEPT_SPEC])
+    if dept is None:
+        return
+    last = len(dept) - 1
+    for i, values in enumerate(dept[[c for c, _, _ in DEPT_SPEC]].itertuples(index=False, name=None)):
+        w.append(values, bold=(i == last))
+
+
+def _write_charts(wb, df) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    w = SheetWriter(wb, "图表", ["等次", "项目数"], [None, "0"], [14, 10, 4, 4])
+    grade_counts = df["等次"].fillna(UNGRADED).value_counts() if len(df) else {}
+    grades = [(g, int(grade_counts.get(g, 0))) for g in GRADES]
+    if len(df) and grade_counts.get(UNGRADED, 0):
+        grades.append((UNGRADED, int(grade_counts.get(UNGRADED, 0))))
+    for g in grades:
+        w.append(g)
+    first_bins = w.rows + 3
+    w.append([])
+    w.append([])
+    w.append(["执行率区间", "项目数"], bold=True)
+    bins = rate_bins(df) if len(df) else [(label, 0) for label, *_ in RATE_BINS]
+    for b in bins:
+        w.append(b)
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "等次分布"
+    chart.y_axis.title = "项目数"
+    chart.x_axis.title = "等次"
+    chart.legend = None
+    chart.add_data(Reference(w.ws, min_col=2, min_row=1, max_row=1 + len(grades)), titles_from_data=True)
+    chart.set_categories(Reference(w.ws, min_col=1, min_row=2, max_row=1 + len(grades)))
+    chart.height, chart.width = 7.5, 15
+    w.ws.add_chart(chart, "D2")
+
+    hist = BarChart()
+    hist.type = "col"
+    hist.gapWidth = 10  # touching bars read as a histogram
+    hist.title = "执行率分布"
+    hist.y_axis.title = "项目数"
+    hist.x_axis.title = "执行率"
+    hist.legend = None
+    hist.add_data(Reference(w.ws, min_col=2, min_row=first_bins, max_row=first_bins + len(bins)),
+                  titles_from_data=True)
+    hist.set_categories(Reference(w.ws, min_col=1, min_row=first_bins + 1, max_row=first_bins + len(bins)))
+    hist.height, hist.width = 7.5, 15
+    w.ws.add_chart(hist, "D18")
+
+
+FINDING_HEADERS = ["文件", "工作表", "单元格", "级别", "说明", "代码", "项目"]
+
+
+def _write_findings(wb, findings: Iterable[tuple], n_findings: int) -> None:
+    w = SheetWriter(wb, "问题清单", FINDING_HEADERS, None, [36, 16, 8, 6, 90, 16, 30])
+    room = EXCEL_MAX_ROWS - 2
+    for i, f in enumerate(findings):
+        if i >= room:
+            w.append(["", "", "", "提示", f"问题共 {n_findings} 条，超过 Excel 的行数上限，其余 "
+                                         f"{n_findings - room} 条未列出。请分批汇总。"])
+            break
+        w.append(f)
+    w.autofilter()
+
+
+def _write_unreadable(wb, summary) -> None:
+    w = SheetWriter(wb, "无法读取的文件", ["文件", "原因"], None, [40, 100])
+    for file, reason in summary.unreadable:
+        w.append([file, reason])
+    if not summary.unreadable:
+        w.append(["（无）", "全部文件均已读取。"])
+
+
+def _write_about(wb, summary, n_findings: int) -> None:
+    w = SheetWriter(wb, "说明", ["项目", "内容"], None, [16, 90])
+    now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    for item in [
+        ("汇总时间", now),
+        ("文件数", summary.files),
+        ("已读取的工作簿", summary.read),
+        ("项目数", summary.projects),
+        ("无法读取的文件", len(summary.unreadable)),
+        ("含宏的文件", len(summary.macro_files)),
+        ("问题条数", n_findings),
+        ("说明", "本工作簿由 evaltool 汇总生成。执行率、各指标得分、小计、总分和等次均按规则重新计算，"
+                "不采用填报表中的计算结果；填报数与计算数不一致之处列在“问题清单”中。"
+                "被汇总的文件只读取、未作任何修改；文件中的宏没有运行，也没有复制到本工作簿。"),
+    ]:
+        w.append(item)

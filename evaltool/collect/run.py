@@ -1,0 +1,234 @@
+"""Driver: find the submitted files, read them on all cores, stream the results into the 汇总 workbook.
+
+Memory stays bounded whatever the number of files: only a few chunks are in flight at once, each
+project is reduced to one small row dict inside its worker, and findings go to a temporary file
+instead of staying in memory.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import sys
+import tempfile
+import time
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from evaltool.collect.worker import FileOutcome, process_chunk
+from evaltool.core.errors import InputError
+
+EXTENSIONS = (".xlsx", ".xlsm")
+# Other spreadsheet formats met in a folder are listed as unreadable, so the bureau knows a unit
+# sent the wrong format; reports (.docx, .pdf) sitting next to the workbooks are not submissions.
+NEAR_MISSES = (".xls", ".et", ".ods")
+INLINE_MAX_FILES = 8  # below this, starting worker processes costs more than it saves
+
+Progress = Callable[[int, int, str], None]  # (files done, files total, last file)
+
+
+@dataclass
+class CollectSummary:
+    """What a consolidation did; the CLI prints it and the 汇总 button shows message()."""
+
+    output: str
+    files: int = 0  # files looked at
+    read: int = 0  # files read as 自评表 workbooks
+    projects: int = 0  # rows in the 汇总 sheet
+    errors: int = 0  # findings of level 错误, all projects
+    warnings: int = 0
+    projects_with_errors: int = 0
+    grades: dict[str, int] = field(default_factory=dict)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    macro_files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def message(self) -> str:
+        parts = [f"已汇总 {self.read} 个工作簿、{self.projects} 个项目"]
+        if self.grades:
+            parts.append("等次：" + "、".join(f"{k} {v}" for k, v in self.grades.items()))
+        if self.projects_with_errors:
+            parts.append(f"{self.projects_with_errors} 个项目有错误（见“问题清单”）")
+        if self.unreadable:
+            parts.append(f"{len(self.unreadable)} 个文件无法读取（见“无法读取的文件”）")
+        if self.macro_files:
+            parts.append(f"{len(self.macro_files)} 个文件含宏（未运行）")
+        return "；".join(parts) + f"。结果已保存到 {self.output}"
+
+    def as_dict(self) -> dict:
+        return {
+            "输出文件": self.output, "文件数": self.files, "已读取": self.read, "项目数": self.projects,
+            "错误数": self.errors, "警告数": self.warnings, "有错误的项目数": self.projects_with_errors,
+            "等次分布": dict(self.grades),
+            "无法读取": [{"文件": f, "原因": r} for f, r in self.unreadable],
+            "含宏文件": list(self.macro_files), "用时秒": round(self.seconds, 2),
+        }
+
+
+# ---- finding the files -----------------------------------------------------------------------
+def _is_candidate(p: Path) -> bool:
+    name = p.name
+    # Excel / WPS lock files and hidden files are not submissions.
+    return not (name.startswith("~$") or name.startswith(".~") or name.startswith("."))
+
+
+def find_files(paths: Iterable[str | os.PathLike], exclude: Iterable[Path] = ()) -> list[tuple[Path, str]]:
+    """(path, display name) for every workbook under the given files and folders, sorted, deduplicated.
+
+    Display names are relative to the folder given, so two units' "自评表.xlsx" stay distinguishable.
+    Explicitly named files are taken whatever their extension (a wrong one is then reported);
+    in folders, only Excel-like files are taken.
+    """
+    excluded = {_resolved(p) for p in exclude}
+    seen: set[Path] = set()
+    out: list[tuple[Path, str]] = []
+    for raw in paths:
+        root = Path(raw)
+        if root.is_dir():
+            found = []
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for fn in filenames:
+                    p = Path(dirpath) / fn
+                    if _is_candidate(p) and p.suffix.lower() in EXTENSIONS + NEAR_MISSES:
+                        found.append(p)
+            for p in sorted(found):
+                key = _resolved(p)
+                if key not in seen and key not in excluded:
+                    seen.add(key)
+                    out.append((p, p.relative_to(root).as_posix()))
+        elif root.exists():
+            key = _resolved(root)
+            if key not in seen and key not in excluded:
+                seen.add(key)
+                out.append((root, root.name))
+        else:
+            raise InputError(f"找不到文件或文件夹：{raw}。请检查路径是否正确。")
+    return out
+
+
+def _resolved(p: Path) -> Path:
+    try:
+        return Path(p).resolve()
+    except OSError:
+        return Path(os.path.abspath(p))
+
+
+# ---- running ---------------------------------------------------------------------------------
+def _mp_context():
+    # forkserver: workers fork from a small clean process (no threads, no pandas), so they start
+    # fast and stay small; fork from a process with threads (rich's progress bar) is unsafe.
+    if sys.platform.startswith("linux"):
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["evaltool.collect.worker", "evaltool.workbook.reader",
+                                    "evaltool.core.scoring", "python_calamine"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, workers: int | None = None,
+                  chunk: int | None = None) -> Iterator[FileOutcome]:
+    """Outcomes in input order, computed on `workers` processes with a bounded number in flight."""
+    pairs = [(str(p), name) for p, name in items]
+    workers = workers or default_workers()
+    if workers <= 1 or len(pairs) <= INLINE_MAX_FILES:
+        for pair in pairs:
+            yield from process_chunk([pair], rules)
+        return
+    # Chunks amortise the per-task pickling cost; small enough that every core stays busy to the end.
+    chunk = chunk or max(1, min(32, len(pairs) // (workers * 8)))
+    chunks = [pairs[i:i + chunk] for i in range(0, len(pairs), chunk)]
+    window = workers * 3
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+        pending: deque = deque()
+        it = iter(chunks)
+        for c in it:
+            pending.append(pool.submit(process_chunk, c, rules))
+            if len(pending) >= window:
+                break
+        while pending:
+            done = pending.popleft().result()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(pool.submit(process_chunk, nxt, rules))
+            yield from done
+
+
+def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules: str | None = None,
+            workers: int | None = None, progress: Progress | None = None) -> CollectSummary:
+    """Consolidate every 自评表 workbook under `paths` into the 汇总 workbook `output`.
+
+    Inputs are only read. The output is written atomically (a temporary file renamed into place).
+    Raises InputError (Chinese) when nothing can be collected at all; unreadable files are listed,
+    never raised.
+    """
+    started = time.perf_counter()
+    output = Path(output)
+    if output.suffix.lower() != ".xlsx":
+        raise InputError(f"汇总结果应保存为 .xlsx 文件，现在是“{output.name}”。例如：-o 汇总.xlsx")
+    if output.parent and not output.parent.exists():
+        raise InputError(f"保存汇总结果的文件夹不存在：{output.parent}")
+    items = find_files(paths, exclude=[output])
+    if not items:
+        raise InputError("没有找到要汇总的 Excel 工作簿（.xlsx / .xlsm）。请选择存放自评表的文件夹。")
+
+    summary = CollectSummary(output=str(output), files=len(items))
+    rows: list[dict] = []
+    grades: Counter = Counter()
+    with tempfile.TemporaryFile(prefix="evaltool-findings-") as spool:
+        n_findings = 0
+        for done, outcome in enumerate(iter_outcomes(items, rules, workers), start=1):
+            if outcome.problem:
+                summary.unreadable.append((outcome.file, outcome.problem))
+            else:
+                summary.read += 1
+            if outcome.macro:
+                summary.macro_files.append(outcome.file)
+            for row in outcome.rows:
+                rows.append(row)
+                grades[row.get("等次") or "未评定"] += 1
+                summary.errors += row.get("错误数") or 0
+                summary.warnings += row.get("警告数") or 0
+                summary.projects_with_errors += bool(row.get("错误数"))
+            if outcome.findings:
+                pickle.dump(outcome.findings, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                n_findings += len(outcome.findings)
+            if progress:
+                progress(done, len(items), outcome.file)
+        summary.projects = len(rows)
+        summary.grades = {g: grades[g] for g in ("优", "良", "中", "差", "未评定") if grades[g]}
+        spool.seek(0)
+        from evaltool.collect.output import write_collection
+
+        write_collection(output, rows, _unspool(spool), n_findings, summary)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _unspool(spool) -> Iterator[tuple]:
+    while True:
+        try:
+            batch = pickle.load(spool)
+        except EOFError:
+            return
+        yield from batch
+
+
+def collect_folder(folder: str | os.PathLike, output: str | os.PathLike | None = None,
+                   progress: Progress | None = None) -> CollectSummary:
+    """The 汇总 button: every workbook in `folder` (recursively) into `output`
+    (default: 汇总.xlsx inside the folder, which later runs skip as an input)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"请选择一个文件夹：{folder} 不是文件夹。")
+    return collect([folder], output or folder / "汇总.xlsx", progress=progress)

@@ -1,0 +1,278 @@
+"""One submitted file -> its 汇总 rows, findings and problems. Runs inside worker processes.
+
+Kept light on imports (no pandas, no openpyxl) so that worker processes start fast and stay small.
+Nothing here writes to the input file: it is read once into memory and parsed from there, and
+macros in it are only detected (never run, never copied).
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+# A filled 自评表 is tens of KB; these bounds keep a hostile or mistaken file from exhausting memory.
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+MAX_SHEET_ROWS = 5000  # a form with 200 indicators has ~250 rows; giant data sheets are cut here
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+
+RESEND = "请让填报单位重新发送。"
+
+
+@dataclass
+class FileOutcome:
+    """What the main process keeps of one file: plain picklable values only."""
+
+    file: str  # display name (relative to the folder given)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    # (file, sheet, cell, 级别, 说明, 代码, 项目)
+    findings: list[tuple] = field(default_factory=list)
+    problem: str | None = None  # why the file could not be read (Chinese); None = read
+    macro: bool = False
+
+
+class Unreadable(Exception):
+    """The file cannot be used; the message is Chinese and says what to do."""
+
+
+# ---- reading ---------------------------------------------------------------------------------
+def sniff(data: bytes, path: Path) -> tuple[list[str], bool]:
+    """Check the container before handing it to calamine; returns (member names, has_macros)."""
+    if not data:
+        raise Unreadable("文件是空的（0 字节），可能没有下载或保存完整。" + RESEND)
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTED_MARK in data[:1_000_000] or ENCRYPTED_MARK in data[-1_000_000:]:
+            raise Unreadable("文件设置了打开密码（已加密），无法读取。请让填报单位取消密码后重新发送。")
+        raise Unreadable("这是旧版 Excel 97-2003（.xls）或其他 Office 二进制文件，只是扩展名为 "
+                         f"{path.suffix}。请在 Excel 或 WPS 中“另存为” .xlsx 工作簿后重新提交。")
+    if not data.startswith(ZIP_MAGIC):
+        head = data[:8].lstrip()
+        if head.startswith(b"%PDF"):
+            kind = "PDF 文件"
+        elif head[:1] == b"<":
+            kind = "网页或 XML 文本"
+        else:
+            kind = "无法识别的文件"
+        raise Unreadable(f"这不是 Excel 工作簿（文件内容是{kind}）。请提交自评表的 .xlsx 文件。")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError):
+        raise Unreadable("文件已损坏或不完整（工作簿的压缩结构无法读取），可能是邮件附件没有下载完整。" + RESEND) from None
+    names = [i.filename for i in infos]
+    if "xl/workbook.xml" not in names and not any(n.lower() == "xl/workbook.xml" for n in names):
+        if any(n.startswith("word/") for n in names):
+            what = "这是 Word 文档（.docx），只是扩展名被改成了 " + path.suffix
+        elif "content.xml" in names:
+            what = "这是 OpenDocument（.ods / .odt）文件，不是 Excel 工作簿"
+        elif any(n.startswith("ppt/") for n in names):
+            what = "这是 PowerPoint 演示文稿，只是扩展名被改成了 " + path.suffix
+        else:
+            what = "这是一个压缩包，不是 Excel 工作簿"
+        raise Unreadable(f"{what}。请提交自评表的 Excel 工作簿（.xlsx）。")
+    if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+        raise Unreadable("工作簿解压后超过 400 MB，远大于一般自评表，已跳过。请让填报单位删除无关的工作表后重新发送。")
+    macro = any(n.lower().endswith("vbaproject.bin") for n in names)
+    return names, macro
+
+
+def _cell(v: Any) -> Any:
+    # calamine gives "" for empty cells and floats for every number; the openpyxl path gives None
+    # and ints, and the reader must see the same values whichever engine read the file.
+    if v == "":
+        return None
+    if type(v) is float and v.is_integer() and abs(v) < 1e15:
+        return int(v)
+    return v
+
+
+def read_grids(data: bytes) -> list:
+    """Every worksheet of a workbook as a Grid (values + merged ranges), one calamine call per sheet."""
+    from python_calamine import CalamineWorkbook
+
+    from evaltool.core.seam import Grid
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - calamine's error types vary between versions
+        raise Unreadable(_calamine_reason(exc)) from None
+    grids = []
+    try:
+        for i, meta in enumerate(wb.sheets_metadata):
+            if "WorkSheet" not in str(meta.typ):
+                continue  # chart sheets, dialog sheets, macro sheets hold no form
+            try:
+                sheet = wb.get_sheet_by_index(i)
+                raw = sheet.to_python(skip_empty_area=False, nrows=MAX_SHEET_ROWS)
+                merged_raw = sheet.merged_cell_ranges or []
+            except Exception as exc:  # noqa: BLE001
+                raise Unreadable(f"工作表“{meta.name}”无法读取：{_calamine_reason(exc)}") from None
+            values = [[_cell(v) for v in row] for row in raw]
+            merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
+            grids.append(Grid(sheet=meta.name, values=values, merged=merged))
+    finally:
+        wb.close()
+    return grids
+
+
+def _calamine_reason(exc: Exception) -> str:
+    name = type(exc).__name__
+    if "Password" in name:
+        return "文件设置了打开密码（已加密），无法读取。请让填报单位取消密码后重新发送。"
+    if "Zip" in name:
+        return "文件已损坏或不完整（工作簿的压缩结构无法读取）。" + RESEND
+    detail = str(exc).splitlines()[0][:120] if str(exc) else name
+    return f"工作簿内容损坏，无法读取（{detail}）。请让填报单位在 Excel 或 WPS 中打开并重新保存后发送。"
+
+
+# ---- scoring ---------------------------------------------------------------------------------
+_RULES_CACHE: dict[str | None, Any] = {}
+
+
+def _rules(rule_id: str | None):
+    if rule_id not in _RULES_CACHE:
+        from evaltool.core.rules import load_rules
+
+        _RULES_CACHE[rule_id] = load_rules(rule_id)
+    return _RULES_CACHE[rule_id]
+
+
+def _num(d: Decimal | None) -> float | int | None:
+    if d is None:
+        return None
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def _text(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
+    return v
+
+
+def project_row(project, result, file: str) -> dict[str, Any]:
+    """One 汇总 row. Subtotals use the rule set's 一级指标 names as keys (prefixed "小计:")."""
+    from evaltool.core.scoring import Collector, RATE_LABEL, read_money
+    from evaltool.core.model import Location
+
+    total = project.funds.get("年度资金总额")
+    budget = actual = None
+    if total is not None:
+        scratch = Collector()  # findings about these cells already come from evaluate()
+        budget = read_money(total.budget, Location(), "", scratch)
+        actual = read_money(total.actual, Location(), "", scratch)
+    row: dict[str, Any] = {
+        "主管部门": _text(project.department),
+        "单位": _text(project.unit),
+        "项目": _text(project.name),
+        "年度": _text(project.year),
+        "预算数": _num(budget),
+        "执行数": _num(actual),
+        "执行率": _num(result.rate_display),
+        "执行率得分": _num(result.rate_score),
+    }
+    for name, value in result.subtotals.items():
+        if name != RATE_LABEL:
+            row["小计:" + name] = _num(value)
+    row.update({
+        "总分": _num(result.total),
+        "等次": result.grade,
+        "错误数": sum(f.severity == "error" for f in result.findings),
+        "警告数": sum(f.severity == "warning" for f in result.findings),
+        "规则": result.rule_name,
+        "文件": file,
+        "工作表": project.sheet,
+    })
+    return row
+
+
+def finding_tuple(file: str, project, f) -> tuple:
+    from evaltool.core.model import SEVERITY_LABEL
+
+    loc = f.location
+    return (file, loc.sheet or project.sheet, loc.cell or "", SEVERITY_LABEL.get(f.severity, f.severity),
+            f.message, f.code, _text(project.name))
+
+
+def process_file(path: str, file: str, rules: str | None = None) -> FileOutcome:
+    """Read, score and summarise one workbook. Never raises: problems come back in the outcome."""
+    out = FileOutcome(file=file)
+    p = Path(path)
+    try:
+        out_rows, out_findings, macro = _process(p, file, rules)
+        out.rows, out.findings, out.macro = out_rows, out_findings, macro
+    except Unreadable as exc:
+        out.problem = str(exc)
+    except MemoryError:
+        out.problem = "文件过大，读取时内存不足，已跳过。"
+    except Exception as exc:  # noqa: BLE001 - one odd file must never stop a 500-file consolidation
+        from evaltool.core.errors import InputError
+
+        if isinstance(exc, InputError):
+            out.problem = str(exc)
+        else:
+            out.problem = f"读取时出现意外错误（{type(exc).__name__}: {str(exc)[:120]}），已跳过此文件。"
+    if out.macro:
+        out.findings.insert(0, (file, "", "", "警告",
+                                "文件含宏（VBA 代码）：汇总时没有运行、也没有复制其中的宏。建议填报单位另存为"
+                                "不含宏的 .xlsx 工作簿后提交（很多邮件网关会拦截含宏文件）。", "W-MACRO", None))
+    return out
+
+
+def _process(p: Path, file: str, rules: str | None) -> tuple[list, list, bool]:
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise Unreadable(f"文件有 {size // 1024 // 1024} MB，远大于一般自评表，已跳过。"
+                             "请让填报单位删除无关的工作表或图片后重新发送。")
+        data = p.read_bytes()
+    except PermissionError:
+        raise Unreadable("没有读取此文件的权限（可能正被其他程序占用）。") from None
+    except FileNotFoundError:
+        raise Unreadable("文件不存在（可能已被移动或删除）。") from None
+    except OSError as exc:
+        raise Unreadable(f"无法读取文件：{exc.strerror or exc}") from None
+    _, macro = sniff(data, p)
+    macro = macro or p.suffix.lower() == ".xlsm"
+    grids = read_grids(data)
+    del data
+    from evaltool.workbook.reader import projects_from_grids
+
+    projects = projects_from_grids(grids)
+    del grids
+    projects = [pr for pr in projects if getattr(pr, "kind", "自评表") == "自评表"]
+    if not projects:
+        raise Unreadable("工作簿中没有找到项目支出绩效自评表（各工作表都没有“项目名称”“年度资金总额”"
+                         "“一级指标”等标签）。请确认提交的是自评表。")
+    from evaltool.core.errors import InputError
+    from evaltool.core.scoring import evaluate
+
+    rows, findings = [], []
+    for project in projects:
+        project.source = file
+        rule_id = rules or project.rules
+        try:
+            rule_set = _rules(rule_id)
+        except InputError as exc:
+            rows.append({"主管部门": _text(project.department), "单位": _text(project.unit),
+                         "项目": _text(project.name), "年度": _text(project.year), "错误数": 1, "警告数": 0,
+                         "文件": file, "工作表": project.sheet})
+            findings.append((file, project.sheet, "", "错误", f"无法计分：{exc}", "E-RULES", _text(project.name)))
+            continue
+        result = evaluate(project, rule_set)
+        rows.append(project_row(project, result, file))
+        findings.extend(finding_tuple(file, project, f) for f in result.findings)
+    return rows, findings, macro
+
+
+def process_chunk(items: list[tuple[str, str]], rules: str | None = None) -> list[FileOutcome]:
+    """Worker entry point: a chunk of (path, display name) pairs."""
+    return [process_file(path, file, rules) for path, file in items]
