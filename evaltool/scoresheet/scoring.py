@@ -231,6 +231,9 @@ def score_rows(sheet: ScoreSheet, fw: Framework, sr: SheetRules, rates: dict[str
                             "得分", loc("得分"), i)
                 results.append(result(entered, "评价", f"评价人员评分 {fmt(entered)}（按公式应为 {fmt(computed, places)}：{basis}）"))
             continue
+        if entered is None and not _blank(row.score):
+            results.append(result(None, "未计分", "未计分：得分无效"))  # already reported by read_number
+            continue
         if entered is None:
             out.add("E-SS-SCORE-MISSING", "error",
                     f"“{label}”的得分未填写，请按评分依据填写 0 到 {weight_text} 之间的分数。", "得分", loc("得分"), i)
