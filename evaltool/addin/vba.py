@@ -152,13 +152,14 @@ def _compress_chunk(chunk: bytes) -> bytes:
 
 
 # ---- [MS-OVBA] 2.4.3 data encryption (CMG / DPB / GC in the PROJECT stream) -------------------
-def encrypt(data: bytes, project_id: str, seed: int) -> str:
+def encrypt(data: bytes, project_id: str, seed: int, ignored_bytes: bytes | None = None) -> str:
+    """[MS-OVBA] 2.4.3.2; the ignored bytes are free (zeros unless given)."""
     proj_key = sum(project_id.encode("ascii")) & 0xFF
     version = 2
     out = bytearray([seed, seed ^ version, seed ^ proj_key])
     unenc1, enc1, enc2 = proj_key, seed ^ proj_key, seed ^ version
     ignored = (seed & 6) // 2
-    payload = bytes(ignored) + struct.pack("<I", len(data)) + data
+    payload = (ignored_bytes or bytes(ignored))[:ignored].ljust(ignored, b"\0") + struct.pack("<I", len(data)) + data
     for byte in payload:
         enc = ((enc2 + unenc1) & 0xFF) ^ byte
         out.append(enc)

@@ -1,0 +1,49 @@
+"""`evaltool addin build|install|uninstall`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from evaltool.cli import console, friendly, main
+
+
+@main.group("addin")
+def addin_group() -> None:
+    """Excel 加载项：生成、安装、卸载“绩效自评”选项卡。"""
+
+
+@addin_group.command("build")
+@click.option("-o", "--output", default=None, help="输出文件（默认 workbook_templates/evaltool.xlam）")
+@friendly
+def build_cmd(output: str | None) -> None:
+    """由 macros/ 中的源码生成 evaltool.xlam（功能区 + VBA 工程 + xlwings 模块）。"""
+    from evaltool.addin import builder
+
+    path = builder.build(output or builder.OUTPUT)
+    console.print(f"已生成加载项：{path}（{path.stat().st_size} 字节）")
+
+
+@addin_group.command("install")
+@click.option("--interpreter", default=None, help="Excel 调用的 Python（默认：当前这个 Python）")
+@friendly
+def install_cmd(interpreter: str | None) -> None:
+    """把加载项装进 Excel（Windows / macOS），并设置 xlwings 使用的 Python。"""
+    from evaltool.addin import builder, install
+
+    install.places()  # says plainly, in Chinese, when this system has no Excel to install into
+    source = builder.OUTPUT
+    if not source.exists():
+        source = builder.build(Path(click.get_app_dir("evaltool")) / install.ADDIN_NAME)
+    for line in install.install(source, interpreter=interpreter):
+        console.print(line)
+
+
+@addin_group.command("uninstall")
+@friendly
+def uninstall_cmd() -> None:
+    """从 Excel 中卸载加载项，并删除 evaltool 写入的设置。"""
+    from evaltool.addin import install
+
+    for line in install.uninstall():
+        console.print(line)

@@ -1,0 +1,131 @@
+"""Install / uninstall the add-in for the current user (Windows and macOS).
+
+Install = copy evaltool.xlam into Excel's per-user startup folder (Excel opens every add-in
+there when it starts, the same folder `xlwings addin install` uses) and point xlwings at this
+Python in evaltool's own config file, which the add-in's xlwings module reads
+(PROJECT_NAME "evaltool": %USERPROFILE%\\.evaltool\\evaltool.conf on Windows,
+~/Library/Containers/com.microsoft.Excel/Data/evaltool.conf on macOS).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from evaltool.core.errors import InputError
+
+ADDIN_NAME = "evaltool.xlam"
+CONFIG_KEYS = {"win": "INTERPRETER_WIN", "mac": "INTERPRETER_MAC"}
+
+
+@dataclass
+class Places:
+    system: str  # "win" | "mac"
+    startup_dir: Path  # where Excel loads add-ins from at start
+    config_file: Path  # xlwings config of the add-in
+    script_dir: Path | None = None  # macOS: where RunPython's AppleScript must live
+
+
+def places(platform: str | None = None, home: Path | None = None,
+           appdata: Path | None = None) -> Places:
+    platform = platform or sys.platform
+    home = Path(home) if home else Path.home()
+    if platform.startswith("win"):
+        appdata = Path(appdata or os.environ.get("APPDATA") or home / "AppData" / "Roaming")
+        return Places("win", appdata / "Microsoft" / "Excel" / "XLSTART",
+                      home / ".evaltool" / "evaltool.conf")
+    if platform == "darwin":
+        return Places(
+            "mac",
+            home / "Library" / "Group Containers" / "UBF8T346G9.Office" / "User Content.localized"
+            / "Startup.localized" / "Excel",
+            home / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / "evaltool.conf",
+            home / "Library" / "Application Scripts" / "com.microsoft.Excel",
+        )
+    raise InputError(
+        "Excel 加载项只能安装在 Windows 或 macOS 的 Excel 中，当前系统不支持。"
+        "在本机可以直接使用命令行：evaltool check 自评表.xlsx、evaltool score 自评表.xlsx、"
+        "evaltool report 自评表.xlsx；WPS 用户请同样使用命令行，或把工作簿拷到装有 Excel 的电脑上。")
+
+
+def _config_encoding(system: str) -> str:
+    # VBA's "Input #" reads the file in the system ANSI code page on Windows (GBK on a
+    # Chinese system), so a path with Chinese characters must be written that way.
+    return "mbcs" if system == "win" and sys.platform.startswith("win") else "utf-8"
+
+
+def _read_config(path: Path, encoding: str) -> list[str]:
+    if not path.exists():
+        return []
+    return path.read_text(encoding, errors="replace").splitlines()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def install(source: Path, interpreter: str | None = None, **where) -> list[str]:
+    """Copy the add-in and configure the interpreter; returns Chinese lines describing what was done."""
+    p = places(**where)
+    if not Path(source).exists():
+        raise InputError(f"找不到加载项文件 {source}。请先运行 evaltool addin build。")
+    interpreter = interpreter or sys.executable
+    done = []
+    target = p.startup_dir / ADDIN_NAME
+    try:
+        _write_atomic(target, Path(source).read_bytes())
+    except PermissionError:
+        raise InputError(f"无法写入 {target}：文件可能正被 Excel 使用。请先完全退出 Excel，再重新运行本命令。") from None
+    done.append(f"已把加载项复制到 Excel 启动文件夹：{target}")
+
+    key = CONFIG_KEYS[p.system]
+    enc = _config_encoding(p.system)
+    lines = [ln for ln in _read_config(p.config_file, enc) if not ln.upper().startswith(f'"{key}"')]
+    lines.append(f'"{key}","{interpreter}"')
+    _write_atomic(p.config_file, ("\r\n".join(lines) + "\r\n").encode(enc, errors="strict"))
+    done.append(f"已设置 Python 解释器：{interpreter}（配置文件 {p.config_file}）")
+
+    if p.script_dir is not None:
+        # RunPython on macOS goes through xlwings' AppleScript, sandboxed to this folder.
+        import xlwings
+
+        script = Path(xlwings.__file__).parent / f"xlwings-{xlwings.__version__}.applescript"
+        p.script_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(script, p.script_dir / script.name)
+        done.append(f"已安装 xlwings 的 AppleScript：{p.script_dir / script.name}")
+    done.append("请重新启动 Excel，功能区会出现“绩效自评”选项卡。")
+    return done
+
+
+def uninstall(**where) -> list[str]:
+    p = places(**where)
+    done = []
+    target = p.startup_dir / ADDIN_NAME
+    if target.exists():
+        try:
+            target.unlink()
+        except PermissionError:
+            raise InputError(f"无法删除 {target}：文件正被 Excel 使用。请先完全退出 Excel，再重新运行本命令。") from None
+        done.append(f"已删除加载项：{target}")
+    else:
+        done.append(f"加载项本来就不在 {target}，无需删除。")
+    enc = _config_encoding(p.system)
+    if p.config_file.exists():
+        key = CONFIG_KEYS[p.system]
+        lines = [ln for ln in _read_config(p.config_file, enc) if not ln.upper().startswith(f'"{key}"')]
+        if any(ln.strip() for ln in lines):
+            _write_atomic(p.config_file, ("\r\n".join(lines) + "\r\n").encode(enc))
+            done.append(f"已从 {p.config_file} 删除解释器设置（保留了其他设置）。")
+        else:
+            p.config_file.unlink()
+            if p.system == "win" and not any(p.config_file.parent.iterdir()):
+                p.config_file.parent.rmdir()
+            done.append(f"已删除配置文件：{p.config_file}")
+    # The AppleScript on macOS is shared by every xlwings tool: it stays.
+    done.append("请重新启动 Excel，“绩效自评”选项卡将不再出现。")
+    return done

@@ -1,0 +1,152 @@
+"""The ribbon XML: valid customUI, and every button reaches an existing VBA callback and entry point.
+
+Microsoft's customUI14.xsd may not be redistributed here, so the check below encodes the
+schema's vocabulary for the elements we use (attribute groups of CT_CustomUI, CT_Ribbon,
+CT_Tabs, CT_Tab, CT_Group, CT_Button, CT_Separator, and the simple types ST_Size, ST_Keytip,
+ST_String, ST_ID, ST_UniqueID, ST_Delegate). When a copy of the schema is at hand, set
+EVALTOOL_CUSTOMUI_XSD=/path/customUI14.xsd and it is validated against it as well.
+"""
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import re
+import zipfile
+
+import pytest
+from lxml import etree
+
+from evaltool.addin import builder
+
+NS = "{http://schemas.microsoft.com/office/2009/07/customui}"
+
+_ID = {"id", "idQ", "tag", "idMso"}
+_POS = {"insertAfterMso", "insertBeforeMso", "insertAfterQ", "insertBeforeQ"}
+_VIS = {"visible", "getVisible"}
+_LABEL = {"label", "getLabel"}
+_KEYTIP = {"keytip", "getKeytip"}
+_IMAGE = {"image", "imageMso", "getImage"}
+_TIP = {"screentip", "getScreentip", "supertip", "getSupertip"}
+_ENABLED = {"enabled", "getEnabled"}
+VOCABULARY = {
+    # element: (allowed attributes, allowed children)
+    "customUI": ({"onLoad", "loadImage"}, {"commands", "ribbon", "backstage", "contextMenus"}),
+    "ribbon": ({"startFromScratch"}, {"officeMenu", "qat", "tabs", "contextualTabs"}),
+    "tabs": (set(), {"tab"}),
+    "tab": (_ID | _POS | _VIS | _LABEL | _KEYTIP, {"group"}),
+    "group": (_ID | _POS | _VIS | _LABEL | _KEYTIP | _IMAGE | _TIP | {"autoScale", "centerVertically"},
+              {"button", "separator", "toggleButton", "checkBox", "editBox", "comboBox", "dropDown",
+               "gallery", "menu", "dynamicMenu", "splitButton", "box", "buttonGroup", "labelControl",
+               "control", "dialogBoxLauncher"}),
+    "button": (_ID | _POS | _VIS | _LABEL | _KEYTIP | _IMAGE | _TIP | _ENABLED
+               | {"showLabel", "getShowLabel", "showImage", "getShowImage", "onAction",
+                  "description", "getDescription", "size", "getSize"}, set()),
+    "separator": ({"id", "idQ", "tag"} | _POS | _VIS, set()),
+}
+ENUMS = {"size": {"normal", "large"}, "autoScale": {"true", "false", "1", "0"},
+         "visible": {"true", "false", "1", "0"}, "enabled": {"true", "false", "1", "0"},
+         "showLabel": {"true", "false", "1", "0"}, "showImage": {"true", "false", "1", "0"}}
+NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+ENTRY_POINTS = {"check", "score", "report", "new_sheet", "import_case", "export_case", "collect", "about"}
+BUTTONS = {"校验", "计分", "生成报告", "新建自评表", "导入案例", "导出案例", "汇总", "关于/帮助"}
+
+
+@pytest.fixture(scope="module")
+def tree():
+    return etree.parse(str(builder.MACROS / "customUI14.xml"))
+
+
+def test_customui_uses_only_the_documented_vocabulary(tree):
+    root = tree.getroot()
+    assert root.tag == NS + "customUI"
+    ids = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue  # comments
+        assert el.tag.startswith(NS), el.tag
+        name = el.tag[len(NS):]
+        assert name in VOCABULARY, name
+        attrs, children = VOCABULARY[name]
+        assert set(el.attrib) <= attrs, (name, set(el.attrib) - attrs)
+        for child in el:
+            if isinstance(child.tag, str):
+                assert child.tag[len(NS):] in children, (name, child.tag)
+        for key, value in el.attrib.items():
+            if key in ENUMS:
+                assert value in ENUMS[key], (key, value)
+            if key in ("label", "screentip", "supertip", "onAction", "imageMso"):
+                assert 1 <= len(value) <= 1024, key
+            if key in ("id", "imageMso"):
+                assert NCNAME.match(value), value
+            if key == "keytip":
+                assert 1 <= len(value) <= 3 and not re.search(r"\s", value)
+        if "id" in el.attrib:
+            ids.append(el.attrib["id"])
+        if name in ("button", "group", "tab"):
+            assert "id" in el.attrib and "label" in el.attrib, name
+        if name == "button":
+            # exactly one image source; every button explains itself
+            assert len(set(el.attrib) & _IMAGE) == 1
+            assert {"screentip", "supertip", "onAction"} <= set(el.attrib)
+    assert len(ids) == len(set(ids)), "ids must be unique"
+
+
+def test_ribbon_has_the_tab_and_buttons_clerks_expect(tree):
+    tabs = tree.findall(f".//{NS}tab")
+    assert [t.get("label") for t in tabs] == ["绩效自评"]
+    assert {b.get("label") for b in tree.iter(NS + "button")} == BUTTONS
+    assert len(tree.findall(f".//{NS}group")) >= 3
+
+
+@pytest.mark.skipif(not os.environ.get("EVALTOOL_CUSTOMUI_XSD"), reason="no customUI14.xsd supplied")
+def test_customui_validates_against_microsoft_schema(tree):
+    schema = etree.XMLSchema(etree.parse(os.environ["EVALTOOL_CUSTOMUI_XSD"]))
+    schema.assertValid(tree)
+
+
+def _vba_procedures() -> dict[str, dict[str, str]]:
+    """module -> {procedure name: parameter list}, from the BUILT add-in (what Excel will see)."""
+    from oletools.olevba import VBA_Parser
+
+    data = builder.build_bytes()
+    parser = VBA_Parser("evaltool.xlam", data=data)
+    out: dict[str, dict[str, str]] = {}
+    try:
+        for _, _, name, code in parser.extract_macros():
+            module = name.rsplit(".", 1)[0]
+            out[module] = {m.group(2): m.group(3) for m in re.finditer(
+                r"^(Public\s+|Private\s+)?Sub\s+(\w+)\s*\(([^)]*)\)", code, re.M)}
+    finally:
+        parser.close()
+    return out
+
+
+def test_every_onaction_names_a_ribbon_callback(tree):
+    procs = _vba_procedures()
+    actions = [b.get("onAction") for b in tree.iter(NS + "button")]
+    for action in actions:
+        module, proc = action.split(".")
+        assert module in procs, action
+        assert proc in procs[module], action
+        assert re.fullmatch(r"\s*control\s+As\s+IRibbonControl\s*", procs[module][proc]), action
+    # and no callback is left without a button
+    assert set(procs["EvaltoolRibbon"]) == {a.split(".")[1] for a in actions}
+
+
+def test_callbacks_run_existing_python_entry_points():
+    src = (builder.MACROS / "EvaltoolRibbon.bas").read_text("ascii")
+    calls = re.findall(r'RunPython "import evaltool\.excel\.entry as e; e\.(\w+)\(\)"', src)
+    assert set(calls) == ENTRY_POINTS and len(calls) == len(ENTRY_POINTS)
+    entry = importlib.import_module("evaltool.excel.entry")
+    for name in calls:
+        assert callable(getattr(entry, name)), name
+
+
+def test_2006_part_is_the_same_ribbon():
+    with zipfile.ZipFile(io.BytesIO(builder.build_bytes())) as zf:
+        new = zf.read("customUI/customUI14.xml")
+        old = zf.read("customUI/customUI.xml")
+    assert new == (builder.MACROS / "customUI14.xml").read_bytes()
+    assert old.replace(builder.NS_2006.encode(), builder.NS_2009.encode()) == new
+    etree.fromstring(old)  # well-formed
