@@ -1,0 +1,204 @@
+"""CLI: evaltool new / check / score (workbooks) / export / template, and the demo workbook."""
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import click
+
+from evaltool.cli import DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, console, err_console, friendly, main
+from evaltool.core.errors import InputError
+from evaltool.core.model import Finding, Location, Project, ScoreResult
+from evaltool.workbook import layout as L
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def evaluate_projects(projects: list[Project]) -> list[tuple[Project, ScoreResult]]:
+    """Score each project with its rule set, honouring the 设置 sheet's 小数位."""
+    from evaltool.core.rules import load_rules
+    from evaltool.core.scoring import evaluate
+
+    cache: dict = {}
+    out = []
+    for p in projects:
+        places = p.extra.get("小数位")
+        key = (p.rules, places)
+        if key not in cache:
+            rs = load_rules(p.rules)
+            cache[key] = dataclasses.replace(rs, places=places) if places is not None else rs
+        result = evaluate(p, cache[key])
+        bad = p.extra.get("小数位无效")
+        if bad:
+            raw, loc = bad
+            result.findings.append(Finding("E-PLACES", "error", f"小数位“{raw}”无效，请填写 0 到 4 之间的整数，"
+                                           "或留空按规则集。", L.L_PLACES, loc))
+        out.append((p, result))
+    return out
+
+
+def read_projects(file: str, rules: str | None = None) -> list[Project]:
+    from evaltool.workbook.reader import read_workbook_projects
+
+    projects = read_workbook_projects(file)
+    if rules:
+        for p in projects:
+            p.rules = rules
+    return projects
+
+
+def _report(results, as_json: bool) -> None:
+    from evaltool.cli import print_result, to_json
+
+    if as_json:
+        click.echo(to_json(results))
+    else:
+        for p, r in results:
+            print_result(p, r)
+
+
+def _exit_code(results) -> int:
+    return EXIT_FINDINGS if any(r.errors for _, r in results) else EXIT_OK
+
+
+def score_and_write(file: str | Path, output: str | Path | None = None, rules: str | None = None,
+                    quiet: bool = False):
+    """Read, score, write the results into the workbook (or a safe new file). Returns
+    (results, target path, reason it is not the source or None)."""
+    from evaltool.workbook import xlsx_engine
+    from evaltool.workbook.writer import cell_writes, results_sheet
+
+    projects = read_projects(str(file), rules)
+    results = evaluate_projects(projects)
+    writes = [w for p, r in results for w in cell_writes(p, r)]
+    target, reason = xlsx_engine.safe_target(file, output)
+    xlsx_engine.write_results_file(file, target, writes, results_sheet(results))
+    return results, target, reason
+
+
+def score_workbook(file: str, output: str | None = None, rules: str | None = None, as_json: bool = False) -> int:
+    """evaltool score FILE for workbooks (called by cli.score_cmd); returns the exit code."""
+    _check_suffix(file)
+    results, target, reason = score_and_write(file, output, rules)
+    _report(results, as_json)
+    out = err_console if as_json else console
+    if reason:
+        out.print(f"[yellow]注意：[/]{reason}")
+    out.print(f"计分结果已写入 {target}（“{L.SHEET_RESULTS}”工作表列出全部问题）。")
+    return _exit_code(results)
+
+
+def _check_suffix(file: str) -> None:
+    suffix = Path(file).suffix.lower()
+    if suffix not in WORKBOOK_SUFFIXES:
+        from evaltool.workbook.xlsx_engine import check_file
+
+        check_file(file)  # gives the precise message for .xls, encrypted, junk …
+        if suffix not in WORKBOOK_SUFFIXES:
+            raise InputError(f"{Path(file).name} 不是 .xlsx 工作簿。请提供 .xlsx 文件或 .yaml 案例文件。")
+
+
+@main.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="输出机器可读的 JSON")
+@click.option("--rules", "rules", default=None, help="规则集编号或规则文件路径（默认取“设置”工作表）")
+@friendly
+def check_cmd(file: str, as_json: bool, rules: str | None) -> None:
+    """校验工作簿（或案例文件）并计分，只显示结果，不修改文件。"""
+    if Path(file).suffix.lower() in (".yaml", ".yml"):
+        from evaltool.cli import evaluate_all, load_projects
+
+        results = evaluate_all(load_projects(file, rules))
+    else:
+        _check_suffix(file)
+        results = evaluate_projects(read_projects(file, rules))
+    _report(results, as_json)
+    sys.exit(_exit_code(results))
+
+
+@main.command("new")
+@click.option("-o", "--output", default=None, help="新工作簿的文件名（默认：项目支出绩效自评表.xlsx）")
+@click.option("--from", "case", default=None, type=click.Path(dir_okay=False), help="用案例文件（.yaml）预先填好")
+@click.option("--rules", "rules", default=None, help="规则集编号或规则文件路径")
+@friendly
+def new_cmd(output: str | None, case: str | None, rules: str | None) -> None:
+    """新建自评表工作簿：空白模板，或用案例文件预先填好并计分。"""
+    sys.exit(new_workbook(output, case, rules))
+
+
+def new_workbook(output: str | None, case: str | None, rules: str | None) -> int:
+    from evaltool.core.caseio import load_case
+    from evaltool.core.rules import load_rules
+    from evaltool.workbook.template import atomic_write_bytes, build_workbook, deterministic_bytes
+
+    project = None
+    if case:
+        project = load_case(case)
+        if project.kind != "自评表":
+            raise InputError(f"{Path(case).name} 是{project.kind}，不是自评表，不能生成自评表工作簿。")
+    load_rules(rules or (project.rules if project else None))  # a bad rule set fails before any file exists
+    if output is None:
+        output = f"{Path(case).stem}.xlsx" if case else L.TEMPLATE_FILENAME
+    target = Path(output)
+    if target.suffix.lower() != ".xlsx":
+        raise InputError(f"输出文件名应以 .xlsx 结尾：{target.name}")
+    if target.exists():
+        raise InputError(f"{target} 已存在。为避免覆盖已填写的内容，请用 -o 指定一个新文件名，或先移走原文件。")
+    if not target.parent.exists():
+        raise InputError(f"文件夹不存在：{target.parent}")
+    atomic_write_bytes(target, deterministic_bytes(build_workbook(project, rules)))
+    if project is None:
+        console.print(f"已生成空白自评表：{target}。填写方法见其中的“{L.SHEET_HELP}”工作表。")
+        return EXIT_OK
+    results, _, _ = score_and_write(target, target)
+    for p, r in results:
+        console.print(f"已生成 {target}：{p.name}，总分 {r.total}，等次 {r.grade}，"
+                      f"{len(r.errors)} 个错误。计分结果见“{L.SHEET_RESULTS}”工作表。")
+    return EXIT_OK
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, help="案例文件（.yaml）；多个自评表时按项目另存为多个文件")
+@friendly
+def export_cmd(file: str, output: str) -> None:
+    """把工作簿中的自评表导出为案例文件（.yaml）。"""
+    from evaltool.core.caseio import save_case
+
+    _check_suffix(file)
+    projects = read_projects(file)
+    out = Path(output)
+    if len(projects) == 1:
+        targets = [out]
+    else:
+        targets = [out.with_name(f"{out.stem}-{i + 1}{out.suffix or '.yaml'}") for i in range(len(projects))]
+    for p, t in zip(projects, targets):
+        save_case(p, t)
+        console.print(f"已导出 {p.name or '（未填项目名称）'}（工作表 {p.sheet}）→ {t}")
+
+
+@main.command("template")
+@click.option("-o", "--output", default=None, help="输出文件（默认：workbook_templates/项目支出绩效自评表.xlsx）")
+@friendly
+def template_cmd(output: str | None) -> None:
+    """重新生成标准模板 workbook_templates/项目支出绩效自评表.xlsx。"""
+    from evaltool.workbook.template import TEMPLATE_PATH, write_template
+
+    path = write_template(output or TEMPLATE_PATH)
+    console.print(f"已生成模板：{path}")
+
+
+def demo_workbook(project: Project, outdir: Path) -> Path:
+    """Demo step: a filled, scored sample workbook in the demo folder."""
+    from evaltool.workbook.template import atomic_write_bytes, build_workbook, deterministic_bytes
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    target = outdir / f"示例-{project.name or '自评表'}.xlsx"
+    atomic_write_bytes(target, deterministic_bytes(build_workbook(project)))
+    score_and_write(target, target)
+    console.print(f"示例工作簿（已填写并计分）：{target}")
+    return target
+
+
+DEMO_HOOKS.append(demo_workbook)

@@ -1,0 +1,183 @@
+"""Everything evaltool knows about the look of the 自评表 workbook, in one place.
+
+The template builder places these labels; the reader finds blocks by the same labels (never by fixed
+addresses); the writer and both engines take style names from here. Engine-free: no openpyxl.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+# Bump when the layout changes in a way a reader must know about; stored as a defined name and
+# as a visible cell on the 设置 sheet (the pure reader sees only values, not defined names).
+TEMPLATE_VERSION = 1
+VERSION_NAME = "evaltool_template_version"
+TEMPLATE_FILENAME = "项目支出绩效自评表.xlsx"
+
+# ---- sheet names -------------------------------------------------------------------------------
+SHEET_FORM = "自评表"
+SHEET_REPORT = "报告素材"
+SHEET_BASIC = "项目基本信息"
+SHEET_SETTINGS = "设置"
+SHEET_HELP = "说明"
+SHEET_RESULTS = "校验结果"
+
+# ---- labels on the 自评表 --------------------------------------------------------------------------
+TITLE = "项目支出绩效自评表"
+L_NAME, L_DEPT, L_UNIT, L_YEAR = "项目名称", "主管部门", "实施单位", "年度"
+L_FUNDS = "项目资金（万元）"
+FUND_ROW_LABELS = {  # model label -> label as printed on the form
+    "年度资金总额": "年度资金总额：",
+    "本年财政拨款": "其中：本年财政拨款",
+    "上年结转资金": "上年结转资金",
+    "其他资金": "其他资金",
+}
+# Fund block columns: key -> printed header.
+FUND_HEADERS = {
+    "年初预算数": "年初预算数",
+    "全年预算数": "全年预算数（A）",
+    "全年执行数": "全年执行数（B）",
+    "分值": "分值",
+    "执行率": "执行率（B/A）",
+    "得分": "得分",
+}
+FUND_SELF_HEADER = "自评得分（可不填）"
+L_GOALS = "年度总体目标"
+L_GOAL_EXPECTED, L_GOAL_ACTUAL = "预期目标", "实际完成情况"
+L_INDICATORS = "绩效指标"
+# Indicator table columns: key -> printed header. "自评得分" is evaltool's addition: the clerk's own
+# score for a qualitative indicator (checked against its band); 得分 itself is always computed.
+IND_HEADERS = {
+    "一级指标": "一级指标",
+    "二级指标": "二级指标",
+    "三级指标": "三级指标",
+    "年度指标值": "年度指标值",
+    "实际完成值": "实际完成值",
+    "分值": "分值",
+    "得分": "得分",
+    "偏差原因分析及改进措施": "偏差原因分析及改进措施",
+    "自评得分": "自评得分（定性指标可填）",
+}
+L_TOTAL = "总分"
+L_GRADE = "评价等次"
+L_SUBTOTALS = "得分小计"
+FOOTNOTE = ("注：浅灰色单元格（执行率、得分、总分、等次、小计）由 evaltool 计分后自动填写，请勿手工填写；"
+            "白色单元格由填报单位填写。填表方法见“说明”工作表。")
+
+# Other sheets.
+REPORT_TITLE = "绩效评价报告素材"
+REPORT_HINTS = {
+    "项目背景": "项目立项依据、资金来源、主要用途等。",
+    "主要内容及实施情况": "项目主要建设或服务内容、组织实施过程、完成情况。",
+    "主要经验及做法": "可推广的经验、有效的管理措施。",
+    "存在的问题及原因分析": "没有问题时填“无”。",
+    "有关建议": "没有建议时填“无”。",
+    "其他需要说明的问题": "没有时填“无”。",
+}
+BASIC_TITLE = "项目基本信息表"
+BASIC_FIELDS = ("项目负责人", "联系电话", "地址", "邮编", "项目类型", "计划投资额（万元）", "实际到位资金（万元）",
+                "实际使用情况（万元）")
+BASIC_SOURCE_LABEL = "资金来源（万元）"
+BASIC_SOURCES = ("中央财政", "省财政", "市县财政", "其他资金")
+PROJECT_TYPES = ("经常性项目", "一次性项目")
+SETTINGS_TITLE = "计分设置"
+L_RULES = "规则集"
+L_PLACES = "小数位"
+L_VERSION = "模板版本"
+RESULTS_TITLE = "evaltool 校验与计分结果"
+RESULTS_SUMMARY_HEADERS = ("工作表", "项目名称", "规则集", "执行率", "执行率得分", "总分", "等次", "错误", "警告")
+RESULTS_FILLED = "写入值"  # I-FILLED rows: a value evaltool put into an empty cell of a hand-made form
+RESULTS_HEADERS = ("序号", "工作表", "单元格", "级别", "代码", "字段", "说明", RESULTS_FILLED)
+
+# Grade words offered in the 实际完成值 dropdown (any other value may still be typed).
+GRADE_CHOICES = ("达成预期指标", "部分达成预期指标并具有一定效果", "未达成预期指标且效果较差")
+
+# ---- looks: style name -> attributes both engines understand ------------------------------------
+FONT = "宋体"
+TITLE_FONT = "黑体"
+COLOR_INPUT = "FFFFFF"
+COLOR_COMPUTED = "E7E6E6"
+COLOR_LABEL = "F2F2F2"
+STYLES: dict[str, dict[str, Any]] = {
+    # What a computed cell looks like (also restores it after a mark is cleared).
+    "computed": {"fill": COLOR_COMPUTED, "font_color": "000000"},
+    # A template input cell with no problem.
+    "input": {"fill": None, "font_color": "000000"},
+    # A cell of a hand-made sheet with no problem: no fill at all.
+    "clear": {"fill": None},
+    "error": {"fill": "FFC7CE", "font_color": "9C0006"},
+    "warning": {"fill": "FFEB9C", "font_color": "9C5700"},
+    "info": {"fill": "DDEBF7", "font_color": "1F4E78"},
+}
+NOTE_AUTHOR = "evaltool"
+NOTE_PREFIX = "【evaltool】"  # evaltool's notes start with this, so a re-run replaces only its own
+
+# ---- label matching --------------------------------------------------------------------------------
+_PUNCT = str.maketrans({"：": "", ":": "", "（": "(", "）": ")", "　": ""})
+
+
+def norm(value: Any) -> str:
+    """A cell as a label: half-width, no white space or colons (hand-typed forms vary in these)."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).translate(_PUNCT)
+    return re.sub(r"\s+", "", text)
+
+
+def strip_paren(text: str) -> str:
+    """'全年预算数(A)' -> '全年预算数'; '产出指标(50分)' -> '产出指标'."""
+    return re.sub(r"\([^)]*\)", "", text)
+
+
+def matches(value: Any, label: str) -> bool:
+    """True when a cell reads as the label, allowing stray spaces, colons and (…) notes."""
+    text = norm(value)
+    if not text:
+        return False
+    want = norm(label)
+    return text == want or strip_paren(text) == strip_paren(want)
+
+
+def fund_row_key(value: Any) -> str | None:
+    """Which 项目资金 row a label cell names, if any ("其中：本年财政拨款" -> 本年财政拨款)."""
+    text = norm(value).replace("其中", "")
+    if not text or len(text) > 12:
+        return None
+    for key in FUND_ROW_LABELS:
+        if text.startswith(key) or (key == "年度资金总额" and text in ("资金总额", "年度资金总", "合计")):
+            return key
+    return None
+
+
+def fund_header_key(value: Any) -> str | None:
+    text = strip_paren(norm(value))
+    if not text or len(text) > 10:
+        return None
+    if text.startswith("自评得分") or text.startswith("自评分"):
+        return "自评得分"
+    for key in ("年初预算数", "全年预算数", "全年执行数", "执行率", "分值", "得分"):
+        if text.startswith(key):
+            return key
+    if text in ("预算数",):
+        return "全年预算数"
+    if text in ("执行数", "实际执行数"):
+        return "全年执行数"
+    return None
+
+
+def indicator_header_key(value: Any) -> str | None:
+    text = strip_paren(norm(value))
+    if not text or len(text) > 16:
+        return None
+    if text.startswith("自评得分") or text.startswith("自评分"):
+        return "自评得分"
+    if text.startswith("偏差"):
+        return "偏差原因分析及改进措施"
+    for key in ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"):
+        if text == key:
+            return key
+    aliases = {"指标值": "年度指标值", "目标值": "年度指标值", "年度目标值": "年度指标值", "实际值": "实际完成值",
+               "完成值": "实际完成值", "实际完成情况": "实际完成值", "权重": "分值", "一级": "一级指标",
+               "二级": "二级指标", "三级": "三级指标", "评分": "得分", "自评得分": "自评得分"}
+    return aliases.get(text)

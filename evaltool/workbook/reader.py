@@ -1,0 +1,551 @@
+"""Grids -> Projects: finds every block of a 自评表 by its labels, never by fixed addresses.
+
+So inserted or deleted rows, moved blocks, merged or unmerged cells and re-saves by WPS or
+LibreOffice all read the same, and so does a form typed by hand that was never our template.
+projects_from_grids is pure (no spreadsheet library): the xlwings engine reuses it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from evaltool.core.decimals import to_decimal
+from evaltool.core.errors import InputError
+from evaltool.core.model import FUND_ROWS, REPORT_FIELDS, FundRow, Indicator, Location, Project
+from evaltool.core.seam import Grid, address
+from evaltool.workbook import layout as L
+
+LAYOUT_KEY = "_workbook"  # Project.extra key holding SheetInfo (never exported to case files)
+
+
+@dataclass
+class SheetInfo:
+    """What the writer needs to know about where a project sits in its sheet."""
+
+    sheet: str
+    template: bool  # made from our template: 得分 etc. are computed cells, clerk scores in 自评得分
+    version: int | None = None  # template version from the 设置 sheet, if any
+    out: dict[str, Location] = field(default_factory=dict)  # computed cells: 执行率, 执行率得分, 总分, …
+    out_values: dict[str, Any] = field(default_factory=dict)  # their current values
+    indicator_out: list[Location | None] = field(default_factory=list)  # each indicator's 得分 cell
+    indicator_out_values: list[Any] = field(default_factory=list)
+    typed_out: set[str] = field(default_factory=set)  # out cells (A1) holding a value the clerk typed
+    inputs: set[str] = field(default_factory=set)  # A1 of every input cell read
+    marked: set[str] = field(default_factory=set)  # cells evaltool marked on the last run
+    filled: dict[str, Any] = field(default_factory=dict)  # cells evaltool filled last run -> value
+
+
+def sheet_info(project: Project) -> SheetInfo | None:
+    info = project.extra.get(LAYOUT_KEY)
+    return info if isinstance(info, SheetInfo) else None
+
+
+# ---- grid helpers ---------------------------------------------------------------------------------
+class View:
+    """A Grid with merged-cell lookups precomputed (a form has dozens of merges, read many times)."""
+
+    def __init__(self, grid: Grid):
+        self.grid = grid
+        self.sheet = grid.sheet
+        self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
+        self.span: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        for r1, c1, r2, c2 in grid.merged:
+            if (r2 - r1 + 1) * (c2 - c1 + 1) > 5000:  # a whole-column merge: only its anchor matters
+                r2 = min(r2, r1 + 200)
+                c2 = min(c2, c1 + 50)
+            self.span[(r1, c1)] = (r1, c1, r2, c2)
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    self.anchor[(r, c)] = (r1, c1)
+        self.nrows, self.ncols = grid.nrows, grid.ncols
+
+    def raw(self, r: int, c: int) -> Any:
+        value = self.grid.get(r, c)
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    def value(self, r: int, c: int, vertical: bool = True) -> Any:
+        """The cell's value, or its merged range's value (vertical=False: only within the same row)."""
+        a = self.anchor.get((r, c))
+        if a and a != (r, c) and (vertical or a[0] == r):
+            return self.raw(*a)
+        return self.raw(r, c)
+
+    def home(self, r: int, c: int) -> tuple[int, int]:
+        return self.anchor.get((r, c), (r, c))
+
+    def loc(self, r: int, c: int) -> Location:
+        hr, hc = self.home(r, c)
+        return Location(sheet=self.sheet, cell=address(hr, hc))
+
+    def right_of(self, r: int, c: int) -> int:
+        """First column right of the (possibly merged) cell at r, c."""
+        span = self.span.get(self.home(r, c))
+        return (span[3] if span else c) + 1
+
+    def below(self, r: int, c: int) -> int:
+        span = self.span.get(self.home(r, c))
+        return (span[2] if span else r) + 1
+
+    def find(self, label: str, rows: range, cols: range | None = None) -> tuple[int, int] | None:
+        for r in rows:
+            for c in cols or range(1, self.ncols + 1):
+                if self.home(r, c) == (r, c) and L.matches(self.raw(r, c), label):
+                    return r, c
+        return None
+
+
+KNOWN_LABELS = (L.L_NAME, L.L_DEPT, L.L_UNIT, L.L_YEAR, L.L_FUNDS, "项目资金", L.L_GOALS, L.L_INDICATORS,
+                "项目实施单位")
+
+
+def _is_label(value: Any) -> bool:
+    return any(L.matches(value, lab) for lab in KNOWN_LABELS)
+
+
+def _value_right(v: View, r: int, c: int, stop: int | None = None) -> tuple[Any, Location]:
+    """The value typed to the right of a label, and its cell (the first cell right when empty)."""
+    first = v.right_of(r, c)
+    end = min(stop or v.ncols, v.ncols)
+    col = first
+    while col <= end:
+        val = v.value(r, col, vertical=False)
+        if _is_label(val):
+            break
+        if val is not None:
+            return val, v.loc(r, col)
+        col = v.right_of(r, col)
+    return None, Location(sheet=v.sheet, cell=address(*v.home(r, first)))
+
+
+# ---- finding forms --------------------------------------------------------------------------------
+def _indicator_header(v: View, r: int) -> dict[str, int] | None:
+    cols: dict[str, int] = {}
+    for c in range(1, v.ncols + 1):
+        if v.home(r, c) != (r, c):
+            continue
+        key = L.indicator_header_key(v.raw(r, c))
+        if key and key not in cols:
+            cols[key] = c
+    if "三级指标" in cols and "分值" in cols and ("年度指标值" in cols or "实际完成值" in cols):
+        return cols
+    return None
+
+
+STOP_LABELS = (L.L_TOTAL, "合计", "总计", L.L_GRADE, "等次", "评价等级", L.L_SUBTOTALS, L.TITLE, L.L_NAME)
+
+
+def _year_from(value: Any) -> Any:
+    if value is None:
+        return None
+    dec = to_decimal(value) if not isinstance(value, str) else None
+    if dec is not None and dec == dec.to_integral_value() and 1990 <= dec <= 2100:
+        return int(dec)
+    if isinstance(value, str):
+        m = re.search(r"((?:19|20)\d{2})\s*年", L.norm(value)) or re.fullmatch(r"\(?((?:19|20)\d{2})\)?", L.norm(value))
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _form_regions(v: View) -> list[tuple[int, int, dict[str, int], int]]:
+    """(top, header_row, columns, last_row) for each 绩效指标 table; a sheet may hold several forms."""
+    headers = [(r, cols) for r in range(1, v.nrows + 1) if (cols := _indicator_header(v, r))]
+    regions: list[list[Any]] = []
+    for i, (h, cols) in enumerate(headers):
+        start = 1
+        if i:
+            lo = headers[i - 1][0] + 1
+            start = next((r for r in range(lo, h) if v.find(L.TITLE, range(r, r + 1))
+                          or v.find(L.L_NAME, range(r, r + 1))), h)
+            regions[-1][3] = start - 1
+        regions.append([start, h, cols, v.nrows])
+    return [tuple(x) for x in regions]  # type: ignore[misc]
+
+
+def _is_form_sheet(v: View) -> bool:
+    return any(_indicator_header(v, r) for r in range(1, v.nrows + 1))
+
+
+# ---- one form -------------------------------------------------------------------------------------
+def _read_form(v: View, top: int, h: int, cols: dict[str, int], end: int) -> Project:
+    p = Project(sheet=v.sheet)
+    info = SheetInfo(sheet=v.sheet, template=False)
+    p.extra[LAYOUT_KEY] = info
+
+    def keep(name: str, value: Any, loc: Location, target: dict[str, Location]) -> Any:
+        target[name] = loc
+        if loc.cell:
+            info.inputs.add(loc.cell)
+        return value
+
+    head_rows = range(top, h)
+    # Header fields.
+    for label, attr in ((L.L_NAME, "name"), (L.L_DEPT, "department"), (L.L_UNIT, "unit")):
+        hit = v.find(label, head_rows) or (v.find("项目实施单位", head_rows) if label == L.L_UNIT else None)
+        if hit:
+            val, loc = _value_right(v, *hit)
+            setattr(p, attr, keep(label, val, loc, p.cells))
+    # Year: a 年度 label, else a cell near the title such as 2023 or "（2023年度）".
+    hit = v.find(L.L_YEAR, head_rows)
+    if hit:
+        val, loc = _value_right(v, *hit)
+        p.year = keep(L.L_YEAR, _year_from(val) or val, loc, p.cells)
+    else:
+        title = v.find(L.TITLE, head_rows) or v.find("绩效自评表", head_rows)
+        scan_from = title[0] if title else top
+        found = False
+        for r in range(scan_from, min(scan_from + 3, h)):
+            for c in range(1, v.ncols + 1):
+                if v.home(r, c) != (r, c):
+                    continue
+                year = _year_from(v.raw(r, c))
+                if year is not None and not L.matches(v.raw(r, c), L.TITLE):
+                    p.year = keep(L.L_YEAR, year, v.loc(r, c), p.cells)
+                    found = True
+                    break
+            if found:
+                break
+        if not found and title:
+            # Our template: the year cell is the row under the title, empty.
+            r = v.below(*title)
+            p.cells[L.L_YEAR] = Location(sheet=v.sheet, cell=address(r, title[1]))
+    _read_funds(v, p, info, head_rows)
+    _read_goals(v, p, head_rows)
+    _read_indicators(v, p, info, h, cols, end)
+    return p
+
+
+def _read_funds(v: View, p: Project, info: SheetInfo, rows: range) -> None:
+    header = None
+    for r in rows:
+        keys: dict[str, int] = {}
+        for c in range(1, v.ncols + 1):
+            if v.home(r, c) != (r, c):
+                continue
+            key = L.fund_header_key(v.raw(r, c))
+            if key and key not in keys:
+                keys[key] = c
+        if "全年预算数" in keys and "全年执行数" in keys:
+            header = (r, keys)
+            break
+    if header is None:
+        return
+    hr, keys = header
+    if "自评得分" in keys:
+        info.template = True
+    first_data = min(keys.values())
+    for r in range(hr + 1, min(hr + 10, rows.stop)):
+        label = None
+        for c in range(1, first_data):
+            label = L.fund_row_key(v.value(r, c, vertical=False))
+            if label:
+                break
+        if not label or label in p.funds:
+            continue
+        fr = FundRow(label=label)
+        for key, attr in (("年初预算数", "initial"), ("全年预算数", "budget"), ("全年执行数", "actual")):
+            if key in keys:
+                loc = v.loc(r, keys[key])
+                fr.cells[key] = loc
+                info.inputs.add(loc.cell or "")
+                setattr(fr, attr, v.value(r, keys[key], vertical=False))
+        p.funds[label] = fr
+        if label != "年度资金总额":
+            continue
+        if "分值" in keys:
+            loc = v.loc(r, keys["分值"])
+            p.cells["分值"] = loc
+            info.inputs.add(loc.cell or "")
+            p.fund_weight = v.value(r, keys["分值"], vertical=False)
+        for key, name in (("执行率", "执行率"), ("得分", "执行率得分")):
+            if key in keys:
+                info.out[name] = v.loc(r, keys[key])
+                info.out_values[name] = v.value(r, keys[key], vertical=False)
+        if "自评得分" in keys:
+            loc = v.loc(r, keys["自评得分"])
+            fr.cells["得分"] = loc
+            info.inputs.add(loc.cell or "")
+            fr.entered_score = v.value(r, keys["自评得分"], vertical=False)
+        elif "得分" in keys:
+            fr.cells["得分"] = info.out["执行率得分"]
+            fr.entered_score = info.out_values["执行率得分"]
+
+
+def _read_goals(v: View, p: Project, rows: range) -> None:
+    for label, attr in ((L.L_GOAL_EXPECTED, "goal_expected"), (L.L_GOAL_ACTUAL, "goal_actual")):
+        hit = v.find(label, rows)
+        if not hit:
+            continue
+        r, c = hit
+        # The text sits under its label (several rows may hold it in a hand-typed form).
+        first = v.below(r, c)
+        texts, loc = [], Location(sheet=v.sheet, cell=address(*v.home(first, c)))
+        for rr in range(first, rows.stop):
+            if any(_indicator_header(v, rr) for _ in (0,)) or v.find(L.L_INDICATORS, range(rr, rr + 1)):
+                break
+            val = v.value(rr, c)
+            if val is not None and v.home(rr, c)[0] == rr:
+                if not texts:
+                    loc = v.loc(rr, c)
+                texts.append(str(val).strip())
+        p.cells[label] = loc
+        setattr(p, attr, "\n".join(texts) if texts else None)
+    if p.goal_expected is None and p.goal_actual is None:
+        hit = v.find(L.L_GOALS, rows)
+        if hit:
+            val, loc = _value_right(v, *hit)
+            p.goal_expected = val
+            p.cells[L.L_GOAL_EXPECTED] = loc
+
+
+def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[str, int], end: int) -> None:
+    if "自评得分" in cols:
+        info.template = True
+    label_cols = range(1, (cols.get("三级指标") or 4) + 1)
+    prev: Indicator | None = None
+    r = h + 1
+    while r <= end:
+        if any(L.matches(v.value(r, c, vertical=False), s) for c in label_cols for s in STOP_LABELS) or \
+                v.find(L.L_FUNDS, range(r, r + 1)) or _indicator_header(v, r):
+            break
+        row = {key: v.value(r, c, vertical=key in ("一级指标", "二级指标")) for key, c in cols.items()}
+        score_typed = "得分" in cols and not info.template and row.get("得分") is not None
+        content = [row.get(k) for k in ("三级指标", "年度指标值", "实际完成值", "分值", "自评得分",
+                                          "偏差原因分析及改进措施")]
+        if all(x is None for x in content) and not score_typed:
+            r += 1
+            continue
+        ind = Indicator()
+        for key, attr in (("三级指标", "level3"), ("年度指标值", "target"), ("实际完成值", "actual"),
+                          ("分值", "weight"), ("偏差原因分析及改进措施", "deviation")):
+            if key in cols:
+                loc = v.loc(r, cols[key])
+                ind.cells[key] = loc
+                info.inputs.add(loc.cell or "")
+                setattr(ind, attr, row[key])
+        # 一级/二级: merged cells give their value to every row; an unmerged blank row inherits from
+        # the row above (rows inserted inside a block, or a re-save that split the merge).
+        l1_inherited = False
+        for key, attr in (("一级指标", "level1"), ("二级指标", "level2")):
+            if key not in cols:
+                continue
+            val, loc = row[key], v.loc(r, cols[key])
+            if val is None and prev is not None and (key == "一级指标" or l1_inherited or
+                                                     L.norm(ind.level1) == L.norm(prev.level1)):
+                val, loc = getattr(prev, attr), prev.cells.get(key, loc)
+                if key == "一级指标":
+                    l1_inherited = True
+            ind.cells[key] = loc
+            info.inputs.add(loc.cell or "")
+            setattr(ind, attr, val)
+        out_loc = v.loc(r, cols["得分"]) if "得分" in cols else None
+        if "自评得分" in cols:
+            loc = v.loc(r, cols["自评得分"])
+            ind.cells["得分"] = loc
+            info.inputs.add(loc.cell or "")
+            ind.entered_score = row["自评得分"]
+        elif out_loc is not None:
+            ind.cells["得分"] = out_loc
+            ind.entered_score = row["得分"]
+        info.indicator_out.append(out_loc)
+        info.indicator_out_values.append(row.get("得分"))
+        p.indicators.append(ind)
+        prev = ind
+        r += 1
+    # 总分 / 等次 / 得分小计 rows follow the table.
+    score_col, weight_col = cols.get("得分"), cols.get("分值")
+    for rr in range(r, min(r + 8, end + 1)):
+        for c in label_cols:
+            val = v.value(rr, c, vertical=False)
+            if v.home(rr, c) != (rr, c):
+                continue
+            if (L.matches(val, L.L_TOTAL) or L.matches(val, "合计") or L.matches(val, "总计")) and "总分" not in info.out:
+                if score_col:
+                    info.out["总分"] = v.loc(rr, score_col)
+                    info.out_values["总分"] = v.value(rr, score_col, vertical=False)
+                if weight_col:
+                    info.out["分值合计"] = v.loc(rr, weight_col)
+                    info.out_values["分值合计"] = v.value(rr, weight_col, vertical=False)
+            elif (L.matches(val, L.L_GRADE) or L.matches(val, "等次") or L.matches(val, "评价等级")) \
+                    and "等次" not in info.out:
+                col = v.right_of(rr, c)
+                info.out["等次"] = v.loc(rr, col)
+                info.out_values["等次"] = v.value(rr, col, vertical=False)
+            elif L.matches(val, L.L_SUBTOTALS) and "小计" not in info.out:
+                col = v.right_of(rr, c)
+                info.out["小计"] = v.loc(rr, col)
+                info.out_values["小计"] = v.value(rr, col, vertical=False)
+
+
+# ---- other sheets -------------------------------------------------------------------------------------
+def _read_labelled(v: View, labels) -> dict[str, tuple[Any, Location]]:
+    """Label/value sheets (设置, 报告素材, 项目基本信息): the value is the cell right of the label."""
+    out = {}
+    for label in labels:
+        hit = v.find(label, range(1, v.nrows + 1), range(1, min(v.ncols, 4) + 1))
+        if hit:
+            r, c = hit
+            col = v.right_of(r, c)
+            out[label] = (v.value(r, col, vertical=False), v.loc(r, col))
+    return out
+
+
+def _read_results(v: View) -> tuple[dict[str, set[str]], dict[str, dict[str, Any]]]:
+    """Cells evaltool marked or filled on its last run, from the 校验结果 sheet it wrote."""
+    marked: dict[str, set[str]] = {}
+    filled: dict[str, dict[str, Any]] = {}
+    for r in range(1, v.nrows + 1):
+        if not (L.matches(v.raw(r, 1), L.RESULTS_HEADERS[0]) and L.matches(v.raw(r, 2), L.RESULTS_HEADERS[1])
+                and L.matches(v.raw(r, 3), L.RESULTS_HEADERS[2])):
+            continue
+        cols = {L.norm(v.raw(r, c)): c for c in range(1, v.ncols + 1) if v.raw(r, c) is not None}
+        for rr in range(r + 1, v.nrows + 1):
+            sheet, cell = v.raw(rr, 2), v.raw(rr, 3)
+            if sheet is None and cell is None and v.raw(rr, 1) is None:
+                break
+            if not sheet or not cell or not re.fullmatch(r"\$?[A-Z]{1,3}\$?\d+", str(cell).strip()):
+                continue
+            sheet, cell = str(sheet), str(cell).replace("$", "").strip()
+            code = v.raw(rr, cols.get("代码", 5))
+            if code == "I-FILLED":
+                filled.setdefault(sheet, {})[cell] = v.raw(rr, cols.get(L.norm(L.RESULTS_FILLED), 8))
+            else:
+                marked.setdefault(sheet, set()).add(cell)
+    return marked, filled
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    da, db = to_decimal(a) if not isinstance(a, str) else None, to_decimal(b) if not isinstance(b, str) else None
+    if da is not None and db is not None:
+        return abs(da - db) < Decimal("0.000001")
+    return str(a).strip() == str(b).strip()
+
+
+def projects_from_grids(grids: list[Grid]) -> list[Project]:
+    """Every 自评表 in the workbook's sheets, in sheet order; InputError if there is none."""
+    views = [View(g) for g in grids]
+    by_name = {v.sheet: v for v in views}
+    settings = by_name.get(L.SHEET_SETTINGS) or next(
+        (v for v in views if v.find(L.L_RULES, range(1, min(v.nrows, 20) + 1))), None)
+    results = by_name.get(L.SHEET_RESULTS)
+    marked, filled = _read_results(results) if results else ({}, {})
+    projects: list[Project] = []
+    for v in views:
+        if v is results or v is settings or v.sheet in (L.SHEET_REPORT, L.SHEET_BASIC, L.SHEET_HELP):
+            continue
+        for top, h, cols, end in _form_regions(v):
+            p = _read_form(v, top, h, cols, end)
+            info = sheet_info(p)
+            assert info is not None
+            info.marked = set(marked.get(v.sheet, set()))
+            info.filled = dict(filled.get(v.sheet, {}))
+            _settle_typed(p, info)
+            projects.append(p)
+    if not projects:
+        names = "、".join(f"“{g.sheet}”" for g in grids) or "（无）"
+        raise InputError(
+            f"这个工作簿不是项目支出绩效自评表：在工作表 {names} 中都没有找到“绩效指标”表"
+            "（表头应包含“三级指标”“年度指标值”“实际完成值”“分值”）。"
+            "请用 evaltool new 生成标准模板后填写，或检查是否选错了文件。")
+    if settings:
+        _apply_settings(settings, projects)
+    report = by_name.get(L.SHEET_REPORT)
+    basic = by_name.get(L.SHEET_BASIC)
+    if len(projects) == 1 or len({p.sheet for p in projects}) == 1:
+        target = projects[:1]
+    else:
+        target = []
+    for p in target:
+        if report:
+            texts = _read_labelled(report, REPORT_FIELDS)
+            p.report = {k: str(val).strip() for k, (val, _) in texts.items() if val is not None}
+        if basic:
+            p.basic_info = _read_basic(basic)
+    return projects
+
+
+def _settle_typed(p: Project, info: SheetInfo) -> None:
+    """Hand-made forms: an out cell counts as typed unless evaltool itself filled it with that value."""
+    if info.template:
+        return
+
+    def typed(loc: Location | None, value: Any) -> bool:
+        if loc is None or loc.cell is None or value is None:
+            return False
+        return not (loc.cell in info.filled and _same(info.filled[loc.cell], value))
+
+    for name, loc in info.out.items():
+        if typed(loc, info.out_values.get(name)):
+            info.typed_out.add(loc.cell or "")
+    for ind, loc, value in zip(p.indicators, info.indicator_out, info.indicator_out_values):
+        if typed(loc, value):
+            info.typed_out.add(loc.cell or "")  # type: ignore[union-attr]
+        elif loc is not None and ind.cells.get("得分") == loc:
+            ind.entered_score = None  # evaltool's own earlier value, not the clerk's
+    total = p.funds.get("年度资金总额")
+    out = info.out.get("执行率得分")
+    if total and out and total.cells.get("得分") == out and not typed(out, total.entered_score):
+        total.entered_score = None
+
+
+def _apply_settings(v: View, projects: list[Project]) -> None:
+    vals = _read_labelled(v, (L.L_RULES, L.L_PLACES, L.L_VERSION))
+    rules = vals.get(L.L_RULES, (None, None))[0]
+    places = vals.get(L.L_PLACES, (None, None))[0]
+    raw_version = vals.get(L.L_VERSION, (None, None))[0]
+    dec = to_decimal(raw_version) if raw_version is not None and not isinstance(raw_version, str) else \
+        to_decimal(str(raw_version).strip()) if raw_version is not None else None
+    version = int(dec) if dec is not None and dec == dec.to_integral_value() else None
+    for p in projects:
+        if rules is not None and str(rules).strip():
+            p.rules = str(rules).strip()
+        if places is not None:
+            d = to_decimal(places) if not isinstance(places, str) else to_decimal(L.norm(places))
+            if d is not None and d == d.to_integral_value() and 0 <= d <= 6:
+                p.extra["小数位"] = int(d)
+            else:
+                p.extra["小数位无效"] = (places, vals[L.L_PLACES][1])
+        info = sheet_info(p)
+        if info:
+            info.version = version
+
+
+def _read_basic(v: View) -> dict[str, Any]:
+    info: dict[str, Any] = {}
+    for label, (val, _) in _read_labelled(v, L.BASIC_FIELDS).items():
+        if val is not None:
+            info[L.strip_paren(L.norm(label))] = val
+    hit = v.find(L.BASIC_SOURCE_LABEL, range(1, v.nrows + 1))
+    if hit:
+        sources = {}
+        rows = range(v.below(*hit), v.nrows + 1)
+        for label in L.BASIC_SOURCES:
+            h2 = v.find(label, rows, range(1, 3))
+            if h2:
+                val = v.value(h2[0], v.right_of(*h2), vertical=False)
+                if val is not None:
+                    sources[label] = val
+        if sources:
+            info["资金来源"] = sources
+    return info
+
+
+# ---- files ------------------------------------------------------------------------------------------------
+def read_workbook_projects(path) -> list[Project]:
+    """Projects in an .xlsx file (openpyxl); InputError with a Chinese message for unusable files."""
+    from evaltool.workbook import xlsx_engine
+
+    grids = xlsx_engine.read_grids(path)
+    projects = projects_from_grids(grids)
+    for p in projects:
+        p.source = str(path)
+    return projects
+
+
+__all__ = ["projects_from_grids", "read_workbook_projects", "SheetInfo", "sheet_info", "LAYOUT_KEY"]

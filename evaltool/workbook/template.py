@@ -1,0 +1,521 @@
+"""Builds the 自评表 workbook with openpyxl: the blank template, or one pre-filled from a project.
+
+Deterministic: fixed document dates and zip timestamps, so the committed template can be compared
+byte for byte with a fresh build.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import tempfile
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from evaltool.core.model import FUND_ROWS, REPORT_FIELDS, Project
+from evaltool.workbook import layout as L
+
+FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
+TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "workbook_templates" / L.TEMPLATE_FILENAME
+
+# Column widths (characters) as on the paper form; J is evaltool's input helper, not printed.
+WIDTHS = {"A": 6.5, "B": 12, "C": 13, "D": 30, "E": 15, "F": 15, "G": 7, "H": 9, "I": 26, "J": 13}
+IND_COLS = {"一级指标": 2, "二级指标": 3, "三级指标": 4, "年度指标值": 5, "实际完成值": 6, "分值": 7, "得分": 8,
+            "偏差原因分析及改进措施": 9, "自评得分": 10}
+FUND_COLS = {"年初预算数": 4, "全年预算数": 5, "全年执行数": 6, "分值": 7, "执行率": 8, "得分": 9}
+FUND_SELF_COL = 10  # J: the clerk's own 执行率得分, optional, checked against the rule
+LAST_COL = 9  # I: last printed column
+# Blank template: pre-grouped rows per 二级指标 (the clerk inserts rows inside a group for more).
+BLANK_ROWS = {"数量指标": 3, "质量指标": 2, "时效指标": 2, "成本指标": 2, "经济效益指标": 1, "社会效益指标": 2,
+              "生态效益指标": 1, "可持续影响指标": 1, "服务对象满意度指标": 2}
+
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+TOPLEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
+UNLOCKED = Protection(locked=False)
+LOCKED = Protection(locked=True)
+
+
+def _font(size: float = 10.5, bold: bool = False, name: str = L.FONT, color: str = "000000",
+          italic: bool = False) -> Font:
+    return Font(name=name, size=size, bold=bold, color=color, italic=italic)
+
+
+def _fill(color: str | None) -> PatternFill:
+    return PatternFill(fill_type="solid", start_color=color, end_color=color) if color else PatternFill()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+class Sheet:
+    """Small helpers over a worksheet so the layout code reads like the form."""
+
+    def __init__(self, ws: Worksheet):
+        self.ws = ws
+
+    def cell(self, row: int, col: int, value: Any = None, kind: str = "label", align: Alignment = CENTER,
+             bold: bool = False, fmt: str | None = None, border: bool = True):
+        c = self.ws.cell(row=row, column=col)
+        if value is not None:
+            c.value = _plain(value)
+            if isinstance(c.value, str) and c.value.startswith("="):
+                c.data_type = "s"  # "=7个" is what the clerk typed, not a formula
+        c.font = _font(bold=bold)
+        c.alignment = align
+        if border:
+            c.border = BORDER
+        if kind == "input":
+            c.protection = UNLOCKED
+        elif kind == "computed":
+            c.fill = _fill(L.COLOR_COMPUTED)
+            c.protection = LOCKED
+        elif kind == "label":
+            c.protection = LOCKED
+        else:  # "dead": a cell that has no meaning on the form (其中 rows' 执行率)
+            c.fill = _fill(L.COLOR_COMPUTED)
+            c.protection = LOCKED
+        if fmt:
+            c.number_format = fmt
+        return c
+
+    def merge(self, r1: int, c1: int, r2: int, c2: int, value: Any = None, **kw):
+        """Style every cell of the range (borders print per cell), then merge."""
+        first = None
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                cell = self.cell(r, c, value if (r, c) == (r1, c1) else None, **kw)
+                first = first or cell
+        if (r1, c1) != (r2, c2):
+            self.ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+        return first
+
+
+def _row_height(texts: list[tuple[Any, float]], base: float = 20.0) -> float:
+    """Enough height for wrapped text: CJK characters take two width units."""
+    lines = 1
+    for value, width in texts:
+        if value is None:
+            continue
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(value))
+        lines = max(lines, math.ceil(units / max(width * 1.0, 1)), str(value).count("\n") + 1)
+    return max(base, 14.5 * lines + 4)
+
+
+def _validation(ws: Worksheet, rng: str, *, type_: str = "list", formula1: str | None = None,
+                formula2: str | None = None, operator: str | None = None, title: str = "", prompt: str = "",
+                strict: bool = False) -> None:
+    dv = DataValidation(type=type_ if type_ != "any" else None, formula1=formula1, formula2=formula2,
+                        operator=operator, allow_blank=True)
+    if prompt:
+        dv.promptTitle, dv.prompt, dv.showInputMessage = title[:32], prompt[:255], True
+    # Warnings, not stops: clerks type "35 万元" or a province's own words and the reader copes.
+    dv.showErrorMessage = strict
+    dv.errorStyle = "warning"
+    dv.errorTitle = "请核对"
+    dv.error = "输入的内容不在建议范围内，仍可保留；计分时 evaltool 会再校验。"
+    dv.add(rng)
+    ws.add_data_validation(dv)
+
+
+def _list(items) -> str:
+    return '"' + ",".join(items) + '"'
+
+
+# ---- the 自评表 sheet ---------------------------------------------------------------------------------
+def _groups(project: Project | None, rules) -> list[dict[str, Any]]:
+    """Indicator rows to lay out: the project's, or the blank template's pre-grouped rows."""
+    rows: list[dict[str, Any]] = []
+    if project is not None and project.indicators:
+        for ind in project.indicators:
+            rows.append({"一级指标": ind.level1, "二级指标": ind.level2, "三级指标": ind.level3,
+                         "年度指标值": ind.target, "实际完成值": ind.actual, "分值": ind.weight,
+                         "自评得分": ind.entered_score, "偏差原因分析及改进措施": ind.deviation})
+        return rows
+    for l1, l2s in rules.framework.items():
+        for l2 in l2s:
+            for _ in range(BLANK_ROWS.get(l2, 1)):
+                rows.append({"一级指标": l1, "二级指标": l2})
+    return rows
+
+
+def _runs(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Consecutive row spans sharing the same values under keys (to merge 一级/二级 cells)."""
+    spans, start = [], 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or any(rows[i].get(k) != rows[start].get(k) for k in keys) \
+                or rows[start].get(keys[-1]) in (None, ""):
+            spans.append((start, i - 1))
+            start = i
+    return spans
+
+
+def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEET_FORM) -> Worksheet:
+    ws = wb.create_sheet(title)
+    s = Sheet(ws)
+    for col, width in WIDTHS.items():
+        ws.column_dimensions[col].width = width
+    # Title and year.
+    s.merge(1, 1, 1, LAST_COL, L.TITLE, kind="label", border=False)
+    ws.cell(1, 1).font = _font(20, bold=True, name=L.TITLE_FONT)
+    for c in range(1, LAST_COL + 1):
+        ws.cell(1, c).fill = PatternFill()
+    ws.row_dimensions[1].height = 36
+    s.merge(2, 1, 2, LAST_COL, project.year if project else None, kind="input", border=False,
+            fmt='"（"0"年度）"')
+    ws.cell(2, 1).font = _font(12)
+    ws.row_dimensions[2].height = 22
+    # Header.
+    s.merge(3, 1, 3, 2, L.L_NAME, kind="label", bold=True)
+    s.merge(3, 3, 3, LAST_COL, project.name if project else None, kind="input", align=LEFT)
+    s.merge(4, 1, 4, 2, L.L_DEPT, kind="label", bold=True)
+    s.merge(4, 3, 4, 5, project.department if project else None, kind="input", align=LEFT)
+    s.cell(4, 6, L.L_UNIT, kind="label", bold=True)
+    s.merge(4, 7, 4, LAST_COL, project.unit if project else None, kind="input", align=LEFT)
+    for r in (3, 4):
+        ws.row_dimensions[r].height = 24
+    # 项目资金（万元）.
+    top = 5
+    s.merge(top, 1, top + 4, 1, L.L_FUNDS, kind="label", bold=True)
+    s.merge(top, 2, top, 3, None, kind="label")
+    for key, col in FUND_COLS.items():
+        s.cell(top, col, L.FUND_HEADERS[key], kind="label", bold=True)
+    s.cell(top, FUND_SELF_COL, L.FUND_SELF_HEADER, kind="label", bold=True)
+    ws.row_dimensions[top].height = 30
+    for i, label in enumerate(FUND_ROWS):
+        r = top + 1 + i
+        row = project.funds.get(label) if project else None
+        s.merge(r, 2, r, 3, L.FUND_ROW_LABELS[label], kind="label", align=LEFT if i else CENTER, bold=i == 0)
+        for key, attr in (("年初预算数", "initial"), ("全年预算数", "budget"), ("全年执行数", "actual")):
+            s.cell(r, FUND_COLS[key], getattr(row, attr) if row else None, kind="input")
+        if i == 0:
+            weight = project.fund_weight if project and project.fund_weight is not None else rules.rate_weight
+            s.cell(r, FUND_COLS["分值"], weight, kind="input")
+            s.cell(r, FUND_COLS["执行率"], None, kind="computed", fmt="0.00%")
+            s.cell(r, FUND_COLS["得分"], None, kind="computed", fmt=_score_fmt(rules))
+            s.cell(r, FUND_SELF_COL, row.entered_score if row else None, kind="input")
+        else:
+            s.cell(r, FUND_COLS["分值"], "—", kind="dead")
+            s.cell(r, FUND_COLS["执行率"], None, kind="dead")
+            s.cell(r, FUND_COLS["得分"], None, kind="dead")
+        ws.row_dimensions[r].height = 20
+    # 年度总体目标.
+    g = top + 5
+    s.merge(g, 1, g + 1, 1, L.L_GOALS, kind="label", bold=True)
+    s.merge(g, 2, g, 5, L.L_GOAL_EXPECTED, kind="label", bold=True)
+    s.merge(g, 6, g, LAST_COL, L.L_GOAL_ACTUAL, kind="label", bold=True)
+    exp = project.goal_expected if project else None
+    act = project.goal_actual if project else None
+    s.merge(g + 1, 2, g + 1, 5, exp, kind="input", align=TOPLEFT)
+    s.merge(g + 1, 6, g + 1, LAST_COL, act, kind="input", align=TOPLEFT)
+    ws.row_dimensions[g].height = 20
+    ws.row_dimensions[g + 1].height = max(64.0, _row_height([(exp, 68), (act, 80)]))
+    # 绩效指标 table.
+    h = g + 2
+    rows = _groups(project, rules)
+    first, last = h + 1, h + len(rows)
+    s.merge(h, 1, max(last, h), 1, L.L_INDICATORS, kind="label", bold=True)
+    for key, col in IND_COLS.items():
+        s.cell(h, col, L.IND_HEADERS[key], kind="label", bold=True)
+    ws.row_dimensions[h].height = 30
+    for n, data in enumerate(rows):
+        r = first + n
+        for key in ("三级指标", "年度指标值", "实际完成值", "分值", "偏差原因分析及改进措施", "自评得分"):
+            align = LEFT if key in ("三级指标", "偏差原因分析及改进措施") else CENTER
+            s.cell(r, IND_COLS[key], data.get(key), kind="input", align=align)
+        s.cell(r, IND_COLS["得分"], None, kind="computed", fmt=_score_fmt(rules))
+        ws.row_dimensions[r].height = _row_height(
+            [(data.get("三级指标"), 30), (data.get("年度指标值"), 15), (data.get("实际完成值"), 15),
+             (data.get("偏差原因分析及改进措施"), 26), (data.get("一级指标"), 12), (data.get("二级指标"), 13)], 30)
+    for key, keys in (("一级指标", ("一级指标",)), ("二级指标", ("一级指标", "二级指标"))):
+        for a, b in _runs(rows, keys):
+            s.merge(first + a, IND_COLS[key], first + b, IND_COLS[key], rows[a].get(key), kind="input")
+    # 总分, 等次, 小计.
+    t = last + 1
+    s.merge(t, 1, t, 6, L.L_TOTAL, kind="label", bold=True)
+    s.cell(t, 7, None, kind="computed", bold=True)
+    s.cell(t, 8, None, kind="computed", bold=True, fmt=_score_fmt(rules))
+    s.cell(t, 9, None, kind="dead")
+    s.merge(t + 1, 1, t + 1, 6, L.L_GRADE, kind="label", bold=True)
+    s.merge(t + 1, 7, t + 1, 8, None, kind="computed", bold=True)
+    s.cell(t + 1, 9, None, kind="dead")
+    s.merge(t + 2, 1, t + 2, 3, L.L_SUBTOTALS, kind="label", bold=True)
+    s.merge(t + 2, 4, t + 2, LAST_COL, None, kind="computed", align=LEFT)
+    for r in (t, t + 1, t + 2):
+        ws.row_dimensions[r].height = 22
+    ws.merge_cells(start_row=t + 3, start_column=1, end_row=t + 3, end_column=LAST_COL)
+    note = ws.cell(t + 3, 1, L.FOOTNOTE)
+    note.font = _font(9, italic=True, color="595959")
+    note.alignment = LEFT
+    ws.row_dimensions[t + 3].height = 30
+    # Typing aids.
+    _validation(ws, "A2", type_="whole", operator="between", formula1="1990", formula2="2100",
+                title="年度", prompt="填写四位年份，例如 2023，显示为“（2023年度）”。")
+    _validation(ws, "C3", type_="any", title="项目名称", prompt="与预算批复一致的项目全称。")
+    budget_rng = f"D{top + 1}:F{top + 4}"
+    _validation(ws, budget_rng, type_="any", title="项目资金（万元）",
+                prompt="以万元为单位填写数字，如 35 或 34.5。年度资金总额应等于下面三行之和。")
+    _validation(ws, f"G{top + 1}", type_="any", title="执行率分值",
+                prompt=f"预算执行率的分值，{rules.name}为 {_plain(rules.rate_weight)} 分。")
+    if rows:
+        c = lambda key: IND_COLS[key]  # noqa: E731
+        col = lambda key: f"{chr(64 + c(key))}{first}:{chr(64 + c(key))}{last}"  # noqa: E731
+        _validation(ws, col("一级指标"), formula1=_list(rules.level1_weights), title="一级指标",
+                    prompt="从下拉列表中选择。", strict=False)
+        level2 = [x for xs in rules.framework.values() for x in xs]
+        _validation(ws, col("二级指标"), formula1=_list(level2), title="二级指标", prompt="从下拉列表中选择。")
+        _validation(ws, col("年度指标值"), type_="any", title="年度指标值",
+                    prompt="写明方向和单位：≥1000条、≤1天、=100%、2023年12月31日前；定性指标写“持续推动”等。")
+        _validation(ws, col("实际完成值"), formula1=_list(L.GRADE_CHOICES), title="实际完成值",
+                    prompt="定量指标填实际数值和单位（如 1062条、93%）；定性指标从下拉列表选择评价等级。")
+        _validation(ws, col("分值"), type_="any", title="分值", prompt="本指标的分值（数字）。同一一级指标下分值之和应等于该一级指标的分值。")
+        _validation(ws, col("偏差原因分析及改进措施"), type_="any", title="偏差原因",
+                    prompt="得分低于分值时必须填写未完成原因和改进措施。")
+        _validation(ws, col("自评得分"), type_="decimal", operator="greaterThanOrEqual", formula1="0",
+                    title="自评得分", strict=True,
+                    prompt="仅定性指标可填：在所选评价等级的区间内自评得分；不填则取区间上限。定量指标不填，由 evaltool 计算。")
+    # Freeze the title rows; print A4 landscape, one page wide, title rows repeated.
+    ws.freeze_panes = "A3"
+    _print_setup(ws, f"A1:I{t + 3}", landscape=True, title_rows="1:2")
+    _protect(ws)
+    return ws
+
+
+def _score_fmt(rules) -> str:
+    return "0" if rules.places == 0 else "0." + "0" * rules.places
+
+
+def _print_setup(ws: Worksheet, area: str, landscape: bool, title_rows: str | None = None) -> None:
+    ws.print_area = area
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _protect(ws: Worksheet) -> None:
+    """Protect without a password: computed cells stay locked, clerks may still add rows."""
+    p = ws.protection
+    p.sheet = True
+    p.formatCells = p.formatColumns = p.formatRows = False
+    p.insertRows = p.deleteRows = False
+    p.selectLockedCells = p.selectUnlockedCells = False
+
+
+# ---- the other sheets ---------------------------------------------------------------------------------
+def build_report(wb: Workbook, project: Project | None) -> Worksheet:
+    ws = wb.create_sheet(L.SHEET_REPORT)
+    s = Sheet(ws)
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 90
+    s.merge(1, 1, 1, 2, L.REPORT_TITLE, kind="label", border=False)
+    ws.cell(1, 1).font = _font(16, bold=True, name=L.TITLE_FONT)
+    ws.cell(1, 1).fill = ws.cell(1, 2).fill = PatternFill()
+    ws.row_dimensions[1].height = 30
+    s.cell(2, 1, "栏目", kind="label", bold=True)
+    s.cell(2, 2, "内容（生成绩效评价报告时引用；可直接粘贴大段文字，按 Alt+Enter 换行）", kind="label", bold=True)
+    for i, key in enumerate(REPORT_FIELDS):
+        r = 3 + i
+        text = (project.report.get(key) if project else None) or None
+        s.cell(r, 1, key, kind="label", bold=True)
+        s.cell(r, 2, text, kind="input", align=TOPLEFT)
+        ws.row_dimensions[r].height = max(60.0, _row_height([(text, 88)]))
+        _validation(ws, f"B{r}", type_="any", title=key, prompt=L.REPORT_HINTS[key])
+    _print_setup(ws, f"A1:B{2 + len(REPORT_FIELDS)}", landscape=False)
+    _protect(ws)
+    return ws
+
+
+def build_basic(wb: Workbook, project: Project | None) -> Worksheet:
+    ws = wb.create_sheet(L.SHEET_BASIC)
+    s = Sheet(ws)
+    info = dict(project.basic_info) if project else {}
+    for col, width in (("A", 24), ("B", 40), ("C", 4), ("D", 4)):
+        ws.column_dimensions[col].width = width
+    s.merge(1, 1, 1, 2, L.BASIC_TITLE, kind="label", border=False)
+    ws.cell(1, 1).font = _font(16, bold=True, name=L.TITLE_FONT)
+    ws.cell(1, 1).fill = ws.cell(1, 2).fill = PatternFill()
+    ws.row_dimensions[1].height = 30
+    r = 2
+    for label in L.BASIC_FIELDS:
+        key = L.strip_paren(L.norm(label))
+        s.cell(r, 1, label, kind="label", bold=True)
+        s.cell(r, 2, info.get(key), kind="input", align=LEFT)
+        if key == "项目类型":
+            _validation(ws, f"B{r}", formula1=_list(L.PROJECT_TYPES), title="项目类型", prompt="从下拉列表中选择。")
+        ws.row_dimensions[r].height = 22
+        r += 1
+    s.merge(r, 1, r, 2, L.BASIC_SOURCE_LABEL, kind="label", bold=True)
+    r += 1
+    sources = info.get("资金来源") if isinstance(info.get("资金来源"), dict) else {}
+    for label in L.BASIC_SOURCES:
+        s.cell(r, 1, label, kind="label")
+        s.cell(r, 2, sources.get(label), kind="input", align=LEFT)
+        ws.row_dimensions[r].height = 22
+        r += 1
+    _print_setup(ws, f"A1:B{r - 1}", landscape=False)
+    _protect(ws)
+    return ws
+
+
+def build_settings(wb: Workbook, rules_value: str, rules) -> Worksheet:
+    from evaltool.core.rules import builtin_ids
+
+    ws = wb.create_sheet(L.SHEET_SETTINGS)
+    s = Sheet(ws)
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 24
+    ws.column_dimensions["C"].width = 70
+    s.merge(1, 1, 1, 3, L.SETTINGS_TITLE, kind="label", border=False)
+    ws.cell(1, 1).font = _font(16, bold=True, name=L.TITLE_FONT)
+    for c in range(1, 4):
+        ws.cell(1, c).fill = PatternFill()
+    rows = (
+        (L.L_RULES, rules_value, "input",
+         "计分采用的规则集编号（下拉选择），或财政局提供的规则文件路径。运行 evaltool rules 查看全部规则集。"),
+        (L.L_PLACES, None, "input", f"得分、小计、总分保留的小数位，四舍五入。不填则按规则集（{rules.name}：{rules.places} 位）。"),
+        (L.L_VERSION, L.TEMPLATE_VERSION, "computed", "模板版本号，供 evaltool 识别和升级旧工作簿，请勿修改。"),
+    )
+    for i, (label, value, kind, hint) in enumerate(rows):
+        r = 2 + i
+        s.cell(r, 1, label, kind="label", bold=True)
+        s.cell(r, 2, value, kind=kind)
+        s.cell(r, 3, hint, kind="label", align=LEFT)
+        ws.row_dimensions[r].height = 30
+    _validation(ws, "B2", formula1=_list(builtin_ids()), title="规则集", prompt="选择本地区采用的计分规则。")
+    _validation(ws, "B3", type_="whole", operator="between", formula1="0", formula2="4", strict=True,
+                title="小数位", prompt="0 到 4 之间的整数；不填按规则集。")
+    _print_setup(ws, "A1:C4", landscape=True)
+    _protect(ws)
+    return ws
+
+
+HELP_LINES = (
+    ("填表说明", True),
+    ("一、本工作簿是《项目支出绩效自评表》的标准模板，可在 Excel、WPS 和 LibreOffice 中直接填写，无需安装插件或启用宏。", False),
+    ("二、白色单元格由填报单位填写；浅灰色单元格（执行率、得分、总分、评价等次、得分小计）由 evaltool 计分后自动填写，已锁定，请勿改动。"
+     "工作表保护没有密码，如确需调整格式，可在“审阅 → 撤销工作表保护”后修改。", False),
+    ("三、年度：填写四位年份（如 2023），标题下方显示为“（2023年度）”。", False),
+    ("四、项目资金以万元为单位，只填数字（写成“35 万元”也能识别）。年度资金总额应等于本年财政拨款、上年结转资金、其他资金之和；"
+     "执行率 = 全年执行数（B）÷ 全年预算数（A），执行率得分按“设置”中的规则集计算。", False),
+    ("五、绩效指标：每个三级指标占一行。一级、二级指标单元格已按常用指标体系合并，可从下拉列表选择或改写。"
+     "需要更多行时，在同一二级指标的行中间右键“插入”整行即可（合并单元格会随之扩展）；一级、二级指标留空的行沿用上一行。"
+     "没有填写三级指标、指标值和分值的空行不参与计分，可以保留或删除。", False),
+    ("六、年度指标值写明方向和单位，例如“≥1000条”“≤1天”“=100%”“2023年12月31日前”；实际完成值填写实际数值和单位，例如“1062条”“93%”。"
+     "全角字符、空格、“以上”“不低于”等写法都能识别。", False),
+    ("七、定性指标（年度指标值为“持续推动”“显著”“定性”等）：实际完成值从下拉列表选择评价等级——达成预期指标（分值的 80%–100%）、"
+     "部分达成预期指标并具有一定效果（60%–80%）、未达成预期指标且效果较差（60% 以下）。"
+     "如需自评具体分数，填在最右侧“自评得分（定性指标可填）”列，evaltool 会检查分数是否在所选等级的区间内；不填则按区间上限计分。"
+     "该列不打印，得分列显示最终得分。定量指标的得分一律由 evaltool 计算，不必填写。", False),
+    ("八、得分低于分值的指标，必须在“偏差原因分析及改进措施”中说明原因和改进措施。", False),
+    ("九、“报告素材”工作表中的文字用于生成绩效评价报告；“项目基本信息”工作表按需填写；“设置”工作表选择规则集和小数位。", False),
+    ("十、校验与计分：在命令行运行 evaltool check 文件名（只校验）或 evaltool score 文件名（计分并把结果写回本工作簿）。"
+     "有问题的单元格会标红（错误）或标黄（警告）并附批注，全部问题列在“校验结果”工作表中，点击单元格地址可直接跳转。"
+     "改正后再次计分，已改正单元格的标记会自动清除。evaltool 不会改动您填写的任何内容。", False),
+    ("十一、打印：自评表已设置为 A4 横向、缩放为一页宽，标题行在每页重复。", False),
+)
+
+
+def build_help(wb: Workbook) -> Worksheet:
+    ws = wb.create_sheet(L.SHEET_HELP)
+    ws.column_dimensions["A"].width = 110
+    for i, (text, title) in enumerate(HELP_LINES, start=1):
+        c = ws.cell(i, 1, text)
+        c.font = _font(16 if title else 11, bold=title, name=L.TITLE_FONT if title else L.FONT)
+        c.alignment = CENTER if title else TOPLEFT
+        ws.row_dimensions[i].height = 30 if title else _row_height([(text, 105)], 20)
+    _print_setup(ws, f"A1:A{len(HELP_LINES)}", landscape=False)
+    _protect(ws)
+    return ws
+
+
+# ---- whole workbook -------------------------------------------------------------------------------------
+def build_workbook(project: Project | None = None, rules: str | None = None) -> Workbook:
+    """The template (project None) or a workbook pre-filled from a project (evaltool new --from)."""
+    from openpyxl.packaging.custom import StringProperty
+
+    from evaltool.core.rules import load_rules
+
+    rule_set = load_rules(rules or (project.rules if project else None))
+    wb = Workbook()
+    wb.remove(wb.active)
+    build_form(wb, project, rule_set)
+    build_report(wb, project)
+    build_basic(wb, project)
+    build_settings(wb, rules or (project.rules if project else None) or rule_set.id, rule_set)
+    build_help(wb)
+    wb.active = 0
+    wb.defined_names[L.VERSION_NAME] = DefinedName(L.VERSION_NAME, attr_text=str(L.TEMPLATE_VERSION))
+    wb.custom_doc_props.append(StringProperty(name=L.VERSION_NAME, value=str(L.TEMPLATE_VERSION)))
+    props = wb.properties
+    props.creator = props.lastModifiedBy = "evaltool"
+    props.title = L.TITLE
+    props.created = props.modified = FIXED_TIME
+    return wb
+
+
+def deterministic_bytes(wb: Workbook) -> bytes:
+    """Save, then rewrite the zip with fixed timestamps and dates so equal content gives equal bytes."""
+    raw = io.BytesIO()
+    wb.save(raw)
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                import re
+
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp.encode() + rb"\2", data)
+            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, data)
+    return out.getvalue()
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent or "."))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def template_bytes() -> bytes:
+    return deterministic_bytes(build_workbook())
+
+
+def write_template(path: str | os.PathLike = TEMPLATE_PATH) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, template_bytes())
+    return path

@@ -1,0 +1,232 @@
+"""Project + ScoreResult -> CellWrites (and the 校验结果 sheet's content). Pure: no spreadsheet library.
+
+Computed values go into computed cells; findings are shown in place (fill + note) and listed in
+校验结果; cells marked on the last run and now fine are cleared. A cell the clerk typed is never
+given a value: on a hand-made form, a typed 得分 that disagrees is marked and the computed value is
+put in the note instead.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from evaltool.core.decimals import fmt, fmt_percent
+from evaltool.core.model import SEVERITY_LABEL, Finding, Location, Project, ScoreResult
+from evaltool.core.seam import CellWrite
+from evaltool.workbook import layout as L
+from evaltool.workbook.reader import SheetInfo, sheet_info
+
+RANK = {"error": 3, "warning": 2, "info": 1}
+
+
+def _num(value: Decimal | None) -> Any:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def computed_values(project: Project, result: ScoreResult) -> dict[str, Any]:
+    """Value for each named computed cell (the keys of SheetInfo.out)."""
+    weights = [r.weight for r in result.indicators if r.weight is not None]
+    weight_total = sum(weights, Decimal(0)) + (result.rate_weight or Decimal(0))
+    subs = "；".join(f"{k} {fmt(v, 2)}" for k, v in result.subtotals.items())
+    return {
+        "执行率": _num(result.rate_display),
+        "执行率得分": _num(result.rate_score),
+        "总分": _num(result.total),
+        "分值合计": _num(weight_total),
+        "等次": result.grade,
+        "小计": subs,
+    }
+
+
+def _display(name: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if name == "执行率" and isinstance(value, (int, float)):
+        return fmt_percent(Decimal(repr(value)))
+    return str(value)
+
+
+def findings_for(project: Project, result: ScoreResult) -> list[Finding]:
+    """The core's findings, located on this sheet where possible, plus evaltool's own notes about
+    computed values it could not write (typed cells) or wrote into empty cells of a hand-made form."""
+    info = sheet_info(project)
+    out: list[Finding] = []
+    for f in result.findings:
+        loc = f.location
+        if info and not loc.cell:
+            loc = _place(project, info, f) or loc
+        out.append(Finding(f.code, f.severity, f.message, f.field, loc, f.indicator))
+    if info is None or info.template:
+        return out
+    values = computed_values(project, result)
+    targets = [(n, loc, values.get(n), info.out_values.get(n)) for n, loc in info.out.items()]
+    targets += [(f"第 {i + 1} 个指标的得分", loc, _num(r.score), cur) for i, (loc, cur, r) in
+                enumerate(zip(info.indicator_out, info.indicator_out_values, result.indicators)) if loc]
+    flagged = {f.location.cell for f in out if f.location.sheet == info.sheet and f.code == "E-SCORE-MISMATCH"}
+    for label, loc, value, current in targets:
+        if not loc.cell or value is None:
+            continue
+        if loc.cell in info.typed_out:
+            if loc.cell in flagged or not _differs(current, value):
+                continue
+            severity = "warning" if label in ("总分", "等次") else "info"
+            out.append(Finding("I-COMPUTED" if severity == "info" else "W-TYPED-DIFFERS", severity,
+                               f"evaltool 计算的{label}为 {_display(label, value)}，与本单元格手工填写的"
+                               f"“{current}”不同；evaltool 没有改动本单元格，请核对。", label, loc))
+        else:
+            out.append(Finding("I-FILLED", "info", f"evaltool 填入计算的{label} {_display(label, value)}。",
+                               label, loc))
+    return out
+
+
+def _same_text(a: Any, b: Any) -> bool:
+    from evaltool.workbook.reader import _same
+
+    return _same(a, b)
+
+
+def _differs(current: Any, value: Any) -> bool:
+    if current is None:
+        return True
+    if isinstance(value, float) and isinstance(current, str):
+        from evaltool.core import values
+
+        parsed = values.parse(current)
+        if parsed.quantity is not None:
+            q = parsed.quantity.value / (100 if parsed.quantity.unit == "%" else 1)
+            return abs(float(q) - value) > 0.00005
+    return not _same_text(current, value)
+
+
+def _place(project: Project, info: SheetInfo, f: Finding) -> Location | None:
+    """A cell for a finding the core could only place by path (总分, 绩效指标, 项目资金…)."""
+    path = f.location.path or ""
+    if path == "总分" or f.code == "E-WEIGHT-TOTAL":
+        return info.out.get("分值合计") or info.out.get("总分")
+    if path.startswith("绩效指标"):
+        first = project.indicators[0].cells.get("三级指标") if project.indicators else None
+        return first or info.out.get("总分")
+    if path.startswith("项目资金"):
+        total = project.funds.get("年度资金总额")
+        if total:
+            return total.cells.get("全年预算数")
+    return project.cells.get(path) if path in project.cells and project.cells[path].cell else None
+
+
+def cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
+    """Everything to write into the project's sheet: computed values, marks, notes, cleared marks."""
+    info = sheet_info(project)
+    if info is None:
+        return []
+    sheet = info.sheet
+    writes: dict[str, CellWrite] = {}
+    # 1. Computed values into computed cells.
+    values = computed_values(project, result)
+    targets: list[tuple[Location, Any]] = [(loc, values.get(name)) for name, loc in info.out.items()]
+    targets += [(loc, _num(r.score)) for loc, r in zip(info.indicator_out, result.indicators) if loc]
+    for loc, value in targets:
+        if not loc.cell:
+            continue
+        if info.template:
+            writes[loc.cell] = CellWrite(sheet, loc.cell, value=value, style="computed", note="")
+        elif loc.cell not in info.typed_out and value is not None:
+            writes[loc.cell] = CellWrite(sheet, loc.cell, value=value, style="clear", note="")
+    # 2. Findings in place: worst severity colours the cell, every message goes into the note.
+    by_cell: dict[str, list[Finding]] = {}
+    for f in findings_for(project, result):
+        if f.location.sheet == sheet and f.location.cell and f.code != "I-FILLED":
+            by_cell.setdefault(f.location.cell, []).append(f)
+    for cell, found in by_cell.items():
+        worst = max(found, key=lambda f: RANK[f.severity]).severity
+        note = L.NOTE_PREFIX + "\n".join(f"{SEVERITY_LABEL[f.severity]}：{f.message}" for f in found)
+        prior = writes.get(cell)
+        if prior is not None and not prior.keep_value:
+            writes[cell] = CellWrite(sheet, cell, value=prior.value, style=worst, note=note)
+        else:
+            writes[cell] = CellWrite(sheet, cell, style=worst, note=note, keep_value=True)
+    # 3. Marks of the last run that are fixed now: restore the cell's own look, drop evaltool's note.
+    computed = {loc.cell for loc in info.out.values()} | {loc.cell for loc in info.indicator_out if loc}
+    for cell in sorted(info.marked):
+        if cell in writes:
+            continue
+        if info.template:
+            style = "computed" if cell in computed else "input"
+        else:
+            style = "clear"
+        writes[cell] = CellWrite(sheet, cell, style=style, note="", keep_value=True)
+    return list(writes.values())
+
+
+# ---- the 校验结果 sheet --------------------------------------------------------------------------------
+@dataclass
+class ResultsSheet:
+    """Rows of the 校验结果 sheet; links: (row, col) -> (sheet, cell), 1-based in this sheet."""
+
+    name: str = L.SHEET_RESULTS
+    rows: list[list[Any]] = field(default_factory=list)
+    links: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    header_rows: list[int] = field(default_factory=list)
+    title_row: int = 1
+    widths: tuple[float, ...] = (6, 12, 10, 8, 18, 16, 90, 10)
+    severity_rows: dict[int, str] = field(default_factory=dict)
+
+
+def results_sheet(pairs: list[tuple[Project, ScoreResult]]) -> ResultsSheet:
+    rs = ResultsSheet()
+    rs.rows.append([L.RESULTS_TITLE])
+    rs.rows.append(["计分结果"])
+    rs.rows.append(list(L.RESULTS_SUMMARY_HEADERS))
+    rs.header_rows.append(len(rs.rows))
+    all_findings: list[tuple[Project, Finding]] = []
+    for p, r in pairs:
+        found = findings_for(p, r)
+        all_findings += [(p, f) for f in found]
+        errors = sum(f.severity == "error" for f in r.findings)
+        warnings = sum(f.severity == "warning" for f in r.findings)
+        rs.rows.append([p.sheet, p.name, r.rule_name, fmt_percent(r.rate_display), _num(r.rate_score),
+                        _num(r.total), r.grade, errors, warnings])
+        info = sheet_info(p)
+        if info and "总分" in info.out and info.out["总分"].cell:
+            rs.links[(len(rs.rows), 1)] = (p.sheet or "", info.out["总分"].cell or "A1")
+    rs.rows.append([])
+    shown = [(p, f) for p, f in all_findings if f.code != "I-FILLED"]
+    rs.rows.append(["校验结果" + ("：未发现问题" if not shown else f"：共 {len(shown)} 条，点击单元格地址可跳转")])
+    rs.rows.append(list(L.RESULTS_HEADERS))
+    rs.header_rows.append(len(rs.rows))
+    n = 0
+    for p, f in all_findings:
+        n += 1
+        loc = f.location
+        row = [n, loc.sheet or p.sheet, loc.cell or (loc.path or "—"), SEVERITY_LABEL[f.severity], f.code, f.field,
+               f.message, None]
+        if f.code == "I-FILLED":
+            values = computed_values(p, _result_of(pairs, p))
+            row[7] = _filled_value(p, loc, values, _result_of(pairs, p))
+        rs.rows.append(row)
+        rs.severity_rows[len(rs.rows)] = f.severity
+        if loc.cell and (loc.sheet or p.sheet):
+            rs.links[(len(rs.rows), 3)] = (loc.sheet or p.sheet or "", loc.cell)
+    return rs
+
+
+def _result_of(pairs, project):
+    return next(r for p, r in pairs if p is project)
+
+
+def _filled_value(p: Project, loc: Location, values: dict[str, Any], result: ScoreResult) -> Any:
+    info = sheet_info(p)
+    if info is None:
+        return None
+    for name, l in info.out.items():
+        if l.cell == loc.cell:
+            return values.get(name)
+    for l, r in zip(info.indicator_out, result.indicators):
+        if l and l.cell == loc.cell:
+            return _num(r.score)
+    return None
+
+
+__all__ = ["cell_writes", "results_sheet", "ResultsSheet", "computed_values", "findings_for"]

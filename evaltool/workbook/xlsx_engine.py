@@ -1,0 +1,302 @@
+"""The openpyxl engine: .xlsx files in as Grids, CellWrites and the 校验结果 sheet out, saved atomically.
+
+The input file is only ever read until the final os.replace; a file holding content openpyxl would
+drop (images, charts, macros, pivot tables, external links…) is never overwritten.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from evaltool.core.errors import InputError
+from evaltool.core.seam import CellWrite, Grid
+from evaltool.workbook import layout as L
+
+MAX_BYTES = 50 * 1024 * 1024  # a filled form is ~50 KB; far beyond this is not one
+MAX_UNZIPPED = 400 * 1024 * 1024  # guards against zip bombs
+MAX_CELLS = 2_000_000
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# Zip members openpyxl does not carry over when it saves, and what a clerk would call them.
+DROPPED = (
+    ("xl/vbaProject.bin", "宏（VBA 代码）"),
+    ("xl/media/", "图片"),
+    ("xl/charts/", "图表"),
+    ("xl/drawings/drawing", "图形或文本框"),
+    ("xl/pivotTables/", "数据透视表"),
+    ("xl/pivotCache/", "数据透视表缓存"),
+    ("xl/externalLinks/", "外部链接"),
+    ("xl/embeddings/", "嵌入对象"),
+    ("xl/ctrlProps/", "表单控件"),
+    ("xl/slicers/", "切片器"),
+    ("xl/timelines/", "日程表"),
+    ("xl/threadedComments/", "新式批注（会话）"),
+    ("xl/activeX/", "ActiveX 控件"),
+)
+
+
+def _name(path: str | os.PathLike) -> str:
+    return Path(path).name
+
+
+def check_file(path: str | os.PathLike) -> None:
+    """Refuse, with a Chinese message, anything that is not a readable .xlsx we can handle."""
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        raise InputError(f"找不到文件：{path}")
+    if path.is_dir():
+        raise InputError(f"{name} 是文件夹，请指定一个 .xlsx 工作簿文件。")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError(f"{name} 有 {size / 1024 / 1024:.0f} MB，超过 50 MB 的上限；自评表通常不到 1 MB。"
+                         "请检查是否选错了文件，或删除其中的大图片、无关工作表后另存再试。")
+    if size == 0:
+        raise InputError(f"{name} 是空文件（0 字节），可能没有保存完整。请重新保存或从邮件中重新下载。")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    suffix = path.suffix.lower()
+    if head == OLE_MAGIC:
+        if _is_encrypted_ole(path):
+            raise InputError(f"{name} 设置了打开密码（文件已加密），evaltool 无法读取。"
+                             "请在 Excel 或 WPS 中打开，在“文件 → 信息 → 保护工作簿 → 用密码进行加密”中删除密码后另存，再试一次。")
+        raise InputError(f"{name} 是旧版 Excel 97-2003 格式（.xls），evaltool 只能读取 .xlsx。"
+                         "请在 Excel 或 WPS 中打开，“另存为 → Excel 工作簿（*.xlsx）”后再试。")
+    if suffix in (".xls", ".et", ".ods", ".csv", ".numbers"):
+        raise InputError(f"{name} 不是 .xlsx 格式，evaltool 只能读取 .xlsx。请在 Excel 或 WPS 中打开，"
+                         "“另存为 → Excel 工作簿（*.xlsx）”后再试。")
+    if not zipfile.is_zipfile(path):
+        raise InputError(f"{name} 不是 Excel 工作簿（.xlsx），也可能已损坏。请确认文件能在 Excel 或 WPS 中打开，"
+                         "另存为 .xlsx 后再试。")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            total = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputError(f"{name} 已损坏，无法作为 .xlsx 打开。请从原始邮件重新下载，或在 Excel 中打开后另存。") from None
+    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+        raise InputError(f"{name} 虽然是压缩文件，但里面没有 Excel 工作簿（不是 .xlsx）。请确认选的是自评表工作簿。")
+    if total > MAX_UNZIPPED:
+        raise InputError(f"{name} 解压后超过 {MAX_UNZIPPED // 1024 // 1024} MB，不像自评表。请检查是否选错了文件。")
+
+
+def _is_encrypted_ole(path: Path) -> bool:
+    try:
+        import olefile
+    except ImportError:  # pragma: no cover - olefile ships with openpyxl's usual company
+        return False
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
+    except OSError:
+        return False
+
+
+def dropped_content(path: str | os.PathLike) -> list[str]:
+    """What saving this file through openpyxl would lose (Chinese names), from its zip members."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return []
+    found = []
+    for prefix, label in DROPPED:
+        if any(n.startswith(prefix) for n in names) and label not in found:
+            found.append(label)
+    return found
+
+
+def load(path: str | os.PathLike, data_only: bool):
+    """openpyxl Workbook, after check_file; any failure becomes a Chinese InputError."""
+    import openpyxl
+
+    check_file(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about every extension it skips
+            return openpyxl.load_workbook(path, data_only=data_only, rich_text=False)
+    except InputError:
+        raise
+    except MemoryError:
+        raise InputError(f"{_name(path)} 太大，内存不足，无法读取。") from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
+        raise InputError(f"{_name(path)} 无法作为 .xlsx 读取（{type(exc).__name__}）。文件可能已损坏："
+                         "请在 Excel 或 WPS 中打开，另存为 .xlsx 后再试。") from None
+
+
+def grids_from_workbook(wb) -> list[Grid]:
+    """Every worksheet's values and merged ranges, in sheet order (chart sheets are skipped)."""
+    grids = []
+    cells = 0
+    for ws in wb.worksheets:
+        values: list[list[Any]] = []
+        max_row, max_col = ws.max_row, ws.max_column
+        cells += max_row * max_col
+        if cells > MAX_CELLS:
+            raise InputError(f"工作表“{ws.title}”的已用区域有 {max_row} 行 × {max_col} 列，远大于自评表。"
+                             "请删除多余的行列（或把自评表复制到新工作簿）后再试。")
+        for row in ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True):
+            values.append(list(row))
+        # Trailing empty rows (formatting only) would slow every scan.
+        while values and all(v is None for v in values[-1]):
+            values.pop()
+        merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+        grids.append(Grid(ws.title, values, merged))
+    return grids
+
+
+def read_grids(path: str | os.PathLike) -> list[Grid]:
+    """One pass over the file: cached values (what the clerk sees), merged ranges."""
+    return grids_from_workbook(load(path, data_only=True))
+
+
+def template_version(wb) -> int | None:
+    dn = wb.defined_names.get(L.VERSION_NAME)
+    try:
+        return int(str(dn.attr_text).strip('"=')) if dn is not None else None
+    except ValueError:
+        return None
+
+
+# ---- writing ---------------------------------------------------------------------------------------------
+def _style(cell, name: str) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    spec = L.STYLES.get(name)
+    if spec is None:
+        return
+    color = spec.get("fill")
+    cell.fill = PatternFill(fill_type="solid", start_color=color, end_color=color) if color else PatternFill()
+    if "font_color" in spec:
+        f = cell.font
+        cell.font = Font(name=f.name, size=f.size, bold=f.bold, italic=f.italic, underline=f.underline,
+                         strike=f.strike, vertAlign=f.vertAlign, color=spec["font_color"])
+
+
+def _note(cell, text: str) -> None:
+    from openpyxl.comments import Comment
+
+    existing = cell.comment
+    if text == "":
+        if existing is not None and (existing.text or "").startswith(L.NOTE_PREFIX):
+            cell.comment = None
+        return
+    if existing is not None and not (existing.text or "").startswith(L.NOTE_PREFIX):
+        # The clerk's own note stays: ours goes after it.
+        own = existing.text.split(L.NOTE_PREFIX)[0].rstrip()
+        text = own + "\n" + text
+    comment = Comment(text, L.NOTE_AUTHOR)
+    comment.width = 320
+    comment.height = max(80, 18 * (text.count("\n") + 2 + len(text) // 24))
+    cell.comment = comment
+
+
+def apply_writes(wb, writes: list[CellWrite]) -> None:
+    from openpyxl.cell.cell import MergedCell
+
+    for w in writes:
+        if w.sheet not in wb.sheetnames:
+            continue
+        ws = wb[w.sheet]
+        cell = ws[w.cell]
+        if isinstance(cell, MergedCell):  # should not happen (reader gives anchors); be safe
+            continue
+        if not w.keep_value:
+            cell.value = w.value
+        if w.style:
+            _style(cell, w.style)
+        if w.note is not None:
+            _note(cell, w.note)
+
+
+def write_results(wb, sheet) -> None:
+    """Replace the 校验结果 sheet with the writer's content; hyperlinks jump to each cell."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    if sheet.name in wb.sheetnames:
+        del wb[sheet.name]
+    ws = wb.create_sheet(sheet.name)
+    for r, row in enumerate(sheet.rows, start=1):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(r, c, value)
+            cell.font = Font(name=L.FONT, size=10.5)
+            cell.alignment = Alignment(vertical="top", wrap_text=c == 7)
+    ws.cell(sheet.title_row, 1).font = Font(name=L.TITLE_FONT, size=14, bold=True)
+    for r in sheet.header_rows:
+        for c in range(1, len(sheet.rows[r - 1]) + 1):
+            ws.cell(r, c).font = Font(name=L.FONT, size=10.5, bold=True)
+            ws.cell(r, c).fill = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")
+        if r >= 2:
+            ws.cell(r - 1, 1).font = Font(name=L.FONT, size=11, bold=True)
+    for r, severity in sheet.severity_rows.items():
+        spec = L.STYLES[severity]
+        ws.cell(r, 4).fill = PatternFill(fill_type="solid", start_color=spec["fill"], end_color=spec["fill"])
+    for (r, c), (target, a1) in sheet.links.items():
+        cell = ws.cell(r, c)
+        cell.hyperlink = f"#'{target}'!{a1}"
+        cell.font = Font(name=L.FONT, size=10.5, color="0563C1", underline="single")
+    for i, width in enumerate(sheet.widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def save_atomic(wb, path: str | os.PathLike) -> None:
+    """Write beside the target, then os.replace: the old file stays whole until the new one is."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".~{path.stem}.", suffix=".xlsx", dir=str(path.parent.resolve()))
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        if path.exists():
+            try:
+                os.chmod(tmp, path.stat().st_mode & 0o777)
+            except OSError:
+                pass
+        os.replace(tmp, path)
+    except PermissionError:
+        raise InputError(f"无法写入 {path.name}：文件可能正在 Excel 或 WPS 中打开，或没有写入权限。"
+                         "请关闭该文件后再试，或用 -o 指定另一个文件名。原文件没有被修改。") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def safe_target(source: str | os.PathLike, output: str | os.PathLike | None) -> tuple[Path, str | None]:
+    """Where to save results: the output given, else the source itself unless openpyxl would drop
+    something from it — then a new file beside it, and the reason (Chinese)."""
+    source = Path(source)
+    if output and Path(output).resolve() != source.resolve():
+        return Path(output), None
+    lost = dropped_content(source)
+    if not lost:
+        return source, None
+    n = 1
+    target = source.with_name(f"{source.stem}-计分结果.xlsx")
+    while target.exists():
+        n += 1
+        target = source.with_name(f"{source.stem}-计分结果{n}.xlsx")
+    reason = (f"{source.name} 含有{'、'.join(lost)}，写回原文件会丢失这些内容，因此原文件未改动，"
+              f"计分结果另存为 {target.name}。")
+    return target, reason
+
+
+def write_results_file(source: str | os.PathLike, target: str | os.PathLike, writes: list[CellWrite],
+                       sheet) -> None:
+    """Load the source (formulas kept), apply writes and the 校验结果 sheet, save atomically to target."""
+    wb = load(source, data_only=False)
+    apply_writes(wb, writes)
+    write_results(wb, sheet)
+    save_atomic(wb, target)
+
+
+__all__ = ["check_file", "dropped_content", "load", "grids_from_workbook", "read_grids", "apply_writes",
+           "write_results", "save_atomic", "safe_target", "write_results_file", "template_version", "MAX_BYTES"]
