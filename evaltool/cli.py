@@ -81,11 +81,6 @@ def evaluate_all(projects: list[Project]) -> list[tuple[Project, ScoreResult]]:
     for p in projects:
         if p.rules not in cache:
             cache[p.rules] = load_rules(p.rules)
-        if p.kind == "评分表":  # evaluation scoring table: its own scorer (evaltool.scoresheet)
-            from evaltool.scoresheet.scoring import evaluate_sheet
-
-            out.append((p, evaluate_sheet(p, cache[p.rules])))
-            continue
         out.append((p, evaluate(p, cache[p.rules])))
     return out
 

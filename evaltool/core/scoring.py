@@ -316,6 +316,10 @@ def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
     from evaltool.core.checks import run_checks
 
     rules = rules or load_rules(project.rules)
+    if project.kind == "评分表":  # the evaluation scoring table has its own scorer
+        from evaltool.scoresheet.scoring import evaluate_sheet
+
+        return evaluate_sheet(project, rules)
     out = Collector()
     year = project_year(project)
     rate, shown, rate_weight, rate_score, rate_expl = score_rate(project, rules, out)
