@@ -135,8 +135,6 @@ def new_workbook(output: str | None, case: str | None, rules: str | None) -> int
     project = None
     if case:
         project = load_case(case)
-        if project.kind != "自评表":
-            raise InputError(f"{Path(case).name} 是{project.kind}，不是自评表，不能生成自评表工作簿。")
     load_rules(rules or (project.rules if project else None))  # a bad rule set fails before any file exists
     if output is None:
         output = f"{Path(case).stem}.xlsx" if case else L.TEMPLATE_FILENAME
@@ -147,6 +145,8 @@ def new_workbook(output: str | None, case: str | None, rules: str | None) -> int
         raise InputError(f"{target} 已存在。为避免覆盖已填写的内容，请用 -o 指定一个新文件名，或先移走原文件。")
     if not target.parent.exists():
         raise InputError(f"文件夹不存在：{target.parent}")
+    if project is not None and project.kind == "评分表":
+        from evaltool.scoresheet.template import build_scoresheet_workbook as build_workbook  # noqa: F811
     atomic_write_bytes(target, deterministic_bytes(build_workbook(project, rules)))
     if project is None:
         console.print(f"已生成空白自评表：{target}。填写方法见其中的“{L.SHEET_HELP}”工作表。")

@@ -431,8 +431,7 @@ def projects_from_grids(grids: list[Grid]) -> list[Project]:
     """Every 自评表 in the workbook's sheets, in sheet order; InputError if there is none."""
     views = [View(g) for g in grids]
     by_name = {v.sheet: v for v in views}
-    settings = by_name.get(L.SHEET_SETTINGS) or next(
-        (v for v in views if v.find(L.L_RULES, range(1, min(v.nrows, 20) + 1))), None)
+    settings = by_name.get(L.SHEET_SETTINGS) or next((v for v in views if "设置" in v.sheet), None)
     results = by_name.get(L.SHEET_RESULTS)
     marked, filled = _read_results(results) if results else ({}, {})
     projects: list[Project] = []
@@ -447,6 +446,11 @@ def projects_from_grids(grids: list[Grid]) -> list[Project]:
             info.filled = dict(filled.get(v.sheet, {}))
             _settle_typed(p, info)
             projects.append(p)
+    if not projects:  # an evaluation scoring table (评分表) workbook instead
+        from evaltool.scoresheet.layout import project_from_grids as scoresheet_project
+
+        sheet = scoresheet_project(grids)
+        projects += [sheet] if sheet is not None else []
     if not projects:
         names = "、".join(f"“{g.sheet}”" for g in grids) or "（无）"
         raise InputError(

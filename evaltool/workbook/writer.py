@@ -118,6 +118,10 @@ def _place(project: Project, info: SheetInfo, f: Finding) -> Location | None:
 
 def cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
     """Everything to write into the project's sheet: computed values, marks, notes, cleared marks."""
+    if project.kind == "评分表":
+        from evaltool.scoresheet.layout import cell_writes as scoresheet_writes
+
+        return scoresheet_writes(project, result)
     info = sheet_info(project)
     if info is None:
         return []

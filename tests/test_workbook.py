@@ -1,0 +1,384 @@
+"""The workbook: template, reading, scoring in place, writing, CLI — on real .xlsx files."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from click.testing import CliRunner
+from openpyxl.styles import PatternFill
+
+from conftest import case_files
+from evaltool.cli import main
+from evaltool.core.caseio import case_to_dict, load_case
+from evaltool.workbook import layout as L
+from evaltool.workbook.reader import read_workbook_projects, sheet_info
+from evaltool.workbook.template import TEMPLATE_PATH, build_workbook, deterministic_bytes, template_bytes
+
+SELF_CASES = case_files("自评表")
+
+
+def run(*args, ok=(0, 1)):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code in ok, (result.exit_code, result.output, result.exception)
+    return result
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def out_value(path: Path, project_index: int, name: str):
+    """Value now in the computed cell named name (found by the reader, i.e. by label)."""
+    p = read_workbook_projects(path)[project_index]
+    info = sheet_info(p)
+    loc = info.out[name]
+    return openpyxl.load_workbook(path)[loc.sheet][loc.cell].value
+
+
+def comparable(d: dict) -> dict:
+    d = dict(d)
+    d.pop("期望", None)
+    if d.get("规则") in (None, "国家标准"):
+        d.pop("规则", None)
+    return d
+
+
+# ---- template ------------------------------------------------------------------------------------------
+def test_committed_template_is_what_the_code_builds():
+    fresh = template_bytes()
+    assert fresh == template_bytes(), "template build is not deterministic"
+    committed = TEMPLATE_PATH.read_bytes()
+    if committed != fresh:  # say which member differs rather than just "bytes differ"
+        a, b = zipfile.ZipFile(io.BytesIO(committed)), zipfile.ZipFile(io.BytesIO(fresh))
+        assert a.namelist() == b.namelist()
+        for n in a.namelist():
+            assert a.read(n) == b.read(n), f"{n} differs: run `evaltool template`"
+
+
+def test_template_is_made_for_typing():
+    wb = openpyxl.load_workbook(TEMPLATE_PATH)
+    assert wb.sheetnames == [L.SHEET_FORM, L.SHEET_REPORT, L.SHEET_BASIC, L.SHEET_SETTINGS, L.SHEET_HELP]
+    assert str(wb.defined_names[L.VERSION_NAME].attr_text) == str(L.TEMPLATE_VERSION)
+    ws = wb[L.SHEET_FORM]
+    assert ws.protection.sheet and not ws.protection.password
+    assert ws.protection.insertRows is False  # clerks may add indicator rows
+    assert ws.freeze_panes == "A3"
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$2"
+    # Blank template, read back: every computed cell locked and grey, every input cell unlocked.
+    p = read_workbook_projects(TEMPLATE_PATH)[0]
+    info = sheet_info(p)
+    assert info.template and not p.indicators  # pre-grouped rows without content are not indicators
+    computed = [loc.cell for loc in info.out.values()]
+    assert set(info.out) == {"执行率", "执行率得分", "总分", "分值合计", "等次", "小计"}
+    for cell in computed:
+        assert ws[cell].protection.locked, cell
+        assert ws[cell].fill.fgColor.rgb.endswith(L.COLOR_COMPUTED), cell
+    for cell in info.inputs:
+        assert ws[cell].protection.locked is False, cell
+        assert cell not in computed
+    # Dropdowns and input messages on the indicator columns.
+    dvs = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    lists = [dv for dv in dvs.values() if dv.type == "list"]
+    assert any("产出指标" in dv.formula1 for dv in lists)
+    assert any("服务对象满意度指标" in dv.formula1 for dv in lists)
+    assert any("达成预期指标" in dv.formula1 for dv in lists)
+    assert sum(1 for dv in dvs.values() if dv.prompt) >= 8
+    # 一级/二级 merged as on the form.
+    merged = [str(m) for m in ws.merged_cells.ranges]
+    assert any(m.startswith("B") and ":B" in m for m in merged)
+    assert wb[L.SHEET_SETTINGS]["B2"].value == "国家标准"
+    help_text = "\n".join(str(c.value) for c in wb[L.SHEET_HELP]["A"] if c.value)
+    assert "自评得分（定性指标可填）" in help_text and "插入" in help_text
+
+
+# ---- every 自评表 case round-trips --------------------------------------------------------------------
+@pytest.mark.parametrize("case", SELF_CASES, ids=lambda p: p.stem)
+def test_case_round_trip(case: Path, tmp_path: Path):
+    data = yaml.safe_load(case.read_text("utf-8"))
+    expected = data["期望"]
+    book = tmp_path / "form.xlsx"
+    run("new", "--from", case, "-o", book, ok=(0,))
+    # new refuses to overwrite an existing workbook.
+    before = sha(book)
+    assert run("new", "--from", case, "-o", book, ok=(2,)).exit_code == 2
+    assert sha(book) == before
+    res = run("score", book, "--json")
+    out = json.loads(res.stdout)
+    assert out["执行率"] == pytest.approx(expected["执行率"])
+    assert out["执行率得分"] == pytest.approx(expected["执行率得分"])
+    assert out["总分"] == pytest.approx(expected["总分"])
+    assert out["等次"] == expected["等次"]
+    # The same numbers in the cells.
+    assert out_value(book, 0, "执行率") == pytest.approx(expected["执行率"])
+    assert out_value(book, 0, "执行率得分") == pytest.approx(expected["执行率得分"])
+    assert out_value(book, 0, "总分") == pytest.approx(expected["总分"])
+    assert out_value(book, 0, "等次") == expected["等次"]
+    # Findings the case demands are raised, no error beyond them.
+    wanted = expected.get("标记") or []
+    errors = [m for m in out["标记"] if m["级别"] == "错误"]
+    assert len(errors) == len(wanted), errors
+    for want in wanted:
+        (field, text), = want.items()
+        assert any(text.split("与")[0].strip() in m["说明"] for m in errors), (want, errors)
+    assert res.exit_code == (1 if wanted else 0)
+    # Every finding carries sheet and cell.
+    assert all(m["工作表"] and m["单元格"] for m in out["标记"])
+    # export gives the same data back.
+    exported = tmp_path / "back.yaml"
+    run("export", book, "-o", exported, ok=(0,))
+    assert comparable(case_to_dict(load_case(exported))) == comparable(case_to_dict(load_case(case)))
+
+
+# ---- writing in place ------------------------------------------------------------------------------------
+def _typed_values(path: Path) -> dict:
+    p = read_workbook_projects(path)[0]
+    info = sheet_info(p)
+    ws = openpyxl.load_workbook(path)[info.sheet]
+    return {cell: ws[cell].value for cell in info.inputs}
+
+
+def test_findings_marked_in_place_and_cleared_when_fixed(tmp_path: Path):
+    book = tmp_path / "f.xlsx"
+    run("new", "--from", SELF_CASES[0], "-o", book, ok=(0,))
+    p = read_workbook_projects(book)[0]
+    weight_cell = p.indicators[1].cells["分值"].cell
+    wb = openpyxl.load_workbook(book)
+    ws = wb[L.SHEET_FORM]
+    original = ws[weight_cell].value
+    ws[weight_cell] = "十五"
+    ws[weight_cell].fill = PatternFill()  # as typed by the clerk
+    wb.save(book)
+    typed = _typed_values(book)
+    res = run("score", book, ok=(1,))
+    assert res.exit_code == 1
+    assert _typed_values(book) == typed  # nothing the clerk typed changed
+    wb = openpyxl.load_workbook(book)
+    ws = wb[L.SHEET_FORM]
+    cell = ws[weight_cell]
+    assert cell.value == "十五"
+    assert cell.fill.fgColor.rgb.endswith(L.STYLES["error"]["fill"])
+    assert cell.comment is not None and "不是数字" in cell.comment.text
+    results = wb[L.SHEET_RESULTS]
+    links = {c.value: c.hyperlink.location if c.hyperlink.location else c.hyperlink.target
+             for row in results.iter_rows() for c in row if c.hyperlink}
+    assert weight_cell in links and weight_cell in str(links[weight_cell])
+    # Fix it and score again: mark and note go, the number is scored.
+    ws[weight_cell] = original
+    wb.save(book)
+    run("score", book)
+    wb = openpyxl.load_workbook(book)
+    cell = wb[L.SHEET_FORM][weight_cell]
+    assert cell.comment is None
+    assert cell.fill.fill_type is None
+    assert all(weight_cell != c.value for row in wb[L.SHEET_RESULTS].iter_rows() for c in row)
+
+
+def test_output_option_leaves_source_alone(tmp_path: Path):
+    book, out = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    run("new", "--from", SELF_CASES[0], "-o", book, ok=(0,))
+    before = sha(book)
+    run("score", book, "-o", out)
+    assert sha(book) == before
+    assert L.SHEET_RESULTS in openpyxl.load_workbook(out).sheetnames
+
+
+def test_file_with_image_is_not_overwritten(tmp_path: Path):
+    book = tmp_path / "pic.xlsx"
+    run("new", "--from", SELF_CASES[0], "-o", book, ok=(0,))
+    # A picture (e.g. a scanned stamp) lives in xl/media; openpyxl would not carry it over.
+    with zipfile.ZipFile(book, "a") as zf:
+        zf.writestr("xl/media/image1.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    before = sha(book)
+    res = run("score", book)
+    assert sha(book) == before
+    assert "图片" in res.output and "计分结果" in res.output
+    assert L.SHEET_RESULTS in openpyxl.load_workbook(tmp_path / "pic-计分结果.xlsx").sheetnames
+
+
+def test_check_does_not_write(tmp_path: Path):
+    book = tmp_path / "c.xlsx"
+    run("new", "--from", SELF_CASES[0], "-o", book, ok=(0,))
+    before = sha(book)
+    res = run("check", book, "--json")
+    assert json.loads(res.stdout)["总分"] is not None
+    assert sha(book) == before
+
+
+# ---- a form typed by hand, not from our template --------------------------------------------------------
+def hand_made(path: Path, wrong_score: bool = False) -> None:
+    """Seed 002 typed into a plain workbook: two forms on two sheets, own column layout, typed 得分."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for n, (name, budget, actual, rate, rate_score, total) in enumerate(
+            (("电子政务各项专项经费", 265.69, 137, "51.56%", 5.16, 95.16),
+             ("各项工作运转经费", "381.8", "381.8", 1, 10, 99))):
+        ws = wb.create_sheet(f"附件{n + 1}")
+        ws.append([None, "项目支出绩效自评表"])
+        ws.append([None, "(2022年度)"])
+        ws.append([])  # blank line, as people leave
+        ws.append(["项目名称", None, name])
+        ws.append(["主管部门", None, "021-霍邱县人民政府办公室", None, None, "实施单位", "021001-霍邱县人民政府办公室"])
+        ws.append(["项目资金\n(万元)", None, "年初预算数", "全年预算数\n(A)", "全年执行数\n(B)", "分值", "执行率\n(B/A)", "得分"])
+        ws.append([None, "年度资金总额：", budget, budget, actual, 10, rate, rate_score])
+        ws.append([None, "其中：本年财政拨款", budget, budget, actual, "—"])
+        ws.append([None, "上年结转资金", 0, 0, 0, "—"])
+        ws.append([None, "其他资金", 0, 0, 0, "—"])
+        ws.append(["年度总体目标", "预期目标", None, None, "实际完成情况"])
+        ws.append([None, "确保全年工作顺利开展。", None, None, "各项工作已完成。"])
+        ws.append(["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+                   "偏差原因分析及改进措施"])
+        rows = [
+            ("产出指标 (50分)", "数量指标", "任务数", "=7个", "7", 15, 15),
+            (None, "质量指标", "保障各项工作高质量开展", "持续推动", "达成预期指标", 20, 20),
+            (None, "时效指标", "按时完成", "2022年12月31日前", "达成预期指标", 10, 10),
+            (None, "成本指标", "保障各项工作经费", "265.69万元", "达成预期指标", 5, 5),
+            ("效益指标 (30分)", "经济效益指标", "县域经济健康发展", "持续推动", "达成预期指标", 5, 5),
+            (None, "社会效益指标", "重点工作落地落实", "持续推动", "达成预期指标", 5, None),  # 得分 left blank
+            (None, None, "社会效益实现最大化", "持续推动", "达成预期指标", 5, 5),
+            (None, "生态效益指标", "县域生态文明良好", "持续推动", "达成预期指标", 5, 5),
+            (None, "可持续影响指标", "不断提高协调、服务能力", "持续推动", "达成预期指标", 10, 10),
+            ("满意度指标 (10分)", "满意度指标", "让乡镇、县直单位、企业满意", "持续推动", "达成预期指标", 10,
+             7 if wrong_score and n == 0 else 10),
+        ]
+        first = ws.max_row + 1
+        for row in rows:
+            ws.append([None, *row])
+            c = ws.cell(ws.max_row, 5)
+            if isinstance(c.value, str) and c.value.startswith("="):
+                c.data_type = "s"
+        ws.merge_cells(start_row=first, start_column=2, end_row=first + 3, end_column=2)
+        ws.merge_cells(start_row=first, start_column=1, end_row=first + len(rows) - 1, end_column=1)
+        ws.append(["总分", None, None, None, None, None, 100, total])
+    wb.save(path)
+
+
+def test_hand_made_two_forms(tmp_path: Path):
+    book = tmp_path / "hand.xlsx"
+    hand_made(book, wrong_score=True)
+    projects = read_workbook_projects(book)
+    assert [p.name for p in projects] == ["电子政务各项专项经费", "各项工作运转经费"]
+    assert [p.year for p in projects] == [2022, 2022]
+    first = projects[0]
+    assert first.indicators[1].level1 == "产出指标 (50分)"  # from the merged cell
+    assert first.indicators[6].level2 == "社会效益指标"  # unmerged blank inherits
+    assert first.indicators[0].cells["三级指标"].sheet == "附件1"
+    assert first.indicators[0].cells["三级指标"].cell == "D14"
+    typed = {s: [[c.value for c in row] for row in ws.iter_rows()]
+             for s, ws in ((ws.title, ws) for ws in openpyxl.load_workbook(book).worksheets)}
+    res = run("score", book, "--json")
+    out = json.loads(res.stdout)
+    assert [o["总分"] for o in out] == [95.16, 100]  # the typed 7 is below its band: flagged, band top
+    wb = openpyxl.load_workbook(book)
+    ws = wb["附件1"]
+    # Typed cells untouched; the wrong typed 得分 marked, computed value in the note.
+    for s, rows in typed.items():
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    assert wb[s].cell(r, c).value == value, (s, r, c)
+    wrong = ws["H23"]
+    assert wrong.value == 7 and wrong.comment is not None and "区间" in wrong.comment.text
+    assert wrong.fill.fgColor.rgb.endswith(L.STYLES["error"]["fill"])
+    assert "I19" not in [c.coordinate for c in ws["I"] if c.comment]
+    # The blank 得分 got the computed value, and the next run does not take it for a typed one.
+    assert ws["H19"].value == 5
+    assert ws["H24"].value == 95.16 and ws["H24"].comment is None  # typed total agrees
+    other = wb["附件2"]["H24"]  # typed 99, computed 100: noted, not changed
+    assert other.value == 99 and "100" in other.comment.text
+    assert other.fill.fgColor.rgb.endswith(L.STYLES["warning"]["fill"])
+    wb["附件1"]["H23"] = 10
+    wb.save(book)
+    out = json.loads(run("score", book, "--json").stdout)
+    assert out[0]["总分"] == 95.16 and out[0]["错误数"] == 0
+    ws = openpyxl.load_workbook(book)["附件1"]
+    assert ws["H23"].comment is None and ws["H23"].fill.fill_type is None
+    assert ws["H19"].value == 5 and ws["H24"].comment is None
+
+
+# ---- unusable files ----------------------------------------------------------------------------------------
+def test_not_a_form(tmp_path: Path):
+    book = tmp_path / "账目.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["日期", "摘要", "金额"])
+    wb.active.append(["2023-01-01", "办公用品", 35])
+    wb.save(book)
+    before = sha(book)
+    for cmd in (("score", book), ("check", book), ("export", book, "-o", tmp_path / "x.yaml")):
+        res = run(*cmd, ok=(2,))
+        assert "不是项目支出绩效自评表" in res.output
+        assert sha(book) == before
+
+
+def test_junk_zip_and_empty_and_renamed_text(tmp_path: Path):
+    junk = tmp_path / "junk.xlsx"
+    with zipfile.ZipFile(junk, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    text = tmp_path / "text.xlsx"
+    text.write_text("项目名称,金额\n", "utf-8")
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    for path, words in ((junk, "没有 Excel 工作簿"), (text, "不是 Excel 工作簿"), (empty, "空文件")):
+        before = sha(path)
+        res = run("score", path, ok=(2,))
+        assert words in res.output, res.output
+        assert "Traceback" not in res.output
+        assert sha(path) == before
+
+
+def test_encrypted_workbook(tmp_path: Path):
+    msoffcrypto = pytest.importorskip("msoffcrypto")
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = tmp_path / "plain.xlsx"
+    run("new", "--from", SELF_CASES[0], "-o", plain, ok=(0,))
+    locked = tmp_path / "locked.xlsx"
+    with open(plain, "rb") as src, open(locked, "wb") as dst:
+        OOXMLFile(src).encrypt("1234", dst)
+    before = sha(locked)
+    res = run("score", locked, ok=(2,))
+    assert "打开密码" in res.output
+    assert sha(locked) == before
+    assert msoffcrypto  # the module was really used
+
+
+def test_fifty_megabytes(tmp_path: Path):
+    big = tmp_path / "big.xlsx"
+    run("new", "--from", SELF_CASES[0], "-o", big, ok=(0,))
+    with zipfile.ZipFile(big, "a", zipfile.ZIP_STORED) as zf:
+        zf.writestr("xl/media/scan.bin", os.urandom(51 * 1024 * 1024))
+    before = sha(big)
+    res = run("score", big, ok=(2,))
+    assert "50 MB" in res.output
+    assert sha(big) == before
+
+
+def test_demo_writes_scored_workbook(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("EVALTOOL_DEMO_NO_FILES", raising=False)
+    run("demo", "-o", tmp_path, ok=(0,))
+    books = list(tmp_path.glob("*.xlsx"))
+    assert books
+    book = next(b for b in books if "示例" in b.name and L.SHEET_RESULTS in openpyxl.load_workbook(b).sheetnames)
+    assert isinstance(out_value(book, 0, "总分"), (int, float))
+
+
+def test_new_blank_and_rules(tmp_path: Path):
+    book = tmp_path / "blank.xlsx"
+    run("new", "-o", book, "--rules", "宜春2022", ok=(0,))
+    assert openpyxl.load_workbook(book)[L.SHEET_SETTINGS]["B2"].value == "宜春2022"
+    assert run("new", "-o", tmp_path / "x.xlsx", "--rules", "没有这个规则", ok=(2,)).exit_code == 2
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_new_from_case_is_deterministic():
+    p = load_case(SELF_CASES[0])
+    assert deterministic_bytes(build_workbook(p)) == deterministic_bytes(build_workbook(p))
