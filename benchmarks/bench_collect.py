@@ -1,0 +1,224 @@
+"""Benchmark `evaltool collect` against the floor (python-calamine merely reading the values) and
+against what a simple tool would do (openpyxl's naive load), all in the same run, as ratios.
+
+    python benchmarks/bench_collect.py -n 1000                  # speed: collect ÷ calamine read
+    python benchmarks/bench_collect.py -n 10000 --small --memory-only   # peak memory
+
+Targets (issue 7): collect ÷ calamine read ≤ 1.5 for 1,000 workbooks; peak memory (all processes)
+< 500 MB for 10,000 small workbooks. Workbooks are generated (and reused) under /tmp by
+gen_workbooks.py. Every timed pass runs on a warm file cache (one untimed read first).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import gen_workbooks  # noqa: E402
+
+
+# ---- the floor and the naive baseline --------------------------------------------------------------
+def calamine_read(paths: list[str]) -> int:
+    """Read every value of every sheet, nothing else (broken files are skipped)."""
+    from python_calamine import CalamineWorkbook
+
+    cells = 0
+    for p in paths:
+        try:
+            wb = CalamineWorkbook.from_path(p)
+            for i in range(len(wb.sheet_names)):
+                cells += sum(len(r) for r in wb.get_sheet_by_index(i).to_python())
+            wb.close()
+        except Exception:  # noqa: BLE001
+            pass
+    return cells
+
+
+def openpyxl_read(paths: list[str]) -> int:
+    """What a simple tool does: openpyxl.load_workbook, then every cell's value."""
+    import openpyxl
+
+    cells = 0
+    for p in paths:
+        try:
+            wb = openpyxl.load_workbook(p, data_only=True)
+            for ws in wb.worksheets:
+                for row in ws.iter_rows(values_only=True):
+                    cells += len(row)
+        except Exception:  # noqa: BLE001
+            pass
+    return cells
+
+
+def parallel(fn, paths: list[str], workers: int) -> int:
+    chunks = [paths[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(workers) as pool:
+        return sum(pool.map(fn, chunks))
+
+
+def timed(fn, *args) -> float:
+    t = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - t
+
+
+# ---- memory --------------------------------------------------------------------------------------
+class TreeMemory:
+    """Peak of (sum of RSS) and (sum of PSS) over a process and all its descendants, sampled."""
+
+    def __init__(self, root: int, interval: float = 0.02):
+        self.root, self.interval = root, interval
+        self.peak_rss = self.peak_pss = 0
+        self.peak_procs = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open(f"/proc/{d}/stat", "rb") as fh:
+                        ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+                    children.setdefault(ppid, []).append(int(d))
+                except (OSError, IndexError, ValueError):
+                    pass
+        out, todo = [], [self.root]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            todo.extend(children.get(pid, []))
+        return out
+
+    @staticmethod
+    def _mem(pid: int) -> tuple[int, int]:
+        rss = pss = 0
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Rss:"):
+                        rss = int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss = int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return rss, pss
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            pids = self._tree()
+            mems = [self._mem(p) for p in pids]
+            self.peak_rss = max(self.peak_rss, sum(m[0] for m in mems))
+            self.peak_pss = max(self.peak_pss, sum(m[1] for m in mems))
+            self.peak_procs = max(self.peak_procs, len(pids))
+            self._stop.wait(self.interval)
+
+
+def collect_in_subprocess(folder: Path, out: Path, jobs: int | None) -> dict:
+    """Run the real CLI as a user would, measuring the whole process tree's memory."""
+    cmd = [sys.executable, "-m", "evaltool", "collect", str(folder), "-o", str(out), "--json", "-q"]
+    if jobs:
+        cmd += ["-j", str(jobs)]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(ROOT))
+    with TreeMemory(proc.pid) as mem:
+        stdout, stderr = proc.communicate()
+    seconds = time.perf_counter() - t
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"collect failed ({proc.returncode}): {stderr.decode()[-2000:]}")
+    return {"seconds": seconds, "summary": json.loads(stdout), "peak_rss_sum": mem.peak_rss,
+            "peak_pss_sum": mem.peak_pss, "max_processes": mem.peak_procs,
+            "largest_child_maxrss": usage.ru_maxrss * 1024}
+
+
+# ---- main ----------------------------------------------------------------------------------------
+def mb(n: float) -> str:
+    return f"{n / 1024 / 1024:.0f} MB"
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-n", type=int, default=1000, help="number of generated workbooks")
+    ap.add_argument("--small", action="store_true", help="minimal workbooks (for the 10,000-file memory run)")
+    ap.add_argument("--folder", default=None, help="collect this folder instead of generating one")
+    ap.add_argument("-j", "--jobs", type=int, default=None, help="collect's worker processes (default: all cores)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed passes; the best is reported")
+    ap.add_argument("--no-openpyxl", action="store_true", help="skip the (slow) naive openpyxl baseline")
+    ap.add_argument("--memory-only", action="store_true", help="only the subprocess memory run")
+    ap.add_argument("--json", dest="json_out", default=None, help="also write the results to this JSON file")
+    args = ap.parse_args(argv)
+
+    from evaltool.collect.run import default_workers, find_files
+    from evaltool.collect import collect
+
+    folder = Path(args.folder) if args.folder else gen_workbooks.generate(
+        args.n, Path(f"/tmp/evaltool-bench/wb{args.n}{'-small' if args.small else ''}"), small=args.small)
+    work = Path(tempfile.mkdtemp(prefix="evaltool-bench-out-"))
+    paths = [str(p) for p, _ in find_files([folder])]
+    workers = args.jobs or default_workers()
+    res: dict = {"files": len(paths), "folder": str(folder), "cores": default_workers(), "collect_workers": workers}
+    print(f"{len(paths)} files in {folder}; {default_workers()} cores; collect uses {workers} workers")
+    calamine_read(paths)  # warm the file cache for every pass below
+
+    if not args.memory_only:
+        floor = min(timed(calamine_read, paths) for _ in range(args.repeat))
+        floor_par = min(timed(parallel, calamine_read, paths, workers) for _ in range(args.repeat))
+        runs = []
+        for k in range(args.repeat):
+            t = time.perf_counter()
+            summary = collect([folder], work / f"汇总{k}.xlsx", workers=workers)
+            runs.append(time.perf_counter() - t)
+        best = min(runs)
+        res.update({"calamine_read_s": floor, "calamine_read_all_cores_s": floor_par, "collect_s": best,
+                    "projects": summary.projects, "unreadable": len(summary.unreadable),
+                    "ratio_collect_over_calamine": best / floor,
+                    "ratio_collect_over_calamine_all_cores": best / floor_par})
+        print(f"calamine read (floor, 1 core)     {floor:8.2f} s  {floor / len(paths) * 1000:6.2f} ms/file")
+        print(f"calamine read (all {workers} cores)       {floor_par:8.2f} s")
+        print(f"evaltool collect                  {best:8.2f} s  -> {summary.projects} projects, "
+              f"{len(summary.unreadable)} unreadable")
+        print(f"  ratio collect ÷ calamine read    {best / floor:8.2f}   (target ≤ 1.5)")
+        print(f"  ratio collect ÷ calamine read on all cores {best / floor_par:6.2f}")
+        if not args.no_openpyxl:
+            naive = timed(openpyxl_read, paths)
+            res.update({"openpyxl_load_s": naive, "ratio_openpyxl_over_calamine": naive / floor,
+                        "ratio_openpyxl_over_collect": naive / best})
+            print(f"openpyxl naive load (1 core)      {naive:8.2f} s")
+            print(f"  ratio openpyxl ÷ calamine read   {naive / floor:8.2f}")
+            print(f"  ratio openpyxl ÷ collect         {naive / best:8.2f}")
+
+    mem = collect_in_subprocess(folder, work / "汇总-mem.xlsx", args.jobs)
+    res.update({"cli_seconds": mem["seconds"], "peak_rss_sum_bytes": mem["peak_rss_sum"],
+                "peak_pss_sum_bytes": mem["peak_pss_sum"], "max_processes": mem["max_processes"],
+                "largest_child_maxrss_bytes": mem["largest_child_maxrss"]})
+    print(f"CLI run (new process, {mem['max_processes']} processes at peak): {mem['seconds']:.2f} s; "
+          f"peak memory, sum over all processes: RSS {mb(mem['peak_rss_sum'])}, PSS {mb(mem['peak_pss_sum'])} "
+          f"(target < 500 MB); largest single process {mb(mem['largest_child_maxrss'])}")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(res, ensure_ascii=False, indent=2), "utf-8")
+    print(f"outputs in {work}")
+
+
+if __name__ == "__main__":
+    main()
