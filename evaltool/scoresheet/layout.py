@@ -26,6 +26,8 @@ SEC_PEOPLE = "三、评价人员"
 L_NAME, L_DEPT, L_UNIT, L_YEAR = "项目名称", "主管部门", "实施单位", "年度"
 L_TYPE = "项目类型"
 FUND_LABELS = {"计划投资额": "计划投资额（万元）", "实际到位资金": "实际到位资金（万元）", "实际使用情况": "实际使用情况（万元）"}
+L_SOURCES = "资金来源（万元）"
+SOURCE_LABELS = ("中央财政", "省财政", "市县财政", "其他资金")
 RATE_LABELS = {"资金到位率": "资金到位率", "资金使用率": "资金使用率（预算执行率）"}
 # Score table columns as printed: key -> header.
 SCORE_HEADERS = {
@@ -179,6 +181,19 @@ def project_from_grids(grids: list[Grid]) -> Project | None:
         value, _ = _right(v, *hit, labels=labels)
         if value is not None:
             p.basic_info[L_TYPE] = value
+    hit = _find(v, L_SOURCES, top_rows) or _find(v, "资金来源", top_rows)
+    if hit:
+        src_rows = range(hit[0], min(h, v.below(*hit) + 1))
+        sources = {}
+        for label in SOURCE_LABELS:
+            found = _find(v, label, src_rows) or (_find(v, "其他", src_rows) if label == "其他资金" else None)
+            if found:
+                value, loc = _right(v, *found, labels=SOURCE_LABELS + ("其他",))
+                keep(f"项目基本信息.资金来源.{label}", loc)
+                if value is not None:
+                    sources[label] = value
+        if sources:
+            p.basic_info["资金来源"] = sources
     for key, label in RATE_LABELS.items():
         hit = _find(v, label, top_rows) or _find(v, key, top_rows)
         if hit:
@@ -205,7 +220,7 @@ def project_from_grids(grids: list[Grid]) -> Project | None:
             item[key] = v.value(r, c) if key in ("一级指标", "二级指标") else v.raw(r, c)
         if all(item.get(k) in (None, "") for k in ("三级指标", "分值", "得分")):
             continue
-        rows.append(item)
+        rows.append({k: val for k, val in item.items() if val is not None})
         row_cells.append(r)
         n = len(rows)
         for key in ("一级指标", "二级指标", "三级指标", "分值", "得分", "评分依据"):
@@ -249,7 +264,7 @@ def project_from_grids(grids: list[Grid]) -> Project | None:
             item = {key: v.raw(r, c) for key, c in pcols.items()}
             if first.strip("…. ") == "" and item.get("项目评分") is None:
                 continue  # "……" placeholder line or blank
-            people.append(item)
+            people.append({k: val for k, val in item.items() if val is not None and k != "签字"})
             n = len(people)
             for key, c in pcols.items():
                 keep(f"评价人员[{n}].{key}", v.loc(r, c))
@@ -274,7 +289,7 @@ def project_from_grids(grids: list[Grid]) -> Project | None:
                     continue
             if isinstance(item.get("指标名称"), str) and item["指标名称"].strip().startswith("注"):
                 break
-            targets.append(item)
+            targets.append({k: val for k, val in item.items() if val is not None})
             n = len(targets)
             for key, c in tcols.items():
                 if key in ("达到等级", "说明"):
@@ -307,7 +322,7 @@ def cell_writes(project: Project, result) -> list[CellWrite]:
     out = out_cells(project)
     writes: list[CellWrite] = []
 
-    def put(key: str, value: Any, note: str | None = None) -> None:
+    def put(key: str, value: Any, note: str | None = "") -> None:  # "": drop a note of an earlier run
         loc = out.get(key)
         if loc is not None and loc.cell:
             writes.append(CellWrite(loc.sheet or project.sheet or "", loc.cell, value, "computed", note))

@@ -146,7 +146,7 @@ def score_funds(sheet: ScoreSheet, out: Collector) -> tuple[Decimal | None, ...]
                         "实际使用情况", sheet.fund_where("实际使用情况"))
     sources = sheet.project.basic_info.get("资金来源")
     if isinstance(sources, dict) and sources and planned is not None:
-        parts = [read_money(v, Location(path=f"项目基本信息.资金来源.{k}"), f"资金来源的{k}", out)
+        parts = [read_money(v, sheet.project.where(f"项目基本信息.资金来源.{k}"), f"资金来源的{k}", out)
                  for k, v in sources.items()]
         if all(p is not None for p in parts) and sum(parts, Decimal(0)) != planned:
             out.add("W-SS-SOURCES", "warning",
@@ -209,11 +209,11 @@ def score_rows(sheet: ScoreSheet, fw: Framework, sr: SheetRules, rates: dict[str
             computed = round_half_up(weight * max(Decimal(0), min(value, Decimal(1))), places)
             basis = f"{formula} {how} = {fmt_percent(value)}，{weight_text} × {fmt_percent(min(value, Decimal(1)))} = {fmt(computed, places)}"
             if entered is None:
-                results.append(result(computed, "公式", f"公式指标：{basis}"))
+                results.append(result(computed, "公式", f"公式：{basis}"))
                 continue
             entered = round_half_up(entered, places)
             if entered == computed:
-                results.append(result(entered, "公式", f"公式指标：{basis}，与填报得分一致"))
+                results.append(result(entered, "公式", f"公式：{basis}"))
                 continue
             if sr.formula_mode == "计算":
                 out.add("E-SS-FORMULA", "error",
@@ -229,7 +229,8 @@ def score_rows(sheet: ScoreSheet, fw: Framework, sr: SheetRules, rates: dict[str
                     out.add("I-SS-FORMULA", "info",
                             f"“{label}”填报得分 {fmt(entered)}（评分依据：{_text(row.basis)[:40]}），按{basis}。",
                             "得分", loc("得分"), i)
-                results.append(result(entered, "评价", f"评价人员评分 {fmt(entered)}（按公式应为 {fmt(computed, places)}：{basis}）"))
+                results.append(result(entered, "评价", f"评价人员评分 {fmt(entered)}（按{formula} "
+                                                     f"{fmt_percent(value)} 应为 {fmt(computed, places)}）"))
             continue
         if entered is None and not _blank(row.score):
             results.append(result(None, "未计分", "未计分：得分无效"))  # already reported by read_number

@@ -87,12 +87,22 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
         else:
             s.merge(r, 6, r, 7, S.RATE_LABELS[right], bold=True)
             s.merge(r, 8, r, 9, None, kind="computed", fmt="0.00%")
+    sources = info.get("资金来源") if isinstance(info.get("资金来源"), dict) else {}
+    s.merge(8, 1, 9, 3, S.L_SOURCES, bold=True)
+    for i, label in enumerate(S.SOURCE_LABELS):
+        r, right = 8 + i // 2, i % 2
+        if right:
+            s.cell(r, 8, label, bold=True)
+            s.cell(r, 9, sources.get(label), kind="input")
+        else:
+            s.merge(r, 4, r, 5, label, bold=True)
+            s.merge(r, 6, r, 7, sources.get(label), kind="input")
     _validation(ws, "D5:D7", type_="any", title="资金（万元）", prompt="以万元为单位填写数字，如 195.01。")
-    for r in range(2, 8):
+    for r in range(2, 10):
         ws.row_dimensions[r].height = 22
 
-    s.merge(8, 1, 8, LAST, f"{S.SEC_SCORES}（框架：{fw.name}）", bold=True, align=LEFT)
-    h = 9
+    s.merge(10, 1, 10, LAST, f"{S.SEC_SCORES}（框架：{fw.name}）", bold=True, align=LEFT)
+    h = 11
     for key, col in COLS.items():
         s.cell(h, col, S.SCORE_HEADERS[key], bold=True)
     ws.row_dimensions[h].height = 24
@@ -169,6 +179,7 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
     ws.row_dimensions[a + 2].height = 36
     ws.freeze_panes = ws.cell(h + 1, 1)
     _print_setup(ws, f"A1:I{a + 2}", landscape=False, title_rows=f"{h}:{h}")
+    ws.page_setup.fitToHeight = 1 if len(rows) <= 40 else 0  # the seed's table is one signed page
     _protect(ws)
     return ws
 
