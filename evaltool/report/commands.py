@@ -1,0 +1,134 @@
+"""CLI: `evaltool report` (narrative report from the form) and `evaltool check-report`."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from evaltool.cli import (DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, console, err_console, evaluate_all, friendly,
+                          load_projects, main, print_findings)
+from evaltool.core.errors import InputError
+from evaltool.core.model import Project
+
+
+def select_projects(file: str, sheet: str | None, rules: str | None) -> list[Project]:
+    projects = load_projects(file, rules)
+    if sheet:
+        chosen = [p for p in projects if p.sheet == sheet]
+        if not chosen:
+            names = "、".join(p.sheet for p in projects if p.sheet) or "（无）"
+            raise InputError(f"{Path(file).name} 中没有名为“{sheet}”的自评表工作表。可用的工作表：{names}。")
+        projects = chosen
+    if not projects:
+        raise InputError(f"{Path(file).name} 中没有找到项目支出绩效自评表。")
+    return projects
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_")[:60] or "项目"
+
+
+def output_paths(file: str, projects: list[Project], output: str | None) -> list[Path]:
+    src = Path(file)
+    if len(projects) == 1:
+        return [Path(output) if output else src.with_name(f"{src.stem}-绩效评价报告.docx")]
+    base = Path(output) if output else src.with_name(f"{src.stem}-绩效评价报告.docx")
+    return [base.with_name(f"{base.stem}-{_safe_name(p.sheet or str(p.name or n + 1))}{base.suffix or '.docx'}")
+            for n, p in enumerate(projects)]
+
+
+@main.command("report")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", default=None, help="报告文件名（.docx），默认与输入文件同名加“-绩效评价报告”")
+@click.option("--sheet", default=None, help="只为这个自评表工作表生成报告")
+@click.option("--template", "template_dir", default=None, type=click.Path(file_okay=False),
+              help="自定义报告模板目录（含 report.md.j2；缺少的文件取内置模板）")
+@click.option("--pdf", "pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF")
+@click.option("--rules", default=None, help="规则集编号或规则文件路径（默认取文件中的设置）")
+@friendly
+def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: str | None, pdf: bool,
+               rules: str | None) -> None:
+    """生成绩效评价报告（Word）：数字取自自评表，文字取自“报告素材”，空缺处以【待填写】标出。"""
+    from evaltool.report.consistency import check_project_texts
+    from evaltool.report.generate import write_report
+
+    projects = select_projects(file, sheet, rules)
+    results = evaluate_all(projects)
+    code = EXIT_OK
+    for (project, result), path in zip(results, output_paths(file, projects, output)):
+        if project.kind != "自评表":
+            err_console.print(f"[yellow]跳过：[/]“{project.name}”是评分表，报告生成目前只支持项目支出绩效自评表。")
+            continue
+        if path.suffix.lower() != ".docx":
+            raise InputError(f"报告文件应以 .docx 结尾：{path.name}")
+        write_report(project, result, path, template_dir)
+        console.print(f"已生成报告：{path}")
+        errors = result.errors
+        if errors:
+            code = EXIT_FINDINGS
+            console.print(f"[yellow]注意：自评表有 {len(errors)} 个错误，报告中的得分按规则重新计算；"
+                          f"请用 evaltool score {Path(file).name} 查看并改正。[/]")
+        text_findings = check_project_texts(project, result)
+        if text_findings:
+            console.print("[yellow]报告素材中的数字与自评表不一致：[/]")
+            for f in text_findings:
+                console.print(f"  {f.message}")
+        if pdf:
+            from evaltool.report.pdf import docx_to_pdf
+
+            console.print(f"已生成 PDF：{docx_to_pdf(path)}")
+    sys.exit(code)
+
+
+@main.command("check-report")
+@click.argument("report", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--sheet", default=None, help="自评表所在的工作表（工作簿有多个项目时）")
+@click.option("--rules", default=None, help="规则集编号或规则文件路径")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@friendly
+def check_report_cmd(report: str, file: str, sheet: str | None, rules: str | None, as_json: bool) -> None:
+    """检查已有的绩效评价报告（.docx）：文中数字与自评表是否一致。"""
+    import json
+
+    from evaltool.report.consistency import check_texts
+    from evaltool.report.reading import read_report_texts
+
+    texts, locations = read_report_texts(report)
+    projects = select_projects(file, sheet, rules)
+    if len(projects) > 1:
+        body = "\n".join(texts.values())
+        named = [p for p in projects if p.name and str(p.name) in body]
+        if len(named) != 1:
+            sheets = "、".join(p.sheet or str(p.name) for p in projects)
+            raise InputError(f"{Path(file).name} 中有多个项目（{sheets}），无法判断报告对应哪一个。请用 --sheet 指定。")
+        projects = named
+    (project, result), = evaluate_all(projects)
+    findings = check_texts(project, result, texts, locations)
+    if as_json:
+        click.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        console.rule(f"报告 {Path(report).name} 对照 {project.name or ''}")
+        from evaltool.core.model import ScoreResult
+
+        shell = ScoreResult(result.rule_id, result.rule_name, None, None, None, None, "", [], {}, None, None,
+                            findings)
+        print_findings(shell)
+    sys.exit(EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK)
+
+
+def _demo_report(project: Project, outdir: Path) -> None:
+    """`evaltool demo` also writes the sample's report."""
+    from evaltool.cli import evaluate_all as _evaluate
+    from evaltool.report.generate import write_report
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    (p, r), = _evaluate([project])
+    path = write_report(p, r, outdir / "示例-绩效评价报告.docx")
+    console.print(f"示例报告：{path}")
+
+
+if _demo_report not in DEMO_HOOKS:
+    DEMO_HOOKS.append(_demo_report)

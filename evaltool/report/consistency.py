@@ -1,0 +1,911 @@
+"""Report ↔ table consistency: every number with a unit in a text, checked against the form.
+
+Pure (no Word, no Excel). A text is split into sentences; each number with a unit (万元, %, 个, 次, 场,
+期, 条, 分 …) becomes a Mention. A mention is attributed to a fact of the form — an entity (the
+project's funds, 执行率, 总分, a 一级/二级 subtotal, an indicator) and an attribute (预算, 执行, 分值,
+得分, 年度指标值, 实际完成值) — from the words before it: the nearest attribute keyword since the
+previous number, and the nearest entity name in the sentence (or, for counts and percentages, the
+indicator whose name best matches the words around the number). A mention that contradicts its fact
+is an error quoting the sentence and the cell. Three further checks need no table value:
+"A ÷ B = C%" and "…X 万元…Y 万元，占 Z%" arithmetic; the same quantity stated twice with different
+values (seed 002: 新闻发布会 14 场 / 15 期); a stated 等次 that differs from the computed one.
+Numbers the checker cannot attribute are left alone: a narrative is full of figures the form
+does not hold, and a false alarm teaches clerks to ignore the checker.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+
+from evaltool.core import values
+from evaltool.core.decimals import fmt, round_half_up, to_decimal
+from evaltool.core.model import FUND_ROWS, Finding, Location, Project, ScoreResult
+from evaltool.report.context import PLACEHOLDER_RE
+
+# ---- units ----------------------------------------------------------------------------------------
+MONEY_UNITS = {"亿元": Decimal(10000), "万元": Decimal(1), "千元": Decimal("0.1"), "元": Decimal("0.0001")}
+# Counts whose units are interchangeable in prose (14 场 / 15 期 of the same 新闻发布会).
+COUNT_GROUPS = [("次", "场", "期", "届", "轮"), ("个", "项", "件", "处", "家", "所"), ("条", "篇", "则"),
+                ("人", "名"), ("人次",), ("天", "日"), ("份", "本", "册"), ("台", "套"), ("起",)]
+COUNT_UNITS = [u for g in COUNT_GROUPS for u in g if u != "日"]
+UNIT_GROUP = {u: g[0] for g in COUNT_GROUPS for u in g}
+
+_NUM = r"(?<![\d.A-Za-z])(\d+(?:,\d{3})*(?:\.\d+)?)"
+_UNIT_ALT = "|".join(sorted(["亿元", "万元", "千元", "元", "%", "个百分点"] + COUNT_UNITS + ["分"], key=len, reverse=True))
+MENTION_RE = re.compile(
+    _NUM + r"\s*(?P<approx1>余|多)?\s*(?:(?P<mult>万|亿)(?!元)\s*(?P<approx2>余|多)?\s*)?"
+    rf"(?P<unit>{_UNIT_ALT})(?P<after>以上|以下|以内|左右)?"
+)
+# "分" is a unit only when it is not the start of 分钟/分别/分析/分配/分类 …
+_FEN_NOT = set("钟别析配类解享批管布成为之化期摊担档项散支局公院部值段")
+# A "个" after a number that is an ordinal or part of a name: 第3个, 12345热线.
+SENTENCE_END = re.compile(r"(?<=[。！？；;!?\n])")
+DIRECTION_BEFORE = [("大于等于", "ge"), ("不低于", "ge"), ("不少于", "ge"), ("至少", "ge"), ("超过", "ge"),
+                    ("大于", "ge"), ("高于", "ge"), ("达到", None), ("≥", "ge"), (">=", "ge"), (">", "ge"),
+                    ("不超过", "le"), ("不高于", "le"), ("控制在", "le"), ("小于", "le"), ("低于", "le"),
+                    ("≤", "le"), ("<=", "le"), ("<", "le"), ("=", None), ("约", "approx"), ("近", "approx")]
+LEAD_STRIP = re.compile(r"^(?:\d{4}年度?|全年|本年度?|年内|今年|累计|共计|合计|共|其中|已|均|另|全部|还|又|并|和|及|与|、)+")
+
+
+_KEEP_FULLWIDTH = set("，：；（）！？")
+_HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_FULLWIDTH}
+_HALF[0x3000] = 0x20
+
+
+def _norm(text: str) -> str:
+    """Full-width digits, letters and signs to ASCII; Chinese punctuation stays, so quotes are verbatim."""
+    return text.translate(_HALF)
+
+
+# ---- facts ----------------------------------------------------------------------------------------
+@dataclass
+class Fact:
+    entity: str  # key, e.g. "funds", "rate", "total", "L1:产出指标", "IND:3"
+    attr: str  # budget initial actual unexecuted adjust arrived | value | weight score | target actual | count
+    value: Decimal
+    family: str  # money | percent | score | count:<group> | other:<unit>
+    label: str  # Chinese, for messages: 自评表“年度资金总额”的全年执行数
+    location: Location = field(default_factory=Location)
+    places: int | None = None  # how the form shows it (None: as is)
+    direction: str | None = None  # for targets: ge le eq
+
+
+@dataclass
+class Entity:
+    key: str
+    names: tuple[str, ...]  # exact names (longest used first)
+    kind: str  # funds | fundrow | rate | total | level1 | level2 | indicator | count | blocker
+    unit_family: str | None = None  # for indicators: family of its quantities
+
+
+@dataclass
+class Mention:
+    text: str  # the number and unit as written
+    value: Decimal  # in the fact's base unit (万元 for money, % for percent)
+    family: str
+    unit: str
+    start: int  # offsets in the sentence
+    end: int
+    direction: str | None  # ge le approx None
+    approx: bool
+    places: int
+
+
+@dataclass
+class Sentence:
+    text: str
+    source: str  # key of the text (field name or report section)
+    location: Location
+    index: int  # order within its text
+    table_text: bool = False  # a text cell of the form itself (年度总体目标 …)
+
+
+@dataclass
+class Attribution:
+    mention: Mention
+    sentence: Sentence
+    fact: Fact | None
+    consistent: bool | None  # None: not attributed
+
+
+class Facts:
+    """Everything the checker may compare a text with, built from the form and its scores."""
+
+    def __init__(self, project: Project, result: ScoreResult):
+        self.project = project
+        self.result = result
+        self.facts: list[Fact] = []
+        self.entities: list[Entity] = []
+        self._build()
+
+    def add(self, *args, **kwargs) -> None:
+        fact = Fact(*args, **kwargs)
+        if fact.value is not None:
+            self.facts.append(fact)
+
+    def find(self, entity: str, attr: str) -> Fact | None:
+        return next((f for f in self.facts if f.entity == entity and f.attr == attr), None)
+
+    def of(self, entity: str) -> list[Fact]:
+        return [f for f in self.facts if f.entity == entity]
+
+    # -- building --
+    def _build(self) -> None:
+        from evaltool.report.context import fund_amount, indicator_label
+
+        p, r = self.project, self.result
+        E = self.entities.append
+        E(Entity("funds", ("年度资金总额", "项目资金总额", "项目资金", "资金总额", "专项资金", "项目经费", "专项经费",
+                           "资金"), "funds"))
+        E(Entity("rate", ("预算执行率", "执行率", "资金使用率", "资金执行率", "支出进度", "支出率", "使用率",
+                          "完成预算"), "rate"))
+        E(Entity("total", ("综合评价得分", "自评价得分", "总得分", "总分", "综合得分", "自评得分", "自评总分",
+                           "最终评分", "最终得分", "评价得分", "项目得分", "项目评分", "评价总分", "自评分"), "total"))
+        E(Entity("count", ("三级绩效指标", "三级指标", "绩效指标"), "count"))
+        E(Entity("blocker", ("到位率", "到位资金", "到位金额", "资金到位", "实际到位", "覆盖率") if not
+                 any("覆盖率" in str(i.level3) for i in p.indicators) else ("到位率", "到位资金", "到位金额",
+                                                                            "资金到位", "实际到位"), "blocker"))
+
+        # Funds (自评表) or basic information (评分表); the same keys either way.
+        total_row = p.funds.get("年度资金总额")
+        budget = actual = initial = None
+        if total_row is not None:
+            budget, actual, initial = (fund_amount(total_row.budget), fund_amount(total_row.actual),
+                                       fund_amount(total_row.initial))
+            where = lambda k: total_row.cells.get(k) or Location(path=f"项目资金.年度资金总额.{k}")  # noqa: E731
+            self.add("funds", "budget", budget, "money", "自评表“年度资金总额”的全年预算数", where("全年预算数"), 2)
+            self.add("funds", "actual", actual, "money", "自评表“年度资金总额”的全年执行数", where("全年执行数"), 2)
+            self.add("funds", "initial", initial, "money", "自评表“年度资金总额”的年初预算数", where("年初预算数"), 2)
+        planned = getattr(r, "planned", None)
+        used = getattr(r, "used", None)
+        arrived = getattr(r, "arrived", None)
+        if budget is None and planned is not None:
+            budget = planned
+            self.add("funds", "budget", planned, "money", "项目基本信息的计划投资额", p.where("计划投资额"), 2)
+        if actual is None and used is not None:
+            actual = used
+            self.add("funds", "actual", used, "money", "项目基本信息的实际使用情况", p.where("实际使用情况"), 2)
+        if arrived is not None:
+            self.add("funds", "arrived", arrived, "money", "项目基本信息的实际到位资金", p.where("实际到位资金"), 2)
+        if budget is not None and actual is not None:
+            self.add("funds", "unexecuted", budget - actual, "money",
+                     "全年预算数减全年执行数", Location(path="项目资金.年度资金总额"), 2)
+        if budget is not None and initial is not None and budget != initial:
+            self.add("funds", "adjust", abs(budget - initial), "money", "全年预算数与年初预算数之差",
+                     Location(path="项目资金.年度资金总额"), 2)
+        for label in FUND_ROWS[1:]:
+            row = p.funds.get(label)
+            if row is None:
+                continue
+            key = f"row:{label}"
+            short = label.replace("资金", "") if label != "其他资金" else label
+            names = (label, short) if short != label else (label,)
+            if label == "本年财政拨款":
+                names = ("本年财政拨款", "财政拨款", "财政资金")
+            E(Entity(key, names, "fundrow"))
+            for attr, col, raw in (("budget", "全年预算数", row.budget), ("actual", "全年执行数", row.actual),
+                                   ("initial", "年初预算数", row.initial)):
+                self.add(key, attr, fund_amount(raw), "money", f"自评表“{label}”的{col}",
+                         row.cells.get(col) or Location(path=f"项目资金.{label}.{col}"), 2)
+
+        # 执行率 as shown on the form (a 评分表 calls it 资金使用率).
+        rate = r.rate_display
+        if rate is None and getattr(r, "use_display", None) is not None:
+            rate = r.use_display
+        if rate is not None:
+            self.add("rate", "value", rate * 100, "percent", "自评表的执行率（全年执行数 ÷ 全年预算数）",
+                     Location(sheet=p.sheet, path="项目资金.年度资金总额.执行率"), 2)
+        arrival = getattr(r, "arrival_display", None)
+        if arrival is not None:
+            E(Entity("arrival", ("资金到位率", "到位率"), "rate"))
+            self.add("arrival", "value", arrival * 100, "percent", "资金到位率（实际到位资金 ÷ 计划投资额）",
+                     p.where("实际到位资金"), 2)
+        if r.rate_score is not None:
+            self.add("rate", "score", r.rate_score, "score", "自评表“年度资金总额”的得分（执行率得分）",
+                     (total_row.cells.get("得分") if total_row else None) or Location(path="项目资金.年度资金总额.得分"))
+            self.add("funds", "score", r.rate_score, "score", "自评表“年度资金总额”的得分（执行率得分）",
+                     Location(path="项目资金.年度资金总额.得分"))
+        if r.rate_weight is not None:
+            self.add("rate", "weight", r.rate_weight, "score", "自评表“项目资金”的分值",
+                     p.cells.get("分值") or Location(path="项目资金.分值"))
+            self.add("funds", "weight", r.rate_weight, "score", "自评表“项目资金”的分值", Location(path="项目资金.分值"))
+
+        # Scores: total, grade, 一级/二级 subtotals.
+        total = getattr(r, "average", None) if getattr(r, "total", None) is None else r.total
+        if total is not None:
+            self.add("total", "score", total, "score", "自评表的总分", Location(sheet=p.sheet, path="总分"))
+        weights_l1: dict[str, Decimal] = {}
+        scores_l1: dict[str, Decimal] = {}
+        weights_l2: dict[tuple[str, str], Decimal] = {}
+        scores_l2: dict[tuple[str, str], Decimal] = {}
+        for ir in r.indicators:
+            if ir.weight is not None:
+                weights_l1[ir.level1] = weights_l1.get(ir.level1, Decimal(0)) + ir.weight
+                weights_l2[(ir.level1, ir.level2)] = weights_l2.get((ir.level1, ir.level2), Decimal(0)) + ir.weight
+            if ir.score is not None:
+                scores_l2[(ir.level1, ir.level2)] = scores_l2.get((ir.level1, ir.level2), Decimal(0)) + ir.score
+        for name, value in r.subtotals.items():
+            scores_l1[name] = value
+        all_weights = sum(weights_l1.values(), Decimal(0)) + (r.rate_weight or Decimal(0))
+        if weights_l1:
+            self.add("total", "weight", all_weights, "score", "自评表各项分值合计", Location(sheet=p.sheet, path="总分"))
+        for name in dict.fromkeys([*weights_l1, *[k for k in scores_l1 if k != "预算执行率"]]):
+            key = f"L1:{name}"
+            E(Entity(key, _level1_names(name), "level1"))
+            loc = Location(sheet=p.sheet, path=f"绩效指标.{name}")
+            if name in weights_l1:
+                self.add(key, "weight", weights_l1[name], "score", f"自评表“{name}”各三级指标分值合计", loc)
+            if name in scores_l1:
+                self.add(key, "score", scores_l1[name], "score", f"自评表“{name}”得分小计", loc)
+        for (l1, l2), w in weights_l2.items():
+            key = f"L2:{l1}/{l2}"
+            E(Entity(key, _level2_names(l1, l2), "level2"))
+            loc = Location(sheet=p.sheet, path=f"绩效指标.{l1}.{l2}")
+            self.add(key, "weight", w, "score", f"自评表“{l2}”分值合计", loc)
+            if (l1, l2) in scores_l2:
+                self.add(key, "score", scores_l2[(l1, l2)], "score", f"自评表“{l2}”得分合计", loc)
+
+        # Counts the narrative states about the indicator table.
+        n = len(r.indicators)
+        if n:
+            self.add("count", "count", Decimal(n), "count:个", "自评表三级指标个数", Location(sheet=p.sheet, path="绩效指标"))
+            full = sum(1 for i in r.indicators if i.score is not None and i.weight is not None and i.score >= i.weight)
+            short = sum(1 for i in r.indicators if i.score is not None and i.weight is not None and i.score < i.weight)
+            self.add("count", "full", Decimal(full), "count:个", "自评表中得满分的三级指标个数",
+                     Location(sheet=p.sheet, path="绩效指标"))
+            self.add("count", "short", Decimal(short), "count:个", "自评表中未得满分的三级指标个数",
+                     Location(sheet=p.sheet, path="绩效指标"))
+
+        # Indicators: target, actual, weight, score.
+        labels_seen: dict[str, int] = {}
+        for ir in r.indicators:
+            ind = p.indicators[ir.index] if ir.index < len(p.indicators) else None
+            name = str(ir.level3 or "").strip()
+            label = indicator_label(name)
+            labels_seen[label] = labels_seen.get(label, 0) + 1
+            if labels_seen[label] > 1:
+                label = f"{label}（{labels_seen[label]}）"
+            key = f"IND:{ir.index}"
+            names = tuple(dict.fromkeys(n for n in (name, label) if n and len(n) >= 2))
+            family = None
+            cell = (lambda k: ind.where(k)) if ind is not None else (lambda k: Location())  # noqa: E731
+            short_name = label if len(label) <= 20 else label[:20] + "…"
+            if ind is not None:
+                target = values.parse(ind.target)
+                actual = values.parse(ind.actual)
+                unit = None
+                for parsed in (target, actual):
+                    if parsed.kind == "number" and parsed.quantity and parsed.quantity.unit:
+                        unit = unit or parsed.quantity.unit
+                for attr, parsed, col in (("target", target, "年度指标值"), ("actual", actual, "实际完成值")):
+                    if parsed.kind != "number" or parsed.quantity is None:
+                        continue
+                    fam, value = _family_value(parsed.quantity.value, parsed.quantity.unit or unit)
+                    if fam is None:
+                        continue
+                    family = family or fam
+                    self.add(key, attr, value, fam, f"自评表“{short_name}”的{col}", cell(col),
+                             direction=parsed.direction)
+            E(Entity(key, names, "indicator", family))
+            if ir.weight is not None:
+                self.add(key, "weight", ir.weight, "score", f"自评表“{short_name}”的分值", cell("分值"))
+            if ir.score is not None:
+                self.add(key, "score", ir.score, "score", f"自评表“{short_name}”的得分", cell("得分"))
+        self.grade = getattr(r, "grade", None)
+        self.entities.sort(key=lambda e: -max((len(n) for n in e.names), default=0))
+
+
+GENERIC_NAMES = {"绩效", "管理", "项目", "资金", "目标", "指标", "效果", "过程", "决策"}
+
+
+def _level1_names(name: str) -> tuple[str, ...]:
+    base = name[:-2] if name.endswith("指标") else name
+    names = [name, base, f"项目{base}"]
+    if base.startswith("项目"):
+        names.append(base[2:])
+    return tuple(dict.fromkeys(n for n in names if len(n) >= 2 and n not in GENERIC_NAMES))
+
+
+def _level2_names(l1: str, l2: str) -> tuple[str, ...]:
+    base = l2[:-2] if l2.endswith("指标") else l2
+    l1base = l1[:-2] if l1.endswith("指标") else l1
+    names = [l2, base + "指标", f"{l1base}{base}"]
+    if len(base) >= 3:
+        names.append(base)
+    return tuple(dict.fromkeys(n for n in names if len(n) >= 2))
+
+
+def _family_value(value: Decimal, unit: str | None) -> tuple[str | None, Decimal]:
+    if unit is None:
+        return None, value
+    if unit in ("万元", "万"):
+        return "money", value
+    if unit in MONEY_UNITS:
+        return "money", value * MONEY_UNITS[unit]
+    if unit in values.MONEY:
+        return "money", value * values.MONEY[unit] / values.MONEY["万元"]
+    if unit == "%":
+        return "percent", value
+    if unit in UNIT_GROUP:
+        return f"count:{UNIT_GROUP[unit]}", value
+    return f"other:{unit}", value
+
+
+# ---- mentions --------------------------------------------------------------------------------------
+def find_mentions(sentence: str) -> list[Mention]:
+    out: list[Mention] = []
+    for m in MENTION_RE.finditer(sentence):
+        unit = m.group("unit")
+        end = m.end("unit")
+        if unit == "分" and end < len(sentence) and sentence[end] in _FEN_NOT:
+            continue
+        if unit in ("个",) and sentence[end:end + 2] in ("百分点",):
+            continue
+        start = m.start(1)
+        before = sentence[max(0, start - 1):start]
+        if before in ("第", "〔", "[", "（", "(") and unit not in ("%",) and before == "第":
+            continue
+        if re.match(r"\d{4}$", m.group(1)) and unit in ("年",):
+            continue
+        number = m.group(1).replace(",", "")
+        try:
+            value = Decimal(number)
+        except InvalidOperation:
+            continue
+        places = len(number.split(".")[1]) if "." in number else 0
+        mult = m.group("mult")
+        if mult == "万":
+            value *= 10000
+        elif mult == "亿":
+            value *= 100000000
+        approx = bool(m.group("approx1") or m.group("approx2") or m.group("after") == "左右")
+        direction = None
+        after = m.group("after")
+        if after == "以上":
+            direction = "ge"
+        elif after in ("以下", "以内"):
+            direction = "le"
+        prefix = sentence[max(0, start - 6):start].rstrip(" “\"'")
+        for word, d in DIRECTION_BEFORE:
+            if prefix.endswith(word):
+                if d == "approx":
+                    approx = True
+                elif d:
+                    direction = direction or d
+                break
+        family, base = _family_value(value, unit)
+        if unit == "分":
+            family = "score"
+        elif unit == "个百分点":
+            family = "points"
+        out.append(Mention(m.group(0), base, family or "other", unit, start, end, direction, approx,
+                           places + (4 if unit == "万元" and mult else 0)))
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    text = _norm(text)
+    parts = [s.strip() for s in SENTENCE_END.split(text)]
+    return [s for s in parts if s]
+
+
+# ---- attribution -----------------------------------------------------------------------------------
+# Attribute keywords per family, most specific first. Each maps to a fact attribute.
+MONEY_ATTRS = [("年初预算", "initial"), ("全年预算", "budget"), ("调增", "adjust"), ("调减", "adjust"),
+               ("调整", "adjust"), ("未执行", "unexecuted"), ("未使用", "unexecuted"), ("未支出", "unexecuted"),
+               ("结余", "unexecuted"), ("节余", "unexecuted"), ("结转", "unexecuted"), ("执行数", "actual"),
+               ("项目支出", "budget"), ("实际支出", "actual"), ("实际使用", "actual"), ("支出", "actual"), ("执行", "actual"),
+               ("使用", "actual"), ("花费", "actual"), ("到位", "arrived"), ("拨付", "arrived"),
+               ("预算", "budget"), ("投资", "budget"), ("投入", "budget"), ("安排", "budget"), ("下达", "budget"),
+               ("批复", "budget")]
+SCORE_ATTRS = [("分值", "weight"), ("权重", "weight"), ("满分", "weight"), ("占", "weight"), ("得分", "score"),
+               ("得", "score"), ("评分", "score"), ("计", "score")]
+TARGET_WORDS = ("年度指标值", "指标值", "目标值", "目标", "计划", "预期", "预计", "要求")
+ACTUAL_WORDS = ("实际完成值", "实际完成", "完成值", "实际", "完成")
+COUNT_ATTRS = [("未得满分", "short"), ("得满分", "full")]
+GENERIC_QUALIFIERS = re.compile(r"(?:总|实际|全年|年度|本年|项目|资金|累计|合计|共计|共|已|的|为|全部|该|本|其|达|为|是|"
+                                r"全额|当年|年|度|\d|\s|[“”\"（）()：:，,])+$")
+CLAUSE_DELIMS = "，,；;：:、。！？!?（）()"
+
+
+def _nearest_keyword(window: str, table: list[tuple[str, str]]) -> tuple[str, str, int] | None:
+    best = None
+    for word, attr in table:
+        pos = window.rfind(word)
+        if pos < 0:
+            continue
+        end = pos + len(word)
+        if best is None or end > best[2] or (end == best[2] and len(word) > len(best[0])):
+            best = (word, attr, end)
+    return best
+
+
+def _find_entities(sentence: str, entities: list[Entity]) -> list[tuple[int, int, Entity]]:
+    """All exact entity names in a sentence as (start, end, entity), longest names claiming first."""
+    taken = [False] * len(sentence)
+    found: list[tuple[int, int, Entity]] = []
+    # Longest names claim first; on a tie the most specific entity (an indicator) wins.
+    rank = {"indicator": 0, "level2": 1, "fundrow": 1, "level1": 2}
+    names = sorted(((n, e) for e in entities for n in e.names), key=lambda x: (-len(x[0]), rank.get(x[1].kind, 3)))
+    for name, entity in names:
+        start = 0
+        while True:
+            pos = sentence.find(name, start)
+            if pos < 0:
+                break
+            end = pos + len(name)
+            if not any(taken[pos:end]):
+                for k in range(pos, end):
+                    taken[k] = True
+                found.append((pos, end, entity))
+            start = pos + 1
+    found.sort()
+    return found
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"[\s\d“”\"'（）()，,、：:；;。.%≥≤=<>]", "", text)
+    return {text[k:k + 2] for k in range(len(text) - 1)}
+
+
+def similarity(a: str, b: str) -> float:
+    x, y = _bigrams(a), _bigrams(b)
+    if not x or not y:
+        return 0.0
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
+def _clause_left(sentence: str, start: int, floor: int = 0) -> str:
+    k = start
+    while k > floor and sentence[k - 1] not in CLAUSE_DELIMS:
+        k -= 1
+    return sentence[k:start]
+
+
+def _clause_right(sentence: str, end: int) -> str:
+    k = end
+    while k < len(sentence) and sentence[k] not in CLAUSE_DELIMS and k - end < 12:
+        k += 1
+    return sentence[end:k]
+
+
+def subject_of(sentence: str, mention: Mention, floor: int = 0) -> str:
+    left = _clause_left(sentence, mention.start, floor).rstrip(" “\"")
+    for word, _ in DIRECTION_BEFORE:
+        if left.endswith(word):
+            left = left[: -len(word)]
+            break
+    left = LEAD_STRIP.sub("", left.strip(" “”\""))
+    left = re.sub(r"(?:为|达|共|是|有|约|近|计|了)$", "", left)
+    right = _clause_right(sentence, mention.end).lstrip("的")
+    right = re.sub(r"^(?:以上|以下|左右|多|余)", "", right)
+    return (left + right).strip(" “”\"")
+
+
+def _compatible(mention: Mention, fact: Fact) -> bool:
+    if fact.family == mention.family:
+        return True
+    # An indicator without a unit ("≥1000") takes the unit the text gives it.
+    return False
+
+
+def _matches(mention: Mention, fact: Fact) -> bool:
+    stated = mention.value
+    truth = fact.value
+    places = mention.places
+    if mention.family == "money" and mention.unit == "元":
+        places = max(0, places - 4)
+        truth_cmp = round_half_up(truth * 10000, places) / 10000
+        stated_cmp = stated
+    else:
+        truth_cmp = round_half_up(truth, places)
+        stated_cmp = stated
+    if mention.approx:
+        if truth == 0:
+            return stated == 0
+        if mention.direction == "ge" or re.search(r"[余多]", mention.text):
+            return stated <= truth * Decimal("1.1") + 1 and truth >= stated * Decimal("0.9")
+        return abs(truth - stated) <= abs(truth) * Decimal("0.1")
+    if mention.direction == "ge":
+        return truth >= stated or truth_cmp == stated_cmp
+    if mention.direction == "le":
+        return truth <= stated or truth_cmp == stated_cmp
+    if truth_cmp != stated_cmp:
+        return False
+    # "100%" for 99.83% is not a rounding but a claim of full execution.
+    if mention.family == "percent" and places == 0 and stated in (0, 100) and truth != stated:
+        return False
+    return True
+
+
+class Checker:
+    def __init__(self, project: Project, result: ScoreResult):
+        self.facts = Facts(project, result)
+        self.project = project
+        self.result = result
+
+    # Attribute one mention in its sentence; carried is the entity the previous sentence ended on.
+    def attribute(self, sentence: str, mention: Mention, found: list[tuple[int, int, Entity]],
+                  prev_end: int, carried: Entity | None) -> Fact | None:
+        F = self.facts
+        window = sentence[prev_end:mention.start]
+        before = [(s, e, ent) for s, e, ent in found if e <= mention.start]
+        in_window = [(s, e, ent) for s, e, ent in before if s >= prev_end]
+        clause_floor = max(prev_end, mention.start - len(_clause_left(sentence, mention.start)))
+        in_clause = [(s, e, ent) for s, e, ent in before if s >= clause_floor]
+
+        if mention.family == "money":
+            kw = _nearest_keyword(window, MONEY_ATTRS)
+            right = _clause_right(sentence, mention.end)
+            leftover = re.search(r"未执行|未使用|未支出|结余|节余", right)
+            from_right = False
+            if leftover and not (kw and kw[2] == len(window.rstrip(" “\"：:为是达"))):
+                kw, from_right = (leftover.group(0), "unexecuted", len(window)), True
+            ent = (in_window or in_clause or [(0, 0, None)])[-1][2]
+            if ent is None and kw is None and before and before[-1][2].kind == "indicator":
+                ent = before[-1][2]  # "…年度指标值“≤35万元”，实际完成值“34.5万元”"
+            if ent is not None and ent.kind == "blocker":
+                return None
+            if ent is not None and ent.kind == "indicator":
+                facts = [F.find(ent.key, a) for a in self._target_or_actual(window)]
+                facts = [f for f in facts if f is not None and f.family == "money"]
+                for fact in facts:
+                    if _matches(mention, fact):
+                        return fact
+                if facts:
+                    return facts[0]
+            if kw is None and ent is not None and ent.kind in ("fundrow", "funds"):
+                facts = [f for f in (F.find(ent.key, "budget"), F.find(ent.key, "actual")) if f is not None]
+                return next((f for f in facts if _matches(mention, f)), facts[0] if facts else None)
+            if kw is None:
+                return None
+            word, attr, kw_end = kw
+            if from_right and (ent is None or ent.kind not in ("fundrow", "funds")):
+                ent_key = "funds"
+            elif ent is None or ent.kind not in ("fundrow", "funds"):
+                # Qualified keywords ("采购支出", "一般总预算") name a part, not the project's total.
+                prefix = window[: kw_end - len(word)]
+                name = str(self.project.name or "")
+                if name and name in prefix:
+                    prefix = prefix[prefix.rfind(name) + len(name):]
+                prefix = re.sub(r"^.*[，,；;：:、（(]", "", prefix)
+                if prefix and not GENERIC_QUALIFIERS.fullmatch(prefix):
+                    return None
+                ent_key = "funds"
+            else:
+                ent_key = ent.key
+            fact = F.find(ent_key, attr)
+            return fact
+
+        if mention.family == "percent":
+            ent = (in_clause or in_window or before or [(0, 0, None)])[-1][2]
+            if ent is not None and ent.kind == "blocker":
+                return None
+            if ent is not None and ent.kind in ("rate",):
+                return F.find(ent.key, "value")
+            if ent is not None and ent.kind == "indicator" and ent.unit_family == "percent":
+                return self._indicator_fact(ent, window, mention)
+            fuzzy = self._fuzzy_indicator(sentence, mention, clause_floor)
+            if fuzzy is not None:
+                return self._indicator_fact(fuzzy, window, mention)
+            return None
+
+        if mention.family == "score":
+            # Only a bare "得10分。" continues the previous sentence's subject.
+            ent = before[-1][2] if before else (carried if len(sentence[:mention.start].strip()) <= 3 else None)
+            if ent is None or ent.kind in ("blocker", "count"):
+                return None
+            kw = _nearest_keyword(window, SCORE_ATTRS)
+            attr = kw[1] if kw else "score"
+            if ent.kind == "total" and kw and kw[0] == "分值":
+                attr = "weight"
+            return F.find(ent.key, attr)
+
+        if mention.family.startswith("count:"):
+            kw = _nearest_keyword(window, COUNT_ATTRS)
+            ent = (in_clause or [(0, 0, None)])[-1][2]
+            right = _clause_right(sentence, mention.end)
+            if ent is None and any(right.startswith(n) or right.lstrip("的").startswith(n) for n in ("三级指标", "三级绩效指标", "绩效指标")):
+                ent = next(e for e in F.entities if e.key == "count")
+            if ent is not None and ent.kind == "count" or (kw and mention.family == "count:个"):
+                if kw:
+                    return F.find("count", kw[1])
+                if ent is not None and ent.kind == "count":
+                    return F.find("count", "count")
+            if ent is not None and ent.kind == "indicator" and ent.unit_family in (mention.family, None):
+                return self._indicator_fact(ent, window, mention)
+            fuzzy = self._fuzzy_indicator(sentence, mention, clause_floor)
+            if fuzzy is not None:
+                return self._indicator_fact(fuzzy, window, mention)
+            if before and before[-1][2].kind == "indicator" and before[-1][2].unit_family == mention.family:
+                return self._indicator_fact(before[-1][2], window, mention)
+        return None
+
+    def _target_or_actual(self, window: str) -> list[str]:
+        t = max((window.rfind(w) for w in TARGET_WORDS), default=-1)
+        a = max((window.rfind(w) for w in ACTUAL_WORDS), default=-1)
+        return ["target", "actual"] if t > a else ["actual", "target"]
+
+    def _indicator_fact(self, ent: Entity, window: str, mention: Mention) -> Fact | None:
+        order = self._target_or_actual(window)
+        if mention.direction in ("ge", "le") and not any(w in window for w in ACTUAL_WORDS):
+            order = ["target", "actual"]
+        facts = [self.facts.find(ent.key, a) for a in order]
+        facts = [f for f in facts if f is not None and f.family == mention.family]
+        if not facts:
+            return None
+        # A figure equal to either the target or the result is consistent; otherwise compare with the
+        # one the wording points to.
+        for f in facts:
+            if _matches(mention, f):
+                return f
+        return facts[0]
+
+    def _fuzzy_indicator(self, sentence: str, mention: Mention, floor: int) -> Entity | None:
+        subject = subject_of(sentence, mention, floor)
+        if len(subject) < 2:
+            return None
+        best, best_score = None, 0.0
+        for ent in self.facts.entities:
+            if ent.kind != "indicator" or ent.unit_family != mention.family:
+                continue
+            score = max(similarity(subject, n) for n in ent.names)
+            if score > best_score:
+                best, best_score = ent, score
+        return best if best_score >= 0.6 else None
+
+    # -- whole texts --
+    def run(self, sentences: list[Sentence]) -> tuple[list[Finding], list[Attribution]]:
+        findings: list[Finding] = []
+        attributions: list[Attribution] = []
+        pool: list[tuple[Sentence, Mention, str]] = []
+        carried: Entity | None = None
+        last_source = None
+        for sent in sentences:
+            if sent.source != last_source:
+                carried, last_source = None, sent.source
+            text = sent.text
+            found = _find_entities(text, self.facts.entities)
+            mentions = find_mentions(text)
+            findings.extend(self._arithmetic(sent, mentions))
+            findings.extend(self._grade(sent))
+            prev_end = 0
+            for m in mentions:
+                if m.family == "score" and _grade_band(text, m):
+                    prev_end = m.end
+                    continue
+                fact = self.attribute(text, m, found, prev_end, carried)
+                ok = None if fact is None else _matches(m, fact)
+                attributions.append(Attribution(m, sent, fact, ok))
+                if fact is not None and not ok:
+                    findings.append(self._contradiction(sent, m, fact))
+                if fact is None and m.family.startswith("count:") and not m.approx and m.direction is None:
+                    subject = subject_of(text, m, 0)
+                    if len(subject) >= 3:
+                        pool.append((sent, m, subject))
+                prev_end = m.end
+            scored = [ent for s, e, ent in found if ent.kind != "blocker"]
+            if scored:
+                carried = scored[-1]
+        findings.extend(self._restatements(pool))
+        return findings, attributions
+
+    def _contradiction(self, sent: Sentence, m: Mention, fact: Fact) -> Finding:
+        truth = fact.value
+        unit = {"money": "万元", "percent": "%", "score": "分"}.get(fact.family, m.unit)
+        shown = fmt(round_half_up(truth, fact.places)) if fact.places is not None else fmt(truth)
+        if fact.family == "percent":
+            shown = fmt(round_half_up(truth, 2))
+        where = f"（{fact.location}）" if str(fact.location) else ""
+        message = (f"{_source_label(sent)}“{_quote(sent.text, m)}”中的 {m.text.strip()} 与{fact.label}"
+                   f"{where} {shown}{unit} 不一致。请核对后改正报告或自评表。")
+        return Finding("E-REPORT-NUMBER", "error", message, sent.source, sent.location)
+
+    def _arithmetic(self, sent: Sentence, mentions: list[Mention]) -> list[Finding]:
+        out = []
+        text = sent.text
+        # "（219.91÷219.91）×100%=100%"
+        for m in re.finditer(r"(\d+(?:\.\d+)?)\s*[÷/]\s*(\d+(?:\.\d+)?)\s*[)）]?\s*[×xX*]\s*100\s*%\s*=\s*"
+                             r"(\d+(?:\.\d+)?)\s*%", text):
+            a, b, c = (Decimal(g) for g in m.groups())
+            if b == 0:
+                continue
+            places = len(m.group(3).split(".")[1]) if "." in m.group(3) else 0
+            if round_half_up(a / b * 100, places) != c:
+                out.append(self._arith_finding(sent, m.group(0), a, b, c, places))
+        # "预算 195.01 万元，实际支出 87.44 万元，占 44.83%"
+        money = [m for m in mentions if m.family == "money"]
+        for m in mentions:
+            if m.family != "percent" or m.approx or m.direction:
+                continue
+            lead = text[max(0, m.start - 8):m.start]
+            if not re.search(r"(?:占|为预算的|完成预算的|占预算的|占比|比例为|执行率为|使用率为)\s*[“\"]?$", lead):
+                continue
+            earlier = [x for x in money if x.end <= m.start]
+            if len(earlier) < 2:
+                continue
+            whole, part = earlier[-2].value, earlier[-1].value
+            if whole == 0:
+                continue
+            if part > whole:
+                whole, part = part, whole
+            if round_half_up(part / whole * 100, m.places) != m.value:
+                out.append(self._arith_finding(sent, m.text, part, whole, m.value, m.places))
+        return out
+
+    def _arith_finding(self, sent: Sentence, shown: str, a: Decimal, b: Decimal, c: Decimal, places: int) -> Finding:
+        right = round_half_up(a / b * 100, max(places, 2))
+        rate = self.facts.find("rate", "value")
+        extra = ""
+        if rate is not None and round_half_up(rate.value, 2) == right:
+            extra = f"，与{rate.label} {fmt(round_half_up(rate.value, 2))}% 相符"
+        return Finding("E-REPORT-ARITH", "error",
+                       f"{_source_label(sent)}“{_short(sent.text)}”中的 {fmt(c)}% 计算有误："
+                       f"{fmt(a)} ÷ {fmt(b)} = {fmt(right)}%{extra}。请改为 {fmt(right)}%。",
+                       sent.source, sent.location)
+
+    def _grade(self, sent: Sentence) -> list[Finding]:
+        grade = self.facts.grade
+        if not grade:
+            return []
+        out = []
+        for m in re.finditer(r"(?:评价等次|评价等级|自评等级|自评价等级|等次|等级|总体评价|评价结果|评价结论|评定)"
+                             r"(?:为|是|：|:)?\s*[“\"「]?(优秀|良好|优|良|中|差|合格|不合格)(?![^\s，。；,;”\"」]{0,0}[一-龥])",
+                             sent.text):
+            word = m.group(1)
+            stated = {"优秀": "优", "良好": "良", "合格": "中", "不合格": "差"}.get(word, word)
+            if re.search(r"\d\s*分?\s*(?:以上|以下|至|-|～|~)", sent.text[max(0, m.start() - 20):m.start()]):
+                continue  # describing the scale, not this project
+            if stated != grade:
+                out.append(Finding(
+                    "E-REPORT-GRADE", "error",
+                    f"{_source_label(sent)}“{_short(sent.text)}”写的等次“{word}”与自评表按总分计算的等次“{grade}”"
+                    "不一致。请核对后改正。", sent.source, sent.location))
+        return out
+
+    def _restatements(self, pool: list[tuple[Sentence, Mention, str]]) -> list[Finding]:
+        """The same quantity stated twice with different values (seed 002: 新闻发布会 14 场 / 15 期)."""
+        clusters: list[list[tuple[Sentence, Mention, str]]] = []
+        for item in pool:
+            for cluster in clusters:
+                if any(_same_quantity(item, other) for other in cluster):
+                    cluster.append(item)
+                    break
+            else:
+                clusters.append([item])
+        out = []
+        for cluster in clusters:
+            distinct = {m.value for _, m, _ in cluster}
+            if len(distinct) < 2:
+                continue
+            quotes = "；".join(f"{_source_label(s)}“{_quote(s.text, m)}”" for s, m, _ in cluster)
+            subject = min((subj for _, _, subj in cluster), key=len)
+            first = cluster[0][0]
+            out.append(Finding(
+                "W-REPORT-RESTATED", "warning",
+                f"同一数量“{subject}”前后说法不一：{quotes}（{'、'.join(m.text.strip() for _, m, _ in cluster)}）。"
+                "请核实后统一；如自评表有对应指标，请以表中实际完成值为准。", first.source, first.location))
+        return out
+
+
+def _same_quantity(a: tuple[Sentence, Mention, str], b: tuple[Sentence, Mention, str]) -> bool:
+    (_, ma, sa), (_, mb, sb) = a, b
+    if ma.family != mb.family:
+        return False
+    core_a, core_b = re.sub(r"^(?:召开|举办|开展|完成|组织|发布|推送|建设|新建|办理)", "", sa), \
+        re.sub(r"^(?:召开|举办|开展|完成|组织|发布|推送|建设|新建|办理)", "", sb)
+    shorter = min(len(core_a), len(core_b))
+    if shorter < 3:
+        return False
+    return _lcs(core_a, core_b) >= max(3, int(shorter * 0.8 + 0.999))
+
+
+def _lcs(a: str, b: str) -> int:
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0] * (len(b) + 1)
+        for j, cb in enumerate(b, 1):
+            if ca == cb:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best
+
+
+def _grade_band(text: str, m: Mention) -> bool:
+    """'90分及以上为优', '80分至90分为良', '（含90分）为优': the grading scale, not this project's score."""
+    tail = text[m.end:m.end + 16]
+    tail = re.split(r"[，,；;。]", tail, maxsplit=1)[0]
+    head = text[max(0, m.start - 3):m.start]
+    return bool(re.search(r"为[“\"]?[优良中差]", tail)) or bool(re.search(r"[至到\-–～~]\s*$", head) and
+                                                                re.search(r"为[“\"]?[优良中差]", tail))
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _quote(text: str, m: Mention, radius: int = 36) -> str:
+    """The sentence, or the part of a long one around the number."""
+    text_s = text.strip()
+    if len(text_s) <= 2 * radius + 10:
+        return text_s
+    start = max(0, m.start - radius)
+    end = min(len(text), m.end + radius)
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+def _source_label(sent: Sentence) -> str:
+    return f"{sent.source}中" if sent.source else ""
+
+
+# ---- public API -------------------------------------------------------------------------------------
+def sentences_of(texts: dict[str, str], locations: dict[str, Location] | None = None,
+                 table_keys: Iterable[str] = ()) -> list[Sentence]:
+    out: list[Sentence] = []
+    table_keys = set(table_keys)
+    for key, text in texts.items():
+        if not text:
+            continue
+        loc = (locations or {}).get(key) or Location(path=str(key))
+        text = PLACEHOLDER_RE.sub("", str(text))  # 【待填写：…】 asks the clerk; it states nothing
+        for n, s in enumerate(split_sentences(text)):
+            out.append(Sentence(s, str(key), loc, n, key in table_keys))
+    return out
+
+
+def analyze(project: Project, result: ScoreResult, texts: dict[str, str],
+            locations: dict[str, Location] | None = None,
+            include_table_texts: bool = True) -> tuple[list[Finding], list[Attribution]]:
+    """Findings plus how each number was read (tests and --verbose use the attributions)."""
+    checker = Checker(project, result)
+    all_texts = dict(texts)
+    locs = dict(locations or {})
+    table_keys = []
+    if include_table_texts and project.kind == "自评表":
+        # The form's own goal texts take part in "stated twice" comparisons and are checked too.
+        for key, value, where in (("年度总体目标（实际完成情况）", project.goal_actual, "实际完成情况"),
+                                  ("年度总体目标（预期目标）", project.goal_expected, "预期目标")):
+            if value and key not in all_texts:
+                all_texts[key] = str(value)
+                locs[key] = project.where(where)
+                table_keys.append(key)
+    findings, attributions = checker.run(sentences_of(all_texts, locs, table_keys))
+    return _dedupe(findings), attributions
+
+
+def check_texts(project: Project, result: ScoreResult, texts: dict[str, str],
+                locations: dict[str, Location] | None = None) -> list[Finding]:
+    """Every number in texts that contradicts the form (or the texts themselves), as findings.
+
+    texts: {label: text}, e.g. the 报告素材 fields or a report's sections; labels appear in messages.
+    locations: where each text lives (sheet and cell), for the findings' location.
+    """
+    return analyze(project, result, texts, locations)[0]
+
+
+def check_project_texts(project: Project, result: ScoreResult) -> list[Finding]:
+    """The 报告素材 texts of a project (what `evaltool check` adds to the form's own checks)."""
+    texts = {k: v for k, v in (project.report or {}).items() if v}
+    locations = {k: project.cells[f"报告素材.{k}"] for k in texts if f"报告素材.{k}" in project.cells}
+    for k in texts:
+        locations.setdefault(k, Location(sheet=project.sheet and "报告素材", path=f"报告素材.{k}"))
+    return check_texts(project, result, texts, locations)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for f in findings:
+        key = (f.code, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+__all__ = ["check_texts", "check_project_texts", "analyze", "find_mentions", "split_sentences", "Facts",
+           "similarity"]

@@ -1,0 +1,305 @@
+"""What a report template sees: the scored form as plain, pre-formatted values.
+
+Every number a template can print is formatted here, from the same Decimals the scorer produced,
+so the narrative cannot drift from the table. Empty free texts become a visible 【待填写：…】 marker.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from evaltool.core import values
+from evaltool.core.decimals import fmt, round_half_up, to_decimal
+from evaltool.core.model import FUND_ROWS, Project, ScoreResult
+
+PLACEHOLDER = "【待填写：{}】"
+PLACEHOLDER_RE = re.compile(r"【待(?:填写|核实)：[^】]*】")
+MAX_LABEL = 24
+
+# 报告素材 fields the templates use, with what the clerk is asked to write when one is empty.
+MATERIAL_HINTS = {
+    "项目背景": "项目背景和立项依据（文件名称、文号）",
+    "主要内容及实施情况": "项目主要内容及实施情况",
+    "项目决策情况": "项目立项、绩效目标设定和资金分配的决策过程",
+    "项目过程情况": "资金管理和组织实施情况（管理制度、执行情况）",
+    "绩效评价工作过程": "本次绩效评价的组织和工作过程",
+    "主要经验及做法": "主要经验及做法",
+    "存在的问题及原因分析": "存在的问题及原因分析",
+    "有关建议": "有关建议",
+    "其他需要说明的问题": "其他需要说明的问题（如没有，请填写“无”）",
+}
+
+
+def placeholder(hint: str) -> str:
+    return PLACEHOLDER.format(hint)
+
+
+def money(value: Decimal | None) -> str:
+    return "—" if value is None else fmt(round_half_up(value, 2))
+
+
+def score_text(value: Decimal | None, places: int = 2) -> str:
+    """Scores as the form shows them, without trailing zeros in prose: 15, 5.16, 98.5."""
+    return "—" if value is None else fmt(round_half_up(value, places))
+
+
+def percent_text(rate: Decimal | None, places: int = 2) -> str:
+    """Rates as shown on the form: 51.56%, 100%."""
+    if rate is None:
+        return "—"
+    return fmt(round_half_up(rate * 100, places)) + "%"
+
+
+def escape_markup(text: str) -> str:
+    """Clerk-typed text is data, never layout: a line starting with '#', '>>' or '[[' must not
+    become a heading, a right-aligned line or a table marker in the report."""
+    text = re.sub(r"(?m)^(\s*)#", r"\1＃", text)
+    text = re.sub(r"(?m)^(\s*)>>", r"\1＞＞", text)
+    return text.replace("[[", "［［").replace("]]", "］］")
+
+
+def raw_text(value: Any) -> str:
+    """A cell value as the clerk typed it (one line), numbers without float noise."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        dec = to_decimal(value)
+        return fmt(dec) if dec is not None else str(value)
+    return escape_markup(re.sub(r"\s+", " ", str(value)).strip())
+
+
+def long_text(value: Any) -> str:
+    """A free text that may hold several paragraphs: one paragraph per non-empty line."""
+    if value is None:
+        return ""
+    lines = [re.sub(r"[ \t\u3000]+", " ", line).strip() for line in str(value).splitlines()]
+    return escape_markup("\n".join(line for line in lines if line))
+
+
+def clean_unit(unit: str) -> str:
+    """'021001-霍邱县人民政府办公室' → '霍邱县人民政府办公室' (budget-system codes are not names)."""
+    return re.sub(r"^\s*\d+\s*[-－—]\s*", "", unit or "")
+
+
+def indicator_label(name: str) -> str:
+    """A short name for prose: long 三级指标 (seed 002 lists seven items in one cell) are cut at the
+    first item and marked 等, so the narrative stays readable and its sentences stay whole."""
+    text = re.sub(r"\s+", "", name or "").rstrip("。；;")
+    if not text:
+        return "（未填写名称）"
+    if len(text) <= MAX_LABEL and not re.search(r"[；;。“”\"]", text):
+        return text
+    text = re.sub(r"^[(（]?\d+[.、)）]", "", text)
+    first = re.split(r"[；;。，,、：:“”\"]", text, maxsplit=1)[0]
+    return first[:MAX_LABEL] + "等"
+
+
+@dataclass
+class IndicatorView:
+    index: int  # 0-based position on the form
+    level1: str
+    level2: str
+    name: str  # 三级指标 as typed
+    label: str  # short form for prose (unique within the report)
+    target: str
+    actual: str
+    weight: str
+    score: str
+    weight_value: Decimal | None
+    score_value: Decimal | None
+    method: str
+    explanation: str
+    qualitative: bool
+    full: bool  # scored its whole weight
+    scored: bool
+    deviation: str  # 偏差原因分析及改进措施 as typed ("" when empty)
+    deviation_or_placeholder: str
+
+
+@dataclass
+class Level2View:
+    name: str
+    weight: str
+    score: str
+    items: list[IndicatorView] = field(default_factory=list)
+
+    @property
+    def shortfalls(self) -> list[IndicatorView]:
+        return [i for i in self.items if i.scored and not i.full]
+
+
+@dataclass
+class Level1View:
+    name: str
+    weight: str
+    score: str
+    groups: list[Level2View] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[IndicatorView]:
+        return [i for g in self.groups for i in g.items]
+
+    @property
+    def shortfalls(self) -> list[IndicatorView]:
+        return [i for i in self.items if i.scored and not i.full]
+
+
+@dataclass
+class FundView:
+    label: str
+    initial: str
+    budget: str
+    actual: str
+    has_initial: bool
+    nonzero: bool
+
+
+def _sum(values_: list[Decimal | None]) -> Decimal | None:
+    present = [v for v in values_ if v is not None]
+    return sum(present, Decimal(0)) if present else None
+
+
+def fund_amount(raw: Any) -> Decimal | None:
+    """A 万元 amount read the way the scorer reads it (元 converted), None when absent or unreadable."""
+    parsed = values.parse(raw)
+    q = parsed.quantity
+    if parsed.kind != "number" or q is None or parsed.direction:
+        return None
+    if q.unit in (None, "万元", "万"):
+        return q.value
+    if q.unit in values.MONEY:
+        return q.value * values.MONEY[q.unit] / values.MONEY["万元"]
+    return None
+
+
+def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
+    places = 2
+    levels: dict[str, Level1View] = {}
+    seen_labels: dict[str, int] = {}
+    raw_by_index = {i: ind for i, ind in enumerate(project.indicators)}
+    level_sums: dict[str, list[Decimal]] = {}
+    group_sums: dict[tuple[str, str], list[Decimal]] = {}
+    for r in result.indicators:
+        ind = raw_by_index.get(r.index)
+        l1 = r.level1 or "（未填一级指标）"
+        l2 = r.level2 or "（未填二级指标）"
+        label = indicator_label(r.level3)
+        seen_labels[label] = seen_labels.get(label, 0) + 1
+        if seen_labels[label] > 1:
+            label = f"{label}（{seen_labels[label]}）"
+        deviation = raw_text(getattr(ind, "deviation", None)) if ind is not None else ""
+        scored = r.score is not None and r.weight is not None
+        full = scored and r.score >= r.weight
+        hint = (f"“{label}”得分低于分值，请在自评表“偏差原因分析及改进措施”栏说明未完成的原因和改进措施"
+                if scored and not full else f"“{label}”的偏差原因")
+        view = IndicatorView(
+            index=r.index, level1=escape_markup(l1), level2=escape_markup(l2), name=escape_markup(r.level3),
+            label=escape_markup(label),
+            target=raw_text(getattr(ind, "target", None)) if ind is not None else "",
+            actual=raw_text(getattr(ind, "actual", None)) if ind is not None else "",
+            weight=score_text(r.weight, places), score=score_text(r.score, places),
+            weight_value=r.weight, score_value=r.score, method=r.method, explanation=r.explanation,
+            qualitative=r.method == "定性", full=full, scored=scored,
+            deviation=deviation, deviation_or_placeholder=deviation or placeholder(hint),
+        )
+        lv = levels.setdefault(l1, Level1View(l1, "", ""))
+        group = next((g for g in lv.groups if g.name == l2), None)
+        if group is None:
+            group = Level2View(l2, "", "")
+            lv.groups.append(group)
+        group.items.append(view)
+        level_sums.setdefault(l1, [Decimal(0), Decimal(0)])
+        group_sums.setdefault((l1, l2), [Decimal(0), Decimal(0)])
+        for sums in (level_sums[l1], group_sums[(l1, l2)]):
+            sums[0] += r.weight or Decimal(0)
+            sums[1] += r.score or Decimal(0)
+    for l1, lv in levels.items():
+        lv.weight = score_text(level_sums[l1][0])
+        # The 一级 subtotal is the scorer's own (rounded once, as on the form).
+        lv.score = score_text(result.subtotals.get(l1, level_sums[l1][1]))
+        for g in lv.groups:
+            g.weight = score_text(group_sums[(l1, g.name)][0])
+            g.score = score_text(group_sums[(l1, g.name)][1])
+    return list(levels.values())
+
+
+def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
+    """The template context for one scored 自评表."""
+    rows: list[FundView] = []
+    amounts: dict[str, dict[str, Decimal | None]] = {}
+    for label in FUND_ROWS:
+        row = project.funds.get(label)
+        a = {k: fund_amount(getattr(row, attr)) if row else None
+             for k, attr in (("initial", "initial"), ("budget", "budget"), ("actual", "actual"))}
+        amounts[label] = a
+        rows.append(FundView(label, money(a["initial"]), money(a["budget"]), money(a["actual"]),
+                             a["initial"] is not None,
+                             any(v not in (None, Decimal(0)) for v in a.values())))
+    total = amounts["年度资金总额"]
+    budget, actual, initial = total["budget"], total["actual"], total["initial"]
+    unexecuted = budget - actual if budget is not None and actual is not None else None
+    levels = build_levels(project, result)
+    indicators = [i for lv in levels for i in lv.items]
+    shortfalls = [i for i in indicators if i.scored and not i.full]
+    unscored = [i for i in indicators if not i.scored]
+    year = raw_text(project.year)
+    material = {str(k): long_text(v) for k, v in (project.report or {}).items()}
+
+    def text_or_placeholder(key: str, hint: str | None = None) -> str:
+        value = (material.get(key) or "").strip()
+        return value or placeholder(hint or MATERIAL_HINTS.get(key, key))
+
+    output_levels = [lv for lv in levels if "产出" in lv.name]
+    other_levels = [lv for lv in levels if "产出" not in lv.name]
+    rate_display = result.rate_display
+    return {
+        "project": {
+            "name": raw_text(project.name) or "（未填写项目名称）",
+            "year": year,
+            "department": clean_unit(raw_text(project.department)),
+            "unit": clean_unit(raw_text(project.unit) or raw_text(project.department)),
+            "sheet": project.sheet or "",
+        },
+        "rule_name": escape_markup(result.rule_name),
+        "funds": {
+            "rows": rows,
+            "parts": [r for r in rows[1:] if r.nonzero],
+            "budget": money(budget),
+            "initial": money(initial),
+            "has_initial": initial is not None,
+            "initial_differs": initial is not None and budget is not None and initial != budget,
+            "actual": money(actual),
+            "unexecuted": money(unexecuted),
+            "over": unexecuted is not None and unexecuted < 0,
+            "overspent": money(-unexecuted) if unexecuted is not None and unexecuted < 0 else "",
+            "rate": percent_text(rate_display),
+            "rate_known": rate_display is not None,
+            "rate_full": rate_display is not None and rate_display >= 1,
+            "rate_weight": score_text(result.rate_weight),
+            "rate_score": score_text(result.rate_score),
+            "rate_explanation": result.rate_explanation,
+        },
+        "goal": {
+            "expected": long_text(project.goal_expected).replace("\n", "") or placeholder("年度总体目标的预期目标（自评表“年度总体目标”栏）"),
+            "actual": long_text(project.goal_actual).replace("\n", "") or placeholder("年度总体目标的实际完成情况（自评表“年度总体目标”栏）"),
+        },
+        "levels": levels,
+        "output_levels": output_levels,
+        "other_levels": other_levels,
+        "indicators": indicators,
+        "indicator_count": len(indicators),
+        "full_count": sum(1 for i in indicators if i.full),
+        "shortfalls": shortfalls,
+        "unscored": unscored,
+        "subtotals": [(name, score_text(value)) for name, value in result.subtotals.items()],
+        "total": score_text(result.total),
+        "total_weight": score_text(sum((i.weight_value or Decimal(0) for i in indicators),
+                                       result.rate_weight or Decimal(0))),
+        "grade": result.grade or "—",
+        "errors": [f.message for f in result.findings if f.severity == "error"],
+        "material": material,
+        "text": text_or_placeholder,
+        "placeholder": placeholder,
+    }

@@ -1,0 +1,362 @@
+"""Report markup → Word (.docx) in the style of GB/T 9704 official documents.
+
+Title 方正小标宋简体 二号; body 仿宋_GB2312 三号 with a two-character first-line indent; level-1
+headings 黑体, level-2 楷体_GB2312, level-3 仿宋 bold; A4 with margins 37/35/28/26 mm (top, bottom,
+left, right); page numbers "— 1 —" in 宋体 四号 on the outer side. East-Asian font names go into
+w:eastAsia (Word picks the CJK font from there, not from the Latin name), and the font table
+names installed fallbacks (仿宋, 楷体, 宋体 …) for machines without the GB2312 fonts.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from evaltool.core.errors import InputError
+from evaltool.report.context import PLACEHOLDER_RE
+
+# GB/T 9704 fonts, and what to fall back to where they are not installed.
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+H1_FONT = "黑体"
+H2_FONT = "楷体_GB2312"
+PAGE_NUMBER_FONT = "宋体"
+LATIN_FONT = "Times New Roman"
+FALLBACKS = {
+    "方正小标宋简体": ("华文中宋", "roman"),
+    "仿宋_GB2312": ("仿宋", "modern"),
+    "楷体_GB2312": ("楷体", "script"),
+    "黑体": ("SimHei", "modern"),
+    "宋体": ("SimSun", "auto"),
+}
+
+SIZE_2 = Pt(22)  # 二号
+SIZE_3 = Pt(16)  # 三号
+SIZE_4 = Pt(14)  # 四号
+SIZE_TABLE = Pt(10.5)  # 五号, for the attached form
+LINE = Pt(29)  # 22 lines on the 225 mm type area
+TABLE_LINE = Pt(15)
+
+
+# ---- low-level helpers --------------------------------------------------------------------------
+def set_fonts(rpr_owner: Any, east_asia: str, latin: str = LATIN_FONT) -> None:
+    """Set Latin and East-Asian font names on a style or run, dropping theme fonts that override them."""
+    rpr = rpr_owner.get_or_add_rPr() if hasattr(rpr_owner, "get_or_add_rPr") else rpr_owner
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def _style(doc, name: str, base: str | None = None):
+    from docx.enum.style import WD_STYLE_TYPE
+
+    styles = doc.styles
+    try:
+        return styles[name]
+    except KeyError:
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        if base:
+            style.base_style = styles[base]
+        return style
+
+
+def _plain_style(style, east_asia: str, size, bold: bool = False, latin: str = LATIN_FONT) -> None:
+    rpr = style.element.get_or_add_rPr()
+    for tag in ("w:color", "w:b", "w:bCs", "w:i", "w:iCs", "w:u", "w:caps", "w:spacing", "w:kern"):
+        for el in rpr.findall(qn(tag)):
+            rpr.remove(el)
+    set_fonts(rpr, east_asia, latin)
+    style.font.size = size
+    style.font.bold = bold
+    style.font.italic = False
+    pf = style.paragraph_format
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = LINE
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+
+
+def _register_fallbacks(doc) -> None:
+    """Name fallbacks in the font table (w:altName), which Word and LibreOffice consult."""
+    font_part = next((p for p in doc.part.package.parts if str(p.partname) == "/word/fontTable.xml"), None)
+    if font_part is None:
+        return
+    from lxml import etree
+
+    root = etree.fromstring(font_part.blob)
+    existing = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
+    for name, (alt, family) in FALLBACKS.items():
+        if name in existing:
+            continue
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        alt_el = etree.SubElement(font, qn("w:altName"))
+        alt_el.set(qn("w:val"), alt)
+        charset = etree.SubElement(font, qn("w:charset"))
+        charset.set(qn("w:val"), "86")  # GB2312
+        fam = etree.SubElement(font, qn("w:family"))
+        fam.set(qn("w:val"), family)
+        pitch = etree.SubElement(font, qn("w:pitch"))
+        pitch.set(qn("w:val"), "variable")
+    font_part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def setup_document(doc) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.header_distance, section.footer_distance = Mm(15), Mm(20)
+
+    # Document defaults, so every run (tables, footers) has an East-Asian font.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+        if rpr is not None:
+            set_fonts(rpr, BODY_FONT)
+
+    normal = doc.styles["Normal"]
+    _plain_style(normal, BODY_FONT, SIZE_3)
+    normal.paragraph_format.first_line_indent = Pt(32)
+    normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    normal.paragraph_format.widow_control = True
+
+    title = _style(doc, "公文标题", "Normal")
+    _plain_style(title, TITLE_FONT, SIZE_2)
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.first_line_indent = Pt(0)
+    title.paragraph_format.line_spacing = Pt(36)
+    title.paragraph_format.space_after = Pt(29)
+
+    for name, font, bold in (("Heading 1", H1_FONT, False), ("Heading 2", H2_FONT, False),
+                             ("Heading 3", BODY_FONT, True)):
+        style = doc.styles[name]
+        _plain_style(style, font, SIZE_3, bold=bold)
+        style.paragraph_format.first_line_indent = Pt(32)
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
+    for name in ("Header", "Footer"):
+        _plain_style(doc.styles[name], PAGE_NUMBER_FONT, SIZE_4, latin=PAGE_NUMBER_FONT)
+        doc.styles[name].paragraph_format.first_line_indent = Pt(0)
+
+    cell = _style(doc, "表格文字", "Normal")
+    _plain_style(cell, BODY_FONT, SIZE_TABLE)
+    cell.paragraph_format.first_line_indent = Pt(0)
+    cell.paragraph_format.line_spacing = TABLE_LINE
+    cell.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    _page_numbers(doc)
+    _register_fallbacks(doc)
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE) as fldChar begin/instr/separate/end runs."""
+    def run_with(el):
+        run = paragraph.add_run()
+        run._r.append(el)
+        return run
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
+    paragraph.add_run("1")
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def _page_numbers(doc) -> None:
+    """GB/T 9704: "— 1 —", odd pages right and even pages left, one character in from the edge."""
+    doc.settings.odd_and_even_pages_header_footer = True
+    section = doc.sections[0]
+    for footer, align, indent in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+                                  (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left")):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        p.style = doc.styles["Footer"]
+        p.alignment = align
+        if indent == "right":
+            p.paragraph_format.right_indent = Pt(14)
+        else:
+            p.paragraph_format.left_indent = Pt(14)
+        p.add_run("— ")
+        _field(p, "PAGE")
+        p.add_run(" —")
+
+
+# ---- content ------------------------------------------------------------------------------------
+_INLINE = re.compile(r"(\*\*.+?\*\*|" + PLACEHOLDER_RE.pattern + ")")
+
+
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def add_rich_text(paragraph, text: str, bold: bool = False) -> None:
+    """Text with **bold** spans and highlighted 【待填写：…】 markers."""
+    text = _XML_INVALID.sub("", text)  # Excel cells can carry control characters Word rejects
+    for piece in _INLINE.split(text):
+        if not piece:
+            continue
+        if piece.startswith("**") and piece.endswith("**") and len(piece) > 4:
+            run = paragraph.add_run(piece[2:-2])
+            run.bold = True
+        elif PLACEHOLDER_RE.fullmatch(piece):
+            run = paragraph.add_run(piece)
+            run.bold = True
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        else:
+            run = paragraph.add_run(piece)
+            if bold:
+                run.bold = True
+
+
+def write_docx(markup: str, path: str | Path, form_writer=None, title: str | None = None,
+               author: str | None = None) -> None:
+    """Build the document from markup and save it atomically at path."""
+    doc = build_document(markup, form_writer, title, author)
+    save_atomic(doc, Path(path))
+
+
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’"
+_LOOSE_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[\d.+\-=≥≤<>])|(?<=[\d%])[ \t]+(?=[{_CJK}])")
+
+
+def tighten(text: str) -> str:
+    """Chinese typesetting puts no spaces between figures and characters ("265.69万元"); spaces
+    there would be stretched by justification into visible gaps."""
+    return _LOOSE_SPACE.sub("", text)
+
+
+def build_document(markup: str, form_writer=None, title: str | None = None, author: str | None = None):
+    doc = Document()
+    setup_document(doc)
+    body_started = False
+    for raw in markup.splitlines():
+        line = tighten(raw.strip())
+        if not line:
+            continue
+        if line == "[[附表]]":
+            if form_writer is not None:
+                form_writer(doc)
+            continue
+        if line == "[[分页]]":
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            continue
+        if line.startswith("#### "):
+            p = doc.add_paragraph(style="Heading 3")
+            add_rich_text(p, line[5:].strip())
+        elif line.startswith("### "):
+            p = doc.add_paragraph(style="Heading 2")
+            add_rich_text(p, line[4:].strip())
+        elif line.startswith("## "):
+            p = doc.add_paragraph(style="Heading 1")
+            add_rich_text(p, line[3:].strip())
+        elif line.startswith("# ") and not body_started:
+            p = doc.add_paragraph(style="公文标题")
+            add_rich_text(p, line[2:].strip())
+            continue
+        elif line.startswith(">>"):
+            p = doc.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            p.paragraph_format.first_line_indent = Pt(0)
+            p.paragraph_format.right_indent = Pt(64)  # 落款 sits four characters in from the right
+            add_rich_text(p, line[2:].strip())
+        else:
+            p = doc.add_paragraph()
+            add_rich_text(p, line)
+        body_started = True
+    props = doc.core_properties
+    if title:
+        props.title = title
+    if author:
+        props.author = author
+        props.last_modified_by = author
+    props.comments = "由 evaltool 根据项目支出绩效自评表生成"
+    return doc
+
+
+def landscape_section(doc):
+    """A new landscape page for the attached form (nine columns need the width)."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(28), Mm(26)
+    section.left_margin, section.right_margin = Mm(37), Mm(35)
+    return section
+
+
+def cell_text(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    paragraph = cell.paragraphs[0]
+    paragraph.style = "表格文字"
+    paragraph.alignment = align
+    lines = str(text).split("\n") if text else [""]
+    for n, line in enumerate(lines):
+        if n:
+            paragraph = cell.add_paragraph(style="表格文字")
+            paragraph.alignment = align
+        add_rich_text(paragraph, line, bold=bold)
+
+
+def repeat_header(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def no_split(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
+
+
+def save_atomic(doc, path: Path) -> None:
+    """Write next to the target and rename, so a failed save never leaves half a report."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"输出目录不存在：{folder}。请先建立该目录或换一个输出位置。")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".docx", dir=folder)
+    os.close(fd)
+    try:
+        doc.save(tmp)
+        os.replace(tmp, path)
+    except PermissionError:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise InputError(f"无法写入 {path.name}：文件可能正在 Word/WPS 中打开，请关闭后重试。") from None
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+__all__ = ["write_docx", "build_document", "setup_document", "landscape_section", "cell_text", "repeat_header",
+           "no_split", "set_fonts", "save_atomic", "add_rich_text", "copy"]
