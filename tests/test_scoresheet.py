@@ -280,6 +280,24 @@ def test_report_facts_state_the_rates(seed001_data):
     assert [x["三级指标"] for x in facts["扣分指标"]] == ["分配结果", "到位率"]
     assert {x["指标名称"]: x["等级"] for x in facts["绩效目标"]} == {"信息采集数量": "优", "故障宕机率": "优"}
     assert pct_text(Decimal("0.5")) == "50%" and pct_text(Decimal("0.50104")) == "50.10%"
+    # section 四 follows the national outline whatever the framework's own 一级 names
+    sections = {x["章节"]: x for x in facts["指标分析"]}
+    assert list(sections) == ["项目决策", "项目过程", "项目产出", "项目效益"]
+    assert sections["项目过程"]["得分"] == Decimal("24.5") and sections["项目过程"]["分值"] == 25
+    assert "“到位率”扣0.5分" in sections["项目过程"]["句子"]
+    assert sections["项目效益"]["分值"] == 40 and "未扣分" in sections["项目效益"]["句子"]
+
+
+def test_report_sections_for_the_four_part_framework():
+    rows = sheet_rules(load_rules()).framework("四段式").default_rows()
+    for r in rows:
+        r["得分"] = r["分值"]
+    rows[-1]["得分"] = 8
+    rows[-1]["评分依据"] = "满意度调查为 80%"
+    project = case_from_dict({"类型": "评分表", "年度": 2022, "项目名称": "测试", "实施单位": "某局", "评分指标": rows})
+    sections = {x["章节"]: x for x in scoresheet_facts(project)["指标分析"]}
+    assert sections["项目效益"]["得分"] == 28 and "（满意度调查为 80%）" in sections["项目效益"]["句子"]
+    assert sections["项目产出"]["指标"] == ["产出"]
 
 
 def test_report_check_flags_seed001_sentence_only(seed001_data):

@@ -207,3 +207,15 @@ def test_scoresheet_prints_on_one_a4_page(scored, tmp_path):
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert re.search(r"^Pages:\s+1$", pages, re.M), pages
     assert "(A4)" in pages
+
+
+def test_new_scoresheet_command(tmp_path):
+    out = tmp_path / "三段式.xlsx"
+    proc = run_cli("new-scoresheet", "-o", str(out), "--framework", "三段式")
+    assert proc.returncode == 0, proc.stderr
+    project = project_from_grids(xlsx_engine.read_grids(out))
+    assert [r["一级指标"] for r in project.extra["评分指标"]][0] == "项目决策" and len(project.extra["评分指标"]) == 20
+    again = run_cli("new-scoresheet", "-o", str(out))
+    assert again.returncode == 2 and "已存在" in again.stderr
+    bad = run_cli("new-scoresheet", "-o", str(tmp_path / "x.xlsx"), "--framework", "五段式")
+    assert bad.returncode == 2 and "五段式" in bad.stderr and "Traceback" not in bad.stderr

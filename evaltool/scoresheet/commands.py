@@ -64,3 +64,32 @@ def _register() -> None:
 
 
 _register()
+
+
+def _register_new() -> None:
+    from evaltool.cli import console, friendly, main
+
+    @main.command("new-scoresheet")
+    @click.option("-o", "--output", default="项目支出绩效评价评分表.xlsx", show_default=True, help="新工作簿的文件名")
+    @click.option("--rules", "rules", default=None, help="规则集编号或规则文件路径（决定默认框架）")
+    @click.option("--framework", "framework", default=None, help="评分框架名称，如 四段式、三段式（evaltool frameworks 查看）")
+    @friendly
+    def new_scoresheet_cmd(output: str, rules: str | None, framework: str | None) -> None:
+        """新建空白评分表工作簿（绩效评价指标评分、评价人员、绩效目标表）。用案例文件预填请用 evaltool new --from。"""
+        from pathlib import Path
+
+        from evaltool.core.errors import InputError
+        from evaltool.scoresheet.template import write_scoresheet_workbook
+
+        target = Path(output)
+        if target.suffix.lower() != ".xlsx":
+            raise InputError(f"输出文件名应以 .xlsx 结尾：{target.name}")
+        if target.exists():
+            raise InputError(f"{target} 已存在。为避免覆盖已填写的内容，请用 -o 指定一个新文件名，或先移走原文件。")
+        if not target.parent.exists():
+            raise InputError(f"文件夹不存在：{target.parent}")
+        write_scoresheet_workbook(target, None, rules, framework)
+        console.print(f"已生成空白评分表：{target}。填写方法见其中的“说明”工作表。")
+
+
+_register_new()

@@ -65,6 +65,7 @@ def scoresheet_facts(project: Project, rules: RuleSet | None = None,
     return {
         "类型": "评分表",
         "框架": result.framework,
+        "指标分析": analysis_sections(result, rules, deductions),
         "计划投资额": result.planned,
         "实际到位资金": result.arrived,
         "实际使用情况": result.used,
@@ -87,6 +88,33 @@ def scoresheet_facts(project: Project, rules: RuleSet | None = None,
         "核对数值": report_figures(result),
         "标记": result.findings,
     }
+
+
+def analysis_sections(result: SheetResult, rules: RuleSet, deductions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Section 四 (绩效评价指标分析) of the national outline: 项目决策, 项目过程, 项目产出, 项目效益,
+    each mapped to the framework's 一级 (or 一级/二级) indicators by the rule set's 报告章节."""
+    from evaltool.scoresheet.framework import sheet_rules
+
+    fw = sheet_rules(rules).framework(result.framework)
+    out = []
+    for title, parts in fw.sections.items():
+        weight = score = Decimal(0)
+        for r in result.indicators:
+            if any(r.level1 == l1 and (l2 is None or r.level2 == l2) for l1, l2 in parts):
+                weight += r.weight or Decimal(0)
+                score += r.score or Decimal(0)
+        lost = [d for d in deductions if any(d["一级指标"] == l1 and (l2 is None or d["二级指标"] == l2)
+                                             for l1, l2 in parts)]
+        share = score / weight if weight else None
+        text = f"{title}类指标共{fmt(weight)}分，得{fmt(score)}分" + (f"，得分率{pct_text(share)}" if share is not None else "")
+        if lost:
+            text += "。其中" + "，".join(f"“{d['三级指标']}”扣{fmt(d['扣分'])}分" + (f"（{d['评分依据']}）" if d["评分依据"] else "")
+                                      for d in lost)
+        else:
+            text += "，未扣分"
+        out.append({"章节": title, "指标": ["/".join(x for x in part if x) for part in parts], "分值": weight,
+                    "得分": score, "得分率": share, "扣分指标": lost, "句子": text + "。"})
+    return out
 
 
 def report_figures(result: SheetResult) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ class Framework:
     level1: dict[str, Level1]
     formulas: dict[str, str]  # 三级指标 → FORMULAS member
     aliases: dict[str, str]
+    sections: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)  # 报告章节 → (一级, 二级|None)
 
     @property
     def total_weight(self) -> Decimal:
@@ -137,7 +138,19 @@ def sheet_rules(rules: RuleSet) -> SheetRules:
                 raise RuleError(f"{src}中“{where} → 公式指标 → {l3}”应为 {'、'.join(FORMULAS)} 之一，现为“{formula}”")
             formulas[_clean_label(l3)] = str(formula)
         aliases = {_clean_label(k): str(v) for k, v in (item.get("别名") or {}).items()}
-        frameworks[name] = Framework(name, str(item.get("说明") or ""), level1, formulas, aliases)
+        sections: dict[str, list[tuple[str, str | None]]] = {}
+        for title, parts in (item.get("报告章节") or {}).items():
+            if not isinstance(parts, list):
+                raise RuleError(f"{src}中“{where} → 报告章节 → {title}”应是列表，例如 [项目绩效/项目产出]")
+            sections[str(title)] = []
+            for part in parts:
+                l1, _, l2 = str(part).partition("/")
+                if l1 not in level1:
+                    raise RuleError(f"{src}中“{where} → 报告章节 → {title}”引用了不存在的一级指标“{l1}”")
+                sections[str(title)].append((l1, l2 or None))
+        if not sections:  # one section per 一级指标
+            sections = {l1: [(l1, None)] for l1 in level1}
+        frameworks[name] = Framework(name, str(item.get("说明") or ""), level1, formulas, aliases, sections)
     default = str(section.get("默认框架") or next(iter(frameworks)))
     if default not in frameworks:
         raise RuleError(f"{src}中“{SECTION} → 默认框架”为“{default}”，但没有这个框架。可用：{'、'.join(frameworks)}")
