@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from evaltool.core import values
-from evaltool.core.decimals import fmt, round_half_up, to_decimal
+from evaltool.core.decimals import fmt, fmt_percent, round_half_up, to_decimal
 from evaltool.core.model import FUND_ROWS, Project, ScoreResult
 
 PLACEHOLDER = "【待填写：{}】"
@@ -275,6 +275,8 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
             "over": unexecuted is not None and unexecuted < 0,
             "overspent": money(-unexecuted) if unexecuted is not None and unexecuted < 0 else "",
             "rate": percent_text(rate_display),
+            "rate_form": fmt_percent(rate_display) if rate_display is not None else "—",  # as on the form: 100.00%
+            "rate_score_form": fmt(result.rate_score, 2) if result.rate_score is not None else "—",
             "rate_known": rate_display is not None,
             "rate_full": rate_display is not None and rate_display >= 1,
             "rate_weight": score_text(result.rate_weight),
@@ -295,6 +297,7 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
         "unscored": unscored,
         "subtotals": [(name, score_text(value)) for name, value in result.subtotals.items()],
         "total": score_text(result.total),
+        "total_form": fmt(result.total, 2) if result.total is not None else "—",
         "total_weight": score_text(sum((i.weight_value or Decimal(0) for i in indicators),
                                        result.rate_weight or Decimal(0))),
         "grade": result.grade or "—",

@@ -98,8 +98,8 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
         put(r, 5, view.actual)
         if label == "年度资金总额":
             put(r, 6, funds["rate_weight"])
-            put(r, 7, funds["rate"])
-            put(r, 8, funds["rate_score"])
+            put(r, 7, funds["rate_form"])
+            put(r, 8, funds["rate_score_form"])
         else:
             put(r, 6, "—")
             put(r, 7, "")
@@ -140,5 +140,5 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
     r = r0 + 1 + len(indicators)
     put(r, 0, "总分", bold=True, to=5)
     put(r, 6, ctx["total_weight"], bold=True)
-    put(r, 7, ctx["total"], bold=True)
+    put(r, 7, ctx["total_form"], bold=True)
     put(r, 8, f"评价等次：{ctx['grade']}", bold=True)
