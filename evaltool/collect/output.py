@@ -116,6 +116,15 @@ class SheetWriter:
                              "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)}
         self.rows = 0
         self.ncols = len(headers)
+        from openpyxl.cell import WriteOnlyCell
+
+        self._text = [text_cell(self.ws, "") for _ in headers]
+        self._num = []
+        for fmt in self.formats:
+            cell = WriteOnlyCell(self.ws)
+            if fmt:
+                cell.number_format = fmt
+            self._num.append(cell)
         self.append([text_cell(self.ws, clean_text(h), self.header_style) for h in headers], raw=True)
 
     def append(self, values: Iterable[Any], raw: bool = False, bold: bool = False) -> None:
@@ -123,6 +132,28 @@ class SheetWriter:
             self.ws.append(list(values))
             self.rows += 1
             return
+        if bold:
+            self._append_bold(values)
+            return
+        out = []
+        for i, v in enumerate(values):
+            v = plain(v)
+            if isinstance(v, str):
+                # Write-only rows go to disk on append, so one cell object per column is reused.
+                cell = self._text[i] if i < len(self._text) else text_cell(self.ws, "")
+                cell.value = v
+                cell.data_type = "s"
+                out.append(cell)
+            elif v is not None and i < len(self._num):
+                cell = self._num[i]
+                cell.value = v
+                out.append(cell)
+            else:
+                out.append(v)
+        self.ws.append(out)
+        self.rows += 1
+
+    def _append_bold(self, values: Iterable[Any]) -> None:
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
 
@@ -130,13 +161,12 @@ class SheetWriter:
         for i, v in enumerate(values):
             v = plain(v)
             if isinstance(v, str):
-                out.append(text_cell(self.ws, v, {"font": Font(bold=True)} if bold else None))
-            elif v is not None and ((i < len(self.formats) and self.formats[i]) or bold):
+                out.append(text_cell(self.ws, v, {"font": Font(bold=True)}))
+            elif v is not None:
                 cell = WriteOnlyCell(self.ws, value=v)
+                cell.font = Font(bold=True)
                 if i < len(self.formats) and self.formats[i]:
                     cell.number_format = self.formats[i]
-                if bold:
-                    cell.font = Font(bold=True)
                 out.append(cell)
             else:
                 out.append(v)
@@ -179,37 +209,48 @@ def _dec(value: Any) -> Decimal | None:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
-def _dsum(values: Iterable[Any]) -> Decimal:
-    return sum((d for d in map(_dec, values) if d is not None), Decimal(0))
-
-
-def _dmean(values: Iterable[Any], places: int) -> Decimal | None:
-    ds = [d for d in map(_dec, values) if d is not None]
-    return round_half_up(sum(ds, Decimal(0)) / len(ds), places) if ds else None
-
-
-def _group_stats(df) -> dict[str, Any]:
-    budget, actual = _dsum(df["预算数"]), _dsum(df["执行数"])
-    grades = df["等次"].fillna(UNGRADED).value_counts()
-    return {
-        "项目数": len(df),
-        "预算数合计": round_half_up(budget, 2),
-        "执行数合计": round_half_up(actual, 2),
-        "总执行率": round_half_up(actual / budget, 4) if budget > 0 else None,
-        "平均执行率": _dmean(df["执行率"], 4),
-        "平均总分": _dmean(df["总分"], 2),
-        **{g: int(grades.get(g, 0)) for g in GRADES + (UNGRADED,)},
-        "有错误的项目数": int((df["错误数"].fillna(0) > 0).sum()),
-    }
+def _exact(total: float, places: int) -> Decimal:
+    # The summed values have at most `places` decimals, so the float sum rounded there is exact.
+    return Decimal(f"{total:.{places}f}")
 
 
 def department_frame(df):
-    """Summaries per 主管部门 (count, budget, mean 执行率, grade distribution), plus a 合计 row."""
+    """Summaries per 主管部门 (count, budget, mean 执行率, grade distribution), plus a 合计 row.
+
+    Sums are taken by pandas and made exact in Decimal; means and ratios are Decimal, half-up."""
     import pandas as pd
 
-    dept = df["主管部门"].astype(object).where(df["主管部门"].notna(), "（未填主管部门）").astype(str)
-    records = [{"主管部门": name, **_group_stats(group)} for name, group in df.groupby(dept, sort=True)]
-    records.append({"主管部门": "合计", **_group_stats(df)})
+    dept = df["主管部门"].astype(object).where(df["主管部门"].notna(), "（未填主管部门）").map(str)
+    num = pd.DataFrame({
+        "预算数": pd.to_numeric(df["预算数"], errors="coerce"),
+        "执行数": pd.to_numeric(df["执行数"], errors="coerce"),
+        "执行率": pd.to_numeric(df["执行率"], errors="coerce"),
+        "总分": pd.to_numeric(df["总分"], errors="coerce"),
+        "有错误": pd.to_numeric(df["错误数"], errors="coerce").fillna(0) > 0,
+        "等次": df["等次"].astype(object).where(df["等次"].notna(), UNGRADED).map(str),
+        "主管部门": dept,
+    })
+    grades = pd.crosstab(num["主管部门"], num["等次"])
+    agg = num.groupby("主管部门", sort=True).agg(
+        项目数=("预算数", "size"), 预算数=("预算数", "sum"), 执行数=("执行数", "sum"),
+        执行率和=("执行率", "sum"), 执行率数=("执行率", "count"), 总分和=("总分", "sum"), 总分数=("总分", "count"),
+        有错误的项目数=("有错误", "sum"))
+    total = agg.sum(numeric_only=True)
+    total_grades = grades.sum()
+    records = []
+    for name, a, g in [(n, agg.loc[n], grades.loc[n]) for n in agg.index] + [("合计", total, total_grades)]:
+        budget, actual = _exact(a["预算数"], 2), _exact(a["执行数"], 2)
+        records.append({
+            "主管部门": name,
+            "项目数": int(a["项目数"]),
+            "预算数合计": budget,
+            "执行数合计": actual,
+            "总执行率": round_half_up(actual / budget, 4) if budget > 0 else None,
+            "平均执行率": round_half_up(_exact(a["执行率和"], 4) / int(a["执行率数"]), 4) if a["执行率数"] else None,
+            "平均总分": round_half_up(_exact(a["总分和"], 2) / int(a["总分数"]), 2) if a["总分数"] else None,
+            **{k: int(g.get(k, 0)) for k in GRADES + (UNGRADED,)},
+            "有错误的项目数": int(a["有错误的项目数"]),
+        })
     return pd.DataFrame.from_records(records)
 
 

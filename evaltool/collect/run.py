@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -149,19 +150,28 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
     chunk = chunk or max(1, min(32, len(pairs) // (workers * 8)))
     chunks = [pairs[i:i + chunk] for i in range(0, len(pairs), chunk)]
     window = workers * 3
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
-        pending: deque = deque()
-        it = iter(chunks)
+    it = iter(chunks)
+    pending: deque = deque()  # (future, chunk), in input order
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+            for c in it:
+                pending.append((pool.submit(process_chunk, c, rules), c))
+                if len(pending) >= window:
+                    break
+            while pending:
+                done = pending[0][0].result()
+                pending.popleft()
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending.append((pool.submit(process_chunk, nxt, rules), nxt))
+                yield from done
+    except BrokenProcessPool:
+        # Worker processes could not start or died (a host that forbids them, memory pressure):
+        # finish in this process rather than lose the consolidation.
+        for _, c in pending:
+            yield from process_chunk(c, rules)
         for c in it:
-            pending.append(pool.submit(process_chunk, c, rules))
-            if len(pending) >= window:
-                break
-        while pending:
-            done = pending.popleft().result()
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(pool.submit(process_chunk, nxt, rules))
-            yield from done
+            yield from process_chunk(c, rules)
 
 
 def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules: str | None = None,
