@@ -1,0 +1,446 @@
+"""What the ribbon buttons run (through RunPython, see macros/EvaltoolRibbon.bas).
+
+Each entry acts on the workbook the clerk has open (xw.Book.caller()), reads every sheet in one
+bulk call, runs the same core and the same writer as the command line, then writes back with
+grouped calls (evaltool.excel.xlwings_engine). Everything is computed before the first write, so
+a failure leaves the workbook as it was. The clerk only ever sees Chinese dialogs and status-bar
+text: a Python exception becomes a message and a log file, never a traceback.
+
+Every entry takes an optional `book` (tests pass an xw.Book built from a JSON payload, which
+runs this code on xlwings' remote engine) and optional paths where Excel would ask with a dialog.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import functools
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from evaltool.core.errors import InputError
+
+TITLE = "evaltool 绩效自评"
+LOG_DIR = Path.home() / ".evaltool"
+
+
+# ---- plumbing -----------------------------------------------------------------------------------
+class _State:
+    writing = False
+
+
+def _caller():
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+def _alert(book, text: str, mode: str = "info") -> None:
+    if book is None:
+        print(text, file=sys.stderr)  # no workbook at all: the console is all there is
+        return
+    try:
+        book.app.alert(text, title=TITLE, mode=mode)
+    except Exception:  # noqa: BLE001 - a message must never become an error of its own
+        print(text, file=sys.stderr)
+
+
+def _status(book, text: str | None) -> None:
+    """Status-bar text where the engine has a status bar (desktop Excel); silently nothing elsewhere."""
+    try:
+        book.app.status_bar = text if text else False
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _log(exc: BaseException) -> Path | None:
+    try:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        path = LOG_DIR / "evaltool-excel.log"
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"\n==== {_dt.datetime.now().isoformat(timespec='seconds')}\n")
+            fh.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        return path
+    except OSError:
+        return None
+
+
+def entry(fn: Callable) -> Callable:
+    """Runs fn(book, ...) for the caller's workbook; turns every failure into a Chinese dialog."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, book=None, **kwargs):
+        state = _State()
+        try:
+            book = book if book is not None else _caller()
+        except Exception as exc:  # noqa: BLE001
+            _log(exc)
+            _alert(None, "evaltool 只能从 Excel 中的“绩效自评”选项卡启动（没有找到调用它的工作簿）。")
+            return None
+        try:
+            return fn(book, state, *args, **kwargs)
+        except InputError as exc:
+            _alert(book, f"无法处理：{exc}", mode="critical")
+        except MemoryError:
+            _alert(book, "无法处理：工作簿过大，内存不足。", mode="critical")
+        except Exception as exc:  # noqa: BLE001
+            if os.environ.get("EVALTOOL_DEBUG"):
+                raise
+            log = _log(exc)
+            where = f"详细信息已记录在 {log}，" if log else ""
+            safe = ("写入结果时出错，部分结果可能已经写入，请检查后重新计分；您填写的内容不会被改动。"
+                    if state.writing else "您的工作簿没有被修改。")
+            _alert(book, f"程序内部错误（{type(exc).__name__}）。{safe}{where}"
+                         "请把该文件和工作簿发给技术支持。", mode="critical")
+        finally:
+            _status(book, None)
+        return None
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def _writing(book, state: _State, sheets: list[str]):
+    """Screen updating off and protection lifted (desktop Excel) while evaltool writes."""
+    state.writing = True
+    app = book.app
+    with contextlib.suppress(Exception):
+        app.screen_updating = False
+    restore = []
+    for name in sheets:
+        with contextlib.suppress(Exception):
+            api = book.sheets[name].api
+            if getattr(api, "ProtectContents", False):
+                p = api.Protection
+                opts = dict(DrawingObjects=bool(api.ProtectDrawingObjects), Contents=True,
+                            Scenarios=bool(api.ProtectScenarios),
+                            AllowFormattingCells=p.AllowFormattingCells,
+                            AllowFormattingColumns=p.AllowFormattingColumns,
+                            AllowFormattingRows=p.AllowFormattingRows,
+                            AllowInsertingRows=p.AllowInsertingRows, AllowDeletingRows=p.AllowDeletingRows)
+                api.Unprotect()
+                restore.append((api, opts))
+    try:
+        yield
+    finally:
+        for api, opts in restore:
+            with contextlib.suppress(Exception):
+                api.Protect(**opts)
+        with contextlib.suppress(Exception):
+            app.screen_updating = True
+        state.writing = False
+
+
+# ---- shared steps ------------------------------------------------------------------------------------
+def _read(book, grids=None):
+    """Grids of every sheet (one bulk read each) -> projects, as the CLI reads a file."""
+    from evaltool.excel import xlwings_engine
+    from evaltool.workbook.reader import projects_from_grids
+
+    if grids is None:
+        grids = xlwings_engine.read_grids(book)
+    projects = projects_from_grids(grids)
+    for p in projects:
+        p.source = book.name
+    return projects
+
+
+def _ours(projects) -> set[tuple[str, str]]:
+    from evaltool.workbook.reader import sheet_info
+
+    out = set()
+    for p in projects:
+        info = sheet_info(p)
+        if info is not None:
+            out |= {(p.sheet, c) for c in info.marked}
+    return out
+
+
+def plan(book, marks_only: bool = False, grids=None):
+    """Everything to write, computed before the first write: (results, writes, 校验结果 content, ours)."""
+    from evaltool.workbook.commands import evaluate_projects
+    from evaltool.workbook.writer import cell_writes, results_sheet
+
+    projects = _read(book, grids)
+    results = evaluate_projects(projects)
+    writes = [w for p, r in results for w in cell_writes(p, r)]
+    if marks_only:
+        writes = [w for w in writes if w.keep_value]
+    return results, writes, results_sheet(results), _ours(projects)
+
+
+def _write(book, state, writes, rs, ours) -> None:
+    from evaltool.excel import xlwings_engine
+
+    sheets = sorted({w.sheet for w in writes})
+    with _writing(book, state, sheets):
+        xlwings_engine.apply_writes(book, writes, ours)
+        xlwings_engine.write_results(book, rs)
+
+
+def _summary(results, verb: str) -> str:
+    from evaltool.core.decimals import fmt
+
+    lines = []
+    for p, r in results:
+        e = len(r.errors)
+        w = sum(f.severity == "warning" for f in r.findings)
+        head = f"“{p.sheet}”：{p.name or '（未填项目名称）'}"
+        if verb == "计分":
+            head += f"，总分 {fmt(r.total, 2) if r.total is not None else '—'}，等次 {r.grade or '—'}"
+        lines.append(f"{head}；{e} 个错误、{w} 个警告。")
+    tail = "有问题的单元格已标色并加了批注，全部问题列在“校验结果”工作表中（点击地址可跳转）。"
+    if not any(r.findings for _, r in results):
+        tail = "没有发现问题。"
+    return f"{verb}完成。\n" + "\n".join(lines) + "\n" + tail
+
+
+def _book_dir(book) -> Path:
+    full = str(book.fullname or "")
+    if os.path.isabs(full) and Path(full).parent.is_dir():
+        return Path(full).parent
+    raise InputError("这个工作簿还没有保存到电脑上（或保存在网盘中）。请先“另存为”到本机文件夹，再点此按钮。")
+
+
+def _ask_open_file(book, what: str, pattern: str) -> Path | None:
+    """Windows Excel's own file dialog; None when the clerk cancels."""
+    try:
+        got = book.app.api.GetOpenFilename(f"{what} ({pattern}),{pattern}", 1, f"选择{what}")
+    except Exception:  # noqa: BLE001
+        raise InputError(f"此处无法弹出选择{what}的对话框。请用命令行：evaltool new --from 案例.yaml") from None
+    return Path(got) if isinstance(got, str) and got else None
+
+
+def _ask_folder(book, what: str) -> Path | None:
+    try:
+        dialog = book.app.api.FileDialog(4)  # msoFileDialogFolderPicker
+        dialog.Title = what
+        if dialog.Show() != -1:
+            return None
+        return Path(dialog.SelectedItems(1))
+    except Exception:  # noqa: BLE001
+        raise InputError("此处无法弹出选择文件夹的对话框。请用命令行：evaltool collect 文件夹 -o 汇总.xlsx") from None
+
+
+def _open(path: Path) -> None:
+    """Open a produced file with its usual program (Word for the report)."""
+    with contextlib.suppress(Exception):
+        if sys.platform.startswith("win"):
+            os.startfile(str(path))  # type: ignore[attr-defined]
+        elif sys.platform == "darwin":
+            import subprocess
+
+            subprocess.Popen(["open", str(path)])
+
+
+# ---- the buttons -----------------------------------------------------------------------------------
+@entry
+def check(book, state):
+    """校验: mark problems in place and list them in 校验结果; entered values are left alone."""
+    _status(book, "evaltool：正在校验……")
+    results, writes, rs, ours = plan(book, marks_only=True)
+    _write(book, state, writes, rs, ours)
+    _alert(book, _summary(results, "校验"))
+    return results
+
+
+def _score(book, state, grids=None):
+    results, writes, rs, ours = plan(book, grids=grids)
+    _write(book, state, writes, rs, ours)
+    return results
+
+
+@entry
+def score(book, state):
+    """计分: computed values into computed cells, marks, 校验结果 — exactly what `evaltool score` writes."""
+    _status(book, "evaltool：正在计分……")
+    results = _score(book, state)
+    _alert(book, _summary(results, "计分"))
+    return results
+
+
+@entry
+def report(book, state, folder: str | os.PathLike | None = None, open_after: bool = True):
+    """生成报告: a .docx per 自评表 beside the workbook, then open it."""
+    from evaltool.report.generate import write_report
+    from evaltool.workbook.commands import evaluate_projects
+
+    _status(book, "evaltool：正在生成报告……")
+    target_dir = Path(folder) if folder else _book_dir(book)
+    results = evaluate_projects(_read(book))
+    stem = Path(book.name).stem
+    paths = []
+    for i, (p, r) in enumerate(results):
+        suffix = "" if len(results) == 1 else f"-{p.sheet}"
+        paths.append(write_report(p, r, target_dir / f"{stem}{suffix}-绩效评价报告.docx"))
+    if open_after:
+        for path in paths:
+            _open(path)
+    errors = sum(len(r.errors) for _, r in results)
+    note = f"\n注意：表中还有 {errors} 个错误，报告中的相关数字可能不准确，请先点“校验”修正。" if errors else ""
+    _alert(book, "已生成绩效评价报告：\n" + "\n".join(str(p) for p in paths) + note)
+    return paths
+
+
+def _paste_form(book, state, project=None):
+    """A new 自评表 sheet (blank, or filled from a case) at the end of the workbook.
+
+    Desktop Excel copies the sheet from the template built by evaltool.workbook.template, keeping
+    every format, dropdown and protection; the remote engine cannot open files, so there the
+    sheet is laid down from the same template's values and merged cells.
+    """
+    from evaltool.workbook import layout as L
+    from evaltool.workbook import template
+
+    wb = template.build_workbook(project, project.rules if project else None)
+    names = [s.name for s in book.sheets]
+    base = L.SHEET_FORM if project is None or not project.name else str(project.name)[:25]
+    for ch in '[]:*?/\\':
+        base = base.replace(ch, "")
+    name, n = base, 1
+    while name in names:
+        n += 1
+        name = f"{base}{n}"
+    from evaltool.workbook.xlsx_engine import grids_from_workbook
+
+    grid = next(g for g in grids_from_workbook(wb) if g.sheet == L.SHEET_FORM)
+    grid.sheet = name
+    state.writing = True
+    if not _copy_from_file(book, wb, name):
+        _lay_down(book, grid, wb[L.SHEET_FORM])
+    return name, grid
+
+
+def _copy_from_file(book, wb, name: str) -> bool:
+    from evaltool.workbook import layout as L
+    from evaltool.workbook.template import deterministic_bytes
+
+    try:
+        app = book.app
+        if app.engine.name == "remote":
+            return False
+        tmp = Path(tempfile.mkdtemp(prefix="evaltool-")) / "template.xlsx"
+        tmp.write_bytes(deterministic_bytes(wb))
+        src = app.books.open(str(tmp))
+    except Exception:  # noqa: BLE001
+        return False
+    try:
+        last = book.sheets[len(book.sheets) - 1]
+        src.sheets[L.SHEET_FORM].copy(after=last, name=name)
+        have = {s.name for s in book.sheets}
+        for extra in (L.SHEET_REPORT, L.SHEET_BASIC, L.SHEET_SETTINGS, L.SHEET_HELP):
+            if extra not in have:
+                src.sheets[extra].copy(after=book.sheets[len(book.sheets) - 1])
+    finally:
+        with contextlib.suppress(Exception):
+            src.close()
+    return True
+
+
+def _lay_down(book, grid, ws) -> None:
+    sheet = book.sheets.add(grid.sheet, after=book.sheets[len(book.sheets) - 1])
+    width = grid.ncols
+    block = [list(r) + [None] * (width - len(r)) for r in grid.values]
+    sheet.range((1, 1), (len(block), width)).value = block
+    for r1, c1, r2, c2 in grid.merged:
+        sheet.range((r1, c1), (r2, c2)).merge()
+    for letter, dim in ws.column_dimensions.items():
+        if dim.width:
+            sheet.range(f"{letter}1").column_width = dim.width
+
+
+@entry
+def new_sheet(book, state):
+    """新建自评表: a blank form from the standard template, added to this workbook."""
+    name, _ = _paste_form(book, state)
+    _alert(book, f"已新建空白自评表“{name}”。白色单元格由您填写，灰色单元格由“计分”自动填写。")
+    return name
+
+
+@entry
+def import_case(book, state, path: str | os.PathLike | None = None):
+    """导入案例: a case file (.yaml) becomes a filled, scored 自评表 sheet in this workbook."""
+    from evaltool.core.caseio import load_case
+    from evaltool.core.rules import load_rules
+
+    path = Path(path) if path else _ask_open_file(book, "案例文件", "*.yaml;*.yml")
+    if path is None:
+        return None
+    project = load_case(path)
+    if project.kind != "自评表":
+        raise InputError(f"{path.name} 是{project.kind}案例，这里只能导入项目支出绩效自评表。")
+    load_rules(project.rules)  # a bad rule set fails before anything is written
+    from evaltool.excel import xlwings_engine
+
+    before = xlwings_engine.read_grids(book)
+    name, grid = _paste_form(book, state, project)
+    state.writing = False
+    # Score from what was just laid down (the remote engine cannot re-read a sheet it added).
+    grids = [g for g in before if g.sheet != name] + [grid]
+    results = _score(book, state, grids=grids)
+    _alert(book, f"已把 {path.name} 导入到工作表“{name}”。\n" + _summary(results, "计分"))
+    return name, results
+
+
+@entry
+def export_case(book, state, folder: str | os.PathLike | None = None):
+    """导出案例: each 自评表 of this workbook saved as a case file (.yaml) beside the workbook."""
+    from evaltool.core.caseio import save_case
+
+    target_dir = Path(folder) if folder else _book_dir(book)
+    projects = _read(book)
+    stem = Path(book.name).stem
+    paths = []
+    for p in projects:
+        suffix = "" if len(projects) == 1 else f"-{p.sheet}"
+        target = target_dir / f"{stem}{suffix}.yaml"
+        save_case(p, target)
+        paths.append(target)
+    _alert(book, "已导出案例文件：\n" + "\n".join(str(p) for p in paths))
+    return paths
+
+
+@entry
+def collect(book, state, folder: str | os.PathLike | None = None, output: str | os.PathLike | None = None,
+            open_after: bool = True):
+    """汇总: every 自评表 workbook in a folder into one 汇总 workbook, which is then opened."""
+    from evaltool.collect.run import collect as run_collect
+
+    folder = Path(folder) if folder else _ask_folder(book, "选择要汇总的自评表所在文件夹")
+    if folder is None:
+        return None
+    out = Path(output) if output else folder / f"汇总-{_dt.date.today():%Y%m%d}.xlsx"
+    _status(book, f"evaltool：正在汇总 {folder} ……")
+    summary = run_collect([str(folder)], str(out), workers=1)
+    if open_after:
+        with contextlib.suppress(Exception):
+            book.app.books.open(str(out))
+    bad = f"，{len(summary.unreadable)} 个文件无法读取（见“无法读取的文件”工作表）" if summary.unreadable else ""
+    _alert(book, f"已汇总 {summary.read} 个工作簿、{summary.projects} 个项目{bad}。\n结果：{out}")
+    return summary
+
+
+@entry
+def about(book, state):
+    """关于/帮助: versions, the Python in use, where to read more."""
+    import xlwings
+
+    from evaltool.core.rules import DEFAULT_RULES
+
+    try:
+        from importlib.metadata import version
+
+        ver = version("evaltool")
+    except Exception:  # noqa: BLE001
+        ver = "开发版"
+    text = (f"evaltool {ver}（xlwings {xlwings.__version__}）\n"
+            f"Python：{sys.executable}\n默认规则集：{DEFAULT_RULES}\n\n"
+            "使用方法：在自评表中填写白色单元格，点“校验”查看问题，点“计分”填写得分和等次，"
+            "点“生成报告”得到 Word 格式的绩效评价报告。\n"
+            "填表说明见工作簿中的“说明”工作表；命令行用法：evaltool --help。")
+    _alert(book, text)
+    return text
+

@@ -1,0 +1,286 @@
+"""The xlwings engine: the live workbook in as Grids, CellWrites and the 校验结果 sheet out.
+
+Every Excel round trip is slow (COM on Windows, AppleScript on macOS, a JSON action on the
+remote engine), so reads are one bulk `used_range.value` per sheet and writes are grouped:
+values into rectangles of adjacent cells (the 得分 column is one write however many indicators
+there are), looks by style into rectangles too — and, where Excel accepts them (COM), into one
+multi-area range per style. The number of calls depends on the form's shape and on the number
+of findings, never on the number of indicator rows.
+"""
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from evaltool.core.seam import CellWrite, Grid, address, parse_address
+from evaltool.workbook import layout as L
+
+Rect = tuple[int, int, int, int]  # r1, c1, r2, c2 (1-based, inclusive)
+MAX_AREA_ADDRESS = 255  # Excel's limit for the address string of Range("A1,B2:B9,…")
+
+
+# ---- reading -------------------------------------------------------------------------------------
+def read_grid(sheet) -> Grid:
+    """All values of a sheet in one call; rows/cols before the used range are padded."""
+    rng = sheet.used_range
+    values = rng.options(ndim=2).value or [[]]
+    r0, c0 = rng.row, rng.column
+    if c0 > 1:
+        values = [[None] * (c0 - 1) + list(row) for row in values]
+    values = [[None] * len(values[0])] * (r0 - 1) + [list(row) for row in values] if r0 > 1 else \
+        [list(row) for row in values]
+    values = [[_clean(v) for v in row] for row in values]
+    while values and all(v is None for v in values[-1]):
+        values.pop()
+    return Grid(sheet.name, values, merged_ranges(sheet, values))
+
+
+def _clean(value: Any) -> Any:
+    # Excel hands whole numbers back as floats (35.0); the openpyxl engine gives 35.
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def read_grids(book) -> list[Grid]:
+    return [read_grid(sheet) for sheet in book.sheets]
+
+
+def merged_ranges(sheet, values: list[list[Any]]) -> list[Rect]:
+    """Merged areas, as far as the engine can tell cheaply. The reader needs them to find the cell
+    right of a merged label (评价等次, 得分小计); merged 一级/二级 cells it reads from their anchors.
+
+    Excel on Windows: one Find per merged area. Other desktop engines: merge_area of the few cells
+    that can be merged labels (a value with an empty cell to its right, in a row of at most three
+    values). The remote engine cannot say: none.
+    """
+    if _is_com(sheet):
+        return _com_merged(sheet)
+    out: list[Rect] = []
+    probes = 0
+    for r, row in enumerate(values, start=1):
+        filled = [c for c, v in enumerate(row, start=1) if v is not None]
+        if not filled or len(filled) > 3:
+            continue
+        for c in filled:
+            if c < len(row) and row[c] is None:
+                probes += 1
+                if probes > 300:
+                    return out
+                try:
+                    area = sheet.range((r, c)).merge_area
+                except Exception:  # noqa: BLE001 - NotImplementedError on the remote engine
+                    return out
+                rect = (area.row, area.column, area.row + area.shape[0] - 1, area.column + area.shape[1] - 1)
+                if rect[2:] != rect[:2] and rect not in out:
+                    out.append(rect)
+    return out
+
+
+def _com_merged(sheet) -> list[Rect]:
+    try:
+        api = sheet.api
+        app = api.Application
+        app.FindFormat.Clear()
+        app.FindFormat.MergeCells = True
+        used = api.UsedRange
+        found = used.Find(What="", SearchFormat=True)
+        out: list[Rect] = []
+        while found is not None and len(out) < 5000:
+            area = found.MergeArea
+            rect = (area.Row, area.Column, area.Row + area.Rows.Count - 1,
+                    area.Column + area.Columns.Count - 1)
+            if rect in out:  # Find wraps around to the first hit
+                break
+            out.append(rect)
+            found = used.Find(What="", After=area.Cells(area.Rows.Count, area.Columns.Count),
+                              SearchFormat=True)
+        app.FindFormat.Clear()
+        return out
+    except Exception:  # noqa: BLE001 - merged info is an aid to the reader, never a failure
+        return []
+
+
+def _is_com(sheet) -> bool:
+    return sys.platform.startswith("win") and type(sheet.impl).__module__.endswith("_xlwindows")
+
+
+# ---- grouping ------------------------------------------------------------------------------------
+def rectangles(cells: Iterable[tuple[int, int]]) -> list[Rect]:
+    """Cover the cells exactly with few rectangles: vertical runs per column, then runs with the same
+    rows in adjacent columns joined. Deterministic order (by top-left)."""
+    by_col: dict[int, list[int]] = defaultdict(list)
+    for r, c in set(cells):
+        by_col[c].append(r)
+    runs: list[Rect] = []
+    for c in sorted(by_col):
+        rows = sorted(by_col[c])
+        start = prev = rows[0]
+        for r in rows[1:]:
+            if r != prev + 1:
+                runs.append((start, c, prev, c))
+                start = r
+            prev = r
+        runs.append((start, c, prev, c))
+    merged: dict[tuple[int, int], Rect] = {}
+    out: list[Rect] = []
+    for r1, c, r2, _ in runs:  # columns ascending, so a run can only extend one to its left
+        left = merged.get((r1, r2))
+        if left is not None and left[3] == c - 1:
+            grown = (left[0], left[1], left[2], c)
+            out[out.index(left)] = grown
+            merged[(r1, r2)] = grown
+        else:
+            rect = (r1, c, r2, c)
+            out.append(rect)
+            merged[(r1, r2)] = rect
+    return sorted(out)
+
+
+def _a1(rect: Rect) -> str:
+    r1, c1, r2, c2 = rect
+    return address(r1, c1) if (r1, c1) == (r2, c2) else f"{address(r1, c1)}:{address(r2, c2)}"
+
+
+def area_groups(sheet, rects: list[Rect]) -> list:
+    """xlwings ranges covering rects: one multi-area range per ≤255-character address on COM,
+    one range per rectangle on engines without multi-area ranges."""
+    if not rects:
+        return []
+    if not _is_com(sheet):
+        return [sheet.range(_a1(r)) for r in rects]
+    out, chunk = [], ""
+    for r in rects:
+        a = _a1(r)
+        if chunk and len(chunk) + 1 + len(a) > MAX_AREA_ADDRESS:
+            out.append(sheet.range(chunk))
+            chunk = ""
+        chunk = f"{chunk},{a}" if chunk else a
+    out.append(sheet.range(chunk))
+    return out
+
+
+# ---- writing -------------------------------------------------------------------------------------
+@dataclass
+class WriteStats:
+    value_calls: int = 0
+    style_calls: int = 0
+    note_calls: int = 0
+
+
+def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | None = None) -> WriteStats:
+    """Apply CellWrites to the open workbook with grouped calls.
+
+    ours: (sheet, cell) of marks evaltool made on the last run (from 校验结果); on engines that
+    cannot read a note's text they tell evaltool's notes from the clerk's.
+    """
+    stats = WriteStats()
+    ours = ours or set()
+    names = {s.name for s in book.sheets}
+    by_sheet: dict[str, list[CellWrite]] = defaultdict(list)
+    for w in writes:
+        if w.sheet in names:
+            by_sheet[w.sheet].append(w)
+    for name, ws in by_sheet.items():
+        sheet = book.sheets[name]
+        # values: the last write of a cell wins, as in the openpyxl engine
+        values: dict[tuple[int, int], Any] = {}
+        styles: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        notes: dict[tuple[int, int], str] = {}
+        for w in ws:
+            rc = parse_address(w.cell)
+            if not w.keep_value:
+                values[rc] = w.value
+            if w.style and w.style in L.STYLES:
+                for s in styles.values():
+                    s.discard(rc)
+                styles[w.style].add(rc)
+            if w.note is not None:
+                notes[rc] = w.note
+        for rect in rectangles(values):
+            r1, c1, r2, c2 = rect
+            block = [[values[(r, c)] for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+            sheet.range(_a1(rect)).value = block
+            stats.value_calls += 1
+        for style in sorted(styles):
+            spec = L.STYLES[style]
+            for rng in area_groups(sheet, rectangles(styles[style])):
+                rng.color = _hex(spec.get("fill"))
+                stats.style_calls += 1
+                if spec.get("font_color"):
+                    rng.font.color = _hex(spec["font_color"])
+                    stats.style_calls += 1
+        for (r, c), text in sorted(notes.items()):
+            stats.note_calls += _set_note(sheet, address(r, c), text, (name, address(r, c)) in ours)
+    return stats
+
+
+def _hex(color: str | None) -> str | None:
+    return f"#{color}" if color else None
+
+
+def _note_text(note) -> str | None:
+    try:
+        return note.text
+    except NotImplementedError:
+        return None  # remote engine: it knows that a note exists, not what it says
+
+
+def _set_note(sheet, cell: str, text: str, ours: bool) -> int:
+    """evaltool's note on one cell; the clerk's own note is never lost. Returns calls made."""
+    rng = sheet.range(cell)
+    note = rng.note
+    if note is None:
+        if text:
+            rng.add_note(text)
+            return 1
+        return 0
+    current = _note_text(note)
+    is_ours = current.startswith(L.NOTE_PREFIX) if current is not None else ours
+    if text == "":
+        if is_ours:
+            note.delete()
+            return 1
+        return 0
+    if is_ours:
+        note.text = text
+        return 1
+    if current is None:
+        return 0  # a note of the clerk's we cannot read: leave it; 校验结果 lists the problem
+    note.text = current.split(L.NOTE_PREFIX)[0].rstrip() + "\n" + text
+    return 1
+
+
+def write_results(book, rs) -> None:
+    """The 校验结果 sheet with the writer's rows (same content as the openpyxl engine's)."""
+    names = [s.name for s in book.sheets]
+    if rs.name in names:
+        sheet = book.sheets[rs.name]
+        sheet.clear()
+    else:
+        sheet = book.sheets.add(rs.name, after=book.sheets[len(names) - 1])
+    width = max(len(r) for r in rs.rows)
+    block = [list(r) + [None] * (width - len(r)) for r in rs.rows]
+    sheet.range((1, 1), (len(block), width)).value = block
+    title = sheet.range((rs.title_row, 1))
+    title.font.bold = True
+    title.font.size = 14
+    for r in rs.header_rows:
+        head = sheet.range((r, 1), (r, len(rs.rows[r - 1])))
+        head.color = "#D9D9D9"
+        head.font.bold = True
+        if r >= 2:
+            sheet.range((r - 1, 1)).font.bold = True
+    by_sev: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for r, severity in rs.severity_rows.items():
+        by_sev[severity].add((r, 4))
+    for severity in sorted(by_sev):
+        for rng in area_groups(sheet, rectangles(by_sev[severity])):
+            rng.color = _hex(L.STYLES[severity]["fill"])
+    for (r, c), (target, a1) in sorted(rs.links.items()):
+        cell = sheet.range((r, c))
+        cell.add_hyperlink(f"#'{target}'!{a1}", text_to_display=str(block[r - 1][c - 1]))
+    for i, w in enumerate(rs.widths, start=1):
+        sheet.range((1, i)).column_width = w
