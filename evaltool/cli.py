@@ -1,6 +1,7 @@
 """Command line: the same core the Excel buttons use, for people without Excel."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -76,12 +77,15 @@ def evaluate_all(projects: list[Project]) -> list[tuple[Project, ScoreResult]]:
     from evaltool.core.rules import load_rules
     from evaltool.core.scoring import evaluate
 
-    cache: dict[str | None, object] = {}
+    cache: dict[tuple, object] = {}
     out = []
     for p in projects:
-        if p.rules not in cache:
-            cache[p.rules] = load_rules(p.rules)
-        out.append((p, evaluate(p, cache[p.rules])))
+        places = p.extra.get("小数位")  # a workbook's 设置 sheet may override the rule set's decimals
+        key = (p.rules, places)
+        if key not in cache:
+            rs = load_rules(p.rules)
+            cache[key] = dataclasses.replace(rs, places=places) if places is not None else rs
+        out.append((p, evaluate(p, cache[key])))
     return out
 
 

@@ -382,3 +382,46 @@ def test_new_blank_and_rules(tmp_path: Path):
 def test_new_from_case_is_deterministic():
     p = load_case(SELF_CASES[0])
     assert deterministic_bytes(build_workbook(p)) == deterministic_bytes(build_workbook(p))
+
+
+def test_unmerged_moved_deleted_numbers_as_text(tmp_path: Path):
+    """A workbook from the template after rough handling: every merge split, the 年度总体目标 block
+    moved below the table, an indicator row deleted, numbers retyped as text."""
+    case = next(c for c in SELF_CASES if "电子政务各项专项经费" in c.name)
+    book = tmp_path / "rough.xlsx"
+    run("new", "--from", case, "-o", book, ok=(0,))
+    wb = openpyxl.load_workbook(book)
+    ws = wb[L.SHEET_FORM]
+    for m in list(ws.merged_cells.ranges):
+        ws.unmerge_cells(str(m))
+    ws.move_range("A10:I11", rows=40)
+    ws["E6"], ws["F6"] = "265.69", " 137 "
+    ws.delete_rows(14)  # 质量指标, 20 points
+    wb.save(book)
+    p = read_workbook_projects(book)[0]
+    assert p.goal_expected == "确保全年工作顺利开展。" and p.goal_actual == "各项工作已完成。"
+    assert p.cells["预期目标"].cell == "B50"  # moved to row 51, then one row deleted above
+    assert len(p.indicators) == 9
+    assert [i.level1 for i in p.indicators[:4]] == ["产出指标"] * 3 + ["效益指标"]
+    assert p.indicators[5].level2 == "社会效益指标"
+    out = json.loads(run("score", book, "--json").stdout)
+    assert out["执行率得分"] == 5.16
+    assert out["总分"] == 75.16
+    assert any(m["代码"] == "E-WEIGHT-L1" for m in out["标记"])
+
+
+def test_settings_decimals(tmp_path: Path):
+    case = next(c for c in SELF_CASES if "电子政务各项专项经费" in c.name)
+    book = tmp_path / "d.xlsx"
+    run("new", "--from", case, "-o", book, ok=(0,))
+    wb = openpyxl.load_workbook(book)
+    wb[L.SHEET_SETTINGS]["B3"] = 1
+    wb.save(book)
+    out = json.loads(run("score", book, "--json").stdout)
+    assert out["执行率得分"] == 5.2 and out["总分"] == 95.2
+    wb = openpyxl.load_workbook(book)
+    wb[L.SHEET_SETTINGS]["B3"] = "两位"
+    wb.save(book)
+    res = run("score", book, "--json", ok=(1,))
+    bad = [m for m in json.loads(res.stdout)["标记"] if m["代码"] == "E-PLACES"]
+    assert bad and bad[0]["位置"] == f"{L.SHEET_SETTINGS}!B3"

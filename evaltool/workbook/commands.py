@@ -1,7 +1,6 @@
 """CLI: evaltool new / check / score (workbooks) / export / template, and the demo workbook."""
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -16,25 +15,17 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 def evaluate_projects(projects: list[Project]) -> list[tuple[Project, ScoreResult]]:
-    """Score each project with its rule set, honouring the 设置 sheet's 小数位."""
-    from evaltool.core.rules import load_rules
-    from evaltool.core.scoring import evaluate
+    """Score each project with its rule set (cli.evaluate_all honours the 设置 sheet's 小数位), plus a
+    finding for an unusable 小数位."""
+    from evaltool.cli import evaluate_all
 
-    cache: dict = {}
-    out = []
-    for p in projects:
-        places = p.extra.get("小数位")
-        key = (p.rules, places)
-        if key not in cache:
-            rs = load_rules(p.rules)
-            cache[key] = dataclasses.replace(rs, places=places) if places is not None else rs
-        result = evaluate(p, cache[key])
+    out = evaluate_all(projects)
+    for p, result in out:
         bad = p.extra.get("小数位无效")
         if bad:
             raw, loc = bad
             result.findings.append(Finding("E-PLACES", "error", f"小数位“{raw}”无效，请填写 0 到 4 之间的整数，"
                                            "或留空按规则集。", L.L_PLACES, loc))
-        out.append((p, result))
     return out
 
 

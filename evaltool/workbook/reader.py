@@ -183,9 +183,10 @@ def _read_form(v: View, top: int, h: int, cols: dict[str, int], end: int) -> Pro
         return value
 
     head_rows = range(top, h)
+    region = range(top, end + 1)  # blocks may have been moved below the table
     # Header fields.
     for label, attr in ((L.L_NAME, "name"), (L.L_DEPT, "department"), (L.L_UNIT, "unit")):
-        hit = v.find(label, head_rows) or (v.find("项目实施单位", head_rows) if label == L.L_UNIT else None)
+        hit = v.find(label, region) or (v.find("项目实施单位", region) if label == L.L_UNIT else None)
         if hit:
             val, loc = _value_right(v, *hit)
             setattr(p, attr, keep(label, val, loc, p.cells))
@@ -213,8 +214,8 @@ def _read_form(v: View, top: int, h: int, cols: dict[str, int], end: int) -> Pro
             # Our template: the year cell is the row under the title, empty.
             r = v.below(*title)
             p.cells[L.L_YEAR] = Location(sheet=v.sheet, cell=address(r, title[1]))
-    _read_funds(v, p, info, head_rows)
-    _read_goals(v, p, head_rows)
+    _read_funds(v, p, info, region)
+    _read_goals(v, p, region)
     _read_indicators(v, p, info, h, cols, end)
     return p
 
@@ -285,7 +286,8 @@ def _read_goals(v: View, p: Project, rows: range) -> None:
         first = v.below(r, c)
         texts, loc = [], Location(sheet=v.sheet, cell=address(*v.home(first, c)))
         for rr in range(first, rows.stop):
-            if any(_indicator_header(v, rr) for _ in (0,)) or v.find(L.L_INDICATORS, range(rr, rr + 1)):
+            if _indicator_header(v, rr) or any(v.find(lab, range(rr, rr + 1), range(1, c + 1))
+                                               for lab in (L.L_INDICATORS, L.L_FUNDS, "项目资金") + STOP_LABELS):
                 break
             val = v.value(rr, c)
             if val is not None and v.home(rr, c)[0] == rr:
@@ -310,7 +312,8 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[st
     r = h + 1
     while r <= end:
         if any(L.matches(v.value(r, c, vertical=False), s) for c in label_cols for s in STOP_LABELS) or \
-                v.find(L.L_FUNDS, range(r, r + 1)) or _indicator_header(v, r):
+                v.find(L.L_FUNDS, range(r, r + 1)) or v.find(L.L_GOALS, range(r, r + 1), label_cols) or \
+                v.find(L.L_GOAL_EXPECTED, range(r, r + 1), label_cols) or _indicator_header(v, r):
             break
         row = {key: v.value(r, c, vertical=key in ("一级指标", "二级指标")) for key, c in cols.items()}
         score_typed = "得分" in cols and not info.template and row.get("得分") is not None
