@@ -219,3 +219,29 @@ def test_new_scoresheet_command(tmp_path):
     assert again.returncode == 2 and "已存在" in again.stderr
     bad = run_cli("new-scoresheet", "-o", str(tmp_path / "x.xlsx"), "--framework", "五段式")
     assert bad.returncode == 2 and "五段式" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_live_excel_path_through_xlwings_remote_engine(scored, tmp_path, monkeypatch):
+    """The ribbon's 计分 on a 评分表 book (xlwings remote engine, no Excel) writes what the CLI writes."""
+    from test_excel import Replay, book_from_file  # the add-in's payload and replay helpers
+
+    from evaltool.excel import entry
+
+    monkeypatch.setattr(entry, "LOG_DIR", tmp_path / "log")
+    src = tmp_path / "live.xlsx"
+    write_scoresheet_workbook(src, load_case(SEED001))
+    book, _ = book_from_file(src, monkeypatch)
+    payload = {"sheets": [dict(s) for s in book.api["sheets"]]}
+    results, writes, _, _ = entry.plan(book)
+    (project, result), = results
+    assert project.kind == "评分表" and float(result.average) == 98.5 and result.grade == "优"
+    entry.score(book=book)
+    got = Replay(payload, book.json()["actions"])
+    ws = openpyxl.load_workbook(scored)["评分表"]
+    avg = find(ws, "平均得分")
+    a1 = ws.cell(avg.row, 7).coordinate
+    assert got.get("评分表", a1, "value") == 98.5
+    total = find(ws, "总分")
+    assert got.get("评分表", ws.cell(total.row, 7).coordinate, "value") == 98.5
+    formula = ws.cell(find(ws, "到位率").row, 7).coordinate
+    assert got.get("评分表", formula, "note").startswith("【evaltool】")
