@@ -332,3 +332,34 @@ def test_garbage_values_never_raise(seed001_data):
     seed001_data["绩效目标表"][0]["优"] = "一千条"
     result = evaluate_sheet(project_of(seed001_data))
     assert result.errors and result.arrival_rate is None and result.use_rate is None
+
+
+# ---- properties --------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ORDER = {"优": 0, "良": 1, "中": 2, "差": 3}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 5000), min_size=4, max_size=4, unique=True), st.integers(0, 6000),
+       st.integers(0, 6000), st.booleans())
+def test_tier_is_monotone_in_the_actual_value(levels, a, b, less_is_better):
+    levels = sorted(levels, reverse=not less_is_better)
+    standards = tuple(f"{x}个" for x in levels)
+    lo, hi = sorted((a, b))
+    t_lo, t_hi = tier(f"{lo}个", standards)[0], tier(f"{hi}个", standards)[0]
+    assert t_lo.direction == t_hi.direction == ("le" if less_is_better else "ge")
+    if less_is_better:
+        assert ORDER[t_lo.tier] <= ORDER[t_hi.tier]
+    else:
+        assert ORDER[t_lo.tier] >= ORDER[t_hi.tier]
+    # the first tier's own threshold always reaches it
+    assert tier(standards[0], standards)[0].tier == "优"
+
+
+def test_variant_rule_set_scores_seed001_the_same(tmp_path):
+    (path,) = [p for p in SEED001 if p.name.startswith("seed001-")]
+    proc = run_cli("score", str(path), "--json", "--rules", "评分表三段式")
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 0 and data["框架"] == "三段式" and data["总分"] == 98.5 and data["规则"] == "评分表三段式"
