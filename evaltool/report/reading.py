@@ -13,7 +13,7 @@ APPENDIX_RE = re.compile(r"^\s*(?:附表|附件)")
 
 
 def read_report_texts(path: str | Path) -> tuple[dict[str, str], dict[str, Location]]:
-    """{section heading: its paragraphs} of a Word report; tables (the attached form) are skipped.
+    """{section heading and paragraph number: text} of a Word report; tables (the attached form) are skipped.
 
     Paragraphs before the first heading go under "标题及导语"; everything after a 附表/附件 heading
     is the form itself and is not read as narrative.
@@ -30,7 +30,7 @@ def read_report_texts(path: str | Path) -> tuple[dict[str, str], dict[str, Locat
         doc = Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
         raise InputError(f"{path.name} 不是有效的 Word 文档（.docx）。请确认文件未损坏，或在 Word/WPS 中另存为 .docx。") from None
-    texts: dict[str, list[str]] = {}
+    texts: dict[str, str] = {}
     locations: dict[str, Location] = {}
     current = "标题及导语"
     level1 = ""
@@ -44,15 +44,11 @@ def read_report_texts(path: str | Path) -> tuple[dict[str, str], dict[str, Locat
             if APPENDIX_RE.match(text):
                 break
             if re.match(r"^\s*[一二三四五六七八九十]+、", text) or style.lower() == "heading 1":
-                level1 = text
-                current = text
-            else:
+                level1 = current = text
+            elif re.match(r"^\s*[（(][一二三四五六七八九十]+[）)]", text):
                 current = f"{level1} {text}".strip()
-            locations.setdefault(current, Location(path=f"报告第 {n} 段（{current}）"))
-            texts.setdefault(current, [])
-            # A heading can carry numbers too ("1.数量指标（分值 15 分，得分 15 分）").
-            texts[current].append(text)
-            continue
-        locations.setdefault(current, Location(path=f"报告第 {n} 段（{current}）"))
-        texts.setdefault(current, []).append(text)
-    return {k: "\n".join(v) for k, v in texts.items()}, locations
+        # One entry per paragraph, named by its section, so a finding points at the paragraph.
+        key = f"{current}（第 {n} 段）"
+        texts[key] = text
+        locations[key] = Location(path=f"报告第 {n} 段")
+    return texts, locations
