@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from evaltool.core.decimals import fmt, round_half_up
+from evaltool.core.decimals import fmt
 from evaltool.core.model import Location, Project
-from evaltool.core.seam import CellWrite, Grid, address, parse_address
+from evaltool.core.seam import CellWrite, Grid, address
 from evaltool.scoresheet.model import KIND, TIERS
 from evaltool.workbook import layout as WL
 from evaltool.workbook.reader import View
