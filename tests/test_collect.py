@@ -222,9 +222,11 @@ def test_parallel_run_equals_inline_run(tmp_path):
             target.parent.mkdir(parents=True)
             shutil.copy(folder / f"单位{i % n:02d}" / f"{case.stem}.xlsx", target)
     seen = []
-    a = collect([folder], tmp_path / "a.xlsx", workers=2, progress=lambda d, t, f: seen.append((d, t)))
+    a = collect([folder], tmp_path / "a.xlsx", workers=2, progress=lambda d, t, f: seen.append((d, t, f)))
     b = collect([folder], tmp_path / "b.xlsx", workers=1)
     assert a.projects == b.projects == 12
-    assert seen[-1] == (12, 12) and [d for d, _ in seen] == list(range(1, 13))
+    # Progress: announced at 0, once per file in order, then while the workbook is written.
+    assert [d for d, _, _ in seen] == list(range(0, 13)) + [12] and {t for _, t, _ in seen} == {12}
+    assert seen[-1][2] == "正在写入汇总工作簿……"
     assert sheet_dicts(tmp_path / "a.xlsx", "汇总") == sheet_dicts(tmp_path / "b.xlsx", "汇总")
     assert sheet_dicts(tmp_path / "a.xlsx", "问题清单") == sheet_dicts(tmp_path / "b.xlsx", "问题清单")

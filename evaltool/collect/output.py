@@ -294,11 +294,21 @@ def save_atomic(wb, output: Path) -> None:
     os.close(fd)
     try:
         wb.save(tmp)
+        os.chmod(tmp, _mode_for(output))  # mkstemp makes 0600; the bureau's colleagues must open it
         os.replace(tmp, output)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(output: Path) -> int:
+    try:
+        return output.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _write_rows(wb, df, subtotal_cols: list[str]) -> None:

@@ -197,6 +197,8 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
     summary = CollectSummary(output=str(output), files=len(items))
     rows: list[dict] = []
     grades: Counter = Counter()
+    if progress:
+        progress(0, len(items), "")
     with tempfile.TemporaryFile(prefix="evaltool-findings-") as spool:
         n_findings = 0
         for done, outcome in enumerate(iter_outcomes(items, rules, workers), start=1):
@@ -220,6 +222,8 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
         summary.projects = len(rows)
         summary.grades = {g: grades[g] for g in ("优", "良", "中", "差", "未评定") if grades[g]}
         spool.seek(0)
+        if progress:
+            progress(len(items), len(items), "正在写入汇总工作簿……")
         from evaltool.collect.output import write_collection
 
         write_collection(output, rows, _unspool(spool), n_findings, summary)
