@@ -364,3 +364,45 @@ def test_internal_error_becomes_a_dialog_and_a_log(tmp_path, monkeypatch):
 def test_without_excel_there_is_a_message_not_a_traceback(capsys):
     assert entry.check() is None
     assert "只能从 Excel" in capsys.readouterr().err
+
+
+def test_check_marks_a_computed_cell_without_writing_its_value(tmp_path, monkeypatch):
+    project = _scaled(load_case(CASES[0]), 10)
+    project.indicators[0].weight = decimal.Decimal(12)  # 分值 now add up to 102
+    src = filled_file(tmp_path, project)
+    book, _ = book_from_file(src, monkeypatch)
+    payload = copy.deepcopy(book.api)
+    results = entry.check(book=book)
+    found = [f for _, r in results for f in r.findings if f.code == "E-WEIGHT-TOTAL"]
+    assert found
+    _, writes, _, _ = entry.plan(xw.Book(json=payload), marks_only=True)
+    marked = [w for w in writes if w.style == "error"]
+    assert marked and all(w.keep_value for w in writes)
+    got = Replay({"sheets": payload["sheets"]}, book.json()["actions"])
+    for w in marked:
+        assert got.get(w.sheet, w.cell, "fill") == "#FFC7CE"
+        assert got.get(w.sheet, w.cell, "value") == "untouched"
+
+
+# ---- the engine's grouping ---------------------------------------------------------------------------
+def test_rectangles_cover_exactly():
+    import random
+
+    rnd = random.Random(5)
+    for _ in range(200):
+        cells = {(rnd.randint(1, 30), rnd.randint(1, 8)) for _ in range(rnd.randint(1, 60))}
+        rects = xlwings_engine.rectangles(cells)
+        covered = [(r, c) for r1, c1, r2, c2 in rects for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+        assert sorted(covered) == sorted(cells)  # every cell once, nothing else
+    column = {(r, 8) for r in range(13, 113)}  # a 得分 column of 100 indicators
+    assert xlwings_engine.rectangles(column) == [(13, 8, 112, 8)]
+
+
+def test_text_that_looks_like_a_formula_stays_text():
+    g = [xlsx_engine.Grid("S", [["a"]])]
+    book = xw.Book(json=payload_from_grids(g))
+    from evaltool.core.seam import CellWrite
+
+    xlwings_engine.apply_writes(book, [CellWrite("S", "B2", value="=0起"), CellWrite("S", "B3", value=5)])
+    values = [a["values"] for a in book.json()["actions"] if a["func"] == "setValues"]
+    assert values == [[["'=0起"], [5]]]

@@ -12,6 +12,7 @@ runs this code on xlwings' remote engine) and optional paths where Excel would a
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import functools
 import os
@@ -168,7 +169,10 @@ def plan(book, marks_only: bool = False, grids=None):
     results = evaluate_projects(projects)
     writes = [w for p, r in results for w in cell_writes(p, r)]
     if marks_only:
-        writes = [w for w in writes if w.keep_value]
+        # 校验 shows problems but writes no value: a computed cell with a finding keeps its value
+        # and gets only the mark; computed cells without one are left entirely alone.
+        writes = [w if w.keep_value else dataclasses.replace(w, value=None, keep_value=True)
+                  for w in writes if w.keep_value or w.style in ("error", "warning", "info")]
     return results, writes, results_sheet(results), _ours(projects)
 
 

@@ -201,7 +201,7 @@ def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | Non
                 notes[rc] = w.note
         for rect in rectangles(values):
             r1, c1, r2, c2 = rect
-            block = [[values[(r, c)] for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+            block = [[_as_cell(values[(r, c)]) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
             sheet.range(_a1(rect)).value = block
             stats.value_calls += 1
         for style in sorted(styles):
@@ -215,6 +215,13 @@ def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | Non
         for (r, c), text in sorted(notes.items()):
             stats.note_calls += _set_note(sheet, address(r, c), text, (name, address(r, c)) in ours)
     return stats
+
+
+def _as_cell(value: Any) -> Any:
+    """Text that Excel would take for a formula (starts with "=") is written as text."""
+    if isinstance(value, str) and value.startswith("="):
+        return "'" + value
+    return value
 
 
 def _hex(color: str | None) -> str | None:
@@ -262,7 +269,7 @@ def write_results(book, rs) -> None:
     else:
         sheet = book.sheets.add(rs.name, after=book.sheets[len(names) - 1])
     width = max(len(r) for r in rs.rows)
-    block = [list(r) + [None] * (width - len(r)) for r in rs.rows]
+    block = [[_as_cell(v) for v in r] + [None] * (width - len(r)) for r in rs.rows]
     sheet.range((1, 1), (len(block), width)).value = block
     title = sheet.range((rs.title_row, 1))
     title.font.bold = True
@@ -281,6 +288,7 @@ def write_results(book, rs) -> None:
             rng.color = _hex(L.STYLES[severity]["fill"])
     for (r, c), (target, a1) in sorted(rs.links.items()):
         cell = sheet.range((r, c))
-        cell.add_hyperlink(f"#'{target}'!{a1}", text_to_display=str(block[r - 1][c - 1]))
+        cell.add_hyperlink(f"#'{target}'!{a1}", text_to_display=str(block[r - 1][c - 1]),
+                           screen_tip=f"跳转到“{target}”工作表的 {a1} 单元格")
     for i, w in enumerate(rs.widths, start=1):
         sheet.range((1, i)).column_width = w
