@@ -99,7 +99,7 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
             s.merge(r, 6, r, 7, sources.get(label), kind="input")
     _validation(ws, "D5:D7", type_="any", title="资金（万元）", prompt="以万元为单位填写数字，如 195.01。")
     for r in range(2, 10):
-        ws.row_dimensions[r].height = 22
+        ws.row_dimensions[r].height = 30 if r == 6 else 22  # row 6: the two-line 资金使用率（预算执行率）
 
     s.merge(10, 1, 10, LAST, f"{S.SEC_SCORES}（框架：{fw.name}）", bold=True, align=LEFT)
     h = 11
@@ -116,7 +116,9 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
         s.cell(r, COLS["得分"], data.get("得分"), kind="input", fmt="General")
         s.cell(r, COLS["评分依据"], data.get("评分依据"), kind="input", align=TOPLEFT)
         s.cell(r, COLS["计分说明"], None, kind="computed", align=LEFT)
-        ws.row_dimensions[r].height = _row_height([(data.get("评分依据"), 28), (data.get("三级指标"), 15)], 22)
+        # formula rows get room for the 计分说明 evaltool writes (rate, computed score)
+        ws.row_dimensions[r].height = _row_height([(data.get("评分依据"), 28), (data.get("三级指标"), 15)],
+                                                  40 if fw.formula_of(data.get("三级指标")) else 22)
     for key, weight_key, keys in (("一级指标", "一级分值", ("一级指标",)), ("二级指标", "二级分值", ("一级指标", "二级指标"))):
         for a, b in _runs(rows, keys):
             s.merge(first + a, COLS[key], first + b, COLS[key], rows[a].get(key), kind="input")
