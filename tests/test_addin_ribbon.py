@@ -1,9 +1,11 @@
 """The ribbon XML: valid customUI, and every button reaches an existing VBA callback and entry point.
 
 Microsoft's customUI14.xsd may not be redistributed here, so the check below encodes the
-schema's vocabulary for the elements we use (attribute groups of CT_CustomUI, CT_Ribbon,
-CT_Tabs, CT_Tab, CT_Group, CT_Button, CT_Separator, and the simple types ST_Size, ST_Keytip,
-ST_String, ST_ID, ST_UniqueID, ST_Delegate). When a copy of the schema is at hand, set
+schema's vocabulary for the elements we use, transcribed from the copy Microsoft shipped with
+its Custom UI Editor (republished in fernandreu/office-ribbonx-editor,
+CustomUIEditor/Schemas/customui14.xsd): the attribute groups of CT_Ribbon, CT_Tabs, CT_Tab,
+CT_Group, CT_Button, CT_Separator and the simple types ST_Size, ST_Keytip, ST_String, ST_ID,
+ST_UniqueID (xsd:ID, unique per file), ST_Delegate. When a copy of the schema is at hand, set
 EVALTOOL_CUSTOMUI_XSD=/path/customUI14.xsd and it is validated against it as well.
 """
 from __future__ import annotations
@@ -32,7 +34,7 @@ _ENABLED = {"enabled", "getEnabled"}
 VOCABULARY = {
     # element: (allowed attributes, allowed children)
     "customUI": ({"onLoad", "loadImage"}, {"commands", "ribbon", "backstage", "contextMenus"}),
-    "ribbon": ({"startFromScratch"}, {"officeMenu", "qat", "tabs", "contextualTabs"}),
+    "ribbon": ({"startFromScratch"}, {"qat", "tabs", "contextualTabs"}),
     "tabs": (set(), {"tab"}),
     "tab": (_ID | _POS | _VIS | _LABEL | _KEYTIP, {"group"}),
     "group": (_ID | _POS | _VIS | _LABEL | _KEYTIP | _IMAGE | _TIP | {"autoScale", "centerVertically"},
@@ -57,39 +59,62 @@ def tree():
     return etree.parse(str(builder.MACROS / "customUI14.xml"))
 
 
-def test_customui_uses_only_the_documented_vocabulary(tree):
-    root = tree.getroot()
-    assert root.tag == NS + "customUI"
+def vocabulary_problems(root) -> list[str]:
+    """Every use of an element, attribute or value the customUI14 schema does not allow."""
+    out = []
+    if root.tag != NS + "customUI":
+        out.append(f"root {root.tag}")
     ids = []
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue  # comments
-        assert el.tag.startswith(NS), el.tag
+        if not el.tag.startswith(NS):
+            out.append(f"namespace {el.tag}")
+            continue
         name = el.tag[len(NS):]
-        assert name in VOCABULARY, name
+        if name not in VOCABULARY:
+            out.append(f"element {name}")
+            continue
         attrs, children = VOCABULARY[name]
-        assert set(el.attrib) <= attrs, (name, set(el.attrib) - attrs)
-        for child in el:
-            if isinstance(child.tag, str):
-                assert child.tag[len(NS):] in children, (name, child.tag)
+        out += [f"{name}@{a}" for a in sorted(set(el.attrib) - attrs)]
+        out += [f"{name}>{c.tag[len(NS):]}" for c in el
+                if isinstance(c.tag, str) and c.tag[len(NS):] not in children]
         for key, value in el.attrib.items():
-            if key in ENUMS:
-                assert value in ENUMS[key], (key, value)
-            if key in ("label", "screentip", "supertip", "onAction", "imageMso"):
-                assert 1 <= len(value) <= 1024, key
-            if key in ("id", "imageMso"):
-                assert NCNAME.match(value), value
-            if key == "keytip":
-                assert 1 <= len(value) <= 3 and not re.search(r"\s", value)
+            if key in ENUMS and value not in ENUMS[key]:
+                out.append(f"{name}@{key}={value}")
+            if key in ("label", "screentip", "supertip", "onAction", "imageMso") and not 1 <= len(value) <= 1024:
+                out.append(f"{name}@{key} length")
+            if key in ("id", "imageMso") and not NCNAME.match(value):
+                out.append(f"{name}@{key}={value}")
+            if key == "keytip" and not (1 <= len(value) <= 3 and not re.search(r"\s", value)):
+                out.append(f"{name}@keytip={value}")
         if "id" in el.attrib:
             ids.append(el.attrib["id"])
-        if name in ("button", "group", "tab"):
-            assert "id" in el.attrib and "label" in el.attrib, name
+        if name in ("button", "group", "tab") and not {"id", "label"} <= set(el.attrib):
+            out.append(f"{name} without id/label")
         if name == "button":
-            # exactly one image source; every button explains itself
-            assert len(set(el.attrib) & _IMAGE) == 1
-            assert {"screentip", "supertip", "onAction"} <= set(el.attrib)
-    assert len(ids) == len(set(ids)), "ids must be unique"
+            if len(set(el.attrib) & _IMAGE) != 1:
+                out.append("button image")
+            if not {"screentip", "supertip", "onAction"} <= set(el.attrib):
+                out.append("button tips/onAction")
+    out += [f"duplicate id {i}" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    return out
+
+
+def test_customui_uses_only_the_documented_vocabulary(tree):
+    assert vocabulary_problems(tree.getroot()) == []
+
+
+def test_vocabulary_check_catches_mistakes():
+    bad = etree.fromstring(
+        '<customUI xmlns="http://schemas.microsoft.com/office/2009/07/customui"><ribbon><tabs>'
+        '<tab id="t" label="x"><group id="g" label="y">'
+        '<button id="b" label="z" size="huge" imageMso="Help" screentip="s" supertip="s" onAction="M.P" colour="red"/>'
+        '<button id="b" label="z" image="a" imageMso="Help" screentip="s" supertip="s" onAction="M.P"/>'
+        '<menuItem id="m"/></group></tab></tabs></ribbon></customUI>')
+    problems = vocabulary_problems(bad)
+    assert {"button@size=huge", "button@colour", "button image", "element menuItem", "group>menuItem",
+            "duplicate id b"} <= set(problems)
 
 
 def test_ribbon_has_the_tab_and_buttons_clerks_expect(tree):

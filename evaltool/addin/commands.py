@@ -26,14 +26,20 @@ def build_cmd(output: str | None) -> None:
 
 @addin_group.command("install")
 @click.option("--interpreter", default=None, help="Excel 调用的 Python（默认：当前这个 Python）")
+@click.option("--file", "file", default=None, type=click.Path(dir_okay=False),
+              help="要安装的 evaltool.xlam（默认：workbook_templates/evaltool.xlam）")
 @friendly
-def install_cmd(interpreter: str | None) -> None:
+def install_cmd(interpreter: str | None, file: str | None) -> None:
     """把加载项装进 Excel（Windows / macOS），并设置 xlwings 使用的 Python。"""
     from evaltool.addin import builder, install
+    from evaltool.core.errors import InputError
 
     install.places()  # says plainly, in Chinese, when this system has no Excel to install into
-    source = builder.OUTPUT
-    if not source.exists():
+    source = Path(file) if file else builder.OUTPUT
+    if not source.exists() and not file:
+        if not (builder.MACROS / "customUI14.xml").exists():
+            raise InputError("找不到加载项文件 evaltool.xlam。请在 evaltool 的源码文件夹中运行本命令，"
+                             "或用 --file 指定 evaltool.xlam 的位置。")
         source = builder.build(Path(click.get_app_dir("evaltool")) / install.ADDIN_NAME)
     for line in install.install(source, interpreter=interpreter):
         console.print(line)
