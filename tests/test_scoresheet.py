@@ -18,6 +18,7 @@ from evaltool.scoresheet.framework import sheet_rules
 from evaltool.scoresheet.scoring import evaluate_sheet
 
 SEED001 = case_files("评分表")
+NATIONAL = load_rules()
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -229,7 +230,7 @@ def tier(actual, standards=("1000条", "700条", "500条", "300条"), goal="", y
     row.update(dict(zip(("优", "良", "中", "差"), standards)))
     project = case_from_dict({"类型": "评分表", "年度": year, "项目名称": "测试", "实施单位": "某局",
                               "绩效目标表": [row]})
-    result = evaluate_sheet(project)
+    result = evaluate_sheet(project, NATIONAL)
     return result.targets[0], result
 
 
