@@ -28,7 +28,7 @@ FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "workbook_templates" / L.TEMPLATE_FILENAME
 
 # Column widths (characters) as on the paper form; J is evaltool's input helper, not printed.
-WIDTHS = {"A": 6.5, "B": 12, "C": 13, "D": 30, "E": 15, "F": 15, "G": 7, "H": 9, "I": 26, "J": 13}
+WIDTHS = {"A": 6.5, "B": 12, "C": 15, "D": 30, "E": 15, "F": 15, "G": 7, "H": 9, "I": 26, "J": 13}
 IND_COLS = {"一级指标": 2, "二级指标": 3, "三级指标": 4, "年度指标值": 5, "实际完成值": 6, "分值": 7, "得分": 8,
             "偏差原因分析及改进措施": 9, "自评得分": 10}
 FUND_COLS = {"年初预算数": 4, "全年预算数": 5, "全年执行数": 6, "分值": 7, "执行率": 8, "得分": 9}
@@ -112,7 +112,8 @@ def _row_height(texts: list[tuple[Any, float]], base: float = 20.0) -> float:
         if value is None:
             continue
         units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(value))
-        lines = max(lines, math.ceil(units / max(width * 1.0, 1)), str(value).count("\n") + 1)
+        # A column of width w holds about 1.15 w units of 10.5 pt text once printed.
+        lines = max(lines, math.ceil(units / max(width * 1.15, 1)), str(value).count("\n") + 1)
     return max(base, 14.5 * lines + 4)
 
 
@@ -392,6 +393,7 @@ def build_settings(wb: Workbook, rules_value: str, rules) -> Worksheet:
     ws.cell(1, 1).font = _font(16, bold=True, name=L.TITLE_FONT)
     for c in range(1, 4):
         ws.cell(1, c).fill = PatternFill()
+    ws.row_dimensions[1].height = 30
     rows = (
         (L.L_RULES, rules_value, "input",
          "计分采用的规则集编号（下拉选择），或财政局提供的规则文件路径。运行 evaltool rules 查看全部规则集。"),
@@ -440,12 +442,13 @@ HELP_LINES = (
 
 def build_help(wb: Workbook) -> Worksheet:
     ws = wb.create_sheet(L.SHEET_HELP)
-    ws.column_dimensions["A"].width = 110
+    # Narrower than a portrait page: LibreOffice neither wraps nor scales a column wider than the page.
+    ws.column_dimensions["A"].width = 82
     for i, (text, title) in enumerate(HELP_LINES, start=1):
         c = ws.cell(i, 1, text)
         c.font = _font(16 if title else 11, bold=title, name=L.TITLE_FONT if title else L.FONT)
         c.alignment = CENTER if title else TOPLEFT
-        ws.row_dimensions[i].height = 30 if title else _row_height([(text, 105)], 20)
+        ws.row_dimensions[i].height = 30 if title else _row_height([(text, 72)], 20)
     _print_setup(ws, f"A1:A{len(HELP_LINES)}", landscape=False)
     _protect(ws)
     return ws

@@ -174,7 +174,7 @@ class ResultsSheet:
     links: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     header_rows: list[int] = field(default_factory=list)
     title_row: int = 1
-    widths: tuple[float, ...] = (6, 12, 10, 8, 18, 16, 90, 10)
+    widths: tuple[float, ...] = (10, 24, 22, 10, 12, 14, 70, 10, 8)
     severity_rows: dict[int, str] = field(default_factory=dict)
 
 
