@@ -258,6 +258,14 @@ def tighten(text: str) -> str:
 def build_document(markup: str, form_writer=None, title: str | None = None, author: str | None = None):
     doc = Document()
     setup_document(doc)
+    ids = {name: style_id(doc, name) for name in ("Heading 1", "Heading 2", "Heading 3", "公文标题")}
+
+    def para(style_name: str | None = None):
+        p = doc.add_paragraph()
+        if style_name:
+            set_style_id(p, ids[style_name])
+        return p
+
     body_started = False
     for raw in markup.splitlines():
         line = tighten(raw.strip())
@@ -271,26 +279,26 @@ def build_document(markup: str, form_writer=None, title: str | None = None, auth
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
             continue
         if line.startswith("#### "):
-            p = doc.add_paragraph(style="Heading 3")
+            p = para("Heading 3")
             add_rich_text(p, line[5:].strip())
         elif line.startswith("### "):
-            p = doc.add_paragraph(style="Heading 2")
+            p = para("Heading 2")
             add_rich_text(p, line[4:].strip())
         elif line.startswith("## "):
-            p = doc.add_paragraph(style="Heading 1")
+            p = para("Heading 1")
             add_rich_text(p, line[3:].strip())
         elif line.startswith("# ") and not body_started:
-            p = doc.add_paragraph(style="公文标题")
+            p = para("公文标题")
             add_rich_text(p, line[2:].strip())
             continue
         elif line.startswith(">>"):
-            p = doc.add_paragraph()
+            p = para()
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             p.paragraph_format.first_line_indent = Pt(0)
             p.paragraph_format.right_indent = Pt(64)  # 落款 sits four characters in from the right
             add_rich_text(p, line[2:].strip())
         else:
-            p = doc.add_paragraph()
+            p = para()
             add_rich_text(p, line)
         body_started = True
     props = doc.core_properties
@@ -313,15 +321,26 @@ def landscape_section(doc):
     return section
 
 
-def cell_text(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
+def set_style_id(paragraph, style_id: str) -> None:
+    """Set a paragraph style by id: python-docx's by-name lookup scans all styles on every call."""
+    paragraph._p.style = style_id
+
+
+def style_id(doc, name: str) -> str:
+    return doc.styles[name].style_id
+
+
+def cell_text(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER,
+              style: str = "表格文字") -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     paragraph = cell.paragraphs[0]
-    paragraph.style = "表格文字"
+    set_style_id(paragraph, style)
     paragraph.alignment = align
     lines = str(text).split("\n") if text else [""]
     for n, line in enumerate(lines):
         if n:
-            paragraph = cell.add_paragraph(style="表格文字")
+            paragraph = cell.add_paragraph()
+            set_style_id(paragraph, style)
             paragraph.alignment = align
         add_rich_text(paragraph, line, bold=bold)
 

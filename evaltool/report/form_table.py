@@ -8,71 +8,86 @@ from docx.shared import Mm, Pt
 
 from evaltool.core.model import FUND_ROWS, Project, ScoreResult
 from evaltool.report.context import build_context, raw_text
-from evaltool.report.docx_writer import cell_text, landscape_section, no_split
+from evaltool.report.docx_writer import cell_text, landscape_section, no_split, set_style_id, style_id
 
 # Column widths (mm) on the 225 mm landscape type area.
 WIDTHS = (20, 20, 22, 47, 26, 26, 14, 18, 32)
 FUND_LABELS = {"年度资金总额": "年度资金总额", "本年财政拨款": "其中：本年财政拨款",
                "上年结转资金": "上年结转资金", "其他资金": "其他资金"}
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
+CENTER = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _merge_run(table, col: int, start: int, keys: list, shown: list[str]) -> None:
-    """Merge vertical runs of equal keys in one column (一级/二级 as on the paper form)."""
-    n = 0
+class Grid:
+    """Cells addressed once, text written first, merges applied last.
+
+    python-docx recomputes the whole cell grid on every table.cell() call, which made one report
+    take seconds; the cell objects of an unmerged table stay valid through these merges because
+    each merge only removes cells inside its own rectangle.
+    """
+
+    def __init__(self, table, cols: int, cell_style: str):
+        self.cells = table._cells
+        self.cols = cols
+        self.style = cell_style
+        self.merges: list[tuple[int, int, int, int]] = []
+
+    def cell(self, r: int, c: int):
+        return self.cells[r * self.cols + c]
+
+    def put(self, r: int, c: int, text: str, bold: bool = False, align=CENTER, to: int | None = None,
+            down: int | None = None) -> None:
+        cell_text(self.cell(r, c), text, bold=bold, align=align, style=self.style)
+        if (to is not None and to != c) or (down is not None and down != r):
+            self.merges.append((r, c, down if down is not None else r, to if to is not None else c))
+
+    def merge_all(self) -> None:
+        for r1, c1, r2, c2 in self.merges:
+            self.cell(r1, c1).merge(self.cell(r2, c2))
+
+
+def _runs(keys: list) -> list[tuple[int, int]]:
+    """(first, last) index of each run of equal consecutive keys."""
+    out, n = [], 0
     while n < len(keys):
         m = n
         while m + 1 < len(keys) and keys[m + 1] == keys[n]:
             m += 1
-        cell = table.cell(start + n, col)
-        if m > n:
-            cell = cell.merge(table.cell(start + m, col))
-            for p in cell.paragraphs[1:]:
-                p._p.getparent().remove(p._p)
-        cell_text_keep(cell, shown[n])
+        out.append((n, m))
         n = m + 1
-
-
-def cell_text_keep(cell, text: str) -> None:
-    for p in cell.paragraphs:
-        for r in list(p.runs):
-            r._r.getparent().remove(r._r)
-    cell_text(cell, text)
+    return out
 
 
 def write_form(doc, project: Project, result: ScoreResult, context: dict | None = None) -> None:
     ctx = context or build_context(project, result)
     landscape_section(doc)
-    heading = doc.add_paragraph(style="Heading 1")
+    heading = doc.add_paragraph()
+    set_style_id(heading, style_id(doc, "Heading 1"))
     heading.add_run("附表")
     heading.paragraph_format.first_line_indent = Pt(0)
-    title = doc.add_paragraph(style="公文标题")
+    title = doc.add_paragraph()
+    set_style_id(title, style_id(doc, "公文标题"))
     title.add_run("项目支出绩效自评表")
     title.paragraph_format.space_after = Pt(0)
     sub = doc.add_paragraph()
-    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    sub.alignment = CENTER
     sub.paragraph_format.first_line_indent = Pt(0)
     sub.add_run(f"（{ctx['project']['year']}年度）")
 
     indicators = ctx["indicators"]
     rows = 2 + 5 + 2 + 1 + len(indicators) + 1
     table = doc.add_table(rows=rows, cols=9)
-    table.style = "Table Grid"
+    table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for col, width in zip(table.columns, WIDTHS):
-        col.width = Mm(width)
-        for c in col.cells:
-            c.width = Mm(width)
+    grid = Grid(table, 9, style_id(doc, "表格文字"))
+    for k, width in enumerate(WIDTHS):
+        table.columns[k].width = Mm(width)
+        for r in range(rows):
+            grid.cell(r, k).width = Mm(width)
     for row in table.rows[:9]:
         no_split(row)  # indicator rows may split: a long 三级指标 must not push the table to a new page
-
-    def put(r, c, text, bold=False, align=WD_ALIGN_PARAGRAPH.CENTER, to=None):
-        cell = table.cell(r, c)
-        if to is not None and to != c:
-            cell = cell.merge(table.cell(r, to))
-        cell_text(cell, text, bold=bold, align=align)
-        return cell
+    put = grid.put
 
     # Header
     put(0, 0, "项目名称", bold=True)
@@ -84,8 +99,7 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
 
     # 项目资金（万元）
     r0 = 2
-    block = table.cell(r0, 0).merge(table.cell(r0 + 4, 0))
-    cell_text(block, "项目资金\n（万元）", bold=True)
+    put(r0, 0, "项目资金\n（万元）", bold=True, down=r0 + 4)
     put(r0, 1, "", to=2)
     for c, label in zip(range(3, 9), ("年初预算数", "全年预算数（A）", "全年执行数（B）", "分值", "执行率\n（B/A）", "得分")):
         put(r0, c, label, bold=True)
@@ -107,19 +121,22 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
 
     # 年度总体目标
     r0 = 7
-    block = table.cell(r0, 0).merge(table.cell(r0 + 1, 0))
-    cell_text(block, "年度总体目标", bold=True)
+    put(r0, 0, "年度总体目标", bold=True, down=r0 + 1)
     put(r0, 1, "预期目标", bold=True, to=4)
     put(r0, 5, "实际完成情况", bold=True, to=8)
     put(r0 + 1, 1, raw_text(project.goal_expected), align=LEFT, to=4)
     put(r0 + 1, 5, raw_text(project.goal_actual), align=LEFT, to=8)
 
-    # 绩效指标
+    # 绩效指标: 一级/二级 merged vertically as on the paper form
     r0 = 9
-    for c, label in enumerate(("", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
-                               "偏差原因分析及改进措施")):
-        if c:
-            put(r0, c, label, bold=True)
+    put(r0, 0, "绩效指标", bold=True, down=r0 + len(indicators))
+    for c, label in enumerate(("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+                               "偏差原因分析及改进措施"), start=1):
+        put(r0, c, label, bold=True)
+    for first, last in _runs([i.level1 for i in indicators]):
+        put(r0 + 1 + first, 1, indicators[first].level1, down=r0 + 1 + last)
+    for first, last in _runs([(i.level1, i.level2) for i in indicators]):
+        put(r0 + 1 + first, 2, indicators[first].level2, down=r0 + 1 + last)
     for k, i in enumerate(indicators):
         r = r0 + 1 + k
         put(r, 3, i.name, align=LEFT)
@@ -128,13 +145,6 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
         put(r, 6, i.weight)
         put(r, 7, i.score if i.scored else "未计分")
         put(r, 8, i.deviation, align=LEFT)
-    if indicators:
-        _merge_run(table, 1, r0 + 1, [i.level1 for i in indicators], [i.level1 for i in indicators])
-        _merge_run(table, 2, r0 + 1, [(i.level1, i.level2) for i in indicators], [i.level2 for i in indicators])
-    block = table.cell(r0, 0).merge(table.cell(r0 + len(indicators), 0))
-    cell_text_keep(block, "绩效指标")
-    for p in block.paragraphs:
-        p.runs and setattr(p.runs[0], "bold", True)
 
     # 总分
     r = r0 + 1 + len(indicators)
@@ -142,3 +152,4 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
     put(r, 6, ctx["total_weight"], bold=True)
     put(r, 7, ctx["total_form"], bold=True)
     put(r, 8, f"评价等次：{ctx['grade']}", bold=True)
+    grid.merge_all()

@@ -35,6 +35,20 @@ class _Undefined(jinja2.StrictUndefined):
     """StrictUndefined, so a misspelt variable fails loudly instead of printing nothing."""
 
 
+_ENVIRONMENTS: dict[str, SandboxedEnvironment] = {}
+
+
+def environment(template_dir: str | Path | None = None) -> SandboxedEnvironment:
+    """One environment per template folder: compiled templates are cached (and reloaded when a
+    template file changes, jinja2's auto_reload)."""
+    key = str(Path(template_dir).resolve()) if template_dir is not None else ""
+    env = _ENVIRONMENTS.get(key)
+    if env is None or (template_dir is not None and not Path(template_dir).is_dir()):
+        env = make_environment(template_dir)
+        _ENVIRONMENTS[key] = env
+    return env
+
+
 def make_environment(template_dir: str | Path | None = None) -> SandboxedEnvironment:
     loaders: list[jinja2.BaseLoader] = []
     if template_dir is not None:
@@ -80,7 +94,7 @@ def _where(exc: BaseException) -> str:
 def render_markup(context: dict[str, Any], template_dir: str | Path | None = None,
                   today: _dt.date | None = None) -> str:
     """Render the main template to report markup (see report.md.j2 for the line syntax)."""
-    env = make_environment(template_dir)
+    env = environment(template_dir)
     today = today or _dt.date.today()
     ctx = dict(context)
     ctx.setdefault("today", f"{today.year}年{today.month}月{today.day}日")
