@@ -225,6 +225,10 @@ def test_parallel_run_equals_inline_run(tmp_path):
     a = collect([folder], tmp_path / "a.xlsx", workers=2, progress=lambda d, t, f: seen.append((d, t, f)))
     b = collect([folder], tmp_path / "b.xlsx", workers=1)
     assert a.projects == b.projects == 12
+    # Copies of the same project (单位, 项目, 年度) are flagged, each copy after the first.
+    assert a.duplicates == b.duplicates == 12 - len(SELF_EVAL_CASES)
+    dup = [f for f in sheet_dicts(tmp_path / "a.xlsx", "问题清单") if f["代码"] == "W-DUPLICATE"]
+    assert len(dup) == a.duplicates and all("重复" in f["说明"] for f in dup)
     # Progress: announced at 0, once per file in order, then while the workbook is written.
     assert [d for d, _, _ in seen] == list(range(0, 13)) + [12] and {t for _, t, _ in seen} == {12}
     assert seen[-1][2] == "正在写入汇总工作簿……"

@@ -63,6 +63,8 @@ def _print_summary(summary) -> None:
     if summary.macro_files:
         console.print(f"[yellow]{len(summary.macro_files)} 个文件含宏[/]（未运行、未复制）："
                       + "、".join(summary.macro_files[:5]) + ("……" if len(summary.macro_files) > 5 else ""))
+    if summary.duplicates:
+        console.print(f"[yellow]{summary.duplicates} 个项目重复提交[/]（实施单位、项目名称、年度相同，见“问题清单”）")
     if summary.unreadable:
         console.print(f"[red]{len(summary.unreadable)} 个文件无法读取：[/]")
         for file, reason in summary.unreadable[:20]:

@@ -11,6 +11,7 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
@@ -45,6 +46,7 @@ class CollectSummary:
     grades: dict[str, int] = field(default_factory=dict)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     macro_files: list[str] = field(default_factory=list)
+    duplicates: int = 0  # projects sent more than once (same 单位, 项目, 年度)
     seconds: float = 0.0
 
     def message(self) -> str:
@@ -57,6 +59,8 @@ class CollectSummary:
             parts.append(f"{len(self.unreadable)} 个文件无法读取（见“无法读取的文件”）")
         if self.macro_files:
             parts.append(f"{len(self.macro_files)} 个文件含宏（未运行）")
+        if self.duplicates:
+            parts.append(f"{self.duplicates} 个项目重复提交（见“问题清单”）")
         return "；".join(parts) + f"。结果已保存到 {self.output}"
 
     def as_dict(self) -> dict:
@@ -65,7 +69,7 @@ class CollectSummary:
             "错误数": self.errors, "警告数": self.warnings, "有错误的项目数": self.projects_with_errors,
             "等次分布": dict(self.grades),
             "无法读取": [{"文件": f, "原因": r} for f, r in self.unreadable],
-            "含宏文件": list(self.macro_files), "用时秒": round(self.seconds, 2),
+            "含宏文件": list(self.macro_files), "重复提交": self.duplicates, "用时秒": round(self.seconds, 2),
         }
 
 
@@ -199,6 +203,9 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
     grades: Counter = Counter()
     if progress:
         progress(0, len(items), "")
+    # pandas and openpyxl take a moment to import; do it while the workers read.
+    warm = threading.Thread(target=_import_writer, daemon=True)
+    warm.start()
     with tempfile.TemporaryFile(prefix="evaltool-findings-") as spool:
         n_findings = 0
         for done, outcome in enumerate(iter_outcomes(items, rules, workers), start=1):
@@ -220,15 +227,48 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
             if progress:
                 progress(done, len(items), outcome.file)
         summary.projects = len(rows)
+        dups = duplicate_findings(rows)
+        if dups:
+            pickle.dump(dups, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            n_findings += len(dups)
+            summary.duplicates = len(dups)
         summary.grades = {g: grades[g] for g in ("优", "良", "中", "差", "未评定") if grades[g]}
         spool.seek(0)
         if progress:
             progress(len(items), len(items), "正在写入汇总工作簿……")
+        warm.join()
         from evaltool.collect.output import write_collection
 
         write_collection(output, rows, _unspool(spool), n_findings, summary)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def duplicate_findings(rows: list[dict]) -> list[tuple]:
+    """The same project (单位, 项目名称, 年度) sent more than once: every copy after the first."""
+    first: dict[tuple, dict] = {}
+    out = []
+    for row in rows:
+        if not row.get("项目"):
+            continue
+        key = (str(row.get("单位") or "").strip(), str(row["项目"]).strip(), str(row.get("年度") or ""))
+        if key in first:
+            seen = first[key]
+            out.append((row["文件"], row.get("工作表") or "", "", "警告",
+                        f"与“{seen['文件']}”工作表“{seen.get('工作表') or ''}”中的项目重复（实施单位、项目名称、"
+                        "年度相同），汇总表中两行都已列出；请确认是否重复提交。", "W-DUPLICATE", row["项目"]))
+        else:
+            first[key] = row
+    return out
+
+
+def _import_writer() -> None:
+    try:
+        import evaltool.collect.output  # noqa: F401
+        import openpyxl.chart  # noqa: F401
+        import pandas  # noqa: F401
+    except Exception:  # noqa: BLE001 - the real import after the join reports any problem
+        pass
 
 
 def _unspool(spool) -> Iterator[tuple]:
