@@ -287,8 +287,17 @@ def write_results(book, rs) -> None:
         for rng in area_groups(sheet, rectangles(by_sev[severity])):
             rng.color = _hex(L.STYLES[severity]["fill"])
     for (r, c), (target, a1) in sorted(rs.links.items()):
-        cell = sheet.range((r, c))
-        cell.add_hyperlink(f"#'{target}'!{a1}", text_to_display=str(block[r - 1][c - 1]),
-                           screen_tip=f"跳转到“{target}”工作表的 {a1} 单元格")
+        _link(sheet, sheet.range((r, c)), target, a1, str(block[r - 1][c - 1]))
     for i, w in enumerate(rs.widths, start=1):
         sheet.range((1, i)).column_width = w
+
+
+def _link(sheet, cell, target: str, a1: str, text: str) -> None:
+    tip = f"跳转到“{target}”工作表的 {a1} 单元格"
+    if _is_com(sheet):
+        # In-workbook links are a SubAddress in Excel's object model.
+        api = cell.api
+        api.Hyperlinks.Add(Anchor=api, Address="", SubAddress=f"'{target}'!{a1}", ScreenTip=tip,
+                           TextToDisplay=text)
+    else:
+        cell.add_hyperlink(f"#'{target}'!{a1}", text_to_display=text, screen_tip=tip)
