@@ -406,3 +406,24 @@ def test_text_that_looks_like_a_formula_stays_text():
     xlwings_engine.apply_writes(book, [CellWrite("S", "B2", value="=0起"), CellWrite("S", "B3", value=5)])
     values = [a["values"] for a in book.json()["actions"] if a["func"] == "setValues"]
     assert values == [[["'=0起"], [5]]]
+
+
+def test_bulk_read_through_xlwings_calamine_engine_matches_openpyxl(tmp_path):
+    """read_grids on a real file opened by another xlwings engine: the same values as the openpyxl
+    engine reads (up to trailing empty cells, which a Grid treats as empty anyway)."""
+    src = filled_file(tmp_path, load_case(CASES[0]))
+    book = xw.Book(src, mode="r")
+    assert book.app.engine.name == "calamine"
+
+    def trimmed(grid):
+        rows = [list(r) for r in grid.values]
+        for r in rows:
+            while r and r[-1] is None:
+                r.pop()
+        return rows
+
+    mine = xlwings_engine.read_grids(book)
+    want = xlsx_engine.read_grids(src)
+    assert [g.sheet for g in mine] == [g.sheet for g in want]
+    for a, b in zip(mine, want):
+        assert trimmed(a) == trimmed(b), a.sheet
