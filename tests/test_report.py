@@ -315,3 +315,31 @@ def test_pdf_through_libreoffice_renders_the_report(tmp_path):
     assert "—1—" in squashed  # page number footer
     pages = subprocess.run(["pdfinfo", str(pdf_path)], capture_output=True, text=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", pages).group(1)) >= 4
+
+
+def test_report_from_a_filled_workbook(tmp_path):
+    """The .xlsx path end to end: a workbook built by `evaltool new --from`, its 报告素材 sheet included."""
+    data = yaml.safe_load(next(c for c in SELF_CASES if "seed002-电子政务" in c.name).read_text("utf-8"))
+    data["报告素材"] = {
+        "项目背景": "依据《霍邱县电子政务建设规划》安排本项目。",
+        "主要内容及实施情况": "举办在线访谈 4 期、新闻发布会 14 场。",
+        "主要经验及做法": "全年开展在线访谈 4 期，新闻发布会 15 期。",
+    }
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    book = tmp_path / "自评表.xlsx"
+    runner = CliRunner()
+    res = runner.invoke(main, ["new", "--from", str(case), "-o", str(book)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(main, ["report", str(book)])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "自评表-绩效评价报告.docx"
+    document = docx.Document(str(out))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "依据《霍邱县电子政务建设规划》安排本项目。" in text
+    assert "项目自评总分95.16分" in text
+    # The material contradicts itself (14 场 / 15 期): the clerk is told when the report is made.
+    squashed = " ".join(res.output.split())
+    assert "报告素材中的数字与自评表不一致" in squashed and "新闻发布会" in squashed
+    res = runner.invoke(main, ["report", str(book), "--sheet", "没有这个表"])
+    assert res.exit_code == 2 and "没有名为“没有这个表”" in res.output

@@ -225,8 +225,31 @@ def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
     return list(levels.values())
 
 
+def grade_scale(grades: list[tuple[str, Decimal]]) -> str:
+    """'90分及以上为优，80分（含）至90分为良，60分（含）至80分为中，60分以下为差' from the rule set."""
+    parts = []
+    for k, (name, floor) in enumerate(grades):
+        if k == 0:
+            parts.append(f"{fmt(floor)}分及以上为{name}")
+        elif floor > 0:
+            parts.append(f"{fmt(floor)}分（含）至{fmt(grades[k - 1][1])}分为{name}")
+        else:
+            parts.append(f"{fmt(grades[k - 1][1])}分以下为{name}")
+    return "，".join(parts)
+
+
+def _rules_of(project: Project, result: ScoreResult):
+    from evaltool.core.rules import load_rules
+
+    try:
+        return load_rules(project.rules or result.rule_id)
+    except Exception:  # noqa: BLE001 - the result was scored with it; wording falls back to the national text
+        return None
+
+
 def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
     """The template context for one scored 自评表."""
+    rules = _rules_of(project, result)
     rows: list[FundView] = []
     amounts: dict[str, dict[str, Decimal | None]] = {}
     for label in FUND_ROWS:
@@ -263,6 +286,10 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
             "sheet": project.sheet or "",
         },
         "rule_name": escape_markup(result.rule_name),
+        "grade_scale": grade_scale(rules.grades) if rules else "90分及以上为优，80分（含）至90分为良，60分（含）至80分为中，60分以下为差",
+        "qualitative_bands": [b.name for b in rules.qual_bands] if rules else
+        ["达成预期指标", "部分达成预期指标并具有一定效果", "未达成预期指标且效果较差"],
+        "rate_method": rules.rate_method if rules else "比例",
         "funds": {
             "rows": rows,
             "parts": [r for r in rows[1:] if r.nonzero],

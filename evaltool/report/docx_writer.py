@@ -267,6 +267,8 @@ def build_document(markup: str, form_writer=None, title: str | None = None, auth
         return p
 
     body_started = False
+    signature = False
+    last = None
     for raw in markup.splitlines():
         line = tighten(raw.strip())
         if not line:
@@ -292,7 +294,14 @@ def build_document(markup: str, form_writer=None, title: str | None = None, auth
             add_rich_text(p, line[2:].strip())
             continue
         elif line.startswith(">>"):
+            # GB/T 9704 落款: a blank line above, kept on the page of the last paragraph.
+            if last is not None and not signature:
+                last.paragraph_format.keep_with_next = True
             p = para()
+            p.paragraph_format.keep_with_next = True
+            if not signature:
+                p.paragraph_format.space_before = LINE
+            signature = True
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             p.paragraph_format.first_line_indent = Pt(0)
             p.paragraph_format.right_indent = Pt(64)  # 落款 sits four characters in from the right
@@ -300,7 +309,11 @@ def build_document(markup: str, form_writer=None, title: str | None = None, auth
         else:
             p = para()
             add_rich_text(p, line)
+            if PLACEHOLDER_RE.fullmatch(line):
+                p.alignment = WD_ALIGN_PARAGRAPH.LEFT  # justifying a lone marker spreads its characters
+            signature = False
         body_started = True
+        last = p
     props = doc.core_properties
     if title:
         props.title = title
