@@ -217,6 +217,7 @@ def write_results(wb, sheet) -> None:
     """Replace the 校验结果 sheet with the writer's content; hyperlinks jump to each cell."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     if sheet.name in wb.sheetnames:
         del wb[sheet.name]
@@ -238,7 +239,8 @@ def write_results(wb, sheet) -> None:
         ws.cell(r, 4).fill = PatternFill(fill_type="solid", start_color=spec["fill"], end_color=spec["fill"])
     for (r, c), (target, a1) in sheet.links.items():
         cell = ws.cell(r, c)
-        cell.hyperlink = f"#'{target}'!{a1}"
+        # An internal link (location, no relationship): Excel, WPS and LibreOffice all jump to the cell.
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{target}'!{a1}")
         cell.font = Font(name=L.FONT, size=10.5, color="0563C1", underline="single")
     for i, width in enumerate(sheet.widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
