@@ -215,14 +215,19 @@ def test_check_does_not_write(tmp_path: Path):
 
 
 # ---- a form typed by hand, not from our template --------------------------------------------------------
-def hand_made(path: Path, wrong_score: bool = False) -> None:
-    """Seed 002 typed into a plain workbook: two forms on two sheets, own column layout, typed 得分."""
+def hand_made(path: Path, wrong_score: bool = False, one_sheet: bool = False) -> None:
+    """Seed 002 typed into a plain workbook: two forms on two sheets (or one under the other, with
+    the table header repeated as on a second printed page), own column layout, typed 得分."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
+    ws = None
     for n, (name, budget, actual, rate, rate_score, total) in enumerate(
             (("电子政务各项专项经费", 265.69, 137, "51.56%", 5.16, 95.16),
              ("各项工作运转经费", "381.8", "381.8", 1, 10, 99))):
-        ws = wb.create_sheet(f"附件{n + 1}")
+        if not one_sheet or ws is None:
+            ws = wb.create_sheet(f"附件{n + 1}")
+        else:
+            ws.append([])
         ws.append([None, "项目支出绩效自评表"])
         ws.append([None, "(2022年度)"])
         ws.append([])  # blank line, as people leave
@@ -251,13 +256,17 @@ def hand_made(path: Path, wrong_score: bool = False) -> None:
              7 if wrong_score and n == 0 else 10),
         ]
         first = ws.max_row + 1
-        for row in rows:
+        for i, row in enumerate(rows):
+            if one_sheet and i == 6:
+                ws.append(["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+                           "偏差原因分析及改进措施"])
             ws.append([None, *row])
             c = ws.cell(ws.max_row, 5)
             if isinstance(c.value, str) and c.value.startswith("="):
                 c.data_type = "s"
         ws.merge_cells(start_row=first, start_column=2, end_row=first + 3, end_column=2)
-        ws.merge_cells(start_row=first, start_column=1, end_row=first + len(rows) - 1, end_column=1)
+        if not one_sheet:
+            ws.merge_cells(start_row=first, start_column=1, end_row=first + len(rows) - 1, end_column=1)
         ws.append(["总分", None, None, None, None, None, 100, total])
     wb.save(path)
 
@@ -425,3 +434,16 @@ def test_settings_decimals(tmp_path: Path):
     res = run("score", book, "--json", ok=(1,))
     bad = [m for m in json.loads(res.stdout)["标记"] if m["代码"] == "E-PLACES"]
     assert bad and bad[0]["位置"] == f"{L.SHEET_SETTINGS}!B3"
+
+
+def test_hand_made_two_forms_on_one_sheet(tmp_path: Path):
+    book = tmp_path / "one.xlsx"
+    hand_made(book, one_sheet=True)
+    projects = read_workbook_projects(book)
+    assert [p.name for p in projects] == ["电子政务各项专项经费", "各项工作运转经费"]
+    assert [len(p.indicators) for p in projects] == [10, 10]
+    assert projects[1].indicators[0].cells["三级指标"].cell.startswith("D")
+    assert int(projects[1].indicators[0].cells["三级指标"].cell[1:]) > 30
+    out = json.loads(run("score", book, "--json").stdout)
+    assert [o["总分"] for o in out] == [95.16, 100]
+    assert [o["工作表"] for o in out] == ["附件1", "附件1"]

@@ -152,15 +152,18 @@ def _year_from(value: Any) -> Any:
 
 
 def _form_regions(v: View) -> list[tuple[int, int, dict[str, int], int]]:
-    """(top, header_row, columns, last_row) for each 绩效指标 table; a sheet may hold several forms."""
+    """(top, header_row, columns, last_row) for each 绩效指标 table; a sheet may hold several forms.
+    A header row repeated inside a table (printed on each page) does not start a new form."""
     headers = [(r, cols) for r in range(1, v.nrows + 1) if (cols := _indicator_header(v, r))]
     regions: list[list[Any]] = []
-    for i, (h, cols) in enumerate(headers):
+    for h, cols in headers:
         start = 1
-        if i:
-            lo = headers[i - 1][0] + 1
+        if regions:
+            lo = regions[-1][1] + 1
             start = next((r for r in range(lo, h) if v.find(L.TITLE, range(r, r + 1))
-                          or v.find(L.L_NAME, range(r, r + 1))), h)
+                          or v.find(L.L_NAME, range(r, r + 1))), 0)
+            if not start:
+                continue  # a repeated header: the table goes on
             regions[-1][3] = start - 1
         regions.append([start, h, cols, v.nrows])
     return [tuple(x) for x in regions]  # type: ignore[misc]
@@ -313,8 +316,11 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[st
     while r <= end:
         if any(L.matches(v.value(r, c, vertical=False), s) for c in label_cols for s in STOP_LABELS) or \
                 v.find(L.L_FUNDS, range(r, r + 1)) or v.find(L.L_GOALS, range(r, r + 1), label_cols) or \
-                v.find(L.L_GOAL_EXPECTED, range(r, r + 1), label_cols) or _indicator_header(v, r):
+                v.find(L.L_GOAL_EXPECTED, range(r, r + 1), label_cols):
             break
+        if _indicator_header(v, r):  # the header repeated on a later page
+            r += 1
+            continue
         row = {key: v.value(r, c, vertical=key in ("一级指标", "二级指标")) for key, c in cols.items()}
         score_typed = "得分" in cols and not info.template and row.get("得分") is not None
         content = [row.get(k) for k in ("三级指标", "年度指标值", "实际完成值", "分值", "自评得分",
