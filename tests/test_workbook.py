@@ -384,6 +384,10 @@ def test_new_blank_and_rules(tmp_path: Path):
     book = tmp_path / "blank.xlsx"
     run("new", "-o", book, "--rules", "宜春2022", ok=(0,))
     assert openpyxl.load_workbook(book)[L.SHEET_SETTINGS]["B2"].value == "宜春2022"
+    # Scoring the empty form: every finding points at a cell of the sheet, none lacks one.
+    out = json.loads(run("score", book, "--json", ok=(1,)).stdout)
+    assert out["标记"] and all(m["工作表"] == L.SHEET_FORM and m["单元格"] for m in out["标记"])
+    assert {m["字段"] for m in out["标记"]} >= {"项目名称", "年度", "预期目标", "实际完成情况"}
     assert run("new", "-o", tmp_path / "x.xlsx", "--rules", "没有这个规则", ok=(2,)).exit_code == 2
     assert not (tmp_path / "x.xlsx").exists()
 

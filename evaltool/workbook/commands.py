@@ -19,8 +19,11 @@ def evaluate_projects(projects: list[Project]) -> list[tuple[Project, ScoreResul
     finding for an unusable 小数位."""
     from evaltool.cli import evaluate_all
 
+    from evaltool.workbook.writer import place_findings
+
     out = evaluate_all(projects)
     for p, result in out:
+        place_findings(p, result)
         bad = p.extra.get("小数位无效")
         if bad:
             raw, loc = bad

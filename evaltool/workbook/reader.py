@@ -35,6 +35,7 @@ class SheetInfo:
     inputs: set[str] = field(default_factory=set)  # A1 of every input cell read
     marked: set[str] = field(default_factory=set)  # cells evaltool marked on the last run
     filled: dict[str, Any] = field(default_factory=dict)  # cells evaltool filled last run -> value
+    table: Location | None = None  # the 三级指标 cell of the table's first row (for table-wide findings)
 
 
 def sheet_info(project: Project) -> SheetInfo | None:
@@ -299,7 +300,7 @@ def _read_goals(v: View, p: Project, rows: range) -> None:
                 texts.append(str(val).strip())
         p.cells[label] = loc
         setattr(p, attr, "\n".join(texts) if texts else None)
-    if p.goal_expected is None and p.goal_actual is None:
+    if L.L_GOAL_EXPECTED not in p.cells and L.L_GOAL_ACTUAL not in p.cells:  # one text beside 年度总体目标
         hit = v.find(L.L_GOALS, rows)
         if hit:
             val, loc = _value_right(v, *hit)
@@ -311,6 +312,7 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[st
     if "自评得分" in cols:
         info.template = True
     label_cols = range(1, (cols.get("三级指标") or 4) + 1)
+    info.table = Location(sheet=v.sheet, cell=address(*v.home(h + 1, cols["三级指标"])))
     prev: Indicator | None = None
     r = h + 1
     while r <= end:

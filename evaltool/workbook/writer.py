@@ -49,6 +49,20 @@ def _display(name: str, value: Any) -> str:
     return str(value)
 
 
+def place_findings(project: Project, result: ScoreResult) -> None:
+    """Give every finding of a workbook project a sheet and cell (the core places some by path only)."""
+    info = sheet_info(project)
+    if info is None:
+        return
+    for f in result.findings:
+        if not f.location.cell:
+            loc = _place(project, info, f)
+            if loc is not None and loc.cell:
+                f.location = Location(sheet=loc.sheet or info.sheet, cell=loc.cell, path=f.location.path)
+        if f.location.cell and not f.location.sheet:
+            f.location = Location(sheet=info.sheet, cell=f.location.cell, path=f.location.path)
+
+
 def findings_for(project: Project, result: ScoreResult) -> list[Finding]:
     """The core's findings, located on this sheet where possible, plus evaltool's own notes about
     computed values it could not write (typed cells) or wrote into empty cells of a hand-made form."""
@@ -108,7 +122,7 @@ def _place(project: Project, info: SheetInfo, f: Finding) -> Location | None:
         return info.out.get("分值合计") or info.out.get("总分")
     if path.startswith("绩效指标"):
         first = project.indicators[0].cells.get("三级指标") if project.indicators else None
-        return first or info.out.get("总分")
+        return first or info.table or info.out.get("总分")
     if path.startswith("项目资金"):
         total = project.funds.get("年度资金总额")
         if total:
@@ -233,4 +247,4 @@ def _filled_value(p: Project, loc: Location, values: dict[str, Any], result: Sco
     return None
 
 
-__all__ = ["cell_writes", "results_sheet", "ResultsSheet", "computed_values", "findings_for"]
+__all__ = ["cell_writes", "results_sheet", "ResultsSheet", "computed_values", "findings_for", "place_findings"]
