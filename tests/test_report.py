@@ -20,7 +20,7 @@ from evaltool.core.errors import InputError
 from evaltool.report.consistency import analyze, find_mentions
 from evaltool.report.generate import build_report, write_report
 from evaltool.report.reading import read_report_texts
-from tests.conftest import case_files
+from tests.conftest import CASES_DIR, case_files
 
 SEVEN = ["一、基本情况", "二、绩效评价工作开展情况", "三、综合评价情况及评价结论", "四、绩效评价指标分析",
          "五、主要经验及做法、存在的问题及原因分析", "六、有关建议", "七、其他需要说明的问题"]
@@ -343,3 +343,24 @@ def test_report_from_a_filled_workbook(tmp_path):
     assert "报告素材中的数字与自评表不一致" in squashed and "新闻发布会" in squashed
     res = runner.invoke(main, ["report", str(book), "--sheet", "没有这个表"])
     assert res.exit_code == 2 and "没有名为“没有这个表”" in res.output
+
+
+def test_scoring_table_report_follows_the_outline_and_agrees_with_its_table(tmp_path):
+    """A 评分表 (seed 001 shape) gets the same seven-part report, its 附表 being the scoring table."""
+    case = next(CASES_DIR.glob("seed001*.yaml"))
+    p, r = scored(case)
+    path = write_report(p, r, tmp_path / "评分表报告.docx")
+    document = docx.Document(str(path))
+    assert [x.text for x in document.paragraphs if x.style.name == "Heading 1"] == SEVEN + ["附表"]
+    texts, locations = read_report_texts(path)
+    body = "\n".join(texts.values())
+    assert "项目计划投资195.01万元，实际到位195.01万元，资金到位率100%。实际使用87.44万元，占实际到位资金的44.84%" in body
+    assert "评分表总分98.5分，2位评价人员平均得分98.5分，评价等次为“优”" in body
+    assert "“分配结果”扣1分" in body and "“到位率”扣0.5分" in body
+    assert "“2020年度信息系统运维项目”开展了绩效评价" in body
+    findings, attributions = analyze(p, r, texts, locations, include_table_texts=False)
+    assert findings == []
+    assert all(a.consistent for a in attributions if a.fact is not None)
+    scoring, evaluators = document.tables[1], document.tables[2]
+    assert [c.text for c in scoring.rows[-1].cells][-1] == "98.5"
+    assert [c.text for c in evaluators.rows[-1].cells][-1] == "98.5"

@@ -58,9 +58,6 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
     results = evaluate_all(projects)
     code = EXIT_OK
     for (project, result), path in zip(results, output_paths(file, projects, output)):
-        if project.kind != "自评表":
-            err_console.print(f"[yellow]跳过：[/]“{project.name}”是评分表，报告生成目前只支持项目支出绩效自评表。")
-            continue
         if path.suffix.lower() != ".docx":
             raise InputError(f"报告文件应以 .docx 结尾：{path.name}")
         write_report(project, result, path, template_dir)

@@ -142,7 +142,8 @@ class Facts:
         E(Entity("rate", ("预算执行率", "执行率", "资金使用率", "资金执行率", "支出进度", "支出率", "使用率",
                           "完成预算"), "rate"))
         E(Entity("total", ("综合评价得分", "自评价得分", "总得分", "总分", "综合得分", "自评得分", "自评总分",
-                           "最终评分", "最终得分", "评价得分", "项目得分", "项目评分", "评价总分", "自评分"), "total"))
+                           "最终评分", "最终得分", "评价得分", "项目得分", "项目评分", "评价总分", "自评分", "平均得分",
+                           "评价人员平均得分"), "total"))
         E(Entity("count", ("三级绩效指标", "三级指标", "绩效指标"), "count"))
         E(Entity("blocker", ("到位率", "到位资金", "到位金额", "资金到位", "实际到位", "覆盖率") if not
                  any("覆盖率" in str(i.level3) for i in p.indicators) else ("到位率", "到位资金", "到位金额",
@@ -239,6 +240,8 @@ class Facts:
                 self.add(key, "weight", weights_l1[name], "score", f"自评表“{name}”各三级指标分值合计", loc)
             if name in scores_l1:
                 self.add(key, "score", scores_l1[name], "score", f"自评表“{name}”得分小计", loc)
+            if name in scores_l1 and name in weights_l1:
+                self.add(key, "lost", weights_l1[name] - scores_l1[name], "score", f"自评表“{name}”扣分小计", loc)
         for (l1, l2), w in weights_l2.items():
             key = f"L2:{l1}/{l2}"
             E(Entity(key, _level2_names(l1, l2), "level2"))
@@ -246,6 +249,7 @@ class Facts:
             self.add(key, "weight", w, "score", f"自评表“{l2}”分值合计", loc)
             if (l1, l2) in scores_l2:
                 self.add(key, "score", scores_l2[(l1, l2)], "score", f"自评表“{l2}”得分合计", loc)
+                self.add(key, "lost", w - scores_l2[(l1, l2)], "score", f"自评表“{l2}”扣分合计", loc)
 
         # Counts the narrative states about the indicator table.
         n = len(r.indicators)
@@ -293,6 +297,9 @@ class Facts:
                 self.add(key, "weight", ir.weight, "score", f"自评表“{short_name}”的分值", cell("分值"))
             if ir.score is not None:
                 self.add(key, "score", ir.score, "score", f"自评表“{short_name}”的得分", cell("得分"))
+            if ir.score is not None and ir.weight is not None:
+                self.add(key, "lost", ir.weight - ir.score, "score", f"自评表“{short_name}”的扣分（分值减得分）",
+                         cell("得分"))
         self.grade = getattr(r, "grade", None)
         self.entities.sort(key=lambda e: -max((len(n) for n in e.names), default=0))
 
@@ -400,8 +407,9 @@ MONEY_ATTRS = [("年初预算", "initial"), ("全年预算", "budget"), ("调增
                ("使用", "actual"), ("花费", "actual"), ("到位", "arrived"), ("拨付", "arrived"),
                ("预算", "budget"), ("投资", "budget"), ("投入", "budget"), ("安排", "budget"), ("下达", "budget"),
                ("批复", "budget")]
-SCORE_ATTRS = [("分值", "weight"), ("权重", "weight"), ("满分", "weight"), ("占", "weight"), ("得分", "score"),
-               ("得", "score"), ("评分", "score"), ("计", "score")]
+SCORE_ATTRS = [("分值", "weight"), ("权重", "weight"), ("满分", "weight"), ("占", "weight"), ("共", "weight"),
+               ("得分", "score"), ("得", "score"), ("评分", "score"), ("计", "score"), ("扣分", "lost"),
+               ("扣", "lost"), ("失分", "lost")]
 TARGET_WORDS = ("年度指标值", "指标值", "目标值", "目标", "计划", "预期", "预计", "要求")
 ACTUAL_WORDS = ("实际完成值", "实际完成", "完成值", "实际", "完成")
 COUNT_ATTRS = [("未得满分", "short"), ("得满分", "full")]
@@ -598,8 +606,15 @@ class Checker:
             if ent is None or ent.kind in ("blocker", "count"):
                 return None
             kw = _nearest_keyword(window, SCORE_ATTRS)
-            attr = kw[1] if kw else "score"
-            if ent.kind == "total" and kw and kw[0] == "分值":
+            if kw is None:
+                # "项目决策20分，得19分": a bare figure followed by 得 is the weight; otherwise a bare
+                # figure may be either (seed 001's table prose), so it must equal one of them.
+                if re.match(r"^[，,]?\s*(?:实?得|得分)", sentence[mention.end:mention.end + 4]):
+                    return F.find(ent.key, "weight")
+                facts = [f for f in (F.find(ent.key, "score"), F.find(ent.key, "weight")) if f is not None]
+                return next((f for f in facts if _matches(mention, f)), facts[0] if facts else None)
+            attr = kw[1]
+            if ent.kind == "total" and kw[0] == "分值":
                 attr = "weight"
             return F.find(ent.key, attr)
 

@@ -225,6 +225,13 @@ def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
     return list(levels.values())
 
 
+def subject(name: str, year: str) -> str:
+    """'2023年度“信息化项目建设项目”', or just the quoted name when it already starts with its year."""
+    if year and not name.startswith(year):
+        return f"{year}年度“{name}”"
+    return f"“{name}”"
+
+
 def grade_scale(grades: list[tuple[str, Decimal]]) -> str:
     """'90分及以上为优，80分（含）至90分为良，60分（含）至80分为中，60分以下为差' from the rule set."""
     parts = []
@@ -284,6 +291,9 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
             "department": clean_unit(raw_text(project.department)),
             "unit": clean_unit(raw_text(project.unit) or raw_text(project.department)),
             "sheet": project.sheet or "",
+            "subject": subject(raw_text(project.name) or "（未填写项目名称）", year),
+            "subject_project": subject(raw_text(project.name) or "（未填写项目名称）", year)
+            + ("" if raw_text(project.name).endswith("项目") else "项目"),
         },
         "rule_name": escape_markup(result.rule_name),
         "grade_scale": grade_scale(rules.grades) if rules else "90分及以上为优，80分（含）至90分为良，60分（含）至80分为中，60分以下为差",
@@ -328,6 +338,75 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
         "total_weight": score_text(sum((i.weight_value or Decimal(0) for i in indicators),
                                        result.rate_weight or Decimal(0))),
         "grade": result.grade or "—",
+        "errors": [f.message for f in result.findings if f.severity == "error"],
+        "material": material,
+        "text": text_or_placeholder,
+        "placeholder": placeholder,
+    }
+
+
+# ---- 评分表 (evaluation scoring table) ----------------------------------------------------------------
+def build_scoresheet_context(project: Project, result: ScoreResult) -> dict[str, Any]:
+    """The template context for a scored 评分表 (seed 001 shape), from evaltool.scoresheet's facts."""
+    from evaltool.scoresheet.facts import scoresheet_facts
+    from evaltool.scoresheet.model import sheet_from_project
+
+    facts = scoresheet_facts(project, result=result)
+    sheet = sheet_from_project(project)
+    rules = _rules_of(project, result)
+    material = {str(k): long_text(v) for k, v in (project.report or {}).items()}
+
+    def text_or_placeholder(key: str, hint: str | None = None) -> str:
+        value = (material.get(key) or "").strip()
+        return value or placeholder(hint or MATERIAL_HINTS.get(key, key))
+
+    sentences = {k: escape_markup(v) for k, v in facts["句子"].items()}
+    targets = []
+    for row, t in zip(sheet.targets, facts["绩效目标"]):
+        targets.append({
+            "name": raw_text(row.name), "kind": raw_text(row.kind), "goal": raw_text(row.goal),
+            "actual": raw_text(row.actual), "tier": t.get("等级") or "", "explanation": escape_markup(t.get("说明") or ""),
+            "tiers": [(k, raw_text(v)) for k, v in row.tiers.items()],
+        })
+    sections = [{"title": s["章节"], "sentence": escape_markup(s["句子"]), "weight": score_text(s["分值"]),
+                 "score": score_text(s["得分"])} for s in facts["指标分析"]]
+    deductions = [{"label": indicator_label(str(d["三级指标"])), "level1": d["一级指标"], "level2": d["二级指标"],
+                   "weight": score_text(d["分值"]), "score": score_text(d["得分"]), "lost": score_text(d["扣分"]),
+                   "basis": raw_text(d["评分依据"])} for d in facts["扣分指标"]]
+    level1 = [{"name": x["名称"], "weight": score_text(x["分值"]), "score": score_text(x["得分"]),
+               "groups": [{"name": g["名称"], "weight": score_text(g["分值"]), "score": score_text(g["得分"])}
+                          for g in x["二级指标"]]} for x in facts["一级指标"]]
+    evaluators = [{"name": raw_text(e.name), "title": raw_text(e.title), "unit": raw_text(e.unit),
+                   "score": raw_text(e.score)} for e in sheet.evaluators]
+    return {
+        "kind": "评分表",
+        "project": {
+            "name": raw_text(project.name) or "（未填写项目名称）",
+            "year": raw_text(project.year),
+            "department": clean_unit(raw_text(project.department)),
+            "unit": clean_unit(raw_text(project.unit) or raw_text(project.department)),
+            "sheet": project.sheet or "",
+            "type": raw_text(project.basic_info.get("项目类型")),
+            "subject": subject(raw_text(project.name) or "（未填写项目名称）", raw_text(project.year)),
+        },
+        "rule_name": escape_markup(result.rule_name),
+        "framework": escape_markup(facts["框架"] or ""),
+        "grade_scale": grade_scale(rules.grades) if rules else "",
+        "funds": {
+            "planned": money(facts["计划投资额"]), "arrived": money(facts["实际到位资金"]), "used": money(facts["实际使用情况"]),
+            "arrival_rate": facts["资金到位率文本"], "use_rate": facts["资金使用率文本"],
+            "known": facts["计划投资额"] is not None,
+        },
+        "sentences": sentences,
+        "targets": targets,
+        "sections": sections,
+        "deductions": deductions,
+        "levels": level1,
+        "evaluators": evaluators,
+        "average": score_text(facts["评价人员平均得分"]),
+        "total": score_text(facts["总分"]),
+        "final": score_text(facts["最终得分"]),
+        "grade": facts["等次"] or "—",
         "errors": [f.message for f in result.findings if f.severity == "error"],
         "material": material,
         "text": text_or_placeholder,

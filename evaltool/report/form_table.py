@@ -153,3 +153,112 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
     put(r, 7, ctx["total_form"], bold=True)
     put(r, 8, f"评价等次：{ctx['grade']}", bold=True)
     grid.merge_all()
+
+
+# ---- 评分表 --------------------------------------------------------------------------------------------
+SHEET_WIDTHS = (26, 13, 28, 13, 46, 13, 17)  # 一级 分值 二级 分值 三级 分值 得分 on the 156 mm portrait type area
+
+
+def _heading(doc, text: str, title: str, sub: str | None = None) -> None:
+    heading = doc.add_paragraph()
+    set_style_id(heading, style_id(doc, "Heading 1"))
+    heading.add_run(text)
+    heading.paragraph_format.first_line_indent = Pt(0)
+    t = doc.add_paragraph()
+    set_style_id(t, style_id(doc, "公文标题"))
+    t.add_run(title)
+    t.paragraph_format.space_after = Pt(0 if sub else 12)
+    if sub:
+        p = doc.add_paragraph()
+        p.alignment = CENTER
+        p.paragraph_format.first_line_indent = Pt(0)
+        p.add_run(sub)
+
+
+def write_scoresheet_form(doc, project: Project, result: ScoreResult, context: dict) -> None:
+    """附表 of a 评分表 report: 项目基本信息 (funds), 绩效评价指标评分 and 评价人员, as in seed 001."""
+    from docx.enum.section import WD_SECTION
+
+    from evaltool.scoresheet.model import sheet_from_project
+
+    doc.add_section(WD_SECTION.NEW_PAGE)  # portrait, same margins as the report
+    _heading(doc, "附表", "绩效评价指标评分表", f"（{context['project']['year']}年度）")
+    sheet = sheet_from_project(project)
+    funds = context["funds"]
+    info = doc.add_table(rows=3, cols=6)
+    info.style = doc.styles["Table Grid"]
+    info.alignment = WD_TABLE_ALIGNMENT.CENTER
+    info.autofit = False
+    grid = Grid(info, 6, style_id(doc, "表格文字"))
+    for k in range(6):
+        info.columns[k].width = Mm(26)
+        for r in range(3):
+            grid.cell(r, k).width = Mm(26)
+    grid.put(0, 0, "项目名称", bold=True)
+    grid.put(0, 1, raw_text(project.name), align=LEFT, to=5)
+    grid.put(1, 0, "实施单位", bold=True)
+    grid.put(1, 1, raw_text(project.unit), align=LEFT, to=2)
+    grid.put(1, 3, "主管部门", bold=True)
+    grid.put(1, 4, raw_text(project.department), align=LEFT, to=5)
+    for c, (label, value) in enumerate((("计划投资额（万元）", funds["planned"]), ("实际到位资金（万元）", funds["arrived"]),
+                                        ("实际使用情况（万元）", funds["used"]))):
+        grid.put(2, 2 * c, label, bold=True)
+        grid.put(2, 2 * c + 1, value)
+    grid.merge_all()
+    doc.add_paragraph()
+
+    rows = list(result.indicators)
+    table = doc.add_table(rows=2 + len(rows), cols=7)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    grid = Grid(table, 7, style_id(doc, "表格文字"))
+    for k, width in enumerate(SHEET_WIDTHS):
+        table.columns[k].width = Mm(width)
+        for r in range(len(table.rows)):
+            grid.cell(r, k).width = Mm(width)
+    for c, label in enumerate(("一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "得分")):
+        grid.put(0, c, label, bold=True)
+    levels = {lv["name"]: lv for lv in context["levels"]}
+    for first, last in _runs([r.level1 for r in rows]):
+        name = rows[first].level1
+        grid.put(1 + first, 0, name, down=1 + last)
+        grid.put(1 + first, 1, levels.get(name, {}).get("weight", ""), down=1 + last)
+    for first, last in _runs([(r.level1, r.level2) for r in rows]):
+        lv = levels.get(rows[first].level1, {})
+        group = next((g for g in lv.get("groups", []) if g["name"] == rows[first].level2), {})
+        grid.put(1 + first, 2, rows[first].level2, down=1 + last)
+        grid.put(1 + first, 3, group.get("weight", ""), down=1 + last)
+    for k, r in enumerate(rows):
+        grid.put(1 + k, 4, r.level3, align=LEFT)
+        grid.put(1 + k, 5, fmt_plain(r.weight))
+        grid.put(1 + k, 6, fmt_plain(r.score) if r.score is not None else "未计分")
+    last_row = 1 + len(rows)
+    grid.put(last_row, 0, "总分", bold=True)
+    grid.put(last_row, 1, fmt_plain(sum((r.weight or 0 for r in rows), 0)), bold=True)
+    grid.put(last_row, 2, f"评价等次：{context['grade']}", bold=True, to=5)
+    grid.put(last_row, 6, context["total"], bold=True)
+    grid.merge_all()
+
+    if context["evaluators"]:
+        doc.add_paragraph()
+        people = doc.add_table(rows=2 + len(context["evaluators"]), cols=4)
+        people.style = doc.styles["Table Grid"]
+        people.alignment = WD_TABLE_ALIGNMENT.CENTER
+        grid = Grid(people, 4, style_id(doc, "表格文字"))
+        for c, label in enumerate(("评价人员", "职务/职称", "单位", "项目评分")):
+            grid.put(0, c, label, bold=True)
+        for k, e in enumerate(context["evaluators"], start=1):
+            for c, key in enumerate(("name", "title", "unit", "score")):
+                grid.put(k, c, e[key])
+        end = 1 + len(context["evaluators"])
+        grid.put(end, 0, "平均得分", bold=True, to=2)
+        grid.put(end, 3, context["average"], bold=True)
+        grid.merge_all()
+
+
+def fmt_plain(value) -> str:
+    from evaltool.core.decimals import fmt, to_decimal
+
+    dec = to_decimal(value)
+    return "" if dec is None else fmt(dec)

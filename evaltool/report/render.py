@@ -19,6 +19,7 @@ from evaltool.core.errors import InputError
 
 BUILTIN_DIR = Path(__file__).parent / "templates"
 MAIN_TEMPLATE = "report.md.j2"
+SCORESHEET_TEMPLATE = "report-scoresheet.md.j2"
 MAX_OUTPUT_CHARS = 2_000_000  # a real report is ~10k characters; a runaway loop is not a report
 
 
@@ -92,7 +93,7 @@ def _where(exc: BaseException) -> str:
 
 
 def render_markup(context: dict[str, Any], template_dir: str | Path | None = None,
-                  today: _dt.date | None = None) -> str:
+                  today: _dt.date | None = None, template_name: str = MAIN_TEMPLATE) -> str:
     """Render the main template to report markup (see report.md.j2 for the line syntax)."""
     env = environment(template_dir)
     today = today or _dt.date.today()
@@ -100,7 +101,7 @@ def render_markup(context: dict[str, Any], template_dir: str | Path | None = Non
     ctx.setdefault("today", f"{today.year}年{today.month}月{today.day}日")
     ctx.setdefault("title", report_title(context))
     try:
-        template = env.get_template(MAIN_TEMPLATE)
+        template = env.get_template(template_name)
         text = template.render(ctx)
     except SecurityError as exc:
         raise TemplateProblem(
@@ -132,5 +133,7 @@ def report_title(context: dict[str, Any]) -> str:
     year = str(project.get("year", ""))
     unit = re.sub(r"^\s*\d+\s*[-－—]\s*", "", str(project.get("unit", "")))
     suffix = "支出绩效评价报告" if name.endswith("项目") else "项目支出绩效评价报告"
+    if context.get("kind") == "评分表":
+        suffix = "绩效评价报告"
     year_part = f"{year}年度" if year and not name.startswith(year) else ""
     return f"{unit}{year_part}{name}{suffix}"
