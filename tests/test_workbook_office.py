@@ -176,3 +176,25 @@ def test_xls_is_refused_unchanged(tmp_path: Path, soffice):
     shutil.copy(xls, renamed)
     assert "Excel 97-2003" in run("score", renamed, ok=(2,)).output
     assert hashlib.sha256(xls.read_bytes()).hexdigest() == before
+
+
+def test_marks_survive_libreoffice_and_clear_when_fixed(tmp_path: Path, soffice):
+    book = tmp_path / "marked.xlsx"
+    run("new", "--from", case_files("自评表")[0], "-o", book, ok=(0,))
+    p = read_workbook_projects(book)[0]
+    cell = p.indicators[1].cells["分值"].cell
+    wb = openpyxl.load_workbook(book)
+    original = wb[L.SHEET_FORM][cell].value
+    wb[L.SHEET_FORM][cell] = "十五"
+    wb.save(book)
+    run("score", book, ok=(1,))
+    resaved, = soffice([book], "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+    wb = openpyxl.load_workbook(resaved)
+    assert wb[L.SHEET_FORM][cell].comment is not None  # the note came through LibreOffice
+    assert str(wb.defined_names[L.VERSION_NAME].attr_text) == str(L.TEMPLATE_VERSION)
+    assert wb[L.SHEET_FORM].protection.sheet
+    wb[L.SHEET_FORM][cell] = original
+    wb.save(resaved)
+    run("score", resaved)
+    fixed = openpyxl.load_workbook(resaved)[L.SHEET_FORM][cell]
+    assert fixed.comment is None and fixed.fill.fill_type is None and fixed.value == original
