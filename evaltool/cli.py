@@ -85,7 +85,10 @@ def evaluate_all(projects: list[Project]) -> list[tuple[Project, ScoreResult]]:
         if key not in cache:
             rs = load_rules(p.rules)
             cache[key] = dataclasses.replace(rs, places=places) if places is not None else rs
-        out.append((p, evaluate(p, cache[key])))
+        result = evaluate(p, cache[key])
+        for hook in RESULT_HOOKS:  # feature checks of a scored project, e.g. 报告素材 texts vs the table
+            result.findings.extend(hook(p, result))
+        out.append((p, result))
     return out
 
 
@@ -208,6 +211,9 @@ def demo_cmd(outdir: str) -> None:
 
 # Later features (workbook, report) add their demo steps here; each takes (project, outdir).
 DEMO_HOOKS: list = []
+# Extra checks run on every scored project (check, score, Excel 校验); each takes (project, result) and
+# returns a list of findings. The report feature adds the 报告素材 ↔ table consistency check here.
+RESULT_HOOKS: list = []
 
 
 def _register_plugins() -> None:

@@ -267,3 +267,21 @@ def test_find_mentions(text, expected):
 def test_similarity_of_names():
     assert similarity("政务公开专区建设", "政务公开专区建设数量") > 0.8
     assert similarity("专栏建设", "政务公开专区建设数量") < 0.3
+
+
+def test_evaltool_check_reads_the_report_material(tmp_path):
+    """`evaltool check` on a case (and, the same way, a workbook) flags the 报告素材 texts too."""
+    data = yaml.safe_load(next(CASES_DIR.glob("seed003*.yaml")).read_text("utf-8"))
+    data["报告素材"]["主要内容及实施情况"] = SEED003["预算执行率"] + SEED003["产出数量"]
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    res = CliRunner().invoke(main, ["check", str(case)])
+    assert res.exit_code == 1, res.output
+    out = " ".join(res.output.split())
+    assert out.count("E-REPORT-NUMBER") == 3 and "919.47" in out and "主要内容及实施情况" in out
+    book = tmp_path / "book.xlsx"
+    assert CliRunner().invoke(main, ["new", "--from", str(case), "-o", str(book)]).exit_code == 0
+    res = CliRunner().invoke(main, ["check", str(book)])
+    assert res.exit_code == 1
+    out = " ".join(res.output.split())
+    assert out.count("E-REPORT-NUMBER") == 3 and "自评表!F6" in out  # the 全年执行数 cell

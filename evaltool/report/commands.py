@@ -9,6 +9,7 @@ import click
 
 from evaltool.cli import (DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, console, err_console, evaluate_all, friendly,
                           load_projects, main, print_findings)
+from evaltool import cli as _cli
 from evaltool.core.errors import InputError
 from evaltool.core.model import Project
 
@@ -51,7 +52,6 @@ def output_paths(file: str, projects: list[Project], output: str | None) -> list
 def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: str | None, pdf: bool,
                rules: str | None) -> None:
     """生成绩效评价报告（Word）：数字取自自评表，文字取自“报告素材”，空缺处以【待填写】标出。"""
-    from evaltool.report.consistency import check_project_texts
     from evaltool.report.generate import write_report
 
     projects = select_projects(file, sheet, rules)
@@ -62,12 +62,15 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
             raise InputError(f"报告文件应以 .docx 结尾：{path.name}")
         write_report(project, result, path, template_dir)
         console.print(f"已生成报告：{path}")
-        errors = result.errors
-        if errors:
+        text_codes = ("E-REPORT-", "W-REPORT-", "I-REPORT-")
+        form_errors = [f for f in result.errors if not f.code.startswith(text_codes)]
+        text_findings = [f for f in result.findings if f.code.startswith(text_codes)]
+        if _material_findings not in (getattr(_cli, "RESULT_HOOKS", None) or []):
+            text_findings = _material_findings(project, result)
+        if form_errors:
             code = EXIT_FINDINGS
-            console.print(f"[yellow]注意：自评表有 {len(errors)} 个错误，报告中的得分按规则重新计算；"
-                          f"请用 evaltool score {Path(file).name} 查看并改正。[/]")
-        text_findings = check_project_texts(project, result)
+            console.print(f"[yellow]注意：自评表有 {len(form_errors)} 个错误，报告中的得分按规则重新计算；"
+                          f"请用 evaltool check {Path(file).name} 查看并改正。[/]")
         if text_findings:
             console.print("[yellow]报告素材中的数字与自评表不一致：[/]")
             for f in text_findings:
@@ -129,3 +132,23 @@ def _demo_report(project: Project, outdir: Path) -> None:
 
 if _demo_report not in DEMO_HOOKS:
     DEMO_HOOKS.append(_demo_report)
+
+
+def _material_findings(project: Project, result) -> list:
+    """`evaltool check` (and score, Excel 校验) also check the 报告素材 texts against the table."""
+    if not any((v or "").strip() for v in (project.report or {}).values()):
+        return []
+    from evaltool.report.consistency import check_project_texts
+
+    try:
+        return check_project_texts(project, result)
+    except Exception:  # noqa: BLE001 - an extra check must never stop scoring; report it as a note
+        from evaltool.core.model import Finding, Location
+
+        return [Finding("I-REPORT-CHECK", "info", "报告素材的数字核对未能完成，请用 evaltool check-report 检查生成的报告。",
+                        "报告素材", Location(sheet="报告素材"))]
+
+
+_hooks = getattr(_cli, "RESULT_HOOKS", None)
+if _hooks is not None and _material_findings not in _hooks:
+    _hooks.append(_material_findings)
