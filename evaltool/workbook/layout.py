@@ -99,16 +99,17 @@ TITLE_FONT = "黑体"
 COLOR_INPUT = "FFFFFF"
 COLOR_COMPUTED = "E7E6E6"
 COLOR_LABEL = "F2F2F2"
+# Only the fill changes: the clerk's own fonts and colours stay as they were.
 STYLES: dict[str, dict[str, Any]] = {
     # What a computed cell looks like (also restores it after a mark is cleared).
-    "computed": {"fill": COLOR_COMPUTED, "font_color": "000000"},
+    "computed": {"fill": COLOR_COMPUTED},
     # A template input cell with no problem.
-    "input": {"fill": None, "font_color": "000000"},
+    "input": {"fill": None},
     # A cell of a hand-made sheet with no problem: no fill at all.
     "clear": {"fill": None},
-    "error": {"fill": "FFC7CE", "font_color": "9C0006"},
-    "warning": {"fill": "FFEB9C", "font_color": "9C5700"},
-    "info": {"fill": "DDEBF7", "font_color": "1F4E78"},
+    "error": {"fill": "FFC7CE"},
+    "warning": {"fill": "FFEB9C"},
+    "info": {"fill": "DDEBF7"},
 }
 NOTE_AUTHOR = "evaltool"
 NOTE_PREFIX = "【evaltool】"  # evaltool's notes start with this, so a re-run replaces only its own

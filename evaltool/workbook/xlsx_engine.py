@@ -18,7 +18,7 @@ from evaltool.workbook import layout as L
 
 MAX_BYTES = 50 * 1024 * 1024  # a filled form is ~50 KB; far beyond this is not one
 MAX_UNZIPPED = 400 * 1024 * 1024  # guards against zip bombs
-MAX_CELLS = 2_000_000
+MAX_CELLS = 20_000_000  # used range (styled empty rows count too); a form has a few hundred cells
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # Zip members openpyxl does not carry over when it saves, and what a clerk would call them.
@@ -139,11 +139,15 @@ def grids_from_workbook(wb) -> list[Grid]:
         if cells > MAX_CELLS:
             raise InputError(f"工作表“{ws.title}”的已用区域有 {max_row} 行 × {max_col} 列，远大于自评表。"
                              "请删除多余的行列（或把自评表复制到新工作簿）后再试。")
-        for row in ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True):
-            values.append(list(row))
-        # Trailing empty rows (formatting only) would slow every scan.
-        while values and all(v is None for v in values[-1]):
-            values.pop()
+        last_row = last_col = 0
+        for n, row in enumerate(ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True), 1):
+            filled = [i for i, v in enumerate(row, 1) if v is not None and v != ""]
+            if filled:
+                last_row, last_col = n, max(last_col, filled[-1])
+                values.extend([] for _ in range(n - 1 - len(values)))
+                values.append(list(row))
+        # Trailing empty rows and columns (formatting only) would slow every scan.
+        values = [r[:last_col] for r in values[:last_row]]
         merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
         grids.append(Grid(ws.title, values, merged))
     return grids
