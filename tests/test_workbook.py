@@ -451,3 +451,30 @@ def test_hand_made_two_forms_on_one_sheet(tmp_path: Path):
     out = json.loads(run("score", book, "--json").stdout)
     assert [o["总分"] for o in out] == [95.16, 100]
     assert [o["工作表"] for o in out] == ["附件1", "附件1"]
+
+
+def test_newer_template_and_cross_sheet_dropdowns(tmp_path: Path):
+    book = tmp_path / "v9.xlsx"
+    run("new", "--from", SELF_CASES[0], "-o", book, ok=(0,))
+    wb = openpyxl.load_workbook(book)
+    wb[L.SHEET_SETTINGS]["B4"] = 9
+    wb.save(book)
+    out = json.loads(run("score", book, "--json", ok=(0, 1)).stdout)
+    newer = [m for m in out["标记"] if m["代码"] == "W-TEMPLATE-NEWER"]
+    assert newer and newer[0]["位置"] == f"{L.SHEET_SETTINGS}!B4"
+    # A cross-sheet dropdown as WPS/Excel store it (x14 extension) would be lost: not overwritten.
+    import re as _re
+    src = tmp_path / "ext.xlsx"
+    with zipfile.ZipFile(book) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                ext = (b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+                       b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+                       b'<x14:dataValidations count="0" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"/>'
+                       b'</ext></extLst>')
+                data = _re.sub(rb"</worksheet>$", ext + b"</worksheet>", data.rstrip())
+            zout.writestr(item, data)
+    before = sha(src)
+    res = run("score", src)
+    assert sha(src) == before and "下拉列表" in res.output

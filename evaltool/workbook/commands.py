@@ -22,8 +22,17 @@ def evaluate_projects(projects: list[Project]) -> list[tuple[Project, ScoreResul
     from evaltool.workbook.writer import place_findings
 
     out = evaluate_all(projects)
+    from evaltool.workbook.reader import sheet_info
+
     for p, result in out:
         place_findings(p, result)
+        info = sheet_info(p)
+        if info and info.version and info.version > L.TEMPLATE_VERSION:
+            result.findings.append(Finding(
+                "W-TEMPLATE-NEWER", "warning",
+                f"本工作簿由较新的模板（版本 {info.version}）生成，当前 evaltool 只认识到版本 {L.TEMPLATE_VERSION}，"
+                "部分内容可能没有读到。请升级 evaltool 后再计分。", L.L_VERSION,
+                info.version_cell or Location(sheet=L.SHEET_SETTINGS)))
         bad = p.extra.get("小数位无效")
         if bad:
             raw, loc = bad

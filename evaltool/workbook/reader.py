@@ -27,6 +27,7 @@ class SheetInfo:
     sheet: str
     template: bool  # made from our template: 得分 etc. are computed cells, clerk scores in 自评得分
     version: int | None = None  # template version from the 设置 sheet, if any
+    version_cell: Location | None = None
     out: dict[str, Location] = field(default_factory=dict)  # computed cells: 执行率, 执行率得分, 总分, …
     out_values: dict[str, Any] = field(default_factory=dict)  # their current values
     indicator_out: list[Location | None] = field(default_factory=list)  # each indicator's 得分 cell
@@ -529,6 +530,7 @@ def _apply_settings(v: View, projects: list[Project]) -> None:
         info = sheet_info(p)
         if info:
             info.version = version
+            info.version_cell = vals.get(L.L_VERSION, (None, None))[1]
 
 
 def _read_basic(v: View) -> dict[str, Any]:

@@ -96,17 +96,34 @@ def _is_encrypted_ole(path: Path) -> bool:
         return False
 
 
+# Worksheet extensions (extLst) openpyxl drops: WPS and Excel write cross-sheet dropdowns this way.
+DROPPED_EXT = (
+    (b"<x14:dataValidations", "引用其他工作表的下拉列表"),
+    (b"<x14:conditionalFormattings", "新式条件格式"),
+    (b"<x14:sparklineGroups", "迷你图"),
+    (b"<x14:slicerList", "切片器"),
+)
+
+
 def dropped_content(path: str | os.PathLike) -> list[str]:
     """What saving this file through openpyxl would lose (Chinese names), from its zip members."""
+    found: list[str] = []
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return []
-    found = []
-    for prefix, label in DROPPED:
-        if any(n.startswith(prefix) for n in names) and label not in found:
-            found.append(label)
+            for prefix, label in DROPPED:
+                if any(n.startswith(prefix) for n in names) and label not in found:
+                    found.append(label)
+            for n in names:
+                if n.startswith("xl/worksheets/") and n.endswith(".xml"):
+                    data = zf.read(n)
+                    if b"extLst" not in data:
+                        continue
+                    for marker, label in DROPPED_EXT:
+                        if marker in data and label not in found:
+                            found.append(label)
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return found
     return found
 
 
