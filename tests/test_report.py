@@ -364,3 +364,16 @@ def test_scoring_table_report_follows_the_outline_and_agrees_with_its_table(tmp_
     scoring, evaluators = document.tables[1], document.tables[2]
     assert [c.text for c in scoring.rows[-1].cells][-1] == "98.5"
     assert [c.text for c in evaluators.rows[-1].cells][-1] == "98.5"
+
+
+def test_a_form_with_errors_gets_a_report_that_says_so_and_claims_nothing():
+    data = {"年度": 2023, "项目名称": "坏数据", "项目资金": {"年度资金总额": {"全年预算数": "abc", "全年执行数": 5}},
+            "绩效指标": [{"一级指标": "产出指标", "二级指标": "数量指标", "三级指标": "甲", "年度指标值": "≥10个",
+                      "实际完成值": "很多", "分值": 50}]}
+    p, r = scored_dict(data)
+    document = build_report(p, r)
+    text = "\n".join(x.text for x in body_paragraphs(document))
+    assert document.paragraphs[1].text.startswith("【待核实：自评表尚有")
+    assert "全部得满分" not in text and "部分指标未能计分" in text
+    assert "【待填写：以下指标未能计分，请先在自评表中改正后重新生成报告：甲】" in text
+    assert [x.text for x in document.paragraphs if x.style.name == "Heading 1"][:7] == SEVEN

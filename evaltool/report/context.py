@@ -145,6 +145,10 @@ class Level1View:
     def shortfalls(self) -> list[IndicatorView]:
         return [i for i in self.items if i.scored and not i.full]
 
+    @property
+    def unscored(self) -> list[IndicatorView]:
+        return [i for i in self.items if not i.scored]
+
 
 @dataclass
 class FundView:
@@ -338,11 +342,16 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
         "total_weight": score_text(sum((i.weight_value or Decimal(0) for i in indicators),
                                        result.rate_weight or Decimal(0))),
         "grade": result.grade or "—",
-        "errors": [f.message for f in result.findings if f.severity == "error"],
+        "errors": form_errors(result),
         "material": material,
         "text": text_or_placeholder,
         "placeholder": placeholder,
     }
+
+
+def form_errors(result: ScoreResult) -> list[str]:
+    """Errors of the form itself; contradictions in the 报告素材 texts are the clerk's to fix in the text."""
+    return [f.message for f in result.findings if f.severity == "error" and not f.code.startswith("E-REPORT-")]
 
 
 # ---- 评分表 (evaluation scoring table) ----------------------------------------------------------------
@@ -407,7 +416,7 @@ def build_scoresheet_context(project: Project, result: ScoreResult) -> dict[str,
         "total": score_text(facts["总分"]),
         "final": score_text(facts["最终得分"]),
         "grade": facts["等次"] or "—",
-        "errors": [f.message for f in result.findings if f.severity == "error"],
+        "errors": form_errors(result),
         "material": material,
         "text": text_or_placeholder,
         "placeholder": placeholder,
