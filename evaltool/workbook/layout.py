@@ -27,6 +27,7 @@ SHEET_RESULTS = "校验结果"
 TITLE = "项目支出绩效自评表"
 L_NAME, L_DEPT, L_UNIT, L_YEAR = "项目名称", "主管部门", "实施单位", "年度"
 L_FUNDS = "项目资金（万元）"
+YEAR_PLACEHOLDER = "（      年度）"
 FUND_ROW_LABELS = {  # model label -> label as printed on the form
     "年度资金总额": "年度资金总额：",
     "本年财政拨款": "其中：本年财政拨款",

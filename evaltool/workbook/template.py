@@ -176,7 +176,9 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
     for c in range(1, LAST_COL + 1):
         ws.cell(1, c).fill = PatternFill()
     ws.row_dimensions[1].height = 36
-    s.merge(2, 1, 2, LAST_COL, project.year if project else None, kind="input", border=False,
+    # Blank: a visible placeholder the clerk types over; 2023 then shows as "（2023年度）".
+    year = project.year if project and project.year is not None else L.YEAR_PLACEHOLDER
+    s.merge(2, 1, 2, LAST_COL, year, kind="input", border=False,
             fmt='"（"0"年度）"')
     ws.cell(2, 1).font = _font(12)
     ws.row_dimensions[2].height = 22
