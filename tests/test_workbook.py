@@ -478,3 +478,30 @@ def test_newer_template_and_cross_sheet_dropdowns(tmp_path: Path):
     before = sha(src)
     res = run("score", src)
     assert sha(src) == before and "下拉列表" in res.output
+
+
+def test_pure_grids_minimal_hand_typed_form():
+    """projects_from_grids needs no spreadsheet library: a bare grid, year inside the title cell,
+    columns where a hand-typed form puts them, a total row that is not 年度资金总额 by name."""
+    from evaltool.core.seam import Grid
+    from evaltool.core.scoring import evaluate
+    from evaltool.workbook.reader import projects_from_grids
+
+    rows = [["项目支出绩效自评表（2022年度）"], ["项目名称", None, "测试项目"],
+            ["主管部门", "甲单位", "实施\n单位", "乙单位"],
+            ["项目资金\n（万元）", None, "年初预算数", "全年预算数\n（A）", "全年执行数\n（B）", "分 值", "执行率", "得分"],
+            [None, "年度资金总额：", 10, "10", "９", 10, None, None],
+            ["年度总体目标", "完成任务"],
+            ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            [None, "产出指标", "数量指标", "任务数", "≥ 10个", "10个", 50, None],
+            [None, "效益指标", "社会效益指标", "群众评价", "持续推动", "达成预期指标", 30, None],
+            [None, "满意度指标", "服务对象满意度指标", "满意度", "≥90%", "0.95", 10, None],
+            ["合计", None, None, None, None, None, 100, None]]
+    p, = projects_from_grids([Grid("Sheet1", rows)])
+    assert (p.year, p.name, p.department, p.unit) == (2022, "测试项目", "甲单位", "乙单位")
+    assert p.goal_expected == "完成任务"
+    assert p.funds["年度资金总额"].cells["全年执行数"].cell == "E5"
+    r = evaluate(p)
+    assert r.rate_score == 9 and len(r.indicators) == 3
+    info = sheet_info(p)
+    assert info.out["总分"].cell == "H11" and not info.template

@@ -208,8 +208,8 @@ def _read_form(v: View, top: int, h: int, cols: dict[str, int], end: int) -> Pro
             for c in range(1, v.ncols + 1):
                 if v.home(r, c) != (r, c):
                     continue
-                year = _year_from(v.raw(r, c))
-                if year is not None and not L.matches(v.raw(r, c), L.TITLE):
+                year = _year_from(v.raw(r, c))  # also "项目支出绩效自评表（2022年度）" in one cell
+                if year is not None:
                     p.year = keep(L.L_YEAR, year, v.loc(r, c), p.cells)
                     found = True
                     break
