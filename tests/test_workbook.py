@@ -133,6 +133,13 @@ def test_case_round_trip(case: Path, tmp_path: Path):
     assert res.exit_code == (1 if wanted else 0)
     # Every finding carries sheet and cell.
     assert all(m["工作表"] and m["单元格"] for m in out["标记"])
+    # No value is ever written into a cell the clerk types in.
+    from evaltool.workbook.commands import evaluate_projects
+    from evaltool.workbook.writer import cell_writes
+
+    (project, result), = evaluate_projects(read_workbook_projects(book))
+    writes = cell_writes(project, result)
+    assert writes and not [w for w in writes if not w.keep_value and w.cell in sheet_info(project).inputs]
     # export gives the same data back.
     exported = tmp_path / "back.yaml"
     run("export", book, "-o", exported, ok=(0,))

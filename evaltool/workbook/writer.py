@@ -175,6 +175,10 @@ def cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
         else:
             style = "clear"
         writes[cell] = CellWrite(sheet, cell, style=style, note="", keep_value=True)
+    # The promise, enforced: no value ever goes into a cell the clerk types in.
+    for cell, w in writes.items():
+        if not w.keep_value and (cell in info.inputs or cell in info.typed_out):
+            writes[cell] = CellWrite(sheet, cell, style=w.style, note=w.note, keep_value=True)
     return list(writes.values())
 
 
