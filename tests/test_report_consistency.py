@@ -285,3 +285,20 @@ def test_evaltool_check_reads_the_report_material(tmp_path):
     assert res.exit_code == 1
     out = " ".join(res.output.split())
     assert out.count("E-REPORT-NUMBER") == 3 and "自评表!F6" in out  # the 全年执行数 cell
+
+
+def test_figures_of_other_years_and_of_fund_rows():
+    p, r = scored("seed003")  # 2023; 本年财政拨款 921.47, 其他资金 0
+    assert check_texts(p, r, {"a": "2022年预算800万元，执行790万元。"}) == []
+    found = check_texts(p, r, {"a": "全年预算数921.47万元，其中本年财政拨款900万元、其他资金21.47万元。"})
+    assert codes(found) == ["E-REPORT-NUMBER", "E-REPORT-NUMBER"]
+    assert "本年财政拨款" in found[0].message and "其他资金" in found[1].message
+    assert check_texts(p, r, {"a": "执行数919.94万元，较上年增长12%，共设置三级指标9个。"}) == []
+    assert codes(check_texts(p, r, {"a": "共设置三级指标10个。"})) == ["E-REPORT-NUMBER"]
+
+
+def test_counts_of_different_years_are_not_a_restatement():
+    p, r = scored("seed002-电子政务")
+    assert check_texts(p, r, {"a": "2021年召开新闻发布会12场。2022年召开新闻发布会15场。"}) == []
+    assert codes(check_texts(p, r, {"a": "2022年召开新闻发布会14场。", "b": "2022年全年新闻发布会15期。"})) == \
+        ["W-REPORT-RESTATED"]

@@ -539,6 +539,11 @@ class Checker:
                   prev_end: int, carried: Entity | None) -> Fact | None:
         F = self.facts
         window = sentence[prev_end:mention.start]
+        # "2022年预算800万元" in a 2023 report speaks of another year: not this form's figure.
+        year = str(self.project.year or "").strip()[:4]
+        years = re.findall(r"(?<!\d)((?:19|20)\d{2})\s*年", sentence[:mention.start])
+        if year.isdigit() and years and years[-1] != year:
+            return None
         before = [(s, e, ent) for s, e, ent in found if e <= mention.start]
         in_window = [(s, e, ent) for s, e, ent in before if s >= prev_end]
         clause_floor = max(prev_end, mention.start - len(_clause_left(sentence, mention.start)))
@@ -698,8 +703,10 @@ class Checker:
                     findings.append(self._contradiction(sent, m, fact))
                 if fact is None and m.family.startswith("count:") and not m.approx and m.direction is None:
                     subject = subject_of(text, m, 0)
+                    years = re.findall(r"(?<!\d)((?:19|20)\d{2})\s*年", text[:m.start])
                     if len(subject) >= 3:
-                        pool.append((sent, m, subject))
+                        # the year a figure speaks of is part of what it counts ("2022年…12场，2023年…15场")
+                        pool.append((sent, m, (years[-1] if years else "") + "|" + subject))
                 prev_end = m.end
             scored = [ent for s, e, ent in found if ent.kind != "blocker"]
             if scored:
@@ -796,7 +803,7 @@ class Checker:
             if len(distinct) < 2:
                 continue
             quotes = "；".join(f"{_source_label(s)}“{_quote(s.text, m)}”" for s, m, _ in cluster)
-            subject = min((subj for _, _, subj in cluster), key=len)
+            subject = min((subj.split("|", 1)[1] for _, _, subj in cluster), key=len)
             first = cluster[0][0]
             out.append(Finding(
                 "W-REPORT-RESTATED", "warning",
@@ -807,7 +814,8 @@ class Checker:
 
 def _same_quantity(a: tuple[Sentence, Mention, str], b: tuple[Sentence, Mention, str]) -> bool:
     (_, ma, sa), (_, mb, sb) = a, b
-    if ma.family != mb.family:
+    (ya, sa), (yb, sb) = sa.split("|", 1), sb.split("|", 1)
+    if ma.family != mb.family or (ya and yb and ya != yb):
         return False
     core_a, core_b = re.sub(r"^(?:召开|举办|开展|完成|组织|发布|推送|建设|新建|办理)", "", sa), \
         re.sub(r"^(?:召开|举办|开展|完成|组织|发布|推送|建设|新建|办理)", "", sb)
