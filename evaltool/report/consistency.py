@@ -721,7 +721,7 @@ class Checker:
         if fact.family == "percent":
             shown = fmt(round_half_up(truth, 2))
         where = f"（{fact.location}）" if str(fact.location) else ""
-        message = (f"{_source_label(sent)}“{_quote(sent.text, m)}”中的 {m.text.strip()} 与{fact.label}"
+        message = (f"{_source_label(sent)}“{_quote(sent.text, m)}”，其中 {m.text.strip()} 与{fact.label}"
                    f"{where} {shown}{unit} 不一致。请核对后改正报告或自评表。")
         return Finding("E-REPORT-NUMBER", "error", message, sent.source, sent.location)
 
@@ -764,7 +764,7 @@ class Checker:
         if rate is not None and round_half_up(rate.value, 2) == right:
             extra = f"，与{rate.label} {fmt(round_half_up(rate.value, 2))}% 相符"
         return Finding("E-REPORT-ARITH", "error",
-                       f"{_source_label(sent)}“{_short(sent.text)}”中的 {fmt(c)}% 计算有误："
+                       f"{_source_label(sent)}“{_short(sent.text)}”，其中 {fmt(c)}% 计算有误："
                        f"{fmt(a)} ÷ {fmt(b)} = {fmt(right)}%{extra}。请改为 {fmt(right)}%。",
                        sent.source, sent.location)
 
@@ -783,7 +783,7 @@ class Checker:
             if stated != grade:
                 out.append(Finding(
                     "E-REPORT-GRADE", "error",
-                    f"{_source_label(sent)}“{_short(sent.text)}”写的等次“{word}”与自评表按总分计算的等次“{grade}”"
+                    f"{_source_label(sent)}“{_short(sent.text)}”，其中等次“{word}”与自评表按总分计算的等次“{grade}”"
                     "不一致。请核对后改正。", sent.source, sent.location))
         return out
 
@@ -802,7 +802,7 @@ class Checker:
             distinct = {m.value for _, m, _ in cluster}
             if len(distinct) < 2:
                 continue
-            quotes = "；".join(f"{_source_label(s)}“{_quote(s.text, m)}”" for s, m, _ in cluster)
+            quotes = "；".join(f"{s.source or '文中'}“{_quote(s.text, m)}”" for s, m, _ in cluster)
             subject = min((subj.split("|", 1)[1] for _, _, subj in cluster), key=len)
             first = cluster[0][0]
             out.append(Finding(
@@ -863,7 +863,7 @@ def _quote(text: str, m: Mention, radius: int = 36) -> str:
 
 
 def _source_label(sent: Sentence) -> str:
-    return f"{sent.source}中" if sent.source else ""
+    return f"{sent.source}写道" if sent.source else "文中写道"
 
 
 # ---- public API -------------------------------------------------------------------------------------
