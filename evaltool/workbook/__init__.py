@@ -1,0 +1,16 @@
+"""The 自评表 workbook: template, reader, writer and the openpyxl engine.
+
+Public API (engine-free parts are reused by the xlwings engine):
+
+- layout: every label, header, style name (STYLES), NOTE_PREFIX, sheet names, TEMPLATE_VERSION.
+- reader.projects_from_grids(grids: list[Grid]) -> list[Project]        pure; InputError if no 自评表
+- reader.read_workbook_projects(path) -> list[Project]                  openpyxl; InputError (Chinese)
+- reader.sheet_info(project) -> SheetInfo | None                        where computed/input cells are
+- writer.cell_writes(project, result) -> list[CellWrite]                pure; values, marks, cleared marks
+- writer.results_sheet(pairs) -> ResultsSheet                           pure; the 校验结果 sheet's rows/links
+- writer.place_findings(project, result) -> None                        gives every finding a cell
+- commands.evaluate_projects(projects) -> list[(Project, ScoreResult)]  scoring with the 设置 sheet
+- xlsx_engine.check_file / read_grids / grids_from_workbook / apply_writes / write_results /
+  save_atomic / safe_target / write_results_file / dropped_content
+- template.build_workbook(project=None, rules=None) -> Workbook; template_bytes(); write_template(path)
+"""
