@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from evaltool.cli import (DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, console, err_console, evaluate_all, friendly,
-                          load_projects, main, print_findings)
+from evaltool.cli import (DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, console, evaluate_all, friendly, load_projects, main,
+                          print_findings)
 from evaltool import cli as _cli
 from evaltool.core.errors import InputError
 from evaltool.core.model import Project

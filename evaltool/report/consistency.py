@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Iterable
 
 from evaltool.core import values
-from evaltool.core.decimals import fmt, round_half_up, to_decimal
+from evaltool.core.decimals import fmt, round_half_up
 from evaltool.core.model import FUND_ROWS, Finding, Location, Project, ScoreResult
 from evaltool.report.context import PLACEHOLDER_RE
 
@@ -490,13 +490,6 @@ def subject_of(sentence: str, mention: Mention, floor: int = 0) -> str:
     right = _clause_right(sentence, mention.end).lstrip("的")
     right = re.sub(r"^(?:以上|以下|左右|多|余)", "", right)
     return (left + right).strip(" “”\"")
-
-
-def _compatible(mention: Mention, fact: Fact) -> bool:
-    if fact.family == mention.family:
-        return True
-    # An indicator without a unit ("≥1000") takes the unit the text gives it.
-    return False
 
 
 def _matches(mention: Mention, fact: Fact) -> bool:

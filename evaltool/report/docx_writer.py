@@ -8,7 +8,6 @@ names installed fallbacks (仿宋, 楷体, 宋体 …) for machines without the 
 """
 from __future__ import annotations
 
-import copy
 import os
 import re
 import tempfile
@@ -17,7 +16,7 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -358,13 +357,6 @@ def cell_text(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENT
         add_rich_text(paragraph, line, bold=bold)
 
 
-def repeat_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)
-
-
 def no_split(row) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     tr_pr.append(OxmlElement("w:cantSplit"))
@@ -390,5 +382,5 @@ def save_atomic(doc, path: Path) -> None:
         raise
 
 
-__all__ = ["write_docx", "build_document", "setup_document", "landscape_section", "cell_text", "repeat_header",
-           "no_split", "set_fonts", "save_atomic", "add_rich_text", "copy"]
+__all__ = ["write_docx", "build_document", "setup_document", "landscape_section", "cell_text", "no_split", "set_fonts",
+           "save_atomic", "add_rich_text", "set_style_id", "style_id", "tighten"]

@@ -200,11 +200,8 @@ def write_scoresheet_form(doc, project: Project, result: ScoreResult, context: d
     """附表 of a 评分表 report: 项目基本信息 (funds), 绩效评价指标评分 and 评价人员, as in seed 001."""
     from docx.enum.section import WD_SECTION
 
-    from evaltool.scoresheet.model import sheet_from_project
-
     doc.add_section(WD_SECTION.NEW_PAGE)  # portrait, same margins as the report
     _heading(doc, "附表", "绩效评价指标评分表", f"（{context['project']['year']}年度）")
-    sheet = sheet_from_project(project)
     funds = context["funds"]
     info = doc.add_table(rows=3, cols=6)
     info.style = doc.styles["Table Grid"]
