@@ -512,3 +512,38 @@ def test_pure_grids_minimal_hand_typed_form():
     assert r.rate_score == 9 and len(r.indicators) == 3
     info = sheet_info(p)
     assert info.out["总分"].cell == "H11" and not info.template
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+def test_read_only_folder(tmp_path: Path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    book = folder / "f.xlsx"
+    run("new", "--from", SELF_CASES[0], "-o", book, ok=(0,))
+    before = sha(book)
+    folder.chmod(0o555)
+    try:
+        res = run("score", book, ok=(2,))
+        assert "无法写入" in res.output and sha(book) == before
+    finally:
+        folder.chmod(0o755)
+
+
+def test_save_failure_leaves_file_whole(tmp_path: Path, monkeypatch):
+    """A save that dies half-way (disk full) leaves the original intact and no temp file behind."""
+    from evaltool.workbook import xlsx_engine
+
+    book = tmp_path / "f.xlsx"
+    run("new", "--from", SELF_CASES[0], "-o", book, ok=(0,))
+    before = sha(book)
+
+    def broken_save(self, filename):
+        Path(filename).write_bytes(b"PK half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("openpyxl.workbook.workbook.Workbook.save", broken_save)
+    res = run("score", book, ok=(2,))
+    assert "原文件没有被修改" in res.output
+    assert sha(book) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["f.xlsx"]
+    assert xlsx_engine.MAX_BYTES == 50 * 1024 * 1024

@@ -275,9 +275,10 @@ def write_results(wb, sheet) -> None:
 def save_atomic(wb, path: str | os.PathLike) -> None:
     """Write beside the target, then os.replace: the old file stays whole until the new one is."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".~{path.stem}.", suffix=".xlsx", dir=str(path.parent.resolve()))
-    os.close(fd)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".~{path.stem}.", suffix=".xlsx", dir=str(path.parent.resolve()))
+        os.close(fd)
         wb.save(tmp)
         if path.exists():
             try:
@@ -288,8 +289,11 @@ def save_atomic(wb, path: str | os.PathLike) -> None:
     except PermissionError:
         raise InputError(f"无法写入 {path.name}：文件可能正在 Excel 或 WPS 中打开，或没有写入权限。"
                          "请关闭该文件后再试，或用 -o 指定另一个文件名。原文件没有被修改。") from None
+    except OSError as exc:
+        raise InputError(f"无法保存 {path.name}（{exc.strerror or exc}）：可能磁盘已满或文件夹不可写。"
+                         "原文件没有被修改。") from None
     finally:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
 
 
