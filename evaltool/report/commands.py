@@ -40,6 +40,31 @@ def output_paths(file: str, projects: list[Project], output: str | None) -> list
             for n, p in enumerate(projects)]
 
 
+def generate_reports(file: str, output: str | None = None, sheet: str | None = None,
+                     template_dir: str | None = None, pdf: bool = False, rules: str | None = None):
+    """Reports for every project in FILE (or the one on `sheet`): [(project, result, docx, pdf|None)].
+
+    The same steps the ribbon's 生成报告 button needs; raises InputError (Chinese) on unusable input.
+    """
+    from evaltool.report.generate import write_report
+
+    projects = select_projects(file, sheet, rules)
+    paths = output_paths(file, projects, output)
+    for path in paths:
+        if path.suffix.lower() != ".docx":
+            raise InputError(f"报告文件应以 .docx 结尾：{path.name}")
+    out = []
+    for (project, result), path in zip(evaluate_all(projects), paths):
+        write_report(project, result, path, template_dir)
+        pdf_path = None
+        if pdf:
+            from evaltool.report.pdf import docx_to_pdf
+
+            pdf_path = docx_to_pdf(path)
+        out.append((project, result, path, pdf_path))
+    return out
+
+
 @main.command("report")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", default=None, help="报告文件名（.docx），默认与输入文件同名加“-绩效评价报告”")
@@ -52,15 +77,10 @@ def output_paths(file: str, projects: list[Project], output: str | None) -> list
 def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: str | None, pdf: bool,
                rules: str | None) -> None:
     """生成绩效评价报告（Word）：数字取自自评表，文字取自“报告素材”，空缺处以【待填写】标出。"""
-    from evaltool.report.generate import write_report
-
-    projects = select_projects(file, sheet, rules)
-    results = evaluate_all(projects)
     code = EXIT_OK
-    for (project, result), path in zip(results, output_paths(file, projects, output)):
-        if path.suffix.lower() != ".docx":
-            raise InputError(f"报告文件应以 .docx 结尾：{path.name}")
-        write_report(project, result, path, template_dir)
+    # Word first, PDF after: a missing LibreOffice must not cost the clerk the Word report.
+    done = generate_reports(file, output, sheet, template_dir, False, rules)
+    for project, result, path, _ in done:
         console.print(f"已生成报告：{path}")
         text_codes = ("E-REPORT-", "W-REPORT-", "I-REPORT-")
         form_errors = [f for f in result.errors if not f.code.startswith(text_codes)]
@@ -75,9 +95,10 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
             console.print("[yellow]报告素材中的数字与自评表不一致：[/]")
             for f in text_findings:
                 console.print(f"  {f.message}")
-        if pdf:
-            from evaltool.report.pdf import docx_to_pdf
+    if pdf:
+        from evaltool.report.pdf import docx_to_pdf
 
+        for _, _, path, _ in done:
             console.print(f"已生成 PDF：{docx_to_pdf(path)}")
     sys.exit(code)
 
