@@ -87,7 +87,7 @@ L_RULES = "规则集"
 L_PLACES = "小数位"
 L_VERSION = "模板版本"
 RESULTS_TITLE = "evaltool 校验与计分结果"
-RESULTS_SUMMARY_HEADERS = ("工作表", "项目名称", "规则集", "执行率", "执行率得分", "总分", "等次", "错误", "警告")
+RESULTS_SUMMARY_HEADERS = ("工作表", "项目名称", "总分", "等次", "执行率", "执行率得分", "规则集", "错误", "警告")
 RESULTS_FILLED = "写入值"  # I-FILLED rows: a value evaltool put into an empty cell of a hand-made form
 RESULTS_HEADERS = ("序号", "工作表", "单元格", "级别", "代码", "字段", "说明", RESULTS_FILLED)
 

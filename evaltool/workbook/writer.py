@@ -7,6 +7,7 @@ put in the note instead.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -192,13 +193,16 @@ class ResultsSheet:
     links: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     header_rows: list[int] = field(default_factory=list)
     title_row: int = 1
-    widths: tuple[float, ...] = (10, 24, 22, 10, 12, 14, 70, 10, 8)
+    widths: tuple[float, ...] = (10, 28, 10, 8, 18, 14, 70, 10, 8)
     severity_rows: dict[int, str] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)  # rows whose text wraps (points)
+    wrap_cols: tuple[int, ...] = (2, 6, 7)
 
 
 def results_sheet(pairs: list[tuple[Project, ScoreResult]]) -> ResultsSheet:
     rs = ResultsSheet()
     rs.rows.append([L.RESULTS_TITLE])
+    rs.heights[1] = 26
     rs.rows.append(["计分结果"])
     rs.rows.append(list(L.RESULTS_SUMMARY_HEADERS))
     rs.header_rows.append(len(rs.rows))
@@ -208,8 +212,8 @@ def results_sheet(pairs: list[tuple[Project, ScoreResult]]) -> ResultsSheet:
         all_findings += [(p, f) for f in found]
         errors = sum(f.severity == "error" for f in r.findings)
         warnings = sum(f.severity == "warning" for f in r.findings)
-        rs.rows.append([p.sheet, p.name, r.rule_name, fmt_percent(r.rate_display), _num(r.rate_score),
-                        _num(r.total), r.grade, errors, warnings])
+        rs.rows.append([p.sheet, p.name, _num(r.total), r.grade, fmt_percent(r.rate_display), _num(r.rate_score),
+                        r.rule_name, errors, warnings])
         info = sheet_info(p)
         if info and "总分" in info.out and info.out["总分"].cell:
             rs.links[(len(rs.rows), 1)] = (p.sheet or "", info.out["总分"].cell or "A1")
@@ -229,6 +233,10 @@ def results_sheet(pairs: list[tuple[Project, ScoreResult]]) -> ResultsSheet:
             row[7] = _filled_value(p, loc, values, _result_of(pairs, p))
         rs.rows.append(row)
         rs.severity_rows[len(rs.rows)] = f.severity
+        units = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in f.message) / (rs.widths[6] * 1.1),
+                    sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(f.field)) / (rs.widths[5] * 1.1))
+        if units > 1:
+            rs.heights[len(rs.rows)] = 15.0 * math.ceil(units) + 2
         if loc.cell and (loc.sheet or p.sheet):
             rs.links[(len(rs.rows), 3)] = (loc.sheet or p.sheet or "", loc.cell)
     return rs

@@ -247,7 +247,7 @@ def write_results(wb, sheet) -> None:
         for c, value in enumerate(row, start=1):
             cell = ws.cell(r, c, value)
             cell.font = Font(name=L.FONT, size=10.5)
-            cell.alignment = Alignment(vertical="top", wrap_text=c == 7)
+            cell.alignment = Alignment(vertical="top", wrap_text=c in sheet.wrap_cols)
     ws.cell(sheet.title_row, 1).font = Font(name=L.TITLE_FONT, size=14, bold=True)
     for r in sheet.header_rows:
         for c in range(1, len(sheet.rows[r - 1]) + 1):
@@ -263,6 +263,8 @@ def write_results(wb, sheet) -> None:
         # An internal link (location, no relationship): Excel, WPS and LibreOffice all jump to the cell.
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{target}'!{a1}")
         cell.font = Font(name=L.FONT, size=10.5, color="0563C1", underline="single")
+    for r, height in sheet.heights.items():
+        ws.row_dimensions[r].height = height
     for i, width in enumerate(sheet.widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
