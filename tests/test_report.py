@@ -239,6 +239,10 @@ def _template_dir(tmp_path: Path, body: str) -> Path:
     ("{% include '/etc/passwd' %}", "不在模板目录内"),
     ("{% import 'os' as os %}", "不在模板目录内"),
     ("{{ no_such_variable }}", "不存在的变量"),
+    ("{{ 'x' * 1000000000 }}", "不允许"),
+    ("{{ 9 ** 9 ** 9 }}", "不允许"),
+    ("{% for i in range(10 ** 8) %}{{ i }}{% endfor %}", "运行出错"),
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "递归"),
     ("{% for x in %}", "语法错误"),
 ])
 def test_hostile_or_broken_templates_fail_with_a_clear_message(tmp_path, body, words):

@@ -32,6 +32,24 @@ def _finalize(value: Any) -> Any:
     return "" if value is None else value
 
 
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox also bounds '*' and '**', so a template cannot exhaust memory or CPU with
+    "{{ 'x' * 10**9 }}" or "{{ 9**9**9 }}"."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**":
+            if isinstance(right, (int, float)) and abs(right) > 64 or \
+                    isinstance(left, (int, float)) and abs(left) > 10 ** 6 and right > 2:
+                raise SecurityError("乘方过大")
+        elif operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > 100_000:
+                    raise SecurityError("重复次数过多")
+        return super().call_binop(context, operator, left, right)
+
+
 class _Undefined(jinja2.StrictUndefined):
     """StrictUndefined, so a misspelt variable fails loudly instead of printing nothing."""
 
@@ -58,7 +76,7 @@ def make_environment(template_dir: str | Path | None = None) -> SandboxedEnviron
             raise TemplateProblem(f"找不到报告模板目录：{folder}。--template 应指向包含 {MAIN_TEMPLATE} 的文件夹。")
         loaders.append(jinja2.FileSystemLoader(str(folder), encoding="utf-8"))
     loaders.append(jinja2.FileSystemLoader(str(BUILTIN_DIR), encoding="utf-8"))
-    env = SandboxedEnvironment(
+    env = _Sandbox(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=_Undefined,
         trim_blocks=True,
@@ -118,7 +136,7 @@ def render_markup(context: dict[str, Any], template_dir: str | Path | None = Non
             f"报告模板{_where(exc)}使用了不存在的变量或属性（{exc.message}）。可用变量见内置模板"
             " evaltool/report/templates/report.md.j2。") from None
     except RecursionError:
-        raise TemplateProblem("报告模板中的宏或引用无限递归，请检查模板。") from None
+        raise TemplateProblem(f"报告模板 {template_name}（或它引用的模板）中的宏或引用无限递归，请检查模板。") from None
     except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, AttributeError, KeyError,
             IndexError, OverflowError) as exc:
         raise TemplateProblem(f"报告模板{_where(exc)}运行出错：{exc}。请检查模板。") from None
