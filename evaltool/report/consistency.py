@@ -301,6 +301,10 @@ class Facts:
                 self.add(key, "lost", ir.weight - ir.score, "score", f"自评表“{short_name}”的扣分（分值减得分）",
                          cell("得分"))
         self.grade = getattr(r, "grade", None)
+        if p.kind == "评分表":  # same facts, named as that form names them
+            for f in self.facts:
+                f.label = f.label.replace("自评表的执行率（全年执行数 ÷ 全年预算数）",
+                                          "评分表的资金使用率（实际使用情况 ÷ 实际到位资金）").replace("自评表", "评分表")
         self.entities.sort(key=lambda e: -max((len(n) for n in e.names), default=0))
 
 
