@@ -27,16 +27,13 @@ from evaltool.workbook import layout as L
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "workbook_templates" / L.TEMPLATE_FILENAME
 
-# Column widths (characters) as on the paper form; J is evaltool's input helper, not printed.
-WIDTHS = {"A": 6.5, "B": 12, "C": 15, "D": 30, "E": 15, "F": 15, "G": 7, "H": 9, "I": 26, "J": 13}
-IND_COLS = {"一级指标": 2, "二级指标": 3, "三级指标": 4, "年度指标值": 5, "实际完成值": 6, "分值": 7, "得分": 8,
-            "偏差原因分析及改进措施": 9, "自评得分": 10}
-FUND_COLS = {"年初预算数": 4, "全年预算数": 5, "全年执行数": 6, "分值": 7, "执行率": 8, "得分": 9}
-FUND_SELF_COL = 10  # J: the clerk's own 执行率得分, optional, checked against the rule
-LAST_COL = 9  # I: last printed column
-# Blank template: pre-grouped rows per 二级指标 (the clerk inserts rows inside a group for more).
-BLANK_ROWS = {"数量指标": 3, "质量指标": 2, "时效指标": 2, "成本指标": 2, "经济效益指标": 1, "社会效益指标": 2,
-              "生态效益指标": 1, "可持续影响指标": 1, "服务对象满意度指标": 2}
+# Positions live in layout.py with the labels; short aliases for the builder.
+WIDTHS = L.FORM_WIDTHS
+IND_COLS = L.FORM_IND_COLS
+FUND_COLS = L.FORM_FUND_COLS
+FUND_SELF_COL = L.FORM_FUND_SELF_COL
+LAST_COL = L.FORM_LAST_COL
+BLANK_ROWS = L.BLANK_ROWS
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
