@@ -381,3 +381,16 @@ def test_a_form_with_errors_gets_a_report_that_says_so_and_claims_nothing():
     assert "全部得满分" not in text and "部分指标未能计分" in text
     assert "【待填写：以下指标未能计分，请先在自评表中改正后重新生成报告：甲】" in text
     assert [x.text for x in document.paragraphs if x.style.name == "Heading 1"][:7] == SEVEN
+
+
+def test_long_titles_break_into_balanced_lines():
+    from evaltool.report.docx_writer import title_lines
+
+    assert title_lines("霍邱县人民政府办公室\u20282022年度电子政务各项专项经费项目支出绩效评价报告") == \
+        ["霍邱县人民政府办公室", "2022年度电子政务各项专项经费", "项目支出绩效评价报告"]
+    for title in ("淮南市人民政府办公室\u20282023年度政府网站及政务新媒体日常安全运维项目支出绩效评价报告",
+                  "宜春市大数据发展管理局\u20282022年度电子政务外网及智慧办公平台运维工作经费项目支出绩效评价报告"):
+        lines = title_lines(title)
+        assert "".join(lines) == title.replace("\u2028", "")
+        assert all(len(line) >= 6 and len(line) <= 20 for line in lines)
+    assert title_lines("测试项目支出绩效评价报告") == ["测试项目支出绩效评价报告"]

@@ -244,6 +244,51 @@ def write_docx(markup: str, path: str | Path, form_writer=None, title: str | Non
     save_atomic(doc, Path(path))
 
 
+TITLE_CHARS_PER_LINE = 20  # 二号 on the 156 mm type area
+_TITLE_BREAK_AFTER = ("年度", "及", "和", "与", "暨", "、", "办公室", "局", "厅", "委", "中心", "平台", "系统", "建设",
+                      "运维", "经费", "工作", "网站", "媒体", "服务", "管理", "专项")
+_TITLE_BREAK_BEFORE = ("项目支出", "支出绩效", "绩效评价报告", "绩效自评报告")
+
+
+def _width(text: str) -> float:
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def title_lines(title: str, per_line: int = TITLE_CHARS_PER_LINE) -> list[str]:
+    """Balanced title lines (GB/T 9704: 回行时词意完整、排列对称): no one-character last line.
+
+    A U+2028 in the title (after the issuing unit) is the preferred first break; otherwise breaks go
+    near equal widths, preferring spots after 年度/及/机关名 or before 项目支出… when one is close.
+    """
+    parts = title.split("\u2028")
+    whole = "".join(parts)
+    if _width(whole) <= per_line:
+        return [whole]
+    lines: list[str] = []
+    if len(parts) > 1 and _width(parts[0]) <= per_line:
+        lines.append(parts[0])
+        rest = "".join(parts[1:])
+    else:
+        rest = whole
+    n = max(1, -(-int(_width(rest) * 2) // (per_line * 2)))
+    while n > 1:
+        target = _width(rest) / n
+        candidates = []
+        acc = 0.0
+        for k, ch in enumerate(rest[:-1], start=1):
+            acc += _width(ch)
+            head, tail = rest[:k], rest[k:]
+            bonus = (2.5 if head.endswith(_TITLE_BREAK_AFTER) else 0) + (3 if tail.startswith(_TITLE_BREAK_BEFORE) else 0)
+            if acc <= per_line:
+                candidates.append((abs(acc - target) - bonus, k))
+        k = min(candidates)[1] if candidates else len(rest) // n
+        lines.append(rest[:k])
+        rest = rest[k:]
+        n -= 1
+    lines.append(rest)
+    return lines
+
+
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’"
 _LOOSE_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[\d.+\-=≥≤<>])|(?<=[\d%])[ \t]+(?=[{_CJK}])")
 
@@ -268,7 +313,7 @@ def build_document(markup: str, form_writer=None, title: str | None = None, auth
     body_started = False
     signature = False
     last = None
-    for raw in markup.splitlines():
+    for raw in markup.split("\n"):  # not splitlines(): U+2028 marks a title break
         line = tighten(raw.strip())
         if not line:
             continue
@@ -290,7 +335,10 @@ def build_document(markup: str, form_writer=None, title: str | None = None, auth
             add_rich_text(p, line[3:].strip())
         elif line.startswith("# ") and not body_started:
             p = para("公文标题")
-            add_rich_text(p, line[2:].strip())
+            for n, text in enumerate(title_lines(line[2:].strip())):
+                if n:
+                    p.add_run().add_break()
+                add_rich_text(p, text)
             continue
         elif line.startswith(">>"):
             # GB/T 9704 落款: a blank line above, kept on the page of the last paragraph.
@@ -315,7 +363,7 @@ def build_document(markup: str, form_writer=None, title: str | None = None, auth
         last = p
     props = doc.core_properties
     if title:
-        props.title = title
+        props.title = title.replace("\u2028", "")
     if author:
         props.author = author
         props.last_modified_by = author

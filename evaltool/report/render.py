@@ -154,4 +154,8 @@ def report_title(context: dict[str, Any]) -> str:
     if context.get("kind") == "评分表":
         suffix = "绩效评价报告"
     year_part = f"{year}年度" if year and not name.startswith(year) else ""
-    return f"{unit}{year_part}{name}{suffix}"
+    # U+2028 marks where a long title may break (after the unit); the Word writer balances the lines.
+    return f"{unit}{TITLE_BREAK if unit else ''}{year_part}{name}{suffix}"
+
+
+TITLE_BREAK = "\u2028"
