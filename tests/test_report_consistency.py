@@ -302,3 +302,9 @@ def test_counts_of_different_years_are_not_a_restatement():
     assert check_texts(p, r, {"a": "2021年召开新闻发布会12场。2022年召开新闻发布会15场。"}) == []
     assert codes(check_texts(p, r, {"a": "2022年召开新闻发布会14场。", "b": "2022年全年新闻发布会15期。"})) == \
         ["W-REPORT-RESTATED"]
+
+
+def test_other_rates_are_not_the_budget_execution_rate():
+    p, r = scored("seed003")
+    assert check_texts(p, r, {"a": "机房设备使用率98%，网站得分率95%，资金到位率100%。"}) == []
+    assert codes(check_texts(p, r, {"a": "资金使用率98%。"})) == ["E-REPORT-NUMBER"]
