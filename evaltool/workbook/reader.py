@@ -88,6 +88,20 @@ class View:
         span = self.span.get(self.home(r, c))
         return (span[3] if span else c) + 1
 
+    def value_col(self, r: int, c: int, fallback: int | None) -> int:
+        """Column of the value that belongs to the label at r, c.
+
+        With merge information this is simply right of the label's merged range. Engines that cannot
+        report merges (xlwings' remote engine, xlwings Server) give none: then the value is the first
+        filled cell right of the label, or, on a blank form, the column the layout puts it in.
+        """
+        if self.grid.merged or self.home(r, c) != (r, c) or (r, c) in self.span:
+            return self.right_of(r, c)
+        for cc in range(c + 1, self.ncols + 1):
+            if self.raw(r, cc) not in (None, ""):
+                return cc
+        return fallback if fallback and fallback > c else c + 1
+
     def below(self, r: int, c: int) -> int:
         span = self.span.get(self.home(r, c))
         return (span[2] if span else r) + 1
@@ -384,11 +398,11 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[st
                     info.out_values["分值合计"] = v.value(rr, weight_col, vertical=False)
             elif (L.matches(val, L.L_GRADE) or L.matches(val, "等次") or L.matches(val, "评价等级")) \
                     and "等次" not in info.out:
-                col = v.right_of(rr, c)
+                col = v.value_col(rr, c, weight_col)
                 info.out["等次"] = v.loc(rr, col)
                 info.out_values["等次"] = v.value(rr, col, vertical=False)
             elif L.matches(val, L.L_SUBTOTALS) and "小计" not in info.out:
-                col = v.right_of(rr, c)
+                col = v.value_col(rr, c, cols.get("三级指标"))
                 info.out["小计"] = v.loc(rr, col)
                 info.out_values["小计"] = v.value(rr, col, vertical=False)
 
