@@ -1,3 +1,5 @@
+from glob import glob
+
 from setuptools import find_packages, setup
 
 setup(
@@ -7,7 +9,13 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["evaltool", "evaltool.*"]),
     include_package_data=True,
-    package_data={"evaltool": ["rules/*.yaml", "samples/*.yaml", "templates/*", "templates/**/*"]},
+    package_data={"evaltool": ["rules/*.yaml", "samples/*.yaml", "report/templates/*"]},
+    # The built add-in, the blank template and the VBA/ribbon sources travel with a non-editable
+    # install too, so `evaltool addin install` works without a source checkout.
+    data_files=[
+        ("share/evaltool", ["workbook_templates/evaltool.xlam", "workbook_templates/项目支出绩效自评表.xlsx"]),
+        ("share/evaltool/macros", sorted(glob("macros/*"))),
+    ],
     install_requires=[
         "openpyxl>=3.1",
         "xlwings>=0.30",
@@ -18,9 +26,12 @@ setup(
         "click>=8.1",
         "rich>=13",
         "python-calamine>=0.2",
+        "olefile>=0.46",
+        "lxml>=4.9",
     ],
     extras_require={
-        "test": ["pytest>=8", "hypothesis>=6", "pytest-benchmark>=4", "oletools>=0.60", "pytest-xdist>=3"],
+        "test": ["pytest>=8", "hypothesis>=6", "pytest-benchmark>=4", "oletools>=0.60", "pytest-xdist>=3",
+                 "msoffcrypto-tool>=5"],
     },
     entry_points={"console_scripts": ["evaltool=evaltool.cli:main"]},
 )

@@ -37,6 +37,11 @@ def install_cmd(interpreter: str | None, file: str | None) -> None:
     install.places()  # says plainly, in Chinese, when this system has no Excel to install into
     source = Path(file) if file else builder.OUTPUT
     if not source.exists() and not file:
+        import sys
+
+        shipped = Path(sys.prefix) / "share" / "evaltool" / install.ADDIN_NAME  # from a pip install
+        source = shipped if shipped.exists() else source
+    if not source.exists() and not file:
         if not (builder.MACROS / "customUI14.xml").exists():
             raise InputError("找不到加载项文件 evaltool.xlam。请在 evaltool 的源码文件夹中运行本命令，"
                              "或用 --file 指定 evaltool.xlam 的位置。")
