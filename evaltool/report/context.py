@@ -116,6 +116,7 @@ class IndicatorView:
     scored: bool
     deviation: str  # 偏差原因分析及改进措施 as typed ("" when empty)
     deviation_or_placeholder: str
+    far_above: bool = False  # the result far exceeds the target: the target may have been set too low
 
 
 @dataclass
@@ -183,6 +184,7 @@ def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
     levels: dict[str, Level1View] = {}
     seen_labels: dict[str, int] = {}
     raw_by_index = {i: ind for i, ind in enumerate(project.indicators)}
+    far_above = {f.indicator for f in result.findings if f.code == "W-FAR-ABOVE" and f.indicator is not None}
     level_sums: dict[str, list[Decimal]] = {}
     group_sums: dict[tuple[str, str], list[Decimal]] = {}
     for r in result.indicators:
@@ -207,6 +209,7 @@ def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
             weight_value=r.weight, score_value=r.score, method=r.method, explanation=r.explanation,
             qualitative=r.method == "定性", full=full, scored=scored,
             deviation=deviation, deviation_or_placeholder=deviation or placeholder(hint),
+            far_above=r.index in far_above,
         )
         lv = levels.setdefault(l1, Level1View(l1, "", ""))
         group = next((g for g in lv.groups if g.name == l2), None)
