@@ -74,6 +74,38 @@ def timed(fn, *args) -> float:
     return time.perf_counter() - t
 
 
+def stage_breakdown(paths: list[str], sample: int = 300) -> dict[str, float]:
+    """CPU ms per file of each stage of collect's per-file work, in this one process."""
+    from evaltool.collect import worker as W
+    from evaltool.core.scoring import evaluate
+    from evaltool.workbook.reader import projects_from_grids
+
+    totals = {"read+check": 0.0, "calamine→grids": 0.0, "reader": 0.0, "evaluate": 0.0, "row": 0.0}
+    n = 0
+    skip = W._narrative_sheets()
+    for p in paths[:sample]:
+        t0 = time.process_time()
+        try:
+            data = Path(p).read_bytes()
+            W.sniff(data, Path(p))
+            t1 = time.process_time()
+            grids = W.read_grids(data, skip)
+            t2 = time.process_time()
+            projects = projects_from_grids(grids)
+        except Exception:  # noqa: BLE001 - broken files are not part of the per-stage cost
+            continue
+        t3 = time.process_time()
+        results = [(pr, evaluate(pr, W._rules(pr.rules))) for pr in projects]
+        t4 = time.process_time()
+        for pr, r in results:
+            W.project_row(pr, r, p)
+        t5 = time.process_time()
+        for k, dt in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+            totals[k] += dt
+        n += 1
+    return {k: v * 1000 / max(n, 1) for k, v in totals.items()}
+
+
 # ---- memory --------------------------------------------------------------------------------------
 class TreeMemory:
     """Peak of (sum of RSS) and (sum of PSS) over a process and all its descendants, sampled."""
@@ -82,6 +114,7 @@ class TreeMemory:
         self.root, self.interval = root, interval
         self.peak_rss = self.peak_pss = 0
         self.peak_procs = 0
+        self.cpu: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -93,14 +126,24 @@ class TreeMemory:
         self._stop.set()
         self._thread.join()
 
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of every process of the tree, as last seen."""
+        return sum(self.cpu.values()) / self.TICK
+
     def _tree(self) -> list[int]:
         children: dict[int, list[int]] = {}
+        ticks: dict[int, int] = {}
         for d in os.listdir("/proc"):
             if d.isdigit():
                 try:
                     with open(f"/proc/{d}/stat", "rb") as fh:
-                        ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+                        fields = fh.read().rsplit(b")", 1)[1].split()
+                    ppid = int(fields[1])
                     children.setdefault(ppid, []).append(int(d))
+                    ticks[int(d)] = int(fields[11]) + int(fields[12])  # utime + stime
                 except (OSError, IndexError, ValueError):
                     pass
         out, todo = [], [self.root]
@@ -108,6 +151,8 @@ class TreeMemory:
             pid = todo.pop()
             out.append(pid)
             todo.extend(children.get(pid, []))
+            if pid in ticks:
+                self.cpu[pid] = max(self.cpu.get(pid, 0), ticks[pid])
         return out
 
     @staticmethod
@@ -147,7 +192,8 @@ def collect_in_subprocess(folder: Path, out: Path, jobs: int | None) -> dict:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"collect failed ({proc.returncode}): {stderr.decode()[-2000:]}")
-    return {"seconds": seconds, "summary": json.loads(stdout), "peak_rss_sum": mem.peak_rss,
+    return {"seconds": seconds, "cpu_seconds": mem.cpu_seconds, "summary": json.loads(stdout),
+            "peak_rss_sum": mem.peak_rss,
             "peak_pss_sum": mem.peak_pss, "max_processes": mem.peak_procs,
             "largest_child_maxrss": usage.ru_maxrss * 1024}
 
@@ -192,6 +238,9 @@ def main(argv=None) -> None:
             summary = collect([folder], work / f"汇总{k}.xlsx", workers=workers)
             runs.append(time.perf_counter() - t)
         floor, floor_par, best = min(floors), min(floors_par), min(runs)
+        t = time.process_time()
+        calamine_read(paths)
+        res["calamine_read_cpu_s"] = time.process_time() - t
         res["passes"] = {"calamine_read_s": floors, "calamine_read_all_cores_s": floors_par, "collect_s": runs}
         res.update({"calamine_read_s": floor, "calamine_read_all_cores_s": floor_par, "collect_s": best,
                     "projects": summary.projects, "unreadable": len(summary.unreadable),
@@ -203,6 +252,10 @@ def main(argv=None) -> None:
               f"{len(summary.unreadable)} unreadable")
         print(f"  ratio collect ÷ calamine read    {best / floor:8.2f}   (target ≤ 1.5)")
         print(f"  ratio collect ÷ calamine read on all cores {best / floor_par:6.2f}")
+        stages = stage_breakdown(paths)
+        res["stage_cpu_ms_per_file"] = stages
+        print("per-file CPU by stage (one process): " + ", ".join(f"{k} {v:.2f} ms" for k, v in stages.items())
+              + f"; calamine floor {floor / len(paths) * 1000:.2f} ms")
         if not args.no_openpyxl:
             naive = timed(openpyxl_read, paths)
             res.update({"openpyxl_load_s": naive, "ratio_openpyxl_over_calamine": naive / floor,
@@ -212,9 +265,14 @@ def main(argv=None) -> None:
             print(f"  ratio openpyxl ÷ collect         {naive / best:8.2f}")
 
     mem = collect_in_subprocess(folder, work / "汇总-mem.xlsx", args.jobs)
-    res.update({"cli_seconds": mem["seconds"], "peak_rss_sum_bytes": mem["peak_rss_sum"],
+    res.update({"cli_seconds": mem["seconds"], "cli_cpu_seconds": mem["cpu_seconds"], "peak_rss_sum_bytes": mem["peak_rss_sum"],
                 "peak_pss_sum_bytes": mem["peak_pss_sum"], "max_processes": mem["max_processes"],
                 "largest_child_maxrss_bytes": mem["largest_child_maxrss"]})
+    if "calamine_read_cpu_s" in res:
+        res["ratio_cpu_collect_over_calamine"] = mem["cpu_seconds"] / res["calamine_read_cpu_s"]
+        print(f"CPU time, all processes: CLI collect {mem['cpu_seconds']:.2f} s vs calamine read "
+              f"{res['calamine_read_cpu_s']:.2f} s = {res['ratio_cpu_collect_over_calamine']:.2f}× "
+              f"(÷ {workers} cores = {res['ratio_cpu_collect_over_calamine'] / workers:.2f}: the wall ratio on an idle machine)")
     print(f"CLI run (new process, {mem['max_processes']} processes at peak): {mem['seconds']:.2f} s; "
           f"peak memory, sum over all processes: RSS {mb(mem['peak_rss_sum'])}, PSS {mb(mem['peak_pss_sum'])} "
           f"(target < 500 MB); largest single process {mb(mem['largest_child_maxrss'])}")

@@ -281,10 +281,13 @@ def _unspool(spool) -> Iterator[tuple]:
 
 
 def collect_folder(folder: str | os.PathLike, output: str | os.PathLike | None = None,
-                   progress: Progress | None = None) -> CollectSummary:
+                   progress: Progress | None = None, workers: int | None = None) -> CollectSummary:
     """The 汇总 button: every workbook in `folder` (recursively) into `output`
-    (default: 汇总.xlsx inside the folder, which later runs skip as an input)."""
+    (default: 汇总.xlsx inside the folder, which later runs skip as an input).
+
+    Returns a CollectSummary; summary.message() is a one-paragraph Chinese result for a message box.
+    Raises InputError (Chinese message) when the folder holds no workbook at all."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"请选择一个文件夹：{folder} 不是文件夹。")
-    return collect([folder], output or folder / "汇总.xlsx", progress=progress)
+    return collect([folder], output or folder / "汇总.xlsx", progress=progress, workers=workers)
