@@ -495,6 +495,8 @@ def projects_from_grids(grids: list[Grid]) -> list[Project]:
         if report:
             texts = _read_labelled(report, REPORT_FIELDS)
             p.report = {k: str(val).strip() for k, (val, _) in texts.items() if val is not None}
+            # Findings about a narrative text point at its cell on the 报告素材 sheet.
+            p.cells.update({f"报告素材.{k}": loc for k, (_, loc) in texts.items()})
         if basic:
             p.basic_info = _read_basic(basic)
     return projects
