@@ -18,7 +18,7 @@ from evaltool.core.model import SEVERITY_LABEL, Project, ScoreResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 # Piped output (files, CI logs) gets a wide fixed width so explanations are not folded into slivers.
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160, soft_wrap=not sys.stdout.isatty())
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
