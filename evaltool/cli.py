@@ -47,8 +47,29 @@ def friendly(fn):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="evaltool", message="evaltool %(version)s")
+class _ChineseHelp:
+    """Clerks read the help: the built-in --help line in Chinese too."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出"
+        return option
+
+
+class ZhCommand(_ChineseHelp, click.Command):
+    pass
+
+
+class ZhGroup(_ChineseHelp, click.Group):
+    command_class = ZhCommand
+
+
+ZhGroup.group_class = ZhGroup
+
+
+@click.group(cls=ZhGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="evaltool", message="evaltool %(version)s", help="显示版本号并退出")
 def main() -> None:
     """evaltool：项目支出绩效自评表的填报、校验、计分和绩效评价报告生成。"""
 
