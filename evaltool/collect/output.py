@@ -102,7 +102,7 @@ class SheetWriter:
     """Appends rows to a write-only sheet: text as text, numbers with a number format per column."""
 
     def __init__(self, wb, title: str, headers: list[str], formats: list[str | None] | None = None,
-                 widths: list[int] | None = None):
+                 widths: list[int] | None = None, one_page: bool = False):
         from openpyxl.styles import Alignment, Font, PatternFill
 
         self.ws = wb.create_sheet(title)
@@ -112,6 +112,14 @@ class SheetWriter:
 
             self.ws.column_dimensions[get_column_letter(i + 1)].width = w
         self.ws.freeze_panes = "A2"
+        # Printed on A4 landscape, one page wide, header row repeated: the bureau prints these.
+        self.ws.page_setup.paperSize = "9"  # A4
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.page_setup.fitToHeight = 1 if one_page else 0
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        if not one_page:
+            self.ws.print_title_rows = "1:1"
         self.header_style = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDEBF7"),
                              "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)}
         self.rows = 0
@@ -341,7 +349,7 @@ def _write_departments(wb, dept) -> None:
 def _write_charts(wb, df) -> None:
     from openpyxl.chart import BarChart, Reference
 
-    w = SheetWriter(wb, "图表", ["等次", "项目数"], [None, "0"], [14, 10, 4, 4])
+    w = SheetWriter(wb, "图表", ["等次", "项目数"], [None, "0"], [14, 10, 4, 4], one_page=True)
     grade_counts = df["等次"].fillna(UNGRADED).value_counts() if len(df) else {}
     grades = [(g, int(grade_counts.get(g, 0))) for g in GRADES]
     if len(df) and grade_counts.get(UNGRADED, 0):
