@@ -69,3 +69,14 @@ def test_band_rule_set_reproduces_the_clerks_entered_nine(cases_dir):
     data = json.loads(run_cli("score", str(path), "--json", "--rules", "分档示例").stdout)
     assert data["执行率得分"] == 9
     assert not [f for f in data["标记"] if f["字段"] == "执行率得分"]
+
+
+def test_unspent_budget_asks_for_its_reason_until_given(cases_dir, tmp_path):
+    path = next(cases_dir.glob("seed002-电子政务*.yaml"))
+    data = json.loads(run_cli("score", str(path), "--json").stdout)
+    reason = [f for f in data["标记"] if f["代码"] == "W-RATE-REASON"]
+    assert len(reason) == 1 and "51.56%" in reason[0]["说明"] and reason[0]["级别"] == "警告"
+    fixed = tmp_path / "c.yaml"
+    fixed.write_text(path.read_text("utf-8") + "报告素材:\n  预算执行偏差原因: 部分合同尾款跨年支付。\n", encoding="utf-8")
+    data = json.loads(run_cli("score", str(fixed), "--json").stdout)
+    assert not [f for f in data["标记"] if f["代码"] == "W-RATE-REASON"]

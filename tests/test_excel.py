@@ -231,7 +231,8 @@ def test_second_run_clears_fixed_marks_and_only_evaltools_notes(tmp_path):
     CliRunner().invoke(main, ["score", str(src), "-o", str(first)])
     # the clerk fixes the entered score: 9 -> 9.86 (J6 carries evaltool's note from the first run)
     wb = openpyxl.load_workbook(first)
-    marked = [c for row in wb["自评表"].iter_rows() for c in row if c.comment is not None]
+    marked = [c for row in wb["自评表"].iter_rows() for c in row
+              if c.comment is not None and "执行率得分：填报 9" in c.comment.text]
     assert marked
     cell = marked[0]
     cell.value = 9.86

@@ -5,7 +5,7 @@ from collections import Counter
 from decimal import Decimal
 
 from evaltool.core import values
-from evaltool.core.decimals import fmt
+from evaltool.core.decimals import fmt, fmt_percent
 from evaltool.core.model import FUND_COLUMNS, FUND_ROWS, Location, Project, ScoreResult
 from evaltool.core.rules import RuleSet
 
@@ -18,6 +18,20 @@ def run_checks(project: Project, rules: RuleSet, result: ScoreResult, out) -> No
     check_funds(project, out)
     check_indicators(project, rules, result, out)
     check_weights(project, rules, result, out)
+    check_rate_reason(project, result, out)
+
+
+def check_rate_reason(project: Project, result: ScoreResult, out) -> None:
+    """A budget not fully spent (or overspent) needs its reason in the report, as a shortfall does."""
+    if result.rate is None or result.rate == 1 or (project.report.get("预算执行偏差原因") or "").strip():
+        return
+    what = "未达到" if result.rate < 1 else "超过"
+    total = project.funds.get("年度资金总额")
+    out.add("W-RATE-REASON", "warning",
+            f"预算执行率为 {fmt_percent(result.rate)}，{what} 100%，请在“报告素材”的“预算执行偏差原因”中"
+            "说明原因和改进措施，报告会引用。", "全年执行数",
+            # Marked on the form's 全年执行数, where the clerk looks; the text goes on 报告素材.
+            (total.cells.get("全年执行数") if total else None) or Location(path="项目资金.年度资金总额.全年执行数"))
 
 
 def _blank(value) -> bool:

@@ -13,9 +13,14 @@ from typing import Any
 # Order and labels of the 项目资金 rows, as on the official form.
 FUND_ROWS = ("年度资金总额", "本年财政拨款", "上年结转资金", "其他资金")
 FUND_COLUMNS = ("年初预算数", "全年预算数", "全年执行数")
+# 报告素材: the clerk's own words for the report, in the order the national outline uses them.
 REPORT_FIELDS = (
     "项目背景",
     "主要内容及实施情况",
+    "预算执行偏差原因",
+    "绩效评价工作过程",
+    "项目决策情况",
+    "项目过程情况",
     "主要经验及做法",
     "存在的问题及原因分析",
     "有关建议",
