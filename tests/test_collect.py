@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import zipfile
 from decimal import Decimal
@@ -17,6 +18,7 @@ from conftest import case_files
 from evaltool.cli import main
 from evaltool.collect import collect, collect_folder
 from evaltool.core.caseio import case_to_dict, load_case
+from evaltool.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("gen_workbooks", ROOT / "benchmarks" / "gen_workbooks.py")
@@ -198,16 +200,28 @@ def test_formula_like_text_is_written_as_text(tmp_path):
     assert all(c.data_type == "s" for c in cells)
 
 
-def test_output_replaced_atomically_and_own_output_skipped(case_folder, tmp_path):
+def test_output_replaces_only_an_earlier_summary_and_is_never_an_input(case_folder, tmp_path):
     folder = tmp_path / "folder"
     shutil.copytree(case_folder, folder)
-    (folder / "汇总.xlsx").write_bytes(b"old")
-    first = collect_folder(folder)
+    submitted = sorted(folder.rglob("*.xlsx"))[0]
+    # A clerk's workbook that happens to be called 汇总.xlsx is never overwritten.
+    shutil.copy(submitted, folder / "汇总.xlsx")
+    before = (folder / "汇总.xlsx").read_bytes()
+    with pytest.raises(InputError, match="不是 evaltool 生成的汇总表"):
+        collect_folder(folder)
+    assert (folder / "汇总.xlsx").read_bytes() == before
+    with pytest.raises(InputError, match="是要汇总的文件之一"):
+        collect([submitted, folder], submitted)
+    (folder / "汇总.xlsx").unlink()
+    first = collect_folder(folder, workers=1)
     assert Path(first.output) == folder / "汇总.xlsx" and first.files == len(SELF_EVAL_CASES)
-    second = collect_folder(folder)  # its own 汇总.xlsx is not taken as a submission
+    second = collect_folder(folder, workers=1)  # replaces its own earlier 汇总, never reads it as input
     assert second.files == first.files and second.unreadable == []
-    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []  # no temporary file left
     assert "已汇总" in second.message()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (folder / "汇总.xlsx").stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
 
 
 def test_parallel_run_equals_inline_run(tmp_path):

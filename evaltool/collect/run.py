@@ -194,6 +194,10 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
         raise InputError(f"保存汇总结果的文件夹不存在：{output.parent}")
     import evaltool.workbook.reader  # noqa: F401 - fail here once, not in every worker for every file
 
+    paths = list(paths)
+    if any(_resolved(Path(p)) == _resolved(output) for p in paths):
+        raise InputError(f"输出文件“{output.name}”是要汇总的文件之一。请换一个输出文件名，例如 -o 汇总.xlsx。")
+    _refuse_foreign_output(output)
     items = find_files(paths, exclude=[output])
     if not items:
         raise InputError("没有找到要汇总的 Excel 工作簿（.xlsx / .xlsm）。请选择存放自评表的文件夹。")
@@ -242,6 +246,27 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
         write_collection(output, rows, _unspool(spool), n_findings, summary)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+OUTPUT_SHEETS = {"汇总", "主管部门汇总", "问题清单"}
+
+
+def _refuse_foreign_output(output: Path) -> None:
+    """Only an earlier 汇总 may be replaced: a clerk's workbook that happens to carry the output's
+    name must never be overwritten."""
+    if not output.exists():
+        return
+    try:
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(str(output))
+        names = set(wb.sheet_names)
+        wb.close()
+    except Exception:  # noqa: BLE001 - unreadable: certainly not our 汇总
+        names = set()
+    if not OUTPUT_SHEETS <= names:
+        raise InputError(f"“{output}”已存在，且不是 evaltool 生成的汇总表。为免覆盖其中的内容，"
+                         "请换一个输出文件名（例如 -o 汇总2.xlsx），或先把该文件移走。")
 
 
 def duplicate_findings(rows: list[dict]) -> list[tuple]:
