@@ -248,3 +248,22 @@ def test_parallel_run_equals_inline_run(tmp_path):
     assert seen[-1][2] == "正在写入汇总工作簿……"
     assert sheet_dicts(tmp_path / "a.xlsx", "汇总") == sheet_dicts(tmp_path / "b.xlsx", "汇总")
     assert sheet_dicts(tmp_path / "a.xlsx", "问题清单") == sheet_dicts(tmp_path / "b.xlsx", "问题清单")
+
+
+def test_every_form_sheet_of_a_workbook_is_one_row(tmp_path):
+    folder = tmp_path / "in"
+    path = new_workbook(SELF_EVAL_CASES[0], folder / "两个项目.xlsx")
+    name = yaml.safe_load(SELF_EVAL_CASES[0].read_text("utf-8"))["项目名称"]
+    wb = openpyxl.load_workbook(path)
+    copy = wb.copy_worksheet(wb.worksheets[0])  # a second form in the same workbook
+    copy.title = "第二个项目"
+    for row in copy.iter_rows():
+        for c in row:
+            if c.value == name:
+                c.value = "第二个项目名称"
+    wb.save(path)
+    summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
+    rows = sheet_dicts(tmp_path / "汇总.xlsx", "汇总")
+    assert summary.read == 1 and summary.projects == 2
+    assert {(r["工作表"], r["项目"]) for r in rows} >= {("第二个项目", "第二个项目名称")}
+    assert rows[0]["总分"] == rows[1]["总分"] and rows[0]["文件"] == rows[1]["文件"] == "两个项目.xlsx"
