@@ -219,6 +219,9 @@ def test_output_replaces_only_an_earlier_summary_and_is_never_an_input(case_fold
     assert second.files == first.files and second.unreadable == []
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []  # no temporary file left
     assert "已汇总" in second.message()
+    # Another day, another name: yesterday's 汇总 in the folder is skipped, not reported as unreadable.
+    third = collect_folder(folder, folder / "汇总-次日.xlsx", workers=1)
+    assert third.earlier_summaries == ["汇总.xlsx"] and third.unreadable == [] and third.read == first.read
     umask = os.umask(0)
     os.umask(umask)
     assert (folder / "汇总.xlsx").stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600

@@ -65,6 +65,9 @@ def _print_summary(summary) -> None:
                       + "、".join(summary.macro_files[:5]) + ("……" if len(summary.macro_files) > 5 else ""))
     if summary.duplicates:
         console.print(f"[yellow]{summary.duplicates} 个项目重复提交[/]（实施单位、项目名称、年度相同，见“问题清单”）")
+    if summary.earlier_summaries:
+        console.print("已跳过以前生成的汇总表：" + "、".join(summary.earlier_summaries[:5])
+                      + ("……" if len(summary.earlier_summaries) > 5 else ""))
     if summary.unreadable:
         console.print(f"[red]{len(summary.unreadable)} 个文件无法读取：[/]")
         for file, reason in summary.unreadable[:20]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from evaltool.collect.worker import FileOutcome, process_chunk
+from evaltool.collect.worker import SUMMARY_SHEETS, FileOutcome, process_chunk
 from evaltool.core.errors import InputError
 
 EXTENSIONS = (".xlsx", ".xlsm")
@@ -47,6 +47,7 @@ class CollectSummary:
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     macro_files: list[str] = field(default_factory=list)
     duplicates: int = 0  # projects sent more than once (same 单位, 项目, 年度)
+    earlier_summaries: list[str] = field(default_factory=list)  # earlier 汇总 workbooks, skipped
     seconds: float = 0.0
 
     def message(self) -> str:
@@ -69,7 +70,8 @@ class CollectSummary:
             "错误数": self.errors, "警告数": self.warnings, "有错误的项目数": self.projects_with_errors,
             "等次分布": dict(self.grades),
             "无法读取": [{"文件": f, "原因": r} for f, r in self.unreadable],
-            "含宏文件": list(self.macro_files), "重复提交": self.duplicates, "用时秒": round(self.seconds, 2),
+            "含宏文件": list(self.macro_files), "重复提交": self.duplicates,
+            "跳过的汇总表": list(self.earlier_summaries), "用时秒": round(self.seconds, 2),
         }
 
 
@@ -213,7 +215,9 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
     with tempfile.TemporaryFile(prefix="evaltool-findings-") as spool:
         n_findings = 0
         for done, outcome in enumerate(iter_outcomes(items, rules, workers), start=1):
-            if outcome.problem:
+            if outcome.earlier_summary:
+                summary.earlier_summaries.append(outcome.file)
+            elif outcome.problem:
                 summary.unreadable.append((outcome.file, outcome.problem))
             else:
                 summary.read += 1
@@ -248,7 +252,7 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
     return summary
 
 
-OUTPUT_SHEETS = {"汇总", "主管部门汇总", "问题清单"}
+OUTPUT_SHEETS = SUMMARY_SHEETS
 
 
 def _refuse_foreign_output(output: Path) -> None:

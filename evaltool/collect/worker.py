@@ -35,10 +35,19 @@ class FileOutcome:
     findings: list[tuple] = field(default_factory=list)
     problem: str | None = None  # why the file could not be read (Chinese); None = read
     macro: bool = False
+    earlier_summary: bool = False  # an earlier 汇总: skipped, neither read nor listed as a problem
 
 
 class Unreadable(Exception):
     """The file cannot be used; the message is Chinese and says what to do."""
+
+
+class EarlierSummary(Exception):
+    """The file is a 汇总 written by an earlier run (it often sits in the folder it summarised)."""
+
+
+# Sheets every 汇总 workbook has (output.py writes them); a workbook with all of them is one.
+SUMMARY_SHEETS = frozenset({"汇总", "主管部门汇总", "问题清单"})
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -102,6 +111,8 @@ def read_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
         raise Unreadable(_calamine_reason(exc)) from None
     grids = []
     try:
+        if SUMMARY_SHEETS <= set(wb.sheet_names):
+            raise EarlierSummary()
         for i, meta in enumerate(wb.sheets_metadata):
             if "WorkSheet" not in str(meta.typ) or meta.name in skip:
                 continue  # chart sheets, dialog sheets, macro sheets hold no form
@@ -216,6 +227,10 @@ def process_file(path: str, file: str, rules: str | None = None) -> FileOutcome:
         _process(p, file, rules, out)
     except Unreadable as exc:
         out.problem = str(exc)
+    except EarlierSummary:
+        out.earlier_summary = True
+        out.rows, out.findings = [], []
+        return out
     except MemoryError:
         out.problem = "文件过大，读取时内存不足，已跳过。"
     except Exception as exc:  # noqa: BLE001 - one odd file must never stop a 500-file consolidation
