@@ -6,6 +6,7 @@ Chinese message naming the file and the key.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -121,9 +122,14 @@ def _clean_label(name: Any) -> str:
     return re.sub(r"[(（][^)）]*分[)）]$", "", text)
 
 
-def builtin_ids() -> list[str]:
+@functools.lru_cache(maxsize=1)
+def _builtin_ids() -> tuple[str, ...]:
     folder = resources.files("evaltool") / "rules"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
+
+
+def builtin_ids() -> list[str]:
+    return list(_builtin_ids())
 
 
 def _read_yaml(ref: str) -> tuple[dict[str, Any], str]:
@@ -178,8 +184,23 @@ def _resolve(ref: str, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]
 
 
 def load_rules(ref: str | None = None) -> RuleSet:
-    """Load a rule set by built-in id or file path (None = the national default)."""
+    """Load a rule set by built-in id or file path (None = the national default).
+
+    Parsed once per process for each file version (keyed by path and modification time), since
+    Excel buttons and the consolidation score many projects with the same few rule sets.
+    """
     ref = str(ref) if ref else DEFAULT_RULES
+    stamp = None
+    if ref not in builtin_ids():
+        try:
+            stamp = Path(ref).stat().st_mtime_ns
+        except OSError:
+            stamp = None
+    return _load_rules_cached(ref, stamp)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_rules_cached(ref: str, _stamp: int | None) -> RuleSet:
     data, source = _resolve(ref)
     return _build(data, source)
 

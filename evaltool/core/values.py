@@ -6,6 +6,7 @@ Chinese reason, and the caller turns that into a finding for the cell concerned.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -159,7 +160,24 @@ def _date(text: str, default_year: int | None) -> _dt.date | None:
 
 
 def parse(raw: Any, default_year: int | None = None) -> Parsed:
-    """Parse one typed value. Never raises."""
+    """Parse one typed value. Never raises.
+
+    Results are cached by (type, value): forms repeat the same entries ("达成预期指标", "≥95%")
+    across rows and files, and Parsed is immutable. The type is part of the key because
+    1 == 1.0 == True would otherwise share an entry.
+    """
+    try:
+        return _parse_cached(type(raw), raw, default_year)
+    except TypeError:  # unhashable input: parse it directly
+        return _parse_safe(raw, default_year)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_cached(_kind: type, raw: Any, default_year: int | None) -> Parsed:
+    return _parse_safe(raw, default_year)
+
+
+def _parse_safe(raw: Any, default_year: int | None) -> Parsed:
     try:
         return _parse(raw, default_year)
     except Exception:  # noqa: BLE001 - a parser for user input must not crash on anything

@@ -62,12 +62,25 @@ class View:
                 for c in range(c1, c2 + 1):
                     self.anchor[(r, c)] = (r1, c1)
         self.nrows, self.ncols = grid.nrows, grid.ncols
+        # Cleaned values (blank strings -> None) and an index of label keys -> cells, built once:
+        # the reader asks "where is label X" hundreds of times per sheet.
+        self.cells: list[list[Any]] = [
+            [None if isinstance(x, str) and not x.strip() else x for x in row] for row in grid.values]
+        self.labels: dict[str, list[tuple[int, int]]] = {}
+        for r, row in enumerate(self.cells, start=1):
+            for c, x in enumerate(row, start=1):
+                if x is not None and self.anchor.get((r, c), (r, c)) == (r, c):
+                    key = L.label_key(x)
+                    if key:
+                        self.labels.setdefault(key, []).append((r, c))
+        self.header_rows: dict[int, dict[str, int] | None] = {}
 
     def raw(self, r: int, c: int) -> Any:
-        value = self.grid.get(r, c)
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
+        if 1 <= r <= len(self.cells):
+            row = self.cells[r - 1]
+            if 1 <= c <= len(row):
+                return row[c - 1]
+        return None
 
     def value(self, r: int, c: int, vertical: bool = True) -> Any:
         """The cell's value, or its merged range's value (vertical=False: only within the same row)."""
@@ -107,10 +120,10 @@ class View:
         return (span[2] if span else r) + 1
 
     def find(self, label: str, rows: range, cols: range | None = None) -> tuple[int, int] | None:
-        for r in rows:
-            for c in cols or range(1, self.ncols + 1):
-                if self.home(r, c) == (r, c) and L.matches(self.raw(r, c), label):
-                    return r, c
+        """First cell (row by row) in rows × cols that reads as the label."""
+        for r, c in self.labels.get(L.label_key(label), ()):
+            if r in rows and (cols is None or c in cols):
+                return r, c
         return None
 
 
@@ -139,6 +152,12 @@ def _value_right(v: View, r: int, c: int, stop: int | None = None) -> tuple[Any,
 
 # ---- finding forms --------------------------------------------------------------------------------
 def _indicator_header(v: View, r: int) -> dict[str, int] | None:
+    if r not in v.header_rows:
+        v.header_rows[r] = _find_indicator_header(v, r)
+    return v.header_rows[r]
+
+
+def _find_indicator_header(v: View, r: int) -> dict[str, int] | None:
     cols: dict[str, int] = {}
     for c in range(1, v.ncols + 1):
         if v.home(r, c) != (r, c):
