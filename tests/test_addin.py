@@ -8,7 +8,6 @@ import shutil
 import struct
 import subprocess
 import zipfile
-from pathlib import Path
 
 import olefile
 import pytest

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
 from evaltool.core.decimals import round_half_up
+from evaltool.core.fileio import atomic_path
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_TEXT = 32_767
@@ -298,25 +297,8 @@ def write_collection(output: Path, rows: list[dict], findings: Iterable[tuple], 
 
 
 def save_atomic(wb, output: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".xlsx.part", dir=output.parent or ".")
-    os.close(fd)
-    try:
+    with atomic_path(output) as tmp:
         wb.save(tmp)
-        os.chmod(tmp, _mode_for(output))  # mkstemp makes 0600; the bureau's colleagues must open it
-        os.replace(tmp, output)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _mode_for(output: Path) -> int:
-    try:
-        return output.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def _write_rows(wb, df, subtotal_cols: list[str]) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import yaml
 
 from evaltool.core.errors import InputError
+from evaltool.core.fileio import atomic_write_text
 
 from evaltool.core.model import FUND_COLUMNS, FUND_ROWS, FundRow, Indicator, Location, Project
 
@@ -211,19 +211,7 @@ def dump_case(p: Project, include_expected: bool = False) -> str:
 
 def save_case(p: Project, path: str | os.PathLike, include_expected: bool = False) -> None:
     """Write atomically: a half-written case file must never replace a good one."""
-    atomic_write_text(Path(path), dump_case(p, include_expected))
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write_text(path, dump_case(p, include_expected))
 
 
 __all__ = ["load_case", "parse_case", "case_from_dict", "case_to_dict", "dump_case", "save_case", "CaseError",

@@ -8,9 +8,7 @@ names installed fallbacks (仿宋, 楷体, 宋体 …) for machines without the 
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from evaltool.core.errors import InputError
+from evaltool.core.fileio import atomic_path
 from evaltool.report.context import PLACEHOLDER_RE
 
 # GB/T 9704 fonts, and what to fall back to where they are not installed.
@@ -412,22 +410,8 @@ def no_split(row) -> None:
 
 def save_atomic(doc, path: Path) -> None:
     """Write next to the target and rename, so a failed save never leaves half a report."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"输出目录不存在：{folder}。请先建立该目录或换一个输出位置。")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".docx", dir=folder)
-    os.close(fd)
-    try:
-        doc.save(tmp)
-        os.replace(tmp, path)
-    except PermissionError:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise InputError(f"无法写入 {path.name}：文件可能正在 Word/WPS 中打开，请关闭后重试。") from None
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_path(path, busy_hint="Word 或 WPS") as tmp:
+        doc.save(str(tmp))
 
 
 __all__ = ["write_docx", "build_document", "setup_document", "landscape_section", "cell_text", "no_split", "set_fonts",

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from evaltool.core.errors import InputError
+from evaltool.core.fileio import atomic_path
 
 # On Linux the GB/T 9704 fonts are rarely installed; tell fontconfig what to use instead, in order.
 FONT_ALIASES = {
@@ -73,13 +74,6 @@ def docx_to_pdf(docx_path: str | Path, pdf_path: str | Path | None = None) -> Pa
         if proc.returncode != 0 or not produced.exists():
             detail = (proc.stderr or proc.stdout or "").strip().splitlines()[-1:] or ["无输出"]
             raise InputError(f"LibreOffice 未能把报告转换为 PDF（{detail[0]}）。Word 报告已生成，可用 Word/WPS 另存为 PDF。")
-        fd, partial = tempfile.mkstemp(prefix=f".{pdf_path.stem}.", suffix=".pdf", dir=pdf_path.parent)
-        os.close(fd)
-        try:
+        with atomic_path(pdf_path, busy_hint="PDF 阅读器") as partial:
             shutil.copyfile(produced, partial)
-            os.replace(partial, pdf_path)
-        except BaseException:
-            if os.path.exists(partial):
-                os.unlink(partial)
-            raise
     return pdf_path

@@ -76,18 +76,10 @@ def _register_new() -> None:
     @friendly
     def new_scoresheet_cmd(output: str, rules: str | None, framework: str | None) -> None:
         """新建空白评分表工作簿（绩效评价指标评分、评价人员、绩效目标表）。用案例文件预填请用 evaltool new --from。"""
-        from pathlib import Path
-
-        from evaltool.core.errors import InputError
         from evaltool.scoresheet.template import write_scoresheet_workbook
+        from evaltool.workbook.commands import new_target
 
-        target = Path(output)
-        if target.suffix.lower() != ".xlsx":
-            raise InputError(f"输出文件名应以 .xlsx 结尾：{target.name}")
-        if target.exists():
-            raise InputError(f"{target} 已存在。为避免覆盖已填写的内容，请用 -o 指定一个新文件名，或先移走原文件。")
-        if not target.parent.exists():
-            raise InputError(f"文件夹不存在：{target.parent}")
+        target = new_target(output)
         write_scoresheet_workbook(target, None, rules, framework)
         console.print(f"已生成空白评分表：{target}。填写方法见其中的“说明”工作表。")
 

@@ -19,9 +19,10 @@ from evaltool.scoresheet import layout as S
 from evaltool.scoresheet.framework import Framework, sheet_rules
 from evaltool.scoresheet.model import TIERS
 from evaltool.workbook import layout as WL
+from evaltool.core.fileio import atomic_write_bytes
 from evaltool.workbook.template import (
     CENTER, FIXED_TIME, LEFT, TOPLEFT, Sheet, _font, _list, _print_setup, _protect, _row_height, _runs,
-    _validation, atomic_write_bytes, build_report, build_settings, deterministic_bytes,
+    _validation, build_report, build_settings, deterministic_bytes,
 )
 
 COLS = {"一级指标": 1, "一级分值": 2, "二级指标": 3, "二级分值": 4, "三级指标": 5, "分值": 6, "得分": 7,

@@ -130,17 +130,8 @@ def new_cmd(output: str | None, case: str | None, rules: str | None) -> None:
     sys.exit(new_workbook(output, case, rules))
 
 
-def new_workbook(output: str | None, case: str | None, rules: str | None) -> int:
-    from evaltool.core.caseio import load_case
-    from evaltool.core.rules import load_rules
-    from evaltool.workbook.template import atomic_write_bytes, build_workbook, deterministic_bytes
-
-    project = None
-    if case:
-        project = load_case(case)
-    load_rules(rules or (project.rules if project else None))  # a bad rule set fails before any file exists
-    if output is None:
-        output = f"{Path(case).stem}.xlsx" if case else L.TEMPLATE_FILENAME
+def new_target(output: str) -> Path:
+    """Where a new workbook goes: an .xlsx that does not exist yet (never overwrite a filled form)."""
     target = Path(output)
     if target.suffix.lower() != ".xlsx":
         raise InputError(f"输出文件名应以 .xlsx 结尾：{target.name}")
@@ -148,6 +139,22 @@ def new_workbook(output: str | None, case: str | None, rules: str | None) -> int
         raise InputError(f"{target} 已存在。为避免覆盖已填写的内容，请用 -o 指定一个新文件名，或先移走原文件。")
     if not target.parent.exists():
         raise InputError(f"文件夹不存在：{target.parent}")
+    return target
+
+
+def new_workbook(output: str | None, case: str | None, rules: str | None) -> int:
+    from evaltool.core.caseio import load_case
+    from evaltool.core.rules import load_rules
+    from evaltool.core.fileio import atomic_write_bytes
+    from evaltool.workbook.template import build_workbook, deterministic_bytes
+
+    project = None
+    if case:
+        project = load_case(case)
+    load_rules(rules or (project.rules if project else None))  # a bad rule set fails before any file exists
+    if output is None:
+        output = f"{Path(case).stem}.xlsx" if case else L.TEMPLATE_FILENAME
+    target = new_target(output)
     if project is not None and project.kind == "评分表":
         from evaltool.scoresheet.template import build_scoresheet_workbook as build_workbook  # noqa: F811
     atomic_write_bytes(target, deterministic_bytes(build_workbook(project, rules)))
@@ -194,7 +201,8 @@ def template_cmd(output: str | None) -> None:
 
 def demo_workbook(project: Project, outdir: Path) -> Path:
     """Demo step: a filled, scored sample workbook in the demo folder."""
-    from evaltool.workbook.template import atomic_write_bytes, build_workbook, deterministic_bytes
+    from evaltool.core.fileio import atomic_write_bytes
+    from evaltool.workbook.template import build_workbook, deterministic_bytes
 
     outdir.mkdir(parents=True, exist_ok=True)
     target = outdir / f"示例-{project.name or '自评表'}.xlsx"

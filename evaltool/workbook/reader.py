@@ -13,7 +13,7 @@ from typing import Any
 
 from evaltool.core.decimals import to_decimal
 from evaltool.core.errors import InputError
-from evaltool.core.model import FUND_ROWS, REPORT_FIELDS, FundRow, Indicator, Location, Project
+from evaltool.core.model import REPORT_FIELDS, FundRow, Indicator, Location, Project
 from evaltool.core.seam import Grid, address
 from evaltool.workbook import layout as L
 

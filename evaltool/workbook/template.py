@@ -9,7 +9,6 @@ import datetime as dt
 import io
 import math
 import os
-import tempfile
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +20,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from evaltool.core.fileio import atomic_write_bytes
 from evaltool.core.model import FUND_ROWS, REPORT_FIELDS, Project
 from evaltool.workbook import layout as L
 
@@ -497,19 +497,6 @@ def deterministic_bytes(wb: Workbook) -> bytes:
             zi.external_attr = 0o600 << 16
             dst.writestr(zi, data)
     return out.getvalue()
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent or "."))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def template_bytes() -> bytes:

@@ -6,13 +6,13 @@ drop (images, charts, macros, pivot tables, external links…) is never overwrit
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from evaltool.core.errors import InputError
+from evaltool.core.fileio import atomic_path
 from evaltool.core.seam import CellWrite, Grid
 from evaltool.workbook import layout as L
 
@@ -276,27 +276,8 @@ def write_results(wb, sheet) -> None:
 
 def save_atomic(wb, path: str | os.PathLike) -> None:
     """Write beside the target, then os.replace: the old file stays whole until the new one is."""
-    path = Path(path)
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".~{path.stem}.", suffix=".xlsx", dir=str(path.parent.resolve()))
-        os.close(fd)
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        if path.exists():
-            try:
-                os.chmod(tmp, path.stat().st_mode & 0o777)
-            except OSError:
-                pass
-        os.replace(tmp, path)
-    except PermissionError:
-        raise InputError(f"无法写入 {path.name}：文件可能正在 Excel 或 WPS 中打开，或没有写入权限。"
-                         "请关闭该文件后再试，或用 -o 指定另一个文件名。原文件没有被修改。") from None
-    except OSError as exc:
-        raise InputError(f"无法保存 {path.name}（{exc.strerror or exc}）：可能磁盘已满或文件夹不可写。"
-                         "原文件没有被修改。") from None
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def safe_target(source: str | os.PathLike, output: str | os.PathLike | None) -> tuple[Path, str | None]:
