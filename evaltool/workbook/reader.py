@@ -171,6 +171,7 @@ def _find_indicator_header(v: View, r: int) -> dict[str, int] | None:
 
 
 STOP_LABELS = (L.L_TOTAL, "合计", "总计", L.L_GRADE, "等次", "评价等级", L.L_SUBTOTALS, L.TITLE, L.L_NAME)
+STOP_KEYS = frozenset(L.label_key(s) for s in STOP_LABELS)  # one set lookup per cell, not nine matches
 
 
 def _year_from(value: Any) -> Any:
@@ -350,7 +351,7 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[st
     prev: Indicator | None = None
     r = h + 1
     while r <= end:
-        if any(L.matches(v.value(r, c, vertical=False), s) for c in label_cols for s in STOP_LABELS) or \
+        if any(L.label_key(v.value(r, c, vertical=False)) in STOP_KEYS for c in label_cols) or \
                 v.find(L.L_FUNDS, range(r, r + 1)) or v.find(L.L_GOALS, range(r, r + 1), label_cols) or \
                 v.find(L.L_GOAL_EXPECTED, range(r, r + 1), label_cols):
             break
