@@ -1,0 +1,59 @@
+"""The 汇总 sheets' fast cell writer writes exactly what openpyxl's own cell writer writes."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from openpyxl import Workbook
+
+from evaltool.collect import output as O
+
+TRICKY = [
+    ["=SUM(A1:A2)", "+86 10 1234", "-减少", "@某人", "#N/A", "  前后空格 ", "a&b<c>d\"e'", "换行\r\n之后"],
+    ["", 12, 3.5, 1e20, -0.125, True, dt.date(2024, 3, 1), dt.datetime(2024, 3, 1, 8, 30)],
+    [None, float("inf"), Decimal("1.50"), Decimal("7"), "坏字符\x07\uffff结束", None, 0, "x" * 40000],
+]
+FORMATS = ["0.00", "#,##0.00", None, "0.00%", "0", None, None, "0.00"]
+
+
+def _write(tmp_path, fast: bool, monkeypatch) -> list[list]:
+    monkeypatch.setattr(O, "FAST_CELLS", fast)
+    wb = Workbook(write_only=True)
+    w = O.SheetWriter(wb, "表", [f"列{i}" for i in range(8)], FORMATS, [10] * 8)
+    assert (w._fast is not None) is fast
+    for row in TRICKY:
+        w.append(row)
+    w.append(["合计", 3, None, 0.5], bold=True)
+    w.autofilter()
+    path = tmp_path / f"{'fast' if fast else 'openpyxl'}.xlsx"
+    O.save_atomic(wb, path)
+    ws = openpyxl.load_workbook(path)["表"]
+    return [[(c.value, c.data_type, c.number_format, c.font.b) for c in row] for row in ws.iter_rows()]
+
+
+def test_fast_cells_match_openpyxl(tmp_path, monkeypatch):
+    fast, slow = _write(tmp_path, True, monkeypatch), _write(tmp_path, False, monkeypatch)
+    assert fast == slow
+    body = fast[1:]
+    # Formula-like text stays text, never a formula or an error value.
+    assert [c[:2] for c in body[0][:5]] == [("=SUM(A1:A2)", "s"), ("+86 10 1234", "s"), ("-减少", "s"),
+                                             ("@某人", "s"), ("#N/A", "s")]
+    assert body[0][5][0] == "  前后空格 " and body[0][6][0] == "a&b<c>d\"e'" and body[0][7][0] == "换行\r\n之后"
+    assert body[1][1][:3] == (12, "n", "#,##0.00") and body[1][3][:3] == (1e20, "n", "0.00%")
+    assert body[2][4][0] == "坏字符结束"
+    assert len(body[2][7][0]) == O.EXCEL_MAX_TEXT
+
+
+def test_interleaved_sheets_stay_separate(tmp_path):
+    wb = Workbook(write_only=True)
+    a = O.SheetWriter(wb, "甲", ["名称", "数"], [None, "0"])
+    b = O.SheetWriter(wb, "乙", ["名称", "数"], [None, "0"])
+    for i in range(50):
+        (a if i % 3 else b).append([f"第{i}行", i])
+    path = tmp_path / "x.xlsx"
+    O.save_atomic(wb, path)
+    got = openpyxl.load_workbook(path)
+    assert [r[1] for r in got["甲"].iter_rows(min_row=2, values_only=True)] == [i for i in range(50) if i % 3]
+    assert [r[1] for r in got["乙"].iter_rows(min_row=2, values_only=True)] == [i for i in range(50) if not i % 3]
