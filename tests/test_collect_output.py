@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal
 
 import openpyxl
-import pytest
 from openpyxl import Workbook
 
 from evaltool.collect import output as O
@@ -57,3 +56,23 @@ def test_interleaved_sheets_stay_separate(tmp_path):
     got = openpyxl.load_workbook(path)
     assert [r[1] for r in got["甲"].iter_rows(min_row=2, values_only=True)] == [i for i in range(50) if i % 3]
     assert [r[1] for r in got["乙"].iter_rows(min_row=2, values_only=True)] == [i for i in range(50) if not i % 3]
+
+
+def test_streamed_findings_keep_sheet_order_and_the_overflow_note(tmp_path, monkeypatch):
+    from evaltool.collect.run import CollectSummary
+
+    monkeypatch.setattr(O, "EXCEL_MAX_ROWS", 6)  # room for 4 findings
+    w = O.CollectionWriter()
+    w.add_findings([("a.xlsx", "表1", "B2", "错误", f"问题{i}", "E-X", "项目") for i in range(3)])
+    w.add_findings([("b.xlsx", "表1", "B3", "警告", "=HYPERLINK(\"x\")", "W-X", None) for _ in range(4)])
+    out = tmp_path / "汇总.xlsx"
+    w.finish(out, [{"主管部门": "某局", "单位": "某单位", "项目": "某项目", "等次": "优", "文件": "a.xlsx"}],
+             CollectSummary(output=str(out), files=2, read=2, projects=1))
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["汇总", "主管部门汇总", "图表", "问题清单", "无法读取的文件", "说明"]
+    rows = [r for r in wb["问题清单"].iter_rows(values_only=True)]
+    assert [r[4] for r in rows[1:5]] == ["问题0", "问题1", "问题2", "=HYPERLINK(\"x\")"]
+    assert wb["问题清单"]["E5"].data_type == "s"
+    assert rows[5][3] == "提示" and "问题共 7 条" in rows[5][4] and "其余 3 条未列出" in rows[5][4]
+    assert len(rows) == 6
+    assert wb["汇总"]["C2"].value == "某项目" and len(wb["图表"]._charts) == 2

@@ -110,10 +110,10 @@ class SheetWriter:
     rows and any other value type go through openpyxl's own cell writer."""
 
     def __init__(self, wb, title: str, headers: list[str], formats: list[str | None] | None = None,
-                 widths: list[int] | None = None, one_page: bool = False):
+                 widths: list[int] | None = None, one_page: bool = False, ws=None):
         from openpyxl.styles import Alignment, Font, PatternFill
 
-        self.ws = wb.create_sheet(title)
+        self.ws = ws if ws is not None else wb.create_sheet(title)
         self.formats = formats or [None] * len(headers)
         for i, w in enumerate(widths or []):
             from openpyxl.utils import get_column_letter
@@ -431,18 +431,46 @@ def rate_bins(df) -> list[tuple[str, int]]:
 # ---- the workbook ----------------------------------------------------------------------------
 def write_collection(output: Path, rows: list[dict], findings: Iterable[tuple], n_findings: int,
                      summary) -> None:
-    from openpyxl import Workbook
+    w = CollectionWriter()
+    w.add_findings(findings)
+    w.finish(output, rows, summary)
 
-    df, subtotal_cols = rows_frame(rows)
-    wb = Workbook(write_only=True)
-    _write_rows(wb, df, subtotal_cols)
-    dept = department_frame(df) if len(df) else None
-    _write_departments(wb, dept)
-    _write_charts(wb, df)
-    _write_findings(wb, findings, n_findings)
-    _write_unreadable(wb, summary)
-    _write_about(wb, summary, n_findings)
-    save_atomic(wb, Path(output))
+
+class CollectionWriter:
+    """The 汇总 workbook, built while the files are read: findings stream into 问题清单 as they
+    arrive (write-only sheets spool to disk, so memory stays flat), the sheets that need every row
+    (汇总, summaries, charts) are filled in finish(). Sheets are created up front in their final order."""
+
+    def __init__(self):
+        from openpyxl import Workbook
+
+        self.wb = Workbook(write_only=True)
+        # Reserved now, filled in finish(): write-only sheets keep the order they were created in.
+        self._reserved = {t: self.wb.create_sheet(t) for t in ("汇总", "主管部门汇总", "图表")}
+        self._findings = SheetWriter(self.wb, "问题清单", FINDING_HEADERS, None, [36, 16, 8, 6, 90, 16, 30])
+        self.n_findings = 0
+
+    def add_findings(self, findings: Iterable[tuple]) -> None:
+        room = EXCEL_MAX_ROWS - 2  # header, and the closing note when there are more
+        for f in findings:
+            self.n_findings += 1
+            if self.n_findings <= room:
+                self._findings.append(f)
+
+    def finish(self, output: Path, rows: list[dict], summary) -> None:
+        room = EXCEL_MAX_ROWS - 2
+        if self.n_findings > room:
+            self._findings.append(["", "", "", "提示", f"问题共 {self.n_findings} 条，超过 Excel 的行数上限，其余 "
+                                                     f"{self.n_findings - room} 条未列出。请分批汇总。"])
+        self._findings.autofilter()
+        df, subtotal_cols = rows_frame(rows)
+        _write_rows(self.wb, df, subtotal_cols, ws=self._reserved["汇总"])
+        dept = department_frame(df) if len(df) else None
+        _write_departments(self.wb, dept, ws=self._reserved["主管部门汇总"])
+        _write_charts(self.wb, df, ws=self._reserved["图表"])
+        _write_unreadable(self.wb, summary)
+        _write_about(self.wb, summary, self.n_findings)
+        save_atomic(self.wb, Path(output))
 
 
 def save_atomic(wb, output: Path) -> None:
@@ -450,9 +478,10 @@ def save_atomic(wb, output: Path) -> None:
         wb.save(tmp)
 
 
-def _write_rows(wb, df, subtotal_cols: list[str]) -> None:
+def _write_rows(wb, df, subtotal_cols: list[str], ws=None) -> None:
     spec = FIXED_COLUMNS + [(c, c[len(SUBTOTAL_PREFIX):], "0.00", 10) for c in subtotal_cols] + TAIL_COLUMNS
-    w = SheetWriter(wb, "汇总", [h for _, h, _, _ in spec], [f for *_, f, _ in spec], [wd for *_, wd in spec])
+    w = SheetWriter(wb, "汇总", [h for _, h, _, _ in spec], [f for *_, f, _ in spec], [wd for *_, wd in spec],
+                    ws=ws)
     for values in df[[c for c, *_ in spec]].itertuples(index=False, name=None):
         w.append(values)
     w.autofilter()
@@ -467,9 +496,9 @@ DEPT_HEADERS = {"预算数合计": "预算数合计（万元）", "执行数合�
                 "总执行率": "总执行率（执行数÷预算数）", "平均执行率": "平均执行率（各项目）"}
 
 
-def _write_departments(wb, dept) -> None:
+def _write_departments(wb, dept, ws=None) -> None:
     w = SheetWriter(wb, "主管部门汇总", [DEPT_HEADERS.get(c, c) for c, _, _ in DEPT_SPEC],
-                    [f for _, f, _ in DEPT_SPEC], [wd for *_, wd in DEPT_SPEC])
+                    [f for _, f, _ in DEPT_SPEC], [wd for *_, wd in DEPT_SPEC], ws=ws)
     if dept is None:
         return
     last = len(dept) - 1
@@ -477,10 +506,10 @@ def _write_departments(wb, dept) -> None:
         w.append(values, bold=(i == last))
 
 
-def _write_charts(wb, df) -> None:
+def _write_charts(wb, df, ws=None) -> None:
     from openpyxl.chart import BarChart, Reference
 
-    w = SheetWriter(wb, "图表", ["等次", "项目数"], [None, "0"], [14, 10, 4, 4], one_page=True)
+    w = SheetWriter(wb, "图表", ["等次", "项目数"], [None, "0"], [14, 10, 4, 4], one_page=True, ws=ws)
     grade_counts = df["等次"].fillna(UNGRADED).value_counts() if len(df) else {}
     grades = [(g, int(grade_counts.get(g, 0))) for g in GRADES]
     if len(df) and grade_counts.get(UNGRADED, 0):
@@ -521,18 +550,6 @@ def _write_charts(wb, df) -> None:
 
 
 FINDING_HEADERS = ["文件", "工作表", "单元格", "级别", "说明", "代码", "项目"]
-
-
-def _write_findings(wb, findings: Iterable[tuple], n_findings: int) -> None:
-    w = SheetWriter(wb, "问题清单", FINDING_HEADERS, None, [36, 16, 8, 6, 90, 16, 30])
-    room = EXCEL_MAX_ROWS - 2
-    for i, f in enumerate(findings):
-        if i >= room:
-            w.append(["", "", "", "提示", f"问题共 {n_findings} 条，超过 Excel 的行数上限，其余 "
-                                         f"{n_findings - room} 条未列出。请分批汇总。"])
-            break
-        w.append(f)
-    w.autofilter()
 
 
 def _write_unreadable(wb, summary) -> None:

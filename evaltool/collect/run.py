@@ -1,16 +1,14 @@
 """Driver: find the submitted files, read them on all cores, stream the results into the 汇总 workbook.
 
 Memory stays bounded whatever the number of files: only a few chunks are in flight at once, each
-project is reduced to one small row dict inside its worker, and findings go to a temporary file
-instead of staying in memory.
+project is reduced to one small row dict inside its worker, and findings are streamed into the
+output's write-only 问题清单 sheet (which spools to disk) as they arrive.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, deque
@@ -27,6 +25,7 @@ EXTENSIONS = (".xlsx", ".xlsm")
 # Other spreadsheet formats met in a folder are listed as unreadable, so the bureau knows a unit
 # sent the wrong format; reports (.docx, .pdf) sitting next to the workbooks are not submissions.
 NEAR_MISSES = (".xls", ".et", ".ods")
+WAITING_MAX = 20_000  # findings held in memory while openpyxl is still being imported
 INLINE_MAX_FILES = 8  # below this, starting worker processes costs more than it saves
 
 Progress = Callable[[int, int, str], None]  # (files done, files total, last file)
@@ -212,42 +211,44 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
     # pandas and openpyxl take a moment to import; do it while the workers read.
     warm = threading.Thread(target=_import_writer, daemon=True)
     warm.start()
-    with tempfile.TemporaryFile(prefix="evaltool-findings-") as spool:
-        n_findings = 0
-        for done, outcome in enumerate(iter_outcomes(items, rules, workers), start=1):
-            if outcome.earlier_summary:
-                summary.earlier_summaries.append(outcome.file)
-            elif outcome.problem:
-                summary.unreadable.append((outcome.file, outcome.problem))
-            else:
-                summary.read += 1
-            if outcome.macro:
-                summary.macro_files.append(outcome.file)
-            for row in outcome.rows:
-                rows.append(row)
-                grades[row.get("等次") or "未评定"] += 1
-                summary.errors += row.get("错误数") or 0
-                summary.warnings += row.get("警告数") or 0
-                summary.projects_with_errors += bool(row.get("错误数"))
-            if outcome.findings:
-                pickle.dump(outcome.findings, spool, protocol=pickle.HIGHEST_PROTOCOL)
-                n_findings += len(outcome.findings)
-            if progress:
-                progress(done, len(items), outcome.file)
-        summary.projects = len(rows)
-        dups = duplicate_findings(rows)
-        if dups:
-            pickle.dump(dups, spool, protocol=pickle.HIGHEST_PROTOCOL)
-            n_findings += len(dups)
-            summary.duplicates = len(dups)
-        summary.grades = {g: grades[g] for g in ("优", "良", "中", "差", "未评定") if grades[g]}
-        spool.seek(0)
+    # Findings are written into the output's 问题清单 sheet as they arrive, while the workers read;
+    # until openpyxl has been imported (in the background) they wait in a short list.
+    writer = None
+    waiting: list[tuple] = []
+    for done, outcome in enumerate(iter_outcomes(items, rules, workers), start=1):
+        if outcome.earlier_summary:
+            summary.earlier_summaries.append(outcome.file)
+        elif outcome.problem:
+            summary.unreadable.append((outcome.file, outcome.problem))
+        else:
+            summary.read += 1
+        if outcome.macro:
+            summary.macro_files.append(outcome.file)
+        for row in outcome.rows:
+            rows.append(row)
+            grades[row.get("等次") or "未评定"] += 1
+            summary.errors += row.get("错误数") or 0
+            summary.warnings += row.get("警告数") or 0
+            summary.projects_with_errors += bool(row.get("错误数"))
+        if outcome.findings:
+            waiting.extend(outcome.findings)
+            if writer is None and (not warm.is_alive() or len(waiting) > WAITING_MAX):
+                writer = _start_writer(warm)
+            if writer is not None:
+                writer.add_findings(waiting)
+                waiting.clear()
         if progress:
-            progress(len(items), len(items), "正在写入汇总工作簿……")
-        warm.join()
-        from evaltool.collect.output import write_collection
-
-        write_collection(output, rows, _unspool(spool), n_findings, summary)
+            progress(done, len(items), outcome.file)
+    summary.projects = len(rows)
+    if writer is None:
+        writer = _start_writer(warm)
+    dups = duplicate_findings(rows)
+    summary.duplicates = len(dups)
+    writer.add_findings(waiting + dups)
+    summary.grades = {g: grades[g] for g in ("优", "良", "中", "差", "未评定") if grades[g]}
+    if progress:
+        progress(len(items), len(items), "正在写入汇总工作簿……")
+    writer.finish(output, rows, summary)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -300,13 +301,11 @@ def _import_writer() -> None:
         pass
 
 
-def _unspool(spool) -> Iterator[tuple]:
-    while True:
-        try:
-            batch = pickle.load(spool)
-        except EOFError:
-            return
-        yield from batch
+def _start_writer(warm: threading.Thread):
+    warm.join()
+    from evaltool.collect.output import CollectionWriter
+
+    return CollectionWriter()
 
 
 def collect_folder(folder: str | os.PathLike, output: str | os.PathLike | None = None,
