@@ -151,6 +151,11 @@ def _value_right(v: View, r: int, c: int, stop: int | None = None) -> tuple[Any,
 
 
 # ---- finding forms --------------------------------------------------------------------------------
+def _header_candidates(v: View) -> list[int]:
+    """Rows that can hold the 绩效指标 header: every such header names 三级指标 (from the label index)."""
+    return sorted({r for key in ("三级指标", "三级") for r, _ in v.labels.get(key, ())})
+
+
 def _indicator_header(v: View, r: int) -> dict[str, int] | None:
     if r not in v.header_rows:
         v.header_rows[r] = _find_indicator_header(v, r)
@@ -190,7 +195,7 @@ def _year_from(value: Any) -> Any:
 def _form_regions(v: View) -> list[tuple[int, int, dict[str, int], int]]:
     """(top, header_row, columns, last_row) for each 绩效指标 table; a sheet may hold several forms.
     A header row repeated inside a table (printed on each page) does not start a new form."""
-    headers = [(r, cols) for r in range(1, v.nrows + 1) if (cols := _indicator_header(v, r))]
+    headers = [(r, cols) for r in _header_candidates(v) if (cols := _indicator_header(v, r))]
     regions: list[list[Any]] = []
     for h, cols in headers:
         start = 1
@@ -206,7 +211,7 @@ def _form_regions(v: View) -> list[tuple[int, int, dict[str, int], int]]:
 
 
 def _is_form_sheet(v: View) -> bool:
-    return any(_indicator_header(v, r) for r in range(1, v.nrows + 1))
+    return any(_indicator_header(v, r) for r in _header_candidates(v))
 
 
 # ---- one form -------------------------------------------------------------------------------------
