@@ -74,6 +74,7 @@ class View:
                     if key:
                         self.labels.setdefault(key, []).append((r, c))
         self.header_rows: dict[int, dict[str, int] | None] = {}
+        self.header_candidates: frozenset[int] | None = None
 
     def raw(self, r: int, c: int) -> Any:
         if 1 <= r <= len(self.cells):
@@ -157,6 +158,10 @@ def _header_candidates(v: View) -> list[int]:
 
 
 def _indicator_header(v: View, r: int) -> dict[str, int] | None:
+    if v.header_candidates is None:
+        v.header_candidates = frozenset(_header_candidates(v))
+    if r not in v.header_candidates:
+        return None
     if r not in v.header_rows:
         v.header_rows[r] = _find_indicator_header(v, r)
     return v.header_rows[r]
