@@ -85,7 +85,14 @@ class RuleSet:
         """The qualitative band a clerk's words name: the term found earliest, longest first.
 
         Earliest wins so that 未达成… is not read as 达成…; longest wins among terms at the same spot.
+        Cached per rule set: the same few grade words fill most qualitative rows.
         """
+        cache = self.__dict__.setdefault("_grade_cache", {})
+        if text not in cache:
+            cache[text] = self._grade_of(text)
+        return cache[text]
+
+    def _grade_of(self, text: str) -> Band | None:
         best: tuple[int, int, Band] | None = None
         for band in self.qual_bands:
             for word in (band.name, *band.words):
@@ -114,10 +121,15 @@ class RuleSet:
 
 
 def _clean_label(name: Any) -> str:
+    return _clean_text(name if isinstance(name, str) else str(name or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _clean_text(name: str) -> str:
     """'产出指标 (50分)' -> '产出指标'; full-width and spaces folded."""
     import unicodedata
 
-    text = unicodedata.normalize("NFKC", str(name or ""))
+    text = unicodedata.normalize("NFKC", name)
     text = re.sub(r"\s+", "", text)
     return re.sub(r"[(（][^)）]*分[)）]$", "", text)
 
