@@ -20,6 +20,7 @@ from evaltool.scoresheet.framework import Framework, sheet_rules
 from evaltool.scoresheet.model import TIERS
 from evaltool.workbook import layout as WL
 from evaltool.core.fileio import atomic_write_bytes
+from evaltool.workbook.template import build_help as build_sheet_help
 from evaltool.workbook.template import (
     CENTER, FIXED_TIME, LEFT, TOPLEFT, Sheet, _font, _list, _print_setup, _protect, _row_height, _runs,
     _validation, build_report, build_settings, deterministic_bytes,
@@ -235,16 +236,7 @@ def build_targets(wb: Workbook, project: Project | None) -> Worksheet:
 
 
 def build_help(wb: Workbook) -> Worksheet:
-    ws = wb.create_sheet(WL.SHEET_HELP)
-    ws.column_dimensions["A"].width = 110
-    for i, (text, title) in enumerate(HELP, start=1):
-        c = ws.cell(i, 1, text)
-        c.font = _font(16 if title else 11, bold=title, name=WL.TITLE_FONT if title else WL.FONT)
-        c.alignment = CENTER if title else TOPLEFT
-        ws.row_dimensions[i].height = 30 if title else _row_height([(text, 105)], 20)
-    _print_setup(ws, f"A1:A{len(HELP)}", landscape=False)
-    _protect(ws)
-    return ws
+    return build_sheet_help(wb, HELP)
 
 
 def build_scoresheet_workbook(project: Project | None = None, rules: str | None = None,

@@ -439,16 +439,18 @@ HELP_LINES = (
 )
 
 
-def build_help(wb: Workbook) -> Worksheet:
+def build_help(wb: Workbook, lines=None) -> Worksheet:
+    """The 说明 sheet: (text, is_title) lines, one per row (the 评分表 workbook passes its own)."""
+    lines = HELP_LINES if lines is None else lines
     ws = wb.create_sheet(L.SHEET_HELP)
     # Narrower than a portrait page: LibreOffice neither wraps nor scales a column wider than the page.
     ws.column_dimensions["A"].width = 82
-    for i, (text, title) in enumerate(HELP_LINES, start=1):
+    for i, (text, title) in enumerate(lines, start=1):
         c = ws.cell(i, 1, text)
         c.font = _font(16 if title else 11, bold=title, name=L.TITLE_FONT if title else L.FONT)
         c.alignment = CENTER if title else TOPLEFT
         ws.row_dimensions[i].height = 30 if title else _row_height([(text, 72)], 20)
-    _print_setup(ws, f"A1:A{len(HELP_LINES)}", landscape=False)
+    _print_setup(ws, f"A1:A{len(lines)}", landscape=False)
     _protect(ws)
     return ws
 
