@@ -76,3 +76,27 @@ def test_streamed_findings_keep_sheet_order_and_the_overflow_note(tmp_path, monk
     assert rows[5][3] == "提示" and "问题共 7 条" in rows[5][4] and "其余 3 条未列出" in rows[5][4]
     assert len(rows) == 6
     assert wb["汇总"]["C2"].value == "某项目" and len(wb["图表"]._charts) == 2
+
+
+def test_department_sums_round_half_up_in_decimal():
+    """Sums of 万元 figures with more than two decimals are rounded half-up, as Excel's ROUND shows
+    them: 0.125 + 0.5 = 0.625 -> 0.63 (a float sum formatted with :.2f gives banker's 0.62)."""
+    import pandas as pd
+
+    df = pd.DataFrame([
+        {"主管部门": "甲局", "预算数": 0.125, "执行数": 0.105, "执行率": 0.84, "总分": 80.125,
+         "错误数": 0, "等次": "良"},
+        {"主管部门": "甲局", "预算数": 0.5, "执行数": 0.5, "执行率": 1, "总分": 90,
+         "错误数": 1, "等次": "优"},
+    ])
+    dept = O.department_frame(df)
+    first = dept.iloc[0]
+    assert first["主管部门"] == "甲局"
+    assert first["预算数合计"] == Decimal("0.63")
+    assert first["执行数合计"] == Decimal("0.61")
+    assert first["总执行率"] == Decimal("0.9683")  # 0.61 / 0.63
+    assert first["平均执行率"] == Decimal("0.9200")
+    assert first["平均总分"] == Decimal("85.06")  # (80.125 + 90) / 2 = 85.0625
+    assert first["有错误的项目数"] == 1 and first["优"] == 1 and first["良"] == 1
+    total = dept.iloc[-1]
+    assert total["主管部门"] == "合计" and total["预算数合计"] == Decimal("0.63")

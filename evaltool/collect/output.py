@@ -365,49 +365,52 @@ def _dec(value: Any) -> Decimal | None:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
-def _exact(total: float, places: int) -> Decimal:
-    # The summed values have at most `places` decimals, so the float sum rounded there is exact.
-    return Decimal(f"{total:.{places}f}")
-
-
 def department_frame(df):
     """Summaries per 主管部门 (count, budget, mean 执行率, grade distribution), plus a 合计 row.
 
-    Sums are taken by pandas and made exact in Decimal; means and ratios are Decimal, half-up."""
+    Sums, means and ratios are Decimal, half-up: a float sum formatted to two places would round
+    a half to even (0.625 -> 0.62) where Excel shows 0.63."""
     import pandas as pd
 
     dept = df["主管部门"].astype(object).where(df["主管部门"].notna(), "（未填主管部门）").map(str)
-    num = pd.DataFrame({
-        "预算数": pd.to_numeric(df["预算数"], errors="coerce"),
-        "执行数": pd.to_numeric(df["执行数"], errors="coerce"),
-        "执行率": pd.to_numeric(df["执行率"], errors="coerce"),
-        "总分": pd.to_numeric(df["总分"], errors="coerce"),
-        "有错误": pd.to_numeric(df["错误数"], errors="coerce").fillna(0) > 0,
-        "等次": df["等次"].astype(object).where(df["等次"].notna(), UNGRADED).map(str),
-        "主管部门": dept,
-    })
-    grades = pd.crosstab(num["主管部门"], num["等次"])
-    agg = num.groupby("主管部门", sort=True).agg(
-        项目数=("预算数", "size"), 预算数=("预算数", "sum"), 执行数=("执行数", "sum"),
-        执行率和=("执行率", "sum"), 执行率数=("执行率", "count"), 总分和=("总分", "sum"), 总分数=("总分", "count"),
-        有错误的项目数=("有错误", "sum"))
-    total = agg.sum(numeric_only=True)
-    total_grades = grades.sum()
+    grade = df["等次"].astype(object).where(df["等次"].notna(), UNGRADED).map(str).tolist()
+    errors = (pd.to_numeric(df["错误数"], errors="coerce").fillna(0) > 0).tolist()
+    fields = ("预算数", "执行数", "执行率", "总分")
+    columns = {f: [_dec(v) for v in df[f]] for f in fields}
+    groups: dict[str, dict] = {}
+    overall = _department_totals()
+    for i, name in enumerate(dept):
+        for acc in (groups.setdefault(name, _department_totals()), overall):
+            acc["项目数"] += 1
+            acc["有错误的项目数"] += errors[i]
+            acc["等次"][grade[i]] = acc["等次"].get(grade[i], 0) + 1
+            for f in fields:
+                d = columns[f][i]
+                if d is not None:
+                    acc[f] += d
+                    acc[f + "数"] += 1
     records = []
-    for name, a, g in [(n, agg.loc[n], grades.loc[n]) for n in agg.index] + [("合计", total, total_grades)]:
-        budget, actual = _exact(a["预算数"], 2), _exact(a["执行数"], 2)
+    for name, a in sorted(groups.items()) + [("合计", overall)]:
+        budget, actual = round_half_up(a["预算数"], 2), round_half_up(a["执行数"], 2)
         records.append({
             "主管部门": name,
-            "项目数": int(a["项目数"]),
+            "项目数": a["项目数"],
             "预算数合计": budget,
             "执行数合计": actual,
             "总执行率": round_half_up(actual / budget, 4) if budget > 0 else None,
-            "平均执行率": round_half_up(_exact(a["执行率和"], 4) / int(a["执行率数"]), 4) if a["执行率数"] else None,
-            "平均总分": round_half_up(_exact(a["总分和"], 2) / int(a["总分数"]), 2) if a["总分数"] else None,
-            **{k: int(g.get(k, 0)) for k in GRADES + (UNGRADED,)},
-            "有错误的项目数": int(a["有错误的项目数"]),
+            "平均执行率": round_half_up(a["执行率"] / a["执行率数"], 4) if a["执行率数"] else None,
+            "平均总分": round_half_up(a["总分"] / a["总分数"], 2) if a["总分数"] else None,
+            **{k: a["等次"].get(k, 0) for k in GRADES + (UNGRADED,)},
+            "有错误的项目数": a["有错误的项目数"],
         })
     return pd.DataFrame.from_records(records)
+
+
+def _department_totals() -> dict:
+    acc: dict = {"项目数": 0, "有错误的项目数": 0, "等次": {}}
+    for f in ("预算数", "执行数", "执行率", "总分"):
+        acc[f], acc[f + "数"] = Decimal(0), 0
+    return acc
 
 
 def rate_bins(df) -> list[tuple[str, int]]:
