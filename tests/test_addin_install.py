@@ -62,3 +62,21 @@ def test_linux_gets_a_chinese_explanation_not_a_traceback():
         assert res.exit_code == 2
         assert "只能安装在 Windows 或 macOS" in res.output
         assert "Traceback" not in res.output
+
+
+def test_unwritable_config_is_a_chinese_message_and_leaves_no_partial_file(tmp_path):
+    """A config path Excel's folder cannot take (here: a folder in its place) gives an InputError
+    naming the file, not a raw OSError, and no temporary file is left beside it."""
+    home = tmp_path / "home"
+    where = dict(platform="win32", home=home, appdata=home / "AppData" / "Roaming")
+    p = install.places(**where)
+    p.config_file.mkdir(parents=True)  # a folder where the config file should go
+    with pytest.raises(InputError, match="evaltool.conf"):
+        install.install(builder.OUTPUT, interpreter="python", **where)
+    assert sorted(x.name for x in p.config_file.parent.iterdir()) == ["evaltool.conf"]
+    # the add-in itself was copied whole before the config step failed
+    assert (p.startup_dir / "evaltool.xlam").read_bytes() == builder.OUTPUT.read_bytes()
+    # writing over it directly fails the same way, through the shared atomic writer
+    with pytest.raises(InputError, match="evaltool.conf.*原文件没有被修改"):
+        install._write_atomic(p.config_file, b'"INTERPRETER_WIN","python"\r\n')
+    assert sorted(x.name for x in p.config_file.parent.iterdir()) == ["evaltool.conf"]

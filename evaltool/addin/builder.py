@@ -174,9 +174,9 @@ def build_bytes() -> bytes:
 
 def build(output: Path | str = OUTPUT) -> Path:
     """Write the add-in atomically (temp file + rename) and return its path."""
+    from evaltool.core.fileio import atomic_write_bytes
+
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_bytes(build_bytes())
-    tmp.replace(output)
+    atomic_write_bytes(output, build_bytes(), busy_hint="Excel")
     return output

@@ -9,12 +9,12 @@ Python in evaltool's own config file, which the add-in's xlwings module reads
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from evaltool.core.errors import InputError
+from evaltool.core.fileio import atomic_write_bytes
 
 ADDIN_NAME = "evaltool.xlam"
 CONFIG_KEYS = {"win": "INTERPRETER_WIN", "mac": "INTERPRETER_MAC"}
@@ -59,14 +59,21 @@ def _config_encoding(system: str) -> str:
 def _read_config(path: Path, encoding: str) -> list[str]:
     if not path.exists():
         return []
-    return path.read_text(encoding, errors="replace").splitlines()
+    try:
+        return path.read_text(encoding, errors="replace").splitlines()
+    except OSError as exc:
+        raise InputError(f"无法读取配置文件 {path}（{exc.strerror or exc}）。"
+                         "请检查该文件的权限，或删除它后再运行本命令。") from None
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    # The shared helper: a unique temporary name, normal permissions, Chinese OS-error messages.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"无法建立文件夹 {path.parent}（{exc.strerror or exc}）。"
+                         "请检查该文件夹的权限后再运行本命令。") from None
+    atomic_write_bytes(path, data, busy_hint="Excel")
 
 
 def install(source: Path, interpreter: str | None = None, **where) -> list[str]:
@@ -77,10 +84,7 @@ def install(source: Path, interpreter: str | None = None, **where) -> list[str]:
     interpreter = interpreter or sys.executable
     done = []
     target = p.startup_dir / ADDIN_NAME
-    try:
-        _write_atomic(target, Path(source).read_bytes())
-    except PermissionError:
-        raise InputError(f"无法写入 {target}：文件可能正被 Excel 使用。请先完全退出 Excel，再重新运行本命令。") from None
+    _write_atomic(target, Path(source).read_bytes())
     done.append(f"已把加载项复制到 Excel 启动文件夹：{target}")
 
     key = CONFIG_KEYS[p.system]
@@ -95,8 +99,7 @@ def install(source: Path, interpreter: str | None = None, **where) -> list[str]:
         import xlwings
 
         script = Path(xlwings.__file__).parent / f"xlwings-{xlwings.__version__}.applescript"
-        p.script_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(script, p.script_dir / script.name)
+        _write_atomic(p.script_dir / script.name, script.read_bytes())
         done.append(f"已安装 xlwings 的 AppleScript：{p.script_dir / script.name}")
     done.append("请重新启动 Excel，功能区会出现“绩效自评”选项卡。")
     return done

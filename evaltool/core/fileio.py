@@ -54,8 +54,8 @@ def atomic_path(target: str | os.PathLike, busy_hint: str = "Excel 或 WPS") -> 
             os.unlink(tmp)
 
 
-def atomic_write_bytes(target: str | os.PathLike, data: bytes) -> None:
-    with atomic_path(target) as tmp:
+def atomic_write_bytes(target: str | os.PathLike, data: bytes, busy_hint: str = "Excel 或 WPS") -> None:
+    with atomic_path(target, busy_hint) as tmp:
         tmp.write_bytes(data)
 
 
