@@ -547,3 +547,15 @@ def test_save_failure_leaves_file_whole(tmp_path: Path, monkeypatch):
     assert sha(book) == before
     assert [p.name for p in tmp_path.iterdir()] == ["f.xlsx"]
     assert xlsx_engine.MAX_BYTES == 50 * 1024 * 1024
+
+
+def test_export_never_writes_yaml_over_the_workbook(tmp_path):
+    """`export 表.xlsx -o 表.xlsx` used to replace the clerk's workbook with YAML text."""
+    book = tmp_path / "表.xlsx"
+    run("new", "--from", case_files()[0], "-o", book, ok=(0,))
+    before = sha(book)
+    for target in (book, tmp_path / "其他.xlsx", tmp_path / "报告.docx"):
+        result = run("export", book, "-o", target, ok=(2,))
+        assert "应以 .yaml 结尾" in result.output and "Traceback" not in result.output
+    assert sha(book) == before
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["表.xlsx"]

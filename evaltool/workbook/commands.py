@@ -177,12 +177,16 @@ def export_cmd(file: str, output: str) -> None:
     from evaltool.core.caseio import save_case
 
     _check_suffix(file)
-    projects = read_projects(file)
     out = Path(output)
+    # -o names a case file: never write YAML over the workbook itself or any other kind of file.
+    if out.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(f"导出的案例文件名应以 .yaml 结尾：{out.name}。例如：evaltool export {Path(file).name} "
+                         f"-o {Path(file).stem}.yaml")
+    projects = read_projects(file)
     if len(projects) == 1:
         targets = [out]
     else:
-        targets = [out.with_name(f"{out.stem}-{i + 1}{out.suffix or '.yaml'}") for i in range(len(projects))]
+        targets = [out.with_name(f"{out.stem}-{i + 1}{out.suffix}") for i in range(len(projects))]
     for p, t in zip(projects, targets):
         save_case(p, t)
         console.print(f"已导出 {p.name or '（未填项目名称）'}（工作表 {p.sheet}）→ {t}")
