@@ -399,16 +399,20 @@ def test_new_blank_and_rules(tmp_path: Path):
     assert not (tmp_path / "x.xlsx").exists()
 
 
-def test_new_from_case_is_deterministic():
-    """Equal content gives equal bytes even when the workbooks were made at different times (two
-    builds within one second would agree whether or not the dates were fixed)."""
+def test_new_from_case_is_deterministic(monkeypatch):
+    """Equal content gives equal bytes even when saved at different times: openpyxl stamps
+    修改时间 with the clock on save (two saves within one second would agree regardless)."""
     import datetime as dt
+    import types
 
-    p = load_case(SELF_CASES[0])
-    early, late = build_workbook(p), build_workbook(p)
-    early.properties.created = early.properties.modified = dt.datetime(2001, 1, 1, 8, 0, 0)
-    late.properties.created = late.properties.modified = dt.datetime(2030, 6, 30, 17, 59, 59)
-    assert deterministic_bytes(early) == deterministic_bytes(late)
+    import openpyxl.writer.excel as excel_writer
+
+    def saved_at(moment: dt.datetime) -> bytes:
+        clock = types.SimpleNamespace(now=lambda tz=None: moment)
+        monkeypatch.setattr(excel_writer, "datetime", types.SimpleNamespace(datetime=clock, timezone=dt.timezone))
+        return deterministic_bytes(build_workbook(load_case(SELF_CASES[0])))
+
+    assert saved_at(dt.datetime(2001, 1, 1, 8, 0, 0)) == saved_at(dt.datetime(2030, 6, 30, 17, 59, 59))
 
 
 def test_unmerged_moved_deleted_numbers_as_text(tmp_path: Path):
