@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from evaltool.core.decimals import round_half_up
+from evaltool.core.decimals import plain_number, round_half_up
 from evaltool.core.fileio import atomic_path
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -77,7 +77,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, float):
         return None if math.isnan(value) else value
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return plain_number(value)
     if isinstance(value, (int, _dt.date, _dt.datetime)):
         return value
     if value is getattr(__import__("pandas"), "NA", object()):

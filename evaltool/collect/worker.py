@@ -9,9 +9,10 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from evaltool.core.decimals import plain_number as _num
 
 # A filled 自评表 is tens of KB; these bounds keep a hostile or mistaken file from exhausting memory.
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -158,12 +159,6 @@ def _rules(rule_id: str | None):
 
         _RULES_CACHE[rule_id] = load_rules(rule_id)
     return _RULES_CACHE[rule_id]
-
-
-def _num(d: Decimal | None) -> float | int | None:
-    if d is None:
-        return None
-    return int(d) if d == d.to_integral_value() else float(d)
 
 
 def _text(v: Any) -> Any:

@@ -11,6 +11,7 @@ import yaml
 from evaltool.core.errors import InputError
 from evaltool.core.fileio import atomic_write_text
 
+from evaltool.core.decimals import plain_number as _plain
 from evaltool.core.model import FUND_COLUMNS, FUND_ROWS, FundRow, Indicator, Location, Project
 
 MAX_CASE_BYTES = 5 * 1024 * 1024  # a real case is a few KB; anything this big is not one
@@ -164,10 +165,6 @@ def _indicators(p: Project, data: dict, name: str) -> None:
 
 
 # ---- writing ---------------------------------------------------------------------------------
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 def _drop_none(d: dict) -> dict:

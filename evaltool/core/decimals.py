@@ -28,6 +28,14 @@ def to_decimal(value: Any) -> Decimal | None:
         return None
 
 
+def plain_number(value: Any) -> Any:
+    """A Decimal as a cell, JSON or YAML holds it: int when whole, else float (only at that boundary,
+    never for arithmetic). Anything else, None included, is returned unchanged."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """Excel's ROUND: halves go away from zero (Python's round() would give 5.155 -> 5.15)."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

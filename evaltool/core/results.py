@@ -1,16 +1,10 @@
 """Machine-readable results (the --json output), shared by the CLI, the consolidation and Excel."""
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
+from evaltool.core.decimals import plain_number as number
 from evaltool.core.model import Project, ScoreResult
-
-
-def number(value: Decimal | None) -> float | int | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def result_dict(project: Project, result: ScoreResult) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from evaltool.core.decimals import to_decimal
+from evaltool.core.decimals import plain_number as _plain, to_decimal
 from evaltool.core.rules import RuleError, RuleSet, _clean_label
 
 FORMULAS = ("资金到位率", "资金使用率")  # 到位 ÷ 计划, 使用 ÷ 到位
@@ -91,10 +91,6 @@ class SheetRules:
             if hits > best_hits:
                 best, best_hits = fw, hits
         return best
-
-
-def _plain(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def sheet_rules(rules: RuleSet) -> SheetRules:

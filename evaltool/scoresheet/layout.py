@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from evaltool.core.decimals import fmt
+from evaltool.core.decimals import fmt, plain_number as _num
 from evaltool.core.model import Location, Project
 from evaltool.core.seam import CellWrite, Grid, address
 from evaltool.scoresheet.model import KIND, TIERS
@@ -308,10 +308,6 @@ def out_cells(project: Project) -> dict[str, Location]:
 
 
 # ---- writing -----------------------------------------------------------------------------------
-def _num(value: Decimal | None) -> Any:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def cell_writes(project: Project, result) -> list[CellWrite]:

@@ -10,7 +10,6 @@ import io
 import math
 import os
 import zipfile
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from evaltool.core.decimals import plain_number as _plain
 from evaltool.core.fileio import atomic_write_bytes
 from evaltool.core.model import FUND_ROWS, REPORT_FIELDS, Project
 from evaltool.workbook import layout as L
@@ -51,12 +51,6 @@ def _font(size: float = 10.5, bold: bool = False, name: str = L.FONT, color: str
 
 def _fill(color: str | None) -> PatternFill:
     return PatternFill(fill_type="solid", start_color=color, end_color=color) if color else PatternFill()
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 class Sheet:

@@ -12,19 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from evaltool.core.decimals import fmt, fmt_percent
+from evaltool.core.decimals import fmt, fmt_percent, plain_number as _num
 from evaltool.core.model import SEVERITY_LABEL, Finding, Location, Project, ScoreResult
 from evaltool.core.seam import CellWrite
 from evaltool.workbook import layout as L
 from evaltool.workbook.reader import SheetInfo, sheet_info
 
 RANK = {"error": 3, "warning": 2, "info": 1}
-
-
-def _num(value: Decimal | None) -> Any:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def computed_values(project: Project, result: ScoreResult) -> dict[str, Any]:
