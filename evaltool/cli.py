@@ -40,8 +40,12 @@ def friendly(fn):
         except Exception as exc:  # noqa: BLE001
             if os.environ.get("EVALTOOL_DEBUG"):
                 raise
-            err_console.print(f"[bold red]程序内部错误：[/]{type(exc).__name__}: {exc}\n"
-                              "您的文件没有被修改。请把此信息和文件发给技术支持（设置 EVALTOOL_DEBUG=1 可看到详细信息）。")
+            from evaltool.support import log_exception
+
+            log = log_exception(exc, "evaltool-cli.log")
+            where = f"详细信息已记录在 {log}" if log else "设置环境变量 EVALTOOL_DEBUG=1 后重新运行可看到详细信息"
+            err_console.print(f"[bold red]程序内部错误[/]（{type(exc).__name__}）。您的文件没有被修改。\n"
+                              f"{where}，请把它和您的文件发给技术支持。")
             sys.exit(3)
 
     return wrapper

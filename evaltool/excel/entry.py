@@ -16,9 +16,9 @@ import dataclasses
 import datetime as _dt
 import functools
 import os
+import shutil
 import sys
 import tempfile
-import traceback
 from pathlib import Path
 from typing import Callable
 
@@ -58,15 +58,9 @@ def _status(book, text: str | None) -> None:
 
 
 def _log(exc: BaseException) -> Path | None:
-    try:
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
-        path = LOG_DIR / "evaltool-excel.log"
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(f"\n==== {_dt.datetime.now().isoformat(timespec='seconds')}\n")
-            fh.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-        return path
-    except OSError:
-        return None
+    from evaltool.support import log_exception
+
+    return log_exception(exc, "evaltool-excel.log", LOG_DIR)
 
 
 def entry(fn: Callable) -> Callable:
@@ -341,6 +335,7 @@ def _copy_from_file(book, wb, name: str) -> bool:
     finally:
         with contextlib.suppress(Exception):
             src.close()
+        shutil.rmtree(tmp.parent, ignore_errors=True)  # the copy lives on in the clerk's workbook
     return True
 
 

@@ -32,12 +32,25 @@ def _safe_name(text: str) -> str:
 
 
 def output_paths(file: str, projects: list[Project], output: str | None) -> list[Path]:
+    """Report files for the projects. Without -o an existing report (which the clerk may have
+    edited in Word) is never replaced: the new one takes the next free name, …（2）.docx."""
     src = Path(file)
-    if len(projects) == 1:
-        return [Path(output) if output else src.with_name(f"{src.stem}-绩效评价报告.docx")]
     base = Path(output) if output else src.with_name(f"{src.stem}-绩效评价报告.docx")
-    return [base.with_name(f"{base.stem}-{_safe_name(p.sheet or str(p.name or n + 1))}{base.suffix or '.docx'}")
-            for n, p in enumerate(projects)]
+    if len(projects) == 1:
+        paths = [base]
+    else:
+        paths = [base.with_name(f"{base.stem}-{_safe_name(p.sheet or str(p.name or n + 1))}{base.suffix or '.docx'}")
+                 for n, p in enumerate(projects)]
+    return paths if output else [_free_name(p) for p in paths]
+
+
+def _free_name(path: Path) -> Path:
+    n = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+        n += 1
+    return candidate
 
 
 def generate_reports(file: str, output: str | None = None, sheet: str | None = None,

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from evaltool.cli import DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, console, err_console, friendly, main
+from evaltool.core.decimals import fmt
 from evaltool.core.errors import InputError
 from evaltool.core.model import Finding, Location, Project, ScoreResult
 from evaltool.workbook import layout as L
@@ -163,7 +164,7 @@ def new_workbook(output: str | None, case: str | None, rules: str | None) -> int
         return EXIT_OK
     results, _, _ = score_and_write(target, target)
     for p, r in results:
-        console.print(f"已生成 {target}：{p.name}，总分 {r.total}，等次 {r.grade}，"
+        console.print(f"已生成 {target}：{p.name}，总分 {fmt(r.total, 2)}，等次 {r.grade or '—'}，"
                       f"{len(r.errors)} 个错误。计分结果见“{L.SHEET_RESULTS}”工作表。")
     return EXIT_OK
 
