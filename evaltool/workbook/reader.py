@@ -44,6 +44,13 @@ def sheet_info(project: Project) -> SheetInfo | None:
     return info if isinstance(info, SheetInfo) else None
 
 
+# Per-process caches of pure functions of their keys: forms repeat the same few hundred strings.
+_KEY_CACHE: dict[str, str] = {}  # cell text -> label_key ("" for labels-less text)
+_LABEL_KEYS: dict[str, str] = {}  # label asked for by the reader -> label_key
+_ADDR: dict[tuple[int, int], str] = {}  # (row, col) -> A1
+MAX_CACHED_ROW = 1000
+
+
 # ---- grid helpers ---------------------------------------------------------------------------------
 class View:
     """A Grid with merged-cell lookups precomputed (a form has dozens of merges, read many times)."""
@@ -63,39 +70,90 @@ class View:
                     self.anchor[(r, c)] = (r1, c1)
         self.nrows, self.ncols = grid.nrows, grid.ncols
         # Cleaned values (blank strings -> None) and an index of label keys -> cells, built once:
-        # the reader asks "where is label X" hundreds of times per sheet.
-        self.cells: list[list[Any]] = [
-            [None if isinstance(x, str) and not x.strip() else x for x in row] for row in grid.values]
+        # the reader asks "where is label X" hundreds of times per sheet. keys holds each anchor
+        # cell's label key, so per-row label tests are one dict lookup.
+        anchor = self.anchor
+        self.cells: list[list[Any]] = []
         self.labels: dict[str, list[tuple[int, int]]] = {}
-        for r, row in enumerate(self.cells, start=1):
+        self.keys: dict[tuple[int, int], str] = {}
+        labels, keys, cache = self.labels, self.keys, _KEY_CACHE
+        for r, row in enumerate(grid.values, start=1):
+            out = []
             for c, x in enumerate(row, start=1):
-                if x is not None and self.anchor.get((r, c), (r, c)) == (r, c):
+                if x is None:
+                    out.append(None)
+                    continue
+                if type(x) is str:
+                    key = cache.get(x)
+                    if key is None:
+                        if not x.strip():
+                            out.append(None)
+                            continue
+                        key = L.label_key(x)
+                        if len(cache) < 65536:
+                            cache[x] = key
+                elif isinstance(x, str) and not x.strip():
+                    out.append(None)
+                    continue
+                else:
+                    key = None
+                out.append(x)
+                if anchor and (r, c) in anchor and anchor[(r, c)] != (r, c):
+                    continue
+                if key is None:
                     key = L.label_key(x)
-                    if key:
-                        self.labels.setdefault(key, []).append((r, c))
+                if key:
+                    keys[(r, c)] = key
+                    lst = labels.get(key)
+                    if lst is None:
+                        labels[key] = [(r, c)]
+                    else:
+                        lst.append((r, c))
+            self.cells.append(out)
+        self._n = len(self.cells)
         self.header_rows: dict[int, dict[str, int] | None] = {}
         self.header_candidates: frozenset[int] | None = None
 
     def raw(self, r: int, c: int) -> Any:
-        if 1 <= r <= len(self.cells):
+        if 0 < r <= self._n:
             row = self.cells[r - 1]
-            if 1 <= c <= len(row):
+            if 0 < c <= len(row):
                 return row[c - 1]
         return None
 
     def value(self, r: int, c: int, vertical: bool = True) -> Any:
         """The cell's value, or its merged range's value (vertical=False: only within the same row)."""
         a = self.anchor.get((r, c))
-        if a and a != (r, c) and (vertical or a[0] == r):
-            return self.raw(*a)
-        return self.raw(r, c)
+        if a is not None and a != (r, c) and (vertical or a[0] == r):
+            r, c = a
+        if 0 < r <= self._n:
+            row = self.cells[r - 1]
+            if 0 < c <= len(row):
+                return row[c - 1]
+        return None
+
+    def key(self, r: int, c: int) -> str:
+        """label_key(self.value(r, c, vertical=False)), from the index built once."""
+        a = self.anchor.get((r, c))
+        if a is None or a == (r, c):
+            return self.keys.get((r, c), "")
+        if a[0] == r:
+            return self.keys.get(a, "")
+        return L.label_key(self.raw(r, c))
 
     def home(self, r: int, c: int) -> tuple[int, int]:
         return self.anchor.get((r, c), (r, c))
 
     def loc(self, r: int, c: int) -> Location:
-        hr, hc = self.home(r, c)
-        return Location(sheet=self.sheet, cell=address(hr, hc))
+        a = self.anchor.get((r, c))
+        if a is not None:
+            r, c = a
+        cell = _ADDR.get((r, c))
+        if cell is None:
+            cell = address(r, c)
+            if r <= MAX_CACHED_ROW:
+                _ADDR[(r, c)] = cell
+        return Location(sheet=self.sheet, cell=cell)
 
     def right_of(self, r: int, c: int) -> int:
         """First column right of the (possibly merged) cell at r, c."""
@@ -122,7 +180,10 @@ class View:
 
     def find(self, label: str, rows: range, cols: range | None = None) -> tuple[int, int] | None:
         """First cell (row by row) in rows × cols that reads as the label."""
-        for r, c in self.labels.get(L.label_key(label), ()):
+        key = _LABEL_KEYS.get(label)
+        if key is None:
+            key = _LABEL_KEYS[label] = L.label_key(label)
+        for r, c in self.labels.get(key, ()):
             if r in rows and (cols is None or c in cols):
                 return r, c
         return None
@@ -361,7 +422,7 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[st
     prev: Indicator | None = None
     r = h + 1
     while r <= end:
-        if any(L.label_key(v.value(r, c, vertical=False)) in STOP_KEYS for c in label_cols) or \
+        if any(v.key(r, c) in STOP_KEYS for c in label_cols) or \
                 v.find(L.L_FUNDS, range(r, r + 1)) or v.find(L.L_GOALS, range(r, r + 1), label_cols) or \
                 v.find(L.L_GOAL_EXPECTED, range(r, r + 1), label_cols):
             break
