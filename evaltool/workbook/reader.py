@@ -51,6 +51,28 @@ _ADDR: dict[tuple[int, int], str] = {}  # (row, col) -> A1
 MAX_CACHED_ROW = 1000
 
 
+def _label_key(label: str) -> str:
+    key = _LABEL_KEYS.get(label)
+    if key is None:
+        key = _LABEL_KEYS[label] = L.label_key(label)
+    return key
+
+
+def _fund_header_key(value: Any) -> str | None:
+    if type(value) is str:
+        try:
+            return _FUND_HEADER_KEYS[value]
+        except KeyError:
+            key = L.fund_header_key(value)
+            if len(_FUND_HEADER_KEYS) < 65536:
+                _FUND_HEADER_KEYS[value] = key
+            return key
+    return L.fund_header_key(value)
+
+
+_FUND_HEADER_KEYS: dict[str, str | None] = {}
+
+
 # ---- grid helpers ---------------------------------------------------------------------------------
 class View:
     """A Grid with merged-cell lookups precomputed (a form has dozens of merges, read many times)."""
@@ -180,10 +202,7 @@ class View:
 
     def find(self, label: str, rows: range, cols: range | None = None) -> tuple[int, int] | None:
         """First cell (row by row) in rows × cols that reads as the label."""
-        key = _LABEL_KEYS.get(label)
-        if key is None:
-            key = _LABEL_KEYS[label] = L.label_key(label)
-        for r, c in self.labels.get(key, ()):
+        for r, c in self.labels.get(_label_key(label), ()):
             if r in rows and (cols is None or c in cols):
                 return r, c
         return None
@@ -337,7 +356,7 @@ def _read_funds(v: View, p: Project, info: SheetInfo, rows: range) -> None:
         for c in range(1, v.ncols + 1):
             if v.home(r, c) != (r, c):
                 continue
-            key = L.fund_header_key(v.raw(r, c))
+            key = _fund_header_key(v.raw(r, c))
             if key and key not in keys:
                 keys[key] = c
         if "全年预算数" in keys and "全年执行数" in keys:
@@ -421,10 +440,12 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[st
     info.table = Location(sheet=v.sheet, cell=address(*v.home(h + 1, cols["三级指标"])))
     prev: Indicator | None = None
     r = h + 1
+    # Rows where the table ends at a 项目资金 / 年度总体目标 / 预期目标 label (as v.find on each row).
+    block_rows = {r for r, _ in v.labels.get(_label_key(L.L_FUNDS), ())}
+    for label in (L.L_GOALS, L.L_GOAL_EXPECTED):
+        block_rows.update(r for r, c in v.labels.get(_label_key(label), ()) if c in label_cols)
     while r <= end:
-        if any(v.key(r, c) in STOP_KEYS for c in label_cols) or \
-                v.find(L.L_FUNDS, range(r, r + 1)) or v.find(L.L_GOALS, range(r, r + 1), label_cols) or \
-                v.find(L.L_GOAL_EXPECTED, range(r, r + 1), label_cols):
+        if any(v.key(r, c) in STOP_KEYS for c in label_cols) or r in block_rows:
             break
         if _indicator_header(v, r):  # the header repeated on a later page
             r += 1
