@@ -181,31 +181,6 @@ class SheetWriter:
         self.ws.append(out)
         self.rows += 1
 
-    def extend(self, rows: Iterable[Iterable[Any]], batch: int = 500) -> None:
-        """append() for many rows of plain values: rows are rendered as XML text and parsed in batches."""
-        if self._fast is None:
-            for values in rows:
-                self.append(values)
-            return
-        fast, pending = self._fast, []
-        for values in rows:
-            # plain() inlined for the common types (ints, finite or NaN floats); the rest go through it.
-            vals = [v if (t := type(v)) is int else (None if v != v else v) if t is float else plain(v)
-                    for v in values]
-            cells = fast.render(self.rows + len(pending) + 1, vals)
-            if cells is None or len(pending) >= batch:
-                fast.send_rendered(self.rows + 1, pending)
-                self.rows += len(pending)
-                pending = []
-                if cells is None:  # a date or bool: openpyxl's own cell writer
-                    self.rows += 1
-                    fast.append(self.rows, vals)
-                    continue
-                cells = fast.render(self.rows + 1, vals)
-            pending.append(cells)
-        fast.send_rendered(self.rows + 1, pending)
-        self.rows += len(pending)
-
     def _append_bold(self, values: Iterable[Any]) -> None:
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
@@ -244,15 +219,6 @@ def _xml_text(text: str) -> str:
 
 class _Ready(list):
     """A row from _FastRows.append: lists of ready <c> elements and placed openpyxl cells."""
-
-
-class _WholeRow:
-    """A complete <row> element from _FastRows.send_rendered()."""
-
-    __slots__ = ("element",)
-
-    def __init__(self, element):
-        self.element = element
 
 
 class _FastRows:
@@ -309,9 +275,6 @@ class _FastRows:
                 while True:
                     row = yield
                     row_idx += 1
-                    if type(row) is _WholeRow:  # from send_rendered(): a complete <row r=row_idx>
-                        xf.write(row.element)
-                        continue
                     with xf.element("row", {"r": str(row_idx)}):
                         if isinstance(row, _Ready):  # from append(): placed elements and cells
                             for item in row:
@@ -333,37 +296,6 @@ class _FastRows:
             except GeneratorExit:
                 pass
         writer.xf.send(None)
-
-    def render(self, row_idx: int, values: list) -> str | None:
-        """The <c> elements of a row of plain values (after plain()) as XML text, exactly as
-        append() would write them; None when a value needs openpyxl's own cell writer."""
-        letters, num_style, safe_string, run = self._letters, self._num_style, self._safe_string, []
-        for i, v in enumerate(values):
-            t = type(v)
-            if t is str:
-                ref = f"{letters[i] if i < len(letters) else self._letter(i)}{row_idx}"
-                if not v:
-                    run.append(f'<c r="{ref}" t="inlineStr"/>')
-                else:
-                    space = ' xml:space="preserve"' if v != v.strip() else ""
-                    run.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{_xml_text(v)}</t></is></c>')
-            elif t is int or (t is float and math.isfinite(v)):
-                ref = f"{letters[i] if i < len(letters) else self._letter(i)}{row_idx}"
-                style = num_style[i] if i < len(num_style) else None
-                s_attr = f' s="{style}"' if style else ""
-                run.append(f'<c r="{ref}"{s_attr} t="n"><v>{safe_string(v)}</v></c>')
-            elif v is not None:
-                return None
-        return "".join(run)
-
-    def send_rendered(self, first_row: int, rendered: list[str]) -> None:
-        """Rows rendered by render() (numbered from first_row on), parsed in one C call and written
-        as whole <row> elements: the same XML append() writes, at a fraction of the per-row cost."""
-        if not rendered:
-            return
-        text = "".join(f'<row r="{first_row + k}">{cells}</row>' for k, cells in enumerate(rendered))
-        for row in self._fromstring(f"<r>{text}</r>"):
-            self._sink.send(_WholeRow(row))
 
     def append(self, row_idx: int, values: list) -> None:
         """Plain values (after plain()): text always as inline text, never a formula.
@@ -553,7 +485,8 @@ def _write_rows(wb, df, subtotal_cols: list[str], ws=None) -> None:
     spec = FIXED_COLUMNS + [(c, c[len(SUBTOTAL_PREFIX):], "0.00", 10) for c in subtotal_cols] + TAIL_COLUMNS
     w = SheetWriter(wb, "汇总", [h for _, h, _, _ in spec], [f for *_, f, _ in spec], [wd for *_, wd in spec],
                     ws=ws)
-    w.extend(df[[c for c, *_ in spec]].itertuples(index=False, name=None))
+    for values in df[[c for c, *_ in spec]].itertuples(index=False, name=None):
+        w.append(values)
     w.autofilter()
 
 
