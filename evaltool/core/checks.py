@@ -141,6 +141,7 @@ def check_weights(project: Project, rules: RuleSet, result: ScoreResult, out) ->
     weights = [r.weight for r in result.indicators if r.weight is not None]
     total = sum(weights, Decimal(0)) + (result.rate_weight or Decimal(0))
     if total != rules.total_weight:
+        capped = f"总分暂按 {fmt(rules.total_weight)} 分封顶。" if total > rules.total_weight else ""
         out.add("E-WEIGHT-TOTAL", "error",
-                f"全部分值合计 {fmt(total)} 分，应为 {fmt(rules.total_weight)} 分。", "分值",
+                f"全部分值合计 {fmt(total)} 分，应为 {fmt(rules.total_weight)} 分。{capped}", "分值",
                 Location(sheet=project.sheet, path="总分"))

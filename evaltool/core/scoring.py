@@ -330,7 +330,10 @@ def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
     for r in results:
         subtotals[r.level1] = subtotals.get(r.level1, Decimal(0)) + (r.score or Decimal(0))
     subtotals = {k: round_half_up(v, rules.places) for k, v in subtotals.items()}
-    total = round_half_up(sum(subtotals.values(), Decimal(0)), rules.places)
+    # A total above the form's full marks only happens when weights add up to more (E-WEIGHT-TOTAL
+    # says so); the form's 总分 still never exceeds its full marks.
+    total = min(round_half_up(sum(subtotals.values(), Decimal(0)), rules.places),
+                round_half_up(rules.total_weight, rules.places))
     result = ScoreResult(
         rule_id=rules.id, rule_name=rules.name, rate=rate, rate_display=shown,
         rate_weight=rate_weight, rate_score=rate_score, rate_explanation=rate_expl,
