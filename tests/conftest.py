@@ -5,6 +5,14 @@ import pytest
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
+# CI runs the property tests with a fixed seed, so a submission's result is reproducible; local runs
+# keep exploring new examples (and hypothesis' database replays any failure they find).
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
 CASES_DIR = Path(__file__).parent / "cases"
 
 
