@@ -49,6 +49,21 @@ class Grid:
             merged.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
+
+def _new_table(doc, nrows: int, widths) -> tuple:
+    """A centred grid table with fixed column widths (Word honours cell widths, LibreOffice column ones)."""
+    table = doc.add_table(rows=nrows, cols=len(widths))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    narrow_margins(table)
+    grid = Grid(table, len(widths), style_id(doc, "表格文字"))
+    for k, width in enumerate(widths):
+        table.columns[k].width = Mm(width)
+        for r in range(nrows):
+            grid.cell(r, k).width = Mm(width)
+    return table, grid
+
 def narrow_margins(table, mm: float = 1.0) -> None:
     """Cell margins of 1 mm (Word's default is 1.9 mm): 达成预期指标 then fits its column on one line."""
     from docx.oxml import OxmlElement
@@ -94,16 +109,7 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
 
     indicators = ctx["indicators"]
     rows = 2 + 5 + 2 + 1 + len(indicators) + 1
-    table = doc.add_table(rows=rows, cols=9)
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    narrow_margins(table)
-    grid = Grid(table, 9, style_id(doc, "表格文字"))
-    for k, width in enumerate(WIDTHS):
-        table.columns[k].width = Mm(width)
-        for r in range(rows):
-            grid.cell(r, k).width = Mm(width)
+    table, grid = _new_table(doc, rows, WIDTHS)
     for row in table.rows[:9]:
         no_split(row)  # indicator rows may split: a long 三级指标 must not push the table to a new page
     put = grid.put
@@ -226,16 +232,7 @@ def write_scoresheet_form(doc, project: Project, result: ScoreResult, context: d
     doc.add_paragraph()
 
     rows = list(result.indicators)
-    table = doc.add_table(rows=2 + len(rows), cols=7)
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    narrow_margins(table)
-    grid = Grid(table, 7, style_id(doc, "表格文字"))
-    for k, width in enumerate(SHEET_WIDTHS):
-        table.columns[k].width = Mm(width)
-        for r in range(len(table.rows)):
-            grid.cell(r, k).width = Mm(width)
+    table, grid = _new_table(doc, 2 + len(rows), SHEET_WIDTHS)
     for c, label in enumerate(("一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "得分")):
         grid.put(0, c, label, bold=True)
     levels = {lv["name"]: lv for lv in context["levels"]}

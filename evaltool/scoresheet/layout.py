@@ -23,11 +23,11 @@ TITLE_TARGETS = "项目绩效目标表"
 SEC_BASIC = "一、项目基本情况"
 SEC_SCORES = "二、绩效评价指标评分"
 SEC_PEOPLE = "三、评价人员"
-L_NAME, L_DEPT, L_UNIT, L_YEAR = "项目名称", "主管部门", "实施单位", "年度"
+L_NAME, L_DEPT, L_UNIT, L_YEAR = WL.L_NAME, WL.L_DEPT, WL.L_UNIT, WL.L_YEAR
 L_TYPE = "项目类型"
 FUND_LABELS = {"计划投资额": "计划投资额（万元）", "实际到位资金": "实际到位资金（万元）", "实际使用情况": "实际使用情况（万元）"}
 L_SOURCES = "资金来源（万元）"
-SOURCE_LABELS = ("中央财政", "省财政", "市县财政", "其他资金")
+SOURCE_LABELS = WL.BASIC_SOURCES
 RATE_LABELS = {"资金到位率": "资金到位率", "资金使用率": "资金使用率（预算执行率）"}
 # Score table columns as printed: key -> header.
 SCORE_HEADERS = {
