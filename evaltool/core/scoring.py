@@ -178,12 +178,12 @@ def score_qualitative(i: int, ind: Indicator, text: str, weight: Decimal, rules:
         picked = _band_pick(rules, band, weight)
         out.add("E-QUAL-BAND", "error",
                 f"得分 {fmt(typed)} 不在“{band.name}”的区间 {_band_text(rules, band, weight)} 内。"
-                f"请在该区间内填写得分，或改选与得分相符的评价等级；暂按 {fmt(picked)} 计。", "得分",
+                f"请在该区间内填写得分，或改选与得分相符的评价等级；暂按 {fmt(picked, rules.places)} 计。", "得分",
                 ind.where("得分"), i)
-        return picked, f"定性指标：{band.name}，填报得分超出区间，按 {fmt(picked)} 计"
+        return picked, f"定性指标：{band.name}，填报得分超出区间，按 {fmt(picked, rules.places)} 计"
     picked = _band_pick(rules, band, weight)
     how = {"上限": "区间上限", "中值": "区间中值", "下限": "区间下限"}[rules.qual_default]
-    return picked, f"定性指标：{band.name}，区间 {_band_text(rules, band, weight)}，未填得分，取{how} {fmt(picked)}"
+    return picked, f"定性指标：{band.name}，区间 {_band_text(rules, band, weight)}，未填得分，取{how} {fmt(picked, rules.places)}"
 
 
 def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: values.Parsed,
@@ -289,7 +289,7 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
         method = "时效"
         if actual.date <= target.date:
             score = round_half_up(weight, rules.places)
-            expl = f"时效指标：{actual.date:%Y年%m月%d日} 完成，不晚于 {target.date:%Y年%m月%d日}，得满分 {fmt(score)}"
+            expl = f"时效指标：{actual.date:%Y年%m月%d日} 完成，不晚于 {target.date:%Y年%m月%d日}，得满分 {fmt(score, rules.places)}"
         else:
             score = round_half_up(Decimal(0), rules.places)
             expl = f"时效指标：{actual.date:%Y年%m月%d日} 完成，晚于 {target.date:%Y年%m月%d日}，不得分"
