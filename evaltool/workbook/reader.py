@@ -45,9 +45,10 @@ def sheet_info(project: Project) -> SheetInfo | None:
 
 
 # Per-process caches of pure functions of their keys: forms repeat the same few hundred strings.
-_KEY_CACHE: dict[str, str] = {}  # cell text -> label_key ("" for labels-less text)
+_KEY_CACHE: dict[str, Any] = {}  # cell text -> label_key, or _BLANK
 _LABEL_KEYS: dict[str, str] = {}  # label asked for by the reader -> label_key
 _ADDR: dict[tuple[int, int], str] = {}  # (row, col) -> A1
+_BLANK: Any = object()  # _KEY_CACHE entry of white-space-only text: such a cell reads as empty
 MAX_CACHED_ROW = 1000
 
 
@@ -91,47 +92,32 @@ class View:
                 for c in range(c1, c2 + 1):
                     self.anchor[(r, c)] = (r1, c1)
         self.nrows, self.ncols = grid.nrows, grid.ncols
-        # Cleaned values (blank strings -> None) and an index of label keys -> cells, built once:
-        # the reader asks "where is label X" hundreds of times per sheet. keys holds each anchor
-        # cell's label key, so per-row label tests are one dict lookup.
-        anchor = self.anchor
+        # Cleaned values (blank text -> None) and an index of label keys -> cells, built once: the
+        # reader asks "where is label X" hundreds of times per sheet. Only text is indexed (every
+        # label is text), and a cell covered by a merge is found through its anchor. This loop runs
+        # over every sheet of every file a bureau consolidates, hence its shape.
+        covered = {rc for rc, a in self.anchor.items() if rc != a}
         self.cells: list[list[Any]] = []
         self.labels: dict[str, list[tuple[int, int]]] = {}
-        self.keys: dict[tuple[int, int], str] = {}
-        labels, keys, cache = self.labels, self.keys, _KEY_CACHE
+        labels, cache, append_row = self.labels, _KEY_CACHE, self.cells.append
         for r, row in enumerate(grid.values, start=1):
-            out = []
-            for c, x in enumerate(row, start=1):
-                if x is None:
-                    out.append(None)
-                    continue
-                if type(x) is str:
-                    key = cache.get(x)
-                    if key is None:
-                        if not x.strip():
-                            out.append(None)
-                            continue
-                        key = L.label_key(x)
-                        if len(cache) < 65536:
-                            cache[x] = key
-                elif isinstance(x, str) and not x.strip():
-                    out.append(None)
-                    continue
-                else:
-                    key = None
-                out.append(x)
-                if anchor and (r, c) in anchor and anchor[(r, c)] != (r, c):
-                    continue
+            out = list(row)
+            for c in [c for c, x in enumerate(row, start=1) if isinstance(x, str)]:
+                x = row[c - 1]
+                key = cache.get(x)
                 if key is None:
-                    key = L.label_key(x)
-                if key:
-                    keys[(r, c)] = key
+                    key = L.label_key(x) if x.strip() else _BLANK
+                    if len(cache) < 65536:
+                        cache[x] = key
+                if key is _BLANK:
+                    out[c - 1] = None
+                elif key and (r, c) not in covered:
                     lst = labels.get(key)
                     if lst is None:
                         labels[key] = [(r, c)]
                     else:
                         lst.append((r, c))
-            self.cells.append(out)
+            append_row(out)
         self._n = len(self.cells)
         self.header_rows: dict[int, dict[str, int] | None] = {}
         self.header_candidates: frozenset[int] | None = None
@@ -155,13 +141,23 @@ class View:
         return None
 
     def key(self, r: int, c: int) -> str:
-        """label_key(self.value(r, c, vertical=False)), from the index built once."""
+        """label_key(self.value(r, c, vertical=False)) for text, "" otherwise."""
         a = self.anchor.get((r, c))
-        if a is None or a == (r, c):
-            return self.keys.get((r, c), "")
-        if a[0] == r:
-            return self.keys.get(a, "")
-        return L.label_key(self.raw(r, c))
+        if a is not None and a[0] == r:
+            r, c = a
+        value = self.raw(r, c)  # a cell covered from above: only its own (stale) text counts
+        if not isinstance(value, str):
+            return ""
+        key = _KEY_CACHE.get(value)
+        return L.label_key(value) if key is None or key is _BLANK else key
+
+    def rows_with(self, keys: frozenset[str], cols: range) -> set[int]:
+        """Rows where some cell in cols reads as one of the label keys: {r | key(r, c) in keys}."""
+        rows = {r for key in keys for r, c in self.labels.get(key, ()) if c in cols}
+        for (r, c), a in self.anchor.items():  # cells covered from above read their own text
+            if a[0] != r and c in cols and r not in rows and self.key(r, c) in keys:
+                rows.add(r)
+        return rows
 
     def home(self, r: int, c: int) -> tuple[int, int]:
         return self.anchor.get((r, c), (r, c))
@@ -444,8 +440,9 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[st
     block_rows = {r for r, _ in v.labels.get(_label_key(L.L_FUNDS), ())}
     for label in (L.L_GOALS, L.L_GOAL_EXPECTED):
         block_rows.update(r for r, c in v.labels.get(_label_key(label), ()) if c in label_cols)
+    block_rows |= v.rows_with(STOP_KEYS, label_cols)  # 总分 / 等次 / a next form's title end the table
     while r <= end:
-        if any(v.key(r, c) in STOP_KEYS for c in label_cols) or r in block_rows:
+        if r in block_rows:
             break
         if _indicator_header(v, r):  # the header repeated on a later page
             r += 1
