@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from evaltool.collect.worker import SUMMARY_SHEETS, FileOutcome, process_chunk
+from evaltool.collect.worker import SUMMARY_SHEETS, FileOutcome, process_chunk, warm
 from evaltool.core.errors import InputError
 
 EXTENSIONS = (".xlsx", ".xlsm")
@@ -133,8 +133,7 @@ def _mp_context():
     # fast and stay small; fork from a process with threads (rich's progress bar) is unsafe.
     if sys.platform.startswith("linux"):
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["evaltool.collect.worker", "evaltool.workbook.reader",
-                                    "evaltool.core.scoring", "python_calamine"])
+        ctx.set_forkserver_preload(["evaltool.collect.preload"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -146,9 +145,22 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def start_pool(workers: int) -> ProcessPoolExecutor | None:
+    """A worker pool whose processes start now, in the background (while the files are listed);
+    None where processes cannot be started."""
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+        for _ in range(workers):
+            pool.submit(warm)  # each submit starts one more process until all are up; warm() is cheap there
+        return pool
+    except (OSError, RuntimeError, BrokenProcessPool, ValueError):
+        return None
+
+
 def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, workers: int | None = None,
-                  chunk: int | None = None) -> Iterator[FileOutcome]:
-    """Outcomes in input order, computed on `workers` processes with a bounded number in flight."""
+                  chunk: int | None = None, pool: ProcessPoolExecutor | None = None) -> Iterator[FileOutcome]:
+    """Outcomes in input order, computed on `workers` processes with a bounded number in flight.
+    A pool given is used (and left to the caller to shut down); otherwise one is made here."""
     pairs = [(str(p), name) for p, name in items]
     workers = workers or default_workers()
     if workers <= 1 or len(pairs) <= INLINE_MAX_FILES:
@@ -166,8 +178,12 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
     window = workers * 3
     it = iter(chunks)
     pending: deque = deque()  # (future, chunk), in input order
+    own = pool is None
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+        if own:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+        assert pool is not None
+        try:
             for c in it:
                 pending.append((pool.submit(process_chunk, c, rules), c))
                 if len(pending) >= window:
@@ -179,6 +195,9 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
                 if nxt is not None:
                     pending.append((pool.submit(process_chunk, nxt, rules), nxt))
                 yield from done
+        finally:
+            if own:
+                pool.shutdown(wait=True, cancel_futures=True)
     except BrokenProcessPool:
         # Worker processes could not start or died (a host that forbids them, memory pressure):
         # finish in this process rather than lose the consolidation.
@@ -208,6 +227,18 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
     if any(_resolved(Path(p)) == _resolved(output) for p in paths):
         raise InputError(f"输出文件“{output.name}”是要汇总的文件之一。请换一个输出文件名，例如 -o 汇总.xlsx。")
     _refuse_foreign_output(output)
+    workers = workers or default_workers()
+    # A folder usually holds many files: the workers start while they are being listed.
+    pool = start_pool(workers) if workers > 1 and any(Path(p).is_dir() for p in paths) else None
+    try:
+        return _collect(paths, output, rules, workers, progress, pool, started)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _collect(paths: list, output: Path, rules: str | None, workers: int, progress: Progress | None,
+             pool: ProcessPoolExecutor | None, started: float) -> CollectSummary:
     items = find_files(paths, exclude=[output])
     if not items:
         raise InputError("没有找到要汇总的 Excel 工作簿（.xlsx / .xlsm）。请选择存放自评表的文件夹。")
@@ -218,13 +249,13 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
     if progress:
         progress(0, len(items), "")
     # pandas and openpyxl take a moment to import; do it while the workers read.
-    warm = threading.Thread(target=_import_writer, daemon=True)
-    warm.start()
+    importer = threading.Thread(target=_import_writer, daemon=True)
+    importer.start()
     # Findings are written into the output's 问题清单 sheet as they arrive, while the workers read;
     # until openpyxl has been imported (in the background) they wait in a short list.
     writer = None
     waiting: list[tuple] = []
-    for done, outcome in enumerate(iter_outcomes(items, rules, workers), start=1):
+    for done, outcome in enumerate(iter_outcomes(items, rules, workers, pool=pool), start=1):
         if outcome.earlier_summary:
             summary.earlier_summaries.append(outcome.file)
         elif outcome.problem:
@@ -241,8 +272,8 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
             summary.projects_with_errors += bool(row.get("错误数"))
         if outcome.findings:
             waiting.extend(outcome.findings)
-            if writer is None and (not warm.is_alive() or len(waiting) > WAITING_MAX):
-                writer = _start_writer(warm)
+            if writer is None and (not importer.is_alive() or len(waiting) > WAITING_MAX):
+                writer = _start_writer(importer)
             if writer is not None:
                 writer.add_findings(waiting)
                 waiting.clear()
@@ -250,7 +281,7 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
             progress(done, len(items), outcome.file)
     summary.projects = len(rows)
     if writer is None:
-        writer = _start_writer(warm)
+        writer = _start_writer(importer)
     dups = duplicate_findings(rows)
     summary.duplicates = len(dups)
     writer.add_findings(waiting + dups)

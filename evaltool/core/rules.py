@@ -16,6 +16,10 @@ from typing import Any
 
 import yaml
 
+# libyaml's safe loader when PyYAML was built with it: the national rule set parses in ~1 ms
+# instead of ~10 ms, which every consolidation worker pays at its start.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 from evaltool.core.decimals import to_decimal
 from evaltool.core.errors import InputError
 
@@ -160,7 +164,7 @@ def _read_yaml(ref: str) -> tuple[dict[str, Any], str]:
     else:
         raise RuleError(f"没有名为“{ref}”的规则集。内置规则集有：{'、'.join(builtin_ids())}；也可以给出 .yaml 文件路径。")
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader, C or Python
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else ""

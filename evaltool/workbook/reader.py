@@ -140,6 +140,20 @@ class View:
                 return row[c - 1]
         return None
 
+    def row_values(self, r: int, items: list[tuple[str, int]], vertical: frozenset[str]) -> dict[str, Any]:
+        """{name: self.value(r, c, vertical=name in vertical)} for (name, c) in items, in one call."""
+        row = self.cells[r - 1] if 0 < r <= self._n else ()
+        n, anchor, out = len(row), self.anchor, {}
+        for name, c in items:
+            a = anchor.get((r, c))
+            if a is not None and a[0] != r and name in vertical:
+                out[name] = self.raw(*a)
+            elif a is not None and a[0] == r and a[1] != c:
+                out[name] = self.raw(*a)
+            else:
+                out[name] = row[c - 1] if 0 < c <= n else None
+        return out
+
     def key(self, r: int, c: int) -> str:
         """label_key(self.value(r, c, vertical=False)) for text, "" otherwise."""
         a = self.anchor.get((r, c))
@@ -256,6 +270,7 @@ def _find_indicator_header(v: View, r: int) -> dict[str, int] | None:
     return None
 
 
+_VERTICAL_KEYS = frozenset({"一级指标", "二级指标"})  # columns whose merged cells span rows
 STOP_LABELS = (L.L_TOTAL, "合计", "总计", L.L_GRADE, "等次", "评价等级", L.L_SUBTOTALS, L.TITLE, L.L_NAME)
 STOP_KEYS = frozenset(L.label_key(s) for s in STOP_LABELS)  # one set lookup per cell, not nine matches
 
@@ -441,50 +456,54 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[st
     for label in (L.L_GOALS, L.L_GOAL_EXPECTED):
         block_rows.update(r for r, c in v.labels.get(_label_key(label), ()) if c in label_cols)
     block_rows |= v.rows_with(STOP_KEYS, label_cols)  # 总分 / 等次 / a next form's title end the table
+    # Per row, columns read as (cols key, Indicator attribute, column); hoisted out of the loop,
+    # which runs for every indicator of every file a bureau consolidates.
+    col_items = list(cols.items())
+    typed_cols = [(k, a, cols[k]) for k, a in (("三级指标", "level3"), ("年度指标值", "target"), ("实际完成值", "actual"),
+                                              ("分值", "weight"), ("偏差原因分析及改进措施", "deviation")) if k in cols]
+    level_cols = [(k, a, cols[k]) for k, a in (("一级指标", "level1"), ("二级指标", "level2")) if k in cols]
+    content_keys = [k for k in ("三级指标", "年度指标值", "实际完成值", "分值", "自评得分", "偏差原因分析及改进措施")
+                    if k in cols]
+    score_col, self_col = cols.get("得分"), cols.get("自评得分")
+    inputs, loc_of = info.inputs, v.loc
+    headers = frozenset(_header_candidates(v))
     while r <= end:
         if r in block_rows:
             break
-        if _indicator_header(v, r):  # the header repeated on a later page
+        if r in headers and _indicator_header(v, r):  # the header repeated on a later page
             r += 1
             continue
-        row = {key: v.value(r, c, vertical=key in ("一级指标", "二级指标")) for key, c in cols.items()}
-        score_typed = "得分" in cols and not info.template and row.get("得分") is not None
-        content = [row.get(k) for k in ("三级指标", "年度指标值", "实际完成值", "分值", "自评得分",
-                                          "偏差原因分析及改进措施")]
-        if all(x is None for x in content) and not score_typed:
+        row = v.row_values(r, col_items, _VERTICAL_KEYS)
+        score_typed = score_col is not None and not info.template and row.get("得分") is not None
+        if not score_typed and all(row[k] is None for k in content_keys):
             r += 1
             continue
         ind = Indicator()
-        for key, attr in (("三级指标", "level3"), ("年度指标值", "target"), ("实际完成值", "actual"),
-                          ("分值", "weight"), ("偏差原因分析及改进措施", "deviation")):
-            if key in cols:
-                loc = v.loc(r, cols[key])
-                ind.cells[key] = loc
-                info.inputs.add(loc.cell or "")
-                setattr(ind, attr, row[key])
+        cells = ind.cells
+        for key, attr, c in typed_cols:
+            loc = cells[key] = loc_of(r, c)
+            inputs.add(loc.cell or "")
+            setattr(ind, attr, row[key])
         # 一级/二级: merged cells give their value to every row; an unmerged blank row inherits from
         # the row above (rows inserted inside a block, or a re-save that split the merge).
         l1_inherited = False
-        for key, attr in (("一级指标", "level1"), ("二级指标", "level2")):
-            if key not in cols:
-                continue
-            val, loc = row[key], v.loc(r, cols[key])
+        for key, attr, c in level_cols:
+            val, loc = row[key], loc_of(r, c)
             if val is None and prev is not None and (key == "一级指标" or l1_inherited or
                                                      L.norm(ind.level1) == L.norm(prev.level1)):
                 val, loc = getattr(prev, attr), prev.cells.get(key, loc)
                 if key == "一级指标":
                     l1_inherited = True
-            ind.cells[key] = loc
-            info.inputs.add(loc.cell or "")
+            cells[key] = loc
+            inputs.add(loc.cell or "")
             setattr(ind, attr, val)
-        out_loc = v.loc(r, cols["得分"]) if "得分" in cols else None
-        if "自评得分" in cols:
-            loc = v.loc(r, cols["自评得分"])
-            ind.cells["得分"] = loc
-            info.inputs.add(loc.cell or "")
+        out_loc = loc_of(r, score_col) if score_col is not None else None
+        if self_col is not None:
+            loc = cells["得分"] = loc_of(r, self_col)
+            inputs.add(loc.cell or "")
             ind.entered_score = row["自评得分"]
         elif out_loc is not None:
-            ind.cells["得分"] = out_loc
+            cells["得分"] = out_loc
             ind.entered_score = row["得分"]
         info.indicator_out.append(out_loc)
         info.indicator_out_values.append(row.get("得分"))
