@@ -28,6 +28,23 @@ def test_folder_scan_takes_workbooks_recursively_and_skips_lock_files_and_report
     assert "三.xlsm" not in [n for _, n in find_files([tmp_path], exclude=[tmp_path / "三.xlsm"])]
 
 
+def test_folder_scan_order_links_and_hidden_folders(tmp_path):
+    root = tmp_path / "收件"
+    for name in ("a/b.xlsx", "a-b/c.xlsx", "a/z/d.xlsx", ".git/e.xlsx", "B/f.xlsx", "g.xlsx"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(b"x")
+    elsewhere = tmp_path / "别处"
+    elsewhere.mkdir()
+    (elsewhere / "外.xlsx").write_bytes(b"x")
+    (root / "链接目录").symlink_to(elsewhere, target_is_directory=True)  # not entered, as os.walk
+    (root / "链接.xlsx").symlink_to(elsewhere / "外.xlsx")  # a linked file is taken
+    (root / "同一个.xlsx").symlink_to(root / "g.xlsx")  # ... but the same file only once
+    names = [name for _, name in find_files([root])]
+    # Sorted by path parts (folder by folder), as a sorted os.walk gives them.
+    assert names == ["B/f.xlsx", "a/b.xlsx", "a/z/d.xlsx", "a-b/c.xlsx", "g.xlsx", "链接.xlsx"]
+    assert all(p.exists() for p, _ in find_files([root]))
+
+
 @pytest.mark.parametrize("name, data, words", [
     ("旧格式.xls", OLE, ["97-2003", "另存为"]),
     ("改名的旧表.xlsx", OLE, [".xls", "另存为"]),

@@ -75,8 +75,7 @@ class CollectSummary:
 
 
 # ---- finding the files -----------------------------------------------------------------------
-def _is_candidate(p: Path) -> bool:
-    name = p.name
+def _is_candidate_name(name: str) -> bool:
     # Excel / WPS lock files and hidden files are not submissions.
     return not (name.startswith("~$") or name.startswith(".~") or name.startswith("."))
 
@@ -88,36 +87,55 @@ def find_files(paths: Iterable[str | os.PathLike], exclude: Iterable[Path] = ())
     Explicitly named files are taken whatever their extension (a wrong one is then reported);
     in folders, only Excel-like files are taken.
     """
-    excluded = {_resolved(p) for p in exclude}
-    seen: set[Path] = set()
+    excluded = {str(_resolved(p)) for p in exclude}
+    seen: set[str] = set()  # resolved paths, as text
     out: list[tuple[Path, str]] = []
     for raw in paths:
         root = Path(raw)
         if root.is_dir():
-            found = []
-            # os.walk does not descend into linked folders, so below the resolved root only a
-            # linked file needs resolving of its own (resolving every file cost ~40 ms per 1,000).
-            real_root = _resolved(root)
-            for dirpath, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for fn in filenames:
-                    p = Path(dirpath) / fn
-                    if _is_candidate(p) and p.suffix.lower() in EXTENSIONS + NEAR_MISSES:
-                        found.append(p)
-            for p in sorted(found):
-                rel = p.relative_to(root)
-                key = _resolved(p) if os.path.islink(p) else real_root / rel
+            # Below the resolved root only a linked file needs resolving of its own (linked folders
+            # are not entered, as os.walk does); text, not Paths, until the end: a bureau's folder
+            # holds thousands of files.
+            real_root = str(_resolved(root))
+            found = sorted(_walk(str(root)), key=lambda f: [os.path.normcase(part) for part in f[0]])
+            for parts, path, linked in found:
+                key = str(_resolved(Path(path))) if linked else os.path.join(real_root, *parts)
                 if key not in seen and key not in excluded:
                     seen.add(key)
-                    out.append((p, rel.as_posix()))
+                    out.append((Path(path), "/".join(parts)))
         elif root.exists():
-            key = _resolved(root)
+            key = str(_resolved(root))
             if key not in seen and key not in excluded:
                 seen.add(key)
                 out.append((root, root.name))
         else:
             raise InputError(f"找不到文件或文件夹：{raw}。请检查路径是否正确。")
     return out
+
+
+def _walk(top: str) -> Iterator[tuple[tuple[str, ...], str, bool]]:
+    """(relative path parts, path, is a link) of every candidate workbook below top; hidden and
+    linked folders are not entered. Sorting the parts gives os.walk's sorted order."""
+    stack: list[tuple[str, tuple[str, ...]]] = [(top, ())]
+    suffixes = EXTENSIONS + NEAR_MISSES
+    while stack:
+        folder, rel = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # an unreadable folder holds nothing we can read
+        for e in entries:
+            name = e.name
+            try:
+                is_dir = e.is_dir()
+                linked = e.is_symlink()
+            except OSError:
+                continue
+            if is_dir:
+                if not linked and not name.startswith("."):
+                    stack.append((e.path, rel + (name,)))
+            elif _is_candidate_name(name) and os.path.splitext(name)[1].lower() in suffixes:
+                yield rel + (name,), e.path, linked
 
 
 def _resolved(p: Path) -> Path:
