@@ -36,9 +36,15 @@ def plain_number(value: Any) -> Any:
     return value
 
 
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(-4, 11)}
+
+
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """Excel's ROUND: halves go away from zero (Python's round() would give 5.155 -> 5.15)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    quantum = _QUANTUM.get(places)
+    if quantum is None:
+        quantum = Decimal(1).scaleb(-places)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def fmt(value: Decimal | None, places: int | None = None) -> str:

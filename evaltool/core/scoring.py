@@ -181,9 +181,25 @@ def score_qualitative(i: int, ind: Indicator, text: str, weight: Decimal, rules:
                 f"请在该区间内填写得分，或改选与得分相符的评价等级；暂按 {fmt(picked, rules.places)} 计。", "得分",
                 ind.where("得分"), i)
         return picked, f"定性指标：{band.name}，填报得分超出区间，按 {fmt(picked, rules.places)} 计"
-    picked = _band_pick(rules, band, weight)
-    how = {"上限": "区间上限", "中值": "区间中值", "下限": "区间下限"}[rules.qual_default]
-    return picked, f"定性指标：{band.name}，区间 {_band_text(rules, band, weight)}，未填得分，取{how} {fmt(picked, rules.places)}"
+    return _band_default(rules, band, weight)
+
+
+# (places, qual_default, band, weight) -> (score, explanation): a rule set has a few bands and forms
+# a few weights, so a consolidation of thousands of forms computes each once.
+_BAND_DEFAULTS: dict[tuple, tuple[Decimal, str]] = {}
+
+
+def _band_default(rules: RuleSet, band: Band, weight: Decimal) -> tuple[Decimal, str]:
+    key = (rules.places, rules.qual_default, band, weight)
+    hit = _BAND_DEFAULTS.get(key)
+    if hit is None:
+        picked = _band_pick(rules, band, weight)
+        how = {"上限": "区间上限", "中值": "区间中值", "下限": "区间下限"}[rules.qual_default]
+        hit = (picked, f"定性指标：{band.name}，区间 {_band_text(rules, band, weight)}，未填得分，"
+                       f"取{how} {fmt(picked, rules.places)}")
+        if len(_BAND_DEFAULTS) < 4096:
+            _BAND_DEFAULTS[key] = hit
+    return hit
 
 
 def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: values.Parsed,
