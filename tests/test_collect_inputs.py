@@ -1,12 +1,15 @@
 """evaltool collect: which files are taken, and what a clerk is told about files that are not workbooks."""
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from evaltool.collect import collect
 from evaltool.collect.run import find_files
+from evaltool.collect import worker as W
 from evaltool.collect.worker import process_file
 from evaltool.core.errors import InputError
 
@@ -62,6 +65,41 @@ def test_non_workbooks_are_explained_in_chinese(tmp_path, name, data, words):
     for w in words:
         assert w in out.problem, out.problem
     assert "Traceback" not in out.problem and "Error" not in out.problem
+
+
+def _zip(members: dict[str, bytes], **kw) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, **kw) as zf:
+        zf.comment = b"a comment after the directory"
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("kw", [{}, {"allowZip64": True}])
+def test_member_listing_agrees_with_zipfile(kw):
+    data = _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>", "xl/媒体/图.png": b"x" * 5000,
+                 "xl/vbaProject.bin": b"\0" * 10}, **kw)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        expected = [(i.filename, i.file_size) for i in zf.infolist()]
+    assert W._members(data) == expected
+    assert W.sniff(data, Path("x.xlsm")) == ([n for n, _ in expected], True)
+    # Anything but a plain, whole zip is left to zipfile, which explains what is wrong.
+    assert W._members(data[: len(data) // 2]) is None
+    assert W._members(data.replace(b"PK\x01\x02", b"PK\x09\x09")) is None
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        with zf.open("xl/workbook.xml", "w", force_zip64=True) as fh:
+            fh.write(b"<w/>")
+    assert W.sniff(buf.getvalue(), Path("x.xlsx")) == (["xl/workbook.xml"], False)
+
+
+def test_workbook_that_unpacks_too_large_is_skipped(tmp_path, monkeypatch):
+    data = _zip({"xl/workbook.xml": b"<w/>", "xl/worksheets/sheet1.xml": b"<row/>" * 20000})
+    monkeypatch.setattr(W, "MAX_UNPACKED_BYTES", 100_000)  # a real bomb would be 400 MB
+    (tmp_path / "炸弹.xlsx").write_bytes(data)
+    out = process_file(str(tmp_path / "炸弹.xlsx"), "炸弹.xlsx")
+    assert "解压后超过" in out.problem and out.rows == []
 
 
 def test_missing_file_is_reported_not_raised(tmp_path):
