@@ -47,7 +47,7 @@ def sheet_info(project: Project) -> SheetInfo | None:
 # Per-process caches of pure functions of their keys: forms repeat the same few hundred strings.
 _KEY_CACHE: dict[str, Any] = {}  # cell text -> label_key, or _BLANK
 _LABEL_KEYS: dict[str, str] = {}  # label asked for by the reader -> label_key
-_ADDR: dict[tuple[int, int], str] = {}  # (row, col) -> A1
+_LOCS: dict[tuple[str, int, int], Location] = {}  # (sheet, row, col) -> its Location
 _BLANK: Any = object()  # _KEY_CACHE entry of white-space-only text: such a cell reads as empty
 MAX_CACHED_ROW = 1000
 
@@ -60,6 +60,8 @@ def _label_key(label: str) -> str:
 
 
 def _fund_header_key(value: Any) -> str | None:
+    if value is None:
+        return None
     if type(value) is str:
         try:
             return _FUND_HEADER_KEYS[value]
@@ -72,6 +74,21 @@ def _fund_header_key(value: Any) -> str | None:
 
 
 _FUND_HEADER_KEYS: dict[str, str | None] = {}
+_FUND_ROW_KEYS: dict[str, str | None] = {}
+
+
+def _fund_row_key(value: Any) -> str | None:
+    if value is None:
+        return None
+    if type(value) is str:
+        try:
+            return _FUND_ROW_KEYS[value]
+        except KeyError:
+            key = L.fund_row_key(value)
+            if len(_FUND_ROW_KEYS) < 65536:
+                _FUND_ROW_KEYS[value] = key
+            return key
+    return L.fund_row_key(value)
 
 
 # ---- grid helpers ---------------------------------------------------------------------------------
@@ -180,12 +197,15 @@ class View:
         a = self.anchor.get((r, c))
         if a is not None:
             r, c = a
-        cell = _ADDR.get((r, c))
-        if cell is None:
-            cell = address(r, c)
-            if r <= MAX_CACHED_ROW:
-                _ADDR[(r, c)] = cell
-        return Location(sheet=self.sheet, cell=cell)
+        # Shared per (sheet, cell): forms repeat the same sheet names and cells, and nothing
+        # changes a Location once made.
+        key = (self.sheet, r, c)
+        hit = _LOCS.get(key)
+        if hit is None:
+            hit = Location(sheet=self.sheet, cell=address(r, c))
+            if r <= MAX_CACHED_ROW and len(_LOCS) < 100_000:
+                _LOCS[key] = hit
+        return hit
 
     def right_of(self, r: int, c: int) -> int:
         """First column right of the (possibly merged) cell at r, c."""
@@ -365,10 +385,8 @@ def _read_funds(v: View, p: Project, info: SheetInfo, rows: range) -> None:
     for r in rows:
         keys: dict[str, int] = {}
         for c in range(1, v.ncols + 1):
-            if v.home(r, c) != (r, c):
-                continue
             key = _fund_header_key(v.raw(r, c))
-            if key and key not in keys:
+            if key and key not in keys and v.home(r, c) == (r, c):
                 keys[key] = c
         if "全年预算数" in keys and "全年执行数" in keys:
             header = (r, keys)
@@ -382,7 +400,7 @@ def _read_funds(v: View, p: Project, info: SheetInfo, rows: range) -> None:
     for r in range(hr + 1, min(hr + 10, rows.stop)):
         label = None
         for c in range(1, first_data):
-            label = L.fund_row_key(v.value(r, c, vertical=False))
+            label = _fund_row_key(v.value(r, c, vertical=False))
             if label:
                 break
         if not label or label in p.funds:
