@@ -1,7 +1,9 @@
 """evaltool collect: real workbooks built by `evaltool new --from CASE`, read back from the real 汇总 file."""
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import multiprocessing
 import json
 import os
 import shutil
@@ -238,8 +240,17 @@ def test_parallel_run_equals_inline_run(tmp_path):
         else:
             target.parent.mkdir(parents=True)
             shutil.copy(folder / f"单位{i % n:02d}" / f"{case.stem}.xlsx", target)
-    seen = []
-    a = collect([folder], tmp_path / "a.xlsx", workers=2, progress=lambda d, t, f: seen.append((d, t, f)))
+    seen, shown = [], []
+
+    @contextlib.contextmanager
+    def display():  # the CLI's progress bar: it runs a thread, so it starts after the workers
+        shown.append(len(multiprocessing.active_children()))
+        yield
+        shown.append("closed")
+
+    a = collect([folder], tmp_path / "a.xlsx", workers=2, progress=lambda d, t, f: seen.append((d, t, f)),
+                display=display())
+    assert shown == [2, "closed"]
     b = collect([folder], tmp_path / "b.xlsx", workers=1)
     assert a.projects == b.projects == 12
     # Copies of the same project (单位, 项目, 年度) are flagged, each copy after the first.

@@ -35,13 +35,12 @@ def collect_cmd(paths: tuple[str, ...], output: str, rules: str | None, jobs: in
         bar = Progress(TextColumn("汇总中"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        TextColumn("剩余"), TimeRemainingColumn(), TextColumn("[dim]{task.fields[file]}"),
                        console=err_console, transient=True)
-        with bar:
-            task = bar.add_task("collect", total=None, file="")
+        task = bar.add_task("collect", total=None, file="")
 
-            def progress(done: int, total: int, file: str) -> None:
-                bar.update(task, completed=done, total=total, file=file[-40:])
+        def progress(done: int, total: int, file: str) -> None:
+            bar.update(task, completed=done, total=total, file=file[-40:])
 
-            summary = collect(paths, output, rules=rules, workers=jobs, progress=progress)
+        summary = collect(paths, output, rules=rules, workers=jobs, progress=progress, display=bar)
     else:
         summary = collect(paths, output, rules=rules, workers=jobs)
 

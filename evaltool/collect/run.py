@@ -6,6 +6,7 @@ output's write-only 问题清单 sheet (which spools to disk) as they arrive.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -16,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, ContextManager, Iterable, Iterator
 
 from evaltool.collect.worker import SUMMARY_SHEETS, FileOutcome, process_chunk, warm
 from evaltool.core.errors import InputError
@@ -146,10 +147,13 @@ def _resolved(p: Path) -> Path:
 
 
 # ---- running ---------------------------------------------------------------------------------
-def _mp_context():
-    # forkserver: workers fork from a small clean process (no threads, no pandas), so they start
-    # fast and stay small; fork from a process with threads (rich's progress bar) is unsafe.
+def _mp_context(fork: bool = False):
+    # fork: the fastest start (workers inherit everything imported and warmed here), safe only
+    # while this process runs no other thread. forkserver otherwise: workers fork from a small
+    # clean process (no threads, no pandas), once it has warmed itself up.
     if sys.platform.startswith("linux"):
+        if fork:
+            return multiprocessing.get_context("fork")
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["evaltool.collect.preload"])
         return ctx
@@ -164,10 +168,13 @@ def default_workers() -> int:
 
 
 def start_pool(workers: int) -> ProcessPoolExecutor | None:
-    """A worker pool whose processes start now, in the background (while the files are listed);
-    None where processes cannot be started."""
+    """A worker pool whose processes start now (while the files are listed), forked straight from
+    this process when it runs no other thread yet; None where processes cannot be started."""
+    fork = sys.platform.startswith("linux") and threading.active_count() == 1
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+        if fork:
+            warm()  # here, once: every worker inherits it
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(fork))
         for _ in range(workers):
             pool.submit(warm)  # each submit starts one more process until all are up; warm() is cheap there
         return pool
@@ -226,8 +233,12 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
 
 
 def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules: str | None = None,
-            workers: int | None = None, progress: Progress | None = None) -> CollectSummary:
+            workers: int | None = None, progress: Progress | None = None,
+            display: ContextManager | None = None) -> CollectSummary:
     """Consolidate every 自评表 workbook under `paths` into the 汇总 workbook `output`.
+
+    `display` (a progress bar, say) is entered once the worker processes have started: worker
+    processes are best started before any thread, and displays run one.
 
     Inputs are only read. The output is written atomically (a temporary file renamed into place).
     Raises InputError (Chinese) when nothing can be collected at all; unreadable files are listed,
@@ -246,10 +257,13 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
         raise InputError(f"输出文件“{output.name}”是要汇总的文件之一。请换一个输出文件名，例如 -o 汇总.xlsx。")
     _refuse_foreign_output(output)
     workers = workers or default_workers()
-    # A folder usually holds many files: the workers start while they are being listed.
-    pool = start_pool(workers) if workers > 1 and any(Path(p).is_dir() for p in paths) else None
+    # A folder usually holds many files: the workers start while they are being listed, before
+    # any thread (the progress display, the background import) starts in this process.
+    many = len(paths) > INLINE_MAX_FILES or any(Path(p).is_dir() for p in paths)
+    pool = start_pool(workers) if workers > 1 and many else None
     try:
-        return _collect(paths, output, rules, workers, progress, pool, started)
+        with display if display is not None else contextlib.nullcontext():
+            return _collect(paths, output, rules, workers, progress, pool, started)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
