@@ -242,8 +242,17 @@ KNOWN_LABELS = (L.L_NAME, L.L_DEPT, L.L_UNIT, L.L_YEAR, L.L_FUNDS, "项目资金
                 "项目实施单位")
 
 
+_KNOWN_KEYS = frozenset(L.label_key(lab) for lab in KNOWN_LABELS)
+
+
 def _is_label(value: Any) -> bool:
-    return any(L.matches(value, lab) for lab in KNOWN_LABELS)
+    """L.matches(value, lab) for some known label: the same label key (one set lookup)."""
+    if value is None:
+        return False
+    key = _KEY_CACHE.get(value) if type(value) is str else None
+    if key is None or key is _BLANK:
+        key = L.label_key(value)
+    return key in _KNOWN_KEYS
 
 
 def _value_right(v: View, r: int, c: int, stop: int | None = None) -> tuple[Any, Location]:
