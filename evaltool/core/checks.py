@@ -34,7 +34,19 @@ def check_rate_reason(project: Project, result: ScoreResult, out) -> None:
             (total.cells.get("全年执行数") if total else None) or Location(path="项目资金.年度资金总额.全年执行数"))
 
 
+_BLANK_TEXT: dict[str, bool] = {}  # the same names (一级/二级/三级指标) are checked in every form
+
+
 def _blank(value) -> bool:
+    if value is None:
+        return True
+    if type(value) is str:
+        hit = _BLANK_TEXT.get(value)
+        if hit is None:
+            hit = values.parse(value).kind == "empty"
+            if len(_BLANK_TEXT) < 65536:
+                _BLANK_TEXT[value] = hit
+        return hit
     return values.parse(value).kind == "empty"
 
 

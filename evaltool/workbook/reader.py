@@ -116,7 +116,8 @@ class View:
         covered = {rc for rc, a in self.anchor.items() if rc != a}
         self.cells: list[list[Any]] = []
         self.labels: dict[str, list[tuple[int, int]]] = {}
-        labels, cache, append_row = self.labels, _KEY_CACHE, self.cells.append
+        self.covered_text: list[tuple[int, int, str]] = []  # (row, col, label key) of covered text
+        labels, cache, append_row, covered_text = self.labels, _KEY_CACHE, self.cells.append, self.covered_text
         for r, row in enumerate(grid.values, start=1):
             out = list(row)
             for c in [c for c, x in enumerate(row, start=1) if isinstance(x, str)]:
@@ -128,12 +129,16 @@ class View:
                         cache[x] = key
                 if key is _BLANK:
                     out[c - 1] = None
-                elif key and (r, c) not in covered:
+                elif not key:
+                    continue
+                elif (r, c) not in covered:
                     lst = labels.get(key)
                     if lst is None:
                         labels[key] = [(r, c)]
                     else:
                         lst.append((r, c))
+                else:  # stale text under a merge: rare, kept for rows_with
+                    covered_text.append((r, c, key))
             append_row(out)
         self._n = len(self.cells)
         self.header_rows: dict[int, dict[str, int] | None] = {}
@@ -185,8 +190,8 @@ class View:
     def rows_with(self, keys: frozenset[str], cols: range) -> set[int]:
         """Rows where some cell in cols reads as one of the label keys: {r | key(r, c) in keys}."""
         rows = {r for key in keys for r, c in self.labels.get(key, ()) if c in cols}
-        for (r, c), a in self.anchor.items():  # cells covered from above read their own text
-            if a[0] != r and c in cols and r not in rows and self.key(r, c) in keys:
+        for r, c, key in self.covered_text:  # cells covered from above read their own text
+            if key in keys and c in cols and self.anchor[(r, c)][0] != r:
                 rows.add(r)
         return rows
 
