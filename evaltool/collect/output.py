@@ -268,11 +268,10 @@ class _FastRows:
 
     def __init__(self, ws, number_cells):
         from openpyxl.cell._writer import write_cell
-        from openpyxl.compat import safe_string
         from openpyxl.utils import get_column_letter
 
         self.ws = ws
-        self._write_cell, self._safe_string = write_cell, safe_string
+        self._write_cell = write_cell
         # Style ids registered once per column; the same ids openpyxl's cells would get.
         self._num_style = [f' s="{c.style_id}"' if c.has_style else "" for c in number_cells]
         self._formats = [c.number_format if c.has_style else None for c in number_cells]
@@ -368,7 +367,7 @@ class _FastRows:
             elif t is int or (t is float and math.isfinite(v)):
                 ref = f"{letters[i] if i < len(letters) else self._letter(i)}{row_idx}"
                 style = self._num_style[i] if i < len(self._num_style) else ""
-                run.append(f'<c r="{ref}"{style} t="n"><v>{self._safe_string(v)}</v></c>')
+                run.append(f'<c r="{ref}"{style} t="n"><v>{"%.16g" % v}</v></c>')  # as openpyxl's safe_string
             elif v is None:
                 continue
             else:  # bool, date, inf: openpyxl writes this row, with each column's number format
@@ -580,7 +579,9 @@ def _write_rows(wb, df, subtotal_cols: list[str], ws=None) -> None:
     spec = FIXED_COLUMNS + [(c, c[len(SUBTOTAL_PREFIX):], "0.00", 10) for c in subtotal_cols] + TAIL_COLUMNS
     w = SheetWriter(wb, "汇总", [h for _, h, _, _ in spec], [f for *_, f, _ in spec], [wd for *_, wd in spec],
                     ws=ws)
-    for values in df[[c for c, *_ in spec]].itertuples(index=False, name=None):
+    table = df[[c for c, *_ in spec]]
+    # Python objects, not numpy scalars, and None for missing: each cell then takes plain()'s fast path.
+    for values in table.astype(object).where(table.notna(), None).to_numpy().tolist():
         w.append(values)
     w.autofilter()
 
