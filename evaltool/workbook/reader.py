@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from evaltool.core.decimals import to_decimal
 from evaltool.core.errors import InputError
@@ -59,36 +59,28 @@ def _label_key(label: str) -> str:
     return key
 
 
-def _fund_header_key(value: Any) -> str | None:
-    if value is None:
-        return None
-    if type(value) is str:
+def _per_text(fn: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    """fn(value), remembered for each text: forms repeat the same labels file after file."""
+    seen: dict[str, str | None] = {}
+
+    def cached(value: Any) -> str | None:
+        if value is None:
+            return None
+        if type(value) is not str:
+            return fn(value)
         try:
-            return _FUND_HEADER_KEYS[value]
+            return seen[value]
         except KeyError:
-            key = L.fund_header_key(value)
-            if len(_FUND_HEADER_KEYS) < 65536:
-                _FUND_HEADER_KEYS[value] = key
+            key = fn(value)
+            if len(seen) < 65536:
+                seen[value] = key
             return key
-    return L.fund_header_key(value)
+
+    return cached
 
 
-_FUND_HEADER_KEYS: dict[str, str | None] = {}
-_FUND_ROW_KEYS: dict[str, str | None] = {}
-
-
-def _fund_row_key(value: Any) -> str | None:
-    if value is None:
-        return None
-    if type(value) is str:
-        try:
-            return _FUND_ROW_KEYS[value]
-        except KeyError:
-            key = L.fund_row_key(value)
-            if len(_FUND_ROW_KEYS) < 65536:
-                _FUND_ROW_KEYS[value] = key
-            return key
-    return L.fund_row_key(value)
+_fund_header_key = _per_text(L.fund_header_key)  # 项目资金 header cell -> its column name
+_fund_row_key = _per_text(L.fund_row_key)  # 项目资金 label cell -> its row name
 
 
 # ---- grid helpers ---------------------------------------------------------------------------------
