@@ -1,4 +1,5 @@
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,22 @@ def case_files(kind: str | None = "自评表") -> list[Path]:
 @pytest.fixture
 def cases_dir() -> Path:
     return CASES_DIR
+
+
+@pytest.fixture(scope="session")
+def soffice(tmp_path_factory):
+    """convert(files, fmt, outdir): real LibreOffice, one private profile for the whole run."""
+    profile = tmp_path_factory.mktemp("lo-profile")
+
+    def convert(files: list[Path], fmt: str, outdir: Path) -> list[Path]:
+        outdir.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                        "--convert-to", fmt, "--outdir", str(outdir), *map(str, files)],
+                       check=True, capture_output=True, timeout=180)
+        ext = fmt.split(":")[0]
+        out = [outdir / f"{f.stem}.{ext}" for f in files]
+        for o in out:
+            assert o.exists(), f"LibreOffice did not write {o}"
+        return out
+
+    return convert

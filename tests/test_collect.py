@@ -7,6 +7,7 @@ import multiprocessing
 import json
 import os
 import shutil
+import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -62,6 +63,11 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def same_cells(row: dict) -> dict:
+    return {k: round(v, 9) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+            for k, v in row.items() if v is not None}
+
+
 def dec(x) -> Decimal:
     return Decimal(str(x))
 
@@ -114,6 +120,22 @@ def test_summary_sheets_and_native_charts(case_folder, tmp_path):
     assert "等次分布" in xml and "执行率分布" in xml and xml.count("barChart>") == 4  # two bar charts, open + close tags
     grades = dict(list(openpyxl.load_workbook(out)["图表"].iter_rows(min_row=2, max_row=5, values_only=True)))
     assert grades["优"] == sum(r["等次"] == "优" for r in rows)
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) not installed")
+def test_libreoffice_reads_and_prints_the_summary(mixed_folder, case_folder, tmp_path, soffice):
+    out = tmp_path / "汇总.xlsx"
+    collect([case_folder, mixed_folder], out, workers=1)
+    resaved, = soffice([out], "xlsx", tmp_path / "lo")
+    for title in ("汇总", "问题清单", "主管部门汇总", "无法读取的文件"):
+        ours, theirs = sheet_dicts(out, title), sheet_dicts(resaved, title)
+        assert len(theirs) == len(ours) > 0, title
+        for a, b in zip(ours, theirs):  # the same cells (LibreOffice may store 10.0 as 10)
+            assert same_cells(a) == same_cells(b), title
+    pdf, = soffice([out], "pdf", tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout \
+        if shutil.which("pdftotext") else ""
+    assert pdf.stat().st_size > 5000 and (not text or ("汇总" in text or "主管部门" in text))
 
 
 # ---- broken and suspicious files ---------------------------------------------------------------

@@ -24,24 +24,6 @@ from evaltool.workbook.template import TEMPLATE_PATH
 pytestmark = pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) not installed")
 
 
-@pytest.fixture(scope="module")
-def soffice(tmp_path_factory):
-    profile = tmp_path_factory.mktemp("lo-profile")
-
-    def convert(files: list[Path], fmt: str, outdir: Path) -> list[Path]:
-        outdir.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                        "--convert-to", fmt, "--outdir", str(outdir), *map(str, files)],
-                       check=True, capture_output=True, timeout=180)
-        ext = fmt.split(":")[0]
-        out = [outdir / f"{f.stem}.{ext}" for f in files]
-        for o in out:
-            assert o.exists(), f"LibreOffice did not write {o}"
-        return out
-
-    return convert
-
-
 def run(*args, ok=(0, 1)):
     result = CliRunner().invoke(main, [str(a) for a in args])
     assert result.exit_code in ok, (result.exit_code, result.output, result.exception)
