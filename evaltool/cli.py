@@ -5,6 +5,7 @@ import dataclasses
 import functools
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -51,14 +52,86 @@ def friendly(fn):
     return wrapper
 
 
+# click's usage errors, as a clerk reads them (click ships no Chinese catalogue), most specific
+# first; text that matches none is shown as click wrote it.
+_USAGE_ZH = [(re.compile(pattern), zh) for pattern, zh in [
+    (r"Missing argument '([^']+)'\.", r"缺少参数 \1。"),
+    (r"Missing option '([^']+)'\.", r"缺少选项 \1。"),
+    (r"No such command '([^']+)'\.", r"没有“\1”这个命令。"),
+    (r"No such option: (\S+)", r"没有选项 \1。"),
+    (r"No such option '([^']+)'\.", r"没有选项 \1。"),
+    (r"Did you mean '([^']+)'\?", r"您要输入的是不是 \1？"),
+    (r"\(Possible options: ([^)]+)\)", r"（可用的选项：\1）"),
+    (r"Got unexpected extra arguments? \((.+)\)", r"多余的参数：\1。"),
+    (r"Option '([^']+)' requires an argument\.", r"选项 \1 后面要写一个值。"),
+    (r"Invalid value for (.+?): (?:File|Path|Directory) '(.+)' does not exist\.", r"\1：找不到“\2”。"),
+    (r"Invalid value for (.+?): (?:File|Path) '(.+)' is a directory\.", r"\1：“\2”是文件夹，请给出文件。"),
+    (r"Invalid value for (.+?): (?:Directory|Path) '(.+)' is a file\.", r"\1：“\2”是文件，请给出文件夹。"),
+    (r"Invalid value for (.+?): (\S+) is not in the range x>=(\S+)\.", r"\1：\2 太小，应不小于 \3。"),
+    (r"Invalid value for (.+?): '(.+)' is not a valid integer( range)?\.", r"\1：“\2”不是整数。"),
+    (r"Invalid value for (.+?): ", r"\1 的值无效："),
+]]
+
+
+def _usage_zh(message: str) -> str:
+    for pattern, zh in _USAGE_ZH:
+        message = pattern.sub(zh, message)
+    message = message.replace("。 ", "。")
+    return re.sub(r"'([^'\s]+)'", r"“\1”", message)  # click quotes names: 'FILE', '-j' / '--jobs'
+
+
+class ZhUsageError(click.UsageError):
+    """click's usage error, shown in Chinese (same exit code 2)."""
+
+    def __init__(self, original: click.UsageError):
+        super().__init__(original.format_message(), original.ctx)
+
+    def show(self, file=None) -> None:
+        ctx = self.ctx
+        if ctx is not None:
+            err_console.print(ctx.get_usage(), markup=False)
+            err_console.print(f"运行“{ctx.command_path} --help”查看说明。", markup=False)
+        err_console.print(f"[bold red]错误：[/]{_usage_zh(self.format_message())}")
+
+
+class ZhHelpFormatter(click.HelpFormatter):
+    """click's help layout with Chinese headings."""
+
+    SECTIONS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+    WORDS = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]..."}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        for en, zh in self.WORDS.items():
+            args = args.replace(en, zh)
+        super().write_usage(prog, args, prefix="用法：")
+
+    def section(self, name: str):
+        return super().section(self.SECTIONS.get(name, name))
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+
+class ZhContext(click.Context):
+    formatter_class = ZhHelpFormatter
+
+
 class _ChineseHelp:
-    """Clerks read the help: the built-in --help line in Chinese too."""
+    """Clerks read the help and the usage errors: both in Chinese."""
+
+    context_class = ZhContext
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
         if option is not None:
             option.help = "显示本帮助并退出"
         return option
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:  # missing or extra arguments, bad option values
+            raise exc if isinstance(exc, ZhUsageError) else ZhUsageError(exc) from None
 
 
 class ZhCommand(_ChineseHelp, click.Command):
@@ -67,6 +140,12 @@ class ZhCommand(_ChineseHelp, click.Command):
 
 class ZhGroup(_ChineseHelp, click.Group):
     command_class = ZhCommand
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:  # a mistyped command name
+            raise exc if isinstance(exc, ZhUsageError) else ZhUsageError(exc) from None
 
 
 ZhGroup.group_class = ZhGroup

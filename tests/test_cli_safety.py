@@ -35,3 +35,33 @@ def test_second_report_takes_a_new_name(tmp_path, cases_dir):
     # an explicit -o is the clerk's own choice of file: written (atomically) as asked
     assert runner.invoke(cli.main, ["report", str(case), "-o", str(first)]).exit_code == 0
     assert first.read_bytes() != edited
+
+
+def test_usage_mistakes_are_explained_in_chinese(tmp_path):
+    runner = CliRunner()
+    cases = [
+        (["scor", "x.xlsx"], ["没有“scor”这个命令", "score"]),
+        (["score"], ["缺少参数 FILE"]),
+        (["score", str(tmp_path)], ["是文件夹，请给出文件"]),
+        (["score", "--bogus", "x.xlsx"], ["没有选项 --bogus"]),
+        (["collect", str(tmp_path), "-j", "0"], ["太小，应不小于 1"]),
+        (["new", "--fro", "x.yaml"], ["--from"]),
+        (["new", "甲.xlsx", "乙.xlsx"], ["多余的参数：乙.xlsx"]),
+    ]
+    for args, words in cases:
+        res = runner.invoke(cli.main, args)
+        assert res.exit_code == 2, (args, res.output)
+        assert "用法：" in res.output and "错误：" in res.output, (args, res.output)
+        for w in words:
+            assert w in res.output, (args, res.output)
+        assert not any(en in res.output for en in ("Usage:", "Error:", "Try ", "Missing", "No such")), res.output
+    help_text = runner.invoke(cli.main, ["new", "--help"]).output
+    assert "用法：" in help_text and "选项：" in help_text and "Options" not in help_text
+
+
+def test_new_takes_the_file_name_as_an_argument(tmp_path):
+    runner = CliRunner()
+    target = tmp_path / "自评表.xlsx"
+    assert runner.invoke(cli.main, ["new", str(target)]).exit_code == 0 and target.exists()
+    res = runner.invoke(cli.main, ["new", str(tmp_path / "甲.xlsx"), "-o", str(tmp_path / "乙.xlsx")])
+    assert res.exit_code == 2 and "两个文件名" in res.output

@@ -122,13 +122,19 @@ def check_cmd(file: str, as_json: bool, rules: str | None) -> None:
 
 
 @main.command("new")
+@click.argument("target", required=False, metavar="[文件名.xlsx]")
 @click.option("-o", "--output", default=None, help="新工作簿的文件名（默认：项目支出绩效自评表.xlsx）")
 @click.option("--from", "case", default=None, type=click.Path(dir_okay=False), help="用案例文件（.yaml）预先填好")
 @click.option("--rules", "rules", default=None, help="规则集编号或规则文件路径")
 @friendly
-def new_cmd(output: str | None, case: str | None, rules: str | None) -> None:
-    """新建自评表工作簿：空白模板，或用案例文件预先填好并计分。"""
-    sys.exit(new_workbook(output, case, rules))
+def new_cmd(target: str | None, output: str | None, case: str | None, rules: str | None) -> None:
+    """新建自评表工作簿：空白模板，或用案例文件预先填好并计分。
+
+    文件名可以直接写在命令后（evaltool new 自评表.xlsx），也可以用 -o 给出。
+    """
+    if target and output and target != output:
+        raise InputError(f"给出了两个文件名（{target} 和 {output}），请只写一个。")
+    sys.exit(new_workbook(target or output, case, rules))
 
 
 def new_target(output: str) -> Path:
