@@ -304,6 +304,14 @@ def test_import_case_adds_a_scored_sheet(tmp_path):
     assert any(f"导入到工作表“{name}”" in a for a in alerts)
 
 
+def test_imported_case_text_that_looks_like_a_formula_stays_text(tmp_path):
+    book, _ = book_from_file(filled_file(tmp_path, load_case(CASES[0])))
+    case = next(c for c in CASES if "=0起" in Path(c).read_text("utf-8"))
+    entry.import_case(book=book, path=case)
+    laid = [v for a in book.json()["actions"] if a["func"] == "setValues" for row in a["values"] for v in row]
+    assert "'=0起" in laid and not any(isinstance(v, str) and v.startswith("=") for v in laid)
+
+
 def test_export_case_round_trips(tmp_path):
     project = load_case(CASES[0])
     book, _ = book_from_file(filled_file(tmp_path, project))

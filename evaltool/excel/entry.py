@@ -340,10 +340,10 @@ def _copy_from_file(book, wb, name: str) -> bool:
 
 
 def _lay_down(book, grid, ws) -> None:
+    from evaltool.excel.xlwings_engine import write_block
+
     sheet = book.sheets.add(grid.sheet, after=book.sheets[len(book.sheets) - 1])
-    width = grid.ncols
-    block = [list(r) + [None] * (width - len(r)) for r in grid.values]
-    sheet.range((1, 1), (len(block), width)).value = block
+    write_block(sheet, grid.values)  # a case's text such as "=0起" stays text, as in every write
     for r1, c1, r2, c2 in grid.merged:
         sheet.range((r1, c1), (r2, c2)).merge()
     for letter, dim in ws.column_dimensions.items():

@@ -217,6 +217,16 @@ def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | Non
     return stats
 
 
+def write_block(sheet, rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows of values from A1 in one call (text that looks like a formula kept as text); returns
+    the block as written, padded to a rectangle."""
+    width = max((len(r) for r in rows), default=0)
+    block = [[_as_cell(v) for v in r] + [None] * (width - len(r)) for r in rows]
+    if block and width:
+        sheet.range((1, 1), (len(block), width)).value = block
+    return block
+
+
 def _as_cell(value: Any) -> Any:
     """Text that Excel would take for a formula (starts with "=") is written as text."""
     if isinstance(value, str) and value.startswith("="):
@@ -268,9 +278,7 @@ def write_results(book, rs) -> None:
         sheet.clear()
     else:
         sheet = book.sheets.add(rs.name, after=book.sheets[len(names) - 1])
-    width = max(len(r) for r in rs.rows)
-    block = [[_as_cell(v) for v in r] + [None] * (width - len(r)) for r in rs.rows]
-    sheet.range((1, 1), (len(block), width)).value = block
+    block = write_block(sheet, rs.rows)
     title = sheet.range((rs.title_row, 1))
     title.font.bold = True
     title.font.size = 14
