@@ -49,16 +49,14 @@ def read_money(raw: Any, where: Location, label: str, out: Collector) -> Decimal
                 f"{label}“{raw}”不是金额。请填写以万元为单位的数字，例如 35 或 34.5 万元。",
                 label, where)
         return None
-    if q.unit in (None, "万元", "万"):
-        return q.value
-    if q.unit in values.MONEY:
-        converted = q.value * values.MONEY[q.unit] / values.MONEY["万元"]
+    amount = values.in_wanyuan(q)
+    if amount is None:
+        out.add("E-MONEY", "error",
+                f"{label}“{raw}”的单位“{q.unit}”不是金额单位。本栏以万元为单位，请只填数字。", label, where)
+    elif q.unit not in values.WANYUAN_UNITS:
         out.add("I-MONEY-UNIT", "info",
-                f"{label}“{raw}”已按万元换算为 {fmt(converted)} 万元；建议直接填写万元数。", label, where)
-        return converted
-    out.add("E-MONEY", "error",
-            f"{label}“{raw}”的单位“{q.unit}”不是金额单位。本栏以万元为单位，请只填数字。", label, where)
-    return None
+                f"{label}“{raw}”已按万元换算为 {fmt(amount)} 万元；建议直接填写万元数。", label, where)
+    return amount
 
 
 def read_number(raw: Any, where: Location, label: str, out: Collector,

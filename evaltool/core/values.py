@@ -235,6 +235,19 @@ class Comparable:
     problem: str | None = None  # Chinese, when no safe conversion exists (error)
 
 
+# Units a 万元 column takes as they are: 万元, its short form 万, and a bare number.
+WANYUAN_UNITS = (None, "万元", "万")
+
+
+def in_wanyuan(q: Quantity) -> Decimal | None:
+    """A money quantity in 万元 (元, 千元, 亿元 converted); None when its unit is not money."""
+    if q.unit in WANYUAN_UNITS:
+        return q.value
+    if q.unit in MONEY:
+        return q.value * MONEY[q.unit] / MONEY["万元"]
+    return None
+
+
 def _factor(q: Quantity, family: str | None) -> Decimal:
     table = {"money": MONEY, "duration": DURATION, "percent": PERCENT}.get(family or "", {})
     return table.get(q.unit or "", Decimal(1))

@@ -25,7 +25,6 @@ from evaltool.core.model import FUND_ROWS, Finding, Location, Project, ScoreResu
 from evaltool.report.context import PLACEHOLDER_RE
 
 # ---- units ----------------------------------------------------------------------------------------
-MONEY_UNITS = {"亿元": Decimal(10000), "万元": Decimal(1), "千元": Decimal("0.1"), "元": Decimal("0.0001")}
 # Counts whose units are interchangeable in prose (14 场 / 15 期 of the same 新闻发布会).
 COUNT_GROUPS = [("次", "场", "期", "届", "轮"), ("个", "项", "件", "处", "家", "所"), ("条", "篇", "则"),
                 ("人", "名"), ("人次",), ("天", "日"), ("份", "本", "册"), ("台", "套"), ("起",)]
@@ -331,12 +330,9 @@ def _level2_names(l1: str, l2: str) -> tuple[str, ...]:
 def _family_value(value: Decimal, unit: str | None) -> tuple[str | None, Decimal]:
     if unit is None:
         return None, value
-    if unit in ("万元", "万"):
-        return "money", value
-    if unit in MONEY_UNITS:
-        return "money", value * MONEY_UNITS[unit]
-    if unit in values.MONEY:
-        return "money", value * values.MONEY[unit] / values.MONEY["万元"]
+    wanyuan = values.in_wanyuan(values.Quantity(value, unit))
+    if wanyuan is not None:
+        return "money", wanyuan
     if unit == "%":
         return "percent", value
     if unit in UNIT_GROUP:

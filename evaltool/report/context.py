@@ -172,11 +172,7 @@ def fund_amount(raw: Any) -> Decimal | None:
     q = parsed.quantity
     if parsed.kind != "number" or q is None or parsed.direction:
         return None
-    if q.unit in (None, "万元", "万"):
-        return q.value
-    if q.unit in values.MONEY:
-        return q.value * values.MONEY[q.unit] / values.MONEY["万元"]
-    return None
+    return values.in_wanyuan(q)
 
 
 def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
