@@ -15,6 +15,7 @@ from evaltool.core.seam import CellWrite, Grid, address
 from evaltool.scoresheet.model import KIND, TIERS
 from evaltool.workbook import layout as WL
 from evaltool.workbook.reader import View
+from evaltool.workbook.writer import mark_write
 
 SHEET_SCORES = "评分表"
 SHEET_TARGETS = "绩效目标表"
@@ -42,7 +43,6 @@ TARGET_HEADERS = {"指标类型": "指标类型", "指标名称": "指标名称"
                   "说明": "定级说明"}
 FOOTNOTE = ("注：浅灰色单元格（分值合计、资金到位率、资金使用率、计分说明、总分、评价等次、平均得分）由 evaltool "
             "计分后自动填写；公式指标（如到位率）的得分可不填，由 evaltool 按资金到位率计算，评价人员另有判断时可填写并说明依据。")
-STYLE_OF = {"error": "error", "warning": "warning", "info": "info"}
 
 
 def _text(v: View, r: int, c: int) -> str:
@@ -360,12 +360,7 @@ def cell_writes(project: Project, result) -> list[CellWrite]:
         sheet, cell = (ref.split("!", 1) if "!" in ref else (project.sheet or "", ref))
         if (sheet, cell) not in marked:
             writes.append(CellWrite(sheet, cell, style="input", note="", keep_value=True))
-    rank = {"error": 0, "warning": 1, "info": 2}
-    for (sheet, cell), fs in marked.items():
-        worst = min(fs, key=lambda f: rank[f.severity])
-        note = WL.NOTE_PREFIX + "\n".join(f"{'错误' if f.severity == 'error' else '警告' if f.severity == 'warning' else '提示'}："
-                                          f"{f.message}" for f in fs)
-        writes.append(CellWrite(sheet, cell, style=STYLE_OF[worst.severity], note=note, keep_value=True))
+    writes += [mark_write(sheet, cell, fs) for (sheet, cell), fs in marked.items()]
     # One write per cell and kind: merged 分值 cells are named by every row of their run.
     seen: dict[tuple[str, str, bool], int] = {}
     for i, w in enumerate(writes):

@@ -125,6 +125,13 @@ def _place(project: Project, info: SheetInfo, f: Finding) -> Location | None:
     return project.cells.get(path) if path in project.cells and project.cells[path].cell else None
 
 
+def mark_write(sheet: str, cell: str, findings: list[Finding]) -> CellWrite:
+    """The mark for one cell's findings (value kept): the worst severity colours it, every message is in the note."""
+    worst = max(findings, key=lambda f: RANK[f.severity]).severity
+    note = L.NOTE_PREFIX + "\n".join(f"{SEVERITY_LABEL[f.severity]}：{f.message}" for f in findings)
+    return CellWrite(sheet, cell, style=worst, note=note, keep_value=True)
+
+
 def cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
     """Everything to write into the project's sheet: computed values, marks, notes, cleared marks."""
     if project.kind == "评分表":
@@ -153,13 +160,11 @@ def cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
         if f.location.sheet == sheet and f.location.cell and f.code != "I-FILLED":
             by_cell.setdefault(f.location.cell, []).append(f)
     for cell, found in by_cell.items():
-        worst = max(found, key=lambda f: RANK[f.severity]).severity
-        note = L.NOTE_PREFIX + "\n".join(f"{SEVERITY_LABEL[f.severity]}：{f.message}" for f in found)
+        mark = mark_write(sheet, cell, found)
         prior = writes.get(cell)
-        if prior is not None and not prior.keep_value:
-            writes[cell] = CellWrite(sheet, cell, value=prior.value, style=worst, note=note)
-        else:
-            writes[cell] = CellWrite(sheet, cell, style=worst, note=note, keep_value=True)
+        if prior is not None and not prior.keep_value:  # the computed value still goes in
+            mark = CellWrite(sheet, cell, value=prior.value, style=mark.style, note=mark.note)
+        writes[cell] = mark
     # 3. Marks of the last run that are fixed now: restore the cell's own look, drop evaltool's note.
     computed = {loc.cell for loc in info.out.values()} | {loc.cell for loc in info.indicator_out if loc}
     for cell in sorted(info.marked):
@@ -253,4 +258,5 @@ def _filled_value(p: Project, loc: Location, values: dict[str, Any], result: Sco
     return None
 
 
-__all__ = ["cell_writes", "results_sheet", "ResultsSheet", "computed_values", "findings_for", "place_findings"]
+__all__ = ["cell_writes", "mark_write", "results_sheet", "ResultsSheet", "computed_values", "findings_for",
+           "place_findings"]
