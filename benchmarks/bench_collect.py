@@ -78,11 +78,12 @@ def stage_breakdown(paths: list[str], sample: int = 300) -> dict[str, float]:
     """CPU ms per file of each stage of collect's per-file work, in this one process."""
     from evaltool.collect import worker as W
     from evaltool.core.scoring import evaluate
+    from evaltool.workbook.evaluate import rule_set_for
     from evaltool.workbook.reader import projects_from_grids
 
     totals = {"read+check": 0.0, "calamine→grids": 0.0, "reader": 0.0, "evaluate": 0.0, "row": 0.0}
     n = 0
-    skip = W._narrative_sheets()
+    skip = W._unread_sheets()
     for p in paths[:sample]:
         t0 = time.process_time()
         try:
@@ -95,7 +96,7 @@ def stage_breakdown(paths: list[str], sample: int = 300) -> dict[str, float]:
         except Exception:  # noqa: BLE001 - broken files are not part of the per-stage cost
             continue
         t3 = time.process_time()
-        results = [(pr, evaluate(pr, W._rules(pr.rules))) for pr in projects]
+        results = [(pr, evaluate(pr, rule_set_for(pr))) for pr in projects]
         t4 = time.process_time()
         for pr, r in results:
             W.project_row(pr, r, p)

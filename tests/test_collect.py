@@ -138,6 +138,47 @@ def test_libreoffice_reads_and_prints_the_summary(mixed_folder, case_folder, tmp
     assert pdf.stat().st_size > 5000 and (not text or ("汇总" in text or "主管部门" in text))
 
 
+def _set_setting(path: Path, label: str, value) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["设置"]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == label)
+    ws.cell(cell.row, cell.column + 1).value = value
+    wb.save(path)
+
+
+def test_collect_scores_each_workbook_as_check_does(tmp_path):
+    """Same 总分 and the same findings on the same cells as `evaltool check` (the 报告素材 text
+    comparison aside, which check does at the unit): decimals from the 设置 sheet, its own
+    problems, a filled 预算执行偏差原因 that answers the rate warning."""
+    from evaltool.cli import load_projects
+    from evaltool.workbook.commands import evaluate_projects
+    from evaltool.report.commands import _material_findings
+
+    folder = tmp_path / "收件"
+    for case in SELF_EVAL_CASES:
+        new_workbook(case, folder / f"{case.stem}.xlsx")
+    first = folder / f"{SELF_EVAL_CASES[0].stem}.xlsx"
+    zero, bad = folder / "整数.xlsx", folder / "坏小数位.xlsx"
+    shutil.copy(first, zero)
+    shutil.copy(first, bad)
+    _set_setting(zero, "小数位", 0)
+    _set_setting(bad, "小数位", "abc")
+    collect([folder], tmp_path / "汇总.xlsx", workers=1)
+    rows = {r["文件"]: r for r in sheet_dicts(tmp_path / "汇总.xlsx", "汇总")}
+    listed = sheet_dicts(tmp_path / "汇总.xlsx", "问题清单")
+    for path in sorted(folder.glob("*.xlsx")):
+        (project, result), = evaluate_projects(load_projects(str(path)))
+        text_checks = {f.code for f in _material_findings(project, result)}
+        want = sorted((f.location.sheet or "", f.location.cell or "", f.code) for f in result.findings
+                      if f.code not in text_checks)
+        got = sorted((f["工作表"] or "", f["单元格"] or "", f["代码"]) for f in listed
+                     if f["文件"] == path.name and f["代码"] not in ("W-DUPLICATE", "W-MACRO"))
+        assert got == want, path.name
+        assert dec(rows[path.name]["总分"]) == result.total, path.name
+    assert dec(rows["整数.xlsx"]["总分"]) == dec(rows["整数.xlsx"]["总分"]).to_integral_value()
+    assert any(f["代码"] == "E-PLACES" and f["文件"] == "坏小数位.xlsx" for f in listed)
+
+
 # ---- broken and suspicious files ---------------------------------------------------------------
 @pytest.fixture(scope="module")
 def mixed_folder(tmp_path_factory) -> Path:

@@ -174,24 +174,12 @@ def _calamine_reason(exc: Exception) -> str:
     return f"工作簿内容损坏，无法读取（{detail}）。请让填报单位在 Excel 或 WPS 中打开并重新保存后发送。"
 
 
-def _narrative_sheets() -> frozenset[str]:
-    """The template's own text sheets (report material, basic info, help): the reader takes only
-    narrative from them, which a 汇总 does not show, so they are not read at all."""
+def _unread_sheets() -> frozenset[str]:
+    """The template's basic-information and help sheets: nothing on them is scored or checked, so
+    a consolidation does not read them (报告素材 is read: its 预算执行偏差原因 answers a check)."""
     from evaltool.workbook import layout as L
 
-    return frozenset(getattr(L, n) for n in ("SHEET_REPORT", "SHEET_BASIC", "SHEET_HELP") if hasattr(L, n))
-
-
-# ---- scoring ---------------------------------------------------------------------------------
-_RULES_CACHE: dict[str | None, Any] = {}
-
-
-def _rules(rule_id: str | None):
-    if rule_id not in _RULES_CACHE:
-        from evaltool.core.rules import load_rules
-
-        _RULES_CACHE[rule_id] = load_rules(rule_id)
-    return _RULES_CACHE[rule_id]
+    return frozenset((L.SHEET_BASIC, L.SHEET_HELP))
 
 
 def _text(v: Any) -> Any:
@@ -292,7 +280,7 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome) -> None:
         raise Unreadable(f"无法读取文件：{exc.strerror or exc}") from None
     _, macro = sniff(data, p)
     out.macro = macro or p.suffix.lower() == ".xlsm"
-    grids = read_grids(data, _narrative_sheets())
+    grids = read_grids(data, _unread_sheets())
     del data
     from evaltool.workbook.reader import projects_from_grids
 
@@ -304,13 +292,15 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome) -> None:
                          "“一级指标”等标签）。请确认提交的是自评表。")
     from evaltool.core.errors import InputError
     from evaltool.core.scoring import evaluate
+    from evaltool.workbook.evaluate import rule_set_for, settle
 
     rows, findings = out.rows, out.findings
     for project in projects:
         project.source = file
-        rule_id = rules or project.rules
+        if rules:
+            project.rules = rules
         try:
-            rule_set = _rules(rule_id)
+            rule_set = rule_set_for(project)  # as `evaltool check` scores it: the 设置 sheet's 小数位 too
         except InputError as exc:
             rows.append({"主管部门": _text(project.department), "单位": _text(project.unit),
                          "项目": _text(project.name), "年度": _text(project.year), "错误数": 1, "警告数": 0,
@@ -318,6 +308,7 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome) -> None:
             findings.append((file, project.sheet, "", "错误", f"无法计分：{exc}", "E-RULES", _text(project.name)))
             continue
         result = evaluate(project, rule_set)
+        settle(project, result)
         rows.append(project_row(project, result, file))
         findings.extend(finding_tuple(file, project, f) for f in result.findings)
 
@@ -327,13 +318,15 @@ def warm() -> None:
     that worker processes fork from: each worker would otherwise pay ~30 ms for them at its start."""
     try:
         import evaltool.core.checks  # noqa: F401 - imported lazily by evaluate()
+        import evaltool.workbook.evaluate  # noqa: F401
+        import evaltool.workbook.writer  # noqa: F401
         import python_calamine  # noqa: F401
-        from evaltool.core.rules import builtin_ids
+        from evaltool.core.rules import builtin_ids, load_rules
         from evaltool.core.scoring import evaluate  # noqa: F401
         from evaltool.workbook.reader import projects_from_grids  # noqa: F401
 
         for rule_id in [None, *builtin_ids()]:
-            _rules(rule_id)
+            load_rules(rule_id)
     except Exception:  # noqa: BLE001 - only a head start: a worker reports any real problem per file
         pass
 

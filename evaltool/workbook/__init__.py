@@ -9,6 +9,8 @@ Public API (engine-free parts are reused by the xlwings engine):
 - writer.cell_writes(project, result) -> list[CellWrite]                pure; values, marks, cleared marks
 - writer.results_sheet(pairs) -> ResultsSheet                           pure; the 校验结果 sheet's rows/links
 - writer.place_findings(project, result) -> None                        gives every finding a cell
+- evaluate.rule_set_for(project) / evaluate.settle(project, result)      pure; what every caller of a
+  workbook project's scoring shares (设置 sheet's 小数位, findings on cells, the 设置 sheet's own problems)
 - commands.evaluate_projects(projects) -> list[(Project, ScoreResult)]  scoring with the 设置 sheet
 - xlsx_engine.check_file / read_grids / grids_from_workbook / apply_writes / write_results /
   save_atomic / safe_target / write_results_file / dropped_content

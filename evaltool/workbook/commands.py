@@ -9,36 +9,21 @@ import click
 from evaltool.cli import DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, console, err_console, friendly, main
 from evaltool.core.decimals import fmt
 from evaltool.core.errors import InputError
-from evaltool.core.model import Finding, Location, Project, ScoreResult
+from evaltool.core.model import Project, ScoreResult
 from evaltool.workbook import layout as L
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 def evaluate_projects(projects: list[Project]) -> list[tuple[Project, ScoreResult]]:
-    """Score each project with its rule set (cli.evaluate_all honours the 设置 sheet's 小数位), plus a
-    finding for an unusable 小数位."""
+    """Score each workbook project (cli.evaluate_all: its rule set and the 设置 sheet's 小数位, plus
+    the feature checks), then settle its findings on the workbook (evaluate.settle)."""
     from evaltool.cli import evaluate_all
-
-    from evaltool.workbook.writer import place_findings
+    from evaltool.workbook.evaluate import settle
 
     out = evaluate_all(projects)
-    from evaltool.workbook.reader import sheet_info
-
     for p, result in out:
-        place_findings(p, result)
-        info = sheet_info(p)
-        if info and info.version and info.version > L.TEMPLATE_VERSION:
-            result.findings.append(Finding(
-                "W-TEMPLATE-NEWER", "warning",
-                f"本工作簿由较新的模板（版本 {info.version}）生成，当前 evaltool 只认识到版本 {L.TEMPLATE_VERSION}，"
-                "部分内容可能没有读到。请升级 evaltool 后再计分。", L.L_VERSION,
-                info.version_cell or Location(sheet=L.SHEET_SETTINGS)))
-        bad = p.extra.get("小数位无效")
-        if bad:
-            raw, loc = bad
-            result.findings.append(Finding("E-PLACES", "error", f"小数位“{raw}”无效，请填写 0 到 4 之间的整数，"
-                                           "或留空按规则集。", L.L_PLACES, loc))
+        settle(p, result)
     return out
 
 
