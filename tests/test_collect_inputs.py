@@ -130,3 +130,36 @@ def test_a_folder_of_only_broken_files_still_gives_a_workbook_listing_them(tmp_p
     summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
     assert summary.projects == 0 and [f for f, _ in summary.unreadable] == ["坏.xlsx", "旧.xls"]
     assert Path(summary.output).exists()
+
+
+@pytest.mark.parametrize("breaks_at", [1, 4, 9])
+def test_a_pool_that_breaks_loses_no_file(tmp_path, breaks_at):
+    """Workers that die (memory pressure, a host that kills them): the rest is read in this
+    process, every file once and in order, whether submit() or result() reports the break."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from evaltool.collect.run import iter_outcomes
+
+    class Breaking:
+        def __init__(self):
+            self.calls = 0
+
+        def submit(self, fn, *args):
+            self.calls += 1
+            if self.calls > breaks_at + 2:
+                raise BrokenProcessPool("gone")
+            fut = Future()
+            if self.calls > breaks_at:
+                fut.set_exception(BrokenProcessPool("died"))
+            else:
+                fut.set_result(fn(*args))
+            return fut
+
+    items = []
+    for i in range(40):
+        (tmp_path / f"{i:02d}.xlsx").write_bytes(b"")  # unreadable, quick: an outcome each all the same
+        items.append((tmp_path / f"{i:02d}.xlsx", f"{i:02d}.xlsx"))
+    got = [o.file for o in iter_outcomes(items, workers=2, chunk=3, pool=Breaking())]
+    assert got == [name for _, name in items]
+

@@ -12,12 +12,12 @@ import os
 import sys
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, ContextManager, Iterable, Iterator
+from typing import Any, Callable, ContextManager, Iterable, Iterator
 
 from evaltool.collect.worker import SUMMARY_SHEETS, FileOutcome, process_chunk, warm
 from evaltool.core.errors import InputError
@@ -201,24 +201,20 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
         chunks.append(pairs[i:i + size])
         i += size
     window = workers * 3
-    it = iter(chunks)
-    pending: deque = deque()  # (future, chunk), in input order
+    futures: dict[int, Any] = {}  # chunk index -> its future; chunks[handed:] are not yet given out
+    handed = 0
     own = pool is None
     try:
         if own:
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
         assert pool is not None
         try:
-            for c in it:
-                pending.append((pool.submit(process_chunk, c, rules), c))
-                if len(pending) >= window:
-                    break
-            while pending:
-                done = pending[0][0].result()
-                pending.popleft()
-                nxt = next(it, None)
-                if nxt is not None:
-                    pending.append((pool.submit(process_chunk, nxt, rules), nxt))
+            while handed < len(chunks):
+                while len(futures) < window and handed + len(futures) < len(chunks):
+                    k = handed + len(futures)
+                    futures[k] = pool.submit(process_chunk, chunks[k], rules)
+                done = futures.pop(handed).result()
+                handed += 1
                 yield from done
         finally:
             if own:
@@ -226,9 +222,7 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
     except BrokenProcessPool:
         # Worker processes could not start or died (a host that forbids them, memory pressure):
         # finish in this process rather than lose the consolidation.
-        for _, c in pending:
-            yield from process_chunk(c, rules)
-        for c in it:
+        for c in chunks[handed:]:
             yield from process_chunk(c, rules)
 
 
