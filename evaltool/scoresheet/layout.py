@@ -14,7 +14,7 @@ from evaltool.core.model import Location, Project
 from evaltool.core.seam import CellWrite, Grid, address
 from evaltool.scoresheet.model import KIND, TIERS
 from evaltool.workbook import layout as WL
-from evaltool.workbook.reader import View
+from evaltool.workbook.reader import View, _value_right
 from evaltool.workbook.writer import mark_write
 
 SHEET_SCORES = "评分表"
@@ -41,6 +41,10 @@ L_AVERAGE = "平均得分"
 TARGET_HEADERS = {"指标类型": "指标类型", "指标名称": "指标名称", "绩效目标": "绩效目标", "优": "优", "良": "良",
                   "中": "中", "差": "差", "实际完成值": "实际完成值", "分值": "分值", "达到等级": "达到等级",
                   "说明": "定级说明"}
+# A cell reading as one of these labels ends the search for a value right of a label: it was left empty.
+BASIC_KEYS = frozenset(WL.label_key(lab) for lab in (
+    L_NAME, L_DEPT, L_UNIT, L_YEAR, L_TYPE, "项目实施单位", *FUND_LABELS.values(), *RATE_LABELS.values()))
+SOURCE_KEYS = frozenset(WL.label_key(lab) for lab in (*SOURCE_LABELS, "其他"))
 FOOTNOTE = ("注：浅灰色单元格（分值合计、资金到位率、资金使用率、计分说明、总分、评价等次、平均得分）由 evaltool "
             "计分后自动填写；公式指标（如到位率）的得分可不填，由 evaltool 按资金到位率计算，评价人员另有判断时可填写并说明依据。")
 
@@ -51,20 +55,6 @@ def _text(v: View, r: int, c: int) -> str:
 
 def _find(v: View, label: str, rows: range | None = None) -> tuple[int, int] | None:
     return v.find(label, rows or range(1, v.nrows + 1))
-
-
-def _right(v: View, r: int, c: int, labels: tuple[str, ...] = ()) -> tuple[Any, Location]:
-    """The value right of a label (first non-empty cell before the next label) and its cell."""
-    col = v.right_of(r, c)
-    first = Location(sheet=v.sheet, cell=address(*v.home(r, col)))
-    while col <= v.ncols:
-        val = v.value(r, col, vertical=False)
-        if val is not None and any(WL.matches(val, lab) for lab in labels):
-            break
-        if val is not None:
-            return val, v.loc(r, col)
-        col = v.right_of(r, col)
-    return None, first
 
 
 # ---- finding the blocks ------------------------------------------------------------------------
@@ -139,7 +129,11 @@ def is_score_sheet(grid: Grid) -> bool:
 # ---- reading -----------------------------------------------------------------------------------
 def project_from_grids(grids: list[Grid]) -> Project | None:
     """The 评分表 project in a workbook's sheets, or None when no sheet holds a 评分 table."""
-    views = [View(g) for g in grids]
+    return project_from_views([View(g) for g in grids])
+
+
+def project_from_views(views: list[View]) -> Project | None:
+    """project_from_grids for sheets the workbook reader has already made Views of."""
     scores = next(((v, h) for v in views if (h := _score_header(v))), None)
     if scores is None:
         return None
@@ -151,13 +145,12 @@ def project_from_grids(grids: list[Grid]) -> Project | None:
     def keep(path: str, loc: Location) -> None:
         p.cells[path] = loc
 
-    labels = (L_NAME, L_DEPT, L_UNIT, L_YEAR, L_TYPE, "项目实施单位", *FUND_LABELS.values(), *RATE_LABELS.values())
     top_rows = range(1, h)
     for label, attr in ((L_NAME, "name"), (L_DEPT, "department"), (L_UNIT, "unit"), ("项目实施单位", "unit"),
                         (L_YEAR, "year")):
         hit = _find(v, label, top_rows)
         if hit and getattr(p, attr) is None:
-            value, loc = _right(v, *hit, labels=labels)
+            value, loc = _value_right(v, *hit, stop_keys=BASIC_KEYS)
             setattr(p, attr, value)
             keep(label if label != "项目实施单位" else L_UNIT, loc)
     if p.year is None:  # "（2020年度）" under the title
@@ -172,13 +165,13 @@ def project_from_grids(grids: list[Grid]) -> Project | None:
     for key, label in FUND_LABELS.items():
         hit = _find(v, label, top_rows) or _find(v, key, top_rows)
         if hit:
-            value, loc = _right(v, *hit, labels=labels)
+            value, loc = _value_right(v, *hit, stop_keys=BASIC_KEYS)
             if value is not None:
                 p.basic_info[key] = value
             keep(f"项目基本信息.{key}", loc)
     hit = _find(v, L_TYPE, top_rows)
     if hit:
-        value, _ = _right(v, *hit, labels=labels)
+        value, _ = _value_right(v, *hit, stop_keys=BASIC_KEYS)
         if value is not None:
             p.basic_info[L_TYPE] = value
     hit = _find(v, L_SOURCES, top_rows) or _find(v, "资金来源", top_rows)
@@ -188,7 +181,7 @@ def project_from_grids(grids: list[Grid]) -> Project | None:
         for label in SOURCE_LABELS:
             found = _find(v, label, src_rows) or (_find(v, "其他", src_rows) if label == "其他资金" else None)
             if found:
-                value, loc = _right(v, *found, labels=SOURCE_LABELS + ("其他",))
+                value, loc = _value_right(v, *found, stop_keys=SOURCE_KEYS)
                 keep(f"项目基本信息.资金来源.{label}", loc)
                 if value is not None:
                     sources[label] = value
@@ -197,7 +190,7 @@ def project_from_grids(grids: list[Grid]) -> Project | None:
     for key, label in RATE_LABELS.items():
         hit = _find(v, label, top_rows) or _find(v, key, top_rows)
         if hit:
-            _, loc = _right(v, *hit, labels=labels)
+            _, loc = _value_right(v, *hit, stop_keys=BASIC_KEYS)
             info["out"][key] = loc
 
     rows: list[dict[str, Any]] = []
@@ -368,4 +361,4 @@ def cell_writes(project: Project, result) -> list[CellWrite]:
     return [w for i, w in enumerate(writes) if seen[(w.sheet, w.cell, w.keep_value)] == i]
 
 
-__all__ = ["project_from_grids", "cell_writes", "is_score_sheet", "SHEET_SCORES", "SHEET_TARGETS"]
+__all__ = ["project_from_grids", "project_from_views", "cell_writes", "is_score_sheet", "SHEET_SCORES", "SHEET_TARGETS"]

@@ -242,24 +242,28 @@ KNOWN_LABELS = (L.L_NAME, L.L_DEPT, L.L_UNIT, L.L_YEAR, L.L_FUNDS, "项目资金
 _KNOWN_KEYS = frozenset(L.label_key(lab) for lab in KNOWN_LABELS)
 
 
-def _is_label(value: Any) -> bool:
-    """L.matches(value, lab) for some known label: the same label key (one set lookup)."""
+def _is_label(value: Any, keys: frozenset[str] = _KNOWN_KEYS) -> bool:
+    """L.matches(value, lab) for some label whose key is in keys (one set lookup)."""
     if value is None:
         return False
     key = _KEY_CACHE.get(value) if type(value) is str else None
     if key is None or key is _BLANK:
         key = L.label_key(value)
-    return key in _KNOWN_KEYS
+    return key in keys
 
 
-def _value_right(v: View, r: int, c: int, stop: int | None = None) -> tuple[Any, Location]:
-    """The value typed to the right of a label, and its cell (the first cell right when empty)."""
+def _value_right(v: View, r: int, c: int, stop: int | None = None,
+                 stop_keys: frozenset[str] = _KNOWN_KEYS) -> tuple[Any, Location]:
+    """The value typed to the right of a label, and its cell (the first cell right when empty).
+
+    A cell reading as one of stop_keys (label keys) is the next label: the value was left empty.
+    """
     first = v.right_of(r, c)
     end = min(stop or v.ncols, v.ncols)
     col = first
     while col <= end:
         val = v.value(r, col, vertical=False)
-        if _is_label(val):
+        if _is_label(val, stop_keys):
             break
         if val is not None:
             return val, v.loc(r, col)
@@ -625,9 +629,9 @@ def projects_from_grids(grids: list[Grid]) -> list[Project]:
             _settle_typed(p, info)
             projects.append(p)
     if not projects:  # an evaluation scoring table (评分表) workbook instead
-        from evaltool.scoresheet.layout import project_from_grids as scoresheet_project
+        from evaltool.scoresheet.layout import project_from_views as scoresheet_project
 
-        sheet = scoresheet_project(grids)
+        sheet = scoresheet_project(views)
         projects += [sheet] if sheet is not None else []
     if not projects:
         names = "、".join(f"“{g.sheet}”" for g in grids) or "（无）"
