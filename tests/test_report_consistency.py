@@ -308,3 +308,17 @@ def test_other_rates_are_not_the_budget_execution_rate():
     p, r = scored("seed003")
     assert check_texts(p, r, {"a": "机房设备使用率98%，网站得分率95%，资金到位率100%。"}) == []
     assert codes(check_texts(p, r, {"a": "资金使用率98%。"})) == ["E-REPORT-NUMBER"]
+
+
+def test_repeated_indicator_names_get_the_same_numbered_labels_in_report_and_checker():
+    from evaltool.report.consistency import Facts
+    from evaltool.report.context import build_context
+
+    p, _ = scored("seed003")
+    p.indicators[1].level3 = p.indicators[0].level3
+    (p, r), = evaluate_all([p])
+    labels = [i.label for i in build_context(p, r)["indicators"]]
+    assert labels[1] == labels[0] + "（2）"
+    entities = {e.key: e.names for e in Facts(p, r).entities if e.kind == "indicator"}
+    for ir, label in zip(r.indicators, labels):
+        assert label in entities[f"IND:{ir.index}"]

@@ -132,7 +132,7 @@ class Facts:
 
     # -- building --
     def _build(self) -> None:
-        from evaltool.report.context import fund_amount, indicator_label
+        from evaltool.report.context import fund_amount, unique_labels
 
         p, r = self.project, self.result
         E = self.entities.append
@@ -262,14 +262,9 @@ class Facts:
                      Location(sheet=p.sheet, path="绩效指标"))
 
         # Indicators: target, actual, weight, score.
-        labels_seen: dict[str, int] = {}
-        for ir in r.indicators:
+        level3 = [str(ir.level3 or "").strip() for ir in r.indicators]
+        for ir, name, label in zip(r.indicators, level3, unique_labels(level3)):
             ind = p.indicators[ir.index] if ir.index < len(p.indicators) else None
-            name = str(ir.level3 or "").strip()
-            label = indicator_label(name)
-            labels_seen[label] = labels_seen.get(label, 0) + 1
-            if labels_seen[label] > 1:
-                label = f"{label}（{labels_seen[label]}）"
             key = f"IND:{ir.index}"
             names = tuple(dict.fromkeys(n for n in (name, label) if n and len(n) >= 2))
             family = None

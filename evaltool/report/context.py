@@ -96,6 +96,18 @@ def indicator_label(name: str) -> str:
     return first[:MAX_LABEL] + "等"
 
 
+def unique_labels(names: list[str]) -> list[str]:
+    """indicator_label of each name, a repeated one numbered （2）, （3） …; the report and
+    check-report must number them alike, so both take them from here."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        label = indicator_label(name)
+        seen[label] = seen.get(label, 0) + 1
+        out.append(f"{label}（{seen[label]}）" if seen[label] > 1 else label)
+    return out
+
+
 @dataclass
 class IndicatorView:
     index: int  # 0-based position on the form
@@ -178,19 +190,15 @@ def fund_amount(raw: Any) -> Decimal | None:
 def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
     places = 2
     levels: dict[str, Level1View] = {}
-    seen_labels: dict[str, int] = {}
     raw_by_index = {i: ind for i, ind in enumerate(project.indicators)}
     far_above = {f.indicator for f in result.findings if f.code == "W-FAR-ABOVE" and f.indicator is not None}
     level_sums: dict[str, list[Decimal]] = {}
     group_sums: dict[tuple[str, str], list[Decimal]] = {}
-    for r in result.indicators:
+    labels = unique_labels([r.level3 for r in result.indicators])
+    for r, label in zip(result.indicators, labels):
         ind = raw_by_index.get(r.index)
         l1 = r.level1 or "（未填一级指标）"
         l2 = r.level2 or "（未填二级指标）"
-        label = indicator_label(r.level3)
-        seen_labels[label] = seen_labels.get(label, 0) + 1
-        if seen_labels[label] > 1:
-            label = f"{label}（{seen_labels[label]}）"
         deviation = raw_text(getattr(ind, "deviation", None)) if ind is not None else ""
         scored = r.score is not None and r.weight is not None
         full = scored and r.score >= r.weight
