@@ -80,3 +80,19 @@ def test_unspent_budget_asks_for_its_reason_until_given(cases_dir, tmp_path):
     fixed.write_text(path.read_text("utf-8") + "报告素材:\n  预算执行偏差原因: 部分合同尾款跨年支付。\n", encoding="utf-8")
     data = json.loads(run_cli("score", str(fixed), "--json").stdout)
     assert not [f for f in data["标记"] if f["代码"] == "W-RATE-REASON"]
+
+
+def test_rate_that_shows_as_100_percent_needs_no_reason(cases_dir):
+    from evaltool.core.caseio import load_case
+    from evaltool.core.scoring import evaluate
+
+    project = load_case(next(cases_dir.glob("seed002-电子政务*.yaml")))
+    total = project.funds["年度资金总额"]
+    total.budget, total.actual = 265.69, 265.689  # 99.9996%: the form shows 100.00%
+    result = evaluate(project)
+    assert result.rate < 1 and result.rate_display == 1
+    assert not [f for f in result.findings if f.code == "W-RATE-REASON"]
+    total.actual = 265.0  # 99.74%: the reason is asked for, with the rate the form shows
+    reason = [f for f in evaluate(project).findings if f.code == "W-RATE-REASON"]
+    assert len(reason) == 1 and "99.74%" in reason[0].message
+

@@ -1,6 +1,7 @@
 """Structural checks of a project against its rule set; each adds findings, none stops the rest."""
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from decimal import Decimal
 
@@ -23,31 +24,30 @@ def run_checks(project: Project, rules: RuleSet, result: ScoreResult, out) -> No
 
 def check_rate_reason(project: Project, result: ScoreResult, out) -> None:
     """A budget not fully spent (or overspent) needs its reason in the report, as a shortfall does."""
-    if result.rate is None or result.rate == 1 or (project.report.get("预算执行偏差原因") or "").strip():
+    rate = result.rate_display  # as the form shows it: 99.999% shows as 100.00% and needs no reason
+    if rate is None or rate == 1 or (project.report.get("预算执行偏差原因") or "").strip():
         return
-    what = "未达到" if result.rate < 1 else "超过"
+    what = "未达到" if rate < 1 else "超过"
     total = project.funds.get("年度资金总额")
     out.add("W-RATE-REASON", "warning",
-            f"预算执行率为 {fmt_percent(result.rate)}，{what} 100%，请在“报告素材”的“预算执行偏差原因”中"
+            f"预算执行率为 {fmt_percent(rate)}，{what} 100%，请在“报告素材”的“预算执行偏差原因”中"
             "说明原因和改进措施，报告会引用。", "全年执行数",
             # Marked on the form's 全年执行数, where the clerk looks; the text goes on 报告素材.
             (total.cells.get("全年执行数") if total else None) or Location(path="项目资金.年度资金总额.全年执行数"))
-
-
-_BLANK_TEXT: dict[str, bool] = {}  # the same names (一级/二级/三级指标) are checked in every form
 
 
 def _blank(value) -> bool:
     if value is None:
         return True
     if type(value) is str:
-        hit = _BLANK_TEXT.get(value)
-        if hit is None:
-            hit = values.parse(value).kind == "empty"
-            if len(_BLANK_TEXT) < 65536:
-                _BLANK_TEXT[value] = hit
-        return hit
+        return _blank_text(value)
     return values.parse(value).kind == "empty"
+
+
+@functools.lru_cache(maxsize=65536)
+def _blank_text(text: str) -> bool:
+    # The same names (一级/二级/三级指标) are checked in every form a bureau consolidates.
+    return values.parse(text).kind == "empty"
 
 
 def check_header(project: Project, out) -> None:
