@@ -7,12 +7,13 @@ text cell: whatever a clerk typed, nothing in the output is a formula.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from evaltool.core.decimals import plain_number, round_half_up
+from evaltool.core.decimals import plain_number, round_half_up, to_decimal
 from evaltool.core.fileio import atomic_path
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -56,20 +57,22 @@ RATE_BINS = [  # (label, lower bound inclusive, upper bound exclusive)
 # Characters a cell cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (control characters) plus what
 # XML cannot hold at all (lone surrogates from a file name read with surrogate escapes, U+FFFE/F).
 _BAD_TEXT_RE = __import__("re").compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_CLEAN_CACHE: dict[str, str] = {}  # 汇总 text repeats (部门, 单位, 规则, finding texts)
 
 
 # ---- cells -----------------------------------------------------------------------------------
 def clean_text(text: str) -> str:
-    hit = _CLEAN_CACHE.get(text)
-    if hit is not None:
-        return hit
+    # 汇总 text repeats (部门, 单位, 规则, finding messages): short texts are cleaned once.
+    return _clean_short(text) if len(text) <= 200 else _clean(text)
+
+
+def _clean(text: str) -> str:
     out = _BAD_TEXT_RE.sub("", text) if _BAD_TEXT_RE.search(text) else text
     if len(out) > EXCEL_MAX_TEXT:
         out = out[: EXCEL_MAX_TEXT - 1] + "…"
-    if len(text) <= 200 and len(_CLEAN_CACHE) < 100_000:
-        _CLEAN_CACHE[text] = out
     return out
+
+
+_clean_short = functools.lru_cache(maxsize=65536)(_clean)
 
 
 def plain(value: Any) -> Any:
@@ -420,9 +423,7 @@ def rows_frame(rows: list[dict]):
 
 def _dec(value: Any) -> Decimal | None:
     value = plain(value)
-    if value is None or isinstance(value, str):
-        return None
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return None if isinstance(value, str) else to_decimal(value)
 
 
 def department_frame(df):
@@ -495,13 +496,6 @@ def rate_bins(df) -> list[tuple[str, int]]:
 
 
 # ---- the workbook ----------------------------------------------------------------------------
-def write_collection(output: Path, rows: list[dict], findings: Iterable[tuple], n_findings: int,
-                     summary) -> None:
-    w = CollectionWriter()
-    w.add_findings(findings)
-    w.finish(output, rows, summary)
-
-
 class CollectionWriter:
     """The 汇总 workbook, built while the files are read: findings stream into 问题清单 as they
     arrive (write-only sheets spool to disk, so memory stays flat), the sheets that need every row
