@@ -1,15 +1,15 @@
 """CLI: `evaltool report` (narrative report from the form) and `evaltool check-report`."""
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from pathlib import Path
 
 import click
 
-from evaltool.cli import (DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, console, evaluate_all, friendly, load_projects, main,
-                          print_findings)
-from evaltool import cli as _cli
+from evaltool.cli import (DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, RESULT_HOOKS, console, evaluate_all, friendly,
+                          load_projects, main, print_findings)
 from evaltool.core.errors import InputError
 from evaltool.core.model import Project
 
@@ -54,8 +54,8 @@ def _free_name(path: Path) -> Path:
 
 
 def generate_reports(file: str, output: str | None = None, sheet: str | None = None,
-                     template_dir: str | None = None, pdf: bool = False, rules: str | None = None):
-    """Reports for every project in FILE (or the one on `sheet`): [(project, result, docx, pdf|None)].
+                     template_dir: str | None = None, rules: str | None = None):
+    """Reports for every project in FILE (or the one on `sheet`): [(project, result, docx)].
 
     The same steps the ribbon's 生成报告 button needs; raises InputError (Chinese) on unusable input.
     """
@@ -69,12 +69,7 @@ def generate_reports(file: str, output: str | None = None, sheet: str | None = N
     out = []
     for (project, result), path in zip(evaluate_all(projects), paths):
         write_report(project, result, path, template_dir)
-        pdf_path = None
-        if pdf:
-            from evaltool.report.pdf import docx_to_pdf
-
-            pdf_path = docx_to_pdf(path)
-        out.append((project, result, path, pdf_path))
+        out.append((project, result, path))
     return out
 
 
@@ -92,14 +87,12 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
     """生成绩效评价报告（Word）：数字取自自评表，文字取自“报告素材”，空缺处以【待填写】标出。"""
     code = EXIT_OK
     # Word first, PDF after: a missing LibreOffice must not cost the clerk the Word report.
-    done = generate_reports(file, output, sheet, template_dir, False, rules)
-    for project, result, path, _ in done:
+    done = generate_reports(file, output, sheet, template_dir, rules)
+    for _, result, path in done:
         console.print(f"已生成报告：{path}")
         text_codes = ("E-REPORT-", "W-REPORT-", "I-REPORT-")
         form_errors = [f for f in result.errors if not f.code.startswith(text_codes)]
         text_findings = [f for f in result.findings if f.code.startswith(text_codes)]
-        if _material_findings not in (getattr(_cli, "RESULT_HOOKS", None) or []):
-            text_findings = _material_findings(project, result)
         if form_errors:
             code = EXIT_FINDINGS
             console.print(f"[yellow]注意：自评表有 {len(form_errors)} 个错误，报告中的得分按规则重新计算；"
@@ -111,7 +104,7 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
     if pdf:
         from evaltool.report.pdf import docx_to_pdf
 
-        for _, _, path, _ in done:
+        for _, _, path in done:
             console.print(f"已生成 PDF：{docx_to_pdf(path)}")
     sys.exit(code)
 
@@ -145,11 +138,7 @@ def check_report_cmd(report: str, file: str, sheet: str | None, rules: str | Non
         click.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
         console.rule(f"报告 {Path(report).name} 对照 {project.name or ''}")
-        from evaltool.core.model import ScoreResult
-
-        shell = ScoreResult(result.rule_id, result.rule_name, None, None, None, None, "", [], {}, None, None,
-                            findings)
-        print_findings(shell)
+        print_findings(dataclasses.replace(result, findings=findings))
     sys.exit(EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK)
 
 
@@ -183,6 +172,5 @@ def _material_findings(project: Project, result) -> list:
                         "报告素材", Location(sheet="报告素材"))]
 
 
-_hooks = getattr(_cli, "RESULT_HOOKS", None)
-if _hooks is not None and _material_findings not in _hooks:
-    _hooks.append(_material_findings)
+if _material_findings not in RESULT_HOOKS:
+    RESULT_HOOKS.append(_material_findings)
