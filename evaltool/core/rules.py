@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -67,11 +68,7 @@ class RuleSet:
 
     # ---- vocabulary -------------------------------------------------------------------------
     def canonical_level1(self, name: str) -> str:
-        name = _clean_label(name)
-        if name in self.level1_weights:
-            return name
-        alias = self.aliases.get(name)
-        return alias if alias in self.level1_weights else name
+        return canonical_name(name, self.level1_weights, self.aliases)
 
     def canonical_level2(self, name: str, level1: str | None = None) -> str:
         name = _clean_label(name)
@@ -122,6 +119,15 @@ class RuleSet:
     @property
     def total_weight(self) -> Decimal:
         return self.rate_weight + sum(self.level1_weights.values(), Decimal(0))
+
+
+def canonical_name(name: Any, known: Collection[str], aliases: dict[str, str]) -> str:
+    """The cleaned name if known, else what its alias stands for if that is known, else the cleaned name."""
+    text = _clean_label(name)
+    if text in known:
+        return text
+    alias = aliases.get(text)
+    return alias if alias in known else text
 
 
 def _clean_label(name: Any) -> str:

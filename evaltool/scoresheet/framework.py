@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from evaltool.core.decimals import plain_number as _plain, to_decimal
-from evaltool.core.rules import RuleError, RuleSet, _clean_label
+from evaltool.core.rules import RuleError, RuleSet, _clean_label, canonical_name
 
 FORMULAS = ("资金到位率", "资金使用率")  # 到位 ÷ 计划, 使用 ÷ 到位
 SECTION = "评分表"
@@ -37,19 +37,11 @@ class Framework:
         return sum((l1.weight for l1 in self.level1.values()), Decimal(0))
 
     def canonical_level1(self, name: Any) -> str:
-        text = _clean_label(name)
-        if text in self.level1:
-            return text
-        alias = self.aliases.get(text)
-        return alias if alias in self.level1 else text
+        return canonical_name(name, self.level1, self.aliases)
 
     def canonical_level2(self, name: Any, level1: str) -> str:
-        text = _clean_label(name)
         known = self.level1.get(level1)
-        if known is None or text in known.level2:
-            return text
-        alias = self.aliases.get(text)
-        return alias if alias in known.level2 else text
+        return canonical_name(name, known.level2 if known else (), self.aliases)
 
     def formula_of(self, level3: Any) -> str | None:
         return self.formulas.get(_clean_label(level3))
