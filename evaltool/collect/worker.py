@@ -14,15 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from evaltool.core.decimals import plain_number as _num
+from evaltool.workbook.container import MAX_UNZIPPED, OLE_MAGIC, is_encrypted_ole
 
 # A filled 自评表 is tens of KB; these bounds keep a hostile or mistaken file from exhausting memory.
 MAX_FILE_BYTES = 100 * 1024 * 1024
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+MAX_UNPACKED_BYTES = MAX_UNZIPPED
 MAX_SHEET_ROWS = 5000  # a form with 200 indicators has ~250 rows; giant data sheets are cut here
 
 ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 
 RESEND = "请让填报单位重新发送。"
 
@@ -58,7 +57,7 @@ def sniff(data: bytes, path: Path) -> tuple[list[str], bool]:
     if not data:
         raise Unreadable("文件是空的（0 字节），可能没有下载或保存完整。" + RESEND)
     if data.startswith(OLE_MAGIC):
-        if ENCRYPTED_MARK in data[:1_000_000] or ENCRYPTED_MARK in data[-1_000_000:]:
+        if is_encrypted_ole(data):
             raise Unreadable("文件设置了打开密码（已加密），无法读取。请让填报单位取消密码后重新发送。")
         raise Unreadable("这是旧版 Excel 97-2003（.xls）或其他 Office 二进制文件，只是扩展名为 "
                          f"{path.suffix}。请在 Excel 或 WPS 中“另存为” .xlsx 工作簿后重新提交。")

@@ -15,11 +15,10 @@ from evaltool.core.errors import InputError
 from evaltool.core.fileio import atomic_path
 from evaltool.core.seam import CellWrite, Grid
 from evaltool.workbook import layout as L
+from evaltool.workbook.container import MAX_UNZIPPED, OLE_MAGIC, is_encrypted_ole
 
 MAX_BYTES = 50 * 1024 * 1024  # a filled form is ~50 KB; far beyond this is not one
-MAX_UNZIPPED = 400 * 1024 * 1024  # guards against zip bombs
 MAX_CELLS = 20_000_000  # used range (styled empty rows count too); a form has a few hundred cells
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # Zip members openpyxl does not carry over when it saves, and what a clerk would call them.
 DROPPED = (
@@ -61,7 +60,7 @@ def check_file(path: str | os.PathLike) -> None:
         head = fh.read(8)
     suffix = path.suffix.lower()
     if head == OLE_MAGIC:
-        if _is_encrypted_ole(path):
+        if is_encrypted_ole(path.read_bytes()):
             raise InputError(f"{name} 设置了打开密码（文件已加密），evaltool 无法读取。"
                              "请在 Excel 或 WPS 中打开，在“文件 → 信息 → 保护工作簿 → 用密码进行加密”中删除密码后另存，再试一次。")
         raise InputError(f"{name} 是旧版 Excel 97-2003 格式（.xls），evaltool 只能读取 .xlsx。"
@@ -82,18 +81,6 @@ def check_file(path: str | os.PathLike) -> None:
         raise InputError(f"{name} 虽然是压缩文件，但里面没有 Excel 工作簿（不是 .xlsx）。请确认选的是自评表工作簿。")
     if total > MAX_UNZIPPED:
         raise InputError(f"{name} 解压后超过 {MAX_UNZIPPED // 1024 // 1024} MB，不像自评表。请检查是否选错了文件。")
-
-
-def _is_encrypted_ole(path: Path) -> bool:
-    try:
-        import olefile
-    except ImportError:  # pragma: no cover - olefile ships with openpyxl's usual company
-        return False
-    try:
-        with olefile.OleFileIO(str(path)) as ole:
-            return ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
-    except OSError:
-        return False
 
 
 # Worksheet extensions (extLst) openpyxl drops: WPS and Excel write cross-sheet dropdowns this way.
