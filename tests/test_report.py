@@ -394,3 +394,13 @@ def test_long_titles_break_into_balanced_lines():
         assert "".join(lines) == title.replace("\u2028", "")
         assert all(len(line) >= 6 and len(line) <= 20 for line in lines)
     assert title_lines("测试项目支出绩效评价报告") == ["测试项目支出绩效评价报告"]
+
+
+def test_title_takes_the_unit_as_the_context_cleaned_it():
+    from evaltool.report.context import clean_unit
+    from evaltool.report.render import report_title
+
+    unit = clean_unit("021001-021-某单位")  # cleaned once, as the context does
+    title = report_title({"project": {"name": "测试项目", "year": "2023", "unit": unit}})
+    assert title == "021-某单位\u20282023年度测试项目支出绩效评价报告"
+    assert report_title({"project": {"name": "2023年测试", "year": "2023", "unit": ""}}) == "2023年测试项目支出绩效评价报告"

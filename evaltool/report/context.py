@@ -236,11 +236,14 @@ def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
     return list(levels.values())
 
 
+def year_prefix(name: str, year: str) -> str:
+    """'2023年度' before a project name, or nothing when the name already starts with its year."""
+    return f"{year}年度" if year and not name.startswith(year) else ""
+
+
 def subject(name: str, year: str) -> str:
     """'2023年度“信息化项目建设项目”', or just the quoted name when it already starts with its year."""
-    if year and not name.startswith(year):
-        return f"{year}年度“{name}”"
-    return f"“{name}”"
+    return f"{year_prefix(name, year)}“{name}”"
 
 
 def grade_scale(grades: list[tuple[str, Decimal]]) -> str:

@@ -13,8 +13,11 @@ def report_context(project: Project, result: ScoreResult) -> dict:
     from evaltool.report import context
 
     if project.kind == "评分表":
-        return context.build_scoresheet_context(project, result)
-    return context.build_context(project, result)
+        ctx = context.build_scoresheet_context(project, result)
+    else:
+        ctx = context.build_context(project, result)
+    ctx["title"] = report_title(ctx)  # one title for the heading and the document properties
+    return ctx
 
 
 def report_markup(project: Project, result: ScoreResult, template_dir: str | Path | None = None,
@@ -32,7 +35,7 @@ def build_report(project: Project, result: ScoreResult, template_dir: str | Path
     markup, ctx = report_markup(project, result, template_dir, today)
     writer = write_scoresheet_form if project.kind == "评分表" else write_form
     return build_document(markup, form_writer=lambda doc: writer(doc, project, result, ctx),
-                          title=report_title(ctx), author=ctx["project"]["unit"] or None)
+                          title=ctx["title"], author=ctx["project"]["unit"] or None)
 
 
 def write_report(project: Project, result: ScoreResult, path: str | Path,

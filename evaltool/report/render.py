@@ -8,7 +8,6 @@ traceback and never a silently blank paragraph.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from evaltool.core.errors import InputError
+from evaltool.report.context import year_prefix
 
 BUILTIN_DIR = Path(__file__).parent / "templates"
 MAIN_TEMPLATE = "report.md.j2"
@@ -117,7 +117,8 @@ def render_markup(context: dict[str, Any], template_dir: str | Path | None = Non
     today = today or _dt.date.today()
     ctx = dict(context)
     ctx.setdefault("today", f"{today.year}年{today.month}月{today.day}日")
-    ctx.setdefault("title", report_title(context))
+    if "title" not in ctx:  # report_context already made it; other callers get it here
+        ctx["title"] = report_title(context)
     try:
         template = env.get_template(template_name)
         text = template.render(ctx)
@@ -149,11 +150,11 @@ def report_title(context: dict[str, Any]) -> str:
     project = context.get("project", {})
     name = str(project.get("name", ""))
     year = str(project.get("year", ""))
-    unit = re.sub(r"^\s*\d+\s*[-－—]\s*", "", str(project.get("unit", "")))
+    unit = str(project.get("unit", ""))  # cleaned of its budget-system code by the context already
     suffix = "支出绩效评价报告" if name.endswith("项目") else "项目支出绩效评价报告"
     if context.get("kind") == "评分表":
         suffix = "绩效评价报告"
-    year_part = f"{year}年度" if year and not name.startswith(year) else ""
+    year_part = year_prefix(name, year)
     # U+2028 marks where a long title may break (after the unit); the Word writer balances the lines.
     return f"{unit}{TITLE_BREAK if unit else ''}{year_part}{name}{suffix}"
 
