@@ -570,3 +570,14 @@ def test_export_never_writes_yaml_over_the_workbook(tmp_path):
         assert "应以 .yaml 结尾" in result.output and "Traceback" not in result.output
     assert sha(book) == before
     assert sorted(x.name for x in tmp_path.iterdir()) == ["表.xlsx"]
+
+
+def test_note_rule_shared_by_both_engines():
+    ours, clerk = L.NOTE_PREFIX + "错误：旧的问题", "请财务科核对"
+    assert L.note_after(False, None, "") is None and L.note_after(False, None, "新") == "新"
+    assert L.note_after(True, ours, "") == "" and L.note_after(True, ours, "新") == "新"
+    assert L.note_after(True, clerk, "") is None
+    assert L.note_after(True, clerk + "\n" + ours, "新") == clerk + "\n新"
+    # a note that cannot be read (xlwings' remote engine): evaltool's only if it wrote it last run
+    assert L.note_after(True, None, "", ours=True) == "" and L.note_after(True, None, "新", ours=True) == "新"
+    assert L.note_after(True, None, "新", ours=False) is None

@@ -209,9 +209,6 @@ def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | Non
             for rng in area_groups(sheet, rectangles(styles[style])):
                 rng.color = _hex(spec.get("fill"))
                 stats.style_calls += 1
-                if spec.get("font_color"):
-                    rng.font.color = _hex(spec["font_color"])
-                    stats.style_calls += 1
         for (r, c), text in sorted(notes.items()):
             stats.note_calls += _set_note(sheet, address(r, c), text, (name, address(r, c)) in ours)
     return stats
@@ -246,27 +243,18 @@ def _note_text(note) -> str | None:
 
 
 def _set_note(sheet, cell: str, text: str, ours: bool) -> int:
-    """evaltool's note on one cell; the clerk's own note is never lost. Returns calls made."""
+    """evaltool's note on one cell (layout.note_after decides what it becomes). Returns calls made."""
     rng = sheet.range(cell)
     note = rng.note
+    text = L.note_after(note is not None, _note_text(note) if note is not None else None, text, ours)
+    if text is None:
+        return 0
     if note is None:
-        if text:
-            rng.add_note(text)
-            return 1
-        return 0
-    current = _note_text(note)
-    is_ours = current.startswith(L.NOTE_PREFIX) if current is not None else ours
-    if text == "":
-        if is_ours:
-            note.delete()
-            return 1
-        return 0
-    if is_ours:
+        rng.add_note(text)
+    elif text == "":
+        note.delete()
+    else:
         note.text = text
-        return 1
-    if current is None:
-        return 0  # a note of the clerk's we cannot read: leave it; 校验结果 lists the problem
-    note.text = current.split(L.NOTE_PREFIX)[0].rstrip() + "\n" + text
     return 1
 
 

@@ -137,6 +137,20 @@ STYLES: dict[str, dict[str, Any]] = {
 NOTE_AUTHOR = "evaltool"
 NOTE_PREFIX = "【evaltool】"  # evaltool's notes start with this, so a re-run replaces only its own
 
+
+def note_after(exists: bool, current: str | None, new: str, ours: bool = False) -> str | None:
+    """The note a cell gets when evaltool writes `new` there ("": evaltool has nothing to say): the
+    text to set, "" to delete the note, None to leave it as it is. The clerk's own note is never
+    lost: evaltool's text goes after it. A note that exists but cannot be read (current None, as on
+    xlwings' remote engine) counts as evaltool's when `ours` (evaltool wrote it last run)."""
+    if not exists:
+        return new or None
+    if current.startswith(NOTE_PREFIX) if current is not None else ours:
+        return new
+    if not new or current is None:
+        return None
+    return current.split(NOTE_PREFIX)[0].rstrip() + "\n" + new
+
 # ---- label matching --------------------------------------------------------------------------------
 _PUNCT = str.maketrans({"：": "", ":": "", "（": "(", "）": ")", "　": ""})
 

@@ -162,41 +162,27 @@ def read_grids(path: str | os.PathLike) -> list[Grid]:
     return grids_from_workbook(load(path, data_only=True))
 
 
-def template_version(wb) -> int | None:
-    dn = wb.defined_names.get(L.VERSION_NAME)
-    try:
-        return int(str(dn.attr_text).strip('"=')) if dn is not None else None
-    except ValueError:
-        return None
-
-
 # ---- writing ---------------------------------------------------------------------------------------------
 def _style(cell, name: str) -> None:
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import PatternFill
 
     spec = L.STYLES.get(name)
     if spec is None:
         return
     color = spec.get("fill")
     cell.fill = PatternFill(fill_type="solid", start_color=color, end_color=color) if color else PatternFill()
-    if "font_color" in spec:
-        f = cell.font
-        cell.font = Font(name=f.name, size=f.size, bold=f.bold, italic=f.italic, underline=f.underline,
-                         strike=f.strike, vertAlign=f.vertAlign, color=spec["font_color"])
 
 
 def _note(cell, text: str) -> None:
     from openpyxl.comments import Comment
 
     existing = cell.comment
-    if text == "":
-        if existing is not None and (existing.text or "").startswith(L.NOTE_PREFIX):
-            cell.comment = None
+    text = L.note_after(existing is not None, (existing.text or "") if existing is not None else None, text)
+    if text is None:
         return
-    if existing is not None and not (existing.text or "").startswith(L.NOTE_PREFIX):
-        # The clerk's own note stays: ours goes after it.
-        own = existing.text.split(L.NOTE_PREFIX)[0].rstrip()
-        text = own + "\n" + text
+    if text == "":
+        cell.comment = None
+        return
     comment = Comment(text, L.NOTE_AUTHOR)
     comment.width = 320
     comment.height = max(80, 18 * (text.count("\n") + 2 + len(text) // 24))
@@ -296,4 +282,4 @@ def write_results_file(source: str | os.PathLike, target: str | os.PathLike, wri
 
 
 __all__ = ["check_file", "dropped_content", "load", "grids_from_workbook", "read_grids", "apply_writes",
-           "write_results", "save_atomic", "safe_target", "write_results_file", "template_version", "MAX_BYTES"]
+           "write_results", "save_atomic", "safe_target", "write_results_file", "MAX_BYTES"]
