@@ -368,6 +368,22 @@ def test_internal_error_becomes_a_dialog_and_a_log(tmp_path, monkeypatch):
     assert "ZeroDivisionError" in (tmp_path / "log" / "evaltool-excel.log").read_text("utf-8")
 
 
+def test_failure_after_a_sheet_was_added_does_not_claim_the_workbook_is_untouched(tmp_path, monkeypatch):
+    import evaltool.workbook.commands as wc
+
+    def boom(projects):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(wc, "evaluate_projects", boom)
+    monkeypatch.delenv("EVALTOOL_DEBUG", raising=False)
+    book, _ = book_from_file(filled_file(tmp_path, load_case(CASES[0])))
+    assert entry.import_case(book=book, path=CASES[1]) is None  # the sheet is added, scoring fails
+    actions = book.json()["actions"]
+    assert any(a["func"] == "addSheet" for a in actions)
+    msg = [a["args"][0] for a in actions if a["func"] == "alert"][-1]
+    assert "程序内部错误" in msg and "没有被修改" not in msg and "部分结果可能已经写入" in msg
+
+
 def test_without_excel_there_is_a_message_not_a_traceback(capsys):
     assert entry.check() is None
     assert "只能从 Excel" in capsys.readouterr().err

@@ -30,7 +30,7 @@ LOG_DIR = Path.home() / ".evaltool"
 
 # ---- plumbing -----------------------------------------------------------------------------------
 class _State:
-    writing = False
+    writing = False  # set once anything may have been written: the workbook may have changed since
 
 
 def _caller():
@@ -126,7 +126,6 @@ def _writing(book, state: _State, sheets: list[str]):
                 api.Protect(**opts)
         with contextlib.suppress(Exception):
             app.screen_updating = True
-        state.writing = False
 
 
 # ---- shared steps ------------------------------------------------------------------------------------
@@ -376,7 +375,6 @@ def import_case(book, state, path: str | os.PathLike | None = None):
 
     before = xlwings_engine.read_grids(book)
     name, grid = _paste_form(book, state, project)
-    state.writing = False
     # Score from what was just laid down (the remote engine cannot re-read a sheet it added).
     grids = [g for g in before if g.sheet != name] + [grid]
     results = _score(book, state, grids=grids)
