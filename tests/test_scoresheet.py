@@ -271,6 +271,15 @@ def test_tier_problems_are_reported_on_the_row():
     assert target.tier == "良"
 
 
+def test_tier_standards_in_different_units_are_compared_in_one_unit():
+    # 1万元 is more than 5000元: more is better and the order is right, not "越少越好" with a wrong order
+    target, result = tier("8000元", ("1万元", "5000元", "3000元", "3000元以下"))
+    assert "E-SS-TIER-ORDER" not in codes(result)
+    assert target.direction == "ge" and target.tier == "良" and "“良”的标准 0.5万元" in target.explanation
+    target, result = tier(800, ("1000条", "700个"))  # no common unit: not compared as plain numbers
+    assert target.tier is None and "E-SS-TIER-UNIT" in codes(result)
+
+
 # ---- report facts and the text check ----------------------------------------------------------
 def test_report_facts_state_the_rates(seed001_data):
     facts = scoresheet_facts(project_of(seed001_data))

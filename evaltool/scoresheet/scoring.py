@@ -369,6 +369,8 @@ def tier_of(row: TargetRow, sheet: ScoreSheet, rules: RuleSet, year: int | None,
         return result(None, None, "未定级：实际完成值无法识别")
 
     levels: dict[str, Decimal] = {}
+    first: values.Parsed | None = None
+    base: values.Comparable | None = None  # the first standard against the actual
     for t, p in given.items():
         if p.kind != "number" or p.quantity is None:
             out.add("E-SS-TIER-PARSE", "error",
@@ -380,8 +382,21 @@ def tier_of(row: TargetRow, sheet: ScoreSheet, rules: RuleSet, year: int | None,
                     f"“{name}”：“{t}”标准“{row.tiers.get(t)}”与实际完成值“{row.actual}”的单位不一致，无法比较。"
                     f"请把实际完成值写成与标准相同的单位，例如“{p.quantity.text()}”。", "实际完成值", loc("实际完成值"))
             return result(None, None, "未定级：单位不一致")
-        levels[t] = comp.target
-    a_value = values.align(given[next(iter(levels))].quantity, actual.quantity).actual
+        if first is None:
+            first, base = p, comp
+        if p.quantity.unit == first.quantity.unit:
+            levels[t] = comp.target
+            continue
+        # A standard in another unit than the first's (优 "1万元", 良 "5000元"): compared in the first's unit.
+        level = values.align(first.quantity, p.quantity)
+        if level.problem:
+            top = next(iter(levels))
+            out.add("E-SS-TIER-UNIT", "error",
+                    f"“{name}”：“{t}”标准“{row.tiers.get(t)}”与“{top}”标准“{row.tiers.get(top)}”的单位不一致，"
+                    "无法比较。请把各档标准写成相同的单位。", t, loc(t))
+            return result(None, None, "未定级：单位不一致")
+        levels[t] = level.actual
+    a_value = base.actual
     unit = next(iter(given.values())).quantity.unit or ""
 
     order = [t for t in TIERS if t in levels]
