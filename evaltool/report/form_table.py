@@ -49,14 +49,14 @@ class Grid:
             merged.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
-
-def _new_table(doc, nrows: int, widths) -> tuple:
+def _new_table(doc, nrows: int, widths, narrow: bool = True) -> tuple:
     """A centred grid table with fixed column widths (Word honours cell widths, LibreOffice column ones)."""
     table = doc.add_table(rows=nrows, cols=len(widths))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    narrow_margins(table)
+    if narrow:
+        narrow_margins(table)
     grid = Grid(table, len(widths), style_id(doc, "表格文字"))
     for k, width in enumerate(widths):
         table.columns[k].width = Mm(width)
@@ -94,18 +94,7 @@ def _runs(keys: list) -> list[tuple[int, int]]:
 def write_form(doc, project: Project, result: ScoreResult, context: dict | None = None) -> None:
     ctx = context or build_context(project, result)
     landscape_section(doc)
-    heading = doc.add_paragraph()
-    set_style_id(heading, style_id(doc, "Heading 1"))
-    heading.add_run("附表")
-    heading.paragraph_format.first_line_indent = Pt(0)
-    title = doc.add_paragraph()
-    set_style_id(title, style_id(doc, "公文标题"))
-    title.add_run("项目支出绩效自评表")
-    title.paragraph_format.space_after = Pt(0)
-    sub = doc.add_paragraph()
-    sub.alignment = CENTER
-    sub.paragraph_format.first_line_indent = Pt(0)
-    sub.add_run(f"（{ctx['project']['year']}年度）")
+    _heading(doc, "附表", "项目支出绩效自评表", f"（{ctx['project']['year']}年度）")
 
     indicators = ctx["indicators"]
     rows = 2 + 5 + 2 + 1 + len(indicators) + 1
@@ -209,15 +198,7 @@ def write_scoresheet_form(doc, project: Project, result: ScoreResult, context: d
     doc.add_section(WD_SECTION.NEW_PAGE)  # portrait, same margins as the report
     _heading(doc, "附表", "绩效评价指标评分表", f"（{context['project']['year']}年度）")
     funds = context["funds"]
-    info = doc.add_table(rows=3, cols=6)
-    info.style = doc.styles["Table Grid"]
-    info.alignment = WD_TABLE_ALIGNMENT.CENTER
-    info.autofit = False
-    grid = Grid(info, 6, style_id(doc, "表格文字"))
-    for k in range(6):
-        info.columns[k].width = Mm(26)
-        for r in range(3):
-            grid.cell(r, k).width = Mm(26)
+    _, grid = _new_table(doc, 3, (26,) * 6, narrow=False)
     grid.put(0, 0, "项目名称", bold=True)
     grid.put(0, 1, raw_text(project.name), align=LEFT, to=5)
     grid.put(1, 0, "实施单位", bold=True)
@@ -247,11 +228,11 @@ def write_scoresheet_form(doc, project: Project, result: ScoreResult, context: d
         grid.put(1 + first, 3, group.get("weight", ""), down=1 + last)
     for k, r in enumerate(rows):
         grid.put(1 + k, 4, r.level3, align=LEFT)
-        grid.put(1 + k, 5, fmt_plain(r.weight))
-        grid.put(1 + k, 6, fmt_plain(r.score) if r.score is not None else "未计分")
+        grid.put(1 + k, 5, raw_text(r.weight))
+        grid.put(1 + k, 6, raw_text(r.score) if r.score is not None else "未计分")
     last_row = 1 + len(rows)
     grid.put(last_row, 0, "总分", bold=True)
-    grid.put(last_row, 1, fmt_plain(sum((r.weight or 0 for r in rows), 0)), bold=True)
+    grid.put(last_row, 1, raw_text(sum((r.weight or 0 for r in rows), 0)), bold=True)
     grid.put(last_row, 2, f"评价等次：{context['grade']}", bold=True, to=5)
     grid.put(last_row, 6, context["total"], bold=True)
     grid.merge_all()
@@ -271,10 +252,3 @@ def write_scoresheet_form(doc, project: Project, result: ScoreResult, context: d
         grid.put(end, 0, "平均得分", bold=True, to=2)
         grid.put(end, 3, context["average"], bold=True)
         grid.merge_all()
-
-
-def fmt_plain(value) -> str:
-    from evaltool.core.decimals import fmt, to_decimal
-
-    dec = to_decimal(value)
-    return "" if dec is None else fmt(dec)
