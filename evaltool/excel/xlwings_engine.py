@@ -27,11 +27,9 @@ def read_grid(sheet) -> Grid:
     rng = sheet.used_range
     values = rng.options(ndim=2).value or [[]]
     r0, c0 = rng.row, rng.column
-    if c0 > 1:
-        values = [[None] * (c0 - 1) + list(row) for row in values]
-    values = [[None] * len(values[0])] * (r0 - 1) + [list(row) for row in values] if r0 > 1 else \
-        [list(row) for row in values]
-    values = [[_clean(v) for v in row] for row in values]
+    lead = [None] * (c0 - 1)  # columns before the used range
+    values = [lead + [_clean(v) for v in row] for row in values]
+    values = [[None] * len(values[0]) for _ in range(r0 - 1)] + values  # rows before it
     while values and all(v is None for v in values[-1]):
         values.pop()
     return Grid(sheet.name, values, merged_ranges(sheet, values))

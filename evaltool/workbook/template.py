@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from evaltool.core.decimals import plain_number as _plain
 from evaltool.core.fileio import atomic_write_bytes
 from evaltool.core.model import FUND_ROWS, REPORT_FIELDS, Project
+from evaltool.core.seam import col_letter
 from evaltool.workbook import layout as L
 
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
@@ -267,7 +268,7 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
                 prompt=f"预算执行率的分值，{rules.name}为 {_plain(rules.rate_weight)} 分。")
     if rows:
         c = lambda key: IND_COLS[key]  # noqa: E731
-        col = lambda key: f"{chr(64 + c(key))}{first}:{chr(64 + c(key))}{last}"  # noqa: E731
+        col = lambda key: f"{col_letter(c(key))}{first}:{col_letter(c(key))}{last}"  # noqa: E731
         _validation(ws, col("一级指标"), formula1=_list(rules.level1_weights), title="一级指标",
                     prompt="从下拉列表中选择。", strict=False)
         level2 = [x for xs in rules.framework.values() for x in xs]
