@@ -28,10 +28,6 @@ def pct_text(rate: Decimal | None, places: int = 2) -> str:
     return f"{value:.{places}f}%"
 
 
-def _n(value: Decimal | None) -> str:
-    return fmt(value) if value is not None else "—"
-
-
 def scoresheet_facts(project: Project, rules: RuleSet | None = None,
                      result: SheetResult | None = None) -> dict[str, Any]:
     """Facts for the report of a 评分表 project; numbers as Decimal, texts ready to print."""
@@ -52,15 +48,15 @@ def scoresheet_facts(project: Project, rules: RuleSet | None = None,
     arrival, use = pct_text(result.arrival_rate), pct_text(result.use_rate)
     final = result.average if result.average is not None else result.total
     sentences = {
-        "资金到位": (f"项目计划投资{_n(result.planned)}万元，实际到位{_n(result.arrived)}万元，资金到位率{arrival}。"
+        "资金到位": (f"项目计划投资{fmt(result.planned)}万元，实际到位{fmt(result.arrived)}万元，资金到位率{arrival}。"
                   if result.arrival_rate is not None else ""),
-        "资金使用": (f"实际使用{_n(result.used)}万元，占实际到位资金的{use}（资金使用率{use}）。"
+        "资金使用": (f"实际使用{fmt(result.used)}万元，占实际到位资金的{use}（资金使用率{use}）。"
                   if result.use_rate is not None else ""),
         "综合评价": (f"从{'、'.join(result.subtotals)}等{len(result.subtotals)}个方面对项目进行评价，"
-                  f"评分表总分{_n(result.total)}分"
-                  + (f"，{len(result.evaluators)}位评价人员平均得分{_n(result.average)}分" if result.average is not None else "")
+                  f"评分表总分{fmt(result.total)}分"
+                  + (f"，{len(result.evaluators)}位评价人员平均得分{fmt(result.average)}分" if result.average is not None else "")
                   + f"，评价等次为“{result.grade}”。"),
-        "指标得分": "；".join(f"{x['名称']}{_n(x['分值'])}分，得{_n(x['得分'])}分" for x in level1) + "。",
+        "指标得分": "；".join(f"{x['名称']}{fmt(x['分值'])}分，得{fmt(x['得分'])}分" for x in level1) + "。",
     }
     return {
         "类型": "评分表",

@@ -27,7 +27,7 @@ SEC_PEOPLE = "三、评价人员"
 L_NAME, L_DEPT, L_UNIT, L_YEAR = WL.L_NAME, WL.L_DEPT, WL.L_UNIT, WL.L_YEAR
 L_TYPE = "项目类型"
 FUND_LABELS = {"计划投资额": "计划投资额（万元）", "实际到位资金": "实际到位资金（万元）", "实际使用情况": "实际使用情况（万元）"}
-L_SOURCES = "资金来源（万元）"
+L_SOURCES = WL.BASIC_SOURCE_LABEL
 SOURCE_LABELS = WL.BASIC_SOURCES
 RATE_LABELS = {"资金到位率": "资金到位率", "资金使用率": "资金使用率（预算执行率）"}
 # Score table columns as printed: key -> header.
@@ -35,7 +35,7 @@ SCORE_HEADERS = {
     "一级指标": "一级指标", "一级分值": "分值", "二级指标": "二级指标", "二级分值": "分值", "三级指标": "三级指标",
     "分值": "分值", "得分": "得分", "评分依据": "评分依据", "计分说明": "计分说明",
 }
-L_TOTAL, L_GRADE, L_SUBTOTALS = "总分", "评价等次", "得分小计"
+L_TOTAL, L_GRADE, L_SUBTOTALS = WL.L_TOTAL, WL.L_GRADE, WL.L_SUBTOTALS
 PEOPLE_HEADERS = {"姓名": "姓名", "职务": "职务/职称", "单位": "单位", "项目评分": "项目评分", "签字": "签字"}
 L_AVERAGE = "平均得分"
 TARGET_HEADERS = {"指标类型": "指标类型", "指标名称": "指标名称", "绩效目标": "绩效目标", "优": "优", "良": "良",
@@ -120,10 +120,6 @@ def _target_header(v: View) -> tuple[int, dict[str, int]] | None:
         if "指标名称" in cols and set(TIERS) <= set(cols):
             return r, cols
     return None
-
-
-def is_score_sheet(grid: Grid) -> bool:
-    return _score_header(View(grid)) is not None
 
 
 # ---- reading -----------------------------------------------------------------------------------
@@ -361,4 +357,4 @@ def cell_writes(project: Project, result) -> list[CellWrite]:
     return [w for i, w in enumerate(writes) if seen[(w.sheet, w.cell, w.keep_value)] == i]
 
 
-__all__ = ["project_from_grids", "project_from_views", "cell_writes", "is_score_sheet", "SHEET_SCORES", "SHEET_TARGETS"]
+__all__ = ["project_from_grids", "project_from_views", "cell_writes", "SHEET_SCORES", "SHEET_TARGETS"]

@@ -20,8 +20,6 @@ ROW_KEYS = {"一级指标": "level1", "二级指标": "level2", "三级指标": 
 EVALUATOR_KEYS = {"姓名": "name", "职务": "title", "单位": "unit", "项目评分": "score"}
 TARGET_KEYS = {"指标类型": "kind", "指标名称": "name", "绩效目标": "goal", "实际完成值": "actual", "分值": "weight"}
 TIERS = ("优", "良", "中", "差")
-FUND_KEYS = ("计划投资额", "实际到位资金", "实际使用情况")
-BLOCKS = ("评分指标", "评价人员", "绩效目标表")
 
 
 @dataclass
@@ -105,12 +103,3 @@ def sheet_from_project(project: Project) -> ScoreSheet:
         t.tiers = {tier: item.get(tier) for tier in TIERS}
         targets.append(t)
     return ScoreSheet(project, rows, evaluators, targets)
-
-
-def new_sheet_project(framework, **header: Any) -> Project:
-    """An empty 评分表 project with the framework's rows (reference weights, no scores)."""
-    p = Project(kind=KIND, **header)
-    p.extra["评分指标"] = framework.default_rows()
-    p.extra["评价人员"] = []
-    p.extra["绩效目标表"] = []
-    return p

@@ -488,8 +488,4 @@ def evaluate_sheet(project: Project, rules: RuleSet | None = None) -> SheetResul
     )
 
 
-def is_sheet(project: Project) -> bool:
-    return project.kind == "评分表"
-
-
-__all__ = ["evaluate_sheet", "SheetResult", "TargetResult", "tier_of", "is_sheet"]
+__all__ = ["evaluate_sheet", "SheetResult", "TargetResult", "tier_of"]
