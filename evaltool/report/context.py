@@ -36,20 +36,17 @@ def placeholder(hint: str) -> str:
     return PLACEHOLDER.format(hint)
 
 
-def money(value: Decimal | None) -> str:
-    return "—" if value is None else fmt(round_half_up(value, 2))
-
-
 def score_text(value: Decimal | None, places: int = 2) -> str:
     """Scores as the form shows them, without trailing zeros in prose: 15, 5.16, 98.5."""
     return "—" if value is None else fmt(round_half_up(value, places))
 
 
+money = score_text  # 万元 amounts read the same way: 921.47, 35
+
+
 def percent_text(rate: Decimal | None, places: int = 2) -> str:
     """Rates as shown on the form: 51.56%, 100%."""
-    if rate is None:
-        return "—"
-    return fmt(round_half_up(rate * 100, places)) + "%"
+    return "—" if rate is None else score_text(rate * 100, places) + "%"
 
 
 def escape_markup(text: str) -> str:
@@ -326,8 +323,8 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
             "over": unexecuted is not None and unexecuted < 0,
             "overspent": money(-unexecuted) if unexecuted is not None and unexecuted < 0 else "",
             "rate": percent_text(rate_display),
-            "rate_form": fmt_percent(rate_display) if rate_display is not None else "—",  # as on the form: 100.00%
-            "rate_score_form": fmt(result.rate_score, 2) if result.rate_score is not None else "—",
+            "rate_form": fmt_percent(rate_display),  # as on the form: 100.00%
+            "rate_score_form": fmt(result.rate_score, 2),
             "rate_known": rate_display is not None,
             "rate_full": rate_display is not None and rate_display >= 1,
             "rate_weight": score_text(result.rate_weight),
@@ -348,7 +345,7 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
         "unscored": unscored,
         "subtotals": [(name, score_text(value)) for name, value in result.subtotals.items()],
         "total": score_text(result.total),
-        "total_form": fmt(result.total, 2) if result.total is not None else "—",
+        "total_form": fmt(result.total, 2),
         "total_weight": score_text(sum((i.weight_value or Decimal(0) for i in indicators),
                                        result.rate_weight or Decimal(0))),
         "grade": result.grade or "—",
