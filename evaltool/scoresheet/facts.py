@@ -81,7 +81,6 @@ def scoresheet_facts(project: Project, rules: RuleSet | None = None,
         "绩效目标": [{"指标名称": t.name, "指标类型": t.kind, "方向": DIRECTION_WORDS.get(t.direction or ""),
                   "实际完成值": t.actual, "等级": t.tier, "说明": t.explanation} for t in result.targets],
         "句子": sentences,
-        "核对数值": report_figures(result),
         "标记": result.findings,
     }
 
@@ -110,20 +109,6 @@ def analysis_sections(result: SheetResult, rules: RuleSet, deductions: list[dict
             text += "，未扣分"
         out.append({"章节": title, "指标": ["/".join(x for x in part if x) for part in parts], "分值": weight,
                     "得分": score, "得分率": share, "扣分指标": lost, "句子": text + "。"})
-    return out
-
-
-def report_figures(result: SheetResult) -> list[dict[str, Any]]:
-    """Figures a report may state, for a generic consistency checker: name, exact value, how shown."""
-    out = []
-    for name, rate, num, den in (("资金到位率", result.arrival_rate, result.arrived, result.planned),
-                                 ("资金使用率", result.use_rate, result.used, result.arrived)):
-        if rate is not None:
-            out.append({"名称": name, "值": rate * HUNDRED, "单位": "%", "文本": pct_text(rate),
-                        "分子": num, "分母": den, "算式": f"{fmt(num)} ÷ {fmt(den)}"})
-    for name, value in (("总分", result.total), ("评价人员平均得分", result.average)):
-        if value is not None:
-            out.append({"名称": name, "值": value, "单位": "分", "文本": f"{fmt(value)}分"})
     return out
 
 
@@ -198,4 +183,4 @@ def check_report_text(project: Project, text: str, rules: RuleSet | None = None,
     return findings
 
 
-__all__ = ["scoresheet_facts", "report_figures", "check_report_text", "pct_text"]
+__all__ = ["scoresheet_facts", "check_report_text", "pct_text"]
