@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Iterable
 
 from evaltool.core import values
 from evaltool.core.decimals import fmt, round_half_up
@@ -98,7 +97,6 @@ class Sentence:
     source: str  # key of the text (field name or report section)
     location: Location
     index: int  # order within its text
-    table_text: bool = False  # a text cell of the form itself (年度总体目标 …)
 
 
 @dataclass
@@ -126,9 +124,6 @@ class Facts:
 
     def find(self, entity: str, attr: str) -> Fact | None:
         return next((f for f in self.facts if f.entity == entity and f.attr == attr), None)
-
-    def of(self, entity: str) -> list[Fact]:
-        return [f for f in self.facts if f.entity == entity]
 
     # -- building --
     def _build(self) -> None:
@@ -343,13 +338,9 @@ def find_mentions(sentence: str) -> list[Mention]:
         end = m.end("unit")
         if unit == "分" and end < len(sentence) and sentence[end] in _FEN_NOT:
             continue
-        if unit in ("个",) and sentence[end:end + 2] in ("百分点",):
-            continue
         start = m.start(1)
         before = sentence[max(0, start - 1):start]
         if before in ("第", "〔", "[", "（", "(") and unit not in ("%",) and before == "第":
-            continue
-        if re.match(r"\d{4}$", m.group(1)) and unit in ("年",):
             continue
         number = m.group(1).replace(",", "")
         try:
@@ -855,17 +846,15 @@ def _source_label(sent: Sentence) -> str:
 
 
 # ---- public API -------------------------------------------------------------------------------------
-def sentences_of(texts: dict[str, str], locations: dict[str, Location] | None = None,
-                 table_keys: Iterable[str] = ()) -> list[Sentence]:
+def sentences_of(texts: dict[str, str], locations: dict[str, Location] | None = None) -> list[Sentence]:
     out: list[Sentence] = []
-    table_keys = set(table_keys)
     for key, text in texts.items():
         if not text:
             continue
         loc = (locations or {}).get(key) or Location(path=str(key))
         text = PLACEHOLDER_RE.sub("", str(text))  # 【待填写：…】 asks the clerk; it states nothing
         for n, s in enumerate(split_sentences(text)):
-            out.append(Sentence(s, str(key), loc, n, key in table_keys))
+            out.append(Sentence(s, str(key), loc, n))
     return out
 
 
@@ -876,7 +865,6 @@ def analyze(project: Project, result: ScoreResult, texts: dict[str, str],
     checker = Checker(project, result)
     all_texts = dict(texts)
     locs = dict(locations or {})
-    table_keys = []
     if include_table_texts and project.kind == "自评表":
         # The form's own goal texts take part in "stated twice" comparisons and are checked too.
         for key, value, where in (("年度总体目标（实际完成情况）", project.goal_actual, "实际完成情况"),
@@ -884,8 +872,7 @@ def analyze(project: Project, result: ScoreResult, texts: dict[str, str],
             if value and key not in all_texts:
                 all_texts[key] = str(value)
                 locs[key] = project.where(where)
-                table_keys.append(key)
-    findings, attributions = checker.run(sentences_of(all_texts, locs, table_keys))
+    findings, attributions = checker.run(sentences_of(all_texts, locs))
     return _dedupe(findings), attributions
 
 

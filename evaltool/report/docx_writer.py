@@ -235,13 +235,6 @@ def add_rich_text(paragraph, text: str, bold: bool = False) -> None:
                 run.bold = True
 
 
-def write_docx(markup: str, path: str | Path, form_writer=None, title: str | None = None,
-               author: str | None = None) -> None:
-    """Build the document from markup and save it atomically at path."""
-    doc = build_document(markup, form_writer, title, author)
-    save_atomic(doc, Path(path))
-
-
 TITLE_CHARS_PER_LINE = 20  # 二号 on the 156 mm type area
 _TITLE_BREAK_AFTER = ("年度", "及", "和", "与", "暨", "、", "办公室", "局", "厅", "委", "中心", "平台", "系统", "建设",
                       "运维", "经费", "工作", "网站", "媒体", "服务", "管理", "专项")
@@ -414,5 +407,5 @@ def save_atomic(doc, path: Path) -> None:
         doc.save(str(tmp))
 
 
-__all__ = ["write_docx", "build_document", "setup_document", "landscape_section", "cell_text", "no_split", "set_fonts",
+__all__ = ["build_document", "setup_document", "landscape_section", "cell_text", "no_split", "set_fonts",
            "save_atomic", "add_rich_text", "set_style_id", "style_id", "tighten"]
