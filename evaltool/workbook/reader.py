@@ -336,10 +336,6 @@ def _form_regions(v: View) -> list[tuple[int, int, dict[str, int], int]]:
     return [tuple(x) for x in regions]  # type: ignore[misc]
 
 
-def _is_form_sheet(v: View) -> bool:
-    return any(_indicator_header(v, r) for r in _header_candidates(v))
-
-
 # ---- one form -------------------------------------------------------------------------------------
 def _read_form(v: View, top: int, h: int, cols: dict[str, int], end: int) -> Project:
     p = Project(sheet=v.sheet)
@@ -494,11 +490,10 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[st
                     if k in cols]
     score_col, self_col = cols.get("得分"), cols.get("自评得分")
     inputs, loc_of = info.inputs, v.loc
-    headers = frozenset(_header_candidates(v))
     while r <= end:
         if r in block_rows:
             break
-        if r in headers and _indicator_header(v, r):  # the header repeated on a later page
+        if _indicator_header(v, r):  # the header repeated on a later page
             r += 1
             continue
         row = v.row_values(r, col_items, _VERTICAL_KEYS)
@@ -687,8 +682,7 @@ def _apply_settings(v: View, projects: list[Project]) -> None:
     rules = vals.get(L.L_RULES, (None, None))[0]
     places = vals.get(L.L_PLACES, (None, None))[0]
     raw_version = vals.get(L.L_VERSION, (None, None))[0]
-    dec = to_decimal(raw_version) if raw_version is not None and not isinstance(raw_version, str) else \
-        to_decimal(str(raw_version).strip()) if raw_version is not None else None
+    dec = to_decimal(raw_version)
     version = int(dec) if dec is not None and dec == dec.to_integral_value() else None
     for p in projects:
         if rules is not None and str(rules).strip():

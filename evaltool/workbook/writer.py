@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from evaltool.core.decimals import fmt, fmt_percent, plain_number as _num
+from evaltool.core.decimals import fmt, fmt_percent, plain_number as _num, to_decimal
 from evaltool.core.model import SEVERITY_LABEL, Finding, Location, Project, ScoreResult
 from evaltool.core.seam import CellWrite
 from evaltool.workbook import layout as L
-from evaltool.workbook.reader import SheetInfo, sheet_info
+from evaltool.workbook.reader import SheetInfo, _same, sheet_info
 
 RANK = {"error": 3, "warning": 2, "info": 1}
 
@@ -40,7 +40,7 @@ def _display(name: str, value: Any) -> str:
     if value is None:
         return "—"
     if name == "执行率" and isinstance(value, (int, float)):
-        return fmt_percent(Decimal(repr(value)))
+        return fmt_percent(to_decimal(value))
     return str(value)
 
 
@@ -91,12 +91,6 @@ def findings_for(project: Project, result: ScoreResult) -> list[Finding]:
     return out
 
 
-def _same_text(a: Any, b: Any) -> bool:
-    from evaltool.workbook.reader import _same
-
-    return _same(a, b)
-
-
 def _differs(current: Any, value: Any) -> bool:
     if current is None:
         return True
@@ -107,7 +101,7 @@ def _differs(current: Any, value: Any) -> bool:
         if parsed.quantity is not None:
             q = parsed.quantity.value / (100 if parsed.quantity.unit == "%" else 1)
             return abs(float(q) - value) > 0.00005
-    return not _same_text(current, value)
+    return not _same(current, value)
 
 
 def _place(project: Project, info: SheetInfo, f: Finding) -> Location | None:
@@ -205,10 +199,9 @@ def results_sheet(pairs: list[tuple[Project, ScoreResult]]) -> ResultsSheet:
     rs.rows.append(["计分结果"])
     rs.rows.append(list(L.RESULTS_SUMMARY_HEADERS))
     rs.header_rows.append(len(rs.rows))
-    all_findings: list[tuple[Project, Finding]] = []
+    all_findings: list[tuple[Project, ScoreResult, Finding]] = []
     for p, r in pairs:
-        found = findings_for(p, r)
-        all_findings += [(p, f) for f in found]
+        all_findings += [(p, r, f) for f in findings_for(p, r)]
         errors = sum(f.severity == "error" for f in r.findings)
         warnings = sum(f.severity == "warning" for f in r.findings)
         rs.rows.append([p.sheet, p.name, _num(r.total), r.grade, fmt_percent(r.rate_display), _num(r.rate_score),
@@ -217,19 +210,19 @@ def results_sheet(pairs: list[tuple[Project, ScoreResult]]) -> ResultsSheet:
         if info and "总分" in info.out and info.out["总分"].cell:
             rs.links[(len(rs.rows), 1)] = (p.sheet or "", info.out["总分"].cell or "A1")
     rs.rows.append([])
-    shown = [(p, f) for p, f in all_findings if f.code != "I-FILLED"]
+    shown = [f for _, _, f in all_findings if f.code != "I-FILLED"]
     rs.rows.append(["校验结果" + ("：未发现问题" if not shown else f"：共 {len(shown)} 条，点击单元格地址可跳转")])
     rs.rows.append(list(L.RESULTS_HEADERS))
     rs.header_rows.append(len(rs.rows))
-    n = 0
-    for p, f in all_findings:
-        n += 1
+    values: dict[int, dict[str, Any]] = {}  # id(project) -> its computed values, made once
+    for n, (p, r, f) in enumerate(all_findings, start=1):
         loc = f.location
         row = [n, loc.sheet or p.sheet, loc.cell or (loc.path or "—"), SEVERITY_LABEL[f.severity], f.code, f.field,
                f.message, None]
         if f.code == "I-FILLED":
-            values = computed_values(p, _result_of(pairs, p))
-            row[7] = _filled_value(p, loc, values, _result_of(pairs, p))
+            if id(p) not in values:
+                values[id(p)] = computed_values(p, r)
+            row[7] = _filled_value(p, loc, values[id(p)], r)
         rs.rows.append(row)
         rs.severity_rows[len(rs.rows)] = f.severity
         units = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in f.message) / (rs.widths[6] * 1.1),
@@ -239,10 +232,6 @@ def results_sheet(pairs: list[tuple[Project, ScoreResult]]) -> ResultsSheet:
         if loc.cell and (loc.sheet or p.sheet):
             rs.links[(len(rs.rows), 3)] = (loc.sheet or p.sheet or "", loc.cell)
     return rs
-
-
-def _result_of(pairs, project):
-    return next(r for p, r in pairs if p is project)
 
 
 def _filled_value(p: Project, loc: Location, values: dict[str, Any], result: ScoreResult) -> Any:
