@@ -12,7 +12,6 @@ runs this code on xlwings' remote engine) and optional paths where Excel would a
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as _dt
 import functools
 import os
@@ -156,17 +155,14 @@ def _ours(projects) -> set[tuple[str, str]]:
 def plan(book, marks_only: bool = False, grids=None):
     """Everything to write, computed before the first write: (results, writes, 校验结果 content, ours)."""
     from evaltool.workbook.commands import evaluate_projects
-    from evaltool.workbook.writer import cell_writes, results_sheet
+    from evaltool.workbook import writer
 
     projects = _read(book, grids)
     results = evaluate_projects(projects)
-    writes = [w for p, r in results for w in cell_writes(p, r)]
-    if marks_only:
-        # 校验 shows problems but writes no value: a computed cell with a finding keeps its value
-        # and gets only the mark; computed cells without one are left entirely alone.
-        writes = [w if w.keep_value else dataclasses.replace(w, value=None, keep_value=True)
-                  for w in writes if w.keep_value or w.style in ("error", "warning", "info")]
-    return results, writes, results_sheet(results), _ours(projects)
+    writes = [w for p, r in results for w in writer.cell_writes(p, r)]
+    if marks_only:  # 校验 shows problems but writes no value
+        writes = writer.marks_only(writes)
+    return results, writes, writer.results_sheet(results), _ours(projects)
 
 
 def _write(book, state, writes, rs, ours) -> None:

@@ -7,6 +7,7 @@ put in the note instead.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -124,6 +125,13 @@ def mark_write(sheet: str, cell: str, findings: list[Finding]) -> CellWrite:
     worst = max(findings, key=lambda f: RANK[f.severity]).severity
     note = L.NOTE_PREFIX + "\n".join(f"{SEVERITY_LABEL[f.severity]}：{f.message}" for f in findings)
     return CellWrite(sheet, cell, style=worst, note=note, keep_value=True)
+
+
+def marks_only(writes: list[CellWrite]) -> list[CellWrite]:
+    """What 校验 writes of cell_writes(): problems shown, no value written. A computed cell with a
+    finding keeps its value and gets only the mark; computed cells without one are left alone."""
+    return [w if w.keep_value else dataclasses.replace(w, value=None, keep_value=True)
+            for w in writes if w.keep_value or w.style in RANK]
 
 
 def cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
@@ -247,5 +255,5 @@ def _filled_value(p: Project, loc: Location, values: dict[str, Any], result: Sco
     return None
 
 
-__all__ = ["cell_writes", "mark_write", "results_sheet", "ResultsSheet", "computed_values", "findings_for",
+__all__ = ["cell_writes", "marks_only", "mark_write", "results_sheet", "ResultsSheet", "computed_values", "findings_for",
            "place_findings"]
