@@ -1,7 +1,6 @@
 """Command line: the same core the Excel buttons use, for people without Excel."""
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import os
@@ -178,18 +177,12 @@ def load_projects(path: str, rules: str | None = None) -> list[Project]:
 
 
 def evaluate_all(projects: list[Project]) -> list[tuple[Project, ScoreResult]]:
-    from evaltool.core.rules import load_rules
     from evaltool.core.scoring import evaluate
+    from evaltool.workbook.evaluate import rule_set_for
 
-    cache: dict[tuple, object] = {}
     out = []
     for p in projects:
-        places = p.extra.get("小数位")  # a workbook's 设置 sheet may override the rule set's decimals
-        key = (p.rules, places)
-        if key not in cache:
-            rs = load_rules(p.rules)
-            cache[key] = dataclasses.replace(rs, places=places) if places is not None else rs
-        result = evaluate(p, cache[key])
+        result = evaluate(p, rule_set_for(p))  # a workbook's 设置 sheet may override the decimals
         for hook in RESULT_HOOKS:  # feature checks of a scored project, e.g. 报告素材 texts vs the table
             result.findings.extend(hook(p, result))
         out.append((p, result))
