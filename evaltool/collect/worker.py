@@ -192,22 +192,15 @@ def _text(v: Any) -> Any:
 
 def project_row(project, result, file: str) -> dict[str, Any]:
     """One 汇总 row. Subtotals use the rule set's 一级指标 names as keys (prefixed "小计:")."""
-    from evaltool.core.scoring import Collector, RATE_LABEL, read_money
-    from evaltool.core.model import Location
+    from evaltool.core.scoring import RATE_LABEL
 
-    total = project.funds.get("年度资金总额")
-    budget = actual = None
-    if total is not None:
-        scratch = Collector()  # findings about these cells already come from evaluate()
-        budget = read_money(total.budget, Location(), "", scratch)
-        actual = read_money(total.actual, Location(), "", scratch)
     row: dict[str, Any] = {
         "主管部门": _text(project.department),
         "单位": _text(project.unit),
         "项目": _text(project.name),
         "年度": _text(project.year),
-        "预算数": _num(budget),
-        "执行数": _num(actual),
+        "预算数": _num(result.budget),
+        "执行数": _num(result.actual),
         "执行率": _num(result.rate_display),
         "执行率得分": _num(result.rate_score),
     }

@@ -146,6 +146,8 @@ class ScoreResult:
     total: Decimal | None
     grade: str | None
     findings: list[Finding]
+    budget: Decimal | None = None  # 年度资金总额 全年预算数 in 万元, as read (None: absent or unreadable)
+    actual: Decimal | None = None  # 年度资金总额 全年执行数 in 万元
 
     @property
     def errors(self) -> list[Finding]:

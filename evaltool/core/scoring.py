@@ -80,6 +80,8 @@ def _score(rules: RuleSet, weight: Decimal, share: Decimal) -> Decimal:
 
 # ---------------------------------------------------------------------------------------------
 def score_rate(project: Project, rules: RuleSet, out: Collector):
+    """(rate, rate as shown, weight, score, explanation, budget, actual): budget and actual are the
+    年度资金总额 amounts in 万元 as read (None when absent or unreadable)."""
     total = project.funds.get("年度资金总额")
     where = (lambda key: total.cells.get(key) if total else None)
     label = "年度资金总额"
@@ -90,7 +92,7 @@ def score_rate(project: Project, rules: RuleSet, out: Collector):
     if total is None:
         out.add("E-REQUIRED", "error", "缺少“年度资金总额”行，请填写全年预算数和全年执行数。", label,
                 Location(sheet=project.sheet, path="项目资金.年度资金总额"))
-        return None, None, weight, None, "未计分：缺少年度资金总额"
+        return None, None, weight, None, "未计分：缺少年度资金总额", None, None
     budget = read_money(total.budget, where("全年预算数") or Location(path="项目资金.年度资金总额.全年预算数"),
                         "年度资金总额的全年预算数", out)
     actual = read_money(total.actual, where("全年执行数") or Location(path="项目资金.年度资金总额.全年执行数"),
@@ -100,11 +102,11 @@ def score_rate(project: Project, rules: RuleSet, out: Collector):
             if val is None and values.parse(getattr(total, "budget" if key == "全年预算数" else "actual")).kind == "empty":
                 out.add("E-REQUIRED", "error", f"年度资金总额的{key}未填写，请填写以万元为单位的数字。", key,
                         where(key) or Location(path=f"项目资金.年度资金总额.{key}"))
-        return None, None, weight, None, "未计分：预算数或执行数缺失"
+        return None, None, weight, None, "未计分：预算数或执行数缺失", budget, actual
     if budget <= 0:
         out.add("E-RATE-BUDGET", "error", "全年预算数为 0 或负数，无法计算执行率；请填写全年预算数（万元）。",
                 "全年预算数", where("全年预算数"))
-        return None, None, weight, None, "未计分：全年预算数为 0"
+        return None, None, weight, None, "未计分：全年预算数为 0", budget, actual
     rate = actual / budget
     shown = round_half_up(rate, rules.rate_places)
     if rules.rate_method == "比例":
@@ -133,7 +135,7 @@ def score_rate(project: Project, rules: RuleSet, out: Collector):
                     f"执行率得分：填报 {fmt(typed)} 与按执行率计算的 {fmt(score, rules.places)} 不一致"
                     f"（{rules.name}：{expl}）。请改为 {fmt(score, rules.places)}，"
                     "或在“设置”中选择本地区采用的规则集。", "执行率得分", loc)
-    return rate, shown, weight, score, expl
+    return rate, shown, weight, score, expl, budget, actual
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,7 +338,7 @@ def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
         return evaluate_sheet(project, rules)
     out = Collector()
     year = project_year(project)
-    rate, shown, rate_weight, rate_score, rate_expl = score_rate(project, rules, out)
+    rate, shown, rate_weight, rate_score, rate_expl, budget, actual = score_rate(project, rules, out)
     results = [score_indicator(i, ind, rules, year, out) for i, ind in enumerate(project.indicators)]
     subtotals: dict[str, Decimal] = {RATE_LABEL: rate_score or Decimal(0)}
     for name in rules.level1_weights:
@@ -352,7 +354,7 @@ def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
         rule_id=rules.id, rule_name=rules.name, rate=rate, rate_display=shown,
         rate_weight=rate_weight, rate_score=rate_score, rate_explanation=rate_expl,
         indicators=results, subtotals=subtotals, total=total,
-        grade=rules.grade_for_total(total), findings=out.findings,
+        grade=rules.grade_for_total(total), findings=out.findings, budget=budget, actual=actual,
     )
     run_checks(project, rules, result, out)
     result.findings = out.findings
