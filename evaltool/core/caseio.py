@@ -12,14 +12,12 @@ from evaltool.core.errors import InputError
 from evaltool.core.fileio import atomic_write_text
 
 from evaltool.core.decimals import plain_number as _plain
-from evaltool.core.model import FUND_COLUMNS, FUND_ROWS, FundRow, Indicator, Location, Project
+from evaltool.core.model import (FUND_COLUMN_ATTR, FUND_COLUMNS, FUND_ROWS, INDICATOR_ATTR, FundRow, Indicator,
+                                 Location, Project)
 
 MAX_CASE_BYTES = 5 * 1024 * 1024  # a real case is a few KB; anything this big is not one
-INDICATOR_KEYS = {
-    "一级指标": "level1", "二级指标": "level2", "三级指标": "level3", "年度指标值": "target",
-    "实际完成值": "actual", "分值": "weight", "得分": "entered_score", "偏差原因分析及改进措施": "deviation",
-}
-FUND_KEYS = {"年初预算数": "initial", "全年预算数": "budget", "全年执行数": "actual", "得分": "entered_score"}
+INDICATOR_KEYS = INDICATOR_ATTR
+FUND_KEYS = {**FUND_COLUMN_ATTR, "得分": "entered_score"}
 HEADER_KEYS = {"年度": "year", "项目名称": "name", "主管部门": "department", "实施单位": "unit"}
 KIND_EXTRA_KEYS = ("评分指标", "评价人员", "绩效目标表")
 

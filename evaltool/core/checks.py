@@ -7,11 +7,10 @@ from decimal import Decimal
 
 from evaltool.core import values
 from evaltool.core.decimals import fmt, fmt_percent
-from evaltool.core.model import FUND_COLUMNS, FUND_ROWS, Location, Project, ScoreResult
+from evaltool.core.model import FUND_COLUMN_ATTR, FUND_COLUMNS, FUND_ROWS, Location, Project, ScoreResult
 from evaltool.core.rules import RuleSet
 
 HEADER_FIELDS = (("name", "项目名称"), ("department", "主管部门"), ("unit", "实施单位"), ("year", "年度"))
-COLUMN_ATTR = {"年初预算数": "initial", "全年预算数": "budget", "全年执行数": "actual"}
 
 
 def run_checks(project: Project, rules: RuleSet, result: ScoreResult, out) -> None:
@@ -74,7 +73,7 @@ def check_funds(project: Project, out) -> None:
         row = project.funds.get(label)
         amounts[label] = {}
         for column in FUND_COLUMNS:
-            raw = getattr(row, COLUMN_ATTR[column]) if row else None
+            raw = getattr(row, FUND_COLUMN_ATTR[column]) if row else None
             loc = (row.cells.get(column) if row else None) or Location(path=f"项目资金.{label}.{column}")
             sink = quiet if label == "年度资金总额" else out
             amounts[label][column] = read_money(raw, loc, f"{label}的{column}", sink)

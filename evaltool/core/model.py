@@ -13,6 +13,12 @@ from typing import Any
 # Order and labels of the 项目资金 rows, as on the official form.
 FUND_ROWS = ("年度资金总额", "本年财政拨款", "上年结转资金", "其他资金")
 FUND_COLUMNS = ("年初预算数", "全年预算数", "全年执行数")
+FUND_COLUMN_ATTR = {"年初预算数": "initial", "全年预算数": "budget", "全年执行数": "actual"}  # FundRow fields
+# 绩效指标 columns -> Indicator fields, in the form's order
+INDICATOR_ATTR = {
+    "一级指标": "level1", "二级指标": "level2", "三级指标": "level3", "年度指标值": "target",
+    "实际完成值": "actual", "分值": "weight", "得分": "entered_score", "偏差原因分析及改进措施": "deviation",
+}
 # 报告素材: the clerk's own words for the report, in the order the national outline uses them.
 REPORT_FIELDS = (
     "项目背景",

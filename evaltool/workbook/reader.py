@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from evaltool.core.decimals import to_decimal
 from evaltool.core.errors import InputError
-from evaltool.core.model import REPORT_FIELDS, FundRow, Indicator, Location, Project
+from evaltool.core.model import FUND_COLUMN_ATTR, INDICATOR_ATTR, REPORT_FIELDS, FundRow, Indicator, Location, Project
 from evaltool.core.seam import Grid, address
 from evaltool.workbook import layout as L
 
@@ -412,7 +412,7 @@ def _read_funds(v: View, p: Project, info: SheetInfo, rows: range) -> None:
         if not label or label in p.funds:
             continue
         fr = FundRow(label=label)
-        for key, attr in (("年初预算数", "initial"), ("全年预算数", "budget"), ("全年执行数", "actual")):
+        for key, attr in FUND_COLUMN_ATTR.items():
             if key in keys:
                 loc = v.loc(r, keys[key])
                 fr.cells[key] = loc
@@ -483,9 +483,9 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[st
     # Per row, columns read as (cols key, Indicator attribute, column); hoisted out of the loop,
     # which runs for every indicator of every file a bureau consolidates.
     col_items = list(cols.items())
-    typed_cols = [(k, a, cols[k]) for k, a in (("三级指标", "level3"), ("年度指标值", "target"), ("实际完成值", "actual"),
-                                              ("分值", "weight"), ("偏差原因分析及改进措施", "deviation")) if k in cols]
-    level_cols = [(k, a, cols[k]) for k, a in (("一级指标", "level1"), ("二级指标", "level2")) if k in cols]
+    typed_cols = [(k, a, cols[k]) for k, a in INDICATOR_ATTR.items()  # 一级/二级 and 得分 have rules of their own
+                  if k in cols and a not in ("level1", "level2", "entered_score")]
+    level_cols = [(k, a, cols[k]) for k, a in INDICATOR_ATTR.items() if k in cols and a in ("level1", "level2")]
     content_keys = [k for k in ("三级指标", "年度指标值", "实际完成值", "分值", "自评得分", "偏差原因分析及改进措施")
                     if k in cols]
     score_col, self_col = cols.get("得分"), cols.get("自评得分")

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from evaltool.core.decimals import plain_number as _plain
 from evaltool.core.fileio import atomic_write_bytes
-from evaltool.core.model import FUND_ROWS, REPORT_FIELDS, Project
+from evaltool.core.model import FUND_COLUMN_ATTR, FUND_ROWS, REPORT_FIELDS, Project
 from evaltool.core.seam import col_letter
 from evaltool.workbook import layout as L
 
@@ -195,7 +195,7 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
         r = top + 1 + i
         row = project.funds.get(label) if project else None
         s.merge(r, 2, r, 3, L.FUND_ROW_LABELS[label], kind="label", align=LEFT if i else CENTER, bold=i == 0)
-        for key, attr in (("年初预算数", "initial"), ("全年预算数", "budget"), ("全年执行数", "actual")):
+        for key, attr in FUND_COLUMN_ATTR.items():
             s.cell(r, FUND_COLS[key], getattr(row, attr) if row else None, kind="input")
         if i == 0:
             weight = project.fund_weight if project and project.fund_weight is not None else rules.rate_weight
