@@ -268,6 +268,11 @@ def test_report_writes_docx_beside_the_workbook(tmp_path):
     assert "政府网站及政务新媒体日常安全运维" in text
     alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
     assert any("已生成绩效评价报告" in a for a in alerts)
+    # Pressed again after the clerk edited the report in Word: the edited file is kept.
+    edited = paths[0].read_bytes() + b"edited"
+    paths[0].write_bytes(edited)
+    again = entry.report(book=book, folder=tmp_path, open_after=False)
+    assert again[0].name == "自评-绩效评价报告（2）.docx" and paths[0].read_bytes() == edited
 
 
 def test_report_needs_a_saved_workbook(tmp_path):

@@ -258,17 +258,17 @@ def score(book, state):
 @entry
 def report(book, state, folder: str | os.PathLike | None = None, open_after: bool = True):
     """生成报告: a .docx per 自评表 beside the workbook, then open it."""
+    from evaltool.report.commands import output_paths
     from evaltool.report.generate import write_report
     from evaltool.workbook.commands import evaluate_projects
 
     _status(book, "evaltool：正在生成报告……")
     target_dir = Path(folder) if folder else _book_dir(book)
     results = evaluate_projects(_read(book))
-    stem = Path(book.name).stem
-    paths = []
-    for i, (p, r) in enumerate(results):
-        suffix = "" if len(results) == 1 else f"-{p.sheet}"
-        paths.append(write_report(p, r, target_dir / f"{stem}{suffix}-绩效评价报告.docx"))
+    # Named as the CLI names them; a report already there (the clerk may have edited it in Word)
+    # is never replaced: the new one becomes …（2）.docx.
+    targets = output_paths(str(target_dir / Path(book.name).name), [p for p, _ in results], None)
+    paths = [write_report(p, r, target) for (p, r), target in zip(results, targets)]
     if open_after:
         for path in paths:
             _open(path)
