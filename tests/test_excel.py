@@ -356,7 +356,9 @@ def test_not_a_form_gives_a_chinese_dialog_and_writes_nothing():
     assert actions[0]["args"][0].startswith("无法处理：这个工作簿不是项目支出绩效自评表")
 
 
-def test_internal_error_becomes_a_dialog_and_a_log(tmp_path, monkeypatch):
+@pytest.fixture
+def broken_book(tmp_path, monkeypatch):
+    """A workbook whose scoring fails with an internal error (not the clerk's input)."""
     import evaltool.workbook.commands as wc
 
     def boom(projects):
@@ -365,6 +367,11 @@ def test_internal_error_becomes_a_dialog_and_a_log(tmp_path, monkeypatch):
     monkeypatch.setattr(wc, "evaluate_projects", boom)
     monkeypatch.delenv("EVALTOOL_DEBUG", raising=False)
     book, _ = book_from_file(filled_file(tmp_path, load_case(CASES[0])))
+    return book
+
+
+def test_internal_error_becomes_a_dialog_and_a_log(tmp_path, broken_book):
+    book = broken_book
     assert entry.score(book=book) is None
     actions = book.json()["actions"]
     assert [a["func"] for a in actions] == ["alert"]
@@ -373,15 +380,8 @@ def test_internal_error_becomes_a_dialog_and_a_log(tmp_path, monkeypatch):
     assert "ZeroDivisionError" in (tmp_path / "log" / "evaltool-excel.log").read_text("utf-8")
 
 
-def test_failure_after_a_sheet_was_added_does_not_claim_the_workbook_is_untouched(tmp_path, monkeypatch):
-    import evaltool.workbook.commands as wc
-
-    def boom(projects):
-        raise ZeroDivisionError("division by zero")
-
-    monkeypatch.setattr(wc, "evaluate_projects", boom)
-    monkeypatch.delenv("EVALTOOL_DEBUG", raising=False)
-    book, _ = book_from_file(filled_file(tmp_path, load_case(CASES[0])))
+def test_failure_after_a_sheet_was_added_does_not_claim_the_workbook_is_untouched(broken_book):
+    book = broken_book
     assert entry.import_case(book=book, path=CASES[1]) is None  # the sheet is added, scoring fails
     actions = book.json()["actions"]
     assert any(a["func"] == "addSheet" for a in actions)
