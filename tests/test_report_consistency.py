@@ -322,3 +322,20 @@ def test_repeated_indicator_names_get_the_same_numbered_labels_in_report_and_che
     entities = {e.key: e.names for e in Facts(p, r).entities if e.kind == "indicator"}
     for ir, label in zip(r.indicators, labels):
         assert label in entities[f"IND:{ir.index}"]
+
+
+def test_an_indicator_named_with_the_form_word_keeps_its_name_on_a_scoring_table():
+    # Labels say "评分表" on a 评分表; an indicator whose own name holds "自评表" is quoted as written.
+    from evaltool.core.caseio import load_case
+    from evaltool.report.consistency import Facts
+
+    p = load_case(next(CASES_DIR.glob("seed001*.yaml")))
+    p.extra["评分指标"][4]["三级指标"] = "自评表填报质量"  # 分值 6, 得分 5
+    (p, r), = evaluate_all([p])
+    found = check_texts(p, r, {"分析": "自评表填报质量指标得4分。"})
+    assert codes(found) == ["E-REPORT-NUMBER"]
+    assert "评分表“自评表填报质量”的得分 5分" in found[0].message
+    labels = [f.label for f in Facts(p, r).facts]
+    assert "评分表“自评表填报质量”的分值" in labels and "评分表的总分" in labels
+    assert "评分表的资金使用率（实际使用情况 ÷ 实际到位资金）" in labels
+    assert not any("评分表填报质量" in label and "自评表填报质量" not in label for label in labels)

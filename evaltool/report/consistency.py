@@ -130,6 +130,10 @@ class Facts:
         from evaltool.report.context import fund_amount, unique_labels
 
         p, r = self.project, self.result
+        # Labels name the form the clerk filled in; chosen once, so names quoted in them stay verbatim.
+        form = "评分表" if p.kind == "评分表" else "自评表"
+        rate_label = ("评分表的资金使用率（实际使用情况 ÷ 实际到位资金）" if p.kind == "评分表"
+                      else "自评表的执行率（全年执行数 ÷ 全年预算数）")
         E = self.entities.append
         E(Entity("funds", ("年度资金总额", "项目资金总额", "项目资金", "资金总额", "专项资金", "项目经费", "专项经费",
                            "资金"), "funds"))
@@ -150,9 +154,9 @@ class Facts:
             budget, actual, initial = (fund_amount(total_row.budget), fund_amount(total_row.actual),
                                        fund_amount(total_row.initial))
             where = lambda k: total_row.cells.get(k) or Location(path=f"项目资金.年度资金总额.{k}")  # noqa: E731
-            self.add("funds", "budget", budget, "money", "自评表“年度资金总额”的全年预算数", where("全年预算数"), 2)
-            self.add("funds", "actual", actual, "money", "自评表“年度资金总额”的全年执行数", where("全年执行数"), 2)
-            self.add("funds", "initial", initial, "money", "自评表“年度资金总额”的年初预算数", where("年初预算数"), 2)
+            self.add("funds", "budget", budget, "money", f"{form}“年度资金总额”的全年预算数", where("全年预算数"), 2)
+            self.add("funds", "actual", actual, "money", f"{form}“年度资金总额”的全年执行数", where("全年执行数"), 2)
+            self.add("funds", "initial", initial, "money", f"{form}“年度资金总额”的年初预算数", where("年初预算数"), 2)
         planned = getattr(r, "planned", None)
         used = getattr(r, "used", None)
         arrived = getattr(r, "arrived", None)
@@ -182,7 +186,7 @@ class Facts:
             E(Entity(key, names, "fundrow"))
             for attr, col, raw in (("budget", "全年预算数", row.budget), ("actual", "全年执行数", row.actual),
                                    ("initial", "年初预算数", row.initial)):
-                self.add(key, attr, fund_amount(raw), "money", f"自评表“{label}”的{col}",
+                self.add(key, attr, fund_amount(raw), "money", f"{form}“{label}”的{col}",
                          row.cells.get(col) or Location(path=f"项目资金.{label}.{col}"), 2)
 
         # 执行率 as shown on the form (a 评分表 calls it 资金使用率).
@@ -190,7 +194,7 @@ class Facts:
         if rate is None and getattr(r, "use_display", None) is not None:
             rate = r.use_display
         if rate is not None:
-            self.add("rate", "value", rate * 100, "percent", "自评表的执行率（全年执行数 ÷ 全年预算数）",
+            self.add("rate", "value", rate * 100, "percent", rate_label,
                      Location(sheet=p.sheet, path="项目资金.年度资金总额.执行率"), 2)
         arrival = getattr(r, "arrival_display", None)
         if arrival is not None:
@@ -198,19 +202,19 @@ class Facts:
             self.add("arrival", "value", arrival * 100, "percent", "资金到位率（实际到位资金 ÷ 计划投资额）",
                      p.where("实际到位资金"), 2)
         if r.rate_score is not None:
-            self.add("rate", "score", r.rate_score, "score", "自评表“年度资金总额”的得分（执行率得分）",
+            self.add("rate", "score", r.rate_score, "score", f"{form}“年度资金总额”的得分（执行率得分）",
                      (total_row.cells.get("得分") if total_row else None) or Location(path="项目资金.年度资金总额.得分"))
-            self.add("funds", "score", r.rate_score, "score", "自评表“年度资金总额”的得分（执行率得分）",
+            self.add("funds", "score", r.rate_score, "score", f"{form}“年度资金总额”的得分（执行率得分）",
                      Location(path="项目资金.年度资金总额.得分"))
         if r.rate_weight is not None:
-            self.add("rate", "weight", r.rate_weight, "score", "自评表“项目资金”的分值",
+            self.add("rate", "weight", r.rate_weight, "score", f"{form}“项目资金”的分值",
                      p.cells.get("分值") or Location(path="项目资金.分值"))
-            self.add("funds", "weight", r.rate_weight, "score", "自评表“项目资金”的分值", Location(path="项目资金.分值"))
+            self.add("funds", "weight", r.rate_weight, "score", f"{form}“项目资金”的分值", Location(path="项目资金.分值"))
 
         # Scores: total, grade, 一级/二级 subtotals.
         total = getattr(r, "average", None) if getattr(r, "total", None) is None else r.total
         if total is not None:
-            self.add("total", "score", total, "score", "自评表的总分", Location(sheet=p.sheet, path="总分"))
+            self.add("total", "score", total, "score", f"{form}的总分", Location(sheet=p.sheet, path="总分"))
         weights_l1: dict[str, Decimal] = {}
         scores_l1: dict[str, Decimal] = {}
         weights_l2: dict[tuple[str, str], Decimal] = {}
@@ -225,35 +229,35 @@ class Facts:
             scores_l1[name] = value
         all_weights = sum(weights_l1.values(), Decimal(0)) + (r.rate_weight or Decimal(0))
         if weights_l1:
-            self.add("total", "weight", all_weights, "score", "自评表各项分值合计", Location(sheet=p.sheet, path="总分"))
+            self.add("total", "weight", all_weights, "score", f"{form}各项分值合计", Location(sheet=p.sheet, path="总分"))
         for name in dict.fromkeys([*weights_l1, *[k for k in scores_l1 if k != "预算执行率"]]):
             key = f"L1:{name}"
             E(Entity(key, _level1_names(name), "level1"))
             loc = Location(sheet=p.sheet, path=f"绩效指标.{name}")
             if name in weights_l1:
-                self.add(key, "weight", weights_l1[name], "score", f"自评表“{name}”各三级指标分值合计", loc)
+                self.add(key, "weight", weights_l1[name], "score", f"{form}“{name}”各三级指标分值合计", loc)
             if name in scores_l1:
-                self.add(key, "score", scores_l1[name], "score", f"自评表“{name}”得分小计", loc)
+                self.add(key, "score", scores_l1[name], "score", f"{form}“{name}”得分小计", loc)
             if name in scores_l1 and name in weights_l1:
-                self.add(key, "lost", weights_l1[name] - scores_l1[name], "score", f"自评表“{name}”扣分小计", loc)
+                self.add(key, "lost", weights_l1[name] - scores_l1[name], "score", f"{form}“{name}”扣分小计", loc)
         for (l1, l2), w in weights_l2.items():
             key = f"L2:{l1}/{l2}"
             E(Entity(key, _level2_names(l1, l2), "level2"))
             loc = Location(sheet=p.sheet, path=f"绩效指标.{l1}.{l2}")
-            self.add(key, "weight", w, "score", f"自评表“{l2}”分值合计", loc)
+            self.add(key, "weight", w, "score", f"{form}“{l2}”分值合计", loc)
             if (l1, l2) in scores_l2:
-                self.add(key, "score", scores_l2[(l1, l2)], "score", f"自评表“{l2}”得分合计", loc)
-                self.add(key, "lost", w - scores_l2[(l1, l2)], "score", f"自评表“{l2}”扣分合计", loc)
+                self.add(key, "score", scores_l2[(l1, l2)], "score", f"{form}“{l2}”得分合计", loc)
+                self.add(key, "lost", w - scores_l2[(l1, l2)], "score", f"{form}“{l2}”扣分合计", loc)
 
         # Counts the narrative states about the indicator table.
         n = len(r.indicators)
         if n:
-            self.add("count", "count", Decimal(n), "count:个", "自评表三级指标个数", Location(sheet=p.sheet, path="绩效指标"))
+            self.add("count", "count", Decimal(n), "count:个", f"{form}三级指标个数", Location(sheet=p.sheet, path="绩效指标"))
             full = sum(1 for i in r.indicators if i.score is not None and i.weight is not None and i.score >= i.weight)
             short = sum(1 for i in r.indicators if i.score is not None and i.weight is not None and i.score < i.weight)
-            self.add("count", "full", Decimal(full), "count:个", "自评表中得满分的三级指标个数",
+            self.add("count", "full", Decimal(full), "count:个", f"{form}中得满分的三级指标个数",
                      Location(sheet=p.sheet, path="绩效指标"))
-            self.add("count", "short", Decimal(short), "count:个", "自评表中未得满分的三级指标个数",
+            self.add("count", "short", Decimal(short), "count:个", f"{form}中未得满分的三级指标个数",
                      Location(sheet=p.sheet, path="绩效指标"))
 
         # Indicators: target, actual, weight, score.
@@ -279,21 +283,17 @@ class Facts:
                     if fam is None:
                         continue
                     family = family or fam
-                    self.add(key, attr, value, fam, f"自评表“{short_name}”的{col}", cell(col),
+                    self.add(key, attr, value, fam, f"{form}“{short_name}”的{col}", cell(col),
                              direction=parsed.direction)
             E(Entity(key, names, "indicator", family))
             if ir.weight is not None:
-                self.add(key, "weight", ir.weight, "score", f"自评表“{short_name}”的分值", cell("分值"))
+                self.add(key, "weight", ir.weight, "score", f"{form}“{short_name}”的分值", cell("分值"))
             if ir.score is not None:
-                self.add(key, "score", ir.score, "score", f"自评表“{short_name}”的得分", cell("得分"))
+                self.add(key, "score", ir.score, "score", f"{form}“{short_name}”的得分", cell("得分"))
             if ir.score is not None and ir.weight is not None:
-                self.add(key, "lost", ir.weight - ir.score, "score", f"自评表“{short_name}”的扣分（分值减得分）",
+                self.add(key, "lost", ir.weight - ir.score, "score", f"{form}“{short_name}”的扣分（分值减得分）",
                          cell("得分"))
         self.grade = getattr(r, "grade", None)
-        if p.kind == "评分表":  # same facts, named as that form names them
-            for f in self.facts:
-                f.label = f.label.replace("自评表的执行率（全年执行数 ÷ 全年预算数）",
-                                          "评分表的资金使用率（实际使用情况 ÷ 实际到位资金）").replace("自评表", "评分表")
         self.entities.sort(key=lambda e: -max((len(n) for n in e.names), default=0))
 
 
