@@ -373,3 +373,13 @@ def test_variant_rule_set_scores_seed001_the_same(tmp_path):
     proc = run_cli("score", str(path), "--json", "--rules", "评分表三段式")
     data = json.loads(proc.stdout)
     assert proc.returncode == 0 and data["框架"] == "三段式" and data["总分"] == 98.5 and data["规则"] == "评分表三段式"
+
+
+def test_fund_rates_state_numerator_and_denominator(seed001_data):
+    seed001_data["项目基本信息"]["实际到位资金"] = 156.008
+    result = evaluate_sheet(project_of(seed001_data))
+    planned, arrived, used = Decimal("195.01"), Decimal("156.008"), Decimal("87.44")
+    assert result.fund_rates == {"资金到位率": (arrived / planned, arrived, planned),
+                                 "资金使用率": (used / arrived, used, arrived)}
+    assert result.fund_rates["资金到位率"][0] == result.arrival_rate
+    assert result.fund_rates["资金使用率"][0] == result.use_rate

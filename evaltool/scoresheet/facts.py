@@ -154,12 +154,12 @@ def check_report_text(project: Project, text: str, rules: RuleSet | None = None,
             candidates = []
             if result.use_rate is not None and (_amount_in(norm, result.used)
                                                 or re.search(r"支出|使用|执行", norm) and "到位" not in norm):
-                candidates.append(("资金使用率", result.use_rate, result.used, result.arrived))
+                candidates.append(("资金使用率", *result.fund_rates["资金使用率"]))
                 if result.planned is not None and result.planned > 0 and result.used is not None:
                     candidates.append(("实际使用占计划投资的比例", result.used / result.planned, result.used,
                                        result.planned))
             elif result.arrival_rate is not None and "到位" in norm:
-                candidates.append(("资金到位率", result.arrival_rate, result.arrived, result.planned))
+                candidates.append(("资金到位率", *result.fund_rates["资金到位率"]))
             if not candidates or any(_agrees(written, rate * HUNDRED) for _, rate, _, _ in candidates):
                 continue
             name, rate, num, den = candidates[0]

@@ -43,6 +43,10 @@ class SheetResult(ScoreResult):
     used: Decimal | None = None  # 实际使用情况
     arrival_rate: Decimal | None = None  # 资金到位率, unrounded
     use_rate: Decimal | None = None  # 资金使用率 (= 预算执行率), unrounded
+    # 资金到位率 / 资金使用率 → (rate, numerator, denominator): the one place that says which amount is
+    # divided by which. It repeats the fields above, so it stays out of repr and ==.
+    fund_rates: dict[str, tuple[Decimal | None, Decimal | None, Decimal | None]] = field(
+        default_factory=dict, repr=False, compare=False)
     rate_places: int = 4
     level2: dict[tuple[str, str], tuple[Decimal, Decimal]] = field(default_factory=dict)  # (一级, 二级) → (分值, 得分)
     level1_weights: dict[str, Decimal] = field(default_factory=dict)
@@ -112,7 +116,9 @@ def _text(value: Any) -> str:
 
 
 # ---- funds -----------------------------------------------------------------------------------
-def score_funds(sheet: ScoreSheet, out: Collector) -> tuple[Decimal | None, ...]:
+def score_funds(sheet: ScoreSheet, out: Collector
+                ) -> tuple[Decimal | None, Decimal | None, Decimal | None, dict[str, tuple]]:
+    """计划投资额, 实际到位资金, 实际使用情况 and the rates {name: (rate, numerator, denominator)}."""
     amounts = {}
     for key in ("计划投资额", "实际到位资金", "实际使用情况"):
         amounts[key] = read_money(sheet.fund(key), sheet.fund_where(key), f"项目基本信息的{key}", out)
@@ -152,7 +158,8 @@ def score_funds(sheet: ScoreSheet, out: Collector) -> tuple[Decimal | None, ...]
             out.add("W-SS-SOURCES", "warning",
                     f"资金来源合计 {fmt(sum(parts, Decimal(0)))} 万元与计划投资额 {fmt(planned)} 万元不一致，请核对。",
                     "资金来源", sheet.project.where("项目基本信息.资金来源"))
-    return planned, arrived, used, arrival, use
+    rates = {"资金到位率": (arrival, arrived, planned), "资金使用率": (use, used, arrived)}
+    return planned, arrived, used, rates
 
 
 # ---- indicator rows ----------------------------------------------------------------------------
@@ -205,9 +212,9 @@ def score_rows(sheet: ScoreSheet, fw: Framework, sr: SheetRules, rates: dict[str
         formula = fw.formula_of(l3)
         rate = rates.get(formula) if formula else None
         if formula and rate is not None and rate[0] is not None:
-            value, how = rate
+            value, num, den = rate
             computed = _score(sr.base, weight, value)
-            basis = f"{formula} {how} = {fmt_percent(value)}，{weight_text} × {fmt_percent(min(value, Decimal(1)))} = {fmt(computed, places)}"
+            basis = f"{formula} {fmt(num)} ÷ {fmt(den)} = {fmt_percent(value)}，{weight_text} × {fmt_percent(min(value, Decimal(1)))} = {fmt(computed, places)}"
             if entered is None:
                 results.append(result(computed, "公式", f"公式：{basis}"))
                 continue
@@ -454,11 +461,8 @@ def evaluate_sheet(project: Project, rules: RuleSet | None = None) -> SheetResul
         if _blank(getattr(project, attr)):
             out.add("E-REQUIRED", "error", f"{label}未填写。", label, project.where(label))
 
-    planned, arrived, used, arrival, use = score_funds(sheet, out)
-    rates = {
-        "资金到位率": (arrival, f"{fmt(arrived)} ÷ {fmt(planned)}"),
-        "资金使用率": (use, f"{fmt(used)} ÷ {fmt(arrived)}"),
-    }
+    planned, arrived, used, rates = score_funds(sheet, out)
+    arrival, use = rates["资金到位率"][0], rates["资金使用率"][0]
     results = score_rows(sheet, fw, sr, rates, out)
     check_weights(sheet, fw, results, out)
 
@@ -482,6 +486,7 @@ def evaluate_sheet(project: Project, rules: RuleSet | None = None) -> SheetResul
         rate_explanation="", indicators=results, subtotals=subtotals, total=total, grade=grade,
         findings=out.findings,
         framework=fw.name, planned=planned, arrived=arrived, used=used, arrival_rate=arrival, use_rate=use,
+        fund_rates=rates,
         rate_places=rules.rate_places, level2=level2,
         level1_weights={k: v.weight for k, v in fw.level1.items()}, table_total=total,
         evaluators=evaluators, average=average, targets=targets,
