@@ -265,8 +265,35 @@ def _rules_of(project: Project, result: ScoreResult):
         return None
 
 
+def _common_context(project: Project, result: ScoreResult) -> dict[str, Any]:
+    """What templates of both forms see alike: the project header, the form's errors, the clerk's
+    报告素材 texts and the placeholder helpers; each builder adds what is its form's own."""
+    name = raw_text(project.name) or "（未填写项目名称）"
+    year = raw_text(project.year)
+    material = {str(k): long_text(v) for k, v in (project.report or {}).items()}
+
+    def text_or_placeholder(key: str, hint: str | None = None) -> str:
+        value = (material.get(key) or "").strip()
+        return value or placeholder(hint or MATERIAL_HINTS.get(key, key))
+
+    return {
+        "project": {
+            "name": name,
+            "year": year,
+            "department": clean_unit(raw_text(project.department)),
+            "unit": clean_unit(raw_text(project.unit) or raw_text(project.department)),
+            "sheet": project.sheet or "",
+            "subject": subject(name, year),
+        },
+        "errors": form_errors(result),
+        "material": material,
+        "text": text_or_placeholder,
+        "placeholder": placeholder,
+    }
+
+
 def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
-    """The template context for one scored 自评表."""
+    """The template context for one scored 自评表 (_common_context's keys, plus its own)."""
     rules = _rules_of(project, result)
     rows: list[FundView] = []
     amounts: dict[str, dict[str, Decimal | None]] = {}
@@ -285,27 +312,13 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
     indicators = [i for lv in levels for i in lv.items]
     shortfalls = [i for i in indicators if i.scored and not i.full]
     unscored = [i for i in indicators if not i.scored]
-    year = raw_text(project.year)
-    material = {str(k): long_text(v) for k, v in (project.report or {}).items()}
-
-    def text_or_placeholder(key: str, hint: str | None = None) -> str:
-        value = (material.get(key) or "").strip()
-        return value or placeholder(hint or MATERIAL_HINTS.get(key, key))
-
     output_levels = [lv for lv in levels if "产出" in lv.name]
     other_levels = [lv for lv in levels if "产出" not in lv.name]
     rate_display = result.rate_display
-    return {
-        "project": {
-            "name": raw_text(project.name) or "（未填写项目名称）",
-            "year": year,
-            "department": clean_unit(raw_text(project.department)),
-            "unit": clean_unit(raw_text(project.unit) or raw_text(project.department)),
-            "sheet": project.sheet or "",
-            "subject": subject(raw_text(project.name) or "（未填写项目名称）", year),
-            "subject_project": subject(raw_text(project.name) or "（未填写项目名称）", year)
-            + ("" if raw_text(project.name).endswith("项目") else "项目"),
-        },
+    ctx = _common_context(project, result)
+    ctx["project"]["subject_project"] = ctx["project"]["subject"] + (
+        "" if raw_text(project.name).endswith("项目") else "项目")
+    ctx.update({
         "rule_name": escape_markup(result.rule_name),
         "grade_scale": grade_scale(rules.grades) if rules else "90分及以上为优，80分（含）至90分为良，60分（含）至80分为中，60分以下为差",
         "qualitative_bands": [b.name for b in rules.qual_bands] if rules else
@@ -349,11 +362,8 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
         "total_weight": score_text(sum((i.weight_value or Decimal(0) for i in indicators),
                                        result.rate_weight or Decimal(0))),
         "grade": result.grade or "—",
-        "errors": form_errors(result),
-        "material": material,
-        "text": text_or_placeholder,
-        "placeholder": placeholder,
-    }
+    })
+    return ctx
 
 
 def form_errors(result: ScoreResult) -> list[str]:
@@ -363,19 +373,14 @@ def form_errors(result: ScoreResult) -> list[str]:
 
 # ---- 评分表 (evaluation scoring table) ----------------------------------------------------------------
 def build_scoresheet_context(project: Project, result: ScoreResult) -> dict[str, Any]:
-    """The template context for a scored 评分表 (seed 001 shape), from evaltool.scoresheet's facts."""
+    """The template context for a scored 评分表 (seed 001 shape), from evaltool.scoresheet's facts
+    (_common_context's keys, plus its own)."""
     from evaltool.scoresheet.facts import scoresheet_facts
     from evaltool.scoresheet.model import sheet_from_project
 
     facts = scoresheet_facts(project, result=result)
     sheet = sheet_from_project(project)
     rules = _rules_of(project, result)
-    material = {str(k): long_text(v) for k, v in (project.report or {}).items()}
-
-    def text_or_placeholder(key: str, hint: str | None = None) -> str:
-        value = (material.get(key) or "").strip()
-        return value or placeholder(hint or MATERIAL_HINTS.get(key, key))
-
     sentences = {k: escape_markup(v) for k, v in facts["句子"].items()}
     targets = []
     for row, t in zip(sheet.targets, facts["绩效目标"]):
@@ -394,17 +399,10 @@ def build_scoresheet_context(project: Project, result: ScoreResult) -> dict[str,
                           for g in x["二级指标"]]} for x in facts["一级指标"]]
     evaluators = [{"name": raw_text(e.name), "title": raw_text(e.title), "unit": raw_text(e.unit),
                    "score": raw_text(e.score)} for e in sheet.evaluators]
-    return {
+    ctx = _common_context(project, result)
+    ctx["project"]["type"] = raw_text(project.basic_info.get("项目类型"))
+    ctx.update({
         "kind": "评分表",
-        "project": {
-            "name": raw_text(project.name) or "（未填写项目名称）",
-            "year": raw_text(project.year),
-            "department": clean_unit(raw_text(project.department)),
-            "unit": clean_unit(raw_text(project.unit) or raw_text(project.department)),
-            "sheet": project.sheet or "",
-            "type": raw_text(project.basic_info.get("项目类型")),
-            "subject": subject(raw_text(project.name) or "（未填写项目名称）", raw_text(project.year)),
-        },
         "rule_name": escape_markup(result.rule_name),
         "framework": escape_markup(facts["框架"] or ""),
         "grade_scale": grade_scale(rules.grades) if rules else "",
@@ -423,8 +421,5 @@ def build_scoresheet_context(project: Project, result: ScoreResult) -> dict[str,
         "total": score_text(facts["总分"]),
         "final": score_text(facts["最终得分"]),
         "grade": facts["等次"] or "—",
-        "errors": form_errors(result),
-        "material": material,
-        "text": text_or_placeholder,
-        "placeholder": placeholder,
-    }
+    })
+    return ctx
