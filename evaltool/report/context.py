@@ -128,28 +128,10 @@ class IndicatorView:
     far_above: bool = False  # the result far exceeds the target: the target may have been set too low
 
 
-@dataclass
-class Level2View:
-    name: str
-    weight: str
-    score: str
-    items: list[IndicatorView] = field(default_factory=list)
+class _Shortfalls:
+    """shortfalls and unscored of a level's items, worded once for 一级 and 二级 alike."""
 
-    @property
-    def shortfalls(self) -> list[IndicatorView]:
-        return [i for i in self.items if i.scored and not i.full]
-
-
-@dataclass
-class Level1View:
-    name: str
-    weight: str
-    score: str
-    groups: list[Level2View] = field(default_factory=list)
-
-    @property
-    def items(self) -> list[IndicatorView]:
-        return [i for g in self.groups for i in g.items]
+    items: list[IndicatorView]
 
     @property
     def shortfalls(self) -> list[IndicatorView]:
@@ -158,6 +140,26 @@ class Level1View:
     @property
     def unscored(self) -> list[IndicatorView]:
         return [i for i in self.items if not i.scored]
+
+
+@dataclass
+class Level2View(_Shortfalls):
+    name: str
+    weight: str
+    score: str
+    items: list[IndicatorView] = field(default_factory=list)
+
+
+@dataclass
+class Level1View(_Shortfalls):
+    name: str
+    weight: str
+    score: str
+    groups: list[Level2View] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[IndicatorView]:
+        return [i for g in self.groups for i in g.items]
 
 
 @dataclass
