@@ -383,3 +383,14 @@ def test_fund_rates_state_numerator_and_denominator(seed001_data):
                                  "资金使用率": (used / arrived, used, arrived)}
     assert result.fund_rates["资金到位率"][0] == result.arrival_rate
     assert result.fund_rates["资金使用率"][0] == result.use_rate
+
+
+def test_weight_sums_leave_out_a_level1_without_any_weight(seed001_data):
+    for row in seed001_data["评分指标"]:
+        if row["一级指标"] == "项目决策":
+            row["分值"] = None
+    result = evaluate_sheet(project_of(seed001_data))
+    assert result.weight_sums == {"项目管理": 25, "项目绩效": 55} and result.weight_total == 80
+    msgs = [f.message for f in result.findings if f.code == "E-SS-WEIGHT-L1"]
+    assert msgs == ["“项目决策”下各三级指标分值合计 0 分，框架“三段式”规定为 20 分，请调整分值使其相符。"]
+    assert "E-SS-WEIGHT-TOTAL" in codes(result)

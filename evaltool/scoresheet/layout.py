@@ -6,7 +6,6 @@ hand-made sheet in the seed's own shape (seed 001's 项目基本信息表) reads
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from evaltool.core.decimals import fmt, plain_number as _num
@@ -314,20 +313,14 @@ def cell_writes(project: Project, result) -> list[CellWrite]:
 
     put("资金到位率", _num(result.arrival_display))
     put("资金使用率", _num(result.use_display))
-    sums1: dict[str, Decimal] = {}
-    for r in result.indicators:
-        if r.weight is not None:
-            sums1[r.level1] = sums1.get(r.level1, Decimal(0)) + r.weight
     for r in result.indicators:
         n = r.index + 1
-        put(f"一级分值[{n}]", _num(sums1.get(r.level1)))
+        put(f"一级分值[{n}]", _num(result.weight_sums.get(r.level1)))
         put(f"二级分值[{n}]", _num(result.level2.get((r.level1, r.level2), (None, None))[0]))
         put(f"计分说明[{n}]", r.explanation)
-    weights = [r.weight for r in result.indicators if r.weight is not None]
-    total_weight = sum(weights, Decimal(0))
-    put("总分值", _num(total_weight))
-    put("一级分值合计", _num(total_weight))
-    put("二级分值合计", _num(total_weight))
+    put("总分值", _num(result.weight_total))
+    put("一级分值合计", _num(result.weight_total))
+    put("二级分值合计", _num(result.weight_total))
     put("总分", _num(result.total))
     put("等次", result.grade)
     put("小计", "；".join(f"{k} {fmt(v)}/{fmt(result.level1_weights.get(k))}" for k, v in result.subtotals.items()))

@@ -49,7 +49,9 @@ class SheetResult(ScoreResult):
         default_factory=dict, repr=False, compare=False)
     rate_places: int = 4
     level2: dict[tuple[str, str], tuple[Decimal, Decimal]] = field(default_factory=dict)  # (一级, 二级) → (分值, 得分)
-    level1_weights: dict[str, Decimal] = field(default_factory=dict)
+    level1_weights: dict[str, Decimal] = field(default_factory=dict)  # as the framework sets them
+    weight_sums: dict[str, Decimal] = field(default_factory=dict)  # 一级 → its rows' 分值; absent: no row has one
+    weight_total: Decimal = Decimal(0)  # all rows' 分值
     table_total: Decimal | None = None
     evaluators: list[tuple[str, Decimal | None]] = field(default_factory=list)
     average: Decimal | None = None  # 评价人员平均得分
@@ -257,23 +259,33 @@ def score_rows(sheet: ScoreSheet, fw: Framework, sr: SheetRules, rates: dict[str
     return results
 
 
-def check_weights(sheet: ScoreSheet, fw: Framework, results: list[IndicatorResult], out: Collector) -> None:
-    sums = {name: Decimal(0) for name in fw.level1}
+def sum_weights(results: list[IndicatorResult]) -> tuple[dict[str, Decimal], Decimal]:
+    """分值 per 一级 and in all. A 一级 none of whose rows has a 分值 is left out: its cell stays blank, not 0."""
+    sums: dict[str, Decimal] = {}
+    total = Decimal(0)
+    for r in results:
+        if r.weight is not None:
+            sums[r.level1] = sums.get(r.level1, Decimal(0)) + r.weight
+            total += r.weight
+    return sums, total
+
+
+def check_weights(sheet: ScoreSheet, fw: Framework, results: list[IndicatorResult], sums: dict[str, Decimal],
+                  total: Decimal, out: Collector) -> None:
     first: dict[str, Location] = {}
     for row, res in zip(sheet.rows, results):
-        if res.weight is not None and res.level1 in sums:
-            sums[res.level1] += res.weight
+        if res.weight is not None:
             first.setdefault(res.level1, sheet.where("评分指标", row.n, "分值"))
     if not sheet.rows:
         out.add("E-SS-NO-ROWS", "error", "评分表中没有任何指标行，请按评分框架填写三级指标、分值和得分。", "评分指标",
                 sheet.project.where("评分指标"))
         return
     for name, l1 in fw.level1.items():
-        if sums[name] != l1.weight:
+        given = sums.get(name, Decimal(0))
+        if given != l1.weight:
             out.add("E-SS-WEIGHT-L1", "error",
-                    f"“{name}”下各三级指标分值合计 {fmt(sums[name])} 分，框架“{fw.name}”规定为 {fmt(l1.weight)} 分，"
+                    f"“{name}”下各三级指标分值合计 {fmt(given)} 分，框架“{fw.name}”规定为 {fmt(l1.weight)} 分，"
                     "请调整分值使其相符。", "分值", first.get(name) or sheet.project.where(f"评分指标.{name}"))
-    total = sum((r.weight for r in results if r.weight is not None), Decimal(0))
     if total != fw.total_weight:
         out.add("E-SS-WEIGHT-TOTAL", "error", f"评分表全部分值合计 {fmt(total)} 分，应为 {fmt(fw.total_weight)} 分。",
                 "分值", sheet.project.where("评分指标.总分"))
@@ -464,7 +476,8 @@ def evaluate_sheet(project: Project, rules: RuleSet | None = None) -> SheetResul
     planned, arrived, used, rates = score_funds(sheet, out)
     arrival, use = rates["资金到位率"][0], rates["资金使用率"][0]
     results = score_rows(sheet, fw, sr, rates, out)
-    check_weights(sheet, fw, results, out)
+    weight_sums, weight_total = sum_weights(results)
+    check_weights(sheet, fw, results, weight_sums, weight_total, out)
 
     places = rules.places
     subtotals: dict[str, Decimal] = {name: Decimal(0) for name in fw.level1}
@@ -488,7 +501,8 @@ def evaluate_sheet(project: Project, rules: RuleSet | None = None) -> SheetResul
         framework=fw.name, planned=planned, arrived=arrived, used=used, arrival_rate=arrival, use_rate=use,
         fund_rates=rates,
         rate_places=rules.rate_places, level2=level2,
-        level1_weights={k: v.weight for k, v in fw.level1.items()}, table_total=total,
+        level1_weights={k: v.weight for k, v in fw.level1.items()}, weight_sums=weight_sums,
+        weight_total=weight_total, table_total=total,
         evaluators=evaluators, average=average, targets=targets,
     )
 
