@@ -296,6 +296,7 @@ def score_evaluators(sheet: ScoreSheet, sr: SheetRules, total: Decimal | None, m
                      out: Collector) -> tuple[list[tuple[str, Decimal | None]], Decimal | None]:
     places = sr.base.places
     scores: list[tuple[str, Decimal | None]] = []
+    kept = []  # the rows behind `scores`, for their cells
     for ev in sheet.evaluators:
         name = _text(ev.name) or f"第 {ev.n} 位评价人员"
         if _blank(ev.score) and _blank(ev.name):
@@ -310,6 +311,7 @@ def score_evaluators(sheet: ScoreSheet, sr: SheetRules, total: Decimal | None, m
             out.add("W-SS-EVAL-NAME", "warning", f"第 {ev.n} 位评价人员的姓名未填写。", "姓名",
                     sheet.where("评价人员", ev.n, "姓名"))
         scores.append((name, score))
+        kept.append(ev)
     given = [s for _, s in scores if s is not None]
     if not scores:
         out.add("I-SS-NO-EVALUATORS", "info", "评价人员未填写；等次按评分表总分确定。", "评价人员",
@@ -326,7 +328,7 @@ def score_evaluators(sheet: ScoreSheet, sr: SheetRules, total: Decimal | None, m
                     f"评价人员平均得分 {fmt(average)}（{listed}）与评分表总分 {fmt(total)} 相差 {fmt(gap)} 分，"
                     f"超过规则允许的 {fmt(sr.average_tolerance)} 分。请核对各评价人员的评分或评分表各项得分。",
                     "平均得分", sheet.project.where("评价人员.平均得分"))
-        for (name, score), ev in zip(scores, [e for e in sheet.evaluators if not (_blank(e.score) and _blank(e.name))]):
+        for (name, score), ev in zip(scores, kept):
             if score is not None and abs(score - total) > sr.personal_tolerance:
                 out.add("W-SS-EVAL-SPREAD", "warning",
                         f"{name}的项目评分 {fmt(score)} 与评分表总分 {fmt(total)} 相差 {fmt(abs(score - total))} 分，"
