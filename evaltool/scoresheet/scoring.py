@@ -52,7 +52,6 @@ class SheetResult(ScoreResult):
     level1_weights: dict[str, Decimal] = field(default_factory=dict)  # as the framework sets them
     weight_sums: dict[str, Decimal] = field(default_factory=dict)  # 一级 → its rows' 分值; absent: no row has one
     weight_total: Decimal = Decimal(0)  # all rows' 分值
-    table_total: Decimal | None = None
     evaluators: list[tuple[str, Decimal | None]] = field(default_factory=list)
     average: Decimal | None = None  # 评价人员平均得分
     targets: list[TargetResult] = field(default_factory=list)
@@ -504,7 +503,7 @@ def evaluate_sheet(project: Project, rules: RuleSet | None = None) -> SheetResul
         fund_rates=rates,
         rate_places=rules.rate_places, level2=level2,
         level1_weights={k: v.weight for k, v in fw.level1.items()}, weight_sums=weight_sums,
-        weight_total=weight_total, table_total=total,
+        weight_total=weight_total,
         evaluators=evaluators, average=average, targets=targets,
     )
 
