@@ -62,7 +62,7 @@ class SheetResult(ScoreResult):
 
     @property
     def use_display(self) -> Decimal | None:
-        return None if self.use_rate is None else round_half_up(self.use_rate, self.rate_places)
+        return self.rate_display  # the generic 执行率 as shown is the 资金使用率, rounded once in evaluate_sheet
 
     @property
     def target_tiers(self) -> dict[str, str | None]:
