@@ -35,6 +35,9 @@ REPORT_FIELDS = (
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
+# A finding whose code starts with this says a block, column, weight or the 执行率 the score needs
+# could not be read: the project then gets no 总分 and no 等次 anywhere ("无法计分"), never a guess.
+UNREADABLE_PREFIX = "E-UNREAD-"
 
 
 @dataclass
@@ -118,6 +121,9 @@ class Project:
     sheet: str | None = None  # sheet it was read from, if any
     cells: dict[str, Location] = field(default_factory=dict)  # header fields' locations
     source: str | None = None  # file it came from
+    # What the reader noticed about the layout (missing blocks/columns as E-UNREAD-*, extra columns as
+    # info), in the clerk's terms with the cell; evaluate() adds them to the result's findings.
+    read_findings: list[Finding] = field(default_factory=list)
 
     def where(self, name: str) -> Location:
         return self.cells.get(name) or Location(sheet=self.sheet, path=name)
@@ -154,6 +160,8 @@ class ScoreResult:
     findings: list[Finding]
     budget: Decimal | None = None  # 年度资金总额 全年预算数 in 万元, as read (None: absent or unreadable)
     actual: Decimal | None = None  # 年度资金总额 全年执行数 in 万元
+    # Why the project has no 总分/等次 (shown as "无法计分：…"); None when it is graded.
+    ungraded: str | None = None
 
     @property
     def errors(self) -> list[Finding]:
