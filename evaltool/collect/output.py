@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 from evaltool.core.decimals import plain_number, round_half_up, to_decimal
 from evaltool.core.fileio import atomic_path
+from evaltool.workbook.cellvalue import FORMULA_LEADS, looks_like_formula
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_TEXT = 32_767
@@ -106,7 +107,16 @@ def text_cell(ws, value: str, style=None):
     cell.data_type = "s"
     if style:
         _apply(cell, style)
+    _quote(cell, value)
     return cell
+
+
+def _quote(cell, value) -> None:
+    """Excel's quotePrefix mark on text that starts like a formula (cellvalue.FORMULA_LEADS), so it
+    stays text when someone edits or pastes the cell; the text itself is not changed."""
+    quote = isinstance(value, str) and looks_like_formula(value)
+    if quote or (cell.has_style and cell.quotePrefix):
+        cell.quotePrefix = quote
 
 
 def _apply(cell, style: dict) -> None:
@@ -154,7 +164,8 @@ class SheetWriter:
                 cell.number_format = fmt
             self._num.append(cell)
         # Must follow every sheet setting above: openpyxl writes them when the first row arrives.
-        self._fast = _FastRows.install(self.ws, self._num) if FAST_CELLS else None
+        quoted = text_cell(self.ws, "=")  # the style of text that starts like a formula
+        self._fast = _FastRows.install(self.ws, self._num, quoted) if FAST_CELLS else None
         self.append([text_cell(self.ws, clean_text(h), self.header_style) for h in headers], raw=True)
 
     def append(self, values: Iterable[Any], raw: bool = False, bold: bool = False) -> None:
@@ -177,6 +188,7 @@ class SheetWriter:
                 cell = self._text[i] if i < len(self._text) else text_cell(self.ws, "")
                 cell.value = v
                 cell.data_type = "s"
+                _quote(cell, v)
                 out.append(cell)
             elif v is not None and i < len(self._num):
                 cell = self._num[i]
@@ -269,11 +281,12 @@ class _FastRows:
     xmlfile.flush; install() returns None when they are missing, and SheetWriter then uses the
     plain openpyxl path."""
 
-    def __init__(self, ws, number_cells):
+    def __init__(self, ws, number_cells, quoted):
         from openpyxl.cell._writer import write_cell
         from openpyxl.utils import get_column_letter
 
         self.ws = ws
+        self._quote_style = f' s="{quoted.style_id}"'
         self._write_cell = write_cell
         # Style ids registered once per column; the same ids openpyxl's cells would get.
         self._num_style = [f' s="{c.style_id}"' if c.has_style else "" for c in number_cells]
@@ -283,7 +296,7 @@ class _FastRows:
         self._sink = None
 
     @classmethod
-    def install(cls, ws, number_cells):
+    def install(cls, ws, number_cells, quoted):
         try:
             if ws._writer is not None or ws._rows is not None:
                 return None
@@ -292,7 +305,7 @@ class _FastRows:
                 return None
             ws._writer = writer
             writer.write_top()
-            fast = cls(ws, number_cells)
+            fast = cls(ws, number_cells, quoted)
             fast._sink = fast._rows(writer)
             next(fast._sink)
             if not hasattr(fast._xf, "flush"):
@@ -366,7 +379,8 @@ class _FastRows:
                     run.append(f'<c r="{ref}" t="inlineStr"/>')
                 else:
                     space = ' xml:space="preserve"' if v[0].isspace() or v[-1].isspace() else ""
-                    run.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{_xml_text(v)}</t></is></c>')
+                    style = self._quote_style if v[0] in FORMULA_LEADS else ""
+                    run.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_xml_text(v)}</t></is></c>')
             elif t is int or (t is float and math.isfinite(v)):
                 ref = f"{letters[i] if i < len(letters) else self._letter(i)}{row_idx}"
                 style = self._num_style[i] if i < len(self._num_style) else ""
@@ -390,6 +404,7 @@ class _FastRows:
             if type(v) is str:
                 cell.value = v
                 cell.data_type = "s"
+                _quote(cell, v)
             else:
                 if i < len(self._formats) and self._formats[i]:
                     cell.number_format = self._formats[i]

@@ -223,9 +223,14 @@ def write_block(sheet, rows: list[list[Any]]) -> list[list[Any]]:
 
 
 def _as_cell(value: Any) -> Any:
-    """Text that Excel would take for a formula (starts with "=") is written as text."""
-    if isinstance(value, str) and value.startswith("="):
-        return "'" + value
+    """Text that Excel would evaluate (starts with = + - @, cellvalue.FORMULA_LEADS) is written as
+    text: Excel keeps the leading apostrophe as the cell's prefix character, not in its value."""
+    if isinstance(value, str):
+        from evaltool.workbook.cellvalue import looks_like_formula, xml_safe
+
+        value = xml_safe(value)
+        if looks_like_formula(value) and value[0] not in "\t\r\n":
+            return "'" + value
     return value
 
 

@@ -19,6 +19,7 @@ from evaltool.scoresheet import layout as S
 from evaltool.scoresheet.framework import Framework, sheet_rules
 from evaltool.scoresheet.model import TIERS
 from evaltool.workbook import layout as WL
+from evaltool.workbook.cellvalue import put
 from evaltool.core.fileio import atomic_write_bytes
 from evaltool.workbook.template import build_help as build_sheet_help
 from evaltool.workbook.template import (
@@ -172,12 +173,12 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
                 formula2=str(int(fw.total_weight)), strict=True, title="项目评分",
                 prompt="该评价人员对项目的总评分（0–100）。")
     ws.merge_cells(start_row=a + 1, start_column=1, end_row=a + 1, end_column=LAST)
-    note = ws.cell(a + 1, 1, S.FOOTNOTE)
+    note = put(ws.cell(a + 1, 1), S.FOOTNOTE)
     note.font = _font(9, italic=True, color="595959")
     note.alignment = LEFT
     ws.row_dimensions[a + 1].height = 42
     ws.merge_cells(start_row=a + 2, start_column=1, end_row=a + 2, end_column=LAST)
-    sign = ws.cell(a + 2, 1, "评价工作组组长（签字并单位盖章）：                                        年    月    日")
+    sign = put(ws.cell(a + 2, 1), "评价工作组组长（签字并单位盖章）：                                        年    月    日")
     sign.font = _font(11)
     sign.alignment = LEFT
     ws.row_dimensions[a + 2].height = 36
@@ -227,7 +228,7 @@ def build_targets(wb: Workbook, project: Project | None) -> Worksheet:
                 prompt="越多越好的指标填各档下限（如 1000条、700条），越少越好的填上限（如 10%、14%）；差档可写“18%以上”。")
     _validation(ws, f"H5:H{end - 1}", type_="any", title="实际完成值", prompt="填写数值和单位，如 1772条、0%。")
     ws.merge_cells(start_row=end, start_column=1, end_row=end, end_column=last)
-    note = ws.cell(end, 1, "注：以预算批复的绩效目标为准填列；达到等级由 evaltool 按实际完成值判断（浅灰色单元格）。")
+    note = put(ws.cell(end, 1), "注：以预算批复的绩效目标为准填列；达到等级由 evaltool 按实际完成值判断（浅灰色单元格）。")
     note.font = _font(9, italic=True, color="595959")
     note.alignment = LEFT
     _print_setup(ws, f"A1:K{end}", landscape=True, title_rows="3:4")

@@ -24,6 +24,7 @@ from evaltool.core.fileio import atomic_write_bytes
 from evaltool.core.model import FUND_COLUMN_ATTR, FUND_ROWS, REPORT_FIELDS, Project
 from evaltool.core.seam import col_letter
 from evaltool.workbook import layout as L
+from evaltool.workbook.cellvalue import put
 
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "workbook_templates" / L.TEMPLATE_FILENAME
@@ -64,9 +65,7 @@ class Sheet:
              bold: bool = False, fmt: str | None = None, border: bool = True):
         c = self.ws.cell(row=row, column=col)
         if value is not None:
-            c.value = _plain(value)
-            if isinstance(c.value, str) and c.value.startswith("="):
-                c.data_type = "s"  # "=7个" is what the clerk typed, not a formula
+            put(c, _plain(value))  # "=7个" is what the clerk typed: text, never a formula
         c.font = _font(bold=bold)
         c.alignment = align
         if border:
@@ -253,7 +252,7 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
     for r in (t, t + 1, t + 2):
         ws.row_dimensions[r].height = 22
     ws.merge_cells(start_row=t + 3, start_column=1, end_row=t + 3, end_column=LAST_COL)
-    note = ws.cell(t + 3, 1, L.FOOTNOTE)
+    note = put(ws.cell(t + 3, 1), L.FOOTNOTE)
     note.font = _font(9, italic=True, color="595959")
     note.alignment = LEFT
     ws.row_dimensions[t + 3].height = 30
@@ -441,7 +440,7 @@ def build_help(wb: Workbook, lines=None) -> Worksheet:
     # Narrower than a portrait page: LibreOffice neither wraps nor scales a column wider than the page.
     ws.column_dimensions["A"].width = 82
     for i, (text, title) in enumerate(lines, start=1):
-        c = ws.cell(i, 1, text)
+        c = put(ws.cell(i, 1), text)
         c.font = _font(16 if title else 11, bold=title, name=L.TITLE_FONT if title else L.FONT)
         c.alignment = CENTER if title else TOPLEFT
         ws.row_dimensions[i].height = 30 if title else _row_height([(text, 72)], 20)

@@ -15,6 +15,7 @@ from evaltool.core.errors import InputError
 from evaltool.core.fileio import atomic_path
 from evaltool.core.seam import CellWrite, Grid
 from evaltool.workbook import layout as L
+from evaltool.workbook.cellvalue import put
 from evaltool.workbook.container import MAX_UNZIPPED, OLE_MAGIC, is_encrypted_ole
 
 MAX_BYTES = 50 * 1024 * 1024  # a filled form is ~50 KB; far beyond this is not one
@@ -200,7 +201,7 @@ def apply_writes(wb, writes: list[CellWrite]) -> None:
         if isinstance(cell, MergedCell):  # should not happen (reader gives anchors); be safe
             continue
         if not w.keep_value:
-            cell.value = w.value
+            put(cell, w.value)
         if w.style:
             _style(cell, w.style)
         if w.note is not None:
@@ -218,7 +219,7 @@ def write_results(wb, sheet) -> None:
     ws = wb.create_sheet(sheet.name)
     for r, row in enumerate(sheet.rows, start=1):
         for c, value in enumerate(row, start=1):
-            cell = ws.cell(r, c, value)
+            cell = put(ws.cell(r, c), value)  # project names, messages: text, never a formula
             cell.font = Font(name=L.FONT, size=10.5)
             cell.alignment = Alignment(vertical="top", wrap_text=c in sheet.wrap_cols)
     ws.cell(sheet.title_row, 1).font = Font(name=L.TITLE_FONT, size=14, bold=True)
