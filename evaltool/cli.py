@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape as rich_escape
 from rich.table import Table
 
 from evaltool.core.decimals import fmt, fmt_percent
@@ -18,24 +19,61 @@ from evaltool.core.model import SEVERITY_LABEL, Project, ScoreResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 # Piped output (files, CI logs) gets a wide fixed width so explanations are not folded into slivers.
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 160, soft_wrap=not sys.stdout.isatty())
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# emoji=False: a clerk's ":warning:" is text, not an emoji code.
+console = Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 160,
+                  soft_wrap=not sys.stdout.isatty())
+err_console = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+
+# Characters that would act on the terminal instead of being shown: C0 controls but tab and line
+# feed, DEL, C1 controls (CSI is U+009B), and the bidirectional overrides that reorder a line.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match) -> str:
+    ch = match.group()
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode control pictures: ␛ for ESC, ␍ for CR
+    if code == 0x7F:
+        return "\u2421"
+    return f"\\u{code:04x}"
+
+
+def esc(value) -> str:
+    """Text from a file (a clerk's project name, a sheet name, a rule set's name, a message that
+    quotes them) made inert for the console: rich markup escaped, control characters shown as
+    symbols. Every such value printed through console goes through here."""
+    text = "" if value is None else str(value)
+    if _CONTROL_RE.search(text):
+        text = _CONTROL_RE.sub(_visible, text)
+    return rich_escape(text)
+
+
+def json_text(text: str) -> str:
+    """JSON for the console: json.dumps escapes C0 controls; C1 controls and the bidi overrides too."""
+    return _CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def friendly(fn):
-    """No traceback ever reaches a clerk: input problems exit 2 with the Chinese message."""
+    """No traceback ever reaches a clerk: input problems exit 2 with the Chinese message. What is
+    said about the clerk's files is checked, not assumed: the files named on the command line are
+    compared with how they were before, and every file evaltool completed is named."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from evaltool.core import fileio
+
+        mark = fileio.written_mark()
+        before = _snapshots(kwargs)
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            err_console.print(f"[bold red]无法处理：[/]{exc}")
+            _say(f"[bold red]无法处理：[/]{esc(exc)}{_written_note(mark)}")
             sys.exit(EXIT_UNUSABLE)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except MemoryError:
-            err_console.print("[bold red]无法处理：[/]文件过大，内存不足。")
+            _say(f"[bold red]无法处理：[/]文件过大，内存不足。{_files_statement(mark, before)}")
             sys.exit(EXIT_UNUSABLE)
         except Exception as exc:  # noqa: BLE001
             if os.environ.get("EVALTOOL_DEBUG"):
@@ -43,12 +81,63 @@ def friendly(fn):
             from evaltool.support import log_exception
 
             log = log_exception(exc, "evaltool-cli.log")
-            where = f"详细信息已记录在 {log}" if log else "设置环境变量 EVALTOOL_DEBUG=1 后重新运行可看到详细信息"
-            err_console.print(f"[bold red]程序内部错误[/]（{type(exc).__name__}）。您的文件没有被修改。\n"
-                              f"{where}，请把它和您的文件发给技术支持。")
+            where = f"详细信息已记录在 {esc(log)}" if log else "设置环境变量 EVALTOOL_DEBUG=1 后重新运行可看到详细信息"
+            _say(f"[bold red]程序内部错误[/]（{esc(type(exc).__name__)}）。{_files_statement(mark, before)}\n"
+                 f"{where}，请把它和您的文件发给技术支持。")
             sys.exit(3)
 
     return wrapper
+
+
+def _say(text: str) -> None:
+    """The last word of a failed command; if even printing fails (a console that cannot show a
+    character, a closed pipe), the plain text goes out as well as it can."""
+    try:
+        err_console.print(text)
+    except Exception:  # noqa: BLE001
+        from rich.text import Text
+
+        plain = Text.from_markup(text).plain
+        try:
+            sys.stderr.write(plain.encode(sys.stderr.encoding or "utf-8", "replace").decode(
+                sys.stderr.encoding or "utf-8", "replace") + "\n")
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _snapshots(kwargs: dict) -> dict:
+    """The files named on the command line (arguments and options that are existing files)."""
+    from evaltool.core.fileio import snapshot
+
+    out = {}
+    for value in kwargs.values():
+        for item in (value if isinstance(value, (list, tuple)) else (value,)):
+            if isinstance(item, (str, os.PathLike)) and str(item) and os.path.isfile(item):
+                out[os.path.abspath(item)] = snapshot(item)
+    return out
+
+
+def _written_note(mark: int) -> str:
+    from evaltool.core.fileio import written_since
+
+    done = written_since(mark)
+    if not done:
+        return ""
+    return f"（此前已完整保存：{esc('、'.join(str(p) for p in done))}）"
+
+
+def _files_statement(mark: int, before: dict) -> str:
+    """What is true about the clerk's files after a failure, checked now."""
+    from evaltool.core.fileio import snapshot, written_since
+
+    done = written_since(mark)
+    if done:
+        names = "、".join(str(p) for p in done)
+        return f"出错前 evaltool 已写入 {esc(names)}，写入已完成，文件完整。"
+    changed = [p for p, snap in before.items() if snapshot(p) != snap]
+    if changed:
+        return f"无法确认 {esc('、'.join(Path(p).name for p in changed))} 是否被其他程序改动，请检查该文件。"
+    return "您的文件没有被修改。"
 
 
 # click's usage errors, as a clerk reads them (click ships no Chinese catalogue), most specific
@@ -90,7 +179,7 @@ class ZhUsageError(click.UsageError):
         if ctx is not None:
             err_console.print(ctx.get_usage(), markup=False)
             err_console.print(f"运行“{ctx.command_path} --help”查看说明。", markup=False)
-        err_console.print(f"[bold red]错误：[/]{_usage_zh(self.format_message())}")
+        err_console.print(f"[bold red]错误：[/]{esc(_usage_zh(self.format_message()))}")
 
 
 class ZhHelpFormatter(click.HelpFormatter):
@@ -189,6 +278,90 @@ def evaluate_all(projects: list[Project]) -> list[tuple[Project, ScoreResult]]:
     return out
 
 
+# ---- output targets -------------------------------------------------------------------------
+OUTPUT_KINDS = {  # kind -> (suffixes, what the clerk calls it, an example name)
+    "xlsx": ((".xlsx",), "Excel 工作簿（.xlsx）", "计分结果.xlsx"),
+    "docx": ((".docx",), "Word 文档（.docx）", "绩效评价报告.docx"),
+    "case": ((".yaml", ".yml"), "案例文件（.yaml）", "案例.yaml"),
+}
+
+
+def check_output(output: str | os.PathLike, kind: str, source: str | os.PathLike | None = None) -> Path:
+    """Refuse (Chinese, exit 2) an -o target this command must not write: another extension than
+    the command writes, a folder, or an existing file whose content is something else — or, for a
+    workbook, a clerk's own workbook rather than an earlier result of evaltool (the source itself
+    is fine: that is scoring in place)."""
+    from evaltool.core.fileio import check_target
+
+    target = Path(output)
+    suffixes, what, example = OUTPUT_KINDS[kind]
+    if target.is_dir():
+        raise InputError(f"-o 给出的“{target}”是一个文件夹。请给出{what}的文件名，例如 -o {example}。")
+    if target.suffix.lower() not in suffixes:
+        raise InputError(f"-o 给出的“{target.name}”不是{what}。本命令写出的是{what}，"
+                         f"请换一个以 {suffixes[0]} 结尾的文件名，例如 -o {example}。")
+    if source is not None and target.exists() and _same_file(target, source):
+        return check_target(target)
+    if target.exists():
+        found = _content_kind(target)
+        if found != kind:
+            label = OUTPUT_KINDS[found][1] if found in OUTPUT_KINDS else "其他内容"
+            raise InputError(f"“{target.name}”已存在，里面是{label}，不是本命令写出的{what}。"
+                             "为免覆盖其中的内容，evaltool 没有改动它；请换一个文件名。")
+        if kind == "xlsx" and not _is_evaltool_result(target):
+            raise InputError(f"“{target.name}”已存在，且不是 evaltool 写出的计分结果（没有“校验结果”工作表）。"
+                             "为免覆盖其中填写的内容，evaltool 没有改动它；请换一个文件名，或先移走该文件。")
+    return check_target(target)
+
+
+def _same_file(a: Path, b) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _content_kind(path: Path) -> str | None:
+    """What an existing file holds, from its bytes: xlsx, docx, case (a YAML case file), or None."""
+    import zipfile
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        if head.startswith(b"PK"):
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "word/document.xml" in names:
+                return "docx"
+            return None
+        if path.stat().st_size > 5 * 1024 * 1024:
+            return None
+        import yaml
+
+        data = yaml.safe_load(path.read_bytes().decode("utf-8-sig"))
+    except Exception:  # noqa: BLE001 - unreadable, not a zip, not YAML: something else
+        return None
+    case_keys = {"项目名称", "绩效指标", "项目资金", "类型", "评分指标"}
+    if data is None or isinstance(data, dict) and (not data or case_keys & set(map(str, data))):
+        return "case"
+    return None
+
+
+def _is_evaltool_result(path: Path) -> bool:
+    import zipfile
+
+    from evaltool.workbook import layout as L
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    except Exception:  # noqa: BLE001
+        return False
+    return f'name="{L.SHEET_RESULTS}"' in book
+
+
 # ---- printing --------------------------------------------------------------------------------
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -198,22 +371,22 @@ def print_result(project: Project, result: ScoreResult) -> None:
         from evaltool.scoresheet.commands import print_sheet_result
 
         return print_sheet_result(project, result)
-    title = f"{project.name or '（未填项目名称）'}  {project.year or ''}年度"
+    title = f"{esc(project.name or '（未填项目名称）')}  {esc(project.year or '')}年度"
     if project.sheet:
-        title += f"  [dim]（工作表：{project.sheet}）[/]"
+        title += f"  [dim]（工作表：{esc(project.sheet)}）[/]"
     console.rule(title)
-    console.print(f"规则集：{result.rule_name}    执行率：{fmt_percent(result.rate)}    "
+    console.print(f"规则集：{esc(result.rule_name)}    执行率：{fmt_percent(result.rate)}    "
                   f"执行率得分：{fmt(result.rate_score, 2)} / {fmt(result.rate_weight)}")
     table = Table(show_lines=False, header_style="bold")
     for col in ("一级指标", "二级指标", "三级指标", "分值", "得分", "计分说明"):
         table.add_column(col, overflow="fold", justify="right" if col in ("分值", "得分") else "left")
     for r in result.indicators:
-        table.add_row(r.level1, r.level2, (r.level3[:24] + "…") if len(r.level3) > 25 else r.level3,
-                      fmt(r.weight), fmt(r.score, 2) if r.score is not None else "—", r.explanation)
+        table.add_row(esc(r.level1), esc(r.level2), esc((r.level3[:24] + "…") if len(r.level3) > 25 else r.level3),
+                      fmt(r.weight), fmt(r.score, 2) if r.score is not None else "—", esc(r.explanation))
     console.print(table)
-    subs = "  ".join(f"{k} {fmt(v, 2)}" for k, v in result.subtotals.items())
+    subs = "  ".join(f"{esc(k)} {fmt(v, 2)}" for k, v in result.subtotals.items())
     console.print(f"小计：{subs}")
-    console.print(f"[bold]总分 {fmt(result.total, 2)}    等次 {result.grade}[/]")
+    console.print(f"[bold]总分 {fmt(result.total, 2)}    等次 {esc(result.grade)}[/]")
     print_findings(result)
 
 
@@ -225,7 +398,7 @@ def print_findings(result: ScoreResult) -> None:
     console.print(f"发现 {counts['error']} 个错误、{counts['warning']} 个警告、{counts['info']} 个提示：")
     for f in result.findings:
         console.print(f"  [{SEVERITY_STYLE[f.severity]}]{SEVERITY_LABEL[f.severity]}[/] "
-                      f"[dim]{f.location}[/] {f.message} [dim]({f.code})[/]")
+                      f"[dim]{esc(f.location)}[/] {esc(f.message)} [dim]({esc(f.code)})[/]")
 
 
 def exit_code(results: list[tuple[Project, ScoreResult]]) -> int:
@@ -236,7 +409,7 @@ def to_json(results: list[tuple[Project, ScoreResult]]) -> str:
     from evaltool.core.results import result_dict
 
     data = [result_dict(p, r) for p, r in results]
-    return json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2)
+    return json_text(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
 
 
 # ---- commands --------------------------------------------------------------------------------
@@ -275,14 +448,15 @@ def rules_cmd(rule_id: str | None) -> None:
         for rid in builtin_ids():
             rs = load_rules(rid)
             weights = f"执行率 {fmt(rs.rate_weight)}，" + "，".join(f"{k} {fmt(v)}" for k, v in rs.level1_weights.items())
-            table.add_row(rid + ("（默认）" if rid == DEFAULT_RULES else ""), rs.name, weights, rs.description)
+            table.add_row(esc(rid + ("（默认）" if rid == DEFAULT_RULES else "")), esc(rs.name), esc(weights),
+                          esc(rs.description))
         console.print(table)
         console.print("查看某个规则集：evaltool rules 国家标准；自定义规则集的写法见 README。")
         return
     import yaml
 
     rs = load_rules(rule_id)
-    console.print(f"[bold]{rs.name}[/]（{rs.source}，继承已展开）")
+    console.print(f"[bold]{esc(rs.name)}[/]（{esc(rs.source)}，继承已展开）")
     click.echo(yaml.safe_dump(rs.raw, allow_unicode=True, sort_keys=False, width=1000))
 
 

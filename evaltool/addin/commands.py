@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from evaltool.cli import console, friendly, main
+from evaltool.cli import console, esc, friendly, main
 
 
 @main.group("addin")
@@ -21,7 +21,7 @@ def build_cmd(output: str | None) -> None:
     from evaltool.addin import builder
 
     path = builder.build(output or builder.OUTPUT)
-    console.print(f"已生成加载项：{path}（{path.stat().st_size} 字节）")
+    console.print(f"已生成加载项：{esc(path)}（{path.stat().st_size} 字节）")
 
 
 @addin_group.command("install")
@@ -47,7 +47,7 @@ def install_cmd(interpreter: str | None, file: str | None) -> None:
                              "或用 --file 指定 evaltool.xlam 的位置。")
         source = builder.build(Path(click.get_app_dir("evaltool")) / install.ADDIN_NAME)
     for line in install.install(source, interpreter=interpreter):
-        console.print(line)
+        console.print(esc(line))
 
 
 @addin_group.command("uninstall")
@@ -57,4 +57,4 @@ def uninstall_cmd() -> None:
     from evaltool.addin import install
 
     for line in install.uninstall():
-        console.print(line)
+        console.print(esc(line))

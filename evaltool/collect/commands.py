@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from evaltool.cli import EXIT_FINDINGS, EXIT_OK, console, err_console, friendly, main
+from evaltool.cli import EXIT_FINDINGS, EXIT_OK, console, err_console, esc, friendly, json_text, main
 
 
 @main.command("collect")
@@ -38,14 +38,14 @@ def collect_cmd(paths: tuple[str, ...], output: str, rules: str | None, jobs: in
         task = bar.add_task("collect", total=None, file="")
 
         def progress(done: int, total: int, file: str) -> None:
-            bar.update(task, completed=done, total=total, file=file[-40:])
+            bar.update(task, completed=done, total=total, file=esc(file[-40:]))
 
         summary = collect(paths, output, rules=rules, workers=jobs, progress=progress, display=bar)
     else:
         summary = collect(paths, output, rules=rules, workers=jobs)
 
     if as_json:
-        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2)))
     else:
         _print_summary(summary)
     sys.exit(EXIT_FINDINGS if summary.unreadable or summary.projects_with_errors else EXIT_OK)
@@ -55,22 +55,22 @@ def _print_summary(summary) -> None:
     console.print(f"[bold]已汇总 {summary.read} / {summary.files} 个工作簿，共 {summary.projects} 个项目[/]"
                   f"（用时 {summary.seconds:.1f} 秒）")
     if summary.grades:
-        console.print("等次分布：" + "  ".join(f"{k} {v}" for k, v in summary.grades.items()))
+        console.print("等次分布：" + "  ".join(f"{esc(k)} {v}" for k, v in summary.grades.items()))
     if summary.projects_with_errors:
         console.print(f"[red]{summary.projects_with_errors} 个项目有错误[/]（共 {summary.errors} 个错误、"
                       f"{summary.warnings} 个警告，详见“问题清单”工作表）")
     if summary.macro_files:
         console.print(f"[yellow]{len(summary.macro_files)} 个文件含宏[/]（未运行、未复制）："
-                      + "、".join(summary.macro_files[:5]) + ("……" if len(summary.macro_files) > 5 else ""))
+                      + "、".join(map(esc, summary.macro_files[:5])) + ("……" if len(summary.macro_files) > 5 else ""))
     if summary.duplicates:
         console.print(f"[yellow]{summary.duplicates} 个项目重复提交[/]（实施单位、项目名称、年度相同，见“问题清单”）")
     if summary.earlier_summaries:
-        console.print("已跳过以前生成的汇总表：" + "、".join(summary.earlier_summaries[:5])
+        console.print("已跳过以前生成的汇总表：" + "、".join(map(esc, summary.earlier_summaries[:5]))
                       + ("……" if len(summary.earlier_summaries) > 5 else ""))
     if summary.unreadable:
         console.print(f"[red]{len(summary.unreadable)} 个文件无法读取：[/]")
         for file, reason in summary.unreadable[:20]:
-            console.print(f"  [bold]{file}[/]：{reason}")
+            console.print(f"  [bold]{esc(file)}[/]：{esc(reason)}")
         if len(summary.unreadable) > 20:
             console.print(f"  ……其余 {len(summary.unreadable) - 20} 个见“无法读取的文件”工作表")
-    console.print(f"结果已保存到：[bold]{summary.output}[/]")
+    console.print(f"结果已保存到：[bold]{esc(summary.output)}[/]")

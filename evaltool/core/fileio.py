@@ -1,15 +1,35 @@
 """Atomic file writes: write beside the target, then rename, so a failed or interrupted save
 never leaves half a file where the clerk's good one was. Every writer in evaltool goes through here.
+
+A save is: a temporary file in the target's folder (named after the target and this process),
+written, flushed to disk (fsync), then os.replace'd over the target, and the folder synced. Killed
+at any moment, the target is the old file or the complete new one; the temporary file a killed
+save leaves behind is removed by the next save of the same target. Every completed replace is
+recorded (written_since), so the CLI can say truthfully whether a file was changed.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import tempfile
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from evaltool.core.errors import InputError
+
+_WRITTEN: list[Path] = []  # every target this process replaced, in order
+
+
+def written_mark() -> int:
+    return len(_WRITTEN)
+
+
+def written_since(mark: int) -> list[Path]:
+    """Targets completely written (replaced) since written_mark() returned mark."""
+    return list(_WRITTEN[mark:])
 
 
 def _mode_for(target: Path) -> int:
@@ -23,35 +43,144 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
+_PART = ".part"
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".~{target.stem[:80]}."
+
+
+def _remove_stale(folder: Path, target: Path) -> None:
+    """Temporary files of earlier saves of this target whose process is gone (killed mid-save)."""
+    prefix = _temp_prefix(target)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(target.suffix + _PART)):
+            continue
+        m = re.match(r"(\d+)-", name[len(prefix):])
+        if not m or _alive(int(m.group(1))):
+            continue
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # exists (another user's), or cannot tell: leave its file alone
+    return True
+
+
+def check_target(target: str | os.PathLike) -> Path:
+    """Refuse, in Chinese, a save target that cannot or must not be written: a folder, a read-only
+    file, a missing or read-only folder. Nothing is created."""
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise InputError(f"无法保存 {target.name}：{target} 是一个文件夹，不是文件。请换一个文件名。原文件没有被修改。")
+    if not folder.is_dir():
+        raise InputError(f"文件夹不存在：{folder}。请先建立该文件夹或换一个保存位置。")
+    if target.exists() and not target.is_file():
+        raise InputError(f"{target.name} 不是普通文件，不能覆盖。请换一个文件名。")
+    if target.is_file() and _read_only(target):
+        raise InputError(f"{target.name} 是只读文件，evaltool 不会改动它。请去掉只读属性，或用 -o 另存为新文件。"
+                         "原文件没有被修改。")
+    return target
+
+
+def _read_only(path: Path) -> bool:
+    """A file marked read-only (no write permission bits; Windows' read-only attribute): on POSIX
+    a rename would replace it anyway, so evaltool checks first — even as root."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return not (st.st_mode & 0o222) or not os.access(path, os.W_OK)
+
+
 @contextmanager
 def atomic_path(target: str | os.PathLike, busy_hint: str = "Excel 或 WPS") -> Iterator[Path]:
     """Yield a temporary path beside target; on success it replaces target, on failure it is removed.
 
     OS errors become InputError with a Chinese message: the clerk's original file is untouched.
     """
-    target = Path(target)
+    target = check_target(target)
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"文件夹不存在：{folder}。请先建立该文件夹或换一个保存位置。")
+    _remove_stale(folder, target)
     tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".~{target.stem}.", suffix=target.suffix + ".part", dir=str(folder))
+        fd, tmp = tempfile.mkstemp(prefix=f"{_temp_prefix(target)}{os.getpid()}-",
+                                   suffix=target.suffix + _PART, dir=str(folder))
         os.close(fd)
         yield Path(tmp)
+        _fsync(tmp)
         os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
         tmp = None
+        _WRITTEN.append(target)
+        _fsync_folder(folder)
     except PermissionError:
-        raise InputError(f"无法写入 {target.name}：文件可能正在 {busy_hint} 中打开，或没有写入权限。"
-                         "请关闭该文件后再试，或换一个文件名。原文件没有被修改。") from None
+        raise InputError(f"无法写入 {target.name}：文件可能正在 {busy_hint} 中打开，或没有写入权限"
+                         "（文件或文件夹是只读的）。请关闭该文件后再试，或换一个保存位置。原文件没有被修改。") from None
     except InputError:
         raise
-    except OSError as exc:
-        raise InputError(f"无法保存 {target.name}（{exc.strerror or exc}）：可能磁盘已满或文件夹不可写。"
+    except IsADirectoryError:
+        raise InputError(f"无法保存 {target.name}：{target} 是一个文件夹，不是文件。请换一个文件名。"
                          "原文件没有被修改。") from None
+    except OSError as exc:
+        raise InputError(f"无法保存 {target.name}（{_os_reason(exc)}）。原文件没有被修改，"
+                         "请腾出磁盘空间或换一个保存位置后再试。") from None
     finally:
         if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    reasons = {"ENOSPC": "磁盘已满", "EFBIG": "文件超过了系统允许的大小", "EDQUOT": "磁盘配额已用完",
+               "EROFS": "磁盘或文件夹是只读的", "EIO": "磁盘读写出错", "ENAMETOOLONG": "文件名太长",
+               "EACCES": "没有写入权限", "EBUSY": "文件正被其他程序使用"}
+    return reasons.get(errno.errorcode.get(exc.errno or 0, ""), "系统拒绝写入")
+
+
+def _fsync(path: str) -> None:
+    """The new bytes on disk before the rename: after a crash or power cut the target is never a
+    renamed but still empty file."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(str(folder), os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def atomic_write_bytes(target: str | os.PathLike, data: bytes, busy_hint: str = "Excel 或 WPS") -> None:
@@ -61,3 +190,44 @@ def atomic_write_bytes(target: str | os.PathLike, data: bytes, busy_hint: str = 
 
 def atomic_write_text(target: str | os.PathLike, text: str) -> None:
     atomic_write_bytes(target, text.encode("utf-8"))
+
+
+# ---- knowing whether a file changed ------------------------------------------------------------------
+def snapshot(path: str | os.PathLike) -> tuple | None:
+    """What a file is now (size, mtime, content hash), to tell later whether it was changed."""
+    try:
+        p = Path(path)
+        if not p.is_file():
+            return None
+        st = p.stat()
+        digest = hashlib.sha256()
+        if st.st_size <= 256 * 1024 * 1024:
+            with open(p, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(chunk)
+        return (st.st_size, st.st_mtime_ns, digest.hexdigest())
+    except (OSError, ValueError):
+        return None
+
+
+# ---- file names made from a clerk's text ---------------------------------------------------------
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", *(f"COM{i}" for i in range(10)),
+             *(f"LPT{i}" for i in range(10))}
+_NAME_BAD_RE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+')
+
+
+def safe_filename(text: str, fallback: str = "项目", max_chars: int = 60) -> str:
+    """A file-name part from a clerk's text (project or sheet name) that is valid on Windows, macOS
+    and Linux: no path separators or characters Windows forbids, no control characters, no leading
+    dots or trailing dots/spaces, not a reserved device name (CON, NUL, COM1…), at most max_chars
+    characters. Empty or nothing usable: fallback."""
+    text = unicodedata.normalize("NFC", str(text or ""))
+    text = _NAME_BAD_RE.sub("_", text)
+    text = re.sub(r"\s+", "_", text).strip("_")
+    text = text.lstrip(".")
+    text = text[:max_chars].rstrip(". _")
+    if not text:
+        return fallback
+    if text.split(".")[0].upper() in _RESERVED:
+        text = f"_{text}"
+    return text

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import sys
 from pathlib import Path
 
 import click
 
-from evaltool.cli import (DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, RESULT_HOOKS, console, evaluate_all, friendly,
-                          load_projects, main, print_findings)
+from evaltool.cli import (DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, RESULT_HOOKS, console, esc, evaluate_all, friendly,
+                          json_text, load_projects, main, print_findings)
 from evaltool.core.errors import InputError
 from evaltool.core.model import Project
 
@@ -28,7 +27,9 @@ def select_projects(file: str, sheet: str | None, rules: str | None) -> list[Pro
 
 
 def _safe_name(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_")[:60] or "项目"
+    from evaltool.core.fileio import safe_filename
+
+    return safe_filename(text, "项目", 60)
 
 
 def output_paths(file: str, projects: list[Project], output: str | None) -> list[Path]:
@@ -61,11 +62,14 @@ def generate_reports(file: str, output: str | None = None, sheet: str | None = N
     """
     from evaltool.report.generate import write_report
 
+    from evaltool.cli import check_output
+
+    if output:
+        check_output(output, "docx")
     projects = select_projects(file, sheet, rules)
     paths = output_paths(file, projects, output)
     for path in paths:
-        if path.suffix.lower() != ".docx":
-            raise InputError(f"报告文件应以 .docx 结尾：{path.name}")
+        check_output(path, "docx")
     out = []
     for (project, result), path in zip(evaluate_all(projects), paths):
         write_report(project, result, path, template_dir)
@@ -89,23 +93,23 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
     # Word first, PDF after: a missing LibreOffice must not cost the clerk the Word report.
     done = generate_reports(file, output, sheet, template_dir, rules)
     for _, result, path in done:
-        console.print(f"已生成报告：{path}")
+        console.print(f"已生成报告：{esc(path)}")
         text_codes = ("E-REPORT-", "W-REPORT-", "I-REPORT-")
         form_errors = [f for f in result.errors if not f.code.startswith(text_codes)]
         text_findings = [f for f in result.findings if f.code.startswith(text_codes)]
         if form_errors:
             code = EXIT_FINDINGS
             console.print(f"[yellow]注意：自评表有 {len(form_errors)} 个错误，报告中的得分按规则重新计算；"
-                          f"请用 evaltool check {Path(file).name} 查看并改正。[/]")
+                          f"请用 evaltool check {esc(Path(file).name)} 查看并改正。[/]")
         if text_findings:
             console.print("[yellow]报告素材中的数字与自评表不一致：[/]")
             for f in text_findings:
-                console.print(f"  {f.message}")
+                console.print(f"  {esc(f.message)}")
     if pdf:
         from evaltool.report.pdf import docx_to_pdf
 
         for _, _, path in done:
-            console.print(f"已生成 PDF：{docx_to_pdf(path)}")
+            console.print(f"已生成 PDF：{esc(docx_to_pdf(path))}")
     sys.exit(code)
 
 
@@ -135,9 +139,9 @@ def check_report_cmd(report: str, file: str, sheet: str | None, rules: str | Non
     (project, result), = evaluate_all(projects)
     findings = check_texts(project, result, texts, locations)
     if as_json:
-        click.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2)))
     else:
-        console.rule(f"报告 {Path(report).name} 对照 {project.name or ''}")
+        console.rule(f"报告 {esc(Path(report).name)} 对照 {esc(project.name or '')}")
         print_findings(dataclasses.replace(result, findings=findings))
     sys.exit(EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK)
 
@@ -150,7 +154,7 @@ def _demo_report(project: Project, outdir: Path) -> None:
     outdir.mkdir(parents=True, exist_ok=True)
     (p, r), = _evaluate([project])
     path = write_report(p, r, outdir / "示例-绩效评价报告.docx")
-    console.print(f"示例报告：{path}")
+    console.print(f"示例报告：{esc(path)}")
 
 
 if _demo_report not in DEMO_HOOKS:

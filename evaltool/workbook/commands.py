@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from evaltool.cli import DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, console, err_console, friendly, main
+from evaltool.cli import DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, check_output, console, err_console, esc, friendly, main
 from evaltool.core.decimals import fmt
 from evaltool.core.errors import InputError
 from evaltool.core.model import Project, ScoreResult
@@ -52,9 +52,12 @@ def _exit_code(results) -> int:
 
 
 def score_and_write(file: str | Path, output: str | Path | None = None, rules: str | None = None,
-                    quiet: bool = False):
+                    quiet: bool = False, before_write=None):
     """Read, score, write the results into the workbook (or a safe new file). Returns
-    (results, target path, reason it is not the source or None)."""
+    (results, target path, reason it is not the source or None).
+
+    before_write(results, target, reason), if given, runs before the file is replaced: whatever can
+    fail in preparing what the clerk will be told fails while the file is still untouched."""
     from evaltool.workbook import xlsx_engine
     from evaltool.workbook.writer import cell_writes, results_sheet
 
@@ -62,19 +65,50 @@ def score_and_write(file: str | Path, output: str | Path | None = None, rules: s
     results = evaluate_projects(projects)
     writes = [w for p, r in results for w in cell_writes(p, r)]
     target, reason = xlsx_engine.safe_target(file, output)
-    xlsx_engine.write_results_file(file, target, writes, results_sheet(results))
+    sheet = results_sheet(results)
+    if before_write is not None:
+        before_write(results, target, reason)
+    xlsx_engine.write_results_file(file, target, writes, sheet)
     return results, target, reason
+
+
+def rendered(out, fn) -> str:
+    """What fn prints on the console out, rendered now (markup, tables) and shown later by emit."""
+    with out.capture() as cap:
+        fn()
+    return cap.get()
+
+
+def emit(out, text: str) -> None:
+    if text:
+        out.file.write(text)
+        out.file.flush()
 
 
 def score_workbook(file: str, output: str | None = None, rules: str | None = None, as_json: bool = False) -> int:
     """evaltool score FILE for workbooks (called by cli.score_cmd); returns the exit code."""
     _check_suffix(file)
-    results, target, reason = score_and_write(file, output, rules)
-    _report(results, as_json)
-    out = err_console if as_json else console
-    if reason:
-        out.print(f"[yellow]注意：[/]{reason}")
-    out.print(f"计分结果已写入 {target}（“{L.SHEET_RESULTS}”工作表列出全部问题）。")
+    if output:
+        check_output(output, "xlsx", source=file)
+    texts: dict[str, str] = {}
+
+    def prepare(results, target, reason) -> None:
+        # Rendered before the workbook is replaced: a crash here leaves it untouched.
+        from evaltool.cli import to_json
+
+        texts["out"] = to_json(results) + "\n" if as_json else rendered(console, lambda: _report(results, False))
+        out = err_console if as_json else console
+
+        def tail() -> None:
+            if reason:
+                out.print(f"[yellow]注意：[/]{esc(reason)}")
+            out.print(f"计分结果已写入 {esc(target)}（“{L.SHEET_RESULTS}”工作表列出全部问题）。")
+
+        texts["tail"] = rendered(out, tail)
+
+    results, target, reason = score_and_write(file, output, rules, before_write=prepare)
+    emit(console, texts["out"])
+    emit(err_console if as_json else console, texts["tail"])
     return _exit_code(results)
 
 
@@ -151,12 +185,19 @@ def new_workbook(output: str | None, case: str | None, rules: str | None) -> int
         from evaltool.scoresheet.template import build_scoresheet_workbook as build_workbook  # noqa: F811
     atomic_write_bytes(target, deterministic_bytes(build_workbook(project, rules)))
     if project is None:
-        console.print(f"已生成空白自评表：{target}。填写方法见其中的“{L.SHEET_HELP}”工作表。")
+        console.print(f"已生成空白自评表：{esc(target)}。填写方法见其中的“{L.SHEET_HELP}”工作表。")
         return EXIT_OK
-    results, _, _ = score_and_write(target, target)
-    for p, r in results:
-        console.print(f"已生成 {target}：{p.name}，总分 {fmt(r.total, 2)}，等次 {r.grade or '—'}，"
-                      f"{len(r.errors)} 个错误。计分结果见“{L.SHEET_RESULTS}”工作表。")
+    texts: list[str] = []
+
+    def prepare(results, _target, _reason) -> None:
+        def lines() -> None:
+            for p, r in results:
+                console.print(f"已生成 {esc(target)}：{esc(p.name)}，总分 {fmt(r.total, 2)}，等次 {esc(r.grade or '—')}，"
+                              f"{len(r.errors)} 个错误。计分结果见“{L.SHEET_RESULTS}”工作表。")
+        texts.append(rendered(console, lines))
+
+    score_and_write(target, target, before_write=prepare)
+    emit(console, texts[0])
     return EXIT_OK
 
 
@@ -179,9 +220,13 @@ def export_cmd(file: str, output: str) -> None:
         targets = [out]
     else:
         targets = [out.with_name(f"{out.stem}-{i + 1}{out.suffix}") for i in range(len(projects))]
-    for p, t in zip(projects, targets):
+    for t in targets:
+        check_output(t, "case", source=file)
+    lines = [rendered(console, lambda p=p, t=t: console.print(
+        f"已导出 {esc(p.name or '（未填项目名称）')}（工作表 {esc(p.sheet)}）→ {esc(t)}")) for p, t in zip(projects, targets)]
+    for p, t, line in zip(projects, targets, lines):
         save_case(p, t)
-        console.print(f"已导出 {p.name or '（未填项目名称）'}（工作表 {p.sheet}）→ {t}")
+        emit(console, line)
 
 
 @main.command("template")
@@ -191,8 +236,10 @@ def template_cmd(output: str | None) -> None:
     """重新生成标准模板 workbook_templates/项目支出绩效自评表.xlsx。"""
     from evaltool.workbook.template import TEMPLATE_PATH, write_template
 
+    if output:
+        check_output(output, "xlsx")
     path = write_template(output or TEMPLATE_PATH)
-    console.print(f"已生成模板：{path}")
+    console.print(f"已生成模板：{esc(path)}")
 
 
 def demo_workbook(project: Project, outdir: Path) -> Path:
@@ -201,10 +248,12 @@ def demo_workbook(project: Project, outdir: Path) -> Path:
     from evaltool.workbook.template import build_workbook, deterministic_bytes
 
     outdir.mkdir(parents=True, exist_ok=True)
-    target = outdir / f"示例-{project.name or '自评表'}.xlsx"
+    from evaltool.core.fileio import safe_filename
+
+    target = outdir / f"示例-{safe_filename(project.name or '', '自评表')}.xlsx"
     atomic_write_bytes(target, deterministic_bytes(build_workbook(project)))
     score_and_write(target, target)
-    console.print(f"示例工作簿（已填写并计分）：{target}")
+    console.print(f"示例工作簿（已填写并计分）：{esc(target)}")
     return target
 
 
