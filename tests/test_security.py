@@ -171,3 +171,180 @@ def test_report_keeps_clerk_text_verbatim(tmp_path, payload):
     texts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
     assert any(payload in t for t in texts)
     assert not any(("'" + payload) in t for t in texts)
+
+
+# ---- clerk text is inert on the console (issue 12 item 3, item 5) ----------------------------------
+MARKUP_NAMES = ["[bold]粗体[/]项目", "[link=http://example.invalid]点我[/link]", "[/]", "旧名\x1b[2J\x1b[31m红色",
+                "铃\x07声\r覆盖", "反\u202e转", "结尾反斜杠\\", ":warning: 表情"]
+
+
+def shown(name: str) -> str:
+    """How the console shows a name: markup literally, control characters as symbols."""
+    from evaltool.cli import _CONTROL_RE, _visible
+
+    return _CONTROL_RE.sub(_visible, name)
+
+
+@pytest.mark.parametrize("name", MARKUP_NAMES if os.environ.get("EVALTOOL_FULL_SECURITY") else MARKUP_NAMES[:4:3])
+def test_markup_and_escapes_in_names_print_literally(tmp_path, name):
+    d = payload_case("普通文字")
+    d["项目名称"] = name
+    d["主管部门"] = name
+    d["绩效指标"][1]["三级指标"] = name
+    case = write_case(d, tmp_path / "case.yaml")
+    outputs = []
+    made = tmp_path / "自评表.xlsx"
+    outputs.append(run("new", "--from", str(case), "-o", str(made)).output)
+    outputs.append(run("check", str(made)).output)
+    outputs.append(run("check", str(case)).output)
+    before = made.read_bytes()
+    r = run("score", str(made))
+    outputs.append(r.output)
+    assert made.read_bytes() != before  # written, and said so without a crash
+    outputs.append(run("export", str(made), "-o", str(tmp_path / "x.yaml")).output)
+    outputs.append(run("report", str(made), "-o", str(tmp_path / "r.docx")).output)
+    folder = tmp_path / "收到"
+    folder.mkdir()
+    (folder / "a.xlsx").write_bytes(made.read_bytes())
+    outputs.append(run("collect", str(folder), "-o", str(tmp_path / "汇总.xlsx")).output)
+    from evaltool.workbook.cellvalue import xml_safe
+
+    for out in outputs[:5]:
+        assert "内部错误" not in out and "MarkupError" not in out
+        # in a workbook the characters XML cannot hold are gone; the rest shows as typed
+        flat = out.replace("\n", "")
+        assert shown(name) in flat or shown(xml_safe(name)) in flat, out[:500]
+    for out in outputs:
+        assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+        assert "内部错误" not in out
+
+
+def test_json_output_has_no_raw_control_characters(tmp_path):
+    d = payload_case("普通文字")
+    d["项目名称"] = "名\x9b31m称\u202e"
+    r = run("check", str(write_case(d, tmp_path / "c.yaml")), "--json")
+    assert "\x9b" not in r.output and "\u202e" not in r.output
+    import json
+
+    assert d["项目名称"] in json.dumps(json.loads(r.output), ensure_ascii=False)  # still the same text
+
+
+def test_a_crash_after_the_save_says_the_file_was_written(tmp_path, monkeypatch):
+    """If anything fails after the workbook was replaced, the clerk is told it was written and is
+    complete — never "您的文件没有被修改"."""
+    from evaltool.workbook import commands
+
+    case = write_case(payload_case("普通文字"), tmp_path / "c.yaml")
+    made = tmp_path / "自评表.xlsx"
+    run("new", "--from", str(case), "-o", str(made))
+    before = made.read_bytes()
+
+    def broken(out, text):
+        raise RuntimeError("console gone")
+
+    monkeypatch.setattr(commands, "emit", broken)
+    r = CliRunner().invoke(main, ["score", str(made)])
+    assert r.exit_code == 3
+    assert made.read_bytes() != before
+    assert "没有被修改" not in r.output
+    assert "已写入" in r.output and "文件完整" in r.output and "自评表.xlsx" in r.output
+
+
+def test_a_crash_before_the_save_leaves_the_file_and_says_so(tmp_path, monkeypatch):
+    from evaltool.workbook import commands
+
+    case = write_case(payload_case("普通文字"), tmp_path / "c.yaml")
+    made = tmp_path / "自评表.xlsx"
+    run("new", "--from", str(case), "-o", str(made))
+    before = made.read_bytes()
+
+    def broken(out, fn):
+        raise RuntimeError("cannot render")
+
+    monkeypatch.setattr(commands, "rendered", broken)
+    r = CliRunner().invoke(main, ["score", str(made)])
+    assert r.exit_code == 3
+    assert made.read_bytes() == before
+    assert "您的文件没有被修改" in r.output
+
+
+# ---- -o onto a file of another kind (issue 18) ---------------------------------------------------------
+@pytest.fixture
+def form(tmp_path) -> Path:
+    made = tmp_path / "自评表.xlsx"
+    run("new", "--from", str(BASE_CASE), "-o", str(made))
+    return made
+
+
+def _docx(path: Path) -> Path:
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph("科员自己写的报告")
+    doc.save(str(path))
+    return path
+
+
+def test_score_o_refuses_an_existing_word_report(tmp_path, form):
+    report = _docx(tmp_path / "报告.docx")
+    before = report.read_bytes()
+    r = CliRunner().invoke(main, ["score", str(form), "-o", str(report)])
+    assert r.exit_code == 2 and "Word" in r.output or ".xlsx" in r.output
+    assert r.exit_code == 2
+    assert report.read_bytes() == before
+
+
+def test_score_o_refuses_a_clerks_own_workbook_but_replaces_an_earlier_result(tmp_path, form):
+    import openpyxl
+
+    own = tmp_path / "别的表.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "科员的数据"
+    wb.save(own)
+    before = own.read_bytes()
+    r = CliRunner().invoke(main, ["score", str(form), "-o", str(own)])
+    assert r.exit_code == 2 and "已存在" in r.output
+    assert own.read_bytes() == before
+    result = tmp_path / "结果.xlsx"
+    run("score", str(form), "-o", str(result))
+    run("score", str(form), "-o", str(result))  # an earlier result of evaltool may be replaced
+    # a .docx renamed .xlsx is not a workbook
+    fake = _docx(tmp_path / "假.docx").rename(tmp_path / "假.xlsx")
+    before = fake.read_bytes()
+    r = CliRunner().invoke(main, ["score", str(form), "-o", str(fake)])
+    assert r.exit_code == 2 and fake.read_bytes() == before
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "{form}", "-o", "{tmp}/x.xlsx"],
+    ["export", "{form}", "-o", "{tmp}/规则.yaml"],
+    ["report", "{form}", "-o", "{form}"],
+    ["report", "{form}", "-o", "{tmp}/x.xlsx"],
+    ["report", "{form}", "-o", "{tmp}/假报告.docx"],
+    ["score", "{form}", "-o", "{tmp}/文件夹.xlsx"],
+    ["template", "-o", "{tmp}/模板.docx"],
+])
+def test_o_refuses_foreign_targets(tmp_path, form, args):
+    (tmp_path / "规则.yaml").write_text("名称: 本地规则\n继承: 国家标准\n", "utf-8")
+    (tmp_path / "x.xlsx").write_bytes(form.read_bytes())
+    (tmp_path / "假报告.docx").write_bytes(form.read_bytes())  # a workbook named .docx
+    (tmp_path / "文件夹.xlsx").mkdir()
+    args = [a.format(form=form, tmp=tmp_path) for a in args]
+    snap = {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2, r.output
+    assert "Traceback" not in r.output and re.search(r"[\u4e00-\u9fff]", r.output)
+    assert {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == snap
+
+
+def test_report_file_names_from_project_names_are_safe():
+    from evaltool.core.fileio import safe_filename
+
+    assert safe_filename("../../etc/passwd") == "etc_passwd"
+    assert safe_filename("CON") == "_CON" and safe_filename("nul.txt") == "_nul.txt"
+    assert safe_filename("...隐藏") == "隐藏"
+    assert safe_filename("a\x00b\x1bc\u202e") == "a_b_c"
+    assert safe_filename("名" * 300) == "名" * 60
+    assert safe_filename("结尾点. ") == "结尾点"
+    assert safe_filename("") == "项目" and safe_filename("///") == "项目"
+    assert safe_filename("C:\\Windows\\x") == "C_Windows_x"

@@ -223,8 +223,7 @@ def safe_filename(text: str, fallback: str = "项目", max_chars: int = 60) -> s
     characters. Empty or nothing usable: fallback."""
     text = unicodedata.normalize("NFC", str(text or ""))
     text = _NAME_BAD_RE.sub("_", text)
-    text = re.sub(r"\s+", "_", text).strip("_")
-    text = text.lstrip(".")
+    text = re.sub(r"\s+", "_", text).lstrip("._")
     text = text[:max_chars].rstrip(". _")
     if not text:
         return fallback
