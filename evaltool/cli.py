@@ -386,8 +386,19 @@ def print_result(project: Project, result: ScoreResult) -> None:
     console.print(table)
     subs = "  ".join(f"{esc(k)} {fmt(v, 2)}" for k, v in result.subtotals.items())
     console.print(f"小计：{subs}")
-    console.print(f"[bold]总分 {fmt(result.total, 2)}    等次 {esc(result.grade)}[/]")
+    print_total(result)
     print_findings(result)
+
+
+def print_total(result: ScoreResult) -> None:
+    """总分 and 等次, or 无法计分 with the reason: never a number for what could not be read."""
+    from evaltool.core.results import ungraded_text
+
+    text = ungraded_text(result)
+    if text:
+        console.print(f"[bold red]总分 无法计分    等次 无法计分[/]\n[red]{esc(text)}[/]")
+    else:
+        console.print(f"[bold]总分 {fmt(result.total, 2)}    等次 {result.grade}[/]")
 
 
 def print_findings(result: ScoreResult) -> None:

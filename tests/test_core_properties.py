@@ -41,6 +41,10 @@ def test_scores_never_exceed_weights_and_total_at_most_100(inds, budget, actual)
             assert Decimal(0) <= r.score <= r.weight
     assert result.rate_score is None or result.rate_score <= result.rate_weight
     weights = sum(r.weight or 0 for r in result.indicators) + result.rate_weight
+    # No indicator (or none scorable) is no grade at all (issue 11): never a total made of zeros.
+    assert (result.total is None) == (result.grade is None) == bool(result.ungraded) == (not inds)
+    if result.total is None:
+        return
     assert result.total <= weights
     assert result.total <= 100  # even when a clerk's weights add up to more (flagged E-WEIGHT-TOTAL)
     if weights > 100:
@@ -67,10 +71,16 @@ def test_evaluate_never_raises_on_arbitrary_cell_text(cells):
     p = project([ind])
     p.funds["年度资金总额"].budget = cells[7]
     result = evaluate(p, RULES)
-    # Not only "no exception": the result stays a well-formed score and every message is Chinese.
-    assert result.total is not None and Decimal(0) <= result.total <= 100
+    # Not only "no exception": the result stays a well-formed score (or, when something could not be
+    # read or scored, no score at all with the reason: issue 11) and every message is Chinese.
+    unscored = result.rate_score is None or any(r.score is None for r in result.indicators)
+    if unscored:
+        assert result.total is None and result.grade is None and result.ungraded
+        assert any(f.code == "E-UNGRADED" for f in result.findings)
+    else:
+        assert result.total is not None and Decimal(0) <= result.total <= 100
+        assert result.grade in ("优", "良", "中", "差") and not result.ungraded
     for r in result.indicators:
         assert r.score is None or Decimal(0) <= r.score <= (r.weight or 0)
-    assert result.grade in ("优", "良", "中", "差")
     for f in result.findings:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in f.message), f.message

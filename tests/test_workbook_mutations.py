@@ -66,7 +66,9 @@ def test_mutated_forms_never_crash(which, operations):
     sizes = {g.sheet: (g.nrows, g.ncols) for g in grids}
     for p in projects:
         result = evaluate(p)
-        assert result.total is not None and 0 <= result.total <= 100
+        # A mutation that removes a block the score needs leaves no grade, with the reason (issue 11).
+        assert (result.total is None) == (result.grade is None) == bool(result.ungraded)
+        assert result.total is None or 0 <= result.total <= 100
         for f in result.findings:
             assert f.message
         for w in cell_writes(p, result):

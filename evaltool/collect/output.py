@@ -20,7 +20,7 @@ from evaltool.workbook.cellvalue import FORMULA_LEADS, looks_like_formula
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_TEXT = 32_767
 GRADES = ("优", "良", "中", "差")
-UNGRADED = "未评定"
+UNGRADED = "无法计分"  # projects with no 总分/等次 (something could not be read); never counted as 差
 
 # Output column -> (header shown, number format, width)
 FIXED_COLUMNS = [
@@ -36,6 +36,7 @@ FIXED_COLUMNS = [
 TAIL_COLUMNS = [
     ("总分", "总分", "0.00", 8),
     ("等次", "等次", None, 6),
+    ("无法计分原因", "无法计分原因", None, 40),
     ("错误数", "错误数", "0", 7),
     ("警告数", "警告数", "0", 7),
     ("规则", "规则", None, 14),

@@ -297,7 +297,7 @@ def _collect(paths: list, output: Path, rules: str | None, workers: int, progres
                 summary.macro_files.append(outcome.file)
             for row in outcome.rows:
                 rows.append(row)
-                grades[row.get("等次") or "未评定"] += 1
+                grades[row.get("等次") or "无法计分"] += 1
                 summary.errors += row.get("错误数") or 0
                 summary.warnings += row.get("警告数") or 0
                 summary.projects_with_errors += bool(row.get("错误数"))
@@ -316,7 +316,7 @@ def _collect(paths: list, output: Path, rules: str | None, workers: int, progres
         dups = duplicate_findings(rows)
         summary.duplicates = len(dups)
         writer.add_findings(waiting + dups)
-        summary.grades = {g: grades[g] for g in ("优", "良", "中", "差", "未评定") if grades[g]}
+        summary.grades = {g: grades[g] for g in ("优", "良", "中", "差", "无法计分") if grades[g]}
         if progress:
             progress(len(items), len(items), "正在写入汇总工作簿……")
         writer.finish(output, rows, summary)

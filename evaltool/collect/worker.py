@@ -192,6 +192,7 @@ def _text(v: Any) -> Any:
 
 def project_row(project, result, file: str) -> dict[str, Any]:
     """One 汇总 row. Subtotals use the rule set's 一级指标 names as keys (prefixed "小计:")."""
+    from evaltool.core.results import UNGRADED_LABEL
     from evaltool.core.scoring import RATE_LABEL
 
     row: dict[str, Any] = {
@@ -208,8 +209,9 @@ def project_row(project, result, file: str) -> dict[str, Any]:
         if name != RATE_LABEL:
             row["小计:" + name] = _num(value)
     row.update({
-        "总分": _num(result.total),
-        "等次": result.grade,
+        "总分": _num(result.total),  # None when ungraded: an empty cell, never 0
+        "等次": UNGRADED_LABEL if result.ungraded else result.grade,
+        "无法计分原因": result.ungraded,
         "错误数": sum(f.severity == "error" for f in result.findings),
         "警告数": sum(f.severity == "warning" for f in result.findings),
         "规则": result.rule_name,
@@ -295,7 +297,8 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome) -> None:
             rule_set = rule_set_for(project)  # as `evaltool check` scores it: the 设置 sheet's 小数位 too
         except InputError as exc:
             rows.append({"主管部门": _text(project.department), "单位": _text(project.unit),
-                         "项目": _text(project.name), "年度": _text(project.year), "错误数": 1, "警告数": 0,
+                         "项目": _text(project.name), "年度": _text(project.year), "等次": "无法计分",
+                         "无法计分原因": f"规则集无法使用：{exc}", "错误数": 1, "警告数": 0,
                          "文件": file, "工作表": project.sheet})
             findings.append((file, project.sheet, "", "错误", f"无法计分：{exc}", "E-RULES", _text(project.name)))
             continue

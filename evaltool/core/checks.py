@@ -99,9 +99,6 @@ def check_funds(project: Project, out) -> None:
 
 
 def check_indicators(project: Project, rules: RuleSet, result: ScoreResult, out) -> None:
-    if not project.indicators:
-        out.add("E-NO-INDICATORS", "error", "绩效指标表中没有任何指标，请至少填写一行三级指标。", "绩效指标",
-                Location(sheet=project.sheet, path="绩效指标"))
     seen = Counter()
     for i, (ind, res) in enumerate(zip(project.indicators, result.indicators)):
         label = res.level3 or f"第 {i + 1} 个指标"

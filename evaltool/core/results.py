@@ -3,8 +3,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from evaltool.core.decimals import plain_number as number
+from evaltool.core.decimals import fmt, plain_number as number
 from evaltool.core.model import Project, ScoreResult
+
+# What every display shows instead of a 总分 / 等次 when the project could not be graded.
+UNGRADED_LABEL = "无法计分"
+
+
+def ungraded_text(result: ScoreResult) -> str | None:
+    """'无法计分：<reason>' for an ungraded result, None for a graded one."""
+    reason = getattr(result, "ungraded", None)
+    return f"{UNGRADED_LABEL}：{reason}" if reason else None
+
+
+def total_text(result: ScoreResult, places: int = 2) -> str:
+    """The 总分 as shown: the number, or 无法计分 (never 0 or a dash standing for a number)."""
+    return UNGRADED_LABEL if getattr(result, "ungraded", None) else fmt(result.total, places)
+
+
+def grade_text(result: ScoreResult) -> str:
+    return UNGRADED_LABEL if getattr(result, "ungraded", None) else (result.grade or "—")
 
 
 def result_dict(project: Project, result: ScoreResult) -> dict[str, Any]:
@@ -37,6 +55,7 @@ def result_dict(project: Project, result: ScoreResult) -> dict[str, Any]:
         "小计": {k: number(v) for k, v in result.subtotals.items()},
         "总分": number(result.total),
         "等次": result.grade,
+        "无法计分原因": result.ungraded,  # null when graded; then 总分/等次 are null too
         "错误数": sum(f.severity == "error" for f in result.findings),
         "警告数": sum(f.severity == "warning" for f in result.findings),
         "标记": [f.as_dict() for f in result.findings],

@@ -9,7 +9,7 @@ from typing import Any
 from evaltool.core import values
 from evaltool.core.decimals import HUNDRED, fmt, fmt_percent, round_half_up, to_decimal
 from evaltool.core.model import (
-    FUND_COLUMNS, Finding, Indicator, IndicatorResult, Location, Project, ScoreResult,
+    FUND_COLUMNS, UNREADABLE_PREFIX, Finding, Indicator, IndicatorResult, Location, Project, ScoreResult,
 )
 from evaltool.core.rules import Band, RuleSet, load_rules
 
@@ -73,6 +73,29 @@ def read_number(raw: Any, where: Location, label: str, out: Collector,
     return q.value
 
 
+def _reported(project: Project, code: str) -> bool:
+    """The reader already said this (layouts put E-UNREAD-* findings in read_findings)."""
+    return any(f.code == code for f in project.read_findings)
+
+
+def _filled(row) -> bool:
+    return any(values.parse(getattr(row, attr)).kind != "empty" for attr in ("initial", "budget", "actual"))
+
+
+def _part_sums(project: Project) -> dict[str, Decimal]:
+    """Sum of the 其中 rows' readable amounts per column (only columns where some part is non-zero)."""
+    out: dict[str, Decimal] = {}
+    quiet = Collector()
+    for label, row in project.funds.items():
+        if label == "年度资金总额":
+            continue
+        for key, attr in (("全年预算数", "budget"), ("全年执行数", "actual")):
+            amount = read_money(getattr(row, attr), Location(), "", quiet)
+            if amount:
+                out[key] = out.get(key, Decimal(0)) + amount
+    return out
+
+
 def _score(rules: RuleSet, weight: Decimal, share: Decimal) -> Decimal:
     share = max(Decimal(0), min(share, Decimal(1)))
     return round_half_up(weight * share, rules.places)
@@ -88,25 +111,52 @@ def score_rate(project: Project, rules: RuleSet, out: Collector):
     weight_loc = project.cells.get("分值") or Location(sheet=project.sheet, path="项目资金.分值")
     weight = read_number(project.fund_weight, weight_loc, "项目资金分值", out, required=False)
     if weight is None:
+        if values.parse(project.fund_weight).kind != "empty":  # typed but unreadable: never assume the rule's
+            return None, None, None, None, f"未计分：项目资金分值“{project.fund_weight}”无法识别", None, None
         weight = rules.rate_weight
     if total is None:
-        out.add("E-REQUIRED", "error", "缺少“年度资金总额”行，请填写全年预算数和全年执行数。", label,
-                Location(sheet=project.sheet, path="项目资金.年度资金总额"))
-        return None, None, weight, None, "未计分：缺少年度资金总额", None, None
+        if not _reported(project, "E-UNREAD-FUNDS"):
+            parts = [lab for lab, row in project.funds.items() if lab != label and _filled(row)]
+            found = f"（读到了{'、'.join(parts)}行）" if parts else ""
+            out.add("E-UNREAD-FUNDS", "error",
+                    f"没有读到“年度资金总额”行{found}，无法计算执行率，本项目无法计分。"
+                    "请在项目资金表中填写“年度资金总额”行的全年预算数和全年执行数。", label,
+                    Location(sheet=project.sheet, path="项目资金.年度资金总额"))
+        return None, None, weight, None, "未计分：没有读到年度资金总额行", None, None
     budget = read_money(total.budget, where("全年预算数") or Location(path="项目资金.年度资金总额.全年预算数"),
                         "年度资金总额的全年预算数", out)
     actual = read_money(total.actual, where("全年执行数") or Location(path="项目资金.年度资金总额.全年执行数"),
                         "年度资金总额的全年执行数", out)
+    parts = _part_sums(project)
+    for key, val in (("全年预算数", budget), ("全年执行数", actual)):
+        raw = total.budget if key == "全年预算数" else total.actual
+        empty = values.parse(raw).kind == "empty"
+        loc = where(key) or Location(path=f"项目资金.年度资金总额.{key}")
+        summed = parts.get(key)
+        if (empty or val == 0) and summed:
+            # A total row left 0 or blank while its 其中 rows hold money: the rate would be computed
+            # on a made-up 0; the clerk is told the sum to type instead.
+            shown = "未填写" if empty else "为 0"
+            out.add("E-FUND-TOTAL-EMPTY", "error",
+                    f"年度资金总额的{key}{shown}，但其中各行（本年财政拨款、上年结转资金、其他资金）合计 "
+                    f"{fmt(summed)} 万元。请在本单元格填写年度资金总额的{key}（各行之和应为 {fmt(summed)}）；"
+                    "改正前本项目无法计分。", key, loc)
+        elif empty and key == "全年预算数" and not _reported(project, "E-UNREAD-BUDGET"):
+            out.add("E-UNREAD-BUDGET", "error",
+                    "年度资金总额的全年预算数未填写，无法计算执行率，本项目无法计分。请填写以万元为单位的数字。",
+                    key, loc)
+        elif empty and key == "全年执行数" and not _reported(project, "E-UNREAD-ACTUAL"):
+            out.add("E-UNREAD-ACTUAL", "error",
+                    "年度资金总额的全年执行数未填写，无法计算执行率，本项目无法计分。请填写以万元为单位的数字"
+                    "（没有支出填 0）。", key, loc)
     if budget is None or actual is None:
-        for key, val in (("全年预算数", budget), ("全年执行数", actual)):
-            if val is None and values.parse(getattr(total, "budget" if key == "全年预算数" else "actual")).kind == "empty":
-                out.add("E-REQUIRED", "error", f"年度资金总额的{key}未填写，请填写以万元为单位的数字。", key,
-                        where(key) or Location(path=f"项目资金.年度资金总额.{key}"))
-        return None, None, weight, None, "未计分：预算数或执行数缺失", budget, actual
+        return None, None, weight, None, "未计分：全年预算数或全年执行数缺失或无法识别", budget, actual
+    if (budget == 0 and parts.get("全年预算数")) or (actual == 0 and parts.get("全年执行数")):
+        return None, None, weight, None, "未计分：年度资金总额为 0，而其中各行填有金额", budget, actual
     if budget <= 0:
-        out.add("E-RATE-BUDGET", "error", "全年预算数为 0 或负数，无法计算执行率；请填写全年预算数（万元）。",
-                "全年预算数", where("全年预算数"))
-        return None, None, weight, None, "未计分：全年预算数为 0", budget, actual
+        out.add("E-RATE-BUDGET", "error", "全年预算数为 0 或负数，无法计算执行率，本项目无法计分；"
+                "请填写全年预算数（万元）。", "全年预算数", where("全年预算数"))
+        return None, None, weight, None, "未计分：全年预算数为 0 或负数", budget, actual
     rate = actual / budget
     shown = round_half_up(rate, rules.rate_places)
     if rules.rate_method == "比例":
@@ -328,7 +378,12 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
 
 
 def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
-    """Score a project and run every check; never raises on bad project data."""
+    """Score a project and run every check; never raises on bad project data.
+
+    A project whose fund block, 执行率, indicator table or a needed weight could not be read (the
+    reader's E-UNREAD-* findings, or what evaluate itself sees missing) is not graded: its result has
+    ungraded = the reason, total = grade = None, and every subtotal it cannot compute is None.
+    """
     from evaltool.core.checks import run_checks
 
     rules = rules or load_rules(project.rules)
@@ -337,28 +392,67 @@ def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
 
         return evaluate_sheet(project, rules)
     out = Collector()
+    out.findings.extend(project.read_findings)
     year = project_year(project)
     rate, shown, rate_weight, rate_score, rate_expl, budget, actual = score_rate(project, rules, out)
+    if not project.indicators and not _reported(project, "E-UNREAD-INDICATORS"):
+        out.add("E-UNREAD-INDICATORS", "error",
+                "没有读到绩效指标表中的任何指标，本项目无法计分。请至少填写一行三级指标（含年度指标值、实际完成值和分值）。",
+                "绩效指标", Location(sheet=project.sheet, path="绩效指标"))
     results = [score_indicator(i, ind, rules, year, out) for i, ind in enumerate(project.indicators)]
-    subtotals: dict[str, Decimal] = {RATE_LABEL: rate_score or Decimal(0)}
+    sums: dict[str, Decimal | None] = {RATE_LABEL: rate_score}
     for name in rules.level1_weights:
-        subtotals[name] = Decimal(0)
+        sums[name] = Decimal(0)
     for r in results:
-        subtotals[r.level1] = subtotals.get(r.level1, Decimal(0)) + (r.score or Decimal(0))
-    subtotals = {k: round_half_up(v, rules.places) for k, v in subtotals.items()}
-    # A total above the form's full marks only happens when weights add up to more (E-WEIGHT-TOTAL
-    # says so); the form's 总分 still never exceeds its full marks.
-    total = min(round_half_up(sum(subtotals.values(), Decimal(0)), rules.places),
-                round_half_up(rules.total_weight, rules.places))
+        prior = sums.get(r.level1, Decimal(0))
+        sums[r.level1] = None if prior is None or r.score is None else prior + r.score
+    subtotals = {k: None if v is None else round_half_up(v, rules.places) for k, v in sums.items()}
+    reasons = ungraded_reasons(project, out.findings, rate_expl, rate_score, results)
+    total = grade = None
+    if not reasons:
+        # A total above the form's full marks only happens when weights add up to more (E-WEIGHT-TOTAL
+        # says so); the form's 总分 still never exceeds its full marks.
+        total = min(round_half_up(sum(subtotals.values(), Decimal(0)), rules.places),  # type: ignore[arg-type]
+                    round_half_up(rules.total_weight, rules.places))
+        grade = rules.grade_for_total(total)
     result = ScoreResult(
         rule_id=rules.id, rule_name=rules.name, rate=rate, rate_display=shown,
         rate_weight=rate_weight, rate_score=rate_score, rate_explanation=rate_expl,
-        indicators=results, subtotals=subtotals, total=total,
-        grade=rules.grade_for_total(total), findings=out.findings, budget=budget, actual=actual,
+        indicators=results, subtotals=subtotals, total=total,  # type: ignore[arg-type]
+        grade=grade, findings=out.findings, budget=budget, actual=actual,
+        ungraded="；".join(reasons) if reasons else None,
     )
     run_checks(project, rules, result, out)
+    if result.ungraded:
+        out.add("E-UNGRADED", "error", f"无法计分：{result.ungraded}。改正上述问题后再计分；在此之前本项目没有总分和等次。",
+                "总分", Location(sheet=project.sheet, path="总分"))
     result.findings = out.findings
     return result
+
+
+MAX_REASONS = 4
+
+
+def ungraded_reasons(project: Project, findings: list[Finding], rate_expl: str, rate_score: Decimal | None,
+                     results: list[IndicatorResult]) -> list[str]:
+    """Why no 总分 can be given, in the clerk's terms; empty when the project can be graded."""
+    reasons: list[str] = []
+    for f in findings:
+        if f.code.startswith(UNREADABLE_PREFIX):
+            where = f"（{f.location}）" if f.location.cell else ""
+            text = f.message.split("。")[0] + where
+            if text not in reasons:
+                reasons.append(text)
+    if rate_score is None and not any(f.code in ("E-UNREAD-FUNDS", "E-UNREAD-BUDGET", "E-UNREAD-ACTUAL")
+                                      for f in findings):
+        reasons.append("执行率无法计算（" + rate_expl.removeprefix("未计分：") + "）")
+    unscored = [r for r in results if r.score is None]
+    for r in unscored[:MAX_REASONS]:
+        label = r.level3 or f"第 {r.index + 1} 个指标"
+        reasons.append(f"“{label}”未能计分（{r.explanation.removeprefix('未计分：')}）")
+    if len(unscored) > MAX_REASONS:
+        reasons.append(f"另有 {len(unscored) - MAX_REASONS} 个指标未能计分")
+    return reasons
 
 
 __all__ = ["evaluate", "Collector", "read_money", "read_number", "project_year", "HUNDRED", "FUND_COLUMNS"]

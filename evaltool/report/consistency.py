@@ -226,7 +226,8 @@ class Facts:
             if ir.score is not None:
                 scores_l2[(ir.level1, ir.level2)] = scores_l2.get((ir.level1, ir.level2), Decimal(0)) + ir.score
         for name, value in r.subtotals.items():
-            scores_l1[name] = value
+            if value is not None:  # a subtotal that could not be computed states nothing
+                scores_l1[name] = value
         all_weights = sum(weights_l1.values(), Decimal(0)) + (r.rate_weight or Decimal(0))
         if weights_l1:
             self.add("total", "weight", all_weights, "score", f"{form}各项分值合计", Location(sheet=p.sheet, path="总分"))

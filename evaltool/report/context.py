@@ -13,6 +13,7 @@ from typing import Any
 from evaltool.core import values
 from evaltool.core.decimals import fmt, fmt_percent, round_half_up, to_decimal
 from evaltool.core.model import FUND_ROWS, Project, ScoreResult
+from evaltool.core.results import UNGRADED_LABEL
 
 PLACEHOLDER = "【待填写：{}】"
 PLACEHOLDER_RE = re.compile(r"【待(?:填写|核实)：[^】]*】")
@@ -359,11 +360,13 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
         "shortfalls": shortfalls,
         "unscored": unscored,
         "subtotals": [(name, score_text(value)) for name, value in result.subtotals.items()],
-        "total": score_text(result.total),
-        "total_form": fmt(result.total, 2),
+        # Ungraded: every place a template prints the 总分 or 等次 reads 无法计分, never a number.
+        "total": UNGRADED_LABEL if result.ungraded else score_text(result.total),
+        "total_form": UNGRADED_LABEL if result.ungraded else fmt(result.total, 2),
         "total_weight": score_text(sum((i.weight_value or Decimal(0) for i in indicators),
                                        result.rate_weight or Decimal(0))),
-        "grade": result.grade or "—",
+        "grade": UNGRADED_LABEL if result.ungraded else (result.grade or "—"),
+        "ungraded": escape_markup(result.ungraded or ""),  # the reason; "" when graded
     })
     return ctx
 

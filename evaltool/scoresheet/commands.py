@@ -9,7 +9,7 @@ from evaltool.core.model import Project
 
 
 def print_sheet_result(project: Project, result) -> None:
-    from evaltool.cli import console, esc, print_findings
+    from evaltool.cli import console, esc, print_findings, print_total
 
     title = f"{esc(project.name or '（未填项目名称）')}  {esc(project.year or '')}年度  评分表"
     if project.sheet:
@@ -33,7 +33,7 @@ def print_sheet_result(project: Project, result) -> None:
         console.print(f"评价人员：{people}；平均得分 {fmt(result.average, 2)}")
     for t in result.targets:
         console.print(f"绩效目标“{esc(t.name)}”：{esc(t.tier or '未定级')}（{esc(t.explanation)}）")
-    console.print(f"[bold]总分 {fmt(result.total, 2)}    等次 {esc(result.grade)}[/]")
+    print_total(result)
     print_findings(result)
 
 

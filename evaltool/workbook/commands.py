@@ -192,7 +192,9 @@ def new_workbook(output: str | None, case: str | None, rules: str | None) -> int
     def prepare(results, _target, _reason) -> None:
         def lines() -> None:
             for p, r in results:
-                console.print(f"已生成 {esc(target)}：{esc(p.name)}，总分 {fmt(r.total, 2)}，等次 {esc(r.grade or '—')}，"
+                score = (f"总分 {fmt(r.total, 2)}，等次 {esc(r.grade or '—')}" if not r.ungraded
+                         else f"无法计分（{esc(r.ungraded)}）")
+                console.print(f"已生成 {esc(target)}：{esc(p.name)}，{score}，"
                               f"{len(r.errors)} 个错误。计分结果见“{L.SHEET_RESULTS}”工作表。")
         texts.append(rendered(console, lines))
 

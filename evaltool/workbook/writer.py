@@ -15,6 +15,7 @@ from typing import Any
 
 from evaltool.core.decimals import fmt, fmt_percent, plain_number as _num, to_decimal
 from evaltool.core.model import SEVERITY_LABEL, Finding, Location, Project, ScoreResult
+from evaltool.core.results import UNGRADED_LABEL
 from evaltool.core.seam import CellWrite
 from evaltool.workbook import layout as L
 from evaltool.workbook.reader import SheetInfo, _same, sheet_info
@@ -26,13 +27,15 @@ def computed_values(project: Project, result: ScoreResult) -> dict[str, Any]:
     """Value for each named computed cell (the keys of SheetInfo.out)."""
     weights = [r.weight for r in result.indicators if r.weight is not None]
     weight_total = sum(weights, Decimal(0)) + (result.rate_weight or Decimal(0))
-    subs = "；".join(f"{k} {fmt(v, 2)}" for k, v in result.subtotals.items())
+    subs = "；".join(f"{k} {fmt(v, 2) if v is not None else UNGRADED_LABEL}" for k, v in result.subtotals.items())
+    ungraded = bool(getattr(result, "ungraded", None))
     return {
         "执行率": _num(result.rate_display),
         "执行率得分": _num(result.rate_score),
-        "总分": _num(result.total),
+        # An ungraded project's 总分/等次 cells say so: never 0, never the value of an earlier run.
+        "总分": UNGRADED_LABEL if ungraded else _num(result.total),
         "分值合计": _num(weight_total),
-        "等次": result.grade,
+        "等次": UNGRADED_LABEL if ungraded else result.grade,
         "小计": subs,
     }
 
@@ -80,12 +83,20 @@ def findings_for(project: Project, result: ScoreResult) -> list[Finding]:
         if not loc.cell or value is None:
             continue
         if loc.cell in info.typed_out:
+            if value == UNGRADED_LABEL:
+                out.append(Finding("W-TYPED-UNGRADED", "warning",
+                                   f"本项目无法计分（{result.ungraded}），本单元格手工填写的{label}“{current}”"
+                                   "无法核实；evaltool 没有改动本单元格。", label, loc))
+                continue
             if loc.cell in flagged or not _differs(current, value):
                 continue
             severity = "warning" if label in ("总分", "等次") else "info"
             out.append(Finding("I-COMPUTED" if severity == "info" else "W-TYPED-DIFFERS", severity,
                                f"evaltool 计算的{label}为 {_display(label, value)}，与本单元格手工填写的"
                                f"“{current}”不同；evaltool 没有改动本单元格，请核对。", label, loc))
+        elif value == UNGRADED_LABEL:
+            out.append(Finding("I-FILLED", "info", f"evaltool 在本单元格填入“{UNGRADED_LABEL}”：{result.ungraded}。",
+                               label, loc))
         else:
             out.append(Finding("I-FILLED", "info", f"evaltool 填入计算的{label} {_display(label, value)}。",
                                label, loc))
@@ -108,6 +119,8 @@ def _differs(current: Any, value: Any) -> bool:
 def _place(project: Project, info: SheetInfo, f: Finding) -> Location | None:
     """A cell for a finding the core could only place by path (总分, 绩效指标, 项目资金…)."""
     path = f.location.path or ""
+    if f.code == "E-UNGRADED":
+        return info.out.get("总分") or info.out.get("等次") or info.out.get("分值合计")
     if path == "总分" or f.code == "E-WEIGHT-TOTAL":
         return info.out.get("分值合计") or info.out.get("总分")
     if path.startswith("绩效指标"):
@@ -154,7 +167,8 @@ def cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
             continue
         if info.template:
             writes[loc.cell] = CellWrite(sheet, loc.cell, value=value, style="computed", note="")
-        elif loc.cell not in info.typed_out and value is not None:
+        elif loc.cell not in info.typed_out and (value is not None or loc.cell in info.filled):
+            # A value evaltool filled on an earlier run and cannot compute now is cleared, not left stale.
             writes[loc.cell] = CellWrite(sheet, loc.cell, value=value, style="clear", note="")
     # 2. Findings in place: worst severity colours the cell, every message goes into the note.
     by_cell: dict[str, list[Finding]] = {}
@@ -212,11 +226,19 @@ def results_sheet(pairs: list[tuple[Project, ScoreResult]]) -> ResultsSheet:
         all_findings += [(p, r, f) for f in findings_for(p, r)]
         errors = sum(f.severity == "error" for f in r.findings)
         warnings = sum(f.severity == "warning" for f in r.findings)
-        rs.rows.append([p.sheet, p.name, _num(r.total), r.grade, fmt_percent(r.rate_display), _num(r.rate_score),
+        ungraded = bool(getattr(r, "ungraded", None))
+        rs.rows.append([p.sheet, p.name, UNGRADED_LABEL if ungraded else _num(r.total),
+                        UNGRADED_LABEL if ungraded else r.grade, fmt_percent(r.rate_display), _num(r.rate_score),
                         r.rule_name, errors, warnings])
         info = sheet_info(p)
         if info and "总分" in info.out and info.out["总分"].cell:
             rs.links[(len(rs.rows), 1)] = (p.sheet or "", info.out["总分"].cell or "A1")
+        if ungraded:  # why, right under the project's line, in the wide column
+            text = f"“{p.sheet}”{UNGRADED_LABEL}：{r.ungraded}"
+            rs.rows.append(["", f"{UNGRADED_LABEL}原因", None, None, None, None, text])
+            units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) / (rs.widths[6] * 1.1)
+            if units > 1:
+                rs.heights[len(rs.rows)] = 15.0 * math.ceil(units) + 2
     rs.rows.append([])
     shown = [f for _, _, f in all_findings if f.code != "I-FILLED"]
     rs.rows.append(["校验结果" + ("：未发现问题" if not shown else f"：共 {len(shown)} 条，点击单元格地址可跳转")])
