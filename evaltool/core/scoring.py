@@ -150,7 +150,10 @@ def score_rate(project: Project, rules: RuleSet, out: Collector):
                     "年度资金总额的全年执行数未填写，无法计算执行率，本项目无法计分。请填写以万元为单位的数字"
                     "（没有支出填 0）。", key, loc)
     if budget is None or actual is None:
-        return None, None, weight, None, "未计分：全年预算数或全年执行数缺失或无法识别", budget, actual
+        missing = [f"{key}{'未填写' if values.parse(raw).kind == 'empty' else '无法识别'}"
+                   for key, raw, val in (("全年预算数", total.budget, budget), ("全年执行数", total.actual, actual))
+                   if val is None]
+        return None, None, weight, None, f"未计分：年度资金总额的{'、'.join(missing)}", budget, actual
     if (budget == 0 and parts.get("全年预算数")) or (actual == 0 and parts.get("全年执行数")):
         return None, None, weight, None, "未计分：年度资金总额为 0，而其中各行填有金额", budget, actual
     if budget <= 0:
