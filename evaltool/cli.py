@@ -398,7 +398,7 @@ def print_total(result: ScoreResult) -> None:
     if text:
         console.print(f"[bold red]总分 无法计分    等次 无法计分[/]\n[red]{esc(text)}[/]")
     else:
-        console.print(f"[bold]总分 {fmt(result.total, 2)}    等次 {result.grade}[/]")
+        console.print(f"[bold]总分 {fmt(result.total, 2)}    等次 {esc(result.grade)}[/]")
 
 
 def print_findings(result: ScoreResult) -> None:
