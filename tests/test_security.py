@@ -348,3 +348,159 @@ def test_report_file_names_from_project_names_are_safe():
     assert safe_filename("结尾点. ") == "结尾点"
     assert safe_filename("") == "项目" and safe_filename("///") == "项目"
     assert safe_filename("C:\\Windows\\x") == "C_Windows_x"
+
+
+# ---- report templates: the folder only, bounded in time and size (issue 18) ------------------------------
+SECRET = "机密-不应出现在报告中-7f3a"
+
+
+def _report_with(tmp_path: Path, folder: Path):
+    """`evaltool report --template folder` on the seed case: (exit code, output, the .docx text or None)."""
+    out = tmp_path / "报告.docx"
+    r = CliRunner().invoke(main, ["report", str(BASE_CASE), "--template", str(folder), "-o", str(out)])
+    text = None
+    if out.exists():
+        import docx
+
+        text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    return r.exit_code, r.output, text
+
+
+def _secret_file(tmp_path: Path) -> Path:
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET, "utf-8")
+    return secret
+
+
+@pytest.mark.parametrize("how", ["main", "include", "import", "from-import", "nested-dir", "folder-link"])
+def test_template_links_out_of_the_folder_are_refused(tmp_path, how):
+    secret = _secret_file(tmp_path)
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    if how == "main":
+        (folder / "report.md.j2").symlink_to(secret)
+    elif how == "include":
+        (folder / "part.md.j2").symlink_to(secret)
+        (folder / "report.md.j2").write_text("# 标题\n{% include 'part.md.j2' %}\n", "utf-8")
+    elif how == "import":
+        (tmp_path / "m.j2").write_text("{% macro leak() %}" + SECRET + "{% endmacro %}", "utf-8")
+        (folder / "m.md.j2").symlink_to(tmp_path / "m.j2")
+        (folder / "report.md.j2").write_text("{% import 'm.md.j2' as m %}# 标题\n{{ m.leak() }}\n", "utf-8")
+    elif how == "from-import":
+        (tmp_path / "m.j2").write_text("{% macro leak() %}" + SECRET + "{% endmacro %}", "utf-8")
+        (folder / "macros.md.j2").symlink_to(tmp_path / "m.j2")  # shadows a built-in name
+        (folder / "report.md.j2").write_text("{% from 'macros.md.j2' import leak %}# 标题\n{{ leak() }}\n", "utf-8")
+    elif how == "nested-dir":
+        (folder / "sub").symlink_to(tmp_path, target_is_directory=True)
+        (folder / "report.md.j2").write_text("# 标题\n{% include 'sub/secret.txt' %}\n", "utf-8")
+    else:  # the folder itself is fine as a link; a file in it linking out is not
+        real = tmp_path / "真模板"
+        real.mkdir()
+        (real / "report.md.j2").symlink_to(secret)
+        folder.rmdir()
+        folder.symlink_to(real, target_is_directory=True)
+    code, output, text = _report_with(tmp_path, folder)
+    assert code == 2, output
+    assert SECRET not in output and text is None
+    assert "模板目录以外" in output and "拒绝" in output
+
+
+def test_template_links_inside_the_folder_still_work(tmp_path):
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    (folder / "real.md.j2").write_text("# 某市财政局绩效评价报告\n## 一、概况\n{{ project.name }}\n", "utf-8")
+    (folder / "report.md.j2").symlink_to(folder / "real.md.j2")
+    code, output, text = _report_with(tmp_path, folder)
+    assert code in (0, 1), output
+    assert "某市财政局绩效评价报告" in text
+
+
+HOSTILE_TEMPLATES = {
+    "nested loops": "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+    "nested loops over a list": "{% set x = range(1000)|list %}{% for a in x %}{% for b in x %}{% for c in x %}"
+                                "{% endfor %}{% endfor %}{% endfor %}",
+    "huge int by squaring": "{% set ns = namespace(x=10**60) %}{% for i in range(40) %}{% set ns.x = ns.x * ns.x %}"
+                            "{% endfor %}{{ ns.x }}",
+    "huge int power": "{{ (10 ** 60) ** 60 }}",
+    "string doubling": "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+    "list doubling": "{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = ns.l + ns.l %}{% endfor %}",
+    "huge width filter": "{{ 'x'|center(1000000000) }}",
+    "huge width method": "{{ 'x'.ljust(1000000000) }}",
+    "huge percent format": "{{ '%0999999999d' % 1 }}",
+    "huge format filter": "{{ '%0999999999d'|format(1) }}",
+    "huge str.format": "{{ '{:>999999999}'.format(1) }}",
+    "50,000 headings": "{% for i in range(50000) %}## 标题{{ i }}\n{% endfor %}",
+    "2,000 table markers": "{% for i in range(2000) %}[[附表]]\n{% endfor %}",
+    "endless output": "{% for a in range(100000) %}{% for b in range(100) %}很长的一段文字很长的一段文字{% endfor %}{% endfor %}",
+    "recursion": "{% macro f(n) %}{{ f(n + 1) }}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_TEMPLATES))
+def test_templates_are_bounded_in_time_and_size(tmp_path, name, monkeypatch):
+    import dataclasses
+    import time
+
+    from evaltool.report import render
+
+    monkeypatch.setattr(render, "LIMITS", dataclasses.replace(render.LIMITS, seconds=2.0))
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    (folder / "report.md.j2").write_text("# 标题\n" + HOSTILE_TEMPLATES[name] + "\n", "utf-8")
+    started = time.monotonic()
+    code, output, text = _report_with(tmp_path, folder)
+    elapsed = time.monotonic() - started
+    assert code == 2, output
+    assert text is None
+    assert "上限" in output or "递归" in output, output
+    assert "Traceback" not in output and "内部错误" not in output
+    assert elapsed < 30, f"{name}: {elapsed:.1f} s"  # a hang guard; the limit itself is 2 s of CPU
+
+
+def test_template_limits_are_settings(tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    (folder / "report.md.j2").write_text("# 标题\n{% for i in range(30) %}## 标题{{ i }}\n{% endfor %}\n", "utf-8")
+    env = dict(os.environ, EVALTOOL_TEMPLATE_HEADINGS="10")
+    r = subprocess.run([sys.executable, "-m", "evaltool", "report", str(BASE_CASE), "--template", str(folder),
+                        "-o", str(tmp_path / "r.docx")], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 2 and "标题数的上限（10" in r.stderr + r.stdout
+    assert not (tmp_path / "r.docx").exists()
+
+
+# ---- the .docx and the YAML export keep the clerk's text (issue 12 item 3) -------------------------------
+def test_report_drops_only_what_xml_cannot_hold(tmp_path):
+    import docx
+
+    d = payload_case("普通文字")
+    d["项目名称"] = "名\x01称\x1b[31m"
+    d["实施单位"] = "单\x0b位"
+    d["绩效指标"][0]["三级指标"] = "指\x0c标"
+    d["报告素材"] = {"项目背景": "背\x08景\ufffe说明"}
+    out = tmp_path / "r.docx"
+    r = run("report", str(write_case(d, tmp_path / "c.yaml")), "-o", str(out))
+    assert "内部错误" not in r.output
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "名称[31m" in text and "背景说明" in text
+    # the case file itself is not changed
+    assert yaml.safe_load((tmp_path / "c.yaml").read_text("utf-8"))["项目名称"] == "名\x01称\x1b[31m"
+
+
+YAML_TEXTS = ["=1+1", "- 列表?", "@x", "#不是注释", "key: value", "yes", "null", "1e3", "0x1F", "  前后空格  ",
+              "\t制表", "多\n行\n", "\r回车", "引号'\"", "{a: 1}", "[1, 2]", "!tag", "&anchor", "*alias", "%", "`",
+              "\x85下一行", "\u2028行分隔", "\ufeff开头", "~", "2023-01-01", "010", "+1", ".inf", "<<"]
+
+
+def test_yaml_export_round_trips_any_text_exactly(tmp_path):
+    from evaltool.core.caseio import dump_case, parse_case
+
+    project = parse_case(BASE_CASE.read_text("utf-8"))
+    for text in YAML_TEXTS:
+        project.name = text
+        project.report = {"项目背景": text}
+        again = parse_case(dump_case(project))
+        assert again.name == text, repr(text)
+        assert again.report["项目背景"] == text, repr(text)

@@ -200,8 +200,26 @@ def case_to_dict(p: Project, include_expected: bool = False) -> dict[str, Any]:
     return out
 
 
+class _CaseDumper(yaml.SafeDumper):
+    """safe_dump, except that text holding characters YAML reads as line breaks (NEL, U+2028/9) or
+    drops (a byte-order mark) is written double-quoted with escapes, so it reads back exactly."""
+
+
+_QUOTE_CHARS = ("\x85", "\u2028", "\u2029", "\ufeff")
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str):
+    if any(ch in text for ch in _QUOTE_CHARS):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"')
+    return dumper.represent_str(text)
+
+
+_CaseDumper.add_representer(str, _represent_str)
+
+
 def dump_case(p: Project, include_expected: bool = False) -> str:
-    return yaml.safe_dump(case_to_dict(p, include_expected), allow_unicode=True, sort_keys=False, width=1000)
+    return yaml.dump(case_to_dict(p, include_expected), Dumper=_CaseDumper, allow_unicode=True, sort_keys=False,
+                     width=1000)
 
 
 def save_case(p: Project, path: str | os.PathLike, include_expected: bool = False) -> None:

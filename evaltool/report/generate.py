@@ -1,12 +1,70 @@
 """One call from a scored project to a .docx: 自评表 and 评分表 each have their template and 附表."""
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as _dt
+from decimal import Decimal
 from pathlib import Path
 
 from evaltool.core.model import Project, ScoreResult
 from evaltool.report.docx_writer import build_document, save_atomic
 from evaltool.report.render import MAIN_TEMPLATE, SCORESHEET_TEMPLATE, render_markup, report_title
+
+
+def _has_illegal(obj, seen: set) -> bool:
+    from evaltool.workbook.cellvalue import XML_ILLEGAL_RE
+
+    if isinstance(obj, str):
+        return XML_ILLEGAL_RE.search(obj) is not None
+    if id(obj) in seen or isinstance(obj, (int, float, Decimal, type(None), bool, _dt.date)):
+        return False
+    seen.add(id(obj))
+    if isinstance(obj, dict):
+        return any(_has_illegal(k, seen) or _has_illegal(v, seen) for k, v in obj.items())
+    if isinstance(obj, (list, tuple, set)):
+        return any(_has_illegal(v, seen) for v in obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return any(_has_illegal(getattr(obj, f.name, None), seen) for f in dataclasses.fields(obj))
+    return False
+
+
+def _cleaned(obj, memo: dict):
+    """A copy of obj with the characters XML cannot hold removed from every text in it."""
+    from evaltool.workbook.cellvalue import xml_safe
+
+    if isinstance(obj, str):
+        return xml_safe(obj)
+    if id(obj) in memo:
+        return memo[id(obj)]
+    if isinstance(obj, dict):
+        out = memo[id(obj)] = type(obj)() if type(obj) is not dict else {}
+        for k, v in obj.items():
+            out[_cleaned(k, memo)] = _cleaned(v, memo)
+        return out
+    if isinstance(obj, list):
+        out = memo[id(obj)] = []
+        out.extend(_cleaned(v, memo) for v in obj)
+        return out
+    if isinstance(obj, tuple) and not hasattr(obj, "_fields"):
+        return tuple(_cleaned(v, memo) for v in obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out = memo[id(obj)] = copy.copy(obj)
+        for f in dataclasses.fields(obj):
+            if hasattr(obj, f.name):
+                object.__setattr__(out, f.name, _cleaned(getattr(obj, f.name), memo))
+        return out
+    return obj
+
+
+def docx_safe(project: Project, result: ScoreResult) -> tuple[Project, ScoreResult]:
+    """The project and result with every text Word can hold: XML forbids most control characters
+    (a clerk's pasted text carries them: vertical tab, form feed, escape), and python-docx refuses
+    them. They are removed from a copy; the workbook and the objects passed in are not touched."""
+    if not (_has_illegal(project, set()) or _has_illegal(result, set())):
+        return project, result
+    memo: dict = {}
+    return _cleaned(project, memo), _cleaned(result, memo)
 
 
 def report_context(project: Project, result: ScoreResult) -> dict:
@@ -32,6 +90,7 @@ def build_report(project: Project, result: ScoreResult, template_dir: str | Path
     """The python-docx Document of the report (not yet saved)."""
     from evaltool.report.form_table import write_form, write_scoresheet_form
 
+    project, result = docx_safe(project, result)
     markup, ctx = report_markup(project, result, template_dir, today)
     writer = write_scoresheet_form if project.kind == "评分表" else write_form
     return build_document(markup, form_writer=lambda doc: writer(doc, project, result, ctx),
