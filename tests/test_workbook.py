@@ -73,7 +73,9 @@ def test_template_is_made_for_typing():
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.print_title_rows == "$1:$2"
+    # The indicator header row (not the title) repeats on every printed page.
+    header = next(r for r in range(1, 40) if ws.cell(r, 2).value == "一级指标")
+    assert ws.print_title_rows == f"${header}:${header}"
     # Blank template, read back: every computed cell locked and grey, every input cell unlocked.
     p = read_workbook_projects(TEMPLATE_PATH)[0]
     info = sheet_info(p)

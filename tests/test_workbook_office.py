@@ -127,15 +127,19 @@ def test_prints_one_page_wide(tmp_path: Path, soffice):
         sizes = [line.split("size:")[1].strip() for line in info.splitlines() if line.startswith("Page") and "size:" in line]
         pages = [subprocess.run(["pdftotext", "-layout", "-f", str(i), "-l", str(i), str(pdf), "-"],
                                 capture_output=True, text=True, check=True).stdout for i in range(1, len(sizes) + 1)]
-        # The 自评表 comes first; its title rows repeat on each of its pages.
-        form_pages = []
-        while len(form_pages) < len(pages) and L.TITLE in pages[len(form_pages)].replace(" ", ""):
-            form_pages.append(len(form_pages))
-        assert form_pages, pdf.name
-        first = pages[0]
-        # One page wide: the leftmost and rightmost printed columns are on the same page…
-        for label in ("项目名称", "一级指标", "偏差原因分析及改进措施", "执行率"):
-            assert label in first.replace(" ", ""), (pdf.name, label)
+        # The 自评表 comes first (up to its 得分小计 row); its indicator header row repeats on each page.
+        flat = [p.replace(" ", "") for p in pages]
+        end = next(i for i, text in enumerate(flat) if L.L_SUBTOTALS in text)
+        form_pages = list(range(end + 1))
+        assert L.TITLE in flat[0]
+        for i in form_pages[1:]:
+            assert "一级指标" in flat[i] and "偏差原因分析及改进措施" in flat[i], (pdf.name, i)
+        # One page wide: the leftmost and rightmost printed columns are on the same page (the table
+        # starts on page 2 when its first 一级 block does not fit below the header block)…
+        for label in ("项目名称", "执行率", "得分"):
+            assert label in flat[0], (pdf.name, label)
+        table = next(i for i in form_pages if "一级指标" in flat[i])
+        assert table <= 1 and "偏差原因分析及改进措施" in flat[table]
         # …no page of the form holds only columns cut off to the right, and the 自评得分 helper column
         # is not printed.
         assert all("自评得分" not in text for text in pages[: form_pages[-1] + 1])

@@ -75,6 +75,8 @@ class CellWrite:
     keep_value=True leaves the cell's value alone (marks a clerk's cell without touching it).
     style is a name the engines map to a look: "computed", "error", "warning", "info", "clear".
     note=None leaves any note as it is; note="" removes evaltool's note.
+    row_height (points) sets the height of the cell's row: the writer grows rows it owns (the
+    template's indicator rows) so wrapped text is not cut off on paper.
     """
 
     sheet: str
@@ -83,4 +85,5 @@ class CellWrite:
     style: str | None = None
     note: str | None = None
     keep_value: bool = False
+    row_height: float | None = None
 

@@ -189,6 +189,8 @@ def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | Non
         notes: dict[tuple[int, int], str] = {}
         for w in ws:
             rc = parse_address(w.cell)
+            if w.row_height is not None:
+                _set_row_height(sheet, rc[0], w.row_height)
             if not w.keep_value:
                 values[rc] = w.value
             if w.style and w.style in L.STYLES:
@@ -210,6 +212,16 @@ def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | Non
         for (r, c), text in sorted(notes.items()):
             stats.note_calls += _set_note(sheet, address(r, c), text, (name, address(r, c)) in ours)
     return stats
+
+
+def _set_row_height(sheet, row: int, height: float) -> None:
+    """Grow a row for its wrapped text; an engine without row formatting leaves it as it is."""
+    try:
+        rng = sheet.range(f"{row}:{row}")
+        if (rng.row_height or 0) < height:
+            rng.row_height = height
+    except (NotImplementedError, AttributeError):
+        pass
 
 
 def write_block(sheet, rows: list[list[Any]]) -> list[list[Any]]:

@@ -11,15 +11,22 @@ from pathlib import Path
 from evaltool.core.errors import InputError
 from evaltool.core.fileio import atomic_path
 
-# On Linux the GB/T 9704 fonts are rarely installed; tell fontconfig what to use instead, in order.
-FONT_ALIASES = {
-    "方正小标宋简体": ["方正小标宋_GBK", "FZXiaoBiaoSong-B05S", "华文中宋", "STZhongsong", "Noto Serif CJK SC",
-                "Source Han Serif SC", "SimSun"],
-    "仿宋_GB2312": ["仿宋", "FangSong", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC", "SimSun"],
-    "楷体_GB2312": ["楷体", "KaiTi", "STKaiti", "AR PL UKai CN", "Noto Serif CJK SC", "Source Han Serif SC"],
-    "黑体": ["SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei"],
-    "宋体": ["SimSun", "Noto Serif CJK SC", "Source Han Serif SC"],
+# The one font map for the LibreOffice run. The .docx keeps the official GB/T 9704 names (Word on a
+# clerk's PC has them); Linux rarely does, so each official face (and the fallbacks named in the
+# .docx font table) is bound to a free Simplified-Chinese face Debian ships, one face per role, so
+# headings and body still look different: Hei for 黑体 and the 小标宋 title, Kai for 楷体, a Ming
+# (Song) for 仿宋/宋体. Noto CJK is avoided on purpose: its .ttc shares one CFF named "...jp" among
+# all languages, so the PDF would name a Japanese face even where the SC one was used.
+HEI, KAI, MING = "WenQuanYi Zen Hei", "AR PL UKai CN", "AR PL UMing CN"
+LINUX_FACES = {
+    "方正小标宋简体": HEI, "方正小标宋_GBK": HEI, "华文中宋": HEI, "STZhongsong": HEI,
+    "黑体": HEI, "SimHei": HEI,
+    "楷体_GB2312": KAI, "楷体": KAI, "KaiTi": KAI, "STKaiti": KAI,
+    "仿宋_GB2312": MING, "仿宋": MING, "FangSong": MING, "STFangsong": MING,
+    "宋体": MING, "SimSun": MING,
 }
+# Debian packages providing those faces (tools/setup.sh installs them).
+FONT_PACKAGES = {HEI: "fonts-wqy-zenhei", KAI: "fonts-arphic-ukai", MING: "fonts-arphic-uming"}
 TIMEOUT_S = 180
 
 
@@ -36,14 +43,27 @@ def find_soffice() -> str | None:
     return None
 
 
+def _installed_families() -> set[str]:
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return set()
+    try:
+        out = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    return {name.strip() for line in out.splitlines() for name in line.split(",")}
+
+
 def _fontconfig_file(folder: Path) -> Path | None:
     system = Path("/etc/fonts/fonts.conf")
     if not system.exists():
         return None
+    installed = _installed_families()  # a machine with the official faces keeps them
+    # A strong binding wins over fontconfig's language defaults (which pick Noto CJK JP first).
     aliases = "".join(
-        f"<alias binding=\"same\"><family>{name}</family><prefer>"
-        + "".join(f"<family>{f}</family>" for f in prefs) + "</prefer></alias>"
-        for name, prefs in FONT_ALIASES.items())
+        f"<match target=\"pattern\"><test name=\"family\"><string>{name}</string></test>"
+        f"<edit name=\"family\" mode=\"assign\" binding=\"strong\"><string>{face}</string></edit></match>"
+        for name, face in LINUX_FACES.items() if name not in installed)
     conf = folder / "fonts.conf"
     conf.write_text(f"<?xml version=\"1.0\"?><!DOCTYPE fontconfig SYSTEM \"fonts.dtd\"><fontconfig>"
                     f"<include ignore_missing=\"yes\">{system}</include>{aliases}</fontconfig>", "utf-8")

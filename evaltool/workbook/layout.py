@@ -75,6 +75,11 @@ FORM_IND_COLS = {"一级指标": 2, "二级指标": 3, "三级指标": 4, "年�
 FORM_FUND_COLS = {"年初预算数": 4, "全年预算数": 5, "全年执行数": 6, "分值": 7, "执行率": 8, "得分": 9}
 FORM_FUND_SELF_COL = 10  # J: the clerk's own 执行率得分, optional, checked against the rule
 FORM_LAST_COL = 9  # I: last printed column
+# Row heights (points) the template starts from; score grows them to fit the text (workbook/paper.py).
+FORM_INDICATOR_ROW_PT = 30.0
+FORM_GOAL_ROW_PT = 64.0
+# 年度总体目标 texts are merged over B:E and F:I: their widths in characters.
+FORM_GOAL_WIDTHS = (sum(FORM_WIDTHS[c] for c in "BCDE"), sum(FORM_WIDTHS[c] for c in "FGHI"))
 # Blank template: pre-grouped rows per 二级指标 (the clerk inserts rows inside a group for more).
 BLANK_ROWS = {"数量指标": 3, "质量指标": 2, "时效指标": 2, "成本指标": 2, "经济效益指标": 1, "社会效益指标": 2,
               "生态效益指标": 1, "可持续影响指标": 1, "服务对象满意度指标": 2}

@@ -25,6 +25,7 @@ from evaltool.core.model import FUND_COLUMN_ATTR, FUND_ROWS, REPORT_FIELDS, Proj
 from evaltool.core.seam import col_letter
 from evaltool.workbook import layout as L
 from evaltool.workbook.cellvalue import put
+from evaltool.workbook import paper
 
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "workbook_templates" / L.TEMPLATE_FILENAME
@@ -96,16 +97,7 @@ class Sheet:
         return first
 
 
-def _row_height(texts: list[tuple[Any, float]], base: float = 20.0) -> float:
-    """Enough height for wrapped text: CJK characters take two width units."""
-    lines = 1
-    for value, width in texts:
-        if value is None:
-            continue
-        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(value))
-        # A column of width w holds about 1.15 w units of 10.5 pt text once printed.
-        lines = max(lines, math.ceil(units / max(width * 1.15, 1)), str(value).count("\n") + 1)
-    return max(base, 14.5 * lines + 4)
+_row_height = paper.row_height  # the one estimate of wrapped lines (score uses it too)
 
 
 def _validation(ws: Worksheet, rng: str, *, type_: str = "list", formula1: str | None = None,
@@ -217,7 +209,8 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
     s.merge(g + 1, 2, g + 1, 5, exp, kind="input", align=TOPLEFT)
     s.merge(g + 1, 6, g + 1, LAST_COL, act, kind="input", align=TOPLEFT)
     ws.row_dimensions[g].height = 20
-    ws.row_dimensions[g + 1].height = max(64.0, _row_height([(exp, 68), (act, 80)]))
+    ws.row_dimensions[g + 1].height = _row_height([(exp, L.FORM_GOAL_WIDTHS[0]), (act, L.FORM_GOAL_WIDTHS[1])],
+                                                  L.FORM_GOAL_ROW_PT)
     # 绩效指标 table.
     h = g + 2
     rows = _groups(project, rules)
@@ -233,8 +226,15 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
             s.cell(r, IND_COLS[key], data.get(key), kind="input", align=align)
         s.cell(r, IND_COLS["得分"], None, kind="computed", fmt=_score_fmt(rules))
         ws.row_dimensions[r].height = _row_height(
-            [(data.get("三级指标"), 30), (data.get("年度指标值"), 15), (data.get("实际完成值"), 15),
-             (data.get("偏差原因分析及改进措施"), 26), (data.get("一级指标"), 12), (data.get("二级指标"), 13)], 30)
+            [(data.get(key), WIDTHS[col_letter(IND_COLS[key])]) for key in
+             ("三级指标", "年度指标值", "实际完成值", "偏差原因分析及改进措施")], L.FORM_INDICATOR_ROW_PT)
+    heights = paper.fit_groups([ws.row_dimensions[first + n].height for n in range(len(rows))],
+                               [(d.get("一级指标"), d.get("二级指标")) for d in rows], [d.get("二级指标") for d in rows],
+                               WIDTHS[col_letter(IND_COLS["二级指标"])])
+    heights = paper.fit_groups(heights, [d.get("一级指标") for d in rows], [d.get("一级指标") for d in rows],
+                               WIDTHS[col_letter(IND_COLS["一级指标"])])
+    for n, height in enumerate(heights):
+        ws.row_dimensions[first + n].height = height
     for key, keys in (("一级指标", ("一级指标",)), ("二级指标", ("一级指标", "二级指标"))):
         for a, b in _runs(rows, keys):
             s.merge(first + a, IND_COLS[key], first + b, IND_COLS[key], rows[a].get(key), kind="input")
@@ -282,9 +282,10 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
         _validation(ws, col("自评得分"), type_="decimal", operator="greaterThanOrEqual", formula1="0",
                     title="自评得分", strict=True,
                     prompt="仅定性指标可填：在所选评价等级的区间内自评得分；不填则取区间上限。定量指标不填，由 evaltool 计算。")
-    # Freeze the title rows; print A4 landscape, one page wide, title rows repeated.
+    # Freeze the title rows; print A4 landscape, one page wide, the indicator header row repeated,
+    # pages broken between 一级 blocks.
     ws.freeze_panes = "A3"
-    _print_setup(ws, f"A1:I{t + 3}", landscape=True, title_rows="1:2")
+    paper.paginate(ws, h, IND_COLS["一级指标"], LAST_COL, level2_col=IND_COLS["二级指标"])
     _protect(ws)
     return ws
 
@@ -293,20 +294,7 @@ def _score_fmt(rules) -> str:
     return "0" if rules.places == 0 else "0." + "0" * rules.places
 
 
-def _print_setup(ws: Worksheet, area: str, landscape: bool, title_rows: str | None = None) -> None:
-    ws.print_area = area
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    if title_rows:
-        ws.print_title_rows = title_rows
+_print_setup = paper.print_setup
 
 
 def _protect(ws: Worksheet) -> None:
@@ -429,7 +417,7 @@ HELP_LINES = (
     ("十、校验与计分：在命令行运行 evaltool check 文件名（只校验）或 evaltool score 文件名（计分并把结果写回本工作簿）。"
      "有问题的单元格会标红（错误）或标黄（警告）并附批注，全部问题列在“校验结果”工作表中，点击单元格地址可直接跳转。"
      "改正后再次计分，已改正单元格的标记会自动清除。evaltool 不会改动您填写的任何内容。", False),
-    ("十一、打印：自评表已设置为 A4 横向、缩放为一页宽，标题行在每页重复。", False),
+    ("十一、打印：自评表已设置为 A4 横向、缩放为一页宽；表格跨页时每页重复指标表头行（一级指标、二级指标……），分页尽量不拆开同一个一级指标；计分时行高随三级指标、偏差原因等文字自动加高，打印不会截断。", False),
 )
 
 

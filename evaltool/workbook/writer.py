@@ -195,7 +195,39 @@ def cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
     for cell, w in writes.items():
         if not w.keep_value and (cell in info.inputs or cell in info.typed_out):
             writes[cell] = CellWrite(sheet, cell, style=w.style, note=w.note, keep_value=True)
-    return list(writes.values())
+    return list(writes.values()) + (row_heights(project, sheet) if info.template else [])
+
+
+def row_heights(project: Project, sheet: str) -> list[CellWrite]:
+    """Heights for the template rows score owns (indicator rows, the 年度总体目标 text row), from the
+    texts the clerk typed: a row never stays too short for its wrapped text."""
+    from evaltool.core.seam import parse_address
+    from evaltool.workbook import paper
+
+    def width(loc: Location | None) -> float:
+        col = "".join(ch for ch in (loc.cell or "") if ch.isalpha()) if loc else ""
+        return L.FORM_WIDTHS.get(col, 15)
+
+    out: list[CellWrite] = []
+    rows = [ind for ind in project.indicators if ind.cells.get("三级指标") is not None
+            and ind.cells["三级指标"].cell and (ind.cells["三级指标"].sheet or sheet) == sheet]
+    heights = [paper.row_height([(getattr(ind, attr), width(ind.cells.get(key))) for key, attr in
+                                 (("三级指标", "level3"), ("年度指标值", "target"), ("实际完成值", "actual"),
+                                  ("偏差原因分析及改进措施", "deviation"))], L.FORM_INDICATOR_ROW_PT)
+               for ind in rows]
+    # Consecutive rows of one 一级/二级 share a merged cell whose name must fit their total height.
+    for key, keys, names in (("二级指标", [(i.level1, i.level2) for i in rows], [i.level2 for i in rows]),
+                             ("一级指标", [i.level1 for i in rows], [i.level1 for i in rows])):
+        w = width(next((i.cells.get(key) for i in rows if i.cells.get(key)), None))
+        heights = paper.fit_groups(heights, keys, names, w)
+    for ind, h in zip(rows, heights):
+        out.append(CellWrite(sheet, ind.cells["三级指标"].cell, keep_value=True, row_height=h))
+    goal = project.cells.get(L.L_GOAL_EXPECTED)
+    if goal is not None and goal.cell and (goal.sheet or sheet) == sheet:
+        out.append(CellWrite(sheet, goal.cell, keep_value=True, row_height=paper.row_height(
+            [(project.goal_expected, L.FORM_GOAL_WIDTHS[0]), (project.goal_actual, L.FORM_GOAL_WIDTHS[1])],
+            L.FORM_GOAL_ROW_PT)))
+    return out
 
 
 # ---- the 校验结果 sheet --------------------------------------------------------------------------------
@@ -277,5 +309,5 @@ def _filled_value(p: Project, loc: Location, values: dict[str, Any], result: Sco
     return None
 
 
-__all__ = ["cell_writes", "marks_only", "mark_write", "results_sheet", "ResultsSheet", "computed_values", "findings_for",
+__all__ = ["row_heights", "cell_writes", "marks_only", "mark_write", "results_sheet", "ResultsSheet", "computed_values", "findings_for",
            "place_findings"]

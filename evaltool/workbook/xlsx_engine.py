@@ -193,10 +193,16 @@ def _note(cell, text: str) -> None:
 def apply_writes(wb, writes: list[CellWrite]) -> None:
     from openpyxl.cell.cell import MergedCell
 
+    from evaltool.workbook import paper
+
+    resized: set[str] = set()
     for w in writes:
         if w.sheet not in wb.sheetnames:
             continue
         ws = wb[w.sheet]
+        if w.row_height is not None:
+            ws.row_dimensions[ws[w.cell].row].height = w.row_height
+            resized.add(w.sheet)
         cell = ws[w.cell]
         if isinstance(cell, MergedCell):  # should not happen (reader gives anchors); be safe
             continue
@@ -206,6 +212,8 @@ def apply_writes(wb, writes: list[CellWrite]) -> None:
             _style(cell, w.style)
         if w.note is not None:
             _note(cell, w.note)
+    for name in resized:  # taller rows move the page breaks
+        paper.repaginate_form(wb[name])
 
 
 def write_results(wb, sheet) -> None:
