@@ -188,6 +188,16 @@ def paginate(ws, header_row: int, level1_col: int, last_col: int, landscape: boo
     ws.row_breaks = RowBreak()
     for r in rows:
         ws.row_breaks.append(Break(id=r - 1))  # a break after row id
+    # A merged cell a break runs through (the 绩效指标 label beside the whole table) would print its
+    # centred text cut in two across the pages: top-aligned it prints whole on the first of them.
+    from copy import copy
+
+    for m in ws.merged_cells.ranges:
+        anchor = ws.cell(m.min_row, m.min_col)
+        if any(m.min_row < r <= m.max_row for r in rows) and anchor.value not in (None, ""):
+            align = copy(anchor.alignment)
+            align.vertical = "top"
+            anchor.alignment = align
     return rows
 
 
