@@ -45,7 +45,29 @@ def load_case(path: str | os.PathLike) -> Project:
         raise CaseError(f"{name} 不是 UTF-8 编码的文本文件。请用记事本等工具另存为 UTF-8 编码。") from None
     except OSError as exc:
         raise CaseError(f"无法读取 {name}：{exc.strerror}") from None
-    return parse_case(text, name)
+    project = parse_case(text, name)
+    project.rules = rules_path(project.rules, path)
+    return project
+
+
+def rules_path(ref: str | None, case: Path) -> str | None:
+    """A rule-set file named in a case file is found from the case file's folder (not from wherever
+    the command was started), so a case and its rule file travel together. Built-in ids stay as they are."""
+    from evaltool.core.rules import builtin_ids
+
+    if not ref or ref in builtin_ids():
+        return ref
+    given = Path(ref).expanduser()
+    looks_like_file = given.suffix.lower() in (".yaml", ".yml") or len(given.parts) > 1
+    resolved = given if given.is_absolute() else case.resolve().parent / given
+    if resolved.is_file():
+        return str(resolved)
+    if looks_like_file:
+        folder = case.resolve().parent
+        raise CaseError(f"{case.name} 的“规则”是规则文件“{ref}”，但{'' if given.is_absolute() else f'在案例文件所在的文件夹 {folder} 中'}"
+                        f"找不到这个文件。请把规则文件放在案例文件旁边，或写出完整路径；"
+                        f"内置规则集有：{'、'.join(builtin_ids())}。")
+    return ref  # not a file: load_rules says it is no known rule set
 
 
 def parse_case(text: str, name: str = "案例文件") -> Project:

@@ -184,7 +184,10 @@ def _merge(base: Any, over: Any) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for key, value in over.items():
-            out[key] = _merge(base.get(key), value) if key in base else value
+            if value is None:  # "满意度指标: ~" (or left empty) removes what the parent set
+                out.pop(key, None)
+            else:
+                out[key] = _merge(base.get(key), value) if key in base else value
         return out
     if (isinstance(base, list) and isinstance(over, list) and over
             and all(isinstance(x, dict) and "名称" in x for x in base + over)):
@@ -227,6 +230,11 @@ def _load_rules_cached(ref: str, _stamp: int | None) -> RuleSet:
     return _build(data, source)
 
 
+def _plain(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _build(d: dict[str, Any], source: str) -> RuleSet:
     def need(path: str) -> Any:
         node: Any = d
@@ -250,11 +258,25 @@ def _build(d: dict[str, Any], source: str) -> RuleSet:
         return value
 
     weights = need("权重.一级指标")
-    if not isinstance(weights, dict) or not weights:
+    if not isinstance(weights, dict) or not any(v is not None for v in weights.values()):
         raise RuleError(f"{source}中“权重 → 一级指标”应列出各一级指标及其分值")
-    level1 = {str(k): num(f"权重.一级指标.{k}") for k in weights}
+    # A 一级 given as ~ (null) is removed, here as in a child rule set (see _merge).
+    level1 = {str(k): num(f"权重.一级指标.{k}") for k, v in weights.items() if v is not None}
+    rate_weight = num("权重.预算执行率")
+    full = num("满分") if d.get("满分") is not None else Decimal(100)
+    for name, value in [("预算执行率", rate_weight), *level1.items()]:
+        if value < 0:
+            raise RuleError(f"{source}中“{name}”的分值为 {_plain(value)}，不能为负数。")
+    total = rate_weight + sum(level1.values(), Decimal(0))
+    if total != full:
+        parts = " + ".join(f"{k} {_plain(v)}" for k, v in [("预算执行率", rate_weight), *level1.items()])
+        raise RuleError(f"{source}的分值合计为 {_plain(total)} 分（{parts}），应为 {_plain(full)} 分。"
+                        "请调整“权重”中的分值，使预算执行率与各一级指标的分值之和等于满分"
+                        "（不用的一级指标写“~”即可去掉）。")
     framework_raw = d.get("指标体系") or {}
-    framework = {str(k): [str(x) for x in (v or [])] for k, v in framework_raw.items()}
+    # The vocabulary of a removed 一级 goes with it.
+    framework = {str(k): [str(x) for x in (v or [])] for k, v in framework_raw.items()
+                 if v is not None and str(k) in level1}
     method = str(need("执行率计分.方式"))
     if method not in ("比例", "分档"):
         raise RuleError(f"{source}中“执行率计分 → 方式”应为“比例”或“分档”，现为“{method}”")
@@ -300,7 +322,7 @@ def _build(d: dict[str, Any], source: str) -> RuleSet:
         description=str(d.get("说明") or ""),
         places=places("小数位"),
         rate_places=places("执行率小数位"),
-        rate_weight=num("权重.预算执行率"),
+        rate_weight=rate_weight,
         level1_weights=level1,
         framework=framework,
         aliases=aliases,

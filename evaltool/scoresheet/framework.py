@@ -112,6 +112,8 @@ def sheet_rules(rules: RuleSet) -> SheetRules:
             raise RuleError(f"{src}中“{where} → 一级指标”应列出各一级指标及其分值")
         level1 = {}
         for l1_name, spec in l1_raw.items():
+            if spec is None:  # "决策: ~" removes an inherited 一级, as in 权重 → 一级指标
+                continue
             spec = spec if isinstance(spec, dict) else {"分值": spec}
             l2: dict[str, dict[str, Decimal]] = {}
             for l2_name, l3s in (spec.get("二级指标") or {}).items():
@@ -120,6 +122,12 @@ def sheet_rules(rules: RuleSet) -> SheetRules:
                 l2[str(l2_name)] = {str(k): num(f"{where} → {l1_name} → {l2_name} → {k}", v)
                                     for k, v in l3s.items()}
             level1[str(l1_name)] = Level1(str(l1_name), num(f"{where} → {l1_name} → 分值", spec.get("分值")), l2)
+        full = rules.total_weight
+        given = sum((l1.weight for l1 in level1.values()), Decimal(0))
+        if given != full:
+            parts = " + ".join(f"{l1.name} {_plain(l1.weight)}" for l1 in level1.values())
+            raise RuleError(f"{src}中评分表框架“{name}”的一级指标分值合计为 {_plain(given)} 分（{parts}），"
+                            f"应为 {_plain(full)} 分。请调整“{where} → 一级指标”中的分值。")
         formulas = {}
         for l3, formula in (item.get("公式指标") or {}).items():
             if formula not in FORMULAS:
