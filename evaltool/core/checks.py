@@ -7,10 +7,81 @@ from decimal import Decimal
 
 from evaltool.core import values
 from evaltool.core.decimals import fmt, fmt_percent
-from evaltool.core.model import FUND_COLUMN_ATTR, FUND_COLUMNS, FUND_ROWS, Location, Project, ScoreResult
+from evaltool.core.model import (
+    FUND_COLUMN_ATTR, FUND_COLUMNS, FUND_ROWS, INDICATOR_ATTR, Location, Project, ScoreResult,
+)
 from evaltool.core.rules import RuleSet
 
 HEADER_FIELDS = (("name", "项目名称"), ("department", "主管部门"), ("unit", "实施单位"), ("year", "年度"))
+
+# Excel's error values as a cell shows them (openpyxl and calamine give them as this text), and what
+# each means in the clerk's terms.
+EXCEL_ERRORS = {
+    "#NAME?": "单元格里是 Excel 无法识别的公式",
+    "#VALUE!": "公式中的值类型不对",
+    "#REF!": "公式引用的单元格已被删除",
+    "#DIV/0!": "公式除以了 0",
+    "#N/A": "公式查找不到值",
+    "#NUM!": "公式的数值无效",
+    "#NULL!": "公式引用的区域不相交",
+    "#SPILL!": "公式的结果区域被占用",
+    "#CALC!": "公式计算出错",
+    "#GETTING_DATA": "公式的数据尚未取回",
+    "#FIELD!": "公式引用的字段不存在",
+    "#BLOCKED!": "公式需要的功能被禁用",
+    "#CONNECT!": "公式的外部连接失败",
+    "#BUSY!": "公式仍在计算",
+    "#UNKNOWN!": "公式的结果无法识别",
+}
+TEXT_FIELDS = frozenset({"年度指标值", "实际完成值", "三级指标", "项目名称", "主管部门", "实施单位", "预期目标",
+                         "实际完成情况", "偏差原因分析及改进措施", "一级指标", "二级指标"})
+
+
+def excel_error(raw) -> str | None:
+    """The Excel error value a cell holds ("#NAME?", "#DIV/0!" …), or None."""
+    if type(raw) is not str or not raw or raw[0] != "#":
+        return None
+    code = raw.strip().upper()
+    return code if code in EXCEL_ERRORS else None
+
+
+def _inputs(project: Project):
+    """(what the cell is, form label, raw value, location, indicator index) for every input cell."""
+    for attr, label in HEADER_FIELDS:
+        yield label, label, getattr(project, attr), project.where(label), None
+    for label, value in (("预期目标", project.goal_expected), ("实际完成情况", project.goal_actual)):
+        yield f"年度总体目标的{label}", label, value, project.where(label), None
+    for label, row in project.funds.items():
+        for column, attr in (*FUND_COLUMN_ATTR.items(), ("得分", "entered_score")):
+            loc = row.cells.get(column) or Location(path=f"项目资金.{label}.{column}")
+            yield f"{label}的{column}", column, getattr(row, attr), loc, None
+    weight_loc = project.cells.get("分值") or Location(sheet=project.sheet, path="项目资金.分值")
+    yield "项目资金分值", "分值", project.fund_weight, weight_loc, None
+    for i, ind in enumerate(project.indicators):
+        name = str(ind.level3 or "").strip() if not excel_error(ind.level3) else ""
+        for key, attr in INDICATOR_ATTR.items():
+            yield f"“{name or f'第 {i + 1} 个指标'}”的{key}", key, getattr(ind, attr), ind.where(key), i
+
+
+def check_cell_errors(project: Project, out) -> None:
+    """An error value (#NAME?, #DIV/0! …) in any input cell gets its own finding naming the cell and the
+    fix; the vaguer 'not a number / cannot parse' findings for that cell are then left out."""
+    for what, field, raw, loc, index in _inputs(project):
+        code = excel_error(raw)
+        if code is None:
+            continue
+        where = f"（{loc}）" if loc.cell else ""
+        if code == "#NAME?" and field in ("年度指标值", "实际完成值"):
+            fix = ("以“=”开头的内容（如 =7个）被 Excel/WPS 当成了公式。请重新输入为 ＝7个（全角等号）或 '=7个"
+                   "（前面加英文单引号），或先把单元格设为“文本”格式再输入")
+        elif code == "#NAME?":
+            fix = ("单元格里是 Excel 无法识别的公式（常因内容以“=”“+”“-”开头）。请直接输入内容；须以“=”开头时，"
+                   "请输入 ＝…（全角等号）或在前面加英文单引号 '")
+        else:
+            kind = "内容" if field in TEXT_FIELDS else "数字"
+            fix = f"{EXCEL_ERRORS[code]}。请删除公式，直接填写{kind}"
+        out.add("E-CELL-ERROR", "error", f"{what}{where}显示错误值 {code}：{fix}。", field, loc, index)
+        out.errored.add((loc.sheet, loc.cell, loc.path))
 
 
 def run_checks(project: Project, rules: RuleSet, result: ScoreResult, out) -> None:
@@ -124,10 +195,18 @@ def check_indicators(project: Project, rules: RuleSet, result: ScoreResult, out)
             out.add("E-SCORE-OVER", "error",
                     f"“{label}”的得分 {fmt(typed.quantity.value)} 超过分值 {fmt(res.weight)}，得分不能超过分值。",
                     "得分", ind.where("得分"), i)
-        if res.score is not None and res.weight is not None and res.score < res.weight and _blank(ind.deviation):
-            out.add("E-DEVIATION", "error",
-                    f"“{label}”得分 {fmt(res.score)} 低于分值 {fmt(res.weight)}，请在“偏差原因分析及改进措施”中"
-                    "说明未完成的原因和改进措施。", "偏差原因分析及改进措施", ind.where("偏差原因分析及改进措施"), i)
+        typed_value = typed.quantity.value if typed.kind == "number" and typed.quantity and not typed.direction \
+            and typed.quantity.unit in (None, "分") else None
+        if res.weight is not None and _blank(ind.deviation):
+            if res.score is not None and res.score < res.weight:
+                out.add("E-DEVIATION", "error",
+                        f"“{label}”得分 {fmt(res.score)} 低于分值 {fmt(res.weight)}，请在“偏差原因分析及改进措施”中"
+                        "说明未完成的原因和改进措施。", "偏差原因分析及改进措施", ind.where("偏差原因分析及改进措施"), i)
+            elif typed_value is not None and typed_value < res.weight:
+                # The clerk's own score says the target was missed, whatever evaltool computes.
+                out.add("E-DEVIATION", "error",
+                        f"“{label}”填报的得分 {fmt(typed_value)} 低于分值 {fmt(res.weight)}，请在“偏差原因分析及改进措施”"
+                        "中说明未完成的原因和改进措施。", "偏差原因分析及改进措施", ind.where("偏差原因分析及改进措施"), i)
 
 
 def check_weights(project: Project, rules: RuleSet, result: ScoreResult, out) -> None:

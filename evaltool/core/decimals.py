@@ -33,6 +33,8 @@ def plain_number(value: Any) -> Any:
     never for arithmetic). Anything else, None included, is returned unchanged."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float) and hasattr(value, "text"):  # seam.Percent: as the clerk sees it, "93%"
+        return value.text
     return value
 
 

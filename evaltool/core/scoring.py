@@ -12,8 +12,11 @@ from evaltool.core.model import (
     FUND_COLUMNS, UNREADABLE_PREFIX, Finding, Indicator, IndicatorResult, Location, Project, ScoreResult,
 )
 from evaltool.core.rules import Band, RuleSet, load_rules
+from evaltool.core.seam import Percent
 
 RATE_LABEL = "预算执行率"
+_RESTATING = frozenset({"E-PARSE", "E-NUMBER", "E-MONEY", "E-REQUIRED", "E-QUAL-WORD", "E-KIND-MISMATCH", "E-YEAR",
+                        "E-QUAL-NUMBER", "E-UNREAD-BUDGET", "E-UNREAD-ACTUAL"})
 GRADE_HINT = "达成预期指标 / 部分达成预期指标并具有一定效果 / 未达成预期指标且效果较差"
 
 
@@ -22,10 +25,15 @@ class Collector:
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []
+        # (sheet, cell, path) of cells holding an Excel error value: said once, precisely (E-CELL-ERROR)
+        self.errored: set[tuple] = set()
 
     def add(self, code: str, severity: str, message: str, field: str = "",
             location: Location | None = None, indicator: int | None = None) -> None:
-        self.findings.append(Finding(code, severity, message, field, location or Location(), indicator))
+        loc = location or Location()
+        if self.errored and code in _RESTATING and (loc.sheet, loc.cell, loc.path) in self.errored:
+            return
+        self.findings.append(Finding(code, severity, message, field, loc, indicator))
 
 
 def project_year(project: Project) -> int | None:
@@ -331,8 +339,9 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
     if weight < 0:
         out.add("E-NUMBER", "error", f"“{label}”的分值不能为负数。", "分值", ind.where("分值"), i)
         return result(None, "未计分", "未计分：分值为负")
-    target = values.parse(ind.target, year)
-    actual = values.parse(ind.actual, year)
+    # A percent-formatted cell holding 0.93 is read as the 93% the clerk sees.
+    target = values.parse(ind.target.text if isinstance(ind.target, Percent) else ind.target, year)
+    actual = values.parse(ind.actual.text if isinstance(ind.actual, Percent) else ind.actual, year)
     for parsed, name in ((target, "年度指标值"), (actual, "实际完成值")):
         if parsed.kind == "empty":
             out.add("E-REQUIRED", "error", f"“{label}”的{name}未填写。", name, ind.where(name), i)
@@ -394,8 +403,11 @@ def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
         from evaltool.scoresheet.scoring import evaluate_sheet
 
         return evaluate_sheet(project, rules)
+    from evaltool.core.checks import check_cell_errors
+
     out = Collector()
     out.findings.extend(project.read_findings)
+    check_cell_errors(project, out)
     year = project_year(project)
     rate, shown, rate_weight, rate_score, rate_expl, budget, actual = score_rate(project, rules, out)
     if not project.indicators and not _reported(project, "E-UNREAD-INDICATORS"):

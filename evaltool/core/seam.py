@@ -35,6 +35,43 @@ def parse_address(a1: str) -> tuple[int, int]:
     return int(a1[i:]), col
 
 
+class Percent(float):
+    """A number in a cell formatted as a percentage: 0.93 that Excel shows as 93%. Engines that know
+    number formats hand such cells over as Percent, so the core reads what the clerk sees (93%) and
+    not a bare fraction. Still a float for everything else (arithmetic, comparisons, repr)."""
+
+    __slots__ = ()
+    factor = 100  # "0%" scales the value; PercentLiteral ("0\"%\"") does not
+
+    @property
+    def text(self) -> str:
+        from decimal import Decimal
+
+        value = Decimal(repr(float(self))) * self.factor
+        shown = f"{value:f}"
+        if "." in shown:
+            shown = shown.rstrip("0").rstrip(".")
+        return shown + "%"
+
+
+class PercentLiteral(Percent):
+    """A number whose format only appends a literal % (0"%"): 93 shown as 93%."""
+
+    __slots__ = ()
+    factor = 1
+
+
+def percent_format(number_format: str | None) -> type[Percent] | None:
+    """Percent for a scaling percent format ('0.00%'), PercentLiteral for a literal one ('0"%"'),
+    None otherwise. Quoted text and backslash-escaped characters do not scale."""
+    if not number_format or "%" not in number_format:
+        return None
+    import re
+
+    bare = re.sub(r'"[^"]*"|\\.', "", number_format)
+    return Percent if "%" in bare else PercentLiteral
+
+
 @dataclass
 class Grid:
     """A sheet's values, row-major; values[r][c] is the cell at row r+1, column c+1."""

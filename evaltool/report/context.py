@@ -14,6 +14,7 @@ from evaltool.core import values
 from evaltool.core.decimals import fmt, fmt_percent, round_half_up, to_decimal
 from evaltool.core.model import FUND_ROWS, Project, ScoreResult
 from evaltool.core.results import UNGRADED_LABEL
+from evaltool.core.seam import Percent
 
 PLACEHOLDER = "【待填写：{}】"
 PLACEHOLDER_RE = re.compile(r"【待(?:填写|核实)：[^】]*】")
@@ -62,6 +63,8 @@ def raw_text(value: Any) -> str:
     """A cell value as the clerk typed it (one line), numbers without float noise."""
     if value is None:
         return ""
+    if isinstance(value, Percent):  # 0.93 in a percent-formatted cell is the 93% on the clerk's screen
+        return value.text
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         dec = to_decimal(value)
         return fmt(dec) if dec is not None else str(value)

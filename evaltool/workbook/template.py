@@ -223,7 +223,9 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
         r = first + n
         for key in ("三级指标", "年度指标值", "实际完成值", "分值", "偏差原因分析及改进措施", "自评得分"):
             align = LEFT if key in ("三级指标", "偏差原因分析及改进措施") else CENTER
-            s.cell(r, IND_COLS[key], data.get(key), kind="input", align=align)
+            # Text format: "=7个" typed into a target stays text instead of becoming a formula (#NAME?).
+            text = "@" if key in ("年度指标值", "实际完成值") else None
+            s.cell(r, IND_COLS[key], data.get(key), kind="input", align=align, fmt=text)
         s.cell(r, IND_COLS["得分"], None, kind="computed", fmt=_score_fmt(rules))
         ws.row_dimensions[r].height = _row_height(
             [(data.get(key), WIDTHS[col_letter(IND_COLS[key])]) for key in

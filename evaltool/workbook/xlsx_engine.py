@@ -153,9 +153,26 @@ def grids_from_workbook(wb) -> list[Grid]:
                 values.append(list(row))
         # Trailing empty rows and columns (formatting only) would slow every scan.
         values = [r[:last_col] for r in values[:last_row]]
+        _mark_percents(ws, values)
         merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
         grids.append(Grid(ws.title, values, merged))
     return grids
+
+
+def _mark_percents(ws, values: list[list[Any]]) -> None:
+    """Numbers in percent-formatted cells become seam.Percent (0.93 shown as 93% reads as 93%)."""
+    from evaltool.core.seam import percent_format
+
+    cells = getattr(ws, "_cells", None)  # openpyxl's own cell map: only cells that exist, no new ones made
+    if not cells:
+        return
+    for (r, c), cell in cells.items():
+        v = cell._value
+        if type(v) not in (int, float) or r > len(values) or c > len(values[r - 1]):
+            continue
+        kind = percent_format(cell.number_format)
+        if kind is not None:
+            values[r - 1][c - 1] = kind(v)
 
 
 def read_grids(path: str | os.PathLike) -> list[Grid]:
