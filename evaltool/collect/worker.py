@@ -278,7 +278,7 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome) -> None:
     del data
     from evaltool.workbook.reader import projects_from_grids
 
-    projects = projects_from_grids(grids)
+    projects = projects_from_grids(grids, rules)  # the rule set's 标签 entries extend the vocabulary
     del grids
     projects = [pr for pr in projects if getattr(pr, "kind", "自评表") == "自评表"]
     if not projects:

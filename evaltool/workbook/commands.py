@@ -30,7 +30,7 @@ def evaluate_projects(projects: list[Project]) -> list[tuple[Project, ScoreResul
 def read_projects(file: str, rules: str | None = None) -> list[Project]:
     from evaltool.workbook.reader import read_workbook_projects
 
-    projects = read_workbook_projects(file)
+    projects = read_workbook_projects(file, rules)
     if rules:
         for p in projects:
             p.rules = rules

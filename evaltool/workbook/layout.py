@@ -157,18 +157,45 @@ def note_after(exists: bool, current: str | None, new: str, ours: bool = False) 
     return current.split(NOTE_PREFIX)[0].rstrip() + "\n" + new
 
 # ---- label matching --------------------------------------------------------------------------------
-_PUNCT = str.maketrans({"：": "", ":": "", "（": "(", "）": ")", "　": ""})
+# The label vocabulary (标签.yaml, shipped with the package) says which printed labels name which block,
+# fund row or column; everything a cell goes through before it is compared is here, in one place.
+VOCABULARY_FILE = "标签.yaml"
+VOCAB_SECTIONS = ("区块", "资金行", "资金列", "指标列", "目标分列", "指标性质")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"  # zero-width and soft-hyphen characters
+_BRACKETS = {"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")", "〈": "(", "〉": ")"}
+
+
+@functools.lru_cache(maxsize=1)
+def _vocabulary_data() -> dict[str, Any]:
+    from importlib import resources
+
+    import yaml
+
+    text = (resources.files("evaltool.workbook") / VOCABULARY_FILE).read_text("utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loader
+
+
+@functools.lru_cache(maxsize=1)
+def _fold_table() -> dict[int, Any]:
+    """Applied after NFKC (which already makes full-width half-width and every space a plain space)."""
+    table: dict[int, Any] = {ord(c): None for c in "：:" + _INVISIBLE}
+    table.update({ord(k): v for k, v in _BRACKETS.items()})
+    for trad, simp in (_vocabulary_data().get("繁简对照") or {}).items():
+        if len(str(trad)) == 1:
+            table[ord(str(trad))] = str(simp)
+    return table
 
 
 # The reader asks these of every label cell many times, and forms repeat the same few hundred
 # strings: caching them makes reading (and the bureau's consolidation of 1,000s of files) ~3× faster.
 @functools.lru_cache(maxsize=32768)
 def _norm_text(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).translate(_PUNCT))
+    return "".join(unicodedata.normalize("NFKC", text).translate(_fold_table()).split())
 
 
 def norm(value: Any) -> str:
-    """A cell as a label: half-width, no white space or colons (hand-typed forms vary in these)."""
+    """A cell as a label: half-width, simplified, no white space of any kind, no colons, one kind of
+    bracket (hand-typed and provincial forms vary in all of these)."""
     if value is None:
         return ""
     return _norm_text(value if isinstance(value, str) else str(value))
@@ -198,45 +225,121 @@ def matches(value: Any, label: str) -> bool:
     return bool(text) and _matches_text(text, label)
 
 
+@functools.lru_cache(maxsize=32768)
+def row_label_key(text: str) -> str:
+    """A fund-row label's key: as label_key, without a leading 其中 ("其中：本年财政拨款")."""
+    key = label_key(text)
+    return key[2:] if key.startswith("其中") and len(key) > 2 else key
+
+
+def is_denominator(value: Any) -> bool:
+    """A fund column whose header names it (A), the denominator of 执行率（B/A）."""
+    return "(a)" in norm(value).lower()
+
+
+class Vocabulary:
+    """Label key -> standard name, per section of 标签.yaml (and a rule set's 标签 additions).
+
+    Every lookup is one dict access on a normalised label: the reader asks it for every text cell of
+    every file a bureau consolidates."""
+
+    def __init__(self, data: dict[str, Any], source: str = VOCABULARY_FILE, first: dict[str, Any] | None = None):
+        """data: {section: {standard name: [variants]}}; first: entries whose variants win over data's
+        (a bureau's own spelling, when it collides with a built-in one)."""
+        self.variants: dict[str, dict[str, tuple[str, ...]]] = {}
+        self.keys: dict[str, dict[str, str]] = {}
+        for section in VOCAB_SECTIONS:
+            names: dict[str, tuple[str, ...]] = {}
+            keys: dict[str, str] = {}
+            for entries in ((first or {}).get(section) or {}, data.get(section) or {}):
+                for name, words in entries.items():
+                    words = (str(name), *(str(w) for w in (words or ())))
+                    names[str(name)] = tuple(dict.fromkeys(names.get(str(name), ()) + words))
+                    for w in words:
+                        key = self._key(section, w)
+                        if key:
+                            keys.setdefault(key, str(name))
+            self.variants[section], self.keys[section] = names, keys
+        self.source = source
+
+    @staticmethod
+    def _key(section: str, word: str) -> str:
+        if section == "指标性质":
+            return norm(word)
+        if section == "资金行":
+            return row_label_key(word)
+        return label_key(word)
+
+    def extended(self, extra: Any, source: str) -> "Vocabulary":
+        """This vocabulary plus a rule set's 标签 entries (more variants for the same standard names);
+        InputError (Chinese, naming the rule set) when the entries are not written as they should be."""
+        from evaltool.core.errors import InputError
+
+        if not isinstance(extra, dict):
+            raise InputError(f"{source}中“标签”应写成 分类: {{标准名称: [写法, …]}}，例如 "
+                             "“标签: {资金列: {全年执行数: [实际支出数]}}”")
+        first: dict[str, dict[str, list[str]]] = {}
+        for section, entries in extra.items():
+            if section not in VOCAB_SECTIONS:
+                raise InputError(f"{source}中“标签 → {section}”不是可补充的分类；可补充的分类有："
+                                 f"{'、'.join(VOCAB_SECTIONS)}。")
+            if not isinstance(entries, dict):
+                raise InputError(f"{source}中“标签 → {section}”应写成 标准名称: [写法, …]")
+            for name, words in entries.items():
+                if str(name) not in self.variants[section]:
+                    raise InputError(f"{source}中“标签 → {section} → {name}”不是标准名称；可用的标准名称有："
+                                     f"{'、'.join(self.variants[section])}。")
+                if isinstance(words, (str, int, float)):
+                    words = [words]
+                if not isinstance(words, list):
+                    raise InputError(f"{source}中“标签 → {section} → {name}”应是写法的列表，例如 [实际支出数]")
+                first.setdefault(section, {})[str(name)] = [str(w) for w in words]
+        return Vocabulary(self.variants, source, first)
+
+    def block(self, value: Any) -> str | None:
+        return self.keys["区块"].get(label_key(value)) if value is not None else None
+
+    def block_keys(self, name: str) -> frozenset[str]:
+        return frozenset(k for k, v in self.keys["区块"].items() if v == name)
+
+    def fund_row(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return self.keys["资金行"].get(row_label_key(value if isinstance(value, str) else str(value)))
+
+    def fund_column(self, value: Any) -> str | None:
+        return self.keys["资金列"].get(label_key(value)) if value is not None else None
+
+    def indicator_column(self, value: Any) -> str | None:
+        return self.keys["指标列"].get(label_key(value)) if value is not None else None
+
+    def target_part(self, value: Any) -> str | None:
+        return self.keys["目标分列"].get(label_key(value)) if value is not None else None
+
+    def direction(self, value: Any) -> str | None:
+        return self.keys["指标性质"].get(norm(value)) if value is not None else None
+
+    def spellings(self, section: str, name: str, n: int = 3) -> str:
+        """'“全年预算数”（也可写作“调整后预算数”“全年预算”）' for messages."""
+        words = [w for w in self.variants[section].get(name, (name,)) if w != name][:n]
+        also = "（也可写作" + "".join(f"“{w}”" for w in words) + "）" if words else ""
+        return f"“{name}”{also}"
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """The vocabulary shipped with evaltool (标签.yaml)."""
+    return Vocabulary(_vocabulary_data())
+
+
 def fund_row_key(value: Any) -> str | None:
     """Which 项目资金 row a label cell names, if any ("其中：本年财政拨款" -> 本年财政拨款)."""
-    text = norm(value).replace("其中", "")
-    if not text or len(text) > 12:
-        return None
-    for key in FUND_ROW_LABELS:
-        if text.startswith(key) or (key == "年度资金总额" and text in ("资金总额", "年度资金总", "合计")):
-            return key
-    return None
+    return vocabulary().fund_row(value)
 
 
 def fund_header_key(value: Any) -> str | None:
-    text = strip_paren(norm(value))
-    if not text or len(text) > 10:
-        return None
-    if text.startswith("自评得分") or text.startswith("自评分"):
-        return "自评得分"
-    for key in ("年初预算数", "全年预算数", "全年执行数", "执行率", "分值", "得分"):
-        if text.startswith(key):
-            return key
-    if text in ("预算数",):
-        return "全年预算数"
-    if text in ("执行数", "实际执行数"):
-        return "全年执行数"
-    return None
+    return vocabulary().fund_column(value)
 
 
 def indicator_header_key(value: Any) -> str | None:
-    text = strip_paren(norm(value))
-    if not text or len(text) > 16:
-        return None
-    if text.startswith("自评得分") or text.startswith("自评分"):
-        return "自评得分"
-    if text.startswith("偏差"):
-        return "偏差原因分析及改进措施"
-    for key in ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"):
-        if text == key:
-            return key
-    aliases = {"指标值": "年度指标值", "目标值": "年度指标值", "年度目标值": "年度指标值", "实际值": "实际完成值",
-               "完成值": "实际完成值", "实际完成情况": "实际完成值", "权重": "分值", "一级": "一级指标",
-               "二级": "二级指标", "三级": "三级指标", "评分": "得分", "自评得分": "自评得分"}
-    return aliases.get(text)
+    return vocabulary().indicator_column(value)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
-from evaltool.core.decimals import to_decimal
+from evaltool.core.decimals import fmt, to_decimal
 from evaltool.core.errors import InputError
-from evaltool.core.model import FUND_COLUMN_ATTR, INDICATOR_ATTR, REPORT_FIELDS, FundRow, Indicator, Location, Project
+from evaltool.core.model import (FUND_COLUMN_ATTR, INDICATOR_ATTR, REPORT_FIELDS, UNREADABLE_PREFIX, Finding, FundRow,
+                                 Indicator, Location, Project)
 from evaltool.core.seam import Grid, address
 from evaltool.workbook import layout as L
 
@@ -59,36 +60,16 @@ def _label_key(label: str) -> str:
     return key
 
 
-def _per_text(fn: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
-    """fn(value), remembered for each text: forms repeat the same labels file after file."""
-    seen: dict[str, str | None] = {}
-
-    def cached(value: Any) -> str | None:
-        if value is None:
-            return None
-        if type(value) is not str:
-            return fn(value)
-        try:
-            return seen[value]
-        except KeyError:
-            key = fn(value)
-            if len(seen) < 65536:
-                seen[value] = key
-            return key
-
-    return cached
-
-
-_fund_header_key = _per_text(L.fund_header_key)  # 项目资金 header cell -> its column name
-_fund_row_key = _per_text(L.fund_row_key)  # 项目资金 label cell -> its row name
+BASE_VOCAB = L.vocabulary()
 
 
 # ---- grid helpers ---------------------------------------------------------------------------------
 class View:
     """A Grid with merged-cell lookups precomputed (a form has dozens of merges, read many times)."""
 
-    def __init__(self, grid: Grid):
+    def __init__(self, grid: Grid, vocab: L.Vocabulary | None = None):
         self.grid = grid
+        self.vocab = vocab or BASE_VOCAB
         self.sheet = grid.sheet
         self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
         self.span: dict[tuple[int, int], tuple[int, int, int, int]] = {}
@@ -133,8 +114,9 @@ class View:
                     covered_text.append((r, c, key))
             append_row(out)
         self._n = len(self.cells)
-        self.header_rows: dict[int, dict[str, int] | None] = {}
+        self.header_rows: dict[int, Header | None] = {}
         self.header_candidates: frozenset[int] | None = None
+        self.continuations: set[int] = set()  # second rows of two-row indicator headers
 
     def raw(self, r: int, c: int) -> Any:
         if 0 < r <= self._n:
@@ -234,12 +216,33 @@ class View:
                 return r, c
         return None
 
+    def find_block(self, name: str, rows: range, cols: range | None = None) -> tuple[int, int] | None:
+        """First cell (row by row) in rows × cols reading as any spelling of the vocabulary's block label."""
+        hits = [(r, c) for key in self.vocab.block_keys(name) for r, c in self.labels.get(key, ())
+                if r in rows and (cols is None or c in cols)]
+        return min(hits) if hits else None
+
+    def block_rows(self, name: str, cols: range | None = None) -> set[int]:
+        return {r for key in self.vocab.block_keys(name) for r, c in self.labels.get(key, ())
+                if cols is None or c in cols}
+
+    def text(self, r: int, c: int) -> str:
+        """The cell's text as printed, trimmed (for messages)."""
+        val = self.value(r, c, vertical=False)
+        return " ".join(str(val).split()) if val is not None else ""
+
 
 KNOWN_LABELS = (L.L_NAME, L.L_DEPT, L.L_UNIT, L.L_YEAR, L.L_FUNDS, "项目资金", L.L_GOALS, L.L_INDICATORS,
                 "项目实施单位")
+_HEADER_BLOCKS = ("项目名称", "主管部门", "实施单位", "年度", "项目资金", "年度总体目标", "绩效指标")
 
 
-_KNOWN_KEYS = frozenset(L.label_key(lab) for lab in KNOWN_LABELS)
+def _known_keys(vocab: L.Vocabulary) -> frozenset[str]:
+    """Keys of the labels a header field's value stops at (the next label: the value was left empty)."""
+    return frozenset(L.label_key(lab) for lab in KNOWN_LABELS).union(*(vocab.block_keys(b) for b in _HEADER_BLOCKS))
+
+
+_KNOWN_KEYS = _known_keys(BASE_VOCAB)
 
 
 def _is_label(value: Any, keys: frozenset[str] = _KNOWN_KEYS) -> bool:
@@ -272,12 +275,38 @@ def _value_right(v: View, r: int, c: int, stop: int | None = None,
 
 
 # ---- finding forms --------------------------------------------------------------------------------
+@dataclass
+class Header:
+    """A 绩效指标 table header: one row, or two (a group label such as 年度指标值 over 指标性质/指标值/度量单位,
+    or a label split over two cells); its columns by standard name, whatever their order."""
+
+    row: int  # first header row
+    last: int  # last header row: the table's rows start below it
+    cols: dict[str, int]  # standard column name -> column
+    parts: dict[str, int]  # 指标性质 / 度量单位 -> column (a target split over several columns)
+    cells: dict[str, tuple[int, int]]  # standard name -> the header cell naming it
+    ignored: list[tuple[int, int]]  # header cells evaltool does not read (指标解释, 备注, 序号, …)
+
+
+_NEEDED_COLUMNS = ("一级指标", "三级指标", "年度指标值", "实际完成值", "分值")
+_SUPPORT_COLUMNS = frozenset({"一级指标", "二级指标", "年度指标值", "实际完成值", "分值", "得分"})
+
+
+def _keys_for(vocab: L.Vocabulary, section: str, name: str) -> frozenset[str]:
+    cache = vocab.__dict__.setdefault("_reader_keys", {})
+    hit = cache.get((section, name))
+    if hit is None:
+        hit = cache[(section, name)] = frozenset(k for k, v in vocab.keys[section].items() if v == name)
+    return hit
+
+
 def _header_candidates(v: View) -> list[int]:
     """Rows that can hold the 绩效指标 header: every such header names 三级指标 (from the label index)."""
-    return sorted({r for key in ("三级指标", "三级") for r, _ in v.labels.get(key, ())})
+    keys = _keys_for(v.vocab, "指标列", "三级指标")
+    return sorted({r for key in keys for r, _ in v.labels.get(key, ())})
 
 
-def _indicator_header(v: View, r: int) -> dict[str, int] | None:
+def _indicator_header(v: View, r: int) -> Header | None:
     if v.header_candidates is None:
         v.header_candidates = frozenset(_header_candidates(v))
     if r not in v.header_candidates:
@@ -287,22 +316,115 @@ def _indicator_header(v: View, r: int) -> dict[str, int] | None:
     return v.header_rows[r]
 
 
-def _find_indicator_header(v: View, r: int) -> dict[str, int] | None:
-    cols: dict[str, int] = {}
+def _classify(vocab: L.Vocabulary, text: Any) -> tuple[str, str] | None:
+    """("col", name) or ("part", name) for a header text the table reads, else None."""
+    if not isinstance(text, str):
+        return None
+    name = vocab.indicator_column(text)
+    if name:
+        return "col", name
+    name = vocab.target_part(text)
+    return ("part", name) if name else None
+
+
+def _header_row_cells(v: View, r: int) -> dict[int, Any]:
+    """{column: text} of the cells that start in row r (a cell merged down from above is not r's)."""
+    out = {}
     for c in range(1, v.ncols + 1):
-        if v.home(r, c) != (r, c):
+        if v.home(r, c) == (r, c):
+            val = v.raw(r, c)
+            if val is not None:
+                out[c] = val
+    return out
+
+
+def _continues(v: View, top: int, bottom: int) -> bool:
+    """Row `bottom` completes the header begun in row `top`: each of its cells is a column label, alone
+    or read together with the cell above it ("年度" over "指标值"), and it is no data row."""
+    cells = _header_row_cells(v, bottom)
+    if not cells:
+        return False
+    vocab = v.vocab
+    for c, val in cells.items():
+        if not isinstance(val, str):
+            return False
+        if _classify(vocab, val):
             continue
-        key = L.indicator_header_key(v.raw(r, c))
-        if key and key not in cols:
-            cols[key] = c
-    if "三级指标" in cols and "分值" in cols and ("年度指标值" in cols or "实际完成值" in cols):
-        return cols
-    return None
+        above = v.value(top, c, vertical=False)
+        if isinstance(above, str) and _classify(vocab, above + val):
+            continue
+        if vocab.block(val) == "绩效指标":
+            continue
+        return False
+    return True
+
+
+def _find_indicator_header(v: View, r: int) -> Header | None:
+    top, bottom = r, None
+    if r + 1 <= v.nrows and r + 1 not in (v.header_candidates or ()) and _continues(v, r, r + 1):
+        bottom = r + 1
+    elif r > 1 and (r - 1) not in (v.header_candidates or ()) and _continues(v, r, r - 1):
+        top, bottom = r - 1, r
+    vocab = v.vocab
+    cols: dict[str, int] = {}
+    parts: dict[str, int] = {}
+    cells: dict[str, tuple[int, int]] = {}
+    used: set[tuple[int, int]] = set()
+    texts: dict[tuple[int, int], Any] = {}
+    for c in range(1, v.ncols + 1):
+        th = v.home(top, c)
+        t = v.raw(*th) if th[0] == top else None  # a horizontally merged group gives its text to each column
+        if t is not None and th == (top, c):
+            texts[th] = t
+        b = bh = None
+        if bottom is not None:
+            bh = v.home(bottom, c)
+            if bh == (bottom, c):
+                b = v.raw(bottom, c)
+                if b is not None:
+                    texts[bh] = b
+        options: list[tuple[Any, tuple[tuple[int, int], ...]]] = []
+        if isinstance(t, str) and isinstance(b, str):
+            options.append((t + b, (th, bh)))
+        if b is not None:
+            options.append((b, (bh,)))
+        if t is not None and (b is None or th == (top, c)) and not (bottom is not None and b is None and th != (top, c)):
+            options.append((t, (th,)))
+        for text, homes in options:
+            hit = _classify(vocab, text)
+            if hit is None:
+                continue
+            kind, name = hit
+            target = cols if kind == "col" else parts
+            if name not in target:
+                target[name] = c
+                cells[name] = homes[-1]
+                used.update(homes)
+            else:
+                used.update(homes)  # the same label again (a merged cell's other columns): nothing new
+            break
+    # 三级指标 and a target or an actual: an evaluation scoring table (评分表: 一级/分值/三级/得分) is no 自评表.
+    if "三级指标" not in cols or not ({"年度指标值", "实际完成值"} & cols.keys()) \
+            or len(_SUPPORT_COLUMNS & cols.keys()) < 2:
+        return None
+    ignored = [rc for rc, val in sorted(texts.items(), key=lambda x: (x[0][1], x[0][0]))
+               if rc not in used and not _classify(vocab, val) and vocab.block(val) is None]
+    return Header(row=top, last=bottom if bottom is not None else top, cols=cols, parts=parts, cells=cells,
+                  ignored=ignored)
 
 
 _VERTICAL_KEYS = frozenset({"一级指标", "二级指标"})  # columns whose merged cells span rows
 STOP_LABELS = (L.L_TOTAL, "合计", "总计", L.L_GRADE, "等次", "评价等级", L.L_SUBTOTALS, L.TITLE, L.L_NAME)
 STOP_KEYS = frozenset(L.label_key(s) for s in STOP_LABELS)  # one set lookup per cell, not nine matches
+
+
+def _stop_keys(vocab: L.Vocabulary) -> frozenset[str]:
+    """Labels that end a 绩效指标 table: 总分 / 等次 / 得分小计 rows, a next form's title or 项目名称."""
+    cache = vocab.__dict__.setdefault("_reader_keys", {})
+    hit = cache.get("stop")
+    if hit is None:
+        hit = cache["stop"] = STOP_KEYS.union(*(vocab.block_keys(b) for b in ("总分", "评价等次", "得分小计", "项目名称")))
+    return hit
 
 
 def _year_from(value: Any) -> Any:
@@ -318,26 +440,40 @@ def _year_from(value: Any) -> Any:
     return None
 
 
-def _form_regions(v: View) -> list[tuple[int, int, dict[str, int], int]]:
-    """(top, header_row, columns, last_row) for each 绩效指标 table; a sheet may hold several forms.
-    A header row repeated inside a table (printed on each page) does not start a new form."""
-    headers = [(r, cols) for r in _header_candidates(v) if (cols := _indicator_header(v, r))]
+def _form_regions(v: View) -> list[tuple[int, Header, int]]:
+    """(top, header, last_row) for each 绩效指标 table; a sheet may hold several forms.
+    A header repeated inside a table (printed on each page) does not start a new form."""
+    headers = [hdr for r in _header_candidates(v) if (hdr := _indicator_header(v, r))]
+    for hdr in headers:
+        v.continuations.update(range(hdr.row, hdr.last + 1))
     regions: list[list[Any]] = []
-    for h, cols in headers:
+    for hdr in headers:
         start = 1
         if regions:
-            lo = regions[-1][1] + 1
-            start = next((r for r in range(lo, h) if v.find(L.TITLE, range(r, r + 1))
-                          or v.find(L.L_NAME, range(r, r + 1))), 0)
+            lo = regions[-1][1].last + 1
+            start = next((r for r in range(lo, hdr.row) if v.find(L.TITLE, range(r, r + 1))
+                          or v.find_block("项目名称", range(r, r + 1))), 0)
             if not start:
                 continue  # a repeated header: the table goes on
-            regions[-1][3] = start - 1
-        regions.append([start, h, cols, v.nrows])
+            regions[-1][2] = start - 1
+        regions.append([start, hdr, v.nrows])
     return [tuple(x) for x in regions]  # type: ignore[misc]
 
 
+def _unread(p: Project, code: str, message: str, field_name: str, loc: Location) -> None:
+    p.read_findings.append(Finding(UNREADABLE_PREFIX + code, "error", message, field_name, loc))
+
+
+def _note(p: Project, code: str, message: str, field_name: str, loc: Location, severity: str = "info") -> None:
+    p.read_findings.append(Finding(code, severity, message, field_name, loc))
+
+
+def _quoted(names) -> str:
+    return "".join(f"“{n}”" for n in names)
+
+
 # ---- one form -------------------------------------------------------------------------------------
-def _read_form(v: View, top: int, h: int, cols: dict[str, int], end: int) -> Project:
+def _read_form(v: View, top: int, hdr: Header | None, end: int) -> Project:
     p = Project(sheet=v.sheet)
     info = SheetInfo(sheet=v.sheet, template=False)
     p.extra[LAYOUT_KEY] = info
@@ -348,18 +484,20 @@ def _read_form(v: View, top: int, h: int, cols: dict[str, int], end: int) -> Pro
             info.inputs.add(loc.cell)
         return value
 
+    h = hdr.row if hdr else end + 1
     head_rows = range(top, h)
     region = range(top, end + 1)  # blocks may have been moved below the table
+    known = _known_keys_of(v.vocab)
     # Header fields.
     for label, attr in ((L.L_NAME, "name"), (L.L_DEPT, "department"), (L.L_UNIT, "unit")):
-        hit = v.find(label, region) or (v.find("项目实施单位", region) if label == L.L_UNIT else None)
+        hit = v.find_block(label, region)
         if hit:
-            val, loc = _value_right(v, *hit)
+            val, loc = _value_right(v, *hit, stop_keys=known)
             setattr(p, attr, keep(label, val, loc, p.cells))
     # Year: a 年度 label, else a cell near the title such as 2023 or "（2023年度）".
-    hit = v.find(L.L_YEAR, head_rows)
+    hit = v.find_block(L.L_YEAR, head_rows)
     if hit:
-        val, loc = _value_right(v, *hit)
+        val, loc = _value_right(v, *hit, stop_keys=known)
         p.year = keep(L.L_YEAR, _year_from(val) or val, loc, p.cells)
     else:
         title = v.find(L.TITLE, head_rows) or v.find("绩效自评表", head_rows)
@@ -380,78 +518,179 @@ def _read_form(v: View, top: int, h: int, cols: dict[str, int], end: int) -> Pro
             # Our template: the year cell is the row under the title, empty.
             r = v.below(*title)
             p.cells[L.L_YEAR] = Location(sheet=v.sheet, cell=address(r, title[1]))
-    _read_funds(v, p, info, region)
+    _read_funds(v, p, info, region, top)
     _read_goals(v, p, region)
-    _read_indicators(v, p, info, h, cols, end)
+    if hdr is not None:
+        _read_indicators(v, p, info, hdr, end)
+    else:
+        _unread(p, "INDICATORS", "没有找到“绩效指标”表（表头应有" + _quoted(("一级指标", "二级指标", "三级指标", "年度指标值",
+                "实际完成值", "分值", "得分")) + "等列）；各指标无法计分。请按自评表样式补上绩效指标表，"
+                "或用 evaltool new 生成标准模板后填写。", "绩效指标", Location(sheet=v.sheet, cell=address(top, 1)))
     return p
 
 
-def _read_funds(v: View, p: Project, info: SheetInfo, rows: range) -> None:
-    header = None
+def _known_keys_of(vocab: L.Vocabulary) -> frozenset[str]:
+    cache = vocab.__dict__.setdefault("_reader_keys", {})
+    hit = cache.get("known")
+    if hit is None:
+        hit = cache["known"] = _known_keys(vocab)
+    return hit
+
+
+_AMOUNT_COLUMNS = ("年初预算数", "全年预算数", "全年执行数")
+
+
+def _fund_header(v: View, rows: range) -> tuple[int, dict[str, int]] | None:
+    vocab = v.vocab
     for r in rows:
         keys: dict[str, int] = {}
-        for c in range(1, v.ncols + 1):
-            key = _fund_header_key(v.raw(r, c))
-            if key and key not in keys and v.home(r, c) == (r, c):
+        for c, val in _header_row_cells(v, r).items():
+            key = vocab.fund_column(val) if isinstance(val, str) else None
+            if key and key not in keys:
                 keys[key] = c
-        if "全年预算数" in keys and "全年执行数" in keys:
-            header = (r, keys)
-            break
+        amounts = sum(k in keys for k in _AMOUNT_COLUMNS)
+        if amounts >= 2 or (amounts == 1 and "执行率" in keys):
+            return r, keys
+    return None
+
+
+def _number(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return to_decimal(L.norm(value)) if L.norm(value) else None
+    return to_decimal(value)
+
+
+def _read_funds(v: View, p: Project, info: SheetInfo, rows: range, top: int) -> None:
+    vocab = v.vocab
+    header = _fund_header(v, rows)
+    total_spelling = vocab.spellings("资金行", "年度资金总额")
     if header is None:
+        hit = next((rc for rc in sorted(rc for key, name in vocab.keys["资金行"].items() if name == "年度资金总额"
+                                        for rc in v.labels.get(key, ()))
+                    if rc[0] in rows and vocab.block(v.raw(*rc)) != "总分"), None)
+        if hit:
+            _unread(p, "FUNDS", f"找到“{v.text(*hit)}”行（{address(*hit)}），但没有找到项目资金表的表头（应有"
+                    f"{vocab.spellings('资金列', '全年预算数', 2)}和{vocab.spellings('资金列', '全年执行数', 2)}列）；"
+                    "执行率无法计算。请在该行上方加上这些列标题。", "项目资金", v.loc(*hit))
+        else:
+            _unread(p, "FUNDS", f"没有找到“项目资金”表（应有{total_spelling}行和“全年预算数”“全年执行数”列）；"
+                    "执行率无法计算。请按自评表样式补上项目资金表。", "项目资金", Location(sheet=v.sheet, cell=address(top, 1)))
         return
     hr, keys = header
     if "自评得分" in keys:
         info.template = True
+    found = [v.text(hr, keys[k]) for k in _AMOUNT_COLUMNS if k in keys]
+    budget_col = keys.get("全年预算数")
+    if budget_col is None:
+        a_col = next((c for c in sorted(keys.values()) if L.is_denominator(v.raw(hr, c))), None)
+        if a_col is not None and a_col != keys.get("全年执行数"):
+            budget_col = a_col
+            _note(p, "I-FUND-A", f"项目资金表没有“全年预算数”列：按表头所写，以“{v.text(hr, a_col)}”列作为执行率的分母"
+                  f"（A），执行率 = “{v.text(hr, keys['全年执行数']) if '全年执行数' in keys else '全年执行数'}” ÷ "
+                  f"“{v.text(hr, a_col)}”。", "全年预算数", v.loc(hr, a_col))
+        else:
+            _unread(p, "BUDGET", f"找到{_quoted(found)}列，但没有“全年预算数”列"
+                    f"{vocab.spellings('资金列', '全年预算数', 3)[len('“全年预算数”'):]}；执行率无法计算。"
+                    "请在项目资金表中加上“全年预算数（A）”列并填写。", "全年预算数", v.loc(hr, min(keys.values())))
+    if "全年执行数" not in keys:
+        _unread(p, "ACTUAL", f"找到{_quoted(found)}列，但没有“全年执行数”列"
+                f"{vocab.spellings('资金列', '全年执行数', 3)[len('“全年执行数”'):]}；执行率无法计算。"
+                "请在项目资金表中加上“全年执行数（B）”列并填写。", "全年执行数", v.loc(hr, min(keys.values())))
+    columns = {k: c for k, c in keys.items() if k in FUND_COLUMN_ATTR}
+    if budget_col is not None:
+        columns["全年预算数"] = budget_col
+        if keys.get("年初预算数") == budget_col:
+            del columns["年初预算数"]
     first_data = min(keys.values())
-    for r in range(hr + 1, min(hr + 10, rows.stop)):
-        label = None
+    extra = [c for c, val in _header_row_cells(v, hr).items()
+             if c > first_data and c not in keys.values() and vocab.block(val) is None]
+    if extra:
+        _note(p, "I-COLUMN-IGNORED", f"项目资金表的{_quoted(v.text(hr, c) for c in extra)}列不参与计分，evaltool 未读取。",
+              "项目资金", v.loc(hr, extra[0]))
+    # Rows under the header, up to the next block (年度总体目标, 绩效指标, …).
+    stop = v.block_rows("年度总体目标") | v.block_rows("绩效指标") | v.block_rows("预期目标") | v.continuations
+    by_label: dict[str, list[int]] = {}
+    for r in range(hr + 1, min(hr + 12, rows.stop)):
+        if r in stop:
+            break
         for c in range(1, first_data):
-            label = _fund_row_key(v.value(r, c, vertical=False))
+            label = vocab.fund_row(v.value(r, c, vertical=False))
             if label:
+                by_label.setdefault(label, []).append(r)
                 break
-        if not label or label in p.funds:
-            continue
+    for label, rs in by_label.items():
+        r = rs[0]
         fr = FundRow(label=label)
-        for key, attr in FUND_COLUMN_ATTR.items():
-            if key in keys:
-                loc = v.loc(r, keys[key])
-                fr.cells[key] = loc
-                info.inputs.add(loc.cell or "")
-                setattr(fr, attr, v.value(r, keys[key], vertical=False))
+        for key, c in columns.items():
+            loc = v.loc(r, c)
+            fr.cells[key] = loc
+            info.inputs.add(loc.cell or "")
+            setattr(fr, FUND_COLUMN_ATTR[key], v.value(r, c, vertical=False))
+        if len(rs) > 1:
+            _merge_fund_rows(v, p, fr, rs, columns, first_data)
         p.funds[label] = fr
-        if label != "年度资金总额":
-            continue
-        if "分值" in keys:
-            loc = v.loc(r, keys["分值"])
-            p.cells["分值"] = loc
-            info.inputs.add(loc.cell or "")
-            p.fund_weight = v.value(r, keys["分值"], vertical=False)
-        for key, name in (("执行率", "执行率"), ("得分", "执行率得分")):
-            if key in keys:
-                info.out[name] = v.loc(r, keys[key])
-                info.out_values[name] = v.value(r, keys[key], vertical=False)
-        if "自评得分" in keys:
-            loc = v.loc(r, keys["自评得分"])
-            fr.cells["得分"] = loc
-            info.inputs.add(loc.cell or "")
-            fr.entered_score = v.value(r, keys["自评得分"], vertical=False)
-        elif "得分" in keys:
-            fr.cells["得分"] = info.out["执行率得分"]
-            fr.entered_score = info.out_values["执行率得分"]
+    total_rows = by_label.get("年度资金总额")
+    if not total_rows:
+        _unread(p, "FUNDS", f"找到项目资金表的表头（第 {hr} 行：{_quoted(found)}），但表头下没有{total_spelling}行；"
+                "执行率无法计算。请在表头下第一行写“年度资金总额”并填写金额。", "年度资金总额", v.loc(hr + 1, 1))
+        return
+    r = total_rows[0]
+    if "分值" in keys:
+        loc = v.loc(r, keys["分值"])
+        p.cells["分值"] = loc
+        info.inputs.add(loc.cell or "")
+        p.fund_weight = v.value(r, keys["分值"], vertical=False)
+    for key, name in (("执行率", "执行率"), ("得分", "执行率得分")):
+        if key in keys:
+            info.out[name] = v.loc(r, keys[key])
+            info.out_values[name] = v.value(r, keys[key], vertical=False)
+    fr = p.funds["年度资金总额"]
+    if "自评得分" in keys:
+        loc = v.loc(r, keys["自评得分"])
+        fr.cells["得分"] = loc
+        info.inputs.add(loc.cell or "")
+        fr.entered_score = v.value(r, keys["自评得分"], vertical=False)
+    elif "得分" in keys:
+        fr.cells["得分"] = info.out["执行率得分"]
+        fr.entered_score = info.out_values["执行率得分"]
+
+
+def _merge_fund_rows(v: View, p: Project, fr: FundRow, rs: list[int], columns: dict[str, int], first_data: int) -> None:
+    """Several rows that are one row of the national form (四川：财政专户管理资金、单位资金、其他资金 are all 其他资金):
+    their amounts are added, so the total-vs-parts check still holds; if one is no number, the first row is used."""
+    names = [next((v.text(r, c) for c in range(1, first_data) if v.vocab.fund_row(v.value(r, c, vertical=False))), "")
+             for r in rs]
+    summed: dict[str, Decimal | None] = {}
+    for key, c in columns.items():
+        vals = [v.value(r, c, vertical=False) for r in rs]
+        nums = [_number(x) for x in vals]
+        if any(x is not None and n is None for x, n in zip(vals, nums)):
+            _note(p, "W-FUND-ROWS", f"{_quoted(names)}几行都算作“{fr.label}”，但其中有一行的{key}不是数字，"
+                  f"只按“{names[0]}”一行核对。", key, v.loc(rs[0], c), "warning")
+            return
+        summed[key] = sum((n for n in nums if n is not None), Decimal(0)) if any(n is not None for n in nums) else None
+    for key, total in summed.items():
+        setattr(fr, FUND_COLUMN_ATTR[key], total)
+    _note(p, "I-FUND-ROWS", f"{_quoted(names)}几行都算作“{fr.label}”，核对各行之和时按它们的合计"
+          f"（{'，'.join(f'{k} {fmt(s)}' for k, s in summed.items() if s is not None)}）计。", fr.label, v.loc(rs[0], 1))
 
 
 def _read_goals(v: View, p: Project, rows: range) -> None:
+    stop_keys = _stop_keys(v.vocab) | v.vocab.block_keys("绩效指标") | v.vocab.block_keys("项目资金") \
+        | {L.label_key(L.L_FUNDS)}
     for label, attr in ((L.L_GOAL_EXPECTED, "goal_expected"), (L.L_GOAL_ACTUAL, "goal_actual")):
-        hit = v.find(label, rows)
+        hit = v.find_block(label, rows)
         if not hit:
             continue
         r, c = hit
         # The text sits under its label (several rows may hold it in a hand-typed form).
         first = v.below(r, c)
         texts, loc = [], Location(sheet=v.sheet, cell=address(*v.home(first, c)))
+        stops = v.rows_with(stop_keys, range(1, c + 1))
         for rr in range(first, rows.stop):
-            if _indicator_header(v, rr) or any(v.find(lab, range(rr, rr + 1), range(1, c + 1))
-                                               for lab in (L.L_INDICATORS, L.L_FUNDS, "项目资金") + STOP_LABELS):
+            if rr in stops or rr in v.continuations or _indicator_header(v, rr) or _fund_header(v, range(rr, rr + 1)):
                 break
             val = v.value(rr, c)
             if val is not None and v.home(rr, c)[0] == rr:
@@ -461,39 +700,82 @@ def _read_goals(v: View, p: Project, rows: range) -> None:
         p.cells[label] = loc
         setattr(p, attr, "\n".join(texts) if texts else None)
     if L.L_GOAL_EXPECTED not in p.cells and L.L_GOAL_ACTUAL not in p.cells:  # one text beside 年度总体目标
-        hit = v.find(L.L_GOALS, rows)
+        hit = v.find_block(L.L_GOALS, rows)
         if hit:
-            val, loc = _value_right(v, *hit)
+            val, loc = _value_right(v, *hit, stop_keys=_known_keys_of(v.vocab))
             p.goal_expected = val
             p.cells[L.L_GOAL_EXPECTED] = loc
 
 
-def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[str, int], end: int) -> None:
+_PLACEHOLDER = re.compile(r"(指标\d*|[….。·、]+|\d+)")  # template rows left as printed: "指标2", "……"
+
+
+def _target_text(vocab: L.Vocabulary, direction: Any, value: Any, unit: Any) -> Any:
+    """指标性质 / 指标值 / 度量单位 as one target ("≥", 100, "%" -> "≥100%"; 定性 -> the value's words)."""
+    sign = vocab.direction(direction) if direction is not None else None
+    if sign is None and isinstance(direction, str) and direction.strip():
+        sign = direction.strip()  # a sign the vocabulary does not list: the core's parser decides
+    if value is None:
+        return None if sign in (None, "定性") else None
+    if sign == "定性":
+        return value
+    num = _number(value) if not isinstance(value, bool) else None
+    text = (format(num.normalize(), "f") if num is not None and not isinstance(value, str) else str(value).strip())
+    u = str(unit).strip() if unit is not None else ""
+    if u and L.norm(text).endswith(L.norm(u)):
+        u = ""  # the unit typed in both columns
+    return f"{sign or ''}{text}{u}"
+
+
+def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int) -> None:
+    vocab = v.vocab
+    cols = hdr.cols
+    h = hdr.last
     if "自评得分" in cols:
         info.template = True
+    where = Location(sheet=v.sheet, cell=address(*hdr.cells["三级指标"]))
+    found = [n for n in ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分") if n in cols]
+    found_text = _quoted(v.text(*hdr.cells[n]) for n in found)
+    for name in _NEEDED_COLUMNS:
+        if name in cols:
+            continue
+        code, why = ("WEIGHT", "各指标无法计分") if name == "分值" else ("COLUMN", "各指标无法计分")
+        if name == "一级指标":
+            why = "无法按一级指标汇总得分"
+        _unread(p, code, f"找到{found_text}列，但没有{vocab.spellings('指标列', name, 3)}列；{why}。"
+                f"请在绩效指标表中加上“{name}”列并填写。", name, where)
+    if hdr.parts:
+        _note(p, "I-TARGET-SPLIT", f"年度指标值分{_quoted(v.text(*hdr.cells[n]) for n in ('指标性质', '年度指标值', '度量单位') if n in hdr.cells)}"
+              "几列填写：evaltool 把同一行的这几列合起来作为年度指标值（如“≥”“100”“%”读作“≥100%”）。",
+              "年度指标值", Location(sheet=v.sheet, cell=address(*hdr.cells.get("年度指标值", hdr.cells["三级指标"]))))
+    if hdr.ignored:
+        _note(p, "I-COLUMN-IGNORED", f"绩效指标表的{_quoted(v.text(*rc) for rc in hdr.ignored)}列不参与计分，evaltool 未读取。",
+              "绩效指标", v.loc(*hdr.ignored[0]))
     label_cols = range(1, (cols.get("三级指标") or 4) + 1)
     info.table = Location(sheet=v.sheet, cell=address(*v.home(h + 1, cols["三级指标"])))
     prev: Indicator | None = None
     r = h + 1
-    # Rows where the table ends at a 项目资金 / 年度总体目标 / 预期目标 label (as v.find on each row).
-    block_rows = {r for r, _ in v.labels.get(_label_key(L.L_FUNDS), ())}
-    for label in (L.L_GOALS, L.L_GOAL_EXPECTED):
-        block_rows.update(r for r, c in v.labels.get(_label_key(label), ()) if c in label_cols)
-    block_rows |= v.rows_with(STOP_KEYS, label_cols)  # 总分 / 等次 / a next form's title end the table
+    # Rows where the table ends: a 项目资金 / 年度总体目标 / 预期目标 label, 总分 / 等次 / a next form's title.
+    block_rows = v.block_rows("项目资金") | {r for r, _ in v.labels.get(_label_key(L.L_FUNDS), ())}
+    block_rows |= v.block_rows("年度总体目标", label_cols) | v.block_rows("预期目标", label_cols)
+    block_rows |= v.rows_with(_stop_keys(vocab), label_cols)
     # Per row, columns read as (cols key, Indicator attribute, column); hoisted out of the loop,
     # which runs for every indicator of every file a bureau consolidates.
-    col_items = list(cols.items())
+    col_items = list(cols.items()) + [("__" + k, c) for k, c in hdr.parts.items()]
     typed_cols = [(k, a, cols[k]) for k, a in INDICATOR_ATTR.items()  # 一级/二级 and 得分 have rules of their own
                   if k in cols and a not in ("level1", "level2", "entered_score")]
     level_cols = [(k, a, cols[k]) for k, a in INDICATOR_ATTR.items() if k in cols and a in ("level1", "level2")]
     content_keys = [k for k in ("三级指标", "年度指标值", "实际完成值", "分值", "自评得分", "偏差原因分析及改进措施")
                     if k in cols]
+    value_keys = [k for k in ("年度指标值", "实际完成值", "分值", "自评得分", "__指标性质", "__度量单位")
+                  if k in cols or k[2:] in hdr.parts]
     score_col, self_col = cols.get("得分"), cols.get("自评得分")
-    inputs, loc_of = info.inputs, v.loc
+    split = bool(hdr.parts)
+    inputs, loc_of, repeated = info.inputs, v.loc, v.continuations
     while r <= end:
         if r in block_rows:
             break
-        if _indicator_header(v, r):  # the header repeated on a later page
+        if r in repeated:  # the header repeated on a later page
             r += 1
             continue
         row = v.row_values(r, col_items, _VERTICAL_KEYS)
@@ -501,12 +783,22 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[st
         if not score_typed and all(row[k] is None for k in content_keys):
             r += 1
             continue
+        if not score_typed and all(row[k] is None for k in value_keys) and isinstance(row.get("三级指标"), str) \
+                and _PLACEHOLDER.fullmatch(L.norm(row["三级指标"])):
+            r += 1  # a template row never filled in ("指标2", "……")
+            continue
         ind = Indicator()
         cells = ind.cells
         for key, attr, c in typed_cols:
             loc = cells[key] = loc_of(r, c)
             inputs.add(loc.cell or "")
             setattr(ind, attr, row[key])
+        if split:
+            ind.target = _target_text(vocab, row.get("__指标性质"), row.get("年度指标值"), row.get("__度量单位"))
+            for k, c in hdr.parts.items():
+                inputs.add(loc_of(r, c).cell or "")
+            if "年度指标值" not in cols and "指标性质" in hdr.parts:
+                cells["年度指标值"] = loc_of(r, hdr.parts["指标性质"])
         # 一级/二级: merged cells give their value to every row; an unmerged blank row inherits from
         # the row above (rows inserted inside a block, or a re-save that split the merge).
         l1_inherited = False
@@ -538,21 +830,21 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, h: int, cols: dict[st
     for rr in range(r, min(r + 8, end + 1)):
         for c in label_cols:
             val = v.value(rr, c, vertical=False)
-            if v.home(rr, c) != (rr, c):
+            if v.home(rr, c) != (rr, c) or val is None:
                 continue
-            if (L.matches(val, L.L_TOTAL) or L.matches(val, "合计") or L.matches(val, "总计")) and "总分" not in info.out:
+            block = vocab.block(val)
+            if block == "总分" and "总分" not in info.out:
                 if score_col:
                     info.out["总分"] = v.loc(rr, score_col)
                     info.out_values["总分"] = v.value(rr, score_col, vertical=False)
                 if weight_col:
                     info.out["分值合计"] = v.loc(rr, weight_col)
                     info.out_values["分值合计"] = v.value(rr, weight_col, vertical=False)
-            elif (L.matches(val, L.L_GRADE) or L.matches(val, "等次") or L.matches(val, "评价等级")) \
-                    and "等次" not in info.out:
+            elif block == "评价等次" and "等次" not in info.out:
                 col = v.value_col(rr, c, weight_col)
                 info.out["等次"] = v.loc(rr, col)
                 info.out_values["等次"] = v.value(rr, col, vertical=False)
-            elif L.matches(val, L.L_SUBTOTALS) and "小计" not in info.out:
+            elif block == "得分小计" and "小计" not in info.out:
                 col = v.value_col(rr, c, cols.get("三级指标"))
                 info.out["小计"] = v.loc(rr, col)
                 info.out_values["小计"] = v.value(rr, col, vertical=False)
@@ -604,9 +896,47 @@ def _same(a: Any, b: Any) -> bool:
     return str(a).strip() == str(b).strip()
 
 
-def projects_from_grids(grids: list[Grid]) -> list[Project]:
-    """Every 自评表 in the workbook's sheets, in sheet order; InputError if there is none."""
-    views = [View(g) for g in grids]
+def vocabulary_for(rules: str | None) -> L.Vocabulary:
+    """The label vocabulary for a rule set: 标签.yaml plus the rule set's own 标签 entries, if any.
+    A rule set that cannot be loaded gives the built-in vocabulary (scoring then reports the rule set's
+    problem); 标签 entries written wrongly raise InputError naming the rule set."""
+    from evaltool.core.rules import load_rules
+
+    if not rules:
+        return BASE_VOCAB
+    try:
+        rule_set = load_rules(rules)
+    except InputError:
+        return BASE_VOCAB
+    extra = rule_set.raw.get("标签")
+    if not extra:
+        return BASE_VOCAB
+    hit = _VOCABS.get(id(rule_set))
+    if hit is None or hit[0] is not rule_set:
+        hit = _VOCABS[id(rule_set)] = (rule_set, BASE_VOCAB.extended(extra, rule_set.source or str(rules)))
+    return hit[1]
+
+
+_VOCABS: dict[int, tuple[Any, L.Vocabulary]] = {}  # id(rule set) -> (rule set, its vocabulary)
+
+
+def _settings_rules(grids: list[Grid]) -> str | None:
+    """The rule set the 设置 sheet names (the vocabulary must be known before the forms are read)."""
+    grid = next((g for g in grids if g.sheet == L.SHEET_SETTINGS), None) or \
+        next((g for g in grids if "设置" in g.sheet), None)
+    if grid is None:
+        return None
+    v = View(grid)
+    val = _read_labelled(v, (L.L_RULES,)).get(L.L_RULES, (None, None))[0]
+    return str(val).strip() if val is not None and str(val).strip() else None
+
+
+def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Project]:
+    """Every 自评表 in the workbook's sheets, in sheet order; InputError if there is none.
+    rules: the rule set chosen for this run (--rules), whose 标签 entries extend the label vocabulary;
+    else the one the 设置 sheet names."""
+    vocab = vocabulary_for(rules or _settings_rules(grids))
+    views = [View(g, vocab) for g in grids]
     by_name = {v.sheet: v for v in views}
     settings = by_name.get(L.SHEET_SETTINGS) or next((v for v in views if "设置" in v.sheet), None)
     results = by_name.get(L.SHEET_RESULTS)
@@ -615,8 +945,11 @@ def projects_from_grids(grids: list[Grid]) -> list[Project]:
     for v in views:
         if v is results or v is settings or v.sheet in (L.SHEET_REPORT, L.SHEET_BASIC, L.SHEET_HELP):
             continue
-        for top, h, cols, end in _form_regions(v):
-            p = _read_form(v, top, h, cols, end)
+        regions: list[tuple[int, Header | None, int]] = list(_form_regions(v))
+        if not regions and _fund_header(v, range(1, v.nrows + 1)) and v.find_block(L.L_NAME, range(1, v.nrows + 1)):
+            regions = [(1, None, v.nrows)]  # a 自评表 without a readable 绩效指标 table: never graded
+        for top, hdr, end in regions:
+            p = _read_form(v, top, hdr, end)
             info = sheet_info(p)
             assert info is not None
             info.marked = set(marked.get(v.sheet, set()))
@@ -720,12 +1053,13 @@ def _read_basic(v: View) -> dict[str, Any]:
 
 
 # ---- files ------------------------------------------------------------------------------------------------
-def read_workbook_projects(path) -> list[Project]:
-    """Projects in an .xlsx file (openpyxl); InputError with a Chinese message for unusable files."""
+def read_workbook_projects(path, rules: str | None = None) -> list[Project]:
+    """Projects in an .xlsx file (openpyxl); InputError with a Chinese message for unusable files.
+    rules: the rule set chosen for this run (its 标签 entries extend the label vocabulary)."""
     from evaltool.workbook import xlsx_engine
 
     grids = xlsx_engine.read_grids(path)
-    projects = projects_from_grids(grids)
+    projects = projects_from_grids(grids, rules)
     for p in projects:
         p.source = str(path)
     return projects
