@@ -261,6 +261,7 @@ class Vocabulary:
                             keys.setdefault(key, str(name))
             self.variants[section], self.keys[section] = names, keys
         self.source = source
+        self._keys_of: dict[tuple[str, str], frozenset[str]] = {}
 
     @staticmethod
     def _key(section: str, word: str) -> str:
@@ -300,7 +301,14 @@ class Vocabulary:
         return self.keys["区块"].get(label_key(value)) if value is not None else None
 
     def block_keys(self, name: str) -> frozenset[str]:
-        return frozenset(k for k, v in self.keys["区块"].items() if v == name)
+        return self.keys_of("区块", name)
+
+    def keys_of(self, section: str, name: str) -> frozenset[str]:
+        """Every label key the section reads as `name` (asked per sheet: cached)."""
+        hit = self._keys_of.get((section, name))
+        if hit is None:
+            hit = self._keys_of[(section, name)] = frozenset(k for k, v in self.keys[section].items() if v == name)
+        return hit
 
     def fund_row(self, value: Any) -> str | None:
         if value is None:

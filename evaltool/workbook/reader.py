@@ -116,7 +116,8 @@ class View:
         self._n = len(self.cells)
         self.header_rows: dict[int, Header | None] = {}
         self.header_candidates: frozenset[int] | None = None
-        self.continuations: set[int] = set()  # second rows of two-row indicator headers
+        self.continuations: set[int] = set()  # rows of indicator headers (also repeated ones)
+        self.fund_rows: list[int] | None = None
 
     def raw(self, r: int, c: int) -> Any:
         if 0 < r <= self._n:
@@ -293,11 +294,7 @@ _SUPPORT_COLUMNS = frozenset({"一级指标", "二级指标", "年度指标值",
 
 
 def _keys_for(vocab: L.Vocabulary, section: str, name: str) -> frozenset[str]:
-    cache = vocab.__dict__.setdefault("_reader_keys", {})
-    hit = cache.get((section, name))
-    if hit is None:
-        hit = cache[(section, name)] = frozenset(k for k, v in vocab.keys[section].items() if v == name)
-    return hit
+    return vocab.keys_of(section, name)
 
 
 def _header_candidates(v: View) -> list[int]:
@@ -540,9 +537,19 @@ def _known_keys_of(vocab: L.Vocabulary) -> frozenset[str]:
 _AMOUNT_COLUMNS = ("年初预算数", "全年预算数", "全年执行数")
 
 
+def _fund_header_rows(v: View) -> list[int]:
+    """Rows naming an amount or 执行率 column (from the label index): only these can head 项目资金."""
+    if v.fund_rows is None:
+        keys = frozenset().union(*(v.vocab.keys_of("资金列", n) for n in (*_AMOUNT_COLUMNS, "执行率")))
+        v.fund_rows = sorted({r for key in keys for r, _ in v.labels.get(key, ())})
+    return v.fund_rows
+
+
 def _fund_header(v: View, rows: range) -> tuple[int, dict[str, int]] | None:
     vocab = v.vocab
-    for r in rows:
+    for r in _fund_header_rows(v):
+        if r not in rows:
+            continue
         keys: dict[str, int] = {}
         for c, val in _header_row_cells(v, r).items():
             key = vocab.fund_column(val) if isinstance(val, str) else None
@@ -689,8 +696,9 @@ def _read_goals(v: View, p: Project, rows: range) -> None:
         first = v.below(r, c)
         texts, loc = [], Location(sheet=v.sheet, cell=address(*v.home(first, c)))
         stops = v.rows_with(stop_keys, range(1, c + 1))
+        fund_rows = {r for r in _fund_header_rows(v) if _fund_header(v, range(r, r + 1))}
         for rr in range(first, rows.stop):
-            if rr in stops or rr in v.continuations or _indicator_header(v, rr) or _fund_header(v, range(rr, rr + 1)):
+            if rr in stops or rr in v.continuations or _indicator_header(v, rr) or rr in fund_rows:
                 break
             val = v.value(rr, c)
             if val is not None and v.home(rr, c)[0] == rr:
@@ -742,7 +750,8 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
         code, why = ("WEIGHT", "各指标无法计分") if name == "分值" else ("COLUMN", "各指标无法计分")
         if name == "一级指标":
             why = "无法按一级指标汇总得分"
-        _unread(p, code, f"找到{found_text}列，但没有{vocab.spellings('指标列', name, 3)}列；{why}。"
+        also = vocab.spellings("指标列", name, 3)[len(name) + 2:]
+        _unread(p, code, f"找到{found_text}列，但没有“{name}”列{also}；{why}。"
                 f"请在绩效指标表中加上“{name}”列并填写。", name, where)
     if hdr.parts:
         _note(p, "I-TARGET-SPLIT", f"年度指标值分{_quoted(v.text(*hdr.cells[n]) for n in ('指标性质', '年度指标值', '度量单位') if n in hdr.cells)}"
@@ -920,13 +929,10 @@ def vocabulary_for(rules: str | None) -> L.Vocabulary:
 _VOCABS: dict[int, tuple[Any, L.Vocabulary]] = {}  # id(rule set) -> (rule set, its vocabulary)
 
 
-def _settings_rules(grids: list[Grid]) -> str | None:
+def _settings_rules(v: View | None) -> str | None:
     """The rule set the 设置 sheet names (the vocabulary must be known before the forms are read)."""
-    grid = next((g for g in grids if g.sheet == L.SHEET_SETTINGS), None) or \
-        next((g for g in grids if "设置" in g.sheet), None)
-    if grid is None:
+    if v is None:
         return None
-    v = View(grid)
     val = _read_labelled(v, (L.L_RULES,)).get(L.L_RULES, (None, None))[0]
     return str(val).strip() if val is not None and str(val).strip() else None
 
@@ -935,10 +941,13 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
     """Every 自评表 in the workbook's sheets, in sheet order; InputError if there is none.
     rules: the rule set chosen for this run (--rules), whose 标签 entries extend the label vocabulary;
     else the one the 设置 sheet names."""
-    vocab = vocabulary_for(rules or _settings_rules(grids))
-    views = [View(g, vocab) for g in grids]
+    views = [View(g) for g in grids]
     by_name = {v.sheet: v for v in views}
     settings = by_name.get(L.SHEET_SETTINGS) or next((v for v in views if "设置" in v.sheet), None)
+    vocab = vocabulary_for(rules or _settings_rules(settings))
+    if vocab is not BASE_VOCAB:
+        for v in views:  # the label index does not depend on the vocabulary: only the lookups do
+            v.vocab = vocab
     results = by_name.get(L.SHEET_RESULTS)
     marked, filled = _read_results(results) if results else ({}, {})
     projects: list[Project] = []
