@@ -297,9 +297,13 @@ def _keys_for(vocab: L.Vocabulary, section: str, name: str) -> frozenset[str]:
     return vocab.keys_of(section, name)
 
 
+_CANDIDATE_COLUMNS = ("三级指标", "一级指标", "二级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+
+
 def _header_candidates(v: View) -> list[int]:
-    """Rows that can hold the 绩效指标 header: every such header names 三级指标 (from the label index)."""
-    keys = _keys_for(v.vocab, "指标列", "三级指标")
+    """Rows that can hold (half of) the 绩效指标 header, from the label index: every header names 三级指标,
+    and one split over two rows names some column whole in one of its rows."""
+    keys = frozenset().union(*(_keys_for(v.vocab, "指标列", n) for n in _CANDIDATE_COLUMNS))
     return sorted({r for key in keys for r, _ in v.labels.get(key, ())})
 
 
@@ -335,22 +339,21 @@ def _header_row_cells(v: View, r: int) -> dict[int, Any]:
     return out
 
 
-def _continues(v: View, top: int, bottom: int) -> bool:
-    """Row `bottom` completes the header begun in row `top`: each of its cells is a column label, alone
-    or read together with the cell above it ("年度" over "指标值"), and it is no data row."""
-    cells = _header_row_cells(v, bottom)
+def _continues(v: View, upper: int, lower: int, check: int) -> bool:
+    """Row `check` (upper or lower) completes the two-row header of rows upper/lower: each of its cells is a
+    column label, alone or read together with the cell of the other row ("年度" over "指标值"), and it is
+    no data row."""
+    cells = _header_row_cells(v, check)
     if not cells:
         return False
     vocab = v.vocab
     for c, val in cells.items():
         if not isinstance(val, str):
             return False
-        if _classify(vocab, val):
+        if _classify(vocab, val) or vocab.block(val) == "绩效指标":
             continue
-        above = v.value(top, c, vertical=False)
-        if isinstance(above, str) and _classify(vocab, above + val):
-            continue
-        if vocab.block(val) == "绩效指标":
+        other = v.value(lower if check == upper else upper, c, vertical=False)
+        if isinstance(other, str) and _classify(vocab, val + other if check == upper else other + val):
             continue
         return False
     return True
@@ -358,9 +361,9 @@ def _continues(v: View, top: int, bottom: int) -> bool:
 
 def _find_indicator_header(v: View, r: int) -> Header | None:
     top, bottom = r, None
-    if r + 1 <= v.nrows and r + 1 not in (v.header_candidates or ()) and _continues(v, r, r + 1):
+    if r + 1 <= v.nrows and _continues(v, r, r + 1, r + 1):
         bottom = r + 1
-    elif r > 1 and (r - 1) not in (v.header_candidates or ()) and _continues(v, r, r - 1):
+    elif r > 1 and _continues(v, r - 1, r, r - 1):
         top, bottom = r - 1, r
     vocab = v.vocab
     cols: dict[str, int] = {}
@@ -440,7 +443,11 @@ def _year_from(value: Any) -> Any:
 def _form_regions(v: View) -> list[tuple[int, Header, int]]:
     """(top, header, last_row) for each 绩效指标 table; a sheet may hold several forms.
     A header repeated inside a table (printed on each page) does not start a new form."""
-    headers = [hdr for r in _header_candidates(v) if (hdr := _indicator_header(v, r))]
+    headers: list[Header] = []
+    for r in _header_candidates(v):
+        hdr = _indicator_header(v, r)
+        if hdr is not None and not (headers and hdr.row <= headers[-1].last):  # found from its other row too
+            headers.append(hdr)
     for hdr in headers:
         v.continuations.update(range(hdr.row, hdr.last + 1))
     regions: list[list[Any]] = []
