@@ -278,7 +278,7 @@ class Vocabulary:
 
         if not isinstance(extra, dict):
             raise InputError(f"{source}中“标签”应写成 分类: {{标准名称: [写法, …]}}，例如 "
-                             "“标签: {资金列: {全年执行数: [实际支出数]}}”")
+                             "“标签: {资金列: {全年执行数: [累计支付数]}}”")
         first: dict[str, dict[str, list[str]]] = {}
         for section, entries in extra.items():
             if section not in VOCAB_SECTIONS:
@@ -293,7 +293,7 @@ class Vocabulary:
                 if isinstance(words, (str, int, float)):
                     words = [words]
                 if not isinstance(words, list):
-                    raise InputError(f"{source}中“标签 → {section} → {name}”应是写法的列表，例如 [实际支出数]")
+                    raise InputError(f"{source}中“标签 → {section} → {name}”应是写法的列表，例如 [累计支付数]")
                 first.setdefault(section, {})[str(name)] = [str(w) for w in words]
         return Vocabulary(self.variants, source, first)
 
