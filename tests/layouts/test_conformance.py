@@ -158,13 +158,24 @@ def test_a_missing_column_is_named_and_never_graded(built, summary, lid, tmp_pat
     assert "找到“" in unread[0].message  # what was found, in the form's own words
     code, out = run("check", str(built[lid]), "--json", *rules_args(lid))
     data = json.loads(out)
-    assert code != 0
-    if exp["无法计分"] in [f["代码"] for f in data["标记"]]:  # evaluate() reports the reader's findings
-        assert data["总分"] is None and data["等次"] is None
-        code, text = run("check", str(built[lid]))
-        assert "无法计分" in text and exp["缺少"] in text
-        row = summary[lid]
-        assert row["总分"] is None and "无法计分" in str(row["等次"])
+    assert code != 0 and exp["无法计分"] in [f["代码"] for f in data["标记"]]
+    assert data["总分"] is None and data["等次"] is None
+    code, text = run("check", str(built[lid]))
+    assert "无法计分" in text and f"没有“{exp['缺少']}”列" in text
+    # score: the 总分 cell says so, nothing is graded
+    path = tmp_path / built[lid].name
+    shutil.copy(built[lid], path)
+    run("score", str(path))
+    (project,) = read_workbook_projects(path)
+    assert sheet_info(project).out_values["总分"] == "无法计分"
+    # report: no total, no grade, the reason
+    out_docx = tmp_path / f"{lid}.docx"
+    run("report", str(built[lid]), "-o", str(out_docx))
+    body = "\n".join(p.text for p in docx.Document(str(out_docx)).paragraphs)
+    assert "无法计分" in body and exp["缺少"] in body and not re.search(r"自评总分[\d.]+分", body)
+    # collect: the 汇总 row
+    row = summary[lid]
+    assert row["总分"] is None and "无法计分" in str(row["等次"])
 
 
 def test_the_a_column_used_as_budget_is_said(built):
