@@ -305,3 +305,29 @@ def test_a_zero_total_row_with_filled_parts_is_flagged_not_used():
                 row["全年执行数"] = 0
     result = evaluate(parse_case(yaml.safe_dump(_case(nothing_spent), allow_unicode=True), "x.yaml"))
     assert result.rate == 0 and result.total is not None and "E-FUND-TOTAL-EMPTY" not in [f.code for f in result.findings]
+
+
+# ---- the 评分表 follows the same rule -------------------------------------------------------------------
+SEED001 = Path(__file__).parent / "cases" / "seed001-信息系统运维项目-评分表.yaml"
+
+
+@pytest.mark.parametrize("mutate, word", [
+    (lambda d: d["评分指标"][1].pop("得分"), "未能计分"),
+    (lambda d: d["评分指标"][2].update(分值="三分"), "未能计分"),
+    (lambda d: d.update(评分指标=[]), "没有读到任何指标行"),
+])
+def test_a_scoresheet_that_cannot_be_scored_has_no_grade(mutate, word, tmp_path):
+    data = yaml.safe_load(SEED001.read_text("utf-8"))
+    data.pop("期望", None)
+    mutate(data)
+    path = tmp_path / "评分表.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    out = json.loads(run("score", path, "--json").stdout)
+    assert out["总分"] is None and out["等次"] is None and word in out["无法计分原因"]
+    assert "E-UNGRADED" in [m["代码"] for m in out["标记"]]
+    text = run("check", path).stdout
+    assert "总分 无法计分" in text and not re.search(r"等次 [优良中差]", text)
+    report = tmp_path / "报告.docx"
+    run("report", path, "-o", report)
+    body = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
+    assert "无法计分" in body and "评价等次为“" not in body

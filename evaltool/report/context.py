@@ -426,8 +426,9 @@ def build_scoresheet_context(project: Project, result: ScoreResult) -> dict[str,
         "levels": level1,
         "evaluators": evaluators,
         "average": score_text(facts["评价人员平均得分"]),
-        "total": score_text(facts["总分"]),
-        "final": score_text(facts["最终得分"]),
-        "grade": facts["等次"] or "—",
+        "total": UNGRADED_LABEL if result.ungraded else score_text(facts["总分"]),
+        "final": UNGRADED_LABEL if result.ungraded else score_text(facts["最终得分"]),
+        "grade": UNGRADED_LABEL if result.ungraded else (facts["等次"] or "—"),
+        "ungraded": escape_markup(result.ungraded or ""),
     })
     return ctx

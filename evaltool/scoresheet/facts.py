@@ -41,22 +41,26 @@ def scoresheet_facts(project: Project, rules: RuleSet | None = None,
         level2 = [{"名称": l2, "分值": w, "得分": s, "扣分": w - s}
                   for (l1, l2), (w, s) in result.level2.items() if l1 == name]
         level1.append({"名称": name, "分值": weight, "得分": score,
-                       "扣分": (weight - score) if weight is not None else None, "二级指标": level2})
+                       "扣分": (weight - score) if weight is not None and score is not None else None,
+                       "二级指标": level2})
     deductions = [{"一级指标": r.level1, "二级指标": r.level2, "三级指标": r.level3, "分值": r.weight, "得分": r.score,
                    "扣分": r.weight - r.score, "评分依据": basis_by_index.get(r.index) or ""}
                   for r in result.indicators if r.weight is not None and r.score is not None and r.score < r.weight]
     arrival, use = pct_text(result.arrival_rate), pct_text(result.use_rate)
-    final = result.average if result.average is not None else result.total
+    final = None if result.ungraded else (result.average if result.average is not None else result.total)
     sentences = {
         "资金到位": (f"项目计划投资{fmt(result.planned)}万元，实际到位{fmt(result.arrived)}万元，资金到位率{arrival}。"
                   if result.arrival_rate is not None else ""),
         "资金使用": (f"实际使用{fmt(result.used)}万元，占实际到位资金的{use}（资金使用率{use}）。"
                   if result.use_rate is not None else ""),
         "综合评价": (f"从{'、'.join(result.subtotals)}等{len(result.subtotals)}个方面对项目进行评价，"
-                  f"评分表总分{fmt(result.total)}分"
-                  + (f"，{len(result.evaluators)}位评价人员平均得分{fmt(result.average)}分" if result.average is not None else "")
-                  + f"，评价等次为“{result.grade}”。"),
-        "指标得分": "；".join(f"{x['名称']}{fmt(x['分值'])}分，得{fmt(x['得分'])}分" for x in level1) + "。",
+                  + (f"评分表有内容无法读取或计算，无法计分（{result.ungraded}），不给出总分和评价等次。"
+                     if result.ungraded else
+                     f"评分表总分{fmt(result.total)}分"
+                     + (f"，{len(result.evaluators)}位评价人员平均得分{fmt(result.average)}分" if result.average is not None else "")
+                     + f"，评价等次为“{result.grade}”。")),
+        "指标得分": "；".join(f"{x['名称']}{fmt(x['分值'])}分，" + (f"得{fmt(x['得分'])}分" if x["得分"] is not None
+                                                                else "无法计分") for x in level1) + "。",
     }
     return {
         "类型": "评分表",

@@ -321,9 +321,11 @@ def cell_writes(project: Project, result) -> list[CellWrite]:
     put("总分值", _num(result.weight_total))
     put("一级分值合计", _num(result.weight_total))
     put("二级分值合计", _num(result.weight_total))
-    put("总分", _num(result.total))
-    put("等次", result.grade)
-    put("小计", "；".join(f"{k} {fmt(v)}/{fmt(result.level1_weights.get(k))}" for k, v in result.subtotals.items()))
+    ungraded = getattr(result, "ungraded", None)
+    put("总分", "无法计分" if ungraded else _num(result.total))  # never 0, never an earlier run's value
+    put("等次", "无法计分" if ungraded else result.grade)
+    put("小计", "；".join(f"{k} {fmt(v) if v is not None else '无法计分'}/{fmt(result.level1_weights.get(k))}"
+                        for k, v in result.subtotals.items()))
     put("平均得分", _num(result.average))
     for t in result.targets:
         put(f"达到等级[{t.n}]", t.tier)

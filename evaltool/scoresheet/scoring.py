@@ -9,7 +9,7 @@ from typing import Any
 
 from evaltool.core import values
 from evaltool.core.decimals import fmt, fmt_percent, round_half_up
-from evaltool.core.model import IndicatorResult, Location, Project, ScoreResult
+from evaltool.core.model import UNREADABLE_PREFIX, IndicatorResult, Location, Project, ScoreResult
 from evaltool.core.rules import RuleSet, load_rules
 from evaltool.core.scoring import Collector, _score, project_year, read_money, read_number
 from evaltool.scoresheet.framework import Framework, SheetRules, sheet_rules
@@ -98,6 +98,7 @@ class SheetResult(ScoreResult):
             "评价人员": [{"姓名": n, "项目评分": number(s)} for n, s in self.evaluators],
             "评价人员平均得分": number(self.average),
             "等次": self.grade,
+            "无法计分原因": self.ungraded,
             "绩效目标等级": self.target_tiers,
             "绩效目标": [{"指标名称": t.name, "方向": DIRECTION_WORDS.get(t.direction or "", None),
                       "实际完成值": t.actual, "等级": t.tier, "分值": number(t.weight), "得分": number(t.score),
@@ -481,24 +482,39 @@ def evaluate_sheet(project: Project, rules: RuleSet | None = None) -> SheetResul
     check_weights(sheet, fw, results, weight_sums, weight_total, out)
 
     places = rules.places
-    subtotals: dict[str, Decimal] = {name: Decimal(0) for name in fw.level1}
+    subtotals: dict[str, Decimal | None] = {name: Decimal(0) for name in fw.level1}
     level2: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
     for r in results:
-        subtotals[r.level1] = subtotals.get(r.level1, Decimal(0)) + (r.score or Decimal(0))
+        prior = subtotals.get(r.level1, Decimal(0))
+        # A 一级 with a row that could not be scored has no subtotal (None), never a sum that counts it as 0.
+        subtotals[r.level1] = None if prior is None or r.score is None else prior + r.score
         w, s = level2.get((r.level1, r.level2), (Decimal(0), Decimal(0)))
         level2[(r.level1, r.level2)] = (w + (r.weight or Decimal(0)), s + (r.score or Decimal(0)))
-    subtotals = {k: round_half_up(v, places) for k, v in subtotals.items()}
+    subtotals = {k: None if v is None else round_half_up(v, places) for k, v in subtotals.items()}
     level2 = {k: (w, round_half_up(s, places)) for k, (w, s) in level2.items()}
-    total = round_half_up(sum(subtotals.values(), Decimal(0)), places)
+    # Never grade what could not be read (as for the 自评表): no rows, or a row without a usable 分值/得分.
+    reasons = [f.message.split("。")[0] for f in out.findings if f.code.startswith(UNREADABLE_PREFIX)]
+    reasons += [f.message.split("。")[0] for f in project.read_findings if f.code.startswith(UNREADABLE_PREFIX)]
+    if not sheet.rows:
+        reasons.append("评分表中没有读到任何指标行")
+    unscored = [r for r in results if r.score is None]
+    for r in unscored[:4]:
+        reasons.append(f"“{r.level3 or f'评分表第 {r.index + 1} 行'}”未能计分（{r.explanation.removeprefix('未计分：')}）")
+    if len(unscored) > 4:
+        reasons.append(f"另有 {len(unscored) - 4} 行未能计分")
+    total = None if reasons else round_half_up(sum(subtotals.values(), Decimal(0)), places)  # type: ignore[arg-type]
 
-    evaluators, average = score_evaluators(sheet, sr, total if sheet.rows else None, fw.total_weight, out)
-    grade = rules.grade_for_total(average if average is not None else total)
+    evaluators, average = score_evaluators(sheet, sr, total, fw.total_weight, out)
+    grade = None if reasons else rules.grade_for_total(average if average is not None else total)
+    if reasons:
+        out.add("E-UNGRADED", "error", f"无法计分：{'；'.join(reasons)}。改正上述问题后再计分；在此之前本评分表没有总分和等次。",
+                "总分", sheet.project.where("评分指标.总分"))
     targets = [tier_of(row, sheet, rules, year, out) for row in sheet.targets]
     return SheetResult(
         rule_id=rules.id, rule_name=rules.name, rate=use, rate_display=None if use is None else
         round_half_up(use, rules.rate_places), rate_weight=None, rate_score=None,
         rate_explanation="", indicators=results, subtotals=subtotals, total=total, grade=grade,
-        findings=out.findings,
+        findings=[*project.read_findings, *out.findings], ungraded="；".join(reasons) if reasons else None,
         framework=fw.name, planned=planned, arrived=arrived, used=used, arrival_rate=arrival, use_rate=use,
         fund_rates=rates,
         rate_places=rules.rate_places, level2=level2,
