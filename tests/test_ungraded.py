@@ -331,3 +331,24 @@ def test_a_scoresheet_that_cannot_be_scored_has_no_grade(mutate, word, tmp_path)
     run("report", path, "-o", report)
     body = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
     assert "无法计分" in body and "评价等次为“" not in body
+
+
+def test_the_excel_score_button_shows_no_grade(broken_forms, tmp_path, monkeypatch):
+    """The 计分 button (xlwings, through its remote engine): 总分/等次 cells get 无法计分, the dialog says why."""
+    import copy
+
+    from test_excel import Replay, book_from_file
+
+    from evaltool.excel import entry
+
+    monkeypatch.setenv("HOME", str(tmp_path))  # the add-in's log stays in the test's folder
+    book, _ = book_from_file(broken_forms["全年预算数"], monkeypatch)
+    payload = copy.deepcopy(book.api)
+    assert entry.score(book=book) is not None
+    got = Replay({"sheets": payload["sheets"]}, book.json()["actions"])
+    p = read_workbook_projects(broken_forms["全年预算数"])[0]
+    info = sheet_info(p)
+    for name in ("总分", "等次"):
+        assert got.get(info.out[name].sheet, info.out[name].cell, "value") == "无法计分"
+    alert = next(a for a in got.alerts if "计分完成" in a)
+    assert "无法计分" in alert and "全年预算数" in alert and "总分 " not in alert
