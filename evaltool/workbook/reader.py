@@ -734,8 +734,11 @@ def _target_text(vocab: L.Vocabulary, direction: Any, value: Any, unit: Any) -> 
         return None if sign in (None, "定性") else None
     if sign == "定性":
         return value
-    num = _number(value) if not isinstance(value, bool) else None
-    text = (format(num.normalize(), "f") if num is not None and not isinstance(value, str) else str(value).strip())
+    if isinstance(value, float) and hasattr(value, "text"):  # seam.Percent: 0.95 shown as 95%, as the clerk sees it
+        text = value.text
+    else:
+        num = _number(value) if not isinstance(value, (bool, str)) else None
+        text = format(num.normalize(), "f") if num is not None else str(value).strip()
     u = str(unit).strip() if unit is not None else ""
     if u and L.norm(text).endswith(L.norm(u)):
         u = ""  # the unit typed in both columns
