@@ -118,6 +118,7 @@ class View:
         self.header_candidates: frozenset[int] | None = None
         self.continuations: set[int] = set()  # rows of indicator headers (also repeated ones)
         self.fund_rows: list[int] | None = None
+        self.row_cells: dict[int, dict[int, Any]] = {}
 
     def raw(self, r: int, c: int) -> Any:
         if 0 < r <= self._n:
@@ -303,8 +304,11 @@ _CANDIDATE_COLUMNS = ("三级指标", "一级指标", "二级指标", "年度指
 def _header_candidates(v: View) -> list[int]:
     """Rows that can hold (half of) the 绩效指标 header, from the label index: every header names 三级指标,
     and one split over two rows names some column whole in one of its rows."""
-    keys = frozenset().union(*(_keys_for(v.vocab, "指标列", n) for n in _CANDIDATE_COLUMNS))
-    return sorted({r for key in keys for r, _ in v.labels.get(key, ())})
+    rows = {r for key in _keys_for(v.vocab, "指标列", "三级指标") for r, _ in v.labels.get(key, ())}
+    if not rows:  # 三级指标 itself split over two rows ("三级" / "指标"): the rows naming other columns
+        keys = frozenset().union(*(_keys_for(v.vocab, "指标列", n) for n in _CANDIDATE_COLUMNS))
+        rows = {r for key in keys for r, _ in v.labels.get(key, ())}
+    return sorted(rows)
 
 
 def _indicator_header(v: View, r: int) -> Header | None:
@@ -329,14 +333,15 @@ def _classify(vocab: L.Vocabulary, text: Any) -> tuple[str, str] | None:
 
 
 def _header_row_cells(v: View, r: int) -> dict[int, Any]:
-    """{column: text} of the cells that start in row r (a cell merged down from above is not r's)."""
-    out = {}
-    for c in range(1, v.ncols + 1):
-        if v.home(r, c) == (r, c):
-            val = v.raw(r, c)
-            if val is not None:
-                out[c] = val
-    return out
+    """{column: value} of the filled cells that start in row r (a cell merged down from above is not
+    r's). Asked several times per candidate row: remembered per View."""
+    hit = v.row_cells.get(r)
+    if hit is None:
+        row = v.cells[r - 1] if 0 < r <= len(v.cells) else ()
+        anchor = v.anchor
+        hit = v.row_cells[r] = {c: val for c, val in enumerate(row, start=1)
+                                if val is not None and anchor.get((r, c), (r, c)) == (r, c)}
+    return hit
 
 
 def _continues(v: View, upper: int, lower: int, check: int) -> bool:
@@ -371,7 +376,15 @@ def _find_indicator_header(v: View, r: int) -> Header | None:
     cells: dict[str, tuple[int, int]] = {}
     used: set[tuple[int, int]] = set()
     texts: dict[tuple[int, int], Any] = {}
-    for c in range(1, v.ncols + 1):
+    # Only columns with a header cell in either row (or under a group label merged across the top row).
+    columns = set(_header_row_cells(v, top))
+    for c in list(columns):
+        span = v.span.get((top, c))
+        if span:
+            columns.update(range(span[1], span[3] + 1))
+    if bottom is not None:
+        columns.update(_header_row_cells(v, bottom))
+    for c in sorted(columns):
         th = v.home(top, c)
         t = v.raw(*th) if th[0] == top else None  # a horizontally merged group gives its text to each column
         if t is not None and th == (top, c):
@@ -734,8 +747,11 @@ def _target_text(vocab: L.Vocabulary, direction: Any, value: Any, unit: Any) -> 
         return None if sign in (None, "定性") else None
     if sign == "定性":
         return value
-    num = _number(value) if not isinstance(value, bool) else None
-    text = (format(num.normalize(), "f") if num is not None and not isinstance(value, str) else str(value).strip())
+    if isinstance(value, float) and hasattr(value, "text"):  # seam.Percent: 0.95 shown as 95%, as the clerk sees it
+        text = value.text
+    else:
+        num = _number(value) if not isinstance(value, (bool, str)) else None
+        text = format(num.normalize(), "f") if num is not None else str(value).strip()
     u = str(unit).strip() if unit is not None else ""
     if u and L.norm(text).endswith(L.norm(u)):
         u = ""  # the unit typed in both columns
@@ -799,8 +815,8 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
         if not score_typed and all(row[k] is None for k in content_keys):
             r += 1
             continue
-        if not score_typed and all(row[k] is None for k in value_keys) and isinstance(row.get("三级指标"), str) \
-                and _PLACEHOLDER.fullmatch(L.norm(row["三级指标"])):
+        if row.get("分值") is None and not score_typed and all(row[k] is None for k in value_keys) \
+                and isinstance(row.get("三级指标"), str) and _PLACEHOLDER.fullmatch(L.norm(row["三级指标"])):
             r += 1  # a template row never filled in ("指标2", "……")
             continue
         ind = Indicator()

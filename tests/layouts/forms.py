@@ -382,8 +382,8 @@ def guizhou(path: Path) -> None:
     s.put(3, 1, "项目名称", NAME)
     s.put(4, 1, "主管部门", DEPT, "实施单位", UNIT)
     s.put(5, 1, "项目资金", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
-    s.put(6, 1, "资金总额", 300, 300, 297, 10)
-    s.put(7, 1, "财政拨款", 300, 300, 297)
+    s.put(6, 1, "资金总额", 300, 300, 90, 10)
+    s.put(7, 1, "财政拨款", 300, 300, 90)
     s.put(8, 1, "结转资金")
     s.put(9, 1, "自有资金")
     s.put(10, 1, "总体目标", GOAL_EXPECTED)
@@ -461,8 +461,8 @@ LAYOUTS: dict[str, tuple[Callable[[Path], None], str | None, dict[str, Any]]] = 
     "traditional": (traditional, None, {"执行率": "1.0000", "执行率得分": "10.00", "总分": "96.20", "等次": "优"}),
     # 60 / 80 = 75.00% -> 7.50; total 7.50 + 86.20 = 93.70 优
     "zhejiang": (zhejiang, None, {"执行率": "0.7500", "执行率得分": "7.50", "总分": "93.70", "等次": "优"}),
-    # 297 / 300 = 99.00% -> 9.90; total 96.10 优
-    "guizhou": (guizhou, None, {"执行率": "0.9900", "执行率得分": "9.90", "总分": "96.10", "等次": "优"}),
+    # 90 / 300 = 30.00% -> 10 × 0.3 = 3.00; total 3.00 + 86.20 = 89.20 良
+    "guizhou": (guizhou, None, {"执行率": "0.3000", "执行率得分": "3.00", "总分": "89.20", "等次": "良"}),
     # 45 / 50 = 90.00% -> 9.00; total 95.20 优
     "shandong": (shandong, None, {"执行率": "0.9000", "执行率得分": "9.00", "总分": "95.20", "等次": "优"}),
     # Forms that truly lack a needed column: no 总分, no 等次; the finding names the missing label.

@@ -213,3 +213,16 @@ def test_template_rows_left_blank_are_not_indicators(built):
     (project,) = read_workbook_projects(built["hebei"])
     assert len(project.indicators) == len(forms.INDICATORS)
     assert project.indicators[3].level2 == "社会效益\n指标" and project.indicators[3].level1 == "效益指标"
+
+
+def test_a_split_target_in_a_percent_formatted_cell_reads_as_shown(tmp_path):
+    """指标值 typed as 95% (a percent-formatted 0.95) beside 度量单位 “%” is ≥95%, not ≥0.95%."""
+    path = tmp_path / "yunnan.xlsx"
+    forms.yunnan(path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["自评表"]
+    ws["F15"] = 0.95
+    ws["F15"].number_format = "0%"
+    wb.save(path)
+    (project,) = read_workbook_projects(path)
+    assert project.indicators[1].target == "≥95%"
