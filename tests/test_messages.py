@@ -14,7 +14,6 @@ from click.testing import CliRunner
 
 from conftest import case_files
 from evaltool.cli import main
-from evaltool.core.messages import exception_text, yaml_problem
 from evaltool.workbook import layout as L
 
 # ASCII words a Chinese message may contain: formats, products, codes and command/option names.
@@ -92,6 +91,8 @@ def test_yaml_errors_say_line_and_column_in_chinese(tmp_path, text):
 
 
 def test_exception_names_become_chinese():
+    from evaltool.core.messages import exception_text, yaml_problem
+
     assert exception_text(IndexError("list index out of range")) == "表格里缺少应有的行或列"
     assert exception_text(ValueError("Cannot detect file format")) == "无法识别的文件格式"
     assert not re.search(r"[A-Za-z]", exception_text(RuntimeError("boom")))
