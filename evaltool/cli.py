@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -82,7 +83,9 @@ def friendly(fn):
 
             log = log_exception(exc, "evaltool-cli.log")
             where = f"详细信息已记录在 {esc(log)}" if log else "设置环境变量 EVALTOOL_DEBUG=1 后重新运行可看到详细信息"
-            _say(f"[bold red]程序内部错误[/]（{esc(type(exc).__name__)}）。{_files_statement(mark, before)}\n"
+            from evaltool.core.messages import exception_text
+
+            _say(f"[bold red]程序内部错误[/]（{esc(exception_text(exc))}）。{_files_statement(mark, before)}\n"
                  f"{where}，请把它和您的文件发给技术支持。")
             sys.exit(3)
 
@@ -150,7 +153,8 @@ _USAGE_ZH = [(re.compile(pattern), zh) for pattern, zh in [
     (r"No such option '([^']+)'\.", r"没有选项 \1。"),
     (r"Did you mean '([^']+)'\?", r"您要输入的是不是 \1？"),
     (r"\(Possible options: ([^)]+)\)", r"（可用的选项：\1）"),
-    (r"Got unexpected extra arguments? \((.+)\)", r"多余的参数：\1。"),
+    (r"Got unexpected extra arguments? \((.+)\)",
+     r'多余的参数：\1。文件名或路径中有空格时，请用英文引号把整个路径括起来，例如 "D:/新建 文件夹/自评表.xlsx"。'),
     (r"Option '([^']+)' requires an argument\.", r"选项 \1 后面要写一个值。"),
     (r"Invalid value for (.+?): (?:File|Path|Directory) '(.+)' does not exist\.", r"\1：找不到“\2”。"),
     (r"Invalid value for (.+?): (?:File|Path) '(.+)' is a directory\.", r"\1：“\2”是文件夹，请给出文件。"),
@@ -199,6 +203,46 @@ class ZhHelpFormatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{heading}：\n")
 
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(first, _extra_zh(second)) for first, second in rows], col_max, col_spacing)
+
+
+# Placeholders click derives from types and parameter names, as a clerk reads them.
+METAVARS_ZH = {"TEXT": "文本", "FILE": "文件", "PATH": "路径", "PATHS": "文件或文件夹", "DIRECTORY": "文件夹",
+               "INTEGER": "整数", "INTEGER RANGE": "整数", "FLOAT": "数字", "FLOAT RANGE": "数字",
+               "RULE_ID": "规则编号", "REPORT": "报告", "WORKBOOK": "工作簿", "OUTPUT": "输出文件",
+               "BOOLEAN": "是或否", "FILENAME": "文件名", "SOURCE": "文件", "TARGET": "文件", "NAME": "名称"}
+
+
+# A text option's placeholder says what to type, by the option's name.
+OPTION_METAVARS = {"output": "文件", "outdir": "文件夹", "rules": "规则", "sheet": "工作表", "template": "文件夹",
+                   "framework": "框架", "from_case": "案例文件", "case": "案例文件"}
+
+
+def _metavar_zh(text: str) -> str:
+    return re.sub(r"[A-Z][A-Z_]*(?: RANGE)?", lambda m: METAVARS_ZH.get(m.group(0), m.group(0)), text)
+
+
+def _extra_zh(text: str) -> str:
+    """click's "[default: x; required; x>=1]" after an option's help, in Chinese."""
+    def one(part: str) -> str:
+        part = part.strip()
+        if part.startswith("default: "):
+            return "默认：" + part[len("default: "):]
+        if part == "required":
+            return "必填"
+        m = re.fullmatch(r"(\S+)<=x<=(\S+)", part)
+        if m:
+            return f"{m.group(1)} 到 {m.group(2)}"
+        m = re.fullmatch(r"x>=(\S+)", part)
+        if m:
+            return f"不小于 {m.group(1)}"
+        m = re.fullmatch(r"x<=(\S+)", part)
+        return f"不大于 {m.group(1)}" if m else part
+
+    return re.sub(r"\[((?:default: [^\]]*|required|[\d.<=x>]+)(?:; [^\]]*)?)\]",
+                  lambda m: "［" + "；".join(one(x) for x in m.group(1).split(";")) + "］", text or "")
+
 
 class ZhContext(click.Context):
     formatter_class = ZhHelpFormatter
@@ -214,6 +258,14 @@ class _ChineseHelp:
         if option is not None:
             option.help = "显示本帮助并退出"
         return option
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for param in params:  # FILE, TEXT, PATHS... -> 文件, 文本, 文件或文件夹...
+            if param.metavar is None and not getattr(param, "is_flag", False) and not getattr(param, "count", False):
+                en = param.make_metavar(ctx)
+                param.metavar = OPTION_METAVARS.get(param.name, _metavar_zh(en)) if en == "TEXT" else _metavar_zh(en)
+        return params
 
     def make_context(self, info_name, args, parent=None, **extra):
         try:
@@ -472,9 +524,9 @@ def rules_cmd(rule_id: str | None) -> None:
 
 
 @main.command("demo")
-@click.option("-o", "--outdir", default="evaltool-demo", show_default=True, help="示例输出目录")
+@click.option("-o", "--outdir", default=None, help="示例输出文件夹（默认：系统临时文件夹下的 evaltool-demo）")
 @friendly
-def demo_cmd(outdir: str) -> None:
+def demo_cmd(outdir: str | None) -> None:
     """演示：对内置示例项目计分并输出结果。"""
     from importlib import resources
 
@@ -487,8 +539,11 @@ def demo_cmd(outdir: str) -> None:
         print_result(p, r)
     extra = os.environ.get("EVALTOOL_DEMO_NO_FILES")
     if not extra:
+        # Never into the current folder (a clone would then show evaltool-demo/ as untracked).
+        folder = Path(outdir) if outdir else Path(tempfile.gettempdir()) / "evaltool-demo"
         for hook in DEMO_HOOKS:
-            hook(project, Path(outdir))
+            hook(project, folder)
+        console.print(f"示例文件已写入文件夹：{esc(folder.resolve())}")
 
 
 # Later features (workbook, report) add their demo steps here; each takes (project, outdir).

@@ -376,7 +376,7 @@ def test_internal_error_becomes_a_dialog_and_a_log(tmp_path, broken_book):
     actions = book.json()["actions"]
     assert [a["func"] for a in actions] == ["alert"]
     msg = actions[0]["args"][0]
-    assert "程序内部错误（ZeroDivisionError）" in msg and "没有被修改" in msg and "Traceback" not in msg
+    assert "程序内部错误（计算时除数为 0）" in msg and "没有被修改" in msg and "Traceback" not in msg
     assert "ZeroDivisionError" in (tmp_path / "log" / "evaltool-excel.log").read_text("utf-8")
 
 

@@ -130,3 +130,22 @@ def test_thirty_long_indicators_retyped_then_scored_print_whole(rendered, tmp_pa
             # Splitting is allowed only where keeping the block whole would leave the page under 70 % full.
             if sum(heights[r] for r in range(r1, r2 + 1)) < page_pt * 0.9:
                 assert sum(heights[r] for r in range(start, r1)) < page_pt * 0.7, ((r1, r2), breaks)
+
+
+def test_summary_prints_legibly(tmp_path, soffice):
+    """The 汇总 sheet: one page wide would shrink its 19 columns unreadably small; it prints at a
+    legible scale instead, with the header row and the first column repeated on every page."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for case_file in case_files("自评表"):
+        run("new", "--from", case_file, "-o", folder / f"{case_file.stem}.xlsx")
+    out = tmp_path / "汇总.xlsx"
+    run("collect", folder, "-o", out, "-q")
+    ws = openpyxl.load_workbook(out)["汇总"]
+    fit = ws.sheet_properties.pageSetUpPr.fitToPage
+    assert not fit and ws.page_setup.scale >= 70
+    assert ws.print_title_rows == "$1:$1"
+    pdf, = soffice([out], "pdf", tmp_path / "pdf")
+    texts = [flat(t) for t in page_texts(pdf)]
+    heads = [i for i, t in enumerate(texts) if "主管部门" in t and "项目" in t]
+    assert len(heads) >= 2  # the table runs over pages, each starting with its header row

@@ -74,10 +74,12 @@ def test_report_has_the_seven_headings_in_order_and_the_form(reports, case):
                 "（四）项目效益情况"):
         assert sub in level2
     assert "3.资金投入和使用情况" in [p.text for p in document.paragraphs if p.style.name == "Heading 3"]
-    # The attached form: one table holding every indicator, the computed 执行率 and 总分.
-    assert len(document.tables) == 1
-    table = document.tables[0]
-    cells = [c.text for row in table.rows for c in row.cells]
+    # The attached form: the project part, then one table holding every indicator (its header row
+    # repeats on every page), the computed 执行率 and 总分.
+    assert len(document.tables) == 2
+    top, table = document.tables
+    assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader")
+    cells = [c.text for t in (top, table) for row in t.rows for c in row.cells]
     for ind in project.indicators:
         assert str(ind.level3).strip() in cells
     expected = project.expected
@@ -218,7 +220,7 @@ def test_clerk_text_cannot_inject_layout():
     document = build_report(p, r)
     headings = [x.text for x in document.paragraphs if x.style.name.startswith("Heading")]
     assert "假标题" not in " ".join(headings)
-    assert len(document.tables) == 1
+    assert len(document.tables) == 2  # the 附表 only (its two parts)
     text = [x.text for x in document.paragraphs]
     assert "＃# 假标题" in text and "［［附表］］" in text and "第二段建议。" in text
 
@@ -262,7 +264,7 @@ def test_a_bureau_template_replaces_the_builtin_one_and_reuses_its_macros(tmp_pa
     assert document.paragraphs[0].text == "某市财政局绩效评价报告"
     assert [x.text for x in document.paragraphs if x.style.name == "Heading 1"] == ["一、项目基本情况", "二、自评结论", "附表"]
     assert "预算执行率98.57%" in document.paragraphs[2].text
-    assert len(document.tables) == 1
+    assert len(document.tables) == 2  # the 附表 (its two parts)
 
 
 def test_cli_report_check_report_and_demo(tmp_path, monkeypatch):

@@ -143,14 +143,12 @@ class SheetWriter:
 
             self.ws.column_dimensions[get_column_letter(i + 1)].width = w
         self.ws.freeze_panes = "A2"
-        # Printed on A4 landscape, one page wide, header row repeated: the bureau prints these.
-        self.ws.page_setup.paperSize = "9"  # A4
-        self.ws.page_setup.orientation = "landscape"
-        self.ws.page_setup.fitToWidth = 1
-        self.ws.page_setup.fitToHeight = 1 if one_page else 0
-        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
-        if not one_page:
-            self.ws.print_title_rows = "1:1"
+        # Printed on A4 landscape with the header row repeated: the bureau prints these; one page
+        # wide only while the text stays legible (workbook/paper.py, the one print setup).
+        from evaltool.workbook.paper import table_print_setup
+
+        table_print_setup(self.ws, [(widths or [])[i] if i < len(widths or []) else None
+                                    for i in range(len(headers))], one_page=one_page)
         self.header_style = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDEBF7"),
                              "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)}
         self.rows = 0

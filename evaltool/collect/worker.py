@@ -169,8 +169,9 @@ def _calamine_reason(exc: Exception) -> str:
         return "文件设置了打开密码（已加密），无法读取。请让填报单位取消密码后重新发送。"
     if "Zip" in name:
         return "文件已损坏或不完整（工作簿的压缩结构无法读取）。" + RESEND
-    detail = str(exc).splitlines()[0][:120] if str(exc) else name
-    return f"工作簿内容损坏，无法读取（{detail}）。请让填报单位在 Excel 或 WPS 中打开并重新保存后发送。"
+    from evaltool.core.messages import exception_text
+
+    return f"工作簿内容损坏，无法读取（{exception_text(exc)}）。请让填报单位在 Excel 或 WPS 中打开并重新保存后发送。"
 
 
 def _unread_sheets() -> frozenset[str]:
@@ -249,7 +250,9 @@ def process_file(path: str, file: str, rules: str | None = None) -> FileOutcome:
         if isinstance(exc, InputError):
             out.problem = str(exc)
         else:
-            out.problem = f"读取时出现意外错误（{type(exc).__name__}: {str(exc)[:120]}），已跳过此文件。"
+            from evaltool.core.messages import exception_text
+
+            out.problem = f"读取时出现意外错误（{exception_text(exc)}），已跳过此文件。"
     if out.problem:
         out.rows, out.findings = [], []  # a file is either summarised whole or listed as unreadable
     if out.macro:

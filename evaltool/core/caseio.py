@@ -74,10 +74,9 @@ def parse_case(text: str, name: str = "案例文件") -> Project:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
-        raise CaseError(f"{name} {where}不是有效的 YAML：{getattr(exc, 'problem', None) or '格式错误'}。"
-                        "请检查冒号、缩进和引号。") from None
+        from evaltool.core.messages import yaml_problem
+
+        raise CaseError(f"{name} 不是有效的 YAML，{yaml_problem(exc)}。请检查冒号、缩进和引号。") from None
     except RecursionError:
         raise CaseError(f"{name} 嵌套层次过深，不是案例文件。") from None
     return case_from_dict(data, name)

@@ -165,16 +165,18 @@ def _read_yaml(ref: str) -> tuple[dict[str, Any], str]:
         try:
             text = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise RuleError(f"规则文件 {ref} 无法读取（应为 UTF-8 编码的 YAML 文本）：{exc}") from None
+            from evaltool.core.messages import exception_text
+
+            raise RuleError(f"规则文件 {ref} 无法读取（{exception_text(exc)}）：应为 UTF-8 编码的 YAML 文本。") from None
         source = f"规则文件 {ref}"
     else:
         raise RuleError(f"没有名为“{ref}”的规则集。内置规则集有：{'、'.join(builtin_ids())}；也可以给出 .yaml 文件路径。")
     try:
         data = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader, C or Python
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark else ""
-        raise RuleError(f"{source}{where}不是有效的 YAML：{getattr(exc, 'problem', exc)}") from None
+        from evaltool.core.messages import yaml_problem
+
+        raise RuleError(f"{source}不是有效的 YAML，{yaml_problem(exc)}。请检查冒号、缩进和引号。") from None
     if not isinstance(data, dict):
         raise RuleError(f"{source}的内容应是“键: 值”的表，例如“编号: 我的规则”")
     return data, source

@@ -278,7 +278,9 @@ def align(target: Quantity, actual: Quantity) -> Comparable:
         value = actual.value * a_factor / t_factor
         return Comparable(
             target.value, value, target.unit,
-            note=f"实际完成值 {actual.text()} 已换算为 {value.normalize():f}{target.unit}",
+            # Only a real conversion is worth a note: 35万元 against 万 is the same number.
+            note=(f"实际完成值 {actual.text()} 已换算为 {value.normalize():f}{target.unit}"
+                  if a_factor != t_factor else None),
         )
     return Comparable(
         None, None, None,

@@ -87,7 +87,9 @@ def entry(fn: Callable) -> Callable:
             where = f"详细信息已记录在 {log}，" if log else ""
             safe = ("写入结果时出错，部分结果可能已经写入，请检查后重新计分；您填写的内容不会被改动。"
                     if state.writing else "您的工作簿没有被修改。")
-            _alert(book, f"程序内部错误（{type(exc).__name__}）。{safe}{where}"
+            from evaltool.core.messages import exception_text
+
+            _alert(book, f"程序内部错误（{exception_text(exc)}）。{safe}{where}"
                          "请把该文件和工作簿发给技术支持。", mode="critical")
         finally:
             _status(book, None)

@@ -854,8 +854,11 @@ def sentences_of(texts: dict[str, str], locations: dict[str, Location] | None = 
             continue
         loc = (locations or {}).get(key) or Location(path=str(key))
         text = PLACEHOLDER_RE.sub("", str(text))  # 【待填写：…】 asks the clerk; it states nothing
+        source = str(key)
+        if loc.path and re.search(r"第 \d+ 段$", loc.path):  # the location names the paragraph already
+            source = re.sub(r"（第 \d+ 段）$", "", source)
         for n, s in enumerate(split_sentences(text)):
-            out.append(Sentence(s, str(key), loc, n))
+            out.append(Sentence(s, source, loc, n))
     return out
 
 

@@ -6,6 +6,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
+from evaltool.core.decimals import fmt
 from evaltool.core.model import FUND_ROWS, Project, ScoreResult
 from evaltool.report.context import build_context, raw_text
 from evaltool.report.docx_writer import cell_text, landscape_section, no_split, set_style_id, style_id
@@ -91,16 +92,39 @@ def _runs(keys: list) -> list[tuple[int, int]]:
     return out
 
 
+def repeat_header(row) -> None:
+    """The row is the table's header: Word and LibreOffice repeat it at the top of every page."""
+    from docx.oxml import OxmlElement
+
+    row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+
+
+def _form_places(project: Project) -> int:
+    """Decimals of the form's 得分 cells (the rule set's, or the 设置 sheet's 小数位)."""
+    from evaltool.core.errors import InputError
+    from evaltool.workbook.evaluate import rule_set_for
+
+    try:
+        return rule_set_for(project).places
+    except InputError:
+        return 2
+
+
 def write_form(doc, project: Project, result: ScoreResult, context: dict | None = None) -> None:
     ctx = context or build_context(project, result)
     landscape_section(doc)
     _heading(doc, "附表", "项目支出绩效自评表", f"（{ctx['project']['year']}年度）")
+    places = _form_places(project)
 
-    indicators = ctx["indicators"]
-    rows = 2 + 5 + 2 + 1 + len(indicators) + 1
-    table, grid = _new_table(doc, rows, WIDTHS)
-    for row in table.rows[:9]:
-        no_split(row)  # indicator rows may split: a long 三级指标 must not push the table to a new page
+    def form_score(value) -> str:
+        """A score as its cell on the form shows it (number format 0.00 with the rule set's decimals)."""
+        return "" if value is None else fmt(value, places)
+
+    # Two tables drawn as one: the project part, then the indicators, whose header row repeats on
+    # every page (w:tblHeader works only on a table's first rows).
+    top, grid = _new_table(doc, 9, WIDTHS)
+    for row in top.rows:
+        no_split(row)
     put = grid.put
 
     # Header
@@ -127,7 +151,7 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
         if label == "年度资金总额":
             put(r, 6, funds["rate_weight"])
             put(r, 7, funds["rate_form"])
-            put(r, 8, funds["rate_score_form"])
+            put(r, 8, form_score(result.rate_score) if result.rate_score is not None else funds["rate_score_form"])
         else:
             put(r, 6, "—")
             put(r, 7, "")
@@ -140,33 +164,51 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
     put(r0, 5, "实际完成情况", bold=True, to=8)
     put(r0 + 1, 1, raw_text(project.goal_expected), align=LEFT, to=4)
     put(r0 + 1, 5, raw_text(project.goal_actual), align=LEFT, to=8)
+    grid.merge_all()
+
+    # A hairline paragraph keeps the two tables apart (adjacent tables are joined into one on import).
+    gap = doc.add_paragraph()
+    gap.paragraph_format.first_line_indent = Pt(0)
+    gap.paragraph_format.space_before = gap.paragraph_format.space_after = Pt(0)
+    gap.paragraph_format.line_spacing = Pt(1)
+    gap.add_run().font.size = Pt(1)
 
     # 绩效指标: 一级/二级 merged vertically as on the paper form
-    r0 = 9
-    put(r0, 0, "绩效指标", bold=True, down=r0 + len(indicators))
+    indicators = ctx["indicators"]
+    table, grid = _new_table(doc, 1 + len(indicators) + 1, WIDTHS)
+    put = grid.put
+    no_split(table.rows[0])
+    repeat_header(table.rows[0])
+    # 绩效指标 stays in the header row: a merged cell reaching into the body stops LibreOffice
+    # from repeating the header; the body's first column is merged blank beside the indicators.
+    put(0, 0, "绩效指标", bold=True)
+    if indicators:
+        put(1, 0, "", down=len(indicators))
     for c, label in enumerate(("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
                                "偏差原因分析及改进措施"), start=1):
-        put(r0, c, label, bold=True)
+        put(0, c, label, bold=True)
     for first, last in _runs([i.level1 for i in indicators]):
-        put(r0 + 1 + first, 1, indicators[first].level1, down=r0 + 1 + last)
+        put(1 + first, 1, indicators[first].level1, down=1 + last)
     for first, last in _runs([(i.level1, i.level2) for i in indicators]):
-        put(r0 + 1 + first, 2, indicators[first].level2, down=r0 + 1 + last)
+        put(1 + first, 2, indicators[first].level2, down=1 + last)
     for k, i in enumerate(indicators):
-        r = r0 + 1 + k
+        r = 1 + k
         if len(i.name) + len(i.deviation) < 120:
             no_split(table.rows[r])  # only a very long row may break across pages
         put(r, 3, i.name, align=LEFT)
         put(r, 4, i.target)
         put(r, 5, i.actual)
         put(r, 6, i.weight)
-        put(r, 7, i.score if i.scored else "未计分")
+        put(r, 7, form_score(i.score_value) if i.scored else "未计分")
         put(r, 8, i.deviation, align=LEFT)
 
     # 总分
-    r = r0 + 1 + len(indicators)
+    r = 1 + len(indicators)
+    no_split(table.rows[r])
     put(r, 0, "总分", bold=True, to=5)
     put(r, 6, ctx["total_weight"], bold=True)
-    put(r, 7, ctx["total_form"], bold=True)
+    total = ctx["total_form"] if result.ungraded or result.total is None else form_score(result.total)
+    put(r, 7, total, bold=True)
     put(r, 8, f"评价等次：{ctx['grade']}", bold=True)
     grid.merge_all()
 

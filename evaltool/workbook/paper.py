@@ -97,6 +97,35 @@ def print_setup(ws, area: str, landscape: bool, title_rows: str | None = None, f
         ws.print_title_rows = title_rows
 
 
+LEGIBLE_SCALE = 70  # per cent: 11 pt text prints at about 7.7 pt, the smallest a reader of a 汇总 accepts
+
+
+def table_print_setup(ws, widths: list[float], one_page: bool = False) -> int:
+    """A wide table (the 汇总 sheets) on A4 landscape: one page wide only while that keeps the text
+    legible, else at LEGIBLE_SCALE with the columns running on to further pages; the header row
+    (and the first column, which names the row) repeated on every page. Returns the scale used."""
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_margins.left = ws.page_margins.right = MARGIN_LR
+    ws.page_margins.top = ws.page_margins.bottom = MARGIN_TB
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    width_pt = sum(column_points(w or 8.43) for w in widths)
+    fit = min(100, int(100 * (A4_LONG - 2 * 72 * MARGIN_LR) / max(width_pt, 1)))
+    if fit >= LEGIBLE_SCALE:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1 if one_page else 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        scale = fit
+    else:
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.page_setup.scale = scale = LEGIBLE_SCALE
+        ws.page_setup.pageOrder = "overThenDown"  # a row's columns follow on the next page
+        ws.print_title_cols = "A:A"
+    if not one_page:
+        ws.print_title_rows = "1:1"
+    return scale
+
+
 def _height(ws, r: int) -> float:
     h = ws.row_dimensions[r].height if r in ws.row_dimensions else None
     return float(h) if h else float(ws.sheet_format.defaultRowHeight or DEFAULT_ROW_PT)
@@ -225,5 +254,5 @@ def find_form_header(ws, labels: tuple[str, ...], max_rows: int = 60) -> tuple[i
     return None
 
 
-__all__ = ["fit_groups", "row_height", "text_lines", "column_points", "print_setup", "paginate", "break_rows",
+__all__ = ["table_print_setup", "fit_groups", "row_height", "text_lines", "column_points", "print_setup", "paginate", "break_rows",
            "last_used_row", "find_form_header", "repaginate_form"]

@@ -36,6 +36,7 @@ class SheetInfo:
     typed_out: set[str] = field(default_factory=set)  # out cells (A1) holding a value the clerk typed
     inputs: set[str] = field(default_factory=set)  # A1 of every input cell read
     marked: set[str] = field(default_factory=set)  # cells evaltool marked on the last run
+    report_marked: set[str] = field(default_factory=set)  # …and on the 报告素材 sheet
     filled: dict[str, Any] = field(default_factory=dict)  # cells evaltool filled last run -> value
     table: Location | None = None  # the 三级指标 cell of the table's first row (for table-wide findings)
 
@@ -985,6 +986,7 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
             info = sheet_info(p)
             assert info is not None
             info.marked = set(marked.get(v.sheet, set()))
+            info.report_marked = set(marked.get(L.SHEET_REPORT, set()))
             info.filled = dict(filled.get(v.sheet, {}))
             _settle_typed(p, info)
             projects.append(p)

@@ -191,11 +191,20 @@ def cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
         else:
             style = "clear"
         writes[cell] = CellWrite(sheet, cell, style=style, note="", keep_value=True)
+    # 报告素材 texts whose numbers disagree with the form: marked on their own cells too (the clerk
+    # fixes the text where it is), and last run's marks there cleared once fixed.
+    on_report: dict[str, list[Finding]] = {}
+    for f in findings_for(project, result):
+        if f.location.sheet == L.SHEET_REPORT and f.location.cell and sheet != L.SHEET_REPORT:
+            on_report.setdefault(f.location.cell, []).append(f)
+    report_writes = [mark_write(L.SHEET_REPORT, cell, found) for cell, found in on_report.items()]
+    report_writes += [CellWrite(L.SHEET_REPORT, cell, style="input" if info.template else "clear", note="",
+                                keep_value=True) for cell in sorted(info.report_marked - set(on_report))]
     # The promise, enforced: no value ever goes into a cell the clerk types in.
     for cell, w in writes.items():
         if not w.keep_value and (cell in info.inputs or cell in info.typed_out):
             writes[cell] = CellWrite(sheet, cell, style=w.style, note=w.note, keep_value=True)
-    return list(writes.values()) + (row_heights(project, sheet) if info.template else [])
+    return list(writes.values()) + report_writes + (row_heights(project, sheet) if info.template else [])
 
 
 def row_heights(project: Project, sheet: str) -> list[CellWrite]:

@@ -66,6 +66,9 @@ def check_file(path: str | os.PathLike) -> None:
                              "请在 Excel 或 WPS 中打开，在“文件 → 信息 → 保护工作簿 → 用密码进行加密”中删除密码后另存，再试一次。")
         raise InputError(f"{name} 是旧版 Excel 97-2003 格式（.xls），evaltool 只能读取 .xlsx。"
                          "请在 Excel 或 WPS 中打开，“另存为 → Excel 工作簿（*.xlsx）”后再试。")
+    if suffix in (".xls", ".et", ".ods", ".csv", ".numbers") and head[:4] == b"PK\x03\x04" and _is_xlsx_zip(path):
+        raise InputError(f"{name} 的内容其实是 .xlsx 工作簿，只是扩展名被改成了“{path.suffix}”。"
+                         f"请把文件名改回“{path.stem}.xlsx”后再试，不必另存。")
     if suffix in (".xls", ".et", ".ods", ".csv", ".numbers"):
         raise InputError(f"{name} 不是 .xlsx 格式，evaltool 只能读取 .xlsx。请在 Excel 或 WPS 中打开，"
                          "“另存为 → Excel 工作簿（*.xlsx）”后再试。")
@@ -82,6 +85,15 @@ def check_file(path: str | os.PathLike) -> None:
         raise InputError(f"{name} 虽然是压缩文件，但里面没有 Excel 工作簿（不是 .xlsx）。请确认选的是自评表工作簿。")
     if total > MAX_UNZIPPED:
         raise InputError(f"{name} 解压后超过 {MAX_UNZIPPED // 1024 // 1024} MB，不像自评表。请检查是否选错了文件。")
+
+
+def _is_xlsx_zip(path: Path) -> bool:
+    """Content sniffing: a zip holding an Excel workbook part, whatever the file is called."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 # Worksheet extensions (extLst) openpyxl drops: WPS and Excel write cross-sheet dropdowns this way.
@@ -129,7 +141,9 @@ def load(path: str | os.PathLike, data_only: bool):
     except MemoryError:
         raise InputError(f"{_name(path)} 太大，内存不足，无法读取。") from None
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
-        raise InputError(f"{_name(path)} 无法作为 .xlsx 读取（{type(exc).__name__}）。文件可能已损坏："
+        from evaltool.core.messages import exception_text
+
+        raise InputError(f"{_name(path)} 无法作为 .xlsx 读取（{exception_text(exc)}）。文件可能已损坏："
                          "请在 Excel 或 WPS 中打开，另存为 .xlsx 后再试。") from None
 
 
