@@ -161,3 +161,217 @@ def test_harmless_workbook_extensions_do_not_divert(tmp_path, form):
     r = CliRunner().invoke(main, ["score", str(book)])
     assert r.exit_code in (0, 1)
     assert not (tmp_path / "表-计分结果.xlsx").exists()
+
+
+# ---- faults during a save (issue 12 item 6, issue 18 "a full disk") -------------------------------------
+def _env() -> dict:
+    return dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+def evaltool(*args: str, limit_bytes: int | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """The real command in a subprocess; limit_bytes sets RLIMIT_FSIZE (the largest file it may write)."""
+    def limit():
+        if limit_bytes is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    return subprocess.run([sys.executable, "-m", "evaltool", *args], capture_output=True, text=True, env=_env(),
+                          preexec_fn=limit, timeout=timeout)
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".~") or p.name.endswith(".part"))
+
+
+def assert_clean_failure(r: subprocess.CompletedProcess, *words: str) -> None:
+    text = r.stdout + r.stderr
+    assert r.returncode == 2, text
+    assert "Traceback" not in text and "Error" not in text, text
+    for w in words:
+        assert w in text, text
+
+
+def test_file_size_limit_during_save_keeps_the_old_file(tmp_path, form):
+    book = tmp_path / "表.xlsx"
+    book.write_bytes(form.read_bytes())
+    before = book.read_bytes()
+    # the saved workbook is bigger than 4 KB: the write fails part way (EFBIG), as on a full disk
+    r = evaltool("score", str(book), limit_bytes=4096)
+    assert_clean_failure(r, "无法保存", "原文件没有被修改")
+    assert book.read_bytes() == before
+    assert leftovers(tmp_path) == []
+    # every writer: export, report, new, collect
+    for args in (["export", str(book), "-o", str(tmp_path / "c.yaml")],
+                 ["report", str(book), "-o", str(tmp_path / "r.docx")],
+                 ["new", "--from", str(BASE_CASE), "-o", str(tmp_path / "n.xlsx")],
+                 ["collect", str(book), "-o", str(tmp_path / "汇总.xlsx")]):
+        r = evaltool(*args, limit_bytes=200)
+        assert_clean_failure(r, "文件超过了系统允许的大小")  # in evaltool's save or while building the file
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["表.xlsx"], args
+    assert book.read_bytes() == before
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 96 KB tmpfs: a real full disk (root only, where mounting is allowed)."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(mnt)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root); the RLIMIT_FSIZE test covers the same path")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
+
+
+def test_full_disk_during_save_keeps_the_old_file(tiny_disk, form):
+    book = tiny_disk / "表.xlsx"
+    book.write_bytes(form.read_bytes())
+    before = book.read_bytes()
+    filler = tiny_disk / "占位"
+    filler.write_bytes(b"\0" * (96 * 1024 - len(before) - 8 * 1024))  # a few KB left
+    r = evaltool("score", str(book))
+    assert_clean_failure(r, "磁盘已满", "原文件没有被修改")
+    assert book.read_bytes() == before
+    assert leftovers(tiny_disk) == []
+
+
+def test_read_only_file_is_not_touched(tmp_path, form):
+    book = tmp_path / "表.xlsx"
+    book.write_bytes(form.read_bytes())
+    book.chmod(0o444)
+    before = book.read_bytes()
+    r = CliRunner().invoke(main, ["score", str(book)])
+    assert r.exit_code == 2 and "只读" in r.output and "原文件没有被修改" in r.output, r.output
+    assert book.read_bytes() == before and leftovers(tmp_path) == []
+    # -o elsewhere works
+    r = CliRunner().invoke(main, ["score", str(book), "-o", str(tmp_path / "结果.xlsx")])
+    assert r.exit_code in (0, 1), r.output
+
+
+def test_read_only_folder(tmp_path, form):
+    folder = tmp_path / "只读"
+    folder.mkdir()
+    book = folder / "表.xlsx"
+    book.write_bytes(form.read_bytes())
+    before = book.read_bytes()
+    folder.chmod(0o555)
+    try:
+        for args in (["score", str(book)], ["export", str(book), "-o", str(folder / "c.yaml")],
+                     ["report", str(book)], ["new", "-o", str(folder / "n.xlsx")]):
+            r = CliRunner().invoke(main, args)
+            assert r.exit_code == 2 and "只读" in r.output and "Traceback" not in r.output, (args, r.output)
+        assert book.read_bytes() == before
+        assert sorted(p.name for p in folder.iterdir()) == ["表.xlsx"]
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_folder_where_the_file_should_go(tmp_path, form):
+    (tmp_path / "结果.xlsx").mkdir()
+    (tmp_path / "c.yaml").mkdir()
+    (tmp_path / "r.docx").mkdir()
+    for args in (["score", str(form), "-o", str(tmp_path / "结果.xlsx")],
+                 ["export", str(form), "-o", str(tmp_path / "c.yaml")],
+                 ["report", str(form), "-o", str(tmp_path / "r.docx")],
+                 ["collect", str(form), "-o", str(tmp_path / "结果.xlsx")],
+                 ["score", str(tmp_path / "结果.xlsx")]):
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 2, (args, r.output)
+        assert "文件夹" in r.output and "Traceback" not in r.output
+    assert leftovers(tmp_path) == []
+
+
+def test_a_file_or_folder_the_os_refuses_to_write(tmp_path, form):
+    """A workbook open in Excel on Windows makes the OS refuse the write (a sharing violation, which
+    Linux cannot produce). The nearest real thing here: immutable files and folders (chattr +i), which
+    refuse every write even to root, where the file system supports them."""
+    folder = tmp_path / "锁定"
+    folder.mkdir()
+    book = folder / "表.xlsx"
+    book.write_bytes(form.read_bytes())
+    before = book.read_bytes()
+    if subprocess.run(["chattr", "+i", str(book)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i not supported here")
+    try:
+        r = CliRunner().invoke(main, ["score", str(book)])
+        assert r.exit_code == 2 and "只读" in r.output and "原文件没有被修改" in r.output, r.output
+        assert book.read_bytes() == before and leftovers(folder) == []
+    finally:
+        subprocess.run(["chattr", "-i", str(book)], capture_output=True)
+    subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+    try:  # the folder refuses the temporary file (the OS says so to os.access, which evaltool asks first)
+        r = CliRunner().invoke(main, ["score", str(book)])
+        assert r.exit_code == 2 and "只读" in r.output and "原文件没有被修改" in r.output, r.output
+        assert book.read_bytes() == before and leftovers(folder) == []
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
+
+
+KILL_POINTS = int(os.environ.get("EVALTOOL_KILL_POINTS", "5"))  # CI sample; the closing note used 40
+
+
+def _complete(path: Path) -> bool:
+    import openpyxl
+
+    with zipfile.ZipFile(path) as zf:
+        if zf.testzip() is not None:
+            return False
+    return "校验结果" in openpyxl.load_workbook(path, read_only=True).sheetnames
+
+
+def test_kill_9_during_save_leaves_the_old_or_the_complete_new_file(tmp_path, form):
+    """Killed at many moments of a save (measured from when its temporary file appears), the workbook
+    is always the old bytes or a complete new workbook; the next save removes the dead temp file."""
+    import openpyxl
+
+    book = tmp_path / "表.xlsx"
+    wb = openpyxl.load_workbook(form)
+    big = wb.create_sheet("明细")  # a longer save: more moments to be killed in
+    for r in range(1, 3001):
+        big.append([r, f"第{r}行", r * 1.5, "说明文字" * 3])
+    wb.save(book)
+    original = book.read_bytes()
+
+    def start():
+        return subprocess.Popen([sys.executable, "-m", "evaltool", "score", str(book)], env=_env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait_for_temp(proc) -> float | None:
+        while proc.poll() is None:
+            if leftovers(tmp_path):
+                return time.monotonic()
+            time.sleep(0.002)
+        return None
+
+    # how long a save takes here, from its temporary file to the end of the process
+    proc = start()
+    seen = wait_for_temp(proc)
+    proc.wait(timeout=120)
+    assert seen is not None and proc.returncode in (0, 1)
+    window = max(time.monotonic() - seen, 0.05)
+    scored = book.read_bytes()
+    assert _complete(book)
+
+    rng = random.Random(1234)
+    outcomes = {"old": 0, "new": 0}
+    for i in range(KILL_POINTS):
+        book.write_bytes(original)
+        proc = start()
+        seen = wait_for_temp(proc)
+        if seen is not None:
+            time.sleep(window * (i + rng.random()) / KILL_POINTS)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        data = book.read_bytes()
+        if data == original:
+            outcomes["old"] += 1
+        else:
+            assert _complete(book), f"kill point {i}: a damaged workbook"
+            outcomes["new"] += 1
+    assert outcomes["old"] >= 1
+    # a killed save leaves its temporary file; the next save of the same workbook removes it
+    r = evaltool("score", str(book))
+    assert r.returncode in (0, 1), r.stderr
+    assert leftovers(tmp_path) == [] and _complete(book)
+    del scored
