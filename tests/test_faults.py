@@ -144,9 +144,18 @@ def test_score_in_place_never_drops_a_part_silently(tmp_path, form, name):
         assert "xl/workbook.xml" in zf.namelist()
 
 
-def test_a_plain_form_is_still_scored_in_place(tmp_path, form):
+def test_a_plain_form_is_still_scored_in_place(tmp_path):
+    """Also one with findings: evaltool's own notes (comments and their VML) are rewritten losslessly."""
+    import yaml
+
+    d = yaml.safe_load(BASE_CASE.read_text("utf-8"))
+    d["绩效指标"][0]["分值"] = 11  # weights no longer add up: errors, marked cells with notes
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(d, allow_unicode=True), "utf-8")
     book = tmp_path / "表.xlsx"
-    book.write_bytes(form.read_bytes())
+    r = CliRunner().invoke(main, ["new", "--from", str(tmp_path / "c.yaml"), "-o", str(book)])
+    assert r.exit_code == 0, r.output
+    with zipfile.ZipFile(book) as zf:
+        assert any(n.endswith(".vml") for n in zf.namelist())
     r = CliRunner().invoke(main, ["score", str(book)])
     assert r.exit_code in (0, 1)
     assert not (tmp_path / "表-计分结果.xlsx").exists()

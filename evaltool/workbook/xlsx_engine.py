@@ -93,7 +93,7 @@ KEPT_PARTS = _re.compile(r"""(?x)^(
     \[Content_Types\]\.xml | _rels/\.rels | docProps/(core|app|custom)\.xml
   | xl/workbook\.xml | xl/_rels/workbook\.xml\.rels | xl/styles\.xml | xl/sharedStrings\.xml
   | xl/theme/theme\d*\.xml | xl/worksheets/[^/]+\.xml | xl/worksheets/_rels/[^/]+\.xml\.rels
-  | xl/comments\d*\.xml | xl/comments/comment\d*\.xml | xl/drawings/vmlDrawing\d*\.vml
+  | xl/comments\d*\.xml | xl/comments/comment\d*\.xml | xl/drawings/(vmlDrawing|commentsDrawing)\d*\.vml
   | xl/calcChain\.xml | xl/tables/table\d*\.xml
   | .*/ )$""")  # calcChain: Excel rebuilds it; a trailing "/" is a folder entry
 
