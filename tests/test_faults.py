@@ -58,6 +58,35 @@ def rich_text(parts):
         parts["xl/worksheets/sheet1.xml"] = edited.encode()
 
 
+def phonetic(parts):
+    """A phonetic guide (rPh) on a cell's text, which openpyxl does not keep."""
+    rich_text(parts)
+    key = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in parts else "xl/worksheets/sheet1.xml"
+    xml = parts[key].decode()
+    parts[key] = xml.replace("<t>普通</t></r>", '<t>普通</t></r><rPh sb="0" eb="1"><t>pu</t></rPh>', 1).encode()
+
+
+def test_rich_text_runs_survive_score_in_place(tmp_path, form):
+    """Partly formatted text (Excel, WPS and LibreOffice all write runs, LibreOffice for every change of
+    script) is kept run by run, with each run's font, when the workbook is scored in place."""
+    import openpyxl
+    from openpyxl.cell.rich_text import CellRichText
+
+    book = rezip(form, tmp_path / "表.xlsx", rich_text)
+
+    def runs(path):
+        wb = openpyxl.load_workbook(path, rich_text=True)
+        return {(ws.title, c.coordinate): [(t.text, repr(t.font)) for t in c.value if not isinstance(t, str)]
+                for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, CellRichText)}
+
+    before = runs(book)
+    assert before and any(font and "b=True" in font for r in before.values() for _, font in r)
+    r = CliRunner().invoke(main, ["score", str(book)])
+    assert r.exit_code in (0, 1), r.output
+    assert not (tmp_path / "表-计分结果.xlsx").exists()
+    assert runs(book) == before
+
+
 def printer_settings(parts):
     parts["xl/printerSettings/printerSettings1.bin"] = b"\x00" * 64
     _add_type(parts, "xl/printerSettings/printerSettings1.bin",
@@ -110,7 +139,7 @@ def unknown_part(parts):
 
 
 PARTS = {
-    "rich text runs": (rich_text, "富文本"),
+    "phonetic guide": (lambda parts: phonetic(parts), "拼音指南"),
     "printer settings": (printer_settings, "打印机设置"),
     "customXml": (custom_xml, "自定义 XML"),
     "connections": (connections, "数据连接"),

@@ -143,7 +143,8 @@ DROPPED_EXT = (
 # Workbook extensions whose loss changes nothing the clerk or Excel relies on; any other is kept only
 # by not rewriting the file.
 _HARMLESS_BOOK_EXT = {"{140A7094-0E35-4892-8432-C4D2E57EDEB5}", "{B58B0392-4F1F-4190-BB64-5DF3571DCE5F}",
-                      "{79F54976-1DA5-4618-B147-4CDE4B953A38}"}
+                      "{79F54976-1DA5-4618-B147-4CDE4B953A38}",
+                      "{7626C862-2A13-11E5-B345-FEFF819CDC9F}"}  # LibreOffice's formula syntax setting
 _BOOK_EXT_LABELS = {"{BBE1A952-AA13-448E-AADC-164F8A28A991}": "切片器", "{46BE6895-7355-4A93-B00E-2C351335B9C9}": "切片器",
                     "{FCE2AD5D-F65C-4FA6-A056-5C36A1767C68}": "数据模型", "{D0CA8CA8-9F24-4464-BF8E-62219DCF47F9}": "日程表",
                     "{876F7934-8845-4945-9796-88D515C7AA90}": "数据透视表缓存",
@@ -181,7 +182,8 @@ def _top_children(data: bytes) -> list[str]:
 def dropped_content(path: str | os.PathLike) -> list[str]:
     """What saving this file through openpyxl would lose (Chinese names): every part, worksheet
     element and extension outside what openpyxl round-trips (KEPT_PARTS, _KEPT_SHEET_TAGS, the
-    harmless workbook extensions), plus rich-text runs in cells. Empty: rewriting is lossless."""
+    harmless workbook extensions), plus phonetic guides. Rich-text runs are kept (the write side loads
+    them, openpyxl's InlineFont holds every run property). Empty: rewriting is lossless."""
     found: list[str] = []
 
     def add(label: str) -> None:
@@ -197,8 +199,8 @@ def dropped_content(path: str | os.PathLike) -> list[str]:
             for n in names:
                 if n.startswith("xl/worksheets/") and n.endswith(".xml") and "/_rels/" not in n:
                     data = zf.read(n)
-                    if _re.search(rb"<(\w+:)?is>\s*<(\w+:)?r>", data):
-                        add("单元格中的富文本格式（部分文字的字体或颜色）")
+                    if _re.search(rb"<(\w+:)?rPh[ >]", data):
+                        add("拼音指南")
                     for tag in _top_children(data):
                         if tag not in _KEPT_SHEET_TAGS:
                             if tag == "extLst":
@@ -211,8 +213,6 @@ def dropped_content(path: str | os.PathLike) -> list[str]:
                     add("表单控件")
                 elif n == "xl/sharedStrings.xml":
                     data = zf.read(n)
-                    if _re.search(rb"<(\w+:)?r>", data):
-                        add("单元格中的富文本格式（部分文字的字体或颜色）")
                     if _re.search(rb"<(\w+:)?rPh[ >]", data):
                         add("拼音指南")
                 elif n == "xl/workbook.xml":
@@ -228,7 +228,7 @@ def dropped_content(path: str | os.PathLike) -> list[str]:
     return found
 
 
-def load(path: str | os.PathLike, data_only: bool):
+def load(path: str | os.PathLike, data_only: bool, rich_text: bool = False):
     """openpyxl Workbook, after check_file; any failure becomes a Chinese InputError."""
     import openpyxl
 
@@ -236,7 +236,7 @@ def load(path: str | os.PathLike, data_only: bool):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about every extension it skips
-            return openpyxl.load_workbook(path, data_only=data_only, rich_text=False)
+            return openpyxl.load_workbook(path, data_only=data_only, rich_text=rich_text)
     except InputError:
         raise
     except MemoryError:
@@ -414,7 +414,7 @@ def safe_target(source: str | os.PathLike, output: str | os.PathLike | None) -> 
 def write_results_file(source: str | os.PathLike, target: str | os.PathLike, writes: list[CellWrite],
                        sheet) -> None:
     """Load the source (formulas kept), apply writes and the 校验结果 sheet, save atomically to target."""
-    wb = load(source, data_only=False)
+    wb = load(source, data_only=False, rich_text=True)  # runs of partly formatted text are kept
     apply_writes(wb, writes)
     write_results(wb, sheet)
     save_atomic(wb, target)
