@@ -79,6 +79,12 @@ def friendly(fn):
         except Exception as exc:  # noqa: BLE001
             if os.environ.get("EVALTOOL_DEBUG"):
                 raise
+            reason = fileio.disk_failure(exc)
+            if reason is not None:  # a full disk while building a file, before evaltool's own save
+                fileio.quiet_teardown()
+                _say(f"[bold red]无法处理：[/]写入文件时出错（{reason}）。请腾出磁盘空间后再试。"
+                     f"{_files_statement(mark, before)}")
+                sys.exit(EXIT_UNUSABLE)
             from evaltool.support import log_exception
 
             log = log_exception(exc, "evaltool-cli.log")

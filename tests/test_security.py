@@ -197,10 +197,10 @@ def test_markup_and_escapes_in_names_print_literally(tmp_path, name):
     outputs.append(run("new", "--from", str(case), "-o", str(made)).output)
     outputs.append(run("check", str(made)).output)
     outputs.append(run("check", str(case)).output)
-    before = made.read_bytes()
+    before = made.stat().st_ino
     r = run("score", str(made))
     outputs.append(r.output)
-    assert made.read_bytes() != before  # written, and said so without a crash
+    assert made.stat().st_ino != before  # replaced (a new file renamed into place), and said so without a crash
     outputs.append(run("export", str(made), "-o", str(tmp_path / "x.yaml")).output)
     outputs.append(run("report", str(made), "-o", str(tmp_path / "r.docx")).output)
     folder = tmp_path / "收到"
@@ -237,7 +237,7 @@ def test_a_crash_after_the_save_says_the_file_was_written(tmp_path, monkeypatch)
     case = write_case(payload_case("普通文字"), tmp_path / "c.yaml")
     made = tmp_path / "自评表.xlsx"
     run("new", "--from", str(case), "-o", str(made))
-    before = made.read_bytes()
+    before = made.stat().st_ino
 
     def broken(out, text):
         raise RuntimeError("console gone")
@@ -245,7 +245,7 @@ def test_a_crash_after_the_save_says_the_file_was_written(tmp_path, monkeypatch)
     monkeypatch.setattr(commands, "emit", broken)
     r = CliRunner().invoke(main, ["score", str(made)])
     assert r.exit_code == 3
-    assert made.read_bytes() != before
+    assert made.stat().st_ino != before  # the workbook was replaced before the crash
     assert "没有被修改" not in r.output
     assert "已写入" in r.output and "文件完整" in r.output and "自评表.xlsx" in r.output
 

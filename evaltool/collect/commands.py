@@ -26,7 +26,9 @@ def collect_cmd(paths: tuple[str, ...], output: str, rules: str | None, jobs: in
     图表、问题清单和无法读取的文件清单。被汇总的文件只读取，不会被修改；其中的宏不会运行。
     """
     from evaltool.collect.run import collect
+    from evaltool.core.fileio import check_target
 
+    check_target(output)  # a folder, a read-only file or folder: refused before any file is read
     show_bar = not quiet and not as_json and err_console.is_terminal
     if show_bar:
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,

@@ -9,10 +9,13 @@ recorded (written_since), so the CLI can say truthfully whether a file was chang
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
+import sys
 import tempfile
+import traceback
 import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,6 +94,9 @@ def check_target(target: str | os.PathLike) -> Path:
         raise InputError(f"无法保存 {target.name}：{target} 是一个文件夹，不是文件。请换一个文件名。原文件没有被修改。")
     if not folder.is_dir():
         raise InputError(f"文件夹不存在：{folder}。请先建立该文件夹或换一个保存位置。")
+    if _read_only(folder):
+        raise InputError(f"无法保存 {target.name}：文件夹 {folder} 是只读的。请换一个保存位置（或用 -o 另存到别处）。"
+                         "原文件没有被修改。")
     if target.exists() and not target.is_file():
         raise InputError(f"{target.name} 不是普通文件，不能覆盖。请换一个文件名。")
     if target.is_file() and _read_only(target):
@@ -100,8 +106,11 @@ def check_target(target: str | os.PathLike) -> Path:
 
 
 def _read_only(path: Path) -> bool:
-    """A file marked read-only (no write permission bits; Windows' read-only attribute): on POSIX
-    a rename would replace it anyway, so evaltool checks first — even as root."""
+    """A file or folder marked read-only (no write permission bits; Windows' read-only attribute):
+    on POSIX a rename would replace a read-only file anyway, so evaltool checks first — even as
+    root, who may write anywhere. (Windows ignores the attribute on folders: only files there.)"""
+    if os.name == "nt" and path.is_dir():
+        return False
     try:
         st = path.stat()
     except OSError:
@@ -119,6 +128,8 @@ def atomic_path(target: str | os.PathLike, busy_hint: str = "Excel 或 WPS") -> 
     folder = target.parent if str(target.parent) else Path(".")
     _remove_stale(folder, target)
     tmp: str | None = None
+    failure: str | None = None
+    hook = sys.unraisablehook
     try:
         fd, tmp = tempfile.mkstemp(prefix=f"{_temp_prefix(target)}{os.getpid()}-",
                                    suffix=target.suffix + _PART, dir=str(folder))
@@ -130,23 +141,68 @@ def atomic_path(target: str | os.PathLike, busy_hint: str = "Excel 或 WPS") -> 
         tmp = None
         _WRITTEN.append(target)
         _fsync_folder(folder)
-    except PermissionError:
-        raise InputError(f"无法写入 {target.name}：文件可能正在 {busy_hint} 中打开，或没有写入权限"
-                         "（文件或文件夹是只读的）。请关闭该文件后再试，或换一个保存位置。原文件没有被修改。") from None
     except InputError:
         raise
-    except IsADirectoryError:
-        raise InputError(f"无法保存 {target.name}：{target} 是一个文件夹，不是文件。请换一个文件名。"
-                         "原文件没有被修改。") from None
-    except OSError as exc:
-        raise InputError(f"无法保存 {target.name}（{_os_reason(exc)}）。原文件没有被修改，"
-                         "请腾出磁盘空间或换一个保存位置后再试。") from None
+    except Exception as exc:  # noqa: BLE001 - only write failures are turned into a message
+        failure = _failure_message(target, exc, busy_hint)
+        if failure is None:
+            raise
+        # A writer that failed half way (openpyxl's zip, lxml's serializer) complains again when its
+        # objects are freed, on stderr, as "Exception ignored …": they are freed now, quietly.
+        sys.unraisablehook = _quiet
+        try:
+            traceback.clear_frames(exc.__traceback__)
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
     finally:
         if tmp and os.path.exists(tmp):
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
+    if failure is not None:
+        raise InputError(failure)
+
+
+def disk_failure(exc: BaseException) -> str | None:
+    """The Chinese reason when exc is a failed write to disk (full disk, file-size limit, I/O error),
+    however the library reports it: OSError, or lxml's SerialisationError("IO_ENOSPC")."""
+    import errno
+
+    if isinstance(exc, OSError) and errno.errorcode.get(exc.errno or 0) in _DISK_ERRORS:
+        return _os_reason(exc)
+    m = re.search(r"\bIO_(E[A-Z]+)", str(exc)) if type(exc).__name__ == "SerialisationError" else None
+    if m and m.group(1) in _DISK_ERRORS:
+        return _os_reason(OSError(getattr(errno, m.group(1), 0), m.group(1)))
+    return None
+
+
+_DISK_ERRORS = {"ENOSPC", "EFBIG", "EDQUOT", "EROFS", "EIO"}
+
+
+def quiet_teardown() -> None:
+    """After a failed write has been explained: objects of the failed writer complain again when
+    freed ("Exception ignored …" on stderr); the clerk has had the message."""
+    sys.unraisablehook = _quiet
+
+
+def _quiet(_unraisable) -> None:
+    return None
+
+
+def _failure_message(target: Path, exc: BaseException, busy_hint: str) -> str | None:
+    """The Chinese message for a save that failed because of the disk or the file system, or None
+    when exc is something else (a bug, which the caller re-raises)."""
+    if isinstance(exc, PermissionError):
+        return (f"无法写入 {target.name}：文件可能正在 {busy_hint} 中打开，或没有写入权限（文件或文件夹是只读的）。"
+                "请关闭该文件后再试，或换一个保存位置。原文件没有被修改。")
+    if isinstance(exc, IsADirectoryError):
+        return f"无法保存 {target.name}：{target} 是一个文件夹，不是文件。请换一个文件名。原文件没有被修改。"
+    reason = disk_failure(exc) if not isinstance(exc, OSError) else _os_reason(exc)
+    if reason is None:
+        return None
+    return f"无法保存 {target.name}（{reason}）。原文件没有被修改，请腾出磁盘空间或换一个保存位置后再试。"
 
 
 def _os_reason(exc: OSError) -> str:

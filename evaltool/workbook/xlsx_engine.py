@@ -96,38 +96,151 @@ def _is_xlsx_zip(path: Path) -> bool:
         return False
 
 
-# Worksheet extensions (extLst) openpyxl drops: WPS and Excel write cross-sheet dropdowns this way.
+# ---- what score in place may rewrite ----------------------------------------------------------------
+# A whitelist: the parts and elements openpyxl reads and writes back without loss. Anything else in a
+# workbook (known or not) means saving through openpyxl would drop it, so the result goes to a new file.
+import re as _re
+
+KEPT_PARTS = _re.compile(r"""(?x)^(
+    \[Content_Types\]\.xml | _rels/\.rels | docProps/(core|app|custom)\.xml
+  | xl/workbook\.xml | xl/_rels/workbook\.xml\.rels | xl/styles\.xml | xl/sharedStrings\.xml
+  | xl/theme/theme\d*\.xml | xl/worksheets/[^/]+\.xml | xl/worksheets/_rels/[^/]+\.xml\.rels
+  | xl/comments\d*\.xml | xl/comments/comment\d*\.xml | xl/drawings/(vmlDrawing|commentsDrawing)\d*\.vml
+  | xl/calcChain\.xml | xl/tables/table\d*\.xml
+  | .*/ )$""")  # calcChain: Excel rebuilds it; a trailing "/" is a folder entry
+
+# What a clerk would call the parts openpyxl drops (first match wins); anything else is named by its path.
+PART_LABELS = DROPPED + (
+    ("customXml/", "自定义 XML 数据（如审批、签批信息）"),
+    ("xl/printerSettings/", "打印机设置"),
+    ("xl/connections.xml", "数据连接"),
+    ("xl/queryTables/", "查询表"),
+    ("xl/model/", "数据模型"),
+    ("xl/metadata.xml", "动态数组公式的元数据"),
+    ("xl/richData/", "单元格中的图片或富数据"),
+    ("xl/persons/", "批注人员信息"),
+    ("xl/webextensions/", "Office 加载项"),
+    ("xl/customProperty", "工作表自定义属性"),
+    ("docProps/thumbnail", "缩略图"),
+    ("xl/worksheets/_rels/", "工作表的其他关联内容"),
+    ("xl/tables/_rels/", "表格的数据查询"),
+    ("xl/drawings/", "图形"),
+    ("xl/chartsheets/", "图表工作表"),
+    ("xl/dialogsheets/", "对话框工作表"),
+    ("xl/macrosheets/", "宏表"),
+)
+
+# Worksheet elements openpyxl keeps (or whose loss changes nothing: phoneticPr, sheetCalcPr); the
+# drawing parts they point to are judged as parts.
+_KEPT_SHEET_TAGS = {"sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+                    "sheetProtection", "scenarios", "autoFilter", "mergeCells", "phoneticPr", "conditionalFormatting",
+                    "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
+                    "rowBreaks", "colBreaks", "drawing", "legacyDrawing", "tableParts"}
+_SHEET_TAG_LABELS = {
+    "extLst": "工作表扩展内容", "AlternateContent": "表单控件或其他扩展内容", "controls": "表单控件",
+    "oleObjects": "嵌入对象", "picture": "工作表背景图片", "legacyDrawingHF": "页眉页脚中的图片",
+    "ignoredErrors": "忽略错误检查的设置", "protectedRanges": "允许编辑区域", "customSheetViews": "自定义视图",
+    "sortState": "排序状态", "dataConsolidate": "合并计算", "customProperties": "工作表自定义属性",
+    "cellWatches": "监视窗口", "smartTags": "智能标记", "webPublishItems": "网页发布设置",
+}
+# Worksheet extensions, by what they hold (the extLst itself is never kept).
 DROPPED_EXT = (
     (b"<x14:dataValidations", "引用其他工作表的下拉列表"),
     (b"<x14:conditionalFormattings", "新式条件格式"),
     (b"<x14:sparklineGroups", "迷你图"),
     (b"<x14:slicerList", "切片器"),
+    (b"<x15:slicerList", "切片器"),
+    (b"<x15:timelineRefs", "日程表"),
 )
+# Workbook extensions whose loss changes nothing the clerk or Excel relies on; any other is kept only
+# by not rewriting the file.
+_HARMLESS_BOOK_EXT = {"{140A7094-0E35-4892-8432-C4D2E57EDEB5}", "{B58B0392-4F1F-4190-BB64-5DF3571DCE5F}",
+                      "{79F54976-1DA5-4618-B147-4CDE4B953A38}",
+                      "{7626C862-2A13-11E5-B345-FEFF819CDC9F}"}  # LibreOffice's formula syntax setting
+_BOOK_EXT_LABELS = {"{BBE1A952-AA13-448E-AADC-164F8A28A991}": "切片器", "{46BE6895-7355-4A93-B00E-2C351335B9C9}": "切片器",
+                    "{FCE2AD5D-F65C-4FA6-A056-5C36A1767C68}": "数据模型", "{D0CA8CA8-9F24-4464-BF8E-62219DCF47F9}": "日程表",
+                    "{876F7934-8845-4945-9796-88D515C7AA90}": "数据透视表缓存",
+                    "{983426D0-5260-488C-9760-48F4B6AC55F4}": "数据透视表引用"}
+
+
+def _part_label(name: str) -> str:
+    for prefix, label in PART_LABELS:
+        if name.startswith(prefix):
+            return label
+    return f"无法保留的部件 {name}"
+
+
+def _top_children(data: bytes) -> list[str]:
+    """Local names of the root element's children (entities are never expanded)."""
+    import io
+
+    from lxml import etree
+
+    out: list[str] = []
+    depth = 0
+    for event, el in etree.iterparse(io.BytesIO(data), events=("start", "end"), resolve_entities=False,
+                                     no_network=True, huge_tree=False, remove_comments=True):
+        if event == "start":
+            depth += 1
+            if depth == 2:
+                out.append(etree.QName(el).localname)
+        else:
+            depth -= 1
+            if depth == 1:
+                el.clear()
+    return out
 
 
 def dropped_content(path: str | os.PathLike) -> list[str]:
-    """What saving this file through openpyxl would lose (Chinese names), from its zip members."""
+    """What saving this file through openpyxl would lose (Chinese names): every part, worksheet
+    element and extension outside what openpyxl round-trips (KEPT_PARTS, _KEPT_SHEET_TAGS, the
+    harmless workbook extensions), plus phonetic guides. Rich-text runs are kept (the write side loads
+    them, openpyxl's InlineFont holds every run property). Empty: rewriting is lossless."""
     found: list[str] = []
+
+    def add(label: str) -> None:
+        if label not in found:
+            found.append(label)
+
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-            for prefix, label in DROPPED:
-                if any(n.startswith(prefix) for n in names) and label not in found:
-                    found.append(label)
             for n in names:
-                if n.startswith("xl/worksheets/") and n.endswith(".xml"):
+                if not KEPT_PARTS.match(n):
+                    add(_part_label(n))
+            for n in names:
+                if n.startswith("xl/worksheets/") and n.endswith(".xml") and "/_rels/" not in n:
                     data = zf.read(n)
-                    if b"extLst" not in data:
-                        continue
-                    for marker, label in DROPPED_EXT:
-                        if marker in data and label not in found:
-                            found.append(label)
-    except (zipfile.BadZipFile, OSError, KeyError):
+                    if _re.search(rb"<(\w+:)?rPh[ >]", data):
+                        add("拼音指南")
+                    for tag in _top_children(data):
+                        if tag not in _KEPT_SHEET_TAGS:
+                            if tag == "extLst":
+                                labels = [label for marker, label in DROPPED_EXT if marker in data]
+                                for label in labels or [_SHEET_TAG_LABELS["extLst"]]:
+                                    add(label)
+                            else:
+                                add(_SHEET_TAG_LABELS.get(tag, f"工作表中的 <{tag}>"))
+                elif n.endswith(".vml") and _re.search(rb'ObjectType="(?!Note")', zf.read(n)):
+                    add("表单控件")
+                elif n == "xl/sharedStrings.xml":
+                    data = zf.read(n)
+                    if _re.search(rb"<(\w+:)?rPh[ >]", data):
+                        add("拼音指南")
+                elif n == "xl/workbook.xml":
+                    data = zf.read(n)
+                    for uri in _re.findall(rb'<(?:\w+:)?ext\b[^>]*\buri="([^"]+)"', data):
+                        uri = uri.decode("ascii", "replace").upper()
+                        if uri not in _HARMLESS_BOOK_EXT:
+                            add(_BOOK_EXT_LABELS.get(uri, "工作簿扩展内容"))
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
         return found
+    except Exception:  # noqa: BLE001 - a part lxml cannot parse: do not rewrite what is not understood
+        add("无法解析的部件")
     return found
 
 
-def load(path: str | os.PathLike, data_only: bool):
+def load(path: str | os.PathLike, data_only: bool, rich_text: bool = False):
     """openpyxl Workbook, after check_file; any failure becomes a Chinese InputError."""
     import openpyxl
 
@@ -135,7 +248,7 @@ def load(path: str | os.PathLike, data_only: bool):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about every extension it skips
-            return openpyxl.load_workbook(path, data_only=data_only, rich_text=False)
+            return openpyxl.load_workbook(path, data_only=data_only, rich_text=rich_text)
     except InputError:
         raise
     except MemoryError:
@@ -315,7 +428,7 @@ def safe_target(source: str | os.PathLike, output: str | os.PathLike | None) -> 
 def write_results_file(source: str | os.PathLike, target: str | os.PathLike, writes: list[CellWrite],
                        sheet) -> None:
     """Load the source (formulas kept), apply writes and the 校验结果 sheet, save atomically to target."""
-    wb = load(source, data_only=False)
+    wb = load(source, data_only=False, rich_text=True)  # runs of partly formatted text are kept
     apply_writes(wb, writes)
     write_results(wb, sheet)
     save_atomic(wb, target)
