@@ -359,12 +359,12 @@ def test_not_a_form_gives_a_chinese_dialog_and_writes_nothing():
 @pytest.fixture
 def broken_book(tmp_path, monkeypatch):
     """A workbook whose scoring fails with an internal error (not the clerk's input)."""
-    import evaltool.workbook.commands as wc
+    import evaltool.workbook.service as service
 
-    def boom(projects):
+    def boom(projects, rule_set=None):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(wc, "evaluate_projects", boom)
+    monkeypatch.setattr(service, "evaluate", boom)
     monkeypatch.delenv("EVALTOOL_DEBUG", raising=False)
     book, _ = book_from_file(filled_file(tmp_path, load_case(CASES[0])))
     return book

@@ -131,38 +131,19 @@ def _writing(book, state: _State, sheets: list[str]):
 def _read(book, grids=None):
     """Grids of every sheet (one bulk read each) -> projects, as the CLI reads a file."""
     from evaltool.excel import xlwings_engine
-    from evaltool.workbook.reader import projects_from_grids
+    from evaltool.workbook import service
 
     if grids is None:
         grids = xlwings_engine.read_grids(book)
-    projects = projects_from_grids(grids)
-    for p in projects:
-        p.source = book.name
-    return projects
-
-
-def _ours(projects) -> set[tuple[str, str]]:
-    from evaltool.workbook.reader import sheet_info
-
-    out = set()
-    for p in projects:
-        info = sheet_info(p)
-        if info is not None:
-            out |= {(p.sheet, c) for c in info.marked}
-    return out
+    return service.read(grids, source=book.name)
 
 
 def plan(book, marks_only: bool = False, grids=None):
-    """Everything to write, computed before the first write: (results, writes, 校验结果 content, ours)."""
-    from evaltool.workbook.commands import evaluate_projects
-    from evaltool.workbook import writer
+    """Everything to write, computed before the first write: (results, writes, 校验结果 content, ours),
+    by the same service.plan_projects the command line and `evaltool serve` use."""
+    from evaltool.workbook import service
 
-    projects = _read(book, grids)
-    results = evaluate_projects(projects)
-    writes = [w for p, r in results for w in writer.cell_writes(p, r)]
-    if marks_only:  # 校验 shows problems but writes no value
-        writes = writer.marks_only(writes)
-    return results, writes, writer.results_sheet(results), _ours(projects)
+    return service.plan_projects(_read(book, grids), marks_only=marks_only).as_tuple()
 
 
 def _write(book, state, writes, rs, ours) -> None:
@@ -291,15 +272,10 @@ def _paste_form(book, state, project=None):
     from evaltool.workbook import layout as L
     from evaltool.workbook import template
 
+    from evaltool.workbook.service import new_sheet_name
+
     wb = template.build_workbook(project, project.rules if project else None)
-    names = [s.name for s in book.sheets]
-    base = L.SHEET_FORM if project is None or not project.name else str(project.name)[:25]
-    for ch in '[]:*?/\\':
-        base = base.replace(ch, "")
-    name, n = base, 1
-    while name in names:
-        n += 1
-        name = f"{base}{n}"
+    name = new_sheet_name([s.name for s in book.sheets], project)
     from evaltool.workbook.xlsx_engine import grids_from_workbook
 
     grid = next(g for g in grids_from_workbook(wb) if g.sheet == L.SHEET_FORM)
