@@ -156,23 +156,9 @@ def _write(book, state, writes, rs, ours) -> None:
 
 
 def _summary(results, verb: str) -> str:
-    from evaltool.core.decimals import fmt
+    from evaltool.workbook.service import summary
 
-    lines = []
-    for p, r in results:
-        e = len(r.errors)
-        w = sum(f.severity == "warning" for f in r.findings)
-        head = f"“{p.sheet}”：{p.name or '（未填项目名称）'}"
-        if verb == "计分":
-            if getattr(r, "ungraded", None):
-                head += f"，无法计分（{r.ungraded}），总分和等次未填"
-            else:
-                head += f"，总分 {fmt(r.total, 2) if r.total is not None else '—'}，等次 {r.grade or '—'}"
-        lines.append(f"{head}；{e} 个错误、{w} 个警告。")
-    tail = "有问题的单元格已标色并加了批注，全部问题列在“校验结果”工作表中（点击地址可跳转）。"
-    if not any(r.findings for _, r in results):
-        tail = "没有发现问题。"
-    return f"{verb}完成。\n" + "\n".join(lines) + "\n" + tail
+    return summary(results, verb)
 
 
 def _book_dir(book) -> Path:
