@@ -382,10 +382,11 @@ def collect(book, state, folder: str | os.PathLike | None = None, output: str | 
 
 
 @entry
-def about(book, state):
-    """关于/帮助: versions, the Python in use, where to read more."""
+def about(book, state, addin_xlwings: str | None = None):
+    """关于/帮助: versions, the Python in use, and what is known to break real installs."""
     import xlwings
 
+    from evaltool.addin.diagnose import wps_holds_excel, xlwings_mismatch
     from evaltool.core.rules import DEFAULT_RULES
 
     try:
@@ -394,11 +395,44 @@ def about(book, state):
         ver = version("evaltool")
     except Exception:  # noqa: BLE001
         ver = "开发版"
-    text = (f"evaltool {ver}（xlwings {xlwings.__version__}）\n"
+    text = (f"evaltool {ver}（xlwings {xlwings.__version__}"
+            + (f"，加载项按 xlwings {addin_xlwings} 生成" if addin_xlwings else "") + "）\n"
             f"Python：{sys.executable}\n默认规则集：{DEFAULT_RULES}\n\n"
             "使用方法：在自评表中填写白色单元格，点“校验”查看问题，点“计分”填写得分和等次，"
             "点“生成报告”得到 Word 格式的绩效评价报告。\n"
             "填表说明见工作簿中的“说明”工作表；命令行用法：evaltool --help。")
+    problems = [m for m in (xlwings_mismatch(addin_xlwings, xlwings.__version__, sys.executable),
+                            wps_holds_excel()) if m]
+    if problems:
+        text += "\n\n发现的问题：\n" + "\n".join(problems)
+    else:
+        text += "\n\n安装检查：未发现问题。"
     _alert(book, text)
     return text
 
+
+BUTTONS = {"check": check, "score": score, "report": report, "new_sheet": new_sheet, "import_case": import_case,
+           "export_case": export_case, "collect": collect, "about": about}
+
+
+def press(button: str, addin_xlwings: str | None = None, book=None):
+    """What every ribbon callback runs (EvaltoolRibbon.bas): the add-in's xlwings version checked
+    against this Python's before the button's work, so a mismatch is a clear message, not a
+    failure somewhere inside xlwings."""
+    import xlwings
+
+    from evaltool.addin.diagnose import xlwings_mismatch
+
+    fn = BUTTONS.get(button)
+    if button == "about":
+        return about(book=book, addin_xlwings=addin_xlwings)
+    problem = xlwings_mismatch(addin_xlwings, xlwings.__version__, sys.executable)
+    if fn is None or problem:
+        try:
+            book = book if book is not None else _caller()
+        except Exception:  # noqa: BLE001
+            book = None
+        _alert(book, problem or f"加载项调用了未知的按钮“{button}”。请运行 evaltool addin install 重新安装加载项。",
+               mode="critical")
+        return None
+    return fn(book=book)
