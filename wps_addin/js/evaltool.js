@@ -418,13 +418,14 @@
   function about(env) {
     return run(env, "about", function () {
       var settings = loadSettings(env);
+      // The settings dialog first: when the server cannot be reached, this is where to fix it.
+      if (env.showSettings) env.showSettings();
       return request(env, "/api/about").then(function (info) {
         var rules = info.rules.map(function (r) { return r.id + (r.default ? "（默认）" : ""); }).join("、");
         var text = "evaltool " + info.version + "（WPS 加载项）\n计分服务：" + settings.server
           + (settings.token ? "（已设置口令）" : "") + "\n内置规则集：" + rules + "\n\n"
           + "使用方法：在自评表中填写白色单元格，点“校验”查看问题，点“计分”填写得分和等次，"
-          + "点“生成报告”得到 Word 格式的绩效评价报告。\n要改用单位的计分服务器，请点“服务器设置”。";
-        if (env.showSettings) env.showSettings();
+          + "点“生成报告”得到 Word 格式的绩效评价报告。\n要改用单位的计分服务器，请在“服务器设置”窗口中填写地址和口令。";
         env.alert(text);
         return info;
       });

@@ -241,9 +241,16 @@ test("汇总 and 关于/帮助 speak Chinese and tell the truth", async () => {
   const env = envFor(server, app);
   await E.collect(env);
   assert.match(env.alerts[0], /evaltool collect/);
+  let shown = 0;
+  env.showSettings = () => { shown++; };
   const info = await E.about(env);
   assert.ok(info.version);
   assert.match(env.alerts[1], /国家标准（默认）/);
+  // with the server down the settings still open, so the address can be fixed
+  const down = envFor({ base: "http://127.0.0.1:9" }, app, { showSettings: () => { shown++; } });
+  assert.equal(await E.about(down), null);
+  assert.equal(shown, 2);
+  assert.match(down.alerts[0], /无法连接/);
 });
 
 test("no server, a wrong token and a form the server refuses: a Chinese message, nothing written", async () => {
