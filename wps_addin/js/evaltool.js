@@ -97,8 +97,12 @@
     if (Array.isArray(v)) return v.map(function (r) { return Array.isArray(r) ? r : [r]; });
     return [[v]];
   }
+  // Value2 hands an error cell over as its CVErr code; a file read gives the error's text.
+  var ERRORS = { "-2146826281": "#DIV/0!", "-2146826246": "#N/A", "-2146826259": "#NAME?", "-2146826288": "#NULL!",
+    "-2146826252": "#NUM!", "-2146826265": "#REF!", "-2146826273": "#VALUE!" };
   function cleanValue(v) {
     if (v === undefined || v === "") return null;
+    if (typeof v === "number" && ERRORS[String(v)]) return ERRORS[String(v)];
     if (v instanceof Date) return { date: new Date(v.getTime() - v.getTimezoneOffset() * 60000).toISOString().slice(0, 19) };
     return v;
   }
@@ -134,7 +138,7 @@
       var rows = [];
       values.forEach(function (r, i) { if (typeof r[j] === "number") rows.push(i); });
       if (!rows.length) continue;
-      var colFmt = used.Columns(j + 1).NumberFormat;
+      var colFmt = ws.Range(a1(row0, col0 + j) + ":" + a1(row0 + values.length - 1, col0 + j)).NumberFormat;
       rows.forEach(function (i) {
         var fmt = (typeof colFmt === "string") ? colFmt : ws.Range(a1(row0 + i, col0 + j)).NumberFormat;
         if (!isGeneral(fmt)) formats[a1(row0 + i, col0 + j)] = String(fmt);
@@ -229,7 +233,7 @@
 
   function addSheetAtEnd(book, name) {
     var last = book.Worksheets.Item(book.Worksheets.Count);
-    var ws = book.Worksheets.Add(null, last);
+    var ws = book.Worksheets.Add(undefined, last);
     ws.Name = name;
     return ws;
   }
@@ -255,7 +259,7 @@
       ws.Hyperlinks.Add(cell, "", "'" + l.sheet + "'!" + l.cell, "跳转到“" + l.sheet + "”工作表的 " + l.cell + " 单元格",
         String(rs.rows[l.row - 1][l.col - 1]));
     });
-    rs.widths.forEach(function (w, i) { ws.Columns(i + 1).ColumnWidth = w; });
+    rs.widths.forEach(function (w, i) { ws.Range(a1(1, i + 1)).ColumnWidth = w; });
     return ws;
   }
 

@@ -169,8 +169,10 @@ test("dates arrive as dates: a serial number with a date format", async () => {
   const form = book.Worksheets.Item(1);
   form.cell(40, 1).value = 44926; // 2022-12-31
   form.cell(40, 1).format = "yyyy-mm-dd";
+  form.cell(41, 1).value = -2146826281; // what Value2 gives for #DIV/0!
   const sheet = E.readSheet(form);
   assert.equal(sheet.formats["A40"], "yyyy-mm-dd");
+  assert.equal(sheet.values[40][0], "#DIV/0!");
   const r = await fetch(server.base + "/api/export", { method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ sheets: [sheet] }) });
   assert.equal(r.status, 200);
