@@ -133,6 +133,11 @@ def test_score_gives_the_cli_values_and_marks(server, tmp_path, case):
     mine = [[None if v == "" else v for v in row][:len(rows[0])] for row in got["results_sheet"]["rows"]]
     assert [r + [None] * (len(rows[0]) - len(r)) for r in mine] == rows
     assert "计分完成" in got["summary"]
+    # the rows score grows for wrapped text, as tall as the CLI makes them
+    scored = openpyxl.load_workbook(cli_copy)
+    for sheet in got["sheets"]:
+        for h in sheet["row_heights"]:
+            assert scored[sheet["name"]].row_dimensions[h["row"]].height == pytest.approx(h["height"]), h
     # grouped: far fewer value calls than written cells
     cells = sum(1 for w in got["writes"] if not w["keep_value"])
     calls = sum(len(s["values"]) for s in got["sheets"])

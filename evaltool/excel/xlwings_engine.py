@@ -176,6 +176,7 @@ class SheetGroups:
     values: list[tuple[Rect, list[list[Any]]]]
     styles: dict[str, list[Rect]]
     notes: dict[tuple[int, int], str]
+    heights: dict[int, float]  # row -> the height its wrapped text needs (rows only ever grow)
 
 
 def group_writes(writes: list[CellWrite], names: set[str] | None = None) -> dict[str, SheetGroups]:
@@ -191,10 +192,11 @@ def group_writes(writes: list[CellWrite], names: set[str] | None = None) -> dict
         values: dict[tuple[int, int], Any] = {}
         styles: dict[str, set[tuple[int, int]]] = defaultdict(set)
         notes: dict[tuple[int, int], str] = {}
+        heights: dict[int, float] = {}
         for w in ws:
             rc = parse_address(w.cell)
             if w.row_height is not None:
-                _set_row_height(sheet, rc[0], w.row_height)
+                heights[rc[0]] = max(heights.get(rc[0], 0.0), w.row_height)
             if not w.keep_value:
                 values[rc] = w.value
             if w.style and w.style in L.STYLES:
@@ -208,7 +210,7 @@ def group_writes(writes: list[CellWrite], names: set[str] | None = None) -> dict
             r1, c1, r2, c2 = rect
             blocks.append((rect, [[_as_cell(values[(r, c)]) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]))
         out[name] = SheetGroups(blocks, {st: rectangles(styles[st]) for st in sorted(styles) if styles[st]},
-                                dict(sorted(notes.items())))
+                                dict(sorted(notes.items())), dict(sorted(heights.items())))
     return out
 
 
@@ -222,6 +224,8 @@ def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | Non
     ours = ours or set()
     for name, groups in group_writes(writes, {s.name for s in book.sheets}).items():
         sheet = book.sheets[name]
+        for row, height in groups.heights.items():
+            _set_row_height(sheet, row, height)
         for rect, block in groups.values:
             sheet.range(_a1(rect)).value = block
             stats.value_calls += 1

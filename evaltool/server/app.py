@@ -256,6 +256,7 @@ def plan_json(plan, data: dict, verb: str) -> dict:
             "fills": [{"style": st, "fill": _fill(st), "ranges": [_a1(r) for r in rects]}
                       for st, rects in g.styles.items()],
             "notes": _note_actions(g, notes.get(name, {}), plan.ours, name),
+            "row_heights": [{"row": r, "height": h} for r, h in g.heights.items()],
         })
     rs = plan.sheet
     width = max((len(r) for r in rs.rows), default=1)

@@ -214,6 +214,10 @@
 
   function applySheet(ws, groups) {
     withUnprotected(ws, function () {
+      (groups.row_heights || []).forEach(function (h) { // rows only grow, for their wrapped text
+        var row = ws.Range(a1(h.row, 1));
+        if (!(row.RowHeight >= h.height)) row.RowHeight = h.height;
+      });
       groups.values.forEach(function (b) { ws.Range(b.range).Value2 = b.rows; });
       groups.fills.forEach(function (g) {
         areaChunks(g.ranges).forEach(function (addr) { setFill(ws.Range(addr), g.fill); });

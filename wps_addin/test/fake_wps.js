@@ -43,6 +43,7 @@ class Sheet {
     this.cells = new Map(); // "r,c" -> {value, fill, note, format, bold, size, link}
     this.merges = [];
     this.widths = {};
+    this.heights = {};
     this.ProtectContents = false;
     this.ProtectDrawingObjects = false;
     this.ProtectScenarios = false;
@@ -165,6 +166,8 @@ class Range {
   AddComment(text) { this.sheet.guard(); this.sheet.log("AddComment", this.address); this.sheet.cell(this.r1, this.c1).note = text; }
   ClearComments() { this.sheet.guard(); this.sheet.log("ClearComments", this.address); this.each((c) => { c.note = null; }); }
   set ColumnWidth(w) { this.sheet.log("ColumnWidth", this.address); this.sheet.widths[colLetter(this.c1)] = w; }
+  get RowHeight() { return this.sheet.heights[this.r1] === undefined ? 14.25 : this.sheet.heights[this.r1]; }
+  set RowHeight(h) { this.sheet.guard(); this.sheet.log("RowHeight", this.address); this.sheet.heights[this.r1] = h; }
 }
 
 class Book {
