@@ -325,7 +325,12 @@ def test_no_paths_from_the_client(server, tmp_path, extra, where):
     assert_chinese_4xx(status, got)
 
 
-def test_rule_path_in_the_settings_sheet_is_refused(server, tmp_path):
+def test_rule_path_in_the_settings_sheet_is_refused(server, tmp_path, monkeypatch):
+    import evaltool.core.rules as rules
+
+    opened = []
+    real = rules._read_yaml
+    monkeypatch.setattr(rules, "_read_yaml", lambda ref: (opened.append(ref), real(ref))[1])
     src = filled(tmp_path, CASES[0])
     payload = payload_from_file(src)
     settings = next(s for s in payload["sheets"] if s["name"] == L.SHEET_SETTINGS)
@@ -336,6 +341,7 @@ def test_rule_path_in_the_settings_sheet_is_refused(server, tmp_path):
     status, _, got = post(server, "/api/score", payload)
     assert_chinese_4xx(status, got, 422)
     assert "/etc/passwd.yaml" in got["error"] and "内置规则集" in got["error"]
+    assert "/etc/passwd.yaml" not in opened  # refused before the reader could open it
 
 
 def test_methods_routes_and_content_type(server):

@@ -203,13 +203,38 @@ def _rule_set(data: dict, projects) -> Any:
     return None
 
 
+def _settings_rules(grids) -> str | None:
+    """The rule set the workbook's 设置 sheet names, found before the forms are read (the reader
+    would load it for its label vocabulary)."""
+    from evaltool.workbook import layout as L
+    from evaltool.workbook.reader import View, _settings_rules as named
+
+    sheet = next((g for g in grids if g.sheet == L.SHEET_SETTINGS), None) \
+        or next((g for g in grids if "设置" in g.sheet), None)
+    return named(View(sheet)) if sheet is not None else None
+
+
 def _projects(data: dict, settings: Settings):
+    """The request's forms and the rule set to score them with. The rule set is settled before
+    reading, so a path written in the 设置 sheet is refused without ever being opened."""
+    from evaltool.core.rules import DEFAULT_RULES, builtin_ids
     from evaltool.workbook import service
 
     grids = P.grids(data, P.Limits(max_cells=settings.max_cells))
     book = P.text_field(data, "book", 255)
-    projects = service.read(grids, source=book or "工作簿")
-    return projects, _rule_set(data, projects)
+    rule_set = _rule_set(data, [])
+    chosen = P.text_field(data, "rules", 100)
+    if rule_set is not None:
+        chosen = DEFAULT_RULES  # inline rules score; the reader keeps the built-in label vocabulary
+    elif not chosen:
+        named = _settings_rules(grids)
+        if named and named not in builtin_ids():
+            raise PayloadError(f"“设置”工作表指定的规则集“{named}”不是内置规则集，服务器不读取文件。"
+                               f"请在“设置”工作表中选择内置规则集（{'、'.join(builtin_ids())}），"
+                               "或在加载项设置中附上规则集的内容。", 422)
+    projects = service.read(grids, source=book or "工作簿", rules=chosen)
+    _rule_set(data, projects)  # and once more on what was read (a form naming its own rule set)
+    return projects, rule_set
 
 
 def _note_actions(groups, notes: dict[str, str], ours: set[tuple[str, str]], sheet: str) -> list[dict]:
