@@ -28,6 +28,9 @@ setup(
         "python-calamine>=0.2",
         "olefile>=0.46",
         "lxml>=4.9",
+        # `evaltool serve` only (imported lazily): the HTTP service for the WPS add-in
+        "starlette>=0.37",
+        "uvicorn>=0.29",
     ],
     extras_require={
         "test": ["pytest>=8", "hypothesis>=6", "pytest-benchmark>=4", "oletools>=0.60", "pytest-xdist>=3",

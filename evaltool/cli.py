@@ -323,13 +323,15 @@ def load_projects(path: str, rules: str | None = None) -> list[Project]:
     return projects
 
 
-def evaluate_all(projects: list[Project]) -> list[tuple[Project, ScoreResult]]:
+def evaluate_all(projects: list[Project], rule_set=None) -> list[tuple[Project, ScoreResult]]:
+    """Score each project; rule_set (a loaded RuleSet, e.g. one posted to `evaltool serve` as
+    text) replaces the projects' own rule set names."""
     from evaltool.core.scoring import evaluate
     from evaltool.workbook.evaluate import rule_set_for
 
     out = []
     for p in projects:
-        result = evaluate(p, rule_set_for(p))  # a workbook's 设置 sheet may override the decimals
+        result = evaluate(p, rule_set_for(p, rule_set))  # a workbook's 设置 sheet may override the decimals
         for hook in RESULT_HOOKS:  # feature checks of a scored project, e.g. 报告素材 texts vs the table
             result.findings.extend(hook(p, result))
         out.append((p, result))
@@ -564,7 +566,7 @@ def _register_plugins() -> None:
     import importlib
 
     for name in ("evaltool.workbook.commands", "evaltool.report.commands", "evaltool.scoresheet.commands",
-                 "evaltool.collect.commands", "evaltool.addin.commands"):
+                 "evaltool.collect.commands", "evaltool.addin.commands", "evaltool.server.commands"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

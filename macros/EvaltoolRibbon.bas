@@ -2,37 +2,43 @@ Attribute VB_Name = "EvaltoolRibbon"
 ' Ribbon callbacks of the evaltool add-in (tab: see customUI14.xml).
 ' Each callback only hands over to Python; all work and every message to the
 ' clerk happen in evaltool.excel.entry, which never lets a traceback through.
+' Press passes the version of xlwings this add-in's VBA came from (XLWINGS_VERSION,
+' in the xlwings module), so Python can say plainly when it has another one.
 ' Keep this file ASCII: the VBA project is stored in code page 1252.
 Option Explicit
 
+Private Sub Press(ByVal button As String)
+    RunPython "import evaltool.excel.entry as e; e.press('" & button & "', '" & XLWINGS_VERSION & "')"
+End Sub
+
 Sub OnCheck(control As IRibbonControl)
-    RunPython "import evaltool.excel.entry as e; e.check()"
+    Press "check"
 End Sub
 
 Sub OnScore(control As IRibbonControl)
-    RunPython "import evaltool.excel.entry as e; e.score()"
+    Press "score"
 End Sub
 
 Sub OnReport(control As IRibbonControl)
-    RunPython "import evaltool.excel.entry as e; e.report()"
+    Press "report"
 End Sub
 
 Sub OnNewSheet(control As IRibbonControl)
-    RunPython "import evaltool.excel.entry as e; e.new_sheet()"
+    Press "new_sheet"
 End Sub
 
 Sub OnImportCase(control As IRibbonControl)
-    RunPython "import evaltool.excel.entry as e; e.import_case()"
+    Press "import_case"
 End Sub
 
 Sub OnExportCase(control As IRibbonControl)
-    RunPython "import evaltool.excel.entry as e; e.export_case()"
+    Press "export_case"
 End Sub
 
 Sub OnCollect(control As IRibbonControl)
-    RunPython "import evaltool.excel.entry as e; e.collect()"
+    Press "collect"
 End Sub
 
 Sub OnAbout(control As IRibbonControl)
-    RunPython "import evaltool.excel.entry as e; e.about()"
+    Press "about"
 End Sub

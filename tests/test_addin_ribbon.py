@@ -59,8 +59,11 @@ def tree():
     return etree.parse(str(builder.MACROS / "customUI14.xml"))
 
 
-def vocabulary_problems(root) -> list[str]:
-    """Every use of an element, attribute or value the customUI14 schema does not allow."""
+def vocabulary_problems(root, ns: str = NS) -> list[str]:
+    """Every use of an element, attribute or value the customUI schema (2009 customUI14 by
+    default; the 2006 one for WPS's ribbon.xml, whose vocabulary for these elements is the same)
+    does not allow."""
+    NS = ns  # noqa: N806
     out = []
     if root.tag != NS + "customUI":
         out.append(f"root {root.tag}")
@@ -156,16 +159,30 @@ def test_every_onaction_names_a_ribbon_callback(tree):
         assert proc in procs[module], action
         assert re.fullmatch(r"\s*control\s+As\s+IRibbonControl\s*", procs[module][proc]), action
     # and no callback is left without a button
-    assert set(procs["EvaltoolRibbon"]) == {a.split(".")[1] for a in actions}
+    assert set(procs["EvaltoolRibbon"]) - {"Press"} == {a.split(".")[1] for a in actions}
 
 
 def test_callbacks_run_existing_python_entry_points():
     src = (builder.MACROS / "EvaltoolRibbon.bas").read_text("ascii")
-    calls = re.findall(r'RunPython "import evaltool\.excel\.entry as e; e\.(\w+)\(\)"', src)
+    calls = re.findall(r'^\s+Press "(\w+)"$', src, re.M)
     assert set(calls) == ENTRY_POINTS and len(calls) == len(ENTRY_POINTS)
+    # one RunPython, passing the button and the add-in's own xlwings version to entry.press
+    assert re.findall(r'RunPython "(.*)"$', src, re.M) == [
+        "import evaltool.excel.entry as e; e.press('\" & button & \"', '\" & XLWINGS_VERSION & \"')"]
     entry = importlib.import_module("evaltool.excel.entry")
+    assert set(entry.BUTTONS) == ENTRY_POINTS
     for name in calls:
-        assert callable(getattr(entry, name)), name
+        assert callable(entry.BUTTONS[name]), name
+
+
+def test_every_imagemso_is_in_excels_own_list(tree):
+    """Icons Excel has (checked against Microsoft's Excel control list, excelcontrols.xlsx for
+    Office 2013 and Microsoft 365 in OfficeDev/office-fluent-ui-command-identifiers). ExportWord
+    and FileSaveAsWordDocx are not there: Access and Word icons show as blanks in Excel."""
+    excel = {"FileNew", "FileOpen", "FileSaveAs", "DataValidation", "AutoSum", "FileSaveAsOtherFormats",
+             "PivotTableInsert", "Help"}
+    used = {b.get("imageMso") for b in tree.iter(NS + "button")}
+    assert used <= excel, used - excel
 
 
 def test_2006_part_is_the_same_ribbon():
@@ -175,3 +192,32 @@ def test_2006_part_is_the_same_ribbon():
     assert new == (builder.MACROS / "customUI14.xml").read_bytes()
     assert old.replace(builder.NS_2006.encode(), builder.NS_2009.encode()) == new
     etree.fromstring(old)  # well-formed
+
+
+# ---- the WPS add-in's ribbon.xml: the same tab, groups and buttons, JS callbacks ------------------
+WPS_RIBBON = builder.REPO / "wps_addin" / "ribbon.xml"
+NS_2006 = "{http://schemas.microsoft.com/office/2006/01/customui}"
+
+
+def test_wps_ribbon_uses_only_the_documented_vocabulary():
+    root = etree.parse(str(WPS_RIBBON)).getroot()
+    assert vocabulary_problems(root, NS_2006) == []
+    assert root.get("onLoad") == "OnAddinLoad"
+
+
+def test_wps_ribbon_has_the_excel_ribbons_tab_groups_and_buttons(tree):
+    wps = etree.parse(str(WPS_RIBBON))
+
+    def shape(t, ns):
+        return [(tab.get("id"), tab.get("label"), [(g.get("id"), g.get("label"), [(b.get("id"), b.get("label"), b.get("size"), b.get("screentip")) for b in g.iter(ns + "button")]) for g in tab.iter(ns + "group")]) for tab in t.iter(ns + "tab")]
+
+    assert shape(wps, NS_2006) == shape(tree, NS)
+    excel_actions = {b.get("id"): b.get("onAction").split(".")[1] for b in tree.iter(NS + "button")}
+    assert {b.get("id"): b.get("onAction") for b in wps.iter(NS_2006 + "button")} == excel_actions
+
+
+def test_wps_ribbon_callbacks_exist_in_the_js():
+    js = (builder.REPO / "wps_addin" / "js" / "ribbon.js").read_text("utf-8")
+    defined = set(re.findall(r"^\s{4}(\w+): function", js, re.M))
+    named = set(re.findall(r'(?:onAction|getImage|onLoad)="(\w+)"', WPS_RIBBON.read_text("utf-8")))
+    assert named and named <= defined, named - defined

@@ -359,12 +359,12 @@ def test_not_a_form_gives_a_chinese_dialog_and_writes_nothing():
 @pytest.fixture
 def broken_book(tmp_path, monkeypatch):
     """A workbook whose scoring fails with an internal error (not the clerk's input)."""
-    import evaltool.workbook.commands as wc
+    import evaltool.workbook.service as service
 
-    def boom(projects):
+    def boom(projects, rule_set=None):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(wc, "evaluate_projects", boom)
+    monkeypatch.setattr(service, "evaluate", boom)
     monkeypatch.delenv("EVALTOOL_DEBUG", raising=False)
     book, _ = book_from_file(filled_file(tmp_path, load_case(CASES[0])))
     return book
@@ -455,3 +455,20 @@ def test_bulk_read_through_xlwings_calamine_engine_matches_openpyxl(tmp_path):
     assert [g.sheet for g in mine] == [g.sheet for g in want]
     for a, b in zip(mine, want):
         assert trimmed(a) == trimmed(b), a.sheet
+
+
+def test_press_with_another_xlwings_says_what_to_run_and_writes_nothing(tmp_path):
+    book, _ = book_from_file(filled_file(tmp_path, load_case(CASES[0])))
+    assert entry.press("score", "0.1.0", book=book) is None
+    actions = book.json()["actions"]
+    assert [a["func"] for a in actions] == ["alert"]
+    text = actions[0]["args"][0]
+    assert "0.1.0" in text and xw.__version__ in text and "-m evaltool addin install" in text
+
+
+def test_press_runs_the_button_and_about_checks_the_install(tmp_path):
+    book, _ = book_from_file(filled_file(tmp_path, load_case(CASES[0])))
+    assert entry.press("check", xw.__version__, book=book)
+    book2, _ = book_from_file(filled_file(tmp_path, load_case(CASES[0]), "b.xlsx"))
+    text = entry.press("about", xw.__version__, book=book2)
+    assert f"加载项按 xlwings {xw.__version__} 生成" in text and "安装检查：未发现问题" in text

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need on a fresh Debian/Ubuntu machine: LibreOffice (rendering and
-# re-saving workbooks, PDF), CJK fonts, poppler (PDF pages to PNG), then the package with test extras.
+# re-saving workbooks, PDF), CJK fonts, poppler (PDF pages to PNG), Node.js (the WPS add-in's tests),
+# then the package with test extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
@@ -16,6 +17,7 @@ fc-list 2>/dev/null | grep -qi "AR PL UMing" || need+=(fonts-arphic-uming)
 # Calibri's metric twin: workbooks measure column widths in Calibri digits, so LibreOffice lays the
 # form out as Excel does only with it (workbook/paper.py estimates row heights in those units).
 fc-list 2>/dev/null | grep -qi "Carlito" || need+=(fonts-crosextra-carlito)
+command -v node >/dev/null 2>&1 || need+=(nodejs)  # the WPS add-in's tests (node --test, no npm packages)
 if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

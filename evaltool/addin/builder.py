@@ -136,6 +136,7 @@ CORE = XML_DECL + (
     'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
     'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
     '<dc:title>evaltool 绩效自评加载项</dc:title><dc:creator>evaltool</dc:creator>'
+    f'<cp:keywords>xlwings {xlwings.__version__}</cp:keywords>'  # read back by install.addin_xlwings
     '</cp:coreProperties>')
 
 APP = XML_DECL + (

@@ -46,7 +46,14 @@ def install_cmd(interpreter: str | None, file: str | None) -> None:
             raise InputError("找不到加载项文件 evaltool.xlam。请在 evaltool 的源码文件夹中运行本命令，"
                              "或用 --file 指定 evaltool.xlam 的位置。")
         source = builder.build(Path(click.get_app_dir("evaltool")) / install.ADDIN_NAME)
-    for line in install.install(source, interpreter=interpreter):
+    def rebuild() -> Path:
+        if not (builder.MACROS / "customUI14.xml").exists():
+            raise InputError("加载项需要按本机的 xlwings 重新生成，但找不到 macros/ 源码。"
+                             "请在 evaltool 的源码文件夹中运行本命令。")
+        return builder.build(Path(click.get_app_dir("evaltool")) / install.ADDIN_NAME)
+
+    startup = install.excel_startup_path()  # asks Excel itself where its XLSTART is
+    for line in install.install(source, interpreter=interpreter, startup_dir=startup, rebuild=rebuild):
         console.print(esc(line))
 
 
@@ -56,5 +63,5 @@ def uninstall_cmd() -> None:
     """从 Excel 中卸载加载项，并删除 evaltool 写入的设置。"""
     from evaltool.addin import install
 
-    for line in install.uninstall():
+    for line in install.uninstall(startup_dir=install.excel_startup_path()):
         console.print(esc(line))

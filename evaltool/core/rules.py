@@ -340,3 +340,33 @@ def _build(d: dict[str, Any], source: str) -> RuleSet:
         source=source,
         raw=d,
     )
+
+
+MAX_RULES_TEXT = 64 * 1024  # a whole rule set is ~3 KB of YAML
+
+
+def rules_from_text(text: str, source: str = "随请求提交的规则集") -> RuleSet:
+    """A rule set given as YAML text (what `evaltool serve` accepts instead of a path). Its 继承 may
+    name only a built-in rule set, so such a text can never make evaltool open a file."""
+    if not isinstance(text, str) or not text.strip():
+        raise RuleError(f"{source}是空的。请给出规则集的 YAML 文本，或改用内置规则集：{'、'.join(builtin_ids())}。")
+    if len(text) > MAX_RULES_TEXT:
+        raise RuleError(f"{source}超过 {MAX_RULES_TEXT // 1024} KB，不像规则集（完整的规则集约 3 KB）。")
+    try:
+        # Anchors and aliases (&a / *a) can multiply a small text into a huge tree: refused.
+        if any(isinstance(ev, yaml.AliasEvent) for ev in yaml.parse(text, Loader=yaml.SafeLoader)):
+            raise RuleError(f"{source}中使用了 YAML 别名（*名称），请把内容直接写出来。")
+        data = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader, C or Python
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark else ""
+        raise RuleError(f"{source}{where}不是有效的 YAML：{getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise RuleError(f"{source}的内容应是“键: 值”的表，例如“编号: 我的规则”")
+    parent = data.get("继承")
+    if parent:
+        if str(parent) not in builtin_ids():
+            raise RuleError(f"{source}的“继承”只能写内置规则集（{'、'.join(builtin_ids())}），不能写“{parent}”。")
+        base, _ = _resolve(str(parent))
+        data = _merge(base, {k: v for k, v in data.items() if k != "继承"})
+    return _build(data, source)

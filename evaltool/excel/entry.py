@@ -133,38 +133,19 @@ def _writing(book, state: _State, sheets: list[str]):
 def _read(book, grids=None):
     """Grids of every sheet (one bulk read each) -> projects, as the CLI reads a file."""
     from evaltool.excel import xlwings_engine
-    from evaltool.workbook.reader import projects_from_grids
+    from evaltool.workbook import service
 
     if grids is None:
         grids = xlwings_engine.read_grids(book)
-    projects = projects_from_grids(grids)
-    for p in projects:
-        p.source = book.name
-    return projects
-
-
-def _ours(projects) -> set[tuple[str, str]]:
-    from evaltool.workbook.reader import sheet_info
-
-    out = set()
-    for p in projects:
-        info = sheet_info(p)
-        if info is not None:
-            out |= {(p.sheet, c) for c in info.marked}
-    return out
+    return service.read(grids, source=book.name)
 
 
 def plan(book, marks_only: bool = False, grids=None):
-    """Everything to write, computed before the first write: (results, writes, 校验结果 content, ours)."""
-    from evaltool.workbook.commands import evaluate_projects
-    from evaltool.workbook import writer
+    """Everything to write, computed before the first write: (results, writes, 校验结果 content, ours),
+    by the same service.plan_projects the command line and `evaltool serve` use."""
+    from evaltool.workbook import service
 
-    projects = _read(book, grids)
-    results = evaluate_projects(projects)
-    writes = [w for p, r in results for w in writer.cell_writes(p, r)]
-    if marks_only:  # 校验 shows problems but writes no value
-        writes = writer.marks_only(writes)
-    return results, writes, writer.results_sheet(results), _ours(projects)
+    return service.plan_projects(_read(book, grids), marks_only=marks_only).as_tuple()
 
 
 def _write(book, state, writes, rs, ours) -> None:
@@ -177,23 +158,9 @@ def _write(book, state, writes, rs, ours) -> None:
 
 
 def _summary(results, verb: str) -> str:
-    from evaltool.core.decimals import fmt
+    from evaltool.workbook.service import summary
 
-    lines = []
-    for p, r in results:
-        e = len(r.errors)
-        w = sum(f.severity == "warning" for f in r.findings)
-        head = f"“{p.sheet}”：{p.name or '（未填项目名称）'}"
-        if verb == "计分":
-            if getattr(r, "ungraded", None):
-                head += f"，无法计分（{r.ungraded}），总分和等次未填"
-            else:
-                head += f"，总分 {fmt(r.total, 2) if r.total is not None else '—'}，等次 {r.grade or '—'}"
-        lines.append(f"{head}；{e} 个错误、{w} 个警告。")
-    tail = "有问题的单元格已标色并加了批注，全部问题列在“校验结果”工作表中（点击地址可跳转）。"
-    if not any(r.findings for _, r in results):
-        tail = "没有发现问题。"
-    return f"{verb}完成。\n" + "\n".join(lines) + "\n" + tail
+    return summary(results, verb)
 
 
 def _book_dir(book) -> Path:
@@ -293,15 +260,10 @@ def _paste_form(book, state, project=None):
     from evaltool.workbook import layout as L
     from evaltool.workbook import template
 
+    from evaltool.workbook.service import new_sheet_name
+
     wb = template.build_workbook(project, project.rules if project else None)
-    names = [s.name for s in book.sheets]
-    base = L.SHEET_FORM if project is None or not project.name else str(project.name)[:25]
-    for ch in '[]:*?/\\':
-        base = base.replace(ch, "")
-    name, n = base, 1
-    while name in names:
-        n += 1
-        name = f"{base}{n}"
+    name = new_sheet_name([s.name for s in book.sheets], project)
     from evaltool.workbook.xlsx_engine import grids_from_workbook
 
     grid = next(g for g in grids_from_workbook(wb) if g.sheet == L.SHEET_FORM)
@@ -422,10 +384,11 @@ def collect(book, state, folder: str | os.PathLike | None = None, output: str | 
 
 
 @entry
-def about(book, state):
-    """关于/帮助: versions, the Python in use, where to read more."""
+def about(book, state, addin_xlwings: str | None = None):
+    """关于/帮助: versions, the Python in use, and what is known to break real installs."""
     import xlwings
 
+    from evaltool.addin.diagnose import wps_holds_excel, xlwings_mismatch
     from evaltool.core.rules import DEFAULT_RULES
 
     try:
@@ -434,11 +397,44 @@ def about(book, state):
         ver = version("evaltool")
     except Exception:  # noqa: BLE001
         ver = "开发版"
-    text = (f"evaltool {ver}（xlwings {xlwings.__version__}）\n"
+    text = (f"evaltool {ver}（xlwings {xlwings.__version__}"
+            + (f"，加载项按 xlwings {addin_xlwings} 生成" if addin_xlwings else "") + "）\n"
             f"Python：{sys.executable}\n默认规则集：{DEFAULT_RULES}\n\n"
             "使用方法：在自评表中填写白色单元格，点“校验”查看问题，点“计分”填写得分和等次，"
             "点“生成报告”得到 Word 格式的绩效评价报告。\n"
             "填表说明见工作簿中的“说明”工作表；命令行用法：evaltool --help。")
+    problems = [m for m in (xlwings_mismatch(addin_xlwings, xlwings.__version__, sys.executable),
+                            wps_holds_excel()) if m]
+    if problems:
+        text += "\n\n发现的问题：\n" + "\n".join(problems)
+    else:
+        text += "\n\n安装检查：未发现问题。"
     _alert(book, text)
     return text
 
+
+BUTTONS = {"check": check, "score": score, "report": report, "new_sheet": new_sheet, "import_case": import_case,
+           "export_case": export_case, "collect": collect, "about": about}
+
+
+def press(button: str, addin_xlwings: str | None = None, book=None):
+    """What every ribbon callback runs (EvaltoolRibbon.bas): the add-in's xlwings version checked
+    against this Python's before the button's work, so a mismatch is a clear message, not a
+    failure somewhere inside xlwings."""
+    import xlwings
+
+    from evaltool.addin.diagnose import xlwings_mismatch
+
+    fn = BUTTONS.get(button)
+    if button == "about":
+        return about(book=book, addin_xlwings=addin_xlwings)
+    problem = xlwings_mismatch(addin_xlwings, xlwings.__version__, sys.executable)
+    if fn is None or problem:
+        try:
+            book = book if book is not None else _caller()
+        except Exception:  # noqa: BLE001
+            book = None
+        _alert(book, problem or f"加载项调用了未知的按钮“{button}”。请运行 evaltool addin install 重新安装加载项。",
+               mode="critical")
+        return None
+    return fn(book=book)

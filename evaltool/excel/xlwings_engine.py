@@ -168,29 +168,35 @@ class WriteStats:
     note_calls: int = 0
 
 
-def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | None = None) -> WriteStats:
-    """Apply CellWrites to the open workbook with grouped calls.
+@dataclass
+class SheetGroups:
+    """One sheet's writes grouped for few calls: value blocks by rectangle, style -> rectangles,
+    and each note (text to set, "" to remove evaltool's note) by cell."""
 
-    ours: (sheet, cell) of marks evaltool made on the last run (from 校验结果); on engines that
-    cannot read a note's text they tell evaltool's notes from the clerk's.
-    """
-    stats = WriteStats()
-    ours = ours or set()
-    names = {s.name for s in book.sheets}
+    values: list[tuple[Rect, list[list[Any]]]]
+    styles: dict[str, list[Rect]]
+    notes: dict[tuple[int, int], str]
+    heights: dict[int, float]  # row -> the height its wrapped text needs (rows only ever grow)
+
+
+def group_writes(writes: list[CellWrite], names: set[str] | None = None) -> dict[str, SheetGroups]:
+    """CellWrites -> per sheet (in first-write order) the grouped calls that apply them. Shared by
+    this engine and `evaltool serve` (whose WPS add-in makes one call per group, as Excel does here)."""
     by_sheet: dict[str, list[CellWrite]] = defaultdict(list)
     for w in writes:
-        if w.sheet in names:
+        if names is None or w.sheet in names:
             by_sheet[w.sheet].append(w)
+    out: dict[str, SheetGroups] = {}
     for name, ws in by_sheet.items():
-        sheet = book.sheets[name]
         # values: the last write of a cell wins, as in the openpyxl engine
         values: dict[tuple[int, int], Any] = {}
         styles: dict[str, set[tuple[int, int]]] = defaultdict(set)
         notes: dict[tuple[int, int], str] = {}
+        heights: dict[int, float] = {}
         for w in ws:
             rc = parse_address(w.cell)
             if w.row_height is not None:
-                _set_row_height(sheet, rc[0], w.row_height)
+                heights[rc[0]] = max(heights.get(rc[0], 0.0), w.row_height)
             if not w.keep_value:
                 values[rc] = w.value
             if w.style and w.style in L.STYLES:
@@ -199,17 +205,36 @@ def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | Non
                 styles[w.style].add(rc)
             if w.note is not None:
                 notes[rc] = w.note
+        blocks = []
         for rect in rectangles(values):
             r1, c1, r2, c2 = rect
-            block = [[_as_cell(values[(r, c)]) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+            blocks.append((rect, [[_as_cell(values[(r, c)]) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]))
+        out[name] = SheetGroups(blocks, {st: rectangles(styles[st]) for st in sorted(styles) if styles[st]},
+                                dict(sorted(notes.items())), dict(sorted(heights.items())))
+    return out
+
+
+def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | None = None) -> WriteStats:
+    """Apply CellWrites to the open workbook with grouped calls.
+
+    ours: (sheet, cell) of marks evaltool made on the last run (from 校验结果); on engines that
+    cannot read a note's text they tell evaltool's notes from the clerk's.
+    """
+    stats = WriteStats()
+    ours = ours or set()
+    for name, groups in group_writes(writes, {s.name for s in book.sheets}).items():
+        sheet = book.sheets[name]
+        for row, height in groups.heights.items():
+            _set_row_height(sheet, row, height)
+        for rect, block in groups.values:
             sheet.range(_a1(rect)).value = block
             stats.value_calls += 1
-        for style in sorted(styles):
+        for style, rects in groups.styles.items():
             spec = L.STYLES[style]
-            for rng in area_groups(sheet, rectangles(styles[style])):
+            for rng in area_groups(sheet, rects):
                 rng.color = _hex(spec.get("fill"))
                 stats.style_calls += 1
-        for (r, c), text in sorted(notes.items()):
+        for (r, c), text in groups.notes.items():
             stats.note_calls += _set_note(sheet, address(r, c), text, (name, address(r, c)) in ours)
     return stats
 

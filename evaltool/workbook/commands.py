@@ -18,23 +18,15 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 def evaluate_projects(projects: list[Project]) -> list[tuple[Project, ScoreResult]]:
     """Score each workbook project (cli.evaluate_all: its rule set and the 设置 sheet's 小数位, plus
     the feature checks), then settle its findings on the workbook (evaluate.settle)."""
-    from evaltool.cli import evaluate_all
-    from evaltool.workbook.evaluate import settle
+    from evaltool.workbook import service
 
-    out = evaluate_all(projects)
-    for p, result in out:
-        settle(p, result)
-    return out
+    return service.evaluate(projects)
 
 
 def read_projects(file: str, rules: str | None = None) -> list[Project]:
-    from evaltool.workbook.reader import read_workbook_projects
+    from evaltool.workbook import service, xlsx_engine
 
-    projects = read_workbook_projects(file, rules)
-    if rules:
-        for p in projects:
-            p.rules = rules
-    return projects
+    return service.read(xlsx_engine.read_grids(file), source=str(file), rules=rules)
 
 
 def _report(results, as_json: bool) -> None:
@@ -58,18 +50,14 @@ def score_and_write(file: str | Path, output: str | Path | None = None, rules: s
 
     before_write(results, target, reason), if given, runs before the file is replaced: whatever can
     fail in preparing what the clerk will be told fails while the file is still untouched."""
-    from evaltool.workbook import xlsx_engine
-    from evaltool.workbook.writer import cell_writes, results_sheet
+    from evaltool.workbook import service, xlsx_engine
 
-    projects = read_projects(str(file), rules)
-    results = evaluate_projects(projects)
-    writes = [w for p, r in results for w in cell_writes(p, r)]
+    plan = service.plan_projects(read_projects(str(file), rules))  # the path the Excel buttons and the server take
     target, reason = xlsx_engine.safe_target(file, output)
-    sheet = results_sheet(results)
     if before_write is not None:
-        before_write(results, target, reason)
-    xlsx_engine.write_results_file(file, target, writes, sheet)
-    return results, target, reason
+        before_write(plan.results, target, reason)
+    xlsx_engine.write_results_file(file, target, plan.writes, plan.sheet)
+    return plan.results, target, reason
 
 
 def rendered(out, fn) -> str:

@@ -15,13 +15,15 @@ from evaltool.workbook import layout as L
 _WITH_PLACES: dict[tuple[int, int], tuple[RuleSet, RuleSet]] = {}
 
 
-def rule_set_for(project: Project) -> RuleSet:
-    """The project's rule set, with the 设置 sheet's 小数位 when the workbook gives one.
-    InputError (Chinese) when the rule set cannot be loaded."""
-    rules = load_rules(project.rules)
+def rule_set_for(project: Project, base: RuleSet | None = None) -> RuleSet:
+    """The project's rule set (or `base`, one loaded already), with the 设置 sheet's 小数位 when the
+    workbook gives one. InputError (Chinese) when the rule set cannot be loaded."""
+    rules = base if base is not None else load_rules(project.rules)
     places = project.extra.get("小数位")
     if places is None or places == rules.places:
         return rules
+    if base is not None:  # a one-off rule set (posted inline): not worth a cache entry
+        return dataclasses.replace(rules, places=places)
     key = (id(rules), places)
     hit = _WITH_PLACES.get(key)
     if hit is None or hit[0] is not rules:

@@ -1,0 +1,118 @@
+"""Grids -> projects -> scores -> cell writes: the one path every front end shares.
+
+The command line (openpyxl grids of a file), the Excel buttons (xlwings grids of the open book) and
+`evaltool serve` (grids posted as JSON by the WPS add-in) all call plan(), so a form scores, marks
+and lists its problems identically whichever way it arrives. Pure: no spreadsheet library.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evaltool.core.model import Project, ScoreResult
+from evaltool.core.seam import CellWrite, Grid
+
+
+@dataclass
+class Plan:
+    """Everything a front end writes, computed before its first write."""
+
+    results: list[tuple[Project, ScoreResult]]
+    writes: list[CellWrite]
+    sheet: object  # writer.ResultsSheet: the 校验结果 sheet's content
+    ours: set[tuple[str, str]]  # (sheet, cell) evaltool marked on the last run (from 校验结果)
+
+    def as_tuple(self):
+        return self.results, self.writes, self.sheet, self.ours
+
+
+def read(grids: list[Grid], source: str | None = None, rules: str | None = None) -> list[Project]:
+    """The 自评表 (or 评分表) projects in a workbook's grids; InputError (Chinese) when there is none.
+    rules: the rule set chosen for this run (its 标签 entries extend the label vocabulary)."""
+    from evaltool.workbook.reader import projects_from_grids
+
+    projects = projects_from_grids(grids, rules)
+    for p in projects:
+        if source is not None:
+            p.source = source
+        if rules:
+            p.rules = rules
+    return projects
+
+
+def evaluate(projects: list[Project], rule_set=None) -> list[tuple[Project, ScoreResult]]:
+    """Score each project with its rule set (or `rule_set`, a RuleSet given inline) and the 设置
+    sheet's 小数位, run the feature checks, and place every finding on a cell."""
+    from evaltool.cli import evaluate_all
+    from evaltool.workbook.evaluate import settle
+
+    out = evaluate_all(projects, rule_set)
+    for p, result in out:
+        settle(p, result)
+    return out
+
+
+def ours(projects: list[Project]) -> set[tuple[str, str]]:
+    from evaltool.workbook.reader import sheet_info
+
+    out: set[tuple[str, str]] = set()
+    for p in projects:
+        info = sheet_info(p)
+        if info is not None:
+            out |= {(p.sheet, c) for c in info.marked}
+    return out
+
+
+def plan_projects(projects: list[Project], marks_only: bool = False, rule_set=None) -> Plan:
+    """校验 (marks_only: problems shown, no value written) or 计分 of projects already read."""
+    from evaltool.workbook import writer
+
+    results = evaluate(projects, rule_set)
+    writes = [w for p, r in results for w in writer.cell_writes(p, r)]
+    if marks_only:
+        writes = writer.marks_only(writes)
+    return Plan(results, writes, writer.results_sheet(results), ours(projects))
+
+
+def plan(grids: list[Grid], marks_only: bool = False, source: str | None = None, rules: str | None = None,
+         rule_set=None) -> Plan:
+    return plan_projects(read(grids, source, rules), marks_only, rule_set)
+
+
+def new_sheet_name(existing: list[str], project: Project | None = None) -> str:
+    """A name for a new 自评表 sheet that the workbook does not have yet (the project's name, or 自评表)."""
+    from evaltool.workbook import layout as L
+
+    base = L.SHEET_FORM if project is None or not project.name else str(project.name)[:25]
+    for ch in '[]:*?/\\':
+        base = base.replace(ch, "")
+    base = base.strip("'") or L.SHEET_FORM
+    name, n = base, 1
+    taken = {x.lower() for x in existing}  # Excel and WPS compare sheet names case-insensitively
+    while name.lower() in taken:
+        n += 1
+        name = f"{base}{n}"
+    return name
+
+
+def summary(results, verb: str) -> str:
+    """What the 校验 / 计分 buttons tell the clerk (Excel dialog, WPS message, server response)."""
+    from evaltool.core.decimals import fmt
+
+    lines = []
+    for p, r in results:
+        e = len(r.errors)
+        w = sum(f.severity == "warning" for f in r.findings)
+        head = f"“{p.sheet}”：{p.name or '（未填项目名称）'}"
+        if verb == "计分":
+            if getattr(r, "ungraded", None):
+                head += f"，无法计分（{r.ungraded}），总分和等次未填"
+            else:
+                head += f"，总分 {fmt(r.total, 2) if r.total is not None else '—'}，等次 {r.grade or '—'}"
+        lines.append(f"{head}；{e} 个错误、{w} 个警告。")
+    tail = "有问题的单元格已标色并加了批注，全部问题列在“校验结果”工作表中（点击地址可跳转）。"
+    if not any(r.findings for _, r in results):
+        tail = "没有发现问题。"
+    return f"{verb}完成。\n" + "\n".join(lines) + "\n" + tail
+
+
+__all__ = ["Plan", "read", "evaluate", "plan", "plan_projects", "ours", "new_sheet_name", "summary"]
