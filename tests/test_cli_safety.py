@@ -41,7 +41,7 @@ def test_usage_mistakes_are_explained_in_chinese(tmp_path):
     runner = CliRunner()
     cases = [
         (["scor", "x.xlsx"], ["没有“scor”这个命令", "score"]),
-        (["score"], ["缺少参数 FILE"]),
+        (["score"], ["缺少参数 文件"]),
         (["score", str(tmp_path)], ["是文件夹，请给出文件"]),
         (["score", "--bogus", "x.xlsx"], ["没有选项 --bogus"]),
         (["collect", str(tmp_path), "-j", "0"], ["太小，应不小于 1"]),

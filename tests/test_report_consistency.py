@@ -226,7 +226,7 @@ def test_check_report_reads_a_hand_written_docx(tmp_path):
     assert res.exit_code == 1, res.output
     out = " ".join(res.output.split())
     assert "发现 3 个错误" in out
-    assert "四、绩效评价指标分析 （二）项目过程情况（第 6 段）" in out and "919.47" in out
+    assert "报告第 6 段 四、绩效评价指标分析 （二）项目过程情况写道" in out and "（第 6 段）" not in out and "919.47" in out
     res = CliRunner().invoke(main, ["check-report", str(path), str(case), "--json"])
     import json
 
