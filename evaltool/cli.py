@@ -316,7 +316,7 @@ def load_projects(path: str, rules: str | None = None) -> list[Project]:
             from evaltool.workbook.reader import read_workbook_projects
         except ImportError:
             raise InputError(f"无法识别的文件类型：{Path(path).name}。请提供 .yaml 案例文件。") from None
-        projects = read_workbook_projects(path)
+        projects = read_workbook_projects(path, rules)  # the rule set's 标签 entries extend the vocabulary
     if rules:
         for p in projects:
             p.rules = rules

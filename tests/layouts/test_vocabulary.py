@@ -102,3 +102,18 @@ def test_a_wrong_label_entry_is_refused_in_chinese(tmp_path, body, words):
         assert w in str(err.value)
     result = CliRunner().invoke(main, ["check", str(form), "--rules", str(rules)])
     assert result.exit_code != 0 and "Traceback" not in result.output and words[0] in result.output
+
+
+def test_report_reads_with_the_rule_sets_labels_too(tmp_path):
+    import docx
+
+    form = tmp_path / "form.xlsx"
+    _bureau_form(form)
+    rules = tmp_path / "某市.yaml"
+    rules.write_text("编号: 某市\n继承: 国家标准\n标签:\n  资金列:\n    全年执行数: [累计支付数]\n"
+                     "  指标列:\n    实际完成值: [实际达成值]\n", "utf-8")
+    out = tmp_path / "r.docx"
+    result = CliRunner().invoke(main, ["report", str(form), "-o", str(out), "--rules", str(rules)])
+    assert result.exit_code == 0, result.output
+    body = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "自评总分95.2分" in body or "自评总分95.20分" in body
