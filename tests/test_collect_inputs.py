@@ -77,29 +77,29 @@ def _zip(members: dict[str, bytes], **kw) -> bytes:
 
 
 @pytest.mark.parametrize("kw", [{}, {"allowZip64": True}])
-def test_member_listing_agrees_with_zipfile(kw):
-    data = _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>", "xl/媒体/图.png": b"x" * 5000,
-                 "xl/vbaProject.bin": b"\0" * 10}, **kw)
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        expected = [(i.filename, i.file_size) for i in zf.infolist()]
-    assert W._members(data) == expected
-    assert W.sniff(data, Path("x.xlsm")) == ([n for n, _ in expected], True)
-    # Anything but a plain, whole zip is left to zipfile, which explains what is wrong.
-    assert W._members(data[: len(data) // 2]) is None
-    assert W._members(data.replace(b"PK\x01\x02", b"PK\x09\x09")) is None
+def test_preflight_reads_plain_and_zip64_packages(kw):
+    """The pre-flight reads members straight from the archive where it can; ZIP64 goes through zipfile."""
+    from evaltool.workbook.container import Refused, preflight
+
+    data = _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>", "xl/vbaProject.bin": b"\0" * 10}, **kw)
+    # Not a readable workbook (no sheets), but judged as one: the reason names the workbook part.
+    with pytest.raises(Refused, match="xl/"):
+        preflight(data)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         with zf.open("xl/workbook.xml", "w", force_zip64=True) as fh:
             fh.write(b"<w/>")
-    assert W.sniff(buf.getvalue(), Path("x.xlsx")) == (["xl/workbook.xml"], False)
+    with pytest.raises(Refused) as exc:
+        preflight(buf.getvalue())
+    assert "Error" not in str(exc.value)
 
 
 def test_workbook_that_unpacks_too_large_is_skipped(tmp_path, monkeypatch):
-    data = _zip({"xl/workbook.xml": b"<w/>", "xl/worksheets/sheet1.xml": b"<row/>" * 20000})
-    monkeypatch.setattr(W, "MAX_UNPACKED_BYTES", 100_000)  # a real bomb would be 400 MB
+    data = _zip({"xl/workbook.xml": b"<w/>", "xl/worksheets/sheet1.xml": b"<row/>" * 400_000})
+    monkeypatch.setenv("EVALTOOL_LIMIT_UNPACKED_MB", "2")  # a real bomb would be 400 MB
     (tmp_path / "炸弹.xlsx").write_bytes(data)
     out = process_file(str(tmp_path / "炸弹.xlsx"), "炸弹.xlsx")
-    assert "解压后超过" in out.problem and out.rows == []
+    assert "解压后超过 2 MB" in out.problem and "EVALTOOL_LIMIT_UNPACKED_MB" in out.problem and out.rows == []
 
 
 def test_missing_file_is_reported_not_raised(tmp_path):

@@ -182,16 +182,21 @@ def start_pool(workers: int) -> ProcessPoolExecutor | None:
         return None
 
 
+CRASHED = ("读取这个文件时，读取程序异常退出（文件内容可能已损坏，或大得超出了读取程序的能力），已跳过此文件。"
+           "请在 Excel 或 WPS 中打开并另存为 .xlsx 后重新提交。")
+
+
 def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, workers: int | None = None,
                   chunk: int | None = None, pool: ProcessPoolExecutor | None = None) -> Iterator[FileOutcome]:
     """Outcomes in input order, computed on `workers` processes with a bounded number in flight.
-    A pool given is used (and left to the caller to shut down); otherwise one is made here."""
+    A pool given is used (and left to the caller to shut down); otherwise one is made here.
+
+    Files are never read in this process while worker processes can run: a file that makes a
+    reader library abort (a native panic) would take the whole consolidation with it. When a
+    worker dies, the chunks it may have been reading are read again file by file, each in a
+    fresh process, so only the culprit is lost (as 无法读取的文件, with CRASHED as its reason)."""
     pairs = [(str(p), name) for p, name in items]
     workers = workers or default_workers()
-    if workers <= 1 or len(pairs) <= INLINE_MAX_FILES:
-        for pair in pairs:
-            yield from process_chunk([pair], rules)
-        return
     # Chunks amortise the per-task pickling cost; small enough that every core stays busy to the end.
     chunk = chunk or max(1, min(32, len(pairs) // (workers * 8)))
     # Chunks shrink towards the end, so the workers run out of work at nearly the same moment.
@@ -201,29 +206,75 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
         chunks.append(pairs[i:i + size])
         i += size
     window = workers * 3
-    futures: dict[int, Any] = {}  # chunk index -> its future; chunks[handed:] are not yet given out
     handed = 0
-    own = pool is None
+    owned: list[ProcessPoolExecutor] = []
     try:
-        if own:
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
-        assert pool is not None
+        if pool is None:
+            pool = _new_pool(workers, owned)
+        while handed < len(chunks):
+            if pool is None:  # worker processes cannot run on this host at all: read here
+                for c in chunks[handed:]:
+                    yield from process_chunk(c, rules)
+                return
+            futures: dict[int, Any] = {}
+            broken = False
+            try:
+                while handed < len(chunks):
+                    while len(futures) < window and handed + len(futures) < len(chunks):
+                        k = handed + len(futures)
+                        futures[k] = pool.submit(process_chunk, chunks[k], rules)
+                    done = futures.pop(handed).result()
+                    handed += 1
+                    yield from done
+            except BrokenProcessPool:
+                broken = True
+            if not broken:
+                break
+            # A worker died. Chunks that finished before it are kept; the others (the one being
+            # waited for and every one in flight) are read again in isolation.
+            finished: dict[int, list[FileOutcome]] = {}
+            for k in range(handed, handed + len(futures) + 1):
+                fut = futures.get(k)
+                if fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None:
+                    finished[k] = fut.result()
+            last = max([handed, *futures]) if futures else handed
+            for k in range(handed, min(last + 1, len(chunks))):
+                if k in finished:
+                    yield from finished[k]
+                else:
+                    for pair in chunks[k]:
+                        yield _isolated(pair, rules)
+                handed = k + 1
+            pool = _new_pool(workers, owned)
+    finally:
+        for p in owned:
+            p.shutdown(wait=True, cancel_futures=True)
+
+
+def _new_pool(workers: int, owned: list) -> ProcessPoolExecutor | None:
+    """A fresh worker pool (forked from the forkserver), or None where processes cannot run."""
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+        pool.submit(warm).result(timeout=120)
+    except (OSError, RuntimeError, BrokenProcessPool, ValueError, TimeoutError):
+        return None
+    owned.append(pool)
+    return pool
+
+
+def _isolated(pair: tuple[str, str], rules: str | None) -> FileOutcome:
+    """One file read alone in a fresh process; if that process dies too, once more without
+    python-calamine (openpyxl, as `evaltool check` reads it), and if that dies as well the file is
+    unreadable. Never in this process."""
+    for engine in ("calamine", "openpyxl"):
         try:
-            while handed < len(chunks):
-                while len(futures) < window and handed + len(futures) < len(chunks):
-                    k = handed + len(futures)
-                    futures[k] = pool.submit(process_chunk, chunks[k], rules)
-                done = futures.pop(handed).result()
-                handed += 1
-                yield from done
-        finally:
-            if own:
-                pool.shutdown(wait=True, cancel_futures=True)
-    except BrokenProcessPool:
-        # Worker processes could not start or died (a host that forbids them, memory pressure):
-        # finish in this process rather than lose the consolidation.
-        for c in chunks[handed:]:
-            yield from process_chunk(c, rules)
+            with ProcessPoolExecutor(max_workers=1, mp_context=_mp_context()) as solo:
+                return solo.submit(process_chunk, [pair], rules, engine).result()[0]
+        except BrokenProcessPool:
+            continue
+        except (OSError, RuntimeError, ValueError):
+            break  # no process could be started: the file is not read here either
+    return FileOutcome(file=pair[1], problem=CRASHED)
 
 
 def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules: str | None = None,
@@ -254,7 +305,9 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
     # A folder usually holds many files: the workers start while they are being listed, before
     # any thread (the progress display, the background import) starts in this process.
     many = len(paths) > INLINE_MAX_FILES or any(Path(p).is_dir() for p in paths)
-    pool = start_pool(workers) if workers > 1 and many else None
+    # Even one file is read in a worker process (never here): a reader that aborts on a file
+    # must cost only that file.
+    pool = start_pool(workers if many else 1)
     try:
         with display if display is not None else contextlib.nullcontext():
             return _collect(paths, output, rules, workers, progress, pool, started)

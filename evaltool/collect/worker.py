@@ -6,25 +6,21 @@ macros in it are only detected (never run, never copied).
 """
 from __future__ import annotations
 
+import datetime as _dt
 import io
-import struct
-import zipfile
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evaltool.core import limits
+from evaltool.core.errors import InputError
 from evaltool.core.decimals import plain_number as _num
-from evaltool.workbook.container import MAX_UNZIPPED, OLE_MAGIC, is_encrypted_ole
+from evaltool.workbook.container import SAVE_AGAIN, Package, Refused, preflight
 
-# A filled 自评表 is tens of KB; these bounds keep a hostile or mistaken file from exhausting memory.
-MAX_FILE_BYTES = 100 * 1024 * 1024
-MAX_UNPACKED_BYTES = MAX_UNZIPPED
-MAX_SHEET_ROWS = 5000  # a form with 200 indicators has ~250 rows; giant data sheets are cut here
-
-ZIP_MAGIC = b"PK\x03\x04"
-
-RESEND = "请让填报单位重新发送。"
-
+# Test-only: a file whose name contains this value makes the worker abort as a native reader
+# crash would (os.abort), so the isolation of such files is tested with a real process death.
+ABORT_HOOK_ENV = "EVALTOOL_TEST_ABORT_ON"
 
 @dataclass
 class FileOutcome:
@@ -52,109 +48,40 @@ SUMMARY_SHEETS = frozenset({"汇总", "主管部门汇总", "问题清单"})
 
 
 # ---- reading ---------------------------------------------------------------------------------
-def sniff(data: bytes, path: Path) -> tuple[list[str], bool]:
-    """Check the container before handing it to calamine; returns (member names, has_macros)."""
-    if not data:
-        raise Unreadable("文件是空的（0 字节），可能没有下载或保存完整。" + RESEND)
-    if data.startswith(OLE_MAGIC):
-        if is_encrypted_ole(data):
-            raise Unreadable("文件设置了打开密码（已加密），无法读取。请让填报单位取消密码后重新发送。")
-        raise Unreadable("这是旧版 Excel 97-2003（.xls）或其他 Office 二进制文件，只是扩展名为 "
-                         f"{path.suffix}。请在 Excel 或 WPS 中“另存为” .xlsx 工作簿后重新提交。")
-    if not data.startswith(ZIP_MAGIC):
-        head = data[:8].lstrip()
-        if head.startswith(b"%PDF"):
-            kind = "PDF 文件"
-        elif head[:1] == b"<":
-            kind = "网页或 XML 文本"
-        else:
-            kind = "无法识别的文件"
-        raise Unreadable(f"这不是 Excel 工作簿（文件内容是{kind}）。请提交自评表的 .xlsx 文件。")
-    members = _members(data)
-    if members is None:  # not a plain zip: let zipfile judge it (and explain what is wrong)
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                members = [(i.filename, i.file_size) for i in zf.infolist()]
-        except (zipfile.BadZipFile, EOFError, ValueError, OSError):
-            raise Unreadable("文件已损坏或不完整（工作簿的压缩结构无法读取），可能是邮件附件没有下载完整。" + RESEND) from None
-    names = [name for name, _ in members]
-    if "xl/workbook.xml" not in names and not any(n.lower() == "xl/workbook.xml" for n in names):
-        if any(n.startswith("word/") for n in names):
-            what = "这是 Word 文档（.docx），只是扩展名被改成了 " + path.suffix
-        elif "content.xml" in names:
-            what = "这是 OpenDocument（.ods / .odt）文件，不是 Excel 工作簿"
-        elif any(n.startswith("ppt/") for n in names):
-            what = "这是 PowerPoint 演示文稿，只是扩展名被改成了 " + path.suffix
-        else:
-            what = "这是一个压缩包，不是 Excel 工作簿"
-        raise Unreadable(f"{what}。请提交自评表的 Excel 工作簿（.xlsx）。")
-    if sum(size for _, size in members) > MAX_UNPACKED_BYTES:
-        raise Unreadable("工作簿解压后超过 400 MB，远大于一般自评表，已跳过。请让填报单位删除无关的工作表后重新发送。")
-    macro = any(n.lower().endswith("vbaproject.bin") for n in names)
-    return names, macro
-
-
-_EOCD = b"PK\x05\x06"
-_CENTRAL = struct.Struct("<4s6H3I5H2I")  # a central directory entry's fixed 46 bytes
-
-
-def _members(data: bytes) -> list[tuple[str, int]] | None:
-    """(name, unpacked size) of each member, read straight from the zip's central directory: a
-    tenth of what zipfile.ZipFile costs, which counts when a bureau reads thousands of workbooks.
-    None for anything but a plain single-disk, non-ZIP64 zip (zipfile then takes over)."""
-    end = data.rfind(_EOCD, max(0, len(data) - 65_557))
-    if end < 0 or end + 22 > len(data):
-        return None
-    _, disk, cd_disk, here, total, cd_size, cd_offset, _ = struct.unpack_from("<4s4H2IH", data, end)
-    if disk or cd_disk or here != total or cd_offset + cd_size > end or 0xFFFFFFFF in (cd_size, cd_offset):
-        return None
-    members, pos = [], cd_offset
-    for _ in range(total):
-        if pos + 46 > end:
-            return None
-        head = _CENTRAL.unpack_from(data, pos)
-        if head[0] != b"PK\x01\x02":
-            return None
-        flags, size, name_len, extra_len, comment_len = head[3], head[9], head[10], head[11], head[12]
-        if size == 0xFFFFFFFF:
-            return None
-        name = data[pos + 46:pos + 46 + name_len].decode("utf-8" if flags & 0x800 else "cp437", "replace")
-        members.append((name, size))
-        pos += 46 + name_len + extra_len + comment_len
-    return members
-
-
 def _row(row: list) -> list:
     # calamine gives "" for empty cells and floats for every number; the openpyxl path gives None
     # and ints, and the reader must see the same values whichever engine read the file.
-    return [None if v == "" else int(v) if type(v) is float and v.is_integer() and abs(v) < 1e15 else v
-            for v in row]
+    return [None if v == "" else int(v) if type(v) is float and v.is_integer() and abs(v) < 1e15 else
+            v if v is None or type(v) in _PLAIN else _other(v) for v in row]
 
 
-def read_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
+_PLAIN = frozenset({str, float, int, bool, _dt.date, _dt.datetime})
+
+
+def _other(v: Any) -> Any:
+    # A duration or time of day (calamine's timedelta/time): the text, as the openpyxl path gives it.
+    return v if isinstance(v, (str, int, float, _dt.date)) else str(v)
+
+
+def calamine_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
     """Every worksheet of a workbook as a Grid (values + merged ranges), one calamine call per sheet;
-    sheets named in `skip` are not read at all."""
+    sheets named in `skip` are not read at all. Raises whatever calamine raises, and EarlierSummary."""
     from python_calamine import CalamineWorkbook
 
     from evaltool.core.seam import Grid
 
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - calamine's error types vary between versions
-        raise Unreadable(_calamine_reason(exc)) from None
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     grids = []
     try:
         if SUMMARY_SHEETS <= set(wb.sheet_names):
             raise EarlierSummary()
+        rows = limits.get("ROWS")
         for i, meta in enumerate(wb.sheets_metadata):
             if "WorkSheet" not in str(meta.typ) or meta.name in skip:
                 continue  # chart sheets, dialog sheets, macro sheets hold no form
-            try:
-                sheet = wb.get_sheet_by_index(i)
-                raw = sheet.to_python(skip_empty_area=False, nrows=MAX_SHEET_ROWS)
-                merged_raw = sheet.merged_cell_ranges or []
-            except Exception as exc:  # noqa: BLE001
-                raise Unreadable(f"工作表“{meta.name}”无法读取：{_calamine_reason(exc)}") from None
+            sheet = wb.get_sheet_by_index(i)
+            raw = sheet.to_python(skip_empty_area=False, nrows=rows)
+            merged_raw = sheet.merged_cell_ranges or []
             values = [_row(row) for row in raw]
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
             grids.append(Grid(sheet=meta.name, values=values, merged=merged))
@@ -163,15 +90,61 @@ def read_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
     return grids
 
 
-def _calamine_reason(exc: Exception) -> str:
-    name = type(exc).__name__
-    if "Password" in name:
-        return "文件设置了打开密码（已加密），无法读取。请让填报单位取消密码后重新发送。"
-    if "Zip" in name:
-        return "文件已损坏或不完整（工作簿的压缩结构无法读取）。" + RESEND
-    from evaltool.core.messages import exception_text
+def read_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
+    """calamine_grids, with calamine's failures as Unreadable (Chinese)."""
+    try:
+        return calamine_grids(data, skip)
+    except EarlierSummary:
+        raise
+    except Exception:  # noqa: BLE001 - calamine's error types vary between versions
+        raise Unreadable("工作簿的内容已损坏，无法读取。" + SAVE_AGAIN) from None
 
-    return f"工作簿内容损坏，无法读取（{exception_text(exc)}）。请让填报单位在 Excel 或 WPS 中打开并重新保存后发送。"
+
+def read_package(pkg: Package, data: bytes, skip: frozenset[str], engine: str = "calamine") -> tuple[list, list]:
+    """(grids, notes) of a file the reading policy accepted: python-calamine first (fast); where it
+    fails, the same repairs-and-fallbacks `evaltool check` uses (a deeper pre-flight, then openpyxl),
+    so the 汇总 and check give every file the same verdict."""
+    from evaltool.workbook.xlsx_engine import cut_long_text
+
+    notes = list(pkg.notes)
+    grids = None
+    if engine == "calamine":
+        try:
+            grids = calamine_grids(pkg.data, skip)
+        except EarlierSummary:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - pyo3 turns a Rust panic into a BaseException
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            grids = None
+    if grids is None:
+        grids, notes = _openpyxl_grids(pkg, data)
+        grids = [g for g in grids if g.sheet not in skip]
+    for g in grids:
+        cut_long_text(g.sheet, g.values, limits.get("TEXT_CHARS"), notes)
+    return grids, notes
+
+
+def _openpyxl_grids(pkg: Package, data: bytes) -> tuple[list, list]:
+    from evaltool.workbook import xlsx_engine as X
+
+    for candidate in (pkg, None):
+        if candidate is None:
+            try:
+                candidate = preflight(data, deep=True)
+            except Refused as exc:
+                raise Unreadable(str(exc)) from None
+        notes = list(candidate.notes)
+        try:
+            wb = X._open(candidate, data_only=True)
+            return X.grids_from_workbook(wb, notes), notes
+        except MemoryError:
+            raise Unreadable("文件过大，读取时内存不足，已跳过。") from None
+        except InputError:  # a limit, worded as `evaltool check` words it
+            raise
+        except Exception:  # noqa: BLE001 - try the deeper repair, then give up
+            continue
+    raise Unreadable("工作簿的内容已损坏，无法读取。" + SAVE_AGAIN)
 
 
 def _unread_sheets() -> frozenset[str]:
@@ -230,12 +203,13 @@ def finding_tuple(file: str, project, f) -> tuple:
             f.message, f.code, _text(project.name))
 
 
-def process_file(path: str, file: str, rules: str | None = None) -> FileOutcome:
-    """Read, score and summarise one workbook. Never raises: problems come back in the outcome."""
+def process_file(path: str, file: str, rules: str | None = None, engine: str = "calamine") -> FileOutcome:
+    """Read, score and summarise one workbook. Never raises: problems come back in the outcome.
+    engine "openpyxl" skips python-calamine (a file that crashed it is read again that way)."""
     out = FileOutcome(file=file)
     p = Path(path)
     try:
-        _process(p, file, rules, out)
+        _process(p, file, rules, out, engine)
     except Unreadable as exc:
         out.problem = str(exc)
     except EarlierSummary:
@@ -250,9 +224,11 @@ def process_file(path: str, file: str, rules: str | None = None) -> FileOutcome:
         if isinstance(exc, InputError):
             out.problem = str(exc)
         else:
-            from evaltool.core.messages import exception_text
+            from evaltool.support import log_exception
 
-            out.problem = f"读取时出现意外错误（{exception_text(exc)}），已跳过此文件。"
+            log = log_exception(exc, "evaltool-collect.log")
+            out.problem = ("读取或计分这个文件时程序出现意外问题，已跳过此文件" +
+                           (f"（详细信息已记录在 {log}，请发给技术支持）。" if log else "。"))
     if out.problem:
         out.rows, out.findings = [], []  # a file is either summarised whole or listed as unreadable
     if out.macro:
@@ -262,12 +238,15 @@ def process_file(path: str, file: str, rules: str | None = None) -> FileOutcome:
     return out
 
 
-def _process(p: Path, file: str, rules: str | None, out: FileOutcome) -> None:
+def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: str = "calamine") -> None:
+    hook = os.environ.get(ABORT_HOOK_ENV)
+    if hook and hook in file:
+        os.abort()  # test-only (see ABORT_HOOK_ENV): stands for a native crash while reading
     try:
         size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise Unreadable(f"文件有 {size // 1024 // 1024} MB，远大于一般自评表，已跳过。"
-                             "请让填报单位删除无关的工作表或图片后重新发送。")
+        if size > limits.file_bytes():
+            raise Unreadable(f"文件有 {size // 1024 // 1024} MB，超过了{limits.describe('FILE_MB')}；自评表通常不到 1 MB。"
+                             "请检查是否选错了文件，或删除其中的大图片、无关工作表后另存再试。")
         data = p.read_bytes()
     except PermissionError:
         raise Unreadable("没有读取此文件的权限（可能正被其他程序占用）。") from None
@@ -275,14 +254,19 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome) -> None:
         raise Unreadable("文件不存在（可能已被移动或删除）。") from None
     except OSError as exc:
         raise Unreadable(f"无法读取文件：{exc.strerror or exc}") from None
-    _, macro = sniff(data, p)
-    out.macro = macro or p.suffix.lower() == ".xlsm"
-    grids = read_grids(data, _unread_sheets())
-    del data
-    from evaltool.workbook.reader import projects_from_grids
+    try:
+        pkg = preflight(data, p.suffix.lower())
+    except Refused as exc:
+        raise Unreadable(str(exc)) from None
+    out.macro = pkg.macro or p.suffix.lower() == ".xlsm"
+    grids, notes = read_package(pkg, data, _unread_sheets(), engine)
+    del data, pkg
+    from evaltool.workbook.reader import note_findings, projects_from_grids
 
     projects = projects_from_grids(grids, rules)  # the rule set's 标签 entries extend the vocabulary
     del grids
+    for pr in projects:
+        pr.read_findings.extend(note_findings(notes))
     projects = [pr for pr in projects if getattr(pr, "kind", "自评表") == "自评表"]
     if not projects:
         raise Unreadable("工作簿中没有找到项目支出绩效自评表（各工作表都没有“项目名称”“年度资金总额”"
@@ -329,6 +313,7 @@ def warm() -> None:
         pass
 
 
-def process_chunk(items: list[tuple[str, str]], rules: str | None = None) -> list[FileOutcome]:
+def process_chunk(items: list[tuple[str, str]], rules: str | None = None,
+                  engine: str = "calamine") -> list[FileOutcome]:
     """Worker entry point: a chunk of (path, display name) pairs."""
-    return [process_file(path, file, rules) for path, file in items]
+    return [process_file(path, file, rules, engine) for path, file in items]

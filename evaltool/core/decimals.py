@@ -1,7 +1,7 @@
 """Decimal helpers: every money and score figure goes through here, rounded half-up as Excel shows."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 HUNDRED = Decimal(100)
@@ -15,17 +15,30 @@ def to_decimal(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
+        out = value
+    elif isinstance(value, int):
+        if abs(value) > _HUGE_INT:  # int('9' * 5000) would take the str→Decimal path's time
+            return None
+        out = Decimal(value)
+    elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return None
-        return Decimal(repr(value))
-    try:
-        return Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
+        out = Decimal(repr(value))
+    else:
+        text = str(value).strip()
+        if len(text) > 400:  # no figure is written with hundreds of digits
+            return None
+        try:
+            out = Decimal(text)
+        except (InvalidOperation, ValueError):
+            return None
+    if not out.is_finite():  # Decimal("NaN"), Decimal("Infinity") are not figures
         return None
+    # -0 is 0 (Excel shows 0); its sign would otherwise print as "-0" in every message.
+    return out.copy_abs() if out.is_zero() else out
+
+
+_HUGE_INT = 10**400
 
 
 def plain_number(value: Any) -> Any:
@@ -46,7 +59,15 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     quantum = _QUANTUM.get(places)
     if quantum is None:
         quantum = Decimal(1).scaleb(-places)
-    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+    try:
+        return value.quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        # More digits than the context holds (a ratio of a huge and a tiny figure): round with
+        # the precision it needs rather than fail; inputs are bounded, so this stays small.
+        with localcontext() as ctx:
+            ctx.prec = max(ctx.prec, value.adjusted() + places + 3)
+            ctx.Emax = max(ctx.Emax, value.adjusted() + 10)
+            return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def fmt(value: Decimal | None, places: int | None = None) -> str:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from evaltool.core import values
+from evaltool.core import limits
 from evaltool.core.decimals import HUNDRED, fmt, fmt_percent, round_half_up, to_decimal
 from evaltool.core.model import (
     FUND_COLUMNS, UNREADABLE_PREFIX, Finding, Indicator, IndicatorResult, Location, Project, ScoreResult,
@@ -52,6 +53,8 @@ def read_money(raw: Any, where: Location, label: str, out: Collector) -> Decimal
     if parsed.kind == "empty":
         return None
     q = parsed.quantity
+    if _too_large(parsed, raw, where, label, out):
+        return None
     if parsed.kind != "number" or q is None or parsed.direction:
         out.add("E-MONEY", "error",
                 f"{label}“{raw}”不是金额。请填写以万元为单位的数字，例如 35 或 34.5 万元。",
@@ -61,10 +64,24 @@ def read_money(raw: Any, where: Location, label: str, out: Collector) -> Decimal
     if amount is None:
         out.add("E-MONEY", "error",
                 f"{label}“{raw}”的单位“{q.unit}”不是金额单位。本栏以万元为单位，请只填数字。", label, where)
+    elif big := values.too_large(amount, limits.get("MONEY")):
+        out.add("E-NUMBER-RANGE", "error", f"{label}“{str(raw)[:40]}”{big}。", label, where)
+        return None
+    elif amount < 0:
+        out.add("E-MONEY", "error", f"{label}“{raw}”是负数。金额不能为负，请填写以万元为单位的数字。", label, where)
+        return None
     elif q.unit not in values.WANYUAN_UNITS:
         out.add("I-MONEY-UNIT", "info",
                 f"{label}“{raw}”已按万元换算为 {fmt(amount)} 万元；建议直接填写万元数。", label, where)
     return amount
+
+
+def _too_large(parsed: values.Parsed, raw: Any, where: Location, label: str, out: Collector) -> bool:
+    """A figure beyond limits.NUMBER: one 数值过大 finding on its cell instead of arithmetic with it."""
+    if parsed.kind == "unknown" and (parsed.problem or "").startswith(values.TOO_LARGE):
+        out.add("E-NUMBER-RANGE", "error", f"{label}“{str(raw)[:40]}”{parsed.problem}。", label, where)
+        return True
+    return False
 
 
 def read_number(raw: Any, where: Location, label: str, out: Collector,
@@ -75,8 +92,15 @@ def read_number(raw: Any, where: Location, label: str, out: Collector,
             out.add("E-REQUIRED", "error", f"{label}未填写，请填写数字。", label, where)
         return None
     q = parsed.quantity
+    if _too_large(parsed, raw, where, label, out):
+        return None
     if parsed.kind != "number" or q is None or parsed.direction or q.unit not in (None, "分"):
         out.add("E-NUMBER", "error", f"{label}“{raw}”不是数字，请只填写数字，例如 10。", label, where)
+        return None
+    # 分值 and 得分 are points: beyond limits.WEIGHT they are a slip of the keyboard, not a form.
+    big = values.too_large(q.value, limits.get("WEIGHT"))
+    if big:
+        out.add("E-NUMBER-RANGE", "error", f"{label}“{str(raw)[:40]}”{big}。", label, where)
         return None
     return q.value
 
@@ -402,7 +426,7 @@ def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
     if project.kind == "评分表":  # the evaluation scoring table has its own scorer
         from evaltool.scoresheet.scoring import evaluate_sheet
 
-        return evaluate_sheet(project, rules)
+        return _with_read_findings(project, evaluate_sheet(project, rules))
     from evaltool.core.checks import check_cell_errors
 
     out = Collector()
@@ -442,6 +466,14 @@ def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
         out.add("E-UNGRADED", "error", f"无法计分：{result.ungraded}。改正上述问题后再计分；在此之前本项目没有总分和等次。",
                 "总分", Location(sheet=project.sheet, path="总分"))
     result.findings = out.findings
+    return _with_read_findings(project, result)
+
+
+def _with_read_findings(project: Project, result):
+    """What the reader found or tolerated (Project.read_findings, model.py's contract) leads the
+    result's findings; added once, whoever else adds them."""
+    have = {id(f) for f in result.findings}
+    result.findings[:0] = [f for f in project.read_findings if id(f) not in have]
     return result
 
 

@@ -13,7 +13,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from evaltool.core import limits
 from evaltool.core.decimals import HUNDRED, to_decimal
+
+TOO_LARGE = "数值过大"  # problems starting with this name a figure beyond limits.NUMBER
+# Non-numbers some programs write where a number belongs (NaN, INF): never a quantity.
+_NOT_A_NUMBER = re.compile(r"^[-+]?(?:nan|inf|infinity|#num!|#div/0!|1\.#inf|1\.#qnan)$", re.IGNORECASE)
+
+
+def too_large(value: Decimal, bound: Decimal | None = None) -> str | None:
+    """The Chinese problem for a figure beyond the bound (default limits.NUMBER), else None."""
+    bound = limits.get("NUMBER") if bound is None else bound
+    if abs(value) > bound:
+        return f"{TOO_LARGE}（绝对值超过 {bound:,.0f}），请核对是否多写了位数或单位"
+    return None
 
 # Unit families whose members convert safely into one another (factor to the family's base).
 MONEY = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "万": Decimal(10000),
@@ -197,10 +210,19 @@ def _parse(raw: Any, default_year: int | None) -> Parsed:
         value = to_decimal(raw)
         if value is None:
             return Parsed(kind="unknown", raw=raw, text=str(raw), problem="不是有效的数值")
+        big = too_large(value)
+        if big:
+            return Parsed(kind="unknown", raw=raw, text=str(raw)[:40], problem=big)
         return Parsed(kind="number", raw=raw, text=str(raw), quantity=Quantity(value, None))
-    text = normalize(str(raw))
+    if not isinstance(raw, str):  # a time of day, a duration, a list…: not something a form cell holds
+        return Parsed(kind="unknown", raw=raw, text=str(raw)[:100], problem="不是数值、日期或文字")
+    if len(raw) > limits.get("TEXT_CHARS"):
+        return Parsed(kind="unknown", raw=raw, text=raw[:100], problem="文字过长，无法识别为一个值")
+    text = normalize(raw)
     if not text or text in ("-", "—", "/", "无"):
         return Parsed(kind="empty", raw=raw, text=text)
+    if _NOT_A_NUMBER.match(text):
+        return Parsed(kind="unknown", raw=raw, text=text, problem="不是有效的数值")
 
     # Deadlines: "2022年12月31日前", "12月底前".
     for suffix in _DEADLINE_SUFFIX:
@@ -214,6 +236,8 @@ def _parse(raw: Any, default_year: int | None) -> Parsed:
 
     direction, rest = _split_direction(text)
     quantity = _quantity(_strip_approx(rest))
+    if quantity is not None and (big := too_large(quantity.value)):
+        return Parsed(kind="unknown", raw=raw, text=text[:40], problem=big)
     if quantity is not None:
         return Parsed(kind="number", raw=raw, text=text, direction=direction, quantity=quantity)
     if not re.search(r"\d", text):

@@ -1,12 +1,70 @@
-"""What a submitted file is, judged from its bytes before any spreadsheet library opens it. Shared
-by the openpyxl engine (one file) and the consolidation (many files); each words its own message."""
+"""The reading policy: what a submitted workbook is, judged from its bytes before any spreadsheet
+library opens it, and what is read, tolerated (with a warning naming the cell or part) or refused
+(naming the part). Every command goes through preflight(): check, score, report, export,
+check-report, the Excel entry points (through the openpyxl engine) and collect (in its workers),
+so each file gets the same verdict and the same Chinese message whichever command reads it.
+
+Tolerated as Excel and LibreOffice tolerate it, by repairing a copy in memory (the file itself is
+never touched): a NaN/INF or garbled number in a cell (read as its text), a style index that does
+not exist, a missing or broken styles part, cell references spelled oddly (e1, $E$1, missing r=),
+rows and columns beyond the limits, a broken or entity-bearing part nothing needs (document
+properties, theme, comments, drawings…), duplicate or path-escaping zip entries. Refused: what
+cannot be read at all, or an essential part (workbook, sheet, shared strings) that is damaged or
+declares XML entities. XML entities and external references are never expanded: parts are parsed
+with lxml (resolve_entities=False, no_network=True) and a part that declares a DTD is not parsed.
+"""
 from __future__ import annotations
 
 import io
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+
+from evaltool.core import limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003 files, and encrypted .xlsx packages
-MAX_UNZIPPED = 400 * 1024 * 1024  # a filled form unpacks to well under 1 MB; guards against zip bombs
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_UNZIPPED = 400 * 1024 * 1024  # default of limits UNPACKED_MB (kept for callers that import it)
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+SAVE_AGAIN = "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试；若打不开，请重新获取文件（例如从原始邮件重新下载）。"
+
+# One message per reason a file is refused: the CLI, the Excel buttons and the 汇总 all say this.
+MSG = {
+    "empty": "文件是空的（0 字节，空文件），可能没有下载或保存完整。" + SAVE_AGAIN,
+    "encrypted": "文件设置了打开密码（已加密），evaltool 无法读取。请在 Excel 或 WPS 中打开，在“文件 → 信息 → "
+                 "保护工作簿 → 用密码进行加密”中删除密码后另存，再试一次。",
+    "ole": "这是旧版 Excel 97-2003 格式（.xls）或其他 Office 二进制文件，evaltool 只能读取 .xlsx。请在 Excel 或 WPS "
+           "中打开，“另存为 → Excel 工作簿（*.xlsx）”后再试。",
+    "zip_damaged": "文件已损坏或不完整（工作簿的压缩结构无法读取），可能是邮件附件没有下载完整。" + SAVE_AGAIN,
+}
+
+
+class Refused(Exception):
+    """The file cannot be read; str() is the Chinese reason (naming the part when one is to blame)."""
+
+
+@dataclass
+class Note:
+    """Something tolerated while reading: becomes a warning finding on the project."""
+
+    code: str
+    message: str
+    sheet: str | None = None
+    cell: str | None = None
+    part: str | None = None
+
+
+@dataclass
+class Package:
+    data: bytes  # what the spreadsheet libraries read: the original bytes, or a repaired copy
+    notes: list[Note] = field(default_factory=list)
+    repaired: bool = False
+    macro: bool = False
+    repairs: list[str] = field(default_factory=list)  # Chinese, what the copy changed (for score's message)
 
 
 def is_encrypted_ole(data: bytes) -> bool:
@@ -21,3 +79,842 @@ def is_encrypted_ole(data: bytes) -> bool:
     except Exception:  # noqa: BLE001 - a damaged directory: look for the stream's name instead
         pass
     return _ENCRYPTED_STREAM in data[:1_000_000] or _ENCRYPTED_STREAM in data[-1_000_000:]
+
+
+def sniff(data: bytes, suffix: str = ".xlsx") -> None:
+    """Refuse what is not a zip package at all, saying what it is instead."""
+    if not data:
+        raise Refused(MSG["empty"])
+    if data.startswith(OLE_MAGIC):
+        raise Refused(MSG["encrypted"] if is_encrypted_ole(data) else MSG["ole"])
+    if not data.startswith(ZIP_MAGIC) and not (data.startswith(b"PK") and b"PK\x05\x06" in data[-65_557:]):
+        head = data[:8].lstrip()
+        if head.startswith(b"%PDF"):
+            kind = "PDF 文件"
+        elif head[:1] == b"<":
+            kind = "网页或 XML 文本"
+        else:
+            kind = "无法识别的内容"
+        raise Refused(f"这不是 Excel 工作簿（.xlsx），文件内容是{kind}，也可能已损坏。请确认提交的是自评表的 .xlsx "
+                      "文件，能在 Excel 或 WPS 中打开。")
+
+
+# ---- parts ---------------------------------------------------------------------------------------
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+_M = "{%s}" % NS_MAIN
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+
+# What a clerk would call a part evaltool had to leave out.
+_PART_WORDS = (
+    ("docProps/", "文档属性"), ("xl/theme/", "主题（配色和字体）"), ("xl/comments", "批注"),
+    ("xl/threadedComments/", "新式批注"), ("xl/drawings/", "图形或批注框"), ("xl/media/", "图片"),
+    ("xl/charts/", "图表"), ("xl/printerSettings/", "打印机设置"), ("customXml/", "自定义数据"),
+    ("xl/calcChain", "计算顺序记录"), ("xl/externalLinks/", "外部链接"), ("xl/tables/", "表格（列表）"),
+    ("xl/pivot", "数据透视表"), ("xl/persons/", "批注人员"), ("xl/connections", "数据连接"),
+    ("xl/queryTables/", "查询表"), ("xl/ctrlProps/", "表单控件"), ("xl/vbaProject", "宏"),
+)
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_UNPARSED = ("xl/theme/", "xl/drawings/vmlDrawing", "xl/printerSettings/", "xl/media/", "customXml/item")
+
+
+def _part_word(name: str) -> str:
+    for prefix, word in _PART_WORDS:
+        if name.startswith(prefix):
+            return f"{word}（{name}）"
+    return name
+
+
+def _parser():
+    from lxml import etree
+
+    # Entities are never expanded, nothing is fetched, no DTD is loaded: a part declaring a DTD
+    # is refused before it gets here anyway.
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_comments=False)
+
+
+def _declares_dtd(data: bytes) -> bool:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return b"<!DOCTYPE" in data or b"<!ENTITY" in data
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _col_letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _resolve(source_part: str, target: str) -> str:
+    """A relationship's target as a part name (targets are relative to the owning part's folder)."""
+    if target.startswith("/"):
+        return posixpath.normpath(target).lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target)).lstrip("/")
+
+
+def _rels_owner(rels_part: str) -> str:
+    """xl/_rels/workbook.xml.rels -> xl/workbook.xml; _rels/.rels -> '' (the package)."""
+    folder = posixpath.dirname(posixpath.dirname(rels_part))
+    name = posixpath.basename(rels_part)[: -len(".rels")]
+    return posixpath.join(folder, name) if name else ""
+
+
+MINIMAL_STYLES = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    b'<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+    b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    b'</styleSheet>'
+)
+
+
+class _Reader:
+    """One pre-flight: the package's parts, what had to be changed, and the notes about it."""
+
+    def __init__(self, data: bytes, deep: bool = False):
+        self.data = data
+        self.deep = deep  # also parse every part a reader might parse (after a reader failed)
+        self.zf = None
+        self.lazy: dict[str, zipfile.ZipInfo] = {}  # parts not read yet (not needed to judge the file)
+        self.parts: dict[str, bytes] = {}
+        self.order: list[str] = []
+        self.notes: list[Note] = []
+        self.repairs: list[str] = []
+        self.changed = False
+        self.styles_replaced = False
+        self.max_rows, self.max_cols = limits.get("ROWS"), limits.get("COLUMNS")
+        self.sheet_names: dict[str, str] = {}  # worksheet part -> its name
+
+    # -- notes ------------------------------------------------------------------------------------
+    def note(self, code: str, message: str, sheet: str | None = None, cell: str | None = None,
+             part: str | None = None, repair: str | None = None) -> None:
+        if len(self.notes) < 200:  # one damaged sheet must not bury the real findings
+            self.notes.append(Note(code, message, sheet, cell, part))
+        if repair and repair not in self.repairs:
+            self.repairs.append(repair)
+
+    def drop(self, name: str, why: str) -> None:
+        """Leave out a part nothing essential needs, and every relationship pointing at it."""
+        self.parts.pop(name, None)
+        self.lazy.pop(name, None)
+        self.changed = True
+        word = _part_word(name)
+        self.note("W-READ-PART", f"工作簿中的{word}{why}，已略过（不影响自评表的内容）。", part=name,
+                  repair=f"略过了{word}")
+        self._unlink(name)
+
+    def _unlink(self, name: str) -> None:
+        from lxml import etree
+
+        for rels in [n for n in self.parts if n.endswith(".rels")]:
+            try:
+                root = etree.fromstring(self.parts[rels], _parser())
+            except etree.XMLSyntaxError:
+                continue
+            owner = _rels_owner(rels)
+            gone = [el for el in root if el.get("TargetMode") != "External"
+                    and _resolve(owner or "x", el.get("Target") or "") == name]
+            if gone:
+                for el in gone:
+                    root.remove(el)
+                self.parts[rels] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        ct = self.parts.get("[Content_Types].xml")
+        if ct and ("/" + name).encode() in ct:
+            try:
+                root = etree.fromstring(ct, _parser())
+                for el in list(root):
+                    if el.get("PartName") == "/" + name:
+                        root.remove(el)
+                self.parts["[Content_Types].xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                                                   standalone=True)
+            except etree.XMLSyntaxError:
+                pass
+
+    # -- the container ------------------------------------------------------------------------------
+    def unpack(self) -> None:
+        try:
+            zf = self.zf = zipfile.ZipFile(io.BytesIO(self.data))
+            infos = zf.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, IndexError,
+                NotImplementedError, RuntimeError):
+            raise Refused(MSG["zip_damaged"]) from None
+        total = sum(i.file_size for i in infos)
+        if total > limits.unpacked_bytes():
+            raise Refused(f"工作簿解压后超过 {limits.get('UNPACKED_MB')} MB，远大于一般自评表，没有读取"
+                          f"（{limits.describe('UNPACKED_MB')}）。请检查是否选错了文件，或删除无关的工作表后另存再试。")
+        names = [i.filename for i in infos]
+        lowered = {n.lower() for n in names}
+        if "xl/workbook.xml" not in lowered:
+            if any(n.startswith("word/") for n in names):
+                what = "这是 Word 文档（.docx），只是扩展名被改成了 .xlsx"
+            elif "content.xml" in names:
+                what = "这是 OpenDocument（.ods / .odt）文件，不是 Excel 工作簿"
+            elif any(n.startswith("ppt/") for n in names):
+                what = "这是 PowerPoint 演示文稿，只是扩展名被改成了 .xlsx"
+            else:
+                what = "这是一个压缩包，里面没有 Excel 工作簿（不是 .xlsx）"
+            raise Refused(f"{what}。请提交自评表的 Excel 工作簿（.xlsx）。")
+        seen: set[str] = set()
+        for info in infos:
+            name = info.filename
+            if name.endswith("/"):
+                continue
+            clean = name.replace("\\", "/")
+            if clean.startswith("/") or ".." in clean.split("/") or re.match(r"^[A-Za-z]:", clean):
+                self.changed = True
+                self.note("W-READ-PART", f"工作簿中有一个不属于工作簿的条目“{name[:80]}”（路径指向工作簿之外），已略过。",
+                          part=name[:80], repair="略过了路径异常的条目")
+                continue
+            if name in seen:
+                if self._essential(name):
+                    raise Refused(f"工作簿中的“{name}”出现了不止一次，无法确定哪一份是真的。" + SAVE_AGAIN)
+                self.changed = True
+                self.note("W-READ-PART", f"工作簿中的{_part_word(name)}出现了不止一次，只读取了第一份。", part=name,
+                          repair="去掉了重复的条目")
+                continue
+            seen.add(name)
+            if info.file_size > limits.part_bytes():
+                if self._essential(name):
+                    raise Refused(f"工作簿中的“{self._named(name)}”解压后有 {info.file_size // 1024 // 1024} MB，"
+                                  f"超过了{limits.describe('PART_MB')}。请删除多余的行列或内容后另存再试。")
+                self.drop(name, "过大")
+                continue
+            self.order.append(name)
+            if self.deep or _critical(name):
+                self._load(name, info)
+            else:
+                self.lazy[name] = info  # read only if the package has to be rebuilt
+        self.zf = zf
+
+    def _load(self, name: str, info) -> bool:
+        try:
+            self.parts[name] = self.zf_read(info)
+            return True
+        except NotImplementedError:
+            self._broken(name, "使用了不支持的压缩方式")
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, KeyError,
+                OverflowError):
+            self._broken(name, "已损坏（无法解压）")
+        return False
+
+    def zf_read(self, info) -> bytes:
+        fast = _fast_member(self.data, info)
+        return fast if fast is not None else self.zf.read(info)
+
+    def _essential(self, name: str) -> bool:
+        return (name in ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml")
+                or name.startswith("xl/worksheets/sheet") and name.endswith(".xml"))
+
+    def _named(self, name: str) -> str:
+        if not self.sheet_names:
+            try:
+                self._map_sheets()
+            except Exception:  # noqa: BLE001 - only for the message: the part name will do
+                pass
+        sheet = self.sheet_names.get(name)
+        return f"工作表“{sheet}”（{name}）" if sheet else name
+
+    def _broken(self, name: str, why: str) -> None:
+        if name == "xl/styles.xml":
+            self.parts.pop(name, None)
+            return  # replaced by minimal styles in check_styles
+        if self._essential(name):
+            raise Refused(f"工作簿中的“{self._named(name)}”{why}，无法读取。" + SAVE_AGAIN)
+        self.drop(name, why)
+
+    # -- the parts ----------------------------------------------------------------------------------
+    def check_xml(self) -> None:
+        """Every XML part: a DTD (entities) or malformed XML in an essential part refuses the file;
+        elsewhere the part is left out."""
+        from lxml import etree
+
+        for name in list(self.parts):
+            if not name.lower().endswith(_XML_SUFFIXES) or name not in self.parts:
+                continue
+            body = self.parts[name]
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                continue  # checked (and parsed, with the same parser) with their cells, by name
+            if _declares_dtd(body):
+                self._dtd(name)
+                continue
+            if name.startswith(_UNPARSED) or not self.deep:
+                # Kept as bytes by both readers (theme, VML…), or not judged unless a reader failed:
+                # then preflight(deep=True) parses every part and leaves out the broken ones.
+                continue
+            try:
+                etree.fromstring(body, _parser())
+            except (etree.XMLSyntaxError, ValueError):
+                if name in self.parts:
+                    self._broken(name, "内容已损坏（不是有效的 XML）")
+
+    def _dtd(self, name: str) -> None:
+        why = "含有 XML 实体声明（DTD）。Excel 不会写出这种内容，出于安全考虑 evaltool 不展开它"
+        if name == "xl/styles.xml":
+            self.parts.pop(name, None)
+            return
+        if self._essential(name):
+            raise Refused(f"工作簿中的“{self._named(name)}”{why}，因此不读取这个文件。" + SAVE_AGAIN)
+        self.drop(name, why)
+
+    def content_types(self) -> None:
+        if "[Content_Types].xml" in self.parts:
+            return
+        parts = "".join(
+            f'<Override PartName="/{n}" ContentType="{ct}"/>' for n, ct in self._guess_types())
+        self.parts["[Content_Types].xml"] = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<Types xmlns="{NS_CT}"><Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            f'<Default Extension="xml" ContentType="application/xml"/>{parts}</Types>').encode()
+        self.order.insert(0, "[Content_Types].xml")
+        self.changed = True
+        self.note("W-READ-PART", "工作簿缺少内容类型清单（[Content_Types].xml），已按各部件的名称读取。",
+                  part="[Content_Types].xml", repair="补上了内容类型清单")
+
+    def _guess_types(self):
+        base = "application/vnd.openxmlformats-officedocument.spreadsheetml."
+        for n in self.parts:
+            if n == "xl/workbook.xml":
+                yield n, base + "sheet.main+xml"
+            elif n.startswith("xl/worksheets/") and n.endswith(".xml"):
+                yield n, base + "worksheet+xml"
+            elif n == "xl/sharedStrings.xml":
+                yield n, base + "sharedStrings+xml"
+            elif n == "xl/styles.xml":
+                yield n, CT_STYLES
+
+    def _map_sheets(self) -> None:
+        from lxml import etree
+
+        rels = etree.fromstring(self.parts["xl/_rels/workbook.xml.rels"], _parser())
+        targets = {el.get("Id"): _resolve("xl/workbook.xml", el.get("Target") or "") for el in rels}
+        root = etree.fromstring(self.parts["xl/workbook.xml"], _parser())
+        for el in root.iter(_M + "sheet"):
+            target = targets.get(el.get("{%s}id" % NS_REL))
+            if target:
+                self.sheet_names.setdefault(target, el.get("name") or "")
+
+    def workbook(self) -> None:
+        """Which worksheet part is which sheet; a sheet whose part is missing is dropped."""
+        from lxml import etree
+
+        wb_name = "xl/workbook.xml"
+        if wb_name not in self.parts:
+            raise Refused("工作簿的目录部件（xl/workbook.xml）已损坏，无法读取。" + SAVE_AGAIN)
+        rels_name = "xl/_rels/workbook.xml.rels"
+        try:
+            rels = etree.fromstring(self.parts[rels_name], _parser()) if rels_name in self.parts else None
+        except etree.XMLSyntaxError:
+            rels = None
+        targets = {}
+        if rels is not None:
+            for el in rels:
+                targets[el.get("Id")] = _resolve("xl/workbook.xml", el.get("Target") or "")
+        root = etree.fromstring(self.parts[wb_name], _parser())
+        sheets = root.find(_M + "sheets")
+        if sheets is None:
+            raise Refused("工作簿的目录部件（xl/workbook.xml）中没有工作表清单，无法读取。" + SAVE_AGAIN)
+        changed = False
+        for el in list(sheets):
+            target = targets.get(el.get("{%s}id" % NS_REL))
+            name = el.get("name") or ""
+            if target is not None and (target in self.parts or target in self.lazy):
+                if target.startswith("xl/worksheets/"):
+                    self.sheet_names[target] = name
+                continue
+            sheets.remove(el)
+            changed = True
+            self.note("W-READ-PART", f"工作表“{name[:40]}”的内容在工作簿中找不到，没有读取。", sheet=name[:40] or None,
+                      repair=f"略过了找不到内容的工作表“{name[:40]}”")
+        if len(sheets) == 0:
+            raise Refused("工作簿中没有可读取的工作表。" + SAVE_AGAIN)
+        if changed:
+            self.parts[wb_name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            self.changed = True
+        if rels_name not in self.parts or rels is None:
+            raise Refused("工作簿的关系部件（xl/_rels/workbook.xml.rels）缺失或已损坏，无法找到各工作表。" + SAVE_AGAIN)
+
+    def styles(self) -> int:
+        """The number of cell formats (cellXfs) usable by cells; a missing or broken styles part is
+        replaced by the minimal one (cells then read without number formats or colours)."""
+        from lxml import etree
+
+        body = self.parts.get("xl/styles.xml")
+        if body is not None and not self.deep:
+            n = _count_xfs(body)
+            if n:  # judged in full only after a reader failed (preflight(deep=True))
+                return n
+        reason = None
+        root = None
+        if body is None:
+            reason = "缺失或已损坏"
+        else:
+            try:
+                root = etree.fromstring(body, _parser())
+            except etree.XMLSyntaxError:
+                reason = "已损坏"
+        if root is not None and not self._styles_consistent(root):
+            if self._fix_styles(root):
+                self.parts["xl/styles.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                                             standalone=True)
+                self.changed = True
+                self.note("W-READ-STYLE", "工作簿的格式部件（xl/styles.xml）中有引用了不存在的字体、填充或边框的格式，"
+                          "这些格式按常规格式读取。", part="xl/styles.xml", repair="修正了格式部件中无效的引用")
+            else:
+                root, reason = None, "无法使用"
+        if root is None:
+            self.styles_replaced = True
+            self.parts["xl/styles.xml"] = MINIMAL_STYLES
+            self._link_styles()
+            self.changed = True
+            self.note("W-READ-STYLE", f"工作簿的格式部件（xl/styles.xml）{reason}，已按常规格式读取（数字格式、颜色"
+                      "不读取：日期和百分比可能显示为普通数字）。", part="xl/styles.xml",
+                      repair="格式部件缺失或损坏，按常规格式读取")
+            return 1
+        xfs = root.find(_M + "cellXfs")
+        return len(xfs) if xfs is not None else 0
+
+    @staticmethod
+    def _counts(root):
+        out = {}
+        for tag in ("fonts", "fills", "borders", "cellStyleXfs"):
+            el = root.find(_M + tag)
+            out[tag] = len(el) if el is not None else 0
+        return out
+
+    def _styles_consistent(self, root) -> bool:
+        counts = self._counts(root)
+        xfs = root.find(_M + "cellXfs")
+        if xfs is None or len(xfs) == 0:
+            return False
+        for tag in ("cellXfs", "cellStyleXfs"):
+            group = root.find(_M + tag)
+            for xf in group if group is not None else ():
+                for attr, key in (("fontId", "fonts"), ("fillId", "fills"), ("borderId", "borders")):
+                    if not _index_ok(xf.get(attr), counts[key], absent_ok=True):
+                        return False
+                if tag == "cellXfs" and not _index_ok(xf.get("xfId"), counts["cellStyleXfs"], absent_ok=True):
+                    return False
+                if not _index_ok(xf.get("numFmtId"), 10**6, absent_ok=True):
+                    return False
+        return True
+
+    def _fix_styles(self, root) -> bool:
+        counts = self._counts(root)
+        if min(counts["fonts"], counts["fills"], counts["borders"]) == 0:
+            return False
+        xfs = root.find(_M + "cellXfs")
+        if xfs is None or len(xfs) == 0:
+            return False
+        for tag in ("cellXfs", "cellStyleXfs"):
+            group = root.find(_M + tag)
+            for xf in group if group is not None else ():
+                for attr, key in (("fontId", "fonts"), ("fillId", "fills"), ("borderId", "borders")):
+                    if not _index_ok(xf.get(attr), counts[key], absent_ok=True):
+                        xf.set(attr, "0")
+                if tag == "cellXfs" and not _index_ok(xf.get("xfId"), counts["cellStyleXfs"], absent_ok=True):
+                    if "xfId" in xf.attrib:
+                        del xf.attrib["xfId"]
+                if not _index_ok(xf.get("numFmtId"), 10**6, absent_ok=True):
+                    xf.set("numFmtId", "0")
+        return True
+
+    def _link_styles(self) -> None:
+        from lxml import etree
+
+        rels_name = "xl/_rels/workbook.xml.rels"
+        try:
+            rels = etree.fromstring(self.parts[rels_name], _parser())
+        except (KeyError, etree.XMLSyntaxError):
+            return
+        if not any(el.get("Type") == REL_STYLES for el in rels):
+            ids = {el.get("Id") for el in rels}
+            n = 1
+            while f"rIdStyles{n}" in ids:
+                n += 1
+            el = etree.SubElement(rels, "{%s}Relationship" % NS_PKG_REL)
+            el.set("Id", f"rIdStyles{n}")
+            el.set("Type", REL_STYLES)
+            el.set("Target", "styles.xml")
+            self.parts[rels_name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+        ct = self.parts.get("[Content_Types].xml")
+        if ct is not None and b"/xl/styles.xml" not in ct:
+            try:
+                root = etree.fromstring(ct, _parser())
+                el = etree.SubElement(root, "{%s}Override" % NS_CT)
+                el.set("PartName", "/xl/styles.xml")
+                el.set("ContentType", CT_STYLES)
+                self.parts["[Content_Types].xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                                                   standalone=True)
+            except etree.XMLSyntaxError:
+                pass
+        if "xl/styles.xml" not in self.order:
+            self.order.append("xl/styles.xml")
+
+    def shared_strings(self) -> int:
+        from lxml import etree
+
+        body = self.parts.get("xl/sharedStrings.xml")
+        if body is None:
+            return 0
+        if not self.deep:
+            return body.count(b"<si>") + body.count(b"<si ") + body.count(b"<si/>")
+        root = etree.fromstring(body, _parser())  # well-formed: check_xml refused it otherwise
+        return len(root)
+
+    def sheets(self, n_xfs: int, n_strings: int) -> None:
+        for part in list(self.sheet_names):
+            self._sheet(part, n_xfs, n_strings)
+
+    def _sheet(self, part: str, n_xfs: int, n_strings: int) -> None:
+        """Cell references, style indexes, numbers and the row/column limits of one worksheet."""
+        from lxml import etree
+
+        body = self.parts[part]
+        sheet = self.sheet_names.get(part) or part
+        if _declares_dtd(body):
+            self._dtd(part)
+        if _fast_ok(body, n_xfs, n_strings, self.max_rows, self.max_cols):
+            return
+        try:
+            root = etree.fromstring(body, _parser())
+        except (etree.XMLSyntaxError, ValueError):
+            raise Refused(f"工作簿中的“{self._named(part)}”内容已损坏（不是有效的 XML），无法读取。" + SAVE_AGAIN) from None
+        data = root.find(_M + "sheetData")
+        if data is None:
+            return
+        max_rows, max_cols = self.max_rows, self.max_cols
+        changed = False
+        odd_refs: list[str] = []
+        bad_styles: list[str] = []
+        cut_rows = cut_cols = 0
+        expected_row = 0
+        for row in list(data):
+            if row.tag != _M + "row":
+                data.remove(row)
+                changed = True
+                continue
+            r_attr = row.get("r")
+            if r_attr is not None and r_attr.isdigit() and 0 < int(r_attr) <= 1_048_576 and int(r_attr) > expected_row:
+                r = int(r_attr)
+            else:
+                r = expected_row + 1
+                row.set("r", str(r))
+                changed = True
+            expected_row = r
+            if r > max_rows:
+                data.remove(row)
+                cut_rows += 1
+                changed = True
+                continue
+            if not _index_ok(row.get("s"), n_xfs, absent_ok=True):
+                del row.attrib["s"]
+                changed = True
+            if row.get("spans") is not None:
+                del row.attrib["spans"]  # recomputed by readers; an odd one trips some
+            expected_col = 0
+            for c in list(row):
+                if c.tag != _M + "c":
+                    row.remove(c)
+                    changed = True
+                    continue
+                ref = c.get("r")
+                m = _REF.match(ref) if ref is not None else None
+                col = _col_number(m.group(1)) if m else 0
+                ref_row = int(m.group(2)) if m else 0
+                if not m or ref_row != r or col <= expected_col or col > 16384:
+                    col = expected_col + 1
+                    good = f"{_col_letters(col)}{r}"
+                    odd_refs.append(f"{(ref or '无地址')[:12]}→{good}")
+                    c.set("r", good)
+                    changed = True
+                elif ref != f"{m.group(1).upper()}{ref_row}":
+                    good = f"{m.group(1).upper()}{ref_row}"
+                    odd_refs.append(f"{ref[:12]}→{good}")
+                    c.set("r", good)
+                    changed = True
+                expected_col = col
+                if col > max_cols:
+                    row.remove(c)
+                    cut_cols += 1
+                    changed = True
+                    continue
+                cell = c.get("r")
+                if not _index_ok(c.get("s"), n_xfs, absent_ok=True):
+                    del c.attrib["s"]
+                    changed = True
+                    bad_styles.append(cell)
+                if self._value(c, sheet, cell, n_strings):
+                    changed = True
+        if bad_styles and not self.styles_replaced:
+            if len(bad_styles) <= 3:
+                for cell in bad_styles:
+                    self.note("W-READ-STYLE", "单元格的格式编号无效（格式部件中没有这个格式），已按常规格式读取。",
+                              sheet=sheet, cell=cell, repair="格式编号无效的单元格按常规格式读取")
+            else:
+                self.note("W-READ-STYLE", f"工作表“{sheet}”中有 {len(bad_styles)} 个单元格的格式编号无效（"
+                          f"{'、'.join(bad_styles[:5])}等），已按常规格式读取。", sheet=sheet,
+                          repair="格式编号无效的单元格按常规格式读取")
+        if odd_refs:
+            shown = "、".join(odd_refs[:5]) + ("等" if len(odd_refs) > 5 else "")
+            self.note("W-READ-REF", f"工作表“{sheet}”中有 {len(odd_refs)} 个单元格的地址写法不规范（{shown}），已按其位置读取。",
+                      sheet=sheet, repair=f"工作表“{sheet}”的单元格地址写法不规范")
+        if cut_rows:
+            self.note("W-READ-LIMIT", f"工作表“{sheet}”超过 {max_rows} 行，第 {max_rows} 行以后的 {cut_rows} 行没有读取"
+                      f"（{limits.describe('ROWS')}）。", sheet=sheet, repair=f"工作表“{sheet}”行数超过上限")
+        if cut_cols:
+            self.note("W-READ-LIMIT", f"工作表“{sheet}”超过 {max_cols} 列，其后 {cut_cols} 个单元格没有读取"
+                      f"（{limits.describe('COLUMNS')}）。", sheet=sheet, repair=f"工作表“{sheet}”列数超过上限")
+        dim = root.find(_M + "dimension")
+        if changed and dim is not None:
+            root.remove(dim)  # a stale used range would make readers walk empty rows
+        if changed:
+            self.parts[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            self.changed = True
+
+    def _value(self, c, sheet: str, cell: str, n_strings: int) -> bool:
+        """A cell value no reader would take (NaN, INF, an index past the shared strings…) becomes
+        its text, with a warning naming the cell; returns whether the cell was changed."""
+        t = c.get("t", "n")
+        v = c.find(_M + "v")
+        text = v.text if v is not None else None
+        if t in ("inlineStr", "str", "e"):
+            return False
+        if text is None or text == "":
+            if v is not None and t in ("n", "s", "b", "d"):
+                c.remove(v)
+                return True
+            return False
+        problem = None
+        if t == "n":
+            try:
+                f = float(text)
+                if f != f or f in (float("inf"), float("-inf")):
+                    problem = "不是有效的数值"
+            except ValueError:
+                problem = "不是有效的数值"
+        elif t == "s":
+            if not (text.strip().isdigit() and int(text) < n_strings):
+                problem = "引用了不存在的文字"
+        elif t == "b":
+            if text.strip() not in ("0", "1"):
+                problem = "不是有效的逻辑值"
+        elif t == "d":
+            if not re.match(r"^\d{4}-\d{2}-\d{2}", text.strip()):
+                problem = "不是有效的日期"
+        else:
+            problem = "类型无法识别"
+        if problem is None:
+            return False
+        shown = text[:40]
+        self.note("W-READ-CELL", f"单元格中保存的值“{shown}”{problem}（Excel 不会写出这样的值），已按文字读取。", sheet=sheet,
+                  cell=cell, repair=f"单元格 {sheet}!{cell} 的值无效，按文字读取")
+        from lxml import etree
+
+        for child in list(c):
+            c.remove(child)
+        c.set("t", "inlineStr")
+        is_ = etree.SubElement(c, _M + "is")
+        etree.SubElement(is_, _M + "t").text = text[: limits.get("TEXT_CHARS")]
+        return True
+
+    def pack(self) -> bytes:
+        for name, info in list(self.lazy.items()):
+            del self.lazy[name]
+            if self._load(name, info) and _declares_dtd(self.parts[name]) and name.lower().endswith(_XML_SUFFIXES):
+                self._dtd(name)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            for name in dict.fromkeys(self.order + list(self.parts)):
+                if name in self.parts:
+                    zf.writestr(name, self.parts[name])
+        return buf.getvalue()
+
+
+_LOCAL = struct.Struct("<4s5H3I2H")  # a local file header's fixed 30 bytes
+
+
+def _fast_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A stored or deflated member's bytes straight from the archive (zipfile's reader costs several
+    times more per member, which counts over thousands of files); CRC and size checked as zipfile
+    does. None for anything unusual (encryption, ZIP64, another method): zipfile then reads it."""
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    off = info.header_offset
+    if off + 30 > len(data):
+        return None
+    sig, _, _, method, _, _, _, _, _, name_len, extra_len = _LOCAL.unpack_from(data, off)
+    if sig != b"PK\x03\x04" or method != info.compress_type:
+        return None
+    start = off + 30 + name_len + extra_len
+    raw = data[start:start + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise zipfile.BadZipFile("truncated")
+    if method == zipfile.ZIP_STORED:
+        out = raw
+    else:
+        d = zlib.decompressobj(-15)
+        out = d.decompress(raw, info.file_size + 1)  # never more than the declared size (+1 to notice)
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        raise zipfile.BadZipFile("bad size or CRC")
+    return out
+
+
+def _count_xfs(body: bytes) -> int:
+    start = body.find(b"<cellXfs")
+    end = body.find(b"</cellXfs>", start)
+    if start < 0 or end < 0:
+        return 0
+    part = body[start:end]
+    return part.count(b"<xf ") + part.count(b"<xf>") + part.count(b"<xf/")
+
+
+def _critical(name: str) -> bool:
+    """Parts every reader parses to get the values: read and judged for every file."""
+    return (name in ("[Content_Types].xml", "xl/workbook.xml", "xl/styles.xml", "xl/sharedStrings.xml")
+            or name.endswith(".rels") or name.startswith("xl/worksheets/") and name.endswith(".xml"))
+
+
+def _index_ok(raw: str | None, count: int, absent_ok: bool) -> bool:
+    if raw is None:
+        return absent_ok
+    raw = raw.strip()
+    return raw.isdigit() and int(raw) < count
+
+
+# Used to skip the full parse for the sheets that need no repair (almost all of them): a byte scan
+# of the whole sheet, no per-cell Python.
+_BAD_C = re.compile(rb'<c(?: (?!r="[A-Z]{1,2}[1-9][0-9]{0,6}"[\s>/])|[>/])')
+_BAD_ROW = re.compile(rb'<row(?! r="[1-9][0-9]{0,6}"[\s>/])[\s>/]')
+_ROW_R = re.compile(rb'<row r="([0-9]{1,7})"')
+_TWO_LETTERS = re.compile(rb'<c r="([A-Z]{2})[0-9]')
+# Cell types, and the formula types (<f t="shared">) the same attribute name carries.
+_T_BAD = re.compile(rb' t="(?!(?:s|n|str|inlineStr|b|e|shared|array|normal|dataTable)")')
+_T_ATTR = re.compile(rb' t="([^"]*)"')
+_V_ODD = re.compile(rb"<v>([^<]*[^0-9.eE+\-<\s][^<]*)</v>")
+_GE: dict[int, tuple] = {}
+
+
+def _at_least(n: int) -> str:
+    """A regex for the decimal integers >= n (and any with a leading zero, which no writer uses)."""
+    d = str(n)
+    alts = [f"[1-9][0-9]{{{len(d)},}}", "0[0-9]+", d]
+    for i, ch in enumerate(d):
+        if ch != "9":
+            lo = int(ch) + 1 if i else max(int(ch) + 1, 1)
+            rest = len(d) - i - 1
+            alts.append(f"{d[:i]}[{lo}-9][0-9]{{{rest}}}")
+    return "(?:" + "|".join(alts) + ")"
+
+
+def _index_scans(n_xfs: int, n_strings: int) -> tuple:
+    key = (n_xfs, n_strings)
+    hit = _GE.get(key)
+    if hit is None:
+        bad_s = re.compile((' s="(?:' + (_at_least(n_xfs) if n_xfs else "[0-9]+") + r'|[^"]*[^0-9"][^"]*|)"').encode())
+        bad_v = re.compile(('t="s"[^>]*><v>(?:' + (_at_least(n_strings) if n_strings else "[0-9]+")
+                            + r"|[^<]*[^0-9<][^<]*|)</v>").encode())
+        if len(_GE) > 256:
+            _GE.clear()
+        hit = _GE[key] = (bad_s, bad_v)
+    return hit
+
+
+def _fast_ok(body: bytes, n_xfs: int, n_strings: int, max_rows: int, max_cols: int) -> bool:
+    """True when a byte scan shows nothing the full check would change (one pass per question,
+    no Python per cell: this runs on every sheet of every file a bureau consolidates)."""
+    if b"<x:" in body or b"<main:" in body or b"<sheetData>" not in body and b"<sheetData/>" not in body:
+        return False  # prefixed namespaces or an unusual shape: let the parser judge
+    if _BAD_C.search(body) or _BAD_ROW.search(body) or _T_BAD.search(body):
+        return False
+    last = 0
+    for r in _ROW_R.findall(body):
+        r = int(r)
+        if r <= last or r > max_rows:
+            return False
+        last = r
+    if _TWO_LETTERS.search(body) and any(_col_number(x.decode()) > max_cols
+                                         for x in set(_TWO_LETTERS.findall(body))):
+        return False
+    bad_s, bad_v = _index_scans(n_xfs, n_strings)
+    if bad_s.search(body) or bad_v.search(body):
+        return False
+    for m in _V_ODD.finditer(body):  # text in <v>: only formula results typed as text or errors
+        tag = body[body.rfind(b"<c ", 0, m.start()):m.start()]
+        t = _T_ATTR.search(tag)
+        if t is None or t.group(1) in (b"n", b"s", b"b"):
+            return False
+    return True
+
+
+def preflight(data: bytes, suffix: str = ".xlsx", deep: bool = False) -> Package:
+    """The verdict on one file's bytes: a Package to read (possibly repaired, with notes), or
+    Refused (Chinese, naming the part). Never anything else: unexpected trouble in a part is
+    treated as that part being damaged."""
+    if len(data) > limits.file_bytes():
+        raise Refused(f"文件有 {len(data) / 1024 / 1024:.0f} MB，超过了{limits.describe('FILE_MB')}；自评表通常不到 1 MB。"
+                      "请检查是否选错了文件，或删除其中的大图片、无关工作表后另存再试。")
+    sniff(data, suffix)
+    rd = _Reader(data, deep)
+    rd.unpack()
+    try:
+        rd.check_xml()
+        rd.content_types()
+        rd.workbook()
+        n_xfs = rd.styles()
+        n_strings = rd.shared_strings()
+        rd.sheets(n_xfs, n_strings)
+    except Refused:
+        raise
+    except RecursionError:
+        raise Refused("工作簿的内容嵌套层次过深，无法读取。" + SAVE_AGAIN) from None
+    except Exception:  # noqa: BLE001 - a part shaped like nothing Excel writes
+        raise Refused("工作簿的内容已损坏，无法读取。" + SAVE_AGAIN) from None
+    macro = any(n.lower().endswith("vbaproject.bin") for n in rd.parts)
+    if not rd.changed:
+        return Package(data, rd.notes, False, macro, rd.repairs)
+    return Package(rd.pack(), rd.notes, True, macro, rd.repairs)
+
+
+def package_of(path) -> Package:
+    """preflight() of a file on disk (read once, never written)."""
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise Refused("文件不存在（可能已被移动或删除）。") from None
+    if size > limits.file_bytes():
+        raise Refused(f"文件有 {size / 1024 / 1024:.0f} MB，超过了{limits.describe('FILE_MB')}；自评表通常不到 1 MB。"
+                      "请检查是否选错了文件，或删除其中的大图片、无关工作表后另存再试。")
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise Refused("没有读取此文件的权限（可能正被其他程序占用）。") from None
+    except IsADirectoryError:
+        raise Refused("这是一个文件夹，不是工作簿文件。") from None
+    except OSError as exc:
+        raise Refused(f"无法读取文件（{exc.strerror or '读取失败'}）。") from None
+    return preflight(data, path.suffix.lower())

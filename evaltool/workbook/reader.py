@@ -1092,11 +1092,22 @@ def read_workbook_projects(path, rules: str | None = None) -> list[Project]:
     rules: the rule set chosen for this run (its 标签 entries extend the label vocabulary)."""
     from evaltool.workbook import xlsx_engine
 
-    grids = xlsx_engine.read_grids(path)
+    grids, notes = xlsx_engine.read_noted(path)
     projects = projects_from_grids(grids, rules)
     for p in projects:
         p.source = str(path)
+        p.read_findings.extend(note_findings(notes))
     return projects
+
+
+def note_findings(notes) -> list:
+    """The reading policy's notes (workbook/container.py: what was tolerated) as warnings."""
+    from evaltool.core.model import Finding
+
+    return [Finding(n.code, "warning", n.message, "读取",
+                    Location(sheet=n.sheet, cell=n.cell,
+                             path=None if n.cell else (n.part or (f"工作表“{n.sheet}”" if n.sheet else None))))
+            for n in notes]
 
 
 __all__ = ["projects_from_grids", "read_workbook_projects", "SheetInfo", "sheet_info", "LAYOUT_KEY"]

@@ -5,6 +5,8 @@ drop (images, charts, macros, pivot tables, external links…) is never overwrit
 """
 from __future__ import annotations
 
+import datetime as _dt
+import io
 import os
 import warnings
 import zipfile
@@ -16,10 +18,11 @@ from evaltool.core.fileio import atomic_path
 from evaltool.core.seam import CellWrite, Grid
 from evaltool.workbook import layout as L
 from evaltool.workbook.cellvalue import put
-from evaltool.workbook.container import MAX_UNZIPPED, OLE_MAGIC, is_encrypted_ole
+from evaltool.core import limits
+from evaltool.workbook.container import SAVE_AGAIN, Note, Package, Refused, package_of, preflight
 
-MAX_BYTES = 50 * 1024 * 1024  # a filled form is ~50 KB; far beyond this is not one
-MAX_CELLS = 20_000_000  # used range (styled empty rows count too); a form has a few hundred cells
+MAX_BYTES = 50 * 1024 * 1024  # default of limits FILE_MB (kept for callers that import it)
+READ_FAILED = "工作簿的内容已损坏，无法读取。" + SAVE_AGAIN
 
 # Zip members openpyxl does not carry over when it saves, and what a clerk would call them.
 DROPPED = (
@@ -43,48 +46,42 @@ def _name(path: str | os.PathLike) -> str:
     return Path(path).name
 
 
-def check_file(path: str | os.PathLike) -> None:
-    """Refuse, with a Chinese message, anything that is not a readable .xlsx we can handle."""
+_LAST: dict[str, tuple[tuple, Package]] = {}  # path -> ((size, mtime), its package): score reads twice
+
+
+def package(path: str | os.PathLike) -> Package:
+    """The reading policy's verdict on a file (container.preflight), as InputError when refused."""
     path = Path(path)
     name = path.name
     if not path.exists():
         raise InputError(f"找不到文件：{path}")
     if path.is_dir():
         raise InputError(f"{name} 是文件夹，请指定一个 .xlsx 工作簿文件。")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise InputError(f"{name} 有 {size / 1024 / 1024:.0f} MB，超过 50 MB 的上限；自评表通常不到 1 MB。"
-                         "请检查是否选错了文件，或删除其中的大图片、无关工作表后另存再试。")
-    if size == 0:
-        raise InputError(f"{name} 是空文件（0 字节），可能没有保存完整。请重新保存或从邮件中重新下载。")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    suffix = path.suffix.lower()
-    if head == OLE_MAGIC:
-        if is_encrypted_ole(path.read_bytes()):
-            raise InputError(f"{name} 设置了打开密码（文件已加密），evaltool 无法读取。"
-                             "请在 Excel 或 WPS 中打开，在“文件 → 信息 → 保护工作簿 → 用密码进行加密”中删除密码后另存，再试一次。")
-        raise InputError(f"{name} 是旧版 Excel 97-2003 格式（.xls），evaltool 只能读取 .xlsx。"
-                         "请在 Excel 或 WPS 中打开，“另存为 → Excel 工作簿（*.xlsx）”后再试。")
-    if suffix in (".xls", ".et", ".ods", ".csv", ".numbers") and head[:4] == b"PK\x03\x04" and _is_xlsx_zip(path):
+    try:
+        st = path.stat()
+        key = (st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    hit = _LAST.get(str(path))
+    if hit is not None and key is not None and hit[0] == key:
+        return hit[1]
+    try:
+        pkg = package_of(path)
+    except Refused as exc:
+        raise InputError(f"{name}：{exc}") from None
+    if path.suffix.lower() in (".xls", ".et", ".ods", ".csv", ".numbers"):
+        # The content is a workbook the policy accepts: only the name is wrong.
         raise InputError(f"{name} 的内容其实是 .xlsx 工作簿，只是扩展名被改成了“{path.suffix}”。"
                          f"请把文件名改回“{path.stem}.xlsx”后再试，不必另存。")
-    if suffix in (".xls", ".et", ".ods", ".csv", ".numbers"):
-        raise InputError(f"{name} 不是 .xlsx 格式，evaltool 只能读取 .xlsx。请在 Excel 或 WPS 中打开，"
-                         "“另存为 → Excel 工作簿（*.xlsx）”后再试。")
-    if not zipfile.is_zipfile(path):
-        raise InputError(f"{name} 不是 Excel 工作簿（.xlsx），也可能已损坏。请确认文件能在 Excel 或 WPS 中打开，"
-                         "另存为 .xlsx 后再试。")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            total = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise InputError(f"{name} 已损坏，无法作为 .xlsx 打开。请从原始邮件重新下载，或在 Excel 中打开后另存。") from None
-    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-        raise InputError(f"{name} 虽然是压缩文件，但里面没有 Excel 工作簿（不是 .xlsx）。请确认选的是自评表工作簿。")
-    if total > MAX_UNZIPPED:
-        raise InputError(f"{name} 解压后超过 {MAX_UNZIPPED // 1024 // 1024} MB，不像自评表。请检查是否选错了文件。")
+    _LAST.clear()
+    if key is not None:
+        _LAST[str(path)] = (key, pkg)
+    return pkg
+
+
+def check_file(path: str | os.PathLike) -> None:
+    """Refuse, with a Chinese message, anything that is not a readable .xlsx we can handle."""
+    package(path)
 
 
 def _is_xlsx_zip(path: Path) -> bool:
@@ -237,50 +234,100 @@ def dropped_content(path: str | os.PathLike) -> list[str]:
         return found
     except Exception:  # noqa: BLE001 - a part lxml cannot parse: do not rewrite what is not understood
         add("无法解析的部件")
+    try:  # a copy repaired in memory (container.py) must not replace the clerk's file
+        pkg = package(path)
+        if pkg.repaired:
+            add("需要在读取时修复的内容（" + "；".join(pkg.repairs[:5]) + "）")
+    except InputError:
+        pass
     return found
 
 
-def load(path: str | os.PathLike, data_only: bool, rich_text: bool = False):
-    """openpyxl Workbook, after check_file; any failure becomes a Chinese InputError."""
+def _open(pkg: Package, data_only: bool, rich_text: bool = False):
     import openpyxl
 
-    check_file(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about every extension it skips
+        return openpyxl.load_workbook(io.BytesIO(pkg.data), data_only=data_only, rich_text=rich_text)
+
+
+def _open_any(path: str | os.PathLike, data_only: bool, rich_text: bool = False):
+    """(Workbook, the package it was read from): the pre-flight's copy first; where openpyxl fails
+    on it, the deeper pre-flight (every part parsed, broken ones left out). Raises what openpyxl
+    raises when even that cannot be read."""
+    pkg = package(path)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about every extension it skips
-            return openpyxl.load_workbook(path, data_only=data_only, rich_text=rich_text)
+        return _open(pkg, data_only, rich_text), pkg
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - openpyxl raises many types for broken files
+        pass
+    deep = deep_package(path)
+    return _open(deep, data_only, rich_text), deep
+
+
+def deep_package(path: str | os.PathLike) -> Package:
+    """preflight(deep=True) of the file; it then stands for the file (dropped_content sees it)."""
+    path = Path(path)
+    try:
+        pkg = preflight(path.read_bytes(), path.suffix.lower(), deep=True)
+    except Refused as exc:
+        raise InputError(f"{path.name}：{exc}") from None
+    except OSError:
+        raise InputError(f"{path.name}：{READ_FAILED}") from None
+    try:
+        st = path.stat()
+        _LAST.clear()
+        _LAST[str(path)] = ((st.st_size, st.st_mtime_ns), pkg)
+    except OSError:
+        pass
+    return pkg
+
+
+def load(path: str | os.PathLike, data_only: bool, rich_text: bool = False):
+    """openpyxl Workbook of the file as the reading policy lets it be read; any failure becomes a
+    Chinese InputError."""
+    try:
+        return _open_any(path, data_only, rich_text)[0]
     except InputError:
         raise
     except MemoryError:
-        raise InputError(f"{_name(path)} 太大，内存不足，无法读取。") from None
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
-        from evaltool.core.messages import exception_text
-
-        raise InputError(f"{_name(path)} 无法作为 .xlsx 读取（{exception_text(exc)}）。文件可能已损坏："
-                         "请在 Excel 或 WPS 中打开，另存为 .xlsx 后再试。") from None
+        raise InputError(f"{_name(path)}：文件太大，内存不足，无法读取。") from None
+    except Exception:  # noqa: BLE001 - openpyxl raises many types for broken files
+        raise InputError(f"{_name(path)}：{READ_FAILED}") from None
 
 
-def grids_from_workbook(wb) -> list[Grid]:
+def cell_value(value: Any) -> Any:
+    """What a Grid holds for a cell: None, str, int, float, bool, date/datetime; other types (a
+    time of day, a duration) as their text."""
+    if value is None or isinstance(value, (str, bool, int, float, _dt.date)):
+        return value
+    return str(value)
+
+
+def grids_from_workbook(wb, notes: list | None = None) -> list[Grid]:
     """Every worksheet's values and merged ranges, in sheet order (chart sheets are skipped)."""
     grids = []
     cells = 0
+    max_cells, max_text = limits.get("CELLS"), limits.get("TEXT_CHARS")
     for ws in wb.worksheets:
         values: list[list[Any]] = []
         max_row, max_col = ws.max_row, ws.max_column
         cells += max_row * max_col
-        if cells > MAX_CELLS:
-            raise InputError(f"工作表“{ws.title}”的已用区域有 {max_row} 行 × {max_col} 列，远大于自评表。"
-                             "请删除多余的行列（或把自评表复制到新工作簿）后再试。")
+        if cells > max_cells:
+            raise InputError(f"工作表“{ws.title}”的已用区域有 {max_row} 行 × {max_col} 列，远大于自评表"
+                             f"（{limits.describe('CELLS')}）。请删除多余的行列（或把自评表复制到新工作簿）后再试。")
         last_row = last_col = 0
         for n, row in enumerate(ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True), 1):
             filled = [i for i, v in enumerate(row, 1) if v is not None and v != ""]
             if filled:
                 last_row, last_col = n, max(last_col, filled[-1])
                 values.extend([] for _ in range(n - 1 - len(values)))
-                values.append(list(row))
+                values.append([cell_value(v) for v in row])
         # Trailing empty rows and columns (formatting only) would slow every scan.
         values = [r[:last_col] for r in values[:last_row]]
         _mark_percents(ws, values)
+        cut_long_text(ws.title, values, max_text, notes)
         merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
         grids.append(Grid(ws.title, values, merged))
     return grids
@@ -302,9 +349,84 @@ def _mark_percents(ws, values: list[list[Any]]) -> None:
             values[r - 1][c - 1] = kind(v)
 
 
+def _mark_percents(ws, values: list[list[Any]]) -> None:
+    """Numbers in percent-formatted cells become seam.Percent (0.93 shown as 93% reads as 93%)."""
+    from evaltool.core.seam import percent_format
+
+    cells = getattr(ws, "_cells", None)  # openpyxl's own cell map: only cells that exist, no new ones made
+    if not cells:
+        return
+    for (r, c), cell in cells.items():
+        v = cell._value
+        if type(v) not in (int, float) or r > len(values) or c > len(values[r - 1]):
+            continue
+        kind = percent_format(cell.number_format)
+        if kind is not None:
+            values[r - 1][c - 1] = kind(v)
+
+
+def cut_long_text(sheet: str, values: list[list[Any]], max_text: int, notes: list | None) -> None:
+    """Text beyond Excel's own cell limit cannot have been typed in Excel: it is cut, and said so."""
+    for r, row in enumerate(values, 1):
+        for c, v in enumerate(row, 1):
+            if isinstance(v, str) and len(v) > max_text:
+                row[c - 1] = v[:max_text]
+                if notes is not None:
+                    from evaltool.core.seam import address
+
+                    cell = address(r, c)
+                    notes.append(Note("W-READ-LIMIT", f"单元格的文字有 {len(v)} 字，超过"
+                                      f"{limits.describe('TEXT_CHARS')}，只读取了前 {max_text} 字。", sheet, cell))
+
+
+def read_noted(path: str | os.PathLike) -> tuple[list[Grid], list[Note]]:
+    """One pass over the file: cached values (what the clerk sees), merged ranges, and the notes
+    of the reading policy (what was tolerated, naming the cell or part)."""
+    try:
+        wb, pkg = _open_any(path, data_only=True)
+    except InputError:
+        raise
+    except MemoryError:
+        raise InputError(f"{_name(path)}：文件太大，内存不足，无法读取。") from None
+    except Exception:  # noqa: BLE001 - openpyxl cannot; python-calamine may (in a child process)
+        pkg = package(path)
+        grids = calamine_grids_isolated(pkg.data, _name(path))
+        notes = list(pkg.notes)
+        for g in grids:
+            cut_long_text(g.sheet, g.values, limits.get("TEXT_CHARS"), notes)
+        return grids, notes
+    notes = list(pkg.notes)
+    return grids_from_workbook(wb, notes), notes
+
+
 def read_grids(path: str | os.PathLike) -> list[Grid]:
     """One pass over the file: cached values (what the clerk sees), merged ranges."""
-    return grids_from_workbook(load(path, data_only=True))
+    return read_noted(path)[0]
+
+
+def _calamine_child(data: bytes) -> list[Grid]:
+    from evaltool.collect.worker import calamine_grids
+
+    return calamine_grids(data)
+
+
+def calamine_grids_isolated(data: bytes, name: str) -> list[Grid]:
+    """Values read by python-calamine in a child process: a native crash there costs this command
+    nothing but the file's refusal."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+            return pool.submit(_calamine_child, data).result(timeout=limits.get("SECONDS"))
+    except InputError:
+        raise
+    except BrokenProcessPool:
+        raise InputError(f"{name}：{READ_FAILED}（读取程序在读这个文件时异常退出。）") from None
+    except Exception:  # noqa: BLE001 - calamine cannot read it either (or ran out of time)
+        raise InputError(f"{name}：{READ_FAILED}") from None
 
 
 # ---- writing ---------------------------------------------------------------------------------------------
@@ -434,5 +556,5 @@ def write_results_file(source: str | os.PathLike, target: str | os.PathLike, wri
     save_atomic(wb, target)
 
 
-__all__ = ["check_file", "dropped_content", "load", "grids_from_workbook", "read_grids", "apply_writes",
+__all__ = ["check_file", "package", "dropped_content", "load", "grids_from_workbook", "read_grids", "read_noted", "apply_writes",
            "write_results", "save_atomic", "safe_target", "write_results_file", "MAX_BYTES"]
