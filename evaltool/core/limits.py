@@ -23,7 +23,7 @@ _DEFAULTS: dict[str, tuple[object, str, str]] = {
     "DOCX_MB": (50, "Word 报告文件大小", " MB"),
     "DOCX_PARAGRAPHS": (20_000, "Word 报告的段落数", " 段"),
     "DOCX_CHARS": (2_000_000, "Word 报告的文字总量", " 字"),
-    "INDICATORS": (2000, "一张自评表的绩效指标行数", " 行"),
+    "INDICATORS": (500, "报告附表的绩效指标行数", " 行"),  # Word tables grow slower than linearly
     "SECONDS": (60, "读取一个文件的时间", " 秒"),
     # Magnitudes: beyond these a figure is reported as 数值过大 instead of being computed with.
     "NUMBER": (Decimal("1e15"), "数值的绝对值", ""),  # Excel keeps 15 significant digits

@@ -261,19 +261,23 @@ def title_lines(title: str, per_line: int = TITLE_CHARS_PER_LINE) -> list[str]:
         rest = "".join(parts[1:])
     else:
         rest = whole
-    n = max(1, -(-int(_width(rest) * 2) // (per_line * 2)))
+    remaining = _width(rest)  # kept up to date rather than re-summed per line: titles can be long
+    n = max(1, -(-int(remaining * 2) // (per_line * 2)))
     while n > 1:
-        target = _width(rest) / n
+        target = remaining / n
         candidates = []
         acc = 0.0
         for k, ch in enumerate(rest[:-1], start=1):
             acc += _width(ch)
+            if acc > per_line:  # no break point further on fits the line (and a long title is O(n²))
+                break
             head, tail = rest[:k], rest[k:]
             bonus = (2.5 if head.endswith(_TITLE_BREAK_AFTER) else 0) + (3 if tail.startswith(_TITLE_BREAK_BEFORE) else 0)
             if acc <= per_line:
                 candidates.append((abs(acc - target) - bonus, k))
         k = min(candidates)[1] if candidates else len(rest) // n
         lines.append(rest[:k])
+        remaining -= _width(rest[:k])
         rest = rest[k:]
         n -= 1
     lines.append(rest)
@@ -353,11 +357,12 @@ def build_document(markup: str, form_writer=None, title: str | None = None, auth
         body_started = True
         last = p
     props = doc.core_properties
+    # Word's core properties hold at most 255 characters (python-docx refuses more).
     if title:
-        props.title = title.replace("\u2028", "")
+        props.title = title.replace("\u2028", "")[:255]
     if author:
-        props.author = author
-        props.last_modified_by = author
+        props.author = str(author)[:255]
+        props.last_modified_by = str(author)[:255]
     props.comments = "由 evaltool 根据项目支出绩效自评表生成"
     return doc
 

@@ -43,11 +43,21 @@ class Grid:
             self.merges.append((r, c, down if down is not None else r, to if to is not None else c))
 
     def merge_all(self) -> None:
+        import sys
+
         from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 
-        for r1, c1, r2, c2 in self.merges:
-            merged = self.cell(r1, c1).merge(self.cell(r2, c2))
-            merged.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        # python-docx merges a span recursively, a few frames per row: a 一级指标 spanning 1,000
+        # indicator rows needs more than Python's default depth (pure-Python frames, no C stack).
+        depth = sys.getrecursionlimit()
+        tallest = max((r2 - r1 for r1, _, r2, _ in self.merges), default=0)
+        sys.setrecursionlimit(max(depth, 1000 + 20 * tallest))
+        try:
+            for r1, c1, r2, c2 in self.merges:
+                merged = self.cell(r1, c1).merge(self.cell(r2, c2))
+                merged.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        finally:
+            sys.setrecursionlimit(depth)
 
 
 def _new_table(doc, nrows: int, widths, narrow: bool = True) -> tuple:

@@ -1,0 +1,269 @@
+"""One reading policy for every command (issue 12 items 1, 2, 4; issue 18: one file must not kill
+the 汇总). Each test here fails on the code before the policy: the damaged files were refused as
+"文件可能已损坏（IndexError）", the numbers ended in exit 3 (InvalidOperation, RecursionError,
+RepresenterError), a long text ran past 60 s, and a file that made calamine abort took the whole
+consolidation (no 汇总) with it."""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from evaltool import cli
+from evaltool.collect import collect
+from fuzz import gen
+
+CASE = next((Path(__file__).parent / "cases").glob("seed000-*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def form(tmp_path_factory) -> bytes:
+    book = tmp_path_factory.mktemp("policy") / "表.xlsx"
+    assert CliRunner().invoke(cli.main, ["new", "--from", str(CASE), "-o", str(book)]).exit_code == 0
+    return book.read_bytes()
+
+
+def run(*args):
+    return CliRunner().invoke(cli.main, [str(a) for a in args])
+
+
+def sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def _variant(form: bytes, kind: str) -> bytes:
+    parts = gen.members(form)
+    if kind == "nan":
+        return gen.pack(gen.set_cell(parts, "E6", '<c r="E6" t="n"><v>NaN</v></c>'))
+    if kind == "inf":
+        return gen.pack(gen.set_cell(parts, "F6", '<c r="F6" t="n"><v>INF</v></c>'))
+    if kind == "bad style":
+        return gen.pack(gen.set_cell(parts, "E6", '<c r="E6" s="999" t="n"><v>35</v></c>'))
+    if kind == "no styles":
+        return gen.pack({k: v for k, v in parts.items() if k != "xl/styles.xml"})
+    if kind == "$E$6":
+        return gen.pack(gen.set_cell(parts, "E6", '<c r="$E$6" t="n"><v>35</v></c>'))
+    if kind == "e6":
+        return gen.pack(gen.set_cell(parts, "E6", '<c r="e6" t="n"><v>35</v></c>'))
+    if kind == "garbage properties":
+        return gen.pack({**parts, "docProps/core.xml": b"\x00garbage<<<"})
+    if kind == "entity bomb in properties":
+        return gen.pack({**parts, "docProps/core.xml": gen.with_bomb(parts["docProps/core.xml"])})
+    raise AssertionError(kind)
+
+
+# (damage, what the warning names: a cell or a part)
+TOLERATED = [("nan", "E6"), ("inf", "F6"), ("bad style", "E6"), ("no styles", "xl/styles.xml"),
+             ("$E$6", "$E$6"), ("e6", "e6"), ("garbage properties", "docProps/core.xml"),
+             ("entity bomb in properties", "docProps/core.xml")]
+
+
+@pytest.mark.parametrize("kind, named", TOLERATED)
+def test_what_excel_tolerates_is_read_with_a_warning_in_check_and_collect(form, tmp_path, kind, named):
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    book = folder / "表.xlsx"
+    book.write_bytes(_variant(form, kind))
+    before = sha(book)
+    res = run("check", book)
+    assert res.exit_code in (0, 1), res.output
+    assert "W-READ-" in res.output and named in res.output, res.output
+    assert "无法处理" not in res.output and "Error" not in res.output
+    # The same verdict (read) and the same warning in the 汇总.
+    summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
+    assert summary.read == 1 and not summary.unreadable
+    # A repaired copy was read: score leaves the clerk's file alone and says why.
+    res = run("score", book)
+    assert res.exit_code in (0, 1), res.output
+    assert sha(book) == before
+    assert "计分结果" in res.output and (folder / "表-计分结果.xlsx").exists()
+
+
+def test_an_entity_declaration_in_an_essential_part_is_refused_the_same_way_everywhere(form, tmp_path):
+    parts = gen.members(form)
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    book = folder / "炸弹.xlsx"
+    book.write_bytes(gen.pack({**parts, gen.SHEET: gen.with_bomb(parts[gen.SHEET])}))
+    messages = []
+    for cmd in (["check", book], ["score", book], ["export", book, "-o", tmp_path / "x.yaml"],
+                ["report", book, "-o", tmp_path / "x.docx"]):
+        res = run(*cmd)
+        assert res.exit_code == 2, res.output
+        assert "实体" in res.output and "自评表" in res.output and "Error" not in res.output
+        messages.append(res.output.split("：", 2)[-1].strip())
+    summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
+    (name, reason), = summary.unreadable
+    assert len(set(messages)) == 1 and messages[0] == reason
+
+
+@pytest.mark.parametrize("value, xml", [
+    ("1e30", '<c r="E6" t="n"><v>1e30</v></c>'),
+    ("1e308", '<c r="E6" t="n"><v>1e308</v></c>'),
+    ("30 digits", '<c r="E6" t="inlineStr"><is><t>123456789012345678901234567890</t></is></c>'),
+])
+def test_huge_amounts_are_a_finding_on_their_cell_in_every_command(form, tmp_path, value, xml):
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    book = folder / "表.xlsx"
+    book.write_bytes(gen.pack(gen.set_cell(gen.members(form), "E6", xml)))
+    res = run("check", book)
+    assert res.exit_code == 1 and "E-NUMBER-RANGE" in res.output and "自评表!E6" in res.output, res.output
+    assert "数值过大" in res.output
+    res = run("report", book, "-o", tmp_path / "r.docx")
+    assert res.exit_code == 1, res.output  # the report is written; the form's error is pointed out
+    summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
+    assert summary.read == 1 and summary.projects_with_errors == 1
+
+
+def test_core_numbers_of_every_kind_never_raise():
+    from decimal import Decimal
+
+    from evaltool.core import values
+    from evaltool.core.decimals import fmt, fmt_percent, round_half_up, to_decimal
+
+    for raw in (1e30, 1e308, float("nan"), float("inf"), -0.0, 5e-324, -35, True, "NaN", "-INF",
+                "9" * 1000, "0." + "0" * 300 + "1", Decimal("1e-999999"), Decimal("NaN")):
+        p = values.parse(raw)
+        assert p.kind in ("number", "unknown", "qualitative"), raw
+    assert values.parse(1e30).problem.startswith("数值过大")
+    assert to_decimal(-0.0) == 0 and str(to_decimal(-0.0)) == "0.0" and fmt(to_decimal(-0.0)) == "0"
+    assert to_decimal(Decimal("NaN")) is None and to_decimal("Infinity") is None
+    # A ratio of a huge and a tiny figure still rounds (InvalidOperation before).
+    assert fmt_percent(Decimal("1e300")).endswith("%") and round_half_up(Decimal("1e40"), 2) == Decimal("1e40")
+
+
+def test_a_date_or_time_in_a_weight_cell_exports(form, tmp_path):
+    import datetime
+
+    import openpyxl
+
+    src = tmp_path / "src.xlsx"
+    src.write_bytes(form)
+    wb = openpyxl.load_workbook(src)
+    ws = wb.worksheets[0]
+    ws["G13"] = datetime.time(10, 0)
+    ws["G14"] = datetime.datetime(2023, 1, 5)
+    ws["G15"] = datetime.timedelta(days=2)
+    wb.save(src)
+    res = run("export", src, "-o", tmp_path / "x.yaml")
+    assert res.exit_code == 0, res.output
+    data = yaml.safe_load((tmp_path / "x.yaml").read_text("utf-8"))
+    assert data["绩效指标"][0]["分值"] == "10:00:00"
+    res = run("check", src)
+    assert res.exit_code == 1 and "分值" in res.output and "不是数字" in res.output
+
+
+def test_a_thousand_indicator_rows(tmp_path):
+    data = yaml.safe_load(CASE.read_text("utf-8"))
+    rows = data["绩效指标"]
+    data["绩效指标"] = [dict(rows[i % len(rows)], 三级指标=f"指标{i}") for i in range(1000)]
+    case = tmp_path / "千行.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    res = run("check", case)
+    assert res.exit_code in (0, 1), res.output
+    res = run("report", case, "-o", tmp_path / "r.docx")
+    assert res.exit_code == 2 and "EVALTOOL_LIMIT_INDICATORS" in res.output and "1000 行" in res.output, res.output
+
+
+def test_form_table_merges_a_tall_span_without_recursion_error():
+    from docx import Document
+
+    from evaltool.report.form_table import Grid
+
+    doc = Document()
+    table = doc.add_table(rows=400, cols=2)
+    grid = Grid(table, 2, None)
+    grid.merges.append((0, 0, 399, 0))
+    grid.merge_all()  # RecursionError before: python-docx recurses a few frames per row
+    assert table.cell(399, 0)._tc is table.cell(0, 0)._tc or table.cell(0, 0).text == ""
+
+
+def test_a_long_text_and_a_long_name_are_bounded(form, tmp_path):
+    parts = gen.members(form)
+    book = tmp_path / "长.xlsx"
+    book.write_bytes(gen.pack(gen.set_cell(parts, "C3", '<c r="C3" t="inlineStr"><is><t>%s</t></is></c>' % ("长" * 100_000))))
+    started = time.perf_counter()
+    res = run("report", book, "-o", tmp_path / "r.docx")
+    assert res.exit_code in (0, 1), res.output
+    assert time.perf_counter() - started < 45  # ran past 60 s before (quadratic title layout)
+    res = run("check", book)
+    assert "W-READ-LIMIT" in res.output and "自评表!C3" in res.output
+
+
+def test_check_report_refuses_a_two_hundred_thousand_paragraph_docx(form, tmp_path):
+    book = tmp_path / "表.xlsx"
+    book.write_bytes(form)
+    report = tmp_path / "报告.docx"
+    assert run("report", book, "-o", report).exit_code in (0, 1)
+    parts = gen.members(report.read_bytes())
+    body = parts["word/document.xml"]
+    many = "<w:p><w:r><w:t>预算 35 万元</w:t></w:r></w:p>".encode() * 200_000
+    huge = tmp_path / "二十万段.docx"
+    huge.write_bytes(gen.pack({**parts, "word/document.xml": body.replace(b"</w:body>", many + b"</w:body>")}))
+    res = run("check-report", huge, book)
+    assert res.exit_code == 2 and "段落" in res.output and "EVALTOOL_LIMIT_DOCX_PARAGRAPHS" in res.output, res.output
+
+
+def _huge_range(form: bytes) -> bytes:
+    """A cell at XFD1048576: python-calamine allocates the whole used range (half a terabyte here)
+    and the Rust allocator aborts the process (SIGABRT; python-calamine issue #130)."""
+    parts = gen.members(form)
+    sheet = parts[gen.SHEET].replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>')
+    return gen.pack({**parts, gen.SHEET: sheet})
+
+
+def _collect_cli(folder: Path, out: Path, env_extra: dict) -> subprocess.CompletedProcess:
+    env = {**os.environ, **env_extra, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.run([sys.executable, "-m", "evaltool", "collect", str(folder), "-o", str(out), "-q"],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_a_file_that_makes_calamine_abort_costs_only_that_file(form, tmp_path):
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    for name in ("甲.xlsx", "乙.xlsx", "丙.xlsx"):
+        (folder / name).write_bytes(form)
+    (folder / "巨大区域.xlsx").write_bytes(_huge_range(form))
+    # With limits raised far enough the pre-flight lets the cell through, and calamine really
+    # aborts inside a worker: that file alone is listed, in the words `evaltool check` uses.
+    raised = {"EVALTOOL_LIMIT_ROWS": "2000000", "EVALTOOL_LIMIT_COLUMNS": "20000"}
+    out = tmp_path / "汇总.xlsx"
+    proc = _collect_cli(folder, out, raised)
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert out.exists() and "已汇总 3 / 4 个工作簿" in proc.stdout, proc.stdout
+    assert "巨大区域.xlsx" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+    import openpyxl
+
+    listed = {r[0].value: r[1].value for r in openpyxl.load_workbook(out)["无法读取的文件"].iter_rows(min_row=2)}
+    assert "巨大区域.xlsx" in listed and "单元格数" in listed["巨大区域.xlsx"]
+    env = {**os.environ, **raised, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    check = subprocess.run([sys.executable, "-m", "evaltool", "check", str(folder / "巨大区域.xlsx")],
+                           capture_output=True, text=True, env=env, timeout=300)
+    assert check.returncode == 2 and "单元格数" in check.stderr + check.stdout
+    # With the default limits the pre-flight cuts the sheet at its row limit: read, with a warning.
+    proc = _collect_cli(folder, tmp_path / "汇总2.xlsx", {})
+    assert proc.returncode in (0, 1) and "已汇总 4 / 4 个工作簿" in proc.stdout, proc.stdout + proc.stderr[-2000:]
+
+
+def test_a_worker_that_dies_is_isolated_file_by_file(form, tmp_path):
+    """The test-only abort hook kills whichever process reads the named file: the run completes,
+    only that file is listed, every other file is summarised once."""
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"{i:02d}.xlsx").write_bytes(form)
+    (folder / "05-致命.xlsx").write_bytes(form)
+    out = tmp_path / "汇总.xlsx"
+    proc = _collect_cli(folder, out, {"EVALTOOL_TEST_ABORT_ON": "致命"})
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert "已汇总 12 / 13 个工作簿" in proc.stdout and "05-致命.xlsx" in proc.stdout, proc.stdout
+    assert "异常退出" in proc.stdout
