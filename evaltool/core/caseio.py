@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from evaltool.core import limits
 from evaltool.core.errors import InputError
 from evaltool.core.fileio import atomic_write_text
 
@@ -15,7 +16,7 @@ from evaltool.core.decimals import plain_number as _plain
 from evaltool.core.model import (FUND_COLUMN_ATTR, FUND_COLUMNS, FUND_ROWS, INDICATOR_ATTR, FundRow, Indicator,
                                  Location, Project)
 
-MAX_CASE_BYTES = 5 * 1024 * 1024  # a real case is a few KB; anything this big is not one
+MAX_CASE_BYTES = 5 * 1024 * 1024  # default of limits CASE_MB: a real case is a few KB
 INDICATOR_KEYS = INDICATOR_ATTR
 FUND_KEYS = {**FUND_COLUMN_ATTR, "得分": "entered_score"}
 HEADER_KEYS = {"年度": "year", "项目名称": "name", "主管部门": "department", "实施单位": "unit"}
@@ -37,7 +38,7 @@ def load_case(path: str | os.PathLike) -> Project:
         size = path.stat().st_size
     except OSError:
         raise CaseError(f"找不到案例文件：{path}") from None
-    if size > MAX_CASE_BYTES:
+    if size > limits.get("CASE_MB") * 1024 * 1024:
         raise CaseError(f"{name} 有 {size // 1024 // 1024} MB，不像案例文件（通常只有几 KB）。请检查是否选错了文件。")
     try:
         text = path.read_bytes().decode("utf-8-sig")
