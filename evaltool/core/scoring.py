@@ -466,12 +466,12 @@ def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
         out.add("E-UNGRADED", "error", f"无法计分：{result.ungraded}。改正上述问题后再计分；在此之前本项目没有总分和等次。",
                 "总分", Location(sheet=project.sheet, path="总分"))
     result.findings = out.findings
-    return _with_read_findings(project, result)
+    return result
 
 
 def _with_read_findings(project: Project, result):
-    """What the reader found or tolerated (Project.read_findings, model.py's contract) leads the
-    result's findings; added once, whoever else adds them."""
+    """The 评分表 scorer's result with what the reader found or tolerated (Project.read_findings,
+    model.py's contract) leading its findings, once."""
     have = {id(f) for f in result.findings}
     result.findings[:0] = [f for f in project.read_findings if id(f) not in have]
     return result
