@@ -26,7 +26,8 @@ def evaluate_projects(projects: list[Project]) -> list[tuple[Project, ScoreResul
 def read_projects(file: str, rules: str | None = None) -> list[Project]:
     from evaltool.workbook import service, xlsx_engine
 
-    return service.read(xlsx_engine.read_grids(file), source=str(file), rules=rules)
+    grids, notes = xlsx_engine.read_noted(file)  # notes: what the reading policy tolerated
+    return service.read(grids, source=str(file), rules=rules, notes=notes)
 
 
 def _report(results, as_json: bool) -> None:

@@ -25,13 +25,15 @@ class Plan:
         return self.results, self.writes, self.sheet, self.ours
 
 
-def read(grids: list[Grid], source: str | None = None, rules: str | None = None) -> list[Project]:
+def read(grids: list[Grid], source: str | None = None, rules: str | None = None, notes=()) -> list[Project]:
     """The 自评表 (or 评分表) projects in a workbook's grids; InputError (Chinese) when there is none.
-    rules: the rule set chosen for this run (its 标签 entries extend the label vocabulary)."""
-    from evaltool.workbook.reader import projects_from_grids
+    rules: the rule set chosen for this run (its 标签 entries extend the label vocabulary).
+    notes: what the reading policy tolerated (xlsx_engine.read_noted), added to each project."""
+    from evaltool.workbook.reader import note_findings, projects_from_grids
 
     projects = projects_from_grids(grids, rules)
     for p in projects:
+        p.read_findings.extend(note_findings(notes))
         if source is not None:
             p.source = source
         if rules:
