@@ -504,21 +504,8 @@ class _Reader:
         return out
 
     def _styles_consistent(self, root) -> bool:
-        counts = self._counts(root)
         xfs = root.find(_M + "cellXfs")
-        if xfs is None or len(xfs) == 0:
-            return False
-        for tag in ("cellXfs", "cellStyleXfs"):
-            group = root.find(_M + tag)
-            for xf in group if group is not None else ():
-                for attr, key in (("fontId", "fonts"), ("fillId", "fills"), ("borderId", "borders")):
-                    if not _index_ok(xf.get(attr), counts[key], absent_ok=True):
-                        return False
-                if tag == "cellXfs" and not _index_ok(xf.get("xfId"), counts["cellStyleXfs"], absent_ok=True):
-                    return False
-                if not _index_ok(xf.get("numFmtId"), 10**6, absent_ok=True):
-                    return False
-        return True
+        return xfs is not None and len(xfs) > 0 and not self._bad_refs(root, fix=False)
 
     def _fix_styles(self, root) -> bool:
         counts = self._counts(root)
@@ -527,18 +514,33 @@ class _Reader:
         xfs = root.find(_M + "cellXfs")
         if xfs is None or len(xfs) == 0:
             return False
+        self._bad_refs(root, fix=True)
+        return True
+
+    def _bad_refs(self, root, fix: bool) -> bool:
+        """Whether some xf points past the fonts/fills/borders/cellStyleXfs it names; with fix, such
+        references are set to the first entry (or dropped, for xfId) — what Excel does on opening."""
+        counts = self._counts(root)
+        bad = False
         for tag in ("cellXfs", "cellStyleXfs"):
             group = root.find(_M + tag)
             for xf in group if group is not None else ():
                 for attr, key in (("fontId", "fonts"), ("fillId", "fills"), ("borderId", "borders")):
                     if not _index_ok(xf.get(attr), counts[key], absent_ok=True):
-                        xf.set(attr, "0")
+                        bad = True
+                        if fix:
+                            xf.set(attr, "0")
                 if tag == "cellXfs" and not _index_ok(xf.get("xfId"), counts["cellStyleXfs"], absent_ok=True):
-                    if "xfId" in xf.attrib:
+                    bad = True
+                    if fix and "xfId" in xf.attrib:
                         del xf.attrib["xfId"]
                 if not _index_ok(xf.get("numFmtId"), 10**6, absent_ok=True):
-                    xf.set("numFmtId", "0")
-        return True
+                    bad = True
+                    if fix:
+                        xf.set("numFmtId", "0")
+                if bad and not fix:
+                    return True
+        return bad
 
     def _link_styles(self) -> None:
         from lxml import etree

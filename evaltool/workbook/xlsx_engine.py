@@ -349,22 +349,6 @@ def _mark_percents(ws, values: list[list[Any]]) -> None:
             values[r - 1][c - 1] = kind(v)
 
 
-def _mark_percents(ws, values: list[list[Any]]) -> None:
-    """Numbers in percent-formatted cells become seam.Percent (0.93 shown as 93% reads as 93%)."""
-    from evaltool.core.seam import percent_format
-
-    cells = getattr(ws, "_cells", None)  # openpyxl's own cell map: only cells that exist, no new ones made
-    if not cells:
-        return
-    for (r, c), cell in cells.items():
-        v = cell._value
-        if type(v) not in (int, float) or r > len(values) or c > len(values[r - 1]):
-            continue
-        kind = percent_format(cell.number_format)
-        if kind is not None:
-            values[r - 1][c - 1] = kind(v)
-
-
 def cut_long_text(sheet: str, values: list[list[Any]], max_text: int, notes: list | None) -> None:
     """Text beyond Excel's own cell limit cannot have been typed in Excel: it is cut, and said so."""
     for r, row in enumerate(values, 1):
