@@ -339,3 +339,22 @@ def test_an_indicator_named_with_the_form_word_keeps_its_name_on_a_scoring_table
     assert "评分表“自评表填报质量”的分值" in labels and "评分表的总分" in labels
     assert "评分表的资金使用率（实际使用情况 ÷ 实际到位资金）" in labels
     assert not any("评分表填报质量" in label and "自评表填报质量" not in label for label in labels)
+
+
+# ---- an actual typed as a fraction under a percent target ------------------------------------------------
+def test_a_fraction_actual_under_a_percent_target_is_the_percentage_in_texts_and_report():
+    """0.93 under "≥90%" is scored as 93%: a text saying 93% agrees with the form (it was flagged as
+    "0.93%" before), one saying 88% does not, and the report states 93%, not 0.93."""
+    from evaltool.report.context import build_context
+
+    data = yaml.safe_load(next(CASES_DIR.glob("seed002-电子政务*.yaml")).read_text("utf-8"))
+    data["绩效指标"].insert(1, {"一级指标": "产出指标", "二级指标": "质量指标", "三级指标": "培训覆盖率",
+                            "年度指标值": "≥90%", "实际完成值": 0.93, "分值": 0})
+    p, r = scored_dict(data)
+    ok = [f for f in check_texts(p, r, {"产出": "全年培训覆盖率达到93%。"}) if f.code == "E-REPORT-NUMBER"]
+    assert ok == []
+    bad = [f for f in check_texts(p, r, {"产出": "全年培训覆盖率达到88%。"}) if f.code == "E-REPORT-NUMBER"]
+    assert len(bad) == 1 and "93%" in bad[0].message and "0.93%" not in bad[0].message
+    ctx = build_context(p, r)
+    shown = [i.actual for l1 in ctx["levels"] for i in l1.items if i.name == "培训覆盖率"]
+    assert shown == ["93%"]

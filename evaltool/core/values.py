@@ -272,6 +272,17 @@ def in_wanyuan(q: Quantity) -> Decimal | None:
     return None
 
 
+def actual_as_compared(target: Parsed, actual: Parsed) -> Quantity | None:
+    """The actual as scoring compares it with its target: a bare 0.93 under a percent target is 93%
+    (see align). None when the actual is not a number; the actual itself when nothing changes."""
+    if actual.kind != "number" or actual.quantity is None:
+        return None
+    if target.kind == "number" and target.quantity is not None and target.quantity.percent \
+            and actual.quantity.unit is None and abs(actual.quantity.value) <= 1:
+        return Quantity(align(target.quantity, actual.quantity).actual, "%")  # type: ignore[arg-type]
+    return actual.quantity
+
+
 def _factor(q: Quantity, family: str | None) -> Decimal:
     table = {"money": MONEY, "duration": DURATION, "percent": PERCENT}.get(family or "", {})
     return table.get(q.unit or "", Decimal(1))

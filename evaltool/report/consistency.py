@@ -277,10 +277,12 @@ class Facts:
                 for parsed in (target, actual):
                     if parsed.kind == "number" and parsed.quantity and parsed.quantity.unit:
                         unit = unit or parsed.quantity.unit
-                for attr, parsed, col in (("target", target, "年度指标值"), ("actual", actual, "实际完成值")):
-                    if parsed.kind != "number" or parsed.quantity is None:
+                compared = values.actual_as_compared(target, actual)  # 0.93 under "≥90%" is 93%, as scored
+                for attr, parsed, q, col in (("target", target, target.quantity, "年度指标值"),
+                                             ("actual", actual, compared, "实际完成值")):
+                    if parsed.kind != "number" or q is None:
                         continue
-                    fam, value = _family_value(parsed.quantity.value, parsed.quantity.unit or unit)
+                    fam, value = _family_value(q.value, q.unit or unit)
                     if fam is None:
                         continue
                     family = family or fam

@@ -71,6 +71,20 @@ def raw_text(value: Any) -> str:
     return escape_markup(re.sub(r"\s+", " ", str(value)).strip())
 
 
+def _actual_text(ind: Any) -> str:
+    """The 实际完成值 as the report states it: as typed, except a bare fraction under a percent
+    target, which scoring reads as a percentage (0.93 under ≥90% is 93%), so the text says 93%."""
+    if ind is None:
+        return ""
+    raw = getattr(ind, "actual", None)
+    if not isinstance(raw, Percent) and isinstance(raw, (int, float, Decimal, str)) and not isinstance(raw, bool):
+        target, actual = values.parse(getattr(ind, "target", None)), values.parse(raw)
+        compared = values.actual_as_compared(target, actual)
+        if compared is not None and actual.quantity is not None and compared.unit != actual.quantity.unit:
+            return compared.text()
+    return raw_text(raw)
+
+
 def long_text(value: Any) -> str:
     """A free text that may hold several paragraphs: one paragraph per non-empty line."""
     if value is None:
@@ -211,7 +225,7 @@ def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
             index=r.index, level1=escape_markup(l1), level2=escape_markup(l2), name=escape_markup(r.level3),
             label=escape_markup(label),
             target=raw_text(getattr(ind, "target", None)) if ind is not None else "",
-            actual=raw_text(getattr(ind, "actual", None)) if ind is not None else "",
+            actual=_actual_text(ind),
             weight=score_text(r.weight, places), score=score_text(r.score, places),
             weight_value=r.weight, score_value=r.score, method=r.method, explanation=r.explanation,
             qualitative=r.method == "定性", full=full, scored=scored,
