@@ -151,7 +151,7 @@ def new_target(output: str) -> Path:
     if target.suffix.lower() != ".xlsx":
         raise InputError(f"输出文件名应以 .xlsx 结尾：{target.name}")
     if target.exists():
-        raise InputError(f"{target} 已存在。为避免覆盖已填写的内容，请用 -o 指定一个新文件名，或先移走原文件。")
+        raise InputError(f"{target} 已存在。为避免覆盖已填写的内容，evaltool 没有改动它；请换一个新文件名，或先移走原文件。")
     if not target.parent.exists():
         raise InputError(f"文件夹不存在：{target.parent}")
     return target
