@@ -313,8 +313,8 @@ class _Reader:
             return True
         except NotImplementedError:
             self._broken(name, "使用了不支持的压缩方式")
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, KeyError,
-                OverflowError):
+        except (zipfile.BadZipFile, zlib.error, struct.error, EOFError, OSError, ValueError, RuntimeError,
+                KeyError, OverflowError, IndexError):
             self._broken(name, "已损坏（无法解压）")
         return False
 
@@ -762,7 +762,7 @@ def _fast_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
     off = info.header_offset
-    if off + 30 > len(data):
+    if off < 0 or off + 30 > len(data):  # a damaged central directory: zipfile judges it
         return None
     sig, _, _, method, _, _, _, _, _, name_len, extra_len = _LOCAL.unpack_from(data, off)
     if sig != b"PK\x03\x04" or method != info.compress_type:
