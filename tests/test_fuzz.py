@@ -5,7 +5,7 @@ whenever it only reads), stay within a time bound, and `check` and `collect` mus
 same verdict (read or refused).
 
 A CI-sized, seeded sample always runs; EVALTOOL_FUZZ_FULL=1 runs the full set and, with
-EVALTOOL_FUZZ_REPORT=path, writes its counts there as JSON (the closing note quotes them).
+EVALTOOL_FUZZ_REPORT=path, writes its counts to path.<test>.json (the closing note quotes them).
 """
 from __future__ import annotations
 
@@ -91,10 +91,11 @@ def _record(name: str, tally: Tally) -> None:
     path = os.environ.get("EVALTOOL_FUZZ_REPORT")
     if not path:
         return
-    data = json.loads(Path(path).read_text("utf-8")) if Path(path).exists() else {}
-    data[name] = {**tally.counts, "slowest_seconds": round(tally.slowest[0], 2), "slowest": tally.slowest[1],
-                  "violations": tally.violations[:50]}
-    Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
+    # One file per test (pytest -n runs them side by side): <path>.<name>.json
+    out = Path(f"{path}.{re.sub(r'[^0-9A-Za-z]+', '_', name)}.json")
+    out.write_text(json.dumps({name: {**tally.counts, "slowest_seconds": round(tally.slowest[0], 2),
+                                      "slowest": tally.slowest[1], "violations": tally.violations[:50]}},
+                              ensure_ascii=False, indent=2), "utf-8")
 
 
 SHARDS = 4 if FULL else 1  # the full set in parallel-able parts (pytest -n), each with its own 汇总

@@ -279,3 +279,31 @@ def test_a_worker_that_dies_is_isolated_file_by_file(form, tmp_path):
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     assert "已汇总 12 / 13 个工作簿" in proc.stdout and "05-致命.xlsx" in proc.stdout, proc.stdout
     assert "异常退出" in proc.stdout
+
+
+@pytest.mark.parametrize("part, damage", [("xl/worksheets/sheet5.xml", "half"), ("xl/worksheets/sheet3.xml", "half"),
+                                          ("[Content_Types].xml", "half"), ("[Content_Types].xml", "garbage")])
+def test_a_broken_sheet_nothing_needs_or_a_broken_type_list_gets_one_verdict(form, tmp_path, part, damage):
+    """Found by the full fuzz set: collect (which skips the help sheets and needs no content-type
+    list) read these, check refused them. Both now leave the broken sheet out (or rebuild the list)
+    and read the form, with a warning."""
+    parts = gen.members(form)
+    body = parts[part][: len(parts[part]) // 2] if damage == "half" else b"\x00<<garbage"
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    book = folder / "表.xlsx"
+    book.write_bytes(gen.pack({**parts, part: body}))
+    res = run("check", book)
+    assert res.exit_code in (0, 1) and "W-READ-PART" in res.output, res.output
+    summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
+    assert summary.read == 1 and not summary.unreadable
+
+
+def test_a_number_too_long_for_a_float_reaches_the_summary_as_text(form, tmp_path):
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    book = folder / "表.xlsx"
+    book.write_bytes(gen.pack(gen.set_cell(gen.members(form), "C4", '<c r="C4" t="n"><v>%s</v></c>' % ("9" * 400))))
+    assert run("check", book).exit_code in (0, 1)
+    summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
+    assert summary.read == 1

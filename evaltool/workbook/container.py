@@ -214,15 +214,48 @@ class _Reader:
         if repair and repair not in self.repairs:
             self.repairs.append(repair)
 
-    def drop(self, name: str, why: str) -> None:
+    def drop(self, name: str, why: str, say: bool = True) -> None:
         """Leave out a part nothing essential needs, and every relationship pointing at it."""
         self.parts.pop(name, None)
         self.lazy.pop(name, None)
         self.changed = True
         word = _part_word(name)
-        self.note("W-READ-PART", f"工作簿中的{word}{why}，已略过（不影响自评表的内容）。", part=name,
-                  repair=f"略过了{word}")
+        if say:
+            self.note("W-READ-PART", f"工作簿中的{word}{why}，已略过（不影响自评表的内容）。", part=name,
+                      repair=f"略过了{word}")
         self._unlink(name)
+
+    def drop_sheet(self, part: str, why: str) -> None:
+        """Leave out a worksheet whose XML cannot be parsed (as Excel's repair does), naming it; the
+        file is refused only when no sheet is left. Whether the form itself was lost is the reader's
+        verdict (no 自评表 found), the same for check and collect."""
+        from lxml import etree
+
+        name = self.sheet_names.pop(part, None) or part
+        root = etree.fromstring(self.parts["xl/workbook.xml"], _parser())
+        rels = etree.fromstring(self.parts["xl/_rels/workbook.xml.rels"], _parser())
+        targets = {el.get("Id"): _resolve("xl/workbook.xml", el.get("Target") or "") for el in rels}
+        sheets = root.find(_M + "sheets")
+        index = None
+        for i, el in enumerate(list(sheets)):
+            if targets.get(el.get("{%s}id" % NS_REL)) == part:
+                sheets.remove(el)
+                index = i
+        if len(sheets) == 0:
+            raise Refused(f"工作簿中的“{self._named(part)}”{why}，工作簿中没有其他可读取的工作表。" + SAVE_AGAIN)
+        names = root.find(_M + "definedNames")
+        if index is not None and names is not None:  # sheet-local names follow the sheets' positions
+            for dn in list(names):
+                local = dn.get("localSheetId")
+                if local is not None and local.isdigit():
+                    if int(local) == index:
+                        names.remove(dn)
+                    elif int(local) > index:
+                        dn.set("localSheetId", str(int(local) - 1))
+        self.parts["xl/workbook.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        self.drop(part, why, say=False)
+        self.note("W-READ-PART", f"工作表“{name[:40]}”{why}，没有读取（Excel 打开时也会提示修复并去掉它）。",
+                  sheet=name[:40], repair=f"略过了已损坏的工作表“{name[:40]}”")
 
     def _unlink(self, name: str) -> None:
         from lxml import etree
@@ -313,8 +346,8 @@ class _Reader:
             return True
         except NotImplementedError:
             self._broken(name, "使用了不支持的压缩方式")
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, KeyError,
-                OverflowError):
+        except (zipfile.BadZipFile, zlib.error, struct.error, EOFError, OSError, ValueError, RuntimeError,
+                KeyError, OverflowError, IndexError):
             self._broken(name, "已损坏（无法解压）")
         return False
 
@@ -336,9 +369,9 @@ class _Reader:
         return f"工作表“{sheet}”（{name}）" if sheet else name
 
     def _broken(self, name: str, why: str) -> None:
-        if name == "xl/styles.xml":
+        if name in ("xl/styles.xml", "[Content_Types].xml"):
             self.parts.pop(name, None)
-            return  # replaced by minimal styles in check_styles
+            return  # replaced by minimal styles / a regenerated list (styles(), content_types())
         if self._essential(name):
             raise Refused(f"工作簿中的“{self._named(name)}”{why}，无法读取。" + SAVE_AGAIN)
         self.drop(name, why)
@@ -370,7 +403,7 @@ class _Reader:
 
     def _dtd(self, name: str) -> None:
         why = "含有 XML 实体声明（DTD）。Excel 不会写出这种内容，出于安全考虑 evaltool 不展开它"
-        if name == "xl/styles.xml":
+        if name in ("xl/styles.xml", "[Content_Types].xml"):
             self.parts.pop(name, None)
             return
         if self._essential(name):
@@ -389,7 +422,7 @@ class _Reader:
             f'<Default Extension="xml" ContentType="application/xml"/>{parts}</Types>').encode()
         self.order.insert(0, "[Content_Types].xml")
         self.changed = True
-        self.note("W-READ-PART", "工作簿缺少内容类型清单（[Content_Types].xml），已按各部件的名称读取。",
+        self.note("W-READ-PART", "工作簿的内容类型清单（[Content_Types].xml）缺失或已损坏，已按各部件的名称读取。",
                   part="[Content_Types].xml", repair="补上了内容类型清单")
 
     def _guess_types(self):
@@ -597,12 +630,13 @@ class _Reader:
         sheet = self.sheet_names.get(part) or part
         if _declares_dtd(body):
             self._dtd(part)
-        if _fast_ok(body, n_xfs, n_strings, self.max_rows, self.max_cols):
-            return
+        if not self.deep and _fast_ok(body, n_xfs, n_strings, self.max_rows, self.max_cols):
+            return  # (deep: every sheet parsed — a reader failed, perhaps on a truncated sheet)
         try:
             root = etree.fromstring(body, _parser())
         except (etree.XMLSyntaxError, ValueError):
-            raise Refused(f"工作簿中的“{self._named(part)}”内容已损坏（不是有效的 XML），无法读取。" + SAVE_AGAIN) from None
+            self.drop_sheet(part, "的内容已损坏（不是有效的 XML）")
+            return
         data = root.find(_M + "sheetData")
         if data is None:
             return
@@ -764,7 +798,7 @@ def _fast_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
     off = info.header_offset
-    if off + 30 > len(data):
+    if off < 0 or off + 30 > len(data):  # a damaged central directory: zipfile judges it
         return None
     sig, _, _, method, _, _, _, _, _, name_len, extra_len = _LOCAL.unpack_from(data, off)
     if sig != b"PK\x03\x04" or method != info.compress_type:

@@ -300,6 +300,8 @@ def load(path: str | os.PathLike, data_only: bool, rich_text: bool = False):
 def cell_value(value: Any) -> Any:
     """What a Grid holds for a cell: None, str, int, float, bool, date/datetime; other types (a
     time of day, a duration) as their text."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**300:
+        return str(value)  # openpyxl reads a long digit string as an int no float (or cell) can hold
     if value is None or isinstance(value, (str, bool, int, float, _dt.date)):
         return value
     return str(value)
