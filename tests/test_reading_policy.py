@@ -307,3 +307,21 @@ def test_a_number_too_long_for_a_float_reaches_the_summary_as_text(form, tmp_pat
     assert run("check", book).exit_code in (0, 1)
     summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
     assert summary.read == 1
+
+
+def test_a_denormal_budget_is_a_finding_and_the_summary_is_written(form, tmp_path):
+    """Found by the full fuzz set: a budget of 4.9e-324 gave a 执行率 no float holds, and collect's
+    汇总 writer crashed (OverflowError)."""
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    book = folder / "表.xlsx"
+    book.write_bytes(gen.pack(gen.set_cell(gen.members(form), "E6", '<c r="E6" t="n"><v>4.9e-324</v></c>')))
+    res = run("check", book)
+    assert res.exit_code == 1 and "数值过小" in res.output and "自评表!E6" in res.output, res.output
+    summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
+    assert summary.read == 1 and (tmp_path / "汇总.xlsx").exists()
+    from decimal import Decimal
+
+    from evaltool.core.decimals import plain_number
+
+    assert plain_number(Decimal("1e400")) is None and plain_number(Decimal("2.5")) == 2.5

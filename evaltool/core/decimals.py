@@ -41,10 +41,15 @@ def to_decimal(value: Any) -> Decimal | None:
 _HUGE_INT = 10**400
 
 
+_FLOAT_MAX = Decimal("1e300")
+
+
 def plain_number(value: Any) -> Any:
     """A Decimal as a cell, JSON or YAML holds it: int when whole, else float (only at that boundary,
     never for arithmetic). Anything else, None included, is returned unchanged."""
     if isinstance(value, Decimal):
+        if not value.is_finite() or abs(value) > _FLOAT_MAX:
+            return None  # no cell or JSON number holds it: shown as not computed, never as a guess
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, float) and hasattr(value, "text"):  # seam.Percent: as the clerk sees it, "93%"
         return value.text

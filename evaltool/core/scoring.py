@@ -70,10 +70,16 @@ def read_money(raw: Any, where: Location, label: str, out: Collector) -> Decimal
     elif amount < 0:
         out.add("E-MONEY", "error", f"{label}“{raw}”是负数。金额不能为负，请填写以万元为单位的数字。", label, where)
         return None
+    elif 0 < amount < _MIN_MONEY:  # below 0.01 元: a slip (or 4.9e-324) whose ratios explode
+        out.add("E-NUMBER-RANGE", "error", f"{label}“{str(raw)[:40]}”数值过小（不到 0.01 元），请核对单位。", label, where)
+        return None
     elif q.unit not in values.WANYUAN_UNITS:
         out.add("I-MONEY-UNIT", "info",
                 f"{label}“{raw}”已按万元换算为 {fmt(amount)} 万元；建议直接填写万元数。", label, where)
     return amount
+
+
+_MIN_MONEY = Decimal("0.000001")  # 万元
 
 
 def _too_large(parsed: values.Parsed, raw: Any, where: Location, label: str, out: Collector) -> bool:
