@@ -24,6 +24,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from evaltool.core import limits
+from evaltool.core.seam import col_letter
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003 files, and encrypted .xlsx packages
 ZIP_MAGIC = b"PK\x03\x04"
@@ -152,14 +153,6 @@ def _col_number(letters: str) -> int:
     for ch in letters.upper():
         n = n * 26 + ord(ch) - 64
     return n
-
-
-def _col_letters(n: int) -> str:
-    out = ""
-    while n > 0:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _resolve(source_part: str, target: str) -> str:
@@ -681,7 +674,7 @@ class _Reader:
                 ref_row = int(m.group(2)) if m else 0
                 if not m or ref_row != r or col <= expected_col or col > 16384:
                     col = expected_col + 1
-                    good = f"{_col_letters(col)}{r}"
+                    good = f"{col_letter(col)}{r}"
                     odd_refs.append(f"{(ref or '无地址')[:12]}→{good}")
                     c.set("r", good)
                     changed = True
@@ -951,6 +944,8 @@ def package_of(path) -> Package:
         raise Refused("没有读取此文件的权限（可能正被其他程序占用）。") from None
     except IsADirectoryError:
         raise Refused("这是一个文件夹，不是工作簿文件。") from None
+    except FileNotFoundError:  # strerror would be the C library's English text
+        raise Refused("文件不存在（可能已被移动或删除）。") from None
     except OSError as exc:
         raise Refused(f"无法读取文件（{exc.strerror or '读取失败'}）。") from None
     return preflight(data, path.suffix.lower())
