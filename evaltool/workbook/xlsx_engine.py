@@ -533,9 +533,53 @@ def safe_target(source: str | os.PathLike, output: str | os.PathLike | None) -> 
     return target, reason
 
 
+def patched(source: str | os.PathLike, writes: list[CellWrite], sheet) -> tuple[bytes | None, str | None]:
+    """(the source with only evaltool's parts rewritten, None) — xlsx_patch — or (None, why not, Chinese)."""
+    from evaltool.workbook.xlsx_patch import Unpatchable, patch_workbook
+
+    pkg = package(source)
+    if pkg.repaired:
+        return None, "需要在读取时修复"
+    try:
+        return patch_workbook(pkg.data, writes, sheet), None
+    except Unpatchable as exc:
+        return None, str(exc)
+
+
+def score_target(source: str | os.PathLike, output: str | os.PathLike | None, writes: list[CellWrite],
+                 sheet) -> tuple[Path, str | None, bytes | None]:
+    """Where score's results go, why not into the source (Chinese, or None), and the bytes to write
+    there: the source's own package patched (xlsx_patch), or None where that is not safe — then
+    write_results_file saves through openpyxl, into a new file when that would lose something."""
+    source = Path(source)
+    other = bool(output) and Path(output).resolve() != source.resolve()
+    data, why = patched(source, writes, sheet)
+    if data is not None:
+        return (Path(output) if other else source), None, data
+    if other:
+        return Path(output), None, None
+    lost = dropped_content(source)
+    if not lost:
+        return source, None, None
+    target, reason = safe_target(source, None)
+    if why and why != "需要在读取时修复":
+        reason = (f"{source.name} 中{why}，evaltool 无法只改写它负责的单元格；整个重写又会丢失其中的"
+                  f"{'、'.join(lost)}，因此原文件未改动，计分结果另存为 {target.name}。")
+    return target, reason, None
+
+
 def write_results_file(source: str | os.PathLike, target: str | os.PathLike, writes: list[CellWrite],
-                       sheet) -> None:
-    """Load the source (formulas kept), apply writes and the 校验结果 sheet, save atomically to target."""
+                       sheet, data: bytes | None = None) -> None:
+    """Write the results to target atomically: `data` (score_target's patched package) when given, else
+    the source patched in place of its own parts, else (a part that cannot be patched safely) the
+    source loaded through openpyxl (formulas kept), writes and the 校验结果 sheet applied, saved."""
+    if data is None:
+        data = patched(source, writes, sheet)[0]
+    if data is not None:
+        from evaltool.core.fileio import atomic_write_bytes
+
+        atomic_write_bytes(target, data)
+        return
     wb = load(source, data_only=False, rich_text=True)  # runs of partly formatted text are kept
     apply_writes(wb, writes)
     write_results(wb, sheet)
@@ -543,4 +587,4 @@ def write_results_file(source: str | os.PathLike, target: str | os.PathLike, wri
 
 
 __all__ = ["check_file", "package", "dropped_content", "load", "grids_from_workbook", "read_grids", "read_noted", "apply_writes",
-           "write_results", "save_atomic", "safe_target", "write_results_file", "MAX_BYTES"]
+           "write_results", "save_atomic", "safe_target", "score_target", "patched", "write_results_file", "MAX_BYTES"]
