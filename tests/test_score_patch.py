@@ -460,3 +460,26 @@ def test_a_shared_formula_anchor_cannot_be_patched_and_says_why(tmp_path):
     with pytest.raises(Unpatchable) as exc:
         patch_workbook(book.read_bytes(), [CellWrite(FORM, "K14", value=1)], None)
     assert "K14" in str(exc.value) and "共享公式" in str(exc.value)
+
+
+def test_a_workbook_libreoffice_saved_is_patched_too(rich, tmp_path, soffice):
+    """LibreOffice writes shared strings, its own styles and note drawings: the second score, on its
+    file, patches those, keeps the rest, and reads back as the old openpyxl save would have it."""
+    book = tmp_path / "表.xlsx"
+    book.write_bytes(rich.read_bytes())
+    run("score", book)
+    lo = soffice([book], "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")[0]
+    with zipfile.ZipFile(lo) as zf:
+        assert "xl/sharedStrings.xml" in zf.namelist()
+    before, patched, saved = tmp_path / "before.xlsx", tmp_path / "patched.xlsx", tmp_path / "old.xlsx"
+    before.write_bytes(lo.read_bytes())
+    patched.write_bytes(lo.read_bytes())
+    old_path(before, saved)
+    r = run("score", patched)
+    assert "另存为" not in r.output
+    assert_kept(before, patched)
+    a, b = snapshot(saved), snapshot(patched)
+    assert {k: (a.get(k), b.get(k)) for k in a.keys() | b.keys() if a.get(k) != b.get(k)} == {}
+    again = soffice([patched], "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo2")[0]
+    cell = total_cell(patched)
+    assert openpyxl.load_workbook(again)[FORM][cell].value == pytest.approx(b[(FORM, cell)][0])

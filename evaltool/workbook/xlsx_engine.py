@@ -243,27 +243,57 @@ def dropped_content(path: str | os.PathLike) -> list[str]:
     return found
 
 
-def _open(pkg: Package, data_only: bool, rich_text: bool = False):
+import threading as _threading
+
+_VALUES_ONLY = _threading.local()
+
+
+def _install_border_skip() -> None:
+    """openpyxl copies a merged range's borders onto every cell it covers as it loads (issue 14: most
+    of a read's time on a form with many merged cells). A read for values only (the workbook is never
+    saved) skips that copy; any other load in any thread is unchanged."""
+    from openpyxl.worksheet.merge import MergedCellRange
+
+    original = MergedCellRange.format
+    if getattr(original, "_evaltool_skip", False):
+        return
+
+    def format(self):  # noqa: A001 - the name openpyxl calls
+        if not getattr(_VALUES_ONLY, "on", False):
+            original(self)
+
+    format._evaltool_skip = True
+    MergedCellRange.format = format
+
+
+def _open(pkg: Package, data_only: bool, rich_text: bool = False, values_only: bool = False):
     import openpyxl
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl warns about every extension it skips
-        return openpyxl.load_workbook(io.BytesIO(pkg.data), data_only=data_only, rich_text=rich_text)
+    if values_only:
+        _install_border_skip()
+    _VALUES_ONLY.on = values_only
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about every extension it skips
+            return openpyxl.load_workbook(io.BytesIO(pkg.data), data_only=data_only, rich_text=rich_text)
+    finally:
+        _VALUES_ONLY.on = False
 
 
-def _open_any(path: str | os.PathLike, data_only: bool, rich_text: bool = False):
+def _open_any(path: str | os.PathLike, data_only: bool, rich_text: bool = False, values_only: bool = False):
     """(Workbook, the package it was read from): the pre-flight's copy first; where openpyxl fails
     on it, the deeper pre-flight (every part parsed, broken ones left out). Raises what openpyxl
-    raises when even that cannot be read."""
+    raises when even that cannot be read. values_only: the workbook is read, never saved (no
+    merged-cell borders bound)."""
     pkg = package(path)
     try:
-        return _open(pkg, data_only, rich_text), pkg
+        return _open(pkg, data_only, rich_text, values_only), pkg
     except MemoryError:
         raise
     except Exception:  # noqa: BLE001 - openpyxl raises many types for broken files
         pass
     deep = deep_package(path)
-    return _open(deep, data_only, rich_text), deep
+    return _open(deep, data_only, rich_text, values_only), deep
 
 
 def deep_package(path: str | os.PathLike) -> Package:
@@ -369,7 +399,7 @@ def read_noted(path: str | os.PathLike) -> tuple[list[Grid], list[Note]]:
     """One pass over the file: cached values (what the clerk sees), merged ranges, and the notes
     of the reading policy (what was tolerated, naming the cell or part)."""
     try:
-        wb, pkg = _open_any(path, data_only=True)
+        wb, pkg = _open_any(path, data_only=True, values_only=True)  # read for its values: never saved
     except InputError:
         raise
     except MemoryError:
