@@ -483,3 +483,67 @@ def test_a_workbook_libreoffice_saved_is_patched_too(rich, tmp_path, soffice):
     again = soffice([patched], "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo2")[0]
     cell = total_cell(patched)
     assert openpyxl.load_workbook(again)[FORM][cell].value == pytest.approx(b[(FORM, cell)][0])
+
+
+def test_what_cannot_be_patched_goes_to_a_new_file_and_says_why(tmp_path):
+    """A computed cell that starts a group of shared formulas cannot be overwritten without breaking
+    the group; the workbook also holds a chart openpyxl would drop: the clerk's file is left alone,
+    the results go to …-计分结果.xlsx, and the message says both (in Chinese)."""
+    from evaltool.core.seam import address, parse_address
+
+    book = rich_book(tmp_path / "表.xlsx", problems=False)
+    cell = total_cell(book)
+    r, c = parse_address(cell)
+    part = sheet_parts(book)[FORM]
+
+    def shared(parts):
+        group = f'<c r="{cell}"><f t="shared" ref="{cell}:{address(r, c + 1)}" si="0">H14*1</f><v>0</v></c>'
+        sheet, n = re.subn(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)', group, parts[part].decode(), count=1)
+        assert n == 1
+        parts[part] = sheet.encode()
+
+    edit_zip(book, shared)
+    before = book.read_bytes()
+    res = run("score", book)
+    text = res.output.replace("\n", "")
+    diverted = tmp_path / "表-计分结果.xlsx"
+    assert book.read_bytes() == before and diverted.exists()
+    assert "共享公式" in text and cell in text and "图表" in text and diverted.name in text
+    assert "Error" not in text and "Traceback" not in text
+    assert L.SHEET_RESULTS in openpyxl.load_workbook(diverted).sheetnames
+
+
+APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.org/'
+           'officeDocument/2006/extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+           'docPropsVTypes"><Application>Microsoft Excel</Application><HeadingPairs><vt:vector size="4" baseType="variant">'
+           '<vt:variant><vt:lpstr>工作表</vt:lpstr></vt:variant><vt:variant><vt:i4>{n}</vt:i4></vt:variant>'
+           '<vt:variant><vt:lpstr>命名范围</vt:lpstr></vt:variant><vt:variant><vt:i4>1</vt:i4></vt:variant></vt:vector>'
+           '</HeadingPairs><TitlesOfParts><vt:vector size="{m}" baseType="lpstr">{titles}<vt:lpstr>自评表!Print_Area'
+           '</vt:lpstr></vt:vector></TitlesOfParts></Properties>')
+
+
+def test_a_new_results_sheet_is_added_with_its_part_relationship_type_and_title(tmp_path):
+    """A workbook without 校验结果 (a blank template, its properties as Excel writes them): the sheet is
+    added as the last one, and docProps/app.xml counts and names it."""
+    book = tmp_path / "空白.xlsx"
+    run("new", "-o", book, ok=(0,))
+    names = openpyxl.load_workbook(book).sheetnames
+    assert L.SHEET_RESULTS not in names
+    titles = "".join(f"<vt:lpstr>{n}</vt:lpstr>" for n in names)
+
+    def app(parts):
+        parts["docProps/app.xml"] = APP_XML.format(n=len(names), m=len(names) + 1, titles=titles).encode()
+    edit_zip(book, app)
+    before = tmp_path / "before.xlsx"
+    before.write_bytes(book.read_bytes())
+    run("score", book, ok=(0, 1, 2))
+    assert_kept(before, book)
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == names + [L.SHEET_RESULTS]
+    assert wb[L.SHEET_RESULTS]["A1"].value == L.RESULTS_TITLE and wb[L.SHEET_RESULTS].freeze_panes == "A2"
+    with zipfile.ZipFile(book) as zf:
+        app_xml = zf.read("docProps/app.xml").decode()
+        part = sheet_parts(book)[L.SHEET_RESULTS]
+        assert f"/{part}" in zf.read("[Content_Types].xml").decode()
+    assert f"<vt:i4>{len(names) + 1}</vt:i4>" in app_xml and f'size="{len(names) + 2}"' in app_xml
+    assert app_xml.index(f"<vt:lpstr>{L.SHEET_RESULTS}</vt:lpstr>") < app_xml.index("Print_Area")

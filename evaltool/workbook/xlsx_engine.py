@@ -1,7 +1,9 @@
 """The openpyxl engine: .xlsx files in as Grids, CellWrites and the 校验结果 sheet out, saved atomically.
 
-The input file is only ever read until the final os.replace; a file holding content openpyxl would
-drop (images, charts, macros, pivot tables, external links…) is never overwritten.
+The input file is only ever read until the final os.replace. score writes by patching the file's
+own parts (xlsx_patch: only what evaltool owns is rewritten, images, charts, macros, pivot tables…
+are copied byte for byte); where a part cannot be patched safely it saves through openpyxl, and a
+file holding content openpyxl would drop is then never overwritten (the results go to a new file).
 """
 from __future__ import annotations
 

@@ -108,15 +108,15 @@ def to_xml(root) -> bytes:
 
 def _insert_ordered(parent, child, order: list[str]) -> None:
     """Insert child among parent's children at the place its schema sequence gives it."""
-    name = _local(child)
-    rank = order.index(name)
+    rank = order.index(_local(child))
     for i, existing in enumerate(parent):
         n = _local(existing)
+        if n == "AlternateContent":  # ranks as what it wraps (Excel puts <controls> in one)
+            inner = next((g for c in existing for g in c if isinstance(g.tag, str)), None)
+            n = _local(inner) if inner is not None else ""
         if n in order and order.index(n) > rank:
             parent.insert(i, child)
             return
-        if n == "AlternateContent" and name != "extLst":  # where an unknown follows: stay before it
-            continue
     parent.append(child)
 
 
@@ -1103,6 +1103,14 @@ class Package:
         return max(blocks) + 1
 
     # -- workbook.xml
+    def defined_text(self, name: str, local: int) -> str | None:
+        dn = self.book.find(_q("definedNames"))
+        for d in (dn if dn is not None else []):
+            if _local(d) == "definedName" and d.get("name", "").lower() == name.lower() \
+                    and d.get("localSheetId") == str(local):
+                return d.text
+        return None
+
     def defined_name(self, name: str, local: int, text: str) -> None:
         dn = _child(self.book, "definedNames", BOOK_ORDER)
         for d in dn:
@@ -1269,7 +1277,10 @@ def repaginate(pkg: Package, sheet: Sheet) -> list[int]:
             last = max(last, r2)
     quoted = "'" + sheet.name.replace("'", "''") + "'"
     pkg.defined_name("_xlnm.Print_Area", sheet.index, f"{quoted}!$A$1:${col_letter(last_col)}${last}")
-    pkg.defined_name("_xlnm.Print_Titles", sheet.index, f"{quoted}!${header}:${header}")
+    titles = f"{quoted}!${header}:${header}"
+    old = pkg.defined_text("_xlnm.Print_Titles", sheet.index) or ""
+    cols = [p for p in old.split(",") if re.search(r"!\$?[A-Za-z]+:\$?[A-Za-z]+$", p.strip())]
+    pkg.defined_name("_xlnm.Print_Titles", sheet.index, ",".join(cols + [titles]))  # title columns kept
     root = sheet.root
     ps = _child(root, "pageSetup", SHEET_ORDER)
     ps.set("paperSize", "9")
