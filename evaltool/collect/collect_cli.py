@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from evaltool.cli import EXIT_FINDINGS, EXIT_OK, console, err_console, esc, friendly, json_text, main
+from evaltool.cli_base import EXIT_FINDINGS, EXIT_OK, friendly, main
+from evaltool.console import console, err_console, esc, json_text
 
 
 @main.command("collect")

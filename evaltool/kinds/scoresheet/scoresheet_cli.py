@@ -9,7 +9,7 @@ from evaltool.core.model import Project
 
 
 def print_sheet_result(project: Project, result) -> None:
-    from evaltool.cli import console, esc, print_findings, print_total
+    from evaltool.console import console, esc, print_findings, print_total
 
     title = f"{esc(project.name or '（未填项目名称）')}  {esc(project.year or '')}年度  评分表"
     if project.sheet:
@@ -38,14 +38,14 @@ def print_sheet_result(project: Project, result) -> None:
 
 
 def _register() -> None:
-    from evaltool.cli import friendly, main
+    from evaltool.cli_base import friendly, main
 
     @main.command("frameworks")
     @click.option("--rules", "rules", default=None, help="规则集编号或规则文件路径")
     @friendly
     def frameworks_cmd(rules: str | None) -> None:
         """列出评分表的指标框架（一级、二级、三级指标及参考分值）。"""
-        from evaltool.cli import console, esc
+        from evaltool.console import console, esc
         from evaltool.core.rules import load_rules
         from evaltool.kinds.scoresheet.framework import sheet_rules
 
@@ -67,7 +67,8 @@ _register()
 
 
 def _register_new() -> None:
-    from evaltool.cli import console, esc, friendly, main
+    from evaltool.cli_base import friendly, main
+    from evaltool.console import console, esc
 
     @main.command("new-scoresheet")
     @click.option("-o", "--output", default="项目支出绩效评价评分表.xlsx", show_default=True, help="新工作簿的文件名")
