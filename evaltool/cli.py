@@ -2,28 +2,44 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.markup import escape as rich_escape
-from rich.table import Table
 
 from evaltool.core.decimals import fmt, fmt_percent
 from evaltool.core.errors import InputError
-from evaltool.core.model import SEVERITY_LABEL, Project, ScoreResult
+if TYPE_CHECKING:  # the model (dataclasses) loads with the first command that reads a project
+    from evaltool.core.model import Project, ScoreResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+
+
+class _LazyConsole:
+    """rich's Console, made on first use: `evaltool --help` and the commands that do not print
+    through rich never import it (a third of the start-up). Everything else is the Console's."""
+
+    def __init__(self, **options):
+        self._options = options
+        self._console = None
+
+    def __getattr__(self, name):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
 # Piped output (files, CI logs) gets a wide fixed width so explanations are not folded into slivers.
 # emoji=False: a clerk's ":warning:" is text, not an emoji code.
-console = Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 160,
-                  soft_wrap=not sys.stdout.isatty())
-err_console = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+console = _LazyConsole(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 160,
+                       soft_wrap=not sys.stdout.isatty())
+err_console = _LazyConsole(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 
 # Characters that would act on the terminal instead of being shown: C0 controls but tab and line
 # feed, DEL, C1 controls (CSI is U+009B), and the bidirectional overrides that reorder a line.
@@ -47,6 +63,8 @@ def esc(value) -> str:
     text = "" if value is None else str(value)
     if _CONTROL_RE.search(text):
         text = _CONTROL_RE.sub(_visible, text)
+    from rich.markup import escape as rich_escape
+
     return rich_escape(text)
 
 
@@ -150,8 +168,9 @@ def _files_statement(mark: int, before: dict) -> str:
 
 
 # click's usage errors, as a clerk reads them (click ships no Chinese catalogue), most specific
-# first; text that matches none is shown as click wrote it.
-_USAGE_ZH = [(re.compile(pattern), zh) for pattern, zh in [
+# first; text that matches none is shown as click wrote it. Compiled on first use (re's cache), not at
+# every start-up.
+_USAGE_ZH = [(pattern, zh) for pattern, zh in [
     (r"Missing argument '([^']+)'\.", r"缺少参数 \1。"),
     (r"Missing option '([^']+)'\.", r"缺少选项 \1。"),
     (r"No such command '([^']+)'\.", r"没有“\1”这个命令。"),
@@ -173,7 +192,7 @@ _USAGE_ZH = [(re.compile(pattern), zh) for pattern, zh in [
 
 def _usage_zh(message: str) -> str:
     for pattern, zh in _USAGE_ZH:
-        message = pattern.sub(zh, message)
+        message = re.sub(pattern, zh, message)
     message = message.replace("。 ", "。")
     return re.sub(r"'([^'\s]+)'", r"“\1”", message)  # click quotes names: 'FILE', '-j' / '--jobs'
 
@@ -437,6 +456,8 @@ def print_result(project: Project, result: ScoreResult) -> None:
     console.rule(title)
     console.print(f"规则集：{esc(result.rule_name)}    执行率：{fmt_percent(result.rate)}    "
                   f"执行率得分：{fmt(result.rate_score, 2)} / {fmt(result.rate_weight)}")
+    from rich.table import Table
+
     table = Table(show_lines=False, header_style="bold")
     for col in ("一级指标", "二级指标", "三级指标", "分值", "得分", "计分说明"):
         table.add_column(col, overflow="fold", justify="right" if col in ("分值", "得分") else "left")
@@ -462,6 +483,8 @@ def print_total(result: ScoreResult) -> None:
 
 
 def print_findings(result: ScoreResult) -> None:
+    from evaltool.core.model import SEVERITY_LABEL
+
     if not result.findings:
         console.print("[green]校验通过，没有发现问题。[/]")
         return
@@ -477,6 +500,8 @@ def exit_code(results: list[tuple[Project, ScoreResult]]) -> int:
 
 
 def to_json(results: list[tuple[Project, ScoreResult]]) -> str:
+    import json
+
     from evaltool.core.results import result_dict
 
     data = [result_dict(p, r) for p, r in results]
@@ -513,6 +538,8 @@ def rules_cmd(rule_id: str | None) -> None:
     from evaltool.core.rules import DEFAULT_RULES, builtin_ids, load_rules
 
     if not rule_id:
+        from rich.table import Table
+
         table = Table(header_style="bold")
         for col in ("编号", "名称", "执行率/一级指标分值", "说明"):
             table.add_column(col, overflow="fold")

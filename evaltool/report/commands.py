@@ -1,16 +1,18 @@
 """CLI: `evaltool report` (narrative report from the form) and `evaltool check-report`."""
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from evaltool.cli import (DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, RESULT_HOOKS, console, esc, evaluate_all, friendly,
                           json_text, load_projects, main, print_findings)
 from evaltool.core.errors import InputError
-from evaltool.core.model import Project
+
+if TYPE_CHECKING:
+    from evaltool.core.model import Project
 
 
 def select_projects(file: str, sheet: str | None, rules: str | None) -> list[Project]:
@@ -149,6 +151,8 @@ def check_report_cmd(report: str, file: str, sheet: str | None, rules: str | Non
         click.echo(json_text(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2)))
     else:
         console.rule(f"报告 {esc(Path(report).name)} 对照 {esc(project.name or '')}")
+        import dataclasses
+
         print_findings(dataclasses.replace(result, findings=findings))
     sys.exit(EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK)
 

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from evaltool.cli import DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, check_output, console, err_console, esc, friendly, main
 from evaltool.core.decimals import fmt
 from evaltool.core.errors import InputError
-from evaltool.core.model import Project, ScoreResult
-from evaltool.workbook import layout as L
+
+if TYPE_CHECKING:
+    from evaltool.core.model import Project, ScoreResult
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -76,6 +78,8 @@ def emit(out, text: str) -> None:
 
 def score_workbook(file: str, output: str | None = None, rules: str | None = None, as_json: bool = False) -> int:
     """evaltool score FILE for workbooks (called by cli.score_cmd); returns the exit code."""
+    from evaltool.workbook import layout as L
+
     _check_suffix(file)
     if output:
         check_output(output, "xlsx", source=file)
@@ -161,6 +165,7 @@ def new_workbook(output: str | None, case: str | None, rules: str | None) -> int
     from evaltool.core.caseio import load_case
     from evaltool.core.rules import load_rules
     from evaltool.core.fileio import atomic_write_bytes
+    from evaltool.workbook import layout as L
     from evaltool.workbook.template import build_workbook, deterministic_bytes
 
     project = None
