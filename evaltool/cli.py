@@ -6,15 +6,18 @@ import sys
 import tempfile
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
-from rich.table import Table
 
 from evaltool.cli_base import (EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, OUTPUT_KINDS, ZhCommand, ZhGroup,  # noqa: F401
                                check_output, friendly, main)
 from evaltool.console import (CONTROL_RE, SEVERITY_STYLE, console, err_console, esc, exit_code,  # noqa: F401
                               json_text, print_findings, print_result, print_total, to_json, visible_char)
 from evaltool.core.decimals import fmt
-from evaltool.core.model import Project, ScoreResult
+
+if TYPE_CHECKING:  # the model (dataclasses) loads with the first command that reads a project
+    from evaltool.core.model import Project, ScoreResult
 
 # Earlier names of the console's control-character filter (tests/test_security.py uses them).
 _CONTROL_RE, _visible = CONTROL_RE, visible_char
@@ -65,6 +68,8 @@ def rules_cmd(rule_id: str | None) -> None:
     from evaltool.core.rules import DEFAULT_RULES, builtin_ids, load_rules
 
     if not rule_id:
+        from rich.table import Table
+
         table = Table(header_style="bold")
         for col in ("编号", "名称", "执行率/一级指标分值", "说明"):
             table.add_column(col, overflow="fold")

@@ -112,8 +112,9 @@ def _files_statement(mark: int, before: dict) -> str:
 
 
 # click's usage errors, as a clerk reads them (click ships no Chinese catalogue), most specific
-# first; text that matches none is shown as click wrote it.
-_USAGE_ZH = [(re.compile(pattern), zh) for pattern, zh in [
+# first; text that matches none is shown as click wrote it. Compiled on first use (re's cache), not at
+# every start-up.
+_USAGE_ZH = [(pattern, zh) for pattern, zh in [
     (r"Missing argument '([^']+)'\.", r"缺少参数 \1。"),
     (r"Missing option '([^']+)'\.", r"缺少选项 \1。"),
     (r"No such command '([^']+)'\.", r"没有“\1”这个命令。"),
@@ -135,7 +136,7 @@ _USAGE_ZH = [(re.compile(pattern), zh) for pattern, zh in [
 
 def _usage_zh(message: str) -> str:
     for pattern, zh in _USAGE_ZH:
-        message = pattern.sub(zh, message)
+        message = re.sub(pattern, zh, message)
     message = message.replace("。 ", "。")
     return re.sub(r"'([^'\s]+)'", r"“\1”", message)  # click quotes names: 'FILE', '-j' / '--jobs'
 

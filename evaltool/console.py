@@ -5,22 +5,37 @@ import this module.
 """
 from __future__ import annotations
 
-import json
 import re
 import sys
-
-from rich.console import Console
-from rich.markup import escape as rich_escape
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from evaltool.core.decimals import fmt, fmt_percent
-from evaltool.core.model import SEVERITY_LABEL, Project, ScoreResult
+
+if TYPE_CHECKING:  # the model (dataclasses) loads with the first command that reads a project
+    from evaltool.core.model import Project, ScoreResult
+
+
+class _LazyConsole:
+    """rich's Console, made on first use: `evaltool --help` and the commands that do not print
+    through rich never import it (a third of the start-up). Everything else is the Console's."""
+
+    def __init__(self, **options):
+        self._options = options
+        self._console = None
+
+    def __getattr__(self, name):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
 
 # Piped output (files, CI logs) gets a wide fixed width so explanations are not folded into slivers.
 # emoji=False: a clerk's ":warning:" is text, not an emoji code.
-console = Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 160,
-                  soft_wrap=not sys.stdout.isatty())
-err_console = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+console = _LazyConsole(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 160,
+                       soft_wrap=not sys.stdout.isatty())
+err_console = _LazyConsole(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 
 # Characters that would act on the terminal instead of being shown: C0 controls but tab and line
 # feed, DEL, C1 controls (CSI is U+009B), and the bidirectional overrides that reorder a line.
@@ -44,6 +59,8 @@ def esc(value) -> str:
     text = "" if value is None else str(value)
     if CONTROL_RE.search(text):
         text = CONTROL_RE.sub(visible_char, text)
+    from rich.markup import escape as rich_escape
+
     return rich_escape(text)
 
 
@@ -72,6 +89,8 @@ def print_form_result(project: Project, result: ScoreResult) -> None:
     console.rule(title)
     console.print(f"规则集：{esc(result.rule_name)}    执行率：{fmt_percent(result.rate)}    "
                   f"执行率得分：{fmt(result.rate_score, 2)} / {fmt(result.rate_weight)}")
+    from rich.table import Table
+
     table = Table(show_lines=False, header_style="bold")
     for col in ("一级指标", "二级指标", "三级指标", "分值", "得分", "计分说明"):
         table.add_column(col, overflow="fold", justify="right" if col in ("分值", "得分") else "left")
@@ -97,6 +116,8 @@ def print_total(result: ScoreResult) -> None:
 
 
 def print_findings(result: ScoreResult) -> None:
+    from evaltool.core.model import SEVERITY_LABEL
+
     if not result.findings:
         console.print("[green]校验通过，没有发现问题。[/]")
         return
@@ -112,6 +133,8 @@ def exit_code(results: list[tuple[Project, ScoreResult]]) -> int:
 
 
 def to_json(results: list[tuple[Project, ScoreResult]]) -> str:
+    import json
+
     from evaltool.core.results import result_dict
 
     data = [result_dict(p, r) for p, r in results]

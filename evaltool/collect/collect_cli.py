@@ -1,7 +1,6 @@
 """`evaltool collect`: the finance bureau's consolidation of many filled workbooks."""
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -48,6 +47,8 @@ def collect_cmd(paths: tuple[str, ...], output: str, rules: str | None, jobs: in
         summary = collect(paths, output, rules=rules, workers=jobs)
 
     if as_json:
+        import json
+
         click.echo(json_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2)))
     else:
         _print_summary(summary)

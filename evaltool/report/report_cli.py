@@ -1,19 +1,45 @@
 """CLI: `evaltool report` (narrative report from the form) and `evaltool check-report`."""
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from evaltool.cli_base import EXIT_FINDINGS, EXIT_OK, friendly, main
 from evaltool.console import console, esc, json_text, print_findings
-from evaltool.report.consistency import material_findings as _material_findings  # noqa: F401 - tests' name
-from evaltool.workbook.service import load as load_projects, score as evaluate_all
 from evaltool.core.errors import InputError
-from evaltool.core.model import Project
-from evaltool.report.generate import output_paths
+
+if TYPE_CHECKING:
+    from evaltool.core.model import Project
+
+
+# The service layer and the report modules load with the command that uses them, not with
+# `evaltool --help` (tests/test_startup.py).
+def load_projects(file: str, rules: str | None = None) -> list[Project]:
+    from evaltool.workbook.service import load
+
+    return load(file, rules)
+
+
+def evaluate_all(projects: list[Project], rule_set=None) -> list:
+    from evaltool.workbook.service import score
+
+    return score(projects, rule_set)
+
+
+def output_paths(file: str, projects: list[Project], output: str | None) -> list[Path]:
+    from evaltool.report import generate
+
+    return generate.output_paths(file, projects, output)
+
+
+def _material_findings(project: Project, result) -> list:
+    """The 报告素材 ↔ table check (report/consistency.py) under its earlier name (tests use it)."""
+    from evaltool.report.consistency import material_findings
+
+    return material_findings(project, result)
 
 
 def select_projects(file: str, sheet: str | None, rules: str | None) -> list[Project]:
@@ -124,6 +150,8 @@ def check_report_cmd(report: str, file: str, sheet: str | None, rules: str | Non
         click.echo(json_text(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2)))
     else:
         console.rule(f"报告 {esc(Path(report).name)} 对照 {esc(project.name or '')}")
+        import dataclasses
+
         print_findings(dataclasses.replace(result, findings=findings))
     sys.exit(EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK)
 

@@ -77,7 +77,7 @@ def score(projects: list[Project], rule_set=None, check_texts: bool = True) -> l
     out = []
     for p in projects:
         result = evaluate_one(p, rule_set_for(p, rule_set))  # a workbook's 设置 sheet may override the decimals
-        if check_texts:
+        if check_texts and any((v or "").strip() for v in (p.report or {}).values()):  # no text: nothing to load
             from evaltool.report.consistency import material_findings
 
             result.findings.extend(material_findings(p, result))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,8 +11,9 @@ from evaltool.cli_base import EXIT_FINDINGS, EXIT_OK, check_output, friendly, ma
 from evaltool.console import console, err_console, esc
 from evaltool.core.decimals import fmt
 from evaltool.core.errors import InputError
-from evaltool.core.model import Project, ScoreResult
-from evaltool.workbook import layout as L
+
+if TYPE_CHECKING:
+    from evaltool.core.model import Project, ScoreResult
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -77,6 +79,8 @@ def emit(out, text: str) -> None:
 
 def score_workbook(file: str, output: str | None = None, rules: str | None = None, as_json: bool = False) -> int:
     """evaltool score FILE for workbooks (called by cli.score_cmd); returns the exit code."""
+    from evaltool.workbook import layout as L
+
     _check_suffix(file)
     if output:
         check_output(output, "xlsx", source=file)
@@ -163,6 +167,7 @@ def new_workbook(output: str | None, case: str | None, rules: str | None) -> int
     from evaltool.core.rules import load_rules
     from evaltool.core.fileio import atomic_write_bytes
     from evaltool.core.kinds import kind_of
+    from evaltool.workbook import layout as L
     from evaltool.workbook.template import deterministic_bytes
 
     project = None

@@ -1,11 +1,14 @@
 """CLI glue for the 评分表: how `evaltool score` prints one, and the `评分表` helper command."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from rich.table import Table
 
 from evaltool.core.decimals import fmt, fmt_percent
-from evaltool.core.model import Project
+
+if TYPE_CHECKING:
+    from evaltool.core.model import Project
 
 
 def print_sheet_result(project: Project, result) -> None:
@@ -19,6 +22,8 @@ def print_sheet_result(project: Project, result) -> None:
     console.print(f"计划投资额 {fmt(result.planned)} 万元，实际到位 {fmt(result.arrived)} 万元，实际使用 "
                   f"{fmt(result.used)} 万元；资金到位率 {fmt_percent(result.arrival_rate)}，"
                   f"资金使用率 {fmt_percent(result.use_rate)}")
+    from rich.table import Table
+
     table = Table(header_style="bold")
     for col in ("一级指标", "二级指标", "三级指标", "分值", "得分", "计分说明"):
         table.add_column(col, overflow="fold", justify="right" if col in ("分值", "得分") else "left")
