@@ -13,7 +13,7 @@ from typing import Any
 
 from evaltool.core import limits
 from evaltool.core.errors import InputError
-from evaltool.core.decimals import plain_number as _num
+from evaltool.core.results import text_or_none as _text
 from evaltool.workbook.container import SAVE_AGAIN, Package, Refused, preflight
 
 # Test-only: a file whose name contains this value makes the worker abort as a native reader
@@ -106,44 +106,11 @@ def _unread_sheets() -> frozenset[str]:
     return frozenset((L.SHEET_BASIC, L.SHEET_HELP))
 
 
-def _text(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, str):
-        v = v.strip()
-        return v or None
-    return v
-
-
 def project_row(project, result, file: str) -> dict[str, Any]:
-    """One 汇总 row. Subtotals use the rule set's 一级指标 names as keys (prefixed "小计:")."""
-    from evaltool.core.results import UNGRADED_LABEL
-    from evaltool.core.scoring import RATE_LABEL
+    """One 汇总 row, as the project's kind gives it."""
+    from evaltool.core.kinds import kind_of
 
-    row: dict[str, Any] = {
-        "主管部门": _text(project.department),
-        "单位": _text(project.unit),
-        "项目": _text(project.name),
-        "年度": _text(project.year),
-        "预算数": _num(result.budget),
-        "执行数": _num(result.actual),
-        "执行率": _num(result.rate_display),
-        "执行率得分": _num(result.rate_score),
-    }
-    for name, value in result.subtotals.items():
-        if name != RATE_LABEL:
-            row["小计:" + name] = _num(value)
-    row.update({
-        "总分": _num(result.total),  # None when ungraded: an empty cell, never 0
-        "等次": UNGRADED_LABEL if result.ungraded else result.grade,
-        "无法计分原因": result.ungraded,
-        "错误数": sum(f.severity == "error" for f in result.findings),
-        "警告数": sum(f.severity == "warning" for f in result.findings),
-        "规则": result.rule_name,
-        "文件": file,
-        "工作表": project.sheet,
-    })
-    return row
+    return kind_of(project).summary_row(project, result, file)
 
 
 def finding_tuple(file: str, project, f) -> tuple:

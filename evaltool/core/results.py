@@ -10,6 +10,16 @@ from evaltool.core.model import Project, ScoreResult
 UNGRADED_LABEL = "无法计分"
 
 
+def text_or_none(v: Any) -> Any:
+    """A value for a results row: text stripped (blank text is None), anything else as it is."""
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
+    return v
+
+
 def ungraded_text(result: ScoreResult) -> str | None:
     """'无法计分：<reason>' for an ungraded result, None for a graded one."""
     reason = result.ungraded

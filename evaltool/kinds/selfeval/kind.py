@@ -68,9 +68,9 @@ class SelfEvalKind(FormKind):
                          ("年度总体目标（预期目标）", project.goal_expected, "预期目标")])
 
     def summary_row(self, project: Project, result: ScoreResult, file: str) -> dict[str, Any]:
-        from evaltool.collect.worker import project_row
+        from evaltool.kinds.selfeval.summary import summary_row
 
-        return project_row(project, result, file)
+        return summary_row(project, result, file)
 
     def print_result(self, project: Project, result: ScoreResult) -> None:
         from evaltool.console import print_form_result
