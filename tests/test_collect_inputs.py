@@ -9,7 +9,6 @@ import pytest
 
 from evaltool.collect import collect
 from evaltool.collect.run import find_files
-from evaltool.collect import worker as W
 from evaltool.collect.worker import process_file
 from evaltool.core.errors import InputError
 

@@ -14,7 +14,6 @@ from click.testing import CliRunner
 from evaltool.cli import main
 from evaltool.core.caseio import load_case
 from evaltool.core.rules import RuleError, load_rules
-from evaltool.core.scoring import evaluate
 
 CASE = Path(__file__).parent / "cases" / "seed002-电子政务各项专项经费.yaml"
 

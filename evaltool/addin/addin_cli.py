@@ -5,7 +5,8 @@ from pathlib import Path
 
 import click
 
-from evaltool.cli import console, esc, friendly, main
+from evaltool.cli_base import friendly, main
+from evaltool.console import console, esc
 
 
 @main.group("addin")

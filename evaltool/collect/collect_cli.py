@@ -1,12 +1,12 @@
 """`evaltool collect`: the finance bureau's consolidation of many filled workbooks."""
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
-from evaltool.cli import EXIT_FINDINGS, EXIT_OK, console, err_console, esc, friendly, json_text, main
+from evaltool.cli_base import EXIT_FINDINGS, EXIT_OK, friendly, main
+from evaltool.console import console, err_console, esc, json_text
 
 
 @main.command("collect")
@@ -47,6 +47,8 @@ def collect_cmd(paths: tuple[str, ...], output: str, rules: str | None, jobs: in
         summary = collect(paths, output, rules=rules, workers=jobs)
 
     if as_json:
+        import json
+
         click.echo(json_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2)))
     else:
         _print_summary(summary)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, ContextManager, Iterable, Iterator
 
 from evaltool.collect.worker import SUMMARY_SHEETS, FileOutcome, process_chunk, warm
+from evaltool.core.kinds import added
 from evaltool.core.errors import InputError
 
 EXTENSIONS = (".xlsx", ".xlsm")
@@ -214,7 +215,7 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
         while handed < len(chunks):
             if pool is None:  # worker processes cannot run on this host at all: read here
                 for c in chunks[handed:]:
-                    yield from process_chunk(c, rules)
+                    yield from process_chunk(c, rules, added_kinds=added())
                 return
             futures: dict[int, Any] = {}
             broken = False
@@ -222,7 +223,7 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
                 while handed < len(chunks):
                     while len(futures) < window and handed + len(futures) < len(chunks):
                         k = handed + len(futures)
-                        futures[k] = pool.submit(process_chunk, chunks[k], rules)
+                        futures[k] = pool.submit(process_chunk, chunks[k], rules, "calamine", added())
                     done = futures.pop(handed).result()
                     handed += 1
                     yield from done
@@ -269,7 +270,7 @@ def _isolated(pair: tuple[str, str], rules: str | None) -> FileOutcome:
     for engine in ("calamine", "openpyxl"):
         try:
             with ProcessPoolExecutor(max_workers=1, mp_context=_mp_context()) as solo:
-                return solo.submit(process_chunk, [pair], rules, engine).result()[0]
+                return solo.submit(process_chunk, [pair], rules, engine, added()).result()[0]
         except BrokenProcessPool:
             continue
         except (OSError, RuntimeError, ValueError):

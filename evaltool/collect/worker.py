@@ -6,8 +6,6 @@ macros in it are only detected (never run, never copied).
 """
 from __future__ import annotations
 
-import datetime as _dt
-import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import Any
 
 from evaltool.core import limits
 from evaltool.core.errors import InputError
-from evaltool.core.decimals import plain_number as _num
+from evaltool.core.results import text_or_none as _text
 from evaltool.workbook.container import SAVE_AGAIN, Package, Refused, preflight
 
 # Test-only: a file whose name contains this value makes the worker abort as a native reader
@@ -39,55 +37,8 @@ class Unreadable(Exception):
     """The file cannot be used; the message is Chinese and says what to do."""
 
 
-class EarlierSummary(Exception):
-    """The file is a 汇总 written by an earlier run (it often sits in the folder it summarised)."""
-
-
-# Sheets every 汇总 workbook has (output.py writes them); a workbook with all of them is one.
-SUMMARY_SHEETS = frozenset({"汇总", "主管部门汇总", "问题清单"})
-
-
-# ---- reading ---------------------------------------------------------------------------------
-def _row(row: list) -> list:
-    # calamine gives "" for empty cells and floats for every number; the openpyxl path gives None
-    # and ints, and the reader must see the same values whichever engine read the file.
-    return [None if v == "" else int(v) if type(v) is float and v.is_integer() and abs(v) < 1e15 else
-            v if v is None or type(v) in _PLAIN else _other(v) for v in row]
-
-
-_PLAIN = frozenset({str, float, int, bool, _dt.date, _dt.datetime})
-
-
-def _other(v: Any) -> Any:
-    # A duration or time of day (calamine's timedelta/time): the text, as the openpyxl path gives it.
-    return v if isinstance(v, (str, int, float, _dt.date)) else str(v)
-
-
-def calamine_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
-    """Every worksheet of a workbook as a Grid (values + merged ranges), one calamine call per sheet;
-    sheets named in `skip` are not read at all. Raises whatever calamine raises, and EarlierSummary."""
-    from python_calamine import CalamineWorkbook
-
-    from evaltool.core.seam import Grid
-
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    grids = []
-    try:
-        if SUMMARY_SHEETS <= set(wb.sheet_names):
-            raise EarlierSummary()
-        rows = limits.get("ROWS")
-        for i, meta in enumerate(wb.sheets_metadata):
-            if "WorkSheet" not in str(meta.typ) or meta.name in skip:
-                continue  # chart sheets, dialog sheets, macro sheets hold no form
-            sheet = wb.get_sheet_by_index(i)
-            raw = sheet.to_python(skip_empty_area=False, nrows=rows)
-            merged_raw = sheet.merged_cell_ranges or []
-            values = [_row(row) for row in raw]
-            merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
-            grids.append(Grid(sheet=meta.name, values=values, merged=merged))
-    finally:
-        wb.close()
-    return grids
+# The calamine engine reads submitted files (engines/calamine_engine.py); names kept here for callers.
+from evaltool.engines.calamine_engine import SUMMARY_SHEETS, EarlierSummary, calamine_grids  # noqa: E402,F401
 
 
 def read_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
@@ -136,7 +87,7 @@ def _openpyxl_grids(pkg: Package, data: bytes) -> tuple[list, list]:
                 raise Unreadable(str(exc)) from None
         notes = list(candidate.notes)
         try:
-            wb = X._open(candidate, data_only=True)
+            wb = X.open_package(candidate, data_only=True)
             return X.grids_from_workbook(wb, notes), notes
         except MemoryError:
             raise Unreadable("文件过大，读取时内存不足，已跳过。") from None
@@ -155,44 +106,11 @@ def _unread_sheets() -> frozenset[str]:
     return frozenset((L.SHEET_BASIC, L.SHEET_HELP))
 
 
-def _text(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, str):
-        v = v.strip()
-        return v or None
-    return v
-
-
 def project_row(project, result, file: str) -> dict[str, Any]:
-    """One 汇总 row. Subtotals use the rule set's 一级指标 names as keys (prefixed "小计:")."""
-    from evaltool.core.results import UNGRADED_LABEL
-    from evaltool.core.scoring import RATE_LABEL
+    """One 汇总 row, as the project's kind gives it."""
+    from evaltool.core.kinds import kind_of
 
-    row: dict[str, Any] = {
-        "主管部门": _text(project.department),
-        "单位": _text(project.unit),
-        "项目": _text(project.name),
-        "年度": _text(project.year),
-        "预算数": _num(result.budget),
-        "执行数": _num(result.actual),
-        "执行率": _num(result.rate_display),
-        "执行率得分": _num(result.rate_score),
-    }
-    for name, value in result.subtotals.items():
-        if name != RATE_LABEL:
-            row["小计:" + name] = _num(value)
-    row.update({
-        "总分": _num(result.total),  # None when ungraded: an empty cell, never 0
-        "等次": UNGRADED_LABEL if result.ungraded else result.grade,
-        "无法计分原因": result.ungraded,
-        "错误数": sum(f.severity == "error" for f in result.findings),
-        "警告数": sum(f.severity == "warning" for f in result.findings),
-        "规则": result.rule_name,
-        "文件": file,
-        "工作表": project.sheet,
-    })
-    return row
+    return kind_of(project).summary_row(project, result, file)
 
 
 def finding_tuple(file: str, project, f) -> tuple:
@@ -267,7 +185,9 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
     del grids
     for pr in projects:
         pr.read_findings.extend(note_findings(notes))
-    projects = [pr for pr in projects if getattr(pr, "kind", "自评表") == "自评表"]
+    from evaltool.core.kinds import kind_of
+
+    projects = [pr for pr in projects if kind_of(pr).summarised]
     if not projects:
         raise Unreadable("工作簿中没有找到项目支出绩效自评表（各工作表都没有“项目名称”“年度资金总额”"
                          "“一级指标”等标签）。请确认提交的是自评表。")
@@ -291,7 +211,7 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
             continue
         result = evaluate(project, rule_set)
         settle(project, result)
-        rows.append(project_row(project, result, file))
+        rows.append(kind_of(project).summary_row(project, result, file))
         findings.extend(finding_tuple(file, project, f) for f in result.findings)
 
 
@@ -314,6 +234,12 @@ def warm() -> None:
 
 
 def process_chunk(items: list[tuple[str, str]], rules: str | None = None,
-                  engine: str = "calamine") -> list[FileOutcome]:
-    """Worker entry point: a chunk of (path, display name) pairs."""
+                  engine: str = "calamine", added_kinds: dict[str, str] | None = None) -> list[FileOutcome]:
+    """Worker entry point: a chunk of (path, display name) pairs. added_kinds: the form kinds the
+    calling process registered (core.kinds.added()), registered here too."""
+    if added_kinds:
+        from evaltool.core.kinds import register
+
+        for name, target in added_kinds.items():
+            register(name, target)
     return [process_file(path, file, rules, engine) for path, file in items]

@@ -8,9 +8,10 @@ from typing import Any
 
 import yaml
 
-from evaltool.core import limits
+from evaltool.core import kinds, limits
 from evaltool.core.errors import InputError
 from evaltool.core.fileio import atomic_write_text
+from evaltool.core.kinds import DEFAULT_KIND
 
 from evaltool.core.decimals import plain_number as _plain
 from evaltool.core.model import (FUND_COLUMN_ATTR, FUND_COLUMNS, FUND_ROWS, INDICATOR_ATTR, FundRow, Indicator,
@@ -20,7 +21,6 @@ MAX_CASE_BYTES = 5 * 1024 * 1024  # default of limits CASE_MB: a real case is a 
 INDICATOR_KEYS = INDICATOR_ATTR
 FUND_KEYS = {**FUND_COLUMN_ATTR, "得分": "entered_score"}
 HEADER_KEYS = {"年度": "year", "项目名称": "name", "主管部门": "department", "实施单位": "unit"}
-KIND_EXTRA_KEYS = ("评分指标", "评价人员", "绩效目标表")
 
 
 class CaseError(InputError):
@@ -86,9 +86,10 @@ def parse_case(text: str, name: str = "案例文件") -> Project:
 def case_from_dict(data: Any, name: str = "案例文件") -> Project:
     if not isinstance(data, dict):
         raise CaseError(f"{name} 的内容应是“键: 值”的表（如“项目名称: …”），现在是{_kind(data)}。")
-    kind = data.get("类型", "自评表")
-    if kind not in ("自评表", "评分表"):
-        raise CaseError(f"{name} 的“类型”应为“自评表”或“评分表”，现为“{kind}”。")
+    kind = data.get("类型", DEFAULT_KIND)
+    known = kinds.names()
+    if not isinstance(kind, str) or kind not in known:
+        raise CaseError(f"{name} 的“类型”应为{'或'.join(f'“{k}”' for k in known)}，现为“{kind}”。")
     p = Project(kind=str(kind), source=name)
     for key, attr in HEADER_KEYS.items():
         value = data.get(key)
@@ -100,17 +101,11 @@ def case_from_dict(data: Any, name: str = "案例文件") -> Project:
     if rules is not None and not isinstance(rules, str):
         raise CaseError(f"{name} 的“规则”应是规则集编号（如“国家标准”）或规则文件路径。")
     p.rules = rules
-    if kind == "自评表":
-        _funds(p, data, name)
-        goals = _mapping(data, "年度总体目标", name)
-        p.goal_expected, p.goal_actual = goals.get("预期目标"), goals.get("实际完成情况")
-        p.cells["预期目标"] = Location(path="年度总体目标.预期目标")
-        p.cells["实际完成情况"] = Location(path="年度总体目标.实际完成情况")
-        _indicators(p, data, name)
+    kinds.kind_named(kind).case_from_dict(p, data, name)
     report = _mapping(data, "报告素材", name)
     p.report = {str(k): "" if v is None else str(v) for k, v in report.items()}
     p.basic_info = dict(_mapping(data, "项目基本信息", name))
-    for key in KIND_EXTRA_KEYS:
+    for key in kinds.case_keys():
         if key in data:
             p.extra[key] = data[key]
     expected = data.get("期望")
@@ -118,6 +113,31 @@ def case_from_dict(data: Any, name: str = "案例文件") -> Project:
         raise CaseError(f"{name} 的“期望”应是“键: 值”的表。")
     p.expected = expected
     return p
+
+
+def form_from_dict(p: Project, data: dict, name: str) -> None:
+    """The 自评表's own parts of a case file: 项目资金, 年度总体目标, 绩效指标."""
+    _funds(p, data, name)
+    goals = _mapping(data, "年度总体目标", name)
+    p.goal_expected, p.goal_actual = goals.get("预期目标"), goals.get("实际完成情况")
+    p.cells["预期目标"] = Location(path="年度总体目标.预期目标")
+    p.cells["实际完成情况"] = Location(path="年度总体目标.实际完成情况")
+    _indicators(p, data, name)
+
+
+def form_to_dict(p: Project, out: dict[str, Any]) -> None:
+    """The 自评表's own parts of a case file's mapping."""
+    funds: dict[str, Any] = {}
+    for label in FUND_ROWS:
+        row = p.funds.get(label)
+        if row:
+            funds[label] = _drop_none({k: getattr(row, a) for k, a in FUND_KEYS.items()})
+    if p.fund_weight is not None:
+        funds["分值"] = _plain(p.fund_weight)
+    out["项目资金"] = funds
+    out["年度总体目标"] = _drop_none({"预期目标": p.goal_expected, "实际完成情况": p.goal_actual})
+    out["绩效指标"] = [_drop_none({k: getattr(ind, a) for k, a in INDICATOR_KEYS.items()})
+                   for ind in p.indicators]
 
 
 def _kind(value: Any) -> str:
@@ -193,26 +213,15 @@ def _drop_none(d: dict) -> dict:
 
 def case_to_dict(p: Project, include_expected: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if p.kind != "自评表":
+    if p.kind != DEFAULT_KIND:  # the default kind is what a case file without 类型 holds
         out["类型"] = p.kind
     out.update(_drop_none({key: getattr(p, attr) for key, attr in HEADER_KEYS.items()}))
     if p.rules:
         out["规则"] = p.rules
     if p.basic_info:
         out["项目基本信息"] = p.basic_info
-    if p.kind == "自评表":
-        funds: dict[str, Any] = {}
-        for label in FUND_ROWS:
-            row = p.funds.get(label)
-            if row:
-                funds[label] = _drop_none({k: getattr(row, a) for k, a in FUND_KEYS.items()})
-        if p.fund_weight is not None:
-            funds["分值"] = _plain(p.fund_weight)
-        out["项目资金"] = funds
-        out["年度总体目标"] = _drop_none({"预期目标": p.goal_expected, "实际完成情况": p.goal_actual})
-        out["绩效指标"] = [_drop_none({k: getattr(ind, a) for k, a in INDICATOR_KEYS.items()})
-                       for ind in p.indicators]
-    for key in KIND_EXTRA_KEYS:
+    kinds.kind_of(p).case_to_dict(p, out)
+    for key in kinds.case_keys():
         if key in p.extra:
             out[key] = p.extra[key]
     if p.report:

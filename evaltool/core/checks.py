@@ -121,7 +121,7 @@ def _blank_text(text: str) -> bool:
 
 
 def check_header(project: Project, out) -> None:
-    from evaltool.core.scoring import project_year
+    from evaltool.core.reading import project_year
 
     for attr, label in HEADER_FIELDS:
         if _blank(getattr(project, attr)):
@@ -136,7 +136,7 @@ def check_header(project: Project, out) -> None:
 
 
 def check_funds(project: Project, out) -> None:
-    from evaltool.core.scoring import Collector, read_money
+    from evaltool.core.reading import Collector, read_money
 
     quiet = Collector()  # the rate scorer already reported unreadable total-row amounts
     amounts: dict[str, dict[str, Decimal | None]] = {}
@@ -170,7 +170,7 @@ def check_funds(project: Project, out) -> None:
 
 
 def check_indicators(project: Project, rules: RuleSet, result: ScoreResult, out) -> None:
-    seen = Counter()
+    seen: Counter[tuple] = Counter()
     for i, (ind, res) in enumerate(zip(project.indicators, result.indicators)):
         label = res.level3 or f"第 {i + 1} 个指标"
         for attr, name in (("level1", "一级指标"), ("level2", "二级指标"), ("level3", "三级指标")):

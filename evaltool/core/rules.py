@@ -17,12 +17,12 @@ from typing import Any
 
 import yaml
 
+from evaltool.core.decimals import to_decimal
+from evaltool.core.errors import InputError
+
 # libyaml's safe loader when PyYAML was built with it: the national rule set parses in ~1 ms
 # instead of ~10 ms, which every consolidation worker pays at its start.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-from evaltool.core.decimals import to_decimal
-from evaltool.core.errors import InputError
 
 DEFAULT_RULES = "国家标准"
 
@@ -71,7 +71,7 @@ class RuleSet:
         return canonical_name(name, self.level1_weights, self.aliases)
 
     def canonical_level2(self, name: str, level1: str | None = None) -> str:
-        name = _clean_label(name)
+        name = clean_label(name)
         allowed = self.framework.get(level1 or "", [])
         if name in allowed:
             return name
@@ -123,14 +123,14 @@ class RuleSet:
 
 def canonical_name(name: Any, known: Collection[str], aliases: dict[str, str]) -> str:
     """The cleaned name if known, else what its alias stands for if that is known, else the cleaned name."""
-    text = _clean_label(name)
+    text = clean_label(name)
     if text in known:
         return text
     alias = aliases.get(text)
-    return alias if alias in known else text
+    return alias if alias is not None and alias in known else text
 
 
-def _clean_label(name: Any) -> str:
+def clean_label(name: Any) -> str:
     return _clean_text(name if isinstance(name, str) else str(name or ""))
 
 

@@ -4,111 +4,19 @@ Chinese explanation, subtotals per 一级指标, 总分 and 等次, plus every f
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from evaltool.core import values
-from evaltool.core import limits
-from evaltool.core.decimals import HUNDRED, fmt, fmt_percent, round_half_up, to_decimal
+from evaltool.core.decimals import HUNDRED, fmt, fmt_percent, round_half_up
 from evaltool.core.model import (
     FUND_COLUMNS, UNREADABLE_PREFIX, Finding, Indicator, IndicatorResult, Location, Project, ScoreResult,
 )
 from evaltool.core.rules import Band, RuleSet, load_rules
 from evaltool.core.seam import Percent
+# Reading typed values into Decimals, with a finding for each problem (shared with core/checks.py).
+from evaltool.core.reading import Collector, project_year, read_money, read_number, too_large_finding  # noqa: F401
 
 RATE_LABEL = "预算执行率"
-_RESTATING = frozenset({"E-PARSE", "E-NUMBER", "E-MONEY", "E-REQUIRED", "E-QUAL-WORD", "E-KIND-MISMATCH", "E-YEAR",
-                        "E-QUAL-NUMBER", "E-UNREAD-BUDGET", "E-UNREAD-ACTUAL"})
 GRADE_HINT = "达成预期指标 / 部分达成预期指标并具有一定效果 / 未达成预期指标且效果较差"
-
-
-class Collector:
-    """Collects findings; nothing in scoring stops at the first problem."""
-
-    def __init__(self) -> None:
-        self.findings: list[Finding] = []
-        # (sheet, cell, path) of cells holding an Excel error value: said once, precisely (E-CELL-ERROR)
-        self.errored: set[tuple] = set()
-
-    def add(self, code: str, severity: str, message: str, field: str = "",
-            location: Location | None = None, indicator: int | None = None) -> None:
-        loc = location or Location()
-        if self.errored and code in _RESTATING and (loc.sheet, loc.cell, loc.path) in self.errored:
-            return
-        self.findings.append(Finding(code, severity, message, field, loc, indicator))
-
-
-def project_year(project: Project) -> int | None:
-    dec = to_decimal(project.year) if not isinstance(project.year, str) else None
-    if dec is None and isinstance(project.year, str):
-        digits = "".join(ch for ch in values.normalize(project.year) if ch.isdigit())
-        dec = to_decimal(digits) if len(digits) == 4 else None
-    if dec is not None and dec == dec.to_integral_value() and 1990 <= dec <= 2100:
-        return int(dec)
-    return None
-
-
-def read_money(raw: Any, where: Location, label: str, out: Collector) -> Decimal | None:
-    """A 万元 amount as typed ("35 万元", "34.5万", 350000 元 with its unit, 35); None if absent/bad."""
-    parsed = values.parse(raw)
-    if parsed.kind == "empty":
-        return None
-    q = parsed.quantity
-    if _too_large(parsed, raw, where, label, out):
-        return None
-    if parsed.kind != "number" or q is None or parsed.direction:
-        out.add("E-MONEY", "error",
-                f"{label}“{raw}”不是金额。请填写以万元为单位的数字，例如 35 或 34.5 万元。",
-                label, where)
-        return None
-    amount = values.in_wanyuan(q)
-    if amount is None:
-        out.add("E-MONEY", "error",
-                f"{label}“{raw}”的单位“{q.unit}”不是金额单位。本栏以万元为单位，请只填数字。", label, where)
-    elif big := values.too_large(amount, limits.get("MONEY")):
-        out.add("E-NUMBER-RANGE", "error", f"{label}“{str(raw)[:40]}”{big}。", label, where)
-        return None
-    elif amount < 0:
-        out.add("E-MONEY", "error", f"{label}“{raw}”是负数。金额不能为负，请填写以万元为单位的数字。", label, where)
-        return None
-    elif 0 < amount < _MIN_MONEY:  # below 0.01 元: a slip (or 4.9e-324) whose ratios explode
-        out.add("E-NUMBER-RANGE", "error", f"{label}“{str(raw)[:40]}”数值过小（不到 0.01 元），请核对单位。", label, where)
-        return None
-    elif q.unit not in values.WANYUAN_UNITS:
-        out.add("I-MONEY-UNIT", "info",
-                f"{label}“{raw}”已按万元换算为 {fmt(amount)} 万元；建议直接填写万元数。", label, where)
-    return amount
-
-
-_MIN_MONEY = Decimal("0.000001")  # 万元
-
-
-def _too_large(parsed: values.Parsed, raw: Any, where: Location, label: str, out: Collector) -> bool:
-    """A figure beyond limits.NUMBER: one 数值过大 finding on its cell instead of arithmetic with it."""
-    if parsed.kind == "unknown" and (parsed.problem or "").startswith(values.TOO_LARGE):
-        out.add("E-NUMBER-RANGE", "error", f"{label}“{str(raw)[:40]}”{parsed.problem}。", label, where)
-        return True
-    return False
-
-
-def read_number(raw: Any, where: Location, label: str, out: Collector,
-                required: bool = True) -> Decimal | None:
-    parsed = values.parse(raw)
-    if parsed.kind == "empty":
-        if required:
-            out.add("E-REQUIRED", "error", f"{label}未填写，请填写数字。", label, where)
-        return None
-    q = parsed.quantity
-    if _too_large(parsed, raw, where, label, out):
-        return None
-    if parsed.kind != "number" or q is None or parsed.direction or q.unit not in (None, "分"):
-        out.add("E-NUMBER", "error", f"{label}“{raw}”不是数字，请只填写数字，例如 10。", label, where)
-        return None
-    # 分值 and 得分 are points: beyond limits.WEIGHT they are a slip of the keyboard, not a form.
-    big = values.too_large(q.value, limits.get("WEIGHT"))
-    if big:
-        out.add("E-NUMBER-RANGE", "error", f"{label}“{str(raw)[:40]}”{big}。", label, where)
-        return None
-    return q.value
 
 
 def _reported(project: Project, code: str) -> bool:
@@ -134,7 +42,7 @@ def _part_sums(project: Project) -> dict[str, Decimal]:
     return out
 
 
-def _score(rules: RuleSet, weight: Decimal, share: Decimal) -> Decimal:
+def capped_score(rules: RuleSet, weight: Decimal, share: Decimal) -> Decimal:
     share = max(Decimal(0), min(share, Decimal(1)))
     return round_half_up(weight * share, rules.places)
 
@@ -144,7 +52,9 @@ def score_rate(project: Project, rules: RuleSet, out: Collector):
     """(rate, rate as shown, weight, score, explanation, budget, actual): budget and actual are the
     年度资金总额 amounts in 万元 as read (None when absent or unreadable)."""
     total = project.funds.get("年度资金总额")
-    where = (lambda key: total.cells.get(key) if total else None)
+    def where(key: str) -> Location | None:
+        return total.cells.get(key) if total else None
+
     label = "年度资金总额"
     weight_loc = project.cells.get("分值") or Location(sheet=project.sheet, path="项目资金.分值")
     weight = read_number(project.fund_weight, weight_loc, "项目资金分值", out, required=False)
@@ -154,8 +64,8 @@ def score_rate(project: Project, rules: RuleSet, out: Collector):
         weight = rules.rate_weight
     if total is None:
         if not _reported(project, "E-UNREAD-FUNDS"):
-            parts = [lab for lab, row in project.funds.items() if lab != label and _filled(row)]
-            found = f"（读到了{'、'.join(parts)}行）" if parts else ""
+            rows_read = [lab for lab, row in project.funds.items() if lab != label and _filled(row)]
+            found = f"（读到了{'、'.join(rows_read)}行）" if rows_read else ""
             out.add("E-UNREAD-FUNDS", "error",
                     f"没有读到“年度资金总额”行{found}，无法计算执行率，本项目无法计分。"
                     "请在项目资金表中填写“年度资金总额”行的全年预算数和全年执行数。", label,
@@ -174,9 +84,9 @@ def score_rate(project: Project, rules: RuleSet, out: Collector):
         if (empty or val == 0) and summed:
             # A total row left 0 or blank while its 其中 rows hold money: the rate would be computed
             # on a made-up 0; the clerk is told the sum to type instead.
-            shown = "未填写" if empty else "为 0"
+            said = "未填写" if empty else "为 0"
             out.add("E-FUND-TOTAL-EMPTY", "error",
-                    f"年度资金总额的{key}{shown}，但其中各行（本年财政拨款、上年结转资金、其他资金）合计 "
+                    f"年度资金总额的{key}{said}，但其中各行（本年财政拨款、上年结转资金、其他资金）合计 "
                     f"{fmt(summed)} 万元。请在本单元格填写年度资金总额的{key}（各行之和应为 {fmt(summed)}）；"
                     "改正前本项目无法计分。", key, loc)
         elif empty and key == "全年预算数" and not _reported(project, "E-UNREAD-BUDGET"):
@@ -202,14 +112,14 @@ def score_rate(project: Project, rules: RuleSet, out: Collector):
     shown = round_half_up(rate, rules.rate_places)
     if rules.rate_method == "比例":
         share = min(rate, rules.rate_cap)
-        score = _score(rules, weight, share)
+        score = capped_score(rules, weight, share)
         capped = "（超过 100% 按封顶计）" if rate > rules.rate_cap else ""
         expl = (f"执行率 {fmt(actual)} ÷ {fmt(budget)} = {fmt_percent(rate)}{capped}，按比例计分："
                 f"{fmt(weight)} × {fmt_percent(share)} = {fmt(score, rules.places)}")
     else:
         share = next((s for floor, s in rules.rate_bands if rate >= floor), Decimal(0))
         floor = next((f for f, _ in rules.rate_bands if rate >= f), Decimal(0))
-        score = _score(rules, weight, share)
+        score = capped_score(rules, weight, share)
         expl = (f"执行率 {fmt(actual)} ÷ {fmt(budget)} = {fmt_percent(rate)}，按分档计分：不低于 "
                 f"{fmt_percent(floor, 0)} 得 {fmt_percent(share, 0)}，{fmt(weight)} × {fmt_percent(share, 0)} = "
                 f"{fmt(score, rules.places)}")
@@ -345,7 +255,7 @@ def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: va
             share = small / big if big else Decimal(1)
             how = f"{as_} ≠ {ts}，{fmt(small)} ÷ {fmt(big)} = {fmt_percent(share)}"
     share = max(Decimal(0), min(share, Decimal(1)))
-    score = _score(rules, weight, share)
+    score = capped_score(rules, weight, share)
     if share >= 1:
         expl = f"{method}指标：{how}，得满分 {fmt(score, rules.places)}"
     else:
@@ -420,7 +330,15 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
 
 
 def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
-    """Score a project and run every check; never raises on bad project data.
+    """Score a project of any kind (its FormKind's scorer) and run every check; never raises on bad
+    project data."""
+    from evaltool.core.kinds import kind_of
+
+    return kind_of(project).evaluate(project, rules or load_rules(project.rules))
+
+
+def evaluate_form(project: Project, rules: RuleSet | None = None) -> ScoreResult:
+    """Score a 自评表 and run every check; never raises on bad project data.
 
     A project whose fund block, 执行率, indicator table or a needed weight could not be read (the
     reader's E-UNREAD-* findings, or what evaluate itself sees missing) is not graded: its result has
@@ -429,10 +347,6 @@ def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
     from evaltool.core.checks import run_checks
 
     rules = rules or load_rules(project.rules)
-    if project.kind == "评分表":  # the evaluation scoring table has its own scorer
-        from evaltool.kinds.scoresheet.scoring import evaluate_sheet
-
-        return _with_read_findings(project, evaluate_sheet(project, rules))
     from evaltool.core.checks import check_cell_errors
 
     out = Collector()
@@ -457,7 +371,7 @@ def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
     if not reasons:
         # A total above the form's full marks only happens when weights add up to more (E-WEIGHT-TOTAL
         # says so); the form's 总分 still never exceeds its full marks.
-        total = min(round_half_up(sum(subtotals.values(), Decimal(0)), rules.places),  # type: ignore[arg-type]
+        total = min(round_half_up(sum(subtotals.values(), Decimal(0)), rules.places),  # type: ignore[arg-type,type-var]
                     round_half_up(rules.total_weight, rules.places))
         grade = rules.grade_for_total(total)
     result = ScoreResult(
@@ -472,14 +386,6 @@ def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
         out.add("E-UNGRADED", "error", f"无法计分：{result.ungraded}。改正上述问题后再计分；在此之前本项目没有总分和等次。",
                 "总分", Location(sheet=project.sheet, path="总分"))
     result.findings = out.findings
-    return result
-
-
-def _with_read_findings(project: Project, result):
-    """The 评分表 scorer's result with what the reader found or tolerated (Project.read_findings,
-    model.py's contract) leading its findings, once."""
-    have = {id(f) for f in result.findings}
-    result.findings[:0] = [f for f in project.read_findings if id(f) not in have]
     return result
 
 
@@ -508,4 +414,4 @@ def ungraded_reasons(project: Project, findings: list[Finding], rate_expl: str, 
     return reasons
 
 
-__all__ = ["evaluate", "Collector", "read_money", "read_number", "project_year", "HUNDRED", "FUND_COLUMNS"]
+__all__ = ["evaluate", "evaluate_form", "Collector", "read_money", "read_number", "project_year", "HUNDRED", "FUND_COLUMNS"]

@@ -180,7 +180,7 @@ def parse(raw: Any, default_year: int | None = None) -> Parsed:
     1 == 1.0 == True would otherwise share an entry.
     """
     try:
-        return _parse_cached(type(raw), raw, default_year)
+        return _parse_cached(type(raw), raw, default_year)  # type: ignore[arg-type]
     except TypeError:  # unhashable input: parse it directly
         return _parse_safe(raw, default_year)
 

@@ -230,9 +230,8 @@ def score(book, state):
 @entry
 def report(book, state, folder: str | os.PathLike | None = None, open_after: bool = True):
     """生成报告: a .docx per 自评表 beside the workbook, then open it."""
-    from evaltool.report.report_cli import output_paths
-    from evaltool.report.generate import write_report
-    from evaltool.workbook.workbook_cli import evaluate_projects
+    from evaltool.report.generate import output_paths, write_report
+    from evaltool.workbook.service import evaluate as evaluate_projects
 
     _status(book, "evaltool：正在生成报告……")
     target_dir = Path(folder) if folder else _book_dir(book)
@@ -331,7 +330,9 @@ def import_case(book, state, path: str | os.PathLike | None = None):
     if path is None:
         return None
     project = load_case(path)
-    if project.kind != "自评表":
+    from evaltool.core.kinds import kind_of
+
+    if not kind_of(project).pasteable:
         raise InputError(f"{path.name} 是{project.kind}案例，这里只能导入项目支出绩效自评表。")
     load_rules(project.rules)  # a bad rule set fails before anything is written
     from evaltool.excel import xlwings_engine

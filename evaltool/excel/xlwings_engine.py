@@ -375,3 +375,7 @@ def _link(sheet, cell, target: str, a1: str, text: str) -> None:
                            TextToDisplay=text)
     else:
         cell.add_hyperlink(f"#'{target}'!{a1}", text_to_display=text, screen_tip=tip)
+
+
+# Public name of a helper other modules use (server/app.py): no private name crosses a module.
+as_cell = _as_cell

@@ -127,13 +127,13 @@ class Facts:
 
     # -- building --
     def _build(self) -> None:
+        from evaltool.core.kinds import kind_of
         from evaltool.report.context import fund_amount, unique_labels
 
         p, r = self.project, self.result
+        kf = kind_of(p).report_facts(p, r)
         # Labels name the form the clerk filled in; chosen once, so names quoted in them stay verbatim.
-        form = "评分表" if p.kind == "评分表" else "自评表"
-        rate_label = ("评分表的资金使用率（实际使用情况 ÷ 实际到位资金）" if p.kind == "评分表"
-                      else "自评表的执行率（全年执行数 ÷ 全年预算数）")
+        form, rate_label = kf.form, kf.rate_label
         E = self.entities.append
         E(Entity("funds", ("年度资金总额", "项目资金总额", "项目资金", "资金总额", "专项资金", "项目经费", "专项经费",
                            "资金"), "funds"))
@@ -157,9 +157,7 @@ class Facts:
             self.add("funds", "budget", budget, "money", f"{form}“年度资金总额”的全年预算数", where("全年预算数"), 2)
             self.add("funds", "actual", actual, "money", f"{form}“年度资金总额”的全年执行数", where("全年执行数"), 2)
             self.add("funds", "initial", initial, "money", f"{form}“年度资金总额”的年初预算数", where("年初预算数"), 2)
-        planned = getattr(r, "planned", None)
-        used = getattr(r, "used", None)
-        arrived = getattr(r, "arrived", None)
+        planned, used, arrived = kf.planned, kf.used, kf.arrived
         if budget is None and planned is not None:
             budget = planned
             self.add("funds", "budget", planned, "money", "项目基本信息的计划投资额", p.where("计划投资额"), 2)
@@ -190,13 +188,11 @@ class Facts:
                          row.cells.get(col) or Location(path=f"项目资金.{label}.{col}"), 2)
 
         # 执行率 as shown on the form (a 评分表 calls it 资金使用率).
-        rate = r.rate_display
-        if rate is None and getattr(r, "use_display", None) is not None:
-            rate = r.use_display
+        rate = kf.rate
         if rate is not None:
             self.add("rate", "value", rate * 100, "percent", rate_label,
                      Location(sheet=p.sheet, path="项目资金.年度资金总额.执行率"), 2)
-        arrival = getattr(r, "arrival_display", None)
+        arrival = kf.arrival
         if arrival is not None:
             E(Entity("arrival", ("资金到位率", "到位率"), "rate"))
             self.add("arrival", "value", arrival * 100, "percent", "资金到位率（实际到位资金 ÷ 计划投资额）",
@@ -212,7 +208,7 @@ class Facts:
             self.add("funds", "weight", r.rate_weight, "score", f"{form}“项目资金”的分值", Location(path="项目资金.分值"))
 
         # Scores: total, grade, 一级/二级 subtotals.
-        total = getattr(r, "average", None) if getattr(r, "total", None) is None else r.total
+        total = kf.total
         if total is not None:
             self.add("total", "score", total, "score", f"{form}的总分", Location(sheet=p.sheet, path="总分"))
         weights_l1: dict[str, Decimal] = {}
@@ -296,7 +292,7 @@ class Facts:
             if ir.score is not None and ir.weight is not None:
                 self.add(key, "lost", ir.weight - ir.score, "score", f"{form}“{short_name}”的扣分（分值减得分）",
                          cell("得分"))
-        self.grade = getattr(r, "grade", None)
+        self.grade = kf.grade
         self.entities.sort(key=lambda e: -max((len(n) for n in e.names), default=0))
 
 
@@ -871,10 +867,11 @@ def analyze(project: Project, result: ScoreResult, texts: dict[str, str],
     checker = Checker(project, result)
     all_texts = dict(texts)
     locs = dict(locations or {})
-    if include_table_texts and project.kind == "自评表":
-        # The form's own goal texts take part in "stated twice" comparisons and are checked too.
-        for key, value, where in (("年度总体目标（实际完成情况）", project.goal_actual, "实际完成情况"),
-                                  ("年度总体目标（预期目标）", project.goal_expected, "预期目标")):
+    if include_table_texts:
+        # The form's own texts (a 自评表's goal texts) take part in "stated twice" comparisons and are checked too.
+        from evaltool.core.kinds import kind_of
+
+        for key, value, where in kind_of(project).report_facts(project, result).table_texts:
             if value and key not in all_texts:
                 all_texts[key] = str(value)
                 locs[key] = project.where(where)
@@ -901,6 +898,19 @@ def check_project_texts(project: Project, result: ScoreResult) -> list[Finding]:
     return check_texts(project, result, texts, locations)
 
 
+def material_findings(project: Project, result) -> list:
+    """`evaltool check` (and score, Excel 校验) also check the 报告素材 texts against the table."""
+    if not any((v or "").strip() for v in (project.report or {}).values()):
+        return []
+    try:
+        return check_project_texts(project, result)
+    except Exception:  # noqa: BLE001 - an extra check must never stop scoring; report it as a note
+        from evaltool.core.model import Finding, Location
+
+        return [Finding("I-REPORT-CHECK", "info", "报告素材的数字核对未能完成，请用 evaltool check-report 检查生成的报告。",
+                        "报告素材", Location(sheet="报告素材"))]
+
+
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     seen, out = set(), []
     for f in findings:
@@ -911,5 +921,5 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-__all__ = ["check_texts", "check_project_texts", "analyze", "find_mentions", "split_sentences", "Facts",
+__all__ = ["check_texts", "check_project_texts", "material_findings", "analyze", "find_mentions", "split_sentences", "Facts",
            "similarity"]

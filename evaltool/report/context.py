@@ -425,6 +425,7 @@ def build_scoresheet_context(project: Project, result: ScoreResult) -> dict[str,
     ctx["project"]["type"] = raw_text(project.basic_info.get("项目类型"))
     ctx.update({
         "kind": "评分表",
+        "title_suffix": "绩效评价报告",
         "rule_name": escape_markup(result.rule_name),
         "framework": escape_markup(facts["框架"] or ""),
         "grade_scale": grade_scale(rules.grades) if rules else "",

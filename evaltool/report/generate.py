@@ -9,7 +9,7 @@ from pathlib import Path
 
 from evaltool.core.model import Project, ScoreResult
 from evaltool.report.docx_writer import build_document, save_atomic
-from evaltool.report.render import MAIN_TEMPLATE, SCORESHEET_TEMPLATE, render_markup, report_title
+from evaltool.report.render import render_markup, report_title
 
 
 def _has_illegal(obj, seen: set) -> bool:
@@ -68,12 +68,9 @@ def docx_safe(project: Project, result: ScoreResult) -> tuple[Project, ScoreResu
 
 
 def report_context(project: Project, result: ScoreResult) -> dict:
-    from evaltool.report import context
+    from evaltool.core.kinds import kind_of
 
-    if project.kind == "评分表":
-        ctx = context.build_scoresheet_context(project, result)
-    else:
-        ctx = context.build_context(project, result)
+    ctx = kind_of(project).report_context(project, result)
     ctx["title"] = report_title(ctx)  # one title for the heading and the document properties
     return ctx
 
@@ -81,19 +78,21 @@ def report_context(project: Project, result: ScoreResult) -> dict:
 def report_markup(project: Project, result: ScoreResult, template_dir: str | Path | None = None,
                   today: _dt.date | None = None) -> tuple[str, dict]:
     ctx = report_context(project, result)
-    name = SCORESHEET_TEMPLATE if project.kind == "评分表" else MAIN_TEMPLATE
-    return render_markup(ctx, template_dir, today, name), ctx
+    from evaltool.core.kinds import kind_of
+
+    kind = kind_of(project)
+    return render_markup(ctx, template_dir or kind.template_dir, today, kind.report_template), ctx
 
 
 def build_report(project: Project, result: ScoreResult, template_dir: str | Path | None = None,
                  today: _dt.date | None = None):
     """The python-docx Document of the report (not yet saved)."""
-    from evaltool.report.form_table import write_form, write_scoresheet_form
+    from evaltool.core.kinds import kind_of
 
     project, result = docx_safe(project, result)
     markup, ctx = report_markup(project, result, template_dir, today)
-    writer = write_scoresheet_form if project.kind == "评分表" else write_form
-    return build_document(markup, form_writer=lambda doc: writer(doc, project, result, ctx),
+    kind = kind_of(project)
+    return build_document(markup, form_writer=lambda doc: kind.write_form_table(doc, project, result, ctx),
                           title=ctx["title"], author=ctx["project"]["unit"] or None)
 
 
@@ -102,3 +101,31 @@ def write_report(project: Project, result: ScoreResult, path: str | Path,
     path = Path(path)
     save_atomic(build_report(project, result, template_dir, today), path)
     return path
+
+
+def _safe_name(text: str) -> str:
+    from evaltool.core.fileio import safe_filename
+
+    return safe_filename(text, "项目", 60)
+
+
+def output_paths(file: str, projects: list[Project], output: str | None) -> list[Path]:
+    """Report files for the projects. Without -o an existing report (which the clerk may have
+    edited in Word) is never replaced: the new one takes the next free name, …（2）.docx."""
+    src = Path(file)
+    base = Path(output) if output else src.with_name(f"{src.stem}-绩效评价报告.docx")
+    if len(projects) == 1:
+        paths = [base]
+    else:
+        paths = [base.with_name(f"{base.stem}-{_safe_name(p.sheet or str(p.name or n + 1))}{base.suffix or '.docx'}")
+                 for n, p in enumerate(projects)]
+    return paths if output else [_free_name(p) for p in paths]
+
+
+def _free_name(path: Path) -> Path:
+    n = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+        n += 1
+    return candidate

@@ -67,7 +67,7 @@ def read_report_texts(path: str | Path) -> tuple[dict[str, str], dict[str, Locat
 def _preflight(path: Path) -> None:
     """The reading policy for a .docx: bounded in size, paragraphs and unpacked bytes; a document
     part declaring XML entities (DTD) is refused, as for workbooks (entities are never expanded)."""
-    from evaltool.workbook.container import _declares_dtd
+    from evaltool.workbook.container import declares_dtd
 
     name = path.name
     bad = f"{name} 不是有效的 Word 文档（.docx）。请确认文件未损坏，或在 Word/WPS 中另存为 .docx。"
@@ -89,7 +89,7 @@ def _preflight(path: Path) -> None:
         raise
     except Exception:  # noqa: BLE001 - not a zip, truncated, unsupported compression…
         raise InputError(bad) from None
-    if _declares_dtd(body):
+    if declares_dtd(body):
         raise InputError(f"{name} 的正文含有 XML 实体声明（DTD）。Word 不会写出这种内容，出于安全考虑 evaltool 不读取它。"
                          "请在 Word 或 WPS 中打开并另存为 .docx 后再试。")
     paragraphs = body.count(b"<w:p>") + body.count(b"<w:p ")

@@ -407,8 +407,7 @@ def report_title(context: dict[str, Any]) -> str:
     year = str(project.get("year", ""))
     unit = str(project.get("unit", ""))  # cleaned of its budget-system code by the context already
     suffix = "支出绩效评价报告" if name.endswith("项目") else "项目支出绩效评价报告"
-    if context.get("kind") == "评分表":
-        suffix = "绩效评价报告"
+    suffix = context.get("title_suffix") or suffix  # a kind's context may name its report otherwise
     year_part = year_prefix(name, year)
     # U+2028 marks where a long title may break (after the unit); the Word writer balances the lines.
     return f"{unit}{TITLE_BREAK if unit else ''}{year_part}{name}{suffix}"

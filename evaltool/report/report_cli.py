@@ -1,16 +1,45 @@
 """CLI: `evaltool report` (narrative report from the form) and `evaltool check-report`."""
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from evaltool.cli import (DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, RESULT_HOOKS, console, esc, evaluate_all, friendly,
-                          json_text, load_projects, main, print_findings)
+from evaltool.cli_base import EXIT_FINDINGS, EXIT_OK, friendly, main
+from evaltool.console import console, esc, json_text, print_findings
 from evaltool.core.errors import InputError
-from evaltool.core.model import Project
+
+if TYPE_CHECKING:
+    from evaltool.core.model import Project
+
+
+# The service layer and the report modules load with the command that uses them, not with
+# `evaltool --help` (tests/test_startup.py).
+def load_projects(file: str, rules: str | None = None) -> list[Project]:
+    from evaltool.workbook.service import load
+
+    return load(file, rules)
+
+
+def evaluate_all(projects: list[Project], rule_set=None) -> list:
+    from evaltool.workbook.service import score
+
+    return score(projects, rule_set)
+
+
+def output_paths(file: str, projects: list[Project], output: str | None) -> list[Path]:
+    from evaltool.report import generate
+
+    return generate.output_paths(file, projects, output)
+
+
+def _material_findings(project: Project, result) -> list:
+    """The 报告素材 ↔ table check (report/consistency.py) under its earlier name (tests use it)."""
+    from evaltool.report.consistency import material_findings
+
+    return material_findings(project, result)
 
 
 def select_projects(file: str, sheet: str | None, rules: str | None) -> list[Project]:
@@ -26,34 +55,6 @@ def select_projects(file: str, sheet: str | None, rules: str | None) -> list[Pro
     return projects
 
 
-def _safe_name(text: str) -> str:
-    from evaltool.core.fileio import safe_filename
-
-    return safe_filename(text, "项目", 60)
-
-
-def output_paths(file: str, projects: list[Project], output: str | None) -> list[Path]:
-    """Report files for the projects. Without -o an existing report (which the clerk may have
-    edited in Word) is never replaced: the new one takes the next free name, …（2）.docx."""
-    src = Path(file)
-    base = Path(output) if output else src.with_name(f"{src.stem}-绩效评价报告.docx")
-    if len(projects) == 1:
-        paths = [base]
-    else:
-        paths = [base.with_name(f"{base.stem}-{_safe_name(p.sheet or str(p.name or n + 1))}{base.suffix or '.docx'}")
-                 for n, p in enumerate(projects)]
-    return paths if output else [_free_name(p) for p in paths]
-
-
-def _free_name(path: Path) -> Path:
-    n = 2
-    candidate = path
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
-        n += 1
-    return candidate
-
-
 def generate_reports(file: str, output: str | None = None, sheet: str | None = None,
                      template_dir: str | None = None, rules: str | None = None):
     """Reports for every project in FILE (or the one on `sheet`): [(project, result, docx)].
@@ -62,7 +63,7 @@ def generate_reports(file: str, output: str | None = None, sheet: str | None = N
     """
     from evaltool.report.generate import write_report
 
-    from evaltool.cli import check_output
+    from evaltool.cli_base import check_output
 
     if output:
         check_output(output, "docx")
@@ -149,39 +150,18 @@ def check_report_cmd(report: str, file: str, sheet: str | None, rules: str | Non
         click.echo(json_text(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2)))
     else:
         console.rule(f"报告 {esc(Path(report).name)} 对照 {esc(project.name or '')}")
+        import dataclasses
+
         print_findings(dataclasses.replace(result, findings=findings))
     sys.exit(EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK)
 
 
-def _demo_report(project: Project, outdir: Path) -> None:
+def demo_report(project: Project, outdir: Path) -> None:
     """`evaltool demo` also writes the sample's report."""
-    from evaltool.cli import evaluate_all as _evaluate
     from evaltool.report.generate import write_report
 
     outdir.mkdir(parents=True, exist_ok=True)
-    (p, r), = _evaluate([project])
+    (p, r), = evaluate_all([project])
     path = write_report(p, r, outdir / "示例-绩效评价报告.docx")
     console.print(f"示例报告：{esc(path)}")
 
-
-if _demo_report not in DEMO_HOOKS:
-    DEMO_HOOKS.append(_demo_report)
-
-
-def _material_findings(project: Project, result) -> list:
-    """`evaltool check` (and score, Excel 校验) also check the 报告素材 texts against the table."""
-    if not any((v or "").strip() for v in (project.report or {}).values()):
-        return []
-    from evaltool.report.consistency import check_project_texts
-
-    try:
-        return check_project_texts(project, result)
-    except Exception:  # noqa: BLE001 - an extra check must never stop scoring; report it as a note
-        from evaltool.core.model import Finding, Location
-
-        return [Finding("I-REPORT-CHECK", "info", "报告素材的数字核对未能完成，请用 evaltool check-report 检查生成的报告。",
-                        "报告素材", Location(sheet="报告素材"))]
-
-
-if _material_findings not in RESULT_HOOKS:
-    RESULT_HOOKS.append(_material_findings)

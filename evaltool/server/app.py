@@ -14,7 +14,7 @@ import hmac
 import io
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import quote
 
@@ -203,11 +203,11 @@ def _rule_set(data: dict, projects) -> Any:
     return None
 
 
-def _settings_rules(grids) -> str | None:
+def settings_rules(grids) -> str | None:
     """The rule set the workbook's 设置 sheet names, found before the forms are read (the reader
     would load it for its label vocabulary)."""
     from evaltool.workbook import layout as L
-    from evaltool.workbook.reader import View, _settings_rules as named
+    from evaltool.workbook.reader import View, settings_rules as named
 
     sheet = next((g for g in grids if g.sheet == L.SHEET_SETTINGS), None) \
         or next((g for g in grids if "设置" in g.sheet), None)
@@ -227,7 +227,7 @@ def _projects(data: dict, settings: Settings):
     if rule_set is not None:
         chosen = DEFAULT_RULES  # inline rules score; the reader keeps the built-in label vocabulary
     elif not chosen:
-        named = _settings_rules(grids)
+        named = settings_rules(grids)
         if named and named not in builtin_ids():
             raise PayloadError(f"“设置”工作表指定的规则集“{named}”不是内置规则集，服务器不读取文件。"
                                f"请在“设置”工作表中选择内置规则集（{'、'.join(builtin_ids())}），"
@@ -268,7 +268,7 @@ def plan_json(plan, data: dict, verb: str) -> dict:
     """A service.Plan as the add-in applies it: per sheet the grouped calls (value blocks, fills by
     range, notes with the clerk's own text kept), the 校验结果 sheet, and the per-cell writes."""
     from evaltool.core.results import result_dict
-    from evaltool.excel.xlwings_engine import _as_cell, group_writes, rectangles
+    from evaltool.excel.xlwings_engine import as_cell, group_writes, rectangles
     from evaltool.workbook import service
 
     names = [s.get("name") for s in data.get("sheets") or []]
@@ -290,7 +290,7 @@ def plan_json(plan, data: dict, verb: str) -> dict:
         by_sev.setdefault(sev, set()).add((r, 4))
     results_sheet = {
         "name": rs.name,
-        "rows": [[_as_cell(v) for v in row] + [None] * (width - len(row)) for row in rs.rows],
+        "rows": [[as_cell(v) for v in row] + [None] * (width - len(row)) for row in rs.rows],
         "title_row": rs.title_row,
         "header_rows": rs.header_rows,
         "widths": list(rs.widths),
@@ -386,13 +386,12 @@ def do_new(data: dict, settings: Settings):
     rules = P.text_field(data, "rules", 100) or (project.rules if project else None)
     if P.text_field(data, "rules_yaml", MAX_RULES_TEXT):
         rules = None  # inline rules score the sheet; its 设置 sheet keeps the default id
-    if project is not None and project.kind == "评分表":
-        if fmt == "grids":
-            raise PayloadError("评分表案例只能生成整个工作簿（format: xlsx）。", 422)
-        from evaltool.kinds.scoresheet.template import build_scoresheet_workbook as build
-    else:
-        build = template.build_workbook
-    wb = build(project, rules)
+    from evaltool.core.kinds import kind_of
+
+    kind = kind_of(project)
+    if fmt == "grids" and not kind.grids_ok:
+        raise PayloadError(f"{kind.name}案例只能生成整个工作簿（format: xlsx）。", 422)
+    wb = kind.build_workbook(project, rules)
     if fmt == "xlsx":
         if project is not None:
             plan = service.plan(xlsx_engine.grids_from_workbook(wb), source="新建自评表.xlsx", rule_set=rule_set)
@@ -407,12 +406,12 @@ def do_new(data: dict, settings: Settings):
     name = service.new_sheet_name(existing, project)
     grid = next(g for g in xlsx_engine.grids_from_workbook(wb) if g.sheet == L.SHEET_FORM)
     grid.sheet = name
-    from evaltool.excel.xlwings_engine import _as_cell
+    from evaltool.excel.xlwings_engine import as_cell
 
     ws = wb[L.SHEET_FORM]
     width = grid.ncols
     sheet = {"name": name,
-             "rows": [[_as_cell(v) for v in row] + [None] * (width - len(row)) for row in grid.values],
+             "rows": [[as_cell(v) for v in row] + [None] * (width - len(row)) for row in grid.values],
              "merged": [_a1(m) for m in grid.merged],
              "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.width}}
     out: dict[str, Any] = {"sheet": sheet, "plan": None}

@@ -5,7 +5,8 @@ import os
 
 import click
 
-from evaltool.cli import console, friendly, main
+from evaltool.cli_base import friendly, main
+from evaltool.console import console
 from evaltool.core.errors import InputError
 
 

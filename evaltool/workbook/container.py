@@ -949,3 +949,7 @@ def package_of(path) -> Package:
     except OSError as exc:
         raise Refused(f"无法读取文件（{exc.strerror or '读取失败'}）。") from None
     return preflight(data, path.suffix.lower())
+
+
+# Public name of a helper other modules use (report/reading.py): no private name crosses a module.
+declares_dtd = _declares_dtd

@@ -258,7 +258,7 @@ def _is_label(value: Any, keys: frozenset[str] = _KNOWN_KEYS) -> bool:
     return key in keys
 
 
-def _value_right(v: View, r: int, c: int, stop: int | None = None,
+def value_right(v: View, r: int, c: int, stop: int | None = None,
                  stop_keys: frozenset[str] = _KNOWN_KEYS) -> tuple[Any, Location]:
     """The value typed to the right of a label, and its cell (the first cell right when empty).
 
@@ -510,12 +510,12 @@ def _read_form(v: View, top: int, hdr: Header | None, end: int) -> Project:
     for label, attr in ((L.L_NAME, "name"), (L.L_DEPT, "department"), (L.L_UNIT, "unit")):
         hit = v.find_block(label, region)
         if hit:
-            val, loc = _value_right(v, *hit, stop_keys=known)
+            val, loc = value_right(v, *hit, stop_keys=known)
             setattr(p, attr, keep(label, val, loc, p.cells))
     # Year: a 年度 label, else a cell near the title such as 2023 or "（2023年度）".
     hit = v.find_block(L.L_YEAR, head_rows)
     if hit:
-        val, loc = _value_right(v, *hit, stop_keys=known)
+        val, loc = value_right(v, *hit, stop_keys=known)
         p.year = keep(L.L_YEAR, _year_from(val) or val, loc, p.cells)
     else:
         title = v.find(L.TITLE, head_rows) or v.find("绩效自评表", head_rows)
@@ -731,7 +731,7 @@ def _read_goals(v: View, p: Project, rows: range) -> None:
     if L.L_GOAL_EXPECTED not in p.cells and L.L_GOAL_ACTUAL not in p.cells:  # one text beside 年度总体目标
         hit = v.find_block(L.L_GOALS, rows)
         if hit:
-            val, loc = _value_right(v, *hit, stop_keys=_known_keys_of(v.vocab))
+            val, loc = value_right(v, *hit, stop_keys=_known_keys_of(v.vocab))
             p.goal_expected = val
             p.cells[L.L_GOAL_EXPECTED] = loc
 
@@ -920,7 +920,7 @@ def _read_results(v: View) -> tuple[dict[str, set[str]], dict[str, dict[str, Any
     return marked, filled
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is b
     da, db = to_decimal(a) if not isinstance(a, str) else None, to_decimal(b) if not isinstance(b, str) else None
@@ -953,7 +953,7 @@ def vocabulary_for(rules: str | None) -> L.Vocabulary:
 _VOCABS: dict[int, tuple[Any, L.Vocabulary]] = {}  # id(rule set) -> (rule set, its vocabulary)
 
 
-def _settings_rules(v: View | None) -> str | None:
+def settings_rules(v: View | None) -> str | None:
     """The rule set the 设置 sheet names (the vocabulary must be known before the forms are read)."""
     if v is None:
         return None
@@ -961,22 +961,23 @@ def _settings_rules(v: View | None) -> str | None:
     return str(val).strip() if val is not None and str(val).strip() else None
 
 
-def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Project]:
-    """Every 自评表 in the workbook's sheets, in sheet order; InputError if there is none.
-    rules: the rule set chosen for this run (--rules), whose 标签 entries extend the label vocabulary;
-    else the one the 设置 sheet names."""
-    views = [View(g) for g in grids]
-    by_name = {v.sheet: v for v in views}
-    settings = by_name.get(L.SHEET_SETTINGS) or next((v for v in views if "设置" in v.sheet), None)
-    vocab = vocabulary_for(rules or _settings_rules(settings))
-    if vocab is not BASE_VOCAB:
-        for v in views:  # the label index does not depend on the vocabulary: only the lookups do
-            v.vocab = vocab
-    results = by_name.get(L.SHEET_RESULTS)
-    marked, filled = _read_results(results) if results else ({}, {})
+@dataclass
+class ReadContext:
+    """What projects_from_grids read once for every kind: the 校验结果 and 设置 sheets, and what the
+    last run marked and filled (from 校验结果)."""
+
+    results: Any  # View of 校验结果, or None
+    settings: Any  # View of 设置, or None
+    marked: dict
+    filled: dict
+
+
+def read_forms(views: list, context: ReadContext) -> list[Project]:
+    """Every 自评表 in the sheets (View objects), in sheet order; [] when there is none."""
     projects: list[Project] = []
+    marked, filled = context.marked, context.filled
     for v in views:
-        if v is results or v is settings or v.sheet in (L.SHEET_REPORT, L.SHEET_BASIC, L.SHEET_HELP):
+        if v is context.results or v is context.settings or v.sheet in (L.SHEET_REPORT, L.SHEET_BASIC, L.SHEET_HELP):
             continue
         regions: list[tuple[int, Header | None, int]] = list(_form_regions(v))
         if not regions and _fund_header(v, range(1, v.nrows + 1)) and v.find_block(L.L_NAME, range(1, v.nrows + 1)):
@@ -990,11 +991,31 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
             info.filled = dict(filled.get(v.sheet, {}))
             _settle_typed(p, info)
             projects.append(p)
-    if not projects:  # an evaluation scoring table (评分表) workbook instead
-        from evaltool.kinds.scoresheet.layout import project_from_views as scoresheet_project
+    return projects
 
-        sheet = scoresheet_project(views)
-        projects += [sheet] if sheet is not None else []
+
+def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Project]:
+    """Every form in the workbook's sheets, in sheet order, of the first registered kind that finds
+    one (the 自评表 first); InputError if there is none.
+    rules: the rule set chosen for this run (--rules), whose 标签 entries extend the label vocabulary;
+    else the one the 设置 sheet names."""
+    from evaltool.core.kinds import kinds
+
+    views = [View(g) for g in grids]
+    by_name = {v.sheet: v for v in views}
+    settings = by_name.get(L.SHEET_SETTINGS) or next((v for v in views if "设置" in v.sheet), None)
+    vocab = vocabulary_for(rules or settings_rules(settings))
+    if vocab is not BASE_VOCAB:
+        for v in views:  # the label index does not depend on the vocabulary: only the lookups do
+            v.vocab = vocab
+    results = by_name.get(L.SHEET_RESULTS)
+    marked, filled = _read_results(results) if results else ({}, {})
+    context = ReadContext(results, settings, marked, filled)
+    projects: list[Project] = []
+    for kind in kinds():
+        projects = kind.read_views(views, context)
+        if projects:
+            break
     if not projects:
         names = "、".join(f"“{g.sheet}”" for g in grids) or "（无）"
         raise InputError(
@@ -1028,7 +1049,7 @@ def _settle_typed(p: Project, info: SheetInfo) -> None:
     def typed(loc: Location | None, value: Any) -> bool:
         if loc is None or loc.cell is None or value is None:
             return False
-        return not (loc.cell in info.filled and _same(info.filled[loc.cell], value))
+        return not (loc.cell in info.filled and same_value(info.filled[loc.cell], value))
 
     for name, loc in info.out.items():
         if typed(loc, info.out_values.get(name)):
@@ -1110,4 +1131,4 @@ def note_findings(notes) -> list:
             for n in notes]
 
 
-__all__ = ["projects_from_grids", "read_workbook_projects", "SheetInfo", "sheet_info", "LAYOUT_KEY"]
+__all__ = ["projects_from_grids", "read_forms", "ReadContext", "read_workbook_projects", "SheetInfo", "sheet_info", "LAYOUT_KEY"]

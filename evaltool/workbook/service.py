@@ -1,12 +1,16 @@
-"""Grids -> projects -> scores -> cell writes: the one path every front end shares.
+"""The service layer: load -> evaluate -> settle -> plan writes (-> the engine writes). The one path
+every front end shares.
 
-The command line (openpyxl grids of a file), the Excel buttons (xlwings grids of the open book) and
-`evaltool serve` (grids posted as JSON by the WPS add-in) all call plan(), so a form scores, marks
-and lists its problems identically whichever way it arrives. Pure: no spreadsheet library.
+The command line (openpyxl grids of a file, or a case file), the Excel buttons (xlwings grids of the
+open book), `evaltool serve` (grids posted as JSON by the WPS add-in) and `evaltool collect` all call
+the functions here, so a form scores, marks and lists its problems identically whichever way it
+arrives. Options are parameters (check_texts: the 报告素材 ↔ table check). Pure: no spreadsheet
+library, no click, no rich; what differs by form kind is asked of core.kinds.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from evaltool.core.model import Project, ScoreResult
 from evaltool.core.seam import CellWrite, Grid
@@ -25,6 +29,28 @@ class Plan:
         return self.results, self.writes, self.sheet, self.ours
 
 
+def load(path: str, rules: str | None = None) -> list[Project]:
+    """Projects in a case file (.yaml) or a workbook file (.xlsx, one per form found)."""
+    from pathlib import Path
+
+    from evaltool.core.caseio import load_case
+    from evaltool.core.errors import InputError
+
+    suffix = Path(path).suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        projects = [load_case(path)]
+    else:
+        try:
+            from evaltool.workbook.reader import read_workbook_projects
+        except ImportError:
+            raise InputError(f"无法识别的文件类型：{Path(path).name}。请提供 .yaml 案例文件。") from None
+        projects = read_workbook_projects(path, rules)  # the rule set's 标签 entries extend the vocabulary
+    if rules:
+        for p in projects:
+            p.rules = rules
+    return projects
+
+
 def read(grids: list[Grid], source: str | None = None, rules: str | None = None, notes=()) -> list[Project]:
     """The 自评表 (or 评分表) projects in a workbook's grids; InputError (Chinese) when there is none.
     rules: the rule set chosen for this run (its 标签 entries extend the label vocabulary).
@@ -41,13 +67,29 @@ def read(grids: list[Grid], source: str | None = None, rules: str | None = None,
     return projects
 
 
-def evaluate(projects: list[Project], rule_set=None) -> list[tuple[Project, ScoreResult]]:
-    """Score each project with its rule set (or `rule_set`, a RuleSet given inline) and the 设置
-    sheet's 小数位, run the feature checks, and place every finding on a cell."""
-    from evaltool.cli import evaluate_all
+def score(projects: list[Project], rule_set=None, check_texts: bool = True) -> list[tuple[Project, ScoreResult]]:
+    """Score each project with its rule set (or `rule_set`, a RuleSet given inline, e.g. one posted to
+    `evaltool serve` as text) and the 设置 sheet's 小数位; check_texts: also check the 报告素材
+    texts against the table (what check, score and the Excel 校验 do; collect does not)."""
+    from evaltool.core.scoring import evaluate as evaluate_one
+    from evaltool.workbook.evaluate import rule_set_for
+
+    out = []
+    for p in projects:
+        result = evaluate_one(p, rule_set_for(p, rule_set))  # a workbook's 设置 sheet may override the decimals
+        if check_texts and any((v or "").strip() for v in (p.report or {}).values()):  # no text: nothing to load
+            from evaltool.report.consistency import material_findings
+
+            result.findings.extend(material_findings(p, result))
+        out.append((p, result))
+    return out
+
+
+def evaluate(projects: list[Project], rule_set=None, check_texts: bool = True) -> list[tuple[Project, ScoreResult]]:
+    """score(), then every finding placed on a cell of the workbook (settle)."""
     from evaltool.workbook.evaluate import settle
 
-    out = evaluate_all(projects, rule_set)
+    out = score(projects, rule_set, check_texts)
     for p, result in out:
         settle(p, result)
     return out
@@ -60,7 +102,7 @@ def ours(projects: list[Project]) -> set[tuple[str, str]]:
     for p in projects:
         info = sheet_info(p)
         if info is not None:
-            out |= {(p.sheet, c) for c in info.marked}
+            out |= {(cast(str, p.sheet), c) for c in info.marked}  # a sheet_info comes with its sheet
     return out
 
 
@@ -106,7 +148,7 @@ def summary(results, verb: str) -> str:
         w = sum(f.severity == "warning" for f in r.findings)
         head = f"“{p.sheet}”：{p.name or '（未填项目名称）'}"
         if verb == "计分":
-            if getattr(r, "ungraded", None):
+            if r.ungraded:
                 head += f"，无法计分（{r.ungraded}），总分和等次未填"
             else:
                 head += f"，总分 {fmt(r.total, 2) if r.total is not None else '—'}，等次 {r.grade or '—'}"
@@ -117,4 +159,4 @@ def summary(results, verb: str) -> str:
     return f"{verb}完成。\n" + "\n".join(lines) + "\n" + tail
 
 
-__all__ = ["Plan", "read", "evaluate", "plan", "plan_projects", "ours", "new_sheet_name", "summary"]
+__all__ = ["Plan", "load", "read", "score", "evaluate", "plan", "plan_projects", "ours", "new_sheet_name", "summary"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import os
 import zipfile
 from pathlib import Path
@@ -47,7 +46,7 @@ UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
 
 
-def _font(size: float = 10.5, bold: bool = False, name: str = L.FONT, color: str = "000000",
+def cell_font(size: float = 10.5, bold: bool = False, name: str = L.FONT, color: str = "000000",
           italic: bool = False) -> Font:
     return Font(name=name, size=size, bold=bold, color=color, italic=italic)
 
@@ -67,7 +66,7 @@ class Sheet:
         c = self.ws.cell(row=row, column=col)
         if value is not None:
             put(c, _plain(value))  # "=7个" is what the clerk typed: text, never a formula
-        c.font = _font(bold=bold)
+        c.font = cell_font(bold=bold)
         c.alignment = align
         if border:
             c.border = BORDER
@@ -97,10 +96,10 @@ class Sheet:
         return first
 
 
-_row_height = paper.row_height  # the one estimate of wrapped lines (score uses it too)
+wrapped_row_height = paper.row_height  # the one estimate of wrapped lines (score uses it too)
 
 
-def _validation(ws: Worksheet, rng: str, *, type_: str = "list", formula1: str | None = None,
+def add_validation(ws: Worksheet, rng: str, *, type_: str = "list", formula1: str | None = None,
                 formula2: str | None = None, operator: str | None = None, title: str = "", prompt: str = "",
                 strict: bool = False) -> None:
     dv = DataValidation(type=type_ if type_ != "any" else None, formula1=formula1, formula2=formula2,
@@ -116,7 +115,7 @@ def _validation(ws: Worksheet, rng: str, *, type_: str = "list", formula1: str |
     ws.add_data_validation(dv)
 
 
-def _list(items) -> str:
+def list_validation(items) -> str:
     return '"' + ",".join(items) + '"'
 
 
@@ -137,7 +136,7 @@ def _groups(project: Project | None, rules) -> list[dict[str, Any]]:
     return rows
 
 
-def _runs(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple[int, int]]:
+def rich_runs(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple[int, int]]:
     """Consecutive row spans sharing the same values under keys (to merge 一级/二级 cells)."""
     spans, start = [], 0
     for i in range(1, len(rows) + 1):
@@ -155,7 +154,7 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
         ws.column_dimensions[col].width = width
     # Title and year.
     s.merge(1, 1, 1, LAST_COL, L.TITLE, kind="label", border=False)
-    ws.cell(1, 1).font = _font(20, bold=True, name=L.TITLE_FONT)
+    ws.cell(1, 1).font = cell_font(20, bold=True, name=L.TITLE_FONT)
     for c in range(1, LAST_COL + 1):
         ws.cell(1, c).fill = PatternFill()
     ws.row_dimensions[1].height = 36
@@ -163,7 +162,7 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
     year = project.year if project and project.year is not None else L.YEAR_PLACEHOLDER
     s.merge(2, 1, 2, LAST_COL, year, kind="input", border=False,
             fmt='"（"0"年度）"')
-    ws.cell(2, 1).font = _font(12)
+    ws.cell(2, 1).font = cell_font(12)
     ws.row_dimensions[2].height = 22
     # Header.
     s.merge(3, 1, 3, 2, L.L_NAME, kind="label", bold=True)
@@ -209,7 +208,7 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
     s.merge(g + 1, 2, g + 1, 5, exp, kind="input", align=TOPLEFT)
     s.merge(g + 1, 6, g + 1, LAST_COL, act, kind="input", align=TOPLEFT)
     ws.row_dimensions[g].height = 20
-    ws.row_dimensions[g + 1].height = _row_height([(exp, L.FORM_GOAL_WIDTHS[0]), (act, L.FORM_GOAL_WIDTHS[1])],
+    ws.row_dimensions[g + 1].height = wrapped_row_height([(exp, L.FORM_GOAL_WIDTHS[0]), (act, L.FORM_GOAL_WIDTHS[1])],
                                                   L.FORM_GOAL_ROW_PT)
     # 绩效指标 table.
     h = g + 2
@@ -227,7 +226,7 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
             text = "@" if key in ("年度指标值", "实际完成值") else None
             s.cell(r, IND_COLS[key], data.get(key), kind="input", align=align, fmt=text)
         s.cell(r, IND_COLS["得分"], None, kind="computed", fmt=_score_fmt(rules))
-        ws.row_dimensions[r].height = _row_height(
+        ws.row_dimensions[r].height = wrapped_row_height(
             [(data.get(key), WIDTHS[col_letter(IND_COLS[key])]) for key in
              ("三级指标", "年度指标值", "实际完成值", "偏差原因分析及改进措施")], L.FORM_INDICATOR_ROW_PT)
     heights = paper.fit_groups([ws.row_dimensions[first + n].height for n in range(len(rows))],
@@ -238,7 +237,7 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
     for n, height in enumerate(heights):
         ws.row_dimensions[first + n].height = height
     for key, keys in (("一级指标", ("一级指标",)), ("二级指标", ("一级指标", "二级指标"))):
-        for a, b in _runs(rows, keys):
+        for a, b in rich_runs(rows, keys):
             s.merge(first + a, IND_COLS[key], first + b, IND_COLS[key], rows[a].get(key), kind="input")
     # 总分, 等次, 小计.
     t = last + 1
@@ -255,40 +254,40 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
         ws.row_dimensions[r].height = 22
     ws.merge_cells(start_row=t + 3, start_column=1, end_row=t + 3, end_column=LAST_COL)
     note = put(ws.cell(t + 3, 1), L.FOOTNOTE)
-    note.font = _font(9, italic=True, color="595959")
+    note.font = cell_font(9, italic=True, color="595959")
     note.alignment = LEFT
     ws.row_dimensions[t + 3].height = 30
     # Typing aids.
-    _validation(ws, "A2", type_="whole", operator="between", formula1="1990", formula2="2100",
+    add_validation(ws, "A2", type_="whole", operator="between", formula1="1990", formula2="2100",
                 title="年度", prompt="填写四位年份，例如 2023，显示为“（2023年度）”。")
-    _validation(ws, "C3", type_="any", title="项目名称", prompt="与预算批复一致的项目全称。")
+    add_validation(ws, "C3", type_="any", title="项目名称", prompt="与预算批复一致的项目全称。")
     budget_rng = f"D{top + 1}:F{top + 4}"
-    _validation(ws, budget_rng, type_="any", title="项目资金（万元）",
+    add_validation(ws, budget_rng, type_="any", title="项目资金（万元）",
                 prompt="以万元为单位填写数字，如 35 或 34.5。年度资金总额应等于下面三行之和。")
-    _validation(ws, f"G{top + 1}", type_="any", title="执行率分值",
+    add_validation(ws, f"G{top + 1}", type_="any", title="执行率分值",
                 prompt=f"预算执行率的分值，{rules.name}为 {_plain(rules.rate_weight)} 分。")
     if rows:
         c = lambda key: IND_COLS[key]  # noqa: E731
         col = lambda key: f"{col_letter(c(key))}{first}:{col_letter(c(key))}{last}"  # noqa: E731
-        _validation(ws, col("一级指标"), formula1=_list(rules.level1_weights), title="一级指标",
+        add_validation(ws, col("一级指标"), formula1=list_validation(rules.level1_weights), title="一级指标",
                     prompt="从下拉列表中选择。", strict=False)
         level2 = [x for xs in rules.framework.values() for x in xs]
-        _validation(ws, col("二级指标"), formula1=_list(level2), title="二级指标", prompt="从下拉列表中选择。")
-        _validation(ws, col("年度指标值"), type_="any", title="年度指标值",
+        add_validation(ws, col("二级指标"), formula1=list_validation(level2), title="二级指标", prompt="从下拉列表中选择。")
+        add_validation(ws, col("年度指标值"), type_="any", title="年度指标值",
                     prompt="写明方向和单位：≥1000条、≤1天、=100%、2023年12月31日前；定性指标写“持续推动”等。")
-        _validation(ws, col("实际完成值"), formula1=_list(L.GRADE_CHOICES), title="实际完成值",
+        add_validation(ws, col("实际完成值"), formula1=list_validation(L.GRADE_CHOICES), title="实际完成值",
                     prompt="定量指标填实际数值和单位（如 1062条、93%）；定性指标从下拉列表选择评价等级。")
-        _validation(ws, col("分值"), type_="any", title="分值", prompt="本指标的分值（数字）。同一一级指标下分值之和应等于该一级指标的分值。")
-        _validation(ws, col("偏差原因分析及改进措施"), type_="any", title="偏差原因",
+        add_validation(ws, col("分值"), type_="any", title="分值", prompt="本指标的分值（数字）。同一一级指标下分值之和应等于该一级指标的分值。")
+        add_validation(ws, col("偏差原因分析及改进措施"), type_="any", title="偏差原因",
                     prompt="得分低于分值时必须填写未完成原因和改进措施。")
-        _validation(ws, col("自评得分"), type_="decimal", operator="greaterThanOrEqual", formula1="0",
+        add_validation(ws, col("自评得分"), type_="decimal", operator="greaterThanOrEqual", formula1="0",
                     title="自评得分", strict=True,
                     prompt="仅定性指标可填：在所选评价等级的区间内自评得分；不填则取区间上限。定量指标不填，由 evaltool 计算。")
     # Freeze the title rows; print A4 landscape, one page wide, the indicator header row repeated,
     # pages broken between 一级 blocks.
     ws.freeze_panes = "A3"
     paper.paginate(ws, h, IND_COLS["一级指标"], LAST_COL, level2_col=IND_COLS["二级指标"])
-    _protect(ws)
+    protect_sheet(ws)
     return ws
 
 
@@ -296,10 +295,10 @@ def _score_fmt(rules) -> str:
     return "0" if rules.places == 0 else "0." + "0" * rules.places
 
 
-_print_setup = paper.print_setup
+print_setup = paper.print_setup
 
 
-def _protect(ws: Worksheet) -> None:
+def protect_sheet(ws: Worksheet) -> None:
     """Protect without a password: computed cells stay locked, clerks may still add rows."""
     p = ws.protection
     p.sheet = True
@@ -315,7 +314,7 @@ def build_report(wb: Workbook, project: Project | None) -> Worksheet:
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 90
     s.merge(1, 1, 1, 2, L.REPORT_TITLE, kind="label", border=False)
-    ws.cell(1, 1).font = _font(16, bold=True, name=L.TITLE_FONT)
+    ws.cell(1, 1).font = cell_font(16, bold=True, name=L.TITLE_FONT)
     ws.cell(1, 1).fill = ws.cell(1, 2).fill = PatternFill()
     ws.row_dimensions[1].height = 30
     s.cell(2, 1, "栏目", kind="label", bold=True)
@@ -325,10 +324,10 @@ def build_report(wb: Workbook, project: Project | None) -> Worksheet:
         text = (project.report.get(key) if project else None) or None
         s.cell(r, 1, key, kind="label", bold=True)
         s.cell(r, 2, text, kind="input", align=TOPLEFT)
-        ws.row_dimensions[r].height = max(60.0, _row_height([(text, 88)]))
-        _validation(ws, f"B{r}", type_="any", title=key, prompt=L.REPORT_HINTS[key])
-    _print_setup(ws, f"A1:B{2 + len(REPORT_FIELDS)}", landscape=False)
-    _protect(ws)
+        ws.row_dimensions[r].height = max(60.0, wrapped_row_height([(text, 88)]))
+        add_validation(ws, f"B{r}", type_="any", title=key, prompt=L.REPORT_HINTS[key])
+    print_setup(ws, f"A1:B{2 + len(REPORT_FIELDS)}", landscape=False)
+    protect_sheet(ws)
     return ws
 
 
@@ -339,7 +338,7 @@ def build_basic(wb: Workbook, project: Project | None) -> Worksheet:
     for col, width in (("A", 24), ("B", 40), ("C", 4), ("D", 4)):
         ws.column_dimensions[col].width = width
     s.merge(1, 1, 1, 2, L.BASIC_TITLE, kind="label", border=False)
-    ws.cell(1, 1).font = _font(16, bold=True, name=L.TITLE_FONT)
+    ws.cell(1, 1).font = cell_font(16, bold=True, name=L.TITLE_FONT)
     ws.cell(1, 1).fill = ws.cell(1, 2).fill = PatternFill()
     ws.row_dimensions[1].height = 30
     r = 2
@@ -348,7 +347,7 @@ def build_basic(wb: Workbook, project: Project | None) -> Worksheet:
         s.cell(r, 1, label, kind="label", bold=True)
         s.cell(r, 2, info.get(key), kind="input", align=LEFT)
         if key == "项目类型":
-            _validation(ws, f"B{r}", formula1=_list(L.PROJECT_TYPES), title="项目类型", prompt="从下拉列表中选择。")
+            add_validation(ws, f"B{r}", formula1=list_validation(L.PROJECT_TYPES), title="项目类型", prompt="从下拉列表中选择。")
         ws.row_dimensions[r].height = 22
         r += 1
     s.merge(r, 1, r, 2, L.BASIC_SOURCE_LABEL, kind="label", bold=True)
@@ -359,8 +358,8 @@ def build_basic(wb: Workbook, project: Project | None) -> Worksheet:
         s.cell(r, 2, sources.get(label), kind="input", align=LEFT)
         ws.row_dimensions[r].height = 22
         r += 1
-    _print_setup(ws, f"A1:B{r - 1}", landscape=False)
-    _protect(ws)
+    print_setup(ws, f"A1:B{r - 1}", landscape=False)
+    protect_sheet(ws)
     return ws
 
 
@@ -373,7 +372,7 @@ def build_settings(wb: Workbook, rules_value: str, rules) -> Worksheet:
     ws.column_dimensions["B"].width = 24
     ws.column_dimensions["C"].width = 70
     s.merge(1, 1, 1, 3, L.SETTINGS_TITLE, kind="label", border=False)
-    ws.cell(1, 1).font = _font(16, bold=True, name=L.TITLE_FONT)
+    ws.cell(1, 1).font = cell_font(16, bold=True, name=L.TITLE_FONT)
     for c in range(1, 4):
         ws.cell(1, c).fill = PatternFill()
     ws.row_dimensions[1].height = 30
@@ -389,11 +388,11 @@ def build_settings(wb: Workbook, rules_value: str, rules) -> Worksheet:
         s.cell(r, 2, value, kind=kind)
         s.cell(r, 3, hint, kind="label", align=LEFT)
         ws.row_dimensions[r].height = 30
-    _validation(ws, "B2", formula1=_list(builtin_ids()), title="规则集", prompt="选择本地区采用的计分规则。")
-    _validation(ws, "B3", type_="whole", operator="between", formula1="0", formula2="4", strict=True,
+    add_validation(ws, "B2", formula1=list_validation(builtin_ids()), title="规则集", prompt="选择本地区采用的计分规则。")
+    add_validation(ws, "B3", type_="whole", operator="between", formula1="0", formula2="4", strict=True,
                 title="小数位", prompt="0 到 4 之间的整数；不填按规则集。")
-    _print_setup(ws, "A1:C4", landscape=True)
-    _protect(ws)
+    print_setup(ws, "A1:C4", landscape=True)
+    protect_sheet(ws)
     return ws
 
 
@@ -431,11 +430,11 @@ def build_help(wb: Workbook, lines=None) -> Worksheet:
     ws.column_dimensions["A"].width = 82
     for i, (text, title) in enumerate(lines, start=1):
         c = put(ws.cell(i, 1), text)
-        c.font = _font(16 if title else 11, bold=title, name=L.TITLE_FONT if title else L.FONT)
+        c.font = cell_font(16 if title else 11, bold=title, name=L.TITLE_FONT if title else L.FONT)
         c.alignment = CENTER if title else TOPLEFT
-        ws.row_dimensions[i].height = 30 if title else _row_height([(text, 72)], 20)
-    _print_setup(ws, f"A1:A{len(lines)}", landscape=False)
-    _protect(ws)
+        ws.row_dimensions[i].height = 30 if title else wrapped_row_height([(text, 72)], 20)
+    print_setup(ws, f"A1:A{len(lines)}", landscape=False)
+    protect_sheet(ws)
     return ws
 
 

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from evaltool.cli import DEMO_HOOKS, EXIT_FINDINGS, EXIT_OK, check_output, console, err_console, esc, friendly, main
+from evaltool.cli_base import EXIT_FINDINGS, EXIT_OK, check_output, friendly, main
+from evaltool.console import console, err_console, esc
 from evaltool.core.decimals import fmt
 from evaltool.core.errors import InputError
-from evaltool.core.model import Project, ScoreResult
-from evaltool.workbook import layout as L
+
+if TYPE_CHECKING:
+    from evaltool.core.model import Project, ScoreResult
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -31,7 +34,7 @@ def read_projects(file: str, rules: str | None = None) -> list[Project]:
 
 
 def _report(results, as_json: bool) -> None:
-    from evaltool.cli import print_result, to_json
+    from evaltool.console import print_result, to_json
 
     if as_json:
         click.echo(to_json(results))
@@ -77,6 +80,8 @@ def emit(out, text: str) -> None:
 
 def score_workbook(file: str, output: str | None = None, rules: str | None = None, as_json: bool = False) -> int:
     """evaltool score FILE for workbooks (called by cli.score_cmd); returns the exit code."""
+    from evaltool.workbook import layout as L
+
     _check_suffix(file)
     if output:
         check_output(output, "xlsx", source=file)
@@ -84,7 +89,7 @@ def score_workbook(file: str, output: str | None = None, rules: str | None = Non
 
     def prepare(results, target, reason) -> None:
         # Rendered before the workbook is replaced: a crash here leaves it untouched.
-        from evaltool.cli import to_json
+        from evaltool.console import to_json
 
         texts["out"] = to_json(results) + "\n" if as_json else rendered(console, lambda: _report(results, False))
         out = err_console if as_json else console
@@ -120,9 +125,9 @@ def _check_suffix(file: str) -> None:
 def check_cmd(file: str, as_json: bool, rules: str | None) -> None:
     """校验工作簿（或案例文件）并计分，只显示结果，不修改文件。"""
     if Path(file).suffix.lower() in (".yaml", ".yml"):
-        from evaltool.cli import evaluate_all, load_projects
+        from evaltool.workbook import service
 
-        results = evaluate_all(load_projects(file, rules))
+        results = service.score(service.load(file, rules))
     else:
         _check_suffix(file)
         results = evaluate_projects(read_projects(file, rules))
@@ -162,7 +167,9 @@ def new_workbook(output: str | None, case: str | None, rules: str | None) -> int
     from evaltool.core.caseio import load_case
     from evaltool.core.rules import load_rules
     from evaltool.core.fileio import atomic_write_bytes
-    from evaltool.workbook.template import build_workbook, deterministic_bytes
+    from evaltool.core.kinds import kind_of
+    from evaltool.workbook import layout as L
+    from evaltool.workbook.template import deterministic_bytes
 
     project = None
     if case:
@@ -171,9 +178,7 @@ def new_workbook(output: str | None, case: str | None, rules: str | None) -> int
     if output is None:
         output = f"{Path(case).stem}.xlsx" if case else L.TEMPLATE_FILENAME
     target = new_target(output)
-    if project is not None and project.kind == "评分表":
-        from evaltool.kinds.scoresheet.template import build_scoresheet_workbook as build_workbook  # noqa: F811
-    atomic_write_bytes(target, deterministic_bytes(build_workbook(project, rules)))
+    atomic_write_bytes(target, deterministic_bytes(kind_of(project).build_workbook(project, rules)))
     if project is None:
         console.print(f"已生成空白自评表：{esc(target)}。填写方法见其中的“{L.SHEET_HELP}”工作表。")
         return EXIT_OK
@@ -248,5 +253,3 @@ def demo_workbook(project: Project, outdir: Path) -> Path:
     console.print(f"示例工作簿（已填写并计分）：{esc(target)}")
     return target
 
-
-DEMO_HOOKS.append(demo_workbook)

@@ -18,7 +18,7 @@ from evaltool.core.model import SEVERITY_LABEL, Finding, Location, Project, Scor
 from evaltool.core.results import UNGRADED_LABEL
 from evaltool.core.seam import CellWrite
 from evaltool.workbook import layout as L
-from evaltool.workbook.reader import SheetInfo, _same, sheet_info
+from evaltool.workbook.reader import SheetInfo, same_value, sheet_info
 
 RANK = {"error": 3, "warning": 2, "info": 1}
 
@@ -28,7 +28,7 @@ def computed_values(project: Project, result: ScoreResult) -> dict[str, Any]:
     weights = [r.weight for r in result.indicators if r.weight is not None]
     weight_total = sum(weights, Decimal(0)) + (result.rate_weight or Decimal(0))
     subs = "；".join(f"{k} {fmt(v, 2) if v is not None else UNGRADED_LABEL}" for k, v in result.subtotals.items())
-    ungraded = bool(getattr(result, "ungraded", None))
+    ungraded = bool(result.ungraded)
     return {
         "执行率": _num(result.rate_display),
         "执行率得分": _num(result.rate_score),
@@ -113,7 +113,7 @@ def _differs(current: Any, value: Any) -> bool:
         if parsed.quantity is not None:
             q = parsed.quantity.value / (100 if parsed.quantity.unit == "%" else 1)
             return abs(float(q) - value) > 0.00005
-    return not _same(current, value)
+    return not same_value(current, value)
 
 
 def _place(project: Project, info: SheetInfo, f: Finding) -> Location | None:
@@ -148,11 +148,15 @@ def marks_only(writes: list[CellWrite]) -> list[CellWrite]:
 
 
 def cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
-    """Everything to write into the project's sheet: computed values, marks, notes, cleared marks."""
-    if project.kind == "评分表":
-        from evaltool.kinds.scoresheet.layout import cell_writes as scoresheet_writes
+    """Everything to write into the project's sheet (its kind's writes): computed values, marks,
+    notes, cleared marks."""
+    from evaltool.core.kinds import kind_of
 
-        return scoresheet_writes(project, result)
+    return kind_of(project).cell_writes(project, result)
+
+
+def form_cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
+    """cell_writes of a 自评表."""
     info = sheet_info(project)
     if info is None:
         return []
@@ -210,7 +214,6 @@ def cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
 def row_heights(project: Project, sheet: str) -> list[CellWrite]:
     """Heights for the template rows score owns (indicator rows, the 年度总体目标 text row), from the
     texts the clerk typed: a row never stays too short for its wrapped text."""
-    from evaltool.core.seam import parse_address
     from evaltool.workbook import paper
 
     def width(loc: Location | None) -> float:
@@ -267,7 +270,7 @@ def results_sheet(pairs: list[tuple[Project, ScoreResult]]) -> ResultsSheet:
         all_findings += [(p, r, f) for f in findings_for(p, r)]
         errors = sum(f.severity == "error" for f in r.findings)
         warnings = sum(f.severity == "warning" for f in r.findings)
-        ungraded = bool(getattr(r, "ungraded", None))
+        ungraded = bool(r.ungraded)
         rs.rows.append([p.sheet, p.name, UNGRADED_LABEL if ungraded else _num(r.total),
                         UNGRADED_LABEL if ungraded else r.grade, fmt_percent(r.rate_display), _num(r.rate_score),
                         r.rule_name, errors, warnings])
@@ -309,11 +312,11 @@ def _filled_value(p: Project, loc: Location, values: dict[str, Any], result: Sco
     info = sheet_info(p)
     if info is None:
         return None
-    for name, l in info.out.items():
-        if l.cell == loc.cell:
+    for name, out_loc in info.out.items():
+        if out_loc.cell == loc.cell:
             return values.get(name)
-    for l, r in zip(info.indicator_out, result.indicators):
-        if l and l.cell == loc.cell:
+    for out_loc, r in zip(info.indicator_out, result.indicators):
+        if out_loc and out_loc.cell == loc.cell:
             return _num(r.score)
     return None
 

@@ -423,7 +423,7 @@ def read_grids(path: str | os.PathLike) -> list[Grid]:
 
 
 def _calamine_child(data: bytes) -> list[Grid]:
-    from evaltool.collect.worker import calamine_grids
+    from evaltool.engines.calamine_engine import calamine_grids
 
     return calamine_grids(data)
 
@@ -620,3 +620,7 @@ def write_results_file(source: str | os.PathLike, target: str | os.PathLike, wri
 
 __all__ = ["check_file", "package", "dropped_content", "load", "grids_from_workbook", "read_grids", "read_noted", "apply_writes",
            "write_results", "save_atomic", "safe_target", "score_target", "patched", "write_results_file", "MAX_BYTES"]
+
+
+# Public name of a helper other modules use (collect/worker.py): no private name crosses a module.
+open_package = _open

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from evaltool.core.decimals import plain_number as _plain, to_decimal
-from evaltool.core.rules import RuleError, RuleSet, _clean_label, canonical_name
+from evaltool.core.rules import RuleError, RuleSet, clean_label, canonical_name
 
 FORMULAS = ("资金到位率", "资金使用率")  # 到位 ÷ 计划, 使用 ÷ 到位
 SECTION = "评分表"
@@ -44,7 +44,7 @@ class Framework:
         return canonical_name(name, known.level2 if known else (), self.aliases)
 
     def formula_of(self, level3: Any) -> str | None:
-        return self.formulas.get(_clean_label(level3))
+        return self.formulas.get(clean_label(level3))
 
     def default_rows(self) -> list[dict[str, Any]]:
         """The framework's rows with reference weights, for a new, empty 评分表."""
@@ -132,8 +132,8 @@ def sheet_rules(rules: RuleSet) -> SheetRules:
         for l3, formula in (item.get("公式指标") or {}).items():
             if formula not in FORMULAS:
                 raise RuleError(f"{src}中“{where} → 公式指标 → {l3}”应为 {'、'.join(FORMULAS)} 之一，现为“{formula}”")
-            formulas[_clean_label(l3)] = str(formula)
-        aliases = {_clean_label(k): str(v) for k, v in (item.get("别名") or {}).items()}
+            formulas[clean_label(l3)] = str(formula)
+        aliases = {clean_label(k): str(v) for k, v in (item.get("别名") or {}).items()}
         sections: dict[str, list[tuple[str, str | None]]] = {}
         for title, parts in (item.get("报告章节") or {}).items():
             if not isinstance(parts, list):

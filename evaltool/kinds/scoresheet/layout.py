@@ -13,7 +13,7 @@ from evaltool.core.model import Location, Project
 from evaltool.core.seam import CellWrite, Grid, address
 from evaltool.kinds.scoresheet.model import KIND, TIERS
 from evaltool.workbook import layout as WL
-from evaltool.workbook.reader import View, _value_right
+from evaltool.workbook.reader import View, value_right
 from evaltool.workbook.writer import mark_write
 
 SHEET_SCORES = "评分表"
@@ -145,7 +145,7 @@ def project_from_views(views: list[View]) -> Project | None:
                         (L_YEAR, "year")):
         hit = _find(v, label, top_rows)
         if hit and getattr(p, attr) is None:
-            value, loc = _value_right(v, *hit, stop_keys=BASIC_KEYS)
+            value, loc = value_right(v, *hit, stop_keys=BASIC_KEYS)
             setattr(p, attr, value)
             keep(label if label != "项目实施单位" else L_UNIT, loc)
     if p.year is None:  # "（2020年度）" under the title
@@ -160,13 +160,13 @@ def project_from_views(views: list[View]) -> Project | None:
     for key, label in FUND_LABELS.items():
         hit = _find(v, label, top_rows) or _find(v, key, top_rows)
         if hit:
-            value, loc = _value_right(v, *hit, stop_keys=BASIC_KEYS)
+            value, loc = value_right(v, *hit, stop_keys=BASIC_KEYS)
             if value is not None:
                 p.basic_info[key] = value
             keep(f"项目基本信息.{key}", loc)
     hit = _find(v, L_TYPE, top_rows)
     if hit:
-        value, _ = _value_right(v, *hit, stop_keys=BASIC_KEYS)
+        value, _ = value_right(v, *hit, stop_keys=BASIC_KEYS)
         if value is not None:
             p.basic_info[L_TYPE] = value
     hit = _find(v, L_SOURCES, top_rows) or _find(v, "资金来源", top_rows)
@@ -176,7 +176,7 @@ def project_from_views(views: list[View]) -> Project | None:
         for label in SOURCE_LABELS:
             found = _find(v, label, src_rows) or (_find(v, "其他", src_rows) if label == "其他资金" else None)
             if found:
-                value, loc = _value_right(v, *found, stop_keys=SOURCE_KEYS)
+                value, loc = value_right(v, *found, stop_keys=SOURCE_KEYS)
                 keep(f"项目基本信息.资金来源.{label}", loc)
                 if value is not None:
                     sources[label] = value
@@ -185,7 +185,7 @@ def project_from_views(views: list[View]) -> Project | None:
     for key, label in RATE_LABELS.items():
         hit = _find(v, label, top_rows) or _find(v, key, top_rows)
         if hit:
-            _, loc = _value_right(v, *hit, stop_keys=BASIC_KEYS)
+            _, loc = value_right(v, *hit, stop_keys=BASIC_KEYS)
             info["out"][key] = loc
 
     rows: list[dict[str, Any]] = []
@@ -321,7 +321,7 @@ def cell_writes(project: Project, result) -> list[CellWrite]:
     put("总分值", _num(result.weight_total))
     put("一级分值合计", _num(result.weight_total))
     put("二级分值合计", _num(result.weight_total))
-    ungraded = getattr(result, "ungraded", None)
+    ungraded = result.ungraded
     put("总分", "无法计分" if ungraded else _num(result.total))  # never 0, never an earlier run's value
     put("等次", "无法计分" if ungraded else result.grade)
     put("小计", "；".join(f"{k} {fmt(v) if v is not None else '无法计分'}/{fmt(result.level1_weights.get(k))}"

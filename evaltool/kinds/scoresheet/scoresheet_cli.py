@@ -1,15 +1,18 @@
 """CLI glue for the 评分表: how `evaltool score` prints one, and the `评分表` helper command."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from rich.table import Table
 
 from evaltool.core.decimals import fmt, fmt_percent
-from evaltool.core.model import Project
+
+if TYPE_CHECKING:
+    from evaltool.core.model import Project
 
 
 def print_sheet_result(project: Project, result) -> None:
-    from evaltool.cli import console, esc, print_findings, print_total
+    from evaltool.console import console, esc, print_findings, print_total
 
     title = f"{esc(project.name or '（未填项目名称）')}  {esc(project.year or '')}年度  评分表"
     if project.sheet:
@@ -19,6 +22,8 @@ def print_sheet_result(project: Project, result) -> None:
     console.print(f"计划投资额 {fmt(result.planned)} 万元，实际到位 {fmt(result.arrived)} 万元，实际使用 "
                   f"{fmt(result.used)} 万元；资金到位率 {fmt_percent(result.arrival_rate)}，"
                   f"资金使用率 {fmt_percent(result.use_rate)}")
+    from rich.table import Table
+
     table = Table(header_style="bold")
     for col in ("一级指标", "二级指标", "三级指标", "分值", "得分", "计分说明"):
         table.add_column(col, overflow="fold", justify="right" if col in ("分值", "得分") else "left")
@@ -38,14 +43,14 @@ def print_sheet_result(project: Project, result) -> None:
 
 
 def _register() -> None:
-    from evaltool.cli import friendly, main
+    from evaltool.cli_base import friendly, main
 
     @main.command("frameworks")
     @click.option("--rules", "rules", default=None, help="规则集编号或规则文件路径")
     @friendly
     def frameworks_cmd(rules: str | None) -> None:
         """列出评分表的指标框架（一级、二级、三级指标及参考分值）。"""
-        from evaltool.cli import console, esc
+        from evaltool.console import console, esc
         from evaltool.core.rules import load_rules
         from evaltool.kinds.scoresheet.framework import sheet_rules
 
@@ -67,7 +72,8 @@ _register()
 
 
 def _register_new() -> None:
-    from evaltool.cli import console, esc, friendly, main
+    from evaltool.cli_base import friendly, main
+    from evaltool.console import console, esc
 
     @main.command("new-scoresheet")
     @click.option("-o", "--output", default="项目支出绩效评价评分表.xlsx", show_default=True, help="新工作簿的文件名")

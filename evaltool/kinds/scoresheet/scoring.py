@@ -11,7 +11,7 @@ from evaltool.core import values
 from evaltool.core.decimals import fmt, fmt_percent, round_half_up
 from evaltool.core.model import UNREADABLE_PREFIX, IndicatorResult, Location, Project, ScoreResult
 from evaltool.core.rules import RuleSet, load_rules
-from evaltool.core.scoring import Collector, _score, project_year, read_money, read_number
+from evaltool.core.scoring import Collector, capped_score, project_year, read_money, read_number
 from evaltool.kinds.scoresheet.framework import Framework, SheetRules, sheet_rules
 from evaltool.kinds.scoresheet.model import TIERS, ScoreSheet, TargetRow, sheet_from_project
 
@@ -215,7 +215,7 @@ def score_rows(sheet: ScoreSheet, fw: Framework, sr: SheetRules, rates: dict[str
         rate = rates.get(formula) if formula else None
         if formula and rate is not None and rate[0] is not None:
             value, num, den = rate
-            computed = _score(sr.base, weight, value)
+            computed = capped_score(sr.base, weight, value)
             basis = f"{formula} {fmt(num)} ÷ {fmt(den)} = {fmt_percent(value)}，{weight_text} × {fmt_percent(min(value, Decimal(1)))} = {fmt(computed, places)}"
             if entered is None:
                 results.append(result(computed, "公式", f"公式：{basis}"))

@@ -23,8 +23,8 @@ from evaltool.workbook.cellvalue import put
 from evaltool.core.fileio import atomic_write_bytes
 from evaltool.workbook.template import build_help as build_sheet_help
 from evaltool.workbook.template import (
-    CENTER, FIXED_TIME, LEFT, TOPLEFT, Sheet, _font, _list, _print_setup, _protect, _row_height, _runs,
-    _validation, build_report, build_settings, deterministic_bytes,
+    CENTER, FIXED_TIME, LEFT, TOPLEFT, Sheet, cell_font, list_validation, print_setup, protect_sheet, wrapped_row_height, rich_runs,
+    add_validation, build_report, build_settings, deterministic_bytes,
 )
 
 COLS = {"一级指标": 1, "一级分值": 2, "二级指标": 3, "二级分值": 4, "三级指标": 5, "分值": 6, "得分": 7,
@@ -65,7 +65,7 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
     p = project
     info = p.basic_info if p else {}
     s.merge(1, 1, 1, LAST, S.TITLE_SCORES, kind="label", border=False)
-    ws.cell(1, 1).font = _font(18, bold=True, name=WL.TITLE_FONT)
+    ws.cell(1, 1).font = cell_font(18, bold=True, name=WL.TITLE_FONT)
     for c in range(1, LAST + 1):
         ws.cell(1, c).fill = PatternFill()
     ws.row_dimensions[1].height = 34
@@ -86,7 +86,7 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
         if right == S.L_TYPE:
             s.merge(r, 6, r, 7, S.L_TYPE, bold=True)
             s.merge(r, 8, r, 9, info.get(S.L_TYPE), kind="input")
-            _validation(ws, f"H{r}", formula1=_list(WL.PROJECT_TYPES), title="项目类型", prompt="从下拉列表中选择。")
+            add_validation(ws, f"H{r}", formula1=list_validation(WL.PROJECT_TYPES), title="项目类型", prompt="从下拉列表中选择。")
         else:
             s.merge(r, 6, r, 7, S.RATE_LABELS[right], bold=True)
             s.merge(r, 8, r, 9, None, kind="computed", fmt="0.00%")
@@ -100,7 +100,7 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
         else:
             s.merge(r, 4, r, 5, label, bold=True)
             s.merge(r, 6, r, 7, sources.get(label), kind="input")
-    _validation(ws, "D5:D7", type_="any", title="资金（万元）", prompt="以万元为单位填写数字，如 195.01。")
+    add_validation(ws, "D5:D7", type_="any", title="资金（万元）", prompt="以万元为单位填写数字，如 195.01。")
     for r in range(2, 10):
         ws.row_dimensions[r].height = 30 if r == 6 else 22  # row 6: the two-line 资金使用率（预算执行率）
 
@@ -120,10 +120,10 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
         s.cell(r, COLS["评分依据"], data.get("评分依据"), kind="input", align=TOPLEFT)
         s.cell(r, COLS["计分说明"], None, kind="computed", align=LEFT)
         # formula rows get room for the 计分说明 evaltool writes (rate, computed score)
-        ws.row_dimensions[r].height = _row_height([(data.get("评分依据"), 28), (data.get("三级指标"), 15)],
+        ws.row_dimensions[r].height = wrapped_row_height([(data.get("评分依据"), 28), (data.get("三级指标"), 15)],
                                                   40 if fw.formula_of(data.get("三级指标")) else 22)
     for key, weight_key, keys in (("一级指标", "一级分值", ("一级指标",)), ("二级指标", "二级分值", ("一级指标", "二级指标"))):
-        for a, b in _runs(rows, keys):
+        for a, b in rich_runs(rows, keys):
             s.merge(first + a, COLS[key], first + b, COLS[key], rows[a].get(key), kind="input")
             s.merge(first + a, COLS[weight_key], first + b, COLS[weight_key], None, kind="computed")
     t = last + 1
@@ -141,12 +141,12 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
         ws.row_dimensions[r].height = 22
     if rows:
         col = lambda key: f"{chr(64 + COLS[key])}{first}:{chr(64 + COLS[key])}{last}"  # noqa: E731
-        _validation(ws, col("一级指标"), formula1=_list(fw.level1), title="一级指标", prompt="从下拉列表中选择或改写。")
-        _validation(ws, col("分值"), type_="decimal", operator="greaterThanOrEqual", formula1="0", strict=True,
+        add_validation(ws, col("一级指标"), formula1=list_validation(fw.level1), title="一级指标", prompt="从下拉列表中选择或改写。")
+        add_validation(ws, col("分值"), type_="decimal", operator="greaterThanOrEqual", formula1="0", strict=True,
                     title="分值", prompt="本三级指标的分值；同一一级指标下的分值之和应等于该一级指标的分值。")
-        _validation(ws, col("得分"), type_="decimal", operator="greaterThanOrEqual", formula1="0", strict=True,
+        add_validation(ws, col("得分"), type_="decimal", operator="greaterThanOrEqual", formula1="0", strict=True,
                     title="得分", prompt="0 到分值之间的分数。公式指标（到位率、预算执行率）可不填，由 evaltool 计算。")
-        _validation(ws, col("评分依据"), type_="any", title="评分依据", prompt="扣分的指标请写明扣分理由。")
+        add_validation(ws, col("评分依据"), type_="any", title="评分依据", prompt="扣分的指标请写明扣分理由。")
 
     # 三、评价人员
     e = t + 3
@@ -169,23 +169,23 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
     s.merge(a, 5, a, 6, S.L_AVERAGE, bold=True)
     s.cell(a, 7, None, kind="computed", bold=True)
     s.merge(a, 8, a, 9, None, kind="dead")
-    _validation(ws, f"G{ph + 1}:G{a - 1}", type_="decimal", operator="between", formula1="0",
+    add_validation(ws, f"G{ph + 1}:G{a - 1}", type_="decimal", operator="between", formula1="0",
                 formula2=str(int(fw.total_weight)), strict=True, title="项目评分",
                 prompt="该评价人员对项目的总评分（0–100）。")
     ws.merge_cells(start_row=a + 1, start_column=1, end_row=a + 1, end_column=LAST)
     note = put(ws.cell(a + 1, 1), S.FOOTNOTE)
-    note.font = _font(9, italic=True, color="595959")
+    note.font = cell_font(9, italic=True, color="595959")
     note.alignment = LEFT
     ws.row_dimensions[a + 1].height = 42
     ws.merge_cells(start_row=a + 2, start_column=1, end_row=a + 2, end_column=LAST)
     sign = put(ws.cell(a + 2, 1), "评价工作组组长（签字并单位盖章）：                                        年    月    日")
-    sign.font = _font(11)
+    sign.font = cell_font(11)
     sign.alignment = LEFT
     ws.row_dimensions[a + 2].height = 36
     ws.freeze_panes = ws.cell(h + 1, 1)
-    _print_setup(ws, f"A1:I{a + 2}", landscape=False, title_rows=f"{h}:{h}")
+    print_setup(ws, f"A1:I{a + 2}", landscape=False, title_rows=f"{h}:{h}")
     ws.page_setup.fitToHeight = 1 if len(rows) <= 40 else 0  # the seed's table is one signed page
-    _protect(ws)
+    protect_sheet(ws)
     return ws
 
 
@@ -197,7 +197,7 @@ def build_targets(wb: Workbook, project: Project | None) -> Worksheet:
         ws.column_dimensions[col].width = width
     last = 11
     s.merge(1, 1, 1, last, S.TITLE_TARGETS, border=False)
-    ws.cell(1, 1).font = _font(18, bold=True, name=WL.TITLE_FONT)
+    ws.cell(1, 1).font = cell_font(18, bold=True, name=WL.TITLE_FONT)
     for c in range(1, last + 1):
         ws.cell(1, c).fill = PatternFill()
     ws.row_dimensions[1].height = 34
@@ -220,19 +220,19 @@ def build_targets(wb: Workbook, project: Project | None) -> Worksheet:
             s.cell(r, col, item.get(key), kind="input", align=TOPLEFT if key == "绩效目标" else CENTER)
         s.cell(r, 10, None, kind="computed")
         s.cell(r, 11, None, kind="computed", align=LEFT)
-        ws.row_dimensions[r].height = _row_height([(item.get("绩效目标"), 28)], 30)
+        ws.row_dimensions[r].height = wrapped_row_height([(item.get("绩效目标"), 28)], 30)
     end = 5 + count
-    _validation(ws, f"A5:A{end - 1}", formula1=_list(("产出指标", "成效指标", "效益指标", "满意度指标")),
+    add_validation(ws, f"A5:A{end - 1}", formula1=list_validation(("产出指标", "成效指标", "效益指标", "满意度指标")),
                 title="指标类型", prompt="从下拉列表中选择或改写。")
-    _validation(ws, f"D5:G{end - 1}", type_="any", title="绩效标准",
+    add_validation(ws, f"D5:G{end - 1}", type_="any", title="绩效标准",
                 prompt="越多越好的指标填各档下限（如 1000条、700条），越少越好的填上限（如 10%、14%）；差档可写“18%以上”。")
-    _validation(ws, f"H5:H{end - 1}", type_="any", title="实际完成值", prompt="填写数值和单位，如 1772条、0%。")
+    add_validation(ws, f"H5:H{end - 1}", type_="any", title="实际完成值", prompt="填写数值和单位，如 1772条、0%。")
     ws.merge_cells(start_row=end, start_column=1, end_row=end, end_column=last)
     note = put(ws.cell(end, 1), "注：以预算批复的绩效目标为准填列；达到等级由 evaltool 按实际完成值判断（浅灰色单元格）。")
-    note.font = _font(9, italic=True, color="595959")
+    note.font = cell_font(9, italic=True, color="595959")
     note.alignment = LEFT
-    _print_setup(ws, f"A1:K{end}", landscape=True, title_rows="3:4")
-    _protect(ws)
+    print_setup(ws, f"A1:K{end}", landscape=True, title_rows="3:4")
+    protect_sheet(ws)
     return ws
 
 

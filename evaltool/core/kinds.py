@@ -1,0 +1,174 @@
+"""Form kinds: the declared interface every kind of form implements, and the one registry.
+
+A kind (the 自评表, the 评分表, …) is one package under evaltool/kinds/ exposing a FormKind object.
+The registry maps the kind's name (the case file's 类型) to "module:attribute" and imports the module
+only when the kind is first needed, so the core imports no kind. Adding a kind is its package plus
+one line in BUILTIN (or one register() call, as the tests' own kind does).
+
+Every front end asks the project's kind instead of testing Project.kind: kind_of(project).evaluate,
+.cell_writes, .report_context … There is no `kind ==` anywhere else.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for annotations only: the core imports no feature at run time
+    from evaltool.core.model import Location, Project, ScoreResult
+    from evaltool.core.rules import RuleSet
+    from evaltool.core.seam import CellWrite
+
+DEFAULT_KIND = "自评表"  # a case file without 类型, and a new blank workbook
+
+# name -> "module:attribute" of its FormKind. Order is detection order: the first kind that finds a
+# form in a workbook's sheets reads it.
+BUILTIN: dict[str, str] = {
+    "自评表": "evaltool.kinds.selfeval.kind:KIND",
+    "评分表": "evaltool.kinds.scoresheet.kind:KIND",
+}
+
+_REGISTRY: dict[str, str | FormKind] = dict(BUILTIN)
+_ADDED: dict[str, str] = {}  # kinds added by register() as "module:attribute", handed to worker processes
+
+
+@dataclass
+class ReportFacts:
+    """What the report ↔ table consistency check compares texts with, beyond the shared indicator
+    rows and subtotals: how the texts call the form, its rate, money and total."""
+
+    form: str  # how a message names the form ("自评表")
+    rate_label: str  # how a message names the rate
+    rate: Decimal | None  # the rate as shown on the form (fraction)
+    total: Decimal | None
+    grade: str | None
+    planned: Decimal | None = None  # money a kind reports instead of the 年度资金总额 row (万元)
+    used: Decimal | None = None
+    arrived: Decimal | None = None
+    arrival: Decimal | None = None  # 资金到位率 (fraction), when the kind has one
+    # (label, text, location key) of the form's own texts that take part in the check
+    table_texts: list[tuple[str, Any, str]] = field(default_factory=list)
+
+
+class FormKind:
+    """The declared interface of a kind of form. Methods a kind does not support raise InputError
+    with a Chinese message; the defaults below say which those are."""
+
+    name: str = ""  # the 类型 in a case file, Project.kind
+    title: str = ""  # what a clerk calls it, e.g. 项目支出绩效自评表
+    summarised: bool = True  # whether `evaltool collect` gives it a 汇总 row
+    pasteable: bool = False  # whether the Excel 导入案例 button can lay it into an open workbook
+    grids_ok: bool = True  # whether the server's /api/new can return it as grids
+    case_keys: tuple[str, ...] = ()  # top-level case-file keys kept in Project.extra
+
+    # -- reading --
+    def read_views(self, views: list, context: Any) -> list[Project]:
+        """The forms of this kind in a workbook's sheets (workbook.reader.View objects), in sheet
+        order; [] when there is none."""
+        raise NotImplementedError
+
+    def case_from_dict(self, project: Project, data: dict, name: str) -> None:
+        """Fill the kind's own parts of a project from a case file's mapping (header keys are read
+        already); CaseError (Chinese) on bad content."""
+
+    def case_to_dict(self, project: Project, out: dict[str, Any]) -> None:
+        """Add the kind's own parts of a project to a case file's mapping."""
+
+    # -- scoring --
+    def evaluate(self, project: Project, rules: RuleSet) -> ScoreResult:
+        raise NotImplementedError
+
+    def result_dict(self, project: Project, result: ScoreResult) -> dict[str, Any]:
+        """The --json form of a result."""
+        raise NotImplementedError
+
+    # -- writing --
+    def cell_writes(self, project: Project, result: ScoreResult) -> list[CellWrite]:
+        raise NotImplementedError
+
+    def build_workbook(self, project: Project | None, rules: str | None) -> Any:
+        """A new openpyxl Workbook of this kind: blank, or filled from project."""
+        raise NotImplementedError
+
+    # -- report --
+    report_template: str = ""  # the template's file name
+    template_dir: str | None = None  # where it is; None: the built-in templates (report/templates/)
+
+    def report_context(self, project: Project, result: ScoreResult) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def write_form_table(self, doc: Any, project: Project, result: ScoreResult, context: dict) -> None:
+        """The 附表 of the report."""
+        raise NotImplementedError
+
+    def report_facts(self, project: Project, result: ScoreResult) -> ReportFacts:
+        raise NotImplementedError
+
+    # -- consolidation --
+    def summary_row(self, project: Project, result: ScoreResult, file: str) -> dict[str, Any]:
+        """The project's row in the 汇总 sheet."""
+        raise NotImplementedError
+
+    # -- console --
+    def print_result(self, project: Project, result: ScoreResult) -> None:
+        """How `evaltool check/score` prints a scored project."""
+        raise NotImplementedError
+
+    def where(self, project: Project) -> Location | None:  # pragma: no cover - optional
+        return None
+
+
+def register(name: str, target: str | FormKind) -> None:
+    """Add a kind: "module:attribute" (imported when first needed) or the FormKind itself. A kind
+    given by name reaches `evaltool collect`'s worker processes too (added())."""
+    _REGISTRY[name] = target
+    if isinstance(target, str):
+        _ADDED[name] = target
+
+
+def unregister(name: str) -> None:
+    """Remove a kind added with register() (tests); a built-in kind is restored to its entry."""
+    _ADDED.pop(name, None)
+    if name in BUILTIN:
+        _REGISTRY[name] = BUILTIN[name]
+    else:
+        _REGISTRY.pop(name, None)
+
+
+def added() -> dict[str, str]:
+    """The kinds register() added by "module:attribute" (a worker process registers them again)."""
+    return dict(_ADDED)
+
+
+def names() -> list[str]:
+    return list(_REGISTRY)
+
+
+def kind_named(name: str) -> FormKind:
+    target = _REGISTRY[name]
+    if isinstance(target, str):
+        module, _, attr = target.partition(":")
+        target = getattr(importlib.import_module(module), attr)
+        _REGISTRY[name] = target
+    assert isinstance(target, FormKind)
+    return target
+
+
+def kinds() -> list[FormKind]:
+    """Every registered kind, in detection order."""
+    return [kind_named(n) for n in _REGISTRY]
+
+
+def kind_of(project: Project | None) -> FormKind:
+    """The kind of a project (None: the default kind, for a new blank form)."""
+    return kind_named(DEFAULT_KIND if project is None else project.kind)
+
+
+def case_keys() -> tuple[str, ...]:
+    """Top-level case-file keys that some kind keeps in Project.extra."""
+    return tuple(k for kind in kinds() for k in kind.case_keys)
+
+
+__all__ = ["FormKind", "ReportFacts", "DEFAULT_KIND", "BUILTIN", "register", "unregister", "added", "names", "kind_named",
+           "kinds", "kind_of", "case_keys"]

@@ -1,0 +1,64 @@
+"""The calamine engine: a workbook's bytes in as Grids, read by python-calamine (fast, read-only).
+
+`evaltool collect` reads every submitted file with it; `evaltool check` falls back to it, in a child
+process, where openpyxl cannot read a file. Values are normalised to what the openpyxl engine gives
+(None for an empty cell, int for a whole number), so the reader sees the same grid from either.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+from typing import Any
+
+from evaltool.core import limits
+
+
+class EarlierSummary(Exception):
+    """The file is a 汇总 written by an earlier run (it often sits in the folder it summarised)."""
+
+
+# Sheets every 汇总 workbook has (output.py writes them); a workbook with all of them is one.
+SUMMARY_SHEETS = frozenset({"汇总", "主管部门汇总", "问题清单"})
+
+
+# ---- reading ---------------------------------------------------------------------------------
+def _row(row: list) -> list:
+    # calamine gives "" for empty cells and floats for every number; the openpyxl path gives None
+    # and ints, and the reader must see the same values whichever engine read the file.
+    return [None if v == "" else int(v) if type(v) is float and v.is_integer() and abs(v) < 1e15 else
+            v if v is None or type(v) in _PLAIN else _other(v) for v in row]
+
+
+_PLAIN = frozenset({str, float, int, bool, _dt.date, _dt.datetime})
+
+
+def _other(v: Any) -> Any:
+    # A duration or time of day (calamine's timedelta/time): the text, as the openpyxl path gives it.
+    return v if isinstance(v, (str, int, float, _dt.date)) else str(v)
+
+
+def calamine_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
+    """Every worksheet of a workbook as a Grid (values + merged ranges), one calamine call per sheet;
+    sheets named in `skip` are not read at all. Raises whatever calamine raises, and EarlierSummary."""
+    from python_calamine import CalamineWorkbook
+
+    from evaltool.core.seam import Grid
+
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    grids = []
+    try:
+        if SUMMARY_SHEETS <= set(wb.sheet_names):
+            raise EarlierSummary()
+        rows = limits.get("ROWS")
+        for i, meta in enumerate(wb.sheets_metadata):
+            if "WorkSheet" not in str(meta.typ) or meta.name in skip:
+                continue  # chart sheets, dialog sheets, macro sheets hold no form
+            sheet = wb.get_sheet_by_index(i)
+            raw = sheet.to_python(skip_empty_area=False, nrows=rows)
+            merged_raw = sheet.merged_cell_ranges or []
+            values = [_row(row) for row in raw]
+            merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
+            grids.append(Grid(sheet=meta.name, values=values, merged=merged))
+    finally:
+        wb.close()
+    return grids
