@@ -182,7 +182,7 @@ def assert_kept(before: Path, after: Path) -> set[str]:
 
 
 def total_cell(path: Path) -> str:
-    from evaltool.workbook.commands import read_projects
+    from evaltool.workbook.workbook_cli import read_projects
     from evaltool.workbook.reader import sheet_info
 
     return sheet_info(read_projects(str(path))[0]).out["总分"].cell
@@ -210,7 +210,7 @@ def snapshot(path: Path, sheets=(FORM, L.SHEET_RESULTS, REPORT)) -> dict:
 def old_path(source: Path, target: Path) -> None:
     """The openpyxl load + save score used before (still the fallback): same writes, same sheet."""
     from evaltool.workbook import service, xlsx_engine
-    from evaltool.workbook.commands import read_projects
+    from evaltool.workbook.workbook_cli import read_projects
 
     plan = service.plan_projects(read_projects(str(source)))
     wb = xlsx_engine.load(source, data_only=False, rich_text=True)
@@ -289,7 +289,7 @@ def test_libreoffice_opens_and_resaves_the_patched_workbook(rich, tmp_path, soff
 
 def test_rescoring_is_idempotent_and_clears_fixed_marks(rich, tmp_path):
     from evaltool.core.seam import CellWrite
-    from evaltool.workbook.commands import read_projects
+    from evaltool.workbook.workbook_cli import read_projects
     from evaltool.workbook.reader import sheet_info
     from evaltool.workbook.xlsx_patch import patch_workbook
 
