@@ -576,6 +576,10 @@ def patched(source: str | os.PathLike, writes: list[CellWrite], sheet) -> tuple[
         return patch_workbook(pkg.data, writes, sheet), None
     except Unpatchable as exc:
         return None, str(exc)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - XML shaped as the patcher did not foresee: the openpyxl path decides
+        return None, "有 evaltool 无法逐项改写的内容"
 
 
 def score_target(source: str | os.PathLike, output: str | os.PathLike | None, writes: list[CellWrite],
