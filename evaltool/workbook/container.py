@@ -198,6 +198,7 @@ class _Reader:
         self.styles_replaced = False
         self.max_rows, self.max_cols = limits.get("ROWS"), limits.get("COLUMNS")
         self.sheet_names: dict[str, str] = {}  # worksheet part -> its name
+        self.cell_allow: dict[str, int] = {}  # worksheet part -> cells it may keep (STORED_CELLS)
 
     # -- notes ------------------------------------------------------------------------------------
     def note(self, code: str, message: str, sheet: str | None = None, cell: str | None = None,
@@ -612,8 +613,29 @@ class _Reader:
         return len(root)
 
     def sheets(self, n_xfs: int, n_strings: int) -> None:
+        self.cell_allow = self._cell_budget()
         for part in list(self.sheet_names):
             self._sheet(part, n_xfs, n_strings)
+
+    def _cell_budget(self) -> dict[str, int]:
+        """How many cells each sheet over its share may keep, when the workbook stores more than the
+        STORED_CELLS limit (each cell costs every reader time, a formatted empty one too): small
+        sheets keep all theirs, the largest share what is left, so the form survives a huge sheet."""
+        budget = limits.get("STORED_CELLS")
+        bodies = {p: self.parts[p] for p in self.sheet_names if p in self.parts}
+        if sum(len(b) for b in bodies.values()) <= budget * 4:  # a cell takes 4 bytes at least (<c/>)
+            return {}
+        counts = {p: _count_cells(b) for p, b in bodies.items()}
+        if sum(counts.values()) <= budget:
+            return {}
+        allow: dict[str, int] = {}
+        order = sorted(counts, key=counts.get)
+        for i, p in enumerate(order):
+            share = min(counts[p], budget // (len(order) - i))
+            budget -= share
+            if share < counts[p]:
+                allow[p] = share
+        return allow
 
     def _sheet(self, part: str, n_xfs: int, n_strings: int) -> None:
         """Cell references, style indexes, numbers and the row/column limits of one worksheet."""
@@ -623,21 +645,35 @@ class _Reader:
         sheet = self.sheet_names.get(part) or part
         if _declares_dtd(body):
             self._dtd(part)
-        if not self.deep and _fast_ok(body, n_xfs, n_strings, self.max_rows, self.max_cols):
+        if not self.deep and part not in self.cell_allow and _fast_ok(body, n_xfs, n_strings, self.max_rows,
+                                                                        self.max_cols):
             return  # (deep: every sheet parsed — a reader failed, perhaps on a truncated sheet)
-        try:
-            root = etree.fromstring(body, _parser())
-        except (etree.XMLSyntaxError, ValueError):
-            self.drop_sheet(part, "的内容已损坏（不是有效的 XML）")
-            return
+        # Rows past the limit are cut from the bytes before anything is parsed: a sheet of a million
+        # styled rows (a zip bomb) costs a byte scan, not a tree of a million elements.
+        allow = self.cell_allow.get(part)
+        short, cut_rows, kept_rows, by_cells = _cut_rows(body, self.max_rows, allow)
+        root = None
+        if cut_rows:
+            try:
+                root = etree.fromstring(short, _parser())
+            except (etree.XMLSyntaxError, ValueError):
+                # The cut fell inside an element (a row nested oddly): judge the whole sheet, and
+                # cut by cells only after the parse.
+                cut_rows, by_cells = 0, False
+        if root is None:
+            try:
+                root = etree.fromstring(body, _parser())
+            except (etree.XMLSyntaxError, ValueError):
+                self.drop_sheet(part, "的内容已损坏（不是有效的 XML）")
+                return
         data = root.find(_M + "sheetData")
         if data is None:
             return
         max_rows, max_cols = self.max_rows, self.max_cols
-        changed = False
+        changed = bool(cut_rows)
         odd_refs: list[str] = []
         bad_styles: list[str] = []
-        cut_rows = cut_cols = 0
+        cut_cols = 0
         expected_row = 0
         for row in list(data):
             if row.tag != _M + "row":
@@ -709,7 +745,11 @@ class _Reader:
             shown = "、".join(odd_refs[:5]) + ("等" if len(odd_refs) > 5 else "")
             self.note("W-READ-REF", f"工作表“{sheet}”中有 {len(odd_refs)} 个单元格的地址写法不规范（{shown}），已按其位置读取。",
                       sheet=sheet, repair=f"工作表“{sheet}”的单元格地址写法不规范")
-        if cut_rows:
+        if by_cells:
+            self.note("W-READ-LIMIT", f"工作表“{sheet}”存储的单元格（包括只设了格式的空单元格）太多，只读取了前 "
+                      f"{kept_rows} 行，其后的 {cut_rows} 行没有读取（{limits.describe('STORED_CELLS')}）。",
+                      sheet=sheet, repair=f"工作表“{sheet}”单元格数超过上限")
+        elif cut_rows:
             self.note("W-READ-LIMIT", f"工作表“{sheet}”超过 {max_rows} 行，第 {max_rows} 行以后的 {cut_rows} 行没有读取"
                       f"（{limits.describe('ROWS')}）。", sheet=sheet, repair=f"工作表“{sheet}”行数超过上限")
         if cut_cols:
@@ -810,6 +850,94 @@ def _fast_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     return out
 
 
+# Markup that can hide a "<row" (comments, CDATA, processing instructions), a row's start tag and
+# the end of sheetData, with or without a namespace prefix.
+_ROW_SCAN = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<(?:[A-Za-z_][\w.-]*:)?(row)[\s/>]"
+                       rb"|</(?:[A-Za-z_][\w.-]*:)?(sheetData)\s*>", re.S)
+_SHEET_DATA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData[\s/>]")
+_DATA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+
+
+_CELL_SCAN = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<(?:[A-Za-z_][\w.-]*:)?(c)[\s/>]"
+                        rb"|</(?:[A-Za-z_][\w.-]*:)?(sheetData)\s*>", re.S)
+
+
+def _count_cells(body: bytes) -> int:
+    """How many cells a sheet stores (an upper bound: a <c> in a comment counts too)."""
+    n = sum(body.count(b"<c" + ch) for ch in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+    if b":c" in body:  # prefixed cells
+        n += len(re.findall(rb"<[A-Za-z_][\w.-]*:c[\s/>]", body))
+    return n
+
+
+def _nth_cell(body: bytes, start: int, n: int) -> int | None:
+    """Where the n-th cell after start begins (None: fewer cells before the end of sheetData)."""
+    seen = 0
+    for t in _CELL_SCAN.finditer(body, start):
+        if t.group(1):
+            seen += 1
+            if seen == n:
+                return t.start()
+        elif t.group(2):
+            return None
+    return None
+
+
+def _cut_rows(body: bytes, max_rows: int, max_cells: int | None = None) -> tuple[bytes, int, int, bool]:
+    """(the sheet without its rows after the first max_rows — or, with max_cells, from the row
+    holding cell max_cells + 1 on —, how many rows were cut, how many kept, whether the cells bound
+    cut first): what the parse of the whole sheet would cut (row k always lands at r >= k, so every
+    row after the first max_rows is past the limit), found by a byte scan. (body, 0, 0, False) when
+    there is nothing to cut."""
+    nothing = (body, 0, 0, False)
+    if max_cells is None and body.count(b"row") <= max_rows:  # every row's start tag says "row"
+        return nothing
+    m = _SHEET_DATA.search(body)
+    if m is None:
+        return nothing
+    cell_at = _nth_cell(body, m.end(), max_cells + 1) if max_cells is not None else None
+    seen = 0
+    cut = prev = None
+    by_cells = False
+    for t in _ROW_SCAN.finditer(body, m.end()):
+        if t.group(1):
+            if cell_at is not None and t.start() > cell_at:  # the cell is in the row before
+                cut, by_cells = (prev if prev is not None else t.start()), True
+                seen = max(seen - 1, 0)
+                break
+            seen += 1
+            if seen == max_rows + 1:
+                cut, seen = t.start(), max_rows
+                break
+            prev = t.start()
+        elif t.group(2):
+            if cell_at is not None and cell_at < t.start() and prev is not None:  # in the last row
+                cut, by_cells, seen = prev, True, seen - 1
+                break
+            return nothing
+    if cut is None:
+        return nothing
+    kept = seen
+    if body.find(b"<!", cut) < 0 and body.find(b"<?", cut) < 0:  # nothing can hide a tag: count fast
+        end = _DATA_END.search(body, cut)
+        if end is None:
+            return nothing  # no end of sheetData: the parse judges the damage
+        stop = end.start()
+        if body.find(b":row", cut, stop) < 0:  # no prefixed rows: counted in C, not match by match
+            n = sum(body.count(b"<row" + ch, cut, stop) for ch in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+        else:
+            n = len(_ROW_START.findall(body, cut, stop))
+        return body[:cut] + body[stop:], n, kept, by_cells
+    n = 0
+    for t in _ROW_SCAN.finditer(body, cut):
+        if t.group(1):
+            n += 1
+        elif t.group(2):
+            return body[:cut] + body[t.start():], n, kept, by_cells
+    return nothing
+
+
 def _count_xfs(body: bytes) -> int:
     start = body.find(b"<cellXfs")
     end = body.find(b"</cellXfs>", start)
@@ -875,6 +1003,8 @@ def _fast_ok(body: bytes, n_xfs: int, n_strings: int, max_rows: int, max_cols: i
     no Python per cell: this runs on every sheet of every file a bureau consolidates)."""
     if b"<x:" in body or b"<main:" in body or b"<sheetData>" not in body and b"<sheetData/>" not in body:
         return False  # prefixed namespaces or an unusual shape: let the parser judge
+    if body.count(b"<row") > max_rows:
+        return False  # rows to cut (before any scan of a sheet that may be huge)
     if _BAD_C.search(body) or _BAD_ROW.search(body) or _T_BAD.search(body):
         return False
     last = 0
