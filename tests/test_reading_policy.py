@@ -455,3 +455,18 @@ def test_reading_does_not_fill_the_used_range(form, tmp_path):
     assert sum(len(ws._cells) for ws in wb.worksheets) == before
     assert grids[0].values[3899][251] == 1 and len(grids[0].values) == 3900
     assert all(r == [] for r in grids[0].values[24:3899])
+
+
+def test_a_file_too_large_to_read_gets_the_same_message_from_check_and_collect(tmp_path, monkeypatch):
+    """collect's workers had their own copy of the file-read messages (1.6 MB over a 1 MB limit was
+    "文件有 1 MB" in the 汇总 and "文件有 2 MB" in check); both now use the reading policy's one."""
+    monkeypatch.setenv("EVALTOOL_LIMIT_FILE_MB", "1")
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    book = folder / "大.xlsx"
+    book.write_bytes(b"PK\x03\x04" + b"\x00" * 1_700_000)
+    res = run("check", book)
+    assert res.exit_code == 2 and "EVALTOOL_LIMIT_FILE_MB" in res.output, res.output
+    summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
+    (name, reason), = summary.unreadable
+    assert reason in " ".join(res.output.split()) and "2 MB" in reason

@@ -1056,8 +1056,10 @@ def preflight(data: bytes, suffix: str = ".xlsx", deep: bool = False) -> Package
     return Package(rd.pack(), rd.notes, True, macro, rd.repairs)
 
 
-def package_of(path) -> Package:
-    """preflight() of a file on disk (read once, never written)."""
+def read_file(path) -> bytes:
+    """A submitted file's bytes (read once, never written), or Refused with the one Chinese message
+    every command gives for a file that cannot be read (check, score, collect's workers…)."""
+    import errno
     from pathlib import Path
 
     path = Path(path)
@@ -1069,7 +1071,7 @@ def package_of(path) -> Package:
         raise Refused(f"文件有 {size / 1024 / 1024:.0f} MB，超过了{limits.describe('FILE_MB')}；自评表通常不到 1 MB。"
                       "请检查是否选错了文件，或删除其中的大图片、无关工作表后另存再试。")
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except PermissionError:
         raise Refused("没有读取此文件的权限（可能正被其他程序占用）。") from None
     except IsADirectoryError:
@@ -1077,5 +1079,13 @@ def package_of(path) -> Package:
     except FileNotFoundError:  # strerror would be the C library's English text
         raise Refused("文件不存在（可能已被移动或删除）。") from None
     except OSError as exc:
-        raise Refused(f"无法读取文件（{exc.strerror or '读取失败'}）。") from None
-    return preflight(data, path.suffix.lower())
+        reason = {"EIO": "磁盘读写出错", "EBUSY": "文件正被其他程序使用", "ENAMETOOLONG": "文件名太长",
+                  "ELOOP": "文件链接指向了自身"}.get(errno.errorcode.get(exc.errno or 0, ""), "系统拒绝读取")
+        raise Refused(f"无法读取文件（{reason}）。") from None
+
+
+def package_of(path) -> Package:
+    """preflight() of a file on disk (read once, never written)."""
+    from pathlib import Path
+
+    return preflight(read_file(path), Path(path).suffix.lower())
