@@ -303,6 +303,7 @@ class _Reader:
                 what = "这是一个压缩包，里面没有 Excel 工作簿（不是 .xlsx）"
             raise Refused(f"{what}。请提交自评表的 Excel 工作簿（.xlsx）。")
         seen: set[str] = set()
+        part_bytes = limits.part_bytes()
         for info in infos:
             name = info.filename
             if name.endswith("/"):
@@ -321,7 +322,7 @@ class _Reader:
                           repair="去掉了重复的条目")
                 continue
             seen.add(name)
-            if info.file_size > limits.part_bytes():
+            if info.file_size > part_bytes:
                 if self._essential(name):
                     raise Refused(f"工作簿中的“{self._named(name)}”解压后有 {info.file_size // 1024 // 1024} MB，"
                                   f"超过了{limits.describe('PART_MB')}。请删除多余的行列或内容后另存再试。")
@@ -965,7 +966,30 @@ def _index_ok(raw: str | None, count: int, absent_ok: bool) -> bool:
 _BAD_C = re.compile(rb'<c(?: (?!r="[A-Z]{1,2}[1-9][0-9]{0,6}"[\s>/])|[>/])')
 _BAD_ROW = re.compile(rb'<row(?! r="[1-9][0-9]{0,6}"[\s>/])[\s>/]')
 _ROW_R = re.compile(rb'<row r="([0-9]{1,7})"')
-_TWO_LETTERS = re.compile(rb'<c r="([A-Z]{2})[0-9]')
+_BAD_CELLS: dict[int, re.Pattern] = {}
+
+
+def _bad_cell(max_cols: int) -> re.Pattern:
+    """_BAD_C, and a cell in a column past the limit, in one pass: the column letters that are
+    good are spelled out (for 256: A-Z, AA-HZ, IA-IV)."""
+    hit = _BAD_CELLS.get(max_cols)
+    if hit is None:
+        if max_cols >= 702:
+            letters = "[A-Z]{1,2}"
+        else:
+            alts = [f"[A-{chr(64 + min(max_cols, 26))}]"]
+            full = min(26, (max_cols - 26) // 26)  # first letters with all 26 second letters
+            if full >= 1:
+                alts.append(f"[A-{chr(64 + full)}][A-Z]")
+            top = max_cols - 26 * (full + 1)
+            if full < 26 and top >= 1:
+                alts.append(f"{chr(65 + full)}[A-{chr(64 + top)}]")
+            letters = "(?:" + "|".join(alts) + ")"
+        hit = re.compile(('<c(?: (?!r="' + letters + r'[1-9][0-9]{0,6}"[\s>/])|[>/])').encode())
+        if len(_BAD_CELLS) > 64:
+            _BAD_CELLS.clear()
+        _BAD_CELLS[max_cols] = hit
+    return hit
 # Cell types, and the formula types (<f t="shared">) the same attribute name carries.
 _T_BAD = re.compile(rb' t="(?!(?:s|n|str|inlineStr|b|e|shared|array|normal|dataTable)")')
 _T_ATTR = re.compile(rb' t="([^"]*)"')
@@ -1003,9 +1027,9 @@ def _fast_ok(body: bytes, n_xfs: int, n_strings: int, max_rows: int, max_cols: i
     no Python per cell: this runs on every sheet of every file a bureau consolidates)."""
     if b"<x:" in body or b"<main:" in body or b"<sheetData>" not in body and b"<sheetData/>" not in body:
         return False  # prefixed namespaces or an unusual shape: let the parser judge
-    if body.count(b"<row") > max_rows:
+    if len(body) > 6 * max_rows and body.count(b"<row") > max_rows:  # (<row/> takes 6 bytes)
         return False  # rows to cut (before any scan of a sheet that may be huge)
-    if _BAD_C.search(body) or _BAD_ROW.search(body) or _T_BAD.search(body):
+    if _bad_cell(max_cols).search(body) or _BAD_ROW.search(body) or _T_BAD.search(body):
         return False
     last = 0
     for r in _ROW_R.findall(body):
@@ -1013,9 +1037,6 @@ def _fast_ok(body: bytes, n_xfs: int, n_strings: int, max_rows: int, max_cols: i
         if r <= last or r > max_rows:
             return False
         last = r
-    if _TWO_LETTERS.search(body) and any(_col_number(x.decode()) > max_cols
-                                         for x in set(_TWO_LETTERS.findall(body))):
-        return False
     bad_s, bad_v = _index_scans(n_xfs, n_strings)
     if bad_s.search(body) or bad_v.search(body):
         return False
