@@ -136,7 +136,7 @@ def test_case_round_trip(case: Path, tmp_path: Path):
     # Every finding carries sheet and cell.
     assert all(m["工作表"] and m["单元格"] for m in out["标记"])
     # No value is ever written into a cell the clerk types in.
-    from evaltool.workbook.commands import evaluate_projects
+    from evaltool.workbook.workbook_cli import evaluate_projects
     from evaltool.workbook.writer import cell_writes
 
     (project, result), = evaluate_projects(read_workbook_projects(book))

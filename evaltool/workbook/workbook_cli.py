@@ -176,7 +176,7 @@ def new_workbook(output: str | None, case: str | None, rules: str | None) -> int
         output = f"{Path(case).stem}.xlsx" if case else L.TEMPLATE_FILENAME
     target = new_target(output)
     if project is not None and project.kind == "评分表":
-        from evaltool.scoresheet.template import build_scoresheet_workbook as build_workbook  # noqa: F811
+        from evaltool.kinds.scoresheet.template import build_scoresheet_workbook as build_workbook  # noqa: F811
     atomic_write_bytes(target, deterministic_bytes(build_workbook(project, rules)))
     if project is None:
         console.print(f"已生成空白自评表：{esc(target)}。填写方法见其中的“{L.SHEET_HELP}”工作表。")
