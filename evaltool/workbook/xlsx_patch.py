@@ -24,8 +24,8 @@ import re
 import struct
 import zipfile
 import zlib
-from bisect import bisect_left, insort
-from dataclasses import dataclass, field
+from bisect import bisect_left
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
