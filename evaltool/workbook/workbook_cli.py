@@ -60,7 +60,7 @@ def score_and_write(file: str | Path, output: str | Path | None = None, rules: s
     target, reason = xlsx_engine.safe_target(file, output)
     if before_write is not None:
         before_write(plan.results, target, reason)
-    xlsx_engine.write_results_file(file, target, plan.writes, plan.sheet)
+    service.write(plan, "openpyxl", file, target)
     return plan.results, target, reason
 
 
