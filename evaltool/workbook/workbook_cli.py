@@ -57,10 +57,11 @@ def score_and_write(file: str | Path, output: str | Path | None = None, rules: s
     from evaltool.workbook import service, xlsx_engine
 
     plan = service.plan_projects(read_projects(str(file), rules))  # the path the Excel buttons and the server take
-    target, reason = xlsx_engine.safe_target(file, output)
+    # The workbook's own parts patched (charts, images, macros kept), or a safe new file and why.
+    target, reason, data = xlsx_engine.score_target(file, output, plan.writes, plan.sheet)
     if before_write is not None:
         before_write(plan.results, target, reason)
-    service.write(plan, "openpyxl", file, target)
+    service.write(plan, "openpyxl", file, target, prepared=data)
     return plan.results, target, reason
 
 
