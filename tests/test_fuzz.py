@@ -170,7 +170,10 @@ SHARDS = 4 if FULL else 1  # the full set in parallel-able parts (pytest -n), ea
 def test_damaged_and_hostile_workbooks_through_every_command(base, tmp_path, shard):
     rng = random.Random(SEED)
     inputs = gen.containers(base["xlsx"], rng, FULL) + gen.hostile_cells(base["xlsx"], rng, FULL)
-    inputs = _sample(inputs, 16, rng)[shard::SHARDS]
+    inputs = _sample(inputs, 16, rng)
+    if FULL:
+        inputs += gen.bombs(base["xlsx"], FULL)
+    inputs = inputs[shard::SHARDS]
     folder = tmp_path / "收件"
     folder.mkdir()
     tally = Tally()
