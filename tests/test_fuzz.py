@@ -4,8 +4,8 @@ no traceback and no English exception name, leave its input's bytes unchanged wh
 whenever it only reads), stay within a time bound, and `check` and `collect` must give each file the
 same verdict (read or refused).
 
-A CI-sized, seeded sample always runs; EVALTOOL_FUZZ_FULL=1 runs the full set and, with
-EVALTOOL_FUZZ_REPORT=path, writes its counts to path.<test>.json (the closing note quotes them).
+A CI-sized, seeded sample always runs; EVALTOOL_FUZZ_FULL=1 runs the full set (with gen.bombs) and, with
+EVALTOOL_FUZZ_REPORT=path, writes its counts to path.<test>.json; tests/fuzz/summary.py path adds them up.
 """
 from __future__ import annotations
 
