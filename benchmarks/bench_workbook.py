@@ -59,7 +59,7 @@ def main() -> None:
     import openpyxl
 
     from evaltool.workbook import xlsx_engine
-    from evaltool.workbook.commands import evaluate_projects, score_and_write
+    from evaltool.workbook.workbook_cli import evaluate_projects, score_and_write
     from evaltool.workbook.reader import projects_from_grids
     from evaltool.workbook.writer import cell_writes, results_sheet
 

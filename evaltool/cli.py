@@ -428,7 +428,7 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 def print_result(project: Project, result: ScoreResult) -> None:
     if project.kind == "评分表":
-        from evaltool.scoresheet.commands import print_sheet_result
+        from evaltool.kinds.scoresheet.scoresheet_cli import print_sheet_result
 
         return print_sheet_result(project, result)
     title = f"{esc(project.name or '（未填项目名称）')}  {esc(project.year or '')}年度"
@@ -493,7 +493,7 @@ def to_json(results: list[tuple[Project, ScoreResult]]) -> str:
 def score_cmd(file: str, as_json: bool, rules: str | None, output: str | None) -> None:
     """计分：计算执行率、各指标得分、小计、总分和等次。"""
     if Path(file).suffix.lower() not in (".yaml", ".yml"):
-        from evaltool.workbook.commands import score_workbook
+        from evaltool.workbook.workbook_cli import score_workbook
 
         sys.exit(score_workbook(file, output=output, rules=rules, as_json=as_json))
     results = evaluate_all(load_projects(file, rules))
@@ -565,8 +565,8 @@ def _register_plugins() -> None:
     """Feature modules attach their commands to the group; a missing one must not break the rest."""
     import importlib
 
-    for name in ("evaltool.workbook.commands", "evaltool.report.commands", "evaltool.scoresheet.commands",
-                 "evaltool.collect.commands", "evaltool.addin.commands", "evaltool.server.commands"):
+    for name in ("evaltool.workbook.workbook_cli", "evaltool.report.report_cli", "evaltool.kinds.scoresheet.scoresheet_cli",
+                 "evaltool.collect.collect_cli", "evaltool.addin.addin_cli", "evaltool.server.server_cli"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

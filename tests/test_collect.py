@@ -151,8 +151,8 @@ def test_collect_scores_each_workbook_as_check_does(tmp_path):
     comparison aside, which check does at the unit): decimals from the 设置 sheet, its own
     problems, a filled 预算执行偏差原因 that answers the rate warning."""
     from evaltool.cli import load_projects
-    from evaltool.workbook.commands import evaluate_projects
-    from evaltool.report.commands import _material_findings
+    from evaltool.workbook.workbook_cli import evaluate_projects
+    from evaltool.report.report_cli import _material_findings
 
     folder = tmp_path / "收件"
     for case in SELF_EVAL_CASES:

@@ -6,9 +6,12 @@ into an .xlsx through openpyxl.
 """
 from __future__ import annotations
 
+import collections
 import copy
 import datetime as dt
 import decimal
+import functools
+import inspect
 from pathlib import Path
 
 import openpyxl
@@ -222,6 +225,70 @@ def test_number_of_write_actions_does_not_grow_with_indicator_rows(tmp_path, act
         counts[n] = len(book.json()["actions"])
     assert findings[10] == findings[100]  # same problems, so the same marks
     assert counts[10] == counts[100], counts
+
+
+def remote_engine_calls(monkeypatch) -> collections.Counter:
+    """Counts every call on xlwings' remote-engine objects from here on: each object made, each
+    method called, each property read or set, on every class of xlwings/pro/_xlremote.py (Book,
+    Sheet, Range, Note, Font, ...). Each is an Excel round trip on the desktop engines."""
+    import xlwings.pro._xlremote as remote
+
+    counts: collections.Counter = collections.Counter()
+
+    def counted(fn, key):
+        if fn is None:
+            return None
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            counts[key] += 1
+            return fn(*args, **kwargs)
+        return call
+
+    kept = {"__init__", "__call__", "__len__", "__iter__", "__getitem__", "__contains__"}
+    for cname, cls in vars(remote).items():
+        if not inspect.isclass(cls) or cls.__module__ != remote.__name__:
+            continue
+        for name, attr in list(vars(cls).items()):
+            if name.startswith("__") and name not in kept:
+                continue
+            key = f"{cname}.{name}"
+            if isinstance(attr, property):
+                wrapped = property(counted(attr.fget, key), counted(attr.fset, key + " ="),
+                                   counted(attr.fdel, key + " del"))
+            elif inspect.isfunction(attr):
+                wrapped = counted(attr, key)
+            else:
+                continue
+            monkeypatch.setattr(cls, name, wrapped)
+    return counts
+
+
+@pytest.mark.parametrize("action,merged,noted", [("score", True, False), ("score", False, False),
+                                                 ("score", True, True), ("check", True, True)])
+def test_engine_calls_do_not_grow_with_indicator_rows(tmp_path, monkeypatch, action, merged, noted):
+    """Reads included: the bulk reads, merged areas, notes, row heights, values, looks, 校验结果."""
+    base = load_case(CASES[0])
+    calls, per_kind = {}, {}
+    counts = remote_engine_calls(monkeypatch)
+    for n in (10, 100, 1000):
+        src = filled_file(tmp_path, _scaled(base, n), name=f"n{n}.xlsx")
+        grids = xlsx_engine.read_grids(src)
+        if merged:  # as Excel on Windows reports them
+            merges = {g.sheet: g.merged for g in grids}
+            monkeypatch.setattr(xlwings_engine, "merged_ranges", lambda sheet, values: merges.get(sheet.name, []))
+        # notes already there (the clerk's, or evaltool's from the last run) on the title, the
+        # 执行率得分 cell and the first indicator's 得分 cell, which are the same cells at every size
+        notes = {"自评表": ["A1", "J6", "H13"]} if noted else None
+        book = xw.Book(json=payload_from_grids(grids, name=src.name, notes=notes))
+        counts.clear()
+        results = getattr(entry, action)(book=book)
+        assert len(results[0][1].indicators) == n
+        calls[n] = sum(counts.values())
+        per_kind[n] = dict(counts)
+    grown = {k: [per_kind[n].get(k, 0) for n in calls] for k in set().union(*per_kind.values())
+             if len({per_kind[n].get(k, 0) for n in calls}) > 1}
+    assert calls[10] == calls[100] == calls[1000], (calls, grown)
 
 
 def test_second_run_clears_fixed_marks_and_only_evaltools_notes(tmp_path):

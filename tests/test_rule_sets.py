@@ -91,7 +91,7 @@ def test_a_rule_set_may_declare_its_full_marks(tmp_path):
 
 
 def test_a_scoresheet_framework_not_adding_up_to_100_is_refused(tmp_path):
-    from evaltool.scoresheet.framework import sheet_rules
+    from evaltool.kinds.scoresheet.framework import sheet_rules
 
     path = tmp_path / "框架.yaml"
     path.write_text("编号: 框架\n继承: 国家标准\n评分表:\n  框架:\n    - 名称: 四段式\n      一级指标:\n"

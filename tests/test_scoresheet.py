@@ -13,9 +13,9 @@ from conftest import case_files
 
 from evaltool.core.caseio import case_from_dict, load_case
 from evaltool.core.rules import RuleError, load_rules
-from evaltool.scoresheet.facts import check_report_text, pct_text, scoresheet_facts
-from evaltool.scoresheet.framework import sheet_rules
-from evaltool.scoresheet.scoring import evaluate_sheet
+from evaltool.kinds.scoresheet.facts import check_report_text, pct_text, scoresheet_facts
+from evaltool.kinds.scoresheet.framework import sheet_rules
+from evaltool.kinds.scoresheet.scoring import evaluate_sheet
 
 SEED001 = case_files("评分表")
 NATIONAL = load_rules()

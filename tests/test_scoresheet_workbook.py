@@ -13,9 +13,9 @@ import yaml
 from conftest import case_files
 
 from evaltool.core.caseio import load_case
-from evaltool.scoresheet.layout import project_from_grids
-from evaltool.scoresheet.scoring import evaluate_sheet
-from evaltool.scoresheet.template import build_scoresheet_workbook, write_scoresheet_workbook
+from evaltool.kinds.scoresheet.layout import project_from_grids
+from evaltool.kinds.scoresheet.scoring import evaluate_sheet
+from evaltool.kinds.scoresheet.template import build_scoresheet_workbook, write_scoresheet_workbook
 from evaltool.workbook import xlsx_engine
 
 (SEED001,) = [p for p in case_files("评分表") if p.name.startswith("seed001-")]

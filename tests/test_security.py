@@ -232,7 +232,7 @@ def test_json_output_has_no_raw_control_characters(tmp_path):
 def test_a_crash_after_the_save_says_the_file_was_written(tmp_path, monkeypatch):
     """If anything fails after the workbook was replaced, the clerk is told it was written and is
     complete — never "您的文件没有被修改"."""
-    from evaltool.workbook import commands
+    from evaltool.workbook import workbook_cli as commands
 
     case = write_case(payload_case("普通文字"), tmp_path / "c.yaml")
     made = tmp_path / "自评表.xlsx"
@@ -251,7 +251,7 @@ def test_a_crash_after_the_save_says_the_file_was_written(tmp_path, monkeypatch)
 
 
 def test_a_crash_before_the_save_leaves_the_file_and_says_so(tmp_path, monkeypatch):
-    from evaltool.workbook import commands
+    from evaltool.workbook import workbook_cli as commands
 
     case = write_case(payload_case("普通文字"), tmp_path / "c.yaml")
     made = tmp_path / "自评表.xlsx"

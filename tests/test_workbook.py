@@ -136,7 +136,7 @@ def test_case_round_trip(case: Path, tmp_path: Path):
     # Every finding carries sheet and cell.
     assert all(m["工作表"] and m["单元格"] for m in out["标记"])
     # No value is ever written into a cell the clerk types in.
-    from evaltool.workbook.commands import evaluate_projects
+    from evaltool.workbook.workbook_cli import evaluate_projects
     from evaltool.workbook.writer import cell_writes
 
     (project, result), = evaluate_projects(read_workbook_projects(book))
@@ -201,17 +201,20 @@ def test_output_option_leaves_source_alone(tmp_path: Path):
     assert L.SHEET_RESULTS in openpyxl.load_workbook(out).sheetnames
 
 
-def test_file_with_image_is_not_overwritten(tmp_path: Path):
+def test_file_with_image_is_scored_in_place_and_keeps_it(tmp_path: Path):
+    """Issue 14: score patches only evaltool's parts, so a picture (which openpyxl would not carry over)
+    stays, byte for byte, in the clerk's own file (it used to go to …-计分结果.xlsx)."""
     book = tmp_path / "pic.xlsx"
     run("new", "--from", SELF_CASES[0], "-o", book, ok=(0,))
-    # A picture (e.g. a scanned stamp) lives in xl/media; openpyxl would not carry it over.
+    # A picture (e.g. a scanned stamp) lives in xl/media.
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
     with zipfile.ZipFile(book, "a") as zf:
-        zf.writestr("xl/media/image1.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
-    before = sha(book)
+        zf.writestr("xl/media/image1.png", png)
     res = run("score", book)
-    assert sha(book) == before
-    assert "图片" in res.output and "计分结果" in res.output
-    assert L.SHEET_RESULTS in openpyxl.load_workbook(tmp_path / "pic-计分结果.xlsx").sheetnames
+    assert "另存为" not in res.output and not (tmp_path / "pic-计分结果.xlsx").exists()
+    with zipfile.ZipFile(book) as zf:
+        assert zf.read("xl/media/image1.png") == png
+    assert L.SHEET_RESULTS in openpyxl.load_workbook(book).sheetnames
 
 
 def test_check_does_not_write(tmp_path: Path):
@@ -482,7 +485,7 @@ def test_newer_template_and_cross_sheet_dropdowns(tmp_path: Path):
     out = json.loads(run("score", book, "--json", ok=(0, 1)).stdout)
     newer = [m for m in out["标记"] if m["代码"] == "W-TEMPLATE-NEWER"]
     assert newer and newer[0]["位置"] == f"{L.SHEET_SETTINGS}!B4"
-    # A cross-sheet dropdown as WPS/Excel store it (x14 extension) would be lost: not overwritten.
+    # A cross-sheet dropdown as WPS/Excel store it (x14 extension): kept, the workbook scored in place (issue 14).
     import re as _re
     src = tmp_path / "ext.xlsx"
     with zipfile.ZipFile(book) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -495,9 +498,10 @@ def test_newer_template_and_cross_sheet_dropdowns(tmp_path: Path):
                        b'</ext></extLst>')
                 data = _re.sub(rb"</worksheet>$", ext + b"</worksheet>", data.rstrip())
             zout.writestr(item, data)
-    before = sha(src)
     res = run("score", src)
-    assert sha(src) == before and "下拉列表" in res.output
+    assert "另存为" not in res.output and not (tmp_path / "ext-计分结果.xlsx").exists()
+    with zipfile.ZipFile(src) as zf:
+        assert b"<x14:dataValidations" in zf.read("xl/worksheets/sheet1.xml")
 
 
 def test_pure_grids_minimal_hand_typed_form():
@@ -550,11 +554,14 @@ def test_save_failure_leaves_file_whole(tmp_path: Path, monkeypatch):
     run("new", "--from", SELF_CASES[0], "-o", book, ok=(0,))
     before = sha(book)
 
-    def broken_save(self, filename):
-        Path(filename).write_bytes(b"PK half")
+    real_write = Path.write_bytes
+
+    def broken_save(self, data):
+        real_write(self, b"PK half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("openpyxl.workbook.workbook.Workbook.save", broken_save)
+    # score writes the patched package's bytes (issue 14), no longer through openpyxl's save
+    monkeypatch.setattr("pathlib.Path.write_bytes", broken_save)
     res = run("score", book, ok=(2,))
     assert "原文件没有被修改" in res.output
     assert sha(book) == before

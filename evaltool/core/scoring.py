@@ -430,7 +430,7 @@ def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
 
     rules = rules or load_rules(project.rules)
     if project.kind == "评分表":  # the evaluation scoring table has its own scorer
-        from evaltool.scoresheet.scoring import evaluate_sheet
+        from evaltool.kinds.scoresheet.scoring import evaluate_sheet
 
         return _with_read_findings(project, evaluate_sheet(project, rules))
     from evaltool.core.checks import check_cell_errors

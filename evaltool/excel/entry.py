@@ -230,9 +230,9 @@ def score(book, state):
 @entry
 def report(book, state, folder: str | os.PathLike | None = None, open_after: bool = True):
     """生成报告: a .docx per 自评表 beside the workbook, then open it."""
-    from evaltool.report.commands import output_paths
+    from evaltool.report.report_cli import output_paths
     from evaltool.report.generate import write_report
-    from evaltool.workbook.commands import evaluate_projects
+    from evaltool.workbook.workbook_cli import evaluate_projects
 
     _status(book, "evaltool：正在生成报告……")
     target_dir = Path(folder) if folder else _book_dir(book)

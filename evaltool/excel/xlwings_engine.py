@@ -4,8 +4,13 @@ Every Excel round trip is slow (COM on Windows, AppleScript on macOS, a JSON act
 remote engine), so reads are one bulk `used_range.value` per sheet and writes are grouped:
 values into rectangles of adjacent cells (the 得分 column is one write however many indicators
 there are), looks by style into rectangles too — and, where Excel accepts them (COM), into one
-multi-area range per style. The number of calls depends on the form's shape and on the number
-of findings, never on the number of indicator rows.
+multi-area range per style. Notes are listed once per sheet (sheet.notes), so a computed cell
+with nothing to say and no note costs no call; an engine that cannot read row heights is asked
+once, not once per row. On the remote engine every call (reads included) depends on the form's
+shape, the notes already there and the number of findings, never on the number of indicator rows
+(tests/test_excel.py counts them). On Windows (COM) two costs still follow the form: one Find
+(~8 calls) per merged area, and the grow-only row heights, a read and maybe a write per
+indicator row.
 """
 from __future__ import annotations
 
@@ -222,10 +227,12 @@ def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | Non
     """
     stats = WriteStats()
     ours = ours or set()
+    heights = True  # until the engine shows it cannot read a row's height
     for name, groups in group_writes(writes, {s.name for s in book.sheets}).items():
         sheet = book.sheets[name]
         for row, height in groups.heights.items():
-            _set_row_height(sheet, row, height)
+            if heights:
+                heights = _set_row_height(sheet, row, height)
         for rect, block in groups.values:
             sheet.range(_a1(rect)).value = block
             stats.value_calls += 1
@@ -234,19 +241,45 @@ def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | Non
             for rng in area_groups(sheet, rects):
                 rng.color = _hex(spec.get("fill"))
                 stats.style_calls += 1
+        existing = existing_notes(sheet)
         for (r, c), text in groups.notes.items():
-            stats.note_calls += _set_note(sheet, address(r, c), text, (name, address(r, c)) in ours)
+            if existing is not None and not text and (r, c) not in existing:
+                continue  # nothing to remove and nothing to say: no call (most computed cells)
+            note = existing.get((r, c)) if existing is not None else _MISSING
+            stats.note_calls += _set_note(sheet, address(r, c), text, (name, address(r, c)) in ours, note)
     return stats
 
 
-def _set_row_height(sheet, row: int, height: float) -> None:
-    """Grow a row for its wrapped text; an engine without row formatting leaves it as it is."""
+def existing_notes(sheet) -> dict[tuple[int, int], Any] | None:
+    """(row, col) -> note of every cell with a note, from one listing of the sheet's notes (its
+    calls grow with the notes there are, not with the cells evaltool writes); None where the engine
+    cannot list them."""
+    try:
+        out = {}
+        for note in sheet.notes:
+            entry = note.api
+            if isinstance(entry, dict):  # the remote engine: the payload's entry, which has the address
+                rc = parse_address(str(entry["address"]).split("!")[-1].replace("$", ""))
+            else:  # COM/AppleScript: the note's cell
+                where = note.location
+                rc = (where.row, where.column)
+            out[rc] = note
+        return out
+    except Exception:  # noqa: BLE001 - NotImplementedError (old remote clients) and the like
+        return None
+
+
+def _set_row_height(sheet, row: int, height: float) -> bool:
+    """Grow a row for its wrapped text; an engine without row formatting leaves it as it is.
+    False when the engine cannot read row heights (the remote engine): no row can be grown then,
+    so the caller stops asking instead of failing once per indicator row."""
     try:
         rng = sheet.range(f"{row}:{row}")
         if (rng.row_height or 0) < height:
             rng.row_height = height
     except (NotImplementedError, AttributeError):
-        pass
+        return False
+    return True
 
 
 def write_block(sheet, rows: list[list[Any]]) -> list[list[Any]]:
@@ -282,10 +315,15 @@ def _note_text(note) -> str | None:
         return None  # remote engine: it knows that a note exists, not what it says
 
 
-def _set_note(sheet, cell: str, text: str, ours: bool) -> int:
-    """evaltool's note on one cell (layout.note_after decides what it becomes). Returns calls made."""
+_MISSING = object()
+
+
+def _set_note(sheet, cell: str, text: str, ours: bool, note=_MISSING) -> int:
+    """evaltool's note on one cell (layout.note_after decides what it becomes); note: the cell's
+    note or None when already known (existing_notes). Returns calls made."""
     rng = sheet.range(cell)
-    note = rng.note
+    if note is _MISSING:
+        note = rng.note
     text = L.note_after(note is not None, _note_text(note) if note is not None else None, text, ours)
     if text is None:
         return 0

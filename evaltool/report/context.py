@@ -395,10 +395,10 @@ def form_errors(result: ScoreResult) -> list[str]:
 
 # ---- 评分表 (evaluation scoring table) ----------------------------------------------------------------
 def build_scoresheet_context(project: Project, result: ScoreResult) -> dict[str, Any]:
-    """The template context for a scored 评分表 (seed 001 shape), from evaltool.scoresheet's facts
+    """The template context for a scored 评分表 (seed 001 shape), from evaltool.kinds.scoresheet's facts
     (_common_context's keys, plus its own)."""
-    from evaltool.scoresheet.facts import scoresheet_facts
-    from evaltool.scoresheet.model import sheet_from_project
+    from evaltool.kinds.scoresheet.facts import scoresheet_facts
+    from evaltool.kinds.scoresheet.model import sheet_from_project
 
     facts = scoresheet_facts(project, result=result)
     sheet = sheet_from_project(project)

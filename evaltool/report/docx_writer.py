@@ -8,6 +8,7 @@ names installed fallbacks (仿宋, 楷体, 宋体 …) for machines without the 
 """
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,13 @@ from typing import Any
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import element_class_lookup
 from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from evaltool.core.fileio import atomic_path
 from evaltool.report.context import PLACEHOLDER_RE
@@ -216,23 +220,61 @@ _INLINE = re.compile(r"(\*\*.+?\*\*|" + PLACEHOLDER_RE.pattern + ")")
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def add_rich_text(paragraph, text: str, bold: bool = False) -> None:
-    """Text with **bold** spans and highlighted 【待填写：…】 markers."""
+def rich_pieces(text: str, bold: bool = False):
+    """(text, bold, highlighted) of each run of a text with **bold** spans and 【待填写：…】 markers."""
     text = _XML_INVALID.sub("", text)  # Excel cells can carry control characters Word rejects
     for piece in _INLINE.split(text):
         if not piece:
             continue
         if piece.startswith("**") and piece.endswith("**") and len(piece) > 4:
-            run = paragraph.add_run(piece[2:-2])
-            run.bold = True
+            yield piece[2:-2], True, False
         elif PLACEHOLDER_RE.fullmatch(piece):
-            run = paragraph.add_run(piece)
-            run.bold = True
-            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            yield piece, True, True
         else:
-            run = paragraph.add_run(piece)
-            if bold:
-                run.bold = True
+            yield piece, bold, False
+
+
+def add_rich_text(paragraph, text: str, bold: bool = False) -> None:
+    """Text with **bold** spans and highlighted 【待填写：…】 markers."""
+    for piece, strong, marked in rich_pieces(text, bold):
+        run = paragraph.add_run(piece)
+        if strong:
+            run.bold = True
+        if marked:
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+
+
+def _text_xml(text: str) -> str:
+    """A run's content as python-docx writes it (run.text): tabs and line breaks become w:tab and
+    w:br, the rest w:t, space-preserving when it starts or ends with white space."""
+    out = []
+    for n, chunk in enumerate(_RUN_SPECIAL.split(text)):
+        if n % 2:
+            out.append("<w:tab/>" if chunk == "\t" else "<w:br/>")
+        elif chunk:
+            space = ' xml:space="preserve"' if len(chunk.strip()) < len(chunk) else ""
+            out.append(f"<w:t{space}>{_escape(chunk)}</w:t>")
+    return "".join(out)
+
+
+_RUN_SPECIAL = re.compile(r"([\t\r\n])")
+
+
+def rich_text_xml(text: str, bold: bool = False) -> str:
+    """The runs add_rich_text appends, as WordprocessingML text (for tables built as XML)."""
+    out = []
+    for piece, strong, marked in rich_pieces(text, bold):
+        props = ("<w:b/>" if strong else "") + ('<w:highlight w:val="yellow"/>' if marked else "")
+        out.append(f"<w:r>{'<w:rPr>' + props + '</w:rPr>' if props else ''}{_text_xml(piece)}</w:r>")
+    return "".join(out)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def xml_attr(value) -> str:
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
 
 
 TITLE_CHARS_PER_LINE = 20  # 二号 on the 156 mm type area
@@ -294,16 +336,55 @@ def tighten(text: str) -> str:
     return _LOOSE_SPACE.sub("", text)
 
 
-def build_document(markup: str, form_writer=None, title: str | None = None, author: str | None = None):
+_PREPARED: list = []  # how many set up so far; from the second: the saved blank document and its style ids
+
+
+def new_document():
+    """A blank document with the report's styles, page and page numbers (setup_document).
+
+    Setting up costs more than the rest of a report (python-docx scans the template's 438 KB of
+    styles for every style it touches). A process making more than one report saves the set-up
+    document once and opens the later ones from it: the same parts, so the same document.
+    """
+    if len(_PREPARED) == 2:
+        blob, ids = _PREPARED
+        doc = Document(io.BytesIO(blob))
+        doc.__dict__["_evaltool_style_ids"] = dict(ids)  # same styles part, same ids
+        return doc
     doc = Document()
     setup_document(doc)
+    for name in REPORT_STYLES:
+        style_id(doc, name)
+    if not _PREPARED:
+        _PREPARED.append(1)  # a one-report process (the CLI) does not pay for the saved copy
+        return doc
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    _PREPARED[:] = [buffer.getvalue(), dict(doc.__dict__["_evaltool_style_ids"])]
+    return doc
+
+
+REPORT_STYLES = ("Heading 1", "Heading 2", "Heading 3", "公文标题", "表格文字", "Table Grid")
+
+
+XML_PARSER = etree.XMLParser(resolve_entities=False)  # python-docx's element classes, every text node kept
+XML_PARSER.set_element_class_lookup(element_class_lookup)
+
+
+def add_xml_paragraph(doc, inner: str) -> Paragraph:
+    """Append a paragraph given as WordprocessingML (its pPr and runs), as python-docx would add it."""
+    p = etree.fromstring(f"<w:p {nsdecls('w')}>{inner}</w:p>", XML_PARSER)
+    doc.element.body._insert_p(p)
+    return Paragraph(p, doc._body)
+
+
+def build_document(markup: str, form_writer=None, title: str | None = None, author: str | None = None):
+    doc = new_document()
     ids = {name: style_id(doc, name) for name in ("Heading 1", "Heading 2", "Heading 3", "公文标题")}
 
-    def para(style_name: str | None = None):
-        p = doc.add_paragraph()
-        if style_name:
-            set_style_id(p, ids[style_name])
-        return p
+    def styled(style_name: str, runs: str) -> Paragraph:
+        # the markup python-docx writes for add_paragraph + set_style_id + add_rich_text, in one parse
+        return add_xml_paragraph(doc, f'<w:pPr><w:pStyle w:val="{xml_attr(ids[style_name])}"/></w:pPr>{runs}')
 
     body_started = False
     signature = False
@@ -317,29 +398,22 @@ def build_document(markup: str, form_writer=None, title: str | None = None, auth
                 form_writer(doc)
             continue
         if line == "[[分页]]":
-            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            add_xml_paragraph(doc, '<w:r><w:br w:type="page"/></w:r>')
             continue
         if line.startswith("#### "):
-            p = para("Heading 3")
-            add_rich_text(p, line[5:].strip())
+            p = styled("Heading 3", rich_text_xml(line[5:].strip()))
         elif line.startswith("### "):
-            p = para("Heading 2")
-            add_rich_text(p, line[4:].strip())
+            p = styled("Heading 2", rich_text_xml(line[4:].strip()))
         elif line.startswith("## "):
-            p = para("Heading 1")
-            add_rich_text(p, line[3:].strip())
+            p = styled("Heading 1", rich_text_xml(line[3:].strip()))
         elif line.startswith("# ") and not body_started:
-            p = para("公文标题")
-            for n, text in enumerate(title_lines(line[2:].strip())):
-                if n:
-                    p.add_run().add_break()
-                add_rich_text(p, text)
+            styled("公文标题", "<w:r><w:br/></w:r>".join(rich_text_xml(t) for t in title_lines(line[2:].strip())))
             continue
         elif line.startswith(">>"):
             # GB/T 9704 落款: a blank line above, kept on the page of the last paragraph.
             if last is not None and not signature:
                 last.paragraph_format.keep_with_next = True
-            p = para()
+            p = doc.add_paragraph()
             p.paragraph_format.keep_with_next = True
             if not signature:
                 p.paragraph_format.space_before = LINE
@@ -349,10 +423,9 @@ def build_document(markup: str, form_writer=None, title: str | None = None, auth
             p.paragraph_format.right_indent = Pt(64)  # 落款 sits four characters in from the right
             add_rich_text(p, line[2:].strip())
         else:
-            p = para()
-            add_rich_text(p, line)
-            if PLACEHOLDER_RE.fullmatch(line):
-                p.alignment = WD_ALIGN_PARAGRAPH.LEFT  # justifying a lone marker spreads its characters
+            # justifying a lone marker spreads its characters: it is set flush left
+            left = '<w:pPr><w:jc w:val="left"/></w:pPr>' if PLACEHOLDER_RE.fullmatch(line) else ""
+            p = add_xml_paragraph(doc, left + rich_text_xml(line))
             signature = False
         body_started = True
         last = p
@@ -383,7 +456,12 @@ def set_style_id(paragraph, style_id: str) -> None:
 
 
 def style_id(doc, name: str) -> str:
-    return doc.styles[name].style_id
+    """A style's id by name, remembered on the document: each python-docx lookup searches all of
+    the template's styles (a tenth of a millisecond apiece, a dozen per report)."""
+    ids = doc.__dict__.setdefault("_evaltool_style_ids", {})
+    if name not in ids:
+        ids[name] = doc.styles[name].style_id
+    return ids[name]
 
 
 def cell_text(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER,

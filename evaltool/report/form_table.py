@@ -2,14 +2,16 @@
 scores and 总分 in place (the same numbers the narrative states)."""
 from __future__ import annotations
 
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
+from docx.oxml.ns import nsdecls
+from docx.shared import Emu, Mm, Pt
+from lxml import etree
 
 from evaltool.core.decimals import fmt
 from evaltool.core.model import FUND_ROWS, Project, ScoreResult
 from evaltool.report.context import build_context, raw_text
-from evaltool.report.docx_writer import cell_text, landscape_section, no_split, set_style_id, style_id
+from evaltool.report.docx_writer import (XML_PARSER, cell_text, landscape_section, rich_text_xml, set_style_id, style_id,
+                                         xml_attr)
 
 # Column widths (mm) on the 225 mm landscape type area.
 WIDTHS = (18, 18, 22, 45, 27, 27, 13, 21, 34)
@@ -19,8 +21,114 @@ LEFT = WD_ALIGN_PARAGRAPH.LEFT
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
 
 
+class TableXml:
+    """A Word table written as WordprocessingML text and parsed once, merges included.
+
+    The same puts and merges as Grid (python-docx cells merged one by one), which cost most of a
+    report: python-docx re-walks the table grid for every merge and every property it sets. The
+    markup is what python-docx writes for the same calls (tests/test_report_table.py compares the
+    two), so the document reads, prints and merges as before.
+    """
+
+    def __init__(self, nrows: int, widths: list[int], cell_style: str | None, table_style: str,
+                 fixed: bool = True, narrow: bool = True):
+        self.nrows = nrows
+        self.widths = widths  # twips, one per grid column (w:gridCol and each w:tcW)
+        self.cols = len(widths)
+        self.style = cell_style
+        self.table_style = table_style
+        self.fixed = fixed
+        self.narrow = narrow
+        self.cells: dict[tuple[int, int], tuple[str, bool, object]] = {}
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.row_props: dict[int, list[str]] = {}
+
+    def put(self, r: int, c: int, text: str, bold: bool = False, align=CENTER, to: int | None = None,
+            down: int | None = None) -> None:
+        if (r, c) in self.cells:
+            raise ValueError(f"cell ({r}, {c}) written twice")
+        self.cells[r, c] = (text, bold, align)
+        r2 = down if down is not None else r
+        c2 = to if to is not None else c
+        if r2 < r or c2 < c or r2 >= self.nrows or c2 >= self.cols:
+            raise ValueError(f"merge ({r}, {c})–({r2}, {c2}) outside the table")
+        if (r2, c2) != (r, c):
+            self.merges.append((r, c, r2, c2))
+
+    def no_split(self, r: int) -> None:
+        self.row_props.setdefault(r, []).append("<w:cantSplit/>")
+
+    def repeat_header(self, r: int) -> None:
+        """The row is the table's header: Word and LibreOffice repeat it at the top of every page."""
+        self.row_props.setdefault(r, []).append("<w:tblHeader/>")
+
+    def _paragraphs(self, text, bold: bool, align) -> str:
+        ppr = ((f'<w:pStyle w:val="{xml_attr(self.style)}"/>' if self.style is not None else "")
+               + f'<w:jc w:val="{WD_ALIGN_PARAGRAPH.to_xml(align)}"/>')
+        lines = str(text).split("\n") if text else [""]  # as cell_text: one paragraph per line
+        return "".join(f"<w:p><w:pPr>{ppr}</w:pPr>{rich_text_xml(line, bold)}</w:p>" for line in lines)
+
+    def xml(self) -> str:
+        span: dict[tuple[int, int], tuple[int, str]] = {}  # first cell of a merge row: (columns, vMerge)
+        hidden: set[tuple[int, int]] = set()  # cells a gridSpan swallows
+        for r1, c1, r2, c2 in self.merges:
+            for r in range(r1, r2 + 1):
+                if (r, c1) in span or any((r, c) in hidden or (r, c) in span for c in range(c1 + 1, c2 + 1)):
+                    raise ValueError(f"merges overlap at row {r}")
+                vmerge = "" if r1 == r2 else '<w:vMerge w:val="restart"/>' if r == r1 else "<w:vMerge/>"
+                span[r, c1] = (c2 - c1 + 1, vmerge)
+                hidden.update((r, c) for c in range(c1 + 1, c2 + 1))
+        for r, c in self.cells:
+            if (r, c) in hidden or (r, c) in span and span[r, c][1] == "<w:vMerge/>":
+                raise ValueError(f"cell ({r}, {c}) written inside a merge")
+        widths = self.widths
+        out = [f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{xml_attr(self.table_style)}"/>'
+               '<w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/>',
+               '<w:tblLayout w:type="fixed"/>' if self.fixed else "",
+               '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
+               'w:noVBand="1" w:val="04A0"/>',
+               # after tblLook, where narrow_margins has always appended it
+               '<w:tblCellMar><w:left w:w="%d" w:type="dxa"/><w:right w:w="%d" w:type="dxa"/></w:tblCellMar>'
+               % ((int(1.0 * 56.7),) * 2) if self.narrow else "",
+               "</w:tblPr><w:tblGrid>", "".join(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>"]
+        cells = self.cells
+        for r in range(self.nrows):
+            props = self.row_props.get(r)
+            out.append(f"<w:tr><w:trPr>{''.join(props)}</w:trPr>" if props else "<w:tr>")
+            for c in range(self.cols):
+                if (r, c) in hidden:
+                    continue
+                n, vmerge = span.get((r, c), (1, ""))
+                tcpr = f'<w:tcW w:type="dxa" w:w="{sum(widths[c:c + n])}"/>'
+                if n > 1:
+                    tcpr += f'<w:gridSpan w:val="{n}"/>'
+                tcpr += vmerge
+                put = cells.get((r, c))
+                if put is None:
+                    out.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr><w:p/></w:tc>")
+                else:
+                    out.append(f'<w:tc><w:tcPr>{tcpr}<w:vAlign w:val="center"/></w:tcPr>'
+                               f"{self._paragraphs(*put)}</w:tc>")
+            out.append("</w:tr>")
+        out.append("</w:tbl>")
+        return "".join(out)
+
+    def add_to(self, doc):
+        """Append the table at the end of the document body (before its last section's properties)."""
+        tbl = etree.fromstring(self.xml(), XML_PARSER)
+        doc.element.body._insert_tbl(tbl)
+        return tbl
+
+
+def _new_table(doc, nrows: int, widths, narrow: bool = True) -> TableXml:
+    """A centred grid table with fixed column widths (Word honours cell widths, LibreOffice column ones)."""
+    return TableXml(nrows, [Mm(w).twips for w in widths], style_id(doc, "表格文字"),
+                    style_id(doc, "Table Grid"), narrow=narrow)
+
+
 class Grid:
-    """Cells addressed once, text written first, merges applied last.
+    """python-docx cells addressed once, text written first, merges applied last: the reference
+    TableXml is tested against (it builds the same table markup without python-docx's merge cost).
 
     python-docx recomputes the whole cell grid on every table.cell() call, which made one report
     take seconds; the cell objects of an unmerged table stay valid through these merges because
@@ -59,21 +167,6 @@ class Grid:
         finally:
             sys.setrecursionlimit(depth)
 
-
-def _new_table(doc, nrows: int, widths, narrow: bool = True) -> tuple:
-    """A centred grid table with fixed column widths (Word honours cell widths, LibreOffice column ones)."""
-    table = doc.add_table(rows=nrows, cols=len(widths))
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    if narrow:
-        narrow_margins(table)
-    grid = Grid(table, len(widths), style_id(doc, "表格文字"))
-    for k, width in enumerate(widths):
-        table.columns[k].width = Mm(width)
-        for r in range(nrows):
-            grid.cell(r, k).width = Mm(width)
-    return table, grid
 
 def narrow_margins(table, mm: float = 1.0) -> None:
     """Cell margins of 1 mm (Word's default is 1.9 mm): 达成预期指标 then fits its column on one line."""
@@ -132,9 +225,9 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
 
     # Two tables drawn as one: the project part, then the indicators, whose header row repeats on
     # every page (w:tblHeader works only on a table's first rows).
-    top, grid = _new_table(doc, 9, WIDTHS)
-    for row in top.rows:
-        no_split(row)
+    grid = _new_table(doc, 9, WIDTHS)
+    for r in range(9):
+        grid.no_split(r)
     put = grid.put
 
     # Header
@@ -174,7 +267,7 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
     put(r0, 5, "实际完成情况", bold=True, to=8)
     put(r0 + 1, 1, raw_text(project.goal_expected), align=LEFT, to=4)
     put(r0 + 1, 5, raw_text(project.goal_actual), align=LEFT, to=8)
-    grid.merge_all()
+    grid.add_to(doc)
 
     # A hairline paragraph keeps the two tables apart (adjacent tables are joined into one on import).
     gap = doc.add_paragraph()
@@ -185,10 +278,10 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
 
     # 绩效指标: 一级/二级 merged vertically as on the paper form
     indicators = ctx["indicators"]
-    table, grid = _new_table(doc, 1 + len(indicators) + 1, WIDTHS)
+    grid = _new_table(doc, 1 + len(indicators) + 1, WIDTHS)
     put = grid.put
-    no_split(table.rows[0])
-    repeat_header(table.rows[0])
+    grid.no_split(0)
+    grid.repeat_header(0)
     # 绩效指标 stays in the header row: a merged cell reaching into the body stops LibreOffice
     # from repeating the header; the body's first column is merged blank beside the indicators.
     put(0, 0, "绩效指标", bold=True)
@@ -204,7 +297,7 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
     for k, i in enumerate(indicators):
         r = 1 + k
         if len(i.name) + len(i.deviation) < 120:
-            no_split(table.rows[r])  # only a very long row may break across pages
+            grid.no_split(r)  # only a very long row may break across pages
         put(r, 3, i.name, align=LEFT)
         put(r, 4, i.target)
         put(r, 5, i.actual)
@@ -214,13 +307,13 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
 
     # 总分
     r = 1 + len(indicators)
-    no_split(table.rows[r])
+    grid.no_split(r)
     put(r, 0, "总分", bold=True, to=5)
     put(r, 6, ctx["total_weight"], bold=True)
     total = ctx["total_form"] if result.ungraded or result.total is None else form_score(result.total)
     put(r, 7, total, bold=True)
     put(r, 8, f"评价等次：{ctx['grade']}", bold=True)
-    grid.merge_all()
+    grid.add_to(doc)
 
 
 # ---- 评分表 --------------------------------------------------------------------------------------------
@@ -250,7 +343,7 @@ def write_scoresheet_form(doc, project: Project, result: ScoreResult, context: d
     doc.add_section(WD_SECTION.NEW_PAGE)  # portrait, same margins as the report
     _heading(doc, "附表", "绩效评价指标评分表", f"（{context['project']['year']}年度）")
     funds = context["funds"]
-    _, grid = _new_table(doc, 3, (26,) * 6, narrow=False)
+    grid = _new_table(doc, 3, (26,) * 6, narrow=False)
     grid.put(0, 0, "项目名称", bold=True)
     grid.put(0, 1, raw_text(project.name), align=LEFT, to=5)
     grid.put(1, 0, "实施单位", bold=True)
@@ -261,11 +354,11 @@ def write_scoresheet_form(doc, project: Project, result: ScoreResult, context: d
                                         ("实际使用情况（万元）", funds["used"]))):
         grid.put(2, 2 * c, label, bold=True)
         grid.put(2, 2 * c + 1, value)
-    grid.merge_all()
+    grid.add_to(doc)
     doc.add_paragraph()
 
     rows = list(result.indicators)
-    table, grid = _new_table(doc, 2 + len(rows), SHEET_WIDTHS)
+    grid = _new_table(doc, 2 + len(rows), SHEET_WIDTHS)
     for c, label in enumerate(("一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "得分")):
         grid.put(0, c, label, bold=True)
     levels = {lv["name"]: lv for lv in context["levels"]}
@@ -287,14 +380,14 @@ def write_scoresheet_form(doc, project: Project, result: ScoreResult, context: d
     grid.put(last_row, 1, raw_text(sum((r.weight or 0 for r in rows), 0)), bold=True)
     grid.put(last_row, 2, f"评价等次：{context['grade']}", bold=True, to=5)
     grid.put(last_row, 6, context["total"], bold=True)
-    grid.merge_all()
+    grid.add_to(doc)
 
     if context["evaluators"]:
         doc.add_paragraph()
-        people = doc.add_table(rows=2 + len(context["evaluators"]), cols=4)
-        people.style = doc.styles["Table Grid"]
-        people.alignment = WD_TABLE_ALIGNMENT.CENTER
-        grid = Grid(people, 4, style_id(doc, "表格文字"))
+        # python-docx's add_table widths: the type area shared evenly, no fixed layout
+        width = Emu(doc._block_width // 4).twips
+        grid = TableXml(2 + len(context["evaluators"]), [width] * 4, style_id(doc, "表格文字"),
+                        style_id(doc, "Table Grid"), fixed=False, narrow=False)
         for c, label in enumerate(("评价人员", "职务/职称", "单位", "项目评分")):
             grid.put(0, c, label, bold=True)
         for k, e in enumerate(context["evaluators"], start=1):
@@ -303,4 +396,4 @@ def write_scoresheet_form(doc, project: Project, result: ScoreResult, context: d
         end = 1 + len(context["evaluators"])
         grid.put(end, 0, "平均得分", bold=True, to=2)
         grid.put(end, 3, context["average"], bold=True)
-        grid.merge_all()
+        grid.add_to(doc)

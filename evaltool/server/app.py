@@ -389,7 +389,7 @@ def do_new(data: dict, settings: Settings):
     if project is not None and project.kind == "评分表":
         if fmt == "grids":
             raise PayloadError("评分表案例只能生成整个工作簿（format: xlsx）。", 422)
-        from evaltool.scoresheet.template import build_scoresheet_workbook as build
+        from evaltool.kinds.scoresheet.template import build_scoresheet_workbook as build
     else:
         build = template.build_workbook
     wb = build(project, rules)

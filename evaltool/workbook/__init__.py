@@ -13,6 +13,8 @@ Public API (engine-free parts are reused by the xlwings engine):
   workbook project's scoring shares (设置 sheet's 小数位, findings on cells, the 设置 sheet's own problems)
 - commands.evaluate_projects(projects) -> list[(Project, ScoreResult)]  scoring with the 设置 sheet
 - xlsx_engine.check_file / read_grids / grids_from_workbook / apply_writes / write_results /
-  save_atomic / safe_target / write_results_file / dropped_content
+  save_atomic / safe_target / score_target / write_results_file / dropped_content
+- xlsx_patch.patch_workbook(data, writes, results_sheet) -> bytes        the package with only evaltool's
+  parts rewritten, every other entry copied byte for byte; Unpatchable(Chinese reason) where not safe
 - template.build_workbook(project=None, rules=None) -> Workbook; template_bytes(); write_template(path)
 """

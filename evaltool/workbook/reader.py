@@ -991,7 +991,7 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
             _settle_typed(p, info)
             projects.append(p)
     if not projects:  # an evaluation scoring table (评分表) workbook instead
-        from evaltool.scoresheet.layout import project_from_views as scoresheet_project
+        from evaltool.kinds.scoresheet.layout import project_from_views as scoresheet_project
 
         sheet = scoresheet_project(views)
         projects += [sheet] if sheet is not None else []

@@ -150,7 +150,7 @@ def marks_only(writes: list[CellWrite]) -> list[CellWrite]:
 def cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
     """Everything to write into the project's sheet: computed values, marks, notes, cleared marks."""
     if project.kind == "评分表":
-        from evaltool.scoresheet.layout import cell_writes as scoresheet_writes
+        from evaltool.kinds.scoresheet.layout import cell_writes as scoresheet_writes
 
         return scoresheet_writes(project, result)
     info = sheet_info(project)

@@ -1,7 +1,9 @@
 """The openpyxl engine: .xlsx files in as Grids, CellWrites and the 校验结果 sheet out, saved atomically.
 
-The input file is only ever read until the final os.replace; a file holding content openpyxl would
-drop (images, charts, macros, pivot tables, external links…) is never overwritten.
+The input file is only ever read until the final os.replace. score writes by patching the file's
+own parts (xlsx_patch: only what evaltool owns is rewritten, images, charts, macros, pivot tables…
+are copied byte for byte); where a part cannot be patched safely it saves through openpyxl, and a
+file holding content openpyxl would drop is then never overwritten (the results go to a new file).
 """
 from __future__ import annotations
 
@@ -251,27 +253,57 @@ def dropped_content(path: str | os.PathLike) -> list[str]:
     return found
 
 
-def _open(pkg: Package, data_only: bool, rich_text: bool = False):
+import threading as _threading
+
+_VALUES_ONLY = _threading.local()
+
+
+def _install_border_skip() -> None:
+    """openpyxl copies a merged range's borders onto every cell it covers as it loads (issue 14: most
+    of a read's time on a form with many merged cells). A read for values only (the workbook is never
+    saved) skips that copy; any other load in any thread is unchanged."""
+    from openpyxl.worksheet.merge import MergedCellRange
+
+    original = MergedCellRange.format
+    if getattr(original, "_evaltool_skip", False):
+        return
+
+    def format(self):  # noqa: A001 - the name openpyxl calls
+        if not getattr(_VALUES_ONLY, "on", False):
+            original(self)
+
+    format._evaltool_skip = True
+    MergedCellRange.format = format
+
+
+def _open(pkg: Package, data_only: bool, rich_text: bool = False, values_only: bool = False):
     import openpyxl
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl warns about every extension it skips
-        return openpyxl.load_workbook(io.BytesIO(pkg.data), data_only=data_only, rich_text=rich_text)
+    if values_only:
+        _install_border_skip()
+    _VALUES_ONLY.on = values_only
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about every extension it skips
+            return openpyxl.load_workbook(io.BytesIO(pkg.data), data_only=data_only, rich_text=rich_text)
+    finally:
+        _VALUES_ONLY.on = False
 
 
-def _open_any(path: str | os.PathLike, data_only: bool, rich_text: bool = False):
+def _open_any(path: str | os.PathLike, data_only: bool, rich_text: bool = False, values_only: bool = False):
     """(Workbook, the package it was read from): the pre-flight's copy first; where openpyxl fails
     on it, the deeper pre-flight (every part parsed, broken ones left out). Raises what openpyxl
-    raises when even that cannot be read."""
+    raises when even that cannot be read. values_only: the workbook is read, never saved (no
+    merged-cell borders bound)."""
     pkg = package(path)
     try:
-        return _open(pkg, data_only, rich_text), pkg
+        return _open(pkg, data_only, rich_text, values_only), pkg
     except MemoryError:
         raise
     except Exception:  # noqa: BLE001 - openpyxl raises many types for broken files
         pass
     deep = deep_package(path)
-    return _open(deep, data_only, rich_text), deep
+    return _open(deep, data_only, rich_text, values_only), deep
 
 
 def deep_package(path: str | os.PathLike) -> Package:
@@ -381,7 +413,7 @@ def read_noted(path: str | os.PathLike) -> tuple[list[Grid], list[Note]]:
     """One pass over the file: cached values (what the clerk sees), merged ranges, and the notes
     of the reading policy (what was tolerated, naming the cell or part)."""
     try:
-        wb, pkg = _open_any(path, data_only=True)
+        wb, pkg = _open_any(path, data_only=True, values_only=True)  # read for its values: never saved
     except InputError:
         raise
     except MemoryError:
@@ -545,9 +577,53 @@ def safe_target(source: str | os.PathLike, output: str | os.PathLike | None) -> 
     return target, reason
 
 
+def patched(source: str | os.PathLike, writes: list[CellWrite], sheet) -> tuple[bytes | None, str | None]:
+    """(the source with only evaltool's parts rewritten, None) — xlsx_patch — or (None, why not, Chinese)."""
+    from evaltool.workbook.xlsx_patch import Unpatchable, patch_workbook
+
+    pkg = package(source)
+    if pkg.repaired:
+        return None, "需要在读取时修复"
+    try:
+        return patch_workbook(pkg.data, writes, sheet), None
+    except Unpatchable as exc:
+        return None, str(exc)
+
+
+def score_target(source: str | os.PathLike, output: str | os.PathLike | None, writes: list[CellWrite],
+                 sheet) -> tuple[Path, str | None, bytes | None]:
+    """Where score's results go, why not into the source (Chinese, or None), and the bytes to write
+    there: the source's own package patched (xlsx_patch), or None where that is not safe — then
+    write_results_file saves through openpyxl, into a new file when that would lose something."""
+    source = Path(source)
+    other = bool(output) and Path(output).resolve() != source.resolve()
+    data, why = patched(source, writes, sheet)
+    if data is not None:
+        return (Path(output) if other else source), None, data
+    if other:
+        return Path(output), None, None
+    lost = dropped_content(source)
+    if not lost:
+        return source, None, None
+    target, reason = safe_target(source, None)
+    if why and why != "需要在读取时修复":
+        reason = (f"{source.name} 中{why}，evaltool 无法只改写它负责的单元格；整个重写又会丢失其中的"
+                  f"{'、'.join(lost)}，因此原文件未改动，计分结果另存为 {target.name}。")
+    return target, reason, None
+
+
 def write_results_file(source: str | os.PathLike, target: str | os.PathLike, writes: list[CellWrite],
-                       sheet) -> None:
-    """Load the source (formulas kept), apply writes and the 校验结果 sheet, save atomically to target."""
+                       sheet, data: bytes | None = None) -> None:
+    """Write the results to target atomically: `data` (score_target's patched package) when given, else
+    the source patched in place of its own parts, else (a part that cannot be patched safely) the
+    source loaded through openpyxl (formulas kept), writes and the 校验结果 sheet applied, saved."""
+    if data is None:
+        data = patched(source, writes, sheet)[0]
+    if data is not None:
+        from evaltool.core.fileio import atomic_write_bytes
+
+        atomic_write_bytes(target, data)
+        return
     wb = load(source, data_only=False, rich_text=True)  # runs of partly formatted text are kept
     apply_writes(wb, writes)
     write_results(wb, sheet)
@@ -555,4 +631,4 @@ def write_results_file(source: str | os.PathLike, target: str | os.PathLike, wri
 
 
 __all__ = ["check_file", "package", "dropped_content", "load", "grids_from_workbook", "read_grids", "read_noted", "apply_writes",
-           "write_results", "save_atomic", "safe_target", "write_results_file", "MAX_BYTES"]
+           "write_results", "save_atomic", "safe_target", "score_target", "patched", "write_results_file", "MAX_BYTES"]

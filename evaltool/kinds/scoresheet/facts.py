@@ -14,8 +14,8 @@ from evaltool.core import values
 from evaltool.core.decimals import HUNDRED, fmt, round_half_up, to_decimal
 from evaltool.core.model import Finding, Location, Project
 from evaltool.core.rules import RuleSet, load_rules
-from evaltool.scoresheet.model import sheet_from_project
-from evaltool.scoresheet.scoring import DIRECTION_WORDS, SheetResult, evaluate_sheet
+from evaltool.kinds.scoresheet.model import sheet_from_project
+from evaltool.kinds.scoresheet.scoring import DIRECTION_WORDS, SheetResult, evaluate_sheet
 
 
 def pct_text(rate: Decimal | None, places: int = 2) -> str:
@@ -92,7 +92,7 @@ def scoresheet_facts(project: Project, rules: RuleSet | None = None,
 def analysis_sections(result: SheetResult, rules: RuleSet, deductions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Section 四 (绩效评价指标分析) of the national outline: 项目决策, 项目过程, 项目产出, 项目效益,
     each mapped to the framework's 一级 (or 一级/二级) indicators by the rule set's 报告章节."""
-    from evaltool.scoresheet.framework import sheet_rules
+    from evaltool.kinds.scoresheet.framework import sheet_rules
 
     fw = sheet_rules(rules).framework(result.framework)
     out = []

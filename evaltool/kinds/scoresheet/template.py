@@ -15,9 +15,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from evaltool.core.model import Project
 from evaltool.core.rules import RuleSet, load_rules
-from evaltool.scoresheet import layout as S
-from evaltool.scoresheet.framework import Framework, sheet_rules
-from evaltool.scoresheet.model import TIERS
+from evaltool.kinds.scoresheet import layout as S
+from evaltool.kinds.scoresheet.framework import Framework, sheet_rules
+from evaltool.kinds.scoresheet.model import TIERS
 from evaltool.workbook import layout as WL
 from evaltool.workbook.cellvalue import put
 from evaltool.core.fileio import atomic_write_bytes

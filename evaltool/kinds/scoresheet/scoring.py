@@ -12,8 +12,8 @@ from evaltool.core.decimals import fmt, fmt_percent, round_half_up
 from evaltool.core.model import UNREADABLE_PREFIX, IndicatorResult, Location, Project, ScoreResult
 from evaltool.core.rules import RuleSet, load_rules
 from evaltool.core.scoring import Collector, _score, project_year, read_money, read_number
-from evaltool.scoresheet.framework import Framework, SheetRules, sheet_rules
-from evaltool.scoresheet.model import TIERS, ScoreSheet, TargetRow, sheet_from_project
+from evaltool.kinds.scoresheet.framework import Framework, SheetRules, sheet_rules
+from evaltool.kinds.scoresheet.model import TIERS, ScoreSheet, TargetRow, sheet_from_project
 
 DIRECTION_WORDS = {"ge": "越多越好", "le": "越少越好"}
 _GE_WORDS = ("以上", "不低于", "不少于", "不小于", "至少", "大于", "高于", "超过", "≥", ">")

@@ -11,7 +11,7 @@ from typing import Any
 from evaltool.core.decimals import fmt, plain_number as _num
 from evaltool.core.model import Location, Project
 from evaltool.core.seam import CellWrite, Grid, address
-from evaltool.scoresheet.model import KIND, TIERS
+from evaltool.kinds.scoresheet.model import KIND, TIERS
 from evaltool.workbook import layout as WL
 from evaltool.workbook.reader import View, _value_right
 from evaltool.workbook.writer import mark_write

@@ -47,7 +47,7 @@ def _register() -> None:
         """列出评分表的指标框架（一级、二级、三级指标及参考分值）。"""
         from evaltool.cli import console, esc
         from evaltool.core.rules import load_rules
-        from evaltool.scoresheet.framework import sheet_rules
+        from evaltool.kinds.scoresheet.framework import sheet_rules
 
         sr = sheet_rules(load_rules(rules))
         for fw in sr.frameworks.values():
@@ -76,8 +76,8 @@ def _register_new() -> None:
     @friendly
     def new_scoresheet_cmd(output: str, rules: str | None, framework: str | None) -> None:
         """新建空白评分表工作簿（绩效评价指标评分、评价人员、绩效目标表）。用案例文件预填请用 evaltool new --from。"""
-        from evaltool.scoresheet.template import write_scoresheet_workbook
-        from evaltool.workbook.commands import new_target
+        from evaltool.kinds.scoresheet.template import write_scoresheet_workbook
+        from evaltool.workbook.workbook_cli import new_target
 
         target = new_target(output)
         write_scoresheet_workbook(target, None, rules, framework)

@@ -54,10 +54,11 @@ def score_and_write(file: str | Path, output: str | Path | None = None, rules: s
     from evaltool.workbook import service, xlsx_engine
 
     plan = service.plan_projects(read_projects(str(file), rules))  # the path the Excel buttons and the server take
-    target, reason = xlsx_engine.safe_target(file, output)
+    # The workbook's own parts patched (charts, images, macros kept), or a safe new file and why.
+    target, reason, data = xlsx_engine.score_target(file, output, plan.writes, plan.sheet)
     if before_write is not None:
         before_write(plan.results, target, reason)
-    xlsx_engine.write_results_file(file, target, plan.writes, plan.sheet)
+    xlsx_engine.write_results_file(file, target, plan.writes, plan.sheet, data)
     return plan.results, target, reason
 
 
@@ -171,7 +172,7 @@ def new_workbook(output: str | None, case: str | None, rules: str | None) -> int
         output = f"{Path(case).stem}.xlsx" if case else L.TEMPLATE_FILENAME
     target = new_target(output)
     if project is not None and project.kind == "评分表":
-        from evaltool.scoresheet.template import build_scoresheet_workbook as build_workbook  # noqa: F811
+        from evaltool.kinds.scoresheet.template import build_scoresheet_workbook as build_workbook  # noqa: F811
     atomic_write_bytes(target, deterministic_bytes(build_workbook(project, rules)))
     if project is None:
         console.print(f"已生成空白自评表：{esc(target)}。填写方法见其中的“{L.SHEET_HELP}”工作表。")
