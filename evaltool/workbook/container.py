@@ -869,7 +869,7 @@ class _Reader:
         new_head, new_tail = head, tail
         merges = _MERGE.findall(tail)
         if merges:
-            kept, dropped, area = [], [], 0
+            kept, dropped = [], []
             for el, c1, r1, c2, r2 in merges:
                 cells = ((abs(int(r2) - int(r1)) + 1) * (abs(_col_number(c2.decode()) - _col_number(c1.decode())) + 1)
                          if r1 and r2 else 0)

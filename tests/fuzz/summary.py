@@ -2,7 +2,9 @@
 PREFIX.<test>.json that tests/test_fuzz.py writes (EVALTOOL_FUZZ_REPORT=PREFIX) and writes PREFIX with the
 totals (every violation count, runs, exits, files read/refused), the per-command longest run and peak
 memory, and the violations."""
-import json, glob, sys
+import json
+import glob
+import sys
 prefix = sys.argv[1]
 total = {}
 per = {}
