@@ -34,7 +34,7 @@ setup(
     ],
     extras_require={
         "test": ["pytest>=8", "hypothesis>=6", "pytest-benchmark>=4", "oletools>=0.60", "pytest-xdist>=3",
-                 "msoffcrypto-tool>=5", "ruff>=0.5", "mypy>=1.8", "types-PyYAML"],
+                 "msoffcrypto-tool>=5", "ruff==0.17.6", "mypy==2.4.1", "types-PyYAML"],
     },
     entry_points={"console_scripts": ["evaltool=evaltool.cli:main"]},
 )

@@ -63,7 +63,10 @@ def main() -> None:
 
     import openpyxl
 
-    from evaltool.workbook.workbook_cli import score_and_write
+    try:
+        from evaltool.workbook.workbook_cli import score_and_write
+    except ImportError:  # code from before the issue-13 renames
+        from evaltool.workbook.commands import score_and_write
 
     print(f"code: {CODE}   processes: 1 (baseline and subject alike)   best of {args.runs} runs")
     print(f"{'rows':>5} {'KB':>5} | {'baseline openpyxl load+save':>28} | {'subject evaltool score in place':>32} | "

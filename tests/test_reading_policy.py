@@ -6,7 +6,9 @@ consolidation (no 汇总) with it."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import re
 import subprocess
 import sys
 import time
@@ -325,3 +327,146 @@ def test_a_denormal_budget_is_a_finding_and_the_summary_is_written(form, tmp_pat
     from evaltool.core.decimals import plain_number
 
     assert plain_number(Decimal("1e400")) is None and plain_number(Decimal("2.5")) == 2.5
+
+
+# ---- bounds on what a reader materialises (issue 12 item 4) -------------------------------------------
+def _with_rows(form: bytes, rows: bytes) -> bytes:
+    parts = gen.members(form)
+    return gen.pack({**parts, gen.SHEET: parts[gen.SHEET].replace(b"</sheetData>", rows + b"</sheetData>")})
+
+
+def _kept_rows_reference(body: bytes, max_rows: int) -> tuple[list[int], int]:
+    """The rows a whole-tree parse keeps and how many it cuts (the rule the byte cut must match:
+    a row's number is its r when valid and increasing, else the one after the previous row)."""
+    from lxml import etree
+
+    root = etree.fromstring(body, etree.XMLParser(resolve_entities=False))
+    data = root.find("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheetData")
+    kept, cut, expected = [], 0, 0
+    for row in data:
+        if not isinstance(row.tag, str) or etree.QName(row).localname != "row":
+            continue
+        raw = row.get("r")
+        r = int(raw) if raw and raw.isdigit() and 0 < int(raw) <= 1_048_576 and int(raw) > expected else expected + 1
+        expected = r
+        if r > max_rows:
+            cut += 1
+        else:
+            kept.append(r)
+    return kept, cut
+
+
+@pytest.mark.parametrize("shape", ["plain", "comments and CDATA", "prefixed", "odd numbers"])
+def test_rows_past_the_limit_are_cut_exactly_as_a_whole_parse_would(form, monkeypatch, shape):
+    """The pre-flight cuts rows past the limit from the bytes (a styled-row zip bomb took 14-17 s
+    and over 1 GB parsed whole); what is kept and the count in the warning are what parsing the
+    whole sheet gives."""
+    from lxml import etree
+
+    from evaltool.workbook.container import preflight
+
+    monkeypatch.setenv("EVALTOOL_LIMIT_ROWS", "40")
+    each = [b'<row r="%d" s="1"><c r="A%d" s="1"/></row>' % (r, r) for r in range(30, 130)]
+    rows = b"".join(each)
+    if shape == "comments and CDATA":
+        rows = (b"<!-- <row r='5'> -->" + b"".join(each[:10]) + b'<row r="39"><c r="B39" t="inlineStr"><is><t>'
+                b"<![CDATA[<row r='1'></row>]]></t></is></c></row><?pi <row?>" + b"".join(each[10:]))
+    elif shape == "odd numbers":
+        rows = re.sub(rb' r="(3[5-9])"', b"", rows).replace(b'<row r="50"', b'<row r="20"')
+    data = _with_rows(form, rows)
+    if shape == "prefixed":
+        parts = gen.members(data)
+        body = parts[gen.SHEET].decode()
+        body = re.sub(r"<(/?)(?!\?)([A-Za-z])", r"<\1x:\2", body).replace(
+            'xmlns="', 'xmlns:x="', 1)
+        data = gen.pack({**parts, gen.SHEET: body.encode()})
+    original = gen.members(data)[gen.SHEET]
+    kept, cut = _kept_rows_reference(original, 40)
+    pkg = preflight(data)
+    sheet = gen.members(pkg.data)[gen.SHEET]
+    root = etree.fromstring(sheet)
+    got = [int(el.get("r")) for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).localname == "row"]
+    assert got == kept
+    (note,) = [n for n in pkg.notes if n.code == "W-READ-LIMIT"]
+    assert f"以后的 {cut} 行没有读取" in note.message and "EVALTOOL_LIMIT_ROWS" in note.message
+
+
+def _peak_rss_of(args: list[str]) -> tuple[int, subprocess.CompletedProcess]:
+    """Peak resident memory (bytes) of one evaltool run, measured by a fresh parent process."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    probe = ("import resource, subprocess, sys\n"
+             "p = subprocess.run([sys.executable, '-m', 'evaltool', *sys.argv[1:]], capture_output=True, text=True)\n"
+             "sys.stdout.write(f\"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n{p.returncode}\\n\" + p.stdout)")
+    proc = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env, timeout=300)
+    rss, code, out = proc.stdout.split("\n", 2)
+    return int(rss) * 1024, subprocess.CompletedProcess(args, int(code), out, proc.stderr)
+
+
+def test_a_styled_row_bomb_at_the_part_limit_stays_far_below_a_gigabyte(form, tmp_path):
+    """620,000 formatted empty rows: 41 MB of sheet, 3 MB of file. Parsed whole, `check` took over
+    1.1 GB (and 8 s on an idle machine); the byte cut reads 5,000 rows."""
+    rows = b"".join(b'<row r="%d" s="1" customFormat="1"><c r="A%d" s="1"/></row>' % (r, r)
+                    for r in range(100, 620_100))
+    book = tmp_path / "炸弹.xlsx"
+    book.write_bytes(_with_rows(form, rows))
+    assert book.stat().st_size < 10 * 1024 * 1024
+    rss, res = _peak_rss_of(["check", str(book)])
+    assert res.returncode == 1 and "W-READ-LIMIT" in res.stdout and "EVALTOOL_LIMIT_ROWS" in res.stdout, res.stdout
+    assert rss < 1024 ** 3 // 2, rss
+
+
+def test_a_workbook_storing_too_many_cells_keeps_its_form_and_says_which_limit(form, tmp_path):
+    """480,000 formatted empty cells (1 MB of file) took openpyxl 6 s to load and score 16 s. The
+    pre-flight keeps the small sheets whole and cuts the rows of the large ones past the
+    workbook's STORED_CELLS budget, naming the limit; check and collect read the same cells."""
+    import openpyxl
+
+    from evaltool.core import limits
+    from evaltool.core.seam import col_letter
+    from evaltool.workbook.container import preflight
+
+    cols = [col_letter(c).encode() for c in range(1, 101)]
+    rows = b"".join(b'<row r="%d">' % r + b"".join(b'<c r="%s%d" s="1"/>' % (c, r) for c in cols) + b"</row>"
+                    for r in range(100, 4900))
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    book = folder / "宽.xlsx"
+    book.write_bytes(_with_rows(form, rows))
+    res = run("check", book)
+    assert res.exit_code in (0, 1) and "EVALTOOL_LIMIT_STORED_CELLS" in res.output, res.output
+    assert "项目名称" not in res.output or "没有找到" not in res.output
+    wb = openpyxl.load_workbook(io.BytesIO(preflight(book.read_bytes()).data))
+    stored = sum(len(ws._cells) for ws in wb.worksheets)
+    assert stored <= limits.get("STORED_CELLS")
+    assert wb.worksheets[0]["E6"].value is not None  # the form itself is whole
+    summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
+    assert summary.read == 1 and summary.projects == 1
+
+
+def test_reading_does_not_fill_the_used_range(form, tmp_path):
+    """A stray value at IR3900 made the reader walk (and openpyxl create) 980,000 empty cells."""
+    from evaltool.workbook import xlsx_engine as X
+
+    book = tmp_path / "角落.xlsx"
+    book.write_bytes(_with_rows(form, b'<row r="3900"><c r="IR3900" t="n"><v>1</v></c></row>'))
+    wb, _ = X._open_any(book, data_only=True)
+    before = sum(len(ws._cells) for ws in wb.worksheets)
+    grids = X.grids_from_workbook(wb, [])
+    assert sum(len(ws._cells) for ws in wb.worksheets) == before
+    assert grids[0].values[3899][251] == 1 and len(grids[0].values) == 3900
+    assert all(r == [] for r in grids[0].values[24:3899])
+
+
+def test_a_file_too_large_to_read_gets_the_same_message_from_check_and_collect(tmp_path, monkeypatch):
+    """collect's workers had their own copy of the file-read messages (1.6 MB over a 1 MB limit was
+    "文件有 1 MB" in the 汇总 and "文件有 2 MB" in check); both now use the reading policy's one."""
+    monkeypatch.setenv("EVALTOOL_LIMIT_FILE_MB", "1")
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    book = folder / "大.xlsx"
+    book.write_bytes(b"PK\x03\x04" + b"\x00" * 1_700_000)
+    res = run("check", book)
+    assert res.exit_code == 2 and "EVALTOOL_LIMIT_FILE_MB" in res.output, res.output
+    summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
+    (name, reason), = summary.unreadable
+    assert reason in " ".join(res.output.split()) and "2 MB" in reason

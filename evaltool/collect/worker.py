@@ -14,7 +14,7 @@ from typing import Any
 from evaltool.core import limits
 from evaltool.core.errors import InputError
 from evaltool.core.results import text_or_none as _text
-from evaltool.workbook.container import SAVE_AGAIN, Package, Refused, preflight
+from evaltool.workbook.container import SAVE_AGAIN, Package, Refused, preflight, read_file
 
 # Test-only: a file whose name contains this value makes the worker abort as a native reader
 # crash would (os.abort), so the isolation of such files is tested with a real process death.
@@ -161,18 +161,7 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
     if hook and hook in file:
         os.abort()  # test-only (see ABORT_HOOK_ENV): stands for a native crash while reading
     try:
-        size = p.stat().st_size
-        if size > limits.file_bytes():
-            raise Unreadable(f"文件有 {size // 1024 // 1024} MB，超过了{limits.describe('FILE_MB')}；自评表通常不到 1 MB。"
-                             "请检查是否选错了文件，或删除其中的大图片、无关工作表后另存再试。")
-        data = p.read_bytes()
-    except PermissionError:
-        raise Unreadable("没有读取此文件的权限（可能正被其他程序占用）。") from None
-    except FileNotFoundError:
-        raise Unreadable("文件不存在（可能已被移动或删除）。") from None
-    except OSError as exc:
-        raise Unreadable(f"无法读取文件：{exc.strerror or exc}") from None
-    try:
+        data = read_file(p)  # the reading policy's one message per reason, as check gives it
         pkg = preflight(data, p.suffix.lower())
     except Refused as exc:
         raise Unreadable(str(exc)) from None

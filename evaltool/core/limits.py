@@ -18,6 +18,8 @@ _DEFAULTS: dict[str, tuple[object, str, str]] = {
     "ROWS": (5000, "每张工作表读取的行数", " 行"),
     "COLUMNS": (256, "每张工作表读取的列数", " 列"),
     "CELLS": (1_000_000, "整个工作簿读取的单元格数", " 个"),
+    # Cells a workbook stores (formatted empty ones too): each costs every reader and writer time.
+    "STORED_CELLS": (50_000, "整个工作簿存储的单元格数", " 个"),
     "TEXT_CHARS": (32_767, "单元格文字长度", " 字"),
     "CASE_MB": (5, "案例文件大小", " MB"),
     "DOCX_MB": (50, "Word 报告文件大小", " MB"),

@@ -198,6 +198,7 @@ class _Reader:
         self.styles_replaced = False
         self.max_rows, self.max_cols = limits.get("ROWS"), limits.get("COLUMNS")
         self.sheet_names: dict[str, str] = {}  # worksheet part -> its name
+        self.cell_allow: dict[str, int] = {}  # worksheet part -> cells it may keep (STORED_CELLS)
 
     # -- notes ------------------------------------------------------------------------------------
     def note(self, code: str, message: str, sheet: str | None = None, cell: str | None = None,
@@ -302,6 +303,7 @@ class _Reader:
                 what = "这是一个压缩包，里面没有 Excel 工作簿（不是 .xlsx）"
             raise Refused(f"{what}。请提交自评表的 Excel 工作簿（.xlsx）。")
         seen: set[str] = set()
+        part_bytes = limits.part_bytes()
         for info in infos:
             name = info.filename
             if name.endswith("/"):
@@ -320,7 +322,7 @@ class _Reader:
                           repair="去掉了重复的条目")
                 continue
             seen.add(name)
-            if info.file_size > limits.part_bytes():
+            if info.file_size > part_bytes:
                 if self._essential(name):
                     raise Refused(f"工作簿中的“{self._named(name)}”解压后有 {info.file_size // 1024 // 1024} MB，"
                                   f"超过了{limits.describe('PART_MB')}。请删除多余的行列或内容后另存再试。")
@@ -612,8 +614,29 @@ class _Reader:
         return len(root)
 
     def sheets(self, n_xfs: int, n_strings: int) -> None:
+        self.cell_allow = self._cell_budget()
         for part in list(self.sheet_names):
             self._sheet(part, n_xfs, n_strings)
+
+    def _cell_budget(self) -> dict[str, int]:
+        """How many cells each sheet over its share may keep, when the workbook stores more than the
+        STORED_CELLS limit (each cell costs every reader time, a formatted empty one too): small
+        sheets keep all theirs, the largest share what is left, so the form survives a huge sheet."""
+        budget = limits.get("STORED_CELLS")
+        bodies = {p: self.parts[p] for p in self.sheet_names if p in self.parts}
+        if sum(len(b) for b in bodies.values()) <= budget * 4:  # a cell takes 4 bytes at least (<c/>)
+            return {}
+        counts = {p: _count_cells(b) for p, b in bodies.items()}
+        if sum(counts.values()) <= budget:
+            return {}
+        allow: dict[str, int] = {}
+        order = sorted(counts, key=counts.get)
+        for i, p in enumerate(order):
+            share = min(counts[p], budget // (len(order) - i))
+            budget -= share
+            if share < counts[p]:
+                allow[p] = share
+        return allow
 
     def _sheet(self, part: str, n_xfs: int, n_strings: int) -> None:
         """Cell references, style indexes, numbers and the row/column limits of one worksheet."""
@@ -623,21 +646,35 @@ class _Reader:
         sheet = self.sheet_names.get(part) or part
         if _declares_dtd(body):
             self._dtd(part)
-        if not self.deep and _fast_ok(body, n_xfs, n_strings, self.max_rows, self.max_cols):
+        if not self.deep and part not in self.cell_allow and _fast_ok(body, n_xfs, n_strings, self.max_rows,
+                                                                        self.max_cols):
             return  # (deep: every sheet parsed — a reader failed, perhaps on a truncated sheet)
-        try:
-            root = etree.fromstring(body, _parser())
-        except (etree.XMLSyntaxError, ValueError):
-            self.drop_sheet(part, "的内容已损坏（不是有效的 XML）")
-            return
+        # Rows past the limit are cut from the bytes before anything is parsed: a sheet of a million
+        # styled rows (a zip bomb) costs a byte scan, not a tree of a million elements.
+        allow = self.cell_allow.get(part)
+        short, cut_rows, kept_rows, by_cells = _cut_rows(body, self.max_rows, allow)
+        root = None
+        if cut_rows:
+            try:
+                root = etree.fromstring(short, _parser())
+            except (etree.XMLSyntaxError, ValueError):
+                # The cut fell inside an element (a row nested oddly): judge the whole sheet, and
+                # cut by cells only after the parse.
+                cut_rows, by_cells = 0, False
+        if root is None:
+            try:
+                root = etree.fromstring(body, _parser())
+            except (etree.XMLSyntaxError, ValueError):
+                self.drop_sheet(part, "的内容已损坏（不是有效的 XML）")
+                return
         data = root.find(_M + "sheetData")
         if data is None:
             return
         max_rows, max_cols = self.max_rows, self.max_cols
-        changed = False
+        changed = bool(cut_rows)
         odd_refs: list[str] = []
         bad_styles: list[str] = []
-        cut_rows = cut_cols = 0
+        cut_cols = 0
         expected_row = 0
         for row in list(data):
             if row.tag != _M + "row":
@@ -709,7 +746,11 @@ class _Reader:
             shown = "、".join(odd_refs[:5]) + ("等" if len(odd_refs) > 5 else "")
             self.note("W-READ-REF", f"工作表“{sheet}”中有 {len(odd_refs)} 个单元格的地址写法不规范（{shown}），已按其位置读取。",
                       sheet=sheet, repair=f"工作表“{sheet}”的单元格地址写法不规范")
-        if cut_rows:
+        if by_cells:
+            self.note("W-READ-LIMIT", f"工作表“{sheet}”存储的单元格（包括只设了格式的空单元格）太多，只读取了前 "
+                      f"{kept_rows} 行，其后的 {cut_rows} 行没有读取（{limits.describe('STORED_CELLS')}）。",
+                      sheet=sheet, repair=f"工作表“{sheet}”单元格数超过上限")
+        elif cut_rows:
             self.note("W-READ-LIMIT", f"工作表“{sheet}”超过 {max_rows} 行，第 {max_rows} 行以后的 {cut_rows} 行没有读取"
                       f"（{limits.describe('ROWS')}）。", sheet=sheet, repair=f"工作表“{sheet}”行数超过上限")
         if cut_cols:
@@ -810,6 +851,94 @@ def _fast_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     return out
 
 
+# Markup that can hide a "<row" (comments, CDATA, processing instructions), a row's start tag and
+# the end of sheetData, with or without a namespace prefix.
+_ROW_SCAN = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<(?:[A-Za-z_][\w.-]*:)?(row)[\s/>]"
+                       rb"|</(?:[A-Za-z_][\w.-]*:)?(sheetData)\s*>", re.S)
+_SHEET_DATA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData[\s/>]")
+_DATA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+
+
+_CELL_SCAN = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<(?:[A-Za-z_][\w.-]*:)?(c)[\s/>]"
+                        rb"|</(?:[A-Za-z_][\w.-]*:)?(sheetData)\s*>", re.S)
+
+
+def _count_cells(body: bytes) -> int:
+    """How many cells a sheet stores (an upper bound: a <c> in a comment counts too)."""
+    n = sum(body.count(b"<c" + ch) for ch in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+    if b":c" in body:  # prefixed cells
+        n += len(re.findall(rb"<[A-Za-z_][\w.-]*:c[\s/>]", body))
+    return n
+
+
+def _nth_cell(body: bytes, start: int, n: int) -> int | None:
+    """Where the n-th cell after start begins (None: fewer cells before the end of sheetData)."""
+    seen = 0
+    for t in _CELL_SCAN.finditer(body, start):
+        if t.group(1):
+            seen += 1
+            if seen == n:
+                return t.start()
+        elif t.group(2):
+            return None
+    return None
+
+
+def _cut_rows(body: bytes, max_rows: int, max_cells: int | None = None) -> tuple[bytes, int, int, bool]:
+    """(the sheet without its rows after the first max_rows — or, with max_cells, from the row
+    holding cell max_cells + 1 on —, how many rows were cut, how many kept, whether the cells bound
+    cut first): what the parse of the whole sheet would cut (row k always lands at r >= k, so every
+    row after the first max_rows is past the limit), found by a byte scan. (body, 0, 0, False) when
+    there is nothing to cut."""
+    nothing = (body, 0, 0, False)
+    if max_cells is None and body.count(b"row") <= max_rows:  # every row's start tag says "row"
+        return nothing
+    m = _SHEET_DATA.search(body)
+    if m is None:
+        return nothing
+    cell_at = _nth_cell(body, m.end(), max_cells + 1) if max_cells is not None else None
+    seen = 0
+    cut = prev = None
+    by_cells = False
+    for t in _ROW_SCAN.finditer(body, m.end()):
+        if t.group(1):
+            if cell_at is not None and t.start() > cell_at:  # the cell is in the row before
+                cut, by_cells = (prev if prev is not None else t.start()), True
+                seen = max(seen - 1, 0)
+                break
+            seen += 1
+            if seen == max_rows + 1:
+                cut, seen = t.start(), max_rows
+                break
+            prev = t.start()
+        elif t.group(2):
+            if cell_at is not None and cell_at < t.start() and prev is not None:  # in the last row
+                cut, by_cells, seen = prev, True, seen - 1
+                break
+            return nothing
+    if cut is None:
+        return nothing
+    kept = seen
+    if body.find(b"<!", cut) < 0 and body.find(b"<?", cut) < 0:  # nothing can hide a tag: count fast
+        end = _DATA_END.search(body, cut)
+        if end is None:
+            return nothing  # no end of sheetData: the parse judges the damage
+        stop = end.start()
+        if body.find(b":row", cut, stop) < 0:  # no prefixed rows: counted in C, not match by match
+            n = sum(body.count(b"<row" + ch, cut, stop) for ch in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+        else:
+            n = len(_ROW_START.findall(body, cut, stop))
+        return body[:cut] + body[stop:], n, kept, by_cells
+    n = 0
+    for t in _ROW_SCAN.finditer(body, cut):
+        if t.group(1):
+            n += 1
+        elif t.group(2):
+            return body[:cut] + body[t.start():], n, kept, by_cells
+    return nothing
+
+
 def _count_xfs(body: bytes) -> int:
     start = body.find(b"<cellXfs")
     end = body.find(b"</cellXfs>", start)
@@ -837,7 +966,30 @@ def _index_ok(raw: str | None, count: int, absent_ok: bool) -> bool:
 _BAD_C = re.compile(rb'<c(?: (?!r="[A-Z]{1,2}[1-9][0-9]{0,6}"[\s>/])|[>/])')
 _BAD_ROW = re.compile(rb'<row(?! r="[1-9][0-9]{0,6}"[\s>/])[\s>/]')
 _ROW_R = re.compile(rb'<row r="([0-9]{1,7})"')
-_TWO_LETTERS = re.compile(rb'<c r="([A-Z]{2})[0-9]')
+_BAD_CELLS: dict[int, re.Pattern] = {}
+
+
+def _bad_cell(max_cols: int) -> re.Pattern:
+    """_BAD_C, and a cell in a column past the limit, in one pass: the column letters that are
+    good are spelled out (for 256: A-Z, AA-HZ, IA-IV)."""
+    hit = _BAD_CELLS.get(max_cols)
+    if hit is None:
+        if max_cols >= 702:
+            letters = "[A-Z]{1,2}"
+        else:
+            alts = [f"[A-{chr(64 + min(max_cols, 26))}]"]
+            full = min(26, (max_cols - 26) // 26)  # first letters with all 26 second letters
+            if full >= 1:
+                alts.append(f"[A-{chr(64 + full)}][A-Z]")
+            top = max_cols - 26 * (full + 1)
+            if full < 26 and top >= 1:
+                alts.append(f"{chr(65 + full)}[A-{chr(64 + top)}]")
+            letters = "(?:" + "|".join(alts) + ")"
+        hit = re.compile(('<c(?: (?!r="' + letters + r'[1-9][0-9]{0,6}"[\s>/])|[>/])').encode())
+        if len(_BAD_CELLS) > 64:
+            _BAD_CELLS.clear()
+        _BAD_CELLS[max_cols] = hit
+    return hit
 # Cell types, and the formula types (<f t="shared">) the same attribute name carries.
 _T_BAD = re.compile(rb' t="(?!(?:s|n|str|inlineStr|b|e|shared|array|normal|dataTable)")')
 _T_ATTR = re.compile(rb' t="([^"]*)"')
@@ -875,7 +1027,9 @@ def _fast_ok(body: bytes, n_xfs: int, n_strings: int, max_rows: int, max_cols: i
     no Python per cell: this runs on every sheet of every file a bureau consolidates)."""
     if b"<x:" in body or b"<main:" in body or b"<sheetData>" not in body and b"<sheetData/>" not in body:
         return False  # prefixed namespaces or an unusual shape: let the parser judge
-    if _BAD_C.search(body) or _BAD_ROW.search(body) or _T_BAD.search(body):
+    if len(body) > 6 * max_rows and body.count(b"<row") > max_rows:  # (<row/> takes 6 bytes)
+        return False  # rows to cut (before any scan of a sheet that may be huge)
+    if _bad_cell(max_cols).search(body) or _BAD_ROW.search(body) or _T_BAD.search(body):
         return False
     last = 0
     for r in _ROW_R.findall(body):
@@ -883,9 +1037,6 @@ def _fast_ok(body: bytes, n_xfs: int, n_strings: int, max_rows: int, max_cols: i
         if r <= last or r > max_rows:
             return False
         last = r
-    if _TWO_LETTERS.search(body) and any(_col_number(x.decode()) > max_cols
-                                         for x in set(_TWO_LETTERS.findall(body))):
-        return False
     bad_s, bad_v = _index_scans(n_xfs, n_strings)
     if bad_s.search(body) or bad_v.search(body):
         return False
@@ -926,8 +1077,10 @@ def preflight(data: bytes, suffix: str = ".xlsx", deep: bool = False) -> Package
     return Package(rd.pack(), rd.notes, True, macro, rd.repairs)
 
 
-def package_of(path) -> Package:
-    """preflight() of a file on disk (read once, never written)."""
+def read_file(path) -> bytes:
+    """A submitted file's bytes (read once, never written), or Refused with the one Chinese message
+    every command gives for a file that cannot be read (check, score, collect's workers…)."""
+    import errno
     from pathlib import Path
 
     path = Path(path)
@@ -939,7 +1092,7 @@ def package_of(path) -> Package:
         raise Refused(f"文件有 {size / 1024 / 1024:.0f} MB，超过了{limits.describe('FILE_MB')}；自评表通常不到 1 MB。"
                       "请检查是否选错了文件，或删除其中的大图片、无关工作表后另存再试。")
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except PermissionError:
         raise Refused("没有读取此文件的权限（可能正被其他程序占用）。") from None
     except IsADirectoryError:
@@ -947,8 +1100,16 @@ def package_of(path) -> Package:
     except FileNotFoundError:  # strerror would be the C library's English text
         raise Refused("文件不存在（可能已被移动或删除）。") from None
     except OSError as exc:
-        raise Refused(f"无法读取文件（{exc.strerror or '读取失败'}）。") from None
-    return preflight(data, path.suffix.lower())
+        reason = {"EIO": "磁盘读写出错", "EBUSY": "文件正被其他程序使用", "ENAMETOOLONG": "文件名太长",
+                  "ELOOP": "文件链接指向了自身"}.get(errno.errorcode.get(exc.errno or 0, ""), "系统拒绝读取")
+        raise Refused(f"无法读取文件（{reason}）。") from None
+
+
+def package_of(path) -> Package:
+    """preflight() of a file on disk (read once, never written)."""
+    from pathlib import Path
+
+    return preflight(read_file(path), Path(path).suffix.lower())
 
 
 # Public name of a helper other modules use (report/reading.py): no private name crosses a module.

@@ -175,6 +175,14 @@ def _top_children(data: bytes) -> list[str]:
 
     from lxml import etree
 
+    # The rows are not top-level: skipped as bytes (a sheet of a million rows costs a search, not a
+    # parse). Only from the start tag to the first end tag, and not where a comment or CDATA could
+    # hide either, so nothing top-level can be hidden.
+    start = None if b"<!" in data else _re.search(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData(?:\s[^>]*)?>", data)
+    if start is not None and data[start.end() - 2:start.end()] != b"/>":
+        end = _re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>").search(data, start.end())
+        if end is not None:
+            data = data[:start.end()] + data[end.start():]
     out: list[str] = []
     depth = 0
     for event, el in etree.iterparse(io.BytesIO(data), events=("start", "end"), resolve_entities=False,
@@ -351,15 +359,19 @@ def grids_from_workbook(wb, notes: list | None = None) -> list[Grid]:
         if cells > max_cells:
             raise InputError(f"工作表“{ws.title}”的已用区域有 {max_row} 行 × {max_col} 列，远大于自评表"
                              f"（{limits.describe('CELLS')}）。请删除多余的行列（或把自评表复制到新工作簿）后再试。")
-        last_row = last_col = 0
-        for n, row in enumerate(ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True), 1):
-            filled = [i for i, v in enumerate(row, 1) if v is not None and v != ""]
-            if filled:
-                last_row, last_col = n, max(last_col, filled[-1])
-                values.extend([] for _ in range(n - 1 - len(values)))
-                values.append([cell_value(v) for v in row])
-        # Trailing empty rows and columns (formatting only) would slow every scan.
-        values = [r[:last_col] for r in values[:last_row]]
+        # Only the cells that exist (openpyxl's own map): walking the used range would create a cell
+        # for every coordinate up to a stray one far away. Rows without a value stay [], the others
+        # run to the last column holding a value; trailing empty rows and columns (formatting only)
+        # would slow every scan.
+        present = [(rc, cell.value) for rc, cell in ws._cells.items() if cell.value is not None]
+        filled = [rc for rc, v in present if v != ""]
+        last_row = max((r for r, _ in filled), default=0)
+        last_col = max((c for _, c in filled), default=0)
+        rows_filled = {r for r, _ in filled}
+        values = [[None] * last_col if n in rows_filled else [] for n in range(1, last_row + 1)]
+        for (r, c), v in present:
+            if r in rows_filled and c <= last_col:
+                values[r - 1][c - 1] = cell_value(v)
         _mark_percents(ws, values)
         cut_long_text(ws.title, values, max_text, notes)
         merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
@@ -576,6 +588,10 @@ def patched(source: str | os.PathLike, writes: list[CellWrite], sheet) -> tuple[
         return patch_workbook(pkg.data, writes, sheet), None
     except Unpatchable as exc:
         return None, str(exc)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - XML shaped as the patcher did not foresee: the openpyxl path decides
+        return None, "有 evaltool 无法逐项改写的内容"
 
 
 def score_target(source: str | os.PathLike, output: str | os.PathLike | None, writes: list[CellWrite],

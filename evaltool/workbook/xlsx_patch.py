@@ -582,12 +582,19 @@ class Sheet:
         mc = self.root.find(_q("mergeCells"))
         if mc is not None:
             self.merged = [_split_ref(m.get("ref", "")) for m in mc if _local(m) == "mergeCell" and m.get("ref")]
-        self.covered = {(r, c) for r1, c1, r2, c2 in self.merged for r in range(r1, r2 + 1)
-                        for c in range(c1, c2 + 1) if (r, c) != (r1, c1)} if self.merged else set()
+        # Cells merged under another (writes there are skipped): a set while that is small.
+        area = sum((r2 - r1 + 1) * (c2 - c1 + 1) for r1, c1, r2, c2 in self.merged)
+        self._covered = {(r, c) for r1, c1, r2, c2 in self.merged for r in range(r1, r2 + 1)
+                         for c in range(c1, c2 + 1) if (r, c) != (r1, c1)} if area <= 1_000_000 else None
         self._arrays: list[tuple[int, int, int, int]] | None = None
         self.comments: Comments | None = None
         self.resized = False
         self.grown: set[tuple[int, int]] = set()
+
+    def covered(self, r: int, c: int) -> bool:
+        if self._covered is not None:
+            return (r, c) in self._covered
+        return any(r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1) for r1, c1, r2, c2 in self.merged)
 
     # -- rows and cells
     def row(self, r: int):
@@ -1215,7 +1222,7 @@ def apply(pkg: Package, writes: list[CellWrite]) -> None:
         r, c = parse_address(w.cell)
         if w.row_height is not None:
             sheet.set_height(r, w.row_height)
-        if (r, c) in sheet.covered:  # should not happen (the reader gives anchors); as openpyxl: skipped
+        if sheet.covered(r, c):  # should not happen (the reader gives anchors); as openpyxl: skipped
             continue
         base = sheet.style_of(r, c)
         quote = None
