@@ -502,6 +502,21 @@ class _Reader:
             self.note("W-READ-LIMIT", f"工作簿有 {most + len(extra)} 张工作表，只读取了前 {most} 张，其后的 {len(extra)} 张"
                       f"（从“{(extra[0].get('name') or '')[:40]}”起）没有读取（{limits.describe('SHEETS')}）。",
                       repair="工作表数超过上限")
+        names = root.find(_M + "definedNames")
+        cap = limits.get("LIST_ENTRIES")
+        if names is not None and len(names) > cap:  # openpyxl builds and checks each (300,000 took check 18 s)
+            listed = list(names)
+            # Excel's own names (print area, titles, filter ranges) first: they shape the printed form
+            keep = sorted(listed, key=lambda dn: not (dn.get("name") or "").startswith("_xlnm."))[:cap]
+            kept = set(map(id, keep))
+            for dn in listed:
+                if id(dn) not in kept:
+                    names.remove(dn)
+            changed = True
+            self.note("W-READ-LIMIT", f"工作簿有 {len(listed)} 个定义的名称，超过了上限 {cap} 个（可用环境变量 "
+                      "EVALTOOL_LIMIT_LIST_ENTRIES 调整），只读取了其中 "
+                      f"{cap} 个（打印区域等 Excel 自带的名称优先）；自评表的读取不依赖名称。",
+                      part=wb_name, repair="定义的名称数超过上限")
         if changed:
             self.parts[wb_name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
             self.changed = True
@@ -587,8 +602,10 @@ class _Reader:
 
         most = limits.get("STYLES")
         lists = {tag: root.find(_M + tag) for tag in ("cellXfs", "cellStyleXfs", "fonts", "fills", "borders")}
-        if not pruned and all(lists[t] is None or len(lists[t]) <= most for t in ("fonts", "fills", "borders")):
+        extra = {tag: root.find(_M + tag) for tag in ("dxfs", "numFmts", "cellStyles")}
+        if not pruned and all(g is None or len(g) <= most for g in (*lists.values(), *extra.values())):
             return
+        self._prune_named_styles(root, lists, extra, most)
         for tag, attr in (("fonts", "fontId"), ("fills", "fillId"), ("borders", "borderId")):
             group = lists[tag]
             if group is None or len(group) <= most:
@@ -612,6 +629,80 @@ class _Reader:
         self.changed = True
         self.note("W-READ-STYLE", f"工作簿的格式部件（xl/styles.xml）太大（{limits.describe('STYLES')}），只读取了单元格"
                   "用到的格式、字体、填充和边框（显示效果不变）。", part="xl/styles.xml", repair="精简了过多的格式")
+
+    def _prune_named_styles(self, root, lists, extra, most: int) -> None:
+        """Past the STYLES limit, the lists cell formats only point into (cell styles and the formats
+        they are based on, conditional-format styles, number formats) keep what is used, renumbered:
+        openpyxl builds objects for all of them (300,000 conditional-format styles took check 23 s)."""
+        base, named = lists["cellStyleXfs"], extra["cellStyles"]
+        if base is not None and len(base) > most:
+            xfs = [xf for xf in (lists["cellXfs"] if lists["cellXfs"] is not None else ())]
+            used = sorted({0} | {int(xf.get("xfId")) for xf in xfs if (xf.get("xfId") or "").isdigit()
+                                 and int(xf.get("xfId")) < len(base)})[:most]
+            new = {old: i for i, old in enumerate(used)}
+            children = list(base)
+            for el in children:
+                base.remove(el)
+            for old in used:
+                base.append(children[old])
+            base.set("count", str(len(used)))
+            for xf in xfs:
+                if (xf.get("xfId") or "").isdigit():
+                    xf.set("xfId", str(new.get(int(xf.get("xfId")), 0)))
+            if named is not None:
+                for cs in list(named):
+                    x = cs.get("xfId") or ""
+                    if x.isdigit() and int(x) in new:
+                        cs.set("xfId", str(new[int(x)]))
+                    else:
+                        named.remove(cs)
+        if named is not None and len(named) > most:
+            for cs in list(named)[most:]:
+                named.remove(cs)
+        if named is not None:
+            named.set("count", str(len(named)))
+        dxfs = extra["dxfs"]
+        if dxfs is not None and len(dxfs) > most:
+            # only the conditional formats still read (LIST_ENTRIES per sheet) can use a dxf
+            sheets = [p for p in self.sheet_names if p in self.parts]
+            used = sorted({int(x) for p in sheets for x in _DXF_REF.findall(self.parts[p])
+                           if int(x) < len(dxfs)})[:most]
+            new = {old: i for i, old in enumerate(used)}
+            children = list(dxfs)
+            for el in children:
+                dxfs.remove(el)
+            for old in used:
+                dxfs.append(children[old])
+            dxfs.set("count", str(len(used)))
+
+            def renumber(m):  # a rule whose style was not kept is drawn unformatted
+                new_id = new.get(int(m.group(1)))
+                return b'' if new_id is None else b' dxfId="%d"' % new_id
+
+            for p in sheets:
+                self.parts[p] = _DXF_ATTR.sub(renumber, self.parts[p])
+            for el in root.iter(_M + "tableStyleElement"):
+                x = el.get("dxfId") or ""
+                if x.isdigit():
+                    if int(x) in new:
+                        el.set("dxfId", str(new[int(x)]))
+                    else:
+                        del el.attrib["dxfId"]
+        fmts = extra["numFmts"]
+        if fmts is not None and len(fmts) > most:
+            refs = {xf.get("numFmtId") for g in (lists["cellXfs"], base) if g is not None for xf in g}
+            kept = [el for el in fmts if el.get("numFmtId") in refs][:most]
+            for el in list(fmts):
+                fmts.remove(el)
+            for el in kept:
+                fmts.append(el)
+            fmts.set("count", str(len(kept)))
+            keep_ids = {el.get("numFmtId") for el in kept}
+            for g in (lists["cellXfs"], base):
+                for xf in g if g is not None else ():
+                    n = xf.get("numFmtId") or "0"
+                    if n.isdigit() and int(n) >= 164 and n not in keep_ids:
+                        xf.set("numFmtId", "0")
 
     @staticmethod
     def _counts(root):
@@ -1002,6 +1093,8 @@ _ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 
 _XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
 _STYLE_REF = re.compile(rb'<(?:c|row)\b[^>]*? s="([0-9]{1,9})"')
+_DXF_REF = re.compile(rb'<cfRule\b[^>]*? dxfId="([0-9]{1,9})"')
+_DXF_ATTR = re.compile(rb' dxfId="([0-9]{1,9})"')
 _STYLE_ATTR = re.compile(rb'(<(?:c|row)\b[^>]*? s=")([0-9]{1,9})"')
 _MERGE = re.compile(rb'(<mergeCell\b[^>]*?\bref="\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?"'
                     rb'[^>]*?(?:/>|>.*?</mergeCell>))', re.S)

@@ -245,6 +245,24 @@ def bombs(base: bytes, full: bool) -> list[tuple[str, bytes]]:
     out.append(("四十万格式.xlsx", pack({**parts, "xl/styles.xml": re.sub(rb"(<cellXfs[^>]*>)", lambda m: m.group(1) + xfs, st, count=1)})))
     fonts = b'<font><sz val="11"/><name val="Calibri"/></font>' * (50_000 if full else 15_000)
     out.append(("五万字体.xlsx", pack({**parts, "xl/styles.xml": re.sub(rb"(<fonts[^>]*>)", lambda m: m.group(1) + fonts, st, count=1)})))
+    # lists cell formats only point into, and defined names: openpyxl builds each (300,000 took 14-23 s)
+    k = 300_000 if full else 15_000
+    dxfs = b"<dxf><font><b/></font></dxf>" * k
+    st_dxf = (re.sub(rb"<dxfs[^>]*>", b"<dxfs>" + dxfs, st, count=1) if b"<dxfs" in st
+              else st.replace(b"<tableStyles", b"<dxfs>" + dxfs + b"</dxfs><tableStyles", 1))
+    out.append(("三十万条件样式.xlsx", pack({**parts, "xl/styles.xml": st_dxf})))
+    base_xfs = b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>' * k
+    out.append(("三十万基础样式.xlsx", pack({**parts, "xl/styles.xml": re.sub(
+        rb"(<cellStyleXfs[^>]*>)", lambda m: m.group(1) + base_xfs, st, count=1)})))
+    fmts = b"".join(b'<numFmt numFmtId="%d" formatCode="0.%s"/>' % (200 + i, b"0" * (i % 5 + 1)) for i in range(k))
+    st_fmt = (re.sub(rb"<numFmts[^>]*>", lambda m: b"<numFmts>" + fmts, st, count=1) if b"<numFmts" in st
+              else re.sub(rb"(<fonts\b)", lambda m: b"<numFmts>" + fmts + b"</numFmts>" + m.group(1), st, count=1))
+    out.append(("三十万数字格式.xlsx", pack({**parts, "xl/styles.xml": st_fmt})))
+    names = b"".join(b'<definedName name="n%d">Sheet1!$A$1</definedName>' % i for i in range(k))
+    wbx = parts["xl/workbook.xml"]
+    wbx = (wbx.replace(b"<definedNames>", b"<definedNames>" + names, 1) if b"<definedNames>" in wbx
+           else wbx.replace(b"</sheets>", b"</sheets><definedNames>" + names + b"</definedNames>", 1))
+    out.append(("三十万名称.xlsx", pack({**parts, "xl/workbook.xml": wbx})))
     n = 3000 if full else 400
     wb, rels, ct = (parts[k].decode() for k in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"))
     r_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
