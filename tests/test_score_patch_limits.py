@@ -43,3 +43,58 @@ def test_rows_cut_for_reading_on_another_sheet_are_kept_and_the_form_scored_in_p
     assert L.SHEET_RESULTS in wb.sheetnames  # scored in place
     rows = [[c.value for c in row] for row in wb["明细"].iter_rows()]
     assert rows == [[r * 100 + c for c in range(1, COLS + 1)] for r in range(1, ROWS + 1)]  # every row kept
+
+
+def _edit_zip(path: Path, edit) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    edit(parts)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, data in parts.items():
+            zf.writestr(n, data)
+
+
+def test_the_calc_chain_never_names_a_formula_the_replaced_results_sheet_no_longer_has(tmp_path):
+    """Excel repairs a workbook whose calcChain.xml lists a cell without a formula. A formula the clerk
+    typed on the 校验结果 sheet is listed there; score replaces that sheet's part, so the chain (which
+    Excel rebuilds) must not keep naming it."""
+    import re
+    import zipfile
+
+    from evaltool.workbook.xlsx_patch import Package
+
+    book = tmp_path / "表.xlsx"
+    run("new", "--from", CASE, "-o", book, ok=(0, 1))
+    wb = openpyxl.load_workbook(book)
+    wb[L.SHEET_RESULTS]["K1"] = "=1+1"  # the clerk's own sum beside evaltool's list
+    wb.save(book)
+    pkg = Package(book.read_bytes())
+    part, index, el = pkg.sheet_parts[L.SHEET_RESULTS]
+    sheet_id = el.get("sheetId")
+
+    def chain(parts):
+        ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        parts["xl/calcChain.xml"] = f'<calcChain xmlns="{ns}"><c r="K1" i="{sheet_id}"/></calcChain>'.encode()
+        rels = parts["xl/_rels/workbook.xml.rels"].decode()
+        parts["xl/_rels/workbook.xml.rels"] = rels.replace("</Relationships>", (
+            '<Relationship Id="rIdChain" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'calcChain" Target="calcChain.xml"/></Relationships>')).encode()
+        ct = parts["[Content_Types].xml"].decode()
+        parts["[Content_Types].xml"] = ct.replace("</Types>", (
+            '<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.calcChain+xml"/></Types>')).encode()
+    _edit_zip(book, chain)
+
+    run("score", book)
+    assert not list(tmp_path.glob("*计分结果*.xlsx"))  # scored in place
+    after = Package(book.read_bytes())
+    ids = {el.get("sheetId"): part for part, _, el in after.sheet_parts.values()}
+    with zipfile.ZipFile(book) as zf:
+        if "xl/calcChain.xml" not in zf.namelist():
+            return  # dropped: Excel rebuilds it
+        for ref, i in re.findall(rb'<c r="([A-Z]+\d+)" i="(\d+)"', zf.read("xl/calcChain.xml")):
+            sheet = zf.read(ids[i.decode()]).decode()
+            cell = re.search(rf'<c r="{ref.decode()}"[^>]*?(/>|>.*?</c>)', sheet)
+            assert cell is not None and "<f" in cell.group(0), (ref, i)
