@@ -98,3 +98,37 @@ def test_the_calc_chain_never_names_a_formula_the_replaced_results_sheet_no_long
             sheet = zf.read(ids[i.decode()]).decode()
             cell = re.search(rf'<c r="{ref.decode()}"[^>]*?(/>|>.*?</c>)', sheet)
             assert cell is not None and "<f" in cell.group(0), (ref, i)
+
+
+def test_an_xlsm_scored_into_an_xlsx_is_an_xlsx_excel_opens(tmp_path):
+    """Excel refuses an .xlsx whose workbook part is typed macro-enabled (“文件格式或扩展名无效”). score
+    宏.xlsm -o 结果.xlsx must therefore not copy the .xlsm's package into the .xlsx as it is."""
+    import zipfile
+
+    book = tmp_path / "宏.xlsx"
+    run("new", "--from", CASE, "-o", book, ok=(0, 1))
+    vba = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8  # an OLE header and opaque bytes
+
+    def macro(parts):
+        parts["xl/vbaProject.bin"] = vba
+        ct = parts["[Content_Types].xml"].decode()
+        ct = ct.replace("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                        "application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+        parts["[Content_Types].xml"] = ct.replace("</Types>", '<Default Extension="bin" ContentType='
+                                                  '"application/vnd.ms-office.vbaProject"/></Types>').encode()
+        rels = parts["xl/_rels/workbook.xml.rels"].decode()
+        parts["xl/_rels/workbook.xml.rels"] = rels.replace("</Relationships>", (
+            '<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" '
+            'Target="vbaProject.bin"/></Relationships>')).encode()
+    _edit_zip(book, macro)
+    xlsm = book.with_suffix(".xlsm")
+    book.rename(xlsm)
+    before = xlsm.read_bytes()
+
+    out = tmp_path / "结果.xlsx"
+    run("score", xlsm, "-o", out)
+    assert xlsm.read_bytes() == before
+    with zipfile.ZipFile(out) as zf:
+        ct = zf.read("[Content_Types].xml").decode()
+    assert "macroEnabled" not in ct and "spreadsheetml.sheet.main+xml" in ct
+    assert L.SHEET_RESULTS in openpyxl.load_workbook(out).sheetnames

@@ -610,6 +610,12 @@ def _unrepaired(source: str | os.PathLike, repaired: bytes, written: set) -> byt
     return original if written_parts(original, repaired) <= untouched else None
 
 
+def _same_kind(source: str | os.PathLike, target: str | os.PathLike) -> bool:
+    """Whether the source's package can be saved under target's name: Excel refuses an .xlsx whose
+    workbook part is macro-enabled (an .xlsm's), and the reverse."""
+    return Path(source).suffix.lower() == Path(target).suffix.lower()
+
+
 def score_target(source: str | os.PathLike, output: str | os.PathLike | None, writes: list[CellWrite],
                  sheet) -> tuple[Path, str | None, bytes | None]:
     """Where score's results go, why not into the source (Chinese, or None), and the bytes to write
@@ -617,6 +623,8 @@ def score_target(source: str | os.PathLike, output: str | os.PathLike | None, wr
     write_results_file saves through openpyxl, into a new file when that would lose something."""
     source = Path(source)
     other = bool(output) and Path(output).resolve() != source.resolve()
+    if other and not _same_kind(source, output):
+        return Path(output), None, None  # .xlsm -o .xlsx: openpyxl writes a plain workbook
     data, why = patched(source, writes, sheet)
     if data is not None:
         return (Path(output) if other else source), None, data
@@ -637,7 +645,7 @@ def write_results_file(source: str | os.PathLike, target: str | os.PathLike, wri
     """Write the results to target atomically: `data` (score_target's patched package) when given, else
     the source patched in place of its own parts, else (a part that cannot be patched safely) the
     source loaded through openpyxl (formulas kept), writes and the 校验结果 sheet applied, saved."""
-    if data is None:
+    if data is None and _same_kind(source, target):
         data = patched(source, writes, sheet)[0]
     if data is not None:
         from evaltool.core.fileio import atomic_write_bytes
