@@ -470,3 +470,37 @@ def test_a_file_too_large_to_read_gets_the_same_message_from_check_and_collect(t
     summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
     (name, reason), = summary.unreadable
     assert reason in " ".join(res.output.split()) and "2 MB" in reason
+
+
+@pytest.mark.parametrize("bomb, limit", [
+    ("巨大合并.xlsx", "EVALTOOL_LIMIT_MERGED_CELLS"), ("万个合并.xlsx", "EVALTOOL_LIMIT_LIST_ENTRIES"),
+    ("十万有效性.xlsx", "EVALTOOL_LIMIT_LIST_ENTRIES"), ("万条条件格式.xlsx", "EVALTOOL_LIMIT_LIST_ENTRIES"),
+    ("四十万格式.xlsx", "EVALTOOL_LIMIT_STYLES"), ("五万字体.xlsx", "EVALTOOL_LIMIT_STYLES"),
+    ("三千张表.xlsx", "EVALTOOL_LIMIT_SHEETS")])
+def test_lists_a_reader_builds_an_object_for_are_bounded(form, tmp_path, bomb, limit):
+    """One merge over a million cells (check 22 s, report 55 s, then refused while collect read
+    it), thousands of merges, 100,000 data validations, 400,000 formats (check 37 s, score 100 s
+    and 1 GB), 3,000 sheets (score 40 s): the pre-flight keeps what fits the limits, says which
+    limit, and openpyxl builds no more than that; check and collect read the form alike."""
+    import openpyxl
+
+    from evaltool.core import limits
+    from evaltool.workbook.container import preflight
+
+    data = dict(gen.bombs(form, full=False))[bomb]
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    book = folder / bomb
+    book.write_bytes(data)
+    res = run("check", book)
+    assert res.exit_code in (0, 1) and limit in res.output, res.output
+    wb = openpyxl.load_workbook(io.BytesIO(preflight(data).data))
+    most = limits.get("LIST_ENTRIES")
+    assert len(wb.worksheets) <= limits.get("SHEETS")
+    assert len(wb._cell_styles) <= limits.get("STYLES") and len(wb._fonts) <= limits.get("STYLES")
+    for ws in wb.worksheets:
+        assert len(ws.merged_cells.ranges) <= most and len(ws.data_validations.dataValidation) <= most
+        assert sum(len(ws._cells) for ws in wb.worksheets) <= limits.get("STORED_CELLS") + limits.get("MERGED_CELLS")
+    assert wb.worksheets[0]["E6"].value == openpyxl.load_workbook(io.BytesIO(form)).worksheets[0]["E6"].value
+    summary = collect([folder], tmp_path / "汇总.xlsx", workers=1)
+    assert summary.read == 1 and summary.projects == 1

@@ -199,6 +199,7 @@ class _Reader:
         self.max_rows, self.max_cols = limits.get("ROWS"), limits.get("COLUMNS")
         self.sheet_names: dict[str, str] = {}  # worksheet part -> its name
         self.cell_allow: dict[str, int] = {}  # worksheet part -> cells it may keep (STORED_CELLS)
+        self.merge_budget = limits.get("MERGED_CELLS")  # cells merged ranges may cover, workbook-wide
 
     # -- notes ------------------------------------------------------------------------------------
     def note(self, code: str, message: str, sheet: str | None = None, cell: str | None = None,
@@ -251,9 +252,10 @@ class _Reader:
         self.note("W-READ-PART", f"工作表“{name[:40]}”{why}，没有读取（Excel 打开时也会提示修复并去掉它）。",
                   sheet=name[:40], repair=f"略过了已损坏的工作表“{name[:40]}”")
 
-    def _unlink(self, name: str) -> None:
+    def _unlink(self, name: str | set[str]) -> None:
         from lxml import etree
 
+        names = {name} if isinstance(name, str) else name
         for rels in [n for n in self.parts if n.endswith(".rels")]:
             try:
                 root = etree.fromstring(self.parts[rels], _parser())
@@ -261,17 +263,17 @@ class _Reader:
                 continue
             owner = _rels_owner(rels)
             gone = [el for el in root if el.get("TargetMode") != "External"
-                    and _resolve(owner or "x", el.get("Target") or "") == name]
+                    and _resolve(owner or "x", el.get("Target") or "") in names]
             if gone:
                 for el in gone:
                     root.remove(el)
                 self.parts[rels] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         ct = self.parts.get("[Content_Types].xml")
-        if ct and ("/" + name).encode() in ct:
+        if ct and any(("/" + n).encode() in ct for n in names):
             try:
                 root = etree.fromstring(ct, _parser())
                 for el in list(root):
-                    if el.get("PartName") == "/" + name:
+                    if (el.get("PartName") or "")[1:] in names:
                         root.remove(el)
                 self.parts["[Content_Types].xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                                                    standalone=True)
@@ -477,6 +479,29 @@ class _Reader:
                       repair=f"略过了找不到内容的工作表“{name[:40]}”")
         if len(sheets) == 0:
             raise Refused("工作簿中没有可读取的工作表。" + SAVE_AGAIN)
+        most = limits.get("SHEETS")
+        if len(sheets) > most:  # each sheet costs every reader time: the first ones are read
+            extra = list(sheets)[most:]
+            gone = set()
+            for el in extra:
+                sheets.remove(el)
+                target = targets.get(el.get("{%s}id" % NS_REL))
+                if target is not None and target.startswith("xl/worksheets/"):
+                    self.sheet_names.pop(target, None)
+                    gone.add(target)
+            names = root.find(_M + "definedNames")
+            for dn in list(names) if names is not None else ():
+                local = dn.get("localSheetId")
+                if local is not None and local.isdigit() and int(local) >= most:
+                    names.remove(dn)
+            for target in gone:
+                self.parts.pop(target, None)
+                self.lazy.pop(target, None)
+            self._unlink(gone)
+            changed = True
+            self.note("W-READ-LIMIT", f"工作簿有 {most + len(extra)} 张工作表，只读取了前 {most} 张，其后的 {len(extra)} 张"
+                      f"（从“{(extra[0].get('name') or '')[:40]}”起）没有读取（{limits.describe('SHEETS')}）。",
+                      repair="工作表数超过上限")
         if changed:
             self.parts[wb_name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
             self.changed = True
@@ -489,12 +514,15 @@ class _Reader:
         from lxml import etree
 
         body = self.parts.get("xl/styles.xml")
-        if body is not None and not self.deep:
+        if body is not None and not self.deep and len(body) <= 20 * limits.get("STYLES"):
             n = _count_xfs(body)
-            if n:  # judged in full only after a reader failed (preflight(deep=True))
+            if n:  # judged in full only after a reader failed (preflight(deep=True)), or when large
                 return n
         reason = None
         root = None
+        pruned = False
+        if body is not None and len(body) > 20 * limits.get("STYLES"):
+            body, pruned = self._prune_xfs(body)
         if body is None:
             reason = "缺失或已损坏"
         else:
@@ -520,8 +548,70 @@ class _Reader:
                       "不读取：日期和百分比可能显示为普通数字）。", part="xl/styles.xml",
                       repair="格式部件缺失或损坏，按常规格式读取")
             return 1
+        self._prune_styles(root, pruned)
         xfs = root.find(_M + "cellXfs")
         return len(xfs) if xfs is not None else 0
+
+    def _prune_xfs(self, body: bytes) -> tuple[bytes, bool]:
+        """More cell formats than the STYLES limit: only those the cells and rows use are kept,
+        renumbered (on the bytes: a tree of 400,000 formats alone took 600 MB)."""
+        most = limits.get("STYLES")
+        m = re.search(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", body, re.S)
+        if m is None:
+            return body, False
+        items = _XF.findall(m.group(1))
+        n = len(items)
+        if n <= most:
+            return body, False
+        used = {0}
+        sheets = [p for p in self.sheet_names if p in self.parts]
+        for part in sheets:
+            used.update(int(x) for x in _STYLE_REF.findall(self.parts[part]) if int(x) < n)
+        keep = sorted(used)[:most]
+        new = {old: i for i, old in enumerate(keep)}
+
+        def renumber(m):  # an index no format had stays invalid (judged, and warned of, as before)
+            old = int(m.group(2))
+            return m.group(1) + str(new.get(old, len(keep) + old if old >= n else 0)).encode() + b'"'
+
+        for part in sheets:
+            self.parts[part] = _STYLE_ATTR.sub(renumber, self.parts[part])
+        block = b'<cellXfs count="%d">' % len(keep) + b"".join(items[i] for i in keep) + b"</cellXfs>"
+        return body[:m.start()] + block + body[m.end():], True
+
+    def _prune_styles(self, root, pruned: bool = False) -> None:
+        """A styles part with more formats, fonts, fills or borders than the STYLES limit (openpyxl
+        builds an object for each: 400,000 formats took check 37 s and score 100 s and 1 GB) keeps
+        only those the cells use, renumbered: what the clerk sees is unchanged."""
+        from lxml import etree
+
+        most = limits.get("STYLES")
+        lists = {tag: root.find(_M + tag) for tag in ("cellXfs", "cellStyleXfs", "fonts", "fills", "borders")}
+        if not pruned and all(lists[t] is None or len(lists[t]) <= most for t in ("fonts", "fills", "borders")):
+            return
+        for tag, attr in (("fonts", "fontId"), ("fills", "fillId"), ("borders", "borderId")):
+            group = lists[tag]
+            if group is None or len(group) <= most:
+                continue
+            refs = [xf for g in (lists["cellXfs"], lists["cellStyleXfs"]) if g is not None for xf in g]
+            used = sorted({0} | {int(xf.get(attr)) for xf in refs if (xf.get(attr) or "").isdigit()
+                                 and int(xf.get(attr)) < len(group)})[:most]
+            if tag == "fills":
+                used = sorted(set(used) | {1} & set(range(len(group))))  # fill 1 is Excel's reserved gray125
+            new = {old: i for i, old in enumerate(used)}
+            children = list(group)
+            for el in children:
+                group.remove(el)
+            for old in used:
+                group.append(children[old])
+            group.set("count", str(len(used)))
+            for xf in refs:
+                if (xf.get(attr) or "").isdigit():
+                    xf.set(attr, str(new.get(int(xf.get(attr)), 0)))
+        self.parts["xl/styles.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        self.changed = True
+        self.note("W-READ-STYLE", f"工作簿的格式部件（xl/styles.xml）太大（{limits.describe('STYLES')}），只读取了单元格"
+                  "用到的格式、字体、填充和边框（显示效果不变）。", part="xl/styles.xml", repair="精简了过多的格式")
 
     @staticmethod
     def _counts(root):
@@ -646,6 +736,7 @@ class _Reader:
         sheet = self.sheet_names.get(part) or part
         if _declares_dtd(body):
             self._dtd(part)
+        body = self._lists(part, sheet, body)
         if not self.deep and part not in self.cell_allow and _fast_ok(body, n_xfs, n_strings, self.max_rows,
                                                                         self.max_cols):
             return  # (deep: every sheet parsed — a reader failed, perhaps on a truncated sheet)
@@ -763,6 +854,55 @@ class _Reader:
             self.parts[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
             self.changed = True
 
+    def _lists(self, part: str, sheet: str, body: bytes) -> bytes:
+        """Merged ranges, data validations, conditional formats and hyperlinks beyond the limits are
+        left out of the copy, with a warning: readers build an object per entry (and per merged
+        cell), so a sheet of 100,000 validations or one merge of a million cells took minutes. Only
+        the parts of the sheet outside sheetData are looked at (a few KB in a form)."""
+        start, end = body.find(b"<sheetData"), body.rfind(b"</sheetData>")
+        if start < 0 or end < start:
+            return body
+        head, tail = body[:start], body[end:]
+        if b"<mergeCell " not in tail and len(tail) < 20_000 and len(head) < 20_000:
+            return body  # a form: nothing to bound (20 KB holds fewer entries than the limits)
+        most = limits.get("LIST_ENTRIES")
+        new_head, new_tail = head, tail
+        merges = _MERGE.findall(tail)
+        if merges:
+            kept, dropped = [], []
+            for el, c1, r1, c2, r2 in merges:
+                cells = ((abs(int(r2) - int(r1)) + 1) * (abs(_col_number(c2.decode()) - _col_number(c1.decode())) + 1)
+                         if r1 and r2 else 0)
+                if len(kept) < most and self.merge_budget - cells >= 0:
+                    self.merge_budget -= cells
+                    kept.append(el)
+                else:
+                    dropped.append(el)
+            if dropped:
+                shown = "、".join(_MERGE_REF.search(el).group(1).decode("ascii", "replace")[:20]
+                                 for el in dropped[:3] if _MERGE_REF.search(el))
+                new_tail = _MERGE_BLOCK.sub(
+                    (b'<mergeCells count="%d">' % len(kept) + b"".join(kept) + b"</mergeCells>") if kept else b"",
+                    new_tail, count=1)
+                self.note("W-READ-LIMIT", f"工作表“{sheet}”的合并单元格太多或合并区域太大，其中 {len(dropped)} 个（{shown}"
+                          f"{'等' if len(dropped) > 3 else ''}）没有按合并读取（{limits.describe('LIST_ENTRIES')}；"
+                          f"{limits.describe('MERGED_CELLS')}）。", sheet=sheet, repair=f"工作表“{sheet}”的合并单元格超过上限")
+        for tag, entry, word in ((b"dataValidations", b"<dataValidation ", "数据有效性（下拉列表）规则"),
+                                 (b"conditionalFormatting", b"<cfRule ", "条件格式规则"),
+                                 (b"hyperlinks", b"<hyperlink ", "超链接")):
+            n = new_head.count(entry) + new_tail.count(entry)
+            if n > most:
+                block = re.compile(b"<" + tag + rb"\b[^>]*?(?:/>|>.*?</" + tag + b">)", re.S)
+                new_head, new_tail = block.sub(b"", new_head), block.sub(b"", new_tail)
+                self.note("W-READ-LIMIT", f"工作表“{sheet}”有 {n} 条{word}，超过了{limits.describe('LIST_ENTRIES')}，"
+                          "没有读取（不影响单元格中的内容）。", sheet=sheet, repair=f"工作表“{sheet}”的{word}超过上限")
+        if new_head is head and new_tail is tail:
+            return body
+        body = new_head + body[start:end] + new_tail
+        self.parts[part] = body
+        self.changed = True
+        return body
+
     def _value(self, c, sheet: str, cell: str, n_strings: int) -> bool:
         """A cell value no reader would take (NaN, INF, an index past the shared strings…) becomes
         its text, with a warning naming the cell; returns whether the cell was changed."""
@@ -860,6 +1000,13 @@ _DATA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
 _ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 
 
+_XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
+_STYLE_REF = re.compile(rb'<(?:c|row)\b[^>]*? s="([0-9]{1,9})"')
+_STYLE_ATTR = re.compile(rb'(<(?:c|row)\b[^>]*? s=")([0-9]{1,9})"')
+_MERGE = re.compile(rb'(<mergeCell\b[^>]*?\bref="\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?"'
+                    rb'[^>]*?(?:/>|>.*?</mergeCell>))', re.S)
+_MERGE_REF = re.compile(rb'ref="([^"]*)"')
+_MERGE_BLOCK = re.compile(rb"<mergeCells\b[^>]*?(?:/>|>.*?</mergeCells>)", re.S)
 _CELL_SCAN = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<(?:[A-Za-z_][\w.-]*:)?(c)[\s/>]"
                         rb"|</(?:[A-Za-z_][\w.-]*:)?(sheetData)\s*>", re.S)
 

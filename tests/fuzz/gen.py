@@ -201,3 +201,66 @@ def hostile_reports(good_docx: bytes, rng: random.Random, full: bool) -> list[tu
     out.append(("二十万段.docx", pack({**parts, doc: body.replace(b"</w:body>", many + b"</w:body>") if b"</w:body>" in body
                                       else body})))
     return out
+
+
+# ---- inputs at the bounds ---------------------------------------------------------------------------------
+def _styled_rows(first: int, last: int, cols: list[str] | None = None) -> bytes:
+    if cols is None:
+        return b"".join(b'<row r="%d" s="1" customFormat="1"><c r="A%d" s="1"/></row>' % (r, r) for r in range(first, last))
+    return b"".join(b'<row r="%d">' % r + b"".join(b'<c r="%s%d" s="1"/>' % (c.encode(), r) for c in cols) + b"</row>"
+                    for r in range(first, last))
+
+
+def bombs(base: bytes, full: bool) -> list[tuple[str, bytes]]:
+    """Small files that make a reader build millions of objects: rows and cells up to the part size
+    limit, one merge over a million cells, thousands of merges, data validations, conditional
+    formats and sheets, a styles part of 400,000 formats, a value far down and right. Each must stay
+    within the issue's bounds (10 s, 1 GB) in every command."""
+    from evaltool.core.seam import col_letter
+
+    parts = members(base)
+    sheet = parts[SHEET]
+
+    def with_sheet(extra_rows: bytes = b"", tail: bytes = b"") -> bytes:
+        body = sheet.replace(b"</sheetData>", extra_rows + b"</sheetData>")
+        if tail:
+            body = body.replace(b"</mergeCells>", b"</mergeCells>" + tail, 1)
+        return pack({**parts, SHEET: body})
+
+    out = [
+        ("宽样式区.xlsx", with_sheet(_styled_rows(100, 4900 if full else 1100, [col_letter(c) for c in range(1, 101)]))),
+        ("远角单元格.xlsx", with_sheet(b'<row r="3900"><c r="IR3900" t="n"><v>1</v></c></row>')),
+        ("巨大合并.xlsx", pack({**parts, SHEET: sheet.replace(b"</mergeCells>", b'<mergeCell ref="A100:IV5000"/></mergeCells>')})),
+        ("万个合并.xlsx", pack({**parts, SHEET: sheet.replace(b"</mergeCells>", b"".join(
+            b'<mergeCell ref="A%d:B%d"/>' % (r, r) for r in range(100, 10_100 if full else 3_100)) + b"</mergeCells>")})),
+        ("十万有效性.xlsx", with_sheet(tail=b"<dataValidations>" + b"".join(
+            b'<dataValidation type="list" sqref="K%d"><formula1>"a,b"</formula1></dataValidation>' % r
+            for r in range(1, 100_000 if full else 5_000)) + b"</dataValidations>")),
+        ("万条条件格式.xlsx", with_sheet(tail=b"".join(
+            b'<conditionalFormatting sqref="K%d"><cfRule type="cellIs" priority="%d" operator="equal"><formula>1</formula>'
+            b'</cfRule></conditionalFormatting>' % (r, r) for r in range(1, 20_000 if full else 3_000)))),
+    ]
+    st = parts["xl/styles.xml"]
+    xfs = b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>' * (400_000 if full else 30_000)
+    out.append(("四十万格式.xlsx", pack({**parts, "xl/styles.xml": re.sub(rb"(<cellXfs[^>]*>)", lambda m: m.group(1) + xfs, st, count=1)})))
+    fonts = b'<font><sz val="11"/><name val="Calibri"/></font>' * (50_000 if full else 15_000)
+    out.append(("五万字体.xlsx", pack({**parts, "xl/styles.xml": re.sub(rb"(<fonts[^>]*>)", lambda m: m.group(1) + fonts, st, count=1)})))
+    n = 3000 if full else 400
+    wb, rels, ct = (parts[k].decode() for k in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"))
+    r_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    small = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>')
+    many = {**parts,
+            "xl/workbook.xml": wb.replace("</sheets>", "".join(
+                f'<sheet xmlns:r="{r_ns}" name="附{i}" sheetId="{1000 + i}" r:id="rIdX{i}"/>' for i in range(n)) + "</sheets>").encode(),
+            "xl/_rels/workbook.xml.rels": rels.replace("</Relationships>", "".join(
+                f'<Relationship Id="rIdX{i}" Type="{r_ns}/worksheet" Target="worksheets/x{i}.xml"/>' for i in range(n))
+                + "</Relationships>").encode(),
+            "[Content_Types].xml": ct.replace("</Types>", "".join(
+                f'<Override PartName="/xl/worksheets/x{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                'spreadsheetml.worksheet+xml"/>' for i in range(n)) + "</Types>").encode()}
+    many.update({f"xl/worksheets/x{i}.xml": small for i in range(n)})
+    out.append(("三千张表.xlsx", pack(many)))
+    if full:  # 41 MB of formatted rows (just under the part limit) in 3 MB of file
+        out.append(("分部件上限样式行.xlsx", with_sheet(_styled_rows(100, 620_100))))
+    return out
