@@ -582,16 +582,38 @@ def patched(source: str | os.PathLike, writes: list[CellWrite], sheet) -> tuple[
     from evaltool.workbook.xlsx_patch import Unpatchable, patch_workbook
 
     pkg = package(source)
-    if pkg.repaired:
-        return None, "需要在读取时修复"
     try:
-        return patch_workbook(pkg.data, writes, sheet), None
+        data = pkg.data
+        if pkg.repaired:
+            data = _unrepaired(source, pkg.data, {w.sheet for w in writes} | {getattr(sheet, "name", None)})
+            if data is None:
+                return None, "需要在读取时修复"
+        return patch_workbook(data, writes, sheet), None
     except Unpatchable as exc:
         return None, str(exc)
     except MemoryError:
         raise
     except Exception:  # noqa: BLE001 - XML shaped as the patcher did not foresee: the openpyxl path decides
         return None, "有 evaltool 无法逐项改写的内容"
+
+
+def _unrepaired(source: str | os.PathLike, repaired: bytes, written: set) -> bytes | None:
+    """The file's own bytes, where the pre-flight's repair changed only worksheets evaltool does not
+    write (rows of a big data sheet cut for reading, STORED_CELLS): patching those keeps every row,
+    and the cells evaltool writes are where the reader saw them. None where anything else changed."""
+    from evaltool.workbook.container import read_file
+    from evaltool.workbook.xlsx_patch import Package as Parts, written_parts
+
+    original = read_file(source)
+    parts = Parts(original)
+    untouched = {part for name, (part, _, _) in parts.sheet_parts.items() if part and name not in written}
+    return original if written_parts(original, repaired) <= untouched else None
+
+
+def _same_kind(source: str | os.PathLike, target: str | os.PathLike) -> bool:
+    """Whether the source's package can be saved under target's name: Excel refuses an .xlsx whose
+    workbook part is macro-enabled (an .xlsm's), and the reverse."""
+    return Path(source).suffix.lower() == Path(target).suffix.lower()
 
 
 def score_target(source: str | os.PathLike, output: str | os.PathLike | None, writes: list[CellWrite],
@@ -601,6 +623,8 @@ def score_target(source: str | os.PathLike, output: str | os.PathLike | None, wr
     write_results_file saves through openpyxl, into a new file when that would lose something."""
     source = Path(source)
     other = bool(output) and Path(output).resolve() != source.resolve()
+    if other and not _same_kind(source, output):
+        return Path(output), None, None  # .xlsm -o .xlsx: openpyxl writes a plain workbook
     data, why = patched(source, writes, sheet)
     if data is not None:
         return (Path(output) if other else source), None, data
@@ -621,7 +645,7 @@ def write_results_file(source: str | os.PathLike, target: str | os.PathLike, wri
     """Write the results to target atomically: `data` (score_target's patched package) when given, else
     the source patched in place of its own parts, else (a part that cannot be patched safely) the
     source loaded through openpyxl (formulas kept), writes and the 校验结果 sheet applied, saved."""
-    if data is None:
+    if data is None and _same_kind(source, target):
         data = patched(source, writes, sheet)[0]
     if data is not None:
         from evaltool.core.fileio import atomic_write_bytes

@@ -1489,6 +1489,8 @@ def put_results(pkg: Package, rs) -> None:
         ctype = pkg.types.of(part)
         if ctype != CT_SHEET:
             raise Unpatchable(f"“{rs.name}”不是普通工作表")
+        if re.search(rb"<(?:\w+:)?f[\s>/]", pkg.zip.read(part)):
+            pkg.formula_overwritten = True  # calcChain.xml may list its formulas: dropped, Excel rebuilds it
         pkg.zip.set(part, data)
         rels = rels_name(part)
         if pkg.zip.has(rels):  # what the old sheet pointed to (its notes, a drawing) went with it
