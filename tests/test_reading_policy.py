@@ -478,7 +478,7 @@ def test_a_file_too_large_to_read_gets_the_same_message_from_check_and_collect(t
     ("四十万格式.xlsx", "EVALTOOL_LIMIT_STYLES"), ("五万字体.xlsx", "EVALTOOL_LIMIT_STYLES"),
     ("三千张表.xlsx", "EVALTOOL_LIMIT_SHEETS"), ("三十万条件样式.xlsx", "EVALTOOL_LIMIT_STYLES"),
     ("三十万基础样式.xlsx", "EVALTOOL_LIMIT_STYLES"), ("三十万数字格式.xlsx", "EVALTOOL_LIMIT_STYLES"),
-    ("三十万名称.xlsx", "EVALTOOL_LIMIT_LIST_ENTRIES")])
+    ("三十万名称.xlsx", "EVALTOOL_LIMIT_LIST_ENTRIES"), ("二十万批注.xlsx", "EVALTOOL_LIMIT_LIST_ENTRIES")])
 def test_lists_a_reader_builds_an_object_for_are_bounded(form, tmp_path, bomb, limit):
     """One merge over a million cells (check 22 s, report 55 s, then refused while collect read
     it), thousands of merges, 100,000 data validations, 400,000 formats (check 37 s, score 100 s
@@ -502,6 +502,10 @@ def test_lists_a_reader_builds_an_object_for_are_bounded(form, tmp_path, bomb, l
     assert len(wb._cell_styles) <= limits.get("STYLES") and len(wb._fonts) <= limits.get("STYLES")
     assert len(wb._differential_styles.styles) <= limits.get("STYLES") and len(wb._number_formats) <= limits.get("STYLES")
     assert len(wb.named_styles) <= limits.get("STYLES") + 1 and len(wb.defined_names) <= most
+    def notes(book):
+        return sum(1 for ws in book.worksheets for row in ws.iter_rows() for c in row if c.comment)
+
+    assert notes(wb) <= most + notes(openpyxl.load_workbook(io.BytesIO(form)))  # a part's notes past the limit
     for ws in wb.worksheets:
         assert len(ws.merged_cells.ranges) <= most and len(ws.data_validations.dataValidation) <= most
         assert sum(len(ws._cells) for ws in wb.worksheets) <= limits.get("STORED_CELLS") + limits.get("MERGED_CELLS")

@@ -799,6 +799,29 @@ class _Reader:
         for part in list(self.sheet_names):
             self._sheet(part, n_xfs, n_strings)
 
+    def comments(self) -> None:
+        """A notes part with more notes than the LIST_ENTRIES limit keeps its first ones: openpyxl makes
+        a cell for each (200,000 notes down column Z took check 12 s, then was refused as too big)."""
+        cap = limits.get("LIST_ENTRIES")
+        for name in [n for n in (*self.parts, *self.lazy) if _COMMENTS_PART.match(n)]:
+            size = self.lazy[name].file_size if name in self.lazy else len(self.parts[name])
+            if size <= cap * 40:  # a note takes 40 bytes at least
+                continue
+            if name in self.lazy and not self._load(name, self.lazy.pop(name)):
+                continue
+            body = self.parts[name]
+            if _declares_dtd(body):
+                self._dtd(name)
+                continue
+            found = list(_COMMENT.finditer(body))
+            if len(found) <= cap:
+                continue
+            self.parts[name] = body[:found[cap].start()] + body[found[-1].end():]
+            self.changed = True
+            self.note("W-READ-LIMIT", f"工作簿的批注部件（{name}）有 {len(found)} 条批注，超过了上限 {cap} 条（可用环境变量 "
+                      "EVALTOOL_LIMIT_LIST_ENTRIES 调整），只读取了前 "
+                      f"{cap} 条；自评表的读取不依赖批注。", part=name, repair="批注条数超过上限")
+
     def _cell_budget(self) -> dict[str, int]:
         """How many cells each sheet over its share may keep, when the workbook stores more than the
         STORED_CELLS limit (each cell costs every reader time, a formatted empty one too): small
@@ -1093,6 +1116,8 @@ _ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 
 _XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
 _STYLE_REF = re.compile(rb'<(?:c|row)\b[^>]*? s="([0-9]{1,9})"')
+_COMMENTS_PART = re.compile(r"xl/comments[^/]*\.xml$", re.I)
+_COMMENT = re.compile(rb"<(?:\w+:)?comment\b[^>]*?(?:/>|>.*?</(?:\w+:)?comment>)", re.S)
 _DXF_REF = re.compile(rb'<cfRule\b[^>]*? dxfId="([0-9]{1,9})"')
 _DXF_ATTR = re.compile(rb' dxfId="([0-9]{1,9})"')
 _STYLE_ATTR = re.compile(rb'(<(?:c|row)\b[^>]*? s=")([0-9]{1,9})"')
@@ -1305,6 +1330,7 @@ def preflight(data: bytes, suffix: str = ".xlsx", deep: bool = False) -> Package
         n_xfs = rd.styles()
         n_strings = rd.shared_strings()
         rd.sheets(n_xfs, n_strings)
+        rd.comments()
     except Refused:
         raise
     except RecursionError:

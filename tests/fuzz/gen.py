@@ -263,6 +263,22 @@ def bombs(base: bytes, full: bool) -> list[tuple[str, bytes]]:
     wbx = (wbx.replace(b"<definedNames>", b"<definedNames>" + names, 1) if b"<definedNames>" in wbx
            else wbx.replace(b"</sheets>", b"</sheets><definedNames>" + names + b"</definedNames>", 1))
     out.append(("三十万名称.xlsx", pack({**parts, "xl/workbook.xml": wbx})))
+    rels_name = SHEET.replace("worksheets/", "worksheets/_rels/") + ".rels"
+    rel = (b'<Relationship Id="rIdBomb" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+           b'comments" Target="../commentsBomb.xml"/>')
+    sheet_rels = (parts[rels_name].replace(b"</Relationships>", rel + b"</Relationships>") if rels_name in parts else
+                  b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                  b'package/2006/relationships">' + rel + b"</Relationships>")
+    notes = b"".join(b'<comment ref="Z%d" authorId="0"><text><t>x</t></text></comment>' % (i + 1)
+                     for i in range(200_000 if full else 12_000))
+    out.append(("二十万批注.xlsx", pack({
+        **parts, rels_name: sheet_rels,
+        "[Content_Types].xml": parts["[Content_Types].xml"].replace(b"</Types>", (
+            b'<Override PartName="/xl/commentsBomb.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            b'spreadsheetml.comments+xml"/></Types>')),
+        "xl/commentsBomb.xml": b'<?xml version="1.0" encoding="UTF-8"?><comments xmlns="http://schemas.openxmlformats.org/'
+                               b'spreadsheetml/2006/main"><authors><author>a</author></authors><commentList>' + notes
+                               + b"</commentList></comments>"})))
     n = 3000 if full else 400
     wb, rels, ct = (parts[k].decode() for k in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"))
     r_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
