@@ -20,7 +20,7 @@ _DEFAULTS: dict[str, tuple[object, str, str]] = {
     "CELLS": (1_000_000, "整个工作簿读取的单元格数", " 个"),
     # Cells a workbook stores (formatted empty ones too): each costs every reader and writer time.
     "STORED_CELLS": (50_000, "整个工作簿存储的单元格数", " 个"),
-    "STYLES": (10_000, "格式部件中的格式、字体、填充或边框数", " 个"),
+    "STYLES": (10_000, "格式部件中的格式、字体、填充、边框、条件格式样式或数字格式数", " 个"),
     "SHEETS": (255, "工作簿读取的工作表数", " 张"),
     "MERGED_CELLS": (50_000, "整个工作簿合并区域覆盖的单元格数", " 个"),
     "LIST_ENTRIES": (1000, "每张工作表的合并区域、数据有效性、条件格式或超链接条数", " 条"),
