@@ -126,3 +126,49 @@ def test_the_graph_is_read():
     assert "evaltool.workbook.workbook_cli" in graph["evaltool.cli"]
     assert "evaltool.workbook.reader" in graph["evaltool.workbook.service"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == [["a", "b", "c"]]
+
+
+EXCEL_PROBE = r"""
+import datetime, decimal, json, sys
+import xlwings as xw
+from evaltool.core.caseio import load_case
+from evaltool.excel import entry
+from evaltool.workbook import template, xlsx_engine
+
+path = sys.argv[2]
+with open(path, "wb") as fh:
+    fh.write(template.deterministic_bytes(template.build_workbook(load_case(sys.argv[1]))))
+def cell(v):
+    if v is None:
+        return ""
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        return v.isoformat()
+    return float(v) if isinstance(v, decimal.Decimal) else v
+sheets = []
+for g in xlsx_engine.read_grids(path):
+    width = max(g.ncols, 1)
+    values = [[cell(v) for v in list(r) + [None] * (width - len(r))] for r in g.values] or [[""]]
+    sheets.append({"name": g.sheet, "values": values, "pictures": [], "tables": [], "notes": []})
+book = xw.Book(json={"client": "Office.js", "version": xw.__version__, "names": [], "sheets": sheets,
+                     "book": {"name": "自评.xlsx", "active_sheet_index": 0, "selection": "A1"}})
+entry.check(book=book)
+entry.score(book=book)
+actions = [a["func"] for a in book.json()["actions"]]
+print(json.dumps({"actions": len(actions), "loaded": [m for m in ("click", "rich") if m in sys.modules]}))
+"""
+
+
+def test_the_excel_buttons_import_neither_click_nor_rich(tmp_path):
+    """校验 and 计分 on a real (remote-engine) book run the service layer without the CLI's libraries."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    case = next((ROOT.parent / "tests" / "cases").glob("seed003-*.yaml"))
+    env = dict(os.environ, XLWINGS_LICENSE_KEY="noncommercial",
+               PYTHONPATH=os.pathsep.join([str(ROOT.parent), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, "-c", EXCEL_PROBE, str(case), str(tmp_path / "自评.xlsx")], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["actions"] > 10 and got["loaded"] == [], done.stdout + done.stderr

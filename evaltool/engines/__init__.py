@@ -31,9 +31,11 @@ class Engine:
         raise NotImplementedError
 
     def write(self, source: Any, writes: list[CellWrite], results_sheet: Any,
-              ours: set[tuple[str, str]] | None = None, target: str | os.PathLike | None = None) -> None:
+              ours: set[tuple[str, str]] | None = None, target: str | os.PathLike | None = None,
+              prepared: bytes | None = None) -> None:
         """Apply writes and the 校验结果 sheet: into the open book (xlwings), or into target (a file
-        engine: a new file or the source itself, saved atomically)."""
+        engine: a new file or the source itself, saved atomically; `prepared`: the bytes to save when
+        the engine made them already, e.g. the source's own parts patched)."""
         raise NotImplementedError(f"{self.name} 引擎只能读取。")
 
 
@@ -46,10 +48,10 @@ class OpenpyxlEngine(Engine):
 
         return xlsx_engine.read_grids(source)
 
-    def write(self, source, writes, results_sheet, ours=None, target=None) -> None:
+    def write(self, source, writes, results_sheet, ours=None, target=None, prepared=None) -> None:
         from evaltool.workbook import xlsx_engine
 
-        xlsx_engine.write_results_file(source, target or source, writes, results_sheet)
+        xlsx_engine.write_results_file(source, target or source, writes, results_sheet, prepared)
 
 
 class CalamineEngine(Engine):
@@ -82,7 +84,7 @@ class XlwingsEngine(Engine):
 
         return xlwings_engine.read_grids(source)
 
-    def write(self, source, writes, results_sheet, ours=None, target=None) -> None:
+    def write(self, source, writes, results_sheet, ours=None, target=None, prepared=None) -> None:
         from evaltool.excel import xlwings_engine
 
         xlwings_engine.apply_writes(source, writes, ours)

@@ -149,12 +149,11 @@ def plan(book, marks_only: bool = False, grids=None):
 
 
 def _write(book, state, writes, rs, ours) -> None:
-    from evaltool.excel import xlwings_engine
+    from evaltool.engines import engine
 
     sheets = sorted({w.sheet for w in writes})
     with _writing(book, state, sheets):
-        xlwings_engine.apply_writes(book, writes, ours)
-        xlwings_engine.write_results(book, rs)
+        engine("xlwings").write(book, writes, rs, ours)
 
 
 def _summary(results, verb: str) -> str:

@@ -122,6 +122,15 @@ def plan(grids: list[Grid], marks_only: bool = False, source: str | None = None,
     return plan_projects(read(grids, source, rules), marks_only, rule_set)
 
 
+def write(plan: Plan, engine: str, source, target=None, prepared: bytes | None = None) -> None:
+    """The last step: the plan's cell writes and 校验结果 sheet into the workbook, through the engine
+    registered under `engine` (openpyxl: into target, a file, atomically; xlwings: the open book).
+    prepared: the file engine's bytes made already (xlsx_engine.score_target's patched package)."""
+    from evaltool.engines import engine as registered
+
+    registered(engine).write(source, plan.writes, plan.sheet, plan.ours, target, prepared)
+
+
 def new_sheet_name(existing: list[str], project: Project | None = None) -> str:
     """A name for a new 自评表 sheet that the workbook does not have yet (the project's name, or 自评表)."""
     from evaltool.workbook import layout as L
@@ -159,4 +168,4 @@ def summary(results, verb: str) -> str:
     return f"{verb}完成。\n" + "\n".join(lines) + "\n" + tail
 
 
-__all__ = ["Plan", "load", "read", "score", "evaluate", "plan", "plan_projects", "ours", "new_sheet_name", "summary"]
+__all__ = ["Plan", "load", "read", "score", "evaluate", "plan", "plan_projects", "write", "ours", "new_sheet_name", "summary"]

@@ -61,7 +61,7 @@ def score_and_write(file: str | Path, output: str | Path | None = None, rules: s
     target, reason, data = xlsx_engine.score_target(file, output, plan.writes, plan.sheet)
     if before_write is not None:
         before_write(plan.results, target, reason)
-    xlsx_engine.write_results_file(file, target, plan.writes, plan.sheet, data)
+    service.write(plan, "openpyxl", file, target, prepared=data)
     return plan.results, target, reason
 
 
