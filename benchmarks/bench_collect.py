@@ -16,6 +16,7 @@ file cache (one untimed read first).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import resource
@@ -326,6 +327,19 @@ def main(argv=None) -> None:
         print(f"pre-flight alone (CPU, 1 process, best of {args.repeat}) {pf['preflight_cpu_ms_per_file']:.3f} ms/file; "
               f"calamine reading the same bytes {pf['calamine_read_cpu_ms_per_file']:.3f} ms/file; "
               f"ratio {pf['ratio_preflight_over_calamine']:.2f}")
+        # Fixed cost: the CLI collecting one file in a new process (Python start, imports, worker
+        # start, rule sets, the 汇总 written), CPU of every process; and Python starting alone.
+        one = Path(tempfile.mkdtemp(prefix="evaltool-bench-one-"))
+        (one / "a.xlsx").write_bytes(Path(paths[0]).read_bytes())
+        cli = [sys.executable, "-m", "evaltool", "collect", str(one), "-o", str(work / "汇总-one.xlsx"), "-q", "-j", "1"]
+        quiet = functools.partial(subprocess.run, stdout=subprocess.DEVNULL, cwd=str(ROOT))
+        fixed = [measured(quiet, cli) for _ in range(args.repeat)]
+        bare = [measured(subprocess.run, [sys.executable, "-c", "pass"]) for _ in range(args.repeat)]
+        res["one_file_cpu_s"], res["one_file_wall_s"] = med(fixed)
+        res["python_start_cpu_s"] = med(bare)[0]
+        print(f"fixed cost: CLI collect of 1 file in a new process (median of {args.repeat}): CPU {res['one_file_cpu_s']:.2f} s, "
+              f"wall {res['one_file_wall_s']:.2f} s; `python -c pass` alone CPU {res['python_start_cpu_s']:.2f} s "
+              "(issue 14 target < 0.3 s)")
         stages = stage_breakdown(paths)
         res["stage_cpu_ms_per_file"] = stages
         print("per-file CPU by stage (one process): " + ", ".join(f"{k} {v:.2f} ms" for k, v in stages.items())

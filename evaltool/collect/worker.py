@@ -59,9 +59,11 @@ def read_package(pkg: Package, data: bytes, skip: frozenset[str], engine: str = 
 
     notes = list(pkg.notes)
     grids = None
+    long_text: list[str] | None = None  # sheets to cut_long_text; None: every sheet
     if engine == "calamine":
         try:
-            grids = calamine_grids(pkg.data, skip)
+            long_text = []
+            grids = calamine_grids(pkg.data, skip, long_text)
         except EarlierSummary:
             raise
         except BaseException as exc:  # noqa: BLE001 - pyo3 turns a Rust panic into a BaseException
@@ -69,10 +71,13 @@ def read_package(pkg: Package, data: bytes, skip: frozenset[str], engine: str = 
                 raise
             grids = None
     if grids is None:
+        long_text = None
         grids, notes = _openpyxl_grids(pkg, data)
         grids = [g for g in grids if g.sheet not in skip]
+    max_text = limits.get("TEXT_CHARS")
     for g in grids:
-        cut_long_text(g.sheet, g.values, limits.get("TEXT_CHARS"), notes)
+        if long_text is None or g.sheet in long_text:
+            cut_long_text(g.sheet, g.values, max_text, notes)
     return grids, notes
 
 
@@ -209,9 +214,15 @@ def warm() -> None:
     that worker processes fork from: each worker would otherwise pay ~30 ms for them at its start."""
     try:
         import evaltool.core.checks  # noqa: F401 - imported lazily by evaluate()
+        import evaltool.kinds.selfeval.summary  # noqa: F401 - the 汇总 row
         import evaltool.workbook.evaluate  # noqa: F401
         import evaltool.workbook.writer  # noqa: F401
+        import evaltool.workbook.xlsx_engine  # noqa: F401 - read_package's cut_long_text
+        import lxml.etree  # noqa: F401 - the pre-flight parses the workbook part with it
         import python_calamine  # noqa: F401
+        from evaltool.core.kinds import kinds
+
+        kinds()  # the registered form kinds, loaded (each worker would load them at its first file)
         from evaltool.core.rules import builtin_ids, load_rules
         from evaltool.core.scoring import evaluate  # noqa: F401
         from evaltool.workbook.reader import projects_from_grids  # noqa: F401

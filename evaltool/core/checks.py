@@ -63,9 +63,25 @@ def _inputs(project: Project):
             yield f"“{name or f'第 {i + 1} 个指标'}”的{key}", key, getattr(ind, attr), ind.where(key), i
 
 
+def _has_error_value(project: Project) -> bool:
+    """Whether any input cell _inputs() lists holds an Excel error value: what check_cell_errors
+    looks for, without building each cell's description (nearly every form has none)."""
+    if any(excel_error(getattr(project, attr)) for attr, _ in HEADER_FIELDS) \
+            or excel_error(project.goal_expected) or excel_error(project.goal_actual) \
+            or excel_error(project.fund_weight):
+        return True
+    attrs = (*FUND_COLUMN_ATTR.values(), "entered_score")
+    if any(excel_error(getattr(row, a)) for row in project.funds.values() for a in attrs):
+        return True
+    attrs = tuple(INDICATOR_ATTR.values())
+    return any(excel_error(getattr(ind, a)) for ind in project.indicators for a in attrs)
+
+
 def check_cell_errors(project: Project, out) -> None:
     """An error value (#NAME?, #DIV/0! …) in any input cell gets its own finding naming the cell and the
     fix; the vaguer 'not a number / cannot parse' findings for that cell are then left out."""
+    if not _has_error_value(project):
+        return
     for what, field, raw, loc, index in _inputs(project):
         code = excel_error(raw)
         if code is None:

@@ -37,9 +37,32 @@ def _other(v: Any) -> Any:
     return v if isinstance(v, (str, int, float, _dt.date)) else str(v)
 
 
-def calamine_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
+def _convert(raw: list[list], max_text: int) -> bool:
+    """_row on every row, in place (calamine gives fresh lists), in one pass that also says whether
+    some text is longer than max_text (only then does a reader need to cut it)."""
+    long = False
+    plain, other = _PLAIN, _other
+    for row in raw:
+        for i, v in enumerate(row):
+            t = type(v)
+            if t is str:
+                if not v:
+                    row[i] = None
+                elif len(v) > max_text:
+                    long = True
+            elif t is float:
+                if v.is_integer() and abs(v) < 1e15:
+                    row[i] = int(v)
+            elif v is not None and t not in plain:
+                row[i] = other(v)
+    return long
+
+
+def calamine_grids(data: bytes, skip: frozenset[str] = frozenset(), long_text: list[str] | None = None) -> list:
     """Every worksheet of a workbook as a Grid (values + merged ranges), one calamine call per sheet;
-    sheets named in `skip` are not read at all. Raises whatever calamine raises, and EarlierSummary."""
+    sheets named in `skip` are not read at all. Raises whatever calamine raises, and EarlierSummary.
+    long_text: if given, the names of the sheets holding text longer than the TEXT_CHARS limit are
+    appended to it (the other sheets need no cut_long_text pass)."""
     from python_calamine import CalamineWorkbook
 
     from evaltool.core.seam import Grid
@@ -49,14 +72,16 @@ def calamine_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
     try:
         if SUMMARY_SHEETS <= set(wb.sheet_names):
             raise EarlierSummary()
-        rows = limits.get("ROWS")
+        rows, max_text = limits.get("ROWS"), limits.get("TEXT_CHARS")
         for i, meta in enumerate(wb.sheets_metadata):
             if "WorkSheet" not in str(meta.typ) or meta.name in skip:
                 continue  # chart sheets, dialog sheets, macro sheets hold no form
             sheet = wb.get_sheet_by_index(i)
             raw = sheet.to_python(skip_empty_area=False, nrows=rows)
             merged_raw = sheet.merged_cell_ranges or []
-            values = [_row(row) for row in raw]
+            if _convert(raw, max_text) and long_text is not None:
+                long_text.append(meta.name)
+            values = raw
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
             grids.append(Grid(sheet=meta.name, values=values, merged=merged))
     finally:

@@ -74,28 +74,34 @@ class View:
         self.sheet = grid.sheet
         self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
         self.span: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        anchor, span = self.anchor, self.span
         for r1, c1, r2, c2 in grid.merged:
             if (r2 - r1 + 1) * (c2 - c1 + 1) > 5000:  # a whole-column merge: only its anchor matters
                 r2 = min(r2, r1 + 200)
                 c2 = min(c2, c1 + 50)
-            self.span[(r1, c1)] = (r1, c1, r2, c2)
-            for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    self.anchor[(r, c)] = (r1, c1)
+            home = (r1, c1)
+            span[home] = (r1, c1, r2, c2)
+            cols = range(c1, c2 + 1)
+            anchor.update(dict.fromkeys([(r, c) for r in range(r1, r2 + 1) for c in cols], home))
         self.nrows, self.ncols = grid.nrows, grid.ncols
         # Cleaned values (blank text -> None) and an index of label keys -> cells, built once: the
         # reader asks "where is label X" hundreds of times per sheet. Only text is indexed (every
         # label is text), and a cell covered by a merge is found through its anchor. This loop runs
         # over every sheet of every file a bureau consolidates, hence its shape.
-        covered = {rc for rc, a in self.anchor.items() if rc != a}
+        covered = {rc for rc, a in anchor.items() if rc != a}
         self.cells: list[list[Any]] = []
         self.labels: dict[str, list[tuple[int, int]]] = {}
         self.covered_text: list[tuple[int, int, str]] = []  # (row, col, label key) of covered text
         labels, cache, append_row, covered_text = self.labels, _KEY_CACHE, self.cells.append, self.covered_text
-        for r, row in enumerate(grid.values, start=1):
+        r = 0
+        for row in grid.values:
+            r += 1
             out = list(row)
-            for c in [c for c, x in enumerate(row, start=1) if isinstance(x, str)]:
-                x = row[c - 1]
+            c = 0
+            for x in row:
+                c += 1
+                if not isinstance(x, str):
+                    continue
                 key = cache.get(x)
                 if key is None:
                     key = L.label_key(x) if x.strip() else _BLANK
