@@ -615,13 +615,7 @@ class _Reader:
                                  and int(xf.get(attr)) < len(group)})[:most]
             if tag == "fills":
                 used = sorted(set(used) | {1} & set(range(len(group))))  # fill 1 is Excel's reserved gray125
-            new = {old: i for i, old in enumerate(used)}
-            children = list(group)
-            for el in children:
-                group.remove(el)
-            for old in used:
-                group.append(children[old])
-            group.set("count", str(len(used)))
+            new = _keep_only(group, used)
             for xf in refs:
                 if (xf.get(attr) or "").isdigit():
                     xf.set(attr, str(new.get(int(xf.get(attr)), 0)))
@@ -639,13 +633,7 @@ class _Reader:
             xfs = [xf for xf in (lists["cellXfs"] if lists["cellXfs"] is not None else ())]
             used = sorted({0} | {int(xf.get("xfId")) for xf in xfs if (xf.get("xfId") or "").isdigit()
                                  and int(xf.get("xfId")) < len(base)})[:most]
-            new = {old: i for i, old in enumerate(used)}
-            children = list(base)
-            for el in children:
-                base.remove(el)
-            for old in used:
-                base.append(children[old])
-            base.set("count", str(len(used)))
+            new = _keep_only(base, used)
             for xf in xfs:
                 if (xf.get("xfId") or "").isdigit():
                     xf.set("xfId", str(new.get(int(xf.get("xfId")), 0)))
@@ -667,13 +655,7 @@ class _Reader:
             sheets = [p for p in self.sheet_names if p in self.parts]
             used = sorted({int(x) for p in sheets for x in _DXF_REF.findall(self.parts[p])
                            if int(x) < len(dxfs)})[:most]
-            new = {old: i for i, old in enumerate(used)}
-            children = list(dxfs)
-            for el in children:
-                dxfs.remove(el)
-            for old in used:
-                dxfs.append(children[old])
-            dxfs.set("count", str(len(used)))
+            new = _keep_only(dxfs, used)
 
             def renumber(m):  # a rule whose style was not kept is drawn unformatted
                 new_id = new.get(int(m.group(1)))
@@ -1152,6 +1134,17 @@ _COMMENT = re.compile(rb"<(?:\w+:)?comment\b[^>]*?(?:/>|>.*?</(?:\w+:)?comment>)
 _SI = re.compile(rb"<si\b[^>]*?(?:/>|>.*?</si>)", re.S)
 _S_CELL = re.compile(rb'(<c\b[^>]*?\bt="s"[^>]*>)(<v>)([0-9]{1,10})(</v>)')
 _S_TYPE = re.compile(rb'<c\b[^>]*?\bt="s"')
+def _keep_only(group, used: list[int]) -> dict[int, int]:
+    """Keep the children of one styles list at the positions used (in order); old index → new index."""
+    children = list(group)
+    for el in children:
+        group.remove(el)
+    for old in used:
+        group.append(children[old])
+    group.set("count", str(len(used)))
+    return {old: i for i, old in enumerate(used)}
+
+
 _DXF_REF = re.compile(rb'<cfRule\b[^>]*? dxfId="([0-9]{1,9})"')
 _DXF_ATTR = re.compile(rb' dxfId="([0-9]{1,9})"')
 _STYLE_ATTR = re.compile(rb'(<(?:c|row)\b[^>]*? s=")([0-9]{1,9})"')
