@@ -52,8 +52,9 @@ class ReportFacts:
 
 
 class FormKind:
-    """The declared interface of a kind of form. Methods a kind does not support raise InputError
-    with a Chinese message; the defaults below say which those are."""
+    """The declared interface of a kind of form. A kind overrides every method it supports; the
+    defaults raise NotImplementedError (a programming error: a kind registered without a method the
+    commands need), and a kind that refuses an operation for a clerk raises InputError in Chinese."""
 
     name: str = ""  # the 类型 in a case file, Project.kind
     title: str = ""  # what a clerk calls it, e.g. 项目支出绩效自评表
