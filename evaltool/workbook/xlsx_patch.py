@@ -294,6 +294,7 @@ class Rels:
         else:
             self.root = etree.Element(_q("Relationships", PKG_REL_NS), nsmap={None: PKG_REL_NS})
         self.dirty = False
+        self._ids: dict | None = None
 
     def items(self):
         for r in self.root:
@@ -301,7 +302,12 @@ class Rels:
                 yield r
 
     def by_id(self, rid: str):
-        return next((r for r in self.items() if r.get("Id") == rid), None)
+        # indexed once per change: a workbook of thousands of sheets asks for each (it was quadratic)
+        if self._ids is None:
+            self._ids = {}
+            for r in self.items():
+                self._ids.setdefault(r.get("Id"), r)
+        return self._ids.get(rid)
 
     def by_type(self, rtype: str):
         return [r for r in self.items() if r.get("Type") == rtype]
@@ -322,11 +328,13 @@ class Rels:
         el.set("Type", rtype)
         el.set("Target", relative(self.part, target_part))
         self.dirty = True
+        self._ids = None
         return rid
 
     def drop(self, r) -> None:
         self.root.remove(r)
         self.dirty = True
+        self._ids = None
 
     def save(self) -> None:
         if not self.dirty:
