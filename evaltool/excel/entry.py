@@ -255,12 +255,12 @@ def _paste_form(book, state, project=None):
     every format, dropdown and protection; the remote engine cannot open files, so there the
     sheet is laid down from the same template's values and merged cells.
     """
+    from evaltool.core.kinds import kind_of
     from evaltool.workbook import layout as L
-    from evaltool.workbook import template
 
     from evaltool.workbook.service import new_sheet_name
 
-    wb = template.build_workbook(project, project.rules if project else None)
+    wb = kind_of(project).build_workbook(project, project.rules if project else None)
     name = new_sheet_name([s.name for s in book.sheets], project)
     from evaltool.workbook.xlsx_engine import grids_from_workbook
 
