@@ -4,7 +4,8 @@ What goes, and why: evaltool's marks and every note (a note is a working remark,
 校验结果 sheet and the other internal sheets (设置, 说明, 报告素材 — a draft's raw material —,
 项目基本信息 with its 联系人 and 联系电话), hidden sheets (hidden means "not for readers"), defined
 names that point at a removed sheet or outside the file, external links (a path on the unit's own
-disk), the input prompts of data validation, and the author / last-modified-by of the document
+disk), the input prompts of data validation, the template's 注 on how to fill it in (it names evaltool
+and the removed 说明 sheet), and the author / last-modified-by of the document
 properties (personal data). Formulas become their values: a reader's spreadsheet would recompute them,
 perhaps differently (another rounding, a missing add-in), and the published number must be the one
 evaluated. The print setup stays: the PDF is printed from it.
@@ -30,6 +31,7 @@ MARK_FILLS = {str(L.STYLES[s]["fill"]).upper() for s in MARK_STYLES}
 # Written into the copy's document properties (category), so a later run knows the file is its own.
 MARKER = "evaltool 信息公开版"
 MAX_LISTED = 8
+FILL_IN_NOTE = "注："
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Cleaned:
     names: int = 0
     links: int = 0
     validations: int = 0
+    fill_in_notes: int = 0
     lost: list[str] = field(default_factory=list)  # content openpyxl does not carry (图片 …)
 
 
@@ -128,6 +131,9 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
                         evaltool_noted.add(cell.coordinate)
                     cell.comment = None
                     report.notes += 1
+                if isinstance(cell.value, str) and cell.value.startswith(FILL_IN_NOTE) and "evaltool" in cell.value:
+                    cell.value = None  # the template's note on how to fill it in (names the removed 说明 sheet)
+                    report.fill_in_notes += 1
                 if _is_formula(cell) and (ws.title, cell.coordinate) not in written:
                     value = cached[ws.title][cell.coordinate].value
                     if value is None:
