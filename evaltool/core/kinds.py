@@ -25,6 +25,7 @@ DEFAULT_KIND = "自评表"  # a case file without 类型, and a new blank workbo
 # name -> "module:attribute" of its FormKind. Order is detection order: the first kind that finds a
 # form in a workbook's sheets reads it.
 BUILTIN: dict[str, str] = {
+    "运行监控表": "evaltool.kinds.monitor.kind:KIND",  # first: the 自评表 reader would take its 三级指标 table
     "自评表": "evaltool.kinds.selfeval.kind:KIND",
     "评分表": "evaltool.kinds.scoresheet.kind:KIND",
 }
