@@ -60,6 +60,12 @@ class FormKind:
     name: str = ""  # the 类型 in a case file, Project.kind
     title: str = ""  # what a clerk calls it, e.g. 项目支出绩效自评表
     summarised: bool = True  # whether `evaltool collect` gives it a 汇总 row
+    # A sheet of its own in collect's output instead of 汇总 (its summary_row then gives "类型": name):
+    # the sheet's name, its columns as (row key, header, number format, width), and the listing order
+    # as (row key, {value: rank}) before 主管部门 / 单位 / file.
+    summary_sheet: str | None = None
+    summary_columns: list[tuple[str, str, str | None, int]] = []
+    summary_order: tuple[str, dict[str, int]] | None = None
     pasteable: bool = False  # whether the Excel 导入案例 button can lay it into an open workbook
     grids_ok: bool = True  # whether the server's /api/new can return it as grids
     case_keys: tuple[str, ...] = ()  # top-level case-file keys kept in Project.extra

@@ -22,17 +22,17 @@ class MonitorKind(FormKind):
     # collect lists these projects in a sheet of their own (collect/output.py), not in 汇总.
     summary_sheet = "运行监控"
 
-    @property
-    def summary_columns(self):
-        from evaltool.kinds.monitor.report import SUMMARY_COLUMNS
-
-        return SUMMARY_COLUMNS
-
-    @property
-    def summary_order(self):
-        from evaltool.kinds.monitor.report import SUMMARY_ORDER
-
-        return SUMMARY_ORDER
+    summary_columns = [
+        ("预警", "预警", None, 6), ("主管部门", "主管部门", None, 24), ("单位", "单位", None, 24),
+        ("项目", "项目", None, 28), ("年度", "年度", "0", 7), ("监控期间", "监控期间", None, 9),
+        ("预算数", "全年预算数（万元）", "#,##0.00", 13), ("执行数", "执行数（万元）", "#,##0.00", 13),
+        ("执行进度", "执行进度", "0.00%", 9), ("时间进度", "时间进度", "0.00%", 9),
+        ("全年预计执行率", "全年预计执行率", "0.00%", 10), ("资金预警", "资金预警", None, 8),
+        ("红灯指标", "红灯指标数", "0", 8), ("黄灯指标", "黄灯指标数", "0", 8), ("原因", "预警原因", None, 60),
+        ("纠偏措施", "纠偏措施", None, 40), ("错误数", "错误数", "0", 7), ("警告数", "警告数", "0", 7),
+        ("规则", "规则", None, 14), ("文件", "文件", None, 30), ("工作表", "工作表", None, 14),
+    ]
+    summary_order = ("预警", {"红": 0, "黄": 1, "绿": 2})  # red first: the bureau reads the late projects first
 
     def read_views(self, views, context) -> list[Project]:
         return M.read_views(views)

@@ -72,11 +72,12 @@ def write_form_table(doc, project, result: MonitorResult, context: dict) -> None
 
 
 def summary_row(project, result: MonitorResult, file: str) -> dict[str, Any]:
-    """The project's row in the 汇总 workbook's 运行监控 sheet (SUMMARY_COLUMNS)."""
+    """The project's row in the 汇总 workbook's 运行监控 sheet (MonitorKind.summary_columns)."""
     from evaltool.core.results import text_or_none as _text
 
     late = [w for w in result.watches if w.light in ("黄", "红")]
     return {
+        "类型": M.KIND,  # collect lists it on the kind's own sheet (FormKind.summary_sheet)
         "主管部门": _text(project.department), "单位": _text(project.unit), "项目": _text(project.name),
         "年度": _text(project.year), "监控期间": result.period if result.months else None,
         "预算数": plain_number(result.budget), "执行数": plain_number(result.executed),
@@ -92,20 +93,6 @@ def summary_row(project, result: MonitorResult, file: str) -> dict[str, Any]:
         "警告数": sum(f.severity == "warning" for f in result.findings),
         "规则": result.rule_name, "文件": file, "工作表": project.sheet,
     }
-
-
-# The 运行监控 sheet: (key, header, number format, width), and the order rows are listed in.
-SUMMARY_COLUMNS = [
-    ("预警", "预警", None, 6), ("主管部门", "主管部门", None, 24), ("单位", "单位", None, 24),
-    ("项目", "项目", None, 28), ("年度", "年度", "0", 7), ("监控期间", "监控期间", None, 9),
-    ("预算数", "全年预算数（万元）", "#,##0.00", 13), ("执行数", "执行数（万元）", "#,##0.00", 13),
-    ("执行进度", "执行进度", "0.00%", 9), ("时间进度", "时间进度", "0.00%", 9),
-    ("全年预计执行率", "全年预计执行率", "0.00%", 10), ("资金预警", "资金预警", None, 8),
-    ("红灯指标", "红灯指标数", "0", 8), ("黄灯指标", "黄灯指标数", "0", 8), ("原因", "预警原因", None, 60),
-    ("纠偏措施", "纠偏措施", None, 40), ("错误数", "错误数", "0", 7), ("警告数", "警告数", "0", 7),
-    ("规则", "规则", None, 14), ("文件", "文件", None, 30), ("工作表", "工作表", None, 14),
-]
-SUMMARY_ORDER = ("预警", {"红": 0, "黄": 1, "绿": 2})  # red first: the bureau reads the late projects first
 
 
 def result_dict(project, result: MonitorResult) -> dict[str, Any]:
