@@ -275,7 +275,7 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
                 out.add("E-MON-REASON", "error", f"{label}{because}，应填写偏差原因：从“偏差原因类别”选择"
                         f"{'、'.join(mr.categories)}之一，并简要说明。", "偏差原因",
                         at("偏差原因类别") if f"{M.ROWS_KEY}[{n}].偏差原因类别" in p.cells else at("偏差原因"))
-            if not w.measure:
+            if not w.measure and f"{M.ROWS_KEY}[{n}].纠偏措施" in p.cells:  # the published form has no such column
                 out.add("E-MON-MEASURE", "error", f"{label}{because}，应填写纠偏措施（下一步怎样保证目标完成，"
                         "或申请调整目标的理由）。", "纠偏措施", at("纠偏措施"))
             res.reasons.append(f"{label}{w.light}灯：{w.why}" + (f"；偏差原因：{w.reason}" if w.reason else ""))

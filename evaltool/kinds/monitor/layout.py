@@ -329,7 +329,7 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
     for r in range(hdr.data, v.nrows + 1):
         texts = [v.key(r, c) for c in range(1, v.ncols + 1) if v.home(r, c) == (r, c)]
         lead = WL.norm(v.value(r, first_col, vertical=False))
-        if any(t in end_keys for t in texts) or lead.startswith(("注", "说明")):
+        if any(t.startswith(k) for t in texts if t for k in end_keys) or lead.startswith(("注", "说明")):
             break
         if r in {rr for k in spellings("指标列", "三级指标") for rr, _ in v.labels.get(k, ())}:
             continue  # a header repeated on the next printed page
