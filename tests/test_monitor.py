@@ -348,3 +348,77 @@ def test_collect_lists_every_late_project_on_its_own_sheet(tmp_path, filled):
     assert [r[2] for r in summed[1:]] == ["电子政务各项专项经费"]  # only the 自评表 in 汇总
     problems = [r[5] for r in wb["问题清单"].iter_rows(values_only=True)]
     assert "W-DUPLICATE" not in problems and "E-MON-REASON" in problems
+
+
+# ---- carried into the year-end 自评表 --------------------------------------------------------------
+def selfeval_indicators(book: Path) -> dict[str, str | None]:
+    from evaltool.workbook import service
+
+    (project,) = service.load(str(book))
+    assert project.kind == "自评表"
+    return {str(i.level3): i.deviation for i in project.indicators}
+
+
+def test_new_selfeval_from_the_monitor_table_carries_reasons(tmp_path, filled):
+    book = tmp_path / "年终自评表.xlsx"
+    res = run("new", book, "--monitor", filled)
+    assert res.exit_code == 0, res.output
+    got = selfeval_indicators(book)
+    assert list(got) == ["新建供水管网长度", "改造水厂数量", "水质达标率", "工程完工时间", "受益人口"]
+    assert got["改造水厂数量"] == "（1-7月运行监控）偏差原因：经费保障，配套资金到位晚。纠偏措施：督促配套资金9月底前到位。"
+    assert got["新建供水管网长度"] is None  # nothing to carry for an indicator on track
+    assert "带入 1 个指标" in res.output and "“改造水厂数量”" in res.output
+    ws = openpyxl.load_workbook(book)["自评表"]
+    texts = {c.value for row in ws.iter_rows() for c in row}
+    assert "农村饮水安全巩固提升工程" in texts and "≥6座" in texts  # header and targets from the 监控表
+
+
+SELF_CASE = """年度: 2026
+项目名称: 农村饮水安全巩固提升工程
+主管部门: 县水利局
+实施单位: 县农村供水服务中心
+项目资金:
+  年度资金总额: {年初预算数: 500, 全年预算数: 600, 全年执行数: 590}
+  分值: 10
+绩效指标:
+  - {一级指标: 产出指标, 二级指标: 数量指标, 三级指标: "改造水厂 数量", 年度指标值: ≥6座, 实际完成值: 5座, 分值: 25}
+  - {一级指标: 产出指标, 二级指标: 时效指标, 三级指标: 工程完工时间, 年度指标值: 2026年11月30日前, 实际完成值: 2026年12月20日, 分值: 25, 偏差原因分析及改进措施: 设备供货延迟，已督促供货商。}
+  - {一级指标: 效益指标, 二级指标: 社会效益指标, 三级指标: 受益人口, 年度指标值: ≥3万人, 实际完成值: 3万人, 分值: 30}
+  - {一级指标: 满意度指标, 二级指标: 服务对象满意度指标, 三级指标: 群众满意度, 年度指标值: ≥90%, 实际完成值: 92%, 分值: 10}
+"""
+
+
+def test_monitor_reasons_into_a_selfeval_case_matched_by_name(tmp_path, filled):
+    wb = openpyxl.load_workbook(filled)
+    ws = wb["运行监控表"]
+    ws["H16"], ws["I16"], ws["J16"] = "硬件条件保障", "设备供货延迟", "调整施工计划"
+    ws["H17"], ws["I17"] = "其他", "人口统计口径调整"  # 受益人口: a reason though on track
+    ws["C13"] = "新建供水管网长度（公里）"
+    ws["H13"], ws["J13"] = "经费保障", "追加预算"  # not in the 自评表 below: reported
+    wb.save(filled)
+    case = tmp_path / "自评.yaml"
+    case.write_text(SELF_CASE, "utf-8")
+    book = tmp_path / "自评表.xlsx"
+    res = run("new", book, "--from", case, "--monitor", filled)
+    assert res.exit_code == 0, res.output
+    got = selfeval_indicators(book)
+    # "改造水厂 数量" and "改造水厂数量" are the same indicator
+    assert got["改造水厂 数量"].startswith("（1-7月运行监控）偏差原因：经费保障，配套资金到位晚。")
+    assert got["工程完工时间"] == "设备供货延迟，已督促供货商。"  # the clerk's own text is kept
+    assert got["受益人口"] == "（1-7月运行监控）偏差原因：其他，人口统计口径调整。"
+    assert got["群众满意度"] is None
+    out = " ".join(res.output.split())
+    assert "未覆盖：“工程完工时间”" in out
+    assert "没有带入（自评表中没有同名的三级指标）：“新建供水管网长度（公里）”" in out
+
+
+def test_monitor_option_refuses_what_it_cannot_use(tmp_path, filled):
+    selfeval = tmp_path / "自评表.xlsx"
+    assert run("new", selfeval, "--from", SAMPLES / "示例-电子政务各项专项经费.yaml").exit_code == 0
+    res = run("new", tmp_path / "x.xlsx", "--monitor", selfeval)
+    assert res.exit_code == 2 and "没有找到项目支出绩效运行监控表" in res.output and "Traceback" not in res.output
+    res = run("new", tmp_path / "y.xlsx", "--monitor", filled, "--kind", "评分表")
+    assert res.exit_code == 2 and "不能与 --kind 评分表 一起用" in res.output
+    res = run("new", tmp_path / "z.xlsx", "--monitor", tmp_path / "没有.xlsx")
+    assert res.exit_code == 2 and "找不到运行监控表" in res.output
+    assert not any((tmp_path / n).exists() for n in ("x.xlsx", "y.xlsx", "z.xlsx"))
