@@ -316,3 +316,39 @@ def test_totals_are_decimal_half_up():
     assert fmt(t.average, 2) == "90.00"
     t = totals([row("90.01"), row("90.00")])  # 90.005 → 90.01 half-up (banker's rounding would give 90.00)
     assert fmt(t.average, 2) == "90.01"
+
+
+def test_the_same_project_twice_is_flagged_and_each_part_checked_by_its_number(tmp_path):
+    inbox = tmp_path / "in"
+    make_inbox(inbox, [CLEAN[2]])
+    shutil.copyfile(inbox / f"{CLEAN[2]}.xlsx", inbox / "再次提交.xlsx")
+    res = run("publish", inbox, "-o", tmp_path / "out", "--no-pdf")
+    assert flat("同一项目“信息化项目建设项目”（区人民政府办公室，2023）出现 2 次") in flat(res.output), res.output
+    text = (tmp_path / "out" / "预算绩效情况说明（草稿）.md").read_text("utf-8")
+    assert "### 1. 信息化项目建设项目（区人民政府办公室）" in text and "### 2. 信息化项目建设项目（区人民政府办公室）" in text
+    # A number changed in the second part is found there (the two parts share a heading, not a number).
+    second = text.index("### 2.")
+    edited = tmp_path / "说明.md"
+    edited.write_text(text[:second] + text[second:].replace("预算执行率 99.83%", "预算执行率 93.83%"), "utf-8")
+    from evaltool.publish.run import check_file
+
+    findings, _ = check_file(edited, [inbox])
+    assert [f.code for f in findings] == ["W-DUPLICATE", "E-REPORT-NUMBER"], [f.message for f in findings]
+    assert "93.83%" in findings[1].message
+
+
+def test_a_hand_made_sheet_without_print_setup_prints_one_page_wide(tmp_path):
+    """A form laid out by hand (no print area, no fit): the copy fits the page width, landscape when wide."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "layouts"))
+    import forms
+
+    book = tmp_path / "手工表.xlsx"
+    forms.national(book)
+    src = openpyxl.load_workbook(book).active
+    assert not src.sheet_properties.pageSetUpPr or not src.sheet_properties.pageSetUpPr.fitToPage
+    run("publish", book, "-o", tmp_path / "out", "--no-pdf")
+    ws = openpyxl.load_workbook(tmp_path / "out" / "手工表-公开.xlsx").active
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0

@@ -90,6 +90,19 @@ def _is_formula(cell: Any) -> bool:
     return cell.data_type == "f" or isinstance(cell.value, (ArrayFormula, DataTableFormula))
 
 
+def _wide(ws) -> bool:
+    """Whether the used columns are wider than an A4 portrait page between the form's margins."""
+    from openpyxl.utils import get_column_letter
+
+    from evaltool.workbook import paper
+
+    width = 0.0
+    for c in range(1, ws.max_column + 1):
+        dim = ws.column_dimensions.get(get_column_letter(c))
+        width += paper.column_points(dim.width if dim is not None and dim.width else 8.43)
+    return width > paper.A4_SHORT - 2 * 72 * paper.MARGIN_LR
+
+
 def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWrite]):
     """(openpyxl Workbook of the public copy, Cleaned). writes: the kind's computed values for the
     copy (no marks); InputError (Chinese, naming the cells) for a formula whose value the file does
@@ -170,6 +183,8 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
                 ws.sheet_properties.pageSetUpPr = PageSetupProperties()
             ws.sheet_properties.pageSetUpPr.fitToPage = True
             ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+            if not ws.page_setup.orientation and _wide(ws):
+                ws.page_setup.orientation = "landscape"  # as the official forms print: fewer, larger pages
         ws.sheet_view.tabSelected = False
     if missing:
         shown = "、".join(missing[:MAX_LISTED]) + ("等" if len(missing) > MAX_LISTED else "")
