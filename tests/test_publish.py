@@ -57,6 +57,8 @@ def make_inbox(folder: Path, names: list[str]) -> None:
     hidden["A1"] = "内部测算：不公开"
     hidden.sheet_state = "hidden"
     wb.create_sheet("草稿纸")["A1"] = "草稿纸上的字"
+    ws["L2"] = "隐藏列里的测算"
+    ws.column_dimensions["L"].hidden = True
     wb.defined_names["规则"] = DefinedName("规则", attr_text=f"'{L.SHEET_SETTINGS}'!$B$2")
     wb.defined_names["表头"] = DefinedName("表头", attr_text=f"'{L.SHEET_FORM}'!$A$1")
     wb.properties.creator = CLERK
@@ -116,7 +118,7 @@ def test_public_xlsx_zip_parts(published):
             assert not [n for n in names if re.search(r"comments|vmlDrawing|externalLink|threadedComment|custom\.xml", n)], names
             assert len([n for n in names if n.startswith("xl/worksheets/sheet")]) == 1
             blob = b"".join(zf.read(n) for n in names)
-            for text in (CLERK, "内部测算", "草稿纸", "【evaltool】", L.SHEET_RESULTS, "请王科长"):
+            for text in (CLERK, "内部测算", "草稿纸", "【evaltool】", L.SHEET_RESULTS, "请王科长", "隐藏列里的测算"):
                 assert text.encode("utf-8") not in blob, (stem, text)
             core = zf.read("docProps/core.xml").decode("utf-8")
             assert "<dc:creator" not in core and "lastModifiedBy>" not in core.replace("cp:lastModifiedBy/", "")

@@ -110,19 +110,19 @@ def grade_names(rows: list[Row]) -> list[str]:
 
 
 def totals(rows: list[Row]) -> Totals:
-    money = [r for r in rows if r.budget is not None and r.actual is not None]
-    budget = sum((r.budget for r in money), Decimal(0)) if money else None  # type: ignore[misc]
-    actual = sum((r.actual for r in money), Decimal(0)) if money else None  # type: ignore[misc]
-    rate = (actual / budget) if budget and actual is not None and budget > 0 else None
-    graded = [r for r in rows if r.total is not None and not r.ungraded]
-    grades = {g: sum(1 for r in graded if r.grade == g) for g in grade_names(rows)}
-    average = (sum((r.total for r in graded), Decimal(0)) / len(graded)) if graded else None  # type: ignore[misc]
+    budgets = [(r.budget, r.actual) for r in rows if r.budget is not None and r.actual is not None]
+    budget = sum((b for b, _ in budgets), Decimal(0)) if budgets else None
+    actual = sum((a for _, a in budgets), Decimal(0)) if budgets else None
+    rate = actual / budget if budget is not None and actual is not None and budget > 0 else None
+    graded = [(r, r.total) for r in rows if r.total is not None and not r.ungraded]
+    grades = {g: sum(1 for r, _ in graded if r.grade == g) for g in grade_names(rows)}
+    average = sum((t for _, t in graded), Decimal(0)) / len(graded) if graded else None
     by_form: dict[str, int] = {}
     for r in rows:
         by_form[r.form] = by_form.get(r.form, 0) + 1
     years = sorted({str(r.project.year) for r in rows if r.project.year})
     depts = list(dict.fromkeys(str(r.project.department).strip() for r in rows if r.project.department))
-    t = Totals(len(rows), by_form, budget, actual, rate, len(rows) - len(money), grades, len(graded),
+    t = Totals(len(rows), by_form, budget, actual, rate, len(rows) - len(budgets), grades, len(graded),
                average, len(rows) - len(graded), sum(1 for r in rows if r.errors), years, depts)
     fig = t.figures.append
     fig(Figure("count", ("项目", "自评"), "count:个", Decimal(t.count), "表格份数"))
