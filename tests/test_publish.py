@@ -354,3 +354,34 @@ def test_a_hand_made_sheet_without_print_setup_prints_one_page_wide(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "out" / "手工表-公开.xlsx").active
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.page_setup.fitToHeight == 0
+
+
+def test_the_ribbon_button_publishes_the_saved_workbook(tmp_path):
+    """The Excel 公开 button (xlwings remote engine): the book's saved file into 公开 beside it; a form
+    with 错误 is a Chinese dialog and nothing is written."""
+    import xlwings as xw
+
+    from evaltool.excel import entry
+    from evaltool.workbook import xlsx_engine
+    from test_excel import payload_from_grids
+
+    make_inbox(tmp_path, [CLEAN[3], WITH_ERROR])
+    good = tmp_path / f"{CLEAN[3]}.xlsx"
+    before = good.read_bytes()
+    book = xw.Book(json=payload_from_grids(xlsx_engine.read_grids(good), name=good.name))
+    done = entry.publish(book=book, path=good, open_after=False)
+    assert good.read_bytes() == before
+    assert (tmp_path / "公开" / f"{CLEAN[3]}-公开.xlsx").exists() and done.drafts
+    alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
+    assert any("已生成公开版" in a and "-公开.pdf" in a for a in alerts), alerts
+    bad = tmp_path / f"{WITH_ERROR}.xlsx"
+    book = xw.Book(json=payload_from_grids(xlsx_engine.read_grids(bad), name=bad.name))
+    entry.publish(book=book, path=bad, folder=tmp_path / "公开2", open_after=False)
+    alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
+    assert any("没有生成公开版" in a and "有未改正的错误" in a for a in alerts), alerts
+    assert not list((tmp_path / "公开2").glob("*.xlsx"))
+    # A book that is not saved on this computer (the remote engine's has no folder): said so, in Chinese.
+    book = xw.Book(json=payload_from_grids(xlsx_engine.read_grids(good), name=good.name))
+    assert entry.publish(book=book, open_after=False) is None
+    alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
+    assert any("还没有保存到电脑上" in a for a in alerts), alerts
