@@ -27,6 +27,7 @@ DEFAULT_KIND = "自评表"  # a case file without 类型, and a new blank workbo
 BUILTIN: dict[str, str] = {
     "自评表": "evaltool.kinds.selfeval.kind:KIND",
     "评分表": "evaltool.kinds.scoresheet.kind:KIND",
+    "绩效目标表": "evaltool.kinds.targets.kind:KIND",
 }
 
 _REGISTRY: dict[str, str | FormKind] = dict(BUILTIN)
