@@ -28,6 +28,7 @@ BUILTIN: dict[str, str] = {
     "运行监控表": "evaltool.kinds.monitor.kind:KIND",  # first: the 自评表 reader would take its 三级指标 table
     "自评表": "evaltool.kinds.selfeval.kind:KIND",
     "评分表": "evaltool.kinds.scoresheet.kind:KIND",
+    "绩效目标表": "evaltool.kinds.targets.kind:KIND",
 }
 
 _REGISTRY: dict[str, str | FormKind] = dict(BUILTIN)
