@@ -142,6 +142,8 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
         if r in stops or (block == PROJECTS and WL.label_key(v.text(r, min(cols.values()))) in ("合计", "总计", "小计")):
             break
         item = {k: v.value(r, c, vertical=False) for k, c in cols.items() if k in keys}
+        if block == PROJECTS and cells.template:
+            item.pop("执行率", None)  # evaltool's own grey cell on its template: computed, not typed
         if block == PROJECTS and v.home(r, cols["项目名称"])[0] != r:
             item["项目名称"] = None  # a merged name from above is not a new project
         end = r
