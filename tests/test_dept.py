@@ -256,6 +256,24 @@ def test_report_and_check_report_and_collect(tmp_path, book):
     assert row["项目"] == "部门整体支出（2 个项目）" and row["产出指标"] == 47
 
 
+def test_report_material_that_disagrees_with_the_form_is_marked_then_cleared(book):
+    wb = openpyxl.load_workbook(book)
+    ws = wb["部门报告素材"]
+    cell = cell_of(ws, "部门概况").offset(column=1)
+    cell.value = "本部门年度资金总额全年执行数1180万元。"  # the form says 1187.5
+    wb.save(book)
+    res = run("score", book)
+    assert res.exit_code == 1, res.output
+    ws = openpyxl.load_workbook(book)["部门报告素材"]
+    note = ws[cell.coordinate].comment
+    assert note is not None and "1180" in note.text and "1187.5" in note.text
+    wb = openpyxl.load_workbook(book)
+    wb["部门报告素材"][cell.coordinate] = "本部门年度资金总额全年执行数1187.5万元。"
+    wb.save(book)
+    assert run("score", book).exit_code == 0
+    assert openpyxl.load_workbook(book)["部门报告素材"][cell.coordinate].comment is None
+
+
 def test_export_round_trip_scores_the_same(tmp_path, book):
     out = tmp_path / "导出.yaml"
     res = run("export", book, "-o", out)

@@ -32,6 +32,7 @@ class DeptCells:
     values: dict[str, Any] = field(default_factory=dict)
     inputs: set[str] = field(default_factory=set)  # A1 of every input cell this module read
     template: bool = False
+    report_marked: set[str] = field(default_factory=set)  # 部门报告素材 cells evaltool marked last run
 
 
 def _keys(section: str) -> dict[str, str]:
@@ -235,6 +236,7 @@ def read_views(views: list[View], context: Any) -> list[Project]:
         cells = DeptCells(template=context.settings is not None and any(
             key in v.labels for key in D.vocabulary()["表名"]) and bool(context.settings.find(WL.L_VERSION, range(1, 20))))
         p.extra[OUT] = cells
+        cells.report_marked = set((getattr(context, "marked", None) or {}).get(D.SHEET_REPORT, set()))
         p.cells.pop("项目名称", None)
         p.name = None
         hit = _block_hit(v, "部门名称")

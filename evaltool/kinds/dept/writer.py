@@ -59,6 +59,9 @@ def cell_writes(project: Project, result: DeptResult) -> list[CellWrite]:
         if f.location.sheet == SHEET_REPORT and f.location.cell:
             on_report.setdefault(f.location.cell, []).append(f)
     writes += [mark_write(SHEET_REPORT, cell, found) for cell, found in on_report.items()]
+    # Last run's marks there that are fixed now: the cell's own look back, evaltool's note gone.
+    writes += [CellWrite(SHEET_REPORT, cell, style="input" if cells.template else "clear", note="", keep_value=True)
+               for cell in sorted(cells.report_marked - set(on_report))]
     return writes
 
 
