@@ -11,7 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from evaltool.core.caseio import CaseError, form_from_dict, form_to_dict
+from evaltool.core.caseio import CaseError
+from evaltool.kinds.selfeval.caseio import form_from_dict, form_to_dict
 from evaltool.core.decimals import plain_number
 from evaltool.core.model import FUND_COLUMN_ATTR, FundRow, Location, Project
 from evaltool.kinds.dept.layout import KIND, PART_ROWS

@@ -17,7 +17,8 @@ from evaltool.core.seam import address
 from evaltool.kinds.dept import layout as D
 from evaltool.kinds.dept.model import PARTS, PROJECT_KEYS, PROJECTS, TASK_KEYS, TASKS
 from evaltool.workbook import layout as WL
-from evaltool.workbook.reader import View, read_forms, sheet_info, value_right
+from evaltool.kinds.selfeval.reader import read_forms
+from evaltool.workbook.reader import View, sheet_info, value_right
 
 OUT = "_dept_out"  # Project.extra: DeptCells
 

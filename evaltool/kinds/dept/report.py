@@ -12,7 +12,8 @@ from evaltool.core.model import Project
 from evaltool.kinds.dept import layout as D
 from evaltool.kinds.dept.layout import PART_ROWS
 from evaltool.kinds.dept.scoring import DeptResult
-from evaltool.report.context import (build_levels, clean_unit, escape_markup, grade_scale, long_text, placeholder, raw_text,
+from evaltool.kinds.selfeval.context import build_levels
+from evaltool.report.context import (clean_unit, escape_markup, grade_scale, long_text, placeholder, raw_text,
                                      score_text)
 
 MATERIAL_HINTS = {
@@ -254,7 +255,7 @@ def summary_row(project: Project, result: DeptResult, file: str) -> dict[str, An
     """The department's row in the 汇总 sheet: the 年度资金总额 row's money and 执行率, the subtotals,
     总分 and 等次, like a project's, so the 汇总 and its per-主管部门 totals take it as one more line."""
     from evaltool.core.results import UNGRADED_LABEL, text_or_none
-    from evaltool.core.scoring import RATE_LABEL
+    from evaltool.kinds.selfeval.scoring import RATE_LABEL
 
     name = text_or_none(project.name)
     row: dict[str, Any] = {

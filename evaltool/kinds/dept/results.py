@@ -6,7 +6,7 @@ from typing import Any
 
 from evaltool.core.decimals import plain_number as number
 from evaltool.core.model import Project
-from evaltool.core.results import form_result_dict
+from evaltool.kinds.selfeval.results import form_result_dict
 from evaltool.kinds.dept.layout import KIND
 from evaltool.kinds.dept.scoring import DeptResult
 

@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from evaltool.core import values
-from evaltool.core.checks import check_cell_errors, check_indicators, check_weights
+from evaltool.kinds.selfeval.checks import check_cell_errors, check_indicators, check_weights
 from evaltool.core.decimals import fmt, fmt_percent, round_half_up
 from evaltool.core.model import FUND_COLUMN_ATTR, FUND_COLUMNS, Location, Project, ScoreResult
 from evaltool.core.reading import Collector, project_year, read_money, read_number
 from evaltool.core.rules import RuleError, RuleSet, load_rules
-from evaltool.core.scoring import RATE_LABEL, score_indicator, score_rate, ungraded_reasons
+from evaltool.kinds.selfeval.scoring import RATE_LABEL, score_indicator, score_rate, ungraded_reasons
 from evaltool.kinds.dept.layout import KIND, PART_ROWS, RULES
 from evaltool.kinds.dept.model import PROJECTS, TASKS, items, parts
 

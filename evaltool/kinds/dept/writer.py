@@ -17,7 +17,8 @@ from evaltool.kinds.dept.layout import SHEET_REPORT
 from evaltool.kinds.dept.model import PROJECTS
 from evaltool.kinds.dept.reader import dept_cells
 from evaltool.kinds.dept.scoring import DeptResult
-from evaltool.workbook.writer import form_cell_writes, mark_write
+from evaltool.kinds.selfeval.writer import form_cell_writes
+from evaltool.workbook.writer import mark_write
 
 
 def computed(result: DeptResult) -> dict[str, Any]:
