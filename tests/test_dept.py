@@ -411,3 +411,28 @@ def test_long_project_list_in_the_template(tmp_path, case):
     listed = marks(got, "E-DEPT-PROJECT-SUM")
     assert listed[0]["单元格"] == "D8" and "等 32 个项目" in listed[0]["说明"]
     assert got["总分"] == 96.5
+
+
+# ---- the Excel 计分 button (xlwings remote engine) -------------------------------------------------
+def test_excel_score_button_writes_what_the_cli_writes(tmp_path, monkeypatch):
+    import copy
+
+    from evaltool.excel import entry
+    from evaltool.workbook.template import deterministic_bytes
+    from test_excel import Replay, book_from_file, cli_score
+
+    monkeypatch.setattr(entry, "LOG_DIR", tmp_path / "log")
+    src = tmp_path / "部门.xlsx"
+    src.write_bytes(deterministic_bytes(kind_named("部门整体").build_workbook(parse_case(CASE), None)))
+    book, _ = book_from_file(src, monkeypatch)
+    payload = copy.deepcopy(book.api)
+    results, writes, _, _ = entry.plan(book)
+    assert [p.kind for p, _ in results] == ["部门整体"] and results[0][1].total == Decimal("96.5")
+    assert entry.score(book=book) is not None
+    got = Replay({"sheets": payload["sheets"]}, book.json()["actions"])
+    want = cli_score(tmp_path, src)
+    values = [w for w in writes if not w.keep_value]
+    assert len(values) >= 12  # 执行率 ×3, 得分, 4 indicators, 总分, 分值合计, 等次, the list's rates and 合计
+    for w in values:
+        assert got.get(w.sheet, w.cell, "value") == want[w.sheet][w.cell].value, (w.sheet, w.cell)
+    assert any("计分完成" in a for a in got.alerts)
