@@ -69,6 +69,8 @@ def case_from_dict(p: Project, data: dict, name: str) -> None:
     if p.unit is None:
         p.unit = p.name
     budget = data.get(BUDGET)
+    if budget is not None and not isinstance(budget, dict):
+        raise CaseError(f"{name} 的“{BUDGET}”应是“键: 值”的表，例如 年度资金总额: {{全年预算数: 1250, 全年执行数: 1187.5}}。")
     if not isinstance(budget, dict):
         raise CaseError(f"{name} 缺少“{BUDGET}”，至少应有 年度资金总额: {{全年预算数: …, 全年执行数: …}}。")
     shared = {"项目资金": {k: v for k, v in budget.items() if k not in PART_ROWS}, **data}

@@ -15,7 +15,7 @@ from typing import Any
 from evaltool.core import values
 from evaltool.kinds.selfeval.checks import check_cell_errors, check_indicators, check_weights
 from evaltool.core.decimals import fmt, fmt_percent, round_half_up
-from evaltool.core.model import FUND_COLUMN_ATTR, FUND_COLUMNS, Location, Project, ScoreResult
+from evaltool.core.model import FUND_COLUMN_ATTR, FUND_COLUMNS, Finding, Location, Project, ScoreResult
 from evaltool.core.reading import Collector, project_year, read_money, read_number
 from evaltool.core.rules import RuleError, RuleSet, load_rules
 from evaltool.kinds.selfeval.scoring import RATE_LABEL, score_indicator, score_rate, ungraded_reasons
@@ -374,8 +374,16 @@ def evaluate_dept(project: Project, rules: RuleSet | None = None) -> DeptResult:
     if result.ungraded:
         out.add("E-UNGRADED", "error", f"无法计分：{result.ungraded}。改正上述问题后再计分；在此之前部门整体没有总分和等次。",
                 "总分", Location(sheet=project.sheet, path="总分"))
-    result.findings = out.findings
+    # The shared scorer speaks of a project and its 项目资金 table; this form is a department's 年度预算.
+    result.findings = [f if _ours(f.message) == f.message else Finding(
+        f.code, f.severity, _ours(f.message), f.field, f.location, f.indicator) for f in out.findings]
+    result.ungraded = _ours(result.ungraded) if result.ungraded else None
     return result
+
+
+def _ours(text: str) -> str:
+    return text.replace("本项目", "部门整体").replace("项目资金表", "年度预算表").replace(
+        "项目资金（预算执行率）", "年度预算（预算执行率）")
 
 
 __all__ = ["evaluate_dept", "DeptResult", "PartResult", "TaskResult", "ProjectRow", "dept_rules", "KIND"]
