@@ -131,6 +131,9 @@ _ENTRIES = [
     ("I-RISK-REPORT", "抽查：同一文件夹中的报告与表格数字不符", "汇总"),
     ("I-RISK-TYPED", "抽查：填报的得分与按规则计算的不同", "汇总"),
     ("I-RISK-SAME-TEXT", "抽查：偏差原因等文字与其他单位的表格完全相同", "汇总"),
+    # ---- 公开 ----
+    ("E-PUBLISH-NUMBER", "预算绩效情况说明中的数字与表格不一致", "公开"),
+    ("W-PUBLISH-UNCHECKED", "预算绩效情况说明中的数字无法与表格核对", "公开"),
 ]
 
 CATALOGUE: dict[str, Code] = {c: Code(c, _SEVERITY[c[0]], s, scope) for c, s, scope in _ENTRIES}
