@@ -154,7 +154,7 @@ def platform_project(**changes):
 
 
 def test_a_deduction_as_a_share_of_the_weight_rounds_half_up(tmp_path):
-    from evaltool.core.scoring import evaluate
+    from evaltool.core.kinds import evaluate
 
     rules = load_rules(write_rules(tmp_path, "超额扣分: {超出比例: 0.3, 扣分比例: 0.125, 理由: 目标偏低}\n"))
     project = platform_project()
@@ -166,7 +166,7 @@ def test_a_deduction_as_a_share_of_the_weight_rounds_half_up(tmp_path):
 
 
 def test_a_deduction_never_takes_a_score_below_zero(tmp_path):
-    from evaltool.core.scoring import evaluate
+    from evaltool.core.kinds import evaluate
 
     rules = load_rules(write_rules(tmp_path, "超额扣分: {超出比例: 0.3, 扣分: 5}\n"))
     project = platform_project()
@@ -176,7 +176,7 @@ def test_a_deduction_never_takes_a_score_below_zero(tmp_path):
 
 
 def test_reverse_targets_can_be_left_out(tmp_path):
-    from evaltool.core.scoring import evaluate
+    from evaltool.core.kinds import evaluate
 
     rules = load_rules(write_rules(tmp_path, "超额扣分: {超出比例: 0.3, 扣分: 2, 反向指标: false}\n"))
     result = evaluate(platform_project(), rules)
@@ -184,8 +184,53 @@ def test_reverse_targets_can_be_left_out(tmp_path):
 
 
 def test_a_zero_actual_on_a_reverse_target_never_deducts():
-    from evaltool.core.scoring import evaluate
+    from evaltool.core.kinds import evaluate
 
     result = evaluate(platform_project(), load_rules("省平台示例"))
     accidents = result.indicators[4]  # ≤1起, 0起
     assert accidents.score == 15 and "扣" not in accidents.explanation
+
+
+# ---- shown by check, score, report ----------------------------------------------------------
+def test_score_and_check_print_each_adjustment_on_one_line(tmp_path):
+    out = run_cli("score", PLATFORM / "扣分后封顶.yaml").stdout
+    text = " ".join(out.split())
+    assert "计分调整（超额扣分）：“信息公开数量”实际完成值 1500条 超出目标 1000条 达 50%，扣 2 分（目标设置偏低）" in text
+    assert "计分调整（总分上限）：执行率 60% 低于 70%，总分不超过 79 分：94.00 → 79.00" in text
+    assert "总分 79.00 等次 中" in text
+    # In a workbook made from the case: the cap is marked on the 总分 cell itself, which holds 79.
+    book = tmp_path / "表.xlsx"
+    assert run_cli("new", "--from", PLATFORM / "扣分后封顶.yaml", "-o", book).returncode == 0
+    res = run_cli("check", book, "--json")
+    data = json.loads(res.stdout)
+    cap = next(f for f in data["标记"] if f["代码"] == "W-TOTAL-CAP")
+    import openpyxl
+
+    ws = openpyxl.load_workbook(book)[cap["工作表"]]
+    assert ws[cap["单元格"]].value == 79 and data["总分"] == 79 and data["封顶前总分"] == 94
+    deducted = next(f for f in data["标记"] if f["代码"] == "W-EXCESS-DEDUCT")
+    assert ws[deducted["单元格"]].value == "1500条"
+    assert "W-FAR-ABOVE" not in {f["代码"] for f in data["标记"]}  # the deduction says it instead
+
+
+def test_the_report_text_and_its_attached_form_give_the_same_reasons(tmp_path):
+    import docx
+
+    report = tmp_path / "报告.docx"
+    case = PLATFORM / "扣分后封顶.yaml"
+    assert run_cli("report", case, "-o", report).returncode == 0
+    document = docx.Document(str(report))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "项目自评总分79分，评价等次为“中”" in text.replace(" ", "")
+    squeeze = "".join(text.split())
+    reasons = ["“信息公开数量”实际完成值1500条超出目标1000条达50%，扣2分（目标设置偏低）",
+               "执行率60%低于70%，总分不超过79分：94.00→79.00"]
+    for reason in reasons:
+        assert reason in squeeze, text
+    last = "".join(document.tables[-1].rows[-1].cells[-1].text.split())
+    assert "评价等次：中" in last and all(reason in last for reason in reasons), last
+    total_cells = {"".join(c.text.split()) for c in document.tables[-1].rows[-1].cells}
+    assert "79.00" in total_cells
+    # The report agrees with its form: its own checker finds nothing.
+    res = run_cli("check-report", report, case)
+    assert res.returncode == 0, res.stdout
