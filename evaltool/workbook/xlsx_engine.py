@@ -276,7 +276,7 @@ def _install_border_skip() -> None:
     MergedCellRange.format = format
 
 
-def _open(pkg: Package, data_only: bool, rich_text: bool = False, values_only: bool = False):
+def open_package(pkg: Package, data_only: bool, rich_text: bool = False, values_only: bool = False):
     import openpyxl
 
     if values_only:
@@ -297,13 +297,13 @@ def _open_any(path: str | os.PathLike, data_only: bool, rich_text: bool = False,
     merged-cell borders bound)."""
     pkg = package(path)
     try:
-        return _open(pkg, data_only, rich_text, values_only), pkg
+        return open_package(pkg, data_only, rich_text, values_only), pkg
     except MemoryError:
         raise
     except Exception:  # noqa: BLE001 - openpyxl raises many types for broken files
         pass
     deep = deep_package(path)
-    return _open(deep, data_only, rich_text, values_only), deep
+    return open_package(deep, data_only, rich_text, values_only), deep
 
 
 def deep_package(path: str | os.PathLike) -> Package:
@@ -659,8 +659,5 @@ def write_results_file(source: str | os.PathLike, target: str | os.PathLike, wri
 
 
 __all__ = ["check_file", "package", "dropped_content", "load", "grids_from_workbook", "read_grids", "read_noted", "apply_writes",
-           "write_results", "save_atomic", "safe_target", "score_target", "patched", "write_results_file", "MAX_BYTES"]
-
-
-# Public name of a helper other modules use (collect/worker.py): no private name crosses a module.
-open_package = _open
+           "write_results", "save_atomic", "safe_target", "score_target", "patched", "write_results_file", "open_package",
+           "MAX_BYTES"]
