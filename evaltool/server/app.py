@@ -220,7 +220,9 @@ def _projects(data: dict, settings: Settings):
     from evaltool.core.rules import DEFAULT_RULES, builtin_ids
     from evaltool.workbook import service
 
-    grids = P.grids(data, P.Limits(max_cells=settings.max_cells))
+    from evaltool.engines import engine
+
+    grids = engine("json").read(P.Posted(data, P.Limits(max_cells=settings.max_cells)))
     book = P.text_field(data, "book", 255)
     rule_set = _rule_set(data, [])
     chosen = P.text_field(data, "rules", 100)
