@@ -138,7 +138,8 @@ class CalamineEngine(Engine):
             return grids, notes
         long_text: list[str] = []  # the sheets whose texts may be too long
         try:
-            grids = calamine_grids(source.package.data, source.skip, long_text)
+            # the parts already inflated by the pre-flight, stored (preflight(stored=True)), when given
+            grids = calamine_grids(source.package.stored or source.package.data, source.skip, long_text)
         except EarlierSummary:
             raise
         except BaseException as exc:  # noqa: BLE001 - pyo3 turns a Rust panic into a BaseException
