@@ -27,9 +27,10 @@ def evaluate_projects(projects: list[Project]) -> list[tuple[Project, ScoreResul
 
 
 def read_projects(file: str, rules: str | None = None) -> list[Project]:
-    from evaltool.workbook import service, xlsx_engine
+    from evaltool.engines import engine
+    from evaltool.workbook import service
 
-    grids, notes = xlsx_engine.read_noted(file)  # notes: what the reading policy tolerated
+    grids, notes = engine("openpyxl").read_noted(file)  # notes: what the reading policy tolerated
     return service.read(grids, source=str(file), rules=rules, notes=notes)
 
 
