@@ -20,6 +20,7 @@ from evaltool.core.caseio import load_case
 from evaltool.core.seam import parse_address
 from evaltool.server.app import Settings
 from evaltool.workbook import layout as L
+from evaltool.kinds.selfeval.template import build_workbook
 from evaltool.workbook import template
 
 from conftest import case_files
@@ -47,7 +48,7 @@ def office(tmp_path_factory):
 
 def filled(tmp_path: Path, case: Path, name="自评.xlsx") -> Path:
     path = tmp_path / name
-    path.write_bytes(template.deterministic_bytes(template.build_workbook(load_case(case))))
+    path.write_bytes(template.deterministic_bytes(build_workbook(load_case(case))))
     return path
 
 

@@ -71,7 +71,7 @@ def score(projects: list[Project], rule_set=None, check_texts: bool = True) -> l
     """Score each project with its rule set (or `rule_set`, a RuleSet given inline, e.g. one posted to
     `evaltool serve` as text) and the 设置 sheet's 小数位; check_texts: also check the 报告素材
     texts against the table (what check, score and the Excel 校验 do; collect does not)."""
-    from evaltool.core.scoring import evaluate as evaluate_one
+    from evaltool.core.kinds import evaluate as evaluate_one
     from evaltool.workbook.evaluate import rule_set_for
 
     out = []

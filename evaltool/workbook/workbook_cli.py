@@ -286,13 +286,14 @@ def template_cmd(output: str | None, kind: str | None) -> None:
 def demo_workbook(project: Project, outdir: Path) -> Path:
     """Demo step: a filled, scored sample workbook in the demo folder."""
     from evaltool.core.fileio import atomic_write_bytes
-    from evaltool.workbook.template import build_workbook, deterministic_bytes
+    from evaltool.core.kinds import kind_of
+    from evaltool.workbook.template import deterministic_bytes
 
     outdir.mkdir(parents=True, exist_ok=True)
     from evaltool.core.fileio import safe_filename
 
     target = outdir / f"示例-{safe_filename(project.name or '', '自评表')}.xlsx"
-    atomic_write_bytes(target, deterministic_bytes(build_workbook(project)))
+    atomic_write_bytes(target, deterministic_bytes(kind_of(project).build_workbook(project, None)))
     score_and_write(target, target)
     console.print(f"示例工作簿（已填写并计分）：{esc(target)}")
     return target
