@@ -44,6 +44,12 @@ class Row:
     texts_ok: bool  # the 报告素材 texts agree with the form (else they are not quoted)
 
     @property
+    def evaluated(self) -> bool:
+        """Whether the form is an evaluation (a total, or a reason it has none): a form without one (a
+        目标表, a 监控表) is published but is not part of the 绩效自评 the 情况说明 reports."""
+        return self.total is not None or bool(self.ungraded)
+
+    @property
     def heading(self) -> str:
         name = str(self.project.name or "（未填项目名称）")
         unit = str(self.project.unit or "").strip()
