@@ -17,3 +17,14 @@ class PlanKind(TestKind):
 
 
 KIND = PlanKind()
+
+
+class WholeKind(TestKind):
+    """The 测试表 as a form of the whole department (FormKind.subject)."""
+
+    name = "测试表"
+    title = "测试部门整体表"
+    subject = "部门"
+
+
+WHOLE = WholeKind()
