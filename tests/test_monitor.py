@@ -422,3 +422,17 @@ def test_monitor_option_refuses_what_it_cannot_use(tmp_path, filled):
     res = run("new", tmp_path / "z.xlsx", "--monitor", tmp_path / "没有.xlsx")
     assert res.exit_code == 2 and "找不到运行监控表" in res.output
     assert not any((tmp_path / n).exists() for n in ("x.xlsx", "y.xlsx", "z.xlsx"))
+
+
+def test_every_engine_reads_and_scores_the_monitor_table_alike(tmp_path, filled, monkeypatch):
+    """openpyxl (files), calamine (collect) and xlwings (the Excel buttons, via its remote engine)."""
+    from test_engines import outcome, read_with
+
+    moved, published = tmp_path / "手工.xlsx", tmp_path / "原式样.xlsx"
+    handmade_moved(moved)
+    handmade_published(published)
+    for path in (filled, moved, published):
+        base = outcome(read_with("openpyxl", path, monkeypatch), path.name)
+        assert base[0] and base[0][0]["类型"] == "运行监控表", path.name
+        for name in ("calamine", "xlwings"):
+            assert outcome(read_with(name, path, monkeypatch), path.name) == base, (name, path.name)
