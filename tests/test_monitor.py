@@ -436,3 +436,23 @@ def test_every_engine_reads_and_scores_the_monitor_table_alike(tmp_path, filled,
         assert base[0] and base[0][0]["类型"] == "运行监控表", path.name
         for name in ("calamine", "xlwings"):
             assert outcome(read_with(name, path, monkeypatch), path.name) == base, (name, path.name)
+
+
+def test_handmade_out_cells_the_clerk_typed_are_kept(tmp_path):
+    book = tmp_path / "原式样.xlsx"
+    handmade_published(book)
+    assert run("score", book).exit_code == 1
+    assert cells(book, "监控表")["E6"] == "40.00%"  # empty: evaltool filled it, and says so in 校验结果
+    wb = openpyxl.load_workbook(book)
+    wb["监控表"]["D6"] = 150  # 150 ÷ 300: the cell evaltool filled follows the new figure
+    wb.save(book)
+    assert run("score", book).exit_code == 1
+    assert cells(book, "监控表")["E6"] == "50.00%"
+    wb = openpyxl.load_workbook(book)
+    wb["监控表"]["E6"] = 0.45  # the clerk types their own rate over it
+    wb["监控表"]["E6"].number_format = "0.00%"
+    wb.save(book)
+    got = json.loads(run("score", book, "--json").stdout)
+    assert ("W-MON-TYPED", "E6") in findings(got)
+    ws = openpyxl.load_workbook(book)["监控表"]
+    assert ws["E6"].value == 0.45 and "50.00%" in ws["E6"].comment.text
