@@ -456,3 +456,13 @@ def test_handmade_out_cells_the_clerk_typed_are_kept(tmp_path):
     assert ("W-MON-TYPED", "E6") in findings(got)
     ws = openpyxl.load_workbook(book)["监控表"]
     assert ws["E6"].value == 0.45 and "50.00%" in ws["E6"].comment.text
+
+
+def test_total_row_must_equal_its_parts(tmp_path, filled):
+    wb = openpyxl.load_workbook(filled)
+    wb["运行监控表"]["E8"] = 25  # 上年结转资金 1-7月执行数: 220 + 25 ≠ 240
+    wb.save(filled)
+    got = json.loads(run("check", filled, "--json").output)
+    sums = [f for f in got["标记"] if f["代码"] == "W-MON-FUND-SUM"]
+    assert [f["单元格"] for f in sums] == ["E6"] and "245" in sums[0]["说明"] and "240" in sums[0]["说明"]
+    assert got["执行进度"] == 0.4  # the progress still uses the total row

@@ -133,6 +133,9 @@ def _money(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult, out
         return where(p, f"{M.FUNDS_KEY}.年度资金总额.{col}")
 
     budget = read_money(total.get("全年预算数"), at("全年预算数"), "全年预算数", out)
+    total_initial = None
+    if total.get("全年预算数") is not None:  # else 年初预算数 is read below as the budget
+        total_initial = read_money(total.get("年初预算数"), at("年初预算数"), "年初预算数", out)
     if budget is None and total.get("全年预算数") is None and total.get("年初预算数") is not None:
         budget = read_money(total.get("年初预算数"), at("年初预算数"), "年初预算数", out)
         if budget is not None:
@@ -157,6 +160,8 @@ def _money(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult, out
     if forecast is None and total.get("全年预计执行数") is None:
         out.add("W-MON-FORECAST", "warning", "年度资金总额的全年预计执行数未填写。请填写预计到年底的执行数（万元）。",
                 "全年预计执行数", at("全年预计执行数"))
+    _fund_sum(p, funds, {"年初预算数": total_initial, "全年预算数": budget if res.budget_label == "全年预算数" else None,
+                         "执行数": executed, "全年预计执行数": forecast}, period, out)
     places = rules.rate_places
     if res.months:
         res.time_progress = round_half_up(Decimal(res.months) / 12, places)
@@ -195,6 +200,30 @@ def _money(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult, out
     res.money_light, res.money_why = light, why
     if light != "绿":
         res.reasons.append(f"资金{light}灯：{why}")
+
+
+def _fund_sum(p: Project, funds: dict, totals: dict[str, Decimal | None], period: str, out: Collector) -> None:
+    """年度资金总额 = the sum of its 其中 rows, column by column (a warning: the progress uses the total)."""
+    for col, total in totals.items():
+        parts: list[tuple[str, Decimal]] = []
+        for label in M.FUND_ROWS[1:]:
+            raw = (funds.get(label) or {}).get(col)
+            if raw is None:
+                continue
+            amount = read_money(raw, where(p, f"{M.FUNDS_KEY}.{label}.{col}"), f"{label}的{col}", out)
+            if amount is None:
+                break
+            parts.append((label, amount))
+        else:
+            if total is None or not parts:
+                continue
+            summed = sum((a for _, a in parts), Decimal(0))
+            if abs(summed - total) >= Decimal("0.005"):
+                name = f"{period}执行数" if col == "执行数" else col
+                out.add("W-MON-FUND-SUM", "warning",
+                        f"年度资金总额的{name} {fmt(total)} 万元不等于各资金行之和 {fmt(summed)} 万元（"
+                        + " + ".join(f"{label} {fmt(a)}" for label, a in parts) + "），请核对。",
+                        col, where(p, f"{M.FUNDS_KEY}.年度资金总额.{col}"))
 
 
 # ---- indicators ----------------------------------------------------------------------------------
