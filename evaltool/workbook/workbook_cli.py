@@ -214,7 +214,8 @@ def new_cmd(target: str | None, output: str | None, kind: str | None, case: str 
     """
     if target and output and target != output:
         raise InputError(f"给出了两个文件名（{target} 和 {output}），请只写一个。")
-    given = {option: sources[dest] for option, (dest, _, _) in NEW_SOURCES.items() if sources.get(dest)}
+    given: dict[str, str] = {option: path for option, (dest, _, _) in NEW_SOURCES.items()
+                             if (path := sources.get(dest))}
     if case:
         given = {"--from": case, **given}
     if len(given) > 1:
@@ -234,10 +235,10 @@ def new_cmd(target: str | None, output: str | None, kind: str | None, case: str 
         code = new_workbook(target or output, case, rules, None, project=project)
     else:
         code = new_workbook(target or output, case, rules, kind, project)
-    if source is not None:
+    if source is not None and project is not None:
         console.print(f"已从 {esc(Path(source).name)} 带入 {len(project.indicators)} 个绩效指标及其年度指标值、预期目标和年初预算数；"
                       "年底请填写全年预算数、全年执行数和各指标的实际完成值后再计分。")
-    if carried is not None:
+    if carried is not None and monitor:
         from evaltool.kinds.monitor.monitor_cli import print_carried
 
         print_carried(carried, monitor)
