@@ -234,3 +234,29 @@ def test_the_report_text_and_its_attached_form_give_the_same_reasons(tmp_path):
     # The report agrees with its form: its own checker finds nothing.
     res = run_cli("check-report", report, case)
     assert res.returncode == 0, res.stdout
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_a_workbook_made_from_the_case_scores_the_same(path, tmp_path):
+    """The same numbers through a real .xlsx (`evaltool new --from`, then `score` reading it back)."""
+    from click.testing import CliRunner
+
+    from evaltool.cli import main
+
+    book = tmp_path / "表.xlsx"
+    assert CliRunner().invoke(main, ["new", "--from", str(path), "-o", str(book)]).exit_code == 0
+    res = CliRunner().invoke(main, ["score", str(book), "--json"])
+    assert res.exit_code in (0, 1), res.output
+    data = json.loads(res.output.split("计分结果已写入")[0])
+    expected = load_case(path).expected
+    assert Decimal(str(data["总分"])) == Decimal(str(expected["总分"])) and data["等次"] == expected["等次"]
+    before, deducted = adjustments(data)
+    want = expected.get("封顶前总分")
+    assert before == (None if want is None else Decimal(str(want)))
+    assert deducted == {k: Decimal(str(v)) for k, v in (expected.get("扣分") or {}).items()}
+    # The 总分 cell of the scored workbook holds the capped total.
+    import openpyxl
+
+    ws = openpyxl.load_workbook(book)[data["工作表"]]
+    totals = [row for row in ws.iter_rows(values_only=True) if row and row[0] == "总分"]
+    assert totals and Decimal(str(totals[0][7])) == Decimal(str(expected["总分"]))
