@@ -260,3 +260,48 @@ def test_a_workbook_made_from_the_case_scores_the_same(path, tmp_path):
     ws = openpyxl.load_workbook(book)[data["工作表"]]
     totals = [row for row in ws.iter_rows(values_only=True) if row and row[0] == "总分"]
     assert totals and Decimal(str(totals[0][7])) == Decimal(str(expected["总分"]))
+
+
+# ---- hand-made published layouts (tests/layouts/forms.py) under the platform rules -----------
+def _forms():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("layout_forms", Path(__file__).parent / "layouts" / "forms.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Indicators 86.20 in every layout (forms.py); none beats its target by 30%, so only the cap acts.
+HAND_MADE = {
+    "zhejiang": ("93.70", "89.00", "良"),  # 60 / 80 = 75.00%: below 80%, not below 70% -> at most 89
+    "beijing": ("91.19", "59.00", "差"),  # 154.74 / 310.2 = 49.88%: below 50% -> at most 59
+    "anhui_huoqiu": ("91.36", "69.00", "中"),  # 51.56%: below 60% -> at most 69
+    "hubei": (None, "94.20", "优"),  # 96 / 120 = 80.00% exactly: no cap
+    "sichuan": (None, "95.70", "优"),  # 95.00%: no cap
+}
+
+
+@pytest.mark.parametrize("lid", sorted(HAND_MADE))
+def test_hand_made_layouts_are_capped_by_the_platform_rules(lid, tmp_path):
+    from click.testing import CliRunner
+
+    from evaltool.cli import main
+
+    forms = _forms()
+    build, _rules, _exp = forms.LAYOUTS[lid]
+    path = tmp_path / f"{lid}.xlsx"
+    build(path)
+    res = CliRunner().invoke(main, ["check", str(path), "--rules", "省平台示例", "--json"])
+    data = json.loads(res.output)
+    before, total, grade = HAND_MADE[lid]
+    assert Decimal(str(data["总分"])).quantize(Decimal("0.01")) == Decimal(total) and data["等次"] == grade
+    got_before = data["封顶前总分"]
+    assert (got_before is None) if before is None else Decimal(str(got_before)).quantize(Decimal("0.01")) == Decimal(before)
+    caps = [f for f in data["标记"] if f["代码"] == "W-TOTAL-CAP"]
+    assert len(caps) == (before is not None)
+    if caps:
+        assert caps[0]["单元格"], caps  # placed on the form's 总分 row
+    # The national rules leave these forms as they were.
+    national = json.loads(CliRunner().invoke(main, ["check", str(path), "--json"]).output)
+    assert national["调整"] == [] and national["总分"] == pytest.approx(float(forms.LAYOUTS[lid][2]["总分"]))
