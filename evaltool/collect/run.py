@@ -356,7 +356,8 @@ def _collect(paths: list, output: Path, rules: str | None, workers: int, progres
                 summary.macro_files.append(outcome.file)
             for row in outcome.rows:
                 rows.append(row)
-                grades[row.get("等次") or "无法计分"] += 1
+                if "等次" in row:  # a kind without grades (运行监控表) is not in the grade count
+                    grades[row.get("等次") or "无法计分"] += 1
                 summary.errors += row.get("错误数") or 0
                 summary.warnings += row.get("警告数") or 0
                 summary.projects_with_errors += bool(row.get("错误数"))
@@ -422,7 +423,8 @@ def duplicate_findings(rows: list[dict]) -> list[tuple]:
     for row in rows:
         if not row.get("项目"):
             continue
-        key = (str(row.get("单位") or "").strip(), str(row["项目"]).strip(), str(row.get("年度") or ""))
+        key = (str(row.get("单位") or "").strip(), str(row["项目"]).strip(), str(row.get("年度") or ""),
+               row.get("类型"))  # a project's 运行监控表 and its 自评表 are no duplicates
         if key in first:
             seen = first[key]
             out.append((row["文件"], row.get("工作表") or "", "", "警告",
