@@ -305,3 +305,24 @@ def test_hand_made_layouts_are_capped_by_the_platform_rules(lid, tmp_path):
     # The national rules leave these forms as they were.
     national = json.loads(CliRunner().invoke(main, ["check", str(path), "--json"]).output)
     assert national["调整"] == [] and national["总分"] == pytest.approx(float(forms.LAYOUTS[lid][2]["总分"]))
+
+
+def test_the_excel_check_button_marks_the_cap_on_the_total_cell(tmp_path, monkeypatch):
+    """The ribbon's 校验 through xlwings' remote engine (xw.Book(json=...)): the clerk sees the cap
+    and the deduction in the notes of the 总分 and 实际完成值 cells before submitting."""
+    import copy
+
+    import test_excel as tx
+    from evaltool.excel import entry
+
+    monkeypatch.setattr(entry, "LOG_DIR", tmp_path / "log")
+    src = tx.filled_file(tmp_path, load_case(PLATFORM / "扣分后封顶.yaml"))
+    book, _ = tx.book_from_file(src, monkeypatch)
+    payload = copy.deepcopy(book.api)
+    results = entry.check(book=book)
+    got = tx.Replay({"sheets": payload["sheets"]}, book.json()["actions"])
+    found = {f.code: f for _, r in results for f in r.findings}
+    cap, deducted = found["W-TOTAL-CAP"], found["W-EXCESS-DEDUCT"]
+    assert "总分不超过 79 分" in got.get(cap.location.sheet, cap.location.cell, "note")
+    assert "扣 2 分" in got.get(deducted.location.sheet, deducted.location.cell, "note")
+    assert results[0][1].total == 79
