@@ -301,7 +301,7 @@ def hand_made(path, projects: int = 12, with_list: bool = True, with_tasks: bool
     ws.title = "整体支出"
     ws["A1"] = "部门（单位）整体支出绩效自评表（2024年度）"
     ws.merge_cells("A1:I1")
-    ws["A2"], ws["B2"], ws["F2"], ws["G2"] = "部门（单位）名称：", "某县卫生健康局", "年度", 2024
+    ws["A2"], ws["B2"] = "部门（单位）名称：", "某县卫生健康局"  # the year only in the title
     ws.merge_cells("B2:E2")
     ws["A4"] = "年度预算（万元）"
     for col, head in zip("BCDEFG", ("全年预算数", "年初预算数", "全年执行数", "执行率", "分值", "得分")):
@@ -367,7 +367,7 @@ def hand_made(path, projects: int = 12, with_list: bool = True, with_tasks: bool
 def test_hand_made_variant_reads_by_label(tmp_path):
     path = hand_made(tmp_path / "卫健局.xlsx")
     [p] = service.load(str(path))
-    assert p.kind == "部门整体" and p.name == "某县卫生健康局" and p.year == 2024
+    assert p.kind == "部门整体" and p.name == "某县卫生健康局" and p.year == 2024  # from the title
     assert p.goal_expected == "保障全县医疗卫生服务。"  # not the 部门职责 rows below it
     res = run("check", path, "--json")
     got = json.loads(res.output)
@@ -436,3 +436,22 @@ def test_excel_score_button_writes_what_the_cli_writes(tmp_path, monkeypatch):
     for w in values:
         assert got.get(w.sheet, w.cell, "value") == want[w.sheet][w.cell].value, (w.sheet, w.cell)
     assert any("计分完成" in a for a in got.alerts)
+
+
+# ---- printing (LibreOffice) ---------------------------------------------------------------------
+def test_scored_form_prints_on_a4_with_nothing_cut_off(tmp_path, book, soffice):
+    from pdfpages import flat, page_texts
+
+    wb = openpyxl.load_workbook(book)
+    for name in wb.sheetnames[1:]:  # the form alone, as the clerk prints it for the stamp
+        del wb[name]
+    only = tmp_path / "打印.xlsx"
+    wb.save(only)
+    [pdf] = soffice([only], "pdf", tmp_path / "pdf")
+    pages = [flat(t) for t in page_texts(pdf)]
+    assert 1 <= len(pages) <= 2, len(pages)
+    text = "".join(pages)
+    for word in ("部门整体支出绩效自评表", "某县农业农村局", "年度资金总额", "其中：基本支出", "项目支出", "年度主要任务",
+                 "年度总体目标", "偏差原因分析及改进措施", "高标准农田建设项目", "粮食生产补助项目", "自评等次", "备注",
+                 "96.5", "95.00%", "87.98%", "80.68%", "单位负责人"):
+        assert word in text, word

@@ -208,6 +208,23 @@ def _indicator_rows(v: View, p: Project) -> set[int]:
     return rows
 
 
+def _year_from_title(v: View, p: Project) -> None:
+    """No 年度 value: the year printed with the title ("…自评表（2024年度）") or on the line under it."""
+    import re
+
+    hits = sorted(rc for key in D.vocabulary()["表名"] for rc in v.labels.get(key, ()))
+    if not hits:
+        return
+    r, c = hits[0]
+    for rr in (r, v.below(r, c)):
+        m = re.search(r"((?:19|20)\d{2})\s*年", v.text(rr, c) if rr == r else " ".join(
+            v.text(rr, cc) for cc in range(1, v.ncols + 1) if v.home(rr, cc) == (rr, cc)))
+        if m:
+            p.year = int(m.group(1))
+            p.cells[D.L_YEAR] = v.loc(rr, c)
+            return
+
+
 def _read_report(views: list[View], p: Project) -> None:
     fields = D.report_fields()
     sheet = next((v for v in views if v.sheet == D.SHEET_REPORT), None) or next(
@@ -250,6 +267,8 @@ def read_views(views: list[View], context: Any) -> list[Project]:
             p.cells["部门名称"] = Location(sheet=v.sheet, cell=address(1, 1))
         if p.unit is None:
             p.unit = p.name
+        if p.year is None or (isinstance(p.year, str) and not p.year.strip()):
+            _year_from_title(v, p)
         _read_parts(v, p, cells)
         project_rows = range(1, v.nrows + 1)
         base = _stop_rows(v, p, set())
