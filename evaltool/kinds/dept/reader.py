@@ -9,6 +9,7 @@ has: 部门名称, the 基本支出/项目支出 rows (in the 年度资金总额
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,9 +50,16 @@ def _block_hit(v: View, name: str, rows: range | None = None) -> tuple[int, int]
 def is_dept_sheet(v: View) -> bool:
     """The sheet holds a 部门整体支出绩效自评表: its title, or 部门名称 with a 基本支出/项目支出 row.
     One dict lookup per spelling: every sheet of every file a bureau consolidates passes here."""
-    if any(key in v.labels for key in D.vocabulary()["表名"]):
+    labels = v.labels
+    title, name, parts = _detect_keys()
+    if any(key in labels for key in title):
         return True
-    return _block_hit(v, "部门名称") is not None and any(key in v.labels for key in _keys("支出行"))
+    return any(key in labels for key in name) and any(key in labels for key in parts)
+
+
+@functools.lru_cache(maxsize=1)
+def _detect_keys() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    return (tuple(D.vocabulary()["表名"]), tuple(D.keys_for("区块", "部门名称")), tuple(_keys("支出行")))
 
 
 def _header(v: View, section: str, need: tuple[str, ...], rows: range) -> tuple[int, dict[str, int]] | None:
