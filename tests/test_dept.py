@@ -454,3 +454,19 @@ def test_scored_form_prints_on_a4_with_nothing_cut_off(tmp_path, book, soffice):
                  "年度总体目标", "偏差原因分析及改进措施", "高标准农田建设项目", "粮食生产补助项目", "自评等次", "备注",
                  "96.5", "95.00%", "87.98%", "80.68%", "单位负责人"):
         assert word in text, word
+
+
+def test_excel_import_case_lays_down_a_scored_dept_form(tmp_path, case, monkeypatch):
+    from evaltool.excel import entry
+    from test_excel import Replay, book_from_file
+
+    monkeypatch.setattr(entry, "LOG_DIR", tmp_path / "log")
+    blank = tmp_path / "空白.xlsx"
+    openpyxl.Workbook().save(blank)  # the clerk's open workbook: one empty sheet
+    book, _ = book_from_file(blank)
+    name, results = entry.import_case(book=book, path=case)
+    [(project, result)] = [(p, r) for p, r in results if p.sheet == name]
+    assert project.kind == "部门整体" and result.total == Decimal("96.5") and result.grade == "优"
+    got = Replay(book.api, book.json()["actions"])
+    assert name in got.names and "设置" in got.names and "部门报告素材" in got.names
+    assert any(f"导入到工作表“{name}”" in a for a in got.alerts)

@@ -12,8 +12,8 @@ class DeptKind(FormKind):
     name = "部门整体"
     title = "部门整体支出绩效自评表"
     summarised = True
-    pasteable = False
-    grids_ok = False
+    pasteable = True  # the Excel 导入案例 button lays a 部门整体 case into the open workbook
+    grids_ok = True
     report_template = "report-dept.md.j2"
     template_dir = str(Path(__file__).parent / "templates")
 
