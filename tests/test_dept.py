@@ -470,3 +470,11 @@ def test_excel_import_case_lays_down_a_scored_dept_form(tmp_path, case, monkeypa
     got = Replay(book.api, book.json()["actions"])
     assert name in got.names and "设置" in got.names and "部门报告素材" in got.names
     assert any(f"导入到工作表“{name}”" in a for a in got.alerts)
+
+
+def test_publish_leaves_out_the_report_material_sheet(tmp_path, book):
+    res = run("publish", book, "-o", tmp_path / "公开", "--no-pdf")
+    assert res.exit_code == 0, res.output
+    public = openpyxl.load_workbook(tmp_path / "公开" / f"{book.stem}-公开.xlsx")
+    assert public.sheetnames == ["部门整体自评表"]  # 部门报告素材 (like 报告素材), 设置, 说明, 校验结果 removed
+    assert public["部门整体自评表"]["H6"].value == 9.5

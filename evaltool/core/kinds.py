@@ -67,6 +67,8 @@ class FormKind:
     pasteable: bool = False  # whether the Excel 导入案例 button can lay it into an open workbook
     grids_ok: bool = True  # whether the server's /api/new can return it as grids
     case_keys: tuple[str, ...] = ()  # top-level case-file keys kept in Project.extra
+    # Sheets of the kind's workbook that are working material, not the form (never published)
+    internal_sheets: tuple[str, ...] = ()
 
     # -- reading --
     def read_views(self, views: list, context: Any) -> list[Project]:
