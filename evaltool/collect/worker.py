@@ -63,7 +63,7 @@ def read_package(pkg: Package, data: bytes, skip: frozenset[str], engine: str = 
     if engine == "calamine":
         try:
             long_text = []
-            grids = calamine_grids(pkg.data, skip, long_text)
+            grids = calamine_grids(pkg.stored or pkg.data, skip, long_text)
         except EarlierSummary:
             raise
         except BaseException as exc:  # noqa: BLE001 - pyo3 turns a Rust panic into a BaseException
@@ -167,7 +167,7 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
         os.abort()  # test-only (see ABORT_HOOK_ENV): stands for a native crash while reading
     try:
         data = read_file(p)  # the reading policy's one message per reason, as check gives it
-        pkg = preflight(data, p.suffix.lower())
+        pkg = preflight(data, p.suffix.lower(), stored=engine == "calamine")
     except Refused as exc:
         raise Unreadable(str(exc)) from None
     out.macro = pkg.macro or p.suffix.lower() == ".xlsm"
