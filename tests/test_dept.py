@@ -165,6 +165,20 @@ def test_rule_set_section_drives_the_project_list_check(tmp_path, case):
     assert res.exit_code == 2 and "“部门整体 → 项目清单口径”应为“全部”或“重点”，现为“部分”" in res.output
 
 
+def test_income_rows_are_checked_against_the_total_too(tmp_path):
+    text = CASE.replace("  基本支出:", "  本年财政拨款: {全年预算数: 1000, 全年执行数: 950}\n  其他资金: {全年预算数: 200, 全年执行数: 237.5}\n  基本支出:")
+    path = tmp_path / "收入.yaml"
+    path.write_text(text, "utf-8")
+    got = json.loads(run("check", path, "--json").output)
+    [m] = marks(got, "E-FUND-SUM")  # 1000 + 200 ≠ 1250 (全年预算数); 950 + 237.5 = 1187.5 agrees
+    assert m["字段"] == "全年预算数" and "年度预算的全年预算数" in m["说明"] and "1200" in m["说明"]
+    assert "W-FUND-OVER" in codes(got)  # 其他资金 237.5 > 200
+    no_reason = tmp_path / "无原因.yaml"
+    no_reason.write_text(CASE.replace("  预算执行偏差原因: 高标准农田项目部分地块流转滞后，工程款未能全部支付。\n", ""), "utf-8")
+    [m] = marks(json.loads(run("check", no_reason, "--json").output), "W-RATE-REASON")
+    assert "95.00%" in m["说明"] and "“部门报告素材”的“预算执行偏差原因”" in m["说明"]
+
+
 def test_unreadable_total_row_is_never_graded(tmp_path):
     path = tmp_path / "缺.yaml"
     path.write_text(CASE.replace("全年执行数: 1187.5}", "全年执行数: 一千}"), "utf-8")

@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from evaltool.core import values
-from evaltool.kinds.selfeval.checks import check_cell_errors, check_indicators, check_weights
+from evaltool.kinds.selfeval.checks import (check_cell_errors, check_funds, check_indicators, check_rate_reason,
+                                            check_weights)
 from evaltool.core.decimals import fmt, fmt_percent, round_half_up
 from evaltool.core.model import FUND_COLUMN_ATTR, FUND_COLUMNS, Finding, Location, Project, ScoreResult
 from evaltool.core.reading import Collector, project_year, read_money, read_number
@@ -362,8 +363,10 @@ def evaluate_dept(project: Project, rules: RuleSet | None = None) -> DeptResult:
         total=total, grade=grade, findings=out.findings, budget=budget, actual=actual,
         ungraded="；".join(reasons) if reasons else None, initial=initial, scope=dr.scope, rate_places=rules.rate_places)
     check_header(project, out)
+    check_funds(project, out)  # 按收入性质分 (本年财政拨款, 上年结转资金, 其他资金) rows, when the form has them
     check_indicators(project, rules, result, out)
     check_weights(project, rules, result, out)
+    check_rate_reason(project, result, out)
     result.parts = score_parts(project, rules, dr, out)
     result.tasks = score_tasks(project, dr, out)
     result.projects, result.project_budget, result.project_actual = score_projects(project, rules, dr, out)
@@ -383,7 +386,8 @@ def evaluate_dept(project: Project, rules: RuleSet | None = None) -> DeptResult:
 
 def _ours(text: str) -> str:
     return text.replace("本项目", "部门整体").replace("项目资金表", "年度预算表").replace(
-        "项目资金（预算执行率）", "年度预算（预算执行率）")
+        "项目资金（预算执行率）", "年度预算（预算执行率）").replace("项目资金的", "年度预算的").replace(
+        "“报告素材”", "“部门报告素材”")
 
 
 __all__ = ["evaluate_dept", "DeptResult", "PartResult", "TaskResult", "ProjectRow", "dept_rules", "KIND"]
