@@ -109,6 +109,15 @@ def test_case_scores_as_computed_by_hand(case):
     assert "执行率 1187.5 ÷ 1250 = 95.00%" in got["执行率说明"]
 
 
+def test_shipped_sample_is_this_case():
+    from importlib import resources
+
+    sample = resources.files("evaltool") / "samples" / "示例-部门整体.yaml"
+    assert sample.read_text("utf-8").endswith(CASE)
+    got = json.loads(run("check", str(sample), "--json").output)
+    assert (got["总分"], got["等次"], codes(got)) == (96.5, "优", [])
+
+
 def test_rule_set_inherits_the_national_one_and_adds_its_section():
     rules = load_rules("部门整体")
     national = load_rules("国家标准")
