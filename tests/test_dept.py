@@ -501,3 +501,22 @@ def test_publish_leaves_out_the_report_material_sheet(tmp_path, book):
     public = openpyxl.load_workbook(tmp_path / "公开" / f"{book.stem}-公开.xlsx")
     assert public.sheetnames == ["部门整体自评表"]  # 部门报告素材 (like 报告素材), 设置, 说明, 校验结果 removed
     assert public["部门整体自评表"]["H6"].value == 9.5
+
+
+def test_cap_and_deduction_keys_apply_as_for_the_selfeval(tmp_path):
+    """A 继承: 部门整体 rule file with 总分上限 and 超额扣分 (issue 16.4), hand-computed: 播种面积 70 万亩
+    against ≥50 exceeds by 40% ≥ 30% → 30 − 2 = 28; total 9.5 + 27 + 20 + 28 + 10 = 94.5; 执行率 95% is
+    below 96% → 总分 at most 89 → 良."""
+    own = tmp_path / "本省.yaml"
+    own.write_text("继承: 部门整体\n编号: 本省\n总分上限:\n  - {执行率低于: 0.96, 总分不超过: 89}\n"
+                   "超额扣分: {超出比例: 0.3, 扣分: 2, 理由: 目标设置偏低}\n", "utf-8")
+    path = tmp_path / "超额.yaml"
+    path.write_text(CASE.replace("实际完成值: 52万亩", "实际完成值: 70万亩").replace("规则: 部门整体", f"规则: {own}"), "utf-8")
+    got = json.loads(run("check", path, "--json").output)
+    assert [i["得分"] for i in got["指标"]] == [27, 20, 28, 10]
+    assert (got["总分"], got["等次"]) == (89, "良")
+    assert "W-EXCESS-DEDUCT" in codes(got) and "W-TOTAL-CAP" in codes(got)
+    assert "94.5" in marks(got, "W-TOTAL-CAP")[0]["说明"]
+    # the deducted indicator now scores below its weight: its 偏差原因 is asked for, as on a 自评表
+    assert [c for c in codes(got) if c.startswith("E-")] == ["E-DEVIATION"] and "粮食播种面积" in marks(
+        got, "E-DEVIATION")[0]["说明"]
