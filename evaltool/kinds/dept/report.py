@@ -105,6 +105,7 @@ def report_context(project: Project, result: DeptResult) -> dict[str, Any]:
         "total": score_text(result.total) if result.total is not None else "",
         "grade": result.grade or "",
         "ungraded": escape_markup(result.ungraded or ""),
+        "adjustments": [escape_markup(a.reason) for a in result.adjustments],  # 超额扣分, 总分上限
         "projects": projects,
         "project_count": len(projects),
         "project_budget": money(result.project_budget),
