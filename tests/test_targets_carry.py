@@ -73,6 +73,18 @@ def test_default_name_is_beside_the_targets_file_and_never_the_file_itself(tmp_p
         os.chdir(old)
     assert res.exit_code == 0, res.output
     assert (tmp_path / "目标-自评表.xlsx").exists() and src.read_bytes() == before
+    # from the 目标表's case file (目标.yaml) too: beside it, never over 目标.xlsx
+    made = (tmp_path / "目标-自评表.xlsx").read_bytes()
+    (tmp_path / "目标-自评表.xlsx").unlink()
+    os.chdir(tmp_path)
+    try:
+        res = run("new", "--from-targets", "目标.yaml")
+    finally:
+        os.chdir(old)
+    assert res.exit_code == 0, res.output
+    assert src.read_bytes() == before
+    a, b = service.load(str(src))[0], service.load(str(tmp_path / "目标-自评表.xlsx"))[0]
+    assert [key(i) for i in b.indicators] == [key(i) for i in a.indicators] and made
 
 
 def _edit_selfeval(path: Path) -> dict:

@@ -250,6 +250,7 @@ def new_workbook(output: str | None, case: str | None, rules: str | None, kind: 
     from evaltool.workbook import layout as L
     from evaltool.workbook.template import deterministic_bytes
 
+    from_source = project is not None  # made from another form (--from-targets …), not a case file
     form = chosen_kind(kind) if kind or project is None and not case else None
     if case and project is None:
         project = load_case(case)
@@ -264,8 +265,8 @@ def new_workbook(output: str | None, case: str | None, rules: str | None, kind: 
     load_rules(rules or (project.rules if project else None))  # a bad rule set fails before any file exists
     if output is None:
         output = f"{Path(case).stem}.xlsx" if case else f"{form.title or form.name}.xlsx"
-        if case and Path(case).suffix.lower() in (".xlsx", ".xlsm"):
-            output = f"{Path(case).stem}-{form.name}.xlsx"  # never the file it was filled from
+        if case and from_source:
+            output = f"{Path(case).stem}-{form.name}.xlsx"  # beside the file it was filled from, never over it
     target = new_target(output)
     wb = form.build_workbook(project, rules)
     atomic_write_bytes(target, deterministic_bytes(wb))
