@@ -202,9 +202,11 @@ def _attach_targets(projects: list[Project], filed, source: str | None) -> None:
 @click.option("--from", "case", default=None, type=click.Path(dir_okay=False), help="用案例文件（.yaml）预先填好")
 @_with_sources
 @click.option("--rules", "rules", default=None, help="规则集编号或规则文件路径")
+@click.option("--monitor", "monitor", default=None, type=click.Path(dir_okay=False), metavar="监控表.xlsx",
+              help="运行监控表：各指标的偏差原因、纠偏措施按三级指标名称带入新自评表的“偏差原因分析及改进措施”")
 @friendly
 def new_cmd(target: str | None, output: str | None, kind: str | None, case: str | None, rules: str | None,
-            **sources: str | None) -> None:
+            monitor: str | None = None, **sources: str | None) -> None:
     """新建工作簿：空白模板（--kind 选择表格类型），或用案例文件、申报的绩效目标表预先填好并计分。
 
     文件名可以直接写在命令后（evaltool new 自评表.xlsx），也可以用 -o 给出。
@@ -221,11 +223,32 @@ def new_cmd(target: str | None, output: str | None, kind: str | None, case: str 
         if option != "--from":
             project = _load_source(option, path, kind)
             case = path  # the default file name follows the file it was filled from
+    if monitor:  # the year-end 自评表 with the 运行监控表's reasons carried in
+        from evaltool.kinds.monitor.monitor_cli import carried_project, print_carried
+
+        if project is not None:  # e.g. --from-targets: that 自评表, with the 监控表's reasons
+            from evaltool.kinds.monitor.carry import carry, pick_monitor
+            from evaltool.workbook import service
+
+            if not Path(monitor).is_file():
+                raise InputError(f"找不到运行监控表：{monitor}")
+            carried = carry(pick_monitor(service.load(monitor), project.name, Path(monitor).name), project)
+        else:
+            carried = carried_project(monitor, case, kind)
+        code = new_workbook(target or output, case, rules, None, project=carried.project,
+                            from_source=project is not None)
+        _said_carried(project, case)
+        print_carried(carried, monitor)
+        sys.exit(code)
     code = new_workbook(target or output, case, rules, kind, project)
-    if project is not None and case and case not in (given.get("--from"),):
-        console.print(f"已从 {esc(Path(case).name)} 带入 {len(project.indicators)} 个绩效指标及其年度指标值、预期目标和年初预算数；"
-                      "年底请填写全年预算数、全年执行数和各指标的实际完成值后再计分。")
+    _said_carried(project, case)
     sys.exit(code)
+
+
+def _said_carried(project: Project | None, source: str | None) -> None:
+    if project is not None and source:
+        console.print(f"已从 {esc(Path(source).name)} 带入 {len(project.indicators)} 个绩效指标及其年度指标值、预期目标和年初预算数；"
+                      "年底请填写全年预算数、全年执行数和各指标的实际完成值后再计分。")
 
 
 def new_target(output: str) -> Path:
@@ -241,7 +264,7 @@ def new_target(output: str) -> Path:
 
 
 def new_workbook(output: str | None, case: str | None, rules: str | None, kind: str | None = None,
-                 project: Project | None = None) -> int:
+                 project: Project | None = None, from_source: bool | None = None) -> int:
     """A new workbook of the kind --kind names: blank, filled from a case file (case), or from a
     project another source made (project; case then names the file it came from)."""
     from evaltool.core.caseio import load_case
@@ -250,7 +273,8 @@ def new_workbook(output: str | None, case: str | None, rules: str | None, kind: 
     from evaltool.workbook import layout as L
     from evaltool.workbook.template import deterministic_bytes
 
-    from_source = project is not None  # made from another form (--from-targets …), not a case file
+    if from_source is None:  # made from another form (--from-targets …), not from the case file `case`
+        from_source = project is not None
     form = chosen_kind(kind) if kind or project is None and not case else None
     if case and project is None:
         project = load_case(case)
