@@ -207,3 +207,27 @@ def test_a_blank_targets_sheet_beside_the_selfeval_compares_nothing(tmp_path):
     _copy_sheet(blank, out, "绩效目标表")
     result = check(out)
     assert result["工作表"] == "自评表" and comparisons(result) == []
+
+
+def test_from_targets_with_monitor_carries_both(tmp_path):
+    """Spring's 目标表 gives the indicators, summer's 运行监控表 their 偏差原因: one 自评表 from both."""
+    from test_monitor import CASE as MONITOR_CASE
+
+    (tmp_path / "监控.yaml").write_text(MONITOR_CASE, "utf-8")
+    monitor = tmp_path / "监控表.xlsx"
+    assert run("new", monitor, "--from", tmp_path / "监控.yaml").exit_code == 0
+    rows = [("产出指标", "数量指标", "新建供水管网长度", "≥", 120, "公里", 20),
+            ("产出指标", "数量指标", "改造水厂数量", "≥", 6, "座", 20),
+            ("产出指标", "时效指标", "工程完工时间", None, "2026年11月30日前", None, 10),
+            ("效益指标", "社会效益指标", "受益人口", "≥", 3, "万人", 30),
+            ("满意度指标", "服务对象满意度指标", "群众满意度", "≥", 90, "%", 10)]
+    filed = filled(tmp_path, rows)
+    out = tmp_path / "自评表.xlsx"
+    res = run("new", out, "--from-targets", filed, "--monitor", monitor)
+    assert res.exit_code == 0, res.output
+    assert "带入 5 个绩效指标" in res.output and "“改造水厂数量”" in res.output
+    (form,) = service.load(str(out))
+    (target,) = service.load(str(filed))
+    assert [key(i) for i in form.indicators] == [key(i) for i in target.indicators]
+    reasons = {i.level3: i.deviation for i in form.indicators}
+    assert "配套资金到位晚" in reasons["改造水厂数量"] and reasons["群众满意度"] is None
