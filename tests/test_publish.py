@@ -459,3 +459,23 @@ def test_a_form_of_the_whole_department_is_reported_apart(tmp_path):
         assert check_file(edited, [inbox])[0] == []
     finally:
         kinds.unregister("测试表")
+
+
+def test_a_formula_becomes_the_value_excel_saved(tmp_path, soffice):
+    """A clerk's formula in an input cell, saved by a spreadsheet (LibreOffice here) with its value:
+    the copy holds that value, not the formula."""
+    inbox = tmp_path / "in"
+    make_inbox(inbox, [CLEAN[1]])
+    path = inbox / f"{CLEAN[1]}.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb[L.SHEET_FORM]
+    label = next(c for row in ws.iter_rows() for c in row if c.value == "其他资金")
+    addr = ws.cell(label.row, label.column + 2).coordinate
+    ws[addr] = "=2*0"
+    wb.save(path)
+    saved, = soffice([path], "xlsx:Calc MS Excel 2007 XML", tmp_path / "saved")
+    assert openpyxl.load_workbook(saved)[L.SHEET_FORM][addr].data_type == "f"
+    res = run("publish", saved, "-o", tmp_path / "out", "--no-pdf")
+    assert flat("公式 1 个（已换成数值）") in flat(res.output), res.output
+    cell = openpyxl.load_workbook(tmp_path / "out" / f"{saved.stem}-公开.xlsx")[L.SHEET_FORM][addr]
+    assert (cell.value, cell.data_type) == (0, "n")

@@ -131,7 +131,7 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
     name = Path(source).name
     report = Cleaned(lost=[x for x in xlsx_engine.dropped_content(source) if "修复" not in x])
     wb = xlsx_engine.load(source, data_only=False, rich_text=True)
-    cached = xlsx_engine.load(source, data_only=True)
+    cached = None  # the values Excel saved for formulas: loaded only for a workbook that has formulas
     keep = form_sheets(projects, writes, wb.sheetnames)
     keep = [s for s in keep if wb[s].sheet_state == "visible"]
     if not keep:
@@ -167,6 +167,8 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
                     cell.value = None  # the template's note on how to fill it in (names the removed 说明 sheet)
                     report.fill_in_notes += 1
                 if _is_formula(cell) and (ws.title, cell.coordinate) not in written:
+                    if cached is None:
+                        cached = xlsx_engine.load(source, data_only=True)
                     value = cached[ws.title][cell.coordinate].value
                     if value is None:
                         missing.append(f"“{ws.title}”{cell.coordinate}")
