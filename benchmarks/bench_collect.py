@@ -110,7 +110,7 @@ def stage_breakdown(paths: list[str], sample: int = 300) -> dict[str, float]:
         try:
             data = Path(p).read_bytes()
             t0 = time.process_time()
-            pkg = W.preflight(data, Path(p).suffix.lower())  # the reading policy's pre-flight
+            pkg = W.preflight(data, Path(p).suffix.lower(), stored=True)  # the reading policy's pre-flight
             t1 = time.process_time()
             grids, _ = W.read_package(pkg, data, skip)
             t2 = time.process_time()

@@ -66,6 +66,10 @@ class Package:
     repaired: bool = False
     macro: bool = False
     repairs: list[str] = field(default_factory=list)  # Chinese, what the copy changed (for score's message)
+    # preflight(stored=True): the same package with the parts the pre-flight inflated stored
+    # uncompressed, for python-calamine (it then need not inflate them a second time); None when
+    # not asked for, or when the package is unusual (then `data` is read).
+    stored: bytes | None = field(default=None, repr=False)
 
 
 def is_encrypted_ole(data: bytes) -> bool:
@@ -993,6 +997,8 @@ class _Reader:
         if b"<mergeCell " not in tail and len(tail) < 20_000 and len(head) < 20_000:
             return body  # a form: nothing to bound (20 KB holds fewer entries than the limits)
         most = limits.get("LIST_ENTRIES")
+        if len(tail) < 20_000 and len(head) < 20_000 and self._merges_fit(tail, most):
+            return body  # a form's few merges, within the budget (counted without a Python object each)
         new_head, new_tail = head, tail
         merges = _MERGE.findall(tail)
         if merges:
@@ -1029,6 +1035,22 @@ class _Reader:
         self.parts[part] = body
         self.changed = True
         return body
+
+    def _merges_fit(self, tail: bytes, most: int) -> bool:
+        """Whether the merged ranges, all written as writers write them (ref="A1:B2"), are within
+        the LIST_ENTRIES and MERGED_CELLS limits; if so they are taken from the budget."""
+        refs = _MERGE_PLAIN.findall(tail)
+        if len(refs) != tail.count(b"<mergeCell ") or len(refs) > most:
+            return False
+        cols = _COLUMNS
+        try:
+            cells = sum((int(r2) - int(r1) + 1) * (cols[c2] - cols[c1] + 1) for c1, r1, c2, r2 in refs)
+        except KeyError:  # three-letter columns: judged one by one
+            return False
+        if cells > self.merge_budget or any(int(r2) < int(r1) or cols[c2] < cols[c1] for c1, r1, c2, r2 in refs):
+            return False
+        self.merge_budget -= cells
+        return True
 
     def _value(self, c, sheet: str, cell: str, n_strings: int) -> bool:
         """A cell value no reader would take (NaN, INF, an index past the shared strings…) becomes
@@ -1076,6 +1098,53 @@ class _Reader:
         etree.SubElement(is_, _M + "t").text = text[: limits.get("TEXT_CHARS")]
         return True
 
+    def stored_copy(self) -> bytes | None:
+        """The package again, member for member in the same order, with every part read so far
+        written uncompressed (its CRC and size as the archive gives them, already checked) and the
+        other members' compressed bytes copied as they are. None for anything unusual."""
+        zf = self.zf
+        if zf is None:
+            return None
+        local, central = [], []
+        offset = 0
+        data = self.data
+        infos = zf.infolist()
+        if len(infos) != len(self.order) or len(infos) > 0xFFFF:
+            return None
+        for info in infos:
+            name = info.filename
+            body = self.parts.get(name)
+            method = zipfile.ZIP_STORED
+            if body is None:
+                if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    return None
+                off = info.header_offset
+                if off < 0 or off + 30 > len(data):
+                    return None
+                sig, *_, name_len, extra_len = _LOCAL.unpack_from(data, off)
+                if sig != b"PK\x03\x04":
+                    return None
+                start = off + 30 + name_len + extra_len
+                body = data[start:start + info.compress_size]
+                if len(body) != info.compress_size:
+                    return None
+                method = info.compress_type
+            elif len(body) != info.file_size:
+                return None  # (a part the pre-flight rewrote: never without marking the package changed)
+            if max(len(body), info.file_size, offset) >= 0xFFFFFFFF:
+                return None
+            raw_name = name.encode("utf-8")
+            dostime = (info.date_time[3] << 11 | info.date_time[4] << 5 | info.date_time[5] // 2) & 0xFFFF
+            dosdate = ((info.date_time[0] - 1980) << 9 | info.date_time[1] << 5 | info.date_time[2]) & 0xFFFF
+            fixed = (20, 0x800, method, dostime, dosdate, info.CRC, len(body), info.file_size, len(raw_name))
+            local.append(_LOCAL_HEADER.pack(b"PK\x03\x04", *fixed, 0) + raw_name)
+            local.append(body)
+            central.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", 20, *fixed, 0, 0, 0, 0, 0, offset) + raw_name)
+            offset += 30 + len(raw_name) + len(body)
+        directory = b"".join(central)
+        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(infos), len(infos), len(directory), offset, 0)
+        return b"".join(local) + directory + end
+
     def pack(self) -> bytes:
         for name, info in list(self.lazy.items()):
             del self.lazy[name]
@@ -1090,6 +1159,8 @@ class _Reader:
 
 
 _LOCAL = struct.Struct("<4s5H3I2H")  # a local file header's fixed 30 bytes
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
 
 
 def _fast_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
@@ -1151,6 +1222,8 @@ _STYLE_ATTR = re.compile(rb'(<(?:c|row)\b[^>]*? s=")([0-9]{1,9})"')
 _MERGE = re.compile(rb'(<mergeCell\b[^>]*?\bref="\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?"'
                     rb'[^>]*?(?:/>|>.*?</mergeCell>))', re.S)
 _MERGE_REF = re.compile(rb'ref="([^"]*)"')
+_MERGE_PLAIN = re.compile(rb'<mergeCell ref="([A-Z]{1,2})([0-9]{1,7}):([A-Z]{1,2})([0-9]{1,7})"/>')
+_COLUMNS = {(a + b).encode(): _col_number(a + b) for a in ["", *map(chr, range(65, 91))] for b in map(chr, range(65, 91))}
 _MERGE_BLOCK = re.compile(rb"<mergeCells\b[^>]*?(?:/>|>.*?</mergeCells>)", re.S)
 _CELL_SCAN = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<(?:[A-Za-z_][\w.-]*:)?(c)[\s/>]"
                         rb"|</(?:[A-Za-z_][\w.-]*:)?(sheetData)\s*>", re.S)
@@ -1253,22 +1326,27 @@ def _index_ok(raw: str | None, count: int, absent_ok: bool) -> bool:
     return raw.isdigit() and int(raw) < count
 
 
-# Used to skip the full parse for the sheets that need no repair (almost all of them): a byte scan
-# of the whole sheet, no per-cell Python.
-_BAD_C = re.compile(rb'<c(?: (?!r="[A-Z]{1,2}[1-9][0-9]{0,6}"[\s>/])|[>/])')
-_BAD_ROW = re.compile(rb'<row(?! r="[1-9][0-9]{0,6}"[\s>/])[\s>/]')
-_ROW_R = re.compile(rb'<row r="([0-9]{1,7})"')
-_BAD_CELLS: dict[int, re.Pattern] = {}
+# Used to skip the full parse for the sheets that need no repair (almost all of them): byte scans
+# of the whole sheet, no per-cell Python. The cell scan spells out the cells every writer (Excel,
+# WPS, LibreOffice, openpyxl) writes — r, s, t in that order, a value that fits the type — and
+# finds the first cell that is anything else; such a sheet (a date cell, an unusual attribute, a
+# reference or type the full check would judge) is parsed and judged in full. None of the scans
+# depends on the workbook's counts of formats or strings: those change from file to file, and
+# compiling a scan costs a quarter of a millisecond.
+_CELL_SCANS: dict[tuple, re.Pattern] = {}
+_F = r'(?:<f>[^<]*</f>|<f [^>]*/>|<f [^>]*>[^<]*</f>)?'  # a formula, before a cached value
 
 
-def _bad_cell(max_cols: int) -> re.Pattern:
-    """_BAD_C, and a cell in a column past the limit, in one pass: the column letters that are
-    good are spelled out (for 256: A-Z, AA-HZ, IA-IV)."""
-    hit = _BAD_CELLS.get(max_cols)
+def _cell_scan(max_cols: int, styles: int | None, strings: bool) -> re.Pattern:
+    """The scan for the first cell that is not spelled as writers spell cells, with a style index
+    below `styles` (None: any number), and a shared-string index (any number) only if the workbook
+    has shared strings."""
+    key = (max_cols, styles, strings)
+    hit = _CELL_SCANS.get(key)
     if hit is None:
         if max_cols >= 702:
             letters = "[A-Z]{1,2}"
-        else:
+        else:  # the column letters that are good, spelled out (for 256: A-Z, AA-HZ, IA-IV)
             alts = [f"[A-{chr(64 + min(max_cols, 26))}]"]
             full = min(26, (max_cols - 26) // 26)  # first letters with all 26 second letters
             if full >= 1:
@@ -1277,16 +1355,24 @@ def _bad_cell(max_cols: int) -> re.Pattern:
             if full < 26 and top >= 1:
                 alts.append(f"{chr(65 + full)}[A-{chr(64 + top)}]")
             letters = "(?:" + "|".join(alts) + ")"
-        hit = re.compile(('<c(?: (?!r="' + letters + r'[1-9][0-9]{0,6}"[\s>/])|[>/])').encode())
-        if len(_BAD_CELLS) > 64:
-            _BAD_CELLS.clear()
-        _BAD_CELLS[max_cols] = hit
+        style = "[0-9]{1,9}" if styles is None else ("(?!" + _at_least(styles) + '")[0-9]{1,9}' if styles else "(?!)")
+        good = (r'r="' + letters + r'[1-9][0-9]{0,6}"(?: s="' + style + '")?'
+                # (an empty cached value, as openpyxl writes after a formula, is left as it is)
+                r'(?:(?: t="n")?(?:/>|>' + _F + r'(?:<v>(?:-?[0-9.]+(?:[eE][+\-]?[0-9]+)?)?</v>)?</c>)'
+                + (r'| t="s"><v>[0-9]{1,10}</v></c>' if strings else "") +
+                r'| t="(?:inlineStr|str|e)"/?>'
+                r'| t="b">' + _F + r'<v>[01]?</v></c>)')
+        hit = re.compile(("<c(?:[>/]|\\s(?!" + good + "))").encode())
+        if len(_CELL_SCANS) > 256:
+            _CELL_SCANS.clear()
+        _CELL_SCANS[key] = hit
     return hit
-# Cell types, and the formula types (<f t="shared">) the same attribute name carries.
-_T_BAD = re.compile(rb' t="(?!(?:s|n|str|inlineStr|b|e|shared|array|normal|dataTable)")')
-_T_ATTR = re.compile(rb' t="([^"]*)"')
-_V_ODD = re.compile(rb"<v>([^<]*[^0-9.eE+\-<\s][^<]*)</v>")
-_GE: dict[int, tuple] = {}
+
+
+_ROW_TAG = re.compile(rb'<row(?: r="([1-9][0-9]{0,6})"(?=[\s>/])|(?=[\s>/]))([^>]*)')
+_ROW_STYLE = re.compile(rb' s="([^"]*)"')
+_INDEX_SCANS: dict[int, re.Pattern] = {}
+_MAIN_DEFAULT = b'xmlns="' + NS_MAIN.encode() + b'"'
 
 
 def _at_least(n: int) -> str:
@@ -1301,49 +1387,64 @@ def _at_least(n: int) -> str:
     return "(?:" + "|".join(alts) + ")"
 
 
-def _index_scans(n_xfs: int, n_strings: int) -> tuple:
-    key = (n_xfs, n_strings)
-    hit = _GE.get(key)
+def _index_ok_bytes(x: bytes, count: int) -> bool:
+    return x.isdigit() and (x == b"0" or x[:1] != b"0") and int(x) < count
+
+
+def _low(count: int) -> int:
+    """count rounded down to two significant digits: a handful of scans serve every workbook."""
+    d = str(count)
+    return int(d[:2] + "0" * max(len(d) - 2, 0)) if count >= 10 else 0
+
+
+def _strings_ok(body: bytes, count: int) -> bool:
+    """Whether every shared-string index in the sheet is below count: the indexes at or above
+    count rounded down to two significant digits are found, and those are compared."""
+    low = _low(count)
+    hit = _INDEX_SCANS.get(low)
     if hit is None:
-        bad_s = re.compile((' s="(?:' + (_at_least(n_xfs) if n_xfs else "[0-9]+") + r'|[^"]*[^0-9"][^"]*|)"').encode())
-        bad_v = re.compile(('t="s"[^>]*><v>(?:' + (_at_least(n_strings) if n_strings else "[0-9]+")
-                            + r"|[^<]*[^0-9<][^<]*|)</v>").encode())
-        if len(_GE) > 256:
-            _GE.clear()
-        hit = _GE[key] = (bad_s, bad_v)
-    return hit
+        hit = re.compile((r't="s"><v>(' + (_at_least(low) if low else "[0-9]+") + ")</v>").encode())
+        if len(_INDEX_SCANS) > 256:
+            _INDEX_SCANS.clear()
+        _INDEX_SCANS[low] = hit
+    return all(_index_ok_bytes(x, count) for x in hit.findall(body))
 
 
 def _fast_ok(body: bytes, n_xfs: int, n_strings: int, max_rows: int, max_cols: int) -> bool:
-    """True when a byte scan shows nothing the full check would change (one pass per question,
+    """True when byte scans show nothing the full check would change (a few passes over the bytes,
     no Python per cell: this runs on every sheet of every file a bureau consolidates)."""
-    if b"<x:" in body or b"<main:" in body or b"<sheetData>" not in body and b"<sheetData/>" not in body:
-        return False  # prefixed namespaces or an unusual shape: let the parser judge
+    if body.count(NS_MAIN.encode()) != 1 or _MAIN_DEFAULT not in body or b"<sheetData>" not in body:
+        return False  # the namespace under a prefix, an unusual shape or an empty sheet: the parser judges
     if len(body) > 6 * max_rows and body.count(b"<row") > max_rows:  # (<row/> takes 6 bytes)
         return False  # rows to cut (before any scan of a sheet that may be huge)
-    if _bad_cell(max_cols).search(body) or _BAD_ROW.search(body) or _T_BAD.search(body):
+    # Style indexes are checked exactly in the scan (its pattern then depends on the count of
+    # formats, which few workbooks push past 1,000); past that, a scan for any number first.
+    exact = n_xfs < 1000
+    if _cell_scan(max_cols, n_xfs if exact else None, n_strings > 0).search(body):
         return False
     last = 0
-    for r in _ROW_R.findall(body):
+    for r, rest in _ROW_TAG.findall(body):
+        if not r:
+            return False
         r = int(r)
-        if r <= last or r > max_rows:
+        if r <= last:
             return False
         last = r
-    bad_s, bad_v = _index_scans(n_xfs, n_strings)
-    if bad_s.search(body) or bad_v.search(body):
+        if b" s=" in rest:
+            m = _ROW_STYLE.search(rest)
+            if m is None or not _index_ok_bytes(m.group(1), n_xfs):
+                return False
+    if last > max_rows:
         return False
-    for m in _V_ODD.finditer(body):  # text in <v>: only formula results typed as text or errors
-        tag = body[body.rfind(b"<c ", 0, m.start()):m.start()]
-        t = _T_ATTR.search(tag)
-        if t is None or t.group(1) in (b"n", b"s", b"b"):
-            return False
-    return True
+    if not exact and not all(_index_ok_bytes(x, n_xfs) for x in re.findall(rb'<c [^>]*? s="([0-9]*)"', body)):
+        return False
+    return n_strings == 0 or _strings_ok(body, n_strings)
 
 
-def preflight(data: bytes, suffix: str = ".xlsx", deep: bool = False) -> Package:
+def preflight(data: bytes, suffix: str = ".xlsx", deep: bool = False, stored: bool = False) -> Package:
     """The verdict on one file's bytes: a Package to read (possibly repaired, with notes), or
     Refused (Chinese, naming the part). Never anything else: unexpected trouble in a part is
-    treated as that part being damaged."""
+    treated as that part being damaged. stored: also give Package.stored (for python-calamine)."""
     if len(data) > limits.file_bytes():
         raise Refused(f"文件有 {len(data) / 1024 / 1024:.0f} MB，超过了{limits.describe('FILE_MB')}；自评表通常不到 1 MB。"
                       "请检查是否选错了文件，或删除其中的大图片、无关工作表后另存再试。")
@@ -1366,7 +1467,7 @@ def preflight(data: bytes, suffix: str = ".xlsx", deep: bool = False) -> Package
         raise Refused("工作簿的内容已损坏，无法读取。" + SAVE_AGAIN) from None
     macro = any(n.lower().endswith("vbaproject.bin") for n in rd.parts)
     if not rd.changed:
-        return Package(data, rd.notes, False, macro, rd.repairs)
+        return Package(data, rd.notes, False, macro, rd.repairs, rd.stored_copy() if stored else None)
     return Package(rd.pack(), rd.notes, True, macro, rd.repairs)
 
 
