@@ -27,6 +27,8 @@ from evaltool.workbook import layout as L
 
 # Sheets a workbook of any kind may carry beside its form(s) that are not part of the form.
 INTERNAL_SHEETS = (L.SHEET_RESULTS, L.SHEET_SETTINGS, L.SHEET_HELP, L.SHEET_REPORT, L.SHEET_BASIC)
+# A sheet of report material under any kind's name for it (报告素材, 部门报告素材 …): a report's draft.
+MATERIAL_SUFFIX = L.SHEET_REPORT
 MARK_STYLES = ("error", "warning", "info")
 MARK_FILLS = {str(L.STYLES[s]["fill"]).upper() for s in MARK_STYLES}
 # Written into the copy's document properties (category), so a later run knows the file is its own.
@@ -62,7 +64,7 @@ def form_sheets(projects: list[Project], writes: list[CellWrite], sheetnames: li
         used |= {loc.sheet for loc in p.cells.values() if loc.sheet}
         used |= {loc.sheet for ind in p.indicators for loc in ind.cells.values() if loc.sheet}
     used |= {w.sheet for w in writes if w.sheet}
-    return [s for s in sheetnames if s in used and s not in INTERNAL_SHEETS]
+    return [s for s in sheetnames if s in used and s not in INTERNAL_SHEETS and not s.endswith(MATERIAL_SUFFIX)]
 
 
 def unmarked(writes: list[CellWrite]) -> list[CellWrite]:
