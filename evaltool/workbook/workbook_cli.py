@@ -161,14 +161,24 @@ def chosen_kind(name: str | None):
               help=f"表格类型：{_kind_names()}（默认：自评表）")
 @click.option("--from", "case", default=None, type=click.Path(dir_okay=False), help="用案例文件（.yaml）预先填好")
 @click.option("--rules", "rules", default=None, help="规则集编号或规则文件路径")
+@click.option("--monitor", "monitor", default=None, type=click.Path(dir_okay=False), metavar="监控表.xlsx",
+              help="运行监控表：各指标的偏差原因、纠偏措施按三级指标名称带入新自评表的“偏差原因分析及改进措施”")
 @friendly
-def new_cmd(target: str | None, output: str | None, kind: str | None, case: str | None, rules: str | None) -> None:
+def new_cmd(target: str | None, output: str | None, kind: str | None, case: str | None, rules: str | None,
+            monitor: str | None = None) -> None:
     """新建工作簿：空白模板（--kind 选择表格类型），或用案例文件预先填好并计分。
 
     文件名可以直接写在命令后（evaltool new 自评表.xlsx），也可以用 -o 给出。
     """
     if target and output and target != output:
         raise InputError(f"给出了两个文件名（{target} 和 {output}），请只写一个。")
+    if monitor:  # the year-end 自评表 with the 运行监控表's reasons carried in
+        from evaltool.kinds.monitor.monitor_cli import carried_project, print_carried
+
+        carried = carried_project(monitor, case, kind)
+        code = new_workbook(target or output, case, rules, None, project=carried.project)
+        print_carried(carried, monitor)
+        sys.exit(code)
     sys.exit(new_workbook(target or output, case, rules, kind))
 
 
