@@ -466,3 +466,13 @@ def test_total_row_must_equal_its_parts(tmp_path, filled):
     sums = [f for f in got["标记"] if f["代码"] == "W-MON-FUND-SUM"]
     assert [f["单元格"] for f in sums] == ["E6"] and "245" in sums[0]["说明"] and "240" in sums[0]["说明"]
     assert got["执行进度"] == 0.4  # the progress still uses the total row
+
+
+def test_export_round_trip(tmp_path, filled):
+    case = tmp_path / "导出.yaml"
+    assert run("export", filled, "-o", case).exit_code == 0
+    assert "类型: 运行监控表" in case.read_text("utf-8")
+    a = json.loads(run("check", filled, "--json").output)
+    b = json.loads(run("check", case, "--json").output)
+    for key in ("执行进度", "时间进度", "全年预计执行率", "资金预警", "综合预警", "指标"):
+        assert a[key] == b[key], key
