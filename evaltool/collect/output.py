@@ -599,7 +599,8 @@ class CollectionWriter:
     def discard(self) -> None:
         discard_workbook(self.wb)
 
-    def finish(self, output: Path, rows: list[dict], summary) -> None:
+    def finish(self, output: Path, rows: list[dict], summary, extra=None) -> None:
+        """extra(wb): writes more sheets before the save (collect --review's 抽查 sheets)."""
         room = EXCEL_MAX_ROWS - 2
         if self.n_findings > room:
             self._findings.append(["", "", "", "提示", f"问题共 {self.n_findings} 条，超过 Excel 的行数上限，其余 "
@@ -615,6 +616,8 @@ class CollectionWriter:
         _write_charts(self.wb, df, ws=self._reserved["图表"])
         _write_unreadable(self.wb, summary)
         _write_about(self.wb, summary, self.n_findings)
+        if extra is not None:
+            extra(self.wb)
         save_atomic(self.wb, Path(output))
 
 

@@ -50,6 +50,7 @@ class CollectSummary:
     duplicates: int = 0  # projects sent more than once (same 单位, 项目, 年度)
     earlier_summaries: list[str] = field(default_factory=list)  # earlier 汇总 workbooks, skipped
     seconds: float = 0.0
+    review: dict | None = None  # collect --review: the 抽查's summary (collect/review.py ReviewPack.as_dict)
 
     def message(self) -> str:
         parts = [f"已汇总 {self.read} 个工作簿、{self.projects} 个项目"]
@@ -73,6 +74,7 @@ class CollectSummary:
             "无法读取": [{"文件": f, "原因": r} for f, r in self.unreadable],
             "含宏文件": list(self.macro_files), "重复提交": self.duplicates,
             "跳过的汇总表": list(self.earlier_summaries), "用时秒": round(self.seconds, 2),
+            **({"抽查": self.review} if self.review is not None else {}),
         }
 
 
@@ -188,7 +190,8 @@ CRASHED = ("读取这个文件时，读取程序异常退出（文件内容可�
 
 
 def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, workers: int | None = None,
-                  chunk: int | None = None, pool: ProcessPoolExecutor | None = None) -> Iterator[FileOutcome]:
+                  chunk: int | None = None, pool: ProcessPoolExecutor | None = None,
+                  review: bool = False) -> Iterator[FileOutcome]:
     """Outcomes in input order, computed on `workers` processes with a bounded number in flight.
     A pool given is used (and left to the caller to shut down); otherwise one is made here.
 
@@ -215,7 +218,7 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
         while handed < len(chunks):
             if pool is None:  # worker processes cannot run on this host at all: read here
                 for c in chunks[handed:]:
-                    yield from process_chunk(c, rules, added_kinds=added())
+                    yield from process_chunk(c, rules, added_kinds=added(), review=review)
                 return
             futures: dict[int, Any] = {}
             broken = False
@@ -223,7 +226,7 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
                 while handed < len(chunks):
                     while len(futures) < window and handed + len(futures) < len(chunks):
                         k = handed + len(futures)
-                        futures[k] = pool.submit(process_chunk, chunks[k], rules, "calamine", added())
+                        futures[k] = pool.submit(process_chunk, chunks[k], rules, "calamine", added(), review)
                     done = futures.pop(handed).result()
                     handed += 1
                     yield from done
@@ -244,7 +247,7 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
                     yield from finished[k]
                 else:
                     for pair in chunks[k]:
-                        yield _isolated(pair, rules)
+                        yield _isolated(pair, rules, review)
                 handed = k + 1
             pool = _new_pool(workers, owned)
     finally:
@@ -263,14 +266,14 @@ def _new_pool(workers: int, owned: list) -> ProcessPoolExecutor | None:
     return pool
 
 
-def _isolated(pair: tuple[str, str], rules: str | None) -> FileOutcome:
+def _isolated(pair: tuple[str, str], rules: str | None, review: bool = False) -> FileOutcome:
     """One file read alone in a fresh process; if that process dies too, once more without
     python-calamine (openpyxl, as `evaltool check` reads it), and if that dies as well the file is
     unreadable. Never in this process."""
     for engine in ("calamine", "openpyxl"):
         try:
             with ProcessPoolExecutor(max_workers=1, mp_context=_mp_context()) as solo:
-                return solo.submit(process_chunk, [pair], rules, engine, added()).result()[0]
+                return solo.submit(process_chunk, [pair], rules, engine, added(), review).result()[0]
         except BrokenProcessPool:
             continue
         except (OSError, RuntimeError, ValueError):
@@ -280,11 +283,13 @@ def _isolated(pair: tuple[str, str], rules: str | None) -> FileOutcome:
 
 def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules: str | None = None,
             workers: int | None = None, progress: Progress | None = None,
-            display: ContextManager | None = None) -> CollectSummary:
+            display: ContextManager | None = None, review: bool = False) -> CollectSummary:
     """Consolidate every 自评表 workbook under `paths` into the 汇总 workbook `output`.
 
     `display` (a progress bar, say) is entered once the worker processes have started: worker
     processes are best started before any thread, and displays run one.
+
+    review: also the 抽查 and 复核意见 sheets (collect/review.py).
 
     Inputs are only read. The output is written atomically (a temporary file renamed into place).
     Raises InputError (Chinese) when nothing can be collected at all; unreadable files are listed,
@@ -311,14 +316,14 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
     pool = start_pool(workers if many else 1)
     try:
         with display if display is not None else contextlib.nullcontext():
-            return _collect(paths, output, rules, workers, progress, pool, started)
+            return _collect(paths, output, rules, workers, progress, pool, started, review)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _collect(paths: list, output: Path, rules: str | None, workers: int, progress: Progress | None,
-             pool: ProcessPoolExecutor | None, started: float) -> CollectSummary:
+             pool: ProcessPoolExecutor | None, started: float, review: bool = False) -> CollectSummary:
     items = find_files(paths, exclude=[output])
     if not items:
         raise InputError("没有找到要汇总的 Excel 工作簿（.xlsx / .xlsm）。请选择存放自评表的文件夹。")
@@ -340,7 +345,7 @@ def _collect(paths: list, output: Path, rules: str | None, workers: int, progres
     writer = None
     waiting: list[tuple] = []
     try:
-        for done, outcome in enumerate(iter_outcomes(items, rules, workers, pool=pool), start=1):
+        for done, outcome in enumerate(iter_outcomes(items, rules, workers, pool=pool, review=review), start=1):
             if outcome.earlier_summary:
                 summary.earlier_summaries.append(outcome.file)
             elif outcome.problem:
@@ -374,7 +379,14 @@ def _collect(paths: list, output: Path, rules: str | None, workers: int, progres
         summary.grades = {g: grades[g] for g in ("优", "良", "中", "差", "无法计分") if grades[g]}
         if progress:
             progress(len(items), len(items), "正在写入汇总工作簿……")
-        writer.finish(output, rows, summary)
+        extra = None
+        if review:
+            from evaltool.collect.review import build_review
+
+            pack = build_review(rows)
+            summary.review = pack.as_dict()
+            extra = pack.write
+        writer.finish(output, rows, summary, extra)
     except BaseException:
         if writer is not None:
             writer.discard()  # no half-written sheets left behind, no noise when they are dropped

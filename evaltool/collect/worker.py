@@ -126,13 +126,15 @@ def finding_tuple(file: str, project, f) -> tuple:
             f.message, f.code, _text(project.name))
 
 
-def process_file(path: str, file: str, rules: str | None = None, engine: str = "calamine") -> FileOutcome:
+def process_file(path: str, file: str, rules: str | None = None, engine: str = "calamine",
+                 review: bool = False) -> FileOutcome:
     """Read, score and summarise one workbook. Never raises: problems come back in the outcome.
-    engine "openpyxl" skips python-calamine (a file that crashed it is read again that way)."""
+    engine "openpyxl" skips python-calamine (a file that crashed it is read again that way).
+    review: each row also carries the 抽查 facts (collect/review.py) under review.REVIEW_KEY."""
     out = FileOutcome(file=file)
     p = Path(path)
     try:
-        _process(p, file, rules, out, engine)
+        _process(p, file, rules, out, engine, review)
     except Unreadable as exc:
         out.problem = str(exc)
     except EarlierSummary:
@@ -161,7 +163,8 @@ def process_file(path: str, file: str, rules: str | None = None, engine: str = "
     return out
 
 
-def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: str = "calamine") -> None:
+def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: str = "calamine",
+             review: bool = False) -> None:
     hook = os.environ.get(ABORT_HOOK_ENV)
     if hook and hook in file:
         os.abort()  # test-only (see ABORT_HOOK_ENV): stands for a native crash while reading
@@ -206,6 +209,10 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
         result = evaluate(project, rule_set)
         settle(project, result)
         rows.append(kind_of(project).summary_row(project, result, file))
+        if review:
+            from evaltool.collect.review import REVIEW_KEY, project_facts
+
+            rows[-1][REVIEW_KEY] = project_facts(project, result, rule_set, p, alone=len(projects) == 1)
         findings.extend(finding_tuple(file, project, f) for f in result.findings)
 
 
@@ -234,7 +241,8 @@ def warm() -> None:
 
 
 def process_chunk(items: list[tuple[str, str]], rules: str | None = None,
-                  engine: str = "calamine", added_kinds: dict[str, str] | None = None) -> list[FileOutcome]:
+                  engine: str = "calamine", added_kinds: dict[str, str] | None = None,
+                  review: bool = False) -> list[FileOutcome]:
     """Worker entry point: a chunk of (path, display name) pairs. added_kinds: the form kinds the
     calling process registered (core.kinds.added()), registered here too."""
     if added_kinds:
@@ -242,4 +250,4 @@ def process_chunk(items: list[tuple[str, str]], rules: str | None = None,
 
         for name, target in added_kinds.items():
             register(name, target)
-    return [process_file(path, file, rules, engine) for path, file in items]
+    return [process_file(path, file, rules, engine, review) for path, file in items]

@@ -26,8 +26,11 @@ DEFAULT_KIND = "自评表"  # a case file without 类型, and a new blank workbo
 # form in a workbook's sheets reads it.
 BUILTIN: dict[str, str] = {
     "运行监控表": "evaltool.kinds.monitor.kind:KIND",  # first: the 自评表 reader would take its 三级指标 table
+    # 部门整体 before 自评表: its form has a 绩效指标 table too, and the 自评表 reader would take it.
+    "部门整体": "evaltool.kinds.dept.kind:KIND",
     "自评表": "evaltool.kinds.selfeval.kind:KIND",
     "评分表": "evaltool.kinds.scoresheet.kind:KIND",
+    "绩效目标表": "evaltool.kinds.targets.kind:KIND",
 }
 
 _REGISTRY: dict[str, str | FormKind] = dict(BUILTIN)
@@ -50,6 +53,9 @@ class ReportFacts:
     arrival: Decimal | None = None  # 资金到位率 (fraction), when the kind has one
     # (label, text, location key) of the form's own texts that take part in the check
     table_texts: list[tuple[str, Any, str]] = field(default_factory=list)
+    # Names whose figures the check leaves alone (a 部门整体 form's 基本支出执行率, its projects' own
+    # figures): they belong to parts of the form that none of the facts above describes.
+    blockers: tuple[str, ...] = ()
 
 
 class FormKind:

@@ -110,19 +110,19 @@ def grade_names(rows: list[Row]) -> list[str]:
 
 
 def totals(rows: list[Row]) -> Totals:
-    money = [r for r in rows if r.budget is not None and r.actual is not None]
-    budget = sum((r.budget for r in money), Decimal(0)) if money else None  # type: ignore[misc]
-    actual = sum((r.actual for r in money), Decimal(0)) if money else None  # type: ignore[misc]
-    rate = (actual / budget) if budget and actual is not None and budget > 0 else None
-    graded = [r for r in rows if r.total is not None and not r.ungraded]
-    grades = {g: sum(1 for r in graded if r.grade == g) for g in grade_names(rows)}
-    average = (sum((r.total for r in graded), Decimal(0)) / len(graded)) if graded else None  # type: ignore[misc]
+    budgets = [(r.budget, r.actual) for r in rows if r.budget is not None and r.actual is not None]
+    budget = sum((b for b, _ in budgets), Decimal(0)) if budgets else None
+    actual = sum((a for _, a in budgets), Decimal(0)) if budgets else None
+    rate = actual / budget if budget is not None and actual is not None and budget > 0 else None
+    graded = [(r, r.total) for r in rows if r.total is not None and not r.ungraded]
+    grades = {g: sum(1 for r, _ in graded if r.grade == g) for g in grade_names(rows)}
+    average = sum((t for _, t in graded), Decimal(0)) / len(graded) if graded else None
     by_form: dict[str, int] = {}
     for r in rows:
         by_form[r.form] = by_form.get(r.form, 0) + 1
     years = sorted({str(r.project.year) for r in rows if r.project.year})
     depts = list(dict.fromkeys(str(r.project.department).strip() for r in rows if r.project.department))
-    t = Totals(len(rows), by_form, budget, actual, rate, len(rows) - len(money), grades, len(graded),
+    t = Totals(len(rows), by_form, budget, actual, rate, len(rows) - len(budgets), grades, len(graded),
                average, len(rows) - len(graded), sum(1 for r in rows if r.errors), years, depts)
     fig = t.figures.append
     fig(Figure("count", ("项目", "自评"), "count:个", Decimal(t.count), "表格份数"))
@@ -214,31 +214,51 @@ def draft_markdown(rows: list[Row]) -> str:
 
 
 # ---- the check ---------------------------------------------------------------------------------------
-HEAD_RE = re.compile(r"^\s*#*\s*(?:\d+|[一二三四五六七八九十]+)\s*[.、．]\s*(.+?)\s*$")
+HEAD_RE = re.compile(r"^\s*#*\s*(\d+)\s*[.、．]\s*(.+?)\s*$")
 
 
 def sections(text: str, rows: list[Row]) -> tuple[list[str], dict[int, list[str]]]:
     """(the summary's lines, {row index: that project's lines}): a project's part starts at a line
-    naming its heading (as the draft writes it, with or without ### and its number)."""
-    heads = {row.heading: i for i, row in enumerate(rows)}
-    names: dict[str, list[int]] = {}
-    for i, row in enumerate(rows):
-        names.setdefault(str(row.project.name or ""), []).append(i)
+    naming it as the draft does ("### 3. 项目名称（实施单位）"): by its number and heading, else by a
+    heading or project name no other project has (the clerk renumbered or cut the unit)."""
+    def unique(keys: list[str]) -> dict[str, int]:
+        seen: dict[str, list[int]] = {}
+        for i, k in enumerate(keys):
+            seen.setdefault(k, []).append(i)
+        return {k: v[0] for k, v in seen.items() if len(v) == 1 and k}
+
+    heads = unique([row.heading for row in rows])
+    names = unique([str(row.project.name or "") for row in rows])
     summary: list[str] = []
     parts: dict[int, list[str]] = {}
     current: int | None = None
     for line in text.splitlines():
         m = HEAD_RE.match(line)
-        head = m.group(1) if m else line.strip().lstrip("#").strip()
-        hit = heads.get(head)
-        if hit is None and len(names.get(head, [])) == 1:
-            hit = names[head][0]
+        hit = None
+        if m:
+            n, head = int(m.group(1)), m.group(2)
+            if 1 <= n <= len(rows) and rows[n - 1].heading == head and n - 1 not in parts:
+                hit = n - 1
+            else:
+                hit = heads.get(head, names.get(head))
         if hit is not None:
             current = hit
             parts.setdefault(hit, [])
             continue
         (summary if current is None else parts[current]).append(line)
     return summary, parts
+
+
+def duplicates(rows: list[Row]) -> list[Finding]:
+    """The same project (实施单位, 项目名称, 年度) published twice: the draft would count it twice."""
+    seen: dict[tuple, list[str]] = {}
+    for r in rows:
+        key = (str(r.project.unit or ""), str(r.project.name or ""), str(r.project.year or ""))
+        seen.setdefault(key, []).append(f"{r.file}“{r.project.sheet}”" if r.project.sheet else r.file)
+    return [Finding("W-DUPLICATE", "warning", f"同一项目“{key[1]}”（{key[0] or '实施单位未填'}，{key[2] or '年度未填'}）"
+                    f"出现 {len(files)} 次：{'、'.join(files[:5])}。情况说明中重复计算了它的资金和等次，请只保留一份后再公开。",
+                    "情况说明", Location(path="情况说明：一、二"))
+            for key, files in seen.items() if len(files) > 1]
 
 
 def _finding(code: str, message: str, where: str) -> Finding:
@@ -283,7 +303,7 @@ def check_draft(text: str, rows: list[Row], source: str = "情况说明") -> lis
     from evaltool.report.consistency import check_texts
 
     summary, parts = sections(text, rows)
-    out = check_summary(summary, totals(rows), f"{source}：一、二")
+    out = duplicates(rows) + check_summary(summary, totals(rows), f"{source}：一、二")
     for i, lines in sorted(parts.items()):
         row = rows[i]
         body = "\n".join(lines)

@@ -146,6 +146,8 @@ class Facts:
         E(Entity("blocker", ("到位率", "到位资金", "到位金额", "资金到位", "实际到位", "覆盖率") if not
                  any("覆盖率" in str(i.level3) for i in p.indicators) else ("到位率", "到位资金", "到位金额",
                                                                             "资金到位", "实际到位"), "blocker"))
+        if kf.blockers:  # what the kind's report states about parts the form holds beyond these facts
+            E(Entity("blocker:kind", tuple(dict.fromkeys(n for n in kf.blockers if n)), "blocker"))
 
         # Funds (自评表) or basic information (评分表); the same keys either way.
         total_row = p.funds.get("年度资金总额")

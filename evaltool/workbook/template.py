@@ -252,7 +252,8 @@ def deterministic_bytes(wb: Workbook) -> bytes:
             if info.filename == "docProps/core.xml":
                 import re
 
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp.encode() + rb"\2", data)
+                # created too: a kind that leaves it at openpyxl's "now" would differ from one second to the next
+                data = re.sub(rb"(<dcterms:(?:modified|created)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp.encode() + rb"\2", data)
             zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16

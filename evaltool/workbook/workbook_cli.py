@@ -174,12 +174,7 @@ def new_cmd(target: str | None, output: str | None, kind: str | None, case: str 
     if monitor:  # the year-end 自评表 with the 运行监控表's reasons carried in
         from evaltool.kinds.monitor.monitor_cli import carried_project, print_carried
 
-        base = None
-        if case:
-            from evaltool.core.caseio import load_case
-
-            base = load_case(case)
-        carried = carried_project(monitor, base, kind)
+        carried = carried_project(monitor, case, kind)
         code = new_workbook(target or output, case, rules, None, project=carried.project)
         print_carried(carried, monitor)
         sys.exit(code)

@@ -222,5 +222,7 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
                                        result.rate_weight or Decimal(0))),
         "grade": UNGRADED_LABEL if result.ungraded else (result.grade or "—"),
         "ungraded": escape_markup(result.ungraded or ""),  # the reason; "" when graded
+        # The rule set's 超额扣分 / 总分上限, one line each (the 附表 prints the same lines).
+        "adjustments": [escape_markup(a.reason) for a in result.adjustments],
     })
     return ctx
