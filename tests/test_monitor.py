@@ -490,3 +490,39 @@ def test_period_from_the_title_when_headers_name_none(tmp_path):
     assert got["监控期间"] == "1-8月" and got["时间进度"] == 0.6667 and got["执行进度"] == 0.5
     assert got["资金预警"] == "红"  # 16.67 points behind
     assert not [f for f in got["标记"] if f["代码"].endswith("PERIOD")]
+
+
+LONG_REASON = "受汛期强降雨影响，部分施工点位停工约四十天，设备进场和管网铺设相应推迟；" * 3
+
+
+@pytest.fixture
+def long_texts(filled) -> Path:
+    """The filled template with long 偏差原因 / 纠偏措施 typed into it, then scored."""
+    wb = openpyxl.load_workbook(filled)
+    ws = wb["运行监控表"]
+    ws["H16"], ws["I16"], ws["J16"] = "其他", LONG_REASON, "调整施工计划，增加施工班组，" * 4
+    wb.save(filled)
+    assert run("score", filled).exit_code == 0
+    return filled
+
+
+def test_rows_grow_with_the_texts_typed_into_the_template(long_texts):
+    ws = openpyxl.load_workbook(long_texts)["运行监控表"]
+    assert ws.row_dimensions[16].height > 90 and ws.row_dimensions[15].height == 30
+
+
+def test_the_scored_template_prints_whole_on_a4(long_texts, tmp_path, soffice):
+    from pdfpages import column_text, flat, hidden_words, page_texts, page_words
+
+    (pdf,) = soffice([long_texts], "pdf", tmp_path / "pdf")
+    texts = page_texts(pdf)
+    first = flat(texts[0])
+    for label in ("项目支出绩效运行监控表", "综合预警", "执行进度", "时间进度", "完成可能性", "纠偏措施"):
+        assert label in first, label  # one page wide: the last columns are on the first page
+    form = [i for i, t in enumerate(texts) if "完成可能性" in flat(t) or "三级指标" in flat(t)]
+    words = page_words(pdf)
+    # the long reason is printed whole in its column, nothing cut off
+    shown = flat("".join(column_text(pdf, i + 1, words[i], "偏差原因说明", tmp_path) for i in form))
+    assert flat(LONG_REASON) in shown
+    for i in form:
+        assert hidden_words(pdf, i + 1, words[i], tmp_path) == [], f"page {i + 1}"

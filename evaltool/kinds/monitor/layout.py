@@ -33,6 +33,19 @@ HEADER_FIELDS = {"项目名称": "name", "主管部门": "department", "实施�
 GOAL_FIELDS = ("全年预期目标", "目标实际完成情况")
 
 
+# Widths (Excel characters) of the template's indicator columns that hold text: rows grow to fit it.
+TEXT_WIDTHS = {"三级指标": 20, "年度指标值": 13, "实际完成值": 13, "全年预计完成值": 13, "偏差原因类别": 12,
+               "偏差原因": 24, "纠偏措施": 24}
+ROW_PT = 30.0  # an indicator row's height at least
+
+
+def row_height(item: dict[str, Any]) -> float:
+    """Points an indicator row of the template needs to print its texts whole (wrapped)."""
+    from evaltool.workbook import paper
+
+    return paper.row_height([(item.get(k), w) for k, w in TEXT_WIDTHS.items() if item.get(k) is not None], ROW_PT)
+
+
 @functools.lru_cache(maxsize=1)
 def vocabulary() -> dict[str, Any]:
     data = yaml.safe_load((Path(__file__).parent / "标签.yaml").read_text("utf-8"))
