@@ -526,3 +526,36 @@ def test_the_scored_template_prints_whole_on_a4(long_texts, tmp_path, soffice):
     assert flat(LONG_REASON) in shown
     for i in form:
         assert hidden_words(pdf, i + 1, words[i], tmp_path) == [], f"page {i + 1}"
+
+
+def test_from_targets_with_monitor_reasons(tmp_path):
+    """The year's flow: the filed 绩效目标表 gives the indicators, the 运行监控表 their 偏差原因."""
+    import targetsforms as F
+    from test_targets import filled as targets_filled
+
+    targets = targets_filled(tmp_path)
+    case = tmp_path / "监控.yaml"
+    case.write_text(f"""类型: 运行监控表
+项目名称: {F.NAME}
+主管部门: {F.DEPT}
+实施单位: {F.UNIT}
+年度: 2025
+监控期间: 1-7月
+监控资金:
+  年度资金总额: {{全年预算数: 120, 执行数: 50, 全年预计执行数: 118}}
+监控指标:
+  - {{三级指标: 培训人次, 年度指标值: ≥500人次, 实际完成值: 200人次, 全年预计完成值: 450人次, 完成可能性: 有可能, 偏差原因类别: 人员保障, 偏差原因: 师资不足, 纠偏措施: 外聘讲师}}
+  - {{三级指标: 群众知晓率, 年度指标值: ≥85%, 实际完成值: 60%, 全年预计完成值: 88%, 完成可能性: 确定能}}
+  - {{三级指标: 线上课程数, 年度指标值: ≥10门, 实际完成值: 2门, 全年预计完成值: 6门, 完成可能性: 完全不可能, 偏差原因类别: 硬件条件保障, 偏差原因: 平台未建成, 纠偏措施: 申请调整目标}}
+""", "utf-8")
+    monitor = tmp_path / "监控表.xlsx"
+    assert run("new", monitor, "--from", case).exit_code == 0
+    out = tmp_path / "自评表.xlsx"
+    res = run("new", "--from-targets", targets, "--monitor", monitor, "-o", out)
+    assert res.exit_code == 0, res.output
+    got = selfeval_indicators(out)
+    assert list(got) == [row[2] for row in F.INDICATORS]  # every filed target kept
+    assert got["培训人次"] == "（1-7月运行监控）偏差原因：人员保障，师资不足。纠偏措施：外聘讲师。"
+    assert got["群众知晓率"] is None
+    flat_out = " ".join(res.output.split())
+    assert "“线上课程数”" in flat_out and "没有带入" in flat_out
