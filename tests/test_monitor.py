@@ -559,3 +559,16 @@ def test_from_targets_with_monitor_reasons(tmp_path):
     assert got["群众知晓率"] is None
     flat_out = " ".join(res.output.split())
     assert "“线上课程数”" in flat_out and "没有带入" in flat_out
+
+
+@pytest.mark.parametrize("body, says", [
+    ("监控指标: abc\n", "“监控指标”应是列表"),
+    ("监控资金: [1, 2]\n", "“监控资金”应写成"),
+    ("监控指标:\n  - {三级指标: [1, 2], 完成可能性: 有可能}\n", "“监控指标第 1 项”中“三级指标”应是一个值"),
+    ("监控资金:\n  年度资金总额: {执行数: {a: 1}}\n", "“监控资金 → 年度资金总额”中“执行数”应是一个值"),
+])
+def test_bad_case_files_are_refused_in_chinese(tmp_path, body, says):
+    case = tmp_path / "坏.yaml"
+    case.write_text("类型: 运行监控表\n" + body, "utf-8")
+    res = run("check", case)
+    assert res.exit_code == 2 and says in res.output and "Traceback" not in res.output, res.output
