@@ -572,3 +572,26 @@ def test_bad_case_files_are_refused_in_chinese(tmp_path, body, says):
     case.write_text("类型: 运行监控表\n" + body, "utf-8")
     res = run("check", case)
     assert res.exit_code == 2 and says in res.output and "Traceback" not in res.output, res.output
+
+
+# ---- the Excel 计分 button (xlwings remote engine) -------------------------------------------------
+def test_excel_score_button_writes_what_the_cli_writes(tmp_path, filled, monkeypatch):
+    import copy
+
+    from evaltool.excel import entry
+    from test_excel import Replay, book_from_file, cli_score
+
+    monkeypatch.setattr(entry, "LOG_DIR", tmp_path / "log")
+    book, _ = book_from_file(filled, monkeypatch)
+    payload = copy.deepcopy(book.api)
+    results, writes, _, _ = entry.plan(book)
+    assert [p.kind for p, _ in results] == ["运行监控表"] and results[0][1].light == "红"
+    assert entry.score(book=book) is not None
+    got = Replay({"sheets": payload["sheets"]}, book.json()["actions"])
+    want = cli_score(tmp_path, filled)
+    values = [w for w in writes if not w.keep_value]
+    assert {w.cell for w in values} >= {"G6", "H6", "I6", "K2", "K13", "K14", "K15", "K16", "K17"}
+    for w in values:
+        assert got.get(w.sheet, w.cell, "value") == want[w.sheet][w.cell].value, (w.sheet, w.cell)
+    assert got.get("运行监控表", "G6", "value") == "40.00%"
+    assert any("计分完成" in a for a in got.alerts)
