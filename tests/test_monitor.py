@@ -595,3 +595,21 @@ def test_excel_score_button_writes_what_the_cli_writes(tmp_path, filled, monkeyp
         assert got.get(w.sheet, w.cell, "value") == want[w.sheet][w.cell].value, (w.sheet, w.cell)
     assert got.get("运行监控表", "G6", "value") == "40.00%"
     assert any("计分完成" in a for a in got.alerts)
+
+
+@pytest.mark.parametrize("target, forecast, light", [
+    ("≤300元", "320元", "黄"),     # a ≤ target gone over by 6.67%
+    ("≤300元", "280元", "绿"),
+    ("1000条", "1200条", "绿"),    # above a bare target: no risk of not reaching it
+    ("=7个", "6个", "红"),         # 14.29% short
+    ("≥95%", "0.96", "绿"),        # a fraction under a percent target is 96%
+    ("达到预期目标", "部分达成", "黄"),
+    ("2026年11月30日前", "按期完成", "绿"),
+])
+def test_forecast_against_target(tmp_path, target, forecast, light):
+    text = CASE.replace("年度指标值: ≥95%, 实际完成值: 93%, 全年预计完成值: 96%, 完成可能性: 确定能",
+                        f"年度指标值: \"{target}\", 实际完成值: 1, 全年预计完成值: \"{forecast}\", 完成可能性: 确定能")
+    case = tmp_path / "m.yaml"
+    case.write_text(text, "utf-8")
+    got = json.loads(run("check", case, "--json").output)
+    assert got["指标"][2]["预警"] == light, got["指标"][2]
