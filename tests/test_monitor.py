@@ -613,3 +613,25 @@ def test_forecast_against_target(tmp_path, target, forecast, light):
     case.write_text(text, "utf-8")
     got = json.loads(run("check", case, "--json").output)
     assert got["指标"][2]["预警"] == light, got["指标"][2]
+
+
+def test_a_rule_set_adds_spellings_without_code(tmp_path):
+    """A bureau's own column names: 年底预计数 for 全年预计完成值, 能否完成 for 完成可能性, 已支付数 for 执行数."""
+    book = tmp_path / "本地.xlsx"
+    handmade_moved(book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["监控"]
+    ws["D10"], ws["G10"], ws["E6"] = "年底预计数", "能否完成", "1-6月已支付数"
+    wb.save(book)
+    res = run("check", book, "--json")
+    assert "Traceback" not in res.output and '"类型": "运行监控表"' not in res.output  # unknown spellings
+    rules = tmp_path / "本地.yaml"
+    rules.write_text("继承: 国家标准\n编号: 本地\n运行监控:\n  标签:\n    指标列: {全年预计完成值: [年底预计数], "
+                     "完成可能性: [能否完成]}\n    资金列: {执行数: 已支付数}\n", "utf-8")
+    got = json.loads(run("check", book, "--json", "--rules", rules).output)
+    assert got["执行进度"] == 0.5 and got["监控期间"] == "1-6月"
+    assert {i["三级指标"]: i["预警"] for i in got["指标"]}["养护里程"] == "红"
+    bad = tmp_path / "错.yaml"
+    bad.write_text("继承: 国家标准\n编号: 错\n运行监控:\n  标签:\n    指标列: {预计数: [年底预计数]}\n", "utf-8")
+    res = run("check", book, "--rules", bad)
+    assert res.exit_code == 2 and "运行监控 → 标签 → 指标列 → 预计数”不是标准名称" in res.output
