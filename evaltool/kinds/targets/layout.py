@@ -67,9 +67,9 @@ class Vocabulary:
         return self.sections[section].get(self.key(section, value))
 
     def is_title(self, value: Any) -> bool:
-        if not isinstance(value, str):
-            return False
-        key = label_key(value)
+        return isinstance(value, str) and self.is_title_key(label_key(value))
+
+    def is_title_key(self, key: str) -> bool:
         # "2025年度项目支出绩效目标表": the year in front of the title
         stripped = key.lstrip("0123456789").removeprefix("年度").removeprefix("年")
         return key in self.titles or stripped in self.titles

@@ -86,9 +86,9 @@ def is_targets_sheet(v, vocab: T.Vocabulary | None = None) -> bool:
     in one workbook is what the 自评表 is compared with, not a 自评表 without 实际完成值."""
     vocab = vocab or T.vocabulary()
     named = vocab.is_title(v.sheet) or "目标" in v.sheet
-    if not named:
-        named = any(vocab.is_title(v.value(r, c)) for r in range(1, min(v.nrows, 4) + 1)
-                    for c in range(1, min(v.ncols, 12) + 1) if v.home(r, c) == (r, c))
+    if not named:  # the sheet's label index, not its cells: this runs for every sheet a 自评表 read sees
+        named = any("目标" in key and vocab.is_title_key(key) and any(r <= 4 for r, _ in spots)
+                    for key, spots in v.labels.items())
     return named and find_header(v, vocab) is not None
 
 
