@@ -288,6 +288,8 @@ def _read_indicators(v, vocab, p: Project, hdr: Header, info) -> None:
         if vocab.lookup("指标列", v.value(r, cols["三级指标"], vertical=False)) == "三级指标":
             continue  # the header repeated (a table printed over two pages)
         own = {name: v.value(r, c, vertical=False) for name, c in cols.items()}
+        if any(vocab.is_total(own.get(name)) for name in (*LEVELS, "三级指标")):
+            continue  # a 合计 / 小计 row: the weights' sum, not an indicator
         merged = {name: v.value(r, cols[name]) for name in LEVELS if name in cols}
         if all(_text(x) == "" if isinstance(x, str) else x is None for x in own.values()) and not any(
                 merged.get(n) is not None and v.home(r, cols[n])[0] != r for n in LEVELS):
