@@ -458,6 +458,11 @@ def test_excel_score_button_writes_what_the_cli_writes(tmp_path, monkeypatch):
     for w in values:
         assert got.get(w.sheet, w.cell, "value") == want[w.sheet][w.cell].value, (w.sheet, w.cell)
     assert any("计分完成" in a for a in got.alerts)
+    # Excel that reports no merged ranges (xlwings Server, the remote engine alone): the same plan
+    bare, _ = book_from_file(src)
+    results2, writes2, _, _ = entry.plan(bare)
+    assert results2[0][1].total == Decimal("96.5") and results2[0][0].name == "某县农业农村局"
+    assert {(w.cell, w.value) for w in writes2 if not w.keep_value} == {(w.cell, w.value) for w in values}
 
 
 # ---- printing (LibreOffice) ---------------------------------------------------------------------
@@ -525,3 +530,31 @@ def test_cap_and_deduction_keys_apply_as_for_the_selfeval(tmp_path):
     text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
     assert "自评总分89分，评价等次为“良”" in text and "总分不超过89分：94.50 → 89.00" in text and "扣2分（目标设置偏低）" in text
     assert run("check-report", report, path).exit_code == 0
+
+
+# ---- bad input: never a traceback, always Chinese ----------------------------------------------------
+ODD = ["七百万", "#REF!", "   ", "-5", "1e400", "≥", "=1+1", 0, -1, 10**18, "50%", "优秀", "0.5万元", "NaN", "——"]
+
+
+def test_odd_values_in_every_input_cell_never_break_scoring(tmp_path, book):
+    """Each input cell of the filled form in turn gets an odd value a clerk might type; check and the
+    score plan (reading, scoring, checks, cell writes) finish with Chinese findings, never an exception."""
+    import re
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb["部门整体自评表"]
+    inputs = [c.coordinate for row in ws.iter_rows() for c in row
+              if c.protection.locked is False and type(c).__name__ != "MergedCell"]
+    assert len(inputs) > 60
+    for n, coord in enumerate(inputs):
+        wb = openpyxl.load_workbook(book)
+        wb["部门整体自评表"][coord] = ODD[n % len(ODD)]
+        path = tmp_path / f"odd{n}.xlsx"
+        wb.save(path)
+        projects = service.load(str(path))
+        plan = service.plan_projects(projects)
+        for _, result in plan.results:
+            for f in result.findings:
+                assert re.search(r"[\u4e00-\u9fff]", f.message), (coord, f)
+                assert "Traceback" not in f.message and "Error" not in f.message, (coord, f)
+        path.unlink()
