@@ -313,7 +313,7 @@ def test_a_selfeval_form_still_reads_as_a_selfeval(tmp_path):
 
 
 # ---- hand-made provincial variants ---------------------------------------------------------------
-def hand_made(path, projects: int = 12, with_list: bool = True, with_tasks: bool = True):
+def hand_made(path, projects: int = 12, with_list: bool = True, with_tasks: bool = True, with_total: bool = True):
     """A 部门（单位）整体支出绩效自评表 typed by hand: title and year in one merged cell, a blank row
     inserted, 全年预算数 before 年初预算数, 执行率 before 分值, 总额 for 年度资金总额, the goals above the
     tasks (labelled 部门职责, 完成情况 before 主要内容), 指标值/完成值/权重 headers, 一级 merged down,
@@ -363,8 +363,9 @@ def hand_made(path, projects: int = 12, with_list: bool = True, with_tasks: bool
         ws.cell(k, 8, row[6])
     ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 2, end_column=1)
     t = r + 1 + len(rows)
-    ws.cell(t, 1, "总分")
-    r = t + 2
+    if with_total:
+        ws.cell(t, 1, "总分")
+    r = t + 2 if with_total else t  # without a 总分 row the list follows the indicators directly
     if with_list:
         for c, head in enumerate(("序号", "项目名称", "预算数", "执行数", "执行率", "得分", "等次"), start=1):
             ws.cell(r, c, head)
@@ -411,6 +412,14 @@ def test_hand_made_variant_reads_by_label(tmp_path):
     assert ws["E22"].value == pytest.approx(0.8)  # the clerk's own figure stays; it is marked
     assert "应为 90.00%" in ws["E22"].comment.text
     assert ws["G5"].value == 9.5 and ws["E5"].value == 0.95  # empty computed cells of the total row filled
+    assert [ws[c].value for c in ("C33", "D33", "E33")] == [300, 260, 0.8667]  # and the list's 合计 row
+
+
+def test_project_list_right_under_the_indicators_is_not_read_as_indicators(tmp_path):
+    path = hand_made(tmp_path / "无总分.xlsx", with_total=False)
+    got = json.loads(run("check", path, "--json").output)
+    assert [i["三级指标"] for i in got["指标"]] == ["诊疗人次", "居民健康素养水平", "群众满意度"]
+    assert len(got["项目支出情况"]) == 12 and got["总分"] == 93.5
 
 
 def test_hand_made_without_list_or_tasks_warns_and_still_grades(tmp_path):

@@ -148,8 +148,13 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
     p.cells[block] = v.loc(hr, cols[need[0]])
     out: list[dict[str, Any]] = []
     end = hr
+    last_label = cols.get("项目名称", min(cols.values()))
+
+    def is_sum(r: int) -> bool:  # the list's 合计 row: 合计 written in or left of the 项目名称 column
+        return any(WL.label_key(v.text(r, c)) in ("合计", "总计", "小计") for c in range(1, last_label + 1))
+
     for r in range(v.below(hr, cols[need[0]]), v.nrows + 1):
-        if r in stops or (block == PROJECTS and WL.label_key(v.text(r, min(cols.values()))) in ("合计", "总计", "小计")):
+        if r in stops or (block == PROJECTS and is_sum(r)):
             break
         item = {k: v.value(r, c, vertical=False) for k, c in cols.items() if k in keys}
         if block == PROJECTS and cells.template:
@@ -174,8 +179,7 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
     p.extra[block] = [{k: val for k, val in item.items() if val is not None} for item in out]
     if block == PROJECTS:
         r = end + 1
-        if r <= v.nrows and WL.label_key(v.text(r, min(cols.values()))) in ("合计", "总计", "小计") \
-                or any(WL.label_key(v.text(r, c)) in ("合计", "总计") for c in range(1, min(cols.values()) + 1)):
+        if r <= v.nrows and is_sum(r):
             for k in ("全年预算数", "全年执行数", "执行率"):
                 if k in cols:
                     cells.out[f"{block}.合计.{k}"] = v.loc(r, cols[k])
