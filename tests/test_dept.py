@@ -422,6 +422,22 @@ def test_project_list_right_under_the_indicators_is_not_read_as_indicators(tmp_p
     assert len(got["项目支出情况"]) == 12 and got["总分"] == 93.5
 
 
+def test_a_form_without_its_indicator_table_is_read_and_never_graded(tmp_path):
+    path = hand_made(tmp_path / "无指标.xlsx", with_list=False)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["整体支出"]
+    ws.delete_rows(13, 7)  # the 绩效指标 table and its 总分 row
+    wb.save(path)
+    got = json.loads(run("check", path, "--json").output)
+    assert (got["执行率"], got["执行率得分"]) == (0.95, 9.5)  # 年度预算 still read
+    assert got["总分"] is None and "E-UNREAD-INDICATORS" in codes(got)
+    res = run("score", path)
+    assert res.exit_code == 1
+    ws = openpyxl.load_workbook(path)["整体支出"]
+    assert ws["E5"].value == 0.95 and ws["G5"].value == 9.5  # the total row's empty computed cells filled
+    assert ws["C12"].comment is not None and "完成情况" in ws["C12"].comment.text  # marks written too
+
+
 def test_hand_made_without_list_or_tasks_warns_and_still_grades(tmp_path):
     path = hand_made(tmp_path / "无清单.xlsx", with_list=False, with_tasks=False)
     got = json.loads(run("check", path, "--json").output)

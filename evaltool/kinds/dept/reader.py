@@ -260,8 +260,7 @@ def read_views(views: list[View], context: Any) -> list[Project]:
     for v in views:
         if v is context.results or v is context.settings or v.sheet in skip or not is_dept_sheet(v):
             continue
-        found = read_forms([v], context)[:1] or [Project(sheet=v.sheet)]
-        p = found[0]
+        p = read_forms([v], context, whole_sheet=True)[0]
         p.kind = D.KIND
         cells = DeptCells(template=context.settings is not None and any(
             key in v.labels for key in D.vocabulary()["表名"]) and bool(context.settings.find(WL.L_VERSION, range(1, 20))))
@@ -293,9 +292,10 @@ def read_views(views: list[View], context: Any) -> list[Project]:
         if mine:
             _reread_goals(v, p, mine, _indicator_rows(v, p))
             # Rows of the project list or tasks read as indicators (a list right under the table, no 总分 row).
-            first_mine = min(mine)
             table = p.indicators[0].cells.get("三级指标") if p.indicators else None
-            if table and table.cell and _row(table.cell) < first_mine:
+            below = [r for r in mine if table and table.cell and r > _row(table.cell)]
+            first_mine = min(below) if below else 0
+            if below:
                 keep = [i for i, ind in enumerate(p.indicators)
                         if not ind.cells.get("三级指标") or _row(ind.cells["三级指标"].cell or "A1") < first_mine]
                 if len(keep) < len(p.indicators):
