@@ -583,3 +583,13 @@ def test_odd_values_in_every_input_cell_never_break_scoring(tmp_path, book):
                 assert re.search(r"[\u4e00-\u9fff]", f.message), (coord, f)
                 assert "Traceback" not in f.message and "Error" not in f.message, (coord, f)
         path.unlink()
+
+
+def test_blank_form_reports_with_placeholders_not_numbers(tmp_path):
+    blank = tmp_path / "空白.xlsx"
+    assert run("new", blank, "--kind", "部门整体").exit_code == 0
+    report = tmp_path / "空白报告.docx"
+    res = run("report", blank, "-o", report)
+    assert res.exit_code == 1 and report.exists(), res.output  # 1: the blank form has errors
+    text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
+    assert "【待填写：部门职责" in text and "无法计分" in text and "未计算万元" not in text and " 0 万元" not in text
