@@ -385,3 +385,77 @@ def test_the_ribbon_button_publishes_the_saved_workbook(tmp_path):
     assert entry.publish(book=book, open_after=False) is None
     alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
     assert any("还没有保存到电脑上" in a for a in alerts), alerts
+
+
+THIRD = """类型: 测试表
+项目名称: 第三种表测试项目
+年度: 2024
+主管部门: 某县财政局
+实施单位: 某县测试中心
+测试指标:
+  - {名称: 甲项, 分值: 60, 得分: 52}
+  - {名称: 乙项, 分值: 40, 得分: 40}
+"""
+
+
+@pytest.mark.parametrize("target, in_draft", [("testkind.kind:KIND", True), ("publishkind.kind:KIND", False)])
+def test_a_kind_registered_elsewhere_is_published_through_the_registry(tmp_path, target, in_draft):
+    """publish names no kind: the tests' 测试表 (registered here only) is cleaned, printed and, when it
+    has a total, counted in the draft; a form without a total is published but kept out of the draft."""
+    from evaltool.core import kinds
+
+    kinds.register("测试表", target)
+    try:
+        case = tmp_path / "测试.yaml"
+        case.write_text(THIRD, "utf-8")
+        book = tmp_path / "测试表.xlsx"
+        assert run("new", book, "--from", case).exit_code == 0
+        wb = openpyxl.load_workbook(book)
+        wb.create_sheet("内部")["A1"] = "内部的字"
+        wb["测试表"]["A2"].comment = Comment("内部批注", CLERK)
+        wb.save(book)
+        res = run("publish", book, "-o", tmp_path / "out", "--no-pdf", ok=(0,))
+        out = openpyxl.load_workbook(tmp_path / "out" / "测试表-公开.xlsx")
+        assert out.sheetnames == ["测试表"]
+        assert not [c for row in out["测试表"].iter_rows() for c in row if c.comment is not None]
+        draft = tmp_path / "out" / "预算绩效情况说明（草稿）.md"
+        if in_draft:
+            text = draft.read_text("utf-8")
+            assert "共自评项目 1 个" in text and "自评得分 92.00 分，评价等次为“优”" in text
+            assert "平均得分 92.00 分" in text
+        else:
+            assert not draft.exists()
+            assert flat("已公开但不计入情况说明（表格没有总分和等次，不是绩效自评结果）：测试表.xlsx（测试计划表）") in flat(res.output)
+    finally:
+        kinds.unregister("测试表")
+
+
+def test_a_form_of_the_whole_department_is_reported_apart(tmp_path):
+    """A kind whose forms evaluate the whole department (subject 部门): counted apart, its money never
+    added to the projects' (it holds theirs), its own part in the draft checked like a project's."""
+    from evaltool.core import kinds
+
+    kinds.register("测试表", "publishkind.kind:WHOLE")
+    try:
+        inbox = tmp_path / "in"
+        make_inbox(inbox, [CLEAN[2]])
+        case = tmp_path / "测试.yaml"
+        case.write_text(THIRD.replace("第三种表测试项目", "某县测试中心部门整体"), "utf-8")
+        assert run("new", inbox / "部门整体.xlsx", "--from", case).exit_code == 0
+        run("publish", inbox, "-o", tmp_path / "out", "--no-pdf", ok=(0,))
+        text = (tmp_path / "out" / "预算绩效情况说明（草稿）.md").read_text("utf-8")
+        assert "共自评项目 1 个，涉及资金（全年预算数）921.47 万元，全年执行数 919.94 万元" in text
+        assert "另填报测试部门整体表 1 个（见第三部分）" in text
+        assert "优 1 个、良 0 个、中 0 个、差 0 个；平均得分 99.98 分" in text  # the department's 92 is not averaged in
+        assert text.index("### 1. 信息化项目建设项目") < text.index("### 2. 某县测试中心部门整体")
+        assert "自评得分 92.00 分" in text.split("### 2.")[1]
+        edited = tmp_path / "说明.md"
+        edited.write_text(text.replace("测试部门整体表 1 个", "测试部门整体表 2 个"), "utf-8")
+        from evaltool.publish.run import check_file
+
+        findings, _ = check_file(edited, [inbox])
+        assert [f.code for f in findings] == ["E-PUBLISH-NUMBER"], [f.message for f in findings]
+        edited.write_text(text, "utf-8")
+        assert check_file(edited, [inbox])[0] == []
+    finally:
+        kinds.unregister("测试表")

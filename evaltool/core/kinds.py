@@ -77,6 +77,10 @@ class FormKind:
     case_keys: tuple[str, ...] = ()  # top-level case-file keys kept in Project.extra
     # Sheets of the kind's workbook that are working material, not the form (never published)
     internal_sheets: tuple[str, ...] = ()
+    # What one form evaluates: a 项目 (a project's spending) or the 部门 (a department's whole spending).
+    # `evaltool publish` counts 项目 forms in the 情况说明's totals and reports the others apart, so a
+    # department's money (which holds its projects') is never added to its projects'.
+    subject: str = "项目"
 
     # -- reading --
     def read_views(self, views: list, context: Any) -> list[Project]:

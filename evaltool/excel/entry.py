@@ -132,11 +132,11 @@ def _writing(book, state: _State, sheets: list[str]):
 # ---- shared steps ------------------------------------------------------------------------------------
 def _read(book, grids=None):
     """Grids of every sheet (one bulk read each) -> projects, as the CLI reads a file."""
-    from evaltool.excel import xlwings_engine
+    from evaltool.engines import engine
     from evaltool.workbook import service
 
     if grids is None:
-        grids = xlwings_engine.read_grids(book)
+        grids = engine("xlwings").read(book)
     return service.read(grids, source=book.name)
 
 
@@ -336,9 +336,9 @@ def import_case(book, state, path: str | os.PathLike | None = None):
     if not kind_of(project).pasteable:
         raise InputError(f"{path.name} 是{project.kind}案例，这里只能导入项目支出绩效自评表。")
     load_rules(project.rules)  # a bad rule set fails before anything is written
-    from evaltool.excel import xlwings_engine
+    from evaltool.engines import engine
 
-    before = xlwings_engine.read_grids(book)
+    before = engine("xlwings").read(book)
     name, grid = _paste_form(book, state, project)
     # Score from what was just laid down (the remote engine cannot re-read a sheet it added).
     grids = [g for g in before if g.sheet != name] + [grid]

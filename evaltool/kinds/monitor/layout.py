@@ -141,6 +141,9 @@ class MonitorInfo:
     inputs: list[str] = field(default_factory=list)  # A1 of every cell read (their old marks are cleared)
     months: list[tuple[int, Location]] = field(default_factory=list)  # periods named by column headers
     header_row: int = 0  # the indicator header's (first) row
+    template: bool = False  # our template: its grey out cells are evaltool's to write
+    out_values: dict[str, Any] = field(default_factory=dict)  # what the out cells hold now
+    filled: set[str] = field(default_factory=set)  # A1 of cells evaltool filled on its last run (校验结果)
 
 
 def info_of(project: Project) -> MonitorInfo | None:
@@ -238,7 +241,11 @@ def _fund_row_label(v: View, r: int, first_col: int) -> str | None:
 
 
 # ---- reading -----------------------------------------------------------------------------------
-def read_views(views: list[View]) -> list[Project]:
+# The template's footnote (template.FOOTNOTE) starts so: a sheet carrying it is our template.
+TEMPLATE_NOTE = "注：1. 白色单元格由填报单位填写，浅灰色单元格（执行进度、时间进度、预警）由 evaltool 计算后填写"
+
+
+def read_views(views: list[View], context: Any = None) -> list[Project]:
     keys = _detect_keys()
     out = []
     for v in views:
@@ -246,8 +253,21 @@ def read_views(views: list[View]) -> list[Project]:
             continue  # one dict lookup per spelling: most sheets a consolidation reads stop here
         hdr = _indicator_header(v)
         if hdr is not None:
-            out.append(_read(v, hdr))
+            p = _read(v, hdr)
+            info = info_of(p)
+            assert info is not None
+            info.filled = set((getattr(context, "filled", None) or {}).get(v.sheet, {}))
+            for key, loc in info.out.items():
+                if loc.cell:
+                    info.out_values[key] = v.value(*_rc(loc.cell), vertical=False)
+            out.append(p)
     return out
+
+
+def _rc(a1: str) -> tuple[int, int]:
+    from evaltool.core.seam import parse_address
+
+    return parse_address(a1)
 
 
 def _read(v: View, hdr: IndicatorHeader) -> Project:
@@ -330,6 +350,7 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
         texts = [v.key(r, c) for c in range(1, v.ncols + 1) if v.home(r, c) == (r, c)]
         lead = WL.norm(v.value(r, first_col, vertical=False))
         if any(t.startswith(k) for t in texts if t for k in end_keys) or lead.startswith(("注", "说明")):
+            info.template = lead.startswith(WL.norm(TEMPLATE_NOTE))
             break
         if r in {rr for k in spellings("指标列", "三级指标") for rr, _ in v.labels.get(k, ())}:
             continue  # a header repeated on the next printed page
