@@ -75,12 +75,12 @@ class FormKind:
     pasteable: bool = False  # whether the Excel 导入案例 button can lay it into an open workbook
     grids_ok: bool = True  # whether the server's /api/new can return it as grids
     case_keys: tuple[str, ...] = ()  # top-level case-file keys kept in Project.extra
-    # Sheets of the kind's workbook that are working material, not the form (never published)
-    internal_sheets: tuple[str, ...] = ()
     # What one form evaluates: a 项目 (a project's spending) or the 部门 (a department's whole spending).
     # `evaltool publish` counts 项目 forms in the 情况说明's totals and reports the others apart, so a
     # department's money (which holds its projects') is never added to its projects'.
     subject: str = "项目"
+    # Sheets of the kind's workbook that are working material, not the form (never published)
+    internal_sheets: tuple[str, ...] = ()
 
     # -- reading --
     def read_views(self, views: list, context: Any) -> list[Project]:
