@@ -148,8 +148,13 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
     p.cells[block] = v.loc(hr, cols[need[0]])
     out: list[dict[str, Any]] = []
     end = hr
+    last_label = cols.get("项目名称", min(cols.values()))
+
+    def is_sum(r: int) -> bool:  # the list's 合计 row: 合计 written in or left of the 项目名称 column
+        return any(WL.label_key(v.text(r, c)) in ("合计", "总计", "小计") for c in range(1, last_label + 1))
+
     for r in range(v.below(hr, cols[need[0]]), v.nrows + 1):
-        if r in stops or (block == PROJECTS and WL.label_key(v.text(r, min(cols.values()))) in ("合计", "总计", "小计")):
+        if r in stops or (block == PROJECTS and is_sum(r)):
             break
         item = {k: v.value(r, c, vertical=False) for k, c in cols.items() if k in keys}
         if block == PROJECTS and cells.template:
@@ -174,8 +179,7 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
     p.extra[block] = [{k: val for k, val in item.items() if val is not None} for item in out]
     if block == PROJECTS:
         r = end + 1
-        if r <= v.nrows and WL.label_key(v.text(r, min(cols.values()))) in ("合计", "总计", "小计") \
-                or any(WL.label_key(v.text(r, c)) in ("合计", "总计") for c in range(1, min(cols.values()) + 1)):
+        if r <= v.nrows and is_sum(r):
             for k in ("全年预算数", "全年执行数", "执行率"):
                 if k in cols:
                     cells.out[f"{block}.合计.{k}"] = v.loc(r, cols[k])
@@ -256,8 +260,7 @@ def read_views(views: list[View], context: Any) -> list[Project]:
     for v in views:
         if v is context.results or v is context.settings or v.sheet in skip or not is_dept_sheet(v):
             continue
-        found = read_forms([v], context)[:1] or [Project(sheet=v.sheet)]
-        p = found[0]
+        p = read_forms([v], context, whole_sheet=True)[0]
         p.kind = D.KIND
         cells = DeptCells(template=context.settings is not None and any(
             key in v.labels for key in D.vocabulary()["表名"]) and bool(context.settings.find(WL.L_VERSION, range(1, 20))))
@@ -289,9 +292,10 @@ def read_views(views: list[View], context: Any) -> list[Project]:
         if mine:
             _reread_goals(v, p, mine, _indicator_rows(v, p))
             # Rows of the project list or tasks read as indicators (a list right under the table, no 总分 row).
-            first_mine = min(mine)
             table = p.indicators[0].cells.get("三级指标") if p.indicators else None
-            if table and table.cell and _row(table.cell) < first_mine:
+            below = [r for r in mine if table and table.cell and r > _row(table.cell)]
+            first_mine = min(below) if below else 0
+            if below:
                 keep = [i for i, ind in enumerate(p.indicators)
                         if not ind.cells.get("三级指标") or _row(ind.cells["三级指标"].cell or "A1") < first_mine]
                 if len(keep) < len(p.indicators):

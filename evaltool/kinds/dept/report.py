@@ -92,7 +92,8 @@ def report_context(project: Project, result: DeptResult) -> dict[str, Any]:
             "rate_score": score_text(result.rate_score), "rate_weight": score_text(result.rate_weight, 0)
             if result.rate_weight is not None and result.rate_weight == result.rate_weight.to_integral_value()
             else score_text(result.rate_weight),
-            "parts": parts, "has_row": total_row is not None,
+            "parts": parts, "parts_known": [x for x in parts if x["known"]],
+            "has_row": total_row is not None and budget is not None,
         },
         "goal": {"expected": escape_markup(long_text(project.goal_expected)) or placeholder("年度总体目标（预期目标）"),
                  "actual": escape_markup(long_text(project.goal_actual)) or placeholder("年度总体目标的实际完成情况")},

@@ -1,8 +1,8 @@
 """Scoring and checking a 部门整体支出绩效自评表. Pure: no spreadsheet library, never raises on bad data.
 
-The 执行率 points on the 年度资金总额 row, each indicator's score, the weights and the 等次 are the
-自评表's, computed by the shared scorer and checks under the form's rule set (部门整体, which inherits
-国家标准). What only this form has is checked here, with the rule set's 部门整体 section: 基本支出 +
+The 执行率 points on the 年度资金总额 row, each indicator's score, the rule set's 超额扣分 and 总分上限,
+the weights and the 等次 are the 自评表's (its evaluate_form) under the form's rule set (部门整体, which
+inherits 国家标准). What only this form has is checked here, with the rule set's 部门整体 section: 基本支出 +
 项目支出 = 年度资金总额 (each column), every 年度主要任务 with its 完成情况, and the 项目支出情况 list —
 each project's 执行率 and 等次 against its own numbers, and the list's totals against the 项目支出 row.
 """
@@ -13,14 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from evaltool.core import values
-from evaltool.kinds.selfeval.checks import HEADER_FIELDS
 from evaltool.core.decimals import fmt, fmt_percent, round_half_up
 from evaltool.core.model import FUND_COLUMN_ATTR, FUND_COLUMNS, Finding, Location, Project, ScoreResult
 from evaltool.core.reading import Collector, project_year, read_money, read_number
 from evaltool.core.rules import RuleError, RuleSet, load_rules
-from evaltool.kinds.selfeval.scoring import evaluate_form
 from evaltool.kinds.dept.layout import KIND, PART_ROWS, RULES
 from evaltool.kinds.dept.model import PROJECTS, TASKS, items, parts
+from evaltool.kinds.selfeval.checks import HEADER_FIELDS
+from evaltool.kinds.selfeval.scoring import evaluate_form
 
 SECTION = "部门整体"
 HEADER_LABELS = tuple(label for _, label in HEADER_FIELDS)  # the 自评表's; this form names itself by 部门名称
