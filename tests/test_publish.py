@@ -509,3 +509,16 @@ def test_every_built_in_kind_of_the_year(tmp_path):
     assert dept.startswith("某县农业农村局") and "全年预算数 1250.00 万元，全年执行数 1187.50 万元，预算执行率 95.00%" in dept
     assert "高标准农田建设进度偏慢" in dept and "提前开展土地流转" in dept  # its 部门报告素材's own field names
     assert "部门报告素材" not in "".join(sheets["部门-公开"])
+
+
+def test_without_libreoffice_the_xlsx_is_still_published(tmp_path, monkeypatch):
+    from evaltool.report import pdf
+
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
+    inbox = tmp_path / "in"
+    make_inbox(inbox, [CLEAN[0]])
+    res = run("publish", inbox, "-o", tmp_path / "out")
+    assert res.exit_code == 1
+    assert (tmp_path / "out" / f"{CLEAN[0]}-公开.xlsx").exists() and not list((tmp_path / "out").glob("*.pdf"))
+    assert flat("没有生成 PDF：未找到 LibreOffice（soffice），无法生成 PDF。公开版 .xlsx 已生成") in flat(res.output)
+    assert (tmp_path / "out" / "预算绩效情况说明（草稿）.md").exists()
