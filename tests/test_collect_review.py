@@ -229,3 +229,75 @@ def test_bad_review_keys_are_refused_on_load(tmp_path, body, words):
         load_rules(str(path))
     for w in words:
         assert w in str(exc.value), str(exc.value)
+
+
+def test_same_text_within_one_unit_is_not_copying_and_short_texts_are_not_compared(tmp_path):
+    folder = tmp_path / "收件箱"
+    # One unit, two projects with the same 偏差原因; another unit writes only "无" (too short to compare).
+    new_workbook(form("项目一", "甲单位", same_text), folder / "甲" / "项目一.xlsx")
+    new_workbook(form("项目二", "甲单位", same_text), folder / "甲" / "项目二.xlsx")
+
+    def short(d):
+        d["绩效指标"][1].update({"实际完成值": "85%", "偏差原因分析及改进措施": "无"})
+
+    new_workbook(form("项目三", "乙单位", short), folder / "乙" / "项目三.xlsx")
+    new_workbook(form("项目四", "丙单位", short), folder / "丙" / "项目四.xlsx")
+    out = tmp_path / "汇总.xlsx"
+    collect([folder], out, workers=1, review=True)
+    rows = sheet(out, "抽查")
+    assert all("I-RISK-SAME-TEXT" not in r["风险理由"] for r in rows), rows
+
+
+def test_a_broken_report_is_noted_and_costs_the_form_nothing(tmp_path):
+    folder = tmp_path / "收件箱"
+    new_workbook(form("正常项目", "甲单位"), folder / "甲" / "自评表.xlsx")
+    (folder / "甲" / "自评报告.docx").write_bytes(b"not a zip at all")
+    out = tmp_path / "汇总.xlsx"
+    summary = collect([folder], out, workers=1, review=True)
+    assert summary.unreadable == [] and summary.projects == 1
+    row = sheet(out, "抽查")[0]
+    assert row["风险分"] == 0 and "报告《自评报告.docx》未能核对" in row["风险理由"], row["风险理由"]
+    assert "Traceback" not in row["风险理由"] and "Error" not in row["风险理由"]
+
+
+def test_an_ungraded_form_is_listed_with_its_reason(tmp_path):
+    folder = tmp_path / "收件箱"
+
+    def no_budget(d):
+        d["项目资金"]["年度资金总额"]["全年预算数"] = None
+
+    new_workbook(form("缺预算项目", "甲单位", no_budget), folder / "甲" / "自评表.xlsx")
+    new_workbook(form("正常项目", "乙单位"), folder / "乙" / "自评表.xlsx")
+    out = tmp_path / "汇总.xlsx"
+    collect([folder], out, workers=1, review=True)
+    rows = {r["项目"]: r for r in sheet(out, "抽查")}
+    ungraded = rows["缺预算项目"]
+    assert ungraded["等次"] == "无法计分" and ungraded["总分"] is None and ungraded["建议结果应用"] is None
+    assert "注：无法计分：" in ungraded["风险理由"] and "全年预算数" in ungraded["风险理由"]
+
+
+def test_report_material_in_the_workbook_that_disagrees_is_a_risk_too(tmp_path):
+    folder = tmp_path / "收件箱"
+
+    def material(d):
+        d["报告素材"]["主要内容及实施情况"] = "项目全年预算数 100 万元，全年执行数 90 万元。"
+
+    new_workbook(form("素材不符项目", "甲单位", material), folder / "甲" / "自评表.xlsx")
+    new_workbook(form("正常项目", "乙单位"), folder / "乙" / "自评表.xlsx")
+    out = tmp_path / "汇总.xlsx"
+    collect([folder], out, workers=1, review=True)
+    rows = {r["项目"]: r for r in sheet(out, "抽查")}
+    assert "I-RISK-REPORT" in rows["素材不符项目"]["风险理由"] and "报告素材" in rows["素材不符项目"]["风险理由"]
+    assert rows["正常项目"]["风险分"] == 0
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    folder = tmp_path / "收件箱"
+    new_workbook(form("=1+1项目", "=甲单位", low_rate), folder / "甲" / "自评表.xlsx")
+    out = tmp_path / "汇总.xlsx"
+    collect([folder], out, workers=1, review=True)
+    wb = openpyxl.load_workbook(out)
+    for title, col in (("抽查", "E"), ("复核意见", "B")):
+        cell = wb[title][f"{col}2"]
+        assert cell.value == "=1+1项目" and cell.data_type == "s", (title, cell.value, cell.data_type)
+    assert wb["抽查"]["K2"].alignment.wrap_text and "I-RISK-HIGH-LOW" in wb["抽查"]["K2"].value

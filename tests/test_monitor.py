@@ -176,7 +176,7 @@ def test_score_writes_lights_in_place_and_keeps_what_was_typed(filled, tmp_path)
 def test_report_is_a_monitoring_statement(filled, tmp_path):
     out = tmp_path / "说明.docx"
     res = run("report", filled, "-o", out)
-    assert res.exit_code in (0, 1), res.output
+    assert res.exit_code == 1 and "注意：运行监控表有 2 个错误" in res.output, res.output
     doc = docx.Document(str(out))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "绩效运行监控情况说明" in text
@@ -422,3 +422,71 @@ def test_monitor_option_refuses_what_it_cannot_use(tmp_path, filled):
     res = run("new", tmp_path / "z.xlsx", "--monitor", tmp_path / "没有.xlsx")
     assert res.exit_code == 2 and "找不到运行监控表" in res.output
     assert not any((tmp_path / n).exists() for n in ("x.xlsx", "y.xlsx", "z.xlsx"))
+
+
+def test_every_engine_reads_and_scores_the_monitor_table_alike(tmp_path, filled, monkeypatch):
+    """openpyxl (files), calamine (collect) and xlwings (the Excel buttons, via its remote engine)."""
+    from test_engines import outcome, read_with
+
+    moved, published = tmp_path / "手工.xlsx", tmp_path / "原式样.xlsx"
+    handmade_moved(moved)
+    handmade_published(published)
+    for path in (filled, moved, published):
+        base = outcome(read_with("openpyxl", path, monkeypatch), path.name)
+        assert base[0] and base[0][0]["类型"] == "运行监控表", path.name
+        for name in ("calamine", "xlwings"):
+            assert outcome(read_with(name, path, monkeypatch), path.name) == base, (name, path.name)
+
+
+def test_handmade_out_cells_the_clerk_typed_are_kept(tmp_path):
+    book = tmp_path / "原式样.xlsx"
+    handmade_published(book)
+    assert run("score", book).exit_code == 1
+    assert cells(book, "监控表")["E6"] == "40.00%"  # empty: evaltool filled it, and says so in 校验结果
+    wb = openpyxl.load_workbook(book)
+    wb["监控表"]["D6"] = 150  # 150 ÷ 300: the cell evaltool filled follows the new figure
+    wb.save(book)
+    assert run("score", book).exit_code == 1
+    assert cells(book, "监控表")["E6"] == "50.00%"
+    wb = openpyxl.load_workbook(book)
+    wb["监控表"]["E6"] = 0.45  # the clerk types their own rate over it
+    wb["监控表"]["E6"].number_format = "0.00%"
+    wb.save(book)
+    got = json.loads(run("score", book, "--json").stdout)
+    assert ("W-MON-TYPED", "E6") in findings(got)
+    ws = openpyxl.load_workbook(book)["监控表"]
+    assert ws["E6"].value == 0.45 and "50.00%" in ws["E6"].comment.text
+
+
+def test_total_row_must_equal_its_parts(tmp_path, filled):
+    wb = openpyxl.load_workbook(filled)
+    wb["运行监控表"]["E8"] = 25  # 上年结转资金 1-7月执行数: 220 + 25 ≠ 240
+    wb.save(filled)
+    got = json.loads(run("check", filled, "--json").output)
+    sums = [f for f in got["标记"] if f["代码"] == "W-MON-FUND-SUM"]
+    assert [f["单元格"] for f in sums] == ["E6"] and "245" in sums[0]["说明"] and "240" in sums[0]["说明"]
+    assert got["执行进度"] == 0.4  # the progress still uses the total row
+
+
+def test_export_round_trip(tmp_path, filled):
+    case = tmp_path / "导出.yaml"
+    assert run("export", filled, "-o", case).exit_code == 0
+    assert "类型: 运行监控表" in case.read_text("utf-8")
+    a = json.loads(run("check", filled, "--json").output)
+    b = json.loads(run("check", case, "--json").output)
+    for key in ("执行进度", "时间进度", "全年预计执行率", "资金预警", "综合预警", "指标"):
+        assert a[key] == b[key], key
+
+
+def test_period_from_the_title_when_headers_name_none(tmp_path):
+    book = tmp_path / "标题.xlsx"
+    handmade_moved(book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["监控"]
+    ws["A1"] = "乡村道路养护项目绩效运行监控表（2026年1至8月）"
+    ws["E6"], ws["F10"] = "累计执行数", "实际完成值"
+    wb.save(book)
+    got = json.loads(run("check", book, "--json").output)
+    assert got["监控期间"] == "1-8月" and got["时间进度"] == 0.6667 and got["执行进度"] == 0.5
+    assert got["资金预警"] == "红"  # 16.67 points behind
+    assert not [f for f in got["标记"] if f["代码"].endswith("PERIOD")]

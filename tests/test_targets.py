@@ -46,7 +46,7 @@ CASE = """类型: 绩效目标表
 实施单位: 某县干部学校
 年度: 2025
 项目资金: {年度资金总额: 120, 本年财政拨款: 100, 其他资金: 20}
-年度总体目标: 全年举办培训班 10 期，培训基层干部 500 人次。
+年度总体目标: 全年举办培训班 10 期，培训基层干部 500 人次，提升基层治理能力。
 绩效指标:
 """
 
@@ -276,3 +276,31 @@ def test_case_file_round_trip(tmp_path):
     assert [(i.level1, i.level2, i.level3, i.target, i.weight) for i in a.indicators] == \
         [(i.level1, i.level2, i.level3, i.target, i.weight) for i in b.indicators]
     assert kind_named(KIND).title == "项目支出绩效目标表"
+
+
+def test_committed_template_is_what_the_code_generates():
+    from evaltool.workbook.template import TEMPLATE_PATH, deterministic_bytes
+
+    committed = TEMPLATE_PATH.with_name("项目支出绩效目标表.xlsx")
+    fresh = deterministic_bytes(kind_named(KIND).build_workbook(None, None))
+    assert committed.read_bytes() == fresh, "stale: run `evaltool template --kind 绩效目标表`"
+
+
+def test_excel_check_button_marks_a_targets_form(tmp_path, monkeypatch):
+    """校验 in Excel (xlwings remote engine): the same findings as the CLI, marks on the same cells."""
+    import xlwings as xw
+
+    from evaltool.excel import entry
+    from test_excel import book_from_file
+
+    rows = list(F.INDICATORS)
+    rows[0] = ("产出指标", "数量指标", "培训人次", None, "持续推动", None, 20)
+    path = filled(tmp_path, rows)
+    book, _ = book_from_file(path, monkeypatch)
+    results = entry.press("check", xw.__version__, book=book)
+    assert results, [a for a in book.json()["actions"] if a["func"] == "alert"]
+    ((p, r),) = results
+    assert p.kind == KIND and [(f.code, f.location.cell) for f in r.errors] == [("E-TG-VAGUE", "F11")]
+    actions = book.json()["actions"]
+    notes = [a["args"] for a in actions if a["func"] in ("addNote", "setNoteText")]
+    assert any(args[0] == "$F$11" and "指标未细化量化" in args[1] for args in notes)

@@ -141,6 +141,15 @@ def project_facts(project, result, rules, path: str | os.PathLike | None, alone:
                 risks.append(("报告与表不符", f"报告《{docx.name}》有 {len(mismatches)} 处数字与表格不符，如：{first}"))
             break
 
+    if any(isinstance(v, str) and v.strip() for v in (project.report or {}).values()):
+        # The workbook's own 报告素材 (what the report is written from), checked as `evaltool check` does.
+        from evaltool.report.consistency import material_findings
+
+        said = [f for f in material_findings(project, result) if f.code in REPORT_CODES]
+        if said:
+            first = said[0].message.split("。")[0]
+            risks.append(("报告与表不符", f"“报告素材”工作表有 {len(said)} 处数字与表格不符，如：{first}"))
+
     texts = []
     for label, text in _texts(project, result):
         norm = _norm_text(text)
@@ -250,9 +259,9 @@ def build_review(rows: list[dict]) -> ReviewPack:
     by_digest: dict[str, list[tuple[int, str, str]]] = {}
     for i, rr in enumerate(out):
         facts = rr.row.get(REVIEW_KEY)
+        if rr.row.get("无法计分原因"):  # no 总分: the reviewer sees why beside the risks
+            rr.notes.append(f"无法计分：{rr.row['无法计分原因']}")
         if not facts:
-            if rr.row.get("无法计分原因"):
-                rr.notes.append(str(rr.row["无法计分原因"]))
             continue
         rr.risks.extend(tuple(x) for x in facts["风险"])  # type: ignore[misc]
         rr.notes.extend(facts["说明"])
@@ -260,14 +269,19 @@ def build_review(rows: list[dict]) -> ReviewPack:
             by_digest.setdefault(digest, []).append((i, label, preview))
     same: dict[int, list[str]] = {}
     for entries in by_digest.values():
-        units = {_unit_key(out[i].row) for i, _, _ in entries}
+        # Linear in the entries: boilerplate shared by hundreds of forms must not cost their square.
+        units: dict[str, list[int]] = {}
+        for i, _, _ in entries:
+            units.setdefault(_unit_key(out[i].row), []).append(i)
         if len(units) < 2:
             continue  # the same unit repeating itself (or one project sent twice) is not copying
+        named = [(unit, rows[0]) for unit, rows in units.items()][:MAX_LISTED + 1]
         for i, label, preview in entries:
-            others = [j for j, _, _ in entries if _unit_key(out[j].row) != _unit_key(out[i].row)]
-            names = "、".join(dict.fromkeys(f"{out[j].row.get('单位') or out[j].row.get('文件')}《{out[j].row.get('项目') or ''}》"
-                                            for j in others[:MAX_LISTED]))
-            more = f"等 {len(set(_unit_key(out[j].row) for j in others))} 个单位" if len(others) > MAX_LISTED else ""
+            own = _unit_key(out[i].row)
+            others = [j for unit, j in named if unit != own][:MAX_LISTED]
+            names = "、".join(f"{out[j].row.get('单位') or out[j].row.get('文件')}《{out[j].row.get('项目') or ''}》"
+                             for j in others)
+            more = f"等 {len(units) - 1} 个单位" if len(units) - 1 > len(others) else ""
             same.setdefault(i, []).append(f"{label}“{preview}”与{names}{more}的文字完全相同")
     for i, found in same.items():
         facts = out[i].row[REVIEW_KEY]
@@ -300,28 +314,48 @@ OPINION_SPEC = [
 ]
 
 
-def _cells(ws, spec: list, values: list) -> list:
-    """One row of write-only cells: text as text (never a formula), numbers with their column's
-    format, long texts wrapped and top-aligned so a reason per line reads in the cell."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment
+class _Cells:
+    """Rows of write-only cells for one sheet: text as text (never a formula), numbers with their
+    column's format, long texts wrapped and everything top-aligned so a reason per line reads in its
+    cell. Each column's style is built once and copied onto its cells (openpyxl would otherwise
+    look every cell's style up again: seconds for a 1,000-project 抽查)."""
 
-    from evaltool.collect.output import plain, text_cell
+    def __init__(self, ws, spec: list):
+        from copy import copy
 
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    out = []
-    for (_, fmt, width), v in zip(spec, values):
-        v = plain(v)
-        if isinstance(v, str):
-            out.append(text_cell(ws, v, {"alignment": wrap if width >= 40 else top}))
-        else:
-            cell = WriteOnlyCell(ws, value=v)
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment
+
+        self.ws, self._copy, self._cell = ws, copy, WriteOnlyCell
+        wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
+        self.text, self.number = [], []
+        for _, fmt, width in spec:
+            text = WriteOnlyCell(ws)
+            text.alignment = wrap if width >= 40 else top
+            number = WriteOnlyCell(ws)
+            number.alignment = top
             if fmt:
-                cell.number_format = fmt  # also on an empty cell: the 日期 typed later shows as a date
-            cell.alignment = top
+                number.number_format = fmt  # also on an empty cell: the 日期 typed later shows as a date
+            self.text.append(text._style)
+            self.number.append(number._style)
+
+    def row(self, values: list) -> list:
+        from evaltool.collect.output import plain, text_cell
+
+        out = []
+        for k, v in enumerate(values):
+            v = plain(v)
+            if isinstance(v, str):
+                cell = text_cell(self.ws, v)
+                quoted = cell.quotePrefix
+                cell._style = self._copy(self.text[k])
+                if quoted:
+                    cell.quotePrefix = True
+            else:
+                cell = self._cell(self.ws, value=v)
+                cell._style = self._copy(self.number[k])
             out.append(cell)
-    return out
+        return out
 
 
 def write_sheets(wb, pack: ReviewPack) -> None:
@@ -335,16 +369,17 @@ def write_sheets(wb, pack: ReviewPack) -> None:
                          [w for *_, w in REVIEW_SPEC])
     opinion = SheetWriter(wb, OPINION_SHEET, [h for h, _, _ in OPINION_SPEC], [f for _, f, _ in OPINION_SPEC],
                           [w for *_, w in OPINION_SPEC])
+    review_cells, opinion_cells = _Cells(review.ws, REVIEW_SPEC), _Cells(opinion.ws, OPINION_SPEC)
     for n, rr in enumerate(pack.ranked, 1):
         row = rr.row
         facts = row.get(REVIEW_KEY) or {}
         reasons, score = rr.reasons(), _num(rr.score)
-        review.append(_cells(review.ws, REVIEW_SPEC, [
+        review.append(review_cells.row([
             n, score, row.get("主管部门"), row.get("单位"), row.get("项目"), row.get("年度"), row.get("执行率"),
             row.get("总分"), row.get("等次"), facts.get("结果应用"), reasons, row.get("文件"), row.get("工作表")]),
             raw=True)
-        opinion.append(_cells(opinion.ws, OPINION_SPEC, [n, row.get("项目"), row.get("单位"), score, reasons,
-                                                          None, None, None, None]), raw=True)
+        opinion.append(opinion_cells.row([n, row.get("项目"), row.get("单位"), score, reasons, None, None, None, None]),
+                       raw=True)
     review.autofilter()
     last = max(2, len(pack.ranked) + 1)
     validations = DataValidationList()

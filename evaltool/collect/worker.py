@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evaltool.core import limits
-from evaltool.core.errors import InputError
 from evaltool.core.results import text_or_none as _text
 from evaltool.workbook.container import SAVE_AGAIN, Package, Refused, preflight, read_file
 
@@ -52,55 +50,13 @@ def read_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
 
 
 def read_package(pkg: Package, data: bytes, skip: frozenset[str], engine: str = "calamine") -> tuple[list, list]:
-    """(grids, notes) of a file the reading policy accepted: python-calamine first (fast); where it
-    fails, the same repairs-and-fallbacks `evaltool check` uses (a deeper pre-flight, then openpyxl),
-    so the 汇总 and check give every file the same verdict."""
-    from evaltool.workbook.xlsx_engine import cut_long_text
+    """(grids, notes) of a file the reading policy accepted, read by the registered engine
+    (engines/__init__.py): python-calamine first (fast); where it fails, the same repairs-and-
+    fallbacks `evaltool check` uses (a deeper pre-flight, then openpyxl), so the 汇总 and check give
+    every file the same verdict. engine "openpyxl" reads with openpyxl only."""
+    from evaltool.engines import Preflighted, engine as registered
 
-    notes = list(pkg.notes)
-    grids = None
-    long_text: list[str] | None = None  # sheets to cut_long_text; None: every sheet
-    if engine == "calamine":
-        try:
-            long_text = []
-            grids = calamine_grids(pkg.stored or pkg.data, skip, long_text)
-        except EarlierSummary:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - pyo3 turns a Rust panic into a BaseException
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            grids = None
-    if grids is None:
-        long_text = None
-        grids, notes = _openpyxl_grids(pkg, data)
-        grids = [g for g in grids if g.sheet not in skip]
-    max_text = limits.get("TEXT_CHARS")
-    for g in grids:
-        if long_text is None or g.sheet in long_text:
-            cut_long_text(g.sheet, g.values, max_text, notes)
-    return grids, notes
-
-
-def _openpyxl_grids(pkg: Package, data: bytes) -> tuple[list, list]:
-    from evaltool.workbook import xlsx_engine as X
-
-    for candidate in (pkg, None):
-        if candidate is None:
-            try:
-                candidate = preflight(data, deep=True)
-            except Refused as exc:
-                raise Unreadable(str(exc)) from None
-        notes = list(candidate.notes)
-        try:
-            wb = X.open_package(candidate, data_only=True)
-            return X.grids_from_workbook(wb, notes), notes
-        except MemoryError:
-            raise Unreadable("文件过大，读取时内存不足，已跳过。") from None
-        except InputError:  # a limit, worded as `evaltool check` words it
-            raise
-        except Exception:  # noqa: BLE001 - try the deeper repair, then give up
-            continue
-    raise Unreadable("工作簿的内容已损坏，无法读取。" + SAVE_AGAIN)
+    return registered(engine).read_noted(Preflighted(pkg, data, skip))
 
 
 def _unread_sheets() -> frozenset[str]:

@@ -169,7 +169,7 @@ class ScoreResult:
     rate_score: Decimal | None
     rate_explanation: str
     indicators: list[IndicatorResult]
-    subtotals: dict[str, Decimal]  # per 一级指标, including "预算执行率"
+    subtotals: dict[str, Decimal | None]  # per 一级指标, including "预算执行率"; None: not computable
     total: Decimal | None
     grade: str | None
     findings: list[Finding]

@@ -132,11 +132,11 @@ def _writing(book, state: _State, sheets: list[str]):
 # ---- shared steps ------------------------------------------------------------------------------------
 def _read(book, grids=None):
     """Grids of every sheet (one bulk read each) -> projects, as the CLI reads a file."""
-    from evaltool.excel import xlwings_engine
+    from evaltool.engines import engine
     from evaltool.workbook import service
 
     if grids is None:
-        grids = xlwings_engine.read_grids(book)
+        grids = engine("xlwings").read(book)
     return service.read(grids, source=book.name)
 
 
@@ -336,14 +336,32 @@ def import_case(book, state, path: str | os.PathLike | None = None):
     if not kind_of(project).pasteable:
         raise InputError(f"{path.name} 是{project.kind}案例，这里只能导入项目支出绩效自评表。")
     load_rules(project.rules)  # a bad rule set fails before anything is written
-    from evaltool.excel import xlwings_engine
+    from evaltool.engines import engine
 
-    before = xlwings_engine.read_grids(book)
+    before = engine("xlwings").read(book)
     name, grid = _paste_form(book, state, project)
     # Score from what was just laid down (the remote engine cannot re-read a sheet it added).
     grids = [g for g in before if g.sheet != name] + [grid]
     results = _score(book, state, grids=grids)
     _alert(book, f"已把 {path.name} 导入到工作表“{name}”。\n" + _summary(results, "计分"))
+    return name, results
+
+
+@entry
+def new_from_targets(book, state):
+    """由目标表生成自评表: the 绩效目标表 in this workbook becomes a pre-filled 自评表 sheet beside it
+    (indicators, 年度指标值, 预期目标, 年初预算数), scored; from then on 校验 compares the two."""
+    from evaltool.excel import xlwings_engine
+    from evaltool.kinds.targets.carry import from_grids
+
+    before = xlwings_engine.read_grids(book)
+    project = from_grids(before)
+    name, grid = _paste_form(book, state, project)
+    # Score from what was just laid down (the remote engine cannot re-read a sheet it added).
+    results = _score(book, state, grids=[g for g in before if g.sheet != name] + [grid])
+    _alert(book, f"已由绩效目标表生成自评表“{name}”，带入 {len(project.indicators)} 个绩效指标及其年度指标值、预期目标和"
+                 "年初预算数。年底请填写全年预算数、全年执行数和实际完成值后点“计分”；“校验”会指出与目标表不一致的指标。\n"
+                 + _summary(results, "计分"))
     return name, results
 
 
@@ -455,6 +473,7 @@ def about(book, state, addin_xlwings: str | None = None):
 
 
 BUTTONS = {"check": check, "score": score, "report": report, "new_sheet": new_sheet, "import_case": import_case,
+           "new_from_targets": new_from_targets,
            "export_case": export_case, "collect": collect, "publish": publish, "about": about}
 
 

@@ -64,7 +64,10 @@ def form_sheets(projects: list[Project], writes: list[CellWrite], sheetnames: li
         used |= {loc.sheet for loc in p.cells.values() if loc.sheet}
         used |= {loc.sheet for ind in p.indicators for loc in ind.cells.values() if loc.sheet}
     used |= {w.sheet for w in writes if w.sheet}
-    return [s for s in sheetnames if s in used and s not in INTERNAL_SHEETS and not s.endswith(MATERIAL_SUFFIX)]
+    from evaltool.core.kinds import kind_of
+
+    internal = set(INTERNAL_SHEETS).union(*(kind_of(p).internal_sheets for p in projects))  # 部门报告素材 …
+    return [s for s in sheetnames if s in used and s not in internal and not s.endswith(MATERIAL_SUFFIX)]
 
 
 def unmarked(writes: list[CellWrite]) -> list[CellWrite]:

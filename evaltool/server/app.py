@@ -220,7 +220,9 @@ def _projects(data: dict, settings: Settings):
     from evaltool.core.rules import DEFAULT_RULES, builtin_ids
     from evaltool.workbook import service
 
-    grids = P.grids(data, P.Limits(max_cells=settings.max_cells))
+    from evaltool.engines import engine
+
+    grids = engine("json").read(P.Posted(data, P.Limits(max_cells=settings.max_cells)))
     book = P.text_field(data, "book", 255)
     rule_set = _rule_set(data, [])
     chosen = P.text_field(data, "rules", 100)
@@ -381,6 +383,12 @@ def do_new(data: dict, settings: Settings):
         raise PayloadError("“format”应为 xlsx（整个工作簿文件）或 grids（工作表内容）。")
     case_text = P.text_field(data, "case_yaml", 1024 * 1024)
     project = parse_case(case_text, "随请求提交的案例") if case_text else None
+    if data.get("from_targets") is not None:  # 由目标表生成自评表: the 绩效目标表 among the posted sheets
+        if data.get("from_targets") is not True or project is not None:
+            raise PayloadError("“from_targets”应为 true，且不能与“case_yaml”同时给出。")
+        from evaltool.kinds.targets.carry import from_grids
+
+        project = from_grids(P.grids(data, P.Limits(max_cells=settings.max_cells)), "工作簿")
     rule_set = _rule_set(data, [project] if project else [])
     rules = P.text_field(data, "rules", 100) or (project.rules if project else None)
     if P.text_field(data, "rules_yaml", MAX_RULES_TEXT):
@@ -400,7 +408,9 @@ def do_new(data: dict, settings: Settings):
     wb = kind.build_workbook(project, rules)
     if fmt == "xlsx":
         if project is not None:
-            plan = service.plan(xlsx_engine.grids_from_workbook(wb), source="新建自评表.xlsx", rule_set=rule_set)
+            from evaltool.engines import engine
+
+            plan = service.plan(engine("openpyxl").read(wb), source="新建自评表.xlsx", rule_set=rule_set)
             xlsx_engine.apply_writes(wb, plan.writes)
             xlsx_engine.write_results(wb, plan.sheet)
         filename = f"{kind.title or kind.name}.xlsx"
@@ -426,7 +436,9 @@ def do_new(data: dict, settings: Settings):
     # the sheets that go with the form (报告素材, 设置, 说明 …) the workbook has none of yet
     out: dict[str, Any] = {"sheet": sheet, "extra": [sheet_json(g, ws) for g, ws in form.extras], "plan": None}
     if project is not None:
-        others = P.grids(data, P.Limits(max_cells=settings.max_cells)) if data.get("sheets") else []
+        from evaltool.engines import engine
+
+        others = engine("json").read(P.Posted(data, P.Limits(max_cells=settings.max_cells))) if data.get("sheets") else []
         grids = [g for g in others if g.sheet != form.name] + [grid] + [g for g, _ in form.extras]
         plan = service.plan(grids, source=P.text_field(data, "book", 255) or "工作簿", rule_set=rule_set)
         out["plan"] = plan_json(plan, {"sheets": [{"name": g.sheet} for g in grids]}, "计分")

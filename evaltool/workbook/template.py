@@ -179,7 +179,8 @@ def build_basic(wb: Workbook, project: Project | None) -> Worksheet:
         r += 1
     s.merge(r, 1, r, 2, L.BASIC_SOURCE_LABEL, kind="label", bold=True)
     r += 1
-    sources = info.get("资金来源") if isinstance(info.get("资金来源"), dict) else {}
+    named = info.get("资金来源")
+    sources: dict[str, Any] = named if isinstance(named, dict) else {}
     for label in L.BASIC_SOURCES:
         s.cell(r, 1, label, kind="label")
         s.cell(r, 2, sources.get(label), kind="input", align=LEFT)

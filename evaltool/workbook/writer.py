@@ -230,8 +230,8 @@ def _filled_value(p: Project, loc: Location, values: dict[str, Any], result: Sco
     for name, out_loc in info.out.items():
         if out_loc.cell == loc.cell:
             return values.get(name)
-    for out_loc, r in zip(info.indicator_out, result.indicators):
-        if out_loc and out_loc.cell == loc.cell:
+    for score_loc, r in zip(info.indicator_out, result.indicators):
+        if score_loc and score_loc.cell == loc.cell:
             return _num(r.score)
     return None
 

@@ -56,6 +56,8 @@ class MonitorResult(ScoreResult):
     watches: list[Watch] = field(default_factory=list)
     light: str | None = None  # the project's: the worst of money and indicators
     reasons: list[str] = field(default_factory=list)  # short Chinese reasons for every light not 绿
+    # out cells (MonitorInfo.out keys) evaltool may write: not those holding what the clerk typed
+    writable: set[str] = field(default_factory=set)
 
     @property
     def period(self) -> str:
@@ -83,6 +85,7 @@ def evaluate(project: Project, rules: RuleSet) -> MonitorResult:
     lights = [res.money_light, *(w.light for w in res.watches)]
     for light in lights:
         res.light = worse(res.light, light)
+    _settle_out(project, res, out)
     res.indicators = [IndicatorResult(w.n - 1, w.level1, w.level2, w.level3, None, None, light_text(w.light), w.why)
                       for w in res.watches]
     return res
@@ -130,6 +133,9 @@ def _money(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult, out
         return where(p, f"{M.FUNDS_KEY}.年度资金总额.{col}")
 
     budget = read_money(total.get("全年预算数"), at("全年预算数"), "全年预算数", out)
+    total_initial = None
+    if total.get("全年预算数") is not None:  # else 年初预算数 is read below as the budget
+        total_initial = read_money(total.get("年初预算数"), at("年初预算数"), "年初预算数", out)
     if budget is None and total.get("全年预算数") is None and total.get("年初预算数") is not None:
         budget = read_money(total.get("年初预算数"), at("年初预算数"), "年初预算数", out)
         if budget is not None:
@@ -154,6 +160,8 @@ def _money(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult, out
     if forecast is None and total.get("全年预计执行数") is None:
         out.add("W-MON-FORECAST", "warning", "年度资金总额的全年预计执行数未填写。请填写预计到年底的执行数（万元）。",
                 "全年预计执行数", at("全年预计执行数"))
+    _fund_sum(p, funds, {"年初预算数": total_initial, "全年预算数": budget if res.budget_label == "全年预算数" else None,
+                         "执行数": executed, "全年预计执行数": forecast}, period, out)
     places = rules.rate_places
     if res.months:
         res.time_progress = round_half_up(Decimal(res.months) / 12, places)
@@ -192,6 +200,30 @@ def _money(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult, out
     res.money_light, res.money_why = light, why
     if light != "绿":
         res.reasons.append(f"资金{light}灯：{why}")
+
+
+def _fund_sum(p: Project, funds: dict, totals: dict[str, Decimal | None], period: str, out: Collector) -> None:
+    """年度资金总额 = the sum of its 其中 rows, column by column (a warning: the progress uses the total)."""
+    for col, total in totals.items():
+        parts: list[tuple[str, Decimal]] = []
+        for label in M.FUND_ROWS[1:]:
+            raw = (funds.get(label) or {}).get(col)
+            if raw is None:
+                continue
+            amount = read_money(raw, where(p, f"{M.FUNDS_KEY}.{label}.{col}"), f"{label}的{col}", out)
+            if amount is None:
+                break
+            parts.append((label, amount))
+        else:
+            if total is None or not parts:
+                continue
+            summed = sum((a for _, a in parts), Decimal(0))
+            if abs(summed - total) >= Decimal("0.005"):
+                name = f"{period}执行数" if col == "执行数" else col
+                out.add("W-MON-FUND-SUM", "warning",
+                        f"年度资金总额的{name} {fmt(total)} 万元不等于各资金行之和 {fmt(summed)} 万元（"
+                        + " + ".join(f"{label} {fmt(a)}" for label, a in parts) + "），请核对。",
+                        col, where(p, f"{M.FUNDS_KEY}.年度资金总额.{col}"))
 
 
 # ---- indicators ----------------------------------------------------------------------------------
@@ -327,3 +359,64 @@ def _compare(target: values.Parsed, forecast: values.Parsed, rules: RuleSet, mr:
     if target.kind == "qualitative" and forecast.kind == "number":
         return None, None, "", "定性指标的预计完成值填了数字"
     return None, None, "", forecast.problem or target.problem or "两者类型不同"
+
+
+# ---- the cells evaltool fills ----------------------------------------------------------------------
+_PERCENT_KEYS = {"执行进度": "执行进度", "时间进度": "时间进度"}
+_LABELS = {"资金预警": "资金预警", "综合预警": "综合预警"}
+
+
+def out_values(res: MonitorResult) -> dict[str, Any]:
+    """What evaltool writes into each out cell: percentages as text, lights as 红/黄/绿, else 未计算."""
+    def pct(x: Decimal | None) -> str:
+        return fmt_percent(x) if x is not None else NOT_COMPUTED
+
+    values_ = {"执行进度": pct(res.progress), "时间进度": pct(res.time_progress),
+               "资金预警": res.money_light or NOT_COMPUTED, "综合预警": res.light or NOT_COMPUTED}
+    values_.update({f"预警[{w.n}]": w.light or NOT_COMPUTED for w in res.watches})
+    return values_
+
+
+def _same(current: Any, value: str, key: str) -> bool:
+    if key in _PERCENT_KEYS:
+        if value == NOT_COMPUTED:
+            return False
+        want = Decimal(value.rstrip("%")) / HUNDRED
+        parsed = values.parse(current)
+        if parsed.kind != "number" or parsed.quantity is None:
+            return False
+        got = parsed.quantity.value / HUNDRED if parsed.quantity.percent or isinstance(current, str) \
+            else parsed.quantity.value
+        return abs(got - want) < Decimal("0.00005")
+    return _text(current).rstrip("灯") == value
+
+
+_OURS = re.compile(r"^(?:\d+\.\d{2}%|[红黄绿]|未计算)$")
+
+
+def _ours(current: Any) -> bool:
+    """A value in the form evaltool writes (text "40.00%", 红/黄/绿, 未计算): a number typed over it is the clerk's."""
+    return isinstance(current, str) and _OURS.match(current.strip()) is not None
+
+
+def _settle_out(p: Project, res: MonitorResult, out: Collector) -> None:
+    """Which out cells evaltool writes. On its own template, all (grey cells); on a hand-made sheet only
+    empty cells and those it filled on its last run: a value the clerk typed stays, and if it differs
+    from the computation a warning says so on its cell."""
+    info = M.info_of(p)
+    if info is None:
+        return
+    computed = out_values(res)
+    for key, loc in info.out.items():
+        value = computed.get(key)
+        if value is None or not loc.cell:
+            continue
+        current = info.out_values.get(key)
+        label = "预警" if key.startswith("预警[") else _PERCENT_KEYS.get(key) or _LABELS.get(key, key)
+        if info.template or current is None or loc.cell in info.filled and _ours(current):
+            res.writable.add(key)
+            if not info.template:  # recorded in 校验结果, so the next run knows the cell is evaltool's
+                out.add("I-FILLED", "info", f"evaltool 计算的{label}为“{value}”，填入本单元格。", label, loc)
+        elif not _same(current, value, key):
+            out.add("W-MON-TYPED", "warning", f"本单元格填写的{label}“{_text(current)}”与 evaltool 计算的“{value}”不同；"
+                    "evaltool 没有改动本单元格，请核对。", label, loc)

@@ -35,7 +35,7 @@ class MonitorKind(FormKind):
     summary_order = ("预警", {"红": 0, "黄": 1, "绿": 2})  # red first: the bureau reads the late projects first
 
     def read_views(self, views, context) -> list[Project]:
-        return M.read_views(views)
+        return M.read_views(views, context)
 
     def case_from_dict(self, project: Project, data: dict, name: str) -> None:
         funds = data.get(M.FUNDS_KEY)

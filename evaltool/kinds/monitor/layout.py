@@ -141,6 +141,9 @@ class MonitorInfo:
     inputs: list[str] = field(default_factory=list)  # A1 of every cell read (their old marks are cleared)
     months: list[tuple[int, Location]] = field(default_factory=list)  # periods named by column headers
     header_row: int = 0  # the indicator header's (first) row
+    template: bool = False  # our template: its grey out cells are evaltool's to write
+    out_values: dict[str, Any] = field(default_factory=dict)  # what the out cells hold now
+    filled: set[str] = field(default_factory=set)  # A1 of cells evaltool filled on its last run (校验结果)
 
 
 def info_of(project: Project) -> MonitorInfo | None:
@@ -238,7 +241,11 @@ def _fund_row_label(v: View, r: int, first_col: int) -> str | None:
 
 
 # ---- reading -----------------------------------------------------------------------------------
-def read_views(views: list[View]) -> list[Project]:
+# The template's footnote (template.FOOTNOTE) starts so: a sheet carrying it is our template.
+TEMPLATE_NOTE = "注：1. 白色单元格由填报单位填写，浅灰色单元格（执行进度、时间进度、预警）由 evaltool 计算后填写"
+
+
+def read_views(views: list[View], context: Any = None) -> list[Project]:
     keys = _detect_keys()
     out = []
     for v in views:
@@ -246,8 +253,21 @@ def read_views(views: list[View]) -> list[Project]:
             continue  # one dict lookup per spelling: most sheets a consolidation reads stop here
         hdr = _indicator_header(v)
         if hdr is not None:
-            out.append(_read(v, hdr))
+            p = _read(v, hdr)
+            info = info_of(p)
+            assert info is not None
+            info.filled = set((getattr(context, "filled", None) or {}).get(v.sheet, {}))
+            for key, loc in info.out.items():
+                if loc.cell:
+                    info.out_values[key] = v.value(*_rc(loc.cell), vertical=False)
+            out.append(p)
     return out
+
+
+def _rc(a1: str) -> tuple[int, int]:
+    from evaltool.core.seam import parse_address
+
+    return parse_address(a1)
 
 
 def _read(v: View, hdr: IndicatorHeader) -> Project:
@@ -264,10 +284,8 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
     stop = frozenset(field_names) | frozenset(_section("资金列")) | frozenset(_section("资金行"))
     top = range(1, hdr.row)
     found: dict[str, tuple[int, int]] = {}
-    for (r, c) in sorted((rc for k in field_names for rc in v.labels.get(k, ()) if rc[0] < hdr.row)):
-        name = field_names[v.key(r, c)] if v.key(r, c) in field_names else None
-        if name and name not in found:
-            found[name] = (r, c)
+    for rc, name in sorted((rc, std) for k, std in field_names.items() for rc in v.labels.get(k, ()) if rc[0] < hdr.row):
+        found.setdefault(name, rc)  # the first (row by row) cell reading as the field's label
     for name, (r, c) in found.items():
         value, loc = value_right(v, r, c, stop_keys=stop)
         if name in HEADER_FIELDS:
@@ -291,7 +309,8 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
             if p.year is None and (m := re.search(r"((?:19|20)\d{2})\s*年", WL.norm(val))):
                 p.year = int(m.group(1))
                 keep("年度", v.loc(r, c))
-            if PERIOD_KEY not in p.extra and "月" in val and _key(val) not in field_names and period_month(val):
+            if (PERIOD_KEY not in p.extra and "月" in val and _key(val) not in field_names and period_month(val)
+                    and classify("资金列", val)[0] is None):  # "1-7月执行数" is a column, read below
                 p.extra[PERIOD_KEY] = val
                 keep(PERIOD_KEY, v.loc(r, c))
     if isinstance(p.year, str) and (m := re.search(r"((?:19|20)\d{2})", WL.norm(p.year))):
@@ -330,6 +349,7 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
         texts = [v.key(r, c) for c in range(1, v.ncols + 1) if v.home(r, c) == (r, c)]
         lead = WL.norm(v.value(r, first_col, vertical=False))
         if any(t.startswith(k) for t in texts if t for k in end_keys) or lead.startswith(("注", "说明")):
+            info.template = lead.startswith(WL.norm(TEMPLATE_NOTE))
             break
         if r in {rr for k in spellings("指标列", "三级指标") for rr, _ in v.labels.get(k, ())}:
             continue  # a header repeated on the next printed page

@@ -21,7 +21,7 @@ def cell_writes(project, result: MonitorResult) -> list[CellWrite]:
 
     def put(key: str, value: Any, note: str = "") -> None:
         loc = info.out.get(key)
-        if loc is not None and loc.cell:
+        if loc is not None and loc.cell and key in result.writable:  # never over what the clerk typed
             text = WL.NOTE_PREFIX + note if note else ""  # "": drop the note of an earlier run
             writes.append(CellWrite(loc.sheet or sheet, loc.cell, value, "computed", text))
 

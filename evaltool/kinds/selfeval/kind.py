@@ -42,7 +42,12 @@ class SelfEvalKind(FormKind):
     def evaluate(self, project: Project, rules) -> ScoreResult:
         from evaltool.kinds.selfeval.scoring import evaluate_form
 
-        return evaluate_form(project, rules)
+        result = evaluate_form(project, rules)
+        if project.extra.get("_绩效目标表"):  # checked beside the 绩效目标表 it was filed with
+            from evaltool.kinds.targets.compare import findings
+
+            result.findings.extend(findings(project, rules))
+        return result
 
     def result_dict(self, project: Project, result: ScoreResult) -> dict[str, Any]:
         from evaltool.kinds.selfeval.results import form_result_dict
