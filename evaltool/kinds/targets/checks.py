@@ -37,6 +37,8 @@ def check_settings(rules) -> dict[str, Any]:
         if not isinstance(own, dict):
             raise InputError(f"规则集“{rules.name}”中“{SECTION}”应写成 键: 值 的表，例如 {{必备一级指标: [产出指标, 效益指标]}}。")
         for key, value in own.items():
+            if key == "标签":  # read with the labels (layout.vocabulary_for), not a check
+                continue
             if key not in settings:
                 raise InputError(f"规则集“{rules.name}”中“{SECTION} → {key}”不是可设置的项；可设置：{'、'.join(settings)}。")
             settings[key] = value

@@ -66,15 +66,20 @@ def find_header(v, vocab: T.Vocabulary) -> Header | None:
             below, excluded_below = _header_names(v, r + 1, vocab)
             if excluded_below:
                 continue
-            others = [c for c in range(1, v.ncols + 1) if v.home(r + 1, c) == (r + 1, c)
-                      and v.value(r + 1, c) not in (None, "") and c not in below.values()]
-            if below and not others:
+            c3 = cols["三级指标"]
+            # a header's second row, not a first indicator: the 三级指标 header reaches down into it
+            # (merged) or it has no 三级指标 of its own
+            continues = v.home(r + 1, c3)[0] == r or v.value(r + 1, c3, vertical=False) is None
+            if below and continues:
                 for name, c in below.items():
                     if name == "指标值" or name not in cols:
                         cols[name] = c
                         cells[name] = (r + 1, c)
                 last = r + 1
-        if "指标值" not in cols:
+                span = v.span.get(cells.get("指标值", (0, 0)))
+                if "指标值" not in below and span is not None and span[3] > span[1]:
+                    continue  # 指标值 over several columns, none of them named 指标值: not guessed
+        if "指标值" not in cols or list(cols.values()).count(cols["指标值"]) > 1:
             continue
         return Header(r, last, cols, cells)
     return None
@@ -97,9 +102,9 @@ def is_targets_sheet(v, vocab: T.Vocabulary | None = None) -> bool:
     return find_header(v, vocab) is not None
 
 
-def split_views(views: list) -> tuple[list, list]:
-    """(the sheets that are not 绩效目标表s, the ones that are)."""
-    vocab = T.vocabulary()
+def split_views(views: list, context=None) -> tuple[list, list]:
+    """(the sheets that are not 绩效目标表s, the ones that are); context: the reader's ReadContext."""
+    vocab = T.vocabulary_for(getattr(context, "rules", None))
     targets = [v for v in views if is_targets_sheet(v, vocab)]
     return [v for v in views if not any(v is t for t in targets)], targets
 
@@ -356,7 +361,7 @@ def read_views(views: list, context=None) -> list[Project]:
     """Every 绩效目标表 in the sheets, in sheet order; [] when there is none. context (the reader's
     ReadContext): the 校验结果 and 设置 sheets are skipped, and the cells the last run marked are
     kept so that marks no finding names any more are cleared."""
-    vocab = T.vocabulary()
+    vocab = T.vocabulary_for(getattr(context, "rules", None))
     skip = {id(getattr(context, "results", None)), id(getattr(context, "settings", None))}
     marked = getattr(context, "marked", None) or {}
     out = []
