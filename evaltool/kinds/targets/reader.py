@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from evaltool.core.model import FundRow, Indicator, Location, Project
-from evaltool.core.seam import address
 from evaltool.kinds.targets import layout as T
 
 HEADER_FIELDS = {"项目名称": "name", "主管部门": "department", "实施单位": "unit", "年度": "year"}
@@ -260,11 +259,12 @@ def _read_goal(v, vocab, p: Project, top, info) -> None:
                 value, where = _value_below(v, r, c)
                 break
     if where is None:
+        # the 年度总体目标 label (beside a 中期目标, only its own spellings that do not say 年度目标)
+        goal_keys = vocab.keys_of("区块", "年度总体目标") - (annual_keys if has_mid else frozenset())
         for r, c, text in top:
-            if vocab.lookup("区块", text) == "年度总体目标" and not has_mid or T.label_key(text) in (
-                    vocab.keys_of("区块", "年度总体目标") - (annual_keys if has_mid else frozenset())):
-                value, where, stopped = _value_right(v, vocab, r, c)
-                if value is None and stopped is False and where is None:
+            if T.label_key(text) in goal_keys:
+                value, where, _ = _value_right(v, vocab, r, c)
+                if where is None:  # nothing right of it: the text is under the label
                     value, where = _value_below(v, r, c)
                 break
     if where is None:
@@ -375,4 +375,4 @@ def read_views(views: list, context=None) -> list[Project]:
     return out
 
 
-__all__ = ["read_views", "read_view", "find_header", "target_text", "address"]
+__all__ = ["read_views", "read_view", "find_header", "is_targets_sheet", "split_views", "target_text"]
