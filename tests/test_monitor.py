@@ -466,3 +466,27 @@ def test_total_row_must_equal_its_parts(tmp_path, filled):
     sums = [f for f in got["标记"] if f["代码"] == "W-MON-FUND-SUM"]
     assert [f["单元格"] for f in sums] == ["E6"] and "245" in sums[0]["说明"] and "240" in sums[0]["说明"]
     assert got["执行进度"] == 0.4  # the progress still uses the total row
+
+
+def test_export_round_trip(tmp_path, filled):
+    case = tmp_path / "导出.yaml"
+    assert run("export", filled, "-o", case).exit_code == 0
+    assert "类型: 运行监控表" in case.read_text("utf-8")
+    a = json.loads(run("check", filled, "--json").output)
+    b = json.loads(run("check", case, "--json").output)
+    for key in ("执行进度", "时间进度", "全年预计执行率", "资金预警", "综合预警", "指标"):
+        assert a[key] == b[key], key
+
+
+def test_period_from_the_title_when_headers_name_none(tmp_path):
+    book = tmp_path / "标题.xlsx"
+    handmade_moved(book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["监控"]
+    ws["A1"] = "乡村道路养护项目绩效运行监控表（2026年1至8月）"
+    ws["E6"], ws["F10"] = "累计执行数", "实际完成值"
+    wb.save(book)
+    got = json.loads(run("check", book, "--json").output)
+    assert got["监控期间"] == "1-8月" and got["时间进度"] == 0.6667 and got["执行进度"] == 0.5
+    assert got["资金预警"] == "红"  # 16.67 points behind
+    assert not [f for f in got["标记"] if f["代码"].endswith("PERIOD")]

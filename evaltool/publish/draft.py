@@ -23,6 +23,10 @@ PENDING = "【待填写：{}】"
 TITLE = "预算绩效情况说明"
 # What the draft quotes from each form's texts (Project.report keys, as the 报告素材 sheet names them).
 ACHIEVED_KEY, LESSONS_KEY, PROBLEMS_KEY, ADVICE_KEY = "实际完成情况", "主要经验及做法", "存在的问题及原因分析", "有关建议"
+# The 报告素材 field names each kind uses for them, first found wins (自评表, 部门整体 …).
+REPORT_KEYS = {LESSONS_KEY: (LESSONS_KEY, "主要经验", "经验做法"),
+               PROBLEMS_KEY: (PROBLEMS_KEY, "存在的问题", "主要问题"),
+               ADVICE_KEY: (ADVICE_KEY, "改进措施", "下一步改进措施", "建议")}
 TEXT_CODES = ("E-REPORT-", "W-REPORT-", "I-REPORT-")
 PROJECT = "项目"
 
@@ -182,8 +186,8 @@ def _texts(row: Row) -> dict[str, str]:
     report = p.report or {}
     out = {ACHIEVED_KEY: _clean_text(p.goal_actual)}
     if row.texts_ok:  # a 报告素材 text that disagrees with the form is not carried into a public text
-        for key in (LESSONS_KEY, PROBLEMS_KEY, ADVICE_KEY):
-            out[key] = _clean_text(report.get(key))
+        for key, names in REPORT_KEYS.items():
+            out[key] = next((t for t in (_clean_text(report.get(n)) for n in names) if t), "")
     if not out.get(PROBLEMS_KEY):
         reasons = [_clean_text(i.deviation) for i in p.indicators if _clean_text(i.deviation)]
         out[PROBLEMS_KEY] = "；".join(dict.fromkeys(reasons))

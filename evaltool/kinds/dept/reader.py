@@ -9,6 +9,7 @@ has: 部门名称, the 基本支出/项目支出 rows (in the 年度资金总额
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,9 +50,16 @@ def _block_hit(v: View, name: str, rows: range | None = None) -> tuple[int, int]
 def is_dept_sheet(v: View) -> bool:
     """The sheet holds a 部门整体支出绩效自评表: its title, or 部门名称 with a 基本支出/项目支出 row.
     One dict lookup per spelling: every sheet of every file a bureau consolidates passes here."""
-    if any(key in v.labels for key in D.vocabulary()["表名"]):
+    labels = v.labels
+    title, name, parts = _detect_keys()
+    if any(key in labels for key in title):
         return True
-    return _block_hit(v, "部门名称") is not None and any(key in v.labels for key in _keys("支出行"))
+    return any(key in labels for key in name) and any(key in labels for key in parts)
+
+
+@functools.lru_cache(maxsize=1)
+def _detect_keys() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    return (tuple(D.vocabulary()["表名"]), tuple(D.keys_for("区块", "部门名称")), tuple(_keys("支出行")))
 
 
 def _header(v: View, section: str, need: tuple[str, ...], rows: range) -> tuple[int, dict[str, int]] | None:
@@ -208,6 +216,23 @@ def _indicator_rows(v: View, p: Project) -> set[int]:
     return rows
 
 
+def _year_from_title(v: View, p: Project) -> None:
+    """No 年度 value: the year printed with the title ("…自评表（2024年度）") or on the line under it."""
+    import re
+
+    hits = sorted(rc for key in D.vocabulary()["表名"] for rc in v.labels.get(key, ()))
+    if not hits:
+        return
+    r, c = hits[0]
+    for rr in (r, v.below(r, c)):
+        m = re.search(r"((?:19|20)\d{2})\s*年", v.text(rr, c) if rr == r else " ".join(
+            v.text(rr, cc) for cc in range(1, v.ncols + 1) if v.home(rr, cc) == (rr, cc)))
+        if m:
+            p.year = int(m.group(1))
+            p.cells[D.L_YEAR] = v.loc(rr, c)
+            return
+
+
 def _read_report(views: list[View], p: Project) -> None:
     fields = D.report_fields()
     sheet = next((v for v in views if v.sheet == D.SHEET_REPORT), None) or next(
@@ -250,6 +275,8 @@ def read_views(views: list[View], context: Any) -> list[Project]:
             p.cells["部门名称"] = Location(sheet=v.sheet, cell=address(1, 1))
         if p.unit is None:
             p.unit = p.name
+        if p.year is None or (isinstance(p.year, str) and not p.year.strip()):
+            _year_from_title(v, p)
         _read_parts(v, p, cells)
         project_rows = range(1, v.nrows + 1)
         base = _stop_rows(v, p, set())

@@ -284,10 +284,8 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
     stop = frozenset(field_names) | frozenset(_section("资金列")) | frozenset(_section("资金行"))
     top = range(1, hdr.row)
     found: dict[str, tuple[int, int]] = {}
-    for (r, c) in sorted((rc for k in field_names for rc in v.labels.get(k, ()) if rc[0] < hdr.row)):
-        name = field_names[v.key(r, c)] if v.key(r, c) in field_names else None
-        if name and name not in found:
-            found[name] = (r, c)
+    for rc, name in sorted((rc, std) for k, std in field_names.items() for rc in v.labels.get(k, ()) if rc[0] < hdr.row):
+        found.setdefault(name, rc)  # the first (row by row) cell reading as the field's label
     for name, (r, c) in found.items():
         value, loc = value_right(v, r, c, stop_keys=stop)
         if name in HEADER_FIELDS:
@@ -311,7 +309,8 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
             if p.year is None and (m := re.search(r"((?:19|20)\d{2})\s*年", WL.norm(val))):
                 p.year = int(m.group(1))
                 keep("年度", v.loc(r, c))
-            if PERIOD_KEY not in p.extra and "月" in val and _key(val) not in field_names and period_month(val):
+            if (PERIOD_KEY not in p.extra and "月" in val and _key(val) not in field_names and period_month(val)
+                    and classify("资金列", val)[0] is None):  # "1-7月执行数" is a column, read below
                 p.extra[PERIOD_KEY] = val
                 keep(PERIOD_KEY, v.loc(r, c))
     if isinstance(p.year, str) and (m := re.search(r"((?:19|20)\d{2})", WL.norm(p.year))):
