@@ -372,7 +372,7 @@ class ReadContext:
     settings: Any  # View of 设置, or None
     marked: dict
     filled: dict
-    rules: str | None = None  # the rule set of this run (--rules, else the 设置 sheet's): a kind's own 标签
+    rules: str | None = None  # the rule set chosen for this run, or the one the 设置 sheet names
 
 
 def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Project]:
