@@ -210,6 +210,14 @@ def test_new_from_case_writes_every_computed_cell(book):
     assert [ws.cell(s, c).value for c in (4, 5, 6)] == [520, 457.5, 0.8798]
 
 
+def test_scoring_keeps_the_templates_grey_and_white_cells(book):
+    ws = openpyxl.load_workbook(book)["部门整体自评表"]
+    total = cell_of(ws, "总分").row
+    for a1 in ("G6", "H6", "G7", "G8", f"G{total}", f"B{total + 1}", f"G{total - 1}"):  # computed: grey
+        assert ws[a1].fill.fill_type == "solid" and ws[a1].fill.start_color.rgb.endswith("E7E6E6"), a1
+    assert ws["D6"].fill.fill_type in (None, "solid") and not str(ws["D6"].fill.start_color.rgb).endswith("E7E6E6")
+
+
 def test_score_writes_in_place_and_never_changes_what_was_typed(book):
     before = openpyxl.load_workbook(book)["部门整体自评表"]
     typed = {c.coordinate: c.value for row in before.iter_rows() for c in row

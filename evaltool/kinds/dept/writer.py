@@ -8,6 +8,7 @@ evaltool's own grey cells (its template), or on a hand-made form only where the 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from evaltool.core.decimals import plain_number
@@ -18,6 +19,7 @@ from evaltool.kinds.dept.model import PROJECTS
 from evaltool.kinds.dept.reader import dept_cells
 from evaltool.kinds.dept.scoring import DeptResult
 from evaltool.kinds.selfeval.writer import form_cell_writes
+from evaltool.workbook.reader import sheet_info
 from evaltool.workbook.writer import mark_write
 
 
@@ -37,6 +39,13 @@ def computed(result: DeptResult) -> dict[str, Any]:
 def cell_writes(project: Project, result: DeptResult) -> list[CellWrite]:
     writes = form_cell_writes(project, result)
     cells = dept_cells(project)
+    if cells.template:
+        # On evaltool's own template its grey cells stay grey and its white ones white when a mark is
+        # cleared or a value written (the shared writer restores a hand-made form's own look instead).
+        info = sheet_info(project)
+        grey = ({loc.cell for loc in info.out.values()} | {loc.cell for loc in info.indicator_out if loc}) if info else set()
+        writes = [replace(w, style="computed" if w.cell in grey else "input") if w.style == "clear" else w
+                  for w in writes]
     taken = {(w.sheet, w.cell): i for i, w in enumerate(writes)}
     sheet = project.sheet or ""
     for key, value in computed(result).items():
