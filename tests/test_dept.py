@@ -601,3 +601,28 @@ def test_blank_form_reports_with_placeholders_not_numbers(tmp_path):
     assert res.exit_code == 1 and report.exists(), res.output  # 1: the blank form has errors
     text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
     assert "【待填写：部门职责" in text and "无法计分" in text and "未计算万元" not in text and " 0 万元" not in text
+
+
+def test_hand_made_cells_evaltool_filled_are_its_own_on_the_next_run(tmp_path):
+    """On a hand-made form evaltool fills only empty computed cells; they are recorded in 校验结果, so
+    after the clerk changes a figure the next run updates them instead of taking them for typed ones."""
+    path = hand_made(tmp_path / "再算.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["整体支出"]["E23"] = None  # project 3's 执行率 left empty; its figures are 25 / 22.5
+    wb.save(path)
+    run("score", path)
+    ws = openpyxl.load_workbook(path)["整体支出"]
+    assert ws["E23"].value == 0.9 and [ws[c].value for c in ("C33", "D33", "E33")] == [300, 260, 0.8667]
+    wb = openpyxl.load_workbook(path)
+    wb["整体支出"]["D23"] = 20  # the clerk corrects project 3: 20 ÷ 25 = 80%
+    wb["整体支出"]["D7"] = 257.5  # and the 项目支出 row with it (260 − 2.5)
+    wb["整体支出"]["D5"] = 757.5  # and the total (500 + 257.5)
+    wb.save(path)
+    res = run("check", path, "--json")
+    got = json.loads(res.output)
+    assert [m["单元格"] for m in marks(got, "E-DEPT-PROJECT-RATE")] == ["E22"]  # only the clerk's own wrong rate
+    assert not marks(got, "W-TYPED-DIFFERS") and not marks(got, "I-COMPUTED")
+    run("score", path)
+    ws = openpyxl.load_workbook(path)["整体支出"]
+    assert ws["E23"].value == 0.8 and [ws[c].value for c in ("C33", "D33", "E33")] == [300, 257.5, 0.8583]
+    assert ws["E22"].value == pytest.approx(0.8)  # the clerk's typed figure is still not touched
