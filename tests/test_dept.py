@@ -304,6 +304,16 @@ def test_report_material_that_disagrees_with_the_form_is_marked_then_cleared(boo
     assert openpyxl.load_workbook(book)["部门报告素材"][cell.coordinate].comment is None
 
 
+def test_task_texts_take_part_in_the_text_check(tmp_path):
+    text = CASE.replace("完成情况: 全县粮食播种面积52万亩}", "完成情况: 全县粮食播种面积52万亩，开展技术培训12场}").replace(
+        "  部门概况: 某县农业农村局内设8个股室，编制45人，实有42人。", "  部门概况: 全年开展技术培训15场。")
+    path = tmp_path / "培训.yaml"
+    path.write_text(text, "utf-8")
+    got = json.loads(run("check", path, "--json").output)
+    [m] = marks(got, "W-REPORT-RESTATED")
+    assert "12场" in m["说明"] and "15场" in m["说明"]
+
+
 def test_export_round_trip_scores_the_same(tmp_path, book):
     out = tmp_path / "导出.yaml"
     res = run("export", book, "-o", out)
