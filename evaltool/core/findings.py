@@ -191,6 +191,7 @@ _ENTRIES = [
     # ---- 公开 ----
     ("E-PUBLISH-NUMBER", "预算绩效情况说明中的数字与表格不一致", "公开"),
     ("W-PUBLISH-UNCHECKED", "预算绩效情况说明中的数字无法与表格核对", "公开"),
+    ("W-PUBLISH-YEARS", "公开的表格年度不一致，情况说明合计了不同年度", "公开"),
 ]
 
 CATALOGUE: dict[str, Code] = {c: Code(c, _SEVERITY[c[0]], s, scope) for c, s, scope in _ENTRIES}

@@ -335,13 +335,25 @@ def check_summary(lines: list[str], t: Totals, where: str) -> list[Finding]:
     return out
 
 
+def mixed_years(rows: list[Row]) -> list[Finding]:
+    """Forms of several years: a 部门决算 reports one year, so the sums would mix years."""
+    years: dict[str, list[str]] = {}
+    for r in rows:
+        years.setdefault(str(r.project.year or "未填"), []).append(r.file)
+    if len(years) < 2:
+        return []
+    listed = "；".join(f"{y}年：{'、'.join(dict.fromkeys(files))[:80]}" for y, files in sorted(years.items()))
+    return [Finding("W-PUBLISH-YEARS", "warning", f"公开的表格不是同一年度的（{listed}），情况说明把它们合计在一起。"
+                    "部门决算只说明一个年度：请只公开该年度的表格。", "年度", Location(path="情况说明：一、二"))]
+
+
 def check_draft(text: str, rows: list[Row], source: str = "情况说明") -> list[Finding]:
     """Every number in the draft (as edited) that disagrees with the forms, as findings."""
     from evaltool.report.consistency import check_texts
 
     rows = in_order(rows)
     summary, parts = sections(text, rows)
-    out = duplicates(rows) + check_summary(summary, totals(rows), f"{source}：一、二")
+    out = mixed_years(rows) + duplicates(rows) + check_summary(summary, totals(rows), f"{source}：一、二")
     for i, lines in sorted(parts.items()):
         row = rows[i]
         body = "\n".join(lines)
