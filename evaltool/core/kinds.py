@@ -22,8 +22,8 @@ if TYPE_CHECKING:  # for annotations only: the core imports no feature at run ti
 
 DEFAULT_KIND = "自评表"  # a case file without 类型, and a new blank workbook
 
-# name -> "module:attribute" of its FormKind. Order is detection order: the first kind that finds a
-# form in a workbook's sheets reads it.
+# name -> "module:attribute" of its FormKind. Order is detection order: each kind in turn reads the
+# sheets no earlier kind claimed (FormKind.sheets_of), so one workbook may hold forms of several kinds.
 BUILTIN: dict[str, str] = {
     "运行监控表": "evaltool.kinds.monitor.kind:KIND",  # first: the 自评表 reader would take its 三级指标 table
     # 部门整体 before 自评表: its form has a 绩效指标 table too, and the 自评表 reader would take it.
@@ -90,6 +90,11 @@ class FormKind:
         """The forms of this kind in a workbook's sheets (workbook.reader.View objects), in sheet
         order; [] when there is none."""
         raise NotImplementedError
+
+    def sheets_of(self, project: Project) -> set[str]:
+        """The sheets a form read by read_views occupies: no later kind is offered them (a kind whose
+        form spans sheets, like the 评分表 with its 绩效目标表 sheet, names them all)."""
+        return {project.sheet} if project.sheet else set()
 
     def case_from_dict(self, project: Project, data: dict, name: str) -> None:
         """Fill the kind's own parts of a project from a case file's mapping (header keys are read

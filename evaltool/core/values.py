@@ -135,12 +135,16 @@ def _split_direction(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def _quantity(text: str) -> Quantity | None:
+def _quantity(text: str, directed: bool = False) -> Quantity | None:
     m = _QUANTITY.match(text)
     if not m:
         return None
     number, unit = m.group(1), m.group(2)
-    if unit and (re.search(r"[.,:;/()\[\]=<>≥≤]", unit) or unit in ("年", "月")):
+    if unit and re.search(r"[.,:;/()\[\]=<>≥≤]", unit):
+        return None
+    # "10年" / "≥10年" / "≤11月" (使用年限, 工期) are quantities; "2022年" alone is a year, not 2022 of
+    # something (dates and month ends are read before this, so "11月" with a known year is a date).
+    if unit in ("年", "月") and not directed and re.fullmatch(r"[-+]?\d{4,}(?:\.0*)?", number):
         return None
     value = to_decimal(number)
     if value is None:
@@ -235,7 +239,7 @@ def _parse(raw: Any, default_year: int | None) -> Parsed:
         return Parsed(kind="date", raw=raw, text=text, date=date)
 
     direction, rest = _split_direction(text)
-    quantity = _quantity(_strip_approx(rest))
+    quantity = _quantity(_strip_approx(rest), direction is not None)
     if quantity is not None and (big := too_large(quantity.value)):
         return Parsed(kind="unknown", raw=raw, text=text[:40], problem=big)
     if quantity is not None:

@@ -376,8 +376,8 @@ class ReadContext:
 
 
 def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Project]:
-    """Every form in the workbook's sheets, in sheet order, of the first registered kind that finds
-    one (the 自评表 first); InputError if there is none.
+    """Every form in the workbook's sheets, of every registered kind, in sheet order: each kind (in
+    detection order) claims the sheets holding its forms; InputError if there is none.
     rules: the rule set chosen for this run (--rules), whose 标签 entries extend the label vocabulary;
     else the one the 设置 sheet names."""
     from evaltool.core.kinds import kinds
@@ -393,11 +393,24 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
     results = by_name.get(L.SHEET_RESULTS)
     marked, filled = _read_results(results) if results else ({}, {})
     context = ReadContext(results, settings, marked, filled, rules)
+    # Each kind, in detection order, reads the sheets no kind before it claimed: a workbook holding a
+    # 自评表 beside a 部门整体 form (or a 监控表 beside a 目标表) yields both forms, each read, checked and
+    # scored by its own kind, and a sheet is never read as two forms (the 自评表 reader would take the
+    # 运行监控表's and the 部门整体's indicator tables, hence their place before it in BUILTIN).
     projects: list[Project] = []
+    claimed: set[str] = set()
+    first: list[Project] = []  # the first kind's forms: they get the 报告素材 and 项目基本信息 sheets
     for kind in kinds():
-        projects = kind.read_views(views, context)
-        if projects:
+        offered = [v for v in views if v.sheet not in claimed]
+        if not offered:
             break
+        found = kind.read_views(offered, context)
+        for p in found:
+            claimed |= kind.sheets_of(p)
+        projects.extend(found)
+        first = first or found
+    order = {v.sheet: i for i, v in enumerate(views)}
+    projects.sort(key=lambda p: order.get(p.sheet or "", len(order)))  # stable: a sheet's forms keep their order
     if not projects:
         names = "、".join(f"“{g.sheet}”" for g in grids) or "（无）"
         raise InputError(
@@ -408,8 +421,8 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
         _apply_settings(settings, projects)
     report = by_name.get(L.SHEET_REPORT)
     basic = by_name.get(L.SHEET_BASIC)
-    if len(projects) == 1 or len({p.sheet for p in projects}) == 1:
-        target = projects[:1]
+    if len(first) == 1 or len({p.sheet for p in first}) == 1:
+        target = first[:1]
     else:
         target = []
     for p in target:

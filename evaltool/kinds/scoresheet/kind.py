@@ -22,6 +22,12 @@ class ScoreSheetKind(FormKind):
         sheet = project_from_views(views)
         return [sheet] if sheet is not None else []
 
+    def sheets_of(self, project: Project) -> set[str]:
+        # Its 绩效目标表 sheet is part of the 评分表, not a 绩效目标表 (申报) form of its own.
+        sheets = super().sheets_of(project)
+        extra = (project.extra.get("_scoresheet") or {}).get("targets_sheet")
+        return sheets | ({extra} if extra else set())
+
     def evaluate(self, project: Project, rules) -> ScoreResult:
         from evaltool.kinds.scoresheet.scoring import evaluate_sheet
 

@@ -1,0 +1,183 @@
+"""One workbook holding forms of two kinds (SWEEP S10): every form is read by its own kind, per
+sheet, and checked, scored, collected and published with its own findings; none is ignored.
+
+Each workbook is a real .xlsx: the blank template of kind A (`evaltool new --kind A`) with the form
+sheets of kind B's blank template copied in with openpyxl (values and merged ranges, as a clerk's
+copy-paste of the sheet keeps them), and one error planted in each form: text typed into its first
+money (or score) cell, which every kind flags on that cell."""
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.cell.cell import MergedCell
+
+from evaltool.cli import main
+from evaltool.core.kinds import kind_named
+
+KINDS = ["运行监控表", "部门整体", "自评表", "评分表", "绩效目标表"]
+PAIRS = list(itertools.combinations(KINDS, 2))
+SHARED = {"设置", "说明", "报告素材", "项目基本信息", "部门报告素材", "校验结果"}
+PLANTED = "六百万"
+
+
+def run(*args, ok=(0, 1)):
+    res = CliRunner().invoke(main, [str(a) for a in args])
+    assert res.exit_code in ok, (res.exit_code, res.output, res.exception)
+    return res
+
+
+def _find(ws, pred):
+    return next((c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and pred(c.value.strip())), None)
+
+
+def plant(ws) -> str:
+    """Text into the form's first money cell (the 年度资金总额 row's 全年预算数, or the first value
+    right of the label) or, on a 评分表, the first indicator's 得分; returns its address."""
+    row = _find(ws, lambda s: "资金总额" in s) or _find(ws, lambda s: s == "立项依据充分性")
+    col = _find(ws, lambda s: s.startswith("全年预算数")) or _find(ws, lambda s: s == "得分")
+    if col is not None and col.row < row.row:
+        cell = ws.cell(row.row, col.column)
+    else:
+        n = row.column + 1
+        while isinstance(ws.cell(row.row, n), MergedCell):
+            n += 1
+        cell = ws.cell(row.row, n)
+    cell.value = PLANTED
+    return cell.coordinate
+
+
+@pytest.fixture(scope="module")
+def blanks(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("blank")
+    out = {}
+    for kind in KINDS:
+        out[kind] = folder / f"{kind}.xlsx"
+        run("new", "--kind", kind, "-o", out[kind], ok=(0,))
+    return out
+
+
+def combine(blanks, a: str, b: str, path: Path) -> dict[str, tuple[str, str]]:
+    """A's workbook with B's form sheets after A's; kind -> (form sheet, planted cell)."""
+    wb = openpyxl.load_workbook(blanks[a])
+    planted = {a: (wb.worksheets[0].title, plant(wb.worksheets[0]))}
+    src = openpyxl.load_workbook(blanks[b])
+    at = next(i for i, ws in enumerate(wb.worksheets) if ws.title in SHARED)  # B's forms right after A's
+    for n, ws in enumerate(w for w in src.worksheets if w.title not in SHARED):
+        title = ws.title if ws.title not in wb.sheetnames else f"申报{ws.title}"
+        new = wb.create_sheet(title, at + n)
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None and not isinstance(c, MergedCell):
+                    new[c.coordinate] = c.value
+        for m in ws.merged_cells.ranges:
+            new.merge_cells(str(m))
+        if n == 0:
+            planted[b] = (title, plant(new))
+    wb.save(path)
+    return planted
+
+
+@pytest.fixture(scope="module")
+def mixed(blanks, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mixed")
+    return {(a, b): (folder / f"{a}+{b}.xlsx", combine(blanks, a, b, folder / f"{a}+{b}.xlsx")) for a, b in PAIRS}
+
+
+def as_list(text: str) -> list[dict]:
+    data = json.loads(text)
+    return data if isinstance(data, list) else [data]
+
+
+def cells(result: dict) -> set[tuple[str, str, str]]:
+    return {(m["代码"], m.get("工作表"), m.get("单元格")) for m in result["标记"]}
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=["+".join(p) for p in PAIRS])
+def test_check_reads_both_forms_each_by_its_kind(pair, mixed, blanks, tmp_path):
+    path, planted = mixed[pair]
+    res = run("check", path, "--json")
+    assert res.exit_code == 1  # both forms carry errors
+    results = as_list(res.output)
+    assert [r["类型"] for r in results] == list(pair)  # sheet order: A's form first
+    for r in results:
+        sheet, cell = planted[r["类型"]]
+        assert r["工作表"] == sheet
+        assert any(m["单元格"] == cell and m["工作表"] == sheet and m["级别"] == "错误" for m in r["标记"]), r["标记"]
+        assert r["错误数"] >= 1
+        # The same findings as the form alone in its own kind's workbook (planted the same way).
+        alone = tmp_path / f"{r['类型']}.xlsx"
+        wb = openpyxl.load_workbook(blanks[r["类型"]])
+        plant(wb.worksheets[0])
+        wb.save(alone)
+        own = as_list(run("check", alone, "--json").output)
+        assert len(own) == 1
+        rename = {own[0]["工作表"]: sheet}
+        assert cells(r) == {(c, rename.get(s, s), a) for c, s, a in cells(own[0])}
+
+
+@pytest.mark.parametrize("pair", [("部门整体", "自评表"), ("运行监控表", "绩效目标表"), ("自评表", "绩效目标表")],
+                         ids=lambda p: "+".join(p))
+def test_score_marks_each_form_on_its_own_sheet(pair, mixed, tmp_path):
+    path, planted = mixed[pair]
+    out = tmp_path / "scored.xlsx"
+    res = run("score", path, "-o", out)
+    assert res.exit_code == 1, res.output
+    wb = openpyxl.load_workbook(out)
+    for kind, (sheet, cell) in planted.items():
+        assert wb[sheet][cell].value == PLANTED  # what the clerk typed stays
+        assert wb[sheet][cell].comment is not None, (kind, sheet, cell)  # the finding's note on it
+    listed = {(r[1], r[2]) for r in wb["校验结果"].iter_rows(values_only=True)}
+    assert {planted[k] for k in pair} <= listed
+
+
+def test_collect_lists_every_form_of_every_file(mixed, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for path, _ in mixed.values():
+        (inbox / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "汇总.xlsx"
+    run("collect", inbox, "-o", out, "-q", "-j", "1")
+    wb = openpyxl.load_workbook(out)
+    problems = {(r[0], r[1], r[2]) for r in wb["问题清单"].iter_rows(min_row=2, values_only=True)}
+    for path, planted in mixed.values():
+        for kind, (sheet, cell) in planted.items():
+            if kind_named(kind).summarised:  # the 评分表 (the evaluators' form) is not consolidated
+                assert (path.name, sheet, cell) in problems, (path.name, kind)
+
+
+def test_publish_refuses_a_workbook_whose_second_form_has_errors(blanks, tmp_path):
+    """S10's case: a clean 部门整体 form (published alone before) beside a 自评表 with errors."""
+    from test_dept import CASE
+
+    case = tmp_path / "部门.yaml"
+    case.write_text(CASE, "utf-8")
+    clean = tmp_path / "部门.xlsx"
+    run("new", "--from", case, "-o", clean, ok=(0,))
+    assert run("check", clean).exit_code == 0
+    wb = openpyxl.load_workbook(clean)
+    src = openpyxl.load_workbook(blanks["自评表"])
+    form = wb.create_sheet("自评表", 1)
+    for row in src["自评表"].iter_rows():
+        for c in row:
+            if c.value is not None and not isinstance(c, MergedCell):
+                form[c.coordinate] = c.value
+    for m in src["自评表"].merged_cells.ranges:
+        form.merge_cells(str(m))
+    cell = plant(form)
+    both = tmp_path / "两张表.xlsx"
+    wb.save(both)
+    checked = as_list(run("check", both, "--json").output)
+    assert [r["类型"] for r in checked] == ["部门整体", "自评表"]
+    assert checked[0]["错误数"] == 0 and checked[1]["错误数"] >= 1
+    res = run("publish", both, "--no-pdf", "-o", tmp_path / "pub")
+    assert "未公开" in res.output and f"“自评表”{cell}" in res.output
+    assert not list((tmp_path / "pub").glob("*.xlsx"))
+    run("publish", both, "--no-pdf", "--allow-errors", "-o", tmp_path / "pub2")
+    public = next((tmp_path / "pub2").glob("*.xlsx"))
+    names = openpyxl.load_workbook(public).sheetnames
+    assert names == ["部门整体自评表", "自评表"]  # the 自评表 is a form: kept, not dropped as a scratch sheet
