@@ -181,3 +181,43 @@ def test_publish_refuses_a_workbook_whose_second_form_has_errors(blanks, tmp_pat
     public = next((tmp_path / "pub2").glob("*.xlsx"))
     names = openpyxl.load_workbook(public).sheetnames
     assert names == ["部门整体自评表", "自评表"]  # the 自评表 is a form: kept, not dropped as a scratch sheet
+
+
+# ---- marks of the last run, for every kind ------------------------------------------------------------
+# A value for the planted cell that no rule objects to: a score within its 分值; on a blank 目标表 the
+# total left empty (600 would differ from its empty parts); elsewhere money.
+FIXED = {"评分表": 3, "绩效目标表": None}
+
+
+@pytest.mark.parametrize("action", ["check", "score"])
+@pytest.mark.parametrize("pair", [("运行监控表", "绩效目标表"), ("部门整体", "评分表"), ("自评表", "绩效目标表")],
+                         ids=lambda p: "+".join(p))
+def test_rerun_in_excel_drops_last_runs_note_once_fixed_on_every_kinds_sheet(pair, action, mixed, tmp_path, monkeypatch):
+    """Excel's remote engine cannot read a note's text: evaltool's own notes are the cells its last
+    run listed in 校验结果, for every kind's sheet (not only the 自评表's)."""
+    import xlwings as xw
+
+    from evaltool.excel import entry
+    from evaltool.workbook import xlsx_engine
+    from test_excel import payload_from_grids
+
+    monkeypatch.setattr(entry, "LOG_DIR", tmp_path / "log")
+    src, planted = mixed[pair]
+    first = tmp_path / "first.xlsx"
+    run("score", src, "-o", first)
+    wb = openpyxl.load_workbook(first)
+    for kind, (sheet, cell) in planted.items():
+        assert wb[sheet][cell].comment is not None, kind
+        wb[sheet][cell].value = FIXED.get(kind, 600)
+        wb[sheet][cell].comment = None  # what Excel's remote engine reports is only that a note is there
+    wb.save(first)
+    grids = xlsx_engine.read_grids(first)
+    notes: dict[str, list[str]] = {}
+    for sheet, cell in planted.values():
+        notes.setdefault(sheet, []).append(cell)
+    book = xw.Book(json=payload_from_grids(grids, name=first.name, notes=notes))
+    getattr(entry, action)(book=book)
+    deleted = {(a["args"][0]) for a in book.json()["actions"] if a["func"] == "deleteNote"}
+    for kind, (sheet, cell) in planted.items():
+        col = "".join(ch for ch in cell if ch.isalpha())
+        assert f"${col}${cell[len(col):]}" in deleted, (kind, sheet, cell, deleted)

@@ -21,6 +21,9 @@ from evaltool.core.seam import Grid, address
 from evaltool.workbook import layout as L
 
 LAYOUT_KEY = "_workbook"  # Project.extra key holding SheetInfo (never exported to case files)
+# Project.extra key: (sheet, cell) evaltool marked on its last run in the sheets the form occupies
+# (from 校验结果), for every kind, so a re-run on any kind's sheet knows which notes are its own.
+MARKS_KEY = "_marked"
 
 
 @dataclass
@@ -406,7 +409,9 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
             break
         found = kind.read_views(offered, context)
         for p in found:
-            claimed |= kind.sheets_of(p)
+            sheets = kind.sheets_of(p)
+            claimed |= sheets
+            p.extra[MARKS_KEY] = {(s, c) for s in sheets for c in marked.get(s, ())}
         projects.extend(found)
         first = first or found
     order = {v.sheet: i for i, v in enumerate(views)}
@@ -501,4 +506,5 @@ def note_findings(notes) -> list:
             for n in notes]
 
 
-__all__ = ["projects_from_grids", "View", "value_right", "ReadContext", "read_workbook_projects", "SheetInfo", "sheet_info", "LAYOUT_KEY"]
+__all__ = ["projects_from_grids", "View", "value_right", "ReadContext", "read_workbook_projects", "SheetInfo", "sheet_info", "LAYOUT_KEY",
+           "MARKS_KEY"]
