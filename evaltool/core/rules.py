@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -361,8 +361,12 @@ def _merge(base: Any, over: Any) -> Any:
 
 def _inherit(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     """A child rule set over its parent. A child with grades of its own (优秀/良好/合格/不合格) does
-    not inherit the parent's 结果应用 for grades it does not have: they would make it fail to load."""
+    not inherit the parent's 结果应用 for grades it does not have: they would make it fail to load.
+    Nor does it inherit the parent's 名称: a child without one is named by its 编号, never by the
+    parent's official title (its rules differ)."""
     data = _merge(base, {k: v for k, v in child.items() if k != "继承"})
+    if "名称" not in child:
+        data.pop("名称", None)
     grades, use = child.get("等次"), data.get("结果应用")
     if isinstance(grades, list) and isinstance(use, dict):
         names = {str(g.get("名称")) for g in grades if isinstance(g, dict)}
@@ -396,13 +400,49 @@ def load_rules(ref: str | None = None) -> RuleSet:
             stamp = Path(ref).stat().st_mtime_ns
         except OSError:
             stamp = None
-    return _load_rules_cached(ref, stamp)
+    return _check_sections(_load_rules_cached(ref, stamp))
 
 
 @functools.lru_cache(maxsize=64)
 def _load_rules_cached(ref: str, _stamp: int | None) -> RuleSet:
     data, source = _resolve(ref)
-    return _build(data, source)
+    rules = _build(data, source)
+    if ref not in builtin_ids():
+        rules.__dict__[_WRITTEN] = _written(ref)
+    return rules
+
+
+# Each form kind's own section of a rule file (运行监控, 部门整体, 绩效目标表, 评分表) is checked when the
+# file is loaded, whatever form is being read: a bureau's one province file must not pass a 自评表
+# check in spring and first fail on its 监控表 in July. The kinds' registry (core/kinds.py) hands the
+# check in when it is imported — the rules never import the kinds. Built-in sets are checked by tests.
+_SECTION_CHECKS: list[Callable[[RuleSet, frozenset[str]], None]] = []
+_WRITTEN = "_written_keys"  # RuleSet.__dict__ key: the top-level keys the rule file(s) wrote themselves
+_CHECKED = "_sections_checked"
+
+
+def add_section_check(check: Callable[[RuleSet, frozenset[str]], None]) -> None:
+    """check(rules, written) raises RuleError when a section the file wrote (written: its own top-level
+    keys, not those inherited from a built-in set) is wrong."""
+    if check not in _SECTION_CHECKS:
+        _SECTION_CHECKS.append(check)
+
+
+def _written(ref: str, seen: tuple[str, ...] = ()) -> frozenset[str]:
+    if ref in builtin_ids() or ref in seen:
+        return frozenset()
+    data, _ = _read_yaml(ref)
+    parent = data.get("继承")
+    return frozenset(map(str, data)) | (_written(str(parent), seen + (ref,)) if parent else frozenset())
+
+
+def _check_sections(rules: RuleSet) -> RuleSet:
+    written = rules.__dict__.get(_WRITTEN)
+    if written and _SECTION_CHECKS and not rules.__dict__.get(_CHECKED):
+        for check in _SECTION_CHECKS:
+            check(rules, written)
+        rules.__dict__[_CHECKED] = True  # once per loaded file version (the rule set is cached)
+    return rules
 
 
 def _plain(value: Decimal) -> str:
@@ -623,13 +663,16 @@ def rules_from_text(text: str, source: str = "随请求提交的规则集") -> R
         raise RuleError(f"{source}{where}不是有效的 YAML：{getattr(exc, 'problem', exc)}") from None
     if not isinstance(data, dict):
         raise RuleError(f"{source}的内容应是“键: 值”的表，例如“编号: 我的规则”")
+    data_own = tuple(data)
     parent = data.get("继承")
     if parent:
         if str(parent) not in builtin_ids():
             raise RuleError(f"{source}的“继承”只能写内置规则集（{'、'.join(builtin_ids())}），不能写“{parent}”。")
         base, _ = _resolve(str(parent))
         data = _inherit(base, data)
-    return _build(data, source)
+    rules = _build(data, source)
+    rules.__dict__[_WRITTEN] = frozenset(map(str, data_own))
+    return _check_sections(rules)
 
 
 def capped_score(rules: RuleSet, weight: Decimal, share: Decimal) -> Decimal:
