@@ -383,7 +383,7 @@ def _collect(paths: list, output: Path, rules: str | None, workers: int, progres
         if review:
             from evaltool.collect.review import build_review
 
-            pack = build_review(rows)
+            pack = build_review(rows, rules)  # rules: the bureau's 复核结论 choices
             summary.review = pack.as_dict()
             extra = pack.write
         writer.finish(output, rows, summary, extra)

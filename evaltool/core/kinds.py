@@ -146,6 +146,11 @@ class FormKind:
     def where(self, project: Project) -> Location | None:  # pragma: no cover - optional
         return None
 
+    def check_rules(self, rules: RuleSet, written: frozenset[str]) -> None:
+        """Raise RuleError (Chinese, naming the file and key) when the kind's own section of a rule
+        file is wrong. written: the top-level keys the file wrote itself (a section inherited from a
+        built-in set is not checked again); a kind without a section of its own has nothing to check."""
+
 
 def register(name: str, target: str | FormKind) -> None:
     """Add a kind: "module:attribute" (imported when first needed) or the FormKind itself. A kind
@@ -188,6 +193,19 @@ def kinds() -> list[FormKind]:
     return [kind_named(n) for n in _REGISTRY]
 
 
+def check_rule_sections(rules: RuleSet, written: frozenset[str]) -> None:
+    """Every registered kind checks its own section of a rule file (core/rules.py runs this when it
+    loads one, so a broken 运行监控 section is refused when a 自评表 is checked too)."""
+    for kind in kinds():
+        kind.check_rules(rules, written)
+
+
+def _hand_in_section_check() -> None:
+    from evaltool.core.rules import add_section_check
+
+    add_section_check(check_rule_sections)
+
+
 def kind_of(project: Project | None) -> FormKind:
     """The kind of a project (None: the default kind, for a new blank form)."""
     return kind_named(DEFAULT_KIND if project is None else project.kind)
@@ -208,3 +226,5 @@ def case_keys() -> tuple[str, ...]:
 
 __all__ = ["FormKind", "ReportFacts", "DEFAULT_KIND", "BUILTIN", "register", "unregister", "added", "names", "kind_named",
            "kinds", "kind_of", "evaluate", "case_keys"]
+
+_hand_in_section_check()  # the rules never import the kinds: the registry hands its check in

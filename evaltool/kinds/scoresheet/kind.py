@@ -16,6 +16,12 @@ class ScoreSheetKind(FormKind):
     case_keys = ("评分指标", "评价人员", "绩效目标表")
     report_template = "report-scoresheet.md.j2"
 
+    def check_rules(self, rules, written) -> None:
+        from evaltool.kinds.scoresheet.framework import SECTION, sheet_rules
+
+        if SECTION in written:  # the file's own 评分表 section (a set without one is refused when a 评分表 is read)
+            sheet_rules(rules)
+
     def read_views(self, views, context) -> list[Project]:
         from evaltool.kinds.scoresheet.layout import project_from_views
 

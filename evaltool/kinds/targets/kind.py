@@ -19,6 +19,18 @@ class TargetsKind(FormKind):
     report_template = "report-targets.md.j2"
     template_dir = str(Path(__file__).parent / "templates")
 
+    def check_rules(self, rules, written) -> None:
+        from evaltool.core.errors import InputError
+        from evaltool.core.rules import RuleError
+        from evaltool.kinds.targets.checks import SECTION, check_settings
+
+        if SECTION in written:
+            try:
+                check_settings(rules)  # checked when any rule file loads, not only when a 目标表 is read
+            except InputError as exc:  # its message names the set; a file's load names the file
+                where = rules.source or f"规则集“{rules.name}”"
+                raise RuleError(str(exc).replace(f"规则集“{rules.name}”", where, 1)) from None
+
     def read_views(self, views, context) -> list[Project]:
         from evaltool.kinds.targets.reader import read_views
 
