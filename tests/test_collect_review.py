@@ -288,6 +288,10 @@ def test_report_material_in_the_workbook_that_disagrees_is_a_risk_too(tmp_path):
     collect([folder], out, workers=1, review=True)
     rows = {r["项目"]: r for r in sheet(out, "抽查")}
     assert "I-RISK-REPORT" in rows["素材不符项目"]["风险理由"] and "报告素材" in rows["素材不符项目"]["风险理由"]
+    import re
+
+    where = re.search(r"如（(报告素材![A-Z]+\d+)）：主要内容及实施情况写道", rows["素材不符项目"]["风险理由"])
+    assert where and "全年执行数 90 万元" in _cell_value(folder / "甲" / "自评表.xlsx", where.group(1))
     assert rows["正常项目"]["风险分"] == 0
 
 

@@ -197,8 +197,9 @@ def project_facts(project, result, rules, path: str | os.PathLike | None, alone:
 
         said = [f for f in material_findings(project, result) if f.code in REPORT_CODES]
         if said:
-            first = _first_sentence(said[0].message) + _at(said[0].location)
-            risks.append(("报告与表不符", f"“报告素材”工作表有 {len(said)} 处数字与表格不符，如：{first}"))
+            first = _first_sentence(said[0].message)
+            risks.append(("报告与表不符", f"“报告素材”工作表有 {len(said)} 处数字与表格不符，如"
+                                      f"{_at(said[0].location)}：{first}"))
 
     texts = []
     for label, text in _texts(project, result):
