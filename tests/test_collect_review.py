@@ -203,6 +203,7 @@ def test_weights_and_result_use_come_from_the_rule_set(inbox, tmp_path):
     assert data["抽查"]["有风险的项目数"] == len(RISKY) - 2  # the two 雷同 forms have no other risk
     top = data["抽查"]["风险最高"][0]
     assert top["项目"] == "超额完成项目" and top["风险分"] == 50
+    assert top["文件"].replace("\\", "/") == "单位C/自评表.xlsx" and top["工作表"] == "自评表"
     rows = sheet(tmp_path / "汇总.xlsx", "抽查")
     assert all("I-RISK-SAME-TEXT" not in r["风险理由"] for r in rows)
     assert {r["建议结果应用"] for r in rows if r["等次"] == "优"} == {"全额保障"}

@@ -287,7 +287,8 @@ class ReviewPack:
 
     def as_dict(self) -> dict:
         return {"有风险的项目数": self.risky,
-                "风险最高": [{"项目": r.row.get("项目"), "单位": r.row.get("单位"), "风险分": _num(r.score),
+                "风险最高": [{"项目": r.row.get("项目"), "单位": r.row.get("单位"), "文件": r.row.get("文件"),
+                              "工作表": r.row.get("工作表"), "风险分": _num(r.score),
                               "理由": [reason for _, _, reason in r.risks]} for r in self.ranked[:10] if r.score > 0]}
 
     def write(self, wb) -> None:
