@@ -203,6 +203,7 @@ def test_weights_and_result_use_come_from_the_rule_set(inbox, tmp_path):
     assert data["抽查"]["有风险的项目数"] == len(RISKY) - 2  # the two 雷同 forms have no other risk
     top = data["抽查"]["风险最高"][0]
     assert top["项目"] == "超额完成项目" and top["风险分"] == 50
+    assert top["文件"].replace("\\", "/") == "单位C/自评表.xlsx" and top["工作表"] == "自评表"
     rows = sheet(tmp_path / "汇总.xlsx", "抽查")
     assert all("I-RISK-SAME-TEXT" not in r["风险理由"] for r in rows)
     assert {r["建议结果应用"] for r in rows if r["等次"] == "优"} == {"全额保障"}
@@ -288,6 +289,10 @@ def test_report_material_in_the_workbook_that_disagrees_is_a_risk_too(tmp_path):
     collect([folder], out, workers=1, review=True)
     rows = {r["项目"]: r for r in sheet(out, "抽查")}
     assert "I-RISK-REPORT" in rows["素材不符项目"]["风险理由"] and "报告素材" in rows["素材不符项目"]["风险理由"]
+    import re
+
+    where = re.search(r"如（(报告素材![A-Z]+\d+)）：主要内容及实施情况写道", rows["素材不符项目"]["风险理由"])
+    assert where and "全年执行数 90 万元" in _cell_value(folder / "甲" / "自评表.xlsx", where.group(1))
     assert rows["正常项目"]["风险分"] == 0
 
 
@@ -402,3 +407,33 @@ def test_a_rule_set_with_its_own_grades_loads_and_suggests_only_its_own_result_u
     # A set that keeps the national grades keeps their 结果应用 and can override one.
     path.write_text("编号: 本地\n继承: 国家标准\n结果应用: {中: 压减 20%}\n", "utf-8")
     assert load_rules(str(path)).result_use == {"优": "优先保障", "良": "保持", "中": "压减 20%", "差": "取消或大幅压减"}
+
+
+def test_risks_add_up_once_each_and_ties_go_to_the_higher_total(tmp_path):
+    """Ranking on a planted set: two risks (30 + 10) above one (30); two far-above indicators count
+    the 大幅超额 weight once; among equal risk the higher 总分 first; clean forms last."""
+    weights = load_rules("国家标准").review.weights
+
+    def both(d):
+        low_rate(d)
+        far_above(d)
+        d["绩效指标"][4].update({"年度指标值": "≤10起", "实际完成值": "2起"})  # a second one, 80% under
+
+    def low_and_short(d):  # 60% 执行率 and one shortfall: 6 + 88 = 94, below 96 but still 优
+        low_rate(d)
+        d["绩效指标"][1].update({"实际完成值": "72%", "偏差原因分析及改进措施": "部分稿件返工。"})
+
+    folder = tmp_path / "收件箱"
+    new_workbook(form("两项风险", "甲单位", both), folder / "甲" / "自评表.xlsx")
+    new_workbook(form("低执行率高分", "乙单位", low_rate), folder / "乙" / "自评表.xlsx")
+    new_workbook(form("低执行率略低分", "丙单位", low_and_short), folder / "丙" / "自评表.xlsx")
+    new_workbook(form("正常项目", "丁单位"), folder / "丁" / "自评表.xlsx")
+    out = tmp_path / "汇总.xlsx"
+    collect([folder], out, workers=1, review=True)
+    rows = sheet(out, "抽查")
+    assert [r["项目"] for r in rows] == ["两项风险", "低执行率高分", "低执行率略低分", "正常项目"], rows
+    top = rows[0]
+    assert top["风险分"] == weights["高分低执行率"] + weights["大幅超额"]
+    assert "“信息公开数量”超出目标 60%" in top["风险理由"] and "“网络安全事故数”优于目标 80%" in top["风险理由"]
+    assert rows[1]["风险分"] == rows[2]["风险分"] == weights["高分低执行率"] and rows[1]["总分"] > rows[2]["总分"]
+    assert rows[3]["风险分"] == 0

@@ -197,8 +197,9 @@ def project_facts(project, result, rules, path: str | os.PathLike | None, alone:
 
         said = [f for f in material_findings(project, result) if f.code in REPORT_CODES]
         if said:
-            first = _first_sentence(said[0].message) + _at(said[0].location)
-            risks.append(("报告与表不符", f"“报告素材”工作表有 {len(said)} 处数字与表格不符，如：{first}"))
+            first = _first_sentence(said[0].message)
+            risks.append(("报告与表不符", f"“报告素材”工作表有 {len(said)} 处数字与表格不符，如"
+                                      f"{_at(said[0].location)}：{first}"))
 
     texts = []
     for label, text in _texts(project, result):
@@ -286,7 +287,8 @@ class ReviewPack:
 
     def as_dict(self) -> dict:
         return {"有风险的项目数": self.risky,
-                "风险最高": [{"项目": r.row.get("项目"), "单位": r.row.get("单位"), "风险分": _num(r.score),
+                "风险最高": [{"项目": r.row.get("项目"), "单位": r.row.get("单位"), "文件": r.row.get("文件"),
+                              "工作表": r.row.get("工作表"), "风险分": _num(r.score),
                               "理由": [reason for _, _, reason in r.risks]} for r in self.ranked[:10] if r.score > 0]}
 
     def write(self, wb) -> None:
