@@ -79,6 +79,10 @@ class FormKind:
     # `evaltool publish` counts 项目 forms in the 情况说明's totals and reports the others apart, so a
     # department's money (which holds its projects') is never added to its projects'.
     subject: str = "项目"
+    # Whether the form reports a year's money spent: `evaltool collect` adds the 预算数/执行数 of such
+    # 项目 forms into 主管部门汇总 and 图表. A 绩效目标表 only declares the budget it asks for (its
+    # project's 自评表 reports the spending), so adding it would count that project twice.
+    spending: bool = True
     # Sheets of the kind's workbook that are working material, not the form (never published)
     internal_sheets: tuple[str, ...] = ()
 

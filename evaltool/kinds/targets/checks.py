@@ -195,10 +195,14 @@ def _check_target(p, ind, row, header, vocab, settings, year, out: Collector, i:
                 "指标值", value_cell, i)
         return "未量化", "指标未细化量化"
     if parsed.kind in ("deadline",):
-        return "时效", f"{_show(raw_value)}"
+        return "时效", f"{_show(ind.target)}"
     if parsed.kind == "date":
-        out.add("E-TG-DIRECTION", "error", f"“{name}”的指标值“{_show(raw_value)}”是一个日期而没有写“前”或“以前”："
-                "请写成“2025年12月31日前”。", "指标值", value_cell, i)
+        # a date under ≥ / ＞ / = (no deadline the 自评表 could compare a completion date with)
+        fix = ("请在指标性质中选“≤”（在该日期前完成）。" if "指标性质" in header
+               else f"请写成“{_show(ind.target)}前”。")
+        out.add("E-TG-DIRECTION", "error", f"“{name}”的指标值“{_show(ind.target)}”是一个完成期限，方向"
+                + (f"“{said}”" if said else "未写") + f"无法衡量：{fix}", "指标性质" if "指标性质" in header else "指标值",
+                _where(ind, "指标性质", p) if "指标性质" in header else value_cell, i)
         return "未量化", "时限没有方向"
     split = "指标性质" in header or "度量单位" in header
     unit_text = str(row.get("单位")).strip() if not _blank(row.get("单位")) else None
@@ -230,6 +234,14 @@ def _check_target(p, ind, row, header, vocab, settings, year, out: Collector, i:
         out.add("W-TG-UNIT", "warning", f"“{name}”的指标值“{_show(ind.target)}”没有单位：请在"
                 + ("度量单位中填写单位（如 %、个、天、万元）。" if "度量单位" in header else "数值后写明单位（如 %、个、天、万元）。"),
                 "度量单位" if "度量单位" in header else "指标值", where, i)
+    if parsed.kind != "number" and not _blank(ind.target):
+        # The columns read apart, but the 自评表 gets them as one value (new --from-targets, the
+        # comparison at year end) and reads it with the same parser: what it cannot read there is
+        # refused here, so a 目标表 that passes yields a 自评表 that can be scored.
+        out.add("E-TG-VAGUE", "error", f"“{name}”的指标值合起来是“{_show(ind.target)}”，自评表无法把它识别为一个值"
+                f"（{parsed.problem or '含有无法识别的文字'}）：完成时限请写成日期（如“{year or 2025}年11月30日”，"
+                "指标性质选“≤”），时长请用“个月”“天”等单位。", "指标值", value_cell, i)
+        return "未量化", "指标值无法识别"
     method = {"ge": "正向", "gt": "正向", "le": "反向", "lt": "反向", "eq": "等于"}[direction]
     return method, f"{values.DIRECTION_LABEL[direction]}{fmt(amount)}{unit or ''}（{method}）"
 

@@ -15,6 +15,7 @@ class TargetsKind(FormKind):
     summarised = True
     pasteable = True
     grids_ok = True
+    spending = False  # a declared budget, not money spent: kept out of collect's totals
     report_template = "report-targets.md.j2"
     template_dir = str(Path(__file__).parent / "templates")
 

@@ -336,11 +336,13 @@ def _read_indicators(v, vocab, p: Project, hdr: Header, info) -> None:
 
 def target_text(vocab, direction: Any, value: Any, unit: Any) -> Any:
     """The target as one value, as a 自评表's 年度指标值 holds it: "≥" "95" "%" -> "≥95%"."""
+    d = vocab.direction(direction) if direction is not None else None
+    if value is not None and (dated := _date_target(d, value)) is not None:
+        return dated
     if direction is None and unit is None:
         return value
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    d = vocab.direction(direction)
     text = str(value).strip() if not isinstance(value, (int, float)) else _plain(value)
     if d and d != "定性" and not re.match(r"^[≥≤=<>＞＜≧≦]", text):
         text = d + text
@@ -348,6 +350,33 @@ def target_text(vocab, direction: Any, value: Any, unit: Any) -> Any:
     if u and not text.endswith(u) and d != "定性":
         text += u
     return text
+
+
+def _date_target(d: str | None, value: Any) -> str | None:
+    """A 时效指标's date as the 自评表 reads a deadline: a cell date or "2026-11-30" under ≤ / ＜ (or
+    no 指标性质) becomes "2026年11月30日前" — never "2026-11-30 00:00:00"; a date with another
+    direction is shown as a date ("2026年11月30日") for check to flag. A text already saying 前 /
+    以前 is kept as typed (no "≤" put in front of it). None: not a date."""
+    import datetime as dt
+
+    from evaltool.core import values
+
+    if isinstance(value, dt.datetime):
+        day: dt.date | None = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        parsed = values.parse(value)
+        if parsed.kind == "deadline":
+            return value.strip()
+        # only a full date with its year: "11月" alone is left to the shared parser
+        day = parsed.date if parsed.kind == "date" and re.match(r"\s*(19|20)\d\d", value) else None
+    else:
+        day = None
+    if day is None:
+        return None
+    text = f"{day.year}年{day.month}月{day.day}日"
+    return text + "前" if d in (None, "≤", "<") else text
 
 
 def _plain(value: Any) -> str:
