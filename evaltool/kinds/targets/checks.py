@@ -73,8 +73,11 @@ def evaluate_targets(p: Project, rules) -> ScoreResult:
     header = info.get("header") or {}
     _check_header(p, out)
     budget = _check_funds(p, out)
-    results = _check_indicators(p, rules, settings, rows, header, out)
-    subtotals = _check_weights(p, rules, settings, rows, header, out)
+    if info.get("headless"):  # no table read (E-TG-NO-HEADER says why): nothing to say about its rows
+        results, subtotals = [], {}
+    else:
+        results = _check_indicators(p, rules, settings, rows, header, out)
+        subtotals = _check_weights(p, rules, settings, rows, header, out)
     return ScoreResult(rule_id=rules.id, rule_name=rules.name, rate=None, rate_display=None, rate_weight=None,
                        rate_score=None, rate_explanation="", indicators=results, subtotals=subtotals, total=None,
                        grade=None, findings=out.findings, budget=budget)
@@ -120,6 +123,7 @@ def _check_indicators(p: Project, rules, settings, rows, header, out: Collector)
     results: list[IndicatorResult] = []
     seen_l1: dict[str, Location] = {}
     level2_seen: dict[tuple[str, str], tuple[bool, Location]] = {}  # (一级, 二级) -> (has an indicator, cell)
+    names_seen: dict[str, tuple[Location, str]] = {}  # 三级 as a label -> (its first cell, its 二级)
     vocab = T.vocabulary_for(p.rules)  # the spellings the form was read with (a rule set's 标签)
     year = project_year(p)
     indicators = [(i, ind, rows[i] if i < len(rows) else {}) for i, ind in enumerate(p.indicators)]
@@ -148,6 +152,19 @@ def _check_indicators(p: Project, rules, settings, rows, header, out: Collector)
                 level2_seen[key] = (True, before[1])
         if row.get("占位"):
             continue
+        if not _blank(ind.level3):
+            # by name alone: the 自评表, the 监控表's reasons and the comparison all find an indicator
+            # by its 三级指标 name, so two rows of one name cannot be told apart there
+            key3 = T.label_key(str(ind.level3))
+            if key3 in names_seen:
+                first, first_l2 = names_seen[key3]
+                where = f"二级指标“{l2}”下" if first_l2 == l2 and l2 else f"“{first_l2 or '（未填）'}”和“{l2 or '（未填）'}”下"
+                out.add("W-TG-DUP-NAME", "warning", f"三级指标“{_show(ind.level3)}”在{where}出现了两次"
+                        f"（{first} 和 {_where(ind, '三级指标', p)}）：同名指标在自评和运行监控时无法区分，"
+                        "请改为不同的名称（如“养护里程（日常养护）”“养护里程（专项养护）”），或合并为一行。",
+                        "三级指标", _where(ind, "三级指标", p), i)
+            else:
+                names_seen[key3] = (_where(ind, "三级指标", p), l2)
         method, explanation = _check_target(p, ind, row, header, vocab, settings, year, out, i)
         weight = None
         if not _blank(ind.weight):
