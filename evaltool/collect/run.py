@@ -328,6 +328,8 @@ def _collect(paths: list, output: Path, rules: str | None, workers: int, progres
     if not items:
         raise InputError("没有找到要汇总的 Excel 工作簿（.xlsx / .xlsm）。请选择存放自评表的文件夹。")
 
+    from evaltool.collect.output import counts_in_totals
+
     summary = CollectSummary(output=str(output), files=len(items))
     rows: list[dict] = []
     grades: Counter = Counter()
@@ -356,7 +358,9 @@ def _collect(paths: list, output: Path, rules: str | None, workers: int, progres
                 summary.macro_files.append(outcome.file)
             for row in outcome.rows:
                 rows.append(row)
-                if "等次" in row:  # a kind without grades (运行监控表) is not in the grade count
+                # a kind without grades (运行监控表) is not in the grade count, nor a form kept out
+                # of the totals (绩效目标表, 部门整体: as 图表 counts them)
+                if "等次" in row and counts_in_totals(row):
                     grades[row.get("等次") or "无法计分"] += 1
                 summary.errors += row.get("错误数") or 0
                 summary.warnings += row.get("警告数") or 0

@@ -72,11 +72,13 @@ def generate_reports(file: str, output: str | None = None, sheet: str | None = N
     for path in paths:
         check_output(path, "docx")
     from evaltool.core import limits
+    from evaltool.core.kinds import kind_of
 
     for project in projects:  # the 附表 repeats every indicator row: bounded (time grows with rows²)
         if len(project.indicators) > limits.get("INDICATORS"):
-            raise InputError(f"{Path(file).name} 的自评表有 {len(project.indicators)} 行绩效指标，超过"
-                             f"{limits.describe('INDICATORS')}，无法生成报告。一张自评表通常只有几十个指标："
+            form = kind_of(project).title or kind_of(project).name
+            raise InputError(f"{Path(file).name} 的{form}有 {len(project.indicators)} 行绩效指标，超过"
+                             f"{limits.describe('INDICATORS')}，无法生成报告。一张{form}通常只有几十个指标："
                              "请检查是否把其他表格粘贴进了绩效指标表。evaltool check 仍可校验和计分。")
     out = []
     for (project, result), path in zip(evaluate_all(projects), paths):
@@ -109,10 +111,10 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
         text_findings = [f for f in result.findings if f.code.startswith(text_codes)]
         if form_errors:
             code = EXIT_FINDINGS
-            console.print(f"[yellow]注意：{esc(kind_of(project).name)}有 {len(form_errors)} 个错误，报告中的数字按规则重新计算；"
+            console.print(f"[yellow]注意：{esc(kind_of(project).title or kind_of(project).name)}有 {len(form_errors)} 个错误，报告中的数字按规则重新计算；"
                           f"请用 evaltool check {esc(Path(file).name)} 查看并改正。[/]")
         if text_findings:
-            console.print("[yellow]报告素材中的数字与自评表不一致：[/]")
+            console.print(f"[yellow]报告素材中的数字与{esc(kind_of(project).title or kind_of(project).name)}不一致：[/]")
             for f in text_findings:
                 console.print(f"  {esc(f.message)}")
     if pdf:

@@ -73,8 +73,11 @@ def evaluate_targets(p: Project, rules) -> ScoreResult:
     header = info.get("header") or {}
     _check_header(p, out)
     budget = _check_funds(p, out)
-    results = _check_indicators(p, rules, settings, rows, header, out)
-    subtotals = _check_weights(p, rules, settings, rows, header, out)
+    if info.get("headless"):  # no table read (E-TG-NO-HEADER says why): nothing to say about its rows
+        results, subtotals = [], {}
+    else:
+        results = _check_indicators(p, rules, settings, rows, header, out)
+        subtotals = _check_weights(p, rules, settings, rows, header, out)
     return ScoreResult(rule_id=rules.id, rule_name=rules.name, rate=None, rate_display=None, rate_weight=None,
                        rate_score=None, rate_explanation="", indicators=results, subtotals=subtotals, total=None,
                        grade=None, findings=out.findings, budget=budget)
@@ -120,6 +123,7 @@ def _check_indicators(p: Project, rules, settings, rows, header, out: Collector)
     results: list[IndicatorResult] = []
     seen_l1: dict[str, Location] = {}
     level2_seen: dict[tuple[str, str], tuple[bool, Location]] = {}  # (一级, 二级) -> (has an indicator, cell)
+    names_seen: dict[str, tuple[Location, str]] = {}  # 三级 as a label -> (its first cell, its 二级)
     vocab = T.vocabulary_for(p.rules)  # the spellings the form was read with (a rule set's 标签)
     year = project_year(p)
     indicators = [(i, ind, rows[i] if i < len(rows) else {}) for i, ind in enumerate(p.indicators)]
@@ -148,6 +152,19 @@ def _check_indicators(p: Project, rules, settings, rows, header, out: Collector)
                 level2_seen[key] = (True, before[1])
         if row.get("占位"):
             continue
+        if not _blank(ind.level3):
+            # by name alone: the 自评表, the 监控表's reasons and the comparison all find an indicator
+            # by its 三级指标 name, so two rows of one name cannot be told apart there
+            key3 = T.label_key(str(ind.level3))
+            if key3 in names_seen:
+                first, first_l2 = names_seen[key3]
+                where = f"二级指标“{l2}”下" if first_l2 == l2 and l2 else f"“{first_l2 or '（未填）'}”和“{l2 or '（未填）'}”下"
+                out.add("W-TG-DUP-NAME", "warning", f"三级指标“{_show(ind.level3)}”在{where}出现了两次"
+                        f"（{first} 和 {_where(ind, '三级指标', p)}）：同名指标在自评和运行监控时无法区分，"
+                        "请改为不同的名称（如“养护里程（日常养护）”“养护里程（专项养护）”），或合并为一行。",
+                        "三级指标", _where(ind, "三级指标", p), i)
+            else:
+                names_seen[key3] = (_where(ind, "三级指标", p), l2)
         method, explanation = _check_target(p, ind, row, header, vocab, settings, year, out, i)
         weight = None
         if not _blank(ind.weight):
@@ -195,10 +212,14 @@ def _check_target(p, ind, row, header, vocab, settings, year, out: Collector, i:
                 "指标值", value_cell, i)
         return "未量化", "指标未细化量化"
     if parsed.kind in ("deadline",):
-        return "时效", f"{_show(raw_value)}"
+        return "时效", f"{_show(ind.target)}"
     if parsed.kind == "date":
-        out.add("E-TG-DIRECTION", "error", f"“{name}”的指标值“{_show(raw_value)}”是一个日期而没有写“前”或“以前”："
-                "请写成“2025年12月31日前”。", "指标值", value_cell, i)
+        # a date under ≥ / ＞ / = (no deadline the 自评表 could compare a completion date with)
+        fix = ("请在指标性质中选“≤”（在该日期前完成）。" if "指标性质" in header
+               else f"请写成“{_show(ind.target)}前”。")
+        out.add("E-TG-DIRECTION", "error", f"“{name}”的指标值“{_show(ind.target)}”是一个完成期限，方向"
+                + (f"“{said}”" if said else "未写") + f"无法衡量：{fix}", "指标性质" if "指标性质" in header else "指标值",
+                _where(ind, "指标性质", p) if "指标性质" in header else value_cell, i)
         return "未量化", "时限没有方向"
     split = "指标性质" in header or "度量单位" in header
     unit_text = str(row.get("单位")).strip() if not _blank(row.get("单位")) else None
@@ -230,6 +251,14 @@ def _check_target(p, ind, row, header, vocab, settings, year, out: Collector, i:
         out.add("W-TG-UNIT", "warning", f"“{name}”的指标值“{_show(ind.target)}”没有单位：请在"
                 + ("度量单位中填写单位（如 %、个、天、万元）。" if "度量单位" in header else "数值后写明单位（如 %、个、天、万元）。"),
                 "度量单位" if "度量单位" in header else "指标值", where, i)
+    if parsed.kind != "number" and not _blank(ind.target):
+        # The columns read apart, but the 自评表 gets them as one value (new --from-targets, the
+        # comparison at year end) and reads it with the same parser: what it cannot read there is
+        # refused here, so a 目标表 that passes yields a 自评表 that can be scored.
+        out.add("E-TG-VAGUE", "error", f"“{name}”的指标值合起来是“{_show(ind.target)}”，自评表无法把它识别为一个值"
+                f"（{parsed.problem or '含有无法识别的文字'}）：完成时限请写成日期（如“{year or 2025}年11月30日”，"
+                "指标性质选“≤”），时长请用“个月”“天”等单位。", "指标值", value_cell, i)
+        return "未量化", "指标值无法识别"
     method = {"ge": "正向", "gt": "正向", "le": "反向", "lt": "反向", "eq": "等于"}[direction]
     return method, f"{values.DIRECTION_LABEL[direction]}{fmt(amount)}{unit or ''}（{method}）"
 
