@@ -205,7 +205,7 @@ def check_rule_sections(rules: RuleSet, written: frozenset[str]) -> None:
 
 
 def _hand_in_section_check() -> None:
-    from evaltool.core.rules import add_section_check
+    from evaltool.core.sections import add_section_check
 
     add_section_check(check_rule_sections)
 

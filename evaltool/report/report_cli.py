@@ -114,7 +114,7 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
             console.print(f"[yellow]注意：{esc(kind_of(project).title or kind_of(project).name)}有 {len(form_errors)} 个错误，报告中的数字按规则重新计算；"
                           f"请用 evaltool check {esc(Path(file).name)} 查看并改正。[/]")
         if text_findings:
-            console.print(f"[yellow]报告素材中的数字与{esc(kind_of(project).title or kind_of(project).name)}不一致：[/]")
+            console.print(f"[yellow]报告素材中的数字与{esc(kind_of(project).name)}不一致：[/]")
             for f in text_findings:
                 console.print(f"  {esc(f.message)}")
     if pdf:
