@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# The kinds' registry hands its section check to the rules when it is imported, as every command
+# that reads a form imports it; a bare load_rules() before that checks the sections on its next call.
+import evaltool.core.kinds  # noqa: F401
 from evaltool.core.rules import RuleError, load_rules, rules_from_text
 
 
