@@ -572,6 +572,9 @@ def test_cap_and_deduction_keys_apply_as_for_the_selfeval(tmp_path):
     assert run("report", path, "-o", report).exit_code == 1 and report.exists()  # 1: the form has an error
     text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
     assert "自评总分89分，评价等次为“良”" in text and "总分不超过89分：94.50 → 89.00" in text and "目标设置偏低（扣2分）" in text
+    # SWEEP S15: the deducted indicator is 超额完成, never 未完成/未达到
+    assert "超额完成年度指标值（超出目标40%），目标设置偏低（扣2分）" in "".join(text.split()), text
+    assert "说明目标设置偏低的原因" in marks(got, "E-DEVIATION")[0]["说明"] and "未完成" not in marks(got, "E-DEVIATION")[0]["说明"]
     assert run("check-report", report, path).exit_code == 0
 
 

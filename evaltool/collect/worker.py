@@ -166,7 +166,9 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
         if review and kind_of(project).graded:  # only self-evaluations with a 总分 are reviewed
             from evaltool.collect.review import REVIEW_KEY, project_facts
 
-            rows[-1][REVIEW_KEY] = project_facts(project, result, rule_set, p, alone=len(projects) == 1)
+            # alone: the only reviewed form of the workbook (a 目标表 beside it has no report to check)
+            alone = sum(1 for pr in projects if kind_of(pr).graded) == 1
+            rows[-1][REVIEW_KEY] = project_facts(project, result, rule_set, p, alone=alone)
         findings.extend(finding_tuple(file, project, f) for f in result.findings)
 
 

@@ -392,7 +392,9 @@ def load_rules(ref: str | None = None) -> RuleSet:
     """Load a rule set by built-in id or file path (None = the national default).
 
     Parsed once per process for each file version (keyed by path and modification time), since
-    Excel buttons and the consolidation score many projects with the same few rule sets.
+    Excel buttons and the consolidation score many projects with the same few rule sets. A file's
+    sections for each form kind are checked once the kinds' registry (core/kinds.py) is imported —
+    every command reading a form imports it before it scores one.
     """
     ref = str(ref) if ref else DEFAULT_RULES
     stamp = None
