@@ -221,3 +221,31 @@ def test_rerun_in_excel_drops_last_runs_note_once_fixed_on_every_kinds_sheet(pai
     for kind, (sheet, cell) in planted.items():
         col = "".join(ch for ch in cell if ch.isalpha())
         assert f"${col}${cell[len(col):]}" in deleted, (kind, sheet, cell, deleted)
+
+
+# ---- no form at all: the message names the kinds looked for (SWEEP S14 addendum) ------------------------
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_cleared_form_is_named_as_its_kind(kind, blanks, tmp_path):
+    wb = openpyxl.load_workbook(blanks[kind])
+    for ws in wb.worksheets:
+        if ws.title not in SHARED:
+            for row in ws.iter_rows():
+                for c in row:
+                    if not isinstance(c, MergedCell):
+                        c.value = None
+    path = tmp_path / "cleared.xlsx"
+    wb.save(path)
+    res = run("check", path, ok=(2,))
+    title = kind_named(kind).title
+    sheet = wb.worksheets[0].title
+    assert f"工作表“{sheet}”像是{title}" in res.output
+    assert all(kind_named(k).title in res.output for k in KINDS)
+    assert "Traceback" not in res.output
+
+
+def test_an_empty_workbook_lists_every_kind_looked_for(tmp_path):
+    path = tmp_path / "空.xlsx"
+    openpyxl.Workbook().save(path)
+    res = run("check", path, ok=(2,))
+    assert "“Sheet”" in res.output and "像是" not in res.output
+    assert all(kind_named(k).title in res.output for k in KINDS) and "evaltool new --kind" in res.output
