@@ -249,3 +249,35 @@ def test_an_empty_workbook_lists_every_kind_looked_for(tmp_path):
     res = run("check", path, ok=(2,))
     assert "“Sheet”" in res.output and "像是" not in res.output
     assert all(kind_named(k).title in res.output for k in KINDS) and "evaltool new --kind" in res.output
+
+
+def test_collect_a_projects_targets_beside_its_selfeval_is_no_duplicate(tmp_path):
+    """The 目标表 (spring) and the 自评表 (year end) of one project in one workbook are the year's
+    flow, not a second submission (SWEEP S6, now that both forms are read); two copies of the same
+    自评表 still are."""
+    from test_targets import filled
+
+    targets = filled(tmp_path)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    form = inbox / "自评表.xlsx"
+    run("new", "--from-targets", targets, "-o", form)
+    wb = openpyxl.load_workbook(form)
+    src = openpyxl.load_workbook(targets).worksheets[0]
+    new = wb.create_sheet("申报目标表", 1)
+    for row in src.iter_rows():
+        for c in row:
+            if c.value is not None and not isinstance(c, MergedCell):
+                new[c.coordinate] = c.value
+    for m in src.merged_cells.ranges:
+        new.merge_cells(str(m))
+    wb.save(form)
+    assert [r["类型"] for r in as_list(run("check", form, "--json").output)] == ["自评表", "绩效目标表"]
+    out = tmp_path / "汇总.xlsx"
+    run("collect", inbox, "-o", out, "-q", "-j", "1")
+    codes = [r[5] for r in openpyxl.load_workbook(out)["问题清单"].iter_rows(min_row=2, values_only=True)]
+    assert "W-DUPLICATE" not in codes
+    (inbox / "自评表（再次提交）.xlsx").write_bytes(form.read_bytes())
+    run("collect", inbox, "-o", tmp_path / "汇总2.xlsx", "-q", "-j", "1")
+    codes = [r[5] for r in openpyxl.load_workbook(tmp_path / "汇总2.xlsx")["问题清单"].iter_rows(min_row=2, values_only=True)]
+    assert codes.count("W-DUPLICATE") == 2  # the 自评表 and the 目标表 each sent twice
