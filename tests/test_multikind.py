@@ -281,3 +281,36 @@ def test_collect_a_projects_targets_beside_its_selfeval_is_no_duplicate(tmp_path
     run("collect", inbox, "-o", tmp_path / "汇总2.xlsx", "-q", "-j", "1")
     codes = [r[5] for r in openpyxl.load_workbook(tmp_path / "汇总2.xlsx")["问题清单"].iter_rows(min_row=2, values_only=True)]
     assert codes.count("W-DUPLICATE") == 2  # the 自评表 and the 目标表 each sent twice
+
+
+def test_each_form_keeps_its_own_report_texts(tmp_path):
+    """A 自评表 (its texts on the shared 报告素材 sheet) and a 部门整体 form (its own 部门报告素材 sheet)
+    in one workbook: each form's report is drafted from its own texts, neither takes the other's."""
+    from conftest import CASES_DIR
+    from evaltool.workbook import service
+    from test_dept import CASE
+
+    case = tmp_path / "部门.yaml"
+    case.write_text(CASE, "utf-8")
+    dept = tmp_path / "部门.xlsx"
+    run("new", "--from", case, "-o", dept, ok=(0,))
+    form = tmp_path / "自评表.xlsx"
+    run("new", "--from", CASES_DIR / "seed003-信息化项目建设.yaml", "-o", form)
+    alone = {p.kind: dict(p.report) for path in (dept, form) for p in service.load(str(path))}
+    assert alone["自评表"] and alone["部门整体"] and alone["自评表"] != alone["部门整体"]
+    wb = openpyxl.load_workbook(form)
+    src = openpyxl.load_workbook(dept)
+    for ws in src.worksheets:
+        if ws.title in ("设置", "说明", "校验结果"):
+            continue
+        new = wb.create_sheet(ws.title)
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None and not isinstance(c, MergedCell):
+                    new[c.coordinate] = c.value
+        for m in ws.merged_cells.ranges:
+            new.merge_cells(str(m))
+    both = tmp_path / "两张表.xlsx"
+    wb.save(both)
+    read = {p.kind: dict(p.report) for p in service.load(str(both))}
+    assert read == alone

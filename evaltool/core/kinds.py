@@ -82,6 +82,9 @@ class FormKind:
     # Whether its evaluation is a self-evaluation with a 总分 and 等次: `evaltool collect --review`
     # lists only such forms for 抽查/复核 (a 目标表 or 监控表 has nothing to review against a grade).
     graded: bool = True
+    # Whether the workbook's shared 报告素材 and 项目基本信息 sheets are this form's (the 自评表's and
+    # 评分表's templates have them; a kind reading its own report sheet, or none, leaves them alone).
+    uses_shared_sheets: bool = False
     # Sheets of the kind's workbook that are working material, not the form (never published)
     internal_sheets: tuple[str, ...] = ()
 

@@ -402,7 +402,7 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
     # 运行监控表's and the 部门整体's indicator tables, hence their place before it in BUILTIN).
     projects: list[Project] = []
     claimed: set[str] = set()
-    first: list[Project] = []  # the first kind's forms: they get the 报告素材 and 项目基本信息 sheets
+    sharing: list[Project] = []  # forms of kinds whose template has the 报告素材 / 项目基本信息 sheets
     for kind in kinds():
         offered = [v for v in views if v.sheet not in claimed]
         if not offered:
@@ -413,7 +413,8 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
             claimed |= sheets
             p.extra[MARKS_KEY] = {(s, c) for s in sheets for c in marked.get(s, ())}
         projects.extend(found)
-        first = first or found
+        if kind.uses_shared_sheets:
+            sharing.extend(found)
     order = {v.sheet: i for i, v in enumerate(views)}
     projects.sort(key=lambda p: order.get(p.sheet or "", len(order)))  # stable: a sheet's forms keep their order
     if not projects:
@@ -422,8 +423,10 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
         _apply_settings(settings, projects)
     report = by_name.get(L.SHEET_REPORT)
     basic = by_name.get(L.SHEET_BASIC)
-    if len(first) == 1 or len({p.sheet for p in first}) == 1:
-        target = first[:1]
+    # The shared sheets belong to the one such form (or the first of one sheet's forms); with several
+    # sheets of such forms nobody can tell whose texts they are.
+    if len(sharing) == 1 or len({p.sheet for p in sharing}) == 1:
+        target = sharing[:1]
     else:
         target = []
     for p in target:
