@@ -221,3 +221,96 @@ def test_rerun_in_excel_drops_last_runs_note_once_fixed_on_every_kinds_sheet(pai
     for kind, (sheet, cell) in planted.items():
         col = "".join(ch for ch in cell if ch.isalpha())
         assert f"${col}${cell[len(col):]}" in deleted, (kind, sheet, cell, deleted)
+
+
+# ---- no form at all: the message names the kinds looked for (SWEEP S14 addendum) ------------------------
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_cleared_form_is_named_as_its_kind(kind, blanks, tmp_path):
+    wb = openpyxl.load_workbook(blanks[kind])
+    for ws in wb.worksheets:
+        if ws.title not in SHARED:
+            for row in ws.iter_rows():
+                for c in row:
+                    if not isinstance(c, MergedCell):
+                        c.value = None
+    path = tmp_path / "cleared.xlsx"
+    wb.save(path)
+    res = run("check", path, ok=(2,))
+    title = kind_named(kind).title
+    sheet = wb.worksheets[0].title
+    assert f"工作表“{sheet}”像是{title}" in res.output
+    assert all(kind_named(k).title in res.output for k in KINDS)
+    assert "Traceback" not in res.output
+
+
+def test_an_empty_workbook_lists_every_kind_looked_for(tmp_path):
+    path = tmp_path / "空.xlsx"
+    openpyxl.Workbook().save(path)
+    res = run("check", path, ok=(2,))
+    assert "“Sheet”" in res.output and "像是" not in res.output
+    assert all(kind_named(k).title in res.output for k in KINDS) and "evaltool new --kind" in res.output
+
+
+def test_collect_a_projects_targets_beside_its_selfeval_is_no_duplicate(tmp_path):
+    """The 目标表 (spring) and the 自评表 (year end) of one project in one workbook are the year's
+    flow, not a second submission (SWEEP S6, now that both forms are read); two copies of the same
+    自评表 still are."""
+    from test_targets import filled
+
+    targets = filled(tmp_path)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    form = inbox / "自评表.xlsx"
+    run("new", "--from-targets", targets, "-o", form)
+    wb = openpyxl.load_workbook(form)
+    src = openpyxl.load_workbook(targets).worksheets[0]
+    new = wb.create_sheet("申报目标表", 1)
+    for row in src.iter_rows():
+        for c in row:
+            if c.value is not None and not isinstance(c, MergedCell):
+                new[c.coordinate] = c.value
+    for m in src.merged_cells.ranges:
+        new.merge_cells(str(m))
+    wb.save(form)
+    assert [r["类型"] for r in as_list(run("check", form, "--json").output)] == ["自评表", "绩效目标表"]
+    out = tmp_path / "汇总.xlsx"
+    run("collect", inbox, "-o", out, "-q", "-j", "1")
+    codes = [r[5] for r in openpyxl.load_workbook(out)["问题清单"].iter_rows(min_row=2, values_only=True)]
+    assert "W-DUPLICATE" not in codes
+    (inbox / "自评表（再次提交）.xlsx").write_bytes(form.read_bytes())
+    run("collect", inbox, "-o", tmp_path / "汇总2.xlsx", "-q", "-j", "1")
+    codes = [r[5] for r in openpyxl.load_workbook(tmp_path / "汇总2.xlsx")["问题清单"].iter_rows(min_row=2, values_only=True)]
+    assert codes.count("W-DUPLICATE") == 2  # the 自评表 and the 目标表 each sent twice
+
+
+def test_each_form_keeps_its_own_report_texts(tmp_path):
+    """A 自评表 (its texts on the shared 报告素材 sheet) and a 部门整体 form (its own 部门报告素材 sheet)
+    in one workbook: each form's report is drafted from its own texts, neither takes the other's."""
+    from conftest import CASES_DIR
+    from evaltool.workbook import service
+    from test_dept import CASE
+
+    case = tmp_path / "部门.yaml"
+    case.write_text(CASE, "utf-8")
+    dept = tmp_path / "部门.xlsx"
+    run("new", "--from", case, "-o", dept, ok=(0,))
+    form = tmp_path / "自评表.xlsx"
+    run("new", "--from", CASES_DIR / "seed003-信息化项目建设.yaml", "-o", form)
+    alone = {p.kind: dict(p.report) for path in (dept, form) for p in service.load(str(path))}
+    assert alone["自评表"] and alone["部门整体"] and alone["自评表"] != alone["部门整体"]
+    wb = openpyxl.load_workbook(form)
+    src = openpyxl.load_workbook(dept)
+    for ws in src.worksheets:
+        if ws.title in ("设置", "说明", "校验结果"):
+            continue
+        new = wb.create_sheet(ws.title)
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None and not isinstance(c, MergedCell):
+                    new[c.coordinate] = c.value
+        for m in ws.merged_cells.ranges:
+            new.merge_cells(str(m))
+    both = tmp_path / "两张表.xlsx"
+    wb.save(both)
+    read = {p.kind: dict(p.report) for p in service.load(str(both))}
+    assert read == alone

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 import targetsforms as F
@@ -78,3 +79,24 @@ def test_year_quantity_that_falls_short_loses_points(tmp_path):
     row = next(i for i in result["指标"] if i["三级指标"] == "道路使用年限")
     assert row["得分"] == 15  # 5 of 10 years: half the points, as any quantity
     assert not [m for m in result["标记"] if m["代码"] == "E-PARSE"]
+
+
+@pytest.mark.parametrize("actual, score", [("12月", 9.17), ("11月底", 10), ("10月", 10), ("12个月", None)])
+def test_a_month_actual_under_a_month_target_is_a_quantity(tmp_path, actual, score):
+    """SWEEP S25: under "≤11月" an actual "12月" is 12 月 (11 ÷ 12 of the points), not a date that
+    cannot be compared; another unit stays a problem the clerk is told about."""
+    case = tmp_path / "c.yaml"
+    case.write_text(f"""项目名称: 道路养护
+年度: 2024
+项目资金:
+  年度资金总额: {{年初预算数: 100, 全年预算数: 100, 全年执行数: 100}}
+绩效指标:
+  - {{一级指标: 产出指标, 二级指标: 时效指标, 三级指标: 完成时间, 年度指标值: "≤11月", 实际完成值: "{actual}", 分值: 10}}
+  - {{一级指标: 效益指标, 二级指标: 社会效益指标, 三级指标: 通行, 年度指标值: "≥90%", 实际完成值: 95%, 分值: 70}}
+  - {{一级指标: 满意度指标, 二级指标: 服务对象满意度指标, 三级指标: 满意度, 年度指标值: "≥90%", 实际完成值: 95%, 分值: 10}}
+""", "utf-8")
+    result = check(case)
+    row = next(i for i in result["指标"] if i["三级指标"] == "完成时间")
+    assert row["得分"] == score, row
+    if score is None:
+        assert result["错误数"] >= 1

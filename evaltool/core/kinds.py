@@ -86,6 +86,9 @@ class FormKind:
     # 项目 forms into 主管部门汇总 and 图表. A 绩效目标表 only declares the budget it asks for (its
     # project's 自评表 reports the spending), so adding it would count that project twice.
     spending: bool = True
+    # Whether the workbook's shared 报告素材 and 项目基本信息 sheets are this form's (the 自评表's and
+    # 评分表's templates have them; a kind reading its own report sheet, or none, leaves them alone).
+    uses_shared_sheets: bool = False
     # Sheets of the kind's workbook that are working material, not the form (never published)
     internal_sheets: tuple[str, ...] = ()
 

@@ -252,6 +252,21 @@ def _parse(raw: Any, default_year: int | None) -> Parsed:
     )
 
 
+_MONTH_OF_YEAR = re.compile(r"^(\d{1,2})月(?:底|末)?$")
+
+
+def in_target_terms(target: Parsed, actual: Parsed) -> Parsed:
+    """The actual as its target reads it: under a quantity target in 月 ("≤11月", a 工期 or the month
+    by which to finish), an actual "12月" / "11月底" is that many 月, not a date of the form's year
+    (parse cannot know the target). Anything else is returned unchanged."""
+    if (target.kind == "number" and target.quantity is not None and target.quantity.unit == "月"
+            and actual.kind == "date" and isinstance(actual.raw, str)):
+        m = _MONTH_OF_YEAR.match(actual.text)
+        if m:
+            return Parsed(kind="number", raw=actual.raw, text=actual.text, quantity=Quantity(Decimal(m.group(1)), "月"))
+    return actual
+
+
 @dataclass(frozen=True)
 class Comparable:
     """Target and actual brought to one unit, or the reason they cannot be."""

@@ -402,7 +402,7 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
     # 运行监控表's and the 部门整体's indicator tables, hence their place before it in BUILTIN).
     projects: list[Project] = []
     claimed: set[str] = set()
-    first: list[Project] = []  # the first kind's forms: they get the 报告素材 and 项目基本信息 sheets
+    sharing: list[Project] = []  # forms of kinds whose template has the 报告素材 / 项目基本信息 sheets
     for kind in kinds():
         offered = [v for v in views if v.sheet not in claimed]
         if not offered:
@@ -413,21 +413,20 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
             claimed |= sheets
             p.extra[MARKS_KEY] = {(s, c) for s in sheets for c in marked.get(s, ())}
         projects.extend(found)
-        first = first or found
+        if kind.uses_shared_sheets:
+            sharing.extend(found)
     order = {v.sheet: i for i, v in enumerate(views)}
     projects.sort(key=lambda p: order.get(p.sheet or "", len(order)))  # stable: a sheet's forms keep their order
     if not projects:
-        names = "、".join(f"“{g.sheet}”" for g in grids) or "（无）"
-        raise InputError(
-            f"这个工作簿不是项目支出绩效自评表：在工作表 {names} 中都没有找到“绩效指标”表"
-            "（表头应包含“三级指标”“年度指标值”“实际完成值”“分值”）。"
-            "请用 evaltool new 生成标准模板后填写，或检查是否选错了文件。")
+        raise InputError(_no_form_message(views, kinds()))
     if settings:
         _apply_settings(settings, projects)
     report = by_name.get(L.SHEET_REPORT)
     basic = by_name.get(L.SHEET_BASIC)
-    if len(first) == 1 or len({p.sheet for p in first}) == 1:
-        target = first[:1]
+    # The shared sheets belong to the one such form (or the first of one sheet's forms); with several
+    # sheets of such forms nobody can tell whose texts they are.
+    if len(sharing) == 1 or len({p.sheet for p in sharing}) == 1:
+        target = sharing[:1]
     else:
         target = []
     for p in target:
@@ -439,6 +438,30 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
         if basic:
             p.basic_info = _read_basic(basic)
     return projects
+
+
+def _no_form_message(views: list[View], registered: list) -> str:
+    """Why no kind found a form: the sheets looked at, every kind looked for, and the kind a sheet's
+    name or title suggests (a cleared 运行监控表 is named as one, not as a missing 自评表 table)."""
+    names = "、".join(f"“{v.sheet}”" for v in views) or "（无）"
+    titled = [k for k in registered if k.title]
+    hints = []
+    shared = {L.SHEET_SETTINGS, L.SHEET_RESULTS, L.SHEET_REPORT, L.SHEET_BASIC, L.SHEET_HELP}
+    for v in views:
+        if v.sheet in shared or "报告素材" in v.sheet:  # every kind's workbook has these: no hint
+            continue
+        texts = [v.sheet] + [v.text(r, c) for r in range(1, min(v.nrows, 3) + 1) for c in range(1, min(v.ncols, 6) + 1)]
+        hit = max((k for k in titled if any(k.title in t or k.name in t for t in texts if t)),
+                  key=lambda k: len(k.title), default=None)  # 部门整体支出绩效自评表 before 自评表
+        if hit is not None:
+            hints.append(f"工作表“{v.sheet}”像是{hit.title}，但没有读到它的表格内容（标签可能被删除或改动）")
+    kinds_text = "、".join(k.title for k in titled)
+    head = (f"这个工作簿不是项目支出绩效自评表，也不是 evaltool 认识的其他表格：在工作表 {names} 中"
+            "都没有找到“绩效指标”表（表头应包含“三级指标”“年度指标值”“实际完成值”“分值”）或其他表格的标签。")
+    if hints:
+        head += "；".join(hints) + "。"
+    return (f"{head}evaltool 认识的表格：{kinds_text}。请用 evaltool new --kind 类型 生成标准模板后填写"
+            "（不写 --kind 为自评表），或检查是否选错了文件。")
 
 
 def _apply_settings(v: View, projects: list[Project]) -> None:

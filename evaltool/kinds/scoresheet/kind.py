@@ -10,6 +10,7 @@ from evaltool.core.model import Project, ScoreResult
 class ScoreSheetKind(FormKind):
     name = "评分表"
     title = "项目支出绩效评价评分表"
+    uses_shared_sheets = True  # 报告素材 (and 项目基本信息) in its template
     summarised = False  # collect consolidates 自评表 only
     pasteable = False
     grids_ok = False

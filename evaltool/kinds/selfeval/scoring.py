@@ -302,6 +302,7 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
     # A percent-formatted cell holding 0.93 is read as the 93% the clerk sees.
     target = values.parse(ind.target.text if isinstance(ind.target, Percent) else ind.target, year)
     actual = values.parse(ind.actual.text if isinstance(ind.actual, Percent) else ind.actual, year)
+    actual = values.in_target_terms(target, actual)  # "12月" under "≤11月" is 12 月, not a date
     for parsed, name in ((target, "年度指标值"), (actual, "实际完成值")):
         if parsed.kind == "empty":
             out.add("E-REQUIRED", "error", f"“{label}”的{name}未填写。", name, ind.where(name), i)
