@@ -186,3 +186,54 @@ def test_report_names_the_targets_form_in_its_warning(tmp_path):
     res = run("report", path, "-o", tmp_path / "r.docx")
     assert res.exit_code == 1, res.output
     assert "项目支出绩效目标表有" in res.output and "自评表有" not in res.output, res.output
+
+
+# ---- S19: the rule file's 绩效目标表 section is validated ---------------------------------------------
+@pytest.mark.parametrize("section, words", [
+    ("{权重合计: -5}", "权重合计"),
+    ("{必备一级指标: 产出指标}", "应为列表"),
+    ("{未量化词: 显著}", "应为列表"),
+])
+def test_a_bad_targets_section_of_a_rule_file_is_refused_naming_the_key(tmp_path, section, words):
+    path = filled(tmp_path)
+    rules = tmp_path / "r.yaml"
+    rules.write_text(f"编号: 坏目标\n继承: 国家标准\n绩效目标表: {section}\n", "utf-8")
+    res = run("check", path, "--rules", rules)
+    assert res.exit_code == 2, res.output
+    assert words in res.output and "r.yaml" in res.output and "“产”" not in res.output, res.output
+
+
+# ---- S23: a percentage typed in Excel ---------------------------------------------------------------
+def test_a_percent_formatted_target_reads_as_the_percentage_the_clerk_sees(tmp_path):
+    path = filled(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET]
+    r = _row_of(ws, "培训合格率")  # typed 95% in Excel: the cell holds 0.95 shown as 95%, unit %
+    ws.cell(r, 6).value, ws.cell(r, 6).number_format = 0.95, "0%"
+    r2 = _row_of(ws, "参训人员满意度")  # 90% typed, no unit
+    ws.cell(r2, 6).value, ws.cell(r2, 6).number_format, ws.cell(r2, 7).value = 0.9, "0%", None
+    wb.save(path)
+    result = check_json(path)
+    shown = {x["三级指标"]: x["指标值"] for x in result["指标"]}
+    assert shown["培训合格率"] == "≥95%" and shown["参训人员满意度"] == "≥90%", shown
+    assert not [f for f in result["标记"] if f["代码"] == "W-TG-UNIT"], result["标记"]
+    out = tmp_path / "自评.xlsx"
+    assert run("new", out, "--from-targets", path).exit_code == 0
+    carried = [c.value for row in openpyxl.load_workbook(out).active.iter_rows() for c in row]
+    assert "≥95%" in carried and "≥90%" in carried and "≥0.95%" not in carried, carried
+
+
+def test_the_comparison_says_when_a_filed_name_matches_several_selfeval_rows(tmp_path):
+    targets = filled(tmp_path)
+    se = tmp_path / "自评.xlsx"
+    assert run("new", se, "--from-targets", targets).exit_code == 0
+    wb = openpyxl.load_workbook(se)
+    ws = wb.active
+    rows = [c.row for row in ws.iter_rows() for c in row if c.value in ("培训人次", "宣传资料发放")]
+    col = next(c.column for c in ws[rows[0]] if c.value == "培训人次")
+    ws.cell(rows[1], col).value = "培训人次"
+    wb.save(se)
+    res = run("check", se, "--targets", targets, "--json")
+    result = json.loads(res.stdout)
+    found = [f for f in result["标记"] if f["代码"] == "W-TG-DUP-NAME"]
+    assert found and "2 行" in found[0]["说明"], result["标记"]

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from evaltool.core.model import FundRow, Indicator, Location, Project
+from evaltool.core.seam import Percent
 from evaltool.kinds.targets import layout as T
 from evaltool.workbook import layout as L
 
@@ -304,6 +305,8 @@ def _read_indicators(v, vocab, p: Project, hdr: Header, info) -> None:
         if vocab.lookup("指标列", v.value(r, cols["三级指标"], vertical=False)) == "三级指标":
             continue  # the header repeated (a table printed over two pages)
         own = {name: v.value(r, c, vertical=False) for name, c in cols.items()}
+        if isinstance(own.get("指标值"), Percent):  # typed 85% in Excel: the cell holds 0.85, shown 85%
+            own["指标值"] = own["指标值"].text
         if any(vocab.is_total(own.get(name)) for name in (*LEVELS, "三级指标")):
             continue  # a 合计 / 小计 row: the weights' sum, not an indicator
         merged = {name: v.value(r, cols[name]) for name in LEVELS if name in cols}
