@@ -83,6 +83,9 @@ class FormKind:
     # 项目 forms into 主管部门汇总 and 图表. A 绩效目标表 only declares the budget it asks for (its
     # project's 自评表 reports the spending), so adding it would count that project twice.
     spending: bool = True
+    # Whether its evaluation is a self-evaluation with a 总分 and 等次: `evaltool collect --review`
+    # lists only such forms for 抽查/复核 (a 目标表 or 监控表 has nothing to review against a grade).
+    graded: bool = True
     # Sheets of the kind's workbook that are working material, not the form (never published)
     internal_sheets: tuple[str, ...] = ()
 

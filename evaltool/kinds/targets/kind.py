@@ -13,6 +13,7 @@ class TargetsKind(FormKind):
     name = T.NAME
     title = T.TITLE
     summarised = True
+    graded = False  # no 总分/等次: not in collect --review's 抽查 (FormKind.graded)
     pasteable = True
     grids_ok = True
     spending = False  # a declared budget, not money spent: kept out of collect's totals
