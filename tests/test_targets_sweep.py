@@ -65,16 +65,41 @@ def test_a_date_under_greater_or_equal_is_flagged_on_the_direction_cell(tmp_path
 
 
 # ---- S2: what the 目标表 passes, the 自评表 reads -------------------------------------------------
-def test_a_combined_target_the_selfeval_cannot_read_is_refused_by_the_targets_check(tmp_path):
-    """The columns 性质/值/单位 read apart, but the 自评表 gets them as one value: check the 目标表
-    with the 自评表's parser, so no 目标表 that passes yields a 自评表 that cannot be scored."""
-    from evaltool.core import values
-
+def test_a_month_in_a_time_target_is_a_deadline_the_selfeval_scores(tmp_path):
+    """"≤" "11" "月" in a 时效指标 is the month-end deadline 11月底前: the 自评表 reads "11月" as a
+    month of the year, so only as a deadline can the generated 自评表 compare a completion date."""
     path = _with_time_target(tmp_path, "≤", 11, "月")
     result = check_json(path)
-    carried = values.parse(_time_row(result)["指标值"], 2025)
-    flagged = [f for f in result["标记"] if f["代码"] == "E-TG-VAGUE" and "完成时间" in f["说明"]]
-    assert (carried.kind == "number") == (not flagged), (carried, result["标记"])
+    assert _time_row(result)["指标值"] == "11月底前" and _time_row(result)["类别"] == "时效"
+    assert not [f for f in result["标记"] if "完成时间" in f["说明"]], result["标记"]
+    se = tmp_path / "自评.xlsx"
+    assert run("new", se, "--from-targets", path).exit_code == 0
+    wb = openpyxl.load_workbook(se)
+    ws = wb.active
+    r = next(c.row for row in ws.iter_rows() for c in row if c.value == "完成时间")
+    target_col = next(c.column for c in ws[r] if c.value == "11月底前")
+    ws.cell(r, target_col + 1).value = "2025年11月20日"  # 实际完成值, right of 年度指标值
+    wb.save(se)
+    rows = {x["三级指标"]: x for x in check_json(se)["指标"]}
+    assert rows["完成时间"]["得分"] is not None and rows["完成时间"]["得分"] == rows["完成时间"]["分值"], rows["完成时间"]
+
+
+def test_a_combined_target_the_selfeval_cannot_read_is_refused_by_the_targets_check(tmp_path):
+    """The columns 性质/值/单位 read apart, but the 自评表 gets them as one value: the 目标表 is
+    checked with the 自评表's parser, so no 目标表 that passes yields a 自评表 that cannot be scored."""
+    from evaltool.core import values
+
+    src = filled(tmp_path, name="src.xlsx")
+    wb = openpyxl.load_workbook(src)
+    ws = wb[SHEET]
+    r = _row_of(ws, "长效机制建立")
+    ws.cell(r, 4).value, ws.cell(r, 5).value, ws.cell(r, 6).value, ws.cell(r, 7).value = "使用年限", "≥", 10, "年"
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    result = check_json(path)
+    row = next(x for x in result["指标"] if x["三级指标"] == "使用年限")
+    flagged = [f for f in result["标记"] if f["代码"] == "E-TG-VAGUE" and "使用年限" in f["说明"]]
+    assert (values.parse(row["指标值"], 2025).kind == "number") == (not flagged), (row, result["标记"])
 
 
 # ---- S5 / S6: collect ----------------------------------------------------------------------------
