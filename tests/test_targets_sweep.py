@@ -262,3 +262,20 @@ def test_the_comparison_says_when_a_filed_name_matches_several_selfeval_rows(tmp
     result = json.loads(res.stdout)
     found = [f for f in result["标记"] if f["代码"] == "W-TG-DUP-NAME"]
     assert found and "2 行" in found[0]["说明"], result["标记"]
+
+
+# ---- S3 (目标表 part): the report is named as the kind calls it -------------------------------------
+def test_the_targets_report_is_named_and_titled_as_an_audit_opinion(tmp_path):
+    import docx
+
+    from evaltool.report.docx_writer import title_lines
+
+    path = filled(tmp_path, name="tg.xlsx")
+    res = run("report", path)
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "tg-绩效目标审核意见.docx"
+    assert out.exists() and not (tmp_path / "tg-绩效评价报告.docx").exists()
+    assert "绩效目标审核意见" in docx.Document(out).paragraphs[0].text
+    # a long title breaks before the report's name, never inside the project's name
+    lines = title_lines("某县公路养护中心\u20282026年农村道路养护工程项目绩效目标审核意见", per_line=16)
+    assert lines[-1] == "绩效目标审核意见", lines
