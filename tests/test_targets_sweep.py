@@ -65,16 +65,41 @@ def test_a_date_under_greater_or_equal_is_flagged_on_the_direction_cell(tmp_path
 
 
 # ---- S2: what the 目标表 passes, the 自评表 reads -------------------------------------------------
-def test_a_combined_target_the_selfeval_cannot_read_is_refused_by_the_targets_check(tmp_path):
-    """The columns 性质/值/单位 read apart, but the 自评表 gets them as one value: check the 目标表
-    with the 自评表's parser, so no 目标表 that passes yields a 自评表 that cannot be scored."""
-    from evaltool.core import values
-
+def test_a_month_in_a_time_target_is_a_deadline_the_selfeval_scores(tmp_path):
+    """"≤" "11" "月" in a 时效指标 is the month-end deadline 11月底前: the 自评表 reads "11月" as a
+    month of the year, so only as a deadline can the generated 自评表 compare a completion date."""
     path = _with_time_target(tmp_path, "≤", 11, "月")
     result = check_json(path)
-    carried = values.parse(_time_row(result)["指标值"], 2025)
-    flagged = [f for f in result["标记"] if f["代码"] == "E-TG-VAGUE" and "完成时间" in f["说明"]]
-    assert (carried.kind == "number") == (not flagged), (carried, result["标记"])
+    assert _time_row(result)["指标值"] == "11月底前" and _time_row(result)["类别"] == "时效"
+    assert not [f for f in result["标记"] if "完成时间" in f["说明"]], result["标记"]
+    se = tmp_path / "自评.xlsx"
+    assert run("new", se, "--from-targets", path).exit_code == 0
+    wb = openpyxl.load_workbook(se)
+    ws = wb.active
+    r = next(c.row for row in ws.iter_rows() for c in row if c.value == "完成时间")
+    target_col = next(c.column for c in ws[r] if c.value == "11月底前")
+    ws.cell(r, target_col + 1).value = "2025年11月20日"  # 实际完成值, right of 年度指标值
+    wb.save(se)
+    rows = {x["三级指标"]: x for x in check_json(se)["指标"]}
+    assert rows["完成时间"]["得分"] is not None and rows["完成时间"]["得分"] == rows["完成时间"]["分值"], rows["完成时间"]
+
+
+def test_a_combined_target_the_selfeval_cannot_read_is_refused_by_the_targets_check(tmp_path):
+    """The columns 性质/值/单位 read apart, but the 自评表 gets them as one value: the 目标表 is
+    checked with the 自评表's parser, so no 目标表 that passes yields a 自评表 that cannot be scored."""
+    from evaltool.core import values
+
+    src = filled(tmp_path, name="src.xlsx")
+    wb = openpyxl.load_workbook(src)
+    ws = wb[SHEET]
+    r = _row_of(ws, "长效机制建立")
+    ws.cell(r, 4).value, ws.cell(r, 5).value, ws.cell(r, 6).value, ws.cell(r, 7).value = "使用年限", "≥", 10, "年"
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    result = check_json(path)
+    row = next(x for x in result["指标"] if x["三级指标"] == "使用年限")
+    flagged = [f for f in result["标记"] if f["代码"] == "E-TG-VAGUE" and "使用年限" in f["说明"]]
+    assert (values.parse(row["指标值"], 2025).kind == "number") == (not flagged), (row, result["标记"])
 
 
 # ---- S5 / S6: collect ----------------------------------------------------------------------------
@@ -186,3 +211,71 @@ def test_report_names_the_targets_form_in_its_warning(tmp_path):
     res = run("report", path, "-o", tmp_path / "r.docx")
     assert res.exit_code == 1, res.output
     assert "项目支出绩效目标表有" in res.output and "自评表有" not in res.output, res.output
+
+
+# ---- S19: the rule file's 绩效目标表 section is validated ---------------------------------------------
+@pytest.mark.parametrize("section, words", [
+    ("{权重合计: -5}", "权重合计"),
+    ("{必备一级指标: 产出指标}", "应为列表"),
+    ("{未量化词: 显著}", "应为列表"),
+])
+def test_a_bad_targets_section_of_a_rule_file_is_refused_naming_the_key(tmp_path, section, words):
+    path = filled(tmp_path)
+    rules = tmp_path / "r.yaml"
+    rules.write_text(f"编号: 坏目标\n继承: 国家标准\n绩效目标表: {section}\n", "utf-8")
+    res = run("check", path, "--rules", rules)
+    assert res.exit_code == 2, res.output
+    assert words in res.output and "r.yaml" in res.output and "“产”" not in res.output, res.output
+
+
+# ---- S23: a percentage typed in Excel ---------------------------------------------------------------
+def test_a_percent_formatted_target_reads_as_the_percentage_the_clerk_sees(tmp_path):
+    path = filled(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET]
+    r = _row_of(ws, "培训合格率")  # typed 95% in Excel: the cell holds 0.95 shown as 95%, unit %
+    ws.cell(r, 6).value, ws.cell(r, 6).number_format = 0.95, "0%"
+    r2 = _row_of(ws, "参训人员满意度")  # 90% typed, no unit
+    ws.cell(r2, 6).value, ws.cell(r2, 6).number_format, ws.cell(r2, 7).value = 0.9, "0%", None
+    wb.save(path)
+    result = check_json(path)
+    shown = {x["三级指标"]: x["指标值"] for x in result["指标"]}
+    assert shown["培训合格率"] == "≥95%" and shown["参训人员满意度"] == "≥90%", shown
+    assert not [f for f in result["标记"] if f["代码"] == "W-TG-UNIT"], result["标记"]
+    out = tmp_path / "自评.xlsx"
+    assert run("new", out, "--from-targets", path).exit_code == 0
+    carried = [c.value for row in openpyxl.load_workbook(out).active.iter_rows() for c in row]
+    assert "≥95%" in carried and "≥90%" in carried and "≥0.95%" not in carried, carried
+
+
+def test_the_comparison_says_when_a_filed_name_matches_several_selfeval_rows(tmp_path):
+    targets = filled(tmp_path)
+    se = tmp_path / "自评.xlsx"
+    assert run("new", se, "--from-targets", targets).exit_code == 0
+    wb = openpyxl.load_workbook(se)
+    ws = wb.active
+    rows = [c.row for row in ws.iter_rows() for c in row if c.value in ("培训人次", "宣传资料发放")]
+    col = next(c.column for c in ws[rows[0]] if c.value == "培训人次")
+    ws.cell(rows[1], col).value = "培训人次"
+    wb.save(se)
+    res = run("check", se, "--targets", targets, "--json")
+    result = json.loads(res.stdout)
+    found = [f for f in result["标记"] if f["代码"] == "W-TG-DUP-NAME"]
+    assert found and "2 行" in found[0]["说明"], result["标记"]
+
+
+# ---- S3 (目标表 part): the report is named as the kind calls it -------------------------------------
+def test_the_targets_report_is_named_and_titled_as_an_audit_opinion(tmp_path):
+    import docx
+
+    from evaltool.report.docx_writer import title_lines
+
+    path = filled(tmp_path, name="tg.xlsx")
+    res = run("report", path)
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "tg-绩效目标审核意见.docx"
+    assert out.exists() and not (tmp_path / "tg-绩效评价报告.docx").exists()
+    assert "绩效目标审核意见" in docx.Document(out).paragraphs[0].text
+    # a long title breaks before the report's name, never inside the project's name
+    lines = title_lines("某县公路养护中心\u20282026年农村道路养护工程项目绩效目标审核意见", per_line=16)
+    assert lines[-1] == "绩效目标审核意见", lines

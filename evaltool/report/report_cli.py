@@ -111,10 +111,13 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
         text_findings = [f for f in result.findings if f.code.startswith(text_codes)]
         if form_errors:
             code = EXIT_FINDINGS
-            console.print(f"[yellow]注意：{esc(kind_of(project).title or kind_of(project).name)}有 {len(form_errors)} 个错误，报告中的数字按规则重新计算；"
+            kind = kind_of(project)
+            recomputed = "，报告中的数字按规则重新计算" if kind.graded else ""  # a 目标表 is not scored
+            console.print(f"[yellow]注意：{esc(kind.title or kind.name)}有 {len(form_errors)} 个错误{recomputed}；"
                           f"请用 evaltool check {esc(Path(file).name)} 查看并改正。[/]")
         if text_findings:
-            console.print(f"[yellow]报告素材中的数字与{esc(kind_of(project).name)}不一致：[/]")
+            form = kind_of(project).report_facts(project, result).form  # how the check's messages call it
+            console.print(f"[yellow]报告素材中的数字与{esc(form)}不一致：[/]")
             for f in text_findings:
                 console.print(f"  {esc(f.message)}")
     if pdf:

@@ -29,19 +29,20 @@ FUND_NAMES = {"年度资金总额": "年度资金总额", "本年财政拨款": 
 
 def check_settings(rules) -> dict[str, Any]:
     """标签.yaml's 检查 defaults, overridden by the rule set's 绩效目标表 key."""
-    from evaltool.core.errors import InputError
+    from evaltool.core.rules import RuleError
 
     settings = dict(T.vocabulary().checks)
     own = (rules.raw or {}).get(SECTION) if rules is not None else None
+    src = (getattr(rules, "source", None) or f"规则集“{rules.name}”") if rules is not None else ""
     if own is not None:
         if not isinstance(own, dict):
-            raise InputError(f"规则集“{rules.name}”中“{SECTION}”应写成 键: 值 的表，例如 {{必备一级指标: [产出指标, 效益指标]}}。")
+            raise RuleError(f"{src}中“{SECTION}”应写成 键: 值 的表，例如 {{必备一级指标: [产出指标, 效益指标]}}。")
         for key, value in own.items():
             if key == "标签":  # read with the labels (layout.vocabulary_for), not a check
                 continue
             if key not in settings:
-                raise InputError(f"规则集“{rules.name}”中“{SECTION} → {key}”不是可设置的项；可设置：{'、'.join(settings)}。")
-            settings[key] = value
+                raise RuleError(f"{src}中“{SECTION} → {key}”不是可设置的项；可设置：{'、'.join(settings)}。")
+            settings[key] = _valid_setting(src, key, value)
     required = settings.get("必备一级指标")
     if required is None:
         required = [name for name, w in rules.level1_weights.items() if w > 0]
@@ -49,6 +50,29 @@ def check_settings(rules) -> dict[str, Any]:
     settings["未量化词"] = sorted({str(w) for w in settings.get("未量化词") or ()}, key=len, reverse=True)
     settings["定性写法"] = {values.normalize(str(w)) for w in settings.get("定性写法") or ()}
     return settings
+
+
+LIST_EXAMPLES = {"必备一级指标": "[产出指标, 效益指标]", "未量化词": "[持续推动, 显著提升]", "定性写法": "[达到预期目标, 好]"}
+
+
+def _valid_setting(src: str, key: str, value: Any) -> Any:
+    """A rule file's 绩效目标表 value, refused (RuleError, exit 2) when it has the wrong shape: a text
+    where a list belongs would otherwise be split into its characters, a negative total be used."""
+    from evaltool.core.decimals import to_decimal
+    from evaltool.core.rules import RuleError
+
+    if value is None:
+        return None
+    if key in LIST_EXAMPLES:
+        if not isinstance(value, list) or not all(isinstance(x, (str, int)) and str(x).strip() for x in value):
+            raise RuleError(f"{src}中“{SECTION} → {key}”应为列表，如 {LIST_EXAMPLES[key]}，现为“{value}”。")
+        return value
+    if key == "权重合计":
+        dec = to_decimal(value) if not isinstance(value, bool) else None
+        if dec is None or dec <= 0 or dec > 1000:
+            raise RuleError(f"{src}中“{SECTION} → 权重合计”应为大于 0、不超过 1000 的数（如 100），现为“{value}”。")
+        return dec
+    return value
 
 
 def _blank(value: Any) -> bool:

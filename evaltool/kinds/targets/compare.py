@@ -145,6 +145,12 @@ def findings(form: Project, rules) -> list[Finding]:
             j, ind = loose[0]
             used.add(j)
             pairs.append((t, j, ind))
+            if len(loose) > 1:  # several rows of this name: paired in order, which may be the wrong one
+                cells = "、".join(str(x.where("三级指标")) for _, x in loose)
+                out.append(Finding("W-TG-DUP-NAME", "warning",
+                                   f"三级指标“{_show(t.level3)}”在自评表中有 {len(loose)} 行（{cells}），与申报的绩效目标"
+                                   f"（{where_filed(t, '三级指标')}）无法一一对应，已按出现顺序比对：请把同名指标改为不同的名称"
+                                   "（与目标表一致），比对才可靠。", "三级指标", ind.where("三级指标"), j))
         else:
             dropped.append(t)
     for t, j, ind in pairs:

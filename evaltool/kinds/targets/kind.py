@@ -18,6 +18,7 @@ class TargetsKind(FormKind):
     grids_ok = True
     spending = False  # a declared budget, not money spent: kept out of collect's totals
     report_template = "report-targets.md.j2"
+    report_name = T.REPORT_NAME
     template_dir = str(Path(__file__).parent / "templates")
 
     def check_rules(self, rules, written) -> None:

@@ -123,7 +123,7 @@ def report_context(project: Project, result: ScoreResult) -> dict[str, Any]:
                      for f in problems],
         "subtotals": [{"name": k, "weight": fmt(v)} for k, v in result.subtotals.items()],
         "total": "", "grade": "", "ungraded": "",
-        "title_suffix": "绩效目标审核意见",
+        "title_suffix": T.REPORT_NAME,
     }
 
 

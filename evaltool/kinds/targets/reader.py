@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from evaltool.core.model import FundRow, Indicator, Location, Project
+from evaltool.core.seam import Percent
 from evaltool.kinds.targets import layout as T
 from evaltool.workbook import layout as L
 
@@ -304,6 +305,8 @@ def _read_indicators(v, vocab, p: Project, hdr: Header, info) -> None:
         if vocab.lookup("指标列", v.value(r, cols["三级指标"], vertical=False)) == "三级指标":
             continue  # the header repeated (a table printed over two pages)
         own = {name: v.value(r, c, vertical=False) for name, c in cols.items()}
+        if isinstance(own.get("指标值"), Percent):  # typed 85% in Excel: the cell holds 0.85, shown 85%
+            own["指标值"] = own["指标值"].text
         if any(vocab.is_total(own.get(name)) for name in (*LEVELS, "三级指标")):
             continue  # a 合计 / 小计 row: the weights' sum, not an indicator
         merged = {name: v.value(r, cols[name]) for name in LEVELS if name in cols}
@@ -333,18 +336,27 @@ def _read_indicators(v, vocab, p: Project, hdr: Header, info) -> None:
         ind.weight = own.get("权重")
         row.update({"性质": own.get("指标性质"), "值": own.get("指标值"), "单位": own.get("度量单位"),
                     "解释": own.get("指标解释")})
-        ind.target = target_text(vocab, row["性质"], row["值"], row["单位"])
+        ind.target = target_text(vocab, row["性质"], row["值"], row["单位"], timely=is_timely(ind.level2))
         row["占位"] = all(_text(x) == "" if isinstance(x, str) else x is None
                         for x in (ind.level3, row["值"], ind.weight))
         p.indicators.append(ind)
         info["rows"].append(row)
 
 
-def target_text(vocab, direction: Any, value: Any, unit: Any) -> Any:
-    """The target as one value, as a 自评表's 年度指标值 holds it: "≥" "95" "%" -> "≥95%"."""
+def is_timely(level2: Any) -> bool:
+    """A 时效指标 row (its 二级 says 时效): a month there is a month of the year."""
+    return isinstance(level2, str) and "时效" in level2
+
+
+def target_text(vocab, direction: Any, value: Any, unit: Any, timely: bool = False) -> Any:
+    """The target as one value, as a 自评表's 年度指标值 holds it: "≥" "95" "%" -> "≥95%".
+    timely: a 时效指标 row, where "≤" "11" "月" is the deadline "11月底前" (the 自评表 reads "11月"
+    as a month of the year, so "≤11月" could be compared with no completion it can read)."""
     d = vocab.direction(direction) if direction is not None else None
     if value is not None and (dated := _date_target(d, value)) is not None:
         return dated
+    if timely and d == "≤" and _text(unit) == "月" and _month(value) is not None:
+        return f"{_month(value)}月底前"
     if direction is None and unit is None:
         return value
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -356,6 +368,13 @@ def target_text(vocab, direction: Any, value: Any, unit: Any) -> Any:
     if u and not text.endswith(u) and d != "定性":
         text += u
     return text
+
+
+def _month(value: Any) -> int | None:
+    from evaltool.core.decimals import to_decimal
+
+    d = to_decimal(value.strip() if isinstance(value, str) else value) if not isinstance(value, bool) else None
+    return int(d) if d is not None and d == int(d) and 1 <= d <= 12 else None
 
 
 def _date_target(d: str | None, value: Any) -> str | None:
