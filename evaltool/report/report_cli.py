@@ -109,10 +109,11 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
         text_findings = [f for f in result.findings if f.code.startswith(text_codes)]
         if form_errors:
             code = EXIT_FINDINGS
-            console.print(f"[yellow]注意：{esc(kind_of(project).name)}有 {len(form_errors)} 个错误，报告中的数字按规则重新计算；"
+            # not "按规则重新计算": a 监控表/目标表 report scores nothing, it quotes the form
+            console.print(f"[yellow]注意：{esc(kind_of(project).name)}有 {len(form_errors)} 个错误，报告中相应的内容可能不准确；"
                           f"请用 evaltool check {esc(Path(file).name)} 查看并改正。[/]")
         if text_findings:
-            console.print("[yellow]报告素材中的数字与自评表不一致：[/]")
+            console.print(f"[yellow]报告素材中的数字与{esc(kind_of(project).name)}不一致：[/]")
             for f in text_findings:
                 console.print(f"  {esc(f.message)}")
     if pdf:

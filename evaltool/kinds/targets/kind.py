@@ -16,6 +16,7 @@ class TargetsKind(FormKind):
     pasteable = True
     grids_ok = True
     report_template = "report-targets.md.j2"
+    report_name = "绩效目标审核意见"  # file name of its report (FormKind.report_name)
     template_dir = str(Path(__file__).parent / "templates")
 
     def read_views(self, views, context) -> list[Project]:
