@@ -185,3 +185,32 @@ def test_distinct_names_are_still_carried(book, tmp_path):
     out = tmp_path / "自评表.xlsx"
     res = run("new", out, "--monitor", book)
     assert "名称重复" not in res.output and "“改造水厂数量”" in res.output, res.output
+
+
+def test_rates_are_numbers_on_the_template_and_replacing_a_typed_value_is_said(book):
+    ws = openpyxl.load_workbook(book)[SHEET]
+    row = row_of(book, "年度资金总额")
+    heads = {c.value: c.column_letter for c in ws[row_of(book, "年初预算数")] if c.value}
+    progress, light = f"{heads['执行进度']}{row}", f"{heads['预警']}{row}"
+    assert ws[progress].value == 0.4 and ws[progress].number_format == "0.00%"  # 240 / 600, shown 40.00%
+    edit(book, **{progress: 0.45, light: "绿"})
+    res = run("score", book)
+    text = " ".join(res.output.split())
+    assert f"{progress} 本单元格原为“45%”，evaltool 按本次计算改为“40.00%”" in text, text
+    assert f"{light} 本单元格原为“绿”，evaltool 按本次计算改为“红”" in text
+    after = openpyxl.load_workbook(book)[SHEET]
+    assert after[progress].value == 0.4 and after[light].value == "红"
+    assert "原为" not in run("score", book).output  # nothing changed since: nothing to say
+
+
+def test_percent_cells_are_quoted_as_percentages(book):
+    ws = openpyxl.load_workbook(book)[SHEET]
+    r = row_of(book, "水质达标率")
+    col = next(c.column_letter for c in ws[row_of(book, "三级指标")] if c.value == "全年预计完成值")
+    wb = openpyxl.load_workbook(book)
+    wb[SHEET][f"{col}{r}"] = 0.8
+    wb[SHEET][f"{col}{r}"].number_format = "0%"
+    wb.save(book)
+    _, data = check_json(book)
+    said = " ".join(m[2] for m in marks(data) if m[0] in ("W-MON-BEHIND", "W-MON-LIKELY"))
+    assert "全年预计完成值“80%”" in said and "“0.8”" not in said, said

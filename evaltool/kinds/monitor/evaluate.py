@@ -16,6 +16,7 @@ from evaltool.core.decimals import fmt, fmt_percent, round_half_up
 from evaltool.core.model import IndicatorResult, Location, Project, ScoreResult
 from evaltool.core.reading import Collector, project_year, read_money
 from evaltool.core.rules import RuleSet
+from evaltool.core.seam import Percent
 from evaltool.kinds.monitor import layout as M
 from evaltool.kinds.monitor.rules import MonitorRules, monitor_rules, worse
 from evaltool.workbook import layout as WL
@@ -66,6 +67,8 @@ class MonitorResult(ScoreResult):
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, Percent):  # 0.8 in a percent cell is what the clerk sees: 80%
+        return value.text
     return "" if value is None else " ".join(str(value).split())
 
 
@@ -462,6 +465,10 @@ def _settle_out(p: Project, res: MonitorResult, out: Collector) -> None:
         label = "预警" if key.startswith("预警[") else _PERCENT_KEYS.get(key) or _LABELS.get(key, key)
         if info.template or current is None or loc.cell in info.filled and _ours(current):
             res.writable.add(key)
+            if info.template and current is not None and not _same(current, value, key):
+                # the grey cells are evaltool's; a value there (typed, or an earlier run's) is not replaced unsaid
+                out.add("I-FILLED", "info", f"本单元格原为“{_text(current)}”，evaltool 按本次计算改为“{value}”"
+                        "（浅灰色单元格由 evaltool 计算填写，手工填写的内容会被替换）。", label, loc)
             if not info.template:  # recorded in 校验结果, so the next run knows the cell is evaltool's
                 out.add("I-FILLED", "info", f"evaltool 计算的{label}为“{value}”，填入本单元格。", label, loc)
         elif not _same(current, value, key):
