@@ -214,3 +214,39 @@ def test_percent_cells_are_quoted_as_percentages(book):
     _, data = check_json(book)
     said = " ".join(m[2] for m in marks(data) if m[0] in ("W-MON-BEHIND", "W-MON-LIKELY"))
     assert "全年预计完成值“80%”" in said and "“0.8”" not in said, said
+
+
+# ---- S28: 监控期间 as a date, an end date in words, Chinese numerals, a bare span ----------------
+@pytest.mark.parametrize("typed", [
+    "datetime", "截至2026年7月31日", "2026年7月31日止", "一至七月", "1-7", "截至7月底", "2026/7/31"])
+def test_period_as_typed_in_many_ways(book, typed):
+    import datetime
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb[SHEET]
+    ws[cell_of(book, "监控期间")] = datetime.datetime(2026, 7, 31) if typed == "datetime" else typed
+    for row in ws.iter_rows():  # headers without a period: the field alone names it
+        for c in row:
+            if isinstance(c.value, str) and c.value.startswith("1-7月"):
+                c.value = c.value[4:]
+    wb.save(book)
+    _, data = check_json(book)
+    codes = [m[0] for m in marks(data)]
+    assert "E-MON-PERIOD" not in codes, marks(data)
+    assert data["监控期间"] == "1-7月"
+    assert "00:00:00" not in json.dumps(data, ensure_ascii=False)
+
+
+def test_unreadable_period_still_refused(book):
+    edit(book, **{cell_of(book, "监控期间"): "上半年以来"})
+    _, data = check_json(book)
+    assert any(m[0] == "E-MON-PERIOD" and "上半年以来" in m[2] for m in marks(data))
+
+
+# ---- S27: --targets on a 监控表 is said, not silently ignored -----------------------------------
+def test_targets_option_on_a_monitor_table_is_refused_in_chinese(book, tmp_path):
+    targets = tmp_path / "目标表.xlsx"
+    assert run("new", "--kind", "绩效目标表", targets).exit_code == 0
+    res = run("check", book, "--targets", targets)
+    assert res.exit_code == 2 and "--targets 只用于" in res.output and "运行监控表" in res.output, res.output
+    assert "Traceback" not in res.output

@@ -6,6 +6,7 @@ with its cell. The thresholds come from the rule set's 运行监控 section (rul
 """
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -69,6 +70,8 @@ class MonitorResult(ScoreResult):
 def _text(value: Any) -> str:
     if isinstance(value, Percent):  # 0.8 in a percent cell is what the clerk sees: 80%
         return value.text
+    if isinstance(value, _dt.datetime) and value.time() == _dt.time():  # a date cell, never "00:00:00"
+        return value.date().isoformat()
     return "" if value is None else " ".join(str(value).split())
 
 
