@@ -250,3 +250,13 @@ def test_targets_option_on_a_monitor_table_is_refused_in_chinese(book, tmp_path)
     res = run("check", book, "--targets", targets)
     assert res.exit_code == 2 and "--targets 只用于" in res.output and "运行监控表" in res.output, res.output
     assert "Traceback" not in res.output
+
+
+# ---- S18: the JSON keys every kind shares ----------------------------------------------------------
+def test_json_has_the_common_keys(book, tmp_path):
+    _, data = check_json(book)
+    assert {"类型", "项目名称", "主管部门", "实施单位", "年度", "工作表", "规则", "错误数", "警告数", "标记"} <= set(data)
+    assert "规则集" not in data and data["规则"] == "国家标准"
+    assert data["年度"] == 2026 and data["主管部门"] == "县水利局"
+    assert data["错误数"] == sum(m["级别"] == "错误" for m in data["标记"]) == 2  # as in test_monitor
+    assert data["警告数"] == sum(m["级别"] == "警告" for m in data["标记"]) > 0
