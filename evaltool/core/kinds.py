@@ -56,6 +56,11 @@ class ReportFacts:
     # Names whose figures the check leaves alone (a 部门整体 form's 基本支出执行率, its projects' own
     # figures): they belong to parts of the form that none of the facts above describes.
     blockers: tuple[str, ...] = ()
+    # Where the rate is shown (its cell), when the form has one
+    rate_where: Location | None = None
+    # Further rates the kind's report states beside its rate, each (key, names in texts, label for
+    # messages, value as a fraction, where): a 监控表's 时间进度 and 全年预计执行率 are not its 执行进度.
+    rates: list[tuple[str, tuple[str, ...], str, Decimal | None, Location | None]] = field(default_factory=list)
 
 
 class FormKind:
@@ -91,6 +96,8 @@ class FormKind:
     uses_shared_sheets: bool = False
     # Sheets of the kind's workbook that are working material, not the form (never published)
     internal_sheets: tuple[str, ...] = ()
+    # What `evaltool report` writes for it: the default file name is <workbook>-<report_name>.docx
+    report_name: str = "绩效评价报告"
 
     # -- reading --
     def read_views(self, views: list, context: Any) -> list[Project]:

@@ -32,6 +32,12 @@ def attach(projects: list[Project], targets: list[Project], source: str) -> None
     if not forms:
         raise InputError("--targets 用于把自评表与申报时的绩效目标表比对，但要检查的文件本身就是绩效目标表。"
                          "请写成：evaltool check 自评表.xlsx --targets 目标表.xlsx")
+    from evaltool.core.kinds import DEFAULT_KIND, kind_named
+
+    if not any(p.kind == DEFAULT_KIND for p in forms):  # only the 自评表 compares itself with its targets
+        shown = "、".join(dict.fromkeys(kind_named(p.kind).title or p.kind for p in forms))
+        raise InputError(f"--targets 只用于把{kind_named(DEFAULT_KIND).title}与申报时的绩效目标表比对，要检查的文件是{shown}，"
+                         "不会比对。请去掉 --targets，或写成：evaltool check 自评表.xlsx --targets 目标表.xlsx")
     for p in forms:
         p.extra[KEY] = targets
         p.extra[SOURCE] = source
