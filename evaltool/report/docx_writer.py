@@ -280,10 +280,7 @@ def xml_attr(value) -> str:
 TITLE_CHARS_PER_LINE = 20  # 二号 on the 156 mm type area
 _TITLE_BREAK_AFTER = ("年度", "及", "和", "与", "暨", "、", "办公室", "局", "厅", "委", "中心", "平台", "系统", "建设",
                       "运维", "经费", "工作", "网站", "媒体", "服务", "管理", "专项")
-_TITLE_BREAK_BEFORE = ("项目支出", "支出绩效", "绩效评价报告", "绩效自评报告", "绩效运行监控情况说明", "绩效目标审核意见",
-                       "部门整体支出")
-# Two-character words a line must not end inside (GB/T 9704: 词意完整): "…养护项 / 目绩效…" is wrong.
-_TITLE_NO_SPLIT = ("项目", "绩效", "年度", "部门", "整体", "支出", "报告", "监控", "情况", "说明", "审核", "意见")
+_TITLE_BREAK_BEFORE = ("项目支出", "支出绩效", "绩效评价报告", "绩效自评报告")
 
 
 def _width(text: str) -> float:
@@ -317,8 +314,6 @@ def title_lines(title: str, per_line: int = TITLE_CHARS_PER_LINE) -> list[str]:
             if acc > per_line:  # no break point further on fits the line (and a long title is O(n²))
                 break
             head, tail = rest[:k], rest[k:]
-            if rest[k - 1:k + 1] in _TITLE_NO_SPLIT:
-                continue
             bonus = (2.5 if head.endswith(_TITLE_BREAK_AFTER) else 0) + (3 if tail.startswith(_TITLE_BREAK_BEFORE) else 0)
             if acc <= per_line:
                 candidates.append((abs(acc - target) - bonus, k))
