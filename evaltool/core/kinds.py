@@ -96,9 +96,6 @@ class FormKind:
     uses_shared_sheets: bool = False
     # Sheets of the kind's workbook that are working material, not the form (never published)
     internal_sheets: tuple[str, ...] = ()
-    # What `evaltool report` writes for it: the default file name is <workbook>-<report_name>.docx
-    report_name: str = "绩效评价报告"
-
     # -- reading --
     def read_views(self, views: list, context: Any) -> list[Project]:
         """The forms of this kind in a workbook's sheets (workbook.reader.View objects), in sheet

@@ -469,7 +469,8 @@ def read_views(views: list, context=None) -> list[Project]:
         if id(v) in skip or v.sheet == T.SHEET_HELP:
             continue
         p = read_view(v, vocab)
-        if p is None and v.sheet not in NOT_FORMS and is_titled(v, vocab):
+        # a titled sheet with no label at all (cleared) holds no form: the commands say no form was found
+        if p is None and v.sheet not in NOT_FORMS and v.labels and is_titled(v, vocab):
             p = read_headless(v, vocab)
         if p is not None:
             p.extra["目标表"]["marked"] = set(marked.get(v.sheet, set()))
