@@ -98,7 +98,7 @@ def med(samples: list[tuple[float, float]]) -> tuple[float, float]:
 def stage_breakdown(paths: list[str], sample: int = 300) -> dict[str, float]:
     """CPU ms per file of each stage of collect's per-file work, in this one process."""
     from evaltool.collect import worker as W
-    from evaltool.core.scoring import evaluate
+    from evaltool.core.kinds import evaluate
     from evaltool.workbook.evaluate import rule_set_for
     from evaltool.workbook.reader import projects_from_grids
 

@@ -109,6 +109,7 @@ def main() -> int:
 
     from evaltool.core.caseio import load_case
     from evaltool.excel import entry, xlwings_engine
+    from evaltool.kinds.selfeval.template import build_workbook
     from evaltool.workbook import template, xlsx_engine
 
     base = load_case(ROOT / "tests" / "cases" / "seed000-政府网站及政务新媒体日常安全运维.yaml")
@@ -117,7 +118,7 @@ def main() -> int:
     print(f"press: {args.action}  engine: xlwings remote (xw.Book(json=...))  processes: 1  runs: {args.runs} each")
     for n in (10, 100, 1000):
         src = tmp / f"n{n}.xlsx"
-        src.write_bytes(template.deterministic_bytes(template.build_workbook(scaled(base, n))))
+        src.write_bytes(template.deterministic_bytes(build_workbook(scaled(base, n))))
         grids = xlsx_engine.read_grids(src)
         merges = {g.sheet: g.merged for g in grids}
         xlwings_engine.merged_ranges = lambda sheet, values, m=merges: m.get(sheet.name, [])  # as COM reports them

@@ -29,7 +29,8 @@ def make_book(folder: Path, rows: int) -> Path:
     from evaltool.core.caseio import load_case
     from evaltool.core.fileio import atomic_write_bytes
     from evaltool.core.model import Indicator
-    from evaltool.workbook.template import build_workbook, deterministic_bytes
+    from evaltool.kinds.selfeval.template import build_workbook
+    from evaltool.workbook.template import deterministic_bytes
 
     p = load_case(ROOT / "tests" / "cases" / "seed002-电子政务各项专项经费.yaml")
     base = list(p.indicators)

@@ -45,13 +45,14 @@ def main() -> int:
     args = ap.parse_args()
 
     from evaltool.core.caseio import load_case
+    from evaltool.kinds.selfeval.template import build_workbook
     from evaltool.workbook import service, template, xlsx_engine
     from serverkit import free_port, payload_from_file
 
     case = sorted((ROOT / "tests" / "cases").glob("seed000*.yaml"))[0]
     tmp = Path(tempfile.mkdtemp(prefix="bench-server-"))
     src = tmp / "自评.xlsx"
-    src.write_bytes(template.deterministic_bytes(template.build_workbook(load_case(case))))
+    src.write_bytes(template.deterministic_bytes(build_workbook(load_case(case))))
     body = json.dumps(payload_from_file(src), ensure_ascii=False).encode("utf-8")
 
     # Baseline: the same scoring, in this process, no HTTP (best of 3 rounds of 20).

@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 def make_book(folder: Path, rows: int) -> Path:
     from evaltool.core.caseio import load_case
     from evaltool.core.model import Indicator
-    from evaltool.workbook.template import atomic_write_bytes, build_workbook, deterministic_bytes
+    from evaltool.kinds.selfeval.template import build_workbook
+    from evaltool.workbook.template import atomic_write_bytes, deterministic_bytes
 
     case = next((ROOT / "tests" / "cases").glob("seed002-电子政务各项专项经费.yaml"))
     p = load_case(case)

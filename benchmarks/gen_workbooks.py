@@ -133,7 +133,7 @@ def vary_project(base, i: int, rng: random.Random, small: bool):
 
 def _one(args) -> str:
     out, i, seed, small = args
-    from evaltool.workbook.template import build_workbook
+    from evaltool.kinds.selfeval.template import build_workbook
 
     rng = random.Random(seed * 1_000_003 + i)
     bases = _BASES or load_bases()
@@ -156,7 +156,7 @@ def _init() -> None:
 # ---- broken files -----------------------------------------------------------------------------
 def good_bytes(case: Path | None = None) -> bytes:
     from evaltool.core.caseio import load_case
-    from evaltool.workbook.template import build_workbook
+    from evaltool.kinds.selfeval.template import build_workbook
 
     case = case or sorted(CASES.glob("seed002-电子政务*.yaml"))[0]
     buf = io.BytesIO()

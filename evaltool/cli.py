@@ -118,6 +118,7 @@ def demo_cmd(outdir: str | None) -> None:
 from evaltool.addin import addin_cli  # noqa: E402,F401
 from evaltool.collect import collect_cli  # noqa: E402,F401
 from evaltool.kinds.scoresheet import scoresheet_cli  # noqa: E402,F401
+from evaltool.publish import publish_cli  # noqa: E402,F401
 from evaltool.report import report_cli  # noqa: E402,F401
 from evaltool.server import server_cli  # noqa: E402,F401
 from evaltool.workbook import workbook_cli  # noqa: E402,F401

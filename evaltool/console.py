@@ -9,7 +9,7 @@ import re
 import sys
 from typing import TYPE_CHECKING
 
-from evaltool.core.decimals import fmt, fmt_percent
+from evaltool.core.decimals import fmt
 
 if TYPE_CHECKING:  # the model (dataclasses) loads with the first command that reads a project
     from evaltool.core.model import Project, ScoreResult
@@ -79,29 +79,6 @@ def print_result(project: Project, result: ScoreResult) -> None:
     from evaltool.core.kinds import kind_of
 
     kind_of(project).print_result(project, result)
-
-
-def print_form_result(project: Project, result: ScoreResult) -> None:
-    """A scored 自评表."""
-    title = f"{esc(project.name or '（未填项目名称）')}  {esc(project.year or '')}年度"
-    if project.sheet:
-        title += f"  [dim]（工作表：{esc(project.sheet)}）[/]"
-    console.rule(title)
-    console.print(f"规则集：{esc(result.rule_name)}    执行率：{fmt_percent(result.rate)}    "
-                  f"执行率得分：{fmt(result.rate_score, 2)} / {fmt(result.rate_weight)}")
-    from rich.table import Table
-
-    table = Table(show_lines=False, header_style="bold")
-    for col in ("一级指标", "二级指标", "三级指标", "分值", "得分", "计分说明"):
-        table.add_column(col, overflow="fold", justify="right" if col in ("分值", "得分") else "left")
-    for r in result.indicators:
-        table.add_row(esc(r.level1), esc(r.level2), esc((r.level3[:24] + "…") if len(r.level3) > 25 else r.level3),
-                      fmt(r.weight), fmt(r.score, 2) if r.score is not None else "—", esc(r.explanation))
-    console.print(table)
-    subs = "  ".join(f"{esc(k)} {fmt(v, 2)}" for k, v in result.subtotals.items())
-    console.print(f"小计：{subs}")
-    print_total(result)
-    print_findings(result)
 
 
 def print_total(result: ScoreResult) -> None:

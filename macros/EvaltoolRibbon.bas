@@ -23,8 +23,10 @@ Sub OnReport(control As IRibbonControl)
     Press "report"
 End Sub
 
-Sub OnNewSheet(control As IRibbonControl)
-    Press "new_sheet"
+' The items of the New menu (one per kind of form, written by `evaltool addin build`): the tag
+' holds the kind's name as Python \u escapes, so this module stays ASCII.
+Sub OnNewKind(control As IRibbonControl)
+    Press "new_sheet:" & control.Tag
 End Sub
 
 Sub OnImportCase(control As IRibbonControl)

@@ -45,13 +45,21 @@ VOCABULARY = {
                | {"showLabel", "getShowLabel", "showImage", "getShowImage", "onAction",
                   "description", "getDescription", "size", "getSize"}, set()),
     "separator": ({"id", "idQ", "tag"} | _POS | _VIS, set()),
+    # CT_Menu in a group; its items are CT_ButtonRegular (a button's attributes without size/getSize)
+    "menu": (_ID | _POS | _VIS | _LABEL | _KEYTIP | _IMAGE | _TIP | _ENABLED
+             | {"showLabel", "getShowLabel", "showImage", "getShowImage", "size", "getSize", "itemSize",
+                "description", "getDescription"},
+             {"button", "separator", "menuSeparator", "menu", "toggleButton", "checkBox", "gallery",
+              "dynamicMenu", "splitButton", "control"}),
 }
+MENU_ITEM_FORBIDS = {"size", "getSize"}
 ENUMS = {"size": {"normal", "large"}, "autoScale": {"true", "false", "1", "0"},
          "visible": {"true", "false", "1", "0"}, "enabled": {"true", "false", "1", "0"},
-         "showLabel": {"true", "false", "1", "0"}, "showImage": {"true", "false", "1", "0"}}
+         "showLabel": {"true", "false", "1", "0"}, "showImage": {"true", "false", "1", "0"},
+         "itemSize": {"normal", "large"}}
 NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 ENTRY_POINTS = {"check", "score", "report", "new_sheet", "import_case", "export_case", "collect", "about"}
-BUTTONS = {"校验", "计分", "生成报告", "新建自评表", "导入案例", "导出案例", "汇总", "关于/帮助"}
+BUTTONS = {"校验", "计分", "生成报告", "导入案例", "导出案例", "汇总", "关于/帮助"}  # + the 新建 menu's items
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +103,10 @@ def vocabulary_problems(root, ns: str = NS) -> list[str]:
             ids.append(el.attrib["id"])
         if name in ("button", "group", "tab") and not {"id", "label"} <= set(el.attrib):
             out.append(f"{name} without id/label")
+        if name == "button" and el.getparent().tag == NS + "menu":
+            out += [f"menu>button@{a}" for a in sorted(set(el.attrib) & MENU_ITEM_FORBIDS)]
+        if name == "menu" and not {"id", "label"} <= set(el.attrib):
+            out.append("menu without id/label")
         if name == "button":
             if len(set(el.attrib) & _IMAGE) != 1:
                 out.append("button image")
@@ -114,17 +126,54 @@ def test_vocabulary_check_catches_mistakes():
         '<tab id="t" label="x"><group id="g" label="y">'
         '<button id="b" label="z" size="huge" imageMso="Help" screentip="s" supertip="s" onAction="M.P" colour="red"/>'
         '<button id="b" label="z" image="a" imageMso="Help" screentip="s" supertip="s" onAction="M.P"/>'
-        '<menuItem id="m"/></group></tab></tabs></ribbon></customUI>')
+        '<menuItem id="m"/><menu id="n" label="n" itemSize="huge"><button id="c" label="c" size="large" '
+        'imageMso="Help" screentip="s" supertip="s" onAction="M.P"/></menu></group></tab></tabs></ribbon></customUI>')
     problems = vocabulary_problems(bad)
     assert {"button@size=huge", "button@colour", "button image", "element menuItem", "group>menuItem",
-            "duplicate id b"} <= set(problems)
+            "duplicate id b", "menu@itemSize=huge", "menu>button@size"} <= set(problems)
 
 
 def test_ribbon_has_the_tab_and_buttons_clerks_expect(tree):
     tabs = tree.findall(f".//{NS}tab")
     assert [t.get("label") for t in tabs] == ["绩效自评"]
-    assert {b.get("label") for b in tree.iter(NS + "button")} == BUTTONS
+    from evaltool.core.kinds import names
+
+    menu_items = [f"新建{n}" for n in names()]
+    assert {b.get("label") for b in tree.iter(NS + "button")} == BUTTONS | set(menu_items)
     assert len(tree.findall(f".//{NS}group")) >= 3
+    menus = tree.findall(f".//{NS}group[@id='evaltoolGroupFill']/{NS}menu")
+    assert [m.get("label") for m in menus] == ["新建"]
+    assert [b.get("label") for b in menus[0].iter(NS + "button")] == menu_items
+
+
+def test_new_menu_lists_every_registered_kind_and_its_tag_reaches_entry_new_sheet(tree, monkeypatch):
+    """Each item's tag, put into the RunPython command the way EvaltoolRibbon.bas builds it, is the
+    kind's name when Python reads the command (the tag itself is ASCII, as the VBA module is)."""
+    from evaltool.addin import ribbon
+    from evaltool.core import kinds
+    from evaltool.excel import entry
+
+    assert (builder.MACROS / "customUI14.xml").read_text("utf-8") == ribbon.with_menu(
+        (builder.MACROS / "customUI14.xml").read_text("utf-8"), wps=False), "stale: run `evaltool addin build`"
+    assert ribbon.WPS_XML.read_text("utf-8") == ribbon.with_menu(ribbon.WPS_XML.read_text("utf-8"), wps=True)
+    src = (builder.MACROS / "EvaltoolRibbon.bas").read_text("ascii")
+    assert re.search(r'^Sub OnNewKind\(control As IRibbonControl\)\n\s+Press "new_sheet:" & control\.Tag$', src, re.M)
+    (command,) = re.findall(r'RunPython "(.*)"$', src, re.M)
+    seen = []
+    monkeypatch.setattr(entry, "new_sheet", lambda book=None, kind=None: seen.append(kind))
+    monkeypatch.setattr(entry, "BUTTONS", dict(entry.BUTTONS, new_sheet=entry.new_sheet))
+    monkeypatch.setattr(entry, "_caller", lambda: None)
+    items = [b for b in tree.iter(NS + "button") if b.get("onAction") == "EvaltoolRibbon.OnNewKind"]
+    import xlwings
+
+    for item in items:
+        tag = item.get("tag")
+        assert tag.isascii()
+        button = "new_sheet:" + tag
+        # VBA: "...e.press('" & button & "', '" & XLWINGS_VERSION & "')"
+        python = command.replace('" & button & "', button).replace('" & XLWINGS_VERSION & "', xlwings.__version__)
+        exec(python, {})
+    assert seen == kinds.names()
 
 
 @pytest.mark.skipif(not os.environ.get("EVALTOOL_CUSTOMUI_XSD"), reason="no customUI14.xsd supplied")
@@ -164,7 +213,7 @@ def test_every_onaction_names_a_ribbon_callback(tree):
 
 def test_callbacks_run_existing_python_entry_points():
     src = (builder.MACROS / "EvaltoolRibbon.bas").read_text("ascii")
-    calls = re.findall(r'^\s+Press "(\w+)"$', src, re.M)
+    calls = re.findall(r'^\s+Press "(\w+)(?::" & control\.Tag)?"?$', src, re.M)
     assert set(calls) == ENTRY_POINTS and len(calls) == len(ENTRY_POINTS)
     # one RunPython, passing the button and the add-in's own xlwings version to entry.press
     assert re.findall(r'RunPython "(.*)"$', src, re.M) == [

@@ -133,11 +133,12 @@ import datetime, decimal, json, sys
 import xlwings as xw
 from evaltool.core.caseio import load_case
 from evaltool.excel import entry
+from evaltool.kinds.selfeval.template import build_workbook
 from evaltool.workbook import template, xlsx_engine
 
 path = sys.argv[2]
 with open(path, "wb") as fh:
-    fh.write(template.deterministic_bytes(template.build_workbook(load_case(sys.argv[1]))))
+    fh.write(template.deterministic_bytes(build_workbook(load_case(sys.argv[1]))))
 def cell(v):
     if v is None:
         return ""

@@ -84,7 +84,7 @@ def test_unspent_budget_asks_for_its_reason_until_given(cases_dir, tmp_path):
 
 def test_rate_that_shows_as_100_percent_needs_no_reason(cases_dir):
     from evaltool.core.caseio import load_case
-    from evaltool.core.scoring import evaluate
+    from evaltool.core.kinds import evaluate
 
     project = load_case(next(cases_dir.glob("seed002-电子政务*.yaml")))
     total = project.funds["年度资金总额"]

@@ -5,7 +5,7 @@ from hypothesis import assume, given, settings, strategies as st
 
 from evaltool.core.model import FundRow, Indicator, Project
 from evaltool.core.rules import load_rules
-from evaltool.core.scoring import evaluate
+from evaltool.core.kinds import evaluate
 
 RULES = load_rules()
 amount = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False)

@@ -25,6 +25,7 @@ from evaltool.core.model import Indicator
 from evaltool.core.seam import parse_address
 from evaltool.excel import entry, xlwings_engine
 from evaltool.workbook import layout as L
+from evaltool.kinds.selfeval.template import build_workbook
 from evaltool.workbook import template, xlsx_engine
 
 from conftest import case_files
@@ -69,7 +70,7 @@ def book_from_file(path: Path, monkeypatch=None, **kw):
 
 def filled_file(tmp_path: Path, project, name="自评.xlsx") -> Path:
     path = tmp_path / name
-    path.write_bytes(template.deterministic_bytes(template.build_workbook(project)))
+    path.write_bytes(template.deterministic_bytes(build_workbook(project)))
     return path
 
 
@@ -355,7 +356,7 @@ def test_new_sheet_lays_down_the_template(tmp_path):
     assert name == "自评表2"
     actions = book.json()["actions"]
     assert [a["args"] for a in actions if a["func"] == "addSheet"] == [[5, "自评表2"]]
-    blank = xlsx_engine.grids_from_workbook(template.build_workbook(None))[0]
+    blank = xlsx_engine.grids_from_workbook(build_workbook(None))[0]
     values = next(a["values"] for a in actions if a["func"] == "setValues")
     assert values[0][0] == blank.values[0][0] and len(values) == blank.nrows
     assert sum(a["func"] == "rangeMerge" for a in actions) == len(blank.merged)

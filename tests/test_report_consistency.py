@@ -312,7 +312,7 @@ def test_other_rates_are_not_the_budget_execution_rate():
 
 def test_repeated_indicator_names_get_the_same_numbered_labels_in_report_and_checker():
     from evaltool.report.consistency import Facts
-    from evaltool.report.context import build_context
+    from evaltool.kinds.selfeval.context import build_context
 
     p, _ = scored("seed003")
     p.indicators[1].level3 = p.indicators[0].level3
@@ -345,7 +345,7 @@ def test_an_indicator_named_with_the_form_word_keeps_its_name_on_a_scoring_table
 def test_a_fraction_actual_under_a_percent_target_is_the_percentage_in_texts_and_report():
     """0.93 under "≥90%" is scored as 93%: a text saying 93% agrees with the form (it was flagged as
     "0.93%" before), one saying 88% does not, and the report states 93%, not 0.93."""
-    from evaltool.report.context import build_context
+    from evaltool.kinds.selfeval.context import build_context
 
     data = yaml.safe_load(next(CASES_DIR.glob("seed002-电子政务*.yaml")).read_text("utf-8"))
     data["绩效指标"].insert(1, {"一级指标": "产出指标", "二级指标": "质量指标", "三级指标": "培训覆盖率",

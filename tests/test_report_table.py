@@ -12,7 +12,7 @@ from docx.shared import Mm
 from lxml import etree
 
 from evaltool.report.docx_writer import no_split, setup_document, style_id
-from evaltool.report.form_table import Grid, TableXml, _new_table, narrow_margins, repeat_header
+from evaltool.report.form_table import Grid, TableXml, new_table, narrow_margins, repeat_header
 
 TEXTS = ["项目名称", "", "a\tb", "x\ry", "  前导空格", "尾随空格  ", "\u3000全角空格", "【待填写：原因】",
          "**加粗**其余", "<&>\"'", "控制\x0b字符", "多\n行\n文字", "**", "【待核实：数】后", "0", 0, 12.5]
@@ -40,7 +40,7 @@ def reference(doc, nrows, widths, narrow, puts, rows):
 
 
 def built(doc, nrows, widths, narrow, puts, rows):
-    grid = _new_table(doc, nrows, widths, narrow=narrow)
+    grid = new_table(doc, nrows, widths, narrow=narrow)
     for r, what in rows:
         (grid.no_split if what == "cantSplit" else grid.repeat_header)(r)
     for args, kwargs in puts:

@@ -20,6 +20,7 @@ from evaltool.core.caseio import load_case
 from evaltool.core.seam import parse_address
 from evaltool.server.app import Settings
 from evaltool.workbook import layout as L
+from evaltool.kinds.selfeval.template import build_workbook
 from evaltool.workbook import template
 
 from conftest import case_files
@@ -47,7 +48,7 @@ def office(tmp_path_factory):
 
 def filled(tmp_path: Path, case: Path, name="自评.xlsx") -> Path:
     path = tmp_path / name
-    path.write_bytes(template.deterministic_bytes(template.build_workbook(load_case(case))))
+    path.write_bytes(template.deterministic_bytes(build_workbook(load_case(case))))
     return path
 
 
@@ -406,9 +407,22 @@ def test_slow_headers_are_cut_off(server):
     assert took < 6
 
 
-def test_processing_time_limit(tmp_path):
+def test_processing_time_limit(tmp_path, monkeypatch):
+    import time
+
+    import evaltool.workbook.service as service
+
+    # The real work plus a pause: a tiny limit alone is not enough, since on a busy machine the work
+    # can finish before the event loop looks at the deadline (then the answer is served, rightly).
+    real = service.plan_projects
+
+    def slow(*a, **k):
+        time.sleep(3)
+        return real(*a, **k)
+
+    monkeypatch.setattr(service, "plan_projects", slow)
     src = filled(tmp_path, CASES[0])
-    with running(Settings(port=free_port(), timeout=0.0005, log_dir=str(tmp_path))) as base:
+    with running(Settings(port=free_port(), timeout=0.3, log_dir=str(tmp_path))) as base:
         status, _, got = post(base, "/api/score", payload_from_file(src))
     assert_chinese_4xx(status, got, 422)
     assert "秒" in got["error"]

@@ -22,9 +22,10 @@ from click.testing import CliRunner
 
 from evaltool.cli import main
 from evaltool.core.caseio import load_case, parse_case
-from evaltool.core.scoring import evaluate
+from evaltool.core.kinds import evaluate
 from evaltool.workbook.reader import read_workbook_projects
-from evaltool.workbook.template import TEMPLATE_PATH, build_workbook, deterministic_bytes
+from evaltool.kinds.selfeval.template import build_workbook
+from evaltool.workbook.template import TEMPLATE_PATH, deterministic_bytes
 
 CASE = Path(__file__).parent / "cases" / "seed002-电子政务各项专项经费.yaml"
 

@@ -20,9 +20,10 @@ from click.testing import CliRunner
 from evaltool.cli import main
 from evaltool.collect import collect
 from evaltool.core.caseio import load_case, parse_case
-from evaltool.core.scoring import evaluate
+from evaltool.core.kinds import evaluate
 from evaltool.workbook.reader import read_workbook_projects, sheet_info
-from evaltool.workbook.template import build_workbook, deterministic_bytes
+from evaltool.kinds.selfeval.template import build_workbook
+from evaltool.workbook.template import deterministic_bytes
 
 CASE = Path(__file__).parent / "cases" / "seed002-电子政务各项专项经费.yaml"  # 95.16 优 when whole
 

@@ -19,7 +19,8 @@ from evaltool.cli import main
 from evaltool.core.caseio import case_to_dict, load_case
 from evaltool.workbook import layout as L
 from evaltool.workbook.reader import read_workbook_projects, sheet_info
-from evaltool.workbook.template import TEMPLATE_PATH, build_workbook, deterministic_bytes, template_bytes
+from evaltool.kinds.selfeval.template import build_workbook
+from evaltool.workbook.template import TEMPLATE_PATH, deterministic_bytes, template_bytes
 
 SELF_CASES = case_files("自评表")
 
@@ -508,7 +509,7 @@ def test_pure_grids_minimal_hand_typed_form():
     """projects_from_grids needs no spreadsheet library: a bare grid, year inside the title cell,
     columns where a hand-typed form puts them, a total row that is not 年度资金总额 by name."""
     from evaltool.core.seam import Grid
-    from evaltool.core.scoring import evaluate
+    from evaltool.core.kinds import evaluate
     from evaltool.workbook.reader import projects_from_grids
 
     rows = [["项目支出绩效自评表（2022年度）"], ["项目名称", None, "测试项目"],

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from conftest import case_files
 from evaltool.core.caseio import load_case
 from evaltool.core.errors import InputError
-from evaltool.core.scoring import evaluate
+from evaltool.core.kinds import evaluate
 from evaltool.core.seam import Grid, parse_address
 from evaltool.workbook.reader import projects_from_grids
-from evaltool.workbook.template import build_workbook
+from evaltool.kinds.selfeval.template import build_workbook
 from evaltool.workbook.xlsx_engine import grids_from_workbook
 from evaltool.workbook.writer import cell_writes
 

@@ -18,9 +18,13 @@ def addin_group() -> None:
 @click.option("-o", "--output", default=None, help="输出文件（默认 workbook_templates/evaltool.xlam）")
 @friendly
 def build_cmd(output: str | None) -> None:
-    """由 macros/ 中的源码生成 evaltool.xlam（功能区 + VBA 工程 + xlwings 模块）。"""
-    from evaltool.addin import builder
+    """由 macros/ 中的源码生成 evaltool.xlam（功能区 + VBA 工程 + xlwings 模块）。
 
+    功能区“新建”菜单按已登记的表格类型生成，Excel 和 WPS 两个功能区文件一并更新。"""
+    from evaltool.addin import builder, ribbon
+
+    for changed in ribbon.refresh():
+        console.print(f"已按表格类型更新“新建”菜单：{esc(changed)}")
     path = builder.build(output or builder.OUTPUT)
     console.print(f"已生成加载项：{esc(path)}（{path.stat().st_size} 字节）")
 

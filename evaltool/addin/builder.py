@@ -54,7 +54,10 @@ def modules() -> list[vba.Module]:
 
 
 def customui14() -> bytes:
-    return (MACROS / "customUI14.xml").read_bytes()
+    """macros/customUI14.xml with the 新建 menu as the kind registry gives it (evaltool.addin.ribbon)."""
+    from evaltool.addin import ribbon
+
+    return ribbon.with_menu((MACROS / "customUI14.xml").read_text("utf-8"), wps=False).encode("utf-8")
 
 
 def customui2006() -> bytes:

@@ -186,7 +186,7 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
         raise Unreadable("工作簿中没有找到项目支出绩效自评表（各工作表都没有“项目名称”“年度资金总额”"
                          "“一级指标”等标签）。请确认提交的是自评表。")
     from evaltool.core.errors import InputError
-    from evaltool.core.scoring import evaluate
+    from evaltool.core.kinds import evaluate
     from evaltool.workbook.evaluate import rule_set_for, settle
 
     rows, findings = out.rows, out.findings
@@ -213,7 +213,7 @@ def warm() -> None:
     """Import everything process_file uses and parse the built-in rule sets, once, in the process
     that worker processes fork from: each worker would otherwise pay ~30 ms for them at its start."""
     try:
-        import evaltool.core.checks  # noqa: F401 - imported lazily by evaluate()
+        import evaltool.kinds.selfeval.checks  # noqa: F401 - imported lazily by the 自评表's evaluate_form
         import evaltool.kinds.selfeval.summary  # noqa: F401 - the 汇总 row
         import evaltool.workbook.evaluate  # noqa: F401
         import evaltool.workbook.writer  # noqa: F401
@@ -224,7 +224,7 @@ def warm() -> None:
 
         kinds()  # the registered form kinds, loaded (each worker would load them at its first file)
         from evaltool.core.rules import builtin_ids, load_rules
-        from evaltool.core.scoring import evaluate  # noqa: F401
+        from evaltool.core.kinds import evaluate  # noqa: F401
         from evaltool.workbook.reader import projects_from_grids  # noqa: F401
 
         for rule_id in [None, *builtin_ids()]:

@@ -14,12 +14,9 @@ from evaltool.core.fileio import atomic_write_text
 from evaltool.core.kinds import DEFAULT_KIND
 
 from evaltool.core.decimals import plain_number as _plain
-from evaltool.core.model import (FUND_COLUMN_ATTR, FUND_COLUMNS, FUND_ROWS, INDICATOR_ATTR, FundRow, Indicator,
-                                 Location, Project)
+from evaltool.core.model import Location, Project
 
 MAX_CASE_BYTES = 5 * 1024 * 1024  # default of limits CASE_MB: a real case is a few KB
-INDICATOR_KEYS = INDICATOR_ATTR
-FUND_KEYS = {**FUND_COLUMN_ATTR, "得分": "entered_score"}
 HEADER_KEYS = {"年度": "year", "项目名称": "name", "主管部门": "department", "实施单位": "unit"}
 
 
@@ -27,7 +24,7 @@ class CaseError(InputError):
     """A case file that cannot be used; the message is Chinese and says what to fix."""
 
 
-def _scalar_ok(value: Any) -> bool:
+def scalar_ok(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool)
 
 
@@ -85,7 +82,7 @@ def parse_case(text: str, name: str = "案例文件") -> Project:
 
 def case_from_dict(data: Any, name: str = "案例文件") -> Project:
     if not isinstance(data, dict):
-        raise CaseError(f"{name} 的内容应是“键: 值”的表（如“项目名称: …”），现在是{_kind(data)}。")
+        raise CaseError(f"{name} 的内容应是“键: 值”的表（如“项目名称: …”），现在是{described(data)}。")
     kind = data.get("类型", DEFAULT_KIND)
     known = kinds.names()
     if not isinstance(kind, str) or kind not in known:
@@ -93,8 +90,8 @@ def case_from_dict(data: Any, name: str = "案例文件") -> Project:
     p = Project(kind=str(kind), source=name)
     for key, attr in HEADER_KEYS.items():
         value = data.get(key)
-        if not _scalar_ok(value):
-            raise CaseError(f"{name} 的“{key}”应是一个值，现在是{_kind(value)}。")
+        if not scalar_ok(value):
+            raise CaseError(f"{name} 的“{key}”应是一个值，现在是{described(value)}。")
         setattr(p, attr, value)
         p.cells[key] = Location(path=key)
     rules = data.get("规则")
@@ -102,9 +99,9 @@ def case_from_dict(data: Any, name: str = "案例文件") -> Project:
         raise CaseError(f"{name} 的“规则”应是规则集编号（如“国家标准”）或规则文件路径。")
     p.rules = rules
     kinds.kind_named(kind).case_from_dict(p, data, name)
-    report = _mapping(data, "报告素材", name)
+    report = mapping(data, "报告素材", name)
     p.report = {str(k): "" if v is None else str(v) for k, v in report.items()}
-    p.basic_info = dict(_mapping(data, "项目基本信息", name))
+    p.basic_info = dict(mapping(data, "项目基本信息", name))
     for key in kinds.case_keys():
         if key in data:
             p.extra[key] = data[key]
@@ -115,32 +112,7 @@ def case_from_dict(data: Any, name: str = "案例文件") -> Project:
     return p
 
 
-def form_from_dict(p: Project, data: dict, name: str) -> None:
-    """The 自评表's own parts of a case file: 项目资金, 年度总体目标, 绩效指标."""
-    _funds(p, data, name)
-    goals = _mapping(data, "年度总体目标", name)
-    p.goal_expected, p.goal_actual = goals.get("预期目标"), goals.get("实际完成情况")
-    p.cells["预期目标"] = Location(path="年度总体目标.预期目标")
-    p.cells["实际完成情况"] = Location(path="年度总体目标.实际完成情况")
-    _indicators(p, data, name)
-
-
-def form_to_dict(p: Project, out: dict[str, Any]) -> None:
-    """The 自评表's own parts of a case file's mapping."""
-    funds: dict[str, Any] = {}
-    for label in FUND_ROWS:
-        row = p.funds.get(label)
-        if row:
-            funds[label] = _drop_none({k: getattr(row, a) for k, a in FUND_KEYS.items()})
-    if p.fund_weight is not None:
-        funds["分值"] = _plain(p.fund_weight)
-    out["项目资金"] = funds
-    out["年度总体目标"] = _drop_none({"预期目标": p.goal_expected, "实际完成情况": p.goal_actual})
-    out["绩效指标"] = [_drop_none({k: getattr(ind, a) for k, a in INDICATOR_KEYS.items()})
-                   for ind in p.indicators]
-
-
-def _kind(value: Any) -> str:
+def described(value: Any) -> str:
     if isinstance(value, list):
         return "一个列表"
     if isinstance(value, dict):
@@ -150,64 +122,19 @@ def _kind(value: Any) -> str:
     return f"“{str(value)[:30]}”"
 
 
-def _mapping(data: dict, key: str, name: str) -> dict:
+def mapping(data: dict, key: str, name: str) -> dict:
     value = data.get(key)
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise CaseError(f"{name} 的“{key}”应是“键: 值”的表，现在是{_kind(value)}。")
+        raise CaseError(f"{name} 的“{key}”应是“键: 值”的表，现在是{described(value)}。")
     return value
-
-
-def _funds(p: Project, data: dict, name: str) -> None:
-    funds = _mapping(data, "项目资金", name)
-    if not funds:
-        raise CaseError(f"{name} 缺少“项目资金”，至少应有 年度资金总额: {{全年预算数: …, 全年执行数: …}}。")
-    for label in FUND_ROWS:
-        row = funds.get(label)
-        if row is None:
-            continue
-        if not isinstance(row, dict):
-            raise CaseError(f"{name} 的“项目资金 → {label}”应写成 {{全年预算数: 35, 全年执行数: 34.5}}。")
-        fr = FundRow(label=label)
-        for key, attr in FUND_KEYS.items():
-            value = row.get(key)
-            if not _scalar_ok(value):
-                raise CaseError(f"{name} 的“项目资金 → {label} → {key}”应是一个数，现在是{_kind(value)}。")
-            setattr(fr, attr, value)
-            fr.cells[key] = Location(path=f"项目资金.{label}.{key}")
-        p.funds[label] = fr
-    unknown = [k for k in funds if k not in FUND_ROWS and k != "分值"]
-    if unknown:
-        raise CaseError(f"{name} 的“项目资金”中有无法识别的行：{'、'.join(map(str, unknown))}。"
-                        f"可用的行：{'、'.join(FUND_ROWS)}、分值。")
-    p.fund_weight = funds.get("分值")
-    p.cells["分值"] = Location(path="项目资金.分值")
-
-
-def _indicators(p: Project, data: dict, name: str) -> None:
-    items = data.get("绩效指标")
-    if items is None:
-        raise CaseError(f"{name} 缺少“绩效指标”列表。")
-    if not isinstance(items, list):
-        raise CaseError(f"{name} 的“绩效指标”应是列表（每行以“- ”开头），现在是{_kind(items)}。")
-    for n, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            raise CaseError(f"{name} 的“绩效指标”第 {n} 项应写成 {{一级指标: …, 二级指标: …, …}}。")
-        ind = Indicator()
-        for key, attr in INDICATOR_KEYS.items():
-            value = item.get(key)
-            if not _scalar_ok(value):
-                raise CaseError(f"{name} 的“绩效指标”第 {n} 项的“{key}”应是一个值，现在是{_kind(value)}。")
-            setattr(ind, attr, value)
-            ind.cells[key] = Location(path=f"绩效指标[{n}].{key}")
-        p.indicators.append(ind)
 
 
 # ---- writing ---------------------------------------------------------------------------------
 
 
-def _drop_none(d: dict) -> dict:
+def drop_none(d: dict) -> dict:
     return {k: _plain(v) for k, v in d.items() if v is not None and v != ""}
 
 
@@ -215,7 +142,7 @@ def case_to_dict(p: Project, include_expected: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if p.kind != DEFAULT_KIND:  # the default kind is what a case file without 类型 holds
         out["类型"] = p.kind
-    out.update(_drop_none({key: getattr(p, attr) for key, attr in HEADER_KEYS.items()}))
+    out.update(drop_none({key: getattr(p, attr) for key, attr in HEADER_KEYS.items()}))
     if p.rules:
         out["规则"] = p.rules
     if p.basic_info:
@@ -259,4 +186,4 @@ def save_case(p: Project, path: str | os.PathLike, include_expected: bool = Fals
 
 
 __all__ = ["load_case", "parse_case", "case_from_dict", "case_to_dict", "dump_case", "save_case", "CaseError",
-           "FUND_COLUMNS"]
+           "scalar_ok", "described", "mapping", "drop_none"]

@@ -122,6 +122,9 @@ _ENTRIES = [
     ("E-RULES", "规则集无法使用，项目无法计分（汇总）", "汇总"),
     ("W-MACRO", "提交的工作簿含宏（宏不会运行）", "汇总"),
     ("W-DUPLICATE", "同一项目重复提交", "汇总"),
+    # ---- 公开 ----
+    ("E-PUBLISH-NUMBER", "预算绩效情况说明中的数字与表格不一致", "公开"),
+    ("W-PUBLISH-UNCHECKED", "预算绩效情况说明中的数字无法与表格核对", "公开"),
 ]
 
 CATALOGUE: dict[str, Code] = {c: Code(c, _SEVERITY[c[0]], s, scope) for c, s, scope in _ENTRIES}

@@ -166,10 +166,18 @@ def kind_of(project: Project | None) -> FormKind:
     return kind_named(DEFAULT_KIND if project is None else project.kind)
 
 
+def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
+    """Score a project of any kind (its FormKind's scorer) and run every check; never raises on bad
+    project data. rules: the rule set to use; None: the one the project names."""
+    from evaltool.core.rules import load_rules
+
+    return kind_of(project).evaluate(project, rules or load_rules(project.rules))
+
+
 def case_keys() -> tuple[str, ...]:
     """Top-level case-file keys that some kind keeps in Project.extra."""
     return tuple(k for kind in kinds() for k in kind.case_keys)
 
 
 __all__ = ["FormKind", "ReportFacts", "DEFAULT_KIND", "BUILTIN", "register", "unregister", "added", "names", "kind_named",
-           "kinds", "kind_of", "case_keys"]
+           "kinds", "kind_of", "evaluate", "case_keys"]

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from evaltool.core.decimals import to_decimal
+from evaltool.core.decimals import round_half_up, to_decimal
 from evaltool.core.errors import InputError
 
 # libyaml's safe loader when PyYAML was built with it: the national rule set parses in ~1 ms
@@ -370,3 +370,10 @@ def rules_from_text(text: str, source: str = "随请求提交的规则集") -> R
         base, _ = _resolve(str(parent))
         data = _merge(base, {k: v for k, v in data.items() if k != "继承"})
     return _build(data, source)
+
+
+def capped_score(rules: RuleSet, weight: Decimal, share: Decimal) -> Decimal:
+    """weight × share, share held to [0, 1], rounded half-up to the rule set's places (every kind's
+    scorer gives points this way)."""
+    share = max(Decimal(0), min(share, Decimal(1)))
+    return round_half_up(weight * share, rules.places)

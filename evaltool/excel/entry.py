@@ -248,32 +248,28 @@ def report(book, state, folder: str | os.PathLike | None = None, open_after: boo
     return paths
 
 
-def _paste_form(book, state, project=None):
-    """A new 自评表 sheet (blank, or filled from a case) at the end of the workbook.
+def _paste_form(book, state, project=None, kind=None):
+    """A new form sheet of a kind (blank, or filled from a case) at the end of the workbook, with the
+    sheets that go with it (报告素材, 设置, 说明 …) where the workbook has none of that name.
 
-    Desktop Excel copies the sheet from the template built by evaltool.workbook.template, keeping
-    every format, dropdown and protection; the remote engine cannot open files, so there the
-    sheet is laid down from the same template's values and merged cells.
+    Desktop Excel copies the sheets from the template the kind builds, keeping every format,
+    dropdown and protection; the remote engine cannot open files, so there the sheets are laid
+    down from the same template's values and merged cells.
     """
-    from evaltool.workbook import layout as L
-    from evaltool.workbook import template
+    from evaltool.core.kinds import kind_of
+    from evaltool.workbook.newsheet import new_form
 
-    from evaltool.workbook.service import new_sheet_name
-
-    wb = template.build_workbook(project, project.rules if project else None)
-    name = new_sheet_name([s.name for s in book.sheets], project)
-    from evaltool.workbook.xlsx_engine import grids_from_workbook
-
-    grid = next(g for g in grids_from_workbook(wb) if g.sheet == L.SHEET_FORM)
-    grid.sheet = name
+    form = new_form(kind or kind_of(project), project, project.rules if project else None,
+                    [s.name for s in book.sheets])
     state.writing = True
-    if not _copy_from_file(book, wb, name):
-        _lay_down(book, grid, wb[L.SHEET_FORM])
-    return name, grid
+    if not _copy_from_file(book, form):
+        _lay_down(book, form.grid, form.sheet)
+        for grid, ws in form.extras:
+            _lay_down(book, grid, ws)
+    return form.name, form.grid
 
 
-def _copy_from_file(book, wb, name: str) -> bool:
-    from evaltool.workbook import layout as L
+def _copy_from_file(book, form) -> bool:
     from evaltool.workbook.template import deterministic_bytes
 
     try:
@@ -281,17 +277,15 @@ def _copy_from_file(book, wb, name: str) -> bool:
         if app.engine.name == "remote":
             return False
         tmp = Path(tempfile.mkdtemp(prefix="evaltool-")) / "template.xlsx"
-        tmp.write_bytes(deterministic_bytes(wb))
+        tmp.write_bytes(deterministic_bytes(form.workbook))
         src = app.books.open(str(tmp))
     except Exception:  # noqa: BLE001
         return False
     try:
         last = book.sheets[len(book.sheets) - 1]
-        src.sheets[L.SHEET_FORM].copy(after=last, name=name)
-        have = {s.name for s in book.sheets}
-        for extra in (L.SHEET_REPORT, L.SHEET_BASIC, L.SHEET_SETTINGS, L.SHEET_HELP):
-            if extra not in have:
-                src.sheets[extra].copy(after=book.sheets[len(book.sheets) - 1])
+        src.sheets[form.sheet.title].copy(after=last, name=form.name)
+        for _, ws in form.extras:
+            src.sheets[ws.title].copy(after=book.sheets[len(book.sheets) - 1])
     finally:
         with contextlib.suppress(Exception):
             src.close()
@@ -312,11 +306,19 @@ def _lay_down(book, grid, ws) -> None:
 
 
 @entry
-def new_sheet(book, state):
-    """新建自评表: a blank form from the standard template, added to this workbook."""
-    name, _ = _paste_form(book, state)
-    _alert(book, f"已新建空白自评表“{name}”。白色单元格由您填写，灰色单元格由“计分”自动填写。")
-    return name
+def new_sheet(book, state, kind: str | None = None):
+    """新建 (the ribbon's menu, one item per kind): a blank form of that kind (None: the 自评表)
+    from its standard template, added to this workbook."""
+    from evaltool.core.kinds import DEFAULT_KIND, kind_named, names
+
+    name = kind or DEFAULT_KIND
+    if name not in names():
+        raise InputError(f"没有“{name}”这种表格。可以新建的有：{'、'.join(names())}。"
+                         "请运行 evaltool addin install 重新安装加载项。")
+    form = kind_named(name)
+    sheet, _ = _paste_form(book, state, kind=form)
+    _alert(book, f"已新建空白{form.name}“{sheet}”。白色单元格由您填写，灰色单元格由“计分”自动填写。")
+    return sheet
 
 
 @entry
@@ -425,7 +427,11 @@ def press(button: str, addin_xlwings: str | None = None, book=None):
 
     from evaltool.addin.diagnose import xlwings_mismatch
 
+    # "new_sheet:<kind>": the 新建 menu's items share one callback; the kind comes from the item's tag.
+    button, _, arg = button.partition(":")
     fn = BUTTONS.get(button)
+    if arg and fn is new_sheet:
+        fn = functools.partial(new_sheet, kind=arg)
     if button == "about":
         return about(book=book, addin_xlwings=addin_xlwings)
     problem = xlwings_mismatch(addin_xlwings, xlwings.__version__, sys.executable)

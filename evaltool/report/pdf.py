@@ -74,10 +74,24 @@ def docx_to_pdf(docx_path: str | Path, pdf_path: str | Path | None = None) -> Pa
     """Convert with LibreOffice; InputError with a clear Chinese message when it is missing or fails."""
     docx_path = Path(docx_path)
     pdf_path = Path(pdf_path) if pdf_path else docx_path.with_suffix(".pdf")
+    return files_to_pdf([docx_path], [pdf_path])[0]
+
+
+KEPT_REPORT = ("Word 报告已生成；请安装 LibreOffice （https://zh-cn.libreoffice.org），或用 Word/WPS 打开报告后“另存为 PDF”。",
+               "Word 报告已生成。", "Word 报告已生成，可用 Word/WPS 另存为 PDF。")
+
+
+def files_to_pdf(sources: list[Path], pdfs: list[Path], kept: tuple[str, str, str] = KEPT_REPORT,
+                 what: str = "报告") -> list[Path]:
+    """Convert several files (.docx, .xlsx …) in one LibreOffice run (its start-up is most of the time),
+    each PDF written atomically. what: how messages name the files; kept: what the messages say is done already (missing LibreOffice,
+    timed out, failed)."""
     soffice = find_soffice()
     if soffice is None:
-        raise InputError("未找到 LibreOffice（soffice），无法生成 PDF。Word 报告已生成；请安装 LibreOffice "
-                         "（https://zh-cn.libreoffice.org），或用 Word/WPS 打开报告后“另存为 PDF”。")
+        raise InputError(f"未找到 LibreOffice（soffice），无法生成 PDF。{kept[0]}")
+    stems = [s.stem for s in sources]
+    if len(set(stems)) != len(stems):  # one output folder: equal stems would overwrite each other
+        return [p for s, t in zip(sources, pdfs) for p in files_to_pdf([s], [t], kept, what)]
     with tempfile.TemporaryDirectory(prefix="evaltool-pdf-") as tmp:
         tmp_dir = Path(tmp)
         env = dict(os.environ)
@@ -85,15 +99,16 @@ def docx_to_pdf(docx_path: str | Path, pdf_path: str | Path | None = None) -> Pa
         if conf:
             env["FONTCONFIG_FILE"] = str(conf)
         cmd = [soffice, f"-env:UserInstallation={(tmp_dir / 'profile').as_uri()}", "--headless", "--norestore",
-               "--convert-to", "pdf", "--outdir", str(tmp_dir / "out"), str(docx_path.resolve())]
+               "--convert-to", "pdf", "--outdir", str(tmp_dir / "out"), *(str(Path(s).resolve()) for s in sources)]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, env=env)
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S * len(sources), env=env)
         except subprocess.TimeoutExpired:
-            raise InputError(f"LibreOffice 转换 PDF 超过 {TIMEOUT_S} 秒仍未完成，已放弃。Word 报告已生成。") from None
-        produced = tmp_dir / "out" / (docx_path.stem + ".pdf")
-        if proc.returncode != 0 or not produced.exists():
+            raise InputError(f"LibreOffice 转换 PDF 超过 {TIMEOUT_S * len(sources)} 秒仍未完成，已放弃。{kept[1]}") from None
+        produced = [tmp_dir / "out" / (Path(s).stem + ".pdf") for s in sources]
+        if proc.returncode != 0 or not all(p.exists() for p in produced):
             detail = (proc.stderr or proc.stdout or "").strip().splitlines()[-1:] or ["无输出"]
-            raise InputError(f"LibreOffice 未能把报告转换为 PDF（{detail[0]}）。Word 报告已生成，可用 Word/WPS 另存为 PDF。")
-        with atomic_path(pdf_path, busy_hint="PDF 阅读器") as partial:
-            shutil.copyfile(produced, partial)
-    return pdf_path
+            raise InputError(f"LibreOffice 未能把{what}转换为 PDF（{detail[0]}）。{kept[2]}")
+        for made, pdf_path in zip(produced, pdfs):
+            with atomic_path(pdf_path, busy_hint="PDF 阅读器") as partial:
+                shutil.copyfile(made, partial)
+    return [Path(p) for p in pdfs]

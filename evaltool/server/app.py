@@ -374,7 +374,6 @@ def do_new(data: dict, settings: Settings):
     when it was filled from a case."""
     from evaltool.core.caseio import parse_case
     from evaltool.core.rules import MAX_RULES_TEXT
-    from evaltool.workbook import layout as L
     from evaltool.workbook import service, template, xlsx_engine
 
     fmt = P.text_field(data, "format", 10) or "xlsx"
@@ -386,10 +385,17 @@ def do_new(data: dict, settings: Settings):
     rules = P.text_field(data, "rules", 100) or (project.rules if project else None)
     if P.text_field(data, "rules_yaml", MAX_RULES_TEXT):
         rules = None  # inline rules score the sheet; its 设置 sheet keeps the default id
-    from evaltool.core.kinds import kind_of
+    from evaltool.core.kinds import kind_named, kind_of, names
 
     kind = kind_of(project)
-    if fmt == "grids" and not kind.grids_ok:
+    asked = P.text_field(data, "kind", 40)
+    if asked:  # the 新建 menu's item: a blank form of that kind
+        if asked not in names():
+            raise PayloadError(f"“kind”应为表格类型之一：{'、'.join(names())}。", 422)
+        if project is not None and project.kind != asked:
+            raise PayloadError(f"案例是{project.kind}，与“kind”（{asked}）不符。", 422)
+        kind = kind_named(asked)
+    if fmt == "grids" and project is not None and not kind.grids_ok:
         raise PayloadError(f"{kind.name}案例只能生成整个工作簿（format: xlsx）。", 422)
     wb = kind.build_workbook(project, rules)
     if fmt == "xlsx":
@@ -397,27 +403,31 @@ def do_new(data: dict, settings: Settings):
             plan = service.plan(xlsx_engine.grids_from_workbook(wb), source="新建自评表.xlsx", rule_set=rule_set)
             xlsx_engine.apply_writes(wb, plan.writes)
             xlsx_engine.write_results(wb, plan.sheet)
+        filename = f"{kind.title or kind.name}.xlsx"
         return Response(template.deterministic_bytes(wb), media_type=XLSX,
                         headers={"Content-Disposition": "attachment; filename=\"form.xlsx\"; "
-                                 f"filename*=UTF-8''{quote(L.TEMPLATE_FILENAME)}"})
+                                 f"filename*=UTF-8''{quote(filename)}"})
     existing = data.get("existing") or [s.get("name") for s in data.get("sheets") or [] if isinstance(s, dict)]
     if not isinstance(existing, list) or not all(isinstance(x, str) for x in existing) or len(existing) > 1000:
         raise PayloadError("“existing”应为工作簿中已有工作表名称的数组。")
-    name = service.new_sheet_name(existing, project)
-    grid = next(g for g in xlsx_engine.grids_from_workbook(wb) if g.sheet == L.SHEET_FORM)
-    grid.sheet = name
     from evaltool.excel.xlwings_engine import as_cell
+    from evaltool.workbook.newsheet import new_form, widths
 
-    ws = wb[L.SHEET_FORM]
-    width = grid.ncols
-    sheet = {"name": name,
-             "rows": [[as_cell(v) for v in row] + [None] * (width - len(row)) for row in grid.values],
-             "merged": [_a1(m) for m in grid.merged],
-             "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.width}}
-    out: dict[str, Any] = {"sheet": sheet, "plan": None}
+    form = new_form(kind, project, rules, existing)
+    grid = form.grid
+
+    def sheet_json(g, ws) -> dict[str, Any]:
+        width = g.ncols
+        return {"name": g.sheet,
+                "rows": [[as_cell(v) for v in row] + [None] * (width - len(row)) for row in g.values],
+                "merged": [_a1(m) for m in g.merged], "widths": widths(ws)}
+
+    sheet = sheet_json(grid, form.sheet)
+    # the sheets that go with the form (报告素材, 设置, 说明 …) the workbook has none of yet
+    out: dict[str, Any] = {"sheet": sheet, "extra": [sheet_json(g, ws) for g, ws in form.extras], "plan": None}
     if project is not None:
         others = P.grids(data, P.Limits(max_cells=settings.max_cells)) if data.get("sheets") else []
-        grids = [g for g in others if g.sheet != name] + [grid]
+        grids = [g for g in others if g.sheet != form.name] + [grid] + [g for g, _ in form.extras]
         plan = service.plan(grids, source=P.text_field(data, "book", 255) or "工作簿", rule_set=rule_set)
         out["plan"] = plan_json(plan, {"sheets": [{"name": g.sheet} for g in grids]}, "计分")
     return out

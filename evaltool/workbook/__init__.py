@@ -1,4 +1,6 @@
-"""The 自评表 workbook: template, reader, writer and the openpyxl engine.
+"""Workbooks, whatever kind of form they hold: reading (View, the shared sheets), writing (marks,
+the 校验结果 sheet), the sheet-building helpers and the openpyxl engine. Each kind's own reader,
+writer and template are in its package (evaltool/kinds/<name>/).
 
 Public API (engine-free parts are reused by the xlwings engine):
 
@@ -6,7 +8,7 @@ Public API (engine-free parts are reused by the xlwings engine):
 - reader.projects_from_grids(grids: list[Grid]) -> list[Project]        pure; InputError if no 自评表
 - reader.read_workbook_projects(path) -> list[Project]                  openpyxl; InputError (Chinese)
 - reader.sheet_info(project) -> SheetInfo | None                        where computed/input cells are
-- writer.cell_writes(project, result) -> list[CellWrite]                pure; values, marks, cleared marks
+- writer.cell_writes(project, result) -> list[CellWrite]                pure; the project's kind's writes
 - writer.results_sheet(pairs) -> ResultsSheet                           pure; the 校验结果 sheet's rows/links
 - writer.place_findings(project, result) -> None                        gives every finding a cell
 - evaluate.rule_set_for(project) / evaluate.settle(project, result)      pure; what every caller of a
@@ -16,5 +18,7 @@ Public API (engine-free parts are reused by the xlwings engine):
   save_atomic / safe_target / score_target / write_results_file / dropped_content
 - xlsx_patch.patch_workbook(data, writes, results_sheet) -> bytes        the package with only evaltool's
   parts rewritten, every other entry copied byte for byte; Unpatchable(Chinese reason) where not safe
-- template.build_workbook(project=None, rules=None) -> Workbook; template_bytes(); write_template(path)
+- template: Sheet, cell_font, build_report/build_basic/build_settings/build_help (the shared sheets),
+  deterministic_bytes(wb); template_bytes() / write_template(path): the default kind's blank template
+  (kind.build_workbook(project, rules) builds any kind's workbook)
 """

@@ -71,7 +71,7 @@ def score(projects: list[Project], rule_set=None, check_texts: bool = True) -> l
     """Score each project with its rule set (or `rule_set`, a RuleSet given inline, e.g. one posted to
     `evaltool serve` as text) and the 设置 sheet's 小数位; check_texts: also check the 报告素材
     texts against the table (what check, score and the Excel 校验 do; collect does not)."""
-    from evaltool.core.scoring import evaluate as evaluate_one
+    from evaltool.core.kinds import evaluate as evaluate_one
     from evaltool.workbook.evaluate import rule_set_for
 
     out = []
@@ -131,14 +131,16 @@ def write(plan: Plan, engine: str, source, target=None, prepared: bytes | None =
     registered(engine).write(source, plan.writes, plan.sheet, plan.ours, target, prepared)
 
 
-def new_sheet_name(existing: list[str], project: Project | None = None) -> str:
-    """A name for a new 自评表 sheet that the workbook does not have yet (the project's name, or 自评表)."""
+def new_sheet_name(existing: list[str], project: Project | None = None, base: str | None = None) -> str:
+    """A name for a new form sheet that the workbook does not have yet (the project's name, or the
+    kind's form sheet name `base`, 自评表 by default)."""
     from evaltool.workbook import layout as L
 
-    base = L.SHEET_FORM if project is None or not project.name else str(project.name)[:25]
+    blank = base or L.SHEET_FORM
+    base = blank if project is None or not project.name else str(project.name)[:25]
     for ch in '[]:*?/\\':
         base = base.replace(ch, "")
-    base = base.strip("'") or L.SHEET_FORM
+    base = base.strip("'") or blank
     name, n = base, 1
     taken = {x.lower() for x in existing}  # Excel and WPS compare sheet names case-insensitively
     while name.lower() in taken:

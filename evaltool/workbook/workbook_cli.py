@@ -135,20 +135,40 @@ def check_cmd(file: str, as_json: bool, rules: str | None) -> None:
     sys.exit(_exit_code(results))
 
 
+def _kind_names() -> str:
+    """The registered kinds for --help, from the registry's names (no kind module is imported)."""
+    from evaltool.core.kinds import names
+
+    return "、".join(names())
+
+
+def chosen_kind(name: str | None):
+    """The kind --kind names (None: the default kind); InputError listing the kinds otherwise."""
+    from evaltool.core.kinds import DEFAULT_KIND, kind_named, names
+
+    name = (name or DEFAULT_KIND).strip()
+    if name not in names():
+        raise InputError(f"没有名为“{name}”的表格类型。可用的类型：{_kind_names()}。"
+                         f"例如：evaltool new --kind {names()[0]}")
+    return kind_named(name)
+
+
 @main.command("new")
 @click.argument("target", required=False, metavar="[文件名.xlsx]")
-@click.option("-o", "--output", default=None, help="新工作簿的文件名（默认：项目支出绩效自评表.xlsx）")
+@click.option("-o", "--output", default=None, help="新工作簿的文件名（默认：表格名称.xlsx，如 项目支出绩效自评表.xlsx）")
+@click.option("--kind", "kind", default=None, metavar="类型",
+              help=f"表格类型：{_kind_names()}（默认：自评表）")
 @click.option("--from", "case", default=None, type=click.Path(dir_okay=False), help="用案例文件（.yaml）预先填好")
 @click.option("--rules", "rules", default=None, help="规则集编号或规则文件路径")
 @friendly
-def new_cmd(target: str | None, output: str | None, case: str | None, rules: str | None) -> None:
-    """新建自评表工作簿：空白模板，或用案例文件预先填好并计分。
+def new_cmd(target: str | None, output: str | None, kind: str | None, case: str | None, rules: str | None) -> None:
+    """新建工作簿：空白模板（--kind 选择表格类型），或用案例文件预先填好并计分。
 
     文件名可以直接写在命令后（evaltool new 自评表.xlsx），也可以用 -o 给出。
     """
     if target and output and target != output:
         raise InputError(f"给出了两个文件名（{target} 和 {output}），请只写一个。")
-    sys.exit(new_workbook(target or output, case, rules))
+    sys.exit(new_workbook(target or output, case, rules, kind))
 
 
 def new_target(output: str) -> Path:
@@ -163,32 +183,50 @@ def new_target(output: str) -> Path:
     return target
 
 
-def new_workbook(output: str | None, case: str | None, rules: str | None) -> int:
+def new_workbook(output: str | None, case: str | None, rules: str | None, kind: str | None = None,
+                 project: Project | None = None) -> int:
+    """A new workbook of the kind --kind names: blank, filled from a case file (case), or from a
+    project another source made (project; case then names the file it came from)."""
     from evaltool.core.caseio import load_case
     from evaltool.core.rules import load_rules
     from evaltool.core.fileio import atomic_write_bytes
-    from evaltool.core.kinds import kind_of
     from evaltool.workbook import layout as L
     from evaltool.workbook.template import deterministic_bytes
 
-    project = None
-    if case:
+    form = chosen_kind(kind) if kind or project is None and not case else None
+    if case and project is None:
         project = load_case(case)
+    if project is not None:
+        from evaltool.core.kinds import kind_of
+
+        if form is not None and form.name != project.kind:
+            raise InputError(f"{Path(case or '').name} 是{project.kind}，不能生成 --kind {form.name}；"
+                             f"去掉 --kind，或改为 --kind {project.kind}。")
+        form = kind_of(project)
+    assert form is not None
     load_rules(rules or (project.rules if project else None))  # a bad rule set fails before any file exists
     if output is None:
-        output = f"{Path(case).stem}.xlsx" if case else L.TEMPLATE_FILENAME
+        output = f"{Path(case).stem}.xlsx" if case else f"{form.title or form.name}.xlsx"
+        if case and Path(output).exists() and project is not None and Path(case).suffix.lower() == ".xlsx":
+            output = f"{Path(case).stem}-{form.name}.xlsx"  # never the file it was filled from
     target = new_target(output)
-    atomic_write_bytes(target, deterministic_bytes(kind_of(project).build_workbook(project, rules)))
+    wb = form.build_workbook(project, rules)
+    atomic_write_bytes(target, deterministic_bytes(wb))
     if project is None:
-        console.print(f"已生成空白自评表：{esc(target)}。填写方法见其中的“{L.SHEET_HELP}”工作表。")
+        help_note = f"填写方法见其中的“{L.SHEET_HELP}”工作表。" if L.SHEET_HELP in wb.sheetnames else ""
+        console.print(f"已生成空白{esc(form.name)}：{esc(target)}。{help_note}")
         return EXIT_OK
     texts: list[str] = []
 
     def prepare(results, _target, _reason) -> None:
         def lines() -> None:
             for p, r in results:
-                score = (f"总分 {fmt(r.total, 2)}，等次 {esc(r.grade or '—')}" if not r.ungraded
-                         else f"无法计分（{esc(r.ungraded)}）")
+                if r.total is None and r.ungraded is None:  # a kind without a score (e.g. 绩效目标表)
+                    score = "不计分"
+                elif not r.ungraded:
+                    score = f"总分 {fmt(r.total, 2)}，等次 {esc(r.grade or '—')}"
+                else:
+                    score = f"无法计分（{esc(r.ungraded)}）"
                 console.print(f"已生成 {esc(target)}：{esc(p.name)}，{score}，"
                               f"{len(r.errors)} 个错误。计分结果见“{L.SHEET_RESULTS}”工作表。")
         texts.append(rendered(console, lines))
@@ -227,28 +265,35 @@ def export_cmd(file: str, output: str) -> None:
 
 
 @main.command("template")
-@click.option("-o", "--output", default=None, help="输出文件（默认：workbook_templates/项目支出绩效自评表.xlsx）")
+@click.option("-o", "--output", default=None,
+              help="输出文件（默认：workbook_templates/表格名称.xlsx，如 workbook_templates/项目支出绩效自评表.xlsx）")
+@click.option("--kind", "kind", default=None, metavar="类型", help=f"表格类型：{_kind_names()}（默认：自评表）")
 @friendly
-def template_cmd(output: str | None) -> None:
-    """重新生成标准模板 workbook_templates/项目支出绩效自评表.xlsx。"""
-    from evaltool.workbook.template import TEMPLATE_PATH, write_template
+def template_cmd(output: str | None, kind: str | None) -> None:
+    """重新生成标准模板（默认 workbook_templates/项目支出绩效自评表.xlsx；--kind 选择表格类型）。"""
+    from evaltool.core.fileio import atomic_write_bytes
+    from evaltool.workbook.template import TEMPLATE_PATH, deterministic_bytes
 
+    form = chosen_kind(kind)
     if output:
         check_output(output, "xlsx")
-    path = write_template(output or TEMPLATE_PATH)
-    console.print(f"已生成模板：{esc(path)}")
+    path = Path(output) if output else TEMPLATE_PATH.with_name(f"{form.title or form.name}.xlsx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, deterministic_bytes(form.build_workbook(None, None)))
+    console.print(f"已生成{esc(form.name)}模板：{esc(path)}")
 
 
 def demo_workbook(project: Project, outdir: Path) -> Path:
     """Demo step: a filled, scored sample workbook in the demo folder."""
     from evaltool.core.fileio import atomic_write_bytes
-    from evaltool.workbook.template import build_workbook, deterministic_bytes
+    from evaltool.core.kinds import kind_of
+    from evaltool.workbook.template import deterministic_bytes
 
     outdir.mkdir(parents=True, exist_ok=True)
     from evaltool.core.fileio import safe_filename
 
     target = outdir / f"示例-{safe_filename(project.name or '', '自评表')}.xlsx"
-    atomic_write_bytes(target, deterministic_bytes(build_workbook(project)))
+    atomic_write_bytes(target, deterministic_bytes(kind_of(project).build_workbook(project, None)))
     score_and_write(target, target)
     console.print(f"示例工作簿（已填写并计分）：{esc(target)}")
     return target

@@ -13,7 +13,7 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import forms
-from evaltool.core.scoring import evaluate
+from evaltool.core.kinds import evaluate
 from evaltool.core.seam import Grid
 from evaltool.workbook import layout as L
 from evaltool.workbook.evaluate import rule_set_for

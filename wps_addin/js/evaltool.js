@@ -367,16 +367,25 @@
     });
   }
 
-  function newSheet(env) {
+  // kind: the 新建 menu item's tag (自评表, 评分表 …); none: the 自评表.
+  function newSheet(env, kind) {
     return run(env, "new", function () {
       var book = activeBook(env);
       var names = sheetsOf(book).map(function (s) { return s.Name; });
-      return request(env, "/api/new", { format: "grids", existing: names }).then(function (got) {
+      var body = { format: "grids", existing: names };
+      if (kind) body.kind = String(kind);
+      return request(env, "/api/new", body).then(function (got) {
         layDown(book, got.sheet);
-        env.alert("已新建空白自评表“" + got.sheet.name + "”。白色单元格由您填写，灰色单元格由“计分”自动填写。");
+        layExtra(book, got);
+        env.alert("已新建空白" + (kind || "自评表") + "“" + got.sheet.name + "”。白色单元格由您填写，灰色单元格由“计分”自动填写。");
         return got.sheet.name;
       });
     });
+  }
+
+  // The sheets that go with a new form (报告素材, 设置, 说明 …) which the workbook has none of yet.
+  function layExtra(book, got) {
+    (got.extra || []).forEach(function (sheet) { layDown(book, sheet); });
   }
 
   function importCase(env, path) {
@@ -398,6 +407,7 @@
   }
   function applyNew(env, book, got) {
     layDown(book, got.sheet);
+    layExtra(book, got);
     if (got.plan) applyPlan(env.app, book, got.plan);
   }
 

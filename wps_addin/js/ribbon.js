@@ -32,7 +32,7 @@
   }
 
   var IMAGES = {
-    evaltoolNewSheet: "images/new.svg", evaltoolImportCase: "images/import.svg",
+    evaltoolImportCase: "images/import.svg",
     evaltoolExportCase: "images/export.svg", evaltoolCheck: "images/check.svg", evaltoolScore: "images/score.svg",
     evaltoolReport: "images/report.svg", evaltoolCollect: "images/collect.svg", evaltoolAbout: "images/help.svg"
   };
@@ -43,11 +43,16 @@
       if (app && typeof app.ribbonUI !== "object") app.ribbonUI = ribbonUI;
       return true;
     },
-    GetImage: function (control) { return IMAGES[control.Id] || "images/help.svg"; },
+    GetImage: function (control) {
+      // the 新建 menu and its items (one per kind of form, evaltoolNewKind1, 2 …) share one icon
+      if (/^evaltoolNew(Menu|Kind\d+)$/.test(control.Id)) return "images/new.svg";
+      return IMAGES[control.Id] || "images/help.svg";
+    },
     OnCheck: function () { return E.check(env()); },
     OnScore: function () { return E.score(env()); },
     OnReport: function () { return E.report(env()); },
-    OnNewSheet: function () { return E.newSheet(env()); },
+    // every item of the 新建 menu: its tag is the kind of form (自评表, 评分表 …)
+    OnNewKind: function (control) { return E.newSheet(env(), control && control.Tag); },
     OnImportCase: function () { return E.importCase(env()); },
     OnExportCase: function () { return E.exportCase(env()); },
     OnCollect: function () { return E.collect(env()); },

@@ -228,6 +228,35 @@ test("新建自评表 and 导入案例 lay the form down and score it", async ()
   assert.match(env.alerts[1], /计分完成/);
 });
 
+test("新建 menu: each item's tag is a kind; the form and the sheets it lacks are laid down", async () => {
+  const xml = fs.readFileSync(path.join(ADDIN, "ribbon.xml"), "utf8");
+  const items = [...xml.matchAll(/<button id="(evaltoolNewKind\d+)"[^>]*?tag="([^"]+)"/gs)].map((m) => [m[1], m[2]]);
+  assert.ok(items.length >= 2 && items[0][1] === "自评表", JSON.stringify(items));
+  for (const [id, kind] of items) {
+    const fx = fixture(CASES[0]);
+    const { app, book } = fromFixture(fx);
+    const env = envFor(server, app);
+    const before = book.sheets.map((s) => s.Name);
+    global.Application = app; // ribbon.js's env() finds WPS's object model here
+    global.EVALTOOL_DEFAULTS = { server: server.base };
+    const alerts = [];
+    global.alert = (t) => alerts.push(t);
+    global.localStorage = env.localStorage;
+    let name;
+    try {
+      name = await ribbon.OnNewKind({ Id: id, Tag: kind });
+    } finally {
+      delete global.Application; delete global.alert; delete global.localStorage; delete global.EVALTOOL_DEFAULTS;
+    }
+    assert.ok(name && !before.includes(name), alerts.join("\n"));
+    assert.match(alerts[0], new RegExp("^已新建空白" + kind + "“" + name + "”"));
+    const added = book.sheets.map((s) => s.Name).filter((n) => !before.includes(n));
+    assert.equal(added[0], name);
+    assert.ok(book.Worksheets.Item(name).cells.size > 5);
+    assert.ok(added.every((n) => n === name || !before.includes(n)));
+  }
+});
+
 test("导出案例 writes the case file the CLI exports", async () => {
   const fx = fixture(CASES[0]);
   const { app } = fromFixture(fx, { path: "C:\\Users\\clerk" });

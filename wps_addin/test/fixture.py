@@ -14,6 +14,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from evaltool.cli import main  # noqa: E402
 from evaltool.core.caseio import load_case  # noqa: E402
+from evaltool.kinds.selfeval.template import build_workbook  # noqa: E402
 from evaltool.workbook import template  # noqa: E402
 from serverkit import payload_from_file  # noqa: E402
 
@@ -36,7 +37,7 @@ def cells(path):
 def main_(case, outdir):
     out = Path(outdir)
     src = out / "自评.xlsx"
-    src.write_bytes(template.deterministic_bytes(template.build_workbook(load_case(case))))
+    src.write_bytes(template.deterministic_bytes(build_workbook(load_case(case))))
     payload = payload_from_file(src)
     scored = out / "cli.xlsx"
     shutil.copy(src, scored)

@@ -45,12 +45,12 @@ class ScoreSheetKind(FormKind):
         return build_scoresheet_workbook(project, rules)
 
     def report_context(self, project: Project, result) -> dict[str, Any]:
-        from evaltool.report.context import build_scoresheet_context
+        from evaltool.kinds.scoresheet.context import build_scoresheet_context
 
         return build_scoresheet_context(project, result)
 
     def write_form_table(self, doc, project: Project, result, context: dict) -> None:
-        from evaltool.report.form_table import write_scoresheet_form
+        from evaltool.kinds.scoresheet.form_table import write_scoresheet_form
 
         write_scoresheet_form(doc, project, result, context)
 

@@ -10,8 +10,8 @@ from typing import Any
 from evaltool.core import values
 from evaltool.core.decimals import fmt, fmt_percent, round_half_up
 from evaltool.core.model import UNREADABLE_PREFIX, IndicatorResult, Location, Project, ScoreResult
-from evaltool.core.rules import RuleSet, load_rules
-from evaltool.core.scoring import Collector, capped_score, project_year, read_money, read_number
+from evaltool.core.reading import Collector, project_year, read_money, read_number
+from evaltool.core.rules import RuleSet, capped_score, load_rules
 from evaltool.kinds.scoresheet.framework import Framework, SheetRules, sheet_rules
 from evaltool.kinds.scoresheet.model import TIERS, ScoreSheet, TargetRow, sheet_from_project
 
@@ -69,7 +69,7 @@ class SheetResult(ScoreResult):
         return {t.name: t.tier for t in self.targets}
 
     def result_dict(self, project: Project) -> dict[str, Any]:
-        from evaltool.core.results import number
+        from evaltool.core.decimals import plain_number as number
 
         return {
             "类型": "评分表",

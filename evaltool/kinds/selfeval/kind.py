@@ -16,47 +16,47 @@ class SelfEvalKind(FormKind):
     report_template = "report.md.j2"
 
     def read_views(self, views, context) -> list[Project]:
-        from evaltool.workbook.reader import read_forms
+        from evaltool.kinds.selfeval.reader import read_forms
 
         return read_forms(views, context)
 
     def case_from_dict(self, project: Project, data: dict, name: str) -> None:
-        from evaltool.core.caseio import form_from_dict
+        from evaltool.kinds.selfeval.caseio import form_from_dict
 
         form_from_dict(project, data, name)
 
     def case_to_dict(self, project: Project, out: dict[str, Any]) -> None:
-        from evaltool.core.caseio import form_to_dict
+        from evaltool.kinds.selfeval.caseio import form_to_dict
 
         form_to_dict(project, out)
 
     def evaluate(self, project: Project, rules) -> ScoreResult:
-        from evaltool.core.scoring import evaluate_form
+        from evaltool.kinds.selfeval.scoring import evaluate_form
 
         return evaluate_form(project, rules)
 
     def result_dict(self, project: Project, result: ScoreResult) -> dict[str, Any]:
-        from evaltool.core.results import form_result_dict
+        from evaltool.kinds.selfeval.results import form_result_dict
 
         return form_result_dict(project, result)
 
     def cell_writes(self, project: Project, result: ScoreResult):
-        from evaltool.workbook.writer import form_cell_writes
+        from evaltool.kinds.selfeval.writer import form_cell_writes
 
         return form_cell_writes(project, result)
 
     def build_workbook(self, project: Project | None, rules: str | None):
-        from evaltool.workbook.template import build_workbook
+        from evaltool.kinds.selfeval.template import build_workbook
 
         return build_workbook(project, rules)
 
     def report_context(self, project: Project, result: ScoreResult) -> dict[str, Any]:
-        from evaltool.report.context import build_context
+        from evaltool.kinds.selfeval.context import build_context
 
         return build_context(project, result)
 
     def write_form_table(self, doc, project: Project, result: ScoreResult, context: dict) -> None:
-        from evaltool.report.form_table import write_form
+        from evaltool.kinds.selfeval.form_table import write_form
 
         write_form(doc, project, result, context)
 
@@ -73,7 +73,7 @@ class SelfEvalKind(FormKind):
         return summary_row(project, result, file)
 
     def print_result(self, project: Project, result: ScoreResult) -> None:
-        from evaltool.console import print_form_result
+        from evaltool.kinds.selfeval.selfeval_cli import print_form_result
 
         print_form_result(project, result)
 

@@ -10,7 +10,7 @@ from evaltool.core.results import text_or_none as _text
 def summary_row(project, result, file: str) -> dict[str, Any]:
     """One 汇总 row. Subtotals use the rule set's 一级指标 names as keys (prefixed "小计:")."""
     from evaltool.core.results import UNGRADED_LABEL
-    from evaltool.core.scoring import RATE_LABEL
+    from evaltool.kinds.selfeval.scoring import RATE_LABEL
 
     row: dict[str, Any] = {
         "主管部门": _text(project.department),

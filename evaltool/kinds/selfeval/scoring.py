@@ -1,4 +1,4 @@
-"""Scoring: project + rule set -> 执行率, its points, each indicator's score with a one-line
+"""Scoring of a 自评表: project + rule set -> 执行率, its points, each indicator's score with a one-line
 Chinese explanation, subtotals per 一级指标, 总分 and 等次, plus every finding on the way.
 """
 from __future__ import annotations
@@ -6,14 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from evaltool.core import values
-from evaltool.core.decimals import HUNDRED, fmt, fmt_percent, round_half_up
+from evaltool.core.decimals import fmt, fmt_percent, round_half_up
 from evaltool.core.model import (
-    FUND_COLUMNS, UNREADABLE_PREFIX, Finding, Indicator, IndicatorResult, Location, Project, ScoreResult,
+    UNREADABLE_PREFIX, Finding, Indicator, IndicatorResult, Location, Project, ScoreResult,
 )
-from evaltool.core.rules import Band, RuleSet, load_rules
+from evaltool.core.rules import Band, RuleSet, capped_score, load_rules
 from evaltool.core.seam import Percent
-# Reading typed values into Decimals, with a finding for each problem (shared with core/checks.py).
-from evaltool.core.reading import Collector, project_year, read_money, read_number, too_large_finding  # noqa: F401
+# Reading typed values into Decimals, with a finding for each problem (shared with checks.py).
+from evaltool.core.reading import Collector, project_year, read_money, read_number
 
 RATE_LABEL = "预算执行率"
 GRADE_HINT = "达成预期指标 / 部分达成预期指标并具有一定效果 / 未达成预期指标且效果较差"
@@ -40,11 +40,6 @@ def _part_sums(project: Project) -> dict[str, Decimal]:
             if amount:
                 out[key] = out.get(key, Decimal(0)) + amount
     return out
-
-
-def capped_score(rules: RuleSet, weight: Decimal, share: Decimal) -> Decimal:
-    share = max(Decimal(0), min(share, Decimal(1)))
-    return round_half_up(weight * share, rules.places)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,14 +324,6 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
     return result(score, method, expl)
 
 
-def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
-    """Score a project of any kind (its FormKind's scorer) and run every check; never raises on bad
-    project data."""
-    from evaltool.core.kinds import kind_of
-
-    return kind_of(project).evaluate(project, rules or load_rules(project.rules))
-
-
 def evaluate_form(project: Project, rules: RuleSet | None = None) -> ScoreResult:
     """Score a 自评表 and run every check; never raises on bad project data.
 
@@ -344,10 +331,9 @@ def evaluate_form(project: Project, rules: RuleSet | None = None) -> ScoreResult
     reader's E-UNREAD-* findings, or what evaluate itself sees missing) is not graded: its result has
     ungraded = the reason, total = grade = None, and every subtotal it cannot compute is None.
     """
-    from evaltool.core.checks import run_checks
+    from evaltool.kinds.selfeval.checks import check_cell_errors, run_checks
 
     rules = rules or load_rules(project.rules)
-    from evaltool.core.checks import check_cell_errors
 
     out = Collector()
     out.findings.extend(project.read_findings)
@@ -414,4 +400,4 @@ def ungraded_reasons(project: Project, findings: list[Finding], rate_expl: str, 
     return reasons
 
 
-__all__ = ["evaluate", "evaluate_form", "Collector", "read_money", "read_number", "project_year", "HUNDRED", "FUND_COLUMNS"]
+__all__ = ["evaluate_form", "score_rate", "score_indicator", "ungraded_reasons", "RATE_LABEL", "GRADE_HINT"]

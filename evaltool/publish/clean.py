@@ -1,0 +1,206 @@
+"""The public copy of a workbook: its form sheets only, as a reader outside the unit should see them.
+
+What goes, and why: evaltool's marks and every note (a note is a working remark, often a name), the
+校验结果 sheet and the other internal sheets (设置, 说明, 报告素材 — a draft's raw material —,
+项目基本信息 with its 联系人 and 联系电话), hidden sheets (hidden means "not for readers"), defined
+names that point at a removed sheet or outside the file, external links (a path on the unit's own
+disk), the input prompts of data validation, the template's 注 on how to fill it in (it names evaltool
+and the removed 说明 sheet), and the author / last-modified-by of the document
+properties (personal data). Formulas become their values: a reader's spreadsheet would recompute them,
+perhaps differently (another rounding, a missing add-in), and the published number must be the one
+evaluated. The print setup stays: the PDF is printed from it.
+
+The source file is only read (openpyxl loads it from the reading policy's bytes); the copy is saved
+atomically by the caller.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evaltool.core.errors import InputError
+from evaltool.core.model import Project
+from evaltool.core.seam import CellWrite
+from evaltool.workbook import layout as L
+
+# Sheets a workbook of any kind may carry beside its form(s) that are not part of the form.
+INTERNAL_SHEETS = (L.SHEET_RESULTS, L.SHEET_SETTINGS, L.SHEET_HELP, L.SHEET_REPORT, L.SHEET_BASIC)
+MARK_STYLES = ("error", "warning", "info")
+MARK_FILLS = {str(L.STYLES[s]["fill"]).upper() for s in MARK_STYLES}
+# Written into the copy's document properties (category), so a later run knows the file is its own.
+MARKER = "evaltool 信息公开版"
+MAX_LISTED = 8
+FILL_IN_NOTE = "注："
+
+
+@dataclass
+class Cleaned:
+    """What the copy kept and left out (for the command's message and the tests)."""
+
+    kept: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    notes: int = 0
+    marks: int = 0
+    formulas: int = 0
+    names: int = 0
+    links: int = 0
+    validations: int = 0
+    fill_in_notes: int = 0
+    lost: list[str] = field(default_factory=list)  # content openpyxl does not carry (图片 …)
+
+
+def form_sheets(projects: list[Project], writes: list[CellWrite], sheetnames: list[str]) -> list[str]:
+    """The sheets that make up the forms, in workbook order: each project's own sheet and every sheet
+    its cells or its kind's writes are on (a 评分表 has a 绩效目标表 sheet), less the internal ones."""
+    used: set[str] = set()
+    for p in projects:
+        if p.sheet:
+            used.add(p.sheet)
+        used |= {loc.sheet for loc in p.cells.values() if loc.sheet}
+        used |= {loc.sheet for ind in p.indicators for loc in ind.cells.values() if loc.sheet}
+    used |= {w.sheet for w in writes if w.sheet}
+    return [s for s in sheetnames if s in used and s not in INTERNAL_SHEETS]
+
+
+def unmarked(writes: list[CellWrite]) -> list[CellWrite]:
+    """A kind's writes for a result without findings still mark cells it checks on its own (a typed
+    总分 that differs): those keep their value and lose the mark and the note."""
+    out = []
+    for w in writes:
+        if w.style in MARK_STYLES:
+            if w.keep_value:
+                continue
+            w = CellWrite(w.sheet, w.cell, value=w.value, style=None, note="", keep_value=False,
+                          row_height=w.row_height)
+        out.append(w)
+    return out
+
+
+def _refers_to(text: str, sheets: set[str]) -> bool:
+    """Whether a formula-like text (a defined name's value, a validation's list) names one of sheets."""
+    t = str(text or "")
+    return any(f"'{s}'!" in t or f"{s}!" in t for s in sheets)
+
+
+def _is_formula(cell: Any) -> bool:
+    """A formula cell (not a text that starts with "=", such as a typed target “=7个”)."""
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+    return cell.data_type == "f" or isinstance(cell.value, (ArrayFormula, DataTableFormula))
+
+
+def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWrite]):
+    """(openpyxl Workbook of the public copy, Cleaned). writes: the kind's computed values for the
+    copy (no marks); InputError (Chinese, naming the cells) for a formula whose value the file does
+    not hold, since the copy cannot show it."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.packaging.custom import CustomPropertyList
+    from openpyxl.styles import PatternFill
+
+    from evaltool.workbook import xlsx_engine
+
+    name = Path(source).name
+    report = Cleaned(lost=[x for x in xlsx_engine.dropped_content(source) if "修复" not in x])
+    wb = xlsx_engine.load(source, data_only=False, rich_text=True)
+    cached = xlsx_engine.load(source, data_only=True)
+    keep = form_sheets(projects, writes, wb.sheetnames)
+    keep = [s for s in keep if wb[s].sheet_state == "visible"]
+    if not keep:
+        raise InputError(f"{name}：没有找到可以公开的表格工作表（表格所在的工作表被隐藏，或只有内部工作表）。")
+    removed = [s for s in wb.sheetnames if s not in keep]
+    report.kept, report.removed = keep, removed
+
+    # Evaluated values first (their cells may hold a formula a clerk typed over the grey cell).
+    written = {(w.sheet, w.cell) for w in writes if not w.keep_value}
+    xlsx_engine.apply_writes(wb, [w for w in writes if w.sheet in keep])
+    for s in removed:
+        wb.remove(wb[s])
+    gone = set(removed)
+
+    missing: list[str] = []
+    for ws in wb.worksheets:
+        evaltool_noted: set[str] = set()
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell, MergedCell):
+                    continue
+                if cell.comment is not None:
+                    text = cell.comment.text or ""
+                    if text.startswith(L.NOTE_PREFIX) or (cell.comment.author or "") == L.NOTE_AUTHOR:
+                        evaltool_noted.add(cell.coordinate)
+                    cell.comment = None
+                    report.notes += 1
+                if isinstance(cell.value, str) and cell.value.startswith(FILL_IN_NOTE) and "evaltool" in cell.value:
+                    cell.value = None  # the template's note on how to fill it in (names the removed 说明 sheet)
+                    report.fill_in_notes += 1
+                if _is_formula(cell) and (ws.title, cell.coordinate) not in written:
+                    value = cached[ws.title][cell.coordinate].value
+                    if value is None:
+                        missing.append(f"“{ws.title}”{cell.coordinate}")
+                    else:
+                        from evaltool.workbook.cellvalue import put
+
+                        put(cell, value)
+                    report.formulas += 1
+                link = cell.hyperlink
+                if link is not None and _refers_to(link.location or "", gone):
+                    cell.hyperlink = None
+                    report.links += 1
+        # A mark of an earlier run whose 校验结果 sheet is gone: its fill is told by evaltool's note.
+        for coord in evaltool_noted:
+            cell = ws[coord]
+            color = str(getattr(cell.fill, "fgColor", None) and cell.fill.fgColor.rgb or "").upper()
+            if cell.fill is not None and cell.fill.fill_type == "solid" and color[-6:] in MARK_FILLS:
+                cell.fill = PatternFill()
+                report.marks += 1
+        ws.legacy_drawing = None
+        report.validations += len(ws.data_validations.dataValidation)
+        ws.data_validations.dataValidation = []  # input prompts and lists are for the one who fills in
+        for n in list(ws.defined_names):
+            dn = ws.defined_names[n]
+            if _refers_to(dn.attr_text, gone) or dn.is_external or n.startswith("evaltool_"):
+                del ws.defined_names[n]
+                report.names += 1
+        if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
+            # One form per page width: a hand-made sheet without a print setup would cut columns off.
+            from openpyxl.worksheet.properties import PageSetupProperties
+
+            if ws.sheet_properties.pageSetUpPr is None:
+                ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_view.tabSelected = False
+    if missing:
+        shown = "、".join(missing[:MAX_LISTED]) + ("等" if len(missing) > MAX_LISTED else "")
+        raise InputError(f"{name}：{shown} 是公式，文件中没有保存它的计算结果，公开版无法写出它的值。"
+                         "请在 Excel 或 WPS 中打开该文件、保存一次后再公开，或把公式改为数值。")
+    for n in list(wb.defined_names):
+        dn = wb.defined_names[n]
+        if _refers_to(dn.attr_text, gone) or dn.is_external or n.startswith("evaltool_") or "#REF!" in str(dn.attr_text):
+            del wb.defined_names[n]
+            report.names += 1
+    report.links += len(wb._external_links)
+    wb._external_links = []
+    wb.custom_doc_props = CustomPropertyList()
+    props = wb.properties
+    props.creator = None
+    props.lastModifiedBy = None
+    props.category = MARKER
+    wb.active = 0
+    wb.worksheets[0].sheet_view.tabSelected = True
+    return wb, report
+
+
+def is_public_copy(path: str | Path) -> bool:
+    """Whether an existing file is a public copy written by this command (so it may be replaced)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return MARKER.encode("utf-8") in zf.read("docProps/core.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+
+
+__all__ = ["INTERNAL_SHEETS", "MARKER", "Cleaned", "form_sheets", "unmarked", "clean_copy", "is_public_copy"]

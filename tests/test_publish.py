@@ -1,0 +1,318 @@
+"""`evaltool publish`: the 信息公开 pack, on real workbooks written by `new --from` and `score`, then
+touched the way a unit's file really is (a clerk's note, a hidden sheet, a scratch sheet, a name into
+设置, the author in the properties). The public copies are opened with openpyxl and as zip parts, the
+PDFs rendered by LibreOffice and read back, the draft's numbers compared with hand-computed sums."""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.comments import Comment
+from openpyxl.workbook.defined_name import DefinedName
+
+from conftest import CASES_DIR
+from evaltool.cli import main
+from evaltool.workbook import layout as L
+from pdfpages import flat, hidden_words, page_texts, page_words
+
+# The four clean 自评表 seeds (seed000 has an E-SCORE-MISMATCH: typed 9 where the rule gives 9.86).
+CLEAN = ["seed002-各项工作运转经费", "seed002-电子政务各项专项经费", "seed003-信息化项目建设", "seed004-电子政务外网及智慧办公平台"]
+WITH_ERROR = "seed000-政府网站及政务新媒体日常安全运维"
+MARK_FILLS = {"FFC7CE", "FFEB9C", "DDEBF7"}
+CLERK = "张三（办公室）"
+
+
+def run(*args, ok=(0, 1)):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code in ok, (result.exit_code, result.output, result.exception)
+    return result
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def make_inbox(folder: Path, names: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for stem in names:
+        out = folder / f"{stem}.xlsx"
+        run("new", "--from", CASES_DIR / f"{stem}.yaml", "-o", out)
+        run("score", out)  # marks, notes and the 校验结果 sheet, as a scored file has them
+    # What a unit's file carries besides the form.
+    path = folder / f"{CLEAN[1]}.xlsx"
+    if not path.exists():
+        return
+    wb = openpyxl.load_workbook(path)
+    ws = wb[L.SHEET_FORM]
+    label = next(c for row in ws.iter_rows() for c in row if c.value == L.L_NAME)
+    label.comment = Comment("请王科长核对资金数（内部）", CLERK)
+    hidden = wb.create_sheet("内部测算")
+    hidden["A1"] = "内部测算：不公开"
+    hidden.sheet_state = "hidden"
+    wb.create_sheet("草稿纸")["A1"] = "草稿纸上的字"
+    wb.defined_names["规则"] = DefinedName("规则", attr_text=f"'{L.SHEET_SETTINGS}'!$B$2")
+    wb.defined_names["表头"] = DefinedName("表头", attr_text=f"'{L.SHEET_FORM}'!$A$1")
+    wb.properties.creator = CLERK
+    wb.properties.lastModifiedBy = CLERK
+    wb.save(path)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("publish")
+    inbox = tmp / "收件箱"
+    make_inbox(inbox, CLEAN + [WITH_ERROR])
+    before = digest(inbox)
+    result = run("publish", inbox, "-o", tmp / "公开")
+    return {"tmp": tmp, "inbox": inbox, "out": tmp / "公开", "before": before, "result": result}
+
+
+def public(published, stem: str) -> Path:
+    return published["out"] / f"{stem}-公开.xlsx"
+
+
+def test_inputs_are_not_modified(published):
+    assert digest(published["inbox"]) == published["before"]
+
+
+def test_public_xlsx_holds_the_form_only(published):
+    out = public(published, CLEAN[1])
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [L.SHEET_FORM]  # no 校验结果, 设置, 说明, 报告素材, 项目基本信息, hidden or scratch sheet
+    ws = wb[L.SHEET_FORM]
+    cells = [c for row in ws.iter_rows() for c in row]
+    assert [c.coordinate for c in cells if c.comment is not None] == []
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    marked = [c.coordinate for c in cells if c.fill is not None and c.fill.fill_type == "solid"
+              and str(c.fill.fgColor.rgb)[-6:].upper() in MARK_FILLS]
+    assert marked == []  # F6 carried the W-RATE-REASON mark in the scored input
+    src = openpyxl.load_workbook(published["inbox"] / f"{CLEAN[1]}.xlsx")
+    assert str(src[L.SHEET_FORM]["F6"].fill.fgColor.rgb)[-6:] == "FFEB9C"  # (the input did have it)
+    assert ws["F6"].fill.fill_type is None  # the 全年执行数 input cell: white again, as the template has it
+    assert str(ws["H6"].fill.fgColor.rgb)[-6:].upper() == L.COLOR_COMPUTED  # the computed 执行率 keeps its grey
+    # Names: the one into the removed 设置 sheet and evaltool's own are gone, the clerk's into the form stays.
+    assert "规则" not in wb.defined_names and "evaltool_template_version" not in wb.defined_names
+    assert "表头" in wb.defined_names
+    # The evaluated numbers are there as values.
+    values = [c.value for c in cells]
+    assert 95.16 in values and "优" in values
+    # Print setup kept from the template: A4 landscape, one page wide, the header row repeated.
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth == 1 and ws.print_title_rows == src[L.SHEET_FORM].print_title_rows
+    assert ws.print_area == src[L.SHEET_FORM].print_area
+
+
+def test_public_xlsx_zip_parts(published):
+    for stem in CLEAN:
+        with zipfile.ZipFile(public(published, stem)) as zf:
+            names = zf.namelist()
+            assert not [n for n in names if re.search(r"comments|vmlDrawing|externalLink|threadedComment|custom\.xml", n)], names
+            assert len([n for n in names if n.startswith("xl/worksheets/sheet")]) == 1
+            blob = b"".join(zf.read(n) for n in names)
+            for text in (CLERK, "内部测算", "草稿纸", "【evaltool】", L.SHEET_RESULTS, "请王科长"):
+                assert text.encode("utf-8") not in blob, (stem, text)
+            core = zf.read("docProps/core.xml").decode("utf-8")
+            assert "<dc:creator" not in core and "lastModifiedBy>" not in core.replace("cp:lastModifiedBy/", "")
+
+
+def test_public_copy_reads_and_scores_as_the_form(published):
+    """The copy is still the form: check reads it and finds the same total and grade."""
+    for stem, total in zip(CLEAN, ("100.00", "95.16", "99.98", "100.00")):
+        out = run("check", public(published, stem)).output
+        assert f"总分 {total}" in out, (stem, out)
+
+
+def test_form_with_errors_is_refused_and_named(published):
+    output = published["result"].output
+    assert published["result"].exit_code == 1
+    assert not public(published, WITH_ERROR).exists()
+    assert flat(f"未公开 {WITH_ERROR}.xlsx 有未改正的错误") in flat(output)
+    assert "J6" in output and "--allow-errors" in output and "Traceback" not in output
+    # --allow-errors: published as it is, and the draft says so.
+    out = published["tmp"] / "照现状公开"
+    res = run("publish", published["inbox"] / f"{WITH_ERROR}.xlsx", "-o", out, "--allow-errors")
+    assert (out / f"{WITH_ERROR}-公开.xlsx").exists()
+    assert flat("按 --allow-errors 公开，表格仍有 1 个未改正的错误") in flat(res.output)
+    draft = (out / "预算绩效情况说明（草稿）.md").read_text("utf-8")
+    assert "有错误的项目 1 个" in draft
+
+
+def test_pdf_pages_rendered_whole(published, tmp_path, monkeypatch):
+    import pdfpages
+
+    # The PDF's Ming face draws a lone "5" so thin that at 100 dpi its anti-aliased strokes read as no ink.
+    monkeypatch.setattr(pdfpages, "DPI", 200)
+    for stem in CLEAN:
+        pdf = published["out"] / f"{stem}-公开.pdf"
+        texts = page_texts(pdf)
+        words = page_words(pdf)
+        joined = flat("".join(texts))
+        assert "项目支出绩效自评表" in joined and "偏差原因分析及改进措施" in joined
+        for text in ("校验结果", "规则集", "内部测算", "草稿纸", "【evaltool】", "请王科长"):
+            assert text not in joined, (stem, text)
+        for i in range(len(texts)):
+            assert hidden_words(pdf, i + 1, words[i], tmp_path) == [], (stem, i + 1)
+        # One page wide: the last column's header is on every table page, nothing beyond the page edge.
+        wide = max(w.x1 for page in words for w in page)
+        assert wide < 842, (stem, wide)  # A4 landscape is 842 pt wide
+        for i, t in enumerate(texts):
+            if flat("一级指标") in flat(t):
+                assert flat("偏差原因分析及改进措施") in flat(t), (stem, i + 1)
+    # Each indicator's name is printed (no clipped rows or columns).
+    import yaml
+
+    case = yaml.safe_load((CASES_DIR / f"{CLEAN[2]}.yaml").read_text("utf-8"))
+    shown = flat("".join(page_texts(published["out"] / f"{CLEAN[2]}-公开.pdf")))
+    for row in case["绩效指标"]:
+        assert flat(str(row["三级指标"])) in shown
+
+
+def draft_path(published) -> Path:
+    return published["out"] / "预算绩效情况说明（草稿）.md"
+
+
+def test_draft_numbers_are_the_forms(published):
+    text = draft_path(published).read_text("utf-8")
+    # Hand-computed from the four seed cases: 381.80 + 265.69 + 921.47 + 219.91; 381.80 + 137 + 919.94 +
+    # 219.91; 1658.65 ÷ 1788.87 = 92.7205…%; (100 + 95.16 + 99.98 + 100) ÷ 4 = 98.785 → 98.79 (half-up).
+    assert "共自评项目 4 个" in text
+    assert "涉及资金（全年预算数）1788.87 万元，全年执行数 1658.65 万元，预算执行率 92.72%" in text
+    assert "优 4 个、良 0 个、中 0 个、差 0 个；平均得分 98.79 分" in text
+    assert "电子政务各项专项经费全年预算数 265.69 万元，全年执行数 137.00 万元，预算执行率 51.56%，自评得分 95.16 分" in text
+    # Achievements and problems come from the forms' own texts (seed003's 报告素材).
+    assert "预算编制还需进一步细化" in text and "全年信息化建设 9 个任务" in text
+    assert "【待填写：" in text  # what the forms do not say is left for the clerk, never made up
+    assert flat("情况说明中的数字已与表格逐一核对，没有发现不一致") in flat(published["result"].output)
+    docx = published["out"] / "预算绩效情况说明（草稿）.docx"
+    from docx import Document
+
+    body = "\n".join(p.text for p in Document(str(docx)).paragraphs)
+    assert flat("1788.87 万元") in flat(body) and flat("平均得分 98.79 分") in flat(body)
+
+
+@pytest.mark.parametrize("old, new, code", [
+    ("全年执行数 1658.65 万元", "全年执行数 1685.65 万元", "E-PUBLISH-NUMBER"),
+    ("平均得分 98.79 分", "平均得分 98.78 分", "E-PUBLISH-NUMBER"),
+    ("优 4 个", "优 3 个", "E-PUBLISH-NUMBER"),
+    ("共自评项目 4 个", "共自评项目 5 个", "E-PUBLISH-NUMBER"),
+    ("预算执行率 51.56%", "预算执行率 56.51%", "E-REPORT-NUMBER"),
+    ("自评得分 99.98 分", "自评得分 98.99 分", "E-REPORT-NUMBER"),
+])
+def test_check_flags_a_changed_number(published, tmp_path, old, new, code):
+    text = draft_path(published).read_text("utf-8")
+    assert text.count(old) == 1
+    edited = tmp_path / "改过的说明.md"
+    edited.write_text(text.replace(old, new), "utf-8")
+    res = run("publish", published["inbox"], "--check", edited)
+    assert res.exit_code == 1, res.output
+    from evaltool.publish.run import check_file
+
+    findings, _ = check_file(edited, [published["inbox"]])
+    assert [f.code for f in findings if f.severity == "error"] == [code], [f.message for f in findings]
+    assert new.split()[-2] in findings[0].message or new.split()[-1].rstrip("分个%") in findings[0].message
+    # The unchanged draft passes the same check.
+    same = tmp_path / "原样.md"
+    same.write_text(text, "utf-8")
+    assert run("publish", published["inbox"], "--check", same).exit_code == 0
+
+
+def test_check_reads_an_edited_docx(published, tmp_path):
+    from docx import Document
+
+    src = published["out"] / "预算绩效情况说明（草稿）.docx"
+    doc = Document(str(src))
+    hit = next(p for p in doc.paragraphs if "1788.87" in p.text)
+    for run_ in hit.runs:
+        run_.text = run_.text.replace("1788.87", "1789.87")
+    edited = tmp_path / "改过的说明.docx"
+    doc.save(str(edited))
+    res = run("publish", published["inbox"], "--check", edited)
+    assert res.exit_code == 1 and "1789.87" in res.output and "1788.87" in res.output, res.output
+
+
+def test_rerun_keeps_the_edited_draft_and_skips_its_own_outputs(published, tmp_path):
+    inbox = tmp_path / "in"
+    shutil.copytree(published["inbox"], inbox)
+    out = inbox / "公开"  # the outputs below the inputs: a second run must not publish them again
+    run("publish", inbox, "-o", out, "--no-pdf")
+    draft = out / "预算绩效情况说明（草稿）.md"
+    draft.write_text(draft.read_text("utf-8") + "\n（办公室已修改）\n", "utf-8")
+    res = run("publish", inbox, "-o", out, "--no-pdf")
+    assert "（办公室已修改）" in draft.read_text("utf-8")  # the clerk's edit is never overwritten
+    assert (out / "预算绩效情况说明（草稿）（2）.md").exists()
+    assert not list(out.glob("*-公开-公开*")) and "公开-公开" not in res.output
+    # A file of the public copy's name that evaltool did not write is left alone.
+    mine = out / f"{CLEAN[0]}-公开.xlsx"
+    shutil.copyfile(inbox / f"{CLEAN[0]}.xlsx", mine)
+    before = mine.read_bytes()
+    res = run("publish", inbox, "-o", out, "--no-pdf")
+    assert mine.read_bytes() == before and flat("不是 evaltool 写出的公开版") in flat(res.output)
+
+
+def test_scoresheet_kind_keeps_both_of_its_sheets(tmp_path):
+    """Any kind, through the registry: the 评分表 keeps its 评分表 and 绩效目标表 sheets."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    book = inbox / "评分.xlsx"
+    run("new", "--from", CASES_DIR / "seed001-信息系统运维项目-评分表.yaml", "-o", book)
+    run("score", book)
+    before = book.read_bytes()
+    res = run("publish", book, "-o", tmp_path / "out", "--no-pdf")
+    assert book.read_bytes() == before
+    wb = openpyxl.load_workbook(tmp_path / "out" / "评分-公开.xlsx")
+    assert wb.sheetnames == ["评分表", "绩效目标表"], res.output
+    assert not [c for ws in wb for row in ws.iter_rows() for c in row if c.comment is not None]
+    text = (tmp_path / "out" / "预算绩效情况说明（草稿）.md").read_text("utf-8")
+    assert "全年预算数 195.01 万元，全年执行数 87.44 万元，预算执行率 44.84%，自评得分 98.50 分" in text
+
+
+def test_formula_without_a_saved_value_is_refused_naming_the_cell(tmp_path):
+    inbox = tmp_path / "in"
+    make_inbox(inbox, [CLEAN[0]])
+    path = inbox / f"{CLEAN[0]}.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb[L.SHEET_FORM]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "其他资金")
+    ws.cell(cell.row, cell.column + 2).value = "=0*1"  # 年初预算数 of 其他资金, typed as a formula
+    wb.save(path)
+    before = path.read_bytes()
+    res = run("publish", path, "-o", tmp_path / "out", "--no-pdf")
+    assert path.read_bytes() == before
+    addr = f"{openpyxl.utils.get_column_letter(cell.column + 2)}{cell.row}"
+    assert flat(f"“{L.SHEET_FORM}”{addr} 是公式，文件中没有保存它的计算结果") in flat(res.output), res.output
+    assert not (tmp_path / "out" / f"{CLEAN[0]}-公开.xlsx").exists()
+
+
+def test_case_file_and_empty_folder_are_refused_in_chinese(tmp_path):
+    res = run("publish", CASES_DIR / f"{CLEAN[0]}.yaml", "-o", tmp_path / "out", ok=(1, 2))
+    assert flat("是案例文件，不是表格") in flat(res.output) and "Traceback" not in res.output
+    empty = tmp_path / "空"
+    empty.mkdir()
+    res = run("publish", empty, "-o", tmp_path / "out", ok=(2,))
+    assert flat("没有找到要公开的表格") in flat(res.output)
+
+
+def test_totals_are_decimal_half_up():
+    """The draft's average is the forms' totals averaged in Decimal, halves rounded up."""
+    from evaltool.core.model import Project, ScoreResult
+    from evaltool.publish.draft import Row, totals
+
+    def row(total: str) -> Row:
+        r = ScoreResult("国家标准", "国家标准", None, None, None, None, "", [], {}, Decimal(total), "优", [])
+        return Row(Project(name=f"项目{total}"), r, "f.xlsx", "项目支出绩效自评表", Decimal("0.1"), Decimal("0.2"),
+                   None, Decimal(total), "优", None, 0, True)
+
+    t = totals([row("90.005"), row("90.00")])  # 90.0025 → 90.00; and 0.1 + 0.1 is 0.2 exactly
+    assert t.average == Decimal("90.0025") and t.budget == Decimal("0.2")
+    from evaltool.core.decimals import fmt
+
+    assert fmt(t.average, 2) == "90.00"
+    t = totals([row("90.01"), row("90.00")])  # 90.005 → 90.01 half-up (banker's rounding would give 90.00)
+    assert fmt(t.average, 2) == "90.01"
