@@ -174,10 +174,10 @@ def start_pool(workers: int) -> ProcessPoolExecutor | None:
     fork = sys.platform.startswith("linux") and threading.active_count() == 1
     try:
         if fork:
-            warm()  # here, once: every worker inherits it
+            warm(workers > 1)  # here, once: every worker inherits it (one worker: only what it will surely use)
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(fork))
         for _ in range(workers):
-            pool.submit(warm)  # each submit starts one more process until all are up; warm() is cheap there
+            pool.submit(warm, workers > 1)  # each submit starts one more process until all are up; cheap there
         return pool
     except (OSError, RuntimeError, BrokenProcessPool, ValueError):
         return None
