@@ -9,7 +9,8 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["evaltool", "evaltool.*"]),
     include_package_data=True,
-    package_data={"evaltool": ["rules/*.yaml", "samples/*.yaml", "workbook/*.yaml", "report/templates/*"]},
+    package_data={"evaltool": ["rules/*.yaml", "samples/*.yaml", "workbook/*.yaml", "report/templates/*",
+                                  "kinds/*/*.yaml", "kinds/*/templates/*"]},
     # The built add-in, the blank template and the VBA/ribbon sources travel with a non-editable
     # install too, so `evaltool addin install` works without a source checkout.
     data_files=[

@@ -41,6 +41,10 @@ Sub OnCollect(control As IRibbonControl)
     Press "collect"
 End Sub
 
+Sub OnPublish(control As IRibbonControl)
+    Press "publish"
+End Sub
+
 Sub OnAbout(control As IRibbonControl)
     Press "about"
 End Sub

@@ -17,6 +17,7 @@ from evaltool.excel import xlwings_engine
 from evaltool.workbook import service
 
 from conftest import case_files
+from serverkit import payload_from_file
 from test_excel import payload_from_grids
 
 import sys
@@ -43,6 +44,10 @@ def workbooks(tmp_path_factory) -> list[Path]:
 
 
 def read_with(name: str, path: Path, monkeypatch) -> list:
+    if name == "json":  # the sheets as the WPS add-in posts them to `evaltool serve`
+        from evaltool.server.payload import Limits, Posted
+
+        return engine("json").read(Posted(payload_from_file(path), Limits()))
     if name != "xlwings":
         return engine(name).read(path)
     grids = engine("openpyxl").read(path)
@@ -59,7 +64,7 @@ def outcome(grids, name: str):
 
 
 def test_every_engine_is_registered_behind_the_interface():
-    assert sorted(ENGINES) == ["calamine", "openpyxl", "xlwings"]
+    assert sorted(ENGINES) == ["calamine", "json", "openpyxl", "xlwings"]
     assert all(isinstance(e, Engine) for e in ENGINES.values())
     assert [n for n, e in sorted(ENGINES.items()) if e.writes] == ["openpyxl", "xlwings"]
 
@@ -69,7 +74,7 @@ def test_the_same_workbook_scores_the_same_through_every_engine(workbooks, monke
     for path in workbooks:
         base = outcome(read_with("openpyxl", path, monkeypatch), path.name)
         assert base[0], path.name
-        for name in ("calamine", "xlwings"):
+        for name in ("calamine", "xlwings", "json"):
             assert outcome(read_with(name, path, monkeypatch), path.name) == base, (name, path.name)
 
 

@@ -57,6 +57,8 @@ def make_inbox(folder: Path, names: list[str]) -> None:
     hidden["A1"] = "内部测算：不公开"
     hidden.sheet_state = "hidden"
     wb.create_sheet("草稿纸")["A1"] = "草稿纸上的字"
+    ws["L2"] = "隐藏列里的测算"
+    ws.column_dimensions["L"].hidden = True
     wb.defined_names["规则"] = DefinedName("规则", attr_text=f"'{L.SHEET_SETTINGS}'!$B$2")
     wb.defined_names["表头"] = DefinedName("表头", attr_text=f"'{L.SHEET_FORM}'!$A$1")
     wb.properties.creator = CLERK
@@ -116,7 +118,7 @@ def test_public_xlsx_zip_parts(published):
             assert not [n for n in names if re.search(r"comments|vmlDrawing|externalLink|threadedComment|custom\.xml", n)], names
             assert len([n for n in names if n.startswith("xl/worksheets/sheet")]) == 1
             blob = b"".join(zf.read(n) for n in names)
-            for text in (CLERK, "内部测算", "草稿纸", "【evaltool】", L.SHEET_RESULTS, "请王科长"):
+            for text in (CLERK, "内部测算", "草稿纸", "【evaltool】", L.SHEET_RESULTS, "请王科长", "隐藏列里的测算"):
                 assert text.encode("utf-8") not in blob, (stem, text)
             core = zf.read("docProps/core.xml").decode("utf-8")
             assert "<dc:creator" not in core and "lastModifiedBy>" not in core.replace("cp:lastModifiedBy/", "")
@@ -316,3 +318,144 @@ def test_totals_are_decimal_half_up():
     assert fmt(t.average, 2) == "90.00"
     t = totals([row("90.01"), row("90.00")])  # 90.005 → 90.01 half-up (banker's rounding would give 90.00)
     assert fmt(t.average, 2) == "90.01"
+
+
+def test_the_same_project_twice_is_flagged_and_each_part_checked_by_its_number(tmp_path):
+    inbox = tmp_path / "in"
+    make_inbox(inbox, [CLEAN[2]])
+    shutil.copyfile(inbox / f"{CLEAN[2]}.xlsx", inbox / "再次提交.xlsx")
+    res = run("publish", inbox, "-o", tmp_path / "out", "--no-pdf")
+    assert flat("同一项目“信息化项目建设项目”（区人民政府办公室，2023）出现 2 次") in flat(res.output), res.output
+    text = (tmp_path / "out" / "预算绩效情况说明（草稿）.md").read_text("utf-8")
+    assert "### 1. 信息化项目建设项目（区人民政府办公室）" in text and "### 2. 信息化项目建设项目（区人民政府办公室）" in text
+    # A number changed in the second part is found there (the two parts share a heading, not a number).
+    second = text.index("### 2.")
+    edited = tmp_path / "说明.md"
+    edited.write_text(text[:second] + text[second:].replace("预算执行率 99.83%", "预算执行率 93.83%"), "utf-8")
+    from evaltool.publish.run import check_file
+
+    findings, _ = check_file(edited, [inbox])
+    assert [f.code for f in findings] == ["W-DUPLICATE", "E-REPORT-NUMBER"], [f.message for f in findings]
+    assert "93.83%" in findings[1].message
+
+
+def test_a_hand_made_sheet_without_print_setup_prints_one_page_wide(tmp_path):
+    """A form laid out by hand (no print area, no fit): the copy fits the page width, landscape when wide."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "layouts"))
+    import forms
+
+    book = tmp_path / "手工表.xlsx"
+    forms.national(book)
+    src = openpyxl.load_workbook(book).active
+    assert not src.sheet_properties.pageSetUpPr or not src.sheet_properties.pageSetUpPr.fitToPage
+    run("publish", book, "-o", tmp_path / "out", "--no-pdf")
+    ws = openpyxl.load_workbook(tmp_path / "out" / "手工表-公开.xlsx").active
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0
+
+
+def test_the_ribbon_button_publishes_the_saved_workbook(tmp_path):
+    """The Excel 公开 button (xlwings remote engine): the book's saved file into 公开 beside it; a form
+    with 错误 is a Chinese dialog and nothing is written."""
+    import xlwings as xw
+
+    from evaltool.excel import entry
+    from evaltool.workbook import xlsx_engine
+    from test_excel import payload_from_grids
+
+    make_inbox(tmp_path, [CLEAN[3], WITH_ERROR])
+    good = tmp_path / f"{CLEAN[3]}.xlsx"
+    before = good.read_bytes()
+    book = xw.Book(json=payload_from_grids(xlsx_engine.read_grids(good), name=good.name))
+    done = entry.publish(book=book, path=good, open_after=False)
+    assert good.read_bytes() == before
+    assert (tmp_path / "公开" / f"{CLEAN[3]}-公开.xlsx").exists() and done.drafts
+    alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
+    assert any("已生成公开版" in a and "-公开.pdf" in a for a in alerts), alerts
+    bad = tmp_path / f"{WITH_ERROR}.xlsx"
+    book = xw.Book(json=payload_from_grids(xlsx_engine.read_grids(bad), name=bad.name))
+    entry.publish(book=book, path=bad, folder=tmp_path / "公开2", open_after=False)
+    alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
+    assert any("没有生成公开版" in a and "有未改正的错误" in a for a in alerts), alerts
+    assert not list((tmp_path / "公开2").glob("*.xlsx"))
+    # A book that is not saved on this computer (the remote engine's has no folder): said so, in Chinese.
+    book = xw.Book(json=payload_from_grids(xlsx_engine.read_grids(good), name=good.name))
+    assert entry.publish(book=book, open_after=False) is None
+    alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
+    assert any("还没有保存到电脑上" in a for a in alerts), alerts
+
+
+THIRD = """类型: 测试表
+项目名称: 第三种表测试项目
+年度: 2024
+主管部门: 某县财政局
+实施单位: 某县测试中心
+测试指标:
+  - {名称: 甲项, 分值: 60, 得分: 52}
+  - {名称: 乙项, 分值: 40, 得分: 40}
+"""
+
+
+@pytest.mark.parametrize("target, in_draft", [("testkind.kind:KIND", True), ("publishkind.kind:KIND", False)])
+def test_a_kind_registered_elsewhere_is_published_through_the_registry(tmp_path, target, in_draft):
+    """publish names no kind: the tests' 测试表 (registered here only) is cleaned, printed and, when it
+    has a total, counted in the draft; a form without a total is published but kept out of the draft."""
+    from evaltool.core import kinds
+
+    kinds.register("测试表", target)
+    try:
+        case = tmp_path / "测试.yaml"
+        case.write_text(THIRD, "utf-8")
+        book = tmp_path / "测试表.xlsx"
+        assert run("new", book, "--from", case).exit_code == 0
+        wb = openpyxl.load_workbook(book)
+        wb.create_sheet("内部")["A1"] = "内部的字"
+        wb["测试表"]["A2"].comment = Comment("内部批注", CLERK)
+        wb.save(book)
+        res = run("publish", book, "-o", tmp_path / "out", "--no-pdf", ok=(0,))
+        out = openpyxl.load_workbook(tmp_path / "out" / "测试表-公开.xlsx")
+        assert out.sheetnames == ["测试表"]
+        assert not [c for row in out["测试表"].iter_rows() for c in row if c.comment is not None]
+        draft = tmp_path / "out" / "预算绩效情况说明（草稿）.md"
+        if in_draft:
+            text = draft.read_text("utf-8")
+            assert "共自评项目 1 个" in text and "自评得分 92.00 分，评价等次为“优”" in text
+            assert "平均得分 92.00 分" in text
+        else:
+            assert not draft.exists()
+            assert flat("已公开但不计入情况说明（表格没有总分和等次，不是绩效自评结果）：测试表.xlsx（测试计划表）") in flat(res.output)
+    finally:
+        kinds.unregister("测试表")
+
+
+def test_a_form_of_the_whole_department_is_reported_apart(tmp_path):
+    """A kind whose forms evaluate the whole department (subject 部门): counted apart, its money never
+    added to the projects' (it holds theirs), its own part in the draft checked like a project's."""
+    from evaltool.core import kinds
+
+    kinds.register("测试表", "publishkind.kind:WHOLE")
+    try:
+        inbox = tmp_path / "in"
+        make_inbox(inbox, [CLEAN[2]])
+        case = tmp_path / "测试.yaml"
+        case.write_text(THIRD.replace("第三种表测试项目", "某县测试中心部门整体"), "utf-8")
+        assert run("new", inbox / "部门整体.xlsx", "--from", case).exit_code == 0
+        run("publish", inbox, "-o", tmp_path / "out", "--no-pdf", ok=(0,))
+        text = (tmp_path / "out" / "预算绩效情况说明（草稿）.md").read_text("utf-8")
+        assert "共自评项目 1 个，涉及资金（全年预算数）921.47 万元，全年执行数 919.94 万元" in text
+        assert "另填报测试部门整体表 1 个（见第三部分）" in text
+        assert "优 1 个、良 0 个、中 0 个、差 0 个；平均得分 99.98 分" in text  # the department's 92 is not averaged in
+        assert text.index("### 1. 信息化项目建设项目") < text.index("### 2. 某县测试中心部门整体")
+        assert "自评得分 92.00 分" in text.split("### 2.")[1]
+        edited = tmp_path / "说明.md"
+        edited.write_text(text.replace("测试部门整体表 1 个", "测试部门整体表 2 个"), "utf-8")
+        from evaltool.publish.run import check_file
+
+        findings, _ = check_file(edited, [inbox])
+        assert [f.code for f in findings] == ["E-PUBLISH-NUMBER"], [f.message for f in findings]
+        edited.write_text(text, "utf-8")
+        assert check_file(edited, [inbox])[0] == []
+    finally:
+        kinds.unregister("测试表")

@@ -95,4 +95,5 @@ def test_without_its_registry_line_the_kind_is_unknown(tmp_path):
     case = tmp_path / "测试.yaml"
     case.write_text(CASE, "utf-8")
     res = run("check", case)
-    assert res.exit_code == 2 and "“类型”应为“自评表”或“评分表”" in res.output
+    listed = "或".join(f"“{k}”" for k in kinds.names())  # every registered kind, and not the 测试表
+    assert res.exit_code == 2 and f"“类型”应为{listed}，现为“测试表”" in res.output

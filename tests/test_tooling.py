@@ -1,5 +1,6 @@
 """The repository's own checks run with the tests (issue 13): ruff is clean over the whole tree, mypy
-over the core, the service layer and the engines (configured in pyproject.toml)."""
+over the core, the engines, the 自评表 and 评分表 kinds, the workbook and report layers (the files
+pyproject.toml lists)."""
 from __future__ import annotations
 
 import subprocess

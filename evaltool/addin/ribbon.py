@@ -33,10 +33,11 @@ def py_escaped(name: str) -> str:
 
 
 def kinds() -> list[tuple[str, str]]:
-    """(name, title) of every registered kind, in registry order."""
-    from evaltool.core.kinds import kinds as registered
+    """(name, title) of every registered kind: the default kind (自评表) first, then registry order
+    (which is detection order, and may put a kind before the 自评表 for reading only)."""
+    from evaltool.core.kinds import DEFAULT_KIND, kinds as registered
 
-    return [(k.name, k.title or k.name) for k in registered()]
+    return sorted(((k.name, k.title or k.name) for k in registered()), key=lambda e: e[0] != DEFAULT_KIND)
 
 
 def menu(wps: bool, indent: str = "          ") -> str:

@@ -17,9 +17,11 @@ from evaltool.console import console, err_console, esc, json_text
               help="同时使用的进程数（默认：全部 CPU 核心）")
 @click.option("--json", "as_json", is_flag=True, help="在屏幕上输出机器可读的汇总摘要")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条")
+@click.option("--review", is_flag=True,
+              help="同时生成抽查表：按风险排序的“抽查”工作表（附理由和建议的结果应用）与待填写的“复核意见”工作表")
 @friendly
 def collect_cmd(paths: tuple[str, ...], output: str, rules: str | None, jobs: int | None, as_json: bool,
-                quiet: bool) -> None:
+                quiet: bool, review: bool) -> None:
     """汇总：把多个自评表工作簿（文件或文件夹，含子文件夹）汇总成一个工作簿。
 
     每个项目一行（执行率、各一级指标小计、总分、等次、错误/警告数），另有主管部门汇总、
@@ -42,9 +44,9 @@ def collect_cmd(paths: tuple[str, ...], output: str, rules: str | None, jobs: in
         def progress(done: int, total: int, file: str) -> None:
             bar.update(task, completed=done, total=total, file=esc(file[-40:]))
 
-        summary = collect(paths, output, rules=rules, workers=jobs, progress=progress, display=bar)
+        summary = collect(paths, output, rules=rules, workers=jobs, progress=progress, display=bar, review=review)
     else:
-        summary = collect(paths, output, rules=rules, workers=jobs)
+        summary = collect(paths, output, rules=rules, workers=jobs, review=review)
 
     if as_json:
         import json
@@ -77,4 +79,7 @@ def _print_summary(summary) -> None:
             console.print(f"  [bold]{esc(file)}[/]：{esc(reason)}")
         if len(summary.unreadable) > 20:
             console.print(f"  ……其余 {len(summary.unreadable) - 20} 个见“无法读取的文件”工作表")
+    if summary.review is not None:
+        console.print(f"抽查：{summary.review['有风险的项目数']} 个项目发现风险，按风险分排序见“抽查”工作表，"
+                      "复核结论填在“复核意见”工作表")
     console.print(f"结果已保存到：[bold]{esc(summary.output)}[/]")

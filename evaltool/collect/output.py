@@ -599,19 +599,25 @@ class CollectionWriter:
     def discard(self) -> None:
         discard_workbook(self.wb)
 
-    def finish(self, output: Path, rows: list[dict], summary) -> None:
+    def finish(self, output: Path, rows: list[dict], summary, extra=None) -> None:
+        """extra(wb): writes more sheets before the save (collect --review's 抽查 sheets)."""
         room = EXCEL_MAX_ROWS - 2
         if self.n_findings > room:
             self._findings.append(["", "", "", "提示", f"问题共 {self.n_findings} 条，超过 Excel 的行数上限，其余 "
                                                      f"{self.n_findings - room} 条未列出。请分批汇总。"])
         self._findings.autofilter()
+        rows, own = split_kind_rows(rows)
         df, subtotal_cols = rows_frame(rows)
         _write_rows(self.wb, df, subtotal_cols, ws=self._reserved["汇总"])
+        for position, (kind, kind_rows) in enumerate(own, start=1):
+            _write_kind_rows(self.wb, kind, kind_rows, position)
         dept = department_records(df) if len(df) else None
         _write_departments(self.wb, dept, ws=self._reserved["主管部门汇总"])
         _write_charts(self.wb, df, ws=self._reserved["图表"])
         _write_unreadable(self.wb, summary)
         _write_about(self.wb, summary, self.n_findings)
+        if extra is not None:
+            extra(self.wb)
         save_atomic(self.wb, Path(output))
 
 
@@ -656,6 +662,43 @@ def _write_rows(wb, df, subtotal_cols: list[str], ws=None) -> None:
     for values in df.records:
         w.append(values)
     w.autofilter()
+
+
+def split_kind_rows(rows: list[dict]) -> tuple[list[dict], list[tuple[Any, list[dict]]]]:
+    """(the 汇总 sheet's rows, [(kind, its rows)] for each kind with a sheet of its own).
+
+    A kind with FormKind.summary_sheet (the 运行监控表: 执行进度 and 预警, no 总分) lists its
+    projects there; its summary_row names the kind under "类型". Every other row goes to 汇总."""
+    from evaltool.core.kinds import kinds
+
+    own = {k.name: k for k in kinds() if k.summary_sheet}
+    main: list[dict] = []
+    grouped: dict[str, list[dict]] = {}
+    for row in rows:
+        kind = own.get(row.get("类型")) if own else None
+        if kind is None:
+            main.append(row)
+        else:
+            grouped.setdefault(kind.name, []).append(row)
+    return main, [(own[name], grouped[name]) for name in own if name in grouped]
+
+
+def _write_kind_rows(wb, kind, rows: list[dict], position: int) -> None:
+    """A kind's own sheet, placed `position` sheets after 汇总: its summary_columns, rows in its
+    summary_order (e.g. 红 before 黄 before 绿), then by 主管部门 / 单位 / file like 汇总."""
+    spec = kind.summary_columns
+    w = SheetWriter(wb, kind.summary_sheet, [h for _, h, _, _ in spec], [f for *_, f, _ in spec],
+                    [wd for *_, wd in spec])
+    order_key, ranks = kind.summary_order or (None, {})
+
+    def key(row: dict) -> tuple:
+        rank = ranks.get(row.get(order_key), len(ranks)) if order_key else 0
+        return (rank, *("\uffff" if row.get(c) is None else str(row.get(c)) for c in SORT_COLUMNS))
+
+    for row in sorted(rows, key=key):
+        w.append([row.get(c) for c, *_ in spec])
+    w.autofilter()
+    wb.move_sheet(w.ws.title, offset=-(len(wb.sheetnames) - 1 - wb.sheetnames.index("汇总") - position))
 
 
 DEPT_SPEC = [

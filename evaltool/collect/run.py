@@ -49,6 +49,7 @@ class CollectSummary:
     duplicates: int = 0  # projects sent more than once (same 单位, 项目, 年度)
     earlier_summaries: list[str] = field(default_factory=list)  # earlier 汇总 workbooks, skipped
     seconds: float = 0.0
+    review: dict | None = None  # collect --review: the 抽查's summary (collect/review.py ReviewPack.as_dict)
 
     def message(self) -> str:
         parts = [f"已汇总 {self.read} 个工作簿、{self.projects} 个项目"]
@@ -72,6 +73,7 @@ class CollectSummary:
             "无法读取": [{"文件": f, "原因": r} for f, r in self.unreadable],
             "含宏文件": list(self.macro_files), "重复提交": self.duplicates,
             "跳过的汇总表": list(self.earlier_summaries), "用时秒": round(self.seconds, 2),
+            **({"抽查": self.review} if self.review is not None else {}),
         }
 
 
@@ -192,7 +194,8 @@ CRASHED = ("读取这个文件时，读取程序异常退出（文件内容可�
 
 
 def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, workers: int | None = None,
-                  chunk: int | None = None, pool: ProcessPoolExecutor | None = None) -> Iterator[FileOutcome]:
+                  chunk: int | None = None, pool: ProcessPoolExecutor | None = None,
+                  review: bool = False) -> Iterator[FileOutcome]:
     """Outcomes in input order, computed on `workers` processes with a bounded number in flight.
     A pool given is used (and left to the caller to shut down); otherwise one is made here.
 
@@ -221,7 +224,7 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
         while handed < len(chunks):
             if pool is None:  # worker processes cannot run on this host at all: read here
                 for c in chunks[handed:]:
-                    yield from process_chunk(c, rules, added_kinds=added())
+                    yield from process_chunk(c, rules, added_kinds=added(), review=review)
                 return
             futures: dict[int, Any] = {}
             broken = False
@@ -229,7 +232,7 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
                 while handed < len(chunks):
                     while len(futures) < window and handed + len(futures) < len(chunks):
                         k = handed + len(futures)
-                        futures[k] = pool.submit(process_chunk, chunks[k], rules, "calamine", added())
+                        futures[k] = pool.submit(process_chunk, chunks[k], rules, "calamine", added(), review)
                     done = futures.pop(handed).result()
                     handed += 1
                     yield from done
@@ -250,7 +253,7 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
                     yield from finished[k]
                 else:
                     for pair in chunks[k]:
-                        yield _isolated(pair, rules)
+                        yield _isolated(pair, rules, review)
                 handed = k + 1
             pool = _new_pool(workers, owned)
     finally:
@@ -272,7 +275,7 @@ def _new_pool(workers: int, owned: list) -> ProcessPoolExecutor | None:
     return pool
 
 
-def _isolated(pair: tuple[str, str], rules: str | None) -> FileOutcome:
+def _isolated(pair: tuple[str, str], rules: str | None, review: bool = False) -> FileOutcome:
     """One file read alone in a fresh process; if that process dies too, once more without
     python-calamine (openpyxl, as `evaltool check` reads it), and if that dies as well the file is
     unreadable. Never in this process."""
@@ -282,7 +285,7 @@ def _isolated(pair: tuple[str, str], rules: str | None) -> FileOutcome:
     for engine in ("calamine", "openpyxl"):
         try:
             with ProcessPoolExecutor(max_workers=1, mp_context=_mp_context()) as solo:
-                return solo.submit(process_chunk, [pair], rules, engine, added()).result()[0]
+                return solo.submit(process_chunk, [pair], rules, engine, added(), review).result()[0]
         except BrokenProcessPool:
             continue
         except (OSError, RuntimeError, ValueError):
@@ -292,11 +295,13 @@ def _isolated(pair: tuple[str, str], rules: str | None) -> FileOutcome:
 
 def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules: str | None = None,
             workers: int | None = None, progress: Progress | None = None,
-            display: ContextManager | None = None) -> CollectSummary:
+            display: ContextManager | None = None, review: bool = False) -> CollectSummary:
     """Consolidate every 自评表 workbook under `paths` into the 汇总 workbook `output`.
 
     `display` (a progress bar, say) is entered once the worker processes have started: worker
     processes are best started before any thread, and displays run one.
+
+    review: also the 抽查 and 复核意见 sheets (collect/review.py).
 
     Inputs are only read. The output is written atomically (a temporary file renamed into place).
     Raises InputError (Chinese) when nothing can be collected at all; unreadable files are listed,
@@ -325,12 +330,12 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
     # background import) starts in this process; one file is read in a child forked for it alone.
     pool: Any = None
     if len(items) == 1 and sys.platform.startswith("linux") and threading.active_count() == 1:
-        pool = _ForkedOne((str(items[0][0]), items[0][1]), rules)
+        pool = _ForkedOne((str(items[0][0]), items[0][1]), rules, review)
     if pool is None or pool.pid is None:
         pool = start_pool(workers)
     try:
         with display if display is not None else contextlib.nullcontext():
-            return _collect(items, output, rules, workers, progress, pool, started)
+            return _collect(items, output, rules, workers, progress, pool, started, review)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -341,8 +346,8 @@ class _ForkedOne:
     needs, without a pool (and without importing multiprocessing). The child sends its outcome,
     pickled, through a pipe; if it dies, the file is read as any crashed file is (_isolated)."""
 
-    def __init__(self, pair: tuple[str, str], rules: str | None):
-        self.pair, self.rules = pair, rules
+    def __init__(self, pair: tuple[str, str], rules: str | None, review: bool = False):
+        self.pair, self.rules, self.review = pair, rules, review
         self.pid: int | None = None
         self.fd: int | None = None
         try:
@@ -356,7 +361,7 @@ class _ForkedOne:
                 os.close(read_fd)
                 import pickle
 
-                data = pickle.dumps(process_chunk([pair], rules, "calamine", added())[0])
+                data = pickle.dumps(process_chunk([pair], rules, "calamine", added(), review)[0])
                 with os.fdopen(write_fd, "wb") as fh:
                     fh.write(data)
                 code = 0
@@ -380,7 +385,7 @@ class _ForkedOne:
                 outcome = pickle.loads(data)
             except Exception:  # noqa: BLE001 - a truncated message: read again, as a crashed file is
                 outcome = None
-        yield outcome if isinstance(outcome, FileOutcome) else _isolated(self.pair, self.rules)
+        yield outcome if isinstance(outcome, FileOutcome) else _isolated(self.pair, self.rules, self.review)
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         if self.fd is not None:  # not read (the run failed): the child's write ends, and so does it
@@ -395,7 +400,7 @@ class _ForkedOne:
 
 
 def _collect(items: list[tuple[Path, str]], output: Path, rules: str | None, workers: int,
-             progress: Progress | None, pool: Any, started: float) -> CollectSummary:
+             progress: Progress | None, pool: Any, started: float, review: bool = False) -> CollectSummary:
     summary = CollectSummary(output=str(output), files=len(items))
     rows: list[dict] = []
     grades: Counter = Counter()
@@ -413,7 +418,8 @@ def _collect(items: list[tuple[Path, str]], output: Path, rules: str | None, wor
     writer = None
     waiting: list[tuple] = []
     try:
-        outcomes = pool.outcomes() if isinstance(pool, _ForkedOne) else iter_outcomes(items, rules, workers, pool=pool)
+        outcomes = (pool.outcomes() if isinstance(pool, _ForkedOne)
+                    else iter_outcomes(items, rules, workers, pool=pool, review=review))
         for done, outcome in enumerate(outcomes, start=1):
             if outcome.earlier_summary:
                 summary.earlier_summaries.append(outcome.file)
@@ -425,7 +431,8 @@ def _collect(items: list[tuple[Path, str]], output: Path, rules: str | None, wor
                 summary.macro_files.append(outcome.file)
             for row in outcome.rows:
                 rows.append(row)
-                grades[row.get("等次") or "无法计分"] += 1
+                if "等次" in row:  # a kind without grades (运行监控表) is not in the grade count
+                    grades[row.get("等次") or "无法计分"] += 1
                 summary.errors += row.get("错误数") or 0
                 summary.warnings += row.get("警告数") or 0
                 summary.projects_with_errors += bool(row.get("错误数"))
@@ -447,7 +454,14 @@ def _collect(items: list[tuple[Path, str]], output: Path, rules: str | None, wor
         summary.grades = {g: grades[g] for g in ("优", "良", "中", "差", "无法计分") if grades[g]}
         if progress:
             progress(len(items), len(items), "正在写入汇总工作簿……")
-        writer.finish(output, rows, summary)
+        extra = None
+        if review:
+            from evaltool.collect.review import build_review
+
+            pack = build_review(rows)
+            summary.review = pack.as_dict()
+            extra = pack.write
+        writer.finish(output, rows, summary, extra)
     except BaseException:
         if writer is not None:
             writer.discard()  # no half-written sheets left behind, no noise when they are dropped
@@ -484,7 +498,8 @@ def duplicate_findings(rows: list[dict]) -> list[tuple]:
     for row in rows:
         if not row.get("项目"):
             continue
-        key = (str(row.get("单位") or "").strip(), str(row["项目"]).strip(), str(row.get("年度") or ""))
+        key = (str(row.get("单位") or "").strip(), str(row["项目"]).strip(), str(row.get("年度") or ""),
+               row.get("类型"))  # a project's 运行监控表 and its 自评表 are no duplicates
         if key in first:
             seen = first[key]
             out.append((row["文件"], row.get("工作表") or "", "", "警告",

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evaltool.core import limits
-from evaltool.core.errors import InputError
 from evaltool.core.results import text_or_none as _text
 from evaltool.workbook.container import SAVE_AGAIN, Package, Refused, preflight, read_file
 
@@ -52,55 +50,13 @@ def read_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
 
 
 def read_package(pkg: Package, data: bytes, skip: frozenset[str], engine: str = "calamine") -> tuple[list, list]:
-    """(grids, notes) of a file the reading policy accepted: python-calamine first (fast); where it
-    fails, the same repairs-and-fallbacks `evaltool check` uses (a deeper pre-flight, then openpyxl),
-    so the 汇总 and check give every file the same verdict."""
-    from evaltool.workbook.xlsx_engine import cut_long_text
+    """(grids, notes) of a file the reading policy accepted, read by the registered engine
+    (engines/__init__.py): python-calamine first (fast); where it fails, the same repairs-and-
+    fallbacks `evaltool check` uses (a deeper pre-flight, then openpyxl), so the 汇总 and check give
+    every file the same verdict. engine "openpyxl" reads with openpyxl only."""
+    from evaltool.engines import Preflighted, engine as registered
 
-    notes = list(pkg.notes)
-    grids = None
-    long_text: list[str] | None = None  # sheets to cut_long_text; None: every sheet
-    if engine == "calamine":
-        try:
-            long_text = []
-            grids = calamine_grids(pkg.stored or pkg.data, skip, long_text)
-        except EarlierSummary:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - pyo3 turns a Rust panic into a BaseException
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            grids = None
-    if grids is None:
-        long_text = None
-        grids, notes = _openpyxl_grids(pkg, data)
-        grids = [g for g in grids if g.sheet not in skip]
-    max_text = limits.get("TEXT_CHARS")
-    for g in grids:
-        if long_text is None or g.sheet in long_text:
-            cut_long_text(g.sheet, g.values, max_text, notes)
-    return grids, notes
-
-
-def _openpyxl_grids(pkg: Package, data: bytes) -> tuple[list, list]:
-    from evaltool.workbook import xlsx_engine as X
-
-    for candidate in (pkg, None):
-        if candidate is None:
-            try:
-                candidate = preflight(data, deep=True)
-            except Refused as exc:
-                raise Unreadable(str(exc)) from None
-        notes = list(candidate.notes)
-        try:
-            wb = X.open_package(candidate, data_only=True)
-            return X.grids_from_workbook(wb, notes), notes
-        except MemoryError:
-            raise Unreadable("文件过大，读取时内存不足，已跳过。") from None
-        except InputError:  # a limit, worded as `evaltool check` words it
-            raise
-        except Exception:  # noqa: BLE001 - try the deeper repair, then give up
-            continue
-    raise Unreadable("工作簿的内容已损坏，无法读取。" + SAVE_AGAIN)
+    return registered(engine).read_noted(Preflighted(pkg, data, skip))
 
 
 def _unread_sheets() -> frozenset[str]:
@@ -126,13 +82,15 @@ def finding_tuple(file: str, project, f) -> tuple:
             f.message, f.code, _text(project.name))
 
 
-def process_file(path: str, file: str, rules: str | None = None, engine: str = "calamine") -> FileOutcome:
+def process_file(path: str, file: str, rules: str | None = None, engine: str = "calamine",
+                 review: bool = False) -> FileOutcome:
     """Read, score and summarise one workbook. Never raises: problems come back in the outcome.
-    engine "openpyxl" skips python-calamine (a file that crashed it is read again that way)."""
+    engine "openpyxl" skips python-calamine (a file that crashed it is read again that way).
+    review: each row also carries the 抽查 facts (collect/review.py) under review.REVIEW_KEY."""
     out = FileOutcome(file=file)
     p = Path(path)
     try:
-        _process(p, file, rules, out, engine)
+        _process(p, file, rules, out, engine, review)
     except Unreadable as exc:
         out.problem = str(exc)
     except EarlierSummary:
@@ -161,7 +119,8 @@ def process_file(path: str, file: str, rules: str | None = None, engine: str = "
     return out
 
 
-def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: str = "calamine") -> None:
+def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: str = "calamine",
+             review: bool = False) -> None:
     hook = os.environ.get(ABORT_HOOK_ENV)
     if hook and hook in file:
         os.abort()  # test-only (see ABORT_HOOK_ENV): stands for a native crash while reading
@@ -206,6 +165,10 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
         result = evaluate(project, rule_set)
         settle(project, result)
         rows.append(kind_of(project).summary_row(project, result, file))
+        if review:
+            from evaltool.collect.review import REVIEW_KEY, project_facts
+
+            rows[-1][REVIEW_KEY] = project_facts(project, result, rule_set, p, alone=len(projects) == 1)
         findings.extend(finding_tuple(file, project, f) for f in result.findings)
 
 
@@ -235,7 +198,8 @@ def warm(every_rule_set: bool = True) -> None:
 
 
 def process_chunk(items: list[tuple[str, str]], rules: str | None = None,
-                  engine: str = "calamine", added_kinds: dict[str, str] | None = None) -> list[FileOutcome]:
+                  engine: str = "calamine", added_kinds: dict[str, str] | None = None,
+                  review: bool = False) -> list[FileOutcome]:
     """Worker entry point: a chunk of (path, display name) pairs. added_kinds: the form kinds the
     calling process registered (core.kinds.added()), registered here too."""
     if added_kinds:
@@ -243,4 +207,4 @@ def process_chunk(items: list[tuple[str, str]], rules: str | None = None,
 
         for name, target in added_kinds.items():
             register(name, target)
-    return [process_file(path, file, rules, engine) for path, file in items]
+    return [process_file(path, file, rules, engine, review) for path, file in items]

@@ -25,8 +25,12 @@ DEFAULT_KIND = "自评表"  # a case file without 类型, and a new blank workbo
 # name -> "module:attribute" of its FormKind. Order is detection order: the first kind that finds a
 # form in a workbook's sheets reads it.
 BUILTIN: dict[str, str] = {
+    "运行监控表": "evaltool.kinds.monitor.kind:KIND",  # first: the 自评表 reader would take its 三级指标 table
+    # 部门整体 before 自评表: its form has a 绩效指标 table too, and the 自评表 reader would take it.
+    "部门整体": "evaltool.kinds.dept.kind:KIND",
     "自评表": "evaltool.kinds.selfeval.kind:KIND",
     "评分表": "evaltool.kinds.scoresheet.kind:KIND",
+    "绩效目标表": "evaltool.kinds.targets.kind:KIND",
 }
 
 _REGISTRY: dict[str, str | FormKind] = dict(BUILTIN)
@@ -49,6 +53,9 @@ class ReportFacts:
     arrival: Decimal | None = None  # 资金到位率 (fraction), when the kind has one
     # (label, text, location key) of the form's own texts that take part in the check
     table_texts: list[tuple[str, Any, str]] = field(default_factory=list)
+    # Names whose figures the check leaves alone (a 部门整体 form's 基本支出执行率, its projects' own
+    # figures): they belong to parts of the form that none of the facts above describes.
+    blockers: tuple[str, ...] = ()
 
 
 class FormKind:
@@ -59,9 +66,19 @@ class FormKind:
     name: str = ""  # the 类型 in a case file, Project.kind
     title: str = ""  # what a clerk calls it, e.g. 项目支出绩效自评表
     summarised: bool = True  # whether `evaltool collect` gives it a 汇总 row
+    # A sheet of its own in collect's output instead of 汇总 (its summary_row then gives "类型": name):
+    # the sheet's name, its columns as (row key, header, number format, width), and the listing order
+    # as (row key, {value: rank}) before 主管部门 / 单位 / file.
+    summary_sheet: str | None = None
+    summary_columns: list[tuple[str, str, str | None, int]] = []
+    summary_order: tuple[str, dict[str, int]] | None = None
     pasteable: bool = False  # whether the Excel 导入案例 button can lay it into an open workbook
     grids_ok: bool = True  # whether the server's /api/new can return it as grids
     case_keys: tuple[str, ...] = ()  # top-level case-file keys kept in Project.extra
+    # What one form evaluates: a 项目 (a project's spending) or the 部门 (a department's whole spending).
+    # `evaltool publish` counts 项目 forms in the 情况说明's totals and reports the others apart, so a
+    # department's money (which holds its projects') is never added to its projects'.
+    subject: str = "项目"
 
     # -- reading --
     def read_views(self, views: list, context: Any) -> list[Project]:

@@ -142,6 +142,21 @@ class IndicatorResult:
     score: Decimal | None
     method: str  # 正向 | 反向 | 等于 | 定性 | 时效 | 未计分
     explanation: str  # one line, Chinese
+    # How far the actual beats its target, as a share of the target (正向: actual ÷ target − 1; 反向:
+    # 1 − actual ÷ target, None for an actual of 0); None for other indicators or when behind target.
+    excess: Decimal | None = None
+    deduction: Decimal | None = None  # points taken by the rule set's 超额扣分 (already out of score)
+
+
+@dataclass
+class Adjustment:
+    """A step of the rule set applied after the indicator scores (超额扣分, 总分上限), with its
+    one-line Chinese reason; amount is negative (points taken)."""
+
+    kind: str  # 超额扣分 | 总分上限
+    amount: Decimal
+    reason: str
+    indicator: int | None = None  # index into the results' indicators (超额扣分)
 
 
 @dataclass
@@ -154,7 +169,7 @@ class ScoreResult:
     rate_score: Decimal | None
     rate_explanation: str
     indicators: list[IndicatorResult]
-    subtotals: dict[str, Decimal]  # per 一级指标, including "预算执行率"
+    subtotals: dict[str, Decimal | None]  # per 一级指标, including "预算执行率"; None: not computable
     total: Decimal | None
     grade: str | None
     findings: list[Finding]
@@ -162,6 +177,8 @@ class ScoreResult:
     actual: Decimal | None = None  # 年度资金总额 全年执行数 in 万元
     # Why the project has no 总分/等次 (shown as "无法计分：…"); None when it is graded.
     ungraded: str | None = None
+    adjustments: list[Adjustment] = field(default_factory=list)  # in the order applied
+    uncapped_total: Decimal | None = None  # the 总分 before the rule set's 总分上限 cut it (None: not cut)
 
     @property
     def errors(self) -> list[Finding]:

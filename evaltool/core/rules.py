@@ -43,6 +43,126 @@ class Band:
         return self.low <= share and (share <= self.high if self.high_inclusive else share < self.high)
 
 
+@dataclass(frozen=True)
+class TotalCap:
+    """One band of 总分上限: a project whose 执行率 (as the form shows it) is below `rate` (or at most
+    `rate` when `inclusive`) gets a 总分 of at most `cap`, whatever its indicators add up to."""
+
+    rate: Decimal
+    inclusive: bool  # 执行率不高于 (True) or 执行率低于 (False)
+    cap: Decimal
+
+    def applies(self, rate: Decimal) -> bool:
+        return rate <= self.rate if self.inclusive else rate < self.rate
+
+    def condition(self) -> str:
+        """'低于 70%' / '不高于 70%', as the explanation says it."""
+        from evaltool.core.decimals import fmt_percent
+
+        shown = fmt_percent(self.rate, 2).replace(".00%", "%")
+        return f"{'不高于' if self.inclusive else '低于'} {shown}"
+
+
+@dataclass(frozen=True)
+class ExcessDeduction:
+    """超额扣分: a quantitative indicator whose actual beats its target by at least `margin` (a share
+    of the target, boundary included) loses `points`, or `share` of its weight: the target was set
+    too low. For a ≤ target (less is better) beating it means an actual at most target × (1 − margin);
+    an actual of 0 there is the goal itself (0 起事故) and never deducts. = targets never deduct."""
+
+    margin: Decimal
+    points: Decimal | None  # fixed points, or
+    share: Decimal | None  # a share of the indicator's weight
+    reason: str
+    reverse: bool  # also for ≤ targets
+
+
+# 抽查 (evaltool collect --review): each risk a project can show, its rule-set key and default weight.
+# Weights are points of a risk score (higher = look at it first); 0 switches a risk off.
+REVIEW_RISKS = {
+    "高分低执行率": Decimal(30),  # 总分 high while 执行率 is low
+    "定性全部达成": Decimal(15),  # every qualitative indicator self-graded in the top band
+    "大幅超额": Decimal(10),  # an actual beating its target far (target set too low)
+    "报告与表不符": Decimal(25),  # the unit's report .docx contradicts its form
+    "填报得分不符": Decimal(20),  # typed scores that disagree with the rule
+    "文字雷同": Decimal(20),  # the same 偏差原因 / 完成情况 text in another unit's form
+}
+REVIEW_KEYS = ("风险权重", "高分低执行率", "定性全部达成", "大幅超额", "文字雷同")
+
+
+@dataclass(frozen=True)
+class ReviewRules:
+    """What `collect --review` counts as a risk, and how much each weighs (rule-set key 抽查)."""
+
+    weights: dict[str, Decimal]
+    high_total: Decimal  # 高分低执行率: 总分 at least this …
+    low_rate: Decimal  # … with 执行率 below this
+    qual_min: int  # 定性全部达成: only with at least this many qualitative indicators
+    far_margin: Decimal  # 大幅超额: actual beats its target by at least this share
+    same_text_chars: int  # 文字雷同: texts shorter than this (after folding spaces and punctuation) are ignored
+
+
+def _review_rules(raw: Any, source: str) -> ReviewRules:
+    raw = raw if raw is not None else {}
+    if not isinstance(raw, dict):
+        raise RuleError(f"{source}中“抽查”应是“键: 值”的表，可用的键：{'、'.join(REVIEW_KEYS)}")
+    _unknown_keys(source, "抽查", raw, REVIEW_KEYS)
+
+    def sub(key: str, known: tuple[str, ...]) -> dict:
+        value = raw.get(key) or {}
+        if not isinstance(value, dict):
+            raise RuleError(f"{source}中“抽查 → {key}”应是“键: 值”的表，可用的键：{'、'.join(known)}")
+        _unknown_keys(source, f"抽查 → {key}", value, known)
+        return value
+
+    given = sub("风险权重", tuple(REVIEW_RISKS))
+    weights = {k: _rule_number(source, f"抽查 → 风险权重 → {k}", given[k], Decimal(0), Decimal(1000), "分数")
+               if k in given else v for k, v in REVIEW_RISKS.items()}
+    hl = sub("高分低执行率", ("总分不低于", "执行率低于"))
+    qual = sub("定性全部达成", ("至少",))
+    far = sub("大幅超额", ("超出比例",))
+    same = sub("文字雷同", ("最短字数",))
+
+    def whole(path: str, value: Any, default: int) -> int:
+        if value is None:
+            return default
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10000:
+            raise RuleError(f"{source}中“{path}”应为 1 到 10000 的整数，现为“{value}”")
+        return value
+
+    return ReviewRules(
+        weights=weights,
+        high_total=_rule_number(source, "抽查 → 高分低执行率 → 总分不低于", hl.get("总分不低于", 90),
+                                Decimal(0), Decimal(1000), "分数"),
+        low_rate=_rule_number(source, "抽查 → 高分低执行率 → 执行率低于", hl.get("执行率低于", "0.8"),
+                              Decimal(0), Decimal(10), "比例（0.8 即 80%）"),
+        qual_min=whole("抽查 → 定性全部达成 → 至少", qual.get("至少"), 2),
+        far_margin=_rule_number(source, "抽查 → 大幅超额 → 超出比例", far.get("超出比例", "0.5"),
+                                Decimal(0), Decimal(100), "比例（0.5 即 50%）"),
+        same_text_chars=whole("抽查 → 文字雷同 → 最短字数", same.get("最短字数"), 12),
+    )
+
+
+def _result_use(raw: Any, source: str, grade_names: list[str]) -> dict[str, str]:
+    """结果应用: {等次: 建议} (what the grade means for next year's budget)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise RuleError(f"{source}中“结果应用”应按等次写建议，例如 {{优: 优先保障, 差: 取消或大幅压减}}")
+    out = {}
+    for grade, text in raw.items():
+        if str(grade) not in grade_names:
+            raise RuleError(f"{source}中“结果应用”的“{grade}”不是本规则集的等次（等次有：{'、'.join(grade_names)}）")
+        if not isinstance(text, (str, int, float)) or not str(text).strip():
+            raise RuleError(f"{source}中“结果应用 → {grade}”应为一句建议，例如“优先保障”")
+        out[str(grade)] = str(text).strip()
+    return out
+
+
+TOTAL_CAP_KEYS = ("执行率低于", "执行率不高于", "总分不超过")
+EXCESS_KEYS = ("超出比例", "扣分", "扣分比例", "理由", "反向指标")
+
+
 @dataclass
 class RuleSet:
     id: str
@@ -65,6 +185,17 @@ class RuleSet:
     grades: list[tuple[str, Decimal]]  # (名称, 不低于), highest first
     source: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
+    # Applied after the indicator scores (core scoring of the 自评表): none in the national rules.
+    total_caps: list[TotalCap] = field(default_factory=list)  # strictest (lowest cap) first
+    excess: ExcessDeduction | None = None
+    review: ReviewRules | None = None  # 抽查 (collect --review); defaults when the rule set has no 抽查
+    result_use: dict[str, str] = field(default_factory=dict)  # 结果应用: 等次 -> suggestion
+
+    def total_cap_for(self, rate: Decimal | None) -> TotalCap | None:
+        """The strictest 总分上限 band a 执行率 falls in (None: no cap)."""
+        if rate is None:
+            return None
+        return next((c for c in self.total_caps if c.applies(rate)), None)
 
     # ---- vocabulary -------------------------------------------------------------------------
     def canonical_level1(self, name: str) -> str:
@@ -317,6 +448,10 @@ def _build(d: dict[str, Any], source: str) -> RuleSet:
         grades.append((str(item["名称"]), num(f"等次[{item['名称']}].不低于", item.get("不低于"))))
     grades.sort(key=lambda x: x[1], reverse=True)
     tiers = {str(k): num(f"分级标准.{k}", v) for k, v in (d.get("分级标准") or {}).items()}
+    total_caps = _total_caps(d.get("总分上限"), source, full)
+    excess = _excess(d.get("超额扣分"), source)
+    review = _review_rules(d.get("抽查"), source)
+    result_use = _result_use(d.get("结果应用"), source, [name for name, _ in grades])
     aliases = {str(k): str(v) for k, v in (d.get("别名") or {}).items()}
     return RuleSet(
         id=str(need("编号")),
@@ -339,7 +474,90 @@ def _build(d: dict[str, Any], source: str) -> RuleSet:
         grades=grades,
         source=source,
         raw=d,
+        total_caps=total_caps,
+        excess=excess,
+        review=review,
+        result_use=result_use,
     )
+
+
+def _rule_number(source: str, path: str, value: Any, low: Decimal | None = None,
+                 high: Decimal | None = None, what: str = "数字") -> Decimal:
+    dec = to_decimal(value)
+    if dec is None or (low is not None and dec < low) or (high is not None and dec > high):
+        if low is not None and high is not None:
+            what = f"{_plain(low)} 到 {_plain(high)} 之间的{what}"
+        elif low is not None:
+            what = f"不小于 {_plain(low)} 的{what}"
+        shown = "空" if value is None else f"“{value}”"
+        raise RuleError(f"{source}中“{path}”应为{what}，现为{shown}")
+    return dec
+
+
+def _unknown_keys(source: str, path: str, item: dict, known: tuple[str, ...]) -> None:
+    extra = [str(k) for k in item if k not in known]
+    if extra:
+        raise RuleError(f"{source}中“{path}”有不认识的键“{'、'.join(extra)}”；可用的键：{'、'.join(known)}")
+
+
+def _total_caps(raw: Any, source: str, full: Decimal) -> list[TotalCap]:
+    """总分上限: [{执行率低于: 0.7, 总分不超过: 79}, …] (or 执行率不高于 for an inclusive bound)."""
+    if raw is None:
+        return []
+    example = "{执行率低于: 0.8, 总分不超过: 89}"
+    if not isinstance(raw, list):
+        raise RuleError(f"{source}中“总分上限”应是分档列表，每档写成 {example}")
+    caps = []
+    for i, item in enumerate(raw):
+        path = f"总分上限 → 第 {i + 1} 档"
+        if not isinstance(item, dict):
+            raise RuleError(f"{source}中“{path}”应写成 {example}")
+        _unknown_keys(source, path, item, TOTAL_CAP_KEYS)
+        bounds = [k for k in ("执行率低于", "执行率不高于") if k in item]
+        if len(bounds) != 1:
+            raise RuleError(f"{source}中“{path}”应写明“执行率低于”或“执行率不高于”之一（不能都写），例如 {example}")
+        if "总分不超过" not in item:
+            raise RuleError(f"{source}中“{path}”缺少“总分不超过”，例如 {example}")
+        rate = _rule_number(source, f"{path} → {bounds[0]}", item[bounds[0]], Decimal(0), Decimal(10),
+                            "比例（0.7 即 70%）")
+        cap = _rule_number(source, f"{path} → 总分不超过", item["总分不超过"], Decimal(0), full, "分数")
+        caps.append(TotalCap(rate=rate, inclusive=bounds[0] == "执行率不高于", cap=cap))
+    # The strictest band a rate falls in wins, so the lowest caps are looked at first.
+    caps.sort(key=lambda c: (c.cap, c.rate))
+    return caps
+
+
+def _excess(raw: Any, source: str) -> ExcessDeduction | None:
+    """超额扣分: {超出比例: 0.3, 扣分: 2, 理由: 目标设置偏低, 反向指标: true}."""
+    if raw is None:
+        return None
+    example = "{超出比例: 0.3, 扣分: 2, 理由: 目标设置偏低}"
+    if not isinstance(raw, dict):
+        raise RuleError(f"{source}中“超额扣分”应写成 {example}")
+    _unknown_keys(source, "超额扣分", raw, EXCESS_KEYS)
+    if "超出比例" not in raw:
+        raise RuleError(f"{source}中“超额扣分”缺少“超出比例”（0.3 即实际超出目标 30% 及以上扣分），例如 {example}")
+    margin = _rule_number(source, "超额扣分 → 超出比例", raw["超出比例"], Decimal(0), Decimal(100),
+                          "比例（0.3 即 30%）")
+    if margin <= 0:
+        raise RuleError(f"{source}中“超额扣分 → 超出比例”应大于 0，现为“{raw['超出比例']}”")
+    given = [k for k in ("扣分", "扣分比例") if raw.get(k) is not None]
+    if len(given) != 1:
+        raise RuleError(f"{source}中“超额扣分”应写明“扣分”（分数）或“扣分比例”（占该指标分值的比例）之一，"
+                        f"例如 {example}")
+    points = share = None
+    if given[0] == "扣分":
+        points = _rule_number(source, "超额扣分 → 扣分", raw["扣分"], Decimal(0), Decimal(100), "分数")
+    else:
+        share = _rule_number(source, "超额扣分 → 扣分比例", raw["扣分比例"], Decimal(0), Decimal(1),
+                             "比例（0.2 即该指标分值的 20%）")
+    reason = raw.get("理由", "目标设置偏低")
+    if not isinstance(reason, str) or not reason.strip():
+        raise RuleError(f"{source}中“超额扣分 → 理由”应为一句说明，例如“目标设置偏低”")
+    reverse = raw.get("反向指标", True)
+    if not isinstance(reverse, bool):
+        raise RuleError(f"{source}中“超额扣分 → 反向指标”应为 true 或 false，现为“{reverse}”")
+    return ExcessDeduction(margin=margin, points=points, share=share, reason=reason.strip(), reverse=reverse)
 
 
 MAX_RULES_TEXT = 64 * 1024  # a whole rule set is ~3 KB of YAML

@@ -132,11 +132,11 @@ def _writing(book, state: _State, sheets: list[str]):
 # ---- shared steps ------------------------------------------------------------------------------------
 def _read(book, grids=None):
     """Grids of every sheet (one bulk read each) -> projects, as the CLI reads a file."""
-    from evaltool.excel import xlwings_engine
+    from evaltool.engines import engine
     from evaltool.workbook import service
 
     if grids is None:
-        grids = xlwings_engine.read_grids(book)
+        grids = engine("xlwings").read(book)
     return service.read(grids, source=book.name)
 
 
@@ -336,9 +336,9 @@ def import_case(book, state, path: str | os.PathLike | None = None):
     if not kind_of(project).pasteable:
         raise InputError(f"{path.name} 是{project.kind}案例，这里只能导入项目支出绩效自评表。")
     load_rules(project.rules)  # a bad rule set fails before anything is written
-    from evaltool.excel import xlwings_engine
+    from evaltool.engines import engine
 
-    before = xlwings_engine.read_grids(book)
+    before = engine("xlwings").read(book)
     name, grid = _paste_form(book, state, project)
     # Score from what was just laid down (the remote engine cannot re-read a sheet it added).
     grids = [g for g in before if g.sheet != name] + [grid]
@@ -385,6 +385,45 @@ def collect(book, state, folder: str | os.PathLike | None = None, output: str | 
     return summary
 
 
+def _saved_file(book) -> Path:
+    """The open workbook's file, as saved: what `evaltool publish` reads."""
+    folder = _book_dir(book)
+    try:
+        saved = bool(book.api.Saved)
+    except Exception:  # noqa: BLE001 - an engine that cannot tell (the remote one) has nothing unsaved
+        saved = True
+    if not saved:
+        raise InputError("工作簿有未保存的修改。公开版按保存在电脑上的文件生成：请先保存，再点“公开”。")
+    return folder / Path(str(book.fullname)).name
+
+
+@entry
+def publish(book, state, path: str | os.PathLike | None = None, folder: str | os.PathLike | None = None,
+            open_after: bool = True):
+    """公开: the open workbook's saved file into the 公开 folder beside it (clean .xlsx, PDF, the draft
+    预算绩效情况说明), as `evaltool publish` does; a form with unresolved 错误 is refused."""
+    from evaltool.publish.run import publish as run_publish
+
+    source = Path(path) if path else _saved_file(book)
+    out = Path(folder) if folder else source.parent / "公开"
+    _status(book, f"evaltool：正在生成 {source.name} 的公开版……")
+    done = run_publish([str(source)], out)
+    refused = [o.refused for o in done.outcomes if o.refused]
+    if refused:
+        _alert(book, "没有生成公开版：" + "\n".join(refused), mode="critical")
+        return done
+    made = [p.name for o in done.outcomes for p in (o.xlsx, o.pdf) if p is not None]
+    text = f"已生成公开版：{'、'.join(made)}。\n情况说明草稿：{'、'.join(p.name for p in done.drafts)}。\n文件夹：{out}"
+    if done.pdf_error:
+        text += f"\n没有生成 PDF：{done.pdf_error}"
+    problems = [f.message for f in done.draft_findings]
+    text += ("\n情况说明中的数字已与表格核对。" if not problems else "\n请核对：" + "\n".join(problems[:5]))
+    if open_after:
+        _open(out)
+    _alert(book, text)
+    return done
+
+
 @entry
 def about(book, state, addin_xlwings: str | None = None):
     """关于/帮助: versions, the Python in use, and what is known to break real installs."""
@@ -416,7 +455,7 @@ def about(book, state, addin_xlwings: str | None = None):
 
 
 BUTTONS = {"check": check, "score": score, "report": report, "new_sheet": new_sheet, "import_case": import_case,
-           "export_case": export_case, "collect": collect, "about": about}
+           "export_case": export_case, "collect": collect, "publish": publish, "about": about}
 
 
 def press(button: str, addin_xlwings: str | None = None, book=None):

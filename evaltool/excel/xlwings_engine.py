@@ -271,7 +271,7 @@ def group_writes(writes: list[CellWrite], names: set[str] | None = None) -> dict
         blocks = []
         for rect in rectangles(values):
             r1, c1, r2, c2 = rect
-            blocks.append((rect, [[_as_cell(values[(r, c)]) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]))
+            blocks.append((rect, [[as_cell(values[(r, c)]) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]))
         out[name] = SheetGroups(blocks, {st: rectangles(styles[st]) for st in sorted(styles) if styles[st]},
                                 dict(sorted(notes.items())), dict(sorted(heights.items())))
     return out
@@ -379,13 +379,13 @@ def write_block(sheet, rows: list[list[Any]]) -> list[list[Any]]:
     """Rows of values from A1 in one call (text that looks like a formula kept as text); returns
     the block as written, padded to a rectangle."""
     width = max((len(r) for r in rows), default=0)
-    block = [[_as_cell(v) for v in r] + [None] * (width - len(r)) for r in rows]
+    block = [[as_cell(v) for v in r] + [None] * (width - len(r)) for r in rows]
     if block and width:
         sheet.range((1, 1), (len(block), width)).value = block
     return block
 
 
-def _as_cell(value: Any) -> Any:
+def as_cell(value: Any) -> Any:
     """Text that Excel would evaluate (starts with = + - @, cellvalue.FORMULA_LEADS) is written as
     text: Excel keeps the leading apostrophe as the cell's prefix character, not in its value."""
     if isinstance(value, str):
@@ -468,7 +468,3 @@ def _link(sheet, cell, target: str, a1: str, text: str) -> None:
                            TextToDisplay=text)
     else:
         cell.add_hyperlink(f"#'{target}'!{a1}", text_to_display=text, screen_tip=tip)
-
-
-# Public name of a helper other modules use (server/app.py): no private name crosses a module.
-as_cell = _as_cell

@@ -2,7 +2,8 @@
 
 What goes, and why: evaltool's marks and every note (a note is a working remark, often a name), the
 校验结果 sheet and the other internal sheets (设置, 说明, 报告素材 — a draft's raw material —,
-项目基本信息 with its 联系人 and 联系电话), hidden sheets (hidden means "not for readers"), defined
+项目基本信息 with its 联系人 and 联系电话), hidden sheets and the contents of hidden rows
+and columns (hidden means "not for readers"), defined
 names that point at a removed sheet or outside the file, external links (a path on the unit's own
 disk), the input prompts of data validation, the template's 注 on how to fill it in (it names evaltool
 and the removed 说明 sheet), and the author / last-modified-by of the document
@@ -47,6 +48,7 @@ class Cleaned:
     links: int = 0
     validations: int = 0
     fill_in_notes: int = 0
+    hidden_cells: int = 0  # values in hidden rows and columns, left out
     lost: list[str] = field(default_factory=list)  # content openpyxl does not carry (图片 …)
 
 
@@ -90,6 +92,32 @@ def _is_formula(cell: Any) -> bool:
     return cell.data_type == "f" or isinstance(cell.value, (ArrayFormula, DataTableFormula))
 
 
+def _hidden(ws) -> tuple[set[int], set[int]]:
+    """Row and column numbers hidden on a sheet (a column entry may cover a range)."""
+    from openpyxl.utils import column_index_from_string
+
+    rows = {r for r, d in ws.row_dimensions.items() if d.hidden}
+    cols: set[int] = set()
+    for key, d in ws.column_dimensions.items():
+        if d.hidden:
+            first = d.min or column_index_from_string(key)
+            cols |= set(range(first, (d.max or first) + 1))
+    return rows, cols
+
+
+def _wide(ws) -> bool:
+    """Whether the used columns are wider than an A4 portrait page between the form's margins."""
+    from openpyxl.utils import get_column_letter
+
+    from evaltool.workbook import paper
+
+    width = 0.0
+    for c in range(1, ws.max_column + 1):
+        dim = ws.column_dimensions.get(get_column_letter(c))
+        width += paper.column_points(dim.width if dim is not None and dim.width else 8.43)
+    return width > paper.A4_SHORT - 2 * 72 * paper.MARGIN_LR
+
+
 def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWrite]):
     """(openpyxl Workbook of the public copy, Cleaned). writes: the kind's computed values for the
     copy (no marks); InputError (Chinese, naming the cells) for a formula whose value the file does
@@ -121,10 +149,14 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
     missing: list[str] = []
     for ws in wb.worksheets:
         evaltool_noted: set[str] = set()
+        hidden_rows, hidden_cols = _hidden(ws)
         for row in ws.iter_rows():
             for cell in row:
                 if isinstance(cell, MergedCell):
                     continue
+                if (cell.row in hidden_rows or cell.column in hidden_cols) and cell.value is not None:
+                    cell.value = None  # hidden from the reader on screen and on paper: not published either
+                    report.hidden_cells += 1
                 if cell.comment is not None:
                     text = cell.comment.text or ""
                     if text.startswith(L.NOTE_PREFIX) or (cell.comment.author or "") == L.NOTE_AUTHOR:
@@ -170,6 +202,8 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
                 ws.sheet_properties.pageSetUpPr = PageSetupProperties()
             ws.sheet_properties.pageSetUpPr.fitToPage = True
             ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+            if not ws.page_setup.orientation and _wide(ws):
+                ws.page_setup.orientation = "landscape"  # as the official forms print: fewer, larger pages
         ws.sheet_view.tabSelected = False
     if missing:
         shown = "、".join(missing[:MAX_LISTED]) + ("等" if len(missing) > MAX_LISTED else "")

@@ -24,6 +24,7 @@ TITLE = "预算绩效情况说明"
 # What the draft quotes from each form's texts (Project.report keys, as the 报告素材 sheet names them).
 ACHIEVED_KEY, LESSONS_KEY, PROBLEMS_KEY, ADVICE_KEY = "实际完成情况", "主要经验及做法", "存在的问题及原因分析", "有关建议"
 TEXT_CODES = ("E-REPORT-", "W-REPORT-", "I-REPORT-")
+PROJECT = "项目"
 
 
 @dataclass
@@ -42,10 +43,18 @@ class Row:
     ungraded: str | None
     errors: int  # unresolved 错误 on the form (published anyway with --allow-errors)
     texts_ok: bool  # the 报告素材 texts agree with the form (else they are not quoted)
+    subject: str = PROJECT  # what the form evaluates (FormKind.subject): 项目, or 部门 for the whole department
+
+    @property
+    def evaluated(self) -> bool:
+        """Whether the form is an evaluation (a total, or a reason it has none): a form without one (a
+        目标表, a 监控表) is published but is not part of the 绩效自评 the 情况说明 reports."""
+        return self.total is not None or bool(self.ungraded)
 
     @property
     def heading(self) -> str:
-        name = str(self.project.name or "（未填项目名称）")
+        p = self.project
+        name = str(p.name or (p.department if self.subject != PROJECT else None) or "（未填项目名称）")
         unit = str(self.project.unit or "").strip()
         return f"{name}（{unit}）" if unit and unit not in name else name
 
@@ -60,7 +69,7 @@ def row_of(project: Project, result: ScoreResult, file: str) -> Row:
     form_errors = [f for f in result.errors if not f.code.startswith(TEXT_CODES)]
     text_errors = [f for f in result.errors if f.code.startswith(TEXT_CODES)]
     return Row(project, result, file, kind.title or kind.name, budget, actual, facts.rate, facts.total,
-               facts.grade, result.ungraded, len(form_errors), not text_errors)
+               facts.grade, result.ungraded, len(form_errors), not text_errors, kind.subject or PROJECT)
 
 
 @dataclass
@@ -89,6 +98,7 @@ class Totals:
     with_errors: int
     years: list[str]
     departments: list[str]
+    others: dict[str, int] = field(default_factory=dict)  # forms of another subject: {title: count}
     figures: list[Figure] = field(default_factory=list)
 
 
@@ -109,22 +119,31 @@ def grade_names(rows: list[Row]) -> list[str]:
     return names or ["优", "良", "中", "差"]
 
 
-def totals(rows: list[Row]) -> Totals:
-    money = [r for r in rows if r.budget is not None and r.actual is not None]
-    budget = sum((r.budget for r in money), Decimal(0)) if money else None  # type: ignore[misc]
-    actual = sum((r.actual for r in money), Decimal(0)) if money else None  # type: ignore[misc]
-    rate = (actual / budget) if budget and actual is not None and budget > 0 else None
-    graded = [r for r in rows if r.total is not None and not r.ungraded]
-    grades = {g: sum(1 for r in graded if r.grade == g) for g in grade_names(rows)}
-    average = (sum((r.total for r in graded), Decimal(0)) / len(graded)) if graded else None  # type: ignore[misc]
+def totals(all_rows: list[Row]) -> Totals:
+    """The summary's figures: the 项目 forms' sums and grades; forms of another subject (the whole
+    department) only counted, since their money holds the projects'."""
+    rows = [r for r in all_rows if r.subject == PROJECT]
+    others: dict[str, int] = {}
+    for r in all_rows:
+        if r.subject != PROJECT:
+            others[r.form] = others.get(r.form, 0) + 1
+    budgets = [(r.budget, r.actual) for r in rows if r.budget is not None and r.actual is not None]
+    budget = sum((b for b, _ in budgets), Decimal(0)) if budgets else None
+    actual = sum((a for _, a in budgets), Decimal(0)) if budgets else None
+    rate = actual / budget if budget is not None and actual is not None and budget > 0 else None
+    graded = [(r, r.total) for r in rows if r.total is not None and not r.ungraded]
+    grades = {g: sum(1 for r, _ in graded if r.grade == g) for g in grade_names(rows)}
+    average = sum((t for _, t in graded), Decimal(0)) / len(graded) if graded else None
     by_form: dict[str, int] = {}
     for r in rows:
         by_form[r.form] = by_form.get(r.form, 0) + 1
-    years = sorted({str(r.project.year) for r in rows if r.project.year})
-    depts = list(dict.fromkeys(str(r.project.department).strip() for r in rows if r.project.department))
-    t = Totals(len(rows), by_form, budget, actual, rate, len(rows) - len(money), grades, len(graded),
-               average, len(rows) - len(graded), sum(1 for r in rows if r.errors), years, depts)
+    years = sorted({str(r.project.year) for r in all_rows if r.project.year})
+    depts = list(dict.fromkeys(str(r.project.department).strip() for r in all_rows if r.project.department))
+    t = Totals(len(rows), by_form, budget, actual, rate, len(rows) - len(budgets), grades, len(graded),
+               average, len(rows) - len(graded), sum(1 for r in all_rows if r.errors), years, depts, others)
     fig = t.figures.append
+    for form, n in others.items():
+        fig(Figure(f"other:{form}", (form, form.replace("支出绩效自评表", ""), "整体"), "count:个", Decimal(n), f"{form}的份数"))
     fig(Figure("count", ("项目", "自评"), "count:个", Decimal(t.count), "表格份数"))
     for form, n in by_form.items():
         fig(Figure(f"form:{form}", (form,), "count:个", Decimal(n), f"{form}的份数"))
@@ -177,8 +196,14 @@ def project_sentence(row: Row) -> str:
             f"预算执行率 {_percent(row.rate)}，{score}。")
 
 
+def in_order(rows: list[Row]) -> list[Row]:
+    """The order of the draft's third part: the projects, then the forms of the whole department."""
+    return [r for r in rows if r.subject == PROJECT] + [r for r in rows if r.subject != PROJECT]
+
+
 def draft_markdown(rows: list[Row]) -> str:
     """The draft (Markdown): the summary of the self-evaluation, then one part per project."""
+    rows = in_order(rows)
     t = totals(rows)
     year = "、".join(t.years) if t.years else "【待填写：年度】"
     who = t.departments[0] if len(t.departments) == 1 else "本部门"
@@ -191,14 +216,22 @@ def draft_markdown(rows: list[Row]) -> str:
              if t.budget is not None else "涉及资金未计算（各表的资金均未读到）")
     if t.money_missing and t.budget is not None:
         money += f"（资金未读到的项目 {t.money_missing} 个，未计入）"
-    lines += [f"根据预算绩效管理要求，{who}组织对{year}年度项目支出开展绩效自评，共自评项目 {t.count} 个"
-              + (f"（{forms}）" if len(t.by_form) > 1 else "") + f"，{money}。", ""]
+    others = "、".join(f"{form} {n} 个" for form, n in t.others.items())
+    if t.count:
+        lines += [f"根据预算绩效管理要求，{who}组织对{year}年度项目支出开展绩效自评，共自评项目 {t.count} 个"
+                  + (f"（{forms}）" if len(t.by_form) > 1 else "") + f"，{money}"
+                  + (f"；另填报{others}（见第三部分）" if others else "") + "。", ""]
+    else:
+        lines += [f"根据预算绩效管理要求，{who}组织对{year}年度支出开展绩效自评，填报{others}（见第三部分）。", ""]
     lines += ["## 二、绩效自评结果", ""]
+    if not t.count:
+        lines += ["各表的得分和等次见第三部分。", ""]
     dist = "、".join(f"{g} {n} 个" for g, n in t.grades.items())
     result = f"自评结果为：{dist}；平均得分 {fmt(t.average, 2)} 分" if t.average is not None else "各项目均无法计分，没有平均得分"
     if t.ungraded and t.average is not None:
         result += f"；无法计分的项目 {t.ungraded} 个，未计入等次和平均得分"
-    lines += [result + "。", ""]
+    if t.count:
+        lines += [result + "。", ""]
     if t.with_errors:
         lines += [f"【注意：有错误的项目 {t.with_errors} 个，其表格仍有未改正的错误，公开前请核实。】", ""]
     lines += ["## 三、项目绩效目标完成情况及存在的问题", ""]
@@ -214,31 +247,51 @@ def draft_markdown(rows: list[Row]) -> str:
 
 
 # ---- the check ---------------------------------------------------------------------------------------
-HEAD_RE = re.compile(r"^\s*#*\s*(?:\d+|[一二三四五六七八九十]+)\s*[.、．]\s*(.+?)\s*$")
+HEAD_RE = re.compile(r"^\s*#*\s*(\d+)\s*[.、．]\s*(.+?)\s*$")
 
 
 def sections(text: str, rows: list[Row]) -> tuple[list[str], dict[int, list[str]]]:
     """(the summary's lines, {row index: that project's lines}): a project's part starts at a line
-    naming its heading (as the draft writes it, with or without ### and its number)."""
-    heads = {row.heading: i for i, row in enumerate(rows)}
-    names: dict[str, list[int]] = {}
-    for i, row in enumerate(rows):
-        names.setdefault(str(row.project.name or ""), []).append(i)
+    naming it as the draft does ("### 3. 项目名称（实施单位）"): by its number and heading, else by a
+    heading or project name no other project has (the clerk renumbered or cut the unit)."""
+    def unique(keys: list[str]) -> dict[str, int]:
+        seen: dict[str, list[int]] = {}
+        for i, k in enumerate(keys):
+            seen.setdefault(k, []).append(i)
+        return {k: v[0] for k, v in seen.items() if len(v) == 1 and k}
+
+    heads = unique([row.heading for row in rows])
+    names = unique([str(row.project.name or "") for row in rows])
     summary: list[str] = []
     parts: dict[int, list[str]] = {}
     current: int | None = None
     for line in text.splitlines():
         m = HEAD_RE.match(line)
-        head = m.group(1) if m else line.strip().lstrip("#").strip()
-        hit = heads.get(head)
-        if hit is None and len(names.get(head, [])) == 1:
-            hit = names[head][0]
+        hit = None
+        if m:
+            n, head = int(m.group(1)), m.group(2)
+            if 1 <= n <= len(rows) and rows[n - 1].heading == head and n - 1 not in parts:
+                hit = n - 1
+            else:
+                hit = heads.get(head, names.get(head))
         if hit is not None:
             current = hit
             parts.setdefault(hit, [])
             continue
         (summary if current is None else parts[current]).append(line)
     return summary, parts
+
+
+def duplicates(rows: list[Row]) -> list[Finding]:
+    """The same project (实施单位, 项目名称, 年度) published twice: the draft would count it twice."""
+    seen: dict[tuple, list[str]] = {}
+    for r in rows:
+        key = (str(r.project.unit or ""), str(r.project.name or ""), str(r.project.year or ""))
+        seen.setdefault(key, []).append(f"{r.file}“{r.project.sheet}”" if r.project.sheet else r.file)
+    return [Finding("W-DUPLICATE", "warning", f"同一项目“{key[1]}”（{key[0] or '实施单位未填'}，{key[2] or '年度未填'}）"
+                    f"出现 {len(files)} 次：{'、'.join(files[:5])}。情况说明中重复计算了它的资金和等次，请只保留一份后再公开。",
+                    "情况说明", Location(path="情况说明：一、二"))
+            for key, files in seen.items() if len(files) > 1]
 
 
 def _finding(code: str, message: str, where: str) -> Finding:
@@ -282,8 +335,9 @@ def check_draft(text: str, rows: list[Row], source: str = "情况说明") -> lis
     """Every number in the draft (as edited) that disagrees with the forms, as findings."""
     from evaltool.report.consistency import check_texts
 
+    rows = in_order(rows)
     summary, parts = sections(text, rows)
-    out = check_summary(summary, totals(rows), f"{source}：一、二")
+    out = duplicates(rows) + check_summary(summary, totals(rows), f"{source}：一、二")
     for i, lines in sorted(parts.items()):
         row = rows[i]
         body = "\n".join(lines)

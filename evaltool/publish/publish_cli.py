@@ -43,6 +43,7 @@ def publish_cmd(paths: tuple[str, ...], folder: str, rules: str | None, allow_er
         if c is not None:
             left = [f"工作表 {'、'.join(map(esc, c.removed))}"] if c.removed else []
             left += [f"批注 {c.notes} 条"] if c.notes else []
+            left += [f"隐藏行列中的内容 {c.hidden_cells} 个单元格"] if c.hidden_cells else []
             left += [f"公式 {c.formulas} 个（已换成数值）"] if c.formulas else []
             left += [f"名称或外部链接 {c.names + c.links} 个"] if c.names + c.links else []
             if left:
@@ -57,11 +58,16 @@ def publish_cmd(paths: tuple[str, ...], folder: str, rules: str | None, allow_er
                       + ("……" if len(done.skipped) > 5 else ""))
     if done.pdf_error:
         console.print(f"[yellow]没有生成 PDF：{esc(done.pdf_error)}[/]")
+    if done.not_in_draft:
+        shown = "、".join(f"{esc(r.file)}（{esc(r.form)}）" for r in done.not_in_draft[:5])
+        console.print(f"已公开但不计入情况说明（表格没有总分和等次，不是绩效自评结果）：{shown}"
+                      + ("……" if len(done.not_in_draft) > 5 else ""))
     if done.drafts:
         console.print("情况说明草稿：" + "、".join(esc(p) for p in done.drafts))
         _print_findings(done.draft_findings)
     else:
-        console.print("[red]没有可以公开的表格，未生成情况说明。[/]")
+        console.print("[yellow]没有可以写入情况说明的绩效自评结果，未生成情况说明。[/]" if done.rows else
+                      "[red]没有可以公开的表格，未生成情况说明。[/]")
     console.print(f"公开目录：[bold]{esc(done.folder.resolve())}[/]")
     bad = done.refused or done.pdf_error or any(f.severity == "error" for f in done.draft_findings)
     sys.exit(EXIT_FINDINGS if bad else EXIT_OK)

@@ -54,6 +54,11 @@ class Published:
         return [r for o in self.outcomes for r in o.rows]
 
     @property
+    def not_in_draft(self) -> list[Row]:
+        """Published forms that are no evaluation (no total): not counted in the draft."""
+        return [r for r in self.rows if not r.evaluated]
+
+    @property
     def refused(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.refused]
 
@@ -206,9 +211,10 @@ def publish(paths, folder: str | os.PathLike, rules: str | None = None, allow_er
                 o.pdf = p
         except InputError as exc:
             done.pdf_error = str(exc)
-    if done.rows:
-        done.drafts = write_drafts(done.rows, out_dir)
-        done.draft_findings = check_draft(done.drafts[0].read_text("utf-8"), done.rows, done.drafts[0].name)
+    rows = [r for r in done.rows if r.evaluated]
+    if rows:
+        done.drafts = write_drafts(rows, out_dir)
+        done.draft_findings = check_draft(done.drafts[0].read_text("utf-8"), rows, done.drafts[0].name)
     return done
 
 
@@ -259,7 +265,7 @@ def check_file(draft: str | os.PathLike, paths, rules: str | None = None,
         except InputError as exc:
             o.refused = str(exc)
         outcomes.append(o)
-    rows = [r for o in outcomes for r in o.rows]
+    rows = [r for o in outcomes for r in o.rows if r.evaluated]
     if not rows:
         raise InputError("没有可以用来核对的表格：" + "；".join(o.refused or "" for o in outcomes[:3]))
     return check_draft(text, rows, Path(draft).name), outcomes

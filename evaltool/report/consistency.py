@@ -146,6 +146,8 @@ class Facts:
         E(Entity("blocker", ("到位率", "到位资金", "到位金额", "资金到位", "实际到位", "覆盖率") if not
                  any("覆盖率" in str(i.level3) for i in p.indicators) else ("到位率", "到位资金", "到位金额",
                                                                             "资金到位", "实际到位"), "blocker"))
+        if kf.blockers:  # what the kind's report states about parts the form holds beyond these facts
+            E(Entity("blocker:kind", tuple(dict.fromkeys(n for n in kf.blockers if n)), "blocker"))
 
         # Funds (自评表) or basic information (评分表); the same keys either way.
         total_row = p.funds.get("年度资金总额")
@@ -178,7 +180,7 @@ class Facts:
                 continue
             key = f"row:{label}"
             short = label.replace("资金", "") if label != "其他资金" else label
-            names = (label, short) if short != label else (label,)
+            names: tuple[str, ...] = (label, short) if short != label else (label,)
             if label == "本年财政拨款":
                 names = ("本年财政拨款", "财政拨款", "财政资金")
             E(Entity(key, names, "fundrow"))
@@ -250,11 +252,11 @@ class Facts:
         n = len(r.indicators)
         if n:
             self.add("count", "count", Decimal(n), "count:个", f"{form}三级指标个数", Location(sheet=p.sheet, path="绩效指标"))
-            full = sum(1 for i in r.indicators if i.score is not None and i.weight is not None and i.score >= i.weight)
-            short = sum(1 for i in r.indicators if i.score is not None and i.weight is not None and i.score < i.weight)
-            self.add("count", "full", Decimal(full), "count:个", f"{form}中得满分的三级指标个数",
+            full_count = sum(1 for i in r.indicators if i.score is not None and i.weight is not None and i.score >= i.weight)
+            short_count = sum(1 for i in r.indicators if i.score is not None and i.weight is not None and i.score < i.weight)
+            self.add("count", "full", Decimal(full_count), "count:个", f"{form}中得满分的三级指标个数",
                      Location(sheet=p.sheet, path="绩效指标"))
-            self.add("count", "short", Decimal(short), "count:个", f"{form}中未得满分的三级指标个数",
+            self.add("count", "short", Decimal(short_count), "count:个", f"{form}中未得满分的三级指标个数",
                      Location(sheet=p.sheet, path="绩效指标"))
 
         # Indicators: target, actual, weight, score.
@@ -267,15 +269,15 @@ class Facts:
             cell = (lambda k: ind.where(k)) if ind is not None else (lambda k: Location())  # noqa: E731
             short_name = label if len(label) <= 20 else label[:20] + "…"
             if ind is not None:
-                target = values.parse(ind.target)
-                actual = values.parse(ind.actual)
+                typed_target = values.parse(ind.target)
+                typed_actual = values.parse(ind.actual)
                 unit = None
-                for parsed in (target, actual):
+                for parsed in (typed_target, typed_actual):
                     if parsed.kind == "number" and parsed.quantity and parsed.quantity.unit:
                         unit = unit or parsed.quantity.unit
-                compared = values.actual_as_compared(target, actual)  # 0.93 under "≥90%" is 93%, as scored
-                for attr, parsed, q, col in (("target", target, target.quantity, "年度指标值"),
-                                             ("actual", actual, compared, "实际完成值")):
+                compared = values.actual_as_compared(typed_target, typed_actual)  # 0.93 under "≥90%" is 93%, as scored
+                for attr, parsed, q, col in (("target", typed_target, typed_target.quantity, "年度指标值"),
+                                             ("actual", typed_actual, compared, "实际完成值")):
                     if parsed.kind != "number" or q is None:
                         continue
                     fam, value = _family_value(q.value, q.unit or unit)
@@ -401,6 +403,14 @@ COUNT_ATTRS = [("未得满分", "short"), ("得满分", "full")]
 GENERIC_QUALIFIERS = re.compile(r"(?:总|实际|全年|年度|本年|项目|资金|累计|合计|共计|共|已|的|为|全部|该|本|其|达|为|是|"
                                 r"全额|当年|年|度|\d|\s|[“”\"（）()：:，,])+$")
 CLAUSE_DELIMS = "，,；;：:、。！？!?（）()"
+
+
+def _last_entity(*hits: list) -> Entity | None:
+    """The entity of the last hit in the first non-empty list of (start, end, entity) hits, or None."""
+    for found in hits:
+        if found:
+            return found[-1][2]
+    return None
 
 
 def _nearest_keyword(window: str, table: list[tuple[str, str]]) -> tuple[str, str, int] | None:
@@ -534,14 +544,14 @@ class Checker:
             from_right = False
             if leftover and not (kw and kw[2] == len(window.rstrip(" “\"：:为是达"))):
                 kw, from_right = (leftover.group(0), "unexecuted", len(window)), True
-            ent = (in_window or in_clause or [(0, 0, None)])[-1][2]
+            ent = _last_entity(in_window, in_clause)
             if ent is None and kw is None and before and before[-1][2].kind == "indicator":
                 ent = before[-1][2]  # "…年度指标值“≤35万元”，实际完成值“34.5万元”"
             if ent is not None and ent.kind == "blocker":
                 return None
             if ent is not None and ent.kind == "indicator":
-                facts = [F.find(ent.key, a) for a in self._target_or_actual(window)]
-                facts = [f for f in facts if f is not None and f.family == "money"]
+                looked_up = [F.find(ent.key, a) for a in self._target_or_actual(window)]
+                facts = [f for f in looked_up if f is not None and f.family == "money"]
                 for fact in facts:
                     if _matches(mention, fact):
                         return fact
@@ -567,11 +577,10 @@ class Checker:
                 ent_key = "funds"
             else:
                 ent_key = ent.key
-            fact = F.find(ent_key, attr)
-            return fact
+            return F.find(ent_key, attr)
 
         if mention.family == "percent":
-            ent = (in_clause or in_window or before or [(0, 0, None)])[-1][2]
+            ent = _last_entity(in_clause, in_window, before)
             if ent is not None and ent.kind == "blocker":
                 return None
             if ent is not None and ent.kind in ("rate",):
@@ -603,7 +612,7 @@ class Checker:
 
         if mention.family.startswith("count:"):
             kw = _nearest_keyword(window, COUNT_ATTRS)
-            ent = (in_clause or [(0, 0, None)])[-1][2]
+            ent = _last_entity(in_clause)
             right = _clause_right(sentence, mention.end)
             if ent is None and any(right.startswith(n) or right.lstrip("的").startswith(n) for n in ("三级指标", "三级绩效指标", "绩效指标")):
                 ent = next(e for e in F.entities if e.key == "count")
@@ -630,8 +639,8 @@ class Checker:
         order = self._target_or_actual(window)
         if mention.direction in ("ge", "le") and not any(w in window for w in ACTUAL_WORDS):
             order = ["target", "actual"]
-        facts = [self.facts.find(ent.key, a) for a in order]
-        facts = [f for f in facts if f is not None and f.family == mention.family]
+        found = [self.facts.find(ent.key, a) for a in order]
+        facts = [f for f in found if f is not None and f.family == mention.family]
         if not facts:
             return None
         # A figure equal to either the target or the result is consistent; otherwise compare with the
@@ -707,14 +716,14 @@ class Checker:
         out = []
         text = sent.text
         # "（219.91÷219.91）×100%=100%"
-        for m in re.finditer(r"(\d+(?:\.\d+)?)\s*[÷/]\s*(\d+(?:\.\d+)?)\s*[)）]?\s*[×xX*]\s*100\s*%\s*=\s*"
-                             r"(\d+(?:\.\d+)?)\s*%", text):
-            a, b, c = (Decimal(g) for g in m.groups())
+        for eq in re.finditer(r"(\d+(?:\.\d+)?)\s*[÷/]\s*(\d+(?:\.\d+)?)\s*[)）]?\s*[×xX*]\s*100\s*%\s*=\s*"
+                              r"(\d+(?:\.\d+)?)\s*%", text):
+            a, b, c = (Decimal(g) for g in eq.groups())
             if b == 0:
                 continue
-            places = len(m.group(3).split(".")[1]) if "." in m.group(3) else 0
+            places = len(eq.group(3).split(".")[1]) if "." in eq.group(3) else 0
             if round_half_up(a / b * 100, places) != c:
-                out.append(self._arith_finding(sent, m.group(0), a, b, c, places))
+                out.append(self._arith_finding(sent, eq.group(0), a, b, c, places))
         # "预算 195.01 万元，实际支出 87.44 万元，占 44.83%"
         money = [m for m in mentions if m.family == "money"]
         for m in mentions:

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as _dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from evaltool.core.model import Project, ScoreResult
 from evaltool.report.docx_writer import build_document, save_atomic
@@ -38,14 +39,15 @@ def _cleaned(obj, memo: dict):
     if id(obj) in memo:
         return memo[id(obj)]
     if isinstance(obj, dict):
-        out = memo[id(obj)] = type(obj)() if type(obj) is not dict else {}
+        mapping = memo[id(obj)] = type(obj)() if type(obj) is not dict else {}
         for k, v in obj.items():
-            out[_cleaned(k, memo)] = _cleaned(v, memo)
-        return out
+            mapping[_cleaned(k, memo)] = _cleaned(v, memo)
+        return mapping
     if isinstance(obj, list):
-        out = memo[id(obj)] = []
-        out.extend(_cleaned(v, memo) for v in obj)
-        return out
+        items: list[Any] = []
+        memo[id(obj)] = items
+        items.extend(_cleaned(v, memo) for v in obj)
+        return items
     if isinstance(obj, tuple) and not hasattr(obj, "_fields"):
         return tuple(_cleaned(v, memo) for v in obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):

@@ -100,14 +100,16 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
     code = EXIT_OK
     # Word first, PDF after: a missing LibreOffice must not cost the clerk the Word report.
     done = generate_reports(file, output, sheet, template_dir, rules)
-    for _, result, path in done:
+    from evaltool.core.kinds import kind_of
+
+    for project, result, path in done:
         console.print(f"已生成报告：{esc(path)}")
         text_codes = ("E-REPORT-", "W-REPORT-", "I-REPORT-")
         form_errors = [f for f in result.errors if not f.code.startswith(text_codes)]
         text_findings = [f for f in result.findings if f.code.startswith(text_codes)]
         if form_errors:
             code = EXIT_FINDINGS
-            console.print(f"[yellow]注意：自评表有 {len(form_errors)} 个错误，报告中的得分按规则重新计算；"
+            console.print(f"[yellow]注意：{esc(kind_of(project).name)}有 {len(form_errors)} 个错误，报告中的数字按规则重新计算；"
                           f"请用 evaltool check {esc(Path(file).name)} 查看并改正。[/]")
         if text_findings:
             console.print("[yellow]报告素材中的数字与自评表不一致：[/]")

@@ -220,7 +220,9 @@ def _projects(data: dict, settings: Settings):
     from evaltool.core.rules import DEFAULT_RULES, builtin_ids
     from evaltool.workbook import service
 
-    grids = P.grids(data, P.Limits(max_cells=settings.max_cells))
+    from evaltool.engines import engine
+
+    grids = engine("json").read(P.Posted(data, P.Limits(max_cells=settings.max_cells)))
     book = P.text_field(data, "book", 255)
     rule_set = _rule_set(data, [])
     chosen = P.text_field(data, "rules", 100)
@@ -400,7 +402,9 @@ def do_new(data: dict, settings: Settings):
     wb = kind.build_workbook(project, rules)
     if fmt == "xlsx":
         if project is not None:
-            plan = service.plan(xlsx_engine.grids_from_workbook(wb), source="新建自评表.xlsx", rule_set=rule_set)
+            from evaltool.engines import engine
+
+            plan = service.plan(engine("openpyxl").read(wb), source="新建自评表.xlsx", rule_set=rule_set)
             xlsx_engine.apply_writes(wb, plan.writes)
             xlsx_engine.write_results(wb, plan.sheet)
         filename = f"{kind.title or kind.name}.xlsx"
@@ -426,7 +430,9 @@ def do_new(data: dict, settings: Settings):
     # the sheets that go with the form (报告素材, 设置, 说明 …) the workbook has none of yet
     out: dict[str, Any] = {"sheet": sheet, "extra": [sheet_json(g, ws) for g, ws in form.extras], "plan": None}
     if project is not None:
-        others = P.grids(data, P.Limits(max_cells=settings.max_cells)) if data.get("sheets") else []
+        from evaltool.engines import engine
+
+        others = engine("json").read(P.Posted(data, P.Limits(max_cells=settings.max_cells))) if data.get("sheets") else []
         grids = [g for g in others if g.sheet != form.name] + [grid] + [g for g, _ in form.extras]
         plan = service.plan(grids, source=P.text_field(data, "book", 255) or "工作簿", rule_set=rule_set)
         out["plan"] = plan_json(plan, {"sheets": [{"name": g.sheet} for g in grids]}, "计分")

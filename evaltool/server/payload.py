@@ -52,6 +52,14 @@ class Limits:
     max_merged: int = 20_000
 
 
+@dataclass
+class Posted:
+    """What the json engine (engines/__init__.py) reads: a request's mapping and the server's limits."""
+
+    data: dict
+    limits: Limits
+
+
 def _no_constant(name: str):
     raise PayloadError(f"JSON 中不能有 {name}：请把无法计算的数写成 null。")
 

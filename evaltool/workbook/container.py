@@ -143,7 +143,7 @@ def _parser():
                            remove_comments=False)
 
 
-def _declares_dtd(data: bytes) -> bool:
+def declares_dtd(data: bytes) -> bool:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
             data = data.decode("utf-16").encode("utf-8")
@@ -390,7 +390,7 @@ class _Reader:
             body = self.parts[name]
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                 continue  # checked (and parsed, with the same parser) with their cells, by name
-            if _declares_dtd(body):
+            if declares_dtd(body):
                 self._dtd(name)
                 continue
             if name.startswith(_UNPARSED) or not self.deep:
@@ -828,7 +828,7 @@ class _Reader:
             if name in self.lazy and not self._load(name, self.lazy.pop(name)):
                 continue
             body = self.parts[name]
-            if _declares_dtd(body):
+            if declares_dtd(body):
                 self._dtd(name)
                 continue
             found = list(_COMMENT.finditer(body))
@@ -866,7 +866,7 @@ class _Reader:
 
         body = self.parts[part]
         sheet = self.sheet_names.get(part) or part
-        if _declares_dtd(body):
+        if declares_dtd(body):
             self._dtd(part)
         body = self._lists(part, sheet, body)
         if not self.deep and part not in self.cell_allow and _fast_ok(body, n_xfs, n_strings, self.max_rows,
@@ -1149,7 +1149,7 @@ class _Reader:
     def pack(self) -> bytes:
         for name, info in list(self.lazy.items()):
             del self.lazy[name]
-            if self._load(name, info) and _declares_dtd(self.parts[name]) and name.lower().endswith(_XML_SUFFIXES):
+            if self._load(name, info) and declares_dtd(self.parts[name]) and name.lower().endswith(_XML_SUFFIXES):
                 self._dtd(name)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
@@ -1505,7 +1505,3 @@ def package_of(path) -> Package:
     from pathlib import Path
 
     return preflight(read_file(path), Path(path).suffix.lower())
-
-
-# Public name of a helper other modules use (report/reading.py): no private name crosses a module.
-declares_dtd = _declares_dtd

@@ -26,11 +26,11 @@ class NewForm:
 
 def new_form(kind, project, rules: str | None, existing: list[str]) -> NewForm:
     """The kind's template (blank, or filled from project), its form sheet renamed for `existing`."""
+    from evaltool.engines import engine
     from evaltool.workbook.service import new_sheet_name
-    from evaltool.workbook.xlsx_engine import grids_from_workbook
 
     wb = kind.build_workbook(project, rules)
-    grids = grids_from_workbook(wb)
+    grids = engine("openpyxl").read(wb)
     form_ws = wb.worksheets[0]
     grid = grids[0]
     name = new_sheet_name(existing, project, base=form_ws.title)

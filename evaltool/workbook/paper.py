@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 # Excel column width is in characters of the default font (max digit width 7 px at 96 dpi, plus
 # 5 px padding); a point is 4/3 px.
@@ -154,7 +154,7 @@ def last_used_row(ws, last_col: int) -> int:
 
 
 def break_rows(heights: dict[int, float], first: int, last: int, page_pt: float, title_pt: float,
-               blocks: list[tuple[int, int]], inner: list[tuple[int, int]] = (), header: int | None = None
+               blocks: list[tuple[int, int]], inner: Sequence[tuple[int, int]] = (), header: int | None = None
                ) -> list[int]:
     """Rows that start a new page. A page holds page_pt (pages after the first page_pt - title_pt);
     a break never falls inside a block (r1, r2) that fits on a page, else never inside an inner one."""

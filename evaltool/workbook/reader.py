@@ -469,11 +469,11 @@ def _read_basic(v: View) -> dict[str, Any]:
 
 # ---- files ------------------------------------------------------------------------------------------------
 def read_workbook_projects(path, rules: str | None = None) -> list[Project]:
-    """Projects in an .xlsx file (openpyxl); InputError with a Chinese message for unusable files.
+    """Projects in an .xlsx file (the openpyxl engine); InputError with a Chinese message for unusable files.
     rules: the rule set chosen for this run (its 标签 entries extend the label vocabulary)."""
-    from evaltool.workbook import xlsx_engine
+    from evaltool.engines import engine
 
-    grids, notes = xlsx_engine.read_noted(path)
+    grids, notes = engine("openpyxl").read_noted(path)
     projects = projects_from_grids(grids, rules)
     for p in projects:
         p.source = str(path)

@@ -41,10 +41,11 @@ def load(path: str, rules: str | None = None) -> list[Project]:
         projects = [load_case(path)]
     else:
         try:
-            from evaltool.workbook.reader import read_workbook_projects
+            from evaltool.engines import engine
         except ImportError:
             raise InputError(f"无法识别的文件类型：{Path(path).name}。请提供 .yaml 案例文件。") from None
-        projects = read_workbook_projects(path, rules)  # the rule set's 标签 entries extend the vocabulary
+        grids, notes = engine("openpyxl").read_noted(path)  # notes: what the reading policy tolerated
+        projects = read(grids, str(path), rules, notes)  # the rule set's 标签 entries extend the vocabulary
     if rules:
         for p in projects:
             p.rules = rules

@@ -179,7 +179,8 @@ def build_basic(wb: Workbook, project: Project | None) -> Worksheet:
         r += 1
     s.merge(r, 1, r, 2, L.BASIC_SOURCE_LABEL, kind="label", bold=True)
     r += 1
-    sources = info.get("资金来源") if isinstance(info.get("资金来源"), dict) else {}
+    named = info.get("资金来源")
+    sources: dict[str, Any] = named if isinstance(named, dict) else {}
     for label in L.BASIC_SOURCES:
         s.cell(r, 1, label, kind="label")
         s.cell(r, 2, sources.get(label), kind="input", align=LEFT)
@@ -252,7 +253,8 @@ def deterministic_bytes(wb: Workbook) -> bytes:
             if info.filename == "docProps/core.xml":
                 import re
 
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp.encode() + rb"\2", data)
+                # created too: a kind that leaves it at openpyxl's "now" would differ from one second to the next
+                data = re.sub(rb"(<dcterms:(?:modified|created)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp.encode() + rb"\2", data)
             zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16

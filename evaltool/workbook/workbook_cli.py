@@ -27,9 +27,10 @@ def evaluate_projects(projects: list[Project]) -> list[tuple[Project, ScoreResul
 
 
 def read_projects(file: str, rules: str | None = None) -> list[Project]:
-    from evaltool.workbook import service, xlsx_engine
+    from evaltool.engines import engine
+    from evaltool.workbook import service
 
-    grids, notes = xlsx_engine.read_noted(file)  # notes: what the reading policy tolerated
+    grids, notes = engine("openpyxl").read_noted(file)  # notes: what the reading policy tolerated
     return service.read(grids, source=str(file), rules=rules, notes=notes)
 
 
@@ -121,16 +122,27 @@ def _check_suffix(file: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="输出机器可读的 JSON")
 @click.option("--rules", "rules", default=None, help="规则集编号或规则文件路径（默认取“设置”工作表）")
+@click.option("--targets", "targets", default=None, type=click.Path(dir_okay=False),
+              help="申报时的绩效目标表（.xlsx）：指出自评表中改动、删去或新增的指标")
 @friendly
-def check_cmd(file: str, as_json: bool, rules: str | None) -> None:
+def check_cmd(file: str, as_json: bool, rules: str | None, targets: str | None) -> None:
     """校验工作簿（或案例文件）并计分，只显示结果，不修改文件。"""
+    filed = None
+    if targets:
+        from evaltool.kinds.targets.compare import load_targets
+
+        filed = load_targets(targets)
     if Path(file).suffix.lower() in (".yaml", ".yml"):
         from evaltool.workbook import service
 
-        results = service.score(service.load(file, rules))
+        projects = service.load(file, rules)
+        _attach_targets(projects, filed, targets)
+        results = service.score(projects)
     else:
         _check_suffix(file)
-        results = evaluate_projects(read_projects(file, rules))
+        projects = read_projects(file, rules)
+        _attach_targets(projects, filed, targets)
+        results = evaluate_projects(projects)
     _report(results, as_json)
     sys.exit(_exit_code(results))
 
@@ -153,22 +165,84 @@ def chosen_kind(name: str | None):
     return kind_named(name)
 
 
+# Files `evaltool new` can fill a new workbook from, beyond --from (a case file): option -> (parameter
+# name, help, "module:function"). The function takes (path, --kind or None) and returns the Project
+# to lay into the new workbook (InputError in Chinese when the file will not do). A new source is one
+# entry here: its option, the check that only one source is given, and the default file name follow.
+NEW_SOURCES: dict[str, tuple[str, str, str]] = {
+    "--from-targets": ("from_targets", "用申报时填报的绩效目标表（.xlsx）预先填好自评表：指标、年度指标值、预期目标和年初预算数",
+                       "evaltool.kinds.targets.carry:selfeval_from_targets"),
+}
+
+
+def _with_sources(fn):
+    for option, (dest, help_text, _) in reversed(NEW_SOURCES.items()):
+        fn = click.option(option, dest, default=None, type=click.Path(dir_okay=False), help=help_text)(fn)
+    return fn
+
+
+def _load_source(option: str, path: str, kind: str | None) -> Project:
+    import importlib
+
+    module, _, attr = NEW_SOURCES[option][2].partition(":")
+    return getattr(importlib.import_module(module), attr)(path, kind)
+
+
+def _attach_targets(projects: list[Project], filed, source: str | None) -> None:
+    if filed is not None and source:
+        from evaltool.kinds.targets.compare import attach
+
+        attach(projects, filed, Path(source).name)
+
+
 @main.command("new")
 @click.argument("target", required=False, metavar="[文件名.xlsx]")
 @click.option("-o", "--output", default=None, help="新工作簿的文件名（默认：表格名称.xlsx，如 项目支出绩效自评表.xlsx）")
 @click.option("--kind", "kind", default=None, metavar="类型",
               help=f"表格类型：{_kind_names()}（默认：自评表）")
 @click.option("--from", "case", default=None, type=click.Path(dir_okay=False), help="用案例文件（.yaml）预先填好")
+@_with_sources
 @click.option("--rules", "rules", default=None, help="规则集编号或规则文件路径")
+@click.option("--monitor", "monitor", default=None, type=click.Path(dir_okay=False), metavar="监控表.xlsx",
+              help="运行监控表：各指标的偏差原因、纠偏措施按三级指标名称带入新自评表的“偏差原因分析及改进措施”")
 @friendly
-def new_cmd(target: str | None, output: str | None, kind: str | None, case: str | None, rules: str | None) -> None:
-    """新建工作簿：空白模板（--kind 选择表格类型），或用案例文件预先填好并计分。
+def new_cmd(target: str | None, output: str | None, kind: str | None, case: str | None, rules: str | None,
+            monitor: str | None = None, **sources: str | None) -> None:
+    """新建工作簿：空白模板（--kind 选择表格类型），或用案例文件、申报的绩效目标表预先填好并计分。
 
     文件名可以直接写在命令后（evaltool new 自评表.xlsx），也可以用 -o 给出。
     """
     if target and output and target != output:
         raise InputError(f"给出了两个文件名（{target} 和 {output}），请只写一个。")
-    sys.exit(new_workbook(target or output, case, rules, kind))
+    given: dict[str, str] = {option: path for option, (dest, _, _) in NEW_SOURCES.items()
+                             if (path := sources.get(dest))}
+    if case:
+        given = {"--from": case, **given}
+    if len(given) > 1:
+        raise InputError(f"{' 和 '.join(given)} 只能选一个：新工作簿只从一个文件预先填写。")
+    project = None
+    source = None
+    for option, path in given.items():
+        if option != "--from":
+            project = _load_source(option, path, kind)
+            source = case = path  # the default file name follows the file it was filled from
+    carried = None
+    if monitor:  # the year-end 自评表 with the 运行监控表's reasons carried in (onto --from or --from-targets)
+        from evaltool.kinds.monitor.monitor_cli import carried_project
+
+        carried = carried_project(monitor, None if project is not None else case, kind, base=project)
+        project = carried.project
+        code = new_workbook(target or output, case, rules, None, project=project)
+    else:
+        code = new_workbook(target or output, case, rules, kind, project)
+    if source is not None and project is not None:
+        console.print(f"已从 {esc(Path(source).name)} 带入 {len(project.indicators)} 个绩效指标及其年度指标值、预期目标和年初预算数；"
+                      "年底请填写全年预算数、全年执行数和各指标的实际完成值后再计分。")
+    if carried is not None and monitor:
+        from evaltool.kinds.monitor.monitor_cli import print_carried
+
+        print_carried(carried, monitor)
+    sys.exit(code)
 
 
 def new_target(output: str) -> Path:
@@ -207,7 +281,7 @@ def new_workbook(output: str | None, case: str | None, rules: str | None, kind: 
     load_rules(rules or (project.rules if project else None))  # a bad rule set fails before any file exists
     if output is None:
         output = f"{Path(case).stem}.xlsx" if case else f"{form.title or form.name}.xlsx"
-        if case and Path(output).exists() and project is not None and Path(case).suffix.lower() == ".xlsx":
+        if case and Path(case).suffix.lower() in (".xlsx", ".xlsm"):
             output = f"{Path(case).stem}-{form.name}.xlsx"  # never the file it was filled from
     target = new_target(output)
     wb = form.build_workbook(project, rules)

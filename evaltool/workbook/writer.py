@@ -121,7 +121,7 @@ def _differs(current: Any, value: Any) -> bool:
 def _place(project: Project, info: SheetInfo, f: Finding) -> Location | None:
     """A cell for a finding the core could only place by path (总分, 绩效指标, 项目资金…)."""
     path = f.location.path or ""
-    if f.code == "E-UNGRADED":
+    if f.code in ("E-UNGRADED", "W-TOTAL-CAP"):  # about the 总分 itself, not the weights' sum
         return info.out.get("总分") or info.out.get("等次") or info.out.get("分值合计")
     if path == "总分" or f.code == "E-WEIGHT-TOTAL":
         return info.out.get("分值合计") or info.out.get("总分")
@@ -230,8 +230,8 @@ def _filled_value(p: Project, loc: Location, values: dict[str, Any], result: Sco
     for name, out_loc in info.out.items():
         if out_loc.cell == loc.cell:
             return values.get(name)
-    for out_loc, r in zip(info.indicator_out, result.indicators):
-        if out_loc and out_loc.cell == loc.cell:
+    for score_loc, r in zip(info.indicator_out, result.indicators):
+        if score_loc and score_loc.cell == loc.cell:
             return _num(r.score)
     return None
 

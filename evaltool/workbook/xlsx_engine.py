@@ -272,11 +272,11 @@ def _install_border_skip() -> None:
         if not getattr(_VALUES_ONLY, "on", False):
             original(self)
 
-    format._evaltool_skip = True
+    setattr(format, "_evaltool_skip", True)  # marks the wrapper, so it is installed once
     MergedCellRange.format = format
 
 
-def _open(pkg: Package, data_only: bool, rich_text: bool = False, values_only: bool = False):
+def open_package(pkg: Package, data_only: bool, rich_text: bool = False, values_only: bool = False):
     import openpyxl
 
     if values_only:
@@ -297,13 +297,13 @@ def _open_any(path: str | os.PathLike, data_only: bool, rich_text: bool = False,
     merged-cell borders bound)."""
     pkg = package(path)
     try:
-        return _open(pkg, data_only, rich_text, values_only), pkg
+        return open_package(pkg, data_only, rich_text, values_only), pkg
     except MemoryError:
         raise
     except Exception:  # noqa: BLE001 - openpyxl raises many types for broken files
         pass
     deep = deep_package(path)
-    return _open(deep, data_only, rich_text, values_only), deep
+    return open_package(deep, data_only, rich_text, values_only), deep
 
 
 def deep_package(path: str | os.PathLike) -> Package:
@@ -474,15 +474,15 @@ def _note(cell, text: str) -> None:
     from openpyxl.comments import Comment
 
     existing = cell.comment
-    text = L.note_after(existing is not None, (existing.text or "") if existing is not None else None, text)
-    if text is None:
+    note = L.note_after(existing is not None, (existing.text or "") if existing is not None else None, text)
+    if note is None:
         return
-    if text == "":
+    if note == "":
         cell.comment = None
         return
-    comment = Comment(text, L.NOTE_AUTHOR)
+    comment = Comment(note, L.NOTE_AUTHOR)
     comment.width = 320
-    comment.height = max(80, 18 * (text.count("\n") + 2 + len(text) // 24))
+    comment.height = max(80, 18 * (note.count("\n") + 2 + len(note) // 24))
     cell.comment = comment
 
 
@@ -585,9 +585,10 @@ def patched(source: str | os.PathLike, writes: list[CellWrite], sheet) -> tuple[
     try:
         data = pkg.data
         if pkg.repaired:
-            data = _unrepaired(source, pkg.data, {w.sheet for w in writes} | {getattr(sheet, "name", None)})
-            if data is None:
+            original = _unrepaired(source, pkg.data, {w.sheet for w in writes} | {getattr(sheet, "name", None)})
+            if original is None:
                 return None, "需要在读取时修复"
+            data = original
         return patch_workbook(data, writes, sheet), None
     except Unpatchable as exc:
         return None, str(exc)
@@ -622,14 +623,15 @@ def score_target(source: str | os.PathLike, output: str | os.PathLike | None, wr
     there: the source's own package patched (xlsx_patch), or None where that is not safe — then
     write_results_file saves through openpyxl, into a new file when that would lose something."""
     source = Path(source)
-    other = bool(output) and Path(output).resolve() != source.resolve()
-    if other and not _same_kind(source, output):
-        return Path(output), None, None  # .xlsm -o .xlsx: openpyxl writes a plain workbook
+    given = Path(output) if output else source
+    other = given.resolve() != source.resolve()
+    if other and not _same_kind(source, given):
+        return given, None, None  # .xlsm -o .xlsx: openpyxl writes a plain workbook
     data, why = patched(source, writes, sheet)
     if data is not None:
-        return (Path(output) if other else source), None, data
+        return (given if other else source), None, data
     if other:
-        return Path(output), None, None
+        return given, None, None
     lost = dropped_content(source)
     if not lost:
         return source, None, None
@@ -659,8 +661,5 @@ def write_results_file(source: str | os.PathLike, target: str | os.PathLike, wri
 
 
 __all__ = ["check_file", "package", "dropped_content", "load", "grids_from_workbook", "read_grids", "read_noted", "apply_writes",
-           "write_results", "save_atomic", "safe_target", "score_target", "patched", "write_results_file", "MAX_BYTES"]
-
-
-# Public name of a helper other modules use (collect/worker.py): no private name crosses a module.
-open_package = _open
+           "write_results", "save_atomic", "safe_target", "score_target", "patched", "write_results_file", "open_package",
+           "MAX_BYTES"]

@@ -944,6 +944,7 @@ class Comments:
         return vml
 
     def _ensure_type(self) -> None:
+        assert self.vml is not None  # _add_shape made it
         if any(st.get("id") == "_x0000_t202" for st in self.vml.iter(_q("shapetype", V_NS))):
             return
         st = etree.SubElement(self.vml, _q("shapetype", V_NS), id="_x0000_t202", coordsize="21600,21600",
@@ -1294,8 +1295,8 @@ def repaginate(pkg: Package, sheet: Sheet) -> list[int]:
     pkg.defined_name("_xlnm.Print_Area", sheet.index, f"{quoted}!$A$1:${col_letter(last_col)}${last}")
     titles = f"{quoted}!${header}:${header}"
     old = pkg.defined_text("_xlnm.Print_Titles", sheet.index) or ""
-    cols = [p for p in old.split(",") if re.search(r"!\$?[A-Za-z]+:\$?[A-Za-z]+$", p.strip())]
-    pkg.defined_name("_xlnm.Print_Titles", sheet.index, ",".join(cols + [titles]))  # title columns kept
+    title_cols = [p for p in old.split(",") if re.search(r"!\$?[A-Za-z]+:\$?[A-Za-z]+$", p.strip())]
+    pkg.defined_name("_xlnm.Print_Titles", sheet.index, ",".join(title_cols + [titles]))  # title columns kept
     root = sheet.root
     ps = _child(root, "pageSetup", SHEET_ORDER)
     ps.set("paperSize", "9")

@@ -433,6 +433,12 @@
     return Promise.resolve(null);
   }
 
+  function publish(env) {
+    env.alert("公开要读取保存在电脑上的工作簿文件，并用 LibreOffice 生成 PDF，WPS 加载项无法替您完成。请保存工作簿后在命令行运行："
+      + "evaltool publish 工作簿.xlsx -o 公开（或给出存放表格的文件夹），结果在“公开”文件夹中。");
+    return Promise.resolve(null);
+  }
+
   function about(env) {
     return run(env, "about", function () {
       var settings = loadSettings(env);
@@ -456,7 +462,7 @@
     readSheet: readSheet, readBook: readBook, applyPlan: applyPlan, layDown: layDown, areaChunks: areaChunks,
     bgr: bgr, a1: a1, parseA1: parseA1, freeName: freeName,
     check: check, score: score, report: report, newSheet: newSheet, importCase: importCase,
-    exportCase: exportCase, collect: collect, about: about
+    exportCase: exportCase, collect: collect, publish: publish, about: about
   };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.Evaltool = api;

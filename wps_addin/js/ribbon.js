@@ -34,7 +34,8 @@
   var IMAGES = {
     evaltoolImportCase: "images/import.svg",
     evaltoolExportCase: "images/export.svg", evaltoolCheck: "images/check.svg", evaltoolScore: "images/score.svg",
-    evaltoolReport: "images/report.svg", evaltoolCollect: "images/collect.svg", evaltoolAbout: "images/help.svg"
+    evaltoolReport: "images/report.svg", evaltoolCollect: "images/collect.svg",
+    evaltoolPublish: "images/export.svg", evaltoolAbout: "images/help.svg"
   };
 
   var callbacks = {
@@ -56,6 +57,7 @@
     OnImportCase: function () { return E.importCase(env()); },
     OnExportCase: function () { return E.exportCase(env()); },
     OnCollect: function () { return E.collect(env()); },
+    OnPublish: function () { return E.publish(env()); },
     OnAbout: function () { return E.about(env()); }
   };
   Object.keys(callbacks).forEach(function (k) { root[k] = callbacks[k]; });

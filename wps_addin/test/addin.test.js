@@ -272,6 +272,8 @@ test("汇总 and 关于/帮助 speak Chinese and tell the truth", async () => {
   const env = envFor(server, app);
   await E.collect(env);
   assert.match(env.alerts[0], /evaltool collect/);
+  await E.publish(env);  // 公开 needs the saved file and LibreOffice: the command line says how
+  assert.match(env.alerts.pop(), /evaltool publish/);
   let shown = 0;
   env.showSettings = () => { shown++; };
   const info = await E.about(env);

@@ -1,9 +1,10 @@
 """What a 评分表 report's template sees (seed 001 shape), on top of report/context.py's common_context."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from evaltool.core.model import Project, ScoreResult
+from evaltool.kinds.scoresheet.scoring import SheetResult
 from evaltool.core.results import UNGRADED_LABEL
 from evaltool.report.context import (common_context, escape_markup, grade_scale, indicator_label, money, raw_text,
                                      rules_of, score_text)
@@ -15,7 +16,7 @@ def build_scoresheet_context(project: Project, result: ScoreResult) -> dict[str,
     from evaltool.kinds.scoresheet.facts import scoresheet_facts
     from evaltool.kinds.scoresheet.model import sheet_from_project
 
-    facts = scoresheet_facts(project, result=result)
+    facts = scoresheet_facts(project, result=cast(SheetResult, result))  # the 评分表's scorer made it
     sheet = sheet_from_project(project)
     rules = rules_of(project, result)
     sentences = {k: escape_markup(v) for k, v in facts["句子"].items()}

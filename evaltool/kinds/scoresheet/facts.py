@@ -35,7 +35,7 @@ def scoresheet_facts(project: Project, rules: RuleSet | None = None,
     result = result or evaluate_sheet(project, rules)
     sheet = sheet_from_project(project)
     basis_by_index = {row.n - 1: row.basis for row in sheet.rows}
-    level1 = []
+    level1: list[dict[str, Any]] = []
     for name, score in result.subtotals.items():
         weight = result.level1_weights.get(name)
         level2 = [{"名称": l2, "分值": w, "得分": s, "扣分": w - s}
@@ -135,7 +135,8 @@ def _amount_in(sentence: str, amount: Decimal | None) -> bool:
 
 def _agrees(written: Decimal, exact: Decimal) -> bool:
     """The written figure equals the exact one rounded half-up to as many places as were written."""
-    places = max(0, -written.as_tuple().exponent)
+    exponent = written.as_tuple().exponent  # an int: a written figure is finite
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
     return round_half_up(exact, places) == written
 
 
@@ -155,7 +156,7 @@ def check_report_text(project: Project, text: str, rules: RuleSet | None = None,
         norm = values.normalize(sentence)
         for match in _PERCENT.finditer(norm):
             written = Decimal(match.group(1))
-            candidates = []
+            candidates: list[tuple[str, Any, Any, Any]] = []  # (what, rate, numerator, denominator)
             if result.use_rate is not None and (_amount_in(norm, result.used)
                                                 or re.search(r"支出|使用|执行", norm) and "到位" not in norm):
                 candidates.append(("资金使用率", *result.fund_rates["资金使用率"]))

@@ -1,6 +1,8 @@
 """The attached 附表 of a 评分表 report: 项目基本信息 (funds), 绩效评价指标评分 and 评价人员."""
 from __future__ import annotations
 
+from typing import Any
+
 from docx.shared import Emu
 
 from evaltool.core.model import Project, ScoreResult
@@ -43,7 +45,7 @@ def write_scoresheet_form(doc, project: Project, result: ScoreResult, context: d
         grid.put(1 + first, 1, levels.get(name, {}).get("weight", ""), down=1 + last)
     for first, last in runs([(r.level1, r.level2) for r in rows]):
         lv = levels.get(rows[first].level1, {})
-        group = next((g for g in lv.get("groups", []) if g["name"] == rows[first].level2), {})
+        group: dict[str, Any] = next((g for g in lv.get("groups", []) if g["name"] == rows[first].level2), {})
         grid.put(1 + first, 2, rows[first].level2, down=1 + last)
         grid.put(1 + first, 3, group.get("weight", ""), down=1 + last)
     for k, r in enumerate(rows):

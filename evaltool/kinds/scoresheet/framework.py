@@ -63,7 +63,7 @@ class SheetRules:
     formula_mode: str  # 提示 | 计算
     average_tolerance: Decimal
     personal_tolerance: Decimal
-    base: RuleSet = field(repr=False, default=None)  # places, grades, tiers come from here
+    base: RuleSet = field(repr=False)  # places, grades, tiers come from here
 
     def framework(self, name: str | None = None) -> Framework:
         if name is None:
@@ -140,10 +140,10 @@ def sheet_rules(rules: RuleSet) -> SheetRules:
                 raise RuleError(f"{src}中“{where} → 报告章节 → {title}”应是列表，例如 [项目绩效/项目产出]")
             sections[str(title)] = []
             for part in parts:
-                l1, _, l2 = str(part).partition("/")
-                if l1 not in level1:
-                    raise RuleError(f"{src}中“{where} → 报告章节 → {title}”引用了不存在的一级指标“{l1}”")
-                sections[str(title)].append((l1, l2 or None))
+                part_l1, _, part_l2 = str(part).partition("/")
+                if part_l1 not in level1:
+                    raise RuleError(f"{src}中“{where} → 报告章节 → {title}”引用了不存在的一级指标“{part_l1}”")
+                sections[str(title)].append((part_l1, part_l2 or None))
         if not sections:  # one section per 一级指标
             sections = {l1: [(l1, None)] for l1 in level1}
         frameworks[name] = Framework(name, str(item.get("说明") or ""), level1, formulas, aliases, sections)

@@ -129,7 +129,12 @@ def project_from_grids(grids: list[Grid]) -> Project | None:
 
 def project_from_views(views: list[View]) -> Project | None:
     """project_from_grids for sheets the workbook reader has already made Views of."""
-    scores = next(((v, h) for v in views if (h := _score_header(v))), None)
+    scores: tuple[View, tuple[int, dict[str, int]]] | None = None
+    for view in views:
+        header = _score_header(view)
+        if header:
+            scores = (view, header)
+            break
     if scores is None:
         return None
     v, (h, cols) = scores

@@ -99,7 +99,8 @@ def sheet_from_project(project: Project) -> ScoreSheet:
         evaluators.append(Evaluator(n, **{attr: item.get(key) for key, attr in EVALUATOR_KEYS.items()}))
     targets = []
     for n, item in enumerate(_items(project, "绩效目标表"), start=1):
-        t = TargetRow(n, **{attr: item.get(key) for key, attr in TARGET_KEYS.items()})
+        typed: dict[str, Any] = {attr: item.get(key) for key, attr in TARGET_KEYS.items()}
+        t = TargetRow(n, **typed)
         t.tiers = {tier: item.get(tier) for tier in TIERS}
         targets.append(t)
     return ScoreSheet(project, rows, evaluators, targets)

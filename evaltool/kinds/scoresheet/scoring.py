@@ -156,9 +156,10 @@ def score_funds(sheet: ScoreSheet, out: Collector
     if isinstance(sources, dict) and sources and planned is not None:
         parts = [read_money(v, sheet.project.where(f"项目基本信息.资金来源.{k}"), f"资金来源的{k}", out)
                  for k, v in sources.items()]
-        if all(p is not None for p in parts) and sum(parts, Decimal(0)) != planned:
+        known = [p for p in parts if p is not None]
+        if len(known) == len(parts) and sum(known, Decimal(0)) != planned:
             out.add("W-SS-SOURCES", "warning",
-                    f"资金来源合计 {fmt(sum(parts, Decimal(0)))} 万元与计划投资额 {fmt(planned)} 万元不一致，请核对。",
+                    f"资金来源合计 {fmt(sum(known, Decimal(0)))} 万元与计划投资额 {fmt(planned)} 万元不一致，请核对。",
                     "资金来源", sheet.project.where("项目基本信息.资金来源"))
     rates = {"资金到位率": (arrival, arrived, planned), "资金使用率": (use, used, arrived)}
     return planned, arrived, used, rates
@@ -405,6 +406,7 @@ def tier_of(row: TargetRow, sheet: ScoreSheet, rules: RuleSet, year: int | None,
             return result(None, None, "未定级：单位不一致")
         if first is None:
             first, base = p, comp
+        assert first.quantity is not None and comp.target is not None  # a number, aligned without a problem
         if p.quantity.unit == first.quantity.unit:
             levels[t] = comp.target
             continue
@@ -416,9 +418,12 @@ def tier_of(row: TargetRow, sheet: ScoreSheet, rules: RuleSet, year: int | None,
                     f"“{name}”：“{t}”标准“{row.tiers.get(t)}”与“{top}”标准“{row.tiers.get(top)}”的单位不一致，"
                     "无法比较。请把各档标准写成相同的单位。", t, loc(t))
             return result(None, None, "未定级：单位不一致")
+        assert level.actual is not None
         levels[t] = level.actual
+    # given is not empty and every standard in it is a number: the first one set first and base.
+    assert first is not None and first.quantity is not None and base is not None and base.actual is not None
     a_value = base.actual
-    unit = next(iter(given.values())).quantity.unit or ""
+    unit = first.quantity.unit or ""
 
     order = [t for t in TIERS if t in levels]
     direction = None
@@ -502,10 +507,12 @@ def evaluate_sheet(project: Project, rules: RuleSet | None = None) -> SheetResul
         reasons.append(f"“{r.level3 or f'评分表第 {r.index + 1} 行'}”未能计分（{r.explanation.removeprefix('未计分：')}）")
     if len(unscored) > 4:
         reasons.append(f"另有 {len(unscored) - 4} 行未能计分")
-    total = None if reasons else round_half_up(sum(subtotals.values(), Decimal(0)), places)  # type: ignore[arg-type]
+    # Graded only when nothing is unscored: then no subtotal is None.
+    total = None if reasons else round_half_up(sum((s for s in subtotals.values() if s is not None), Decimal(0)), places)
 
     evaluators, average = score_evaluators(sheet, sr, total, fw.total_weight, out)
-    grade = None if reasons else rules.grade_for_total(average if average is not None else total)
+    graded = average if average is not None else total
+    grade = None if reasons or graded is None else rules.grade_for_total(graded)
     if reasons:
         out.add("E-UNGRADED", "error", f"无法计分：{'；'.join(reasons)}。改正上述问题后再计分；在此之前本评分表没有总分和等次。",
                 "总分", sheet.project.where("评分指标.总分"))

@@ -60,8 +60,8 @@ def _groups(project: Project | None, fw: Framework) -> list[dict[str, Any]]:
 def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Framework) -> Worksheet:
     ws = wb.create_sheet(S.SHEET_SCORES)
     s = Sheet(ws)
-    for col, width in WIDTHS.items():
-        ws.column_dimensions[col].width = width
+    for letter, width in WIDTHS.items():
+        ws.column_dimensions[letter].width = width
     p = project
     info = p.basic_info if p else {}
     s.merge(1, 1, 1, LAST, S.TITLE_SCORES, kind="label", border=False)
@@ -90,11 +90,12 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
         else:
             s.merge(r, 6, r, 7, S.RATE_LABELS[right], bold=True)
             s.merge(r, 8, r, 9, None, kind="computed", fmt="0.00%")
-    sources = info.get("资金来源") if isinstance(info.get("资金来源"), dict) else {}
+    named = info.get("资金来源")
+    sources: dict[str, Any] = named if isinstance(named, dict) else {}
     s.merge(8, 1, 9, 3, S.L_SOURCES, bold=True)
     for i, label in enumerate(S.SOURCE_LABELS):
-        r, right = 8 + i // 2, i % 2
-        if right:
+        r, column = 8 + i // 2, i % 2  # two sources a row: the left pair, then the right
+        if column:
             s.cell(r, 8, label, bold=True)
             s.cell(r, 9, sources.get(label), kind="input")
         else:
@@ -140,13 +141,15 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
     for r in (t, t + 1, t + 2):
         ws.row_dimensions[r].height = 22
     if rows:
-        col = lambda key: f"{chr(64 + COLS[key])}{first}:{chr(64 + COLS[key])}{last}"  # noqa: E731
-        add_validation(ws, col("一级指标"), formula1=list_validation(fw.level1), title="一级指标", prompt="从下拉列表中选择或改写。")
-        add_validation(ws, col("分值"), type_="decimal", operator="greaterThanOrEqual", formula1="0", strict=True,
+        def rng(key: str) -> str:
+            return f"{chr(64 + COLS[key])}{first}:{chr(64 + COLS[key])}{last}"
+
+        add_validation(ws, rng("一级指标"), formula1=list_validation(fw.level1), title="一级指标", prompt="从下拉列表中选择或改写。")
+        add_validation(ws, rng("分值"), type_="decimal", operator="greaterThanOrEqual", formula1="0", strict=True,
                     title="分值", prompt="本三级指标的分值；同一一级指标下的分值之和应等于该一级指标的分值。")
-        add_validation(ws, col("得分"), type_="decimal", operator="greaterThanOrEqual", formula1="0", strict=True,
+        add_validation(ws, rng("得分"), type_="decimal", operator="greaterThanOrEqual", formula1="0", strict=True,
                     title="得分", prompt="0 到分值之间的分数。公式指标（到位率、预算执行率）可不填，由 evaltool 计算。")
-        add_validation(ws, col("评分依据"), type_="any", title="评分依据", prompt="扣分的指标请写明扣分理由。")
+        add_validation(ws, rng("评分依据"), type_="any", title="评分依据", prompt="扣分的指标请写明扣分理由。")
 
     # 三、评价人员
     e = t + 3
@@ -193,8 +196,8 @@ def build_targets(wb: Workbook, project: Project | None) -> Worksheet:
     ws = wb.create_sheet(S.SHEET_TARGETS)
     s = Sheet(ws)
     widths = {"A": 10, "B": 14, "C": 30, "D": 9, "E": 9, "F": 9, "G": 9, "H": 11, "I": 6, "J": 9, "K": 34}
-    for col, width in widths.items():
-        ws.column_dimensions[col].width = width
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = width
     last = 11
     s.merge(1, 1, 1, last, S.TITLE_TARGETS, border=False)
     ws.cell(1, 1).font = cell_font(18, bold=True, name=WL.TITLE_FONT)

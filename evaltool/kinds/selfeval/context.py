@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evaltool.core import values
 from evaltool.core.decimals import fmt, fmt_percent
@@ -55,7 +55,9 @@ class IndicatorView:
 class _Shortfalls:
     """shortfalls and unscored of a level's items, worded once for 一级 and 二级 alike."""
 
-    items: list[IndicatorView]
+    if TYPE_CHECKING:  # each level has its items: a field of Level2View, a property of Level1View
+        @property
+        def items(self) -> list[IndicatorView]: ...
 
     @property
     def shortfalls(self) -> list[IndicatorView]:
@@ -115,7 +117,7 @@ def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
         l2 = r.level2 or "（未填二级指标）"
         deviation = raw_text(getattr(ind, "deviation", None)) if ind is not None else ""
         scored = r.score is not None and r.weight is not None
-        full = scored and r.score >= r.weight
+        full = r.score is not None and r.weight is not None and r.score >= r.weight
         hint = (f"“{label}”得分低于分值，请在自评表“偏差原因分析及改进措施”栏说明未完成的原因和改进措施"
                 if scored and not full else f"“{label}”的偏差原因")
         view = IndicatorView(
@@ -222,5 +224,7 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
                                        result.rate_weight or Decimal(0))),
         "grade": UNGRADED_LABEL if result.ungraded else (result.grade or "—"),
         "ungraded": escape_markup(result.ungraded or ""),  # the reason; "" when graded
+        # The rule set's 超额扣分 / 总分上限, one line each (the 附表 prints the same lines).
+        "adjustments": [escape_markup(a.reason) for a in result.adjustments],
     })
     return ctx

@@ -127,5 +127,7 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
     put(r, 6, ctx["total_weight"], bold=True)
     total = ctx["total_form"] if result.ungraded or result.total is None else form_score(result.total)
     put(r, 7, total, bold=True)
-    put(r, 8, f"评价等次：{ctx['grade']}", bold=True)
+    # The rule set's 超额扣分 / 总分上限 under the grade, worded as the narrative words them.
+    steps = "".join(f"\n{a.reason}" for a in result.adjustments)
+    put(r, 8, f"评价等次：{ctx['grade']}" + (f"\n计分调整：{steps}" if steps else ""), bold=True)
     grid.add_to(doc)

@@ -17,8 +17,17 @@ class SelfEvalKind(FormKind):
 
     def read_views(self, views, context) -> list[Project]:
         from evaltool.kinds.selfeval.reader import read_forms
+        from evaltool.kinds.targets.reader import split_views
 
-        return read_forms(views, context)
+        # A 绩效目标表 sheet is not a 自评表 lacking 实际完成值: it is left to its own kind, and
+        # when it stands beside a 自评表 the 自评表 is checked against it.
+        views, targets = split_views(views)
+        projects = read_forms(views, context)
+        if projects and targets:
+            from evaltool.kinds.targets.compare import attach_from_views
+
+            attach_from_views(projects, targets)
+        return projects
 
     def case_from_dict(self, project: Project, data: dict, name: str) -> None:
         from evaltool.kinds.selfeval.caseio import form_from_dict
@@ -33,7 +42,12 @@ class SelfEvalKind(FormKind):
     def evaluate(self, project: Project, rules) -> ScoreResult:
         from evaltool.kinds.selfeval.scoring import evaluate_form
 
-        return evaluate_form(project, rules)
+        result = evaluate_form(project, rules)
+        if project.extra.get("_绩效目标表"):  # checked beside the 绩效目标表 it was filed with
+            from evaltool.kinds.targets.compare import findings
+
+            result.findings.extend(findings(project, rules))
+        return result
 
     def result_dict(self, project: Project, result: ScoreResult) -> dict[str, Any]:
         from evaltool.kinds.selfeval.results import form_result_dict

@@ -132,7 +132,8 @@ def _find_indicator_header(v: View, r: int) -> Header | None:
         t = v.raw(*th) if th[0] == top else None  # a horizontally merged group gives its text to each column
         if t is not None and th == (top, c):
             texts[th] = t
-        b = bh = None
+        b: Any = None
+        bh = th  # the bottom cell's home, read only where b holds its text
         if bottom is not None:
             bh = v.home(bottom, c)
             if bh == (bottom, c):
@@ -460,7 +461,8 @@ def _read_goals(v: View, p: Project, rows: range) -> None:
         r, c = hit
         # The text sits under its label (several rows may hold it in a hand-typed form).
         first = v.below(r, c)
-        texts, loc = [], Location(sheet=v.sheet, cell=address(*v.home(first, c)))
+        texts: list[str] = []
+        loc = Location(sheet=v.sheet, cell=address(*v.home(first, c)))
         stops = v.rows_with(stop_keys, range(1, c + 1))
         fund_rows = {r for r in _fund_header_rows(v) if _fund_header(v, range(r, r + 1))}
         for rr in range(first, rows.stop):
@@ -663,10 +665,10 @@ def _settle_typed(p: Project, info: SheetInfo) -> None:
     for name, loc in info.out.items():
         if typed(loc, info.out_values.get(name)):
             info.typed_out.add(loc.cell or "")
-    for ind, loc, value in zip(p.indicators, info.indicator_out, info.indicator_out_values):
-        if typed(loc, value):
-            info.typed_out.add(loc.cell or "")  # type: ignore[union-attr]
-        elif loc is not None and ind.cells.get("得分") == loc:
+    for ind, score_loc, value in zip(p.indicators, info.indicator_out, info.indicator_out_values):
+        if score_loc is not None and typed(score_loc, value):
+            info.typed_out.add(score_loc.cell or "")
+        elif score_loc is not None and ind.cells.get("得分") == score_loc:
             ind.entered_score = None  # evaltool's own earlier value, not the clerk's
     total = p.funds.get("年度资金总额")
     out = info.out.get("执行率得分")

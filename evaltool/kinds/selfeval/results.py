@@ -30,11 +30,18 @@ def form_result_dict(project: Project, result: ScoreResult) -> dict[str, Any]:
                 "得分": number(r.score),
                 "计分方式": r.method,
                 "说明": r.explanation,
+                "超额扣分": number(r.deduction),  # null when the rule set took nothing
             }
             for r in result.indicators
         ],
         "小计": {k: number(v) for k, v in result.subtotals.items()},
         "总分": number(result.total),
+        # The rule set's steps after the indicator scores (超额扣分, 总分上限), each with its reason;
+        # 分数 is negative. The subtotals add up to 封顶前总分 when a 总分上限 cut the total (else null).
+        "调整": [{"类型": a.kind, "序号": None if a.indicator is None else a.indicator + 1,
+                  "三级指标": None if a.indicator is None else result.indicators[a.indicator].level3,
+                  "分数": number(a.amount), "说明": a.reason} for a in result.adjustments],
+        "封顶前总分": number(result.uncapped_total),
         "等次": result.grade,
         "无法计分原因": result.ungraded,  # null when graded; then 总分/等次 are null too
         "错误数": sum(f.severity == "error" for f in result.findings),

@@ -7,8 +7,11 @@ from decimal import Decimal
 
 from evaltool.core import values
 from evaltool.core.decimals import fmt, fmt_percent, round_half_up
+from evaltool.core.adjustments import (
+    cap_texts, capped_total, deduction_adjustment, deduction_texts, excess_deduction, excess_of,
+)
 from evaltool.core.model import (
-    UNREADABLE_PREFIX, Finding, Indicator, IndicatorResult, Location, Project, ScoreResult,
+    UNREADABLE_PREFIX, Adjustment, Finding, Indicator, IndicatorResult, Location, Project, ScoreResult,
 )
 from evaltool.core.rules import Band, RuleSet, capped_score, load_rules
 from evaltool.core.seam import Percent
@@ -199,13 +202,19 @@ def _band_default(rules: RuleSet, band: Band, weight: Decimal) -> tuple[Decimal,
 
 
 def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: values.Parsed,
-                       weight: Decimal, rules: RuleSet, out: Collector) -> tuple[Decimal | None, str, str]:
+                       weight: Decimal, rules: RuleSet, out: Collector,
+                       adjustments: list[Adjustment] | None = None
+                       ) -> tuple[Decimal | None, str, str, Decimal | None]:
+    """(score, method, explanation, excess) of a number against a number target; excess: how far the
+    actual beats the target (core/adjustments.py excess_of). The rule set's 超额扣分, if any, is taken
+    here from the score once it is computed: its reason in the explanation, a W-EXCESS-DEDUCT finding
+    (instead of W-FAR-ABOVE) and an Adjustment appended to `adjustments`."""
     assert target.quantity and actual.quantity
     comp = values.align(target.quantity, actual.quantity)
     if comp.problem:
         out.add("E-UNIT", "error", comp.problem + "。请把实际完成值写成与年度指标值相同的单位，例如"
                 f"“{target.quantity.text()}”。", "实际完成值", ind.where("实际完成值"), i)
-        return None, "未计分", "未计分：单位不一致"
+        return None, "未计分", "未计分：单位不一致", None
     if comp.note:
         out.add("I-UNIT", "info", comp.note + "。", "实际完成值", ind.where("实际完成值"), i)
     t, a = comp.target, comp.actual
@@ -219,6 +228,7 @@ def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: va
                 f"请写成“≥{target.quantity.text()}”（越多越好）、“≤{target.quantity.text()}”（越少越好）"
                 f"或“={target.quantity.text()}”。", "年度指标值", ind.where("年度指标值"), i)
     ts, as_ = f"{fmt(t)}{unit}", f"{fmt(a)}{unit}"
+    far_above = None
     if direction in ("ge", "gt"):
         method = "正向"
         if t <= 0:
@@ -227,9 +237,8 @@ def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: va
             share = a / t
             how = (f"{fmt(a)} ÷ {fmt(t)} ≥ 1" if share >= 1 else f"{fmt(a)} ÷ {fmt(t)} = {fmt_percent(share)}")
         if t > 0 and a > t * (1 + rules.far_above):
-            out.add("W-FAR-ABOVE", "warning",
-                    f"实际完成值 {as_} 超出目标 {ts} 达 {fmt_percent(a / t - 1, 0)}，年度指标值可能定得偏低；"
-                    "请在偏差原因中说明（不扣分，由评价人员判断）。", "实际完成值", ind.where("实际完成值"), i)
+            far_above = (f"实际完成值 {as_} 超出目标 {ts} 达 {fmt_percent(a / t - 1, 0)}，年度指标值可能定得偏低；"
+                         "请在偏差原因中说明（不扣分，由评价人员判断）。")
     elif direction in ("le", "lt"):
         method = "反向"
         if a <= 0:
@@ -238,9 +247,8 @@ def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: va
             share = t / a
             how = (f"{fmt(t)} ÷ {fmt(a)} ≥ 1" if share >= 1 else f"{fmt(t)} ÷ {fmt(a)} = {fmt_percent(share)}")
         if t > 0 and a < t * (1 - rules.far_above) and a > 0:
-            out.add("W-FAR-ABOVE", "warning",
-                    f"实际完成值 {as_} 远优于目标 {ts}（低 {fmt_percent(1 - a / t, 0)}），年度指标值可能定得偏松；"
-                    "请在偏差原因中说明（不扣分）。", "实际完成值", ind.where("实际完成值"), i)
+            far_above = (f"实际完成值 {as_} 远优于目标 {ts}（低 {fmt_percent(1 - a / t, 0)}），年度指标值可能定得偏松；"
+                         "请在偏差原因中说明（不扣分）。")
     else:
         method = "等于"
         if a == t:
@@ -255,11 +263,24 @@ def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: va
         expl = f"{method}指标：{how}，得满分 {fmt(score, rules.places)}"
     else:
         expl = f"{method}指标：{how}，{fmt(weight)} × {fmt_percent(share)} = {fmt(score, rules.places)}"
-    return score, method, expl
+    excess = excess_of(direction, t, a)
+    taken = excess_deduction(rules, direction, excess, weight, score)
+    if taken is not None and excess is not None:
+        # The deduction says what the warning would have said, and what it costs.
+        before, score = score, score - taken
+        suffix, message = deduction_texts(rules, direction, excess, ts, as_, taken, before, score)
+        expl += suffix
+        out.add("W-EXCESS-DEDUCT", "warning", message, "实际完成值", ind.where("实际完成值"), i)
+        if adjustments is not None:
+            adjustments.append(deduction_adjustment(i, str(ind.level3 or "").strip() or f"第 {i + 1} 个指标", rules,
+                                                    direction, excess, ts, as_, taken))
+    elif far_above:
+        out.add("W-FAR-ABOVE", "warning", far_above, "实际完成值", ind.where("实际完成值"), i)
+    return score, method, expl, excess
 
 
 def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
-                    out: Collector) -> IndicatorResult:
+                    out: Collector, adjustments: list[Adjustment] | None = None) -> IndicatorResult:
     l1 = rules.canonical_level1(ind.level1)
     l2 = rules.canonical_level2(ind.level2, l1)
     l3 = str(ind.level3 or "").strip()
@@ -289,6 +310,7 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
         return result(None, "未计分", "未计分：年度指标值或实际完成值无法识别")
 
     score: Decimal | None
+    excess = deduction = None
     if actual.kind == "qualitative":
         score, expl = score_qualitative(i, ind, actual.text, weight, rules, out)
         method = "定性"
@@ -307,7 +329,9 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
             score = round_half_up(Decimal(0), rules.places)
             expl = f"时效指标：{actual.date:%Y年%m月%d日} 完成，晚于 {target.date:%Y年%m月%d日}，不得分"
     elif target.kind == "number" and actual.kind == "number":
-        score, method, expl = score_quantitative(i, ind, target, actual, weight, rules, out)
+        score, method, expl, excess = score_quantitative(i, ind, target, actual, weight, rules, out, adjustments)
+        if adjustments and adjustments[-1].indicator == i:
+            deduction = -adjustments[-1].amount
     else:
         out.add("E-KIND-MISMATCH", "error",
                 f"“{label}”的年度指标值“{ind.target}”与实际完成值“{ind.actual}”无法比较。"
@@ -321,7 +345,9 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
             out.add("E-SCORE-MISMATCH", "error",
                     f"“{label}”的得分：填报 {fmt(typed)} 与按规则计算的 {fmt(score, rules.places)} 不一致"
                     f"（{expl}）。请改为 {fmt(score, rules.places)}。", "得分", ind.where("得分"), i)
-    return result(score, method, expl)
+    done = result(score, method, expl)
+    done.excess, done.deduction = excess, deduction
+    return done
 
 
 def evaluate_form(project: Project, rules: RuleSet | None = None) -> ScoreResult:
@@ -344,7 +370,8 @@ def evaluate_form(project: Project, rules: RuleSet | None = None) -> ScoreResult
         out.add("E-UNREAD-INDICATORS", "error",
                 "没有读到绩效指标表中的任何指标，本项目无法计分。请至少填写一行三级指标（含年度指标值、实际完成值和分值）。",
                 "绩效指标", Location(sheet=project.sheet, path="绩效指标"))
-    results = [score_indicator(i, ind, rules, year, out) for i, ind in enumerate(project.indicators)]
+    adjustments: list[Adjustment] = []  # the rule set's steps after the indicator scores, in order
+    results = [score_indicator(i, ind, rules, year, out, adjustments) for i, ind in enumerate(project.indicators)]
     sums: dict[str, Decimal | None] = {RATE_LABEL: rate_score}
     for name in rules.level1_weights:
         sums[name] = Decimal(0)
@@ -353,19 +380,29 @@ def evaluate_form(project: Project, rules: RuleSet | None = None) -> ScoreResult
         sums[r.level1] = None if prior is None or r.score is None else prior + r.score
     subtotals = {k: None if v is None else round_half_up(v, rules.places) for k, v in sums.items()}
     reasons = ungraded_reasons(project, out.findings, rate_expl, rate_score, results)
-    total = grade = None
+    total = grade = uncapped = None
     if not reasons:
         # A total above the form's full marks only happens when weights add up to more (E-WEIGHT-TOTAL
         # says so); the form's 总分 still never exceeds its full marks.
         total = min(round_half_up(sum(subtotals.values(), Decimal(0)), rules.places),  # type: ignore[arg-type,type-var]
                     round_half_up(rules.total_weight, rules.places))
+        # The rule set's 总分上限 comes last, on the total the indicators (after 超额扣分) add up to.
+        summed = total
+        total, cap = capped_total(rules, shown, summed)
         grade = rules.grade_for_total(total)
+        if cap is not None and shown is not None:
+            step, message = cap_texts(rules, cap, shown, summed, total, grade)
+            adjustments.append(step)
+            uncapped = summed
+            out.add("W-TOTAL-CAP", "warning", message, "总分", project.where("总分"))
     result = ScoreResult(
         rule_id=rules.id, rule_name=rules.name, rate=rate, rate_display=shown,
         rate_weight=rate_weight, rate_score=rate_score, rate_explanation=rate_expl,
         indicators=results, subtotals=subtotals, total=total,  # type: ignore[arg-type]
         grade=grade, findings=out.findings, budget=budget, actual=actual,
         ungraded="；".join(reasons) if reasons else None,
+        adjustments=adjustments if not reasons else [a for a in adjustments if a.kind != "总分上限"],
+        uncapped_total=uncapped,
     )
     run_checks(project, rules, result, out)
     if result.ungraded:

@@ -29,5 +29,7 @@ def print_form_result(project: Project, result: ScoreResult) -> None:
     console.print(table)
     subs = "  ".join(f"{esc(k)} {fmt(v, 2)}" for k, v in result.subtotals.items())
     console.print(f"小计：{subs}")
+    for step in result.adjustments:  # the rule set's 超额扣分 / 总分上限, one line each
+        console.print(f"[yellow]计分调整（{esc(step.kind)}）[/]：{esc(step.reason)}")
     print_total(result)
     print_findings(result)

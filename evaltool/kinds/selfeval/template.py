@@ -57,8 +57,8 @@ def _groups(project: Project | None, rules) -> list[dict[str, Any]]:
 def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEET_FORM) -> Worksheet:
     ws = wb.create_sheet(title)
     s = Sheet(ws)
-    for col, width in WIDTHS.items():
-        ws.column_dimensions[col].width = width
+    for letter, width in WIDTHS.items():
+        ws.column_dimensions[letter].width = width
     # Title and year.
     s.merge(1, 1, 1, LAST_COL, L.TITLE, kind="label", border=False)
     ws.cell(1, 1).font = cell_font(20, bold=True, name=L.TITLE_FONT)
@@ -174,20 +174,22 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
     add_validation(ws, f"G{top + 1}", type_="any", title="执行率分值",
                 prompt=f"预算执行率的分值，{rules.name}为 {_plain(rules.rate_weight)} 分。")
     if rows:
-        c = lambda key: IND_COLS[key]  # noqa: E731
-        col = lambda key: f"{col_letter(c(key))}{first}:{col_letter(c(key))}{last}"  # noqa: E731
-        add_validation(ws, col("一级指标"), formula1=list_validation(rules.level1_weights), title="一级指标",
+        def rng(key: str) -> str:
+            letter = col_letter(IND_COLS[key])
+            return f"{letter}{first}:{letter}{last}"
+
+        add_validation(ws, rng("一级指标"), formula1=list_validation(rules.level1_weights), title="一级指标",
                     prompt="从下拉列表中选择。", strict=False)
         level2 = [x for xs in rules.framework.values() for x in xs]
-        add_validation(ws, col("二级指标"), formula1=list_validation(level2), title="二级指标", prompt="从下拉列表中选择。")
-        add_validation(ws, col("年度指标值"), type_="any", title="年度指标值",
+        add_validation(ws, rng("二级指标"), formula1=list_validation(level2), title="二级指标", prompt="从下拉列表中选择。")
+        add_validation(ws, rng("年度指标值"), type_="any", title="年度指标值",
                     prompt="写明方向和单位：≥1000条、≤1天、=100%、2023年12月31日前；定性指标写“持续推动”等。")
-        add_validation(ws, col("实际完成值"), formula1=list_validation(L.GRADE_CHOICES), title="实际完成值",
+        add_validation(ws, rng("实际完成值"), formula1=list_validation(L.GRADE_CHOICES), title="实际完成值",
                     prompt="定量指标填实际数值和单位（如 1062条、93%）；定性指标从下拉列表选择评价等级。")
-        add_validation(ws, col("分值"), type_="any", title="分值", prompt="本指标的分值（数字）。同一一级指标下分值之和应等于该一级指标的分值。")
-        add_validation(ws, col("偏差原因分析及改进措施"), type_="any", title="偏差原因",
+        add_validation(ws, rng("分值"), type_="any", title="分值", prompt="本指标的分值（数字）。同一一级指标下分值之和应等于该一级指标的分值。")
+        add_validation(ws, rng("偏差原因分析及改进措施"), type_="any", title="偏差原因",
                     prompt="得分低于分值时必须填写未完成原因和改进措施。")
-        add_validation(ws, col("自评得分"), type_="decimal", operator="greaterThanOrEqual", formula1="0",
+        add_validation(ws, rng("自评得分"), type_="decimal", operator="greaterThanOrEqual", formula1="0",
                     title="自评得分", strict=True,
                     prompt="仅定性指标可填：在所选评价等级的区间内自评得分；不填则取区间上限。定量指标不填，由 evaltool 计算。")
     # Freeze the title rows; print A4 landscape, one page wide, the indicator header row repeated,

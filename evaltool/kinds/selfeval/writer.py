@@ -90,7 +90,7 @@ def row_heights(project: Project, sheet: str) -> list[CellWrite]:
         w = width(next((i.cells.get(key) for i in rows if i.cells.get(key)), None))
         heights = paper.fit_groups(heights, keys, names, w)
     for ind, h in zip(rows, heights):
-        out.append(CellWrite(sheet, ind.cells["三级指标"].cell, keep_value=True, row_height=h))
+        out.append(CellWrite(sheet, ind.cells["三级指标"].cell or "", keep_value=True, row_height=h))  # rows have a cell
     goal = project.cells.get(L.L_GOAL_EXPECTED)
     if goal is not None and goal.cell and (goal.sheet or sheet) == sheet:
         out.append(CellWrite(sheet, goal.cell, keep_value=True, row_height=paper.row_height(

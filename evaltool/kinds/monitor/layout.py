@@ -1,0 +1,405 @@
+"""The 运行监控表 in a workbook: its labels (标签.yaml beside this file), grids -> Project. Engine-free.
+
+Every block is found by its labels, never by a fixed address, so a clerk's inserted rows, moved
+columns, merged cells and the published layout (偏差原因分析 and 完成目标可能性 as ticked sub-columns
+under a merged group header) all read. The monitoring period comes from the 监控期间 field, the
+title, or the column headers themselves ("1-7月执行数": 7).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evaltool.core.model import Location, Project
+from evaltool.workbook import layout as WL
+from evaltool.workbook.reader import View, value_right
+
+KIND = "运行监控表"
+TITLE = "项目支出绩效运行监控表"
+SHEET = "运行监控表"
+INFO_KEY = "_monitor"  # Project.extra key of MonitorInfo (never exported to case files)
+PERIOD_KEY, FUNDS_KEY, ROWS_KEY, GOALS_KEY = "监控期间", "监控资金", "监控指标", "监控目标"
+FUND_ROWS = ("年度资金总额", "本年财政拨款", "上年结转资金", "其他资金")
+FUND_INPUTS = ("年初预算数", "全年预算数", "执行数", "全年预计执行数")
+FUND_OUTPUTS = ("执行进度", "时间进度", "预警")
+ROW_INPUTS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "全年预计完成值", "完成可能性",
+              "偏差原因类别", "偏差原因", "纠偏措施")
+HEADER_FIELDS = {"项目名称": "name", "主管部门": "department", "实施单位": "unit", "年度": "year"}
+GOAL_FIELDS = ("全年预期目标", "目标实际完成情况")
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary() -> dict[str, Any]:
+    data = yaml.safe_load((Path(__file__).parent / "标签.yaml").read_text("utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _key(text: Any) -> str:
+    return WL.label_key(text)
+
+
+@functools.lru_cache(maxsize=16)
+def _section(name: str) -> dict[str, str]:
+    """label key -> standard name for one section of 标签.yaml."""
+    out: dict[str, str] = {}
+    for std, words in (vocabulary().get(name) or {}).items():
+        for w in [std, *(words or [])]:
+            out.setdefault(_key(w), str(std))
+    return out
+
+
+def spellings(section: str, name: str) -> frozenset[str]:
+    return frozenset(k for k, std in _section(section).items() if std == name)
+
+
+@functools.lru_cache(maxsize=1)
+def _ticks() -> frozenset[str]:
+    return frozenset(WL.norm(t) for t in vocabulary().get("勾选") or ())
+
+
+@functools.lru_cache(maxsize=1)
+def _end_keys() -> frozenset[str]:
+    return frozenset(_key(t) for t in vocabulary().get("结束") or ())
+
+
+# "1-7月执行数", "1—7月份执行数", "1至7月实际完成值", "截至7月底执行数", "7月执行数"
+_PERIOD_PREFIX = re.compile(r"^(?:截至|截止|至)?(?:(\d{1,2})月?份?[-~—–－至到])?(\d{1,2})月份?(?:底|末)?(?:累计)?(.*)$")
+# a period inside a longer text ("（2026年1-7月）", "监控期间：1至7月")
+_PERIOD_IN = re.compile(r"(?:(?<!\d)(\d{1,2})\s*月?\s*[-~—–－至到]\s*|截至|截止)(\d{1,2})\s*月")
+
+
+def split_period(text: Any) -> tuple[int | None, str]:
+    """(end month or None, the label without its period prefix) of a header cell."""
+    norm = WL.norm(text)
+    m = _PERIOD_PREFIX.match(norm)
+    if m:
+        start, end = int(m.group(1) or 1), int(m.group(2))
+        if 1 <= start <= end <= 12 and m.group(3):
+            return end, m.group(3)
+    return None, norm
+
+
+def period_month(value: Any) -> int | None:
+    """The last month of a monitoring period as typed: "1-7月", "1至7月", "截至7月底", "7月", 7."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value) if value == int(value) and 1 <= value <= 12 else None
+    text = re.sub(r"^(?:19|20)\d{2}年度?", "", WL.norm(value))
+    m = _PERIOD_PREFIX.match(text)
+    if m and m.group(3) in ("", "份"):
+        start, end = int(m.group(1) or 1), int(m.group(2))
+        return end if 1 <= start <= end <= 12 else None
+    m = _PERIOD_IN.search(text)
+    if m:
+        start, end = int(m.group(1) or 1), int(m.group(2))
+        return end if 1 <= start <= end <= 12 else None
+    return None
+
+
+def classify(section: str, text: Any) -> tuple[str | None, int | None]:
+    """(standard name, period month) of a header cell of 资金列 or 指标列."""
+    if not isinstance(text, str) or not text.strip():
+        return None, None
+    names = _section(section)
+    hit = names.get(_key(text))
+    if hit:
+        return hit, None
+    month, rest = split_period(text)
+    if month is not None:
+        hit = names.get(_key(rest))
+        if hit:
+            return hit, month
+    return None, None
+
+
+def likelihood_of(value: Any) -> str | None:
+    """The standard 完成可能性 option a cell's text names, or None."""
+    return _section("完成可能性").get(_key(value)) if isinstance(value, str) else None
+
+
+def is_tick(value: Any) -> bool:
+    if value is True:
+        return True
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value == 1
+    return isinstance(value, str) and WL.norm(value) in _ticks()
+
+
+@dataclass
+class MonitorInfo:
+    """Where a project sits in its sheet: computed cells, input cells, period headers."""
+
+    sheet: str
+    out: dict[str, Location] = field(default_factory=dict)  # 执行进度, 时间进度, 资金预警, 综合预警, 预警[n]
+    inputs: list[str] = field(default_factory=list)  # A1 of every cell read (their old marks are cleared)
+    months: list[tuple[int, Location]] = field(default_factory=list)  # periods named by column headers
+    header_row: int = 0  # the indicator header's (first) row
+    template: bool = False  # our template: its grey out cells are evaltool's to write
+    out_values: dict[str, Any] = field(default_factory=dict)  # what the out cells hold now
+    filled: set[str] = field(default_factory=set)  # A1 of cells evaltool filled on its last run (校验结果)
+
+
+def info_of(project: Project) -> MonitorInfo | None:
+    info = project.extra.get(INFO_KEY)
+    return info if isinstance(info, MonitorInfo) else None
+
+
+# ---- finding the blocks ------------------------------------------------------------------------
+_DETECT = ("完成可能性", "全年预计完成值")
+
+
+@functools.lru_cache(maxsize=1)
+def _detect_keys() -> frozenset[str]:
+    return frozenset().union(*(spellings("指标列", n) for n in _DETECT))
+
+
+@dataclass
+class IndicatorHeader:
+    row: int
+    data: int  # first data row
+    cols: dict[str, int]
+    months: dict[str, int]  # column name -> period month from its header
+    reason_ticks: dict[int, str]  # column -> 偏差原因 category (published layout)
+    likely_ticks: dict[int, str]  # column -> 完成可能性 option (published layout)
+
+
+def _indicator_header(v: View) -> IndicatorHeader | None:
+    cells = sorted({rc for k in spellings("指标列", "三级指标") for rc in v.labels.get(k, ())})
+    categories = {_key(c): c for c in vocabulary_categories()}
+    for r, c3 in cells:
+        # Sub-headers (ticked 偏差原因 categories, 完成可能性 options) only under a two-row header,
+        # whose single labels (三级指标) span both rows: else row r+1 is the first indicator.
+        two_rows = v.below(r, c3) >= r + 2
+        cols: dict[str, int] = {}
+        months: dict[str, int] = {}
+        reasons: dict[int, str] = {}
+        likely: dict[int, str] = {}
+        used_sub = False
+        for c in range(1, v.ncols + 1):
+            top = v.value(r, c, vertical=False)
+            sub = v.raw(r + 1, c) if two_rows and v.home(r + 1, c) == (r + 1, c) else None
+            name, month = classify("指标列", top)
+            if name in ("偏差原因", "偏差原因类别") and _key(sub) in categories:
+                reasons[c] = categories[_key(sub)]
+                used_sub = True
+                continue
+            if name == "完成可能性" and likelihood_of(sub):
+                likely[c] = likelihood_of(sub)  # type: ignore[assignment]
+                used_sub = True
+                continue
+            if name is None and sub is not None:
+                name, month = classify("指标列", sub)
+                used_sub = used_sub or name is not None
+            if name and name not in cols:  # a label merged across columns names its first one
+                cols[name] = c
+                if month:
+                    months[name] = month
+        if "三级指标" in cols and ({"完成可能性", "全年预计完成值"} & cols.keys() or likely):
+            return IndicatorHeader(r, r + 2 if used_sub or two_rows else r + 1, cols, months, reasons, likely)
+    return None
+
+
+def vocabulary_categories() -> tuple[str, ...]:
+    from evaltool.kinds.monitor.rules import CATEGORIES
+
+    return CATEGORIES
+
+
+def _fund_header(v: View, before: int) -> tuple[int, dict[str, int], dict[str, int]] | None:
+    for r in range(1, before):
+        cols: dict[str, int] = {}
+        months: dict[str, int] = {}
+        for c in range(1, v.ncols + 1):
+            if v.home(r, c) != (r, c):
+                continue
+            name, month = classify("资金列", v.raw(r, c))
+            if name and name not in cols:
+                cols[name] = c
+                if month:
+                    months[name] = month
+        if "执行数" in cols and ({"全年预算数", "年初预算数"} & cols.keys()):
+            return r, cols, months
+    return None
+
+
+def _fund_row_label(v: View, r: int, first_col: int) -> str | None:
+    names = _section("资金行")
+    for c in range(1, first_col):
+        val = v.value(r, c, vertical=False)
+        if isinstance(val, str):
+            hit = names.get(WL.row_label_key(WL.norm(val)))
+            if hit:
+                return hit
+    return None
+
+
+# ---- reading -----------------------------------------------------------------------------------
+# The template's footnote (template.FOOTNOTE) starts so: a sheet carrying it is our template.
+TEMPLATE_NOTE = "注：1. 白色单元格由填报单位填写，浅灰色单元格（执行进度、时间进度、预警）由 evaltool 计算后填写"
+
+
+def read_views(views: list[View], context: Any = None) -> list[Project]:
+    keys = _detect_keys()
+    out = []
+    for v in views:
+        if not any(k in v.labels for k in keys):
+            continue  # one dict lookup per spelling: most sheets a consolidation reads stop here
+        hdr = _indicator_header(v)
+        if hdr is not None:
+            p = _read(v, hdr)
+            info = info_of(p)
+            assert info is not None
+            info.filled = set((getattr(context, "filled", None) or {}).get(v.sheet, {}))
+            for key, loc in info.out.items():
+                if loc.cell:
+                    info.out_values[key] = v.value(*_rc(loc.cell), vertical=False)
+            out.append(p)
+    return out
+
+
+def _rc(a1: str) -> tuple[int, int]:
+    from evaltool.core.seam import parse_address
+
+    return parse_address(a1)
+
+
+def _read(v: View, hdr: IndicatorHeader) -> Project:
+    p = Project(kind=KIND, sheet=v.sheet)
+    info = MonitorInfo(sheet=v.sheet, header_row=hdr.row)
+    p.extra[INFO_KEY] = info
+
+    def keep(path: str, loc: Location) -> None:
+        p.cells[path] = loc
+        if loc.cell:
+            info.inputs.append(loc.cell)
+
+    field_names = _section("字段")
+    stop = frozenset(field_names) | frozenset(_section("资金列")) | frozenset(_section("资金行"))
+    top = range(1, hdr.row)
+    found: dict[str, tuple[int, int]] = {}
+    for (r, c) in sorted((rc for k in field_names for rc in v.labels.get(k, ()) if rc[0] < hdr.row)):
+        name = field_names[v.key(r, c)] if v.key(r, c) in field_names else None
+        if name and name not in found:
+            found[name] = (r, c)
+    for name, (r, c) in found.items():
+        value, loc = value_right(v, r, c, stop_keys=stop)
+        if name in HEADER_FIELDS:
+            setattr(p, HEADER_FIELDS[name], value)
+            keep(name, loc)
+        elif name == PERIOD_KEY:
+            p.extra[PERIOD_KEY] = value
+            keep(PERIOD_KEY, loc)
+        elif name == "综合预警":
+            info.out["综合预警"] = loc
+        elif name in GOAL_FIELDS:
+            if value is not None:
+                p.extra.setdefault(GOALS_KEY, {})[name] = value
+            keep(f"{GOALS_KEY}.{name}", loc)
+    # A title such as "项目支出绩效运行监控表（2026年1-7月）" names the year and the period.
+    for r in top:
+        for c in range(1, v.ncols + 1):
+            val = v.raw(r, c)
+            if not isinstance(val, str) or v.home(r, c) != (r, c):
+                continue
+            if p.year is None and (m := re.search(r"((?:19|20)\d{2})\s*年", WL.norm(val))):
+                p.year = int(m.group(1))
+                keep("年度", v.loc(r, c))
+            if PERIOD_KEY not in p.extra and "月" in val and _key(val) not in field_names and period_month(val):
+                p.extra[PERIOD_KEY] = val
+                keep(PERIOD_KEY, v.loc(r, c))
+    if isinstance(p.year, str) and (m := re.search(r"((?:19|20)\d{2})", WL.norm(p.year))):
+        p.year = int(m.group(1))
+
+    funds: dict[str, dict[str, Any]] = {}
+    fh = _fund_header(v, hdr.row)
+    if fh is not None:
+        fr, fcols, fmonths = fh
+        for name, month in fmonths.items():
+            info.months.append((month, v.loc(fr, fcols[name])))
+        first = min(fcols.values())
+        for r in range(v.below(fr, first), hdr.row):
+            label = _fund_row_label(v, r, first)
+            if label is None or label in funds:
+                continue
+            row: dict[str, Any] = {}
+            for name in FUND_INPUTS:
+                if name in fcols:
+                    row[name] = v.value(r, fcols[name], vertical=False)
+                    keep(f"{FUNDS_KEY}.{label}.{name}", v.loc(r, fcols[name]))
+            funds[label] = {k: x for k, x in row.items() if x is not None}
+            if label == "年度资金总额":
+                for name in FUND_OUTPUTS:
+                    if name in fcols:
+                        info.out["资金预警" if name == "预警" else name] = v.loc(r, fcols[name])
+        p.cells[FUNDS_KEY] = v.loc(fr, first)
+    p.extra[FUNDS_KEY] = funds
+
+    for name, month in hdr.months.items():
+        info.months.append((month, v.loc(hdr.row, hdr.cols[name])))
+    rows: list[dict[str, Any]] = []
+    end_keys = _end_keys()
+    first_col = min([*hdr.cols.values(), *hdr.reason_ticks, *hdr.likely_ticks])
+    for r in range(hdr.data, v.nrows + 1):
+        texts = [v.key(r, c) for c in range(1, v.ncols + 1) if v.home(r, c) == (r, c)]
+        lead = WL.norm(v.value(r, first_col, vertical=False))
+        if any(t.startswith(k) for t in texts if t for k in end_keys) or lead.startswith(("注", "说明")):
+            info.template = lead.startswith(WL.norm(TEMPLATE_NOTE))
+            break
+        if r in {rr for k in spellings("指标列", "三级指标") for rr, _ in v.labels.get(k, ())}:
+            continue  # a header repeated on the next printed page
+        item: dict[str, Any] = {}
+        locs: dict[str, Location] = {}
+        for name, c in hdr.cols.items():
+            if name == "预警":
+                continue
+            item[name] = v.value(r, c) if name in ("一级指标", "二级指标") else v.value(r, c, vertical=False)
+            locs[name] = v.loc(r, c)
+        ticked = [(c, opt) for c, opt in hdr.likely_ticks.items() if is_tick(v.raw(r, c))]
+        if hdr.likely_ticks:
+            item["完成可能性"] = "、".join(opt for _, opt in ticked) or None
+            locs["完成可能性"] = v.loc(r, ticked[0][0] if ticked else min(hdr.likely_ticks))
+        if hdr.reason_ticks:
+            cats, texts_ = [], []
+            for c, cat in hdr.reason_ticks.items():
+                val = v.raw(r, c)
+                if val is None or (isinstance(val, str) and not val.strip()):
+                    continue
+                cats.append(cat)
+                if not is_tick(val):
+                    texts_.append(str(val).strip())
+            item["偏差原因类别"] = "、".join(cats) or None
+            if texts_ and not item.get("偏差原因"):
+                item["偏差原因"] = "；".join(texts_)
+            where = min(hdr.reason_ticks)
+            locs.setdefault("偏差原因类别", v.loc(r, where))
+            locs.setdefault("偏差原因", v.loc(r, where))
+        if all(item.get(k) in (None, "") for k in ("三级指标", "年度指标值", "实际完成值", "全年预计完成值",
+                                                     "完成可能性", "偏差原因", "纠偏措施")):
+            continue
+        rows.append({k: x for k, x in item.items() if x is not None})
+        n = len(rows)
+        for name, loc in locs.items():
+            keep(f"{ROWS_KEY}[{n}].{name}", loc)
+        if "预警" in hdr.cols:
+            info.out[f"预警[{n}]"] = v.loc(r, hdr.cols["预警"])
+    p.extra[ROWS_KEY] = rows
+    p.cells[ROWS_KEY] = v.loc(hdr.row, hdr.cols["三级指标"])
+    return p
+
+
+def where_default(p: Project, path: str) -> Location:
+    """A finding's place: the cell of path, else the block's header cell, else the path itself."""
+    if path in p.cells:
+        return p.cells[path]
+    block = path.split(".")[0].split("[")[0]
+    loc = p.cells.get(block)
+    if loc is not None and loc.cell:
+        return Location(sheet=loc.sheet, cell=loc.cell, path=path)
+    return Location(sheet=p.sheet, path=path)

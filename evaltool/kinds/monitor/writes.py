@@ -1,0 +1,48 @@
+"""A scored 运行监控表 back into its sheet: 执行进度, 时间进度 and the 预警 lights into their cells,
+a mark and note on every cell a finding names, and evaltool's earlier marks cleared. Engine-free."""
+from __future__ import annotations
+
+from typing import Any
+
+from evaltool.core.decimals import fmt_percent
+from evaltool.core.seam import CellWrite
+from evaltool.kinds.monitor import layout as M
+from evaltool.kinds.monitor.evaluate import NOT_COMPUTED, MonitorResult
+from evaltool.workbook import layout as WL
+from evaltool.workbook.writer import mark_write
+
+
+def cell_writes(project, result: MonitorResult) -> list[CellWrite]:
+    info = M.info_of(project)
+    if info is None:  # a case file: nothing to write into
+        return []
+    sheet = project.sheet or info.sheet
+    writes: list[CellWrite] = []
+
+    def put(key: str, value: Any, note: str = "") -> None:
+        loc = info.out.get(key)
+        if loc is not None and loc.cell and key in result.writable:  # never over what the clerk typed
+            text = WL.NOTE_PREFIX + note if note else ""  # "": drop the note of an earlier run
+            writes.append(CellWrite(loc.sheet or sheet, loc.cell, value, "computed", text))
+
+    # Percentages as text ("40.00%"): a hand-made sheet's cell may have no percent format, and a
+    # bare 0.4 there would read as 0.4.
+    put("执行进度", fmt_percent(result.progress) if result.progress is not None else NOT_COMPUTED)
+    put("时间进度", fmt_percent(result.time_progress) if result.time_progress is not None else NOT_COMPUTED)
+    put("资金预警", result.money_light or NOT_COMPUTED, result.money_why)
+    for w in result.watches:
+        put(f"预警[{w.n}]", w.light or NOT_COMPUTED, w.why)
+    put("综合预警", result.light or NOT_COMPUTED, "；".join(result.reasons))
+
+    marked: dict[tuple[str, str], list] = {}
+    for f in result.findings:
+        if f.location.cell:
+            marked.setdefault((f.location.sheet or sheet, f.location.cell), []).append(f)
+    for cell in info.inputs:
+        if (sheet, cell) not in marked:
+            writes.append(CellWrite(sheet, cell, style="input", note="", keep_value=True))
+    writes += [mark_write(s, c, fs) for (s, c), fs in marked.items()]
+    seen: dict[tuple[str, str, bool], int] = {}
+    for i, w in enumerate(writes):  # one write per cell and kind (a merged cell is named by each row)
+        seen[(w.sheet, w.cell, w.keep_value)] = i
+    return [w for i, w in enumerate(writes) if seen[(w.sheet, w.cell, w.keep_value)] == i]

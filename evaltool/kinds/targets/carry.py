@@ -1,0 +1,44 @@
+"""`evaltool new --from-targets 目标表.xlsx`: the year-end 自评表 pre-filled from the 绩效目标表 filed in
+spring — header, 年度总体目标 as 预期目标, 资金 as 年初预算数, every indicator with its 年度指标值
+(direction, number and unit as one value) and its 权重 as 分值. What only the year end knows
+(全年预算数, 全年执行数, 实际完成值, 偏差原因) is left for the clerk."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from evaltool.core.errors import InputError
+from evaltool.core.model import FundRow, Indicator, Project
+from evaltool.kinds.targets import layout as T
+from evaltool.kinds.targets.compare import load_targets
+
+SELF_EVAL = "自评表"  # what the 目标表 carries into; --kind may name no other kind
+
+
+def selfeval_from_targets(path: str, kind: str | None = None) -> Project:
+    from evaltool.core.kinds import DEFAULT_KIND
+
+    target_kind = kind or DEFAULT_KIND
+    if target_kind != SELF_EVAL:
+        raise InputError(f"--from-targets 生成的是自评表，不能与 --kind {target_kind} 一起使用。")
+    targets = load_targets(path)
+    if len(targets) > 1:
+        sheets = "、".join(f"“{t.sheet}”" for t in targets)
+        raise InputError(f"{Path(path).name} 中有 {len(targets)} 张绩效目标表（工作表 {sheets}）。"
+                         "请把要生成自评表的那一张单独存为一个文件后再试。")
+    return from_targets(targets[0])
+
+
+def from_targets(t: Project) -> Project:
+    p = Project(kind=SELF_EVAL, year=t.year, name=t.name, department=t.department, unit=t.unit, rules=t.rules,
+                goal_expected=t.goal_expected, source=t.source)
+    for label in T.FUND_ROWS:
+        row = t.funds.get(label)
+        if row is not None and row.initial is not None:
+            p.funds[label] = FundRow(label=label, initial=row.initial)
+    rows = (t.extra.get("目标表") or {}).get("rows") or []
+    for i, ind in enumerate(t.indicators):
+        if (rows[i] if i < len(rows) else {}).get("占位"):
+            continue  # a 二级 the 目标表 listed without an indicator
+        p.indicators.append(Indicator(level1=ind.level1, level2=ind.level2, level3=ind.level3, target=ind.target,
+                                      weight=ind.weight))
+    return p

@@ -1,0 +1,81 @@
+"""The 绩效目标表 (申报) behind core.kinds.FormKind: each method hands over to the module doing the work."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from evaltool.core.kinds import FormKind, ReportFacts
+from evaltool.core.model import Project, ScoreResult
+from evaltool.kinds.targets import layout as T
+
+
+class TargetsKind(FormKind):
+    name = T.NAME
+    title = T.TITLE
+    summarised = True
+    pasteable = True
+    grids_ok = True
+    report_template = "report-targets.md.j2"
+    template_dir = str(Path(__file__).parent / "templates")
+
+    def read_views(self, views, context) -> list[Project]:
+        from evaltool.kinds.targets.reader import read_views
+
+        return read_views(views, context)
+
+    def case_from_dict(self, project: Project, data: dict, name: str) -> None:
+        from evaltool.kinds.targets.caseio import targets_from_dict
+
+        targets_from_dict(project, data, name)
+
+    def case_to_dict(self, project: Project, out: dict[str, Any]) -> None:
+        from evaltool.kinds.targets.caseio import targets_to_dict
+
+        targets_to_dict(project, out)
+
+    def evaluate(self, project: Project, rules) -> ScoreResult:
+        from evaltool.kinds.targets.checks import evaluate_targets
+
+        return evaluate_targets(project, rules)
+
+    def result_dict(self, project: Project, result: ScoreResult) -> dict[str, Any]:
+        from evaltool.kinds.targets.output import result_dict
+
+        return result_dict(project, result)
+
+    def cell_writes(self, project: Project, result: ScoreResult):
+        from evaltool.kinds.targets.output import cell_writes
+
+        return cell_writes(project, result)
+
+    def build_workbook(self, project: Project | None, rules: str | None):
+        from evaltool.kinds.targets.template import build_targets_workbook
+
+        return build_targets_workbook(project, rules)
+
+    def report_context(self, project: Project, result: ScoreResult) -> dict[str, Any]:
+        from evaltool.kinds.targets.output import report_context
+
+        return report_context(project, result)
+
+    def write_form_table(self, doc, project: Project, result: ScoreResult, context: dict) -> None:
+        from evaltool.kinds.targets.output import write_form_table
+
+        write_form_table(doc, project, result, context)
+
+    def report_facts(self, project: Project, result: ScoreResult) -> ReportFacts:
+        return ReportFacts(form=T.NAME, rate_label="", rate=None, total=None, grade=None, planned=result.budget,
+                           table_texts=[("年度总体目标", project.goal_expected, "年度总体目标")])
+
+    def summary_row(self, project: Project, result: ScoreResult, file: str) -> dict[str, Any]:
+        from evaltool.kinds.targets.output import summary_row
+
+        return summary_row(project, result, file)
+
+    def print_result(self, project: Project, result: ScoreResult) -> None:
+        from evaltool.kinds.targets.output import print_result
+
+        print_result(project, result)
+
+
+KIND = TargetsKind()

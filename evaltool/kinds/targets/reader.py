@@ -1,0 +1,366 @@
+"""Reading a 绩效目标表 from a workbook's sheets, by label (kinds/targets/标签.yaml), never by address.
+
+What it finds: the 绩效指标 table (一级/二级/三级指标, 指标值, and where the layout has them
+指标性质, 度量单位, 权重 — in any column order, the header on one row or two), the header fields
+above it (项目名称, 主管部门, 实施单位, 年度), the 项目资金 amounts (年度资金总额, 其中：财政拨款,
+其他资金; the 年度 column where a 中期 column stands beside it) and the 年度总体目标 text. Inserted
+rows, moved columns, merged 一级/二级 cells, full-width symbols and a header split over two rows
+all read. Values stay raw: checks.py parses them, so every problem is a finding on its cell.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from evaltool.core.model import FundRow, Indicator, Location, Project
+from evaltool.core.seam import address
+from evaltool.kinds.targets import layout as T
+
+HEADER_FIELDS = {"项目名称": "name", "主管部门": "department", "实施单位": "unit", "年度": "year"}
+LEVELS = ("一级指标", "二级指标")  # carried down from the row above when left empty (merged or not)
+ROW_FIELDS = ("三级指标", "指标性质", "指标值", "度量单位", "权重", "指标解释")
+YEAR_RE = re.compile(r"(20\d\d|19\d\d)\s*年")
+SPLIT_LABEL = re.compile(r"^(.{2,12}?)[:：]\s*(.+)$", re.S)
+
+
+class Header:
+    def __init__(self, row: int, last: int, cols: dict[str, int], cells: dict[str, tuple[int, int]]):
+        self.row, self.last, self.cols, self.cells = row, last, cols, cells
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _header_names(v, r: int, vocab: T.Vocabulary) -> tuple[dict[str, int], bool]:
+    """{standard column name: column} in row r, and whether the row holds a column that only a
+    form of completed values has (实际完成值, 得分 …)."""
+    cols: dict[str, int] = {}
+    excluded = False
+    for c in range(1, v.ncols + 1):
+        if v.home(r, c) != (r, c):
+            continue
+        value = v.value(r, c)
+        if not isinstance(value, str):
+            continue
+        name = vocab.lookup("指标列", value)
+        if name and name not in cols:
+            cols[name] = c
+        elif name is None and T.label_key(value) in vocab.excluded:
+            excluded = True
+    return cols, excluded
+
+
+def find_header(v, vocab: T.Vocabulary) -> Header | None:
+    """The 绩效指标 table's header: 三级指标 and 指标值 named, nothing a 自评表 or 监控表 has."""
+    keys = vocab.keys_of("指标列", "三级指标")
+    rows = sorted({r for key in keys for r, _ in v.labels.get(key, ())})
+    for r in rows:
+        cols, excluded = _header_names(v, r, vocab)
+        if excluded or "三级指标" not in cols:
+            continue
+        cells = {name: (r, c) for name, c in cols.items()}
+        last = r
+        # A second header row: 指标值 over 指标性质 / 指标值 / 度量单位, or labels split over two rows.
+        if r + 1 <= v.nrows:
+            below, excluded_below = _header_names(v, r + 1, vocab)
+            if excluded_below:
+                continue
+            others = [c for c in range(1, v.ncols + 1) if v.home(r + 1, c) == (r + 1, c)
+                      and v.value(r + 1, c) not in (None, "") and c not in below.values()]
+            if below and not others:
+                for name, c in below.items():
+                    if name == "指标值" or name not in cols:
+                        cols[name] = c
+                        cells[name] = (r + 1, c)
+                last = r + 1
+        if "指标值" not in cols:
+            continue
+        return Header(r, last, cols, cells)
+    return None
+
+
+def is_targets_sheet(v, vocab: T.Vocabulary | None = None) -> bool:
+    """A sheet that says it is a 绩效目标表 (its title in the first rows, or its sheet name) and
+    holds its 绩效指标 table. The 自评表 reader leaves such sheets alone: a 目标表 beside a 自评表
+    in one workbook is what the 自评表 is compared with, not a 自评表 without 实际完成值."""
+    vocab = vocab or T.vocabulary()
+    named = vocab.is_title(v.sheet) or "目标" in v.sheet
+    if not named:
+        named = any(vocab.is_title(v.value(r, c)) for r in range(1, min(v.nrows, 4) + 1)
+                    for c in range(1, min(v.ncols, 12) + 1) if v.home(r, c) == (r, c))
+    return named and find_header(v, vocab) is not None
+
+
+def split_views(views: list) -> tuple[list, list]:
+    """(the sheets that are not 绩效目标表s, the ones that are)."""
+    vocab = T.vocabulary()
+    targets = [v for v in views if is_targets_sheet(v, vocab)]
+    return [v for v in views if not any(v is t for t in targets)], targets
+
+
+def _anchors(v, rows: range) -> list[tuple[int, int, str]]:
+    out = []
+    for r in rows:
+        for c in range(1, v.ncols + 1):
+            if v.home(r, c) == (r, c):
+                value = v.value(r, c)
+                if isinstance(value, str) and value.strip():
+                    out.append((r, c, value))
+    return out
+
+
+def _is_label(vocab: T.Vocabulary, value: Any) -> bool:
+    return bool(vocab.lookup("区块", value) or vocab.lookup("资金行", value) or vocab.lookup("指标列", value)
+                or vocab.is_title(value))
+
+
+def _value_right(v, vocab, r: int, c: int) -> tuple[Any, tuple[int, int] | None, bool]:
+    """(value, its cell, stopped at a label): the first filled cell right of the label at r, c in its row."""
+    col = v.right_of(r, c)
+    first = None
+    while col <= v.ncols:
+        home = v.home(r, col)
+        value = v.value(r, col, vertical=False)
+        if first is None:
+            first = home
+        if _is_label(vocab, value):
+            return None, first, True
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            return value, home, False
+        col = v.right_of(r, col)
+    return None, first, False
+
+
+def _value_below(v, r: int, c: int) -> tuple[Any, tuple[int, int]]:
+    below = v.below(r, c)
+    return v.value(below, c, vertical=False), v.home(below, c)
+
+
+def _loc(v, rc: tuple[int, int] | None, fallback: str) -> Location:
+    if rc is None:
+        return Location(sheet=v.sheet, path=fallback)
+    return v.loc(*rc)
+
+
+def read_view(v, vocab: T.Vocabulary | None = None) -> Project | None:
+    """The 绩效目标表 on one sheet, or None when the sheet has none."""
+    vocab = vocab or T.vocabulary()
+    hdr = find_header(v, vocab)
+    if hdr is None:
+        return None
+    p = Project(kind=T.NAME, sheet=v.sheet)
+    info: dict[str, Any] = {"rows": [], "header": hdr.cols, "inputs": []}
+    p.extra["目标表"] = info
+    top = _anchors(v, range(1, hdr.row))
+    _read_header_fields(v, vocab, p, top, info)
+    _read_funds(v, vocab, p, top, info)
+    _read_goal(v, vocab, p, top, info)
+    _read_indicators(v, vocab, p, hdr, info)
+    tr, tc = hdr.cells["三级指标"]
+    p.cells["绩效指标"] = v.loc(tr, tc)
+    if "权重" in hdr.cells:
+        p.cells["权重"] = v.loc(*hdr.cells["权重"])
+    return p
+
+
+def _input(info: dict, loc: Location) -> None:
+    if loc.cell:
+        info["inputs"].append(loc.cell)
+
+
+def _read_header_fields(v, vocab, p: Project, top, info) -> None:
+    found: set[str] = set()
+    for r, c, text in top:
+        name = vocab.lookup("区块", text)
+        value: Any = None
+        where: tuple[int, int] | None = None
+        if name not in HEADER_FIELDS:
+            m = SPLIT_LABEL.match(text.strip())  # "项目名称：某某项目" typed in one cell
+            name = vocab.lookup("区块", m.group(1)) if m else None
+            if name not in HEADER_FIELDS or name in found or m is None:
+                continue
+            value, where = m.group(2).strip(), (r, c)
+        elif name in found:
+            continue
+        else:
+            value, where, stopped = _value_right(v, vocab, r, c)
+            if value is None and stopped:
+                below, at = _value_below(v, r, c)
+                if below is not None and not _is_label(vocab, below):
+                    value, where = below, at
+        found.add(name)
+        setattr(p, HEADER_FIELDS[name], value)
+        p.cells[name] = _loc(v, where, name)
+        _input(info, p.cells[name])
+    if p.year is None:  # "（2025年度）" under the title, or "2025年度项目支出绩效目标表"
+        for r, c, text in top:
+            m = YEAR_RE.search(text)
+            if m and r <= 4 and not vocab.lookup("区块", text):
+                p.year = int(m.group(1))
+                p.cells["年度"] = v.loc(r, c)
+                break
+
+
+def _read_funds(v, vocab, p: Project, top, info) -> None:
+    mid_cols = {c for r, c, text in top if vocab.lookup("区块", text) == "中期资金总额"}
+    labels: dict[str, list[tuple[int, int, str]]] = {}
+    for r, c, text in top:
+        m = SPLIT_LABEL.match(text.strip())
+        name = vocab.lookup("资金行", text) or (vocab.lookup("资金行", m.group(1)) if m else None)
+        if name and c not in mid_cols:
+            labels.setdefault(name, []).append((r, c, text))
+    total = labels.get("年度资金总额", [])
+    anchor = total[0] if total else None
+    for name in T.FUND_ROWS:
+        spots = labels.get(name, [])
+        if not spots:
+            continue
+        if anchor is not None and name != "年度资金总额":
+            # the rows under the 年度资金总额 label, in its column, before anything further away
+            spots = sorted(spots, key=lambda s: (s[1] != anchor[1], abs(s[0] - anchor[0]), s[1]))
+        r, c, text = spots[0]
+        m = SPLIT_LABEL.match(text.strip())
+        if m and vocab.lookup("资金行", text) is None:
+            value, where = m.group(2).strip(), (r, c)
+        else:
+            value, where, stopped = _value_right(v, vocab, r, c)
+            if value is None:  # labels in a row, amounts under them
+                below, at = _value_below(v, r, c)
+                if below is not None and not _is_label(vocab, below):
+                    value, where = below, at
+        row = FundRow(label=name, initial=value)
+        row.cells["金额"] = _loc(v, where, f"项目资金.{name}")
+        p.funds[name] = row
+        _input(info, row.cells["金额"])
+    for r, c, text in top:
+        if vocab.lookup("区块", text) == "项目资金":
+            p.cells["项目资金"] = v.loc(r, c)
+            break
+
+
+def _read_goal(v, vocab, p: Project, top, info) -> None:
+    annual_keys = vocab.keys_of("区块", "年度目标")
+    has_mid = any(vocab.lookup("区块", t) == "中期目标" for _, _, t in top)
+    where: tuple[int, int] | None = None
+    value: Any = None
+    if has_mid:  # 总体目标 split into 中期目标 | 年度目标 columns: the annual one, below its label
+        for r, c, text in top:
+            if T.label_key(text) in annual_keys:
+                value, where = _value_below(v, r, c)
+                break
+    if where is None:
+        for r, c, text in top:
+            if vocab.lookup("区块", text) == "年度总体目标" and not has_mid or T.label_key(text) in (
+                    vocab.keys_of("区块", "年度总体目标") - (annual_keys if has_mid else frozenset())):
+                value, where, stopped = _value_right(v, vocab, r, c)
+                if value is None and stopped is False and where is None:
+                    value, where = _value_below(v, r, c)
+                break
+    if where is None:
+        return
+    p.goal_expected = value
+    p.cells["年度总体目标"] = v.loc(*where)
+    _input(info, p.cells["年度总体目标"])
+
+
+def _stop_row(v, vocab, r: int, first_col: int) -> bool:
+    """A row that ends the table: a 表尾 label (备注, 填报人 …) or a new title."""
+    for c in range(1, min(first_col + 1, v.ncols) + 1):
+        value = v.value(r, c, vertical=False)
+        if isinstance(value, str) and value.strip():
+            key = T.label_key(value)
+            if vocab.lookup("区块", value) == "表尾" or vocab.is_title(value):
+                return True
+            m = SPLIT_LABEL.match(value.strip())
+            if m and vocab.lookup("区块", m.group(1)) == "表尾" or key.startswith("注"):
+                return True
+    return False
+
+
+def _read_indicators(v, vocab, p: Project, hdr: Header, info) -> None:
+    cols = hdr.cols
+    first_col = min(cols.values())
+    prev = {name: None for name in LEVELS}
+    for r in range(hdr.last + 1, v.nrows + 1):
+        if _stop_row(v, vocab, r, first_col):
+            break
+        if vocab.lookup("指标列", v.value(r, cols["三级指标"], vertical=False)) == "三级指标":
+            continue  # the header repeated (a table printed over two pages)
+        own = {name: v.value(r, c, vertical=False) for name, c in cols.items()}
+        merged = {name: v.value(r, cols[name]) for name in LEVELS if name in cols}
+        if all(_text(x) == "" if isinstance(x, str) else x is None for x in own.values()) and not any(
+                merged.get(n) is not None and v.home(r, cols[n])[0] != r for n in LEVELS):
+            continue  # a blank row
+        ind = Indicator()
+        row: dict[str, Any] = {"row": r}
+        for name in LEVELS:
+            if name not in cols:
+                continue
+            value = merged.get(name)
+            typed = value is not None and not (isinstance(value, str) and not value.strip())
+            if not typed:
+                value = prev[name] if name == "一级指标" or ind.level1 == prev["一级指标"] else None
+            if name == "一级指标" and typed and value != prev["一级指标"]:
+                prev["二级指标"] = None
+            prev[name] = value
+            setattr(ind, "level1" if name == "一级指标" else "level2", value)
+            ind.cells[name] = v.loc(r, cols[name])
+            row[name + "在本行"] = v.home(r, cols[name])[0] == r and typed
+        for name in ROW_FIELDS:
+            if name in cols:
+                ind.cells[name] = v.loc(r, cols[name])
+                _input(info, ind.cells[name])
+        ind.level3 = own.get("三级指标")
+        ind.weight = own.get("权重")
+        row.update({"性质": own.get("指标性质"), "值": own.get("指标值"), "单位": own.get("度量单位"),
+                    "解释": own.get("指标解释")})
+        ind.target = target_text(vocab, row["性质"], row["值"], row["单位"])
+        row["占位"] = all(_text(x) == "" if isinstance(x, str) else x is None
+                        for x in (ind.level3, row["值"], ind.weight))
+        p.indicators.append(ind)
+        info["rows"].append(row)
+
+
+def target_text(vocab, direction: Any, value: Any, unit: Any) -> Any:
+    """The target as one value, as a 自评表's 年度指标值 holds it: "≥" "95" "%" -> "≥95%"."""
+    if direction is None and unit is None:
+        return value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    d = vocab.direction(direction)
+    text = str(value).strip() if not isinstance(value, (int, float)) else _plain(value)
+    if d and d != "定性" and not re.match(r"^[≥≤=<>＞＜≧≦]", text):
+        text = d + text
+    u = _text(unit) if isinstance(unit, str) else ("" if unit is None else str(unit))
+    if u and not text.endswith(u) and d != "定性":
+        text += u
+    return text
+
+
+def _plain(value: Any) -> str:
+    from evaltool.core.decimals import fmt, to_decimal
+
+    dec = to_decimal(value)
+    return fmt(dec) if dec is not None else str(value)
+
+
+def read_views(views: list, context=None) -> list[Project]:
+    """Every 绩效目标表 in the sheets, in sheet order; [] when there is none. context (the reader's
+    ReadContext): the 校验结果 and 设置 sheets are skipped, and the cells the last run marked are
+    kept so that marks no finding names any more are cleared."""
+    vocab = T.vocabulary()
+    skip = {id(getattr(context, "results", None)), id(getattr(context, "settings", None))}
+    marked = getattr(context, "marked", None) or {}
+    out = []
+    for v in views:
+        if id(v) in skip or v.sheet == T.SHEET_HELP:
+            continue
+        p = read_view(v, vocab)
+        if p is not None:
+            p.extra["目标表"]["marked"] = set(marked.get(v.sheet, set()))
+            out.append(p)
+    return out
+
+
+__all__ = ["read_views", "read_view", "find_header", "target_text", "address"]

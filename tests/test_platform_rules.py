@@ -1,0 +1,236 @@
+"""Issue 16 item 4: platform-exact rule-set keys — 总分上限 linked to 执行率 and 超额扣分 — loaded,
+validated, applied after the indicator scores, and shown with a one-line reason by check, score,
+report and --json. The cases in tests/cases/platform/ carry hand-computed numbers in their comments."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from evaltool.core.caseio import load_case
+from evaltool.core.rules import RuleError, load_rules
+
+PLATFORM = Path(__file__).parent / "cases" / "platform"
+CASES = sorted(PLATFORM.glob("*.yaml"))
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "evaltool", *map(str, args)], capture_output=True, text=True,
+                          timeout=120)
+
+
+# ---- loading --------------------------------------------------------------------------------
+def test_national_rules_have_neither_cap_nor_deduction():
+    national = load_rules("国家标准")
+    assert national.total_caps == [] and national.excess is None
+
+
+def test_platform_example_loads_its_bands_strictest_first():
+    rules = load_rules("省平台示例")
+    assert [(c.rate, c.cap, c.inclusive) for c in rules.total_caps] == [
+        (Decimal("0.5"), 59, False), (Decimal("0.6"), 69, False), (Decimal("0.7"), 79, False),
+        (Decimal("0.8"), 89, False)]
+    assert rules.excess is not None and rules.excess.margin == Decimal("0.3") and rules.excess.points == 2
+    assert rules.excess.reason == "目标设置偏低" and rules.excess.reverse
+    # Weights and everything else as inherited from the national set.
+    assert rules.rate_weight == 10 and rules.level1_weights == load_rules("国家标准").level1_weights
+    cap = rules.total_cap_for
+    assert cap(Decimal("0.8")) is None and cap(Decimal("0.7999")).cap == 89 and cap(Decimal("0.7")).cap == 89
+    assert cap(Decimal("0.6999")).cap == 79 and cap(Decimal("0.5")).cap == 69 and cap(Decimal("0.4999")).cap == 59
+    assert cap(None) is None and cap(Decimal("1.2")) is None
+
+
+def write_rules(tmp_path: Path, body: str, parent: str = "国家标准") -> str:
+    path = tmp_path / "本地.yaml"
+    path.write_text(f"编号: 本地\n继承: {parent}\n{body}", "utf-8")
+    return str(path)
+
+
+def test_inclusive_bound_and_removing_inherited_keys(tmp_path):
+    rules = load_rules(write_rules(tmp_path, "总分上限:\n  - {执行率不高于: 0.6, 总分不超过: 69}\n"))
+    assert rules.total_cap_for(Decimal("0.6")).cap == 69 and rules.total_cap_for(Decimal("0.6001")) is None
+    # A child of the platform example drops both keys with ~.
+    child = load_rules(write_rules(tmp_path, "总分上限: ~\n超额扣分: ~\n", parent="省平台示例"))
+    assert child.total_caps == [] and child.excess is None
+
+
+@pytest.mark.parametrize("body, words", [
+    ("总分上限: {执行率低于: 0.8, 总分不超过: 89}\n", ["总分上限", "分档列表"]),
+    ("总分上限:\n  - 89\n", ["总分上限 → 第 1 档", "执行率低于"]),
+    ("总分上限:\n  - {执行率低于: 0.8}\n", ["第 1 档", "缺少“总分不超过”"]),
+    ("总分上限:\n  - {总分不超过: 89}\n", ["第 1 档", "执行率低于", "执行率不高于"]),
+    ("总分上限:\n  - {执行率低于: 0.8, 执行率不高于: 0.8, 总分不超过: 89}\n", ["不能都写"]),
+    ("总分上限:\n  - {执行率低于: 80%, 总分不超过: 89}\n", ["执行率低于", "比例", "80%"]),
+    ("总分上限:\n  - {执行率低于: 0.8, 总分不超过: 120}\n", ["总分不超过", "0 到 100", "120"]),
+    ("总分上限:\n  - {执行率低于: 0.8, 总分上限: 89}\n", ["不认识的键“总分上限”", "总分不超过"]),
+    ("超额扣分: 2\n", ["超额扣分", "超出比例"]),
+    ("超额扣分: {扣分: 2}\n", ["缺少“超出比例”"]),
+    ("超额扣分: {超出比例: 0, 扣分: 2}\n", ["超出比例", "大于 0"]),
+    ("超额扣分: {超出比例: 0.3}\n", ["扣分", "扣分比例"]),
+    ("超额扣分: {超出比例: 0.3, 扣分: 2, 扣分比例: 0.2}\n", ["之一"]),
+    ("超额扣分: {超出比例: 0.3, 扣分比例: 2}\n", ["扣分比例", "0 到 1"]),
+    ("超额扣分: {超出比例: 0.3, 扣分: -1}\n", ["扣分", "0 到 100"]),
+    ("超额扣分: {超出比例: 0.3, 扣分: 2, 反向指标: 是}\n", ["反向指标", "true 或 false"]),
+    ("超额扣分: {超出比例: 0.3, 扣分: 2, 理由: ''}\n", ["理由"]),
+    ("超额扣分: {超出比例: 0.3, 扣分: 2, 方向: 正向}\n", ["不认识的键“方向”"]),
+])
+def test_bad_keys_are_refused_on_load_naming_the_key(tmp_path, body, words):
+    path = write_rules(tmp_path, body)
+    with pytest.raises(RuleError) as exc:
+        load_rules(path)
+    text = str(exc.value)
+    assert "本地.yaml" in text, text
+    for w in words:
+        assert w in text, text
+    assert not re.search(r"[A-Za-z]{4,}Error|Traceback", text)
+    # The CLI says the same, exit 2, no traceback.
+    case = PLATFORM / "超额扣分.yaml"
+    res = run_cli("score", case, "--rules", path)
+    assert res.returncode == 2 and words[0] in res.stdout + res.stderr and "Traceback" not in res.stderr
+
+
+# ---- the cases ------------------------------------------------------------------------------
+def adjustments(data: dict) -> tuple[Decimal | None, dict[str, Decimal]]:
+    """(总分 before its cap, {三级指标: points deducted}) from the --json output."""
+    before = data.get("封顶前总分")
+    deducted = {a["三级指标"]: -Decimal(str(a["分数"])) for a in data["调整"] if a["类型"] == "超额扣分"}
+    return (None if before is None else Decimal(str(before))), deducted
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_case_reproduces_its_hand_computed_numbers(path):
+    expected = load_case(path).expected
+    proc = run_cli("score", path, "--json")
+    assert proc.returncode in (0, 1), proc.stderr
+    data = json.loads(proc.stdout)
+    for key in ("执行率", "执行率得分", "总分"):
+        assert Decimal(str(data[key])) == Decimal(str(expected[key])), (key, data[key])
+    assert data["等次"] == expected["等次"]
+    before, deducted = adjustments(data)
+    want_before = expected.get("封顶前总分")
+    assert before == (None if want_before is None else Decimal(str(want_before)))
+    assert deducted == {k: Decimal(str(v)) for k, v in (expected.get("扣分") or {}).items()}
+    # The subtotals add up to the total before its cap; the cap is the only step between them.
+    subtotal_sum = sum(Decimal(str(v)) for v in data["小计"].values())
+    assert subtotal_sum == (before if before is not None else Decimal(str(data["总分"])))
+    caps = [a for a in data["调整"] if a["类型"] == "总分上限"]
+    assert len(caps) == (before is not None)
+    if caps:
+        assert Decimal(str(caps[0]["分数"])) == Decimal(str(data["总分"])) - before
+    # Every flag the case lists is there; no error beyond them.
+    matched = set()
+    for flag in expected.get("标记") or []:
+        (field, text), = flag.items()
+        numbers = re.findall(r"\d+(?:\.\d+)?", text)
+        hits = [i for i, f in enumerate(data["标记"])
+                if f["字段"] == field and f["级别"] in ("错误", "警告") and all(n in f["说明"] for n in numbers)]
+        assert hits, f"expected a finding on {field} mentioning {numbers}; got {data['标记']}"
+        matched.update(hits)
+    extra = [f for i, f in enumerate(data["标记"]) if f["级别"] == "错误" and i not in matched]
+    assert not extra, extra
+
+
+def test_the_national_rules_score_the_same_forms_without_cap_or_deduction():
+    data = json.loads(run_cli("score", PLATFORM / "扣分后封顶.yaml", "--json", "--rules", "国家标准").stdout)
+    # 6 + 20 + 10 + 10 + 10 + 30 + 10 = 96: no deduction, no cap; the far-above target only warned.
+    assert data["总分"] == 96 and data["等次"] == "优" and data["调整"] == [] and data["封顶前总分"] is None
+    assert "W-FAR-ABOVE" in {f["代码"] for f in data["标记"]}
+    assert not {"W-TOTAL-CAP", "W-EXCESS-DEDUCT"} & {f["代码"] for f in data["标记"]}
+
+
+# ---- in-process boundaries ------------------------------------------------------------------
+def platform_project(**changes):
+    project = load_case(PLATFORM / "超额扣分边界.yaml")
+    for index, fields in changes.items():
+        ind = project.indicators[int(index)]
+        for name, value in fields.items():
+            setattr(ind, name, value)
+    return project
+
+
+def test_a_deduction_as_a_share_of_the_weight_rounds_half_up(tmp_path):
+    from evaltool.core.kinds import evaluate
+
+    rules = load_rules(write_rules(tmp_path, "超额扣分: {超出比例: 0.3, 扣分比例: 0.125, 理由: 目标偏低}\n"))
+    project = platform_project()
+    project.indicators[3].weight = 5  # 运维成本, 30% under its ≤ target: 5 × 0.125 = 0.625 → 0.63 (not 0.62)
+    project.indicators[1].weight = 15  # keeps the 产出 weights adding up: 20 + 15 + 10 + 5 = 50
+    result = evaluate(project, rules)
+    cost = result.indicators[3]
+    assert cost.score == Decimal("4.37") and "扣 0.63 分（目标偏低）" in cost.explanation, cost.explanation
+
+
+def test_a_deduction_never_takes_a_score_below_zero(tmp_path):
+    from evaltool.core.kinds import evaluate
+
+    rules = load_rules(write_rules(tmp_path, "超额扣分: {超出比例: 0.3, 扣分: 5}\n"))
+    project = platform_project()
+    project.indicators[3].weight, project.indicators[1].weight = 1, 19  # 20 + 19 + 10 + 1 = 50
+    cost = evaluate(project, rules).indicators[3]
+    assert cost.score == 0 and "扣 1 分" in cost.explanation  # only what the indicator had
+
+
+def test_reverse_targets_can_be_left_out(tmp_path):
+    from evaltool.core.kinds import evaluate
+
+    rules = load_rules(write_rules(tmp_path, "超额扣分: {超出比例: 0.3, 扣分: 2, 反向指标: false}\n"))
+    result = evaluate(platform_project(), rules)
+    assert result.indicators[3].score == 10 and result.adjustments == []
+
+
+def test_a_zero_actual_on_a_reverse_target_never_deducts():
+    from evaltool.core.kinds import evaluate
+
+    result = evaluate(platform_project(), load_rules("省平台示例"))
+    accidents = result.indicators[4]  # ≤1起, 0起
+    assert accidents.score == 15 and "扣" not in accidents.explanation
+
+
+# ---- shown by check, score, report ----------------------------------------------------------
+def test_score_and_check_print_each_adjustment_on_one_line(tmp_path):
+    out = run_cli("score", PLATFORM / "扣分后封顶.yaml").stdout
+    text = " ".join(out.split())
+    assert "计分调整（超额扣分）：“信息公开数量”实际完成值 1500条 超出目标 1000条 达 50%，扣 2 分（目标设置偏低）" in text
+    assert "计分调整（总分上限）：执行率 60% 低于 70%，总分不超过 79 分：94.00 → 79.00" in text
+    assert "总分 79.00 等次 中" in text
+    # In a workbook made from the case: the cap is marked on the 总分 cell itself, which holds 79.
+    book = tmp_path / "表.xlsx"
+    assert run_cli("new", "--from", PLATFORM / "扣分后封顶.yaml", "-o", book).returncode == 0
+    res = run_cli("check", book, "--json")
+    data = json.loads(res.stdout)
+    cap = next(f for f in data["标记"] if f["代码"] == "W-TOTAL-CAP")
+    import openpyxl
+
+    ws = openpyxl.load_workbook(book)[cap["工作表"]]
+    assert ws[cap["单元格"]].value == 79 and data["总分"] == 79 and data["封顶前总分"] == 94
+    deducted = next(f for f in data["标记"] if f["代码"] == "W-EXCESS-DEDUCT")
+    assert ws[deducted["单元格"]].value == "1500条"
+    assert "W-FAR-ABOVE" not in {f["代码"] for f in data["标记"]}  # the deduction says it instead
+
+
+def test_the_report_text_and_its_attached_form_give_the_same_reasons(tmp_path):
+    import docx
+
+    report = tmp_path / "报告.docx"
+    case = PLATFORM / "扣分后封顶.yaml"
+    assert run_cli("report", case, "-o", report).returncode == 0
+    document = docx.Document(str(report))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "项目自评总分79分，评价等次为“中”" in text.replace(" ", "")
+    squeeze = "".join(text.split())
+    reasons = ["“信息公开数量”实际完成值1500条超出目标1000条达50%，扣2分（目标设置偏低）",
+               "执行率60%低于70%，总分不超过79分：94.00→79.00"]
+    for reason in reasons:
+        assert reason in squeeze, text
+    last = "".join(document.tables[-1].rows[-1].cells[-1].text.split())
+    assert "评价等次：中" in last and all(reason in last for reason in reasons), last
+    total_cells = {"".join(c.text.split()) for c in document.tables[-1].rows[-1].cells}
+    assert "79.00" in total_cells
+    # The report agrees with its form: its own checker finds nothing.
+    res = run_cli("check-report", report, case)
+    assert res.returncode == 0, res.stdout
