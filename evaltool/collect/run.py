@@ -172,7 +172,7 @@ def default_workers() -> int:
 
 
 def start_pool(workers: int) -> ProcessPoolExecutor | None:
-    """A worker pool whose processes start now (while the files are listed), forked straight from
+    """A worker pool whose processes start now (before any thread of this process), forked straight from
     this process when it runs no other thread yet; None where processes cannot be started."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool

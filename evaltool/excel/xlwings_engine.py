@@ -57,7 +57,7 @@ def merged_ranges(sheet, values: list[list[Any]]) -> list[Rect]:
     """Merged areas, as far as the engine can tell cheaply. The reader needs them to find the cell
     right of a merged label (评价等次, 得分小计); merged 一级/二级 cells it reads from their anchors.
 
-    Excel on Windows: one Find per merged area. Other desktop engines: merge_area of the few cells
+    Excel on Windows: one read of the used range as XML Spreadsheet (_com_merged). Other desktop engines: merge_area of the few cells
     that can be merged labels (a value with an empty cell to its right, in a row of at most three
     values). The remote engine cannot say: none.
     """
