@@ -8,8 +8,10 @@ Baseline: python-calamine reads every value of every sheet of each file (bench_c
 calamine_read). Subject: what a collect worker does per file (worker.process_file: read, pre-flight,
 calamine, reader, scoring, the 汇总 row and findings). Both in 1 process, one after the other, each
 run under `valgrind --tool=callgrind` at two file counts; per file = (count at large - count at
-small) / (large - small), so Python's start and the imports cancel out. Not counted here: the
-main process's share of collect (the 汇总 workbook, ~0.1 ms CPU per file, see bench_collect).
+small) / (large - small), so Python's start and the imports cancel out. The same two scripts are
+also run without valgrind (best of 3) for CPU and wall per file, which vary with the machine's load.
+Not counted here: the main process's share of collect (the 汇总 workbook, ~0.1 ms CPU per file, see
+bench_collect).
 """
 from __future__ import annotations
 
@@ -43,6 +45,24 @@ else:
 """
 
 
+def native(subject: str, paths: list[str], repo: Path = ROOT) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of the same script run without valgrind (best of 3)."""
+    import resource
+    import time
+
+    script = RUN.format(bench=str(Path(__file__).resolve().parent), paths=paths, subject=subject, repo=str(repo))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")])))
+    best = (float("inf"), float("inf"))
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(3):
+            before, w0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+            subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp, env=env, stdout=subprocess.DEVNULL)
+            after, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter() - w0
+            cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+            best = (min(best[0], cpu), min(best[1], wall))
+    return best
+
+
 def instructions(subject: str, paths: list[str], repo: Path = ROOT) -> int:
     script = RUN.format(bench=str(Path(__file__).resolve().parent), paths=paths, subject=subject, repo=str(repo))
     with tempfile.TemporaryDirectory() as tmp:
@@ -71,14 +91,23 @@ def main() -> int:
     paths = [str(p) for p, _ in find_files([args.folder])]
     paths = [p for p in paths if "damaged" not in p and not p.endswith(".xls")][: args.large]
     print(f"repo {args.repo}; {len(paths)} files from {args.folder}; 1 process each; valgrind --tool=callgrind")
-    per = {}
+    per: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    wall: dict[str, float] = {}
     for subject, label in (("calamine", "baseline: python-calamine read"), ("collect", "subject: collect worker per file")):
         small, large = (instructions(subject, paths[: args.small], Path(args.repo)),
                         instructions(subject, paths, Path(args.repo)))
         per[subject] = (large - small) / (len(paths) - args.small)
+        (c_small, w_small), (c_large, w_large) = native(subject, paths[: args.small], Path(args.repo)), \
+            native(subject, paths, Path(args.repo))
+        n = len(paths) - args.small
+        cpu[subject], wall[subject] = (c_large - c_small) / n, (w_large - w_small) / n
         print(f"{label:34s} {small / 1e6:9.1f} M at {args.small} files, {large / 1e6:9.1f} M at {len(paths)}: "
-              f"{per[subject] / 1e6:6.2f} M instructions per file")
-    print(f"ratio collect ÷ calamine, instructions per file: {per['collect'] / per['calamine']:.2f}×  (issue 14 target ≤ 1.2×)")
+              f"{per[subject] / 1e6:6.2f} M instructions per file | without valgrind, best of 3: "
+              f"CPU {cpu[subject] * 1000:.2f} ms, wall {wall[subject] * 1000:.2f} ms per file")
+    print(f"ratio collect ÷ calamine per file: instructions {per['collect'] / per['calamine']:.2f}×, "
+          f"CPU {cpu['collect'] / cpu['calamine']:.2f}×, wall {wall['collect'] / wall['calamine']:.2f}×  "
+          "(1 process each; issue 14 target ≤ 1.2×)")
     return 0
 
 
