@@ -9,12 +9,14 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["evaltool", "evaltool.*"]),
     include_package_data=True,
+    # a kind package's data (its label vocabulary, its report template) travels with it
     package_data={"evaltool": ["rules/*.yaml", "samples/*.yaml", "workbook/*.yaml", "report/templates/*",
-                                  "kinds/*/*.yaml", "kinds/*/templates/*"]},
+                               "kinds/*/*.yaml", "kinds/*/templates/*"]},
     # The built add-in, the blank template and the VBA/ribbon sources travel with a non-editable
     # install too, so `evaltool addin install` works without a source checkout.
     data_files=[
-        ("share/evaltool", ["workbook_templates/evaltool.xlam", "workbook_templates/项目支出绩效自评表.xlsx"]),
+        ("share/evaltool", ["workbook_templates/evaltool.xlam", "workbook_templates/项目支出绩效自评表.xlsx",
+                            "workbook_templates/项目支出绩效目标表.xlsx"]),
         ("share/evaltool/macros", sorted(glob("macros/*"))),
     ],
     install_requires=[

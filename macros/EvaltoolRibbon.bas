@@ -29,6 +29,10 @@ Sub OnNewKind(control As IRibbonControl)
     Press "new_sheet:" & control.Tag
 End Sub
 
+Sub OnFromTargets(control As IRibbonControl)
+    Press "new_from_targets"
+End Sub
+
 Sub OnImportCase(control As IRibbonControl)
     Press "import_case"
 End Sub

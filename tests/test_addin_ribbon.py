@@ -58,8 +58,9 @@ ENUMS = {"size": {"normal", "large"}, "autoScale": {"true", "false", "1", "0"},
          "showLabel": {"true", "false", "1", "0"}, "showImage": {"true", "false", "1", "0"},
          "itemSize": {"normal", "large"}}
 NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
-ENTRY_POINTS = {"check", "score", "report", "new_sheet", "import_case", "export_case", "collect", "publish", "about"}
-BUTTONS = {"校验", "计分", "生成报告", "导入案例", "导出案例", "汇总", "公开", "关于/帮助"}  # + the 新建 menu's items
+ENTRY_POINTS = {"check", "score", "report", "new_sheet", "new_from_targets", "import_case", "export_case", "collect", "publish",
+                "about"}
+BUTTONS = {"校验", "计分", "生成报告", "由目标表生成自评表", "导入案例", "导出案例", "汇总", "公开", "关于/帮助"}  # + the 新建 menu's items
 
 
 @pytest.fixture(scope="module")

@@ -276,6 +276,21 @@ def test_an_ungraded_form_is_listed_with_its_reason(tmp_path):
     assert "注：无法计分：" in ungraded["风险理由"] and "全年预算数" in ungraded["风险理由"]
 
 
+def test_report_material_in_the_workbook_that_disagrees_is_a_risk_too(tmp_path):
+    folder = tmp_path / "收件箱"
+
+    def material(d):
+        d["报告素材"]["主要内容及实施情况"] = "项目全年预算数 100 万元，全年执行数 90 万元。"
+
+    new_workbook(form("素材不符项目", "甲单位", material), folder / "甲" / "自评表.xlsx")
+    new_workbook(form("正常项目", "乙单位"), folder / "乙" / "自评表.xlsx")
+    out = tmp_path / "汇总.xlsx"
+    collect([folder], out, workers=1, review=True)
+    rows = {r["项目"]: r for r in sheet(out, "抽查")}
+    assert "I-RISK-REPORT" in rows["素材不符项目"]["风险理由"] and "报告素材" in rows["素材不符项目"]["风险理由"]
+    assert rows["正常项目"]["风险分"] == 0
+
+
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     folder = tmp_path / "收件箱"
     new_workbook(form("=1+1项目", "=甲单位", low_rate), folder / "甲" / "自评表.xlsx")

@@ -109,6 +109,15 @@ def test_case_scores_as_computed_by_hand(case):
     assert "执行率 1187.5 ÷ 1250 = 95.00%" in got["执行率说明"]
 
 
+def test_shipped_sample_is_this_case():
+    from importlib import resources
+
+    sample = resources.files("evaltool") / "samples" / "示例-部门整体.yaml"
+    assert sample.read_text("utf-8").endswith(CASE)
+    got = json.loads(run("check", str(sample), "--json").output)
+    assert (got["总分"], got["等次"], codes(got)) == (96.5, "优", [])
+
+
 def test_rule_set_inherits_the_national_one_and_adds_its_section():
     rules = load_rules("部门整体")
     national = load_rules("国家标准")
@@ -163,6 +172,20 @@ def test_rule_set_section_drives_the_project_list_check(tmp_path, case):
     bad.write_text("继承: 部门整体\n编号: 错\n部门整体: {项目清单口径: 部分}\n", "utf-8")
     res = run("check", listed, "--rules", bad)
     assert res.exit_code == 2 and "“部门整体 → 项目清单口径”应为“全部”或“重点”，现为“部分”" in res.output
+
+
+def test_income_rows_are_checked_against_the_total_too(tmp_path):
+    text = CASE.replace("  基本支出:", "  本年财政拨款: {全年预算数: 1000, 全年执行数: 950}\n  其他资金: {全年预算数: 200, 全年执行数: 237.5}\n  基本支出:")
+    path = tmp_path / "收入.yaml"
+    path.write_text(text, "utf-8")
+    got = json.loads(run("check", path, "--json").output)
+    [m] = marks(got, "E-FUND-SUM")  # 1000 + 200 ≠ 1250 (全年预算数); 950 + 237.5 = 1187.5 agrees
+    assert m["字段"] == "全年预算数" and "年度预算的全年预算数" in m["说明"] and "1200" in m["说明"]
+    assert "W-FUND-OVER" in codes(got)  # 其他资金 237.5 > 200
+    no_reason = tmp_path / "无原因.yaml"
+    no_reason.write_text(CASE.replace("  预算执行偏差原因: 高标准农田项目部分地块流转滞后，工程款未能全部支付。\n", ""), "utf-8")
+    [m] = marks(json.loads(run("check", no_reason, "--json").output), "W-RATE-REASON")
+    assert "95.00%" in m["说明"] and "“部门报告素材”的“预算执行偏差原因”" in m["说明"]
 
 
 def test_unreadable_total_row_is_never_graded(tmp_path):
@@ -224,9 +247,8 @@ def test_report_and_check_report_and_collect(tmp_path, book):
     assert "项目支出全年执行数457.50万元，项目支出执行率87.98%" in text
     assert "高标准农田建设项目全年预算数220.00万元" in text and "自评结果为“良”" in text
     assert "编制45人" in text and "加快施工进度" in text and "【待填写" not in text
-    table = doc.tables[-1]
-    cells = [c.text for row in table.rows for c in row.cells]
-    assert "部门整体支出绩效自评表" in text and "96.5" in cells and "80.68%" in cells
+    cells = [c.text for table in doc.tables[-3:] for row in table.rows for c in row.cells]
+    assert "部门整体支出绩效自评表" in text and "96.5" in cells and "80.68%" in cells and "95.00%" in cells
 
     res = run("check-report", report, book)
     assert res.exit_code == 0 and "没有发现问题" in res.output, res.output
@@ -291,7 +313,7 @@ def test_a_selfeval_form_still_reads_as_a_selfeval(tmp_path):
 
 
 # ---- hand-made provincial variants ---------------------------------------------------------------
-def hand_made(path, projects: int = 12, with_list: bool = True, with_tasks: bool = True):
+def hand_made(path, projects: int = 12, with_list: bool = True, with_tasks: bool = True, with_total: bool = True):
     """A 部门（单位）整体支出绩效自评表 typed by hand: title and year in one merged cell, a blank row
     inserted, 全年预算数 before 年初预算数, 执行率 before 分值, 总额 for 年度资金总额, the goals above the
     tasks (labelled 部门职责, 完成情况 before 主要内容), 指标值/完成值/权重 headers, 一级 merged down,
@@ -301,7 +323,7 @@ def hand_made(path, projects: int = 12, with_list: bool = True, with_tasks: bool
     ws.title = "整体支出"
     ws["A1"] = "部门（单位）整体支出绩效自评表（2024年度）"
     ws.merge_cells("A1:I1")
-    ws["A2"], ws["B2"], ws["F2"], ws["G2"] = "部门（单位）名称：", "某县卫生健康局", "年度", 2024
+    ws["A2"], ws["B2"] = "部门（单位）名称：", "某县卫生健康局"  # the year only in the title
     ws.merge_cells("B2:E2")
     ws["A4"] = "年度预算（万元）"
     for col, head in zip("BCDEFG", ("全年预算数", "年初预算数", "全年执行数", "执行率", "分值", "得分")):
@@ -341,8 +363,9 @@ def hand_made(path, projects: int = 12, with_list: bool = True, with_tasks: bool
         ws.cell(k, 8, row[6])
     ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 2, end_column=1)
     t = r + 1 + len(rows)
-    ws.cell(t, 1, "总分")
-    r = t + 2
+    if with_total:
+        ws.cell(t, 1, "总分")
+    r = t + 2 if with_total else t  # without a 总分 row the list follows the indicators directly
     if with_list:
         for c, head in enumerate(("序号", "项目名称", "预算数", "执行数", "执行率", "得分", "等次"), start=1):
             ws.cell(r, c, head)
@@ -367,7 +390,7 @@ def hand_made(path, projects: int = 12, with_list: bool = True, with_tasks: bool
 def test_hand_made_variant_reads_by_label(tmp_path):
     path = hand_made(tmp_path / "卫健局.xlsx")
     [p] = service.load(str(path))
-    assert p.kind == "部门整体" and p.name == "某县卫生健康局" and p.year == 2024
+    assert p.kind == "部门整体" and p.name == "某县卫生健康局" and p.year == 2024  # from the title
     assert p.goal_expected == "保障全县医疗卫生服务。"  # not the 部门职责 rows below it
     res = run("check", path, "--json")
     got = json.loads(res.output)
@@ -389,6 +412,30 @@ def test_hand_made_variant_reads_by_label(tmp_path):
     assert ws["E22"].value == pytest.approx(0.8)  # the clerk's own figure stays; it is marked
     assert "应为 90.00%" in ws["E22"].comment.text
     assert ws["G5"].value == 9.5 and ws["E5"].value == 0.95  # empty computed cells of the total row filled
+    assert [ws[c].value for c in ("C33", "D33", "E33")] == [300, 260, 0.8667]  # and the list's 合计 row
+
+
+def test_project_list_right_under_the_indicators_is_not_read_as_indicators(tmp_path):
+    path = hand_made(tmp_path / "无总分.xlsx", with_total=False)
+    got = json.loads(run("check", path, "--json").output)
+    assert [i["三级指标"] for i in got["指标"]] == ["诊疗人次", "居民健康素养水平", "群众满意度"]
+    assert len(got["项目支出情况"]) == 12 and got["总分"] == 93.5
+
+
+def test_a_form_without_its_indicator_table_is_read_and_never_graded(tmp_path):
+    path = hand_made(tmp_path / "无指标.xlsx", with_list=False)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["整体支出"]
+    ws.delete_rows(13, 7)  # the 绩效指标 table and its 总分 row
+    wb.save(path)
+    got = json.loads(run("check", path, "--json").output)
+    assert (got["执行率"], got["执行率得分"]) == (0.95, 9.5)  # 年度预算 still read
+    assert got["总分"] is None and "E-UNREAD-INDICATORS" in codes(got)
+    res = run("score", path)
+    assert res.exit_code == 1
+    ws = openpyxl.load_workbook(path)["整体支出"]
+    assert ws["E5"].value == 0.95 and ws["G5"].value == 9.5  # the total row's empty computed cells filled
+    assert ws["C12"].comment is not None and "完成情况" in ws["C12"].comment.text  # marks written too
 
 
 def test_hand_made_without_list_or_tasks_warns_and_still_grades(tmp_path):
@@ -436,3 +483,113 @@ def test_excel_score_button_writes_what_the_cli_writes(tmp_path, monkeypatch):
     for w in values:
         assert got.get(w.sheet, w.cell, "value") == want[w.sheet][w.cell].value, (w.sheet, w.cell)
     assert any("计分完成" in a for a in got.alerts)
+    # Excel that reports no merged ranges (xlwings Server, the remote engine alone): the same plan
+    bare, _ = book_from_file(src)
+    results2, writes2, _, _ = entry.plan(bare)
+    assert results2[0][1].total == Decimal("96.5") and results2[0][0].name == "某县农业农村局"
+    assert {(w.cell, w.value) for w in writes2 if not w.keep_value} == {(w.cell, w.value) for w in values}
+
+
+# ---- printing (LibreOffice) ---------------------------------------------------------------------
+def test_scored_form_prints_on_a4_with_nothing_cut_off(tmp_path, book, soffice):
+    from pdfpages import flat, page_texts
+
+    wb = openpyxl.load_workbook(book)
+    for name in wb.sheetnames[1:]:  # the form alone, as the clerk prints it for the stamp
+        del wb[name]
+    only = tmp_path / "打印.xlsx"
+    wb.save(only)
+    [pdf] = soffice([only], "pdf", tmp_path / "pdf")
+    pages = [flat(t) for t in page_texts(pdf)]
+    assert 1 <= len(pages) <= 2, len(pages)
+    text = "".join(pages)
+    for word in ("部门整体支出绩效自评表", "某县农业农村局", "年度资金总额", "其中：基本支出", "项目支出", "年度主要任务",
+                 "年度总体目标", "偏差原因分析及改进措施", "高标准农田建设项目", "粮食生产补助项目", "自评等次", "备注",
+                 "96.5", "95.00%", "87.98%", "80.68%", "单位负责人"):
+        assert word in text, word
+
+
+def test_excel_import_case_lays_down_a_scored_dept_form(tmp_path, case, monkeypatch):
+    from evaltool.excel import entry
+    from test_excel import Replay, book_from_file
+
+    monkeypatch.setattr(entry, "LOG_DIR", tmp_path / "log")
+    blank = tmp_path / "空白.xlsx"
+    openpyxl.Workbook().save(blank)  # the clerk's open workbook: one empty sheet
+    book, _ = book_from_file(blank)
+    name, results = entry.import_case(book=book, path=case)
+    [(project, result)] = [(p, r) for p, r in results if p.sheet == name]
+    assert project.kind == "部门整体" and result.total == Decimal("96.5") and result.grade == "优"
+    got = Replay(book.api, book.json()["actions"])
+    assert name in got.names and "设置" in got.names and "部门报告素材" in got.names
+    assert any(f"导入到工作表“{name}”" in a for a in got.alerts)
+
+
+def test_publish_leaves_out_the_report_material_sheet(tmp_path, book):
+    res = run("publish", book, "-o", tmp_path / "公开", "--no-pdf")
+    assert res.exit_code == 0, res.output
+    public = openpyxl.load_workbook(tmp_path / "公开" / f"{book.stem}-公开.xlsx")
+    assert public.sheetnames == ["部门整体自评表"]  # 部门报告素材 (like 报告素材), 设置, 说明, 校验结果 removed
+    assert public["部门整体自评表"]["H6"].value == 9.5
+
+
+def test_cap_and_deduction_keys_apply_as_for_the_selfeval(tmp_path):
+    """A 继承: 部门整体 rule file with 总分上限 and 超额扣分 (issue 16.4), hand-computed: 播种面积 70 万亩
+    against ≥50 exceeds by 40% ≥ 30% → 30 − 2 = 28; total 9.5 + 27 + 20 + 28 + 10 = 94.5; 执行率 95% is
+    below 96% → 总分 at most 89 → 良."""
+    own = tmp_path / "本省.yaml"
+    own.write_text("继承: 部门整体\n编号: 本省\n总分上限:\n  - {执行率低于: 0.96, 总分不超过: 89}\n"
+                   "超额扣分: {超出比例: 0.3, 扣分: 2, 理由: 目标设置偏低}\n", "utf-8")
+    path = tmp_path / "超额.yaml"
+    path.write_text(CASE.replace("实际完成值: 52万亩", "实际完成值: 70万亩").replace("规则: 部门整体", f"规则: {own}"), "utf-8")
+    got = json.loads(run("check", path, "--json").output)
+    assert [i["得分"] for i in got["指标"]] == [27, 20, 28, 10]
+    assert (got["总分"], got["等次"]) == (89, "良")
+    assert "W-EXCESS-DEDUCT" in codes(got) and "W-TOTAL-CAP" in codes(got)
+    assert "94.5" in marks(got, "W-TOTAL-CAP")[0]["说明"]
+    # the deducted indicator now scores below its weight: its 偏差原因 is asked for, as on a 自评表
+    assert [c for c in codes(got) if c.startswith("E-")] == ["E-DEVIATION"] and "粮食播种面积" in marks(
+        got, "E-DEVIATION")[0]["说明"]
+    report = tmp_path / "报告.docx"
+    assert run("report", path, "-o", report).exit_code == 1 and report.exists()  # 1: the form has an error
+    text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
+    assert "自评总分89分，评价等次为“良”" in text and "总分不超过89分：94.50 → 89.00" in text and "扣2分（目标设置偏低）" in text
+    assert run("check-report", report, path).exit_code == 0
+
+
+# ---- bad input: never a traceback, always Chinese ----------------------------------------------------
+ODD = ["七百万", "#REF!", "   ", "-5", "1e400", "≥", "=1+1", 0, -1, 10**18, "50%", "优秀", "0.5万元", "NaN", "——"]
+
+
+def test_odd_values_in_every_input_cell_never_break_scoring(tmp_path, book):
+    """Each input cell of the filled form in turn gets an odd value a clerk might type; check and the
+    score plan (reading, scoring, checks, cell writes) finish with Chinese findings, never an exception."""
+    import re
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb["部门整体自评表"]
+    inputs = [c.coordinate for row in ws.iter_rows() for c in row
+              if c.protection.locked is False and type(c).__name__ != "MergedCell"]
+    assert len(inputs) > 60
+    for n, coord in enumerate(inputs):
+        wb = openpyxl.load_workbook(book)
+        wb["部门整体自评表"][coord] = ODD[n % len(ODD)]
+        path = tmp_path / f"odd{n}.xlsx"
+        wb.save(path)
+        projects = service.load(str(path))
+        plan = service.plan_projects(projects)
+        for _, result in plan.results:
+            for f in result.findings:
+                assert re.search(r"[\u4e00-\u9fff]", f.message), (coord, f)
+                assert "Traceback" not in f.message and "Error" not in f.message, (coord, f)
+        path.unlink()
+
+
+def test_blank_form_reports_with_placeholders_not_numbers(tmp_path):
+    blank = tmp_path / "空白.xlsx"
+    assert run("new", blank, "--kind", "部门整体").exit_code == 0
+    report = tmp_path / "空白报告.docx"
+    res = run("report", blank, "-o", report)
+    assert res.exit_code == 1 and report.exists(), res.output  # 1: the blank form has errors
+    text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
+    assert "【待填写：部门职责" in text and "无法计分" in text and "未计算万元" not in text and " 0 万元" not in text

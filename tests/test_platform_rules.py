@@ -234,3 +234,95 @@ def test_the_report_text_and_its_attached_form_give_the_same_reasons(tmp_path):
     # The report agrees with its form: its own checker finds nothing.
     res = run_cli("check-report", report, case)
     assert res.returncode == 0, res.stdout
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_a_workbook_made_from_the_case_scores_the_same(path, tmp_path):
+    """The same numbers through a real .xlsx (`evaltool new --from`, then `score` reading it back)."""
+    from click.testing import CliRunner
+
+    from evaltool.cli import main
+
+    book = tmp_path / "表.xlsx"
+    assert CliRunner().invoke(main, ["new", "--from", str(path), "-o", str(book)]).exit_code == 0
+    res = CliRunner().invoke(main, ["score", str(book), "--json"])
+    assert res.exit_code in (0, 1), res.output
+    data = json.loads(res.output.split("计分结果已写入")[0])
+    expected = load_case(path).expected
+    assert Decimal(str(data["总分"])) == Decimal(str(expected["总分"])) and data["等次"] == expected["等次"]
+    before, deducted = adjustments(data)
+    want = expected.get("封顶前总分")
+    assert before == (None if want is None else Decimal(str(want)))
+    assert deducted == {k: Decimal(str(v)) for k, v in (expected.get("扣分") or {}).items()}
+    # The 总分 cell of the scored workbook holds the capped total.
+    import openpyxl
+
+    ws = openpyxl.load_workbook(book)[data["工作表"]]
+    totals = [row for row in ws.iter_rows(values_only=True) if row and row[0] == "总分"]
+    assert totals and Decimal(str(totals[0][7])) == Decimal(str(expected["总分"]))
+
+
+# ---- hand-made published layouts (tests/layouts/forms.py) under the platform rules -----------
+def _forms():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("layout_forms", Path(__file__).parent / "layouts" / "forms.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Indicators 86.20 in every layout (forms.py); none beats its target by 30%, so only the cap acts.
+HAND_MADE = {
+    "zhejiang": ("93.70", "89.00", "良"),  # 60 / 80 = 75.00%: below 80%, not below 70% -> at most 89
+    "beijing": ("91.19", "59.00", "差"),  # 154.74 / 310.2 = 49.88%: below 50% -> at most 59
+    "anhui_huoqiu": ("91.36", "69.00", "中"),  # 51.56%: below 60% -> at most 69
+    "hubei": (None, "94.20", "优"),  # 96 / 120 = 80.00% exactly: no cap
+    "sichuan": (None, "95.70", "优"),  # 95.00%: no cap
+}
+
+
+@pytest.mark.parametrize("lid", sorted(HAND_MADE))
+def test_hand_made_layouts_are_capped_by_the_platform_rules(lid, tmp_path):
+    from click.testing import CliRunner
+
+    from evaltool.cli import main
+
+    forms = _forms()
+    build, _rules, _exp = forms.LAYOUTS[lid]
+    path = tmp_path / f"{lid}.xlsx"
+    build(path)
+    res = CliRunner().invoke(main, ["check", str(path), "--rules", "省平台示例", "--json"])
+    data = json.loads(res.output)
+    before, total, grade = HAND_MADE[lid]
+    assert Decimal(str(data["总分"])).quantize(Decimal("0.01")) == Decimal(total) and data["等次"] == grade
+    got_before = data["封顶前总分"]
+    assert (got_before is None) if before is None else Decimal(str(got_before)).quantize(Decimal("0.01")) == Decimal(before)
+    caps = [f for f in data["标记"] if f["代码"] == "W-TOTAL-CAP"]
+    assert len(caps) == (before is not None)
+    if caps:
+        assert caps[0]["单元格"], caps  # placed on the form's 总分 row
+    # The national rules leave these forms as they were.
+    national = json.loads(CliRunner().invoke(main, ["check", str(path), "--json"]).output)
+    assert national["调整"] == [] and national["总分"] == pytest.approx(float(forms.LAYOUTS[lid][2]["总分"]))
+
+
+def test_the_excel_check_button_marks_the_cap_on_the_total_cell(tmp_path, monkeypatch):
+    """The ribbon's 校验 through xlwings' remote engine (xw.Book(json=...)): the clerk sees the cap
+    and the deduction in the notes of the 总分 and 实际完成值 cells before submitting."""
+    import copy
+
+    import test_excel as tx
+    from evaltool.excel import entry
+
+    monkeypatch.setattr(entry, "LOG_DIR", tmp_path / "log")
+    src = tx.filled_file(tmp_path, load_case(PLATFORM / "扣分后封顶.yaml"))
+    book, _ = tx.book_from_file(src, monkeypatch)
+    payload = copy.deepcopy(book.api)
+    results = entry.check(book=book)
+    got = tx.Replay({"sheets": payload["sheets"]}, book.json()["actions"])
+    found = {f.code: f for _, r in results for f in r.findings}
+    cap, deducted = found["W-TOTAL-CAP"], found["W-EXCESS-DEDUCT"]
+    assert "总分不超过 79 分" in got.get(cap.location.sheet, cap.location.cell, "note")
+    assert "扣 2 分" in got.get(deducted.location.sheet, deducted.location.cell, "note")
+    assert results[0][1].total == 79

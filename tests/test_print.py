@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from conftest import case_files
 from evaltool.cli import main
+from evaltool.kinds.selfeval import layout as SL
 from evaltool.workbook import layout as L
 from pdfpages import column_text, flat, hidden_words, page_texts, page_words
 
@@ -47,11 +48,11 @@ def retype_long_texts(path: Path, case: dict) -> None:
     """What a clerk does: the form was made with short texts, then long ones are typed over them."""
     wb = openpyxl.load_workbook(path)
     ws = wb[L.SHEET_FORM]
-    header = next(r for r in range(1, 40) if ws.cell(r, L.FORM_IND_COLS["三级指标"]).value == "三级指标")
+    header = next(r for r in range(1, 40) if ws.cell(r, SL.FORM_IND_COLS["三级指标"]).value == "三级指标")
     for k, row in enumerate(case["绩效指标"]):
-        ws.cell(header + 1 + k, L.FORM_IND_COLS["三级指标"]).value = row["三级指标"]
+        ws.cell(header + 1 + k, SL.FORM_IND_COLS["三级指标"]).value = row["三级指标"]
         if "偏差原因分析及改进措施" in row:
-            ws.cell(header + 1 + k, L.FORM_IND_COLS["偏差原因分析及改进措施"]).value = row["偏差原因分析及改进措施"]
+            ws.cell(header + 1 + k, SL.FORM_IND_COLS["偏差原因分析及改进措施"]).value = row["偏差原因分析及改进措施"]
     wb.save(path)
 
 
@@ -119,7 +120,7 @@ def test_thirty_long_indicators_retyped_then_scored_print_whole(rendered, tmp_pa
     ws = openpyxl.load_workbook(book)[L.SHEET_FORM]
     breaks = [b.id + 1 for b in ws.row_breaks.brk]
     assert breaks
-    col = L.FORM_IND_COLS["一级指标"]
+    col = SL.FORM_IND_COLS["一级指标"]
     blocks = [(m.min_row, m.max_row) for m in ws.merged_cells.ranges if m.min_col == col == m.max_col]
     heights = {r: ws.row_dimensions[r].height or 15 for r in range(1, ws.max_row + 1)}
     page_pt = 490  # A4 landscape less the margins, at 100 %

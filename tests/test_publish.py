@@ -191,7 +191,10 @@ def test_draft_numbers_are_the_forms(published):
     # Achievements and problems come from the forms' own texts (seed003's 报告素材).
     assert "预算编制还需进一步细化" in text and "全年信息化建设 9 个任务" in text
     assert "【待填写：" in text  # what the forms do not say is left for the clerk, never made up
-    assert flat("情况说明中的数字已与表格逐一核对，没有发现不一致") in flat(published["result"].output)
+    # The seeds are of 2022 and 2023: a 部门决算 reports one year, so that is said (a warning, not an error).
+    out = flat(published["result"].output)
+    assert flat("警告 情况说明：一、二：公开的表格不是同一年度的（2022年：") in out
+    assert "错误" not in out.split("情况说明草稿")[1]
     docx = published["out"] / "预算绩效情况说明（草稿）.docx"
     from docx import Document
 
@@ -217,8 +220,9 @@ def test_check_flags_a_changed_number(published, tmp_path, old, new, code):
     from evaltool.publish.run import check_file
 
     findings, _ = check_file(edited, [published["inbox"]])
-    assert [f.code for f in findings if f.severity == "error"] == [code], [f.message for f in findings]
-    assert new.split()[-2] in findings[0].message or new.split()[-1].rstrip("分个%") in findings[0].message
+    errors = [f for f in findings if f.severity == "error"]
+    assert [f.code for f in errors] == [code], [f.message for f in findings]
+    assert new.split()[-2] in errors[0].message or new.split()[-1].rstrip("分个%") in errors[0].message
     # The unchanged draft passes the same check.
     same = tmp_path / "原样.md"
     same.write_text(text, "utf-8")
@@ -454,8 +458,72 @@ def test_a_form_of_the_whole_department_is_reported_apart(tmp_path):
         from evaltool.publish.run import check_file
 
         findings, _ = check_file(edited, [inbox])
-        assert [f.code for f in findings] == ["E-PUBLISH-NUMBER"], [f.message for f in findings]
+        assert [f.code for f in findings] == ["W-PUBLISH-YEARS", "E-PUBLISH-NUMBER"], [f.message for f in findings]
+        assert "2023年" in findings[0].message and "2024年" in findings[0].message
         edited.write_text(text, "utf-8")
-        assert check_file(edited, [inbox])[0] == []
+        assert [f.code for f in check_file(edited, [inbox])[0]] == ["W-PUBLISH-YEARS"]
     finally:
         kinds.unregister("测试表")
+
+
+def test_a_formula_becomes_the_value_excel_saved(tmp_path, soffice):
+    """A clerk's formula in an input cell, saved by a spreadsheet (LibreOffice here) with its value:
+    the copy holds that value, not the formula."""
+    inbox = tmp_path / "in"
+    make_inbox(inbox, [CLEAN[1]])
+    path = inbox / f"{CLEAN[1]}.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb[L.SHEET_FORM]
+    label = next(c for row in ws.iter_rows() for c in row if c.value == "其他资金")
+    addr = ws.cell(label.row, label.column + 2).coordinate
+    ws[addr] = "=2*0"
+    wb.save(path)
+    saved, = soffice([path], "xlsx:Calc MS Excel 2007 XML", tmp_path / "saved")
+    assert openpyxl.load_workbook(saved)[L.SHEET_FORM][addr].data_type == "f"
+    res = run("publish", saved, "-o", tmp_path / "out", "--no-pdf")
+    assert flat("公式 1 个（已换成数值）") in flat(res.output), res.output
+    cell = openpyxl.load_workbook(tmp_path / "out" / f"{saved.stem}-公开.xlsx")[L.SHEET_FORM][addr]
+    assert (cell.value, cell.data_type) == (0, "n")
+
+
+def test_every_built_in_kind_of_the_year(tmp_path):
+    """The year's real forms side by side: a 自评表, the 部门整体 form (reported apart, its money not added
+    to the projects'), a 运行监控表 and a blank 绩效目标表 (no total: published with --allow-errors, kept
+    out of the draft). Each copy holds its form sheet only."""
+    from test_dept import CASE as DEPT
+    from test_monitor import CASE as MONITOR
+
+    inbox = tmp_path / "in"
+    make_inbox(inbox, [CLEAN[2]])
+    for name, text in (("部门", DEPT), ("监控", MONITOR)):
+        case = tmp_path / f"{name}.yaml"
+        case.write_text(text, "utf-8")
+        assert run("new", "--from", case, "-o", inbox / f"{name}.xlsx").exit_code in (0, 1)
+    assert run("new", "--kind", "绩效目标表", "-o", inbox / "目标.xlsx").exit_code == 0
+    before = digest(inbox)
+    res = run("publish", inbox, "-o", tmp_path / "out", "--no-pdf", "--allow-errors")
+    assert digest(inbox) == before
+    sheets = {p.stem: openpyxl.load_workbook(p).sheetnames for p in (tmp_path / "out").glob("*.xlsx")}
+    assert sheets == {"部门-公开": ["部门整体自评表"], "监控-公开": ["运行监控表"], "目标-公开": ["绩效目标表"],
+                      f"{CLEAN[2]}-公开": [L.SHEET_FORM]}, sheets
+    assert flat("已公开但不计入情况说明（表格没有总分和等次，不是绩效自评结果）：监控.xlsx（项目支出绩效运行监控表）、目标.xlsx") in flat(res.output)
+    text = (tmp_path / "out" / "预算绩效情况说明（草稿）.md").read_text("utf-8")
+    assert "共自评项目 1 个，涉及资金（全年预算数）921.47 万元" in text  # not + the department's 1250
+    assert "另填报部门整体支出绩效自评表 1 个（见第三部分）" in text and "平均得分 99.98 分" in text
+    dept = text.split("### 2. ")[1]
+    assert dept.startswith("某县农业农村局") and "全年预算数 1250.00 万元，全年执行数 1187.50 万元，预算执行率 95.00%" in dept
+    assert "高标准农田建设进度偏慢" in dept and "提前开展土地流转" in dept  # its 部门报告素材's own field names
+    assert "部门报告素材" not in "".join(sheets["部门-公开"])
+
+
+def test_without_libreoffice_the_xlsx_is_still_published(tmp_path, monkeypatch):
+    from evaltool.report import pdf
+
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
+    inbox = tmp_path / "in"
+    make_inbox(inbox, [CLEAN[0]])
+    res = run("publish", inbox, "-o", tmp_path / "out")
+    assert res.exit_code == 1
+    assert (tmp_path / "out" / f"{CLEAN[0]}-公开.xlsx").exists() and not list((tmp_path / "out").glob("*.pdf"))
+    assert flat("没有生成 PDF：未找到 LibreOffice（soffice），无法生成 PDF。公开版 .xlsx 已生成") in flat(res.output)
+    assert (tmp_path / "out" / "预算绩效情况说明（草稿）.md").exists()

@@ -21,6 +21,7 @@ import yaml
 from click.testing import CliRunner
 
 from evaltool.cli import main
+from evaltool.kinds.selfeval import layout as SL
 from evaltool.workbook import layout as L
 
 CASES = Path(__file__).parent / "cases"
@@ -263,7 +264,7 @@ def test_scores_marks_and_notes_equal_the_old_openpyxl_save(rich, tmp_path):
     assert isinstance(b[(FORM, cell)][0], (int, float))
     assert any(v[1] == "FFC7CE" and v[2] and v[2].startswith(L.NOTE_PREFIX) for k, v in b.items()
                if isinstance(v, tuple) and len(v) == 5)
-    assert b[(FORM, "breaks")] and max(b[(FORM, "heights")].values()) > L.FORM_INDICATOR_ROW_PT
+    assert b[(FORM, "breaks")] and max(b[(FORM, "heights")].values()) > SL.FORM_INDICATOR_ROW_PT
 
 
 def test_libreoffice_opens_and_resaves_the_patched_workbook(rich, tmp_path, soffice):

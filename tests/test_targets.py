@@ -276,3 +276,99 @@ def test_case_file_round_trip(tmp_path):
     assert [(i.level1, i.level2, i.level3, i.target, i.weight) for i in a.indicators] == \
         [(i.level1, i.level2, i.level3, i.target, i.weight) for i in b.indicators]
     assert kind_named(KIND).title == "项目支出绩效目标表"
+
+
+def test_committed_template_is_what_the_code_generates():
+    from evaltool.workbook.template import TEMPLATE_PATH, deterministic_bytes
+
+    committed = TEMPLATE_PATH.with_name("项目支出绩效目标表.xlsx")
+    fresh = deterministic_bytes(kind_named(KIND).build_workbook(None, None))
+    assert committed.read_bytes() == fresh, "stale: run `evaltool template --kind 绩效目标表`"
+
+
+def test_excel_check_button_marks_a_targets_form(tmp_path, monkeypatch):
+    """校验 in Excel (xlwings remote engine): the same findings as the CLI, marks on the same cells."""
+    import xlwings as xw
+
+    from evaltool.excel import entry
+    from test_excel import book_from_file
+
+    rows = list(F.INDICATORS)
+    rows[0] = ("产出指标", "数量指标", "培训人次", None, "持续推动", None, 20)
+    path = filled(tmp_path, rows)
+    book, _ = book_from_file(path, monkeypatch)
+    results = entry.press("check", xw.__version__, book=book)
+    assert results, [a for a in book.json()["actions"] if a["func"] == "alert"]
+    ((p, r),) = results
+    assert p.kind == KIND and [(f.code, f.location.cell) for f in r.errors] == [("E-TG-VAGUE", "F11")]
+    actions = book.json()["actions"]
+    notes = [a["args"] for a in actions if a["func"] in ("addNote", "setNoteText")]
+    assert any(args[0] == "$F$11" and "指标未细化量化" in args[1] for args in notes)
+
+
+def test_an_untitled_sheet_of_targets_is_a_targets_form_not_a_broken_selfeval(tmp_path):
+    path = F.province_split(tmp_path / "无标题.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws["A1"] = None  # no title anywhere
+    wb.save(path)
+    (p,) = service.load(str(path))
+    assert p.kind == KIND and len(p.indicators) == len(F.INDICATORS)
+    # a 自评表 whose 实际完成值 column lost its label is still read, and refused, as a 自评表
+    from evaltool.core.caseio import load_case
+    from test_excel import filled_file
+
+    from conftest import case_files
+
+    selfeval = filled_file(tmp_path, load_case(case_files("自评表")[0]))
+    wb = openpyxl.load_workbook(selfeval)
+    ws = wb["自评表"]
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value in ("实际完成值", "得分", "偏差原因分析及改进措施") and type(c).__name__ != "MergedCell":
+                c.value = None
+    wb.save(selfeval)
+    (q,) = service.load(str(selfeval))
+    assert q.kind == "自评表" and any(f.code == "E-UNREAD-COLUMN" for f in q.read_findings)
+
+
+def test_a_rule_set_teaches_the_reader_a_local_spelling(tmp_path):
+    path = F.province_split(tmp_path / "本地.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws["F11"] = "目标数值"  # this bureau's name for the 指标值 column
+    wb.save(path)
+    # unknown spelling: no 指标值 column, so no 目标表 (never a guess)
+    assert [p.kind for p in service.load(str(path))] != [KIND]
+    rules = tmp_path / "某市.yaml"
+    rules.write_text("继承: 国家标准\n编号: 某市\n名称: 某市\n绩效目标表:\n  标签:\n    指标列:\n      指标值: [目标数值]\n", "utf-8")
+    (p,) = service.load(str(path), str(rules))
+    assert p.kind == KIND and p.indicators[0].target == "≥500人次"
+    res = run("check", path, "--rules", rules, "--json")
+    assert json.loads(res.stdout)["错误数"] == 0, res.output
+    bad = tmp_path / "坏.yaml"
+    bad.write_text("继承: 国家标准\n编号: 坏\n名称: 坏\n绩效目标表:\n  标签:\n    指标列:\n      目标数: [目标数值]\n", "utf-8")
+    res = run("check", path, "--rules", bad)
+    assert res.exit_code == 2 and "“绩效目标表 → 标签 → 指标列 → 目标数”不是标准名称" in res.output
+
+
+def test_names_outside_the_system_missing_names_values_units_and_weights(tmp_path):
+    rows = list(F.INDICATORS)
+    rows[0] = ("产出指标", "数量指标", None, "≥", 500, "人次", 20)  # no name
+    rows[1] = ("产出指标", "数量指标", "宣传资料发放", "≥", None, None, 10)  # no value
+    rows[2] = ("产出指标", "质量指标", "培训合格率", "≥", 95, None, 10)  # no unit
+    rows[4] = ("产出指标", "成本指标", "人均培训成本", "≤", 300, "元", None)  # no weight
+    rows[5] = ("效益指标", "社会影响指标", "群众知晓率", "≥", 85, "%", 20)  # 二级 not under 效益指标
+    rows.append(("管理指标", "制度指标", "制度健全性", "定性", "健全", None, 0))  # 一级 not in the system
+    path = filled(tmp_path, rows)
+    got = codes(check_json(path))
+    assert ("E-TG-NAME-EMPTY", "D11") in got
+    assert ("E-TG-TARGET-EMPTY", "F12") in got
+    assert ("W-TG-UNIT", "G13") in got
+    assert ("E-TG-WEIGHT-EMPTY", "H15") in got
+    assert ("W-TG-L2-UNKNOWN", "C16") in got
+    assert ("W-TG-L1-UNKNOWN", "B19") in got
+    # an empty form: no indicator at all
+    empty = filled(tmp_path, [], name="空.xlsx")
+    assert ("E-TG-NO-INDICATORS", "D10") in codes(check_json(empty))

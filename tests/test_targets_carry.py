@@ -73,6 +73,18 @@ def test_default_name_is_beside_the_targets_file_and_never_the_file_itself(tmp_p
         os.chdir(old)
     assert res.exit_code == 0, res.output
     assert (tmp_path / "目标-自评表.xlsx").exists() and src.read_bytes() == before
+    # from the 目标表's case file (目标.yaml) too: beside it, never over 目标.xlsx
+    made = (tmp_path / "目标-自评表.xlsx").read_bytes()
+    (tmp_path / "目标-自评表.xlsx").unlink()
+    os.chdir(tmp_path)
+    try:
+        res = run("new", "--from-targets", "目标.yaml")
+    finally:
+        os.chdir(old)
+    assert res.exit_code == 0, res.output
+    assert src.read_bytes() == before
+    a, b = service.load(str(src))[0], service.load(str(tmp_path / "目标-自评表.xlsx"))[0]
+    assert [key(i) for i in b.indicators] == [key(i) for i in a.indicators] and made
 
 
 def _edit_selfeval(path: Path) -> dict:
@@ -195,3 +207,111 @@ def test_a_blank_targets_sheet_beside_the_selfeval_compares_nothing(tmp_path):
     _copy_sheet(blank, out, "绩效目标表")
     result = check(out)
     assert result["工作表"] == "自评表" and comparisons(result) == []
+
+
+def test_from_targets_with_monitor_carries_both(tmp_path):
+    """Spring's 目标表 gives the indicators, summer's 运行监控表 their 偏差原因: one 自评表 from both."""
+    from test_monitor import CASE as MONITOR_CASE
+
+    (tmp_path / "监控.yaml").write_text(MONITOR_CASE, "utf-8")
+    monitor = tmp_path / "监控表.xlsx"
+    assert run("new", monitor, "--from", tmp_path / "监控.yaml").exit_code == 0
+    rows = [("产出指标", "数量指标", "新建供水管网长度", "≥", 120, "公里", 20),
+            ("产出指标", "数量指标", "改造水厂数量", "≥", 6, "座", 20),
+            ("产出指标", "时效指标", "工程完工时间", None, "2026年11月30日前", None, 10),
+            ("效益指标", "社会效益指标", "受益人口", "≥", 3, "万人", 30),
+            ("满意度指标", "服务对象满意度指标", "群众满意度", "≥", 90, "%", 10)]
+    filed = filled(tmp_path, rows)
+    out = tmp_path / "自评表.xlsx"
+    res = run("new", out, "--from-targets", filed, "--monitor", monitor)
+    assert res.exit_code == 0, res.output
+    assert "带入 5 个绩效指标" in res.output and "“改造水厂数量”" in res.output
+    (form,) = service.load(str(out))
+    (target,) = service.load(str(filed))
+    assert [key(i) for i in form.indicators] == [key(i) for i in target.indicators]
+    reasons = {i.level3: i.deviation for i in form.indicators}
+    assert "配套资金到位晚" in reasons["改造水厂数量"] and reasons["群众满意度"] is None
+
+
+# ---- the 由目标表生成自评表 button: Excel (remote engine) and the server the WPS add-in uses -----------
+def test_excel_button_lays_a_prefilled_selfeval_beside_the_targets(tmp_path, monkeypatch):
+    import xlwings as xw
+
+    from evaltool.excel import entry
+    from test_excel import Replay, book_from_file
+
+    filed = F.province_split(tmp_path / "省目标表.xlsx")
+    book, _ = book_from_file(filed, monkeypatch)
+    name, results = entry.press("new_from_targets", xw.__version__, book=book)
+    assert name == F.NAME
+    (p, r), = [(p, r) for p, r in results if p.sheet == name]
+    (target,) = service.load(str(filed))
+    assert [key(i) for i in p.indicators] == [key(i) for i in target.indicators]
+    assert [f for f in r.findings if f.code in TG] == []  # compared with the 目标表 beside it: nothing changed
+    got = Replay(book.api, book.json()["actions"])
+    assert name in got.names and "设置" in got.names
+    assert any("已由绩效目标表生成自评表" in a for a in got.alerts)
+
+
+def test_excel_button_without_a_targets_form_says_so(tmp_path):
+    import xlwings as xw
+
+    from evaltool.core.caseio import load_case
+    from evaltool.excel import entry
+    from test_excel import book_from_file, filled_file
+
+    from conftest import case_files
+
+    book, _ = book_from_file(filled_file(tmp_path, load_case(case_files("自评表")[0])))
+    assert entry.press("new_from_targets", xw.__version__, book=book) is None
+    actions = book.json()["actions"]
+    assert not [a for a in actions if a["func"] == "addSheet"]
+    (alert,) = [a["args"][0] for a in actions if a["func"] == "alert"]
+    assert "本工作簿中没有找到绩效目标表" in alert
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from evaltool.server.app import Settings
+    from serverkit import free_port, running
+
+    with running(Settings(port=free_port(), log_dir=str(tmp_path_factory.mktemp("log")))) as base:
+        yield base
+
+
+def test_api_new_from_targets_gives_the_sheet_and_its_plan(server, tmp_path):
+    from serverkit import payload_from_file, post
+
+    filed = filled(tmp_path)
+    body = dict(payload_from_file(filed), format="grids", from_targets=True)
+    status, _, got = post(server, "/api/new", body)
+    assert status == 200, got
+    assert got["sheet"]["name"] == F.NAME and got["plan"]["results"]
+    rows = got["sheet"]["rows"]
+    texts = {str(v) for row in rows for v in row if v is not None}
+    assert {"培训人次", "≥500人次", "宣传资料发放", "≥2000份"} <= texts
+    status, _, got = post(server, "/api/new", dict(payload_from_file(tmp_path / "目标.xlsx"), format="grids",
+                                                     from_targets="yes"))
+    assert status == 400 and "from_targets" in got["error"]
+
+
+def test_a_file_of_several_targets_forms_is_matched_by_project_name(tmp_path):
+    filed = filled(tmp_path)
+    out = tmp_path / "自评表.xlsx"
+    assert run("new", "--from-targets", filed, "-o", out).exit_code == 0
+    # the unit's 目标表 file also holds another project's 目标表
+    other = tmp_path / "另一个.xlsx"
+    other.write_bytes(filed.read_bytes())
+    wb = openpyxl.load_workbook(other)
+    wb["绩效目标表"]["C3"] = "另一个项目"
+    wb["绩效目标表"]["F11"] = 999
+    wb.save(other)
+    _copy_sheet(other, filed, "另一张目标表")
+    assert comparisons(check(out, "--targets", filed)) == []  # matched with its own, by name
+    res = run("new", tmp_path / "y.xlsx", "--from-targets", filed)
+    assert res.exit_code == 2 and "有 2 张绩效目标表" in res.output
+    wb = openpyxl.load_workbook(out)
+    wb["自评表"]["C3"] = "改了名字的项目"
+    wb.save(out)
+    (unmatched,) = comparisons(check(out, "--targets", filed))
+    assert unmatched["代码"] == "W-TG-UNMATCHED" and unmatched["单元格"] == "C3"

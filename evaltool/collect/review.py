@@ -141,6 +141,15 @@ def project_facts(project, result, rules, path: str | os.PathLike | None, alone:
                 risks.append(("报告与表不符", f"报告《{docx.name}》有 {len(mismatches)} 处数字与表格不符，如：{first}"))
             break
 
+    if any(isinstance(v, str) and v.strip() for v in (project.report or {}).values()):
+        # The workbook's own 报告素材 (what the report is written from), checked as `evaltool check` does.
+        from evaltool.report.consistency import material_findings
+
+        said = [f for f in material_findings(project, result) if f.code in REPORT_CODES]
+        if said:
+            first = said[0].message.split("。")[0]
+            risks.append(("报告与表不符", f"“报告素材”工作表有 {len(said)} 处数字与表格不符，如：{first}"))
+
     texts = []
     for label, text in _texts(project, result):
         norm = _norm_text(text)

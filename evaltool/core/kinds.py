@@ -79,6 +79,8 @@ class FormKind:
     # `evaltool publish` counts 项目 forms in the 情况说明's totals and reports the others apart, so a
     # department's money (which holds its projects') is never added to its projects'.
     subject: str = "项目"
+    # Sheets of the kind's workbook that are working material, not the form (never published)
+    internal_sheets: tuple[str, ...] = ()
 
     # -- reading --
     def read_views(self, views: list, context: Any) -> list[Project]:

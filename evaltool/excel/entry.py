@@ -348,6 +348,24 @@ def import_case(book, state, path: str | os.PathLike | None = None):
 
 
 @entry
+def new_from_targets(book, state):
+    """由目标表生成自评表: the 绩效目标表 in this workbook becomes a pre-filled 自评表 sheet beside it
+    (indicators, 年度指标值, 预期目标, 年初预算数), scored; from then on 校验 compares the two."""
+    from evaltool.engines import engine
+    from evaltool.kinds.targets.carry import from_grids
+
+    before = engine("xlwings").read(book)
+    project = from_grids(before)
+    name, grid = _paste_form(book, state, project)
+    # Score from what was just laid down (the remote engine cannot re-read a sheet it added).
+    results = _score(book, state, grids=[g for g in before if g.sheet != name] + [grid])
+    _alert(book, f"已由绩效目标表生成自评表“{name}”，带入 {len(project.indicators)} 个绩效指标及其年度指标值、预期目标和"
+                 "年初预算数。年底请填写全年预算数、全年执行数和实际完成值后点“计分”；“校验”会指出与目标表不一致的指标。\n"
+                 + _summary(results, "计分"))
+    return name, results
+
+
+@entry
 def export_case(book, state, folder: str | os.PathLike | None = None):
     """导出案例: each 自评表 of this workbook saved as a case file (.yaml) beside the workbook."""
     from evaltool.core.caseio import save_case
@@ -455,6 +473,7 @@ def about(book, state, addin_xlwings: str | None = None):
 
 
 BUTTONS = {"check": check, "score": score, "report": report, "new_sheet": new_sheet, "import_case": import_case,
+           "new_from_targets": new_from_targets,
            "export_case": export_case, "collect": collect, "publish": publish, "about": about}
 
 

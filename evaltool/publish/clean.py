@@ -27,6 +27,8 @@ from evaltool.workbook import layout as L
 
 # Sheets a workbook of any kind may carry beside its form(s) that are not part of the form.
 INTERNAL_SHEETS = (L.SHEET_RESULTS, L.SHEET_SETTINGS, L.SHEET_HELP, L.SHEET_REPORT, L.SHEET_BASIC)
+# A sheet of report material under any kind's name for it (报告素材, 部门报告素材 …): a report's draft.
+MATERIAL_SUFFIX = L.SHEET_REPORT
 MARK_STYLES = ("error", "warning", "info")
 MARK_FILLS = {str(L.STYLES[s]["fill"]).upper() for s in MARK_STYLES}
 # Written into the copy's document properties (category), so a later run knows the file is its own.
@@ -62,7 +64,10 @@ def form_sheets(projects: list[Project], writes: list[CellWrite], sheetnames: li
         used |= {loc.sheet for loc in p.cells.values() if loc.sheet}
         used |= {loc.sheet for ind in p.indicators for loc in ind.cells.values() if loc.sheet}
     used |= {w.sheet for w in writes if w.sheet}
-    return [s for s in sheetnames if s in used and s not in INTERNAL_SHEETS]
+    from evaltool.core.kinds import kind_of
+
+    internal = set(INTERNAL_SHEETS).union(*(kind_of(p).internal_sheets for p in projects))  # 部门报告素材 …
+    return [s for s in sheetnames if s in used and s not in internal and not s.endswith(MATERIAL_SUFFIX)]
 
 
 def unmarked(writes: list[CellWrite]) -> list[CellWrite]:
@@ -131,7 +136,7 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
     name = Path(source).name
     report = Cleaned(lost=[x for x in xlsx_engine.dropped_content(source) if "修复" not in x])
     wb = xlsx_engine.load(source, data_only=False, rich_text=True)
-    cached = xlsx_engine.load(source, data_only=True)
+    cached = None  # the values Excel saved for formulas: loaded only for a workbook that has formulas
     keep = form_sheets(projects, writes, wb.sheetnames)
     keep = [s for s in keep if wb[s].sheet_state == "visible"]
     if not keep:
@@ -167,6 +172,8 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
                     cell.value = None  # the template's note on how to fill it in (names the removed 说明 sheet)
                     report.fill_in_notes += 1
                 if _is_formula(cell) and (ws.title, cell.coordinate) not in written:
+                    if cached is None:
+                        cached = xlsx_engine.load(source, data_only=True)
                     value = cached[ws.title][cell.coordinate].value
                     if value is None:
                         missing.append(f"“{ws.title}”{cell.coordinate}")

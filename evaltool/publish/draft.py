@@ -23,6 +23,10 @@ PENDING = "【待填写：{}】"
 TITLE = "预算绩效情况说明"
 # What the draft quotes from each form's texts (Project.report keys, as the 报告素材 sheet names them).
 ACHIEVED_KEY, LESSONS_KEY, PROBLEMS_KEY, ADVICE_KEY = "实际完成情况", "主要经验及做法", "存在的问题及原因分析", "有关建议"
+# The 报告素材 field names each kind uses for them, first found wins (自评表, 部门整体 …).
+REPORT_KEYS = {LESSONS_KEY: (LESSONS_KEY, "主要经验", "经验做法"),
+               PROBLEMS_KEY: (PROBLEMS_KEY, "存在的问题", "主要问题"),
+               ADVICE_KEY: (ADVICE_KEY, "改进措施", "下一步改进措施", "建议")}
 TEXT_CODES = ("E-REPORT-", "W-REPORT-", "I-REPORT-")
 PROJECT = "项目"
 
@@ -182,8 +186,8 @@ def _texts(row: Row) -> dict[str, str]:
     report = p.report or {}
     out = {ACHIEVED_KEY: _clean_text(p.goal_actual)}
     if row.texts_ok:  # a 报告素材 text that disagrees with the form is not carried into a public text
-        for key in (LESSONS_KEY, PROBLEMS_KEY, ADVICE_KEY):
-            out[key] = _clean_text(report.get(key))
+        for key, names in REPORT_KEYS.items():
+            out[key] = next((t for t in (_clean_text(report.get(n)) for n in names) if t), "")
     if not out.get(PROBLEMS_KEY):
         reasons = [_clean_text(i.deviation) for i in p.indicators if _clean_text(i.deviation)]
         out[PROBLEMS_KEY] = "；".join(dict.fromkeys(reasons))
@@ -331,13 +335,25 @@ def check_summary(lines: list[str], t: Totals, where: str) -> list[Finding]:
     return out
 
 
+def mixed_years(rows: list[Row]) -> list[Finding]:
+    """Forms of several years: a 部门决算 reports one year, so the sums would mix years."""
+    years: dict[str, list[str]] = {}
+    for r in rows:
+        years.setdefault(str(r.project.year or "未填"), []).append(r.file)
+    if len(years) < 2:
+        return []
+    listed = "；".join(f"{y}年：{'、'.join(dict.fromkeys(files))[:80]}" for y, files in sorted(years.items()))
+    return [Finding("W-PUBLISH-YEARS", "warning", f"公开的表格不是同一年度的（{listed}），情况说明把它们合计在一起。"
+                    "部门决算只说明一个年度：请只公开该年度的表格。", "年度", Location(path="情况说明：一、二"))]
+
+
 def check_draft(text: str, rows: list[Row], source: str = "情况说明") -> list[Finding]:
     """Every number in the draft (as edited) that disagrees with the forms, as findings."""
     from evaltool.report.consistency import check_texts
 
     rows = in_order(rows)
     summary, parts = sections(text, rows)
-    out = duplicates(rows) + check_summary(summary, totals(rows), f"{source}：一、二")
+    out = mixed_years(rows) + duplicates(rows) + check_summary(summary, totals(rows), f"{source}：一、二")
     for i, lines in sorted(parts.items()):
         row = rows[i]
         body = "\n".join(lines)

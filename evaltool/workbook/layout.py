@@ -1,7 +1,9 @@
-"""Everything evaltool knows about the look of the 自评表 workbook, in one place.
+"""What every kind's workbook shares: sheet names, the labels the forms print (the 自评表's, which
+the other kinds reuse), the shared sheets' texts, styles, notes and the label vocabulary (标签.yaml).
 
-The template builder places these labels; the reader finds blocks by the same labels (never by fixed
-addresses); the writer and both engines take style names from here. Engine-free: no openpyxl.
+The template builders place these labels; the readers find blocks by the same labels (never by fixed
+addresses); the writers and the engines take style names from here. Where the 自评表's template puts
+things is kinds/selfeval/layout.py. Engine-free: no openpyxl.
 """
 from __future__ import annotations
 
@@ -29,22 +31,6 @@ TITLE = "项目支出绩效自评表"
 L_NAME, L_DEPT, L_UNIT, L_YEAR = "项目名称", "主管部门", "实施单位", "年度"
 L_FUNDS = "项目资金（万元）"
 YEAR_PLACEHOLDER = "（      年度）"
-FUND_ROW_LABELS = {  # model label -> label as printed on the form
-    "年度资金总额": "年度资金总额：",
-    "本年财政拨款": "其中：本年财政拨款",
-    "上年结转资金": "上年结转资金",
-    "其他资金": "其他资金",
-}
-# Fund block columns: key -> printed header.
-FUND_HEADERS = {
-    "年初预算数": "年初预算数",
-    "全年预算数": "全年预算数（A）",
-    "全年执行数": "全年执行数（B）",
-    "分值": "分值",
-    "执行率": "执行率（B/A）",
-    "得分": "得分",
-}
-FUND_SELF_HEADER = "自评得分（可不填）"
 L_GOALS = "年度总体目标"
 L_GOAL_EXPECTED, L_GOAL_ACTUAL = "预期目标", "实际完成情况"
 L_INDICATORS = "绩效指标"
@@ -64,30 +50,10 @@ IND_HEADERS = {
 L_TOTAL = "总分"
 L_GRADE = "评价等次"
 L_SUBTOTALS = "得分小计"
-FOOTNOTE = ("注：浅灰色单元格（执行率、得分、总分、等次、小计）由 evaltool 计分后自动填写，请勿手工填写；"
-            "白色单元格由填报单位填写。填表方法见“说明”工作表。")
 
-# Where the template puts things (the reader never relies on these: it finds labels).
-# Column widths (characters) as on the paper form; J is evaltool's input helper, not printed.
-FORM_WIDTHS = {"A": 6.5, "B": 12, "C": 15, "D": 30, "E": 15, "F": 15, "G": 7, "H": 9, "I": 26, "J": 13}
-FORM_IND_COLS = {"一级指标": 2, "二级指标": 3, "三级指标": 4, "年度指标值": 5, "实际完成值": 6, "分值": 7, "得分": 8,
-                 "偏差原因分析及改进措施": 9, "自评得分": 10}
-FORM_FUND_COLS = {"年初预算数": 4, "全年预算数": 5, "全年执行数": 6, "分值": 7, "执行率": 8, "得分": 9}
-FORM_FUND_SELF_COL = 10  # J: the clerk's own 执行率得分, optional, checked against the rule
-FORM_LAST_COL = 9  # I: last printed column
-# Row heights (points) the template starts from; score grows them to fit the text (workbook/paper.py).
-FORM_INDICATOR_ROW_PT = 30.0
-FORM_GOAL_ROW_PT = 64.0
-# 年度总体目标 texts are merged over B:E and F:I: their widths in characters.
-FORM_GOAL_WIDTHS = (sum(FORM_WIDTHS[c] for c in "BCDE"), sum(FORM_WIDTHS[c] for c in "FGHI"))
 # Blank template: pre-grouped rows per 二级指标 (the clerk inserts rows inside a group for more).
 BLANK_ROWS = {"数量指标": 3, "质量指标": 2, "时效指标": 2, "成本指标": 2, "经济效益指标": 1, "社会效益指标": 2,
               "生态效益指标": 1, "可持续影响指标": 1, "服务对象满意度指标": 2}
-# Input vs computed: what the clerk types, and what evaltool fills (locked, grey) on the 自评表.
-INPUT_FIELDS = ("年度", "项目名称", "主管部门", "实施单位", "年初预算数", "全年预算数", "全年执行数", "分值",
-                "预期目标", "实际完成情况", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值",
-                "偏差原因分析及改进措施", "自评得分")
-COMPUTED_FIELDS = ("执行率", "执行率得分", "得分", "总分", "分值合计", "等次", "小计")
 
 # Other sheets.
 REPORT_TITLE = "绩效评价报告素材"

@@ -232,7 +232,8 @@ def new_cmd(target: str | None, output: str | None, kind: str | None, case: str 
 
         carried = carried_project(monitor, None if project is not None else case, kind, base=project)
         project = carried.project
-        code = new_workbook(target or output, case, rules, None, project=project)
+        code = new_workbook(target or output, case, rules, None, project=project,
+                            from_source=source is not None)  # --from case --monitor: named as --from
     else:
         code = new_workbook(target or output, case, rules, kind, project)
     if source is not None and project is not None:
@@ -258,7 +259,7 @@ def new_target(output: str) -> Path:
 
 
 def new_workbook(output: str | None, case: str | None, rules: str | None, kind: str | None = None,
-                 project: Project | None = None) -> int:
+                 project: Project | None = None, from_source: bool | None = None) -> int:
     """A new workbook of the kind --kind names: blank, filled from a case file (case), or from a
     project another source made (project; case then names the file it came from)."""
     from evaltool.core.caseio import load_case
@@ -267,6 +268,8 @@ def new_workbook(output: str | None, case: str | None, rules: str | None, kind: 
     from evaltool.workbook import layout as L
     from evaltool.workbook.template import deterministic_bytes
 
+    if from_source is None:  # made from another form (--from-targets …), not from the case file `case`
+        from_source = project is not None
     form = chosen_kind(kind) if kind or project is None and not case else None
     if case and project is None:
         project = load_case(case)
@@ -281,8 +284,8 @@ def new_workbook(output: str | None, case: str | None, rules: str | None, kind: 
     load_rules(rules or (project.rules if project else None))  # a bad rule set fails before any file exists
     if output is None:
         output = f"{Path(case).stem}.xlsx" if case else f"{form.title or form.name}.xlsx"
-        if case and Path(case).suffix.lower() in (".xlsx", ".xlsm"):
-            output = f"{Path(case).stem}-{form.name}.xlsx"  # never the file it was filled from
+        if case and from_source:
+            output = f"{Path(case).stem}-{form.name}.xlsx"  # beside the file it was filled from, never over it
     target = new_target(output)
     wb = form.build_workbook(project, rules)
     atomic_write_bytes(target, deterministic_bytes(wb))

@@ -405,6 +405,21 @@
       });
     });
   }
+  // 由目标表生成自评表: the 绩效目标表 of this workbook (sent with every sheet) becomes a pre-filled 自评表.
+  function fromTargets(env) {
+    return run(env, "new", function () {
+      var book = activeBook(env);
+      var body = readBook(book);
+      body.format = "grids";
+      body.from_targets = true;
+      return request(env, "/api/new", body).then(function (got) {
+        applyNew(env, book, got);
+        env.alert("已由绩效目标表生成自评表“" + got.sheet.name + "”。年底请填写全年预算数、全年执行数和实际完成值后点“计分”。\n"
+          + got.plan.summary);
+        return got.sheet.name;
+      });
+    });
+  }
   function applyNew(env, book, got) {
     layDown(book, got.sheet);
     layExtra(book, got);
@@ -461,7 +476,7 @@
     loadSettings: loadSettings, saveSettings: saveSettings,
     readSheet: readSheet, readBook: readBook, applyPlan: applyPlan, layDown: layDown, areaChunks: areaChunks,
     bgr: bgr, a1: a1, parseA1: parseA1, freeName: freeName,
-    check: check, score: score, report: report, newSheet: newSheet, importCase: importCase,
+    check: check, score: score, report: report, newSheet: newSheet, importCase: importCase, fromTargets: fromTargets,
     exportCase: exportCase, collect: collect, publish: publish, about: about
   };
   if (typeof module !== "undefined" && module.exports) module.exports = api;

@@ -32,7 +32,7 @@
   }
 
   var IMAGES = {
-    evaltoolImportCase: "images/import.svg",
+    evaltoolFromTargets: "images/new.svg", evaltoolImportCase: "images/import.svg",
     evaltoolExportCase: "images/export.svg", evaltoolCheck: "images/check.svg", evaltoolScore: "images/score.svg",
     evaltoolReport: "images/report.svg", evaltoolCollect: "images/collect.svg",
     evaltoolPublish: "images/export.svg", evaltoolAbout: "images/help.svg"
@@ -54,6 +54,7 @@
     OnReport: function () { return E.report(env()); },
     // every item of the 新建 menu: its tag is the kind of form (自评表, 评分表 …)
     OnNewKind: function (control) { return E.newSheet(env(), control && control.Tag); },
+    OnFromTargets: function () { return E.fromTargets(env()); },
     OnImportCase: function () { return E.importCase(env()); },
     OnExportCase: function () { return E.exportCase(env()); },
     OnCollect: function () { return E.collect(env()); },

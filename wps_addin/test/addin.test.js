@@ -257,6 +257,32 @@ test("新建 menu: each item's tag is a kind; the form and the sheets it lacks a
   }
 });
 
+test("由目标表生成自评表: the workbook's 绩效目标表 becomes a pre-filled 自评表 sheet", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "evaltool-wps-targets-"));
+  const env0 = Object.assign({}, process.env, { PYTHONPATH: process.env.PYTHONPATH || ROOT });
+  const make = "import json, sys; from pathlib import Path; sys.path.insert(0, sys.argv[2]);"
+    + "import targetsforms as F; from serverkit import payload_from_file;"
+    + "p = F.province_split(Path(sys.argv[1]) / '目标表.xlsx'); print(json.dumps({'payload': payload_from_file(p), 'before': {}}, ensure_ascii=False, default=str))";
+  const out = spawnSync(PYTHON, ["-c", make, dir, path.join(ROOT, "tests")], { env: env0, encoding: "utf8", maxBuffer: 64 << 20 });
+  assert.equal(out.status, 0, out.stderr);
+  const fx = JSON.parse(out.stdout);
+  const { app, book } = fromFixture(fx);
+  const env = envFor(server, app);
+  const name = await E.fromTargets(env);
+  assert.equal(name, "基层干部培训项目", env.alerts.join("\n"));
+  const sheet = book.Worksheets.Item(name);
+  const values = [...sheet.cells.values()].map((c) => c.value);
+  for (const v of ["培训人次", "≥500人次", "群众知晓率", "≥85%"]) assert.ok(values.includes(v), v);
+  assert.match(env.alerts[0], /^已由绩效目标表生成自评表“基层干部培训项目”/);
+  // a workbook without a 目标表: a Chinese message, nothing added
+  const plain = fromFixture(fixture(CASES[0]));
+  const env2 = envFor(server, plain.app);
+  const before = plain.book.sheets.length;
+  assert.equal(await E.fromTargets(env2), null);
+  assert.equal(plain.book.sheets.length, before);
+  assert.match(env2.alerts[0], /没有找到绩效目标表/);
+});
+
 test("导出案例 writes the case file the CLI exports", async () => {
   const fx = fixture(CASES[0]);
   const { app } = fromFixture(fx, { path: "C:\\Users\\clerk" });

@@ -11,9 +11,11 @@ from evaltool.core.model import Project, ScoreResult
 class DeptKind(FormKind):
     name = "部门整体"
     title = "部门整体支出绩效自评表"
+    subject = "部门"  # the whole department: publish reports it apart from the projects (FormKind.subject)
     summarised = True
-    pasteable = False
-    grids_ok = False
+    pasteable = True  # the Excel 导入案例 button lays a 部门整体 case into the open workbook
+    grids_ok = True
+    internal_sheets = ("部门报告素材",)  # the report's raw material: `evaltool publish` leaves it out
     report_template = "report-dept.md.j2"
     template_dir = str(Path(__file__).parent / "templates")
 

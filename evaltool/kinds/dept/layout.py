@@ -57,6 +57,7 @@ def vocabulary() -> dict[str, Any]:
     return out
 
 
+@functools.lru_cache(maxsize=64)
 def keys_for(section: str, name: str) -> frozenset[str]:
     return frozenset(k for k, v in vocabulary()[section].items() if v == name)
 

@@ -9,6 +9,7 @@ has: 部门名称, the 基本支出/项目支出 rows (in the 年度资金总额
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,9 +50,16 @@ def _block_hit(v: View, name: str, rows: range | None = None) -> tuple[int, int]
 def is_dept_sheet(v: View) -> bool:
     """The sheet holds a 部门整体支出绩效自评表: its title, or 部门名称 with a 基本支出/项目支出 row.
     One dict lookup per spelling: every sheet of every file a bureau consolidates passes here."""
-    if any(key in v.labels for key in D.vocabulary()["表名"]):
+    labels = v.labels
+    title, name, parts = _detect_keys()
+    if any(key in labels for key in title):
         return True
-    return _block_hit(v, "部门名称") is not None and any(key in v.labels for key in _keys("支出行"))
+    return any(key in labels for key in name) and any(key in labels for key in parts)
+
+
+@functools.lru_cache(maxsize=1)
+def _detect_keys() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    return (tuple(D.vocabulary()["表名"]), tuple(D.keys_for("区块", "部门名称")), tuple(_keys("支出行")))
 
 
 def _header(v: View, section: str, need: tuple[str, ...], rows: range) -> tuple[int, dict[str, int]] | None:
@@ -140,8 +148,13 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
     p.cells[block] = v.loc(hr, cols[need[0]])
     out: list[dict[str, Any]] = []
     end = hr
+    last_label = cols.get("项目名称", min(cols.values()))
+
+    def is_sum(r: int) -> bool:  # the list's 合计 row: 合计 written in or left of the 项目名称 column
+        return any(WL.label_key(v.text(r, c)) in ("合计", "总计", "小计") for c in range(1, last_label + 1))
+
     for r in range(v.below(hr, cols[need[0]]), v.nrows + 1):
-        if r in stops or (block == PROJECTS and WL.label_key(v.text(r, min(cols.values()))) in ("合计", "总计", "小计")):
+        if r in stops or (block == PROJECTS and is_sum(r)):
             break
         item = {k: v.value(r, c, vertical=False) for k, c in cols.items() if k in keys}
         if block == PROJECTS and cells.template:
@@ -166,8 +179,7 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
     p.extra[block] = [{k: val for k, val in item.items() if val is not None} for item in out]
     if block == PROJECTS:
         r = end + 1
-        if r <= v.nrows and WL.label_key(v.text(r, min(cols.values()))) in ("合计", "总计", "小计") \
-                or any(WL.label_key(v.text(r, c)) in ("合计", "总计") for c in range(1, min(cols.values()) + 1)):
+        if r <= v.nrows and is_sum(r):
             for k in ("全年预算数", "全年执行数", "执行率"):
                 if k in cols:
                     cells.out[f"{block}.合计.{k}"] = v.loc(r, cols[k])
@@ -208,6 +220,23 @@ def _indicator_rows(v: View, p: Project) -> set[int]:
     return rows
 
 
+def _year_from_title(v: View, p: Project) -> None:
+    """No 年度 value: the year printed with the title ("…自评表（2024年度）") or on the line under it."""
+    import re
+
+    hits = sorted(rc for key in D.vocabulary()["表名"] for rc in v.labels.get(key, ()))
+    if not hits:
+        return
+    r, c = hits[0]
+    for rr in (r, v.below(r, c)):
+        m = re.search(r"((?:19|20)\d{2})\s*年", v.text(rr, c) if rr == r else " ".join(
+            v.text(rr, cc) for cc in range(1, v.ncols + 1) if v.home(rr, cc) == (rr, cc)))
+        if m:
+            p.year = int(m.group(1))
+            p.cells[D.L_YEAR] = v.loc(rr, c)
+            return
+
+
 def _read_report(views: list[View], p: Project) -> None:
     fields = D.report_fields()
     sheet = next((v for v in views if v.sheet == D.SHEET_REPORT), None) or next(
@@ -231,8 +260,7 @@ def read_views(views: list[View], context: Any) -> list[Project]:
     for v in views:
         if v is context.results or v is context.settings or v.sheet in skip or not is_dept_sheet(v):
             continue
-        found = read_forms([v], context)[:1] or [Project(sheet=v.sheet)]
-        p = found[0]
+        p = read_forms([v], context, whole_sheet=True)[0]
         p.kind = D.KIND
         cells = DeptCells(template=context.settings is not None and any(
             key in v.labels for key in D.vocabulary()["表名"]) and bool(context.settings.find(WL.L_VERSION, range(1, 20))))
@@ -250,6 +278,8 @@ def read_views(views: list[View], context: Any) -> list[Project]:
             p.cells["部门名称"] = Location(sheet=v.sheet, cell=address(1, 1))
         if p.unit is None:
             p.unit = p.name
+        if p.year is None or (isinstance(p.year, str) and not p.year.strip()):
+            _year_from_title(v, p)
         _read_parts(v, p, cells)
         project_rows = range(1, v.nrows + 1)
         base = _stop_rows(v, p, set())
@@ -262,9 +292,10 @@ def read_views(views: list[View], context: Any) -> list[Project]:
         if mine:
             _reread_goals(v, p, mine, _indicator_rows(v, p))
             # Rows of the project list or tasks read as indicators (a list right under the table, no 总分 row).
-            first_mine = min(mine)
             table = p.indicators[0].cells.get("三级指标") if p.indicators else None
-            if table and table.cell and _row(table.cell) < first_mine:
+            below = [r for r in mine if table and table.cell and r > _row(table.cell)]
+            first_mine = min(below) if below else 0
+            if below:
                 keep = [i for i, ind in enumerate(p.indicators)
                         if not ind.cells.get("三级指标") or _row(ind.cells["三级指标"].cell or "A1") < first_mine]
                 if len(keep) < len(p.indicators):

@@ -92,7 +92,8 @@ def report_context(project: Project, result: DeptResult) -> dict[str, Any]:
             "rate_score": score_text(result.rate_score), "rate_weight": score_text(result.rate_weight, 0)
             if result.rate_weight is not None and result.rate_weight == result.rate_weight.to_integral_value()
             else score_text(result.rate_weight),
-            "parts": parts, "has_row": total_row is not None,
+            "parts": parts, "parts_known": [x for x in parts if x["known"]],
+            "has_row": total_row is not None and budget is not None,
         },
         "goal": {"expected": escape_markup(long_text(project.goal_expected)) or placeholder("年度总体目标（预期目标）"),
                  "actual": escape_markup(long_text(project.goal_actual)) or placeholder("年度总体目标的实际完成情况")},
@@ -105,6 +106,7 @@ def report_context(project: Project, result: DeptResult) -> dict[str, Any]:
         "total": score_text(result.total) if result.total is not None else "",
         "grade": result.grade or "",
         "ungraded": escape_markup(result.ungraded or ""),
+        "adjustments": [escape_markup(a.reason) for a in result.adjustments],  # 超额扣分, 总分上限
         "projects": projects,
         "project_count": len(projects),
         "project_budget": money(result.project_budget),
@@ -118,15 +120,19 @@ def report_context(project: Project, result: DeptResult) -> dict[str, Any]:
 
 
 # ---- 附表 --------------------------------------------------------------------------------------------
-WIDTHS = (16, 22, 24, 26, 22, 22, 14, 14, 30)  # mm, 190 mm portrait type area is too narrow: landscape 225
+WIDTHS = (18, 24, 28, 30, 26, 24, 22, 18, 35)  # mm, on the 225 mm landscape type area
 
 
 def write_form_table(doc, project: Project, result: DeptResult, context: dict) -> None:
-    """附表: the filled 部门整体支出绩效自评表 with the computed 执行率, scores, 总分 and 等次."""
+    """附表: the filled 部门整体支出绩效自评表 with the computed 执行率, scores, 总分 and 等次 — three
+    tables (header and 年度预算/任务/目标; 绩效指标, its header repeated on every page; 项目支出情况)."""
     from docx.shared import Mm, Pt
 
     from evaltool.report.docx_writer import landscape_section, set_style_id, style_id
     from evaltool.report.form_table import CENTER, LEFT, TableXml
+
+    def table(nrows: int) -> TableXml:
+        return TableXml(nrows, [Mm(w).twips for w in WIDTHS], style_id(doc, "表格文字"), style_id(doc, "Table Grid"))
 
     landscape_section(doc)
     heading = doc.add_paragraph()
@@ -141,10 +147,9 @@ def write_form_table(doc, project: Project, result: DeptResult, context: dict) -
     sub.paragraph_format.first_line_indent = Pt(0)
     sub.add_run(f"（{context['project']['year']}年度）")
     f = context["funds"]
-    rows = list(result.indicators)
-    n_parts, n_tasks, n_projects = len(result.parts), len(result.tasks), len(result.projects)
-    nrows = 1 + 1 + 1 + n_parts + 1 + n_tasks + 2 + 1 + len(rows) + 2 + 1 + n_projects + 1
-    g = TableXml(nrows, [Mm(w).twips for w in WIDTHS], style_id(doc, "表格文字"), style_id(doc, "Table Grid"))
+    n_parts, n_tasks = len(result.parts), len(result.tasks)
+
+    g = table(1 + 1 + 1 + n_parts + 1 + n_tasks + 2)
     r = 0
     g.put(r, 0, D.L_DEPT_NAME, bold=True, to=1)
     g.put(r, 2, context["project"]["dept"], align=LEFT, to=5)
@@ -152,9 +157,8 @@ def write_form_table(doc, project: Project, result: DeptResult, context: dict) -
     g.put(r, 7, context["project"]["year"], to=8)
     r += 1
     g.put(r, 0, D.L_BUDGET, bold=True, down=r + 1 + n_parts)
-    for c, label in enumerate(("", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), start=1):
-        if c >= 2:
-            g.put(r, c, label, bold=True, to=8 if c == 7 else None)
+    for c, label in enumerate(("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), start=2):
+        g.put(r, c, label, bold=True, to=8 if c == 7 else None)
     r += 1
     g.put(r, 1, D.L_TOTAL_ROW, bold=True)
     for c, value in enumerate((f["initial"] if f["has_initial"] else "", f["budget"], f["actual"], f["rate_weight"],
@@ -178,31 +182,34 @@ def write_form_table(doc, project: Project, result: DeptResult, context: dict) -
         g.put(r, 5, t["budget"])
         g.put(r, 6, t["actual"])
         g.put(r, 7, t["status"], align=LEFT, to=8)
+        g.no_split(r)
     r += 1
     g.put(r, 0, D.L_GOALS, bold=True, down=r + 1)
     g.put(r, 1, D.L_GOAL_EXPECTED, bold=True, to=4)
     g.put(r, 5, D.L_GOAL_ACTUAL, bold=True, to=8)
     g.put(r + 1, 1, context["goal"]["expected"], align=LEFT, to=4)
     g.put(r + 1, 5, context["goal"]["actual"], align=LEFT, to=8)
-    r += 2
+    g.add_to(doc)
+
+    rows = list(result.indicators)
+    g = table(1 + len(rows) + 2)
     for c, label in enumerate(("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
                                "偏差原因分析及改进措施")):
-        g.put(r, c, label, bold=True, to=8 if c == 7 else None)
-    g.repeat_header(r)
-    start = r + 1
+        g.put(0, c, label, bold=True, to=8 if c == 7 else None)
+    g.repeat_header(0)
     for k, ind in enumerate(rows):
-        rr = start + k
+        rr = 1 + k
         typed = project.indicators[ind.index] if ind.index < len(project.indicators) else None
         if k == 0 or ind.level1 != rows[k - 1].level1:
             end = k
             while end + 1 < len(rows) and rows[end + 1].level1 == ind.level1:
                 end += 1
-            g.put(rr, 0, ind.level1, down=start + end)
+            g.put(rr, 0, ind.level1, down=1 + end)
         if k == 0 or (ind.level1, ind.level2) != (rows[k - 1].level1, rows[k - 1].level2):
             end = k
             while end + 1 < len(rows) and (rows[end + 1].level1, rows[end + 1].level2) == (ind.level1, ind.level2):
                 end += 1
-            g.put(rr, 1, ind.level2, down=start + end)
+            g.put(rr, 1, ind.level2, down=1 + end)
         g.put(rr, 2, ind.level3, align=LEFT)
         g.put(rr, 3, raw_text(typed.target) if typed else "")
         g.put(rr, 4, raw_text(typed.actual) if typed else "")
@@ -210,32 +217,33 @@ def write_form_table(doc, project: Project, result: DeptResult, context: dict) -
         g.put(rr, 6, score_text(ind.score) if ind.score is not None else "未计分")
         g.put(rr, 7, long_text(typed.deviation) if typed else "", align=LEFT, to=8)
         g.no_split(rr)
-    r = start + len(rows)
+    r = 1 + len(rows)
     g.put(r, 0, D.L_TOTAL, bold=True, to=4)
     weights = sum((i.weight or Decimal(0) for i in rows), Decimal(0)) + (result.rate_weight or Decimal(0))
     g.put(r, 5, raw_text(plain_number(weights)), bold=True)
-    g.put(r, 6, context["total"] or "无法计分", bold=True)
-    r += 1
-    g.put(r, 0, D.L_GRADE, bold=True, to=4)
-    g.put(r, 5, context["grade"] or "无法计分", bold=True, to=8)
-    r += 1
-    g.put(r, 0, D.L_PROJECTS, bold=True, down=r + n_projects + 1)
+    g.put(r, 6, context["total"] or "无法计分", bold=True, to=8)
+    g.put(r + 1, 0, D.L_GRADE, bold=True, to=4)
+    g.put(r + 1, 5, context["grade"] or "无法计分", bold=True, to=8)
+    g.add_to(doc)
+
+    n = len(result.projects)
+    g = table(2 + n)
+    g.put(0, 0, D.L_PROJECTS, bold=True, down=1 + n)
     for c, (label, to) in ((1, ("项目名称", 2)), (3, ("全年预算数", None)), (4, ("全年执行数", None)), (5, ("执行率", None)),
                            (6, ("自评得分", None)), (7, ("自评等次", 8))):
-        g.put(r, c, label, bold=True, to=to)
-    for p in context["projects"]:
-        r += 1
-        g.put(r, 1, p["name"], align=LEFT, to=2)
+        g.put(0, c, label, bold=True, to=to)
+    g.repeat_header(0)
+    for k, p in enumerate(context["projects"], start=1):
+        g.put(k, 1, p["name"], align=LEFT, to=2)
         for c, key in ((3, "budget"), (4, "actual"), (5, "rate"), (6, "score")):
-            g.put(r, c, p[key])
-        g.put(r, 7, p["grade"], to=8)
-        g.no_split(r)
-    r += 1
-    g.put(r, 1, D.L_PROJECT_SUM, bold=True, to=2)
+            g.put(k, c, p[key])
+        g.put(k, 7, p["grade"], to=8)
+        g.no_split(k)
+    g.put(1 + n, 1, D.L_PROJECT_SUM, bold=True, to=2)
     if context["project_count"]:
-        g.put(r, 3, context["project_budget"], bold=True)
-        g.put(r, 4, context["project_actual"], bold=True)
-        g.put(r, 5, context["project_rate"], bold=True)
+        g.put(1 + n, 3, context["project_budget"], bold=True)
+        g.put(1 + n, 4, context["project_actual"], bold=True)
+        g.put(1 + n, 5, context["project_rate"], bold=True)
     g.add_to(doc)
 
 

@@ -1,28 +1,29 @@
 """Scoring and checking a 部门整体支出绩效自评表. Pure: no spreadsheet library, never raises on bad data.
 
-The 执行率 points on the 年度资金总额 row, each indicator's score, the weights and the 等次 are the
-自评表's, computed by the shared scorer and checks under the form's rule set (部门整体, which inherits
-国家标准). What only this form has is checked here, with the rule set's 部门整体 section: 基本支出 +
+The 执行率 points on the 年度资金总额 row, each indicator's score, the rule set's 超额扣分 and 总分上限,
+the weights and the 等次 are the 自评表's (its evaluate_form) under the form's rule set (部门整体, which
+inherits 国家标准). What only this form has is checked here, with the rule set's 部门整体 section: 基本支出 +
 项目支出 = 年度资金总额 (each column), every 年度主要任务 with its 完成情况, and the 项目支出情况 list —
 each project's 执行率 and 等次 against its own numbers, and the list's totals against the 项目支出 row.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
 from evaltool.core import values
-from evaltool.kinds.selfeval.checks import check_cell_errors, check_indicators, check_weights
 from evaltool.core.decimals import fmt, fmt_percent, round_half_up
 from evaltool.core.model import FUND_COLUMN_ATTR, FUND_COLUMNS, Finding, Location, Project, ScoreResult
 from evaltool.core.reading import Collector, project_year, read_money, read_number
 from evaltool.core.rules import RuleError, RuleSet, load_rules
-from evaltool.kinds.selfeval.scoring import RATE_LABEL, score_indicator, score_rate, ungraded_reasons
 from evaltool.kinds.dept.layout import KIND, PART_ROWS, RULES
 from evaltool.kinds.dept.model import PROJECTS, TASKS, items, parts
+from evaltool.kinds.selfeval.checks import HEADER_FIELDS
+from evaltool.kinds.selfeval.scoring import evaluate_form
 
 SECTION = "部门整体"
+HEADER_LABELS = tuple(label for _, label in HEADER_FIELDS)  # the 自评表's; this form names itself by 部门名称
 SCOPES = ("全部", "重点")
 
 
@@ -327,43 +328,26 @@ def check_project_sums(project: Project, rules: RuleSet, dr: DeptRules, rows: li
 
 
 def evaluate_dept(project: Project, rules: RuleSet | None = None) -> DeptResult:
+    """Score a 部门整体支出绩效自评表 and run every check; never raises on bad project data.
+
+    The 自评表's scorer does what the two forms share — 执行率 points on 年度资金总额, each indicator,
+    the rule set's 超额扣分 and 总分上限, weights, 等次, 无法计分 — so a rule set's steps apply here as
+    they do there; this adds the 部门 header, the 其中 rows, 年度主要任务 and the project list."""
     rules = rules or load_rules(project.rules or RULES)
     dr = dept_rules(rules)
+    base = evaluate_form(project, rules)
+    ungraded = [f for f in base.findings if f.code == "E-UNGRADED"]
+    shared = [f for f in base.findings if f.code != "E-UNGRADED" and not (
+        f.code in ("E-REQUIRED", "E-YEAR", "W-GOAL") and f.field in (*HEADER_LABELS, "年度", "预期目标", "实际完成情况"))]
     out = Collector()
-    out.findings.extend(project.read_findings)
-    check_cell_errors(project, out)
-    year = project_year(project)
-    rate, shown, rate_weight, rate_score, rate_expl, budget, actual = score_rate(project, rules, out)
-    if not project.indicators and not any(f.code == "E-UNREAD-INDICATORS" for f in project.read_findings):
-        out.add("E-UNREAD-INDICATORS", "error",
-                "没有读到绩效指标表中的任何指标，部门整体无法计分。请至少填写一行三级指标（含年度指标值、实际完成值和分值）。",
-                "绩效指标", Location(sheet=project.sheet, path="绩效指标"))
-    results = [score_indicator(i, ind, rules, year, out) for i, ind in enumerate(project.indicators)]
-    sums: dict[str, Decimal | None] = {RATE_LABEL: rate_score}
-    for name in rules.level1_weights:
-        sums[name] = Decimal(0)
-    for r in results:
-        prior = sums.get(r.level1, Decimal(0))
-        sums[r.level1] = None if prior is None or r.score is None else prior + r.score
-    subtotals = {k: None if v is None else round_half_up(v, rules.places) for k, v in sums.items()}
-    reasons = ungraded_reasons(project, out.findings, rate_expl, rate_score, results)
-    total = grade = None
-    if not reasons:
-        total = min(round_half_up(sum(subtotals.values(), Decimal(0)), rules.places),  # type: ignore[arg-type,type-var]
-                    round_half_up(rules.total_weight, rules.places))
-        grade = rules.grade_for_total(total)
+    out.findings.extend(shared)
+    check_header(project, out)
     quiet = Collector()
     initial = None
     if project.funds.get("年度资金总额") is not None:
         initial = read_money(project.funds["年度资金总额"].initial, Location(), "", quiet)
-    result = DeptResult(
-        rule_id=rules.id, rule_name=rules.name, rate=rate, rate_display=shown, rate_weight=rate_weight,
-        rate_score=rate_score, rate_explanation=rate_expl, indicators=results, subtotals=subtotals,  # type: ignore[arg-type]
-        total=total, grade=grade, findings=out.findings, budget=budget, actual=actual,
-        ungraded="；".join(reasons) if reasons else None, initial=initial, scope=dr.scope, rate_places=rules.rate_places)
-    check_header(project, out)
-    check_indicators(project, rules, result, out)
-    check_weights(project, rules, result, out)
+    result = DeptResult(**{f.name: getattr(base, f.name) for f in fields(ScoreResult)},
+                        initial=initial, scope=dr.scope, rate_places=rules.rate_places)
     result.parts = score_parts(project, rules, dr, out)
     result.tasks = score_tasks(project, dr, out)
     result.projects, result.project_budget, result.project_actual = score_projects(project, rules, dr, out)
@@ -371,9 +355,7 @@ def evaluate_dept(project: Project, rules: RuleSet | None = None) -> DeptResult:
         result.project_budget = result.project_actual = None
     result.project_rate = _rate(result.project_actual, result.project_budget, rules.rate_places)
     check_project_sums(project, rules, dr, result.projects, result.project_budget, result.project_actual, out)
-    if result.ungraded:
-        out.add("E-UNGRADED", "error", f"无法计分：{result.ungraded}。改正上述问题后再计分；在此之前部门整体没有总分和等次。",
-                "总分", Location(sheet=project.sheet, path="总分"))
+    out.findings.extend(ungraded)  # the 无法计分 summary stays last
     # The shared scorer speaks of a project and its 项目资金 table; this form is a department's 年度预算.
     result.findings = [f if _ours(f.message) == f.message else Finding(
         f.code, f.severity, _ours(f.message), f.field, f.location, f.indicator) for f in out.findings]
@@ -383,7 +365,8 @@ def evaluate_dept(project: Project, rules: RuleSet | None = None) -> DeptResult:
 
 def _ours(text: str) -> str:
     return text.replace("本项目", "部门整体").replace("项目资金表", "年度预算表").replace(
-        "项目资金（预算执行率）", "年度预算（预算执行率）")
+        "项目资金（预算执行率）", "年度预算（预算执行率）").replace("项目资金的", "年度预算的").replace(
+        "“报告素材”", "“部门报告素材”")
 
 
 __all__ = ["evaluate_dept", "DeptResult", "PartResult", "TaskResult", "ProjectRow", "dept_rules", "KIND"]

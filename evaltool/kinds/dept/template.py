@@ -103,6 +103,7 @@ def build_form(wb: Workbook, project: Project | None, rules: RuleSet) -> Workshe
     for key, col in FUND_COLS.items():
         s.cell(5, col, D.FUND_HEADERS[key], bold=True)
     s.cell(5, 9, None, kind="dead")
+    ws.row_dimensions[5].height = 30  # 全年执行数（B）, 执行率（B/A） take two lines
     total = p.funds.get("年度资金总额") if p else None
     found = parts(p) if p else {}
     rows = [(D.L_TOTAL_ROW, total)] + [(label, found.get(label)) for label in D.PART_ROWS]
@@ -130,7 +131,7 @@ def build_form(wb: Workbook, project: Project | None, rules: RuleSet) -> Workshe
     s.merge(th, 1, th + count, 1, D.L_TASKS, bold=True)
     for key, (c1, c2) in TASK_SPANS.items():
         s.merge(th, c1, th, c2, D.TASK_HEADERS[key], bold=True)
-    ws.row_dimensions[th].height = 22
+    ws.row_dimensions[th].height = 30
     for i in range(count):
         r = th + 1 + i
         t = tasks[i] if i < len(tasks) else {}

@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from evaltool.core.decimals import plain_number as _plain
 from evaltool.core.model import FUND_COLUMN_ATTR, FUND_ROWS, Project
 from evaltool.core.seam import col_letter
+from evaltool.kinds.selfeval import layout as SL
 from evaltool.workbook import layout as L
 from evaltool.workbook import paper
 from evaltool.workbook.cellvalue import put
@@ -20,19 +21,19 @@ from evaltool.workbook.template import (CENTER, FIXED_TIME, LEFT, TOPLEFT, Sheet
 
 # Positions live in layout.py with the labels; short aliases for the builder.
 # Positions live in layout.py with the labels; short aliases for the builder.
-WIDTHS = L.FORM_WIDTHS
+WIDTHS = SL.FORM_WIDTHS
 
 
-IND_COLS = L.FORM_IND_COLS
+IND_COLS = SL.FORM_IND_COLS
 
 
-FUND_COLS = L.FORM_FUND_COLS
+FUND_COLS = SL.FORM_FUND_COLS
 
 
-FUND_SELF_COL = L.FORM_FUND_SELF_COL
+FUND_SELF_COL = SL.FORM_FUND_SELF_COL
 
 
-LAST_COL = L.FORM_LAST_COL
+LAST_COL = SL.FORM_LAST_COL
 
 
 BLANK_ROWS = L.BLANK_ROWS
@@ -85,13 +86,13 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
     s.merge(top, 1, top + 4, 1, L.L_FUNDS, kind="label", bold=True)
     s.merge(top, 2, top, 3, None, kind="label")
     for key, col in FUND_COLS.items():
-        s.cell(top, col, L.FUND_HEADERS[key], kind="label", bold=True)
-    s.cell(top, FUND_SELF_COL, L.FUND_SELF_HEADER, kind="label", bold=True)
+        s.cell(top, col, SL.FUND_HEADERS[key], kind="label", bold=True)
+    s.cell(top, FUND_SELF_COL, SL.FUND_SELF_HEADER, kind="label", bold=True)
     ws.row_dimensions[top].height = 30
     for i, label in enumerate(FUND_ROWS):
         r = top + 1 + i
         row = project.funds.get(label) if project else None
-        s.merge(r, 2, r, 3, L.FUND_ROW_LABELS[label], kind="label", align=LEFT if i else CENTER, bold=i == 0)
+        s.merge(r, 2, r, 3, SL.FUND_ROW_LABELS[label], kind="label", align=LEFT if i else CENTER, bold=i == 0)
         for key, attr in FUND_COLUMN_ATTR.items():
             s.cell(r, FUND_COLS[key], getattr(row, attr) if row else None, kind="input")
         if i == 0:
@@ -115,8 +116,8 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
     s.merge(g + 1, 2, g + 1, 5, exp, kind="input", align=TOPLEFT)
     s.merge(g + 1, 6, g + 1, LAST_COL, act, kind="input", align=TOPLEFT)
     ws.row_dimensions[g].height = 20
-    ws.row_dimensions[g + 1].height = wrapped_row_height([(exp, L.FORM_GOAL_WIDTHS[0]), (act, L.FORM_GOAL_WIDTHS[1])],
-                                                  L.FORM_GOAL_ROW_PT)
+    ws.row_dimensions[g + 1].height = wrapped_row_height([(exp, SL.FORM_GOAL_WIDTHS[0]), (act, SL.FORM_GOAL_WIDTHS[1])],
+                                                  SL.FORM_GOAL_ROW_PT)
     # 绩效指标 table.
     h = g + 2
     rows = _groups(project, rules)
@@ -135,7 +136,7 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
         s.cell(r, IND_COLS["得分"], None, kind="computed", fmt=_score_fmt(rules))
         ws.row_dimensions[r].height = wrapped_row_height(
             [(data.get(key), WIDTHS[col_letter(IND_COLS[key])]) for key in
-             ("三级指标", "年度指标值", "实际完成值", "偏差原因分析及改进措施")], L.FORM_INDICATOR_ROW_PT)
+             ("三级指标", "年度指标值", "实际完成值", "偏差原因分析及改进措施")], SL.FORM_INDICATOR_ROW_PT)
     heights = paper.fit_groups([ws.row_dimensions[first + n].height for n in range(len(rows))],
                                [(d.get("一级指标"), d.get("二级指标")) for d in rows], [d.get("二级指标") for d in rows],
                                WIDTHS[col_letter(IND_COLS["二级指标"])])
@@ -160,7 +161,7 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
     for r in (t, t + 1, t + 2):
         ws.row_dimensions[r].height = 22
     ws.merge_cells(start_row=t + 3, start_column=1, end_row=t + 3, end_column=LAST_COL)
-    note = put(ws.cell(t + 3, 1), L.FOOTNOTE)
+    note = put(ws.cell(t + 3, 1), SL.FOOTNOTE)
     note.font = cell_font(9, italic=True, color="595959")
     note.alignment = LEFT
     ws.row_dimensions[t + 3].height = 30

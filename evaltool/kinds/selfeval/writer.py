@@ -7,6 +7,7 @@ from typing import Any
 from evaltool.core.decimals import plain_number as _num
 from evaltool.core.model import Finding, Location, Project, ScoreResult
 from evaltool.core.seam import CellWrite
+from evaltool.kinds.selfeval import layout as SL
 from evaltool.workbook import layout as L
 from evaltool.workbook.reader import sheet_info
 from evaltool.workbook.writer import computed_values, findings_for, mark_write
@@ -75,14 +76,14 @@ def row_heights(project: Project, sheet: str) -> list[CellWrite]:
 
     def width(loc: Location | None) -> float:
         col = "".join(ch for ch in (loc.cell or "") if ch.isalpha()) if loc else ""
-        return L.FORM_WIDTHS.get(col, 15)
+        return SL.FORM_WIDTHS.get(col, 15)
 
     out: list[CellWrite] = []
     rows = [ind for ind in project.indicators if ind.cells.get("三级指标") is not None
             and ind.cells["三级指标"].cell and (ind.cells["三级指标"].sheet or sheet) == sheet]
     heights = [paper.row_height([(getattr(ind, attr), width(ind.cells.get(key))) for key, attr in
                                  (("三级指标", "level3"), ("年度指标值", "target"), ("实际完成值", "actual"),
-                                  ("偏差原因分析及改进措施", "deviation"))], L.FORM_INDICATOR_ROW_PT)
+                                  ("偏差原因分析及改进措施", "deviation"))], SL.FORM_INDICATOR_ROW_PT)
                for ind in rows]
     # Consecutive rows of one 一级/二级 share a merged cell whose name must fit their total height.
     for key, keys, names in (("二级指标", [(i.level1, i.level2) for i in rows], [i.level2 for i in rows]),
@@ -94,6 +95,6 @@ def row_heights(project: Project, sheet: str) -> list[CellWrite]:
     goal = project.cells.get(L.L_GOAL_EXPECTED)
     if goal is not None and goal.cell and (goal.sheet or sheet) == sheet:
         out.append(CellWrite(sheet, goal.cell, keep_value=True, row_height=paper.row_height(
-            [(project.goal_expected, L.FORM_GOAL_WIDTHS[0]), (project.goal_actual, L.FORM_GOAL_WIDTHS[1])],
-            L.FORM_GOAL_ROW_PT)))
+            [(project.goal_expected, SL.FORM_GOAL_WIDTHS[0]), (project.goal_actual, SL.FORM_GOAL_WIDTHS[1])],
+            SL.FORM_GOAL_ROW_PT)))
     return out

@@ -42,3 +42,19 @@ def from_targets(t: Project) -> Project:
         p.indicators.append(Indicator(level1=ind.level1, level2=ind.level2, level3=ind.level3, target=ind.target,
                                       weight=ind.weight))
     return p
+
+
+def from_grids(grids, where: str = "本工作簿") -> Project:
+    """The 自评表 pre-filled from the one 绩效目标表 among an open workbook's sheets (the Excel and WPS
+    由目标表生成自评表 button); InputError (Chinese) when there is none or more than one."""
+    from evaltool.kinds.targets.reader import read_views
+    from evaltool.workbook.reader import View
+
+    targets = read_views([View(g) for g in grids])
+    if not targets:
+        raise InputError(f"{where}中没有找到绩效目标表（应有“三级指标”“指标值”列的绩效指标表）。"
+                         "请先打开申报时的绩效目标表，或用“新建 → 新建绩效目标表”填好后再点此按钮。")
+    if len(targets) > 1:
+        sheets = "、".join(f"“{t.sheet}”" for t in targets)
+        raise InputError(f"{where}中有 {len(targets)} 张绩效目标表（工作表 {sheets}），请只保留本项目的那一张。")
+    return from_targets(targets[0])

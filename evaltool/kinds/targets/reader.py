@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from evaltool.core.model import FundRow, Indicator, Location, Project
-from evaltool.core.seam import address
 from evaltool.kinds.targets import layout as T
 
 HEADER_FIELDS = {"项目名称": "name", "主管部门": "department", "实施单位": "unit", "年度": "year"}
@@ -66,35 +65,45 @@ def find_header(v, vocab: T.Vocabulary) -> Header | None:
             below, excluded_below = _header_names(v, r + 1, vocab)
             if excluded_below:
                 continue
-            others = [c for c in range(1, v.ncols + 1) if v.home(r + 1, c) == (r + 1, c)
-                      and v.value(r + 1, c) not in (None, "") and c not in below.values()]
-            if below and not others:
+            c3 = cols["三级指标"]
+            # a header's second row, not a first indicator: the 三级指标 header reaches down into it
+            # (merged) or it has no 三级指标 of its own
+            continues = v.home(r + 1, c3)[0] == r or v.value(r + 1, c3, vertical=False) is None
+            if below and continues:
                 for name, c in below.items():
                     if name == "指标值" or name not in cols:
                         cols[name] = c
                         cells[name] = (r + 1, c)
                 last = r + 1
-        if "指标值" not in cols:
+                span = v.span.get(cells.get("指标值", (0, 0)))
+                if "指标值" not in below and span is not None and span[3] > span[1]:
+                    continue  # 指标值 over several columns, none of them named 指标值: not guessed
+        if "指标值" not in cols or list(cols.values()).count(cols["指标值"]) > 1:
             continue
         return Header(r, last, cols, cells)
     return None
 
 
 def is_targets_sheet(v, vocab: T.Vocabulary | None = None) -> bool:
-    """A sheet that says it is a 绩效目标表 (its title in the first rows, or its sheet name) and
-    holds its 绩效指标 table. The 自评表 reader leaves such sheets alone: a 目标表 beside a 自评表
-    in one workbook is what the 自评表 is compared with, not a 自评表 without 实际完成值."""
+    """A sheet holding a 绩效目标表's 绩效指标 table (三级指标 and 指标值, nothing only a form of
+    results has), unless it says it is a 自评表. The 自评表 reader leaves such sheets alone: a 目标表
+    beside a 自评表 in one workbook is what the 自评表 is compared with, not a 自评表 without
+    实际完成值."""
     vocab = vocab or T.vocabulary()
     named = vocab.is_title(v.sheet) or "目标" in v.sheet
-    if not named:
-        named = any(vocab.is_title(v.value(r, c)) for r in range(1, min(v.nrows, 4) + 1)
-                    for c in range(1, min(v.ncols, 12) + 1) if v.home(r, c) == (r, c))
-    return named and find_header(v, vocab) is not None
+    if not named:  # the sheet's label index, not its cells: this runs for every sheet a 自评表 read sees
+        named = any("目标" in key and vocab.is_title_key(key) and any(r <= 4 for r, _ in spots)
+                    for key, spots in v.labels.items())
+    if not named and ("自评" in v.sheet or any("自评" in key and any(r <= 4 for r, _ in spots)
+                                              for key, spots in v.labels.items())):
+        return False  # a 自评表 that lost its 实际完成值 column stays a 自评表 (and is told so)
+    # Untitled: a table of targets only (三级指标 and 指标值, no 实际完成值, 得分 or 偏差原因) is a 目标表.
+    return find_header(v, vocab) is not None
 
 
-def split_views(views: list) -> tuple[list, list]:
-    """(the sheets that are not 绩效目标表s, the ones that are)."""
-    vocab = T.vocabulary()
+def split_views(views: list, context=None) -> tuple[list, list]:
+    """(the sheets that are not 绩效目标表s, the ones that are); context: the reader's ReadContext."""
+    vocab = T.vocabulary_for(getattr(context, "rules", None))
     targets = [v for v in views if is_targets_sheet(v, vocab)]
     return [v for v in views if not any(v is t for t in targets)], targets
 
@@ -250,11 +259,12 @@ def _read_goal(v, vocab, p: Project, top, info) -> None:
                 value, where = _value_below(v, r, c)
                 break
     if where is None:
+        # the 年度总体目标 label (beside a 中期目标, only its own spellings that do not say 年度目标)
+        goal_keys = vocab.keys_of("区块", "年度总体目标") - (annual_keys if has_mid else frozenset())
         for r, c, text in top:
-            if vocab.lookup("区块", text) == "年度总体目标" and not has_mid or T.label_key(text) in (
-                    vocab.keys_of("区块", "年度总体目标") - (annual_keys if has_mid else frozenset())):
-                value, where, stopped = _value_right(v, vocab, r, c)
-                if value is None and stopped is False and where is None:
+            if T.label_key(text) in goal_keys:
+                value, where, _ = _value_right(v, vocab, r, c)
+                if where is None:  # nothing right of it: the text is under the label
                     value, where = _value_below(v, r, c)
                 break
     if where is None:
@@ -288,6 +298,8 @@ def _read_indicators(v, vocab, p: Project, hdr: Header, info) -> None:
         if vocab.lookup("指标列", v.value(r, cols["三级指标"], vertical=False)) == "三级指标":
             continue  # the header repeated (a table printed over two pages)
         own = {name: v.value(r, c, vertical=False) for name, c in cols.items()}
+        if any(vocab.is_total(own.get(name)) for name in (*LEVELS, "三级指标")):
+            continue  # a 合计 / 小计 row: the weights' sum, not an indicator
         merged = {name: v.value(r, cols[name]) for name in LEVELS if name in cols}
         if all(_text(x) == "" if isinstance(x, str) else x is None for x in own.values()) and not any(
                 merged.get(n) is not None and v.home(r, cols[n])[0] != r for n in LEVELS):
@@ -349,7 +361,7 @@ def read_views(views: list, context=None) -> list[Project]:
     """Every 绩效目标表 in the sheets, in sheet order; [] when there is none. context (the reader's
     ReadContext): the 校验结果 and 设置 sheets are skipped, and the cells the last run marked are
     kept so that marks no finding names any more are cleared."""
-    vocab = T.vocabulary()
+    vocab = T.vocabulary_for(getattr(context, "rules", None))
     skip = {id(getattr(context, "results", None)), id(getattr(context, "settings", None))}
     marked = getattr(context, "marked", None) or {}
     out = []
@@ -363,4 +375,4 @@ def read_views(views: list, context=None) -> list[Project]:
     return out
 
 
-__all__ = ["read_views", "read_view", "find_header", "target_text", "address"]
+__all__ = ["read_views", "read_view", "find_header", "is_targets_sheet", "split_views", "target_text"]
