@@ -28,6 +28,7 @@ EXTENSIONS = (".xlsx", ".xlsm")
 # sent the wrong format; reports (.docx, .pdf) sitting next to the workbooks are not submissions.
 NEAR_MISSES = (".xls", ".et", ".ods")
 WAITING_MAX = 20_000  # findings held in memory while openpyxl is still being imported
+INLINE_MAX_FILES = 8  # up to this many files (workers not asked for): one worker process
 
 Progress = Callable[[int, int, str], None]  # (files done, files total, last file)
 
@@ -324,6 +325,8 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
     items = find_files(paths, exclude=[output])
     if not items:
         raise InputError("没有找到要汇总的 Excel 工作簿（.xlsx / .xlsm）。请选择存放自评表的文件夹。")
+    if workers is None and len(items) <= INLINE_MAX_FILES:
+        workers = 1  # a handful of files: a second process costs more CPU than it saves time
     workers = min(workers or default_workers(), len(items))
     # Even one file is read in another process (never here): a reader that aborts on a file must
     # cost only that file. The processes start before any thread (the progress display, the
