@@ -210,6 +210,14 @@ def test_new_from_case_writes_every_computed_cell(book):
     assert [ws.cell(s, c).value for c in (4, 5, 6)] == [520, 457.5, 0.8798]
 
 
+def test_scoring_keeps_the_templates_grey_and_white_cells(book):
+    ws = openpyxl.load_workbook(book)["部门整体自评表"]
+    total = cell_of(ws, "总分").row
+    for a1 in ("G6", "H6", "G7", "G8", f"G{total}", f"B{total + 1}", f"G{total - 1}"):  # computed: grey
+        assert ws[a1].fill.fill_type == "solid" and ws[a1].fill.start_color.rgb.endswith("E7E6E6"), a1
+    assert ws["D6"].fill.fill_type in (None, "solid") and not str(ws["D6"].fill.start_color.rgb).endswith("E7E6E6")
+
+
 def test_score_writes_in_place_and_never_changes_what_was_typed(book):
     before = openpyxl.load_workbook(book)["部门整体自评表"]
     typed = {c.coordinate: c.value for row in before.iter_rows() for c in row
@@ -294,6 +302,16 @@ def test_report_material_that_disagrees_with_the_form_is_marked_then_cleared(boo
     wb.save(book)
     assert run("score", book).exit_code == 0
     assert openpyxl.load_workbook(book)["部门报告素材"][cell.coordinate].comment is None
+
+
+def test_task_texts_take_part_in_the_text_check(tmp_path):
+    text = CASE.replace("完成情况: 全县粮食播种面积52万亩}", "完成情况: 全县粮食播种面积52万亩，开展技术培训12场}").replace(
+        "  部门概况: 某县农业农村局内设8个股室，编制45人，实有42人。", "  部门概况: 全年开展技术培训15场。")
+    path = tmp_path / "培训.yaml"
+    path.write_text(text, "utf-8")
+    got = json.loads(run("check", path, "--json").output)
+    [m] = marks(got, "W-REPORT-RESTATED")
+    assert "12场" in m["说明"] and "15场" in m["说明"]
 
 
 def test_export_round_trip_scores_the_same(tmp_path, book):
@@ -553,7 +571,7 @@ def test_cap_and_deduction_keys_apply_as_for_the_selfeval(tmp_path):
     report = tmp_path / "报告.docx"
     assert run("report", path, "-o", report).exit_code == 1 and report.exists()  # 1: the form has an error
     text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
-    assert "自评总分89分，评价等次为“良”" in text and "总分不超过89分：94.50 → 89.00" in text and "扣2分（目标设置偏低）" in text
+    assert "自评总分89分，评价等次为“良”" in text and "总分不超过89分：94.50 → 89.00" in text and "目标设置偏低（扣2分）" in text
     assert run("check-report", report, path).exit_code == 0
 
 
@@ -593,3 +611,28 @@ def test_blank_form_reports_with_placeholders_not_numbers(tmp_path):
     assert res.exit_code == 1 and report.exists(), res.output  # 1: the blank form has errors
     text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
     assert "【待填写：部门职责" in text and "无法计分" in text and "未计算万元" not in text and " 0 万元" not in text
+
+
+def test_hand_made_cells_evaltool_filled_are_its_own_on_the_next_run(tmp_path):
+    """On a hand-made form evaltool fills only empty computed cells; they are recorded in 校验结果, so
+    after the clerk changes a figure the next run updates them instead of taking them for typed ones."""
+    path = hand_made(tmp_path / "再算.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["整体支出"]["E23"] = None  # project 3's 执行率 left empty; its figures are 25 / 22.5
+    wb.save(path)
+    run("score", path)
+    ws = openpyxl.load_workbook(path)["整体支出"]
+    assert ws["E23"].value == 0.9 and [ws[c].value for c in ("C33", "D33", "E33")] == [300, 260, 0.8667]
+    wb = openpyxl.load_workbook(path)
+    wb["整体支出"]["D23"] = 20  # the clerk corrects project 3: 20 ÷ 25 = 80%
+    wb["整体支出"]["D7"] = 257.5  # and the 项目支出 row with it (260 − 2.5)
+    wb["整体支出"]["D5"] = 757.5  # and the total (500 + 257.5)
+    wb.save(path)
+    res = run("check", path, "--json")
+    got = json.loads(res.output)
+    assert [m["单元格"] for m in marks(got, "E-DEPT-PROJECT-RATE")] == ["E22"]  # only the clerk's own wrong rate
+    assert not marks(got, "W-TYPED-DIFFERS") and not marks(got, "I-COMPUTED")
+    run("score", path)
+    ws = openpyxl.load_workbook(path)["整体支出"]
+    assert ws["E23"].value == 0.8 and [ws[c].value for c in ("C33", "D33", "E33")] == [300, 257.5, 0.8583]
+    assert ws["E22"].value == pytest.approx(0.8)  # the clerk's typed figure is still not touched

@@ -372,3 +372,19 @@ def test_names_outside_the_system_missing_names_values_units_and_weights(tmp_pat
     # an empty form: no indicator at all
     empty = filled(tmp_path, [], name="空.xlsx")
     assert ("E-TG-NO-INDICATORS", "D10") in codes(check_json(empty))
+
+
+def test_the_filled_form_prints_on_a4_with_nothing_cut_off(tmp_path, soffice):
+    """LibreOffice renders the filled 目标表: one page wide (the last column's header on the page with
+    the title), every indicator and target in the text layer."""
+    from pdfpages import flat, page_texts
+
+    path = filled(tmp_path)
+    (pdf,) = soffice([path], "pdf", tmp_path / "pdf")
+    pages = [flat(t) for t in page_texts(pdf)]
+    first = pages[0]
+    assert flat("项目支出绩效目标表") in first and flat("指标解释") in first and flat("权重（分值）") in first
+    text = "".join(pages)
+    for l1, l2, l3, d, v, u, w in F.INDICATORS:
+        assert flat(l3) in text, l3
+    assert flat("全年举办培训班") in first

@@ -11,6 +11,7 @@ from evaltool.core.kinds import ReportFacts
 from evaltool.core.model import Project
 from evaltool.kinds.dept import layout as D
 from evaltool.kinds.dept.layout import PART_ROWS
+from evaltool.kinds.dept.model import TASKS
 from evaltool.kinds.dept.scoring import DeptResult
 from evaltool.kinds.selfeval.context import build_levels
 from evaltool.report.context import (clean_unit, escape_markup, grade_scale, long_text, placeholder, raw_text,
@@ -253,7 +254,9 @@ def report_facts(project: Project, result: DeptResult) -> ReportFacts:
         form="部门整体支出绩效自评表", rate_label="部门整体支出绩效自评表的执行率（年度资金总额的全年执行数 ÷ 全年预算数）",
         rate=result.rate_display, total=result.total, grade=result.grade,
         table_texts=[("年度总体目标（实际完成情况）", project.goal_actual, "实际完成情况"),
-                     ("年度总体目标（预期目标）", project.goal_expected, "预期目标")],
+                     ("年度总体目标（预期目标）", project.goal_expected, "预期目标"),
+                     *((f"年度主要任务“{t.name or t.n}”的完成情况", t.status, f"{TASKS}[{t.n}].完成情况")
+                       for t in result.tasks if t.status)],
         # The 其中 rows' and the listed projects' own figures: stated in the report, not the form's totals.
         blockers=(*(f"{label}执行率" for label in PART_ROWS), *PART_ROWS, "项目执行率", "项目合计执行率", "项目支出情况", "项目清单", "该项目",
                   *(r.name for r in result.projects)))
