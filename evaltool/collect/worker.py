@@ -172,9 +172,10 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
         findings.extend(finding_tuple(file, project, f) for f in result.findings)
 
 
-def warm() -> None:
+def warm(every_rule_set: bool = True) -> None:
     """Import everything process_file uses and parse the built-in rule sets, once, in the process
-    that worker processes fork from: each worker would otherwise pay ~30 ms for them at its start."""
+    that worker processes fork from: each worker would otherwise pay ~30 ms for them at its start.
+    every_rule_set=False: only the default rule set (one worker reads only what its files name)."""
     try:
         import evaltool.kinds.selfeval.checks  # noqa: F401 - imported lazily by the 自评表's evaluate_form
         import evaltool.kinds.selfeval.summary  # noqa: F401 - the 汇总 row
@@ -190,7 +191,7 @@ def warm() -> None:
         from evaltool.core.kinds import evaluate  # noqa: F401
         from evaltool.workbook.reader import projects_from_grids  # noqa: F401
 
-        for rule_id in [None, *builtin_ids()]:
+        for rule_id in [None, *builtin_ids()] if every_rule_set else [None]:
             load_rules(rule_id)
     except Exception:  # noqa: BLE001 - only a head start: a worker reports any real problem per file
         pass

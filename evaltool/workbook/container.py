@@ -315,7 +315,8 @@ class _Reader:
             if name.endswith("/"):
                 continue
             clean = name.replace("\\", "/")
-            if clean.startswith("/") or ".." in clean.split("/") or re.match(r"^[A-Za-z]:", clean):
+            if clean.startswith("/") or ".." in clean.split("/") or clean[1:2] == ":" and clean[:1].isascii() \
+                    and clean[:1].isalpha():
                 self.changed = True
                 self.note("W-READ-PART", f"工作簿中有一个不属于工作簿的条目“{name[:80]}”（路径指向工作簿之外），已略过。",
                           part=name[:80], repair="略过了路径异常的条目")

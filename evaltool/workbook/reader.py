@@ -94,6 +94,7 @@ class View:
         # label is text), and a cell covered by a merge is found through its anchor. This loop runs
         # over every sheet of every file a bureau consolidates, hence its shape.
         covered = {rc for rc, a in anchor.items() if rc != a}
+        covered_rows = {r for r, _ in covered}
         self.cells: list[list[Any]] = []
         self.labels: dict[str, list[tuple[int, int]]] = {}
         self.covered_text: list[tuple[int, int, str]] = []  # (row, col, label key) of covered text
@@ -101,11 +102,12 @@ class View:
         r = 0
         for row in grid.values:
             r += 1
-            out = list(row)
+            out = row  # shared with the grid unless a blank text is cleared (copied then)
+            some_covered = r in covered_rows
             c = 0
             for x in row:
                 c += 1
-                if not isinstance(x, str):
+                if x.__class__ is not str and not isinstance(x, str):
                     continue
                 key = cache.get(x)
                 if key is None:
@@ -113,10 +115,12 @@ class View:
                     if len(cache) < 65536:
                         cache[x] = key
                 if key is _BLANK:
+                    if out is row:
+                        out = list(row)
                     out[c - 1] = None
                 elif not key:
                     continue
-                elif (r, c) not in covered:
+                elif not some_covered or (r, c) not in covered:
                     lst = labels.get(key)
                     if lst is None:
                         labels[key] = [(r, c)]
