@@ -56,6 +56,11 @@ class ReportFacts:
     # Names whose figures the check leaves alone (a 部门整体 form's 基本支出执行率, its projects' own
     # figures): they belong to parts of the form that none of the facts above describes.
     blockers: tuple[str, ...] = ()
+    # Where the rate is shown (its cell), when the form has one
+    rate_where: Location | None = None
+    # Further rates the kind's report states beside its rate, each (key, names in texts, label for
+    # messages, value as a fraction, where): a 监控表's 时间进度 and 全年预计执行率 are not its 执行进度.
+    rates: list[tuple[str, tuple[str, ...], str, Decimal | None, Location | None]] = field(default_factory=list)
 
 
 class FormKind:
@@ -88,6 +93,8 @@ class FormKind:
     graded: bool = True
     # Sheets of the kind's workbook that are working material, not the form (never published)
     internal_sheets: tuple[str, ...] = ()
+    # What `evaltool report` writes for it: the default file name is <workbook>-<report_name>.docx
+    report_name: str = "绩效评价报告"
 
     # -- reading --
     def read_views(self, views: list, context: Any) -> list[Project]:
@@ -120,9 +127,6 @@ class FormKind:
 
     # -- report --
     report_template: str = ""  # the template's file name
-    # What its report is called: the tail of the report's title (a title line breaks before it, never
-    # inside a word of it) and of the report's default file name (<workbook>-<report_name>.docx).
-    report_name: str = "绩效评价报告"
     template_dir: str | None = None  # where it is; None: the built-in templates (report/templates/)
 
     def report_context(self, project: Project, result: ScoreResult) -> dict[str, Any]:

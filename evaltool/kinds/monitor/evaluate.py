@@ -18,6 +18,7 @@ from evaltool.core.reading import Collector, project_year, read_money
 from evaltool.core.rules import RuleSet
 from evaltool.kinds.monitor import layout as M
 from evaltool.kinds.monitor.rules import MonitorRules, monitor_rules, worse
+from evaltool.workbook import layout as WL
 
 HUNDRED = Decimal(100)
 NOT_COMPUTED = "未计算"
@@ -79,9 +80,11 @@ def evaluate(project: Project, rules: RuleSet) -> MonitorResult:
     res = MonitorResult(rule_id=rules.id, rule_name=rules.name, rate=None, rate_display=None, rate_weight=None,
                         rate_score=None, rate_explanation="", indicators=[], subtotals={}, total=None, grade=None,
                         findings=out.findings)
+    _header(project, out)
     _period(project, res, out)
     _money(project, rules, mr, res, out)
     _indicators(project, rules, mr, res, out)
+    _duplicates(project, res, out)
     lights = [res.money_light, *(w.light for w in res.watches)]
     for light in lights:
         res.light = worse(res.light, light)
@@ -93,6 +96,29 @@ def evaluate(project: Project, rules: RuleSet) -> MonitorResult:
 
 def where(project: Project, path: str) -> Location:
     return M.where_default(project, path)
+
+
+# ---- header --------------------------------------------------------------------------------------
+# A generator's formula without a saved result reads as an empty cell: the clerk learns why here,
+# not first from `evaltool publish` (which refuses such a file).
+FORMULA_HINT = "如果该单元格是公式，文件中没有保存它的计算结果：请在 Excel 或 WPS 中打开该文件、保存一次，或改为直接填写。"
+_HEADER_ASK = {"项目名称": "请填写项目全称。", "主管部门": "请填写主管部门全称。", "实施单位": "请填写实施单位全称。",
+               "年度": "请填写四位年份，例如 2026。"}
+
+
+def _header(p: Project, out: Collector) -> None:
+    """项目名称/主管部门/实施单位/年度 (required, as on every kind's form) and the 年度总体目标 texts."""
+    for label, attr in M.HEADER_FIELDS.items():
+        if not _text(getattr(p, attr)):
+            out.add("E-REQUIRED", "error", f"{label}未填写。{_HEADER_ASK[label]}{FORMULA_HINT}", label, where(p, label))
+    if _text(p.year) and project_year(p) is None:
+        out.add("E-YEAR", "error", f"年度“{_text(p.year)}”无法识别，请填写四位年份，例如 2026。", "年度", where(p, "年度"))
+    goals = p.extra.get(M.GOALS_KEY) or {}
+    for name in M.GOAL_FIELDS:
+        path = f"{M.GOALS_KEY}.{name}"
+        if not _text(goals.get(name)) and (path in p.cells or not p.sheet):  # a hand-made sheet may lack the row
+            out.add("W-GOAL", "warning", f"年度总体目标的“{name}”未填写，情况说明将无法引用。{FORMULA_HINT}", name,
+                    where(p, path))
 
 
 # ---- period --------------------------------------------------------------------------------------
@@ -151,7 +177,7 @@ def _money(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult, out
         out.add("E-MON-BUDGET", "error", "年度资金总额的全年预算数未填写，无法计算执行进度。请填写以万元为单位的数字。",
                 "全年预算数", at("全年预算数"))
     elif budget is not None and budget <= 0:
-        out.add("E-MON-BUDGET", "error", f"年度资金总额的{res.budget_label}为 {fmt(budget)}，无法计算执行进度。"
+        out.add("E-MON-BUDGET", "error", f"年度资金总额的{res.budget_label}为 {fmt(budget, 2)}，无法计算执行进度。"
                 "请填写大于 0 的预算数（万元）。", res.budget_label, at(res.budget_label))
         budget = None
     if executed is None and total.get("执行数") is None:
@@ -171,8 +197,8 @@ def _money(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult, out
     res.rate = executed / budget
     res.progress = res.rate_display = round_half_up(res.rate, places)
     if executed > budget:
-        out.add("W-MON-EXEC-OVER", "warning", f"{period}执行数 {fmt(executed)} 万元超过{res.budget_label} "
-                f"{fmt(budget)} 万元，请核对。", "执行数", at("执行数"))
+        out.add("W-MON-EXEC-OVER", "warning", f"{period}执行数 {fmt(executed, 2)} 万元超过{res.budget_label} "
+                f"{fmt(budget, 2)} 万元，请核对。", "执行数", at("执行数"))
     if forecast is not None:
         res.forecast_rate = round_half_up(forecast / budget, places)
     if res.time_progress is None:
@@ -187,14 +213,14 @@ def _money(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult, out
         why = (f"执行进度 {fmt_percent(res.progress)} 低于时间进度 {fmt_percent(res.time_progress)}，"
                f"落后 {fmt(lag * HUNDRED, 2)} 个百分点")
         out.add("W-MON-PROGRESS", "warning",
-                f"{period}执行进度 {fmt_percent(res.progress)}（执行数 {fmt(executed)} ÷ {res.budget_label} {fmt(budget)} 万元）"
+                f"{period}执行进度 {fmt_percent(res.progress)}（执行数 {fmt(executed, 2)} ÷ {res.budget_label} {fmt(budget, 2)} 万元）"
                 f"低于时间进度 {fmt_percent(res.time_progress)}，落后 {fmt(lag * HUNDRED, 2)} 个百分点，资金预警为"
                 f"{light}灯。请分析原因并加快执行。", "执行进度", at("执行数"))
     if res.forecast_rate is not None and res.forecast_rate < mr.forecast_floor:
         light = worse(light, "黄") or light
         why += f"；全年预计执行率 {fmt_percent(res.forecast_rate)} 低于 {fmt_percent(mr.forecast_floor)}"
         out.add("W-MON-FORECAST", "warning",
-                f"全年预计执行数 {fmt(forecast)} 万元只占{res.budget_label}的 {fmt_percent(res.forecast_rate)}，"
+                f"全年预计执行数 {fmt(forecast, 2)} 万元只占{res.budget_label}的 {fmt_percent(res.forecast_rate)}，"
                 f"低于 {fmt_percent(mr.forecast_floor)}：年底可能形成结转结余。请说明原因，或按规定调整预算。",
                 "全年预计执行数", at("全年预计执行数"))
     res.money_light, res.money_why = light, why
@@ -221,8 +247,8 @@ def _fund_sum(p: Project, funds: dict, totals: dict[str, Decimal | None], period
             if abs(summed - total) >= Decimal("0.005"):
                 name = f"{period}执行数" if col == "执行数" else col
                 out.add("W-MON-FUND-SUM", "warning",
-                        f"年度资金总额的{name} {fmt(total)} 万元不等于各资金行之和 {fmt(summed)} 万元（"
-                        + " + ".join(f"{label} {fmt(a)}" for label, a in parts) + "），请核对。",
+                        f"年度资金总额的{name} {fmt(total, 2)} 万元不等于各资金行之和 {fmt(summed, 2)} 万元（"
+                        + " + ".join(f"{label} {fmt(a, 2)}" for label, a in parts) + "），请核对。",
                         col, where(p, f"{M.FUNDS_KEY}.年度资金总额.{col}"))
 
 
@@ -307,6 +333,10 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
                 out.add("E-MON-REASON", "error", f"{label}{because}，应填写偏差原因：从“偏差原因类别”选择"
                         f"{'、'.join(mr.categories)}之一，并简要说明。", "偏差原因",
                         at("偏差原因类别") if f"{M.ROWS_KEY}[{n}].偏差原因类别" in p.cells else at("偏差原因"))
+            elif not _text(item.get("偏差原因")) and f"{M.ROWS_KEY}[{n}].偏差原因" in p.cells:
+                # a category alone ("经费保障") says where, not what went wrong
+                out.add("E-MON-REASON", "error", f"{label}{because}，只选了偏差原因类别，“偏差原因说明”未填写：请简要说明"
+                        f"具体原因。{FORMULA_HINT}", "偏差原因", at("偏差原因"))
             if not w.measure and f"{M.ROWS_KEY}[{n}].纠偏措施" in p.cells:  # the published form has no such column
                 out.add("E-MON-MEASURE", "error", f"{label}{because}，应填写纠偏措施（下一步怎样保证目标完成，"
                         "或申请调整目标的理由）。", "纠偏措施", at("纠偏措施"))
@@ -356,6 +386,26 @@ def _compare(target: values.Parsed, forecast: values.Parsed, rules: RuleSet, mr:
     if target.kind == "qualitative" and forecast.kind == "number":
         return None, None, "", "定性指标的预计完成值填了数字"
     return None, None, "", forecast.problem or target.problem or "两者类型不同"
+
+
+def _duplicates(p: Project, res: MonitorResult, out: Collector) -> None:
+    """Two rows of one 三级指标 name: the 自评表 (new --monitor) and the reviewers match rows by name."""
+    def at_row(n: int) -> Location:
+        return where(p, f"{M.ROWS_KEY}[{n}].三级指标")
+
+    seen: dict[str, list[Watch]] = {}
+    for w in res.watches:
+        if w.level3:
+            seen.setdefault(WL.label_key(w.level3), []).append(w)
+    for same in seen.values():
+        if len(same) < 2:
+            continue
+        cells = "、".join(str(at_row(w.n)) for w in same)
+        for w in same[1:]:
+            out.add("W-MON-DUP-NAME", "warning",
+                    f"三级指标“{w.level3}”出现 {len(same)} 次（{cells}；二级指标分别为"
+                    f"{'、'.join('“' + (x.level2 or '未填') + '”' for x in same)}）：年终带入自评表时无法确定偏差原因属于哪一个。"
+                    "请把名称改得能区分（如写明具体内容），每个指标只写一行。", "三级指标", at_row(w.n))
 
 
 # ---- the cells evaltool fills ----------------------------------------------------------------------

@@ -365,6 +365,12 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
     found: dict[str, tuple[int, int]] = {}
     for rc, name in sorted((rc, std) for k, std in field_names.items() for rc in v.labels.get(k, ()) if rc[0] < hdr.row):
         found.setdefault(name, rc)  # the first (row by row) cell reading as the field's label
+    for k, cells_at in v.labels.items():  # "1-7月目标实际完成情况", as our template writes it: the period is no part of the name
+        month, rest = split_period(k) if k not in field_names else (None, k)
+        name = field_names.get(_key(rest)) if month else None
+        above = [rc for rc in cells_at if rc[0] < hdr.row]
+        if name in GOAL_FIELDS and name not in found and above:
+            found[name] = min(above)
     for name, (r, c) in found.items():
         value, loc = value_right(v, r, c, stop_keys=stop)
         if name in HEADER_FIELDS:

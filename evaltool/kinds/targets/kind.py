@@ -18,7 +18,7 @@ class TargetsKind(FormKind):
     grids_ok = True
     spending = False  # a declared budget, not money spent: kept out of collect's totals
     report_template = "report-targets.md.j2"
-    report_name = T.REPORT_NAME
+    report_name = "绩效目标审核意见"  # file name of its report (FormKind.report_name)
     template_dir = str(Path(__file__).parent / "templates")
 
     def read_views(self, views, context) -> list[Project]:
