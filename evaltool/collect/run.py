@@ -428,7 +428,7 @@ def duplicate_findings(rows: list[dict]) -> list[tuple]:
         if not row.get("项目"):
             continue
         key = (str(row.get("单位") or "").strip(), str(row["项目"]).strip(), str(row.get("年度") or ""),
-               row.get("类型"))  # a project's 运行监控表 and its 自评表 are no duplicates
+               row.get("类型"))  # a project's 目标表, 运行监控表 and 自评表 are no duplicates
         if key in first:
             seen = first[key]
             out.append((row["文件"], row.get("工作表") or "", "", "警告",

@@ -22,8 +22,8 @@ if TYPE_CHECKING:  # for annotations only: the core imports no feature at run ti
 
 DEFAULT_KIND = "自评表"  # a case file without 类型, and a new blank workbook
 
-# name -> "module:attribute" of its FormKind. Order is detection order: the first kind that finds a
-# form in a workbook's sheets reads it.
+# name -> "module:attribute" of its FormKind. Order is detection order: each kind in turn reads the
+# sheets no earlier kind claimed (FormKind.sheets_of), so one workbook may hold forms of several kinds.
 BUILTIN: dict[str, str] = {
     "运行监控表": "evaltool.kinds.monitor.kind:KIND",  # first: the 自评表 reader would take its 三级指标 table
     # 部门整体 before 自评表: its form has a 绩效指标 table too, and the 自评表 reader would take it.
@@ -91,6 +91,9 @@ class FormKind:
     # Whether its evaluation is a self-evaluation with a 总分 and 等次: `evaltool collect --review`
     # lists only such forms for 抽查/复核 (a 目标表 or 监控表 has nothing to review against a grade).
     graded: bool = True
+    # Whether the workbook's shared 报告素材 and 项目基本信息 sheets are this form's (the 自评表's and
+    # 评分表's templates have them; a kind reading its own report sheet, or none, leaves them alone).
+    uses_shared_sheets: bool = False
     # Sheets of the kind's workbook that are working material, not the form (never published)
     internal_sheets: tuple[str, ...] = ()
     # What `evaltool report` writes for it: the default file name is <workbook>-<report_name>.docx
@@ -101,6 +104,11 @@ class FormKind:
         """The forms of this kind in a workbook's sheets (workbook.reader.View objects), in sheet
         order; [] when there is none."""
         raise NotImplementedError
+
+    def sheets_of(self, project: Project) -> set[str]:
+        """The sheets a form read by read_views occupies: no later kind is offered them (a kind whose
+        form spans sheets, like the 评分表 with its 绩效目标表 sheet, names them all)."""
+        return {project.sheet} if project.sheet else set()
 
     def case_from_dict(self, project: Project, data: dict, name: str) -> None:
         """Fill the kind's own parts of a project from a case file's mapping (header keys are read

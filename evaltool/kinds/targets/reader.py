@@ -422,9 +422,10 @@ NOT_FORMS = frozenset((L.SHEET_RESULTS, L.SHEET_SETTINGS, L.SHEET_HELP, L.SHEET_
 
 
 def is_titled(v, vocab: T.Vocabulary) -> bool:
-    """A sheet that says it is a 绩效目标表: its name or a title in its first four rows."""
-    return vocab.is_title(v.sheet) or any(vocab.is_title_key(key) and any(r <= 4 for r, _ in spots)
-                                          for key, spots in v.labels.items())
+    """A sheet that says it is a 绩效目标表 by a title in its first four rows. The sheet's name
+    alone is not enough: a sheet cleared of everything gets the shared "not a form" message, which
+    names the kind its sheet name suggests."""
+    return any(vocab.is_title_key(key) and any(r <= 4 for r, _ in spots) for key, spots in v.labels.items())
 
 
 def read_headless(v, vocab: T.Vocabulary) -> Project:
