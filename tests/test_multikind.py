@@ -314,3 +314,21 @@ def test_each_form_keeps_its_own_report_texts(tmp_path):
     wb.save(both)
     read = {p.kind: dict(p.report) for p in service.load(str(both))}
     assert read == alone
+
+
+# ---- --kind as clerks say it (SWEEP S27, [arch] part) -------------------------------------------------
+@pytest.mark.parametrize("word, kind", [("目标表", "绩效目标表"), ("监控表", "运行监控表"), ("部门", "部门整体"),
+                                        ("项目支出绩效评价评分表", "评分表"), ("自评表", "自评表")])
+def test_kind_by_the_word_clerks_use(word, kind, tmp_path):
+    out = tmp_path / "x.xlsx"
+    res = run("new", "--kind", word, "-o", out, ok=(0,))
+    assert f"已生成空白{kind_named(kind).title}" in res.output
+    from evaltool.workbook import service
+
+    assert [p.kind for p in service.load(str(out))] == [kind]
+
+
+def test_an_ambiguous_kind_word_lists_the_kinds(tmp_path):
+    res = run("new", "--kind", "绩效", "-o", tmp_path / "x.xlsx", ok=(2,))
+    assert "没有名为“绩效”的表格类型" in res.output and all(k in res.output for k in KINDS)
+    assert not (tmp_path / "x.xlsx").exists()

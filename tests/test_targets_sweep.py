@@ -279,3 +279,35 @@ def test_the_targets_report_is_named_and_titled_as_an_audit_opinion(tmp_path):
     # a long title breaks before the report's name, never inside the project's name
     lines = title_lines("某县公路养护中心\u20282026年农村道路养护工程项目绩效目标审核意见", per_line=16)
     assert lines[-1] == "绩效目标审核意见", lines
+
+
+# ---- S29: 年度 read as the other kinds read it ---------------------------------------------------
+@pytest.mark.parametrize("typed, year, refused", [
+    ("2025年", 2025, False), ("2025年度", 2025, False), (2025.0, 2025, False), ("26", "26", True),
+    ("二〇二五年", "二〇二五年", True),
+])
+def test_the_year_is_normalised_or_refused(tmp_path, typed, year, refused):
+    path = filled(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET]
+    cell = next(c for row in ws.iter_rows(max_row=8) for c in row if c.value == "年度")
+    ws.cell(cell.row, cell.column + 2).value = typed  # the value right of the label (merged C:I)
+    wb.save(path)
+    result = check_json(path)
+    assert result["年度"] == year, result["年度"]
+    assert bool([f for f in result["标记"] if f["代码"] == "E-YEAR"]) == refused, result["标记"]
+
+
+# ---- S27: one 目标表 of another project name ------------------------------------------------------
+def test_comparing_with_the_one_targets_form_of_another_name_warns(tmp_path):
+    targets = filled(tmp_path)
+    se = tmp_path / "自评.xlsx"
+    assert run("new", se, "--from-targets", targets).exit_code == 0
+    wb = openpyxl.load_workbook(targets)
+    ws = wb[SHEET]
+    cell = next(c for row in ws.iter_rows(max_row=8) for c in row if c.value == "项目名称")
+    ws.cell(cell.row, cell.column + 2).value = "另一个培训项目"
+    wb.save(targets)
+    res = run("check", se, "--targets", targets, "--json")
+    found = [f for f in json.loads(res.stdout)["标记"] if f["代码"] == "W-TG-UNMATCHED"]
+    assert found and "另一个培训项目" in found[0]["说明"], res.stdout

@@ -307,7 +307,7 @@ class _Reader:
                 what = "这是 PowerPoint 演示文稿，只是扩展名被改成了 .xlsx"
             else:
                 what = "这是一个压缩包，里面没有 Excel 工作簿（不是 .xlsx）"
-            raise Refused(f"{what}。请提交自评表的 Excel 工作簿（.xlsx）。")
+            raise Refused(f"{what}。请提交表格（自评表、目标表等）的 Excel 工作簿（.xlsx）。")
         seen: set[str] = set()
         part_bytes = limits.part_bytes()
         for info in infos:

@@ -114,6 +114,8 @@ def _check_header(p: Project, out: Collector) -> None:
         if _blank(value):
             what = "四位年份，如 2025" if label == "年度" else f"{label}名称"
             out.add("W-TG-HEADER", "warning", f"{label}未填写，请填写{what}。", label, p.where(label))
+    if not _blank(p.year) and project_year(p) is None:
+        out.add("E-YEAR", "error", f"年度“{_show(p.year)}”无法识别，请填写四位年份，例如 2026。", "年度", p.where("年度"))
     if _blank(p.goal_expected):
         out.add("E-REQUIRED", "error", "年度总体目标未填写：请写明本年度要完成的主要任务和预期效果。", "年度总体目标",
                 p.where("年度总体目标"))

@@ -120,6 +120,11 @@ def findings(form: Project, rules) -> list[Finding]:
 
     year = project_year(form) or project_year(target)
     out: list[Finding] = []
+    if len(targets) == 1 and _key(form.name) and _key(target.name) and _key(form.name) != _key(target.name):
+        # the one 目标表 given is compared all the same, but it may be another project's
+        out.append(Finding("W-TG-UNMATCHED", "warning", f"本表项目名称“{_show(form.name)}”与{source}中绩效目标表的项目名称"
+                           f"“{_show(target.name)}”不同：请确认比对的是本项目申报的绩效目标表；是同一项目的，请统一项目名称。",
+                           "项目名称", form.where("项目名称")))
     rows = (target.extra.get("目标表") or {}).get("rows") or []
     filed = [(i, t) for i, t in enumerate(target.indicators) if not (rows[i] if i < len(rows) else {}).get("占位")]
     if not filed:

@@ -209,6 +209,12 @@ def _read_header_fields(v, vocab, p: Project, top, info) -> None:
         if r <= 4 and TITLE_YEAR_BLANK.match(text):
             info["title_year"] = v.loc(r, c).cell
             break
+    if p.year is not None and not isinstance(p.year, int):
+        from evaltool.core.reading import project_year
+
+        # "2026年" / "2026年度" / 2026.0 read as the other kinds read them (collect's 年度 column and the
+        # duplicate and matching keys compare years); what no year can be made of stays for check to say
+        p.year = project_year(p) or p.year
     if p.year is None:  # "（2025年度）" under the title, or "2025年度项目支出绩效目标表"
         for r, c, text in top:
             m = YEAR_RE.search(text)
@@ -416,9 +422,10 @@ NOT_FORMS = frozenset((L.SHEET_RESULTS, L.SHEET_SETTINGS, L.SHEET_HELP, L.SHEET_
 
 
 def is_titled(v, vocab: T.Vocabulary) -> bool:
-    """A sheet that says it is a 绩效目标表: its name or a title in its first four rows."""
-    return vocab.is_title(v.sheet) or any(vocab.is_title_key(key) and any(r <= 4 for r, _ in spots)
-                                          for key, spots in v.labels.items())
+    """A sheet that says it is a 绩效目标表 by a title in its first four rows. The sheet's name
+    alone is not enough: a sheet cleared of everything gets the shared "not a form" message, which
+    names the kind its sheet name suggests."""
+    return any(vocab.is_title_key(key) and any(r <= 4 for r, _ in spots) for key, spots in v.labels.items())
 
 
 def read_headless(v, vocab: T.Vocabulary) -> Project:
