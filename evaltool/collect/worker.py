@@ -159,7 +159,7 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
         result = evaluate(project, rule_set)
         settle(project, result)
         rows.append(kind_of(project).summary_row(project, result, file))
-        # Every row names its kind: a project's 目标表 and 自评表 (one workbook or two) are no duplicates.
+        # the kind, for duplicates (a project's 目标表 and its 自评表 are no duplicates) and totals
         rows[-1].setdefault("类型", project.kind)
         if review and kind_of(project).graded:  # only self-evaluations with a 总分 are reviewed
             from evaltool.collect.review import REVIEW_KEY, project_facts
