@@ -260,3 +260,43 @@ def test_json_has_the_common_keys(book, tmp_path):
     assert data["年度"] == 2026 and data["主管部门"] == "县水利局"
     assert data["错误数"] == sum(m["级别"] == "错误" for m in data["标记"]) == 2  # as in test_monitor
     assert data["警告数"] == sum(m["级别"] == "警告" for m in data["标记"]) > 0
+
+
+# ---- S27: the published √ layout is asked to tick, not to use a drop-down --------------------------
+def test_ticked_layout_messages_ask_for_a_tick(tmp_path):
+    from tests.test_monitor import handmade_published
+
+    path = tmp_path / "原式样.xlsx"
+    handmade_published(path)
+    wb = openpyxl.load_workbook(path)
+    wb.active["L12"] = None  # 培训合格率: its 确定能 tick removed
+    wb.save(path)
+    _, data = check_json(path)
+    said = {m[0]: m[2] for m in marks(data) if m[0] in ("E-REQUIRED", "E-MON-REASON")}
+    assert "勾选" in said["E-REQUIRED"] and "下拉列表" not in said["E-REQUIRED"], said
+    assert "勾选" in said["E-MON-REASON"] and "下拉列表" not in said["E-MON-REASON"]
+
+
+def test_template_messages_name_the_drop_down(book):
+    r = row_of(book, "水质达标率")
+    ws = openpyxl.load_workbook(book)[SHEET]
+    col = next(c.column_letter for c in ws[row_of(book, "三级指标")] if c.value == "完成可能性")
+    edit(book, **{f"{col}{r}": None})
+    _, data = check_json(book)
+    assert any(m[0] == "E-REQUIRED" and "下拉列表" in m[2] for m in marks(data))
+
+
+# ---- S27: a carried text longer than a cell is said ------------------------------------------------
+def test_carried_text_longer_than_a_cell_is_said(book, tmp_path):
+    r = row_of(book, "改造水厂数量")
+    ws = openpyxl.load_workbook(book)[SHEET]
+    heads = {c.value: c.column_letter for c in ws[row_of(book, "三级指标")] if c.value}
+    edit(book, **{f"{heads['偏差原因说明']}{r}": "原" * 20000, f"{heads['纠偏措施']}{r}": "措" * 20000})
+    out = tmp_path / "自评表.xlsx"
+    res = run("new", out, "--monitor", book)
+    text = " ".join(res.output.split())
+    assert "超过一个单元格能容纳的 32767 字" in text and "“改造水厂数量”" in text, text
+    se = openpyxl.load_workbook(out).active
+    carried = [c.value for row in se.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("（1-7月运行监控）")
+               and "原原" in c.value]
+    assert len(carried) == 1 and len(carried[0]) == 32767 and carried[0].endswith("…")

@@ -18,6 +18,7 @@ from evaltool.kinds.monitor import layout as M
 from evaltool.workbook import layout as WL
 
 _FUND_COLUMNS = {"年初预算数": "initial", "全年预算数": "budget"}
+CELL_CHARS = 32767  # Excel's limit for one cell: a longer carried text would be cut by the writer, unsaid
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Carried:
     unmatched: list[str] = field(default_factory=list)  # monitored indicators with no 自评表 row
     # names used by more than one row of the 监控表 or of the 自评表: which text belongs where is a guess
     ambiguous: list[str] = field(default_factory=list)
+    cut: list[str] = field(default_factory=list)  # carried, but longer than one Excel cell holds: shortened
 
 
 def _key(name) -> str:
@@ -114,6 +116,9 @@ def carry(monitor: Project, selfeval: Project | None) -> Carried:
             if _text(ind.deviation):
                 out.kept.append(name)
             else:
+                if len(text) > CELL_CHARS:
+                    text = text[:CELL_CHARS - 1] + "…"
+                    out.cut.append(name)
                 ind.deviation = text
                 out.carried.append(name)
     return out

@@ -270,6 +270,11 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
         return
     year = project_year(p)
     period = res.period if res.months else "1-N月"
+    info = M.info_of(p)
+    # how the form asks for a choice: a drop-down cell (our template), or √ in one of the published sub-columns
+    pick_like = "在“确定能”“有可能”“完全不可能”中勾选一项（打√）" if info and info.likely_ticked else \
+        "从下拉列表选择“确定能”“有可能”或“完全不可能”"
+    pick_reason = "在偏差原因的分类列中勾选（打√）" if info and info.reason_ticked else "在“偏差原因类别”中从下拉列表选择"
     for n, item in enumerate(rows, start=1):
         def at(key: str, n: int = n) -> Location:
             return where(p, f"{M.ROWS_KEY}[{n}].{key}")
@@ -287,14 +292,14 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
         raw_like = item.get("完成可能性")
         options = [M.likelihood_of(x) for x in _SPLIT.split(str(raw_like))] if raw_like is not None else []
         if raw_like is None or not str(raw_like).strip():
-            out.add("E-REQUIRED", "error", f"{label}的完成可能性未填写，请从下拉列表选择“确定能”“有可能”或“完全不可能”。",
+            out.add("E-REQUIRED", "error", f"{label}的完成可能性未填写，请{pick_like}。",
                     "完成可能性", at("完成可能性"))
         elif len(options) > 1:
             out.add("E-MON-LIKELY", "error", f"{label}的完成可能性勾选了多项（{_text(raw_like)}），请只选一项。",
                     "完成可能性", at("完成可能性"))
         elif options[0] is None:
-            out.add("E-MON-LIKELY", "error", f"{label}的完成可能性“{_text(raw_like)}”无法识别，请从下拉列表选择"
-                    "“确定能”“有可能”或“完全不可能”。", "完成可能性", at("完成可能性"))
+            out.add("E-MON-LIKELY", "error", f"{label}的完成可能性“{_text(raw_like)}”无法识别，请{pick_like}。",
+                    "完成可能性", at("完成可能性"))
         else:
             w.likelihood = options[0]
         like_light = mr.likelihood_light.get(w.likelihood) if w.likelihood else None
@@ -336,7 +341,7 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
             because = (f"完成可能性为“{w.likelihood}”" if like_light in ("黄", "红")
                        else "全年预计完成值达不到年度指标值")
             if not w.reason:
-                out.add("E-MON-REASON", "error", f"{label}{because}，应填写偏差原因：从“偏差原因类别”选择"
+                out.add("E-MON-REASON", "error", f"{label}{because}，应填写偏差原因：{pick_reason}"
                         f"{'、'.join(mr.categories)}之一，并简要说明。", "偏差原因",
                         at("偏差原因类别") if f"{M.ROWS_KEY}[{n}].偏差原因类别" in p.cells else at("偏差原因"))
             elif not _text(item.get("偏差原因")) and f"{M.ROWS_KEY}[{n}].偏差原因" in p.cells:
@@ -352,7 +357,7 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
             bad = [c for c in _SPLIT.split(category) if c and c not in mr.categories]
             if bad:
                 out.add("E-MON-CATEGORY", "error", f"{label}的偏差原因类别“{'、'.join(bad)}”不在规定的分类中，"
-                        f"请从下拉列表选择{'、'.join(mr.categories)}；具体情况写在“偏差原因说明”中。",
+                        f"请{pick_reason}{'、'.join(mr.categories)}之一；具体情况写在“偏差原因说明”中。",
                         "偏差原因类别", at("偏差原因类别"))
 
 

@@ -219,6 +219,9 @@ class MonitorInfo:
     template: bool = False  # our template: its grey out cells are evaltool's to write
     out_values: dict[str, Any] = field(default_factory=dict)  # what the out cells hold now
     filled: set[str] = field(default_factory=set)  # A1 of cells evaltool filled on its last run (校验结果)
+    # the published layout's √ sub-columns instead of drop-down cells: messages say 勾选, not 下拉列表
+    likely_ticked: bool = False
+    reason_ticked: bool = False
 
 
 def info_of(project: Project) -> MonitorInfo | None:
@@ -362,6 +365,7 @@ def _read_views(views: list[View], context: Any = None) -> list[Project]:
             info = info_of(p)
             assert info is not None
             info.filled = set((getattr(context, "filled", None) or {}).get(v.sheet, {}))
+            info.likely_ticked, info.reason_ticked = bool(hdr.likely_ticks), bool(hdr.reason_ticks)
             for key, loc in info.out.items():
                 if loc.cell:
                     info.out_values[key] = v.value(*_rc(loc.cell), vertical=False)
