@@ -132,6 +132,9 @@ class FormKind:
 
     # -- report --
     report_template: str = ""  # the template's file name
+    # What its report is called: the tail of the report's title (a title line breaks before it, never
+    # inside a word of it) and of the report's default file name (<workbook>-<report_name>.docx).
+    report_name: str = "绩效评价报告"
     template_dir: str | None = None  # where it is; None: the built-in templates (report/templates/)
 
     def report_context(self, project: Project, result: ScoreResult) -> dict[str, Any]:
