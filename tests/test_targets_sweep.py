@@ -311,3 +311,21 @@ def test_comparing_with_the_one_targets_form_of_another_name_warns(tmp_path):
     res = run("check", se, "--targets", targets, "--json")
     found = [f for f in json.loads(res.stdout)["标记"] if f["代码"] == "W-TG-UNMATCHED"]
     assert found and "另一个培训项目" in found[0]["说明"], res.stdout
+
+
+# ---- S27: new --from-targets on a file with two 目标表 --------------------------------------------
+def test_new_from_targets_takes_the_sheet_named_when_the_file_holds_two(tmp_path):
+    path = filled(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    second = wb.copy_worksheet(wb[SHEET])
+    second.title = "第二张"
+    cell = next(c for row in second.iter_rows(max_row=8) for c in row if c.value == "项目名称")
+    second.cell(cell.row, cell.column + 2).value = "第二个项目"
+    wb.save(path)
+    res = run("new", tmp_path / "a.xlsx", "--from-targets", path)
+    assert res.exit_code == 2 and "--sheet" in res.output, res.output
+    res = run("new", tmp_path / "b.xlsx", "--from-targets", path, "--sheet", "第二张")
+    assert res.exit_code in (0, 1), res.output
+    assert check_json(tmp_path / "b.xlsx")["项目名称"] == "第二个项目"
+    res = run("new", tmp_path / "c.xlsx", "--from-targets", path, "--sheet", "没有")
+    assert res.exit_code == 2 and "第二张" in res.output and not (tmp_path / "c.xlsx").exists(), res.output

@@ -186,11 +186,12 @@ def _with_sources(fn):
     return fn
 
 
-def _load_source(option: str, path: str, kind: str | None) -> Project:
+def _load_source(option: str, path: str, kind: str | None, sheet: str | None = None) -> Project:
     import importlib
 
     module, _, attr = NEW_SOURCES[option][2].partition(":")
-    return getattr(importlib.import_module(module), attr)(path, kind)
+    loader = getattr(importlib.import_module(module), attr)
+    return loader(path, kind, sheet=sheet) if sheet else loader(path, kind)
 
 
 def _attach_targets(projects: list[Project], filed, source: str | None) -> None:
@@ -210,9 +211,11 @@ def _attach_targets(projects: list[Project], filed, source: str | None) -> None:
 @click.option("--rules", "rules", default=None, help="规则集编号或规则文件路径")
 @click.option("--monitor", "monitor", default=None, type=click.Path(dir_okay=False), metavar="监控表.xlsx",
               help="运行监控表：各指标的偏差原因、纠偏措施按三级指标名称带入新自评表的“偏差原因分析及改进措施”")
+@click.option("--sheet", "sheet", default=None, metavar="工作表",
+              help="预先填写所依据的文件中有几张表格时，用这个工作表中的那一张")
 @friendly
 def new_cmd(target: str | None, output: str | None, kind: str | None, case: str | None, rules: str | None,
-            monitor: str | None = None, **sources: str | None) -> None:
+            monitor: str | None = None, sheet: str | None = None, **sources: str | None) -> None:
     """新建工作簿：空白模板（--kind 选择表格类型），或用案例文件、申报的绩效目标表预先填好并计分。
 
     文件名可以直接写在命令后（evaltool new 自评表.xlsx），也可以用 -o 给出。
@@ -225,11 +228,14 @@ def new_cmd(target: str | None, output: str | None, kind: str | None, case: str 
         given = {"--from": case, **given}
     if len(given) > 1:
         raise InputError(f"{' 和 '.join(given)} 只能选一个：新工作簿只从一个文件预先填写。")
+    if sheet and not any(option != "--from" for option in given):
+        raise InputError(f"工作表“{sheet}”用于从有几张表格的文件预先填写（如 --from-targets 目标表.xlsx），"
+                         "单独使用没有作用：请去掉它，或同时给出要依据的文件。")
     project = None
     source = None
     for option, path in given.items():
         if option != "--from":
-            project = _load_source(option, path, kind)
+            project = _load_source(option, path, kind, sheet)
             source = case = path  # the default file name follows the file it was filled from
     carried = None
     if monitor:  # the year-end 自评表 with the 运行监控表's reasons carried in (onto --from or --from-targets)

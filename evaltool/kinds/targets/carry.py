@@ -14,17 +14,21 @@ from evaltool.kinds.targets.compare import load_targets
 SELF_EVAL = "自评表"  # what the 目标表 carries into; --kind may name no other kind
 
 
-def selfeval_from_targets(path: str, kind: str | None = None) -> Project:
+def selfeval_from_targets(path: str, kind: str | None = None, sheet: str | None = None) -> Project:
     from evaltool.core.kinds import DEFAULT_KIND
 
     target_kind = kind or DEFAULT_KIND
     if target_kind != SELF_EVAL:
         raise InputError(f"--from-targets 生成的是自评表，不能与 --kind {target_kind} 一起使用。")
     targets = load_targets(path)
+    sheets = "、".join(f"“{t.sheet}”" for t in targets)
+    if sheet is not None:
+        targets = [t for t in targets if t.sheet == sheet]
+        if not targets:
+            raise InputError(f"{Path(path).name} 中没有名为“{sheet}”的绩效目标表工作表；其中的绩效目标表在工作表 {sheets}。")
     if len(targets) > 1:
-        sheets = "、".join(f"“{t.sheet}”" for t in targets)
         raise InputError(f"{Path(path).name} 中有 {len(targets)} 张绩效目标表（工作表 {sheets}）。"
-                         "请把要生成自评表的那一张单独存为一个文件后再试。")
+                         "请用 --sheet 给出要生成自评表的那一张所在的工作表，例如 --sheet " + (targets[0].sheet or "绩效目标表") + "。")
     return from_targets(targets[0])
 
 
