@@ -148,6 +148,10 @@ class FormKind:
     def where(self, project: Project) -> Location | None:  # pragma: no cover - optional
         return None
 
+    def indicator_rows(self, project: Project) -> int:
+        """How many indicator rows the form holds (its report's 附表 repeats each: bounded)."""
+        return len(project.indicators)
+
 
 def register(name: str, target: str | FormKind) -> None:
     """Add a kind: "module:attribute" (imported when first needed) or the FormKind itself. A kind

@@ -73,10 +73,14 @@ def generate_reports(file: str, output: str | None = None, sheet: str | None = N
         check_output(path, "docx")
     from evaltool.core import limits
 
+    from evaltool.core.kinds import kind_of
+
     for project in projects:  # the 附表 repeats every indicator row: bounded (time grows with rows²)
-        if len(project.indicators) > limits.get("INDICATORS"):
-            raise InputError(f"{Path(file).name} 的自评表有 {len(project.indicators)} 行绩效指标，超过"
-                             f"{limits.describe('INDICATORS')}，无法生成报告。一张自评表通常只有几十个指标："
+        kind = kind_of(project)
+        rows = kind.indicator_rows(project)
+        if rows > limits.get("INDICATORS"):
+            raise InputError(f"{Path(file).name} 的{kind.name}有 {rows} 行绩效指标，超过"
+                             f"{limits.describe('INDICATORS')}，无法生成报告。一张{kind.name}通常只有几十个指标："
                              "请检查是否把其他表格粘贴进了绩效指标表。evaltool check 仍可校验和计分。")
     out = []
     for (project, result), path in zip(evaluate_all(projects), paths):
