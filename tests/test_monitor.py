@@ -178,7 +178,7 @@ def test_score_writes_lights_in_place_and_keeps_what_was_typed(filled, tmp_path)
 def test_report_is_a_monitoring_statement(filled, tmp_path):
     out = tmp_path / "说明.docx"
     res = run("report", filled, "-o", out)
-    assert res.exit_code == 1 and "注意：运行监控表有 2 个错误" in res.output, res.output
+    assert res.exit_code == 1 and "注意：项目支出绩效运行监控表有 2 个错误" in res.output, res.output
     doc = docx.Document(str(out))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "绩效运行监控情况说明" in text

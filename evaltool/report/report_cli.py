@@ -72,16 +72,20 @@ def generate_reports(file: str, output: str | None = None, sheet: str | None = N
     for path in paths:
         check_output(path, "docx")
     from evaltool.core import limits
-
     from evaltool.core.kinds import kind_of
 
     for project in projects:  # the 附表 repeats every indicator row: bounded (time grows with rows²)
-        kind = kind_of(project)
-        rows = kind.indicator_rows(project)
-        if rows > limits.get("INDICATORS"):
-            raise InputError(f"{Path(file).name} 的{kind.name}有 {rows} 行绩效指标，超过"
-                             f"{limits.describe('INDICATORS')}，无法生成报告。一张{kind.name}通常只有几十个指标："
+        if len(project.indicators) > limits.get("INDICATORS"):
+            form = kind_of(project).title or kind_of(project).name
+            raise InputError(f"{Path(file).name} 的{form}有 {len(project.indicators)} 行绩效指标，超过"
+                             f"{limits.describe('INDICATORS')}，无法生成报告。一张{form}通常只有几十个指标："
                              "请检查是否把其他表格粘贴进了绩效指标表。evaltool check 仍可校验和计分。")
+    for project in projects:  # a kind whose rows are not Project.indicators (a 监控表's 监控指标) is bounded too
+        kind = kind_of(project)
+        if kind.indicator_rows(project) > limits.get("INDICATORS") >= len(project.indicators):
+            form = kind.title or kind.name
+            raise InputError(f"{Path(file).name} 的{form}有 {kind.indicator_rows(project)} 行绩效指标，超过"
+                             f"{limits.describe('INDICATORS')}，无法生成报告。请检查是否把其他表格粘贴进了绩效指标表。")
     out = []
     for (project, result), path in zip(evaluate_all(projects), paths):
         write_report(project, result, path, template_dir)
@@ -113,11 +117,13 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
         text_findings = [f for f in result.findings if f.code.startswith(text_codes)]
         if form_errors:
             code = EXIT_FINDINGS
-            # not "按规则重新计算": a 监控表/目标表 report scores nothing, it quotes the form
-            console.print(f"[yellow]注意：{esc(kind_of(project).name)}有 {len(form_errors)} 个错误，报告中相应的内容可能不准确；"
+            kind = kind_of(project)
+            recomputed = "，报告中的数字按规则重新计算" if kind.graded else ""  # a 目标表 is not scored
+            console.print(f"[yellow]注意：{esc(kind.title or kind.name)}有 {len(form_errors)} 个错误{recomputed}；"
                           f"请用 evaltool check {esc(Path(file).name)} 查看并改正。[/]")
         if text_findings:
-            console.print(f"[yellow]报告素材中的数字与{esc(kind_of(project).name)}不一致：[/]")
+            form = kind_of(project).report_facts(project, result).form  # how the check's messages call it
+            console.print(f"[yellow]报告素材中的数字与{esc(form)}不一致：[/]")
             for f in text_findings:
                 console.print(f"  {esc(f.message)}")
     if pdf:
