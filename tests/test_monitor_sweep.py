@@ -311,3 +311,13 @@ def test_report_refuses_more_rows_than_the_bound_naming_the_kind(book, tmp_path,
     monkeypatch.setenv("EVALTOOL_LIMIT_INDICATORS", "5")
     assert run("report", book, "-o", tmp_path / "r.docx").exit_code == 1  # its 2 errors; written
     assert (tmp_path / "r.docx").exists()
+
+
+# ---- S29 (monitor part): 年度 read as the other kinds read it ------------------------------------
+@pytest.mark.parametrize("typed, year, refused", [("2026年度", 2026, False), ("2026年", 2026, False),
+                                                  ("26", "26", True), ("二〇二六年", "二〇二六年", True)])
+def test_year_normalised_or_refused(book, typed, year, refused):
+    edit(book, **{cell_of(book, "年度"): typed})
+    _, data = check_json(book)
+    assert data["年度"] == year
+    assert any(m[0] == "E-YEAR" and "四位年份" in m[2] for m in marks(data)) is refused
