@@ -293,6 +293,14 @@ def _splits_word(head: str, tail: str) -> bool:
                for i in range(1, len(word)))
 
 
+def _break_before() -> tuple[str, ...]:
+    """_TITLE_BREAK_BEFORE and every registered kind's report name (绩效目标审核意见 …): a title
+    breaks before its report's name rather than inside the project's name."""
+    from evaltool.core.kinds import kinds
+
+    return _TITLE_BREAK_BEFORE + tuple(k.report_name for k in kinds() if k.report_name)
+
+
 def _width(text: str) -> float:
     return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
 
@@ -305,6 +313,7 @@ def title_lines(title: str, per_line: int = TITLE_CHARS_PER_LINE) -> list[str]:
     """
     parts = title.split("\u2028")
     whole = "".join(parts)
+    before = _break_before()
     if _width(whole) <= per_line:
         return [whole]
     lines: list[str] = []
@@ -324,7 +333,7 @@ def title_lines(title: str, per_line: int = TITLE_CHARS_PER_LINE) -> list[str]:
             if acc > per_line:  # no break point further on fits the line (and a long title is O(n²))
                 break
             head, tail = rest[:k], rest[k:]
-            bonus = (2.5 if head.endswith(_TITLE_BREAK_AFTER) else 0) + (3 if tail.startswith(_TITLE_BREAK_BEFORE) else 0)
+            bonus = (2.5 if head.endswith(_TITLE_BREAK_AFTER) else 0) + (3 if tail.startswith(before) else 0)
             if _splits_word(head, tail):
                 bonus -= _TITLE_SPLIT_PENALTY
             if acc <= per_line:

@@ -118,13 +118,13 @@ def output_paths(file: str, projects: list[Project], output: str | None) -> list
 
     src = Path(file)
 
-    def base(p: Project | None) -> Path:  # each kind's report under its own name (a 监控情况说明 is no 评价报告)
+    def base(p: Project | None) -> Path:  # the report named as its kind calls it (-绩效目标审核意见.docx)
         return Path(output) if output else src.with_name(f"{src.stem}-{kind_of(p).report_name}.docx")
 
     if len(projects) == 1:
         paths = [base(projects[0])]
     else:
-        paths = [(b := base(p)).with_name(f"{b.stem}-{_safe_name(p.sheet or str(p.name or n + 1))}{b.suffix or '.docx'}")
+        paths = [base(p).with_name(f"{base(p).stem}-{_safe_name(p.sheet or str(p.name or n + 1))}{base(p).suffix or '.docx'}")
                  for n, p in enumerate(projects)]
     return paths if output else [_free_name(p) for p in paths]
 

@@ -48,10 +48,10 @@ def select_projects(file: str, sheet: str | None, rules: str | None) -> list[Pro
         chosen = [p for p in projects if p.sheet == sheet]
         if not chosen:
             names = "、".join(p.sheet for p in projects if p.sheet) or "（无）"
-            raise InputError(f"{Path(file).name} 中没有名为“{sheet}”的自评表工作表。可用的工作表：{names}。")
+            raise InputError(f"{Path(file).name} 中没有名为“{sheet}”的表格工作表。可用的工作表：{names}。")
         projects = chosen
     if not projects:
-        raise InputError(f"{Path(file).name} 中没有找到项目支出绩效自评表。")
+        raise InputError(f"{Path(file).name} 中没有找到 evaltool 认识的表格。")
     return projects
 
 
@@ -96,7 +96,7 @@ def generate_reports(file: str, output: str | None = None, sheet: str | None = N
 @main.command("report")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", default=None, help="报告文件名（.docx），默认与输入文件同名加“-绩效评价报告”")
-@click.option("--sheet", default=None, help="只为这个自评表工作表生成报告")
+@click.option("--sheet", default=None, help="只为这个工作表中的表格生成报告")
 @click.option("--template", "template_dir", default=None, type=click.Path(file_okay=False),
               help="自定义报告模板目录（含 report.md.j2；缺少的文件取内置模板）")
 @click.option("--pdf", "pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF")
@@ -137,7 +137,7 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
 @main.command("check-report")
 @click.argument("report", type=click.Path(dir_okay=False))
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--sheet", default=None, help="自评表所在的工作表（工作簿有多个项目时）")
+@click.option("--sheet", default=None, help="表格所在的工作表（工作簿有多张表格时）")
 @click.option("--rules", default=None, help="规则集编号或规则文件路径")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @friendly

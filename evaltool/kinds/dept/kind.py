@@ -20,6 +20,12 @@ class DeptKind(FormKind):
     report_name = "部门整体支出绩效自评报告"  # file name of its report (FormKind.report_name)
     template_dir = str(Path(__file__).parent / "templates")
 
+    def check_rules(self, rules, written) -> None:
+        from evaltool.kinds.dept.scoring import SECTION, dept_rules
+
+        if SECTION in written:  # checked when any rule file loads, not only when a 部门整体 form is read
+            dept_rules(rules)
+
     def read_views(self, views, context) -> list[Project]:
         from evaltool.kinds.dept.reader import read_views
 

@@ -36,6 +36,12 @@ class MonitorKind(FormKind):
     ]
     summary_order = ("预警", {"红": 0, "黄": 1, "绿": 2})  # red first: the bureau reads the late projects first
 
+    def check_rules(self, rules, written) -> None:
+        from evaltool.kinds.monitor.rules import SECTION, monitor_rules
+
+        if SECTION in written:  # checked when any rule file loads, not only when a 监控表 is read
+            monitor_rules(rules)
+
     def read_views(self, views, context) -> list[Project]:
         return M.read_views(views, context)
 
