@@ -300,3 +300,24 @@ def test_carried_text_longer_than_a_cell_is_said(book, tmp_path):
     carried = [c.value for row in se.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("（1-7月运行监控）")
                and "原原" in c.value]
     assert len(carried) == 1 and len(carried[0]) == 32767 and carried[0].endswith("…")
+
+
+# ---- S24 (monitor note): the report's row bound counts the 监控表's rows too ----------------------
+def test_report_refuses_more_rows_than_the_bound_naming_the_kind(book, tmp_path, monkeypatch):
+    monkeypatch.setenv("EVALTOOL_LIMIT_INDICATORS", "3")  # the case has 5 indicator rows
+    res = run("report", book, "-o", tmp_path / "r.docx")
+    assert res.exit_code == 2 and "运行监控表有 5 行绩效指标" in res.output, res.output
+    assert not (tmp_path / "r.docx").exists()
+    monkeypatch.setenv("EVALTOOL_LIMIT_INDICATORS", "5")
+    assert run("report", book, "-o", tmp_path / "r.docx").exit_code == 1  # its 2 errors; written
+    assert (tmp_path / "r.docx").exists()
+
+
+# ---- S29 (monitor part): 年度 read as the other kinds read it ------------------------------------
+@pytest.mark.parametrize("typed, year, refused", [("2026年度", 2026, False), ("2026年", 2026, False),
+                                                  ("26", "26", True), ("二〇二六年", "二〇二六年", True)])
+def test_year_normalised_or_refused(book, typed, year, refused):
+    edit(book, **{cell_of(book, "年度"): typed})
+    _, data = check_json(book)
+    assert data["年度"] == year
+    assert any(m[0] == "E-YEAR" and "四位年份" in m[2] for m in marks(data)) is refused

@@ -160,6 +160,10 @@ class FormKind:
     def where(self, project: Project) -> Location | None:  # pragma: no cover - optional
         return None
 
+    def indicator_rows(self, project: Project) -> int:
+        """How many indicator rows the form holds (its report's 附表 repeats each: bounded)."""
+        return len(project.indicators)
+
     def check_rules(self, rules: RuleSet, written: frozenset[str]) -> None:
         """Raise RuleError (Chinese, naming the file and key) when the kind's own section of a rule
         file is wrong. written: the top-level keys the file wrote itself (a section inherited from a

@@ -80,6 +80,12 @@ def generate_reports(file: str, output: str | None = None, sheet: str | None = N
             raise InputError(f"{Path(file).name} 的{form}有 {len(project.indicators)} 行绩效指标，超过"
                              f"{limits.describe('INDICATORS')}，无法生成报告。一张{form}通常只有几十个指标："
                              "请检查是否把其他表格粘贴进了绩效指标表。evaltool check 仍可校验和计分。")
+    for project in projects:  # a kind whose rows are not Project.indicators (a 监控表's 监控指标) is bounded too
+        kind = kind_of(project)
+        if kind.indicator_rows(project) > limits.get("INDICATORS") >= len(project.indicators):
+            form = kind.title or kind.name
+            raise InputError(f"{Path(file).name} 的{form}有 {kind.indicator_rows(project)} 行绩效指标，超过"
+                             f"{limits.describe('INDICATORS')}，无法生成报告。请检查是否把其他表格粘贴进了绩效指标表。")
     out = []
     for (project, result), path in zip(evaluate_all(projects), paths):
         write_report(project, result, path, template_dir)

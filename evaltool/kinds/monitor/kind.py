@@ -118,6 +118,9 @@ class MonitorKind(FormKind):
                            rate=result.progress, total=None, grade=None, planned=result.budget, used=result.executed,
                            rate_where=out.get("执行进度"), rates=rates)
 
+    def indicator_rows(self, project: Project) -> int:
+        return len(project.extra.get(M.ROWS_KEY) or [])
+
     def summary_row(self, project: Project, result, file: str) -> dict[str, Any]:
         from evaltool.kinds.monitor.report import summary_row
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from evaltool.core.decimals import fmt, fmt_percent, plain_number
+from evaltool.core.reading import project_year
 from evaltool.kinds.monitor import layout as M
 from evaltool.kinds.monitor.evaluate import NOT_COMPUTED, MonitorResult, light_text
 
@@ -99,7 +100,8 @@ def result_dict(project, result: MonitorResult) -> dict[str, Any]:
     return {
         # the keys every kind's JSON has first (a script over a folder counts errors alike), then the 监控表's own
         "类型": M.KIND, "项目名称": project.name, "主管部门": project.department, "实施单位": project.unit,
-        "年度": project.year, "工作表": project.sheet, "规则": result.rule_id,
+        "年度": project_year(project) or project.year,  # "2026年度" → 2026, as the other kinds give it
+        "工作表": project.sheet, "规则": result.rule_id,
         "错误数": sum(f.severity == "error" for f in result.findings),
         "警告数": sum(f.severity == "warning" for f in result.findings),
         "监控期间": result.period, "时间进度": plain_number(result.time_progress),
