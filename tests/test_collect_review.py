@@ -326,6 +326,7 @@ def test_only_forms_with_a_total_are_reviewed(tmp_path):
     reviewed = sheet(out, "抽查")
     assert sorted(r["文件"].replace("\\", "/") for r in reviewed) == ["乙/部门整体.xlsx", "甲/自评表.xlsx"], reviewed
     assert reviewed[0]["项目"] == "高分低执行率项目" and "I-RISK-HIGH-LOW" in reviewed[0]["风险理由"]
+    assert {r["表格类型"] for r in reviewed} == {"项目支出绩效自评表", "部门整体支出绩效自评表"}
     opinion = [r for r in wb["复核意见"].iter_rows(min_row=2, values_only=True)]
     assert [r[1] for r in opinion] == [r["项目"] for r in reviewed]
     assert summary.review["有风险的项目数"] == 1
@@ -437,3 +438,4 @@ def test_risks_add_up_once_each_and_ties_go_to_the_higher_total(tmp_path):
     assert "“信息公开数量”超出目标 60%" in top["风险理由"] and "“网络安全事故数”优于目标 80%" in top["风险理由"]
     assert rows[1]["风险分"] == rows[2]["风险分"] == weights["高分低执行率"] and rows[1]["总分"] > rows[2]["总分"]
     assert rows[3]["风险分"] == 0
+
