@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -19,6 +19,7 @@ import yaml
 
 from evaltool.core.decimals import round_half_up, to_decimal
 from evaltool.core.errors import InputError
+from evaltool.core.sections import SECTION_CHECKS
 
 # libyaml's safe loader when PyYAML was built with it: the national rule set parses in ~1 ms
 # instead of ~10 ms, which every consolidation worker pays at its start.
@@ -418,16 +419,8 @@ def _load_rules_cached(ref: str, _stamp: int | None) -> RuleSet:
 # file is loaded, whatever form is being read: a bureau's one province file must not pass a 自评表
 # check in spring and first fail on its 监控表 in July. The kinds' registry (core/kinds.py) hands the
 # check in when it is imported — the rules never import the kinds. Built-in sets are checked by tests.
-_SECTION_CHECKS: list[Callable[[RuleSet, frozenset[str]], None]] = []
 _WRITTEN = "_written_keys"  # RuleSet.__dict__ key: the top-level keys the rule file(s) wrote themselves
 _CHECKED = "_sections_checked"
-
-
-def add_section_check(check: Callable[[RuleSet, frozenset[str]], None]) -> None:
-    """check(rules, written) raises RuleError when a section the file wrote (written: its own top-level
-    keys, not those inherited from a built-in set) is wrong."""
-    if check not in _SECTION_CHECKS:
-        _SECTION_CHECKS.append(check)
 
 
 def _written(ref: str, seen: tuple[str, ...] = ()) -> frozenset[str]:
@@ -440,8 +433,8 @@ def _written(ref: str, seen: tuple[str, ...] = ()) -> frozenset[str]:
 
 def _check_sections(rules: RuleSet) -> RuleSet:
     written = rules.__dict__.get(_WRITTEN)
-    if written and _SECTION_CHECKS and not rules.__dict__.get(_CHECKED):
-        for check in _SECTION_CHECKS:
+    if written and SECTION_CHECKS and not rules.__dict__.get(_CHECKED):
+        for check in SECTION_CHECKS:
             check(rules, written)
         rules.__dict__[_CHECKED] = True  # once per loaded file version (the rule set is cached)
     return rules

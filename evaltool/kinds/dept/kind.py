@@ -17,6 +17,7 @@ class DeptKind(FormKind):
     grids_ok = True
     internal_sheets = ("部门报告素材",)  # the report's raw material: `evaltool publish` leaves it out
     report_template = "report-dept.md.j2"
+    report_name = "部门整体支出绩效自评报告"  # file name of its report (FormKind.report_name)
     template_dir = str(Path(__file__).parent / "templates")
 
     def check_rules(self, rules, written) -> None:

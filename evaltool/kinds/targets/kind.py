@@ -16,7 +16,9 @@ class TargetsKind(FormKind):
     graded = False  # no 总分/等次: not in collect --review's 抽查 (FormKind.graded)
     pasteable = True
     grids_ok = True
+    spending = False  # a declared budget, not money spent: kept out of collect's totals
     report_template = "report-targets.md.j2"
+    report_name = T.REPORT_NAME
     template_dir = str(Path(__file__).parent / "templates")
 
     def check_rules(self, rules, written) -> None:
