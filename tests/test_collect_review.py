@@ -326,6 +326,7 @@ def test_only_forms_with_a_total_are_reviewed(tmp_path):
     reviewed = sheet(out, "抽查")
     assert sorted(r["文件"].replace("\\", "/") for r in reviewed) == ["乙/部门整体.xlsx", "甲/自评表.xlsx"], reviewed
     assert reviewed[0]["项目"] == "高分低执行率项目" and "I-RISK-HIGH-LOW" in reviewed[0]["风险理由"]
+    assert {r["表格类型"] for r in reviewed} == {"项目支出绩效自评表", "部门整体支出绩效自评表"}
     opinion = [r for r in wb["复核意见"].iter_rows(min_row=2, values_only=True)]
     assert [r[1] for r in opinion] == [r["项目"] for r in reviewed]
     assert summary.review["有风险的项目数"] == 1
@@ -437,3 +438,32 @@ def test_risks_add_up_once_each_and_ties_go_to_the_higher_total(tmp_path):
     assert "“信息公开数量”超出目标 60%" in top["风险理由"] and "“网络安全事故数”优于目标 80%" in top["风险理由"]
     assert rows[1]["风险分"] == rows[2]["风险分"] == weights["高分低执行率"] and rows[1]["总分"] > rows[2]["总分"]
     assert rows[3]["风险分"] == 0
+
+
+
+def test_a_target_sheet_beside_the_form_does_not_stop_its_report_being_checked(tmp_path):
+    """A workbook holding the 自评表 and its project's 绩效目标表 (copied in as a sheet) is one reviewed
+    form: the report beside it, which does not repeat the project's name, is still checked."""
+    folder = tmp_path / "收件箱" / "甲"
+    book = new_workbook(form("目标表同册项目", "甲单位"), folder / "自评表.xlsx")
+    blank = tmp_path / "目标表.xlsx"
+    assert CliRunner().invoke(main, ["new", "--kind", "绩效目标表", str(blank)]).exit_code == 0
+    src = openpyxl.load_workbook(blank).worksheets[0]
+    wb = openpyxl.load_workbook(book)
+    ws = wb.create_sheet(src.title)
+    for row in src.iter_rows():
+        for c in row:
+            if c.value is not None and type(c).__name__ != "MergedCell":
+                ws.cell(c.row, c.column, c.value)
+    for merged in src.merged_cells.ranges:
+        ws.merge_cells(str(merged))
+    wb.save(book)
+    document = docx.Document()
+    document.add_paragraph("一、基本情况")
+    document.add_paragraph("项目全年预算数 100 万元，全年执行数 90 万元，预算执行率 90%。")
+    document.save(str(folder / "绩效自评报告.docx"))
+    out = tmp_path / "汇总.xlsx"
+    collect([tmp_path / "收件箱"], out, workers=1, review=True)
+    rows = sheet(out, "抽查")
+    assert [r["项目"] for r in rows] == ["目标表同册项目"], rows  # the 目标表 sheet is not reviewed
+    assert "I-RISK-REPORT" in rows[0]["风险理由"] and "绩效自评报告.docx" in rows[0]["风险理由"], rows[0]["风险理由"]

@@ -129,6 +129,7 @@ def _texts(project, result) -> list[tuple[str, str]]:
 def project_facts(project, result, rules, path: str | os.PathLike | None, alone: bool = True) -> dict[str, Any]:
     """What the 抽查 needs of one scored project, as plain picklable values."""
     from evaltool.core.decimals import fmt, plain_number
+    from evaltool.core.kinds import kind_of
 
     rv = rules.review
     assert rv is not None  # every loaded rule set has one (defaults when it has no 抽查)
@@ -215,6 +216,7 @@ def project_facts(project, result, rules, path: str | os.PathLike | None, alone:
         "文字": texts,
         "雷同权重": weights.get("文字雷同", 0),
         "结果应用": rules.result_use.get(result.grade or "") if not result.ungraded else None,
+        "表格类型": kind_of(project).title,  # 项目支出 / 部门整体 self-evaluations side by side
         "报告": report,
     }
 
@@ -330,9 +332,9 @@ def build_review(rows: list[dict], rules: str | None = None) -> ReviewPack:
             rr.notes.append(f"无法计分：{rr.row['无法计分原因']}")
         if not facts:
             continue
-        rr.risks.extend(tuple(x) for x in facts["风险"])  # type: ignore[misc]
-        rr.notes.extend(facts["说明"])
-        for label, digest, preview in facts["文字"]:
+        rr.risks.extend(tuple(x) for x in facts.get("风险", ()))  # type: ignore[misc]
+        rr.notes.extend(facts.get("说明", ()))
+        for label, digest, preview in facts.get("文字", ()):
             by_digest.setdefault(digest, []).append((i, label, preview))
     same: dict[int, list[str]] = {}
     for entries in by_digest.values():
@@ -373,7 +375,7 @@ OPINION_SHEET = "复核意见"
 REVIEW_SPEC = [  # (header, number format, width)
     ("排序", "0", 6), ("风险分", "0.##", 8), ("主管部门", None, 22), ("单位", None, 24), ("项目", None, 30),
     ("年度", "0", 7), ("执行率", "0.00%", 9), ("总分", "0.00", 8), ("等次", None, 8), ("建议结果应用", None, 16),
-    ("风险理由", None, 80), ("文件", None, 30), ("工作表", None, 14),
+    ("风险理由", None, 80), ("文件", None, 30), ("工作表", None, 14), ("表格类型", None, 24),
 ]
 OPINION_SPEC = [
     ("排序", "0", 6), ("项目", None, 30), ("单位", None, 24), ("风险分", "0.##", 8), ("风险理由", None, 60),
@@ -448,7 +450,8 @@ def write_sheets(wb, pack: ReviewPack) -> None:
         reasons, score = rr.reasons(), _num(rr.score)
         review.append(review_cells.row([
             n, score, row.get("主管部门"), row.get("单位"), row.get("项目"), row.get("年度"), row.get("执行率"),
-            row.get("总分"), row.get("等次"), facts.get("结果应用"), reasons, row.get("文件"), row.get("工作表")]),
+            row.get("总分"), row.get("等次"), facts.get("结果应用"), reasons, row.get("文件"), row.get("工作表"),
+            facts.get("表格类型")]),
             raw=True)
         opinion.append(opinion_cells.row([n, row.get("项目"), row.get("单位"), score, reasons, None, None, None, None]),
                        raw=True)

@@ -155,7 +155,7 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
             if review and kind_of(project).graded:
                 from evaltool.collect.review import REVIEW_KEY
 
-                rows[-1][REVIEW_KEY] = {}  # listed for 抽查 with its reason, no facts
+                rows[-1][REVIEW_KEY] = {"表格类型": kind_of(project).title}  # listed with its reason, no risks
             findings.append((file, project.sheet, "", "错误", f"无法计分：{exc}", "E-RULES", _text(project.name)))
             continue
         result = evaluate(project, rule_set)

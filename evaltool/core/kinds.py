@@ -115,6 +115,11 @@ class FormKind:
         """Add the kind's own parts of a project to a case file's mapping."""
 
     # -- scoring --
+    def check_rules(self, rules: RuleSet, written: frozenset[str]) -> None:
+        """Raise RuleError (Chinese, naming the file and key) when the kind's own section of a rule
+        file is wrong. written: the top-level keys the file wrote itself (a section inherited from a
+        built-in set is not checked again); a kind without a section of its own has nothing to check."""
+
     def evaluate(self, project: Project, rules: RuleSet) -> ScoreResult:
         raise NotImplementedError
 
@@ -163,11 +168,6 @@ class FormKind:
     def indicator_rows(self, project: Project) -> int:
         """How many indicator rows the form holds (its report's 附表 repeats each: bounded)."""
         return len(project.indicators)
-
-    def check_rules(self, rules: RuleSet, written: frozenset[str]) -> None:
-        """Raise RuleError (Chinese, naming the file and key) when the kind's own section of a rule
-        file is wrong. written: the top-level keys the file wrote itself (a section inherited from a
-        built-in set is not checked again); a kind without a section of its own has nothing to check."""
 
 
 def register(name: str, target: str | FormKind) -> None:
