@@ -70,6 +70,8 @@ def province_split(path: Path, indicators=INDICATORS, fullwidth=False) -> Path:
     merge_runs(ws, 1, first, [x[0] for x in indicators])
     merge_runs(ws, 2, first, [(x[0], x[1]) for x in indicators])
     end = first + len(indicators)
+    ws.cell(end, 1, "合计")  # the weights' total row, as many provincial forms print it
+    ws.cell(end, 4, sum(x[6] or 0 for x in indicators))
     ws.cell(end + 1, 1, "填报人：张三")
     wb.save(path)
     return path

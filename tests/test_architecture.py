@@ -119,6 +119,40 @@ def test_no_private_name_crosses_a_module():
     assert bad == []
 
 
+# Reading a workbook into grids is an engine's work (engines/__init__.py): these modules implement
+# the engines; everything else asks the registry (engines.engine(name).read / read_noted).
+ENGINE_MODULES = {"evaltool.workbook.xlsx_engine", "evaltool.excel.xlwings_engine",
+                  "evaltool.engines.calamine_engine", "evaltool.server.payload"}
+READERS = {"read_noted", "read_grids", "grids_from_workbook", "calamine_grids", "calamine_grids_isolated", "grids"}
+
+
+def direct_reads(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, module.name) of every engine reader imported or called past the registry."""
+    out = [(n.lineno, f"{n.module}.{a.name}") for n in ast.walk(tree)
+           if isinstance(n, ast.ImportFrom) and n.module in ENGINE_MODULES for a in n.names if a.name in READERS]
+    aliases = {a.asname or a.name.rsplit(".", 1)[-1]: f"{n.module}.{a.name}" for n in ast.walk(tree)
+               if isinstance(n, ast.ImportFrom) and n.module for a in n.names if f"{n.module}.{a.name}" in ENGINE_MODULES}
+    aliases.update({a.asname or a.name: a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
+                    for a in n.names if a.name in ENGINE_MODULES})
+    out += [(n.lineno, f"{aliases[n.value.id]}.{n.attr}") for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in aliases
+            and n.attr in READERS]
+    return out
+
+
+def test_front_ends_read_through_the_engines_registry():
+    bad = [(mod, *hit) for mod, path in MODULES.items()
+           if mod not in ENGINE_MODULES and not mod.startswith("evaltool.engines") for hit in direct_reads(tree_of(path))]
+    assert bad == []
+    # and the check finds what it must
+    probe = ast.parse("from evaltool.workbook import xlsx_engine\nfrom evaltool.server import payload as P\n"
+                      "from evaltool.workbook.xlsx_engine import read_noted\n"
+                      "xlsx_engine.grids_from_workbook(wb)\nP.grids(data, limits)\n")
+    assert [name for _, name in direct_reads(probe)] == [
+        "evaltool.workbook.xlsx_engine.read_noted", "evaltool.workbook.xlsx_engine.grids_from_workbook",
+        "evaltool.server.payload.grids"]
+
+
 def test_the_graph_is_read():
     """The walk finds the edges it must (a check of the checker): cli imports the workbook commands,
     the service imports the reader, and a cycle made up here is found."""

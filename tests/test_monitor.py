@@ -490,3 +490,148 @@ def test_period_from_the_title_when_headers_name_none(tmp_path):
     assert got["监控期间"] == "1-8月" and got["时间进度"] == 0.6667 and got["执行进度"] == 0.5
     assert got["资金预警"] == "红"  # 16.67 points behind
     assert not [f for f in got["标记"] if f["代码"].endswith("PERIOD")]
+
+
+LONG_REASON = "受汛期强降雨影响，部分施工点位停工约四十天，设备进场和管网铺设相应推迟；" * 3
+
+
+@pytest.fixture
+def long_texts(filled) -> Path:
+    """The filled template with long 偏差原因 / 纠偏措施 typed into it, then scored."""
+    wb = openpyxl.load_workbook(filled)
+    ws = wb["运行监控表"]
+    ws["H16"], ws["I16"], ws["J16"] = "其他", LONG_REASON, "调整施工计划，增加施工班组，" * 4
+    wb.save(filled)
+    assert run("score", filled).exit_code == 0
+    return filled
+
+
+def test_rows_grow_with_the_texts_typed_into_the_template(long_texts):
+    ws = openpyxl.load_workbook(long_texts)["运行监控表"]
+    assert ws.row_dimensions[16].height > 90 and ws.row_dimensions[15].height == 30
+
+
+def test_the_scored_template_prints_whole_on_a4(long_texts, tmp_path, soffice):
+    from pdfpages import column_text, flat, hidden_words, page_texts, page_words
+
+    (pdf,) = soffice([long_texts], "pdf", tmp_path / "pdf")
+    texts = page_texts(pdf)
+    first = flat(texts[0])
+    for label in ("项目支出绩效运行监控表", "综合预警", "执行进度", "时间进度", "完成可能性", "纠偏措施"):
+        assert label in first, label  # one page wide: the last columns are on the first page
+    form = [i for i, t in enumerate(texts) if "完成可能性" in flat(t) or "三级指标" in flat(t)]
+    words = page_words(pdf)
+    # the long reason is printed whole in its column, nothing cut off
+    shown = flat("".join(column_text(pdf, i + 1, words[i], "偏差原因说明", tmp_path) for i in form))
+    assert flat(LONG_REASON) in shown
+    for i in form:
+        assert hidden_words(pdf, i + 1, words[i], tmp_path) == [], f"page {i + 1}"
+
+
+def test_from_targets_with_monitor_reasons(tmp_path):
+    """The year's flow: the filed 绩效目标表 gives the indicators, the 运行监控表 their 偏差原因."""
+    import targetsforms as F
+    from test_targets import filled as targets_filled
+
+    targets = targets_filled(tmp_path)
+    case = tmp_path / "监控.yaml"
+    case.write_text(f"""类型: 运行监控表
+项目名称: {F.NAME}
+主管部门: {F.DEPT}
+实施单位: {F.UNIT}
+年度: 2025
+监控期间: 1-7月
+监控资金:
+  年度资金总额: {{全年预算数: 120, 执行数: 50, 全年预计执行数: 118}}
+监控指标:
+  - {{三级指标: 培训人次, 年度指标值: ≥500人次, 实际完成值: 200人次, 全年预计完成值: 450人次, 完成可能性: 有可能, 偏差原因类别: 人员保障, 偏差原因: 师资不足, 纠偏措施: 外聘讲师}}
+  - {{三级指标: 群众知晓率, 年度指标值: ≥85%, 实际完成值: 60%, 全年预计完成值: 88%, 完成可能性: 确定能}}
+  - {{三级指标: 线上课程数, 年度指标值: ≥10门, 实际完成值: 2门, 全年预计完成值: 6门, 完成可能性: 完全不可能, 偏差原因类别: 硬件条件保障, 偏差原因: 平台未建成, 纠偏措施: 申请调整目标}}
+""", "utf-8")
+    monitor = tmp_path / "监控表.xlsx"
+    assert run("new", monitor, "--from", case).exit_code == 0
+    out = tmp_path / "自评表.xlsx"
+    res = run("new", "--from-targets", targets, "--monitor", monitor, "-o", out)
+    assert res.exit_code == 0, res.output
+    got = selfeval_indicators(out)
+    assert list(got) == [row[2] for row in F.INDICATORS]  # every filed target kept
+    assert got["培训人次"] == "（1-7月运行监控）偏差原因：人员保障，师资不足。纠偏措施：外聘讲师。"
+    assert got["群众知晓率"] is None
+    flat_out = " ".join(res.output.split())
+    assert "“线上课程数”" in flat_out and "没有带入" in flat_out
+
+
+@pytest.mark.parametrize("body, says", [
+    ("监控指标: abc\n", "“监控指标”应是列表"),
+    ("监控资金: [1, 2]\n", "“监控资金”应写成"),
+    ("监控指标:\n  - {三级指标: [1, 2], 完成可能性: 有可能}\n", "“监控指标第 1 项”中“三级指标”应是一个值"),
+    ("监控资金:\n  年度资金总额: {执行数: {a: 1}}\n", "“监控资金 → 年度资金总额”中“执行数”应是一个值"),
+])
+def test_bad_case_files_are_refused_in_chinese(tmp_path, body, says):
+    case = tmp_path / "坏.yaml"
+    case.write_text("类型: 运行监控表\n" + body, "utf-8")
+    res = run("check", case)
+    assert res.exit_code == 2 and says in res.output and "Traceback" not in res.output, res.output
+
+
+# ---- the Excel 计分 button (xlwings remote engine) -------------------------------------------------
+def test_excel_score_button_writes_what_the_cli_writes(tmp_path, filled, monkeypatch):
+    import copy
+
+    from evaltool.excel import entry
+    from test_excel import Replay, book_from_file, cli_score
+
+    monkeypatch.setattr(entry, "LOG_DIR", tmp_path / "log")
+    book, _ = book_from_file(filled, monkeypatch)
+    payload = copy.deepcopy(book.api)
+    results, writes, _, _ = entry.plan(book)
+    assert [p.kind for p, _ in results] == ["运行监控表"] and results[0][1].light == "红"
+    assert entry.score(book=book) is not None
+    got = Replay({"sheets": payload["sheets"]}, book.json()["actions"])
+    want = cli_score(tmp_path, filled)
+    values = [w for w in writes if not w.keep_value]
+    assert {w.cell for w in values} >= {"G6", "H6", "I6", "K2", "K13", "K14", "K15", "K16", "K17"}
+    for w in values:
+        assert got.get(w.sheet, w.cell, "value") == want[w.sheet][w.cell].value, (w.sheet, w.cell)
+    assert got.get("运行监控表", "G6", "value") == "40.00%"
+    assert any("计分完成" in a for a in got.alerts)
+
+
+@pytest.mark.parametrize("target, forecast, light", [
+    ("≤300元", "320元", "黄"),     # a ≤ target gone over by 6.67%
+    ("≤300元", "280元", "绿"),
+    ("1000条", "1200条", "绿"),    # above a bare target: no risk of not reaching it
+    ("=7个", "6个", "红"),         # 14.29% short
+    ("≥95%", "0.96", "绿"),        # a fraction under a percent target is 96%
+    ("达到预期目标", "部分达成", "黄"),
+    ("2026年11月30日前", "按期完成", "绿"),
+])
+def test_forecast_against_target(tmp_path, target, forecast, light):
+    text = CASE.replace("年度指标值: ≥95%, 实际完成值: 93%, 全年预计完成值: 96%, 完成可能性: 确定能",
+                        f"年度指标值: \"{target}\", 实际完成值: 1, 全年预计完成值: \"{forecast}\", 完成可能性: 确定能")
+    case = tmp_path / "m.yaml"
+    case.write_text(text, "utf-8")
+    got = json.loads(run("check", case, "--json").output)
+    assert got["指标"][2]["预警"] == light, got["指标"][2]
+
+
+def test_a_rule_set_adds_spellings_without_code(tmp_path):
+    """A bureau's own column names: 年底预计数 for 全年预计完成值, 能否完成 for 完成可能性, 已支付数 for 执行数."""
+    book = tmp_path / "本地.xlsx"
+    handmade_moved(book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["监控"]
+    ws["D10"], ws["G10"], ws["E6"] = "年底预计数", "能否完成", "1-6月已支付数"
+    wb.save(book)
+    res = run("check", book, "--json")
+    assert "Traceback" not in res.output and '"类型": "运行监控表"' not in res.output  # unknown spellings
+    rules = tmp_path / "本地.yaml"
+    rules.write_text("继承: 国家标准\n编号: 本地\n运行监控:\n  标签:\n    指标列: {全年预计完成值: [年底预计数], "
+                     "完成可能性: [能否完成]}\n    资金列: {执行数: 已支付数}\n", "utf-8")
+    got = json.loads(run("check", book, "--json", "--rules", rules).output)
+    assert got["执行进度"] == 0.5 and got["监控期间"] == "1-6月"
+    assert {i["三级指标"]: i["预警"] for i in got["指标"]}["养护里程"] == "红"
+    bad = tmp_path / "错.yaml"
+    bad.write_text("继承: 国家标准\n编号: 错\n运行监控:\n  标签:\n    指标列: {预计数: [年底预计数]}\n", "utf-8")
+    res = run("check", book, "--rules", bad)
+    assert res.exit_code == 2 and "运行监控 → 标签 → 指标列 → 预计数”不是标准名称" in res.output

@@ -304,3 +304,30 @@ def test_excel_check_button_marks_a_targets_form(tmp_path, monkeypatch):
     actions = book.json()["actions"]
     notes = [a["args"] for a in actions if a["func"] in ("addNote", "setNoteText")]
     assert any(args[0] == "$F$11" and "指标未细化量化" in args[1] for args in notes)
+
+
+def test_an_untitled_sheet_of_targets_is_a_targets_form_not_a_broken_selfeval(tmp_path):
+    path = F.province_split(tmp_path / "无标题.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws["A1"] = None  # no title anywhere
+    wb.save(path)
+    (p,) = service.load(str(path))
+    assert p.kind == KIND and len(p.indicators) == len(F.INDICATORS)
+    # a 自评表 whose 实际完成值 column lost its label is still read, and refused, as a 自评表
+    from evaltool.core.caseio import load_case
+    from test_excel import filled_file
+
+    from conftest import case_files
+
+    selfeval = filled_file(tmp_path, load_case(case_files("自评表")[0]))
+    wb = openpyxl.load_workbook(selfeval)
+    ws = wb["自评表"]
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value in ("实际完成值", "得分", "偏差原因分析及改进措施") and type(c).__name__ != "MergedCell":
+                c.value = None
+    wb.save(selfeval)
+    (q,) = service.load(str(selfeval))
+    assert q.kind == "自评表" and any(f.code == "E-UNREAD-COLUMN" for f in q.read_findings)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from evaltool.core.results import text_or_none as _text
-from evaltool.workbook.container import SAVE_AGAIN, Package, Refused, preflight, read_file
+from evaltool.workbook.container import Package, Refused, preflight, read_file
 
 # Test-only: a file whose name contains this value makes the worker abort as a native reader
 # crash would (os.abort), so the isolation of such files is tested with a real process death.
@@ -36,17 +36,7 @@ class Unreadable(Exception):
 
 
 # The calamine engine reads submitted files (engines/calamine_engine.py); names kept here for callers.
-from evaltool.engines.calamine_engine import SUMMARY_SHEETS, EarlierSummary, calamine_grids  # noqa: E402,F401
-
-
-def read_grids(data: bytes, skip: frozenset[str] = frozenset()) -> list:
-    """calamine_grids, with calamine's failures as Unreadable (Chinese)."""
-    try:
-        return calamine_grids(data, skip)
-    except EarlierSummary:
-        raise
-    except Exception:  # noqa: BLE001 - calamine's error types vary between versions
-        raise Unreadable("工作簿的内容已损坏，无法读取。" + SAVE_AGAIN) from None
+from evaltool.engines.calamine_engine import SUMMARY_SHEETS, EarlierSummary  # noqa: E402,F401
 
 
 def read_package(pkg: Package, data: bytes, skip: frozenset[str], engine: str = "calamine") -> tuple[list, list]:

@@ -351,10 +351,10 @@ def import_case(book, state, path: str | os.PathLike | None = None):
 def new_from_targets(book, state):
     """由目标表生成自评表: the 绩效目标表 in this workbook becomes a pre-filled 自评表 sheet beside it
     (indicators, 年度指标值, 预期目标, 年初预算数), scored; from then on 校验 compares the two."""
-    from evaltool.excel import xlwings_engine
+    from evaltool.engines import engine
     from evaltool.kinds.targets.carry import from_grids
 
-    before = xlwings_engine.read_grids(book)
+    before = engine("xlwings").read(book)
     project = from_grids(before)
     name, grid = _paste_form(book, state, project)
     # Score from what was just laid down (the remote engine cannot re-read a sheet it added).

@@ -386,9 +386,10 @@ def do_new(data: dict, settings: Settings):
     if data.get("from_targets") is not None:  # 由目标表生成自评表: the 绩效目标表 among the posted sheets
         if data.get("from_targets") is not True or project is not None:
             raise PayloadError("“from_targets”应为 true，且不能与“case_yaml”同时给出。")
+        from evaltool.engines import engine
         from evaltool.kinds.targets.carry import from_grids
 
-        project = from_grids(P.grids(data, P.Limits(max_cells=settings.max_cells)), "工作簿")
+        project = from_grids(engine("json").read(P.Posted(data, P.Limits(max_cells=settings.max_cells))), "工作簿")
     rule_set = _rule_set(data, [project] if project else [])
     rules = P.text_field(data, "rules", 100) or (project.rules if project else None)
     if P.text_field(data, "rules_yaml", MAX_RULES_TEXT):

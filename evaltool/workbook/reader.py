@@ -372,6 +372,7 @@ class ReadContext:
     settings: Any  # View of 设置, or None
     marked: dict
     filled: dict
+    rules: str | None = None  # the rule set chosen for this run, or the one the 设置 sheet names
 
 
 def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Project]:
@@ -384,13 +385,14 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
     views = [View(g) for g in grids]
     by_name = {v.sheet: v for v in views}
     settings = by_name.get(L.SHEET_SETTINGS) or next((v for v in views if "设置" in v.sheet), None)
-    vocab = vocabulary_for(rules or settings_rules(settings))
+    rules = rules or settings_rules(settings)
+    vocab = vocabulary_for(rules)
     if vocab is not BASE_VOCAB:
         for v in views:  # the label index does not depend on the vocabulary: only the lookups do
             v.vocab = vocab
     results = by_name.get(L.SHEET_RESULTS)
     marked, filled = _read_results(results) if results else ({}, {})
-    context = ReadContext(results, settings, marked, filled)
+    context = ReadContext(results, settings, marked, filled, rules)
     projects: list[Project] = []
     for kind in kinds():
         projects = kind.read_views(views, context)

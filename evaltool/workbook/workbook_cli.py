@@ -221,36 +221,29 @@ def new_cmd(target: str | None, output: str | None, kind: str | None, case: str 
     if len(given) > 1:
         raise InputError(f"{' 和 '.join(given)} 只能选一个：新工作簿只从一个文件预先填写。")
     project = None
+    source = None
     for option, path in given.items():
         if option != "--from":
             project = _load_source(option, path, kind)
-            case = path  # the default file name follows the file it was filled from
-    if monitor:  # the year-end 自评表 with the 运行监控表's reasons carried in
-        from evaltool.kinds.monitor.monitor_cli import carried_project, print_carried
+            source = case = path  # the default file name follows the file it was filled from
+    carried = None
+    if monitor:  # the year-end 自评表 with the 运行监控表's reasons carried in (onto --from or --from-targets)
+        from evaltool.kinds.monitor.monitor_cli import carried_project
 
-        if project is not None:  # e.g. --from-targets: that 自评表, with the 监控表's reasons
-            from evaltool.kinds.monitor.carry import carry, pick_monitor
-            from evaltool.workbook import service
-
-            if not Path(monitor).is_file():
-                raise InputError(f"找不到运行监控表：{monitor}")
-            carried = carry(pick_monitor(service.load(monitor), project.name, Path(monitor).name), project)
-        else:
-            carried = carried_project(monitor, case, kind)
-        code = new_workbook(target or output, case, rules, None, project=carried.project,
-                            from_source=project is not None)
-        _said_carried(project, case)
-        print_carried(carried, monitor)
-        sys.exit(code)
-    code = new_workbook(target or output, case, rules, kind, project)
-    _said_carried(project, case)
-    sys.exit(code)
-
-
-def _said_carried(project: Project | None, source: str | None) -> None:
-    if project is not None and source:
+        carried = carried_project(monitor, None if project is not None else case, kind, base=project)
+        project = carried.project
+        code = new_workbook(target or output, case, rules, None, project=project,
+                            from_source=source is not None)  # --from case --monitor: named as --from
+    else:
+        code = new_workbook(target or output, case, rules, kind, project)
+    if source is not None and project is not None:
         console.print(f"已从 {esc(Path(source).name)} 带入 {len(project.indicators)} 个绩效指标及其年度指标值、预期目标和年初预算数；"
                       "年底请填写全年预算数、全年执行数和各指标的实际完成值后再计分。")
+    if carried is not None and monitor:
+        from evaltool.kinds.monitor.monitor_cli import print_carried
+
+        print_carried(carried, monitor)
+    sys.exit(code)
 
 
 def new_target(output: str) -> Path:

@@ -332,17 +332,14 @@ def _compare(target: values.Parsed, forecast: values.Parsed, rules: RuleSet, mr:
             return None, None, "", cmp.problem or "单位不一致"
         t, f = cmp.target, cmp.actual
         direction = target.direction or rules.no_direction
-        if direction in ("le", "lt"):
-            short = f - t
-        elif direction == "eq":
-            short = abs(f - t)
-        else:
-            short = t - f
+        # Monitoring asks whether the target will be reached: only falling short of it counts (a forecast
+        # above an "=" or bare target is no risk of not completing it); for ≤ targets, going over does.
+        short = f - t if direction in ("le", "lt") else t - f
         if short <= 0:
             return "绿", Decimal(0), "达到年度指标值", None
         gap = short / abs(t) if t != 0 else Decimal(1)
         unit = cmp.unit or ""
-        word = "高于" if direction in ("le", "lt") or (direction == "eq" and f > t) else "低于"
+        word = "高于" if direction in ("le", "lt") else "低于"
         return light_for(gap), gap, (f"{word}年度指标值 {fmt(t)}{unit}，相差 {fmt_percent(round_half_up(gap, 4))}"), None
     if target.kind == "deadline" and forecast.kind in ("date", "deadline") and target.date and forecast.date:
         if forecast.date <= target.date:

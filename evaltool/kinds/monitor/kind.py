@@ -44,7 +44,15 @@ class MonitorKind(FormKind):
         rows = data.get(M.ROWS_KEY)
         if rows is not None and (not isinstance(rows, list) or not all(isinstance(i, dict) for i in rows)):
             raise CaseError(f"{name} 的“{M.ROWS_KEY}”应是列表，每项写成 {{三级指标: …, 年度指标值: …, 全年预计完成值: …, "
-                            "完成可能性: …}}。")
+                            "完成可能性: …}。")
+        for where_, items in ([(f"{M.FUNDS_KEY} → {k}", v) for k, v in (funds or {}).items()]
+                              + [(f"{M.ROWS_KEY}第 {n} 项", i) for n, i in enumerate(rows or [], start=1)]):
+            for key, value in items.items():
+                if isinstance(value, (list, dict, set, tuple)):  # one cell holds one value
+                    raise CaseError(f"{name} 的“{where_}”中“{key}”应是一个值（数字或文字），现在是一个列表或表。")
+        period = data.get(M.PERIOD_KEY)
+        if isinstance(period, (list, dict)):
+            raise CaseError(f"{name} 的“{M.PERIOD_KEY}”应是一个值，例如“1-7月”。")
         for label, row in (funds or {}).items():
             for key in row:
                 project.cells[f"{M.FUNDS_KEY}.{label}.{key}"] = Location(path=f"{M.FUNDS_KEY}.{label}.{key}")

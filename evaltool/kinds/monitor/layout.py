@@ -7,6 +7,7 @@ title, or the column headers themselves ("1-7月执行数": 7).
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 import re
 from dataclasses import dataclass, field
@@ -33,6 +34,19 @@ HEADER_FIELDS = {"项目名称": "name", "主管部门": "department", "实施�
 GOAL_FIELDS = ("全年预期目标", "目标实际完成情况")
 
 
+# Widths (Excel characters) of the template's indicator columns that hold text: rows grow to fit it.
+TEXT_WIDTHS = {"三级指标": 20, "年度指标值": 13, "实际完成值": 13, "全年预计完成值": 13, "偏差原因类别": 12,
+               "偏差原因": 24, "纠偏措施": 24}
+ROW_PT = 30.0  # an indicator row's height at least
+
+
+def row_height(item: dict[str, Any]) -> float:
+    """Points an indicator row of the template needs to print its texts whole (wrapped)."""
+    from evaltool.workbook import paper
+
+    return paper.row_height([(item.get(k), w) for k, w in TEXT_WIDTHS.items() if item.get(k) is not None], ROW_PT)
+
+
 @functools.lru_cache(maxsize=1)
 def vocabulary() -> dict[str, Any]:
     data = yaml.safe_load((Path(__file__).parent / "标签.yaml").read_text("utf-8"))
@@ -45,12 +59,47 @@ def _key(text: Any) -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def _section(name: str) -> dict[str, str]:
+def _base_section(name: str) -> dict[str, str]:
     """label key -> standard name for one section of 标签.yaml."""
     out: dict[str, str] = {}
     for std, words in (vocabulary().get(name) or {}).items():
         for w in [std, *(words or [])]:
             out.setdefault(_key(w), str(std))
+    return out
+
+
+# A rule set's own spellings (运行监控 → 标签), while its workbook is read: section -> {key: name}.
+_EXTRA: contextvars.ContextVar[dict[str, dict[str, str]]] = contextvars.ContextVar("monitor_labels", default={})
+EXTENDABLE = ("字段", "资金行", "资金列", "指标列", "完成可能性")
+
+
+def _section(name: str) -> dict[str, str]:
+    extra = _EXTRA.get().get(name)
+    return {**_base_section(name), **extra} if extra else _base_section(name)
+
+
+def label_extension(entries: Any, source: str) -> dict[str, dict[str, str]]:
+    """A rule set's 运行监控 → 标签 entries ({指标列: {全年预计完成值: [年底预计数]}}) as lookups; InputError
+    (Chinese, naming the rule set) when they are not written so."""
+    from evaltool.core.errors import InputError
+
+    where = f"{source}中“运行监控 → 标签"
+    if not isinstance(entries, dict):
+        raise InputError(f"{where}”应写成 分类: {{标准名称: [写法, …]}}，例如 {{指标列: {{全年预计完成值: [年底预计数]}}}}")
+    out: dict[str, dict[str, str]] = {}
+    for section, names in entries.items():
+        if section not in EXTENDABLE:
+            raise InputError(f"{where} → {section}”不是可补充的分类；可补充的分类有：{'、'.join(EXTENDABLE)}。")
+        known = set(_base_section(section).values())
+        if not isinstance(names, dict):
+            raise InputError(f"{where} → {section}”应写成 标准名称: [写法, …]")
+        for name, words in names.items():
+            if str(name) not in known:
+                raise InputError(f"{where} → {section} → {name}”不是标准名称；可用的有：{'、'.join(sorted(known))}。")
+            for w in [words] if isinstance(words, (str, int, float)) else words if isinstance(words, list) else [None]:
+                if w is None:
+                    raise InputError(f"{where} → {section} → {name}”应是写法的列表，例如 [年底预计数]")
+                out.setdefault(str(section), {})[_key(str(w))] = str(name)
     return out
 
 
@@ -155,8 +204,12 @@ def info_of(project: Project) -> MonitorInfo | None:
 _DETECT = ("完成可能性", "全年预计完成值")
 
 
-@functools.lru_cache(maxsize=1)
 def _detect_keys() -> frozenset[str]:
+    return _base_detect_keys() if not _EXTRA.get() else frozenset().union(*(spellings("指标列", n) for n in _DETECT))
+
+
+@functools.lru_cache(maxsize=1)
+def _base_detect_keys() -> frozenset[str]:  # asked of every workbook a consolidation reads
     return frozenset().union(*(spellings("指标列", n) for n in _DETECT))
 
 
@@ -246,6 +299,32 @@ TEMPLATE_NOTE = "注：1. 白色单元格由填报单位填写，浅灰色单元
 
 
 def read_views(views: list[View], context: Any = None) -> list[Project]:
+    """The 运行监控表s in a workbook's sheets; the run's rule set may add spellings (运行监控 → 标签)."""
+    extra = _rule_labels(getattr(context, "rules", None))
+    token = _EXTRA.set(extra) if extra else None
+    try:
+        return _read_views(views, context)
+    finally:
+        if token is not None:
+            _EXTRA.reset(token)
+
+
+def _rule_labels(ref: str | None) -> dict[str, dict[str, str]]:
+    if not ref:
+        return {}
+    from evaltool.core.errors import InputError
+    from evaltool.core.rules import load_rules
+
+    try:
+        rules = load_rules(ref)
+    except InputError:
+        return {}  # scoring reports the rule set's own problem
+    section = rules.raw.get("运行监控")
+    entries = section.get("标签") if isinstance(section, dict) else None
+    return label_extension(entries, rules.source or str(ref)) if entries else {}
+
+
+def _read_views(views: list[View], context: Any = None) -> list[Project]:
     keys = _detect_keys()
     out = []
     for v in views:

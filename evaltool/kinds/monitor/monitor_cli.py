@@ -8,9 +8,10 @@ from evaltool.core.errors import InputError
 from evaltool.kinds.monitor.carry import Carried, carry, pick_monitor
 
 
-def carried_project(monitor_file: str, case: str | None, kind: str | None) -> Carried:
-    """The 自评表 to build: the case file's (--from) or one made from the 监控表, with the 监控表's
-    偏差原因 and 纠偏措施 carried in. InputError (Chinese) when either file cannot be used."""
+def carried_project(monitor_file: str, case: str | None, kind: str | None, base=None) -> Carried:
+    """The 自评表 to build: base (a project another source made, e.g. --from-targets), the case
+    file's (--from) or one made from the 监控表, with the 监控表's 偏差原因 and 纠偏措施 carried in.
+    InputError (Chinese) when either file cannot be used."""
     from evaltool.core.kinds import DEFAULT_KIND
     from evaltool.workbook import service
 
@@ -18,8 +19,7 @@ def carried_project(monitor_file: str, case: str | None, kind: str | None) -> Ca
         raise InputError(f"--monitor 把运行监控表的偏差原因带入自评表，不能与 --kind {kind} 一起用；去掉 --kind 即可。")
     if not Path(monitor_file).is_file():
         raise InputError(f"找不到运行监控表：{monitor_file}")
-    base = None
-    if case:
+    if base is None and case:
         from evaltool.core.caseio import load_case
 
         base = load_case(case)

@@ -27,7 +27,8 @@ COLS = {"一级指标": 1, "二级指标": 2, "三级指标": 3, "年度指标�
         "完成可能性": 7, "偏差原因类别": 8, "偏差原因": 9, "纠偏措施": 10, "预警": 11}
 HEADERS = {"偏差原因": "偏差原因说明"}
 FUND_COLS = {"年初预算数": 3, "全年预算数": 4, "执行数": 5, "全年预计执行数": 6, "执行进度": 7, "时间进度": 8, "预警": 9}
-WIDTHS = {"A": 10, "B": 14, "C": 20, "D": 13, "E": 13, "F": 13, "G": 11, "H": 12, "I": 24, "J": 24, "K": 7}
+WIDTHS = {"A": 10, "B": 14, "G": 11, "K": 7,
+          **{chr(64 + COLS[k]): w for k, w in M.TEXT_WIDTHS.items()}}  # C-F, H-J hold the rows' texts
 LAST = 11
 ROW_YEAR, ROW_NAME, ROW_DEPT, ROW_FUND, ROW_GOAL = 2, 3, 4, 5, 10
 ROW_IND = 12
@@ -189,7 +190,7 @@ def build_sheet(wb: Workbook, project: Project | None, rules) -> None:
                 continue
             else:
                 _cell(ws, r, c, item.get(name), align=LEFT if name in ("偏差原因", "纠偏措施", "三级指标") else CENTER)
-        ws.row_dimensions[r].height = 30
+        ws.row_dimensions[r].height = M.row_height(item)
     for key, parent in (("一级指标", None), ("二级指标", "一级指标")):
         for a, b in _runs(rows, key, parent):
             _merge(ws, first + a, COLS[key], first + b, COLS[key], rows[a].get(key))

@@ -19,19 +19,22 @@ def cell_writes(project, result: MonitorResult) -> list[CellWrite]:
     sheet = project.sheet or info.sheet
     writes: list[CellWrite] = []
 
-    def put(key: str, value: Any, note: str = "") -> None:
+    def put(key: str, value: Any, note: str = "", height: float | None = None) -> None:
         loc = info.out.get(key)
         if loc is not None and loc.cell and key in result.writable:  # never over what the clerk typed
             text = WL.NOTE_PREFIX + note if note else ""  # "": drop the note of an earlier run
-            writes.append(CellWrite(loc.sheet or sheet, loc.cell, value, "computed", text))
+            writes.append(CellWrite(loc.sheet or sheet, loc.cell, value, "computed", text, row_height=height))
 
     # Percentages as text ("40.00%"): a hand-made sheet's cell may have no percent format, and a
     # bare 0.4 there would read as 0.4.
     put("执行进度", fmt_percent(result.progress) if result.progress is not None else NOT_COMPUTED)
     put("时间进度", fmt_percent(result.time_progress) if result.time_progress is not None else NOT_COMPUTED)
     put("资金预警", result.money_light or NOT_COMPUTED, result.money_why)
+    items = project.extra.get(M.ROWS_KEY) or []
     for w in result.watches:
-        put(f"预警[{w.n}]", w.light or NOT_COMPUTED, w.why)
+        # On the template the row grows with the texts typed into it, so the printed form cuts none.
+        height = M.row_height(items[w.n - 1]) if info.template and w.n <= len(items) else None
+        put(f"预警[{w.n}]", w.light or NOT_COMPUTED, w.why, height)
     put("综合预警", result.light or NOT_COMPUTED, "；".join(result.reasons))
 
     marked: dict[tuple[str, str], list] = {}

@@ -48,6 +48,14 @@ class Vocabulary:
             self.sections[section], self.variants[section] = keys, names
         self.checks: dict[str, Any] = dict(data.get("检查") or {})
         self.excluded = frozenset(label_key(w) for w in data.get("排除列") or ())
+        self.totals = frozenset(label_key(w) for w in data.get("合计行") or ())
+
+    def is_total(self, value: Any) -> bool:
+        """A 合计 / 小计 row's label (产出指标小计, 权重合计 …)."""
+        if not isinstance(value, str):
+            return False
+        key = label_key(value)
+        return key in self.totals or key.endswith(("小计", "合计"))
 
     def keys_of(self, section: str, name: str) -> frozenset[str]:
         """The keys of every spelling of one standard name (a spelling two names share counts for both)."""
@@ -67,9 +75,9 @@ class Vocabulary:
         return self.sections[section].get(self.key(section, value))
 
     def is_title(self, value: Any) -> bool:
-        if not isinstance(value, str):
-            return False
-        key = label_key(value)
+        return isinstance(value, str) and self.is_title_key(label_key(value))
+
+    def is_title_key(self, key: str) -> bool:
         # "2025年度项目支出绩效目标表": the year in front of the title
         stripped = key.lstrip("0123456789").removeprefix("年度").removeprefix("年")
         return key in self.titles or stripped in self.titles

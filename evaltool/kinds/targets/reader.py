@@ -81,15 +81,20 @@ def find_header(v, vocab: T.Vocabulary) -> Header | None:
 
 
 def is_targets_sheet(v, vocab: T.Vocabulary | None = None) -> bool:
-    """A sheet that says it is a 绩效目标表 (its title in the first rows, or its sheet name) and
-    holds its 绩效指标 table. The 自评表 reader leaves such sheets alone: a 目标表 beside a 自评表
-    in one workbook is what the 自评表 is compared with, not a 自评表 without 实际完成值."""
+    """A sheet holding a 绩效目标表's 绩效指标 table (三级指标 and 指标值, nothing only a form of
+    results has), unless it says it is a 自评表. The 自评表 reader leaves such sheets alone: a 目标表
+    beside a 自评表 in one workbook is what the 自评表 is compared with, not a 自评表 without
+    实际完成值."""
     vocab = vocab or T.vocabulary()
     named = vocab.is_title(v.sheet) or "目标" in v.sheet
-    if not named:
-        named = any(vocab.is_title(v.value(r, c)) for r in range(1, min(v.nrows, 4) + 1)
-                    for c in range(1, min(v.ncols, 12) + 1) if v.home(r, c) == (r, c))
-    return named and find_header(v, vocab) is not None
+    if not named:  # the sheet's label index, not its cells: this runs for every sheet a 自评表 read sees
+        named = any("目标" in key and vocab.is_title_key(key) and any(r <= 4 for r, _ in spots)
+                    for key, spots in v.labels.items())
+    if not named and ("自评" in v.sheet or any("自评" in key and any(r <= 4 for r, _ in spots)
+                                              for key, spots in v.labels.items())):
+        return False  # a 自评表 that lost its 实际完成值 column stays a 自评表 (and is told so)
+    # Untitled: a table of targets only (三级指标 and 指标值, no 实际完成值, 得分 or 偏差原因) is a 目标表.
+    return find_header(v, vocab) is not None
 
 
 def split_views(views: list) -> tuple[list, list]:
@@ -288,6 +293,8 @@ def _read_indicators(v, vocab, p: Project, hdr: Header, info) -> None:
         if vocab.lookup("指标列", v.value(r, cols["三级指标"], vertical=False)) == "三级指标":
             continue  # the header repeated (a table printed over two pages)
         own = {name: v.value(r, c, vertical=False) for name, c in cols.items()}
+        if any(vocab.is_total(own.get(name)) for name in (*LEVELS, "三级指标")):
+            continue  # a 合计 / 小计 row: the weights' sum, not an indicator
         merged = {name: v.value(r, cols[name]) for name in LEVELS if name in cols}
         if all(_text(x) == "" if isinstance(x, str) else x is None for x in own.values()) and not any(
                 merged.get(n) is not None and v.home(r, cols[n])[0] != r for n in LEVELS):
