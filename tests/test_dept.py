@@ -210,6 +210,14 @@ def test_new_from_case_writes_every_computed_cell(book):
     assert [ws.cell(s, c).value for c in (4, 5, 6)] == [520, 457.5, 0.8798]
 
 
+def test_scoring_keeps_the_templates_grey_and_white_cells(book):
+    ws = openpyxl.load_workbook(book)["部门整体自评表"]
+    total = cell_of(ws, "总分").row
+    for a1 in ("G6", "H6", "G7", "G8", f"G{total}", f"B{total + 1}", f"G{total - 1}"):  # computed: grey
+        assert ws[a1].fill.fill_type == "solid" and ws[a1].fill.start_color.rgb.endswith("E7E6E6"), a1
+    assert ws["D6"].fill.fill_type in (None, "solid") and not str(ws["D6"].fill.start_color.rgb).endswith("E7E6E6")
+
+
 def test_score_writes_in_place_and_never_changes_what_was_typed(book):
     before = openpyxl.load_workbook(book)["部门整体自评表"]
     typed = {c.coordinate: c.value for row in before.iter_rows() for c in row
@@ -296,6 +304,16 @@ def test_report_material_that_disagrees_with_the_form_is_marked_then_cleared(boo
     assert openpyxl.load_workbook(book)["部门报告素材"][cell.coordinate].comment is None
 
 
+def test_task_texts_take_part_in_the_text_check(tmp_path):
+    text = CASE.replace("完成情况: 全县粮食播种面积52万亩}", "完成情况: 全县粮食播种面积52万亩，开展技术培训12场}").replace(
+        "  部门概况: 某县农业农村局内设8个股室，编制45人，实有42人。", "  部门概况: 全年开展技术培训15场。")
+    path = tmp_path / "培训.yaml"
+    path.write_text(text, "utf-8")
+    got = json.loads(run("check", path, "--json").output)
+    [m] = marks(got, "W-REPORT-RESTATED")
+    assert "12场" in m["说明"] and "15场" in m["说明"]
+
+
 def test_export_round_trip_scores_the_same(tmp_path, book):
     out = tmp_path / "导出.yaml"
     res = run("export", book, "-o", out)
@@ -313,7 +331,7 @@ def test_a_selfeval_form_still_reads_as_a_selfeval(tmp_path):
 
 
 # ---- hand-made provincial variants ---------------------------------------------------------------
-def hand_made(path, projects: int = 12, with_list: bool = True, with_tasks: bool = True):
+def hand_made(path, projects: int = 12, with_list: bool = True, with_tasks: bool = True, with_total: bool = True):
     """A 部门（单位）整体支出绩效自评表 typed by hand: title and year in one merged cell, a blank row
     inserted, 全年预算数 before 年初预算数, 执行率 before 分值, 总额 for 年度资金总额, the goals above the
     tasks (labelled 部门职责, 完成情况 before 主要内容), 指标值/完成值/权重 headers, 一级 merged down,
@@ -363,8 +381,9 @@ def hand_made(path, projects: int = 12, with_list: bool = True, with_tasks: bool
         ws.cell(k, 8, row[6])
     ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 2, end_column=1)
     t = r + 1 + len(rows)
-    ws.cell(t, 1, "总分")
-    r = t + 2
+    if with_total:
+        ws.cell(t, 1, "总分")
+    r = t + 2 if with_total else t  # without a 总分 row the list follows the indicators directly
     if with_list:
         for c, head in enumerate(("序号", "项目名称", "预算数", "执行数", "执行率", "得分", "等次"), start=1):
             ws.cell(r, c, head)
@@ -411,6 +430,30 @@ def test_hand_made_variant_reads_by_label(tmp_path):
     assert ws["E22"].value == pytest.approx(0.8)  # the clerk's own figure stays; it is marked
     assert "应为 90.00%" in ws["E22"].comment.text
     assert ws["G5"].value == 9.5 and ws["E5"].value == 0.95  # empty computed cells of the total row filled
+    assert [ws[c].value for c in ("C33", "D33", "E33")] == [300, 260, 0.8667]  # and the list's 合计 row
+
+
+def test_project_list_right_under_the_indicators_is_not_read_as_indicators(tmp_path):
+    path = hand_made(tmp_path / "无总分.xlsx", with_total=False)
+    got = json.loads(run("check", path, "--json").output)
+    assert [i["三级指标"] for i in got["指标"]] == ["诊疗人次", "居民健康素养水平", "群众满意度"]
+    assert len(got["项目支出情况"]) == 12 and got["总分"] == 93.5
+
+
+def test_a_form_without_its_indicator_table_is_read_and_never_graded(tmp_path):
+    path = hand_made(tmp_path / "无指标.xlsx", with_list=False)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["整体支出"]
+    ws.delete_rows(13, 7)  # the 绩效指标 table and its 总分 row
+    wb.save(path)
+    got = json.loads(run("check", path, "--json").output)
+    assert (got["执行率"], got["执行率得分"]) == (0.95, 9.5)  # 年度预算 still read
+    assert got["总分"] is None and "E-UNREAD-INDICATORS" in codes(got)
+    res = run("score", path)
+    assert res.exit_code == 1
+    ws = openpyxl.load_workbook(path)["整体支出"]
+    assert ws["E5"].value == 0.95 and ws["G5"].value == 9.5  # the total row's empty computed cells filled
+    assert ws["C12"].comment is not None and "完成情况" in ws["C12"].comment.text  # marks written too
 
 
 def test_hand_made_without_list_or_tasks_warns_and_still_grades(tmp_path):
@@ -458,6 +501,11 @@ def test_excel_score_button_writes_what_the_cli_writes(tmp_path, monkeypatch):
     for w in values:
         assert got.get(w.sheet, w.cell, "value") == want[w.sheet][w.cell].value, (w.sheet, w.cell)
     assert any("计分完成" in a for a in got.alerts)
+    # Excel that reports no merged ranges (xlwings Server, the remote engine alone): the same plan
+    bare, _ = book_from_file(src)
+    results2, writes2, _, _ = entry.plan(bare)
+    assert results2[0][1].total == Decimal("96.5") and results2[0][0].name == "某县农业农村局"
+    assert {(w.cell, w.value) for w in writes2 if not w.keep_value} == {(w.cell, w.value) for w in values}
 
 
 # ---- printing (LibreOffice) ---------------------------------------------------------------------
@@ -525,3 +573,66 @@ def test_cap_and_deduction_keys_apply_as_for_the_selfeval(tmp_path):
     text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
     assert "自评总分89分，评价等次为“良”" in text and "总分不超过89分：94.50 → 89.00" in text and "扣2分（目标设置偏低）" in text
     assert run("check-report", report, path).exit_code == 0
+
+
+# ---- bad input: never a traceback, always Chinese ----------------------------------------------------
+ODD = ["七百万", "#REF!", "   ", "-5", "1e400", "≥", "=1+1", 0, -1, 10**18, "50%", "优秀", "0.5万元", "NaN", "——"]
+
+
+def test_odd_values_in_every_input_cell_never_break_scoring(tmp_path, book):
+    """Each input cell of the filled form in turn gets an odd value a clerk might type; check and the
+    score plan (reading, scoring, checks, cell writes) finish with Chinese findings, never an exception."""
+    import re
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb["部门整体自评表"]
+    inputs = [c.coordinate for row in ws.iter_rows() for c in row
+              if c.protection.locked is False and type(c).__name__ != "MergedCell"]
+    assert len(inputs) > 60
+    for n, coord in enumerate(inputs):
+        wb = openpyxl.load_workbook(book)
+        wb["部门整体自评表"][coord] = ODD[n % len(ODD)]
+        path = tmp_path / f"odd{n}.xlsx"
+        wb.save(path)
+        projects = service.load(str(path))
+        plan = service.plan_projects(projects)
+        for _, result in plan.results:
+            for f in result.findings:
+                assert re.search(r"[\u4e00-\u9fff]", f.message), (coord, f)
+                assert "Traceback" not in f.message and "Error" not in f.message, (coord, f)
+        path.unlink()
+
+
+def test_blank_form_reports_with_placeholders_not_numbers(tmp_path):
+    blank = tmp_path / "空白.xlsx"
+    assert run("new", blank, "--kind", "部门整体").exit_code == 0
+    report = tmp_path / "空白报告.docx"
+    res = run("report", blank, "-o", report)
+    assert res.exit_code == 1 and report.exists(), res.output  # 1: the blank form has errors
+    text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
+    assert "【待填写：部门职责" in text and "无法计分" in text and "未计算万元" not in text and " 0 万元" not in text
+
+
+def test_hand_made_cells_evaltool_filled_are_its_own_on_the_next_run(tmp_path):
+    """On a hand-made form evaltool fills only empty computed cells; they are recorded in 校验结果, so
+    after the clerk changes a figure the next run updates them instead of taking them for typed ones."""
+    path = hand_made(tmp_path / "再算.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["整体支出"]["E23"] = None  # project 3's 执行率 left empty; its figures are 25 / 22.5
+    wb.save(path)
+    run("score", path)
+    ws = openpyxl.load_workbook(path)["整体支出"]
+    assert ws["E23"].value == 0.9 and [ws[c].value for c in ("C33", "D33", "E33")] == [300, 260, 0.8667]
+    wb = openpyxl.load_workbook(path)
+    wb["整体支出"]["D23"] = 20  # the clerk corrects project 3: 20 ÷ 25 = 80%
+    wb["整体支出"]["D7"] = 257.5  # and the 项目支出 row with it (260 − 2.5)
+    wb["整体支出"]["D5"] = 757.5  # and the total (500 + 257.5)
+    wb.save(path)
+    res = run("check", path, "--json")
+    got = json.loads(res.output)
+    assert [m["单元格"] for m in marks(got, "E-DEPT-PROJECT-RATE")] == ["E22"]  # only the clerk's own wrong rate
+    assert not marks(got, "W-TYPED-DIFFERS") and not marks(got, "I-COMPUTED")
+    run("score", path)
+    ws = openpyxl.load_workbook(path)["整体支出"]
+    assert ws["E23"].value == 0.8 and [ws[c].value for c in ("C33", "D33", "E33")] == [300, 257.5, 0.8583]
+    assert ws["E22"].value == pytest.approx(0.8)  # the clerk's typed figure is still not touched

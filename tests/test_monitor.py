@@ -635,3 +635,10 @@ def test_a_rule_set_adds_spellings_without_code(tmp_path):
     bad.write_text("继承: 国家标准\n编号: 错\n运行监控:\n  标签:\n    指标列: {预计数: [年底预计数]}\n", "utf-8")
     res = run("check", book, "--rules", bad)
     assert res.exit_code == 2 and "运行监控 → 标签 → 指标列 → 预计数”不是标准名称" in res.output
+
+
+def test_committed_template_is_fresh(tmp_path):
+    out = tmp_path / "模板.xlsx"
+    assert run("template", "--kind", "运行监控表", "-o", out).exit_code == 0
+    committed = Path(__file__).resolve().parents[1] / "workbook_templates" / "项目支出绩效运行监控表.xlsx"
+    assert out.read_bytes() == committed.read_bytes(), "stale: run `evaltool template --kind 运行监控表`"

@@ -331,3 +331,60 @@ def test_an_untitled_sheet_of_targets_is_a_targets_form_not_a_broken_selfeval(tm
     wb.save(selfeval)
     (q,) = service.load(str(selfeval))
     assert q.kind == "自评表" and any(f.code == "E-UNREAD-COLUMN" for f in q.read_findings)
+
+
+def test_a_rule_set_teaches_the_reader_a_local_spelling(tmp_path):
+    path = F.province_split(tmp_path / "本地.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws["F11"] = "目标数值"  # this bureau's name for the 指标值 column
+    wb.save(path)
+    # unknown spelling: no 指标值 column, so no 目标表 (never a guess)
+    assert [p.kind for p in service.load(str(path))] != [KIND]
+    rules = tmp_path / "某市.yaml"
+    rules.write_text("继承: 国家标准\n编号: 某市\n名称: 某市\n绩效目标表:\n  标签:\n    指标列:\n      指标值: [目标数值]\n", "utf-8")
+    (p,) = service.load(str(path), str(rules))
+    assert p.kind == KIND and p.indicators[0].target == "≥500人次"
+    res = run("check", path, "--rules", rules, "--json")
+    assert json.loads(res.stdout)["错误数"] == 0, res.output
+    bad = tmp_path / "坏.yaml"
+    bad.write_text("继承: 国家标准\n编号: 坏\n名称: 坏\n绩效目标表:\n  标签:\n    指标列:\n      目标数: [目标数值]\n", "utf-8")
+    res = run("check", path, "--rules", bad)
+    assert res.exit_code == 2 and "“绩效目标表 → 标签 → 指标列 → 目标数”不是标准名称" in res.output
+
+
+def test_names_outside_the_system_missing_names_values_units_and_weights(tmp_path):
+    rows = list(F.INDICATORS)
+    rows[0] = ("产出指标", "数量指标", None, "≥", 500, "人次", 20)  # no name
+    rows[1] = ("产出指标", "数量指标", "宣传资料发放", "≥", None, None, 10)  # no value
+    rows[2] = ("产出指标", "质量指标", "培训合格率", "≥", 95, None, 10)  # no unit
+    rows[4] = ("产出指标", "成本指标", "人均培训成本", "≤", 300, "元", None)  # no weight
+    rows[5] = ("效益指标", "社会影响指标", "群众知晓率", "≥", 85, "%", 20)  # 二级 not under 效益指标
+    rows.append(("管理指标", "制度指标", "制度健全性", "定性", "健全", None, 0))  # 一级 not in the system
+    path = filled(tmp_path, rows)
+    got = codes(check_json(path))
+    assert ("E-TG-NAME-EMPTY", "D11") in got
+    assert ("E-TG-TARGET-EMPTY", "F12") in got
+    assert ("W-TG-UNIT", "G13") in got
+    assert ("E-TG-WEIGHT-EMPTY", "H15") in got
+    assert ("W-TG-L2-UNKNOWN", "C16") in got
+    assert ("W-TG-L1-UNKNOWN", "B19") in got
+    # an empty form: no indicator at all
+    empty = filled(tmp_path, [], name="空.xlsx")
+    assert ("E-TG-NO-INDICATORS", "D10") in codes(check_json(empty))
+
+
+def test_the_filled_form_prints_on_a4_with_nothing_cut_off(tmp_path, soffice):
+    """LibreOffice renders the filled 目标表: one page wide (the last column's header on the page with
+    the title), every indicator and target in the text layer."""
+    from pdfpages import flat, page_texts
+
+    path = filled(tmp_path)
+    (pdf,) = soffice([path], "pdf", tmp_path / "pdf")
+    pages = [flat(t) for t in page_texts(pdf)]
+    first = pages[0]
+    assert flat("项目支出绩效目标表") in first and flat("指标解释") in first and flat("权重（分值）") in first
+    text = "".join(pages)
+    for l1, l2, l3, d, v, u, w in F.INDICATORS:
+        assert flat(l3) in text, l3
+    assert flat("全年举办培训班") in first

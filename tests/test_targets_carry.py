@@ -293,3 +293,25 @@ def test_api_new_from_targets_gives_the_sheet_and_its_plan(server, tmp_path):
     status, _, got = post(server, "/api/new", dict(payload_from_file(tmp_path / "目标.xlsx"), format="grids",
                                                      from_targets="yes"))
     assert status == 400 and "from_targets" in got["error"]
+
+
+def test_a_file_of_several_targets_forms_is_matched_by_project_name(tmp_path):
+    filed = filled(tmp_path)
+    out = tmp_path / "自评表.xlsx"
+    assert run("new", "--from-targets", filed, "-o", out).exit_code == 0
+    # the unit's 目标表 file also holds another project's 目标表
+    other = tmp_path / "另一个.xlsx"
+    other.write_bytes(filed.read_bytes())
+    wb = openpyxl.load_workbook(other)
+    wb["绩效目标表"]["C3"] = "另一个项目"
+    wb["绩效目标表"]["F11"] = 999
+    wb.save(other)
+    _copy_sheet(other, filed, "另一张目标表")
+    assert comparisons(check(out, "--targets", filed)) == []  # matched with its own, by name
+    res = run("new", tmp_path / "y.xlsx", "--from-targets", filed)
+    assert res.exit_code == 2 and "有 2 张绩效目标表" in res.output
+    wb = openpyxl.load_workbook(out)
+    wb["自评表"]["C3"] = "改了名字的项目"
+    wb.save(out)
+    (unmatched,) = comparisons(check(out, "--targets", filed))
+    assert unmatched["代码"] == "W-TG-UNMATCHED" and unmatched["单元格"] == "C3"

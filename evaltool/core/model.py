@@ -179,6 +179,9 @@ class ScoreResult:
     ungraded: str | None = None
     adjustments: list[Adjustment] = field(default_factory=list)  # in the order applied
     uncapped_total: Decimal | None = None  # the 总分 before the rule set's 总分上限 cut it (None: not cut)
+    # Values of a kind's own computed cells (SheetInfo.out names beyond the 自评表's), written, recorded
+    # in 校验结果 and recognised on the next run like the shared ones.
+    extra_values: dict[str, Any] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:

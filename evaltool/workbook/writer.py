@@ -39,13 +39,14 @@ def computed_values(project: Project, result: ScoreResult) -> dict[str, Any]:
         "分值合计": _num(weight_total),
         "等次": UNGRADED_LABEL if ungraded else result.grade,
         "小计": subs,
+        **result.extra_values,
     }
 
 
 def _display(name: str, value: Any) -> str:
     if value is None:
         return "—"
-    if name == "执行率" and isinstance(value, (int, float)):
+    if name.endswith("执行率") and isinstance(value, (int, float)):
         return fmt_percent(to_decimal(value))
     return str(value)
 

@@ -26,6 +26,19 @@ PROJECT_KEYS = ("项目名称", "全年预算数", "全年执行数", "执行率
 HEADER = {"部门名称": "name", "主管部门": "department"}
 
 
+def part_rate(label: str) -> str:
+    """Names of this form's computed cells (SheetInfo.out keys, also shown in 校验结果's I-FILLED rows)."""
+    return f"{label}的执行率"
+
+
+def project_rate(n: int) -> str:
+    return f"项目清单第 {n} 项的执行率"
+
+
+def project_sum(column: str) -> str:
+    return f"项目清单合计的{column}"
+
+
 def parts(project: Project) -> dict[str, FundRow]:
     found = project.extra.get(PARTS)
     return found if isinstance(found, dict) else {}

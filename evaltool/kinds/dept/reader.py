@@ -16,7 +16,7 @@ from typing import Any
 from evaltool.core.model import FUND_COLUMN_ATTR, Finding, FundRow, Location, Project
 from evaltool.core.seam import address
 from evaltool.kinds.dept import layout as D
-from evaltool.kinds.dept.model import PARTS, PROJECT_KEYS, PROJECTS, TASK_KEYS, TASKS
+from evaltool.kinds.dept.model import PARTS, PROJECT_KEYS, PROJECTS, TASK_KEYS, TASKS, part_rate, project_rate, project_sum
 from evaltool.workbook import layout as WL
 from evaltool.kinds.selfeval.reader import read_forms
 from evaltool.workbook.reader import View, sheet_info, value_right
@@ -35,6 +35,7 @@ class DeptCells:
     inputs: set[str] = field(default_factory=set)  # A1 of every input cell this module read
     template: bool = False
     report_marked: set[str] = field(default_factory=set)  # 部门报告素材 cells evaltool marked last run
+    typed: set[str] = field(default_factory=set)  # out names whose cell holds the clerk's own value
 
 
 def _keys(section: str) -> dict[str, str]:
@@ -132,8 +133,8 @@ def _read_parts(v: View, p: Project, cells: DeptCells) -> None:
         found[label] = fr
         if rate_loc is not None and rate_loc.cell:
             loc = v.loc(r, _col(rate_loc.cell))
-            cells.out[f"{label}.执行率"] = loc
-            cells.values[f"{label}.执行率"] = v.value(r, _col(rate_loc.cell), vertical=False)
+            cells.out[part_rate(label)] = loc
+            cells.values[part_rate(label)] = v.value(r, _col(rate_loc.cell), vertical=False)
     p.extra[PARTS] = found
 
 
@@ -148,12 +149,15 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
     p.cells[block] = v.loc(hr, cols[need[0]])
     out: list[dict[str, Any]] = []
     end = hr
+    last_label = cols.get("项目名称", min(cols.values()))
+
+    def is_sum(r: int) -> bool:  # the list's 合计 row: 合计 written in or left of the 项目名称 column
+        return any(WL.label_key(v.text(r, c)) in ("合计", "总计", "小计") for c in range(1, last_label + 1))
+
     for r in range(v.below(hr, cols[need[0]]), v.nrows + 1):
-        if r in stops or (block == PROJECTS and WL.label_key(v.text(r, min(cols.values()))) in ("合计", "总计", "小计")):
+        if r in stops or (block == PROJECTS and is_sum(r)):
             break
         item = {k: v.value(r, c, vertical=False) for k, c in cols.items() if k in keys}
-        if block == PROJECTS and cells.template:
-            item.pop("执行率", None)  # evaltool's own grey cell on its template: computed, not typed
         if block == PROJECTS and v.home(r, cols["项目名称"])[0] != r:
             item["项目名称"] = None  # a merged name from above is not a new project
         end = r
@@ -167,19 +171,18 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
             loc = v.loc(r, c)
             p.cells[f"{block}[{n}].{k}"] = loc
             if block == PROJECTS and k == "执行率":
-                cells.out[f"{block}[{n}].执行率"] = loc
-                cells.values[f"{block}[{n}].执行率"] = item.get("执行率")
+                cells.out[project_rate(n)] = loc
+                cells.values[project_rate(n)] = item.get("执行率")
             else:
                 cells.inputs.add(loc.cell or "")
     p.extra[block] = [{k: val for k, val in item.items() if val is not None} for item in out]
     if block == PROJECTS:
         r = end + 1
-        if r <= v.nrows and WL.label_key(v.text(r, min(cols.values()))) in ("合计", "总计", "小计") \
-                or any(WL.label_key(v.text(r, c)) in ("合计", "总计") for c in range(1, min(cols.values()) + 1)):
+        if r <= v.nrows and is_sum(r):
             for k in ("全年预算数", "全年执行数", "执行率"):
                 if k in cols:
-                    cells.out[f"{block}.合计.{k}"] = v.loc(r, cols[k])
-                    cells.values[f"{block}.合计.{k}"] = v.value(r, cols[k], vertical=False)
+                    cells.out[project_sum(k)] = v.loc(r, cols[k])
+                    cells.values[project_sum(k)] = v.value(r, cols[k], vertical=False)
     return hit
 
 
@@ -256,8 +259,7 @@ def read_views(views: list[View], context: Any) -> list[Project]:
     for v in views:
         if v is context.results or v is context.settings or v.sheet in skip or not is_dept_sheet(v):
             continue
-        found = read_forms([v], context)[:1] or [Project(sheet=v.sheet)]
-        p = found[0]
+        p = read_forms([v], context, whole_sheet=True)[0]
         p.kind = D.KIND
         cells = DeptCells(template=context.settings is not None and any(
             key in v.labels for key in D.vocabulary()["表名"]) and bool(context.settings.find(WL.L_VERSION, range(1, 20))))
@@ -289,9 +291,10 @@ def read_views(views: list[View], context: Any) -> list[Project]:
         if mine:
             _reread_goals(v, p, mine, _indicator_rows(v, p))
             # Rows of the project list or tasks read as indicators (a list right under the table, no 总分 row).
-            first_mine = min(mine)
             table = p.indicators[0].cells.get("三级指标") if p.indicators else None
-            if table and table.cell and _row(table.cell) < first_mine:
+            below = [r for r in mine if table and table.cell and r > _row(table.cell)]
+            first_mine = min(below) if below else 0
+            if below:
                 keep = [i for i, ind in enumerate(p.indicators)
                         if not ind.cells.get("三级指标") or _row(ind.cells["三级指标"].cell or "A1") < first_mine]
                 if len(keep) < len(p.indicators):
@@ -304,9 +307,35 @@ def read_views(views: list[View], context: Any) -> list[Project]:
         p.read_findings = [Finding(f.code, f.severity, f.message.replace("项目资金表", "年度预算表").replace(
             "“项目资金”表", "“年度预算”表").replace("项目资金", "年度预算"), f.field, f.location, f.indicator)
             for f in p.read_findings]
+        _share_out_cells(p, cells)
         _read_report(views, p)
         out.append(p)
     return out
+
+
+def _share_out_cells(p: Project, cells: DeptCells) -> None:
+    """This form's own computed cells join the shared writer's (SheetInfo.out): written, recorded as
+    I-FILLED in 校验结果 and known as evaltool's own on the next run. A hand-made form's cell that holds
+    a value evaltool did not write there is the clerk's: left alone (a project's typed 执行率 is
+    checked against its numbers instead)."""
+    from evaltool.workbook.reader import same_value
+
+    info = sheet_info(p)
+    if info is None:
+        return
+    typed: set[str] = set()
+    for name, loc in cells.out.items():
+        value = cells.values.get(name)
+        cell = loc.cell or ""
+        if cells.template or value is None or (cell in info.filled and same_value(info.filled[cell], value)):
+            info.out[name] = loc
+            info.out_values[name] = value
+        else:
+            typed.add(name)
+    for n, item in enumerate(p.extra.get(PROJECTS) or [], start=1):
+        if project_rate(n) not in typed:
+            item.pop("执行率", None)  # evaltool's own figure (or none): computed, not the clerk's
+    cells.typed = typed
 
 
 def dept_cells(project: Project) -> DeptCells:

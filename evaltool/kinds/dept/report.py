@@ -11,6 +11,7 @@ from evaltool.core.kinds import ReportFacts
 from evaltool.core.model import Project
 from evaltool.kinds.dept import layout as D
 from evaltool.kinds.dept.layout import PART_ROWS
+from evaltool.kinds.dept.model import TASKS
 from evaltool.kinds.dept.scoring import DeptResult
 from evaltool.kinds.selfeval.context import build_levels
 from evaltool.report.context import (clean_unit, escape_markup, grade_scale, long_text, placeholder, raw_text,
@@ -92,7 +93,8 @@ def report_context(project: Project, result: DeptResult) -> dict[str, Any]:
             "rate_score": score_text(result.rate_score), "rate_weight": score_text(result.rate_weight, 0)
             if result.rate_weight is not None and result.rate_weight == result.rate_weight.to_integral_value()
             else score_text(result.rate_weight),
-            "parts": parts, "has_row": total_row is not None,
+            "parts": parts, "parts_known": [x for x in parts if x["known"]],
+            "has_row": total_row is not None and budget is not None,
         },
         "goal": {"expected": escape_markup(long_text(project.goal_expected)) or placeholder("年度总体目标（预期目标）"),
                  "actual": escape_markup(long_text(project.goal_actual)) or placeholder("年度总体目标的实际完成情况")},
@@ -252,7 +254,9 @@ def report_facts(project: Project, result: DeptResult) -> ReportFacts:
         form="部门整体支出绩效自评表", rate_label="部门整体支出绩效自评表的执行率（年度资金总额的全年执行数 ÷ 全年预算数）",
         rate=result.rate_display, total=result.total, grade=result.grade,
         table_texts=[("年度总体目标（实际完成情况）", project.goal_actual, "实际完成情况"),
-                     ("年度总体目标（预期目标）", project.goal_expected, "预期目标")],
+                     ("年度总体目标（预期目标）", project.goal_expected, "预期目标"),
+                     *((f"年度主要任务“{t.name or t.n}”的完成情况", t.status, f"{TASKS}[{t.n}].完成情况")
+                       for t in result.tasks if t.status)],
         # The 其中 rows' and the listed projects' own figures: stated in the report, not the form's totals.
         blockers=(*(f"{label}执行率" for label in PART_ROWS), *PART_ROWS, "项目执行率", "项目合计执行率", "项目支出情况", "项目清单", "该项目",
                   *(r.name for r in result.projects)))

@@ -1,8 +1,8 @@
 """Scoring and checking a 部门整体支出绩效自评表. Pure: no spreadsheet library, never raises on bad data.
 
-The 执行率 points on the 年度资金总额 row, each indicator's score, the weights and the 等次 are the
-自评表's, computed by the shared scorer and checks under the form's rule set (部门整体, which inherits
-国家标准). What only this form has is checked here, with the rule set's 部门整体 section: 基本支出 +
+The 执行率 points on the 年度资金总额 row, each indicator's score, the rule set's 超额扣分 and 总分上限,
+the weights and the 等次 are the 自评表's (its evaluate_form) under the form's rule set (部门整体, which
+inherits 国家标准). What only this form has is checked here, with the rule set's 部门整体 section: 基本支出 +
 项目支出 = 年度资金总额 (each column), every 年度主要任务 with its 完成情况, and the 项目支出情况 list —
 each project's 执行率 and 等次 against its own numbers, and the list's totals against the 项目支出 row.
 """
@@ -13,14 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from evaltool.core import values
-from evaltool.kinds.selfeval.checks import HEADER_FIELDS
 from evaltool.core.decimals import fmt, fmt_percent, round_half_up
 from evaltool.core.model import FUND_COLUMN_ATTR, FUND_COLUMNS, Finding, Location, Project, ScoreResult
 from evaltool.core.reading import Collector, project_year, read_money, read_number
 from evaltool.core.rules import RuleError, RuleSet, load_rules
-from evaltool.kinds.selfeval.scoring import evaluate_form
 from evaltool.kinds.dept.layout import KIND, PART_ROWS, RULES
-from evaltool.kinds.dept.model import PROJECTS, TASKS, items, parts
+from evaltool.kinds.dept.model import PROJECTS, TASKS, items, part_rate, parts, project_rate, project_sum
+from evaltool.kinds.selfeval.checks import HEADER_FIELDS
+from evaltool.kinds.selfeval.scoring import evaluate_form
 
 SECTION = "部门整体"
 HEADER_LABELS = tuple(label for _, label in HEADER_FIELDS)  # the 自评表's; this form names itself by 部门名称
@@ -356,11 +356,25 @@ def evaluate_dept(project: Project, rules: RuleSet | None = None) -> DeptResult:
     result.project_rate = _rate(result.project_actual, result.project_budget, rules.rate_places)
     check_project_sums(project, rules, dr, result.projects, result.project_budget, result.project_actual, out)
     out.findings.extend(ungraded)  # the 无法计分 summary stays last
+    result.extra_values = computed(result)
     # The shared scorer speaks of a project and its 项目资金 table; this form is a department's 年度预算.
     result.findings = [f if _ours(f.message) == f.message else Finding(
         f.code, f.severity, _ours(f.message), f.field, f.location, f.indicator) for f in out.findings]
     result.ungraded = _ours(result.ungraded) if result.ungraded else None
     return result
+
+
+def computed(result: DeptResult) -> dict[str, Any]:
+    """Value of each of this form's own computed cells, by name (None: not computable, the cell is
+    left empty — never 0)."""
+    from evaltool.core.decimals import plain_number
+
+    out: dict[str, Any] = {part_rate(p.label): plain_number(p.rate) for p in result.parts}
+    out.update({project_rate(r.n): plain_number(r.rate) for r in result.projects})
+    out[project_sum("全年预算数")] = plain_number(result.project_budget)
+    out[project_sum("全年执行数")] = plain_number(result.project_actual)
+    out[project_sum("执行率")] = plain_number(result.project_rate)
+    return out
 
 
 def _ours(text: str) -> str:

@@ -2,58 +2,35 @@
 
 The cells it shares with the 自评表 (执行率 and 得分 of 年度资金总额, each indicator's 得分, 总分, 分值合计,
 评价等次, the marks and notes of every finding, last run's marks cleared) are written as the 自评表
-writer writes them, with the same promise: nothing the clerk typed is changed. This module adds the
-执行率 of the 基本支出/项目支出 rows, each listed project's 执行率 and the list's 合计 row — into
-evaltool's own grey cells (its template), or on a hand-made form only where the cell is empty.
+writer writes them, with the same promise: nothing the clerk typed is changed. The 执行率 of the
+基本支出/项目支出 rows, each listed project's 执行率 and the list's 合计 row go the same way (the reader
+adds them to the shared SheetInfo.out, their values are ScoreResult.extra_values). This module keeps
+evaltool's template looking like itself and marks the 部门报告素材 sheet.
 """
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
-from evaltool.core.decimals import plain_number
 from evaltool.core.model import Project
 from evaltool.core.seam import CellWrite
 from evaltool.kinds.dept.layout import SHEET_REPORT
-from evaltool.kinds.dept.model import PROJECTS
 from evaltool.kinds.dept.reader import dept_cells
 from evaltool.kinds.dept.scoring import DeptResult
 from evaltool.kinds.selfeval.writer import form_cell_writes
+from evaltool.workbook.reader import sheet_info
 from evaltool.workbook.writer import mark_write
-
-
-def computed(result: DeptResult) -> dict[str, Any]:
-    """Value for each of this module's computed cells (DeptCells.out keys)."""
-    out: dict[str, Any] = {}
-    for part in result.parts:
-        out[f"{part.label}.执行率"] = plain_number(part.rate)
-    for row in result.projects:
-        out[f"{PROJECTS}[{row.n}].执行率"] = plain_number(row.rate)
-    out[f"{PROJECTS}.合计.全年预算数"] = plain_number(result.project_budget)
-    out[f"{PROJECTS}.合计.全年执行数"] = plain_number(result.project_actual)
-    out[f"{PROJECTS}.合计.执行率"] = plain_number(result.project_rate)
-    return out
 
 
 def cell_writes(project: Project, result: DeptResult) -> list[CellWrite]:
     writes = form_cell_writes(project, result)
     cells = dept_cells(project)
-    taken = {(w.sheet, w.cell): i for i, w in enumerate(writes)}
-    sheet = project.sheet or ""
-    for key, value in computed(result).items():
-        loc = cells.out.get(key)
-        if loc is None or not loc.cell or loc.cell in cells.inputs:
-            continue
-        current = cells.values.get(key)
-        if not cells.template and current is not None:
-            continue  # a hand-made form's own figure: checked (E-DEPT-PROJECT-RATE), never overwritten
-        if cells.template or value is not None:
-            style = "computed" if cells.template else "clear"
-            at = taken.get((loc.sheet or sheet, loc.cell))
-            if at is not None and writes[at].keep_value:  # a mark on this cell: keep the mark, write the value
-                w = writes[at]
-                writes[at] = CellWrite(w.sheet, w.cell, value=value, style=w.style, note=w.note)
-            elif at is None:
-                writes.append(CellWrite(loc.sheet or sheet, loc.cell, value=value, style=style, note=""))
+    if cells.template:
+        # On evaltool's own template its grey cells stay grey and its white ones white when a mark is
+        # cleared or a value written (the shared writer restores a hand-made form's own look instead).
+        info = sheet_info(project)
+        grey = ({loc.cell for loc in info.out.values()} | {loc.cell for loc in info.indicator_out if loc}) if info else set()
+        writes = [replace(w, style="computed" if w.cell in grey else "input") if w.style == "clear" else w
+                  for w in writes]
     # Findings on the 部门报告素材 texts: marked where the clerk fixes them.
     on_report: dict[str, list] = {}
     for f in result.findings:
@@ -66,4 +43,4 @@ def cell_writes(project: Project, result: DeptResult) -> list[CellWrite]:
     return writes
 
 
-__all__ = ["cell_writes", "computed"]
+__all__ = ["cell_writes"]

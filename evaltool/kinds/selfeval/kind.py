@@ -21,12 +21,12 @@ class SelfEvalKind(FormKind):
 
         # A 绩效目标表 sheet is not a 自评表 lacking 实际完成值: it is left to its own kind, and
         # when it stands beside a 自评表 the 自评表 is checked against it.
-        views, targets = split_views(views)
+        views, targets = split_views(views, context)
         projects = read_forms(views, context)
         if projects and targets:
             from evaltool.kinds.targets.compare import attach_from_views
 
-            attach_from_views(projects, targets)
+            attach_from_views(projects, targets, context)
         return projects
 
     def case_from_dict(self, project: Project, data: dict, name: str) -> None:

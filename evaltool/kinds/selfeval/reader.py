@@ -630,15 +630,17 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
                 info.out_values["小计"] = v.value(rr, col, vertical=False)
 
 
-def read_forms(views: list, context: ReadContext) -> list[Project]:
-    """Every 自评表 in the sheets (View objects), in sheet order; [] when there is none."""
+def read_forms(views: list, context: ReadContext, whole_sheet: bool = False) -> list[Project]:
+    """Every 自评表 in the sheets (View objects), in sheet order; [] when there is none.
+    whole_sheet: a sheet another kind has recognised is read as one form even without a 绩效指标 table."""
     projects: list[Project] = []
     marked, filled = context.marked, context.filled
     for v in views:
         if v is context.results or v is context.settings or v.sheet in (L.SHEET_REPORT, L.SHEET_BASIC, L.SHEET_HELP):
             continue
         regions: list[tuple[int, Header | None, int]] = list(_form_regions(v))
-        if not regions and _fund_header(v, range(1, v.nrows + 1)) and v.find_block(L.L_NAME, range(1, v.nrows + 1)):
+        if not regions and (whole_sheet or _fund_header(v, range(1, v.nrows + 1))
+                            and v.find_block(L.L_NAME, range(1, v.nrows + 1))):
             regions = [(1, None, v.nrows)]  # a 自评表 without a readable 绩效指标 table: never graded
         for top, hdr, end in regions:
             p = _read_form(v, top, hdr, end)

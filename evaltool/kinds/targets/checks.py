@@ -19,7 +19,7 @@ from typing import Any
 from evaltool.core import values
 from evaltool.core.decimals import fmt
 from evaltool.core.model import IndicatorResult, Location, Project, ScoreResult
-from evaltool.core.reading import Collector, read_money, read_number
+from evaltool.core.reading import Collector, project_year, read_money, read_number
 from evaltool.kinds.targets import layout as T
 
 SECTION = T.NAME  # the rule-set key
@@ -37,6 +37,8 @@ def check_settings(rules) -> dict[str, Any]:
         if not isinstance(own, dict):
             raise InputError(f"规则集“{rules.name}”中“{SECTION}”应写成 键: 值 的表，例如 {{必备一级指标: [产出指标, 效益指标]}}。")
         for key, value in own.items():
+            if key == "标签":  # read with the labels (layout.vocabulary_for), not a check
+                continue
             if key not in settings:
                 raise InputError(f"规则集“{rules.name}”中“{SECTION} → {key}”不是可设置的项；可设置：{'、'.join(settings)}。")
             settings[key] = value
@@ -118,10 +120,7 @@ def _check_indicators(p: Project, rules, settings, rows, header, out: Collector)
     results: list[IndicatorResult] = []
     seen_l1: dict[str, Location] = {}
     level2_seen: dict[tuple[str, str], tuple[bool, Location]] = {}  # (一级, 二级) -> (has an indicator, cell)
-    vocab = T.vocabulary()
-    year = None
-    from evaltool.core.reading import project_year
-
+    vocab = T.vocabulary_for(p.rules)  # the spellings the form was read with (a rule set's 标签)
     year = project_year(p)
     indicators = [(i, ind, rows[i] if i < len(rows) else {}) for i, ind in enumerate(p.indicators)]
     if not any(not row.get("占位") for _, _, row in indicators):

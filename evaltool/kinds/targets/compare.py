@@ -37,11 +37,11 @@ def attach(projects: list[Project], targets: list[Project], source: str) -> None
         p.extra[SOURCE] = source
 
 
-def attach_from_views(projects, views) -> None:
+def attach_from_views(projects, views, context=None) -> None:
     """The 目标表 sheets of the workbook the 自评表s were read from."""
     from evaltool.kinds.targets.reader import read_views
 
-    targets = read_views(views)
+    targets = read_views(views, context)
     for p in projects:
         p.extra[KEY] = targets
         p.extra[SOURCE] = "本工作簿"

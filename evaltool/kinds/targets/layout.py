@@ -32,6 +32,7 @@ class Vocabulary:
     defaults. One dict lookup per cell."""
 
     def __init__(self, data: dict[str, Any]):
+        self.data = data
         self.titles = frozenset(label_key(t) for t in data.get("表题") or ())
         self.sections: dict[str, dict[str, str]] = {}
         self.variants: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -60,6 +61,33 @@ class Vocabulary:
     def keys_of(self, section: str, name: str) -> frozenset[str]:
         """The keys of every spelling of one standard name (a spelling two names share counts for both)."""
         return frozenset(self.key(section, w) for w in self.variants[section].get(name, ()))
+
+    def extended(self, extra: Any, source: str) -> "Vocabulary":
+        """This vocabulary plus a rule set's 绩效目标表 → 标签 entries (more spellings of the same
+        standard names, winning over the built-in ones); InputError naming the rule set otherwise."""
+        from evaltool.core.errors import InputError
+
+        path = f"{source}中“{NAME} → 标签"
+        if not isinstance(extra, dict):
+            raise InputError(f"{path}”应写成 分类: {{标准名称: [写法, …]}}，例如 {{指标列: {{指标值: [目标值（年度）]}}}}。")
+        data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.data.items()}
+        for section, entries in extra.items():
+            if section not in self.variants:
+                raise InputError(f"{path} → {section}”不是可补充的分类；可补充：{'、'.join(self.variants)}。")
+            if not isinstance(entries, dict):
+                raise InputError(f"{path} → {section}”应写成 标准名称: [写法, …]。")
+            for name, words in entries.items():
+                if str(name) not in self.variants[section]:
+                    raise InputError(f"{path} → {section} → {name}”不是标准名称；可用：{'、'.join(self.variants[section])}。")
+                words = [words] if isinstance(words, (str, int, float)) else words
+                if not isinstance(words, list):
+                    raise InputError(f"{path} → {section} → {name}”应是写法的列表。")
+                old = list(data[section].get(str(name)) or [])
+                data[section][str(name)] = [str(w) for w in words] + old
+        # the bureau's spelling first: keys are given to the first name that claims them
+        for section, entries in extra.items():
+            data[section] = {**{str(k): data[section][str(k)] for k in entries}, **data[section]}
+        return Vocabulary(data)
 
     @staticmethod
     def key(section: str, word: Any) -> str:
@@ -92,3 +120,17 @@ def vocabulary() -> Vocabulary:
     import yaml
 
     return Vocabulary(yaml.safe_load(VOCABULARY_FILE.read_text("utf-8")) or {})
+
+
+@functools.lru_cache(maxsize=32)
+def vocabulary_for(rules: str | None) -> Vocabulary:
+    """The vocabulary a run reads with: the built-in one, extended by the rule set's 绩效目标表 → 标签."""
+    base = vocabulary()
+    if not rules:
+        return base
+    from evaltool.core.rules import load_rules
+
+    rs = load_rules(rules)
+    own = (rs.raw or {}).get(NAME)
+    extra = own.get("标签") if isinstance(own, dict) else None
+    return base.extended(extra, f"规则集“{rs.name}”") if extra else base

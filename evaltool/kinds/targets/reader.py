@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from evaltool.core.model import FundRow, Indicator, Location, Project
-from evaltool.core.seam import address
 from evaltool.kinds.targets import layout as T
 
 HEADER_FIELDS = {"项目名称": "name", "主管部门": "department", "实施单位": "unit", "年度": "year"}
@@ -66,15 +65,20 @@ def find_header(v, vocab: T.Vocabulary) -> Header | None:
             below, excluded_below = _header_names(v, r + 1, vocab)
             if excluded_below:
                 continue
-            others = [c for c in range(1, v.ncols + 1) if v.home(r + 1, c) == (r + 1, c)
-                      and v.value(r + 1, c) not in (None, "") and c not in below.values()]
-            if below and not others:
+            c3 = cols["三级指标"]
+            # a header's second row, not a first indicator: the 三级指标 header reaches down into it
+            # (merged) or it has no 三级指标 of its own
+            continues = v.home(r + 1, c3)[0] == r or v.value(r + 1, c3, vertical=False) is None
+            if below and continues:
                 for name, c in below.items():
                     if name == "指标值" or name not in cols:
                         cols[name] = c
                         cells[name] = (r + 1, c)
                 last = r + 1
-        if "指标值" not in cols:
+                span = v.span.get(cells.get("指标值", (0, 0)))
+                if "指标值" not in below and span is not None and span[3] > span[1]:
+                    continue  # 指标值 over several columns, none of them named 指标值: not guessed
+        if "指标值" not in cols or list(cols.values()).count(cols["指标值"]) > 1:
             continue
         return Header(r, last, cols, cells)
     return None
@@ -97,9 +101,9 @@ def is_targets_sheet(v, vocab: T.Vocabulary | None = None) -> bool:
     return find_header(v, vocab) is not None
 
 
-def split_views(views: list) -> tuple[list, list]:
-    """(the sheets that are not 绩效目标表s, the ones that are)."""
-    vocab = T.vocabulary()
+def split_views(views: list, context=None) -> tuple[list, list]:
+    """(the sheets that are not 绩效目标表s, the ones that are); context: the reader's ReadContext."""
+    vocab = T.vocabulary_for(getattr(context, "rules", None))
     targets = [v for v in views if is_targets_sheet(v, vocab)]
     return [v for v in views if not any(v is t for t in targets)], targets
 
@@ -255,11 +259,12 @@ def _read_goal(v, vocab, p: Project, top, info) -> None:
                 value, where = _value_below(v, r, c)
                 break
     if where is None:
+        # the 年度总体目标 label (beside a 中期目标, only its own spellings that do not say 年度目标)
+        goal_keys = vocab.keys_of("区块", "年度总体目标") - (annual_keys if has_mid else frozenset())
         for r, c, text in top:
-            if vocab.lookup("区块", text) == "年度总体目标" and not has_mid or T.label_key(text) in (
-                    vocab.keys_of("区块", "年度总体目标") - (annual_keys if has_mid else frozenset())):
-                value, where, stopped = _value_right(v, vocab, r, c)
-                if value is None and stopped is False and where is None:
+            if T.label_key(text) in goal_keys:
+                value, where, _ = _value_right(v, vocab, r, c)
+                if where is None:  # nothing right of it: the text is under the label
                     value, where = _value_below(v, r, c)
                 break
     if where is None:
@@ -356,7 +361,7 @@ def read_views(views: list, context=None) -> list[Project]:
     """Every 绩效目标表 in the sheets, in sheet order; [] when there is none. context (the reader's
     ReadContext): the 校验结果 and 设置 sheets are skipped, and the cells the last run marked are
     kept so that marks no finding names any more are cleared."""
-    vocab = T.vocabulary()
+    vocab = T.vocabulary_for(getattr(context, "rules", None))
     skip = {id(getattr(context, "results", None)), id(getattr(context, "settings", None))}
     marked = getattr(context, "marked", None) or {}
     out = []
@@ -370,4 +375,4 @@ def read_views(views: list, context=None) -> list[Project]:
     return out
 
 
-__all__ = ["read_views", "read_view", "find_header", "target_text", "address"]
+__all__ = ["read_views", "read_view", "find_header", "is_targets_sheet", "split_views", "target_text"]

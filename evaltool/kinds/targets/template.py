@@ -13,7 +13,7 @@ from evaltool.kinds.targets import layout as T
 from evaltool.workbook.template import (CENTER, FIXED_TIME, LEFT, TOPLEFT, Sheet, add_validation, build_help,
                                         build_settings, cell_font, list_validation, print_setup, protect_sheet)
 
-WIDTHS = {"A": 6, "B": 12, "C": 14, "D": 26, "E": 9, "F": 14, "G": 9, "H": 9, "I": 26}
+WIDTHS = {"A": 6, "B": 12, "C": 19, "D": 26, "E": 9, "F": 19, "G": 9, "H": 9, "I": 22}
 COLS = {name: i for i, name in enumerate(T.COLUMNS, start=2)}  # 一级指标 in B … 指标解释 in I
 LAST = 9
 HELP = (
@@ -47,9 +47,9 @@ def _split_target(target: Any) -> tuple[Any, Any, Any]:
 
         direction = DIRECTION_LABEL.get(parsed.direction or "")
         return direction, plain_number(parsed.quantity.value), parsed.quantity.unit
-    if parsed.kind == "qualitative":
-        return "定性", target, None
-    return None, target, None  # a deadline, a date, or text the check will point at
+    # a qualitative text, a deadline, a date, or text the check will point at: as written, with no
+    # 指标性质 the clerk did not choose
+    return None, target, None
 
 
 def _rows(project: Project | None, rules) -> list[dict[str, Any]]:
