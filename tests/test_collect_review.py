@@ -301,3 +301,26 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
         cell = wb[title][f"{col}2"]
         assert cell.value == "=1+1项目" and cell.data_type == "s", (title, cell.value, cell.data_type)
     assert wb["抽查"]["K2"].alignment.wrap_text and "I-RISK-HIGH-LOW" in wb["抽查"]["K2"].value
+
+
+def test_only_forms_with_a_total_are_reviewed(tmp_path):
+    """SWEEP S7: a 目标表 and a 监控表 (no 总分/等次, FormKind.graded False) are summarised but never listed
+    for 抽查/复核; a 部门整体 form (graded) is. Each blank form is the kind's own template."""
+    folder = tmp_path / "收件箱"
+    new_workbook(form("高分低执行率项目", "甲单位", low_rate), folder / "甲" / "自评表.xlsx")
+    (folder / "乙").mkdir()
+    for kind in ("绩效目标表", "运行监控表", "部门整体"):
+        res = CliRunner().invoke(main, ["new", "--kind", kind, str(folder / "乙" / f"{kind}.xlsx")])
+        assert res.exit_code == 0, res.output
+    out = tmp_path / "汇总.xlsx"
+    summary = collect([folder], out, workers=1, review=True)
+    wb = openpyxl.load_workbook(out)
+    listed = {r["文件"] for r in sheet(out, "汇总")} | {r["文件"] for r in sheet(out, "运行监控")}
+    assert {"甲/自评表.xlsx", "乙/绩效目标表.xlsx", "乙/运行监控表.xlsx", "乙/部门整体.xlsx"} <= {
+        f.replace("\\", "/") for f in listed}, listed
+    reviewed = sheet(out, "抽查")
+    assert sorted(r["文件"].replace("\\", "/") for r in reviewed) == ["乙/部门整体.xlsx", "甲/自评表.xlsx"], reviewed
+    assert reviewed[0]["项目"] == "高分低执行率项目" and "I-RISK-HIGH-LOW" in reviewed[0]["风险理由"]
+    opinion = [r for r in wb["复核意见"].iter_rows(min_row=2, values_only=True)]
+    assert [r[1] for r in opinion] == [r["项目"] for r in reviewed]
+    assert summary.review["有风险的项目数"] == 1

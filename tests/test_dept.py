@@ -571,7 +571,7 @@ def test_cap_and_deduction_keys_apply_as_for_the_selfeval(tmp_path):
     report = tmp_path / "报告.docx"
     assert run("report", path, "-o", report).exit_code == 1 and report.exists()  # 1: the form has an error
     text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
-    assert "自评总分89分，评价等次为“良”" in text and "总分不超过89分：94.50 → 89.00" in text and "扣2分（目标设置偏低）" in text
+    assert "自评总分89分，评价等次为“良”" in text and "总分不超过89分：94.50 → 89.00" in text and "目标设置偏低（扣2分）" in text
     assert run("check-report", report, path).exit_code == 0
 
 

@@ -162,7 +162,7 @@ def test_a_deduction_as_a_share_of_the_weight_rounds_half_up(tmp_path):
     project.indicators[1].weight = 15  # keeps the 产出 weights adding up: 20 + 15 + 10 + 5 = 50
     result = evaluate(project, rules)
     cost = result.indicators[3]
-    assert cost.score == Decimal("4.37") and "扣 0.63 分（目标偏低）" in cost.explanation, cost.explanation
+    assert cost.score == Decimal("4.37") and "目标偏低（扣 0.63 分）" in cost.explanation, cost.explanation
 
 
 def test_a_deduction_never_takes_a_score_below_zero(tmp_path):
@@ -195,8 +195,8 @@ def test_a_zero_actual_on_a_reverse_target_never_deducts():
 def test_score_and_check_print_each_adjustment_on_one_line(tmp_path):
     out = run_cli("score", PLATFORM / "扣分后封顶.yaml").stdout
     text = " ".join(out.split())
-    assert "计分调整（超额扣分）：“信息公开数量”实际完成值 1500条 超出目标 1000条 达 50%，扣 2 分（目标设置偏低）" in text
-    assert "计分调整（总分上限）：执行率 60% 低于 70%，总分不超过 79 分：94.00 → 79.00" in text
+    assert "计分调整（超额扣分）：“信息公开数量”超额完成：实际完成值 1500条 超出目标 1000条 达 50%，目标设置偏低（扣 2 分）" in text
+    assert "计分调整（总分上限）：执行率 60.00% 低于 70%，总分不超过 79 分：94.00 → 79.00" in text
     assert "总分 79.00 等次 中" in text
     # In a workbook made from the case: the cap is marked on the 总分 cell itself, which holds 79.
     book = tmp_path / "表.xlsx"
@@ -223,8 +223,8 @@ def test_the_report_text_and_its_attached_form_give_the_same_reasons(tmp_path):
     text = "\n".join(p.text for p in document.paragraphs)
     assert "项目自评总分79分，评价等次为“中”" in text.replace(" ", "")
     squeeze = "".join(text.split())
-    reasons = ["“信息公开数量”实际完成值1500条超出目标1000条达50%，扣2分（目标设置偏低）",
-               "执行率60%低于70%，总分不超过79分：94.00→79.00"]
+    reasons = ["“信息公开数量”超额完成：实际完成值1500条超出目标1000条达50%，目标设置偏低（扣2分）",
+               "执行率60.00%低于70%，总分不超过79分：94.00→79.00"]
     for reason in reasons:
         assert reason in squeeze, text
     last = "".join(document.tables[-1].rows[-1].cells[-1].text.split())
@@ -326,3 +326,73 @@ def test_the_excel_check_button_marks_the_cap_on_the_total_cell(tmp_path, monkey
     assert "总分不超过 79 分" in got.get(cap.location.sheet, cap.location.cell, "note")
     assert "扣 2 分" in got.get(deducted.location.sheet, deducted.location.cell, "note")
     assert results[0][1].total == 79
+
+
+# ---- an indicator deducted for beating its target far is achieved (SWEEP S15) -----------------
+def _deducted_book(tmp_path: Path, deviation: str | None) -> Path:
+    """The 扣分后封顶 case as a real workbook; 信息公开数量 (≥1000条, 1500条: 50% over, 20 − 2 = 18.00)
+    with its 偏差原因分析及改进措施 set to `deviation` by openpyxl, found by label."""
+    import openpyxl
+
+    book = tmp_path / "表.xlsx"
+    assert run_cli("new", "--from", PLATFORM / "扣分后封顶.yaml", "-o", book).returncode == 0
+    wb = openpyxl.load_workbook(book)
+    ws = wb["自评表"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    col = next(c.column for c in cells if c.value.strip().startswith("偏差原因分析"))
+    row = next(c.row for c in cells if c.value == "信息公开数量")
+    ws.cell(row, col).value = deviation
+    wb.save(book)
+    return book
+
+
+def test_a_deducted_indicator_is_asked_why_its_target_was_low_not_why_it_was_missed(tmp_path):
+    book = _deducted_book(tmp_path, None)
+    data = json.loads(run_cli("check", book, "--json").stdout)
+    assert data["总分"] == 79 and data["封顶前总分"] == 94
+    deviation = [f for f in data["标记"] if f["代码"] == "E-DEVIATION"]
+    assert len(deviation) == 1, data["标记"]
+    message = deviation[0]["说明"]
+    assert "“信息公开数量”超额完成，目标设置偏低（扣 2 分）" in message and "说明目标设置偏低的原因" in message
+    assert "未完成" not in message
+    deducted = next(f for f in data["标记"] if f["代码"] == "W-EXCESS-DEDUCT")["说明"]
+    assert deducted.startswith("超额完成：实际完成值 1500条 超出目标 1000条 达 50%，目标设置偏低（扣 2 分；")
+    cap = next(f for f in data["标记"] if f["代码"] == "W-TOTAL-CAP")["说明"]
+    assert cap.startswith("执行率 60.00% 低于 70%")  # the rate as the form shows it
+
+
+def test_a_shortfall_still_asks_why_it_was_missed(tmp_path):
+    """Control: 内容准确率 ≥90%, 87% scores 10 × 87 / 90 = 9.67 — a real shortfall, worded as before."""
+    import openpyxl
+
+    book = _deducted_book(tmp_path, "年初目标偏低。")
+    wb = openpyxl.load_workbook(book)
+    ws = wb["自评表"]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "93%")
+    cell.value = "87%"
+    wb.save(book)
+    data = json.loads(run_cli("check", book, "--json").stdout)
+    deviation = [f["说明"] for f in data["标记"] if f["代码"] == "E-DEVIATION"]
+    assert deviation == ["“内容准确率”得分 9.67 低于分值 10，请在“偏差原因分析及改进措施”中说明未完成的原因和改进措施。"]
+
+
+def test_the_report_says_a_deducted_indicator_was_exceeded_not_missed(tmp_path):
+    import docx
+
+    book = _deducted_book(tmp_path, None)
+    report = tmp_path / "报告.docx"
+    # exit 1: the blank 偏差原因 is an error (E-DEVIATION), the report is still written
+    assert run_cli("report", book, "-o", report).returncode == 1 and report.exists()
+    document = docx.Document(str(report))
+    lines = ["".join(p.text.split()) for p in document.paragraphs]
+    about = [t for t in lines if t.startswith("“信息公开数量”")]
+    assert len(about) == 2, about  # 四、 the indicator's line; 五、（二） 存在的问题
+    for line in about:
+        assert "超额完成年度指标值（超出目标50%），目标设置偏低（扣2分）" in line and "未达到" not in line, line
+        assert "未完成的原因" not in line and "说明目标设置偏低的原因" in line, line  # the placeholder's ask
+    # The 附表's 计分调整 says the same.
+    last = "".join(document.tables[-1].rows[-1].cells[-1].text.split())
+    assert "“信息公开数量”超额完成：实际完成值1500条超出目标1000条达50%，目标设置偏低（扣2分）" in last, last
+    # Every other indicator reached its target and still says so.
+    assert any(t.startswith("“内容准确率”") and "达到年度指标值" in t for t in lines)
+    assert run_cli("check-report", report, book).returncode in (0, 1)

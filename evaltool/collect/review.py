@@ -254,8 +254,10 @@ def _unit_key(row: dict) -> str:
 
 
 def build_review(rows: list[dict]) -> ReviewPack:
-    """Every 汇总 row with its risks (same texts across units added here), highest risk first."""
-    out = [RiskRow(row=row) for row in rows]
+    """Every reviewed 汇总 row with its risks (same texts across units added here), highest risk first.
+    A row is reviewed when the worker gave it facts (REVIEW_KEY): a form of a kind with a 总分/等次
+    (FormKind.graded), not a 目标表 or 监控表."""
+    out = [RiskRow(row=row) for row in rows if REVIEW_KEY in row]
     by_digest: dict[str, list[tuple[int, str, str]]] = {}
     for i, rr in enumerate(out):
         facts = rr.row.get(REVIEW_KEY)

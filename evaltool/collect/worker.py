@@ -150,12 +150,16 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
                          "项目": _text(project.name), "年度": _text(project.year), "等次": "无法计分",
                          "无法计分原因": f"规则集无法使用：{exc}", "错误数": 1, "警告数": 0,
                          "文件": file, "工作表": project.sheet})
+            if review and kind_of(project).graded:
+                from evaltool.collect.review import REVIEW_KEY
+
+                rows[-1][REVIEW_KEY] = {}  # listed for 抽查 with its reason, no facts
             findings.append((file, project.sheet, "", "错误", f"无法计分：{exc}", "E-RULES", _text(project.name)))
             continue
         result = evaluate(project, rule_set)
         settle(project, result)
         rows.append(kind_of(project).summary_row(project, result, file))
-        if review:
+        if review and kind_of(project).graded:  # only self-evaluations with a 总分 are reviewed
             from evaltool.collect.review import REVIEW_KEY, project_facts
 
             rows[-1][REVIEW_KEY] = project_facts(project, result, rule_set, p, alone=len(projects) == 1)

@@ -47,17 +47,19 @@ def excess_deduction(rules: RuleSet, direction: str, excess: Decimal | None, wei
 
 def deduction_texts(rules: RuleSet, direction: str, excess: Decimal, target: str, actual: str,
                     taken: Decimal, before: Decimal, after: Decimal) -> tuple[str, str]:
-    """(explanation suffix, finding message) of an 超额扣分."""
+    """(explanation suffix, finding message) of an 超额扣分. The indicator is achieved — beaten by far —
+    so every text says 超额完成 and the rule set's reason (目标设置偏低), never 未达到/未完成."""
     rule = rules.excess
     assert rule is not None
     verb = "优于" if direction in ("le", "lt") else "超出"
     how = (f"扣 {fmt(rule.points)} 分" if rule.points is not None
            else f"扣分值的 {percent(rule.share or Decimal(0))}")
-    suffix = f"；实际{verb}目标 {percent(excess)}，扣 {fmt(taken)} 分（{rule.reason}），得 {fmt(after, rules.places)}"
-    message = (f"实际完成值 {actual} {verb}目标 {target} 达 {percent(excess)}，扣 {fmt(taken)} 分"
-               f"（{rules.name}：{verb}目标 {percent(rule.margin)} 及以上{how}，{rule.reason}），该指标得分 "
+    suffix = (f"；超额完成，实际{verb}目标 {percent(excess)}，{rule.reason}（扣 {fmt(taken)} 分），"
+              f"得 {fmt(after, rules.places)}")
+    message = (f"超额完成：实际完成值 {actual} {verb}目标 {target} 达 {percent(excess)}，{rule.reason}"
+               f"（扣 {fmt(taken)} 分；{rules.name}：{verb}目标 {percent(rule.margin)} 及以上{how}），该指标得分 "
                f"{fmt(before, rules.places)} → {fmt(after, rules.places)}。请核实年度指标值是否定得偏低，"
-               "并在偏差原因分析及改进措施中说明。")
+               f"并在偏差原因分析及改进措施中说明{rule.reason}的原因。")
     return suffix, message
 
 
@@ -66,8 +68,8 @@ def deduction_adjustment(index: int, label: str, rules: RuleSet, direction: str,
     rule = rules.excess
     assert rule is not None
     verb = "优于" if direction in ("le", "lt") else "超出"
-    return Adjustment("超额扣分", -taken, f"“{label}”实际完成值 {actual} {verb}目标 {target} 达 {percent(excess)}，"
-                                    f"扣 {fmt(taken)} 分（{rule.reason}）", index)
+    return Adjustment("超额扣分", -taken, f"“{label}”超额完成：实际完成值 {actual} {verb}目标 {target} 达 "
+                                    f"{percent(excess)}，{rule.reason}（扣 {fmt(taken)} 分）", index)
 
 
 def capped_total(rules: RuleSet, rate_shown: Decimal | None, total: Decimal) -> tuple[Decimal, TotalCap | None]:
@@ -83,9 +85,10 @@ def capped_total(rules: RuleSet, rate_shown: Decimal | None, total: Decimal) -> 
 def cap_texts(rules: RuleSet, cap: TotalCap, rate_shown: Decimal, before: Decimal, after: Decimal,
               grade: str) -> tuple[Adjustment, str]:
     """(adjustment with its one-line reason, finding message) of a 总分上限 that cut the total."""
-    reason = (f"执行率 {percent(rate_shown)} {cap.condition()}，总分不超过 {fmt(cap.cap)} 分："
+    # The rate as the form shows it (75.00%): the band is decided on that figure (README).
+    reason = (f"执行率 {fmt_percent(rate_shown, 2)} {cap.condition()}，总分不超过 {fmt(cap.cap)} 分："
               f"{fmt(before, rules.places)} → {fmt(after, rules.places)}")
-    message = (f"执行率 {percent(rate_shown)} {cap.condition()}，按{rules.name}总分不超过 {fmt(cap.cap)} 分："
+    message = (f"执行率 {fmt_percent(rate_shown, 2)} {cap.condition()}，按{rules.name}总分不超过 {fmt(cap.cap)} 分："
                f"各项得分合计 {fmt(before, rules.places)} 分，总分按 {fmt(after, rules.places)} 分计（等次 {grade}）。"
                "提高执行率或核实全年执行数；这一上限不是填报错误，不需要改表。")
     return Adjustment("总分上限", after - before, reason), message

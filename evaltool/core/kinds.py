@@ -79,6 +79,9 @@ class FormKind:
     # `evaltool publish` counts 项目 forms in the 情况说明's totals and reports the others apart, so a
     # department's money (which holds its projects') is never added to its projects'.
     subject: str = "项目"
+    # Whether its evaluation is a self-evaluation with a 总分 and 等次: `evaltool collect --review`
+    # lists only such forms for 抽查/复核 (a 目标表 or 监控表 has nothing to review against a grade).
+    graded: bool = True
     # Sheets of the kind's workbook that are working material, not the form (never published)
     internal_sheets: tuple[str, ...] = ()
 

@@ -14,6 +14,7 @@ class MonitorKind(FormKind):
     name = M.KIND
     title = M.TITLE
     summarised = True
+    graded = False  # no 总分/等次: not in collect --review's 抽查 (FormKind.graded)
     pasteable = False
     grids_ok = False
     case_keys = (M.PERIOD_KEY, M.FUNDS_KEY, M.ROWS_KEY, M.GOALS_KEY)

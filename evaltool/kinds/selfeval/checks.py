@@ -214,7 +214,15 @@ def check_indicators(project: Project, rules: RuleSet, result: ScoreResult, out)
         typed_value = typed.quantity.value if typed.kind == "number" and typed.quantity and not typed.direction \
             and typed.quantity.unit in (None, "分") else None
         if res.weight is not None and _blank(ind.deviation):
-            if res.score is not None and res.score < res.weight:
+            if res.score is not None and res.score < res.weight and res.deduction and rules.excess is not None \
+                    and res.score + res.deduction >= res.weight:
+                # Lost only to the 超额扣分: the target was beaten by far, nothing is 未完成.
+                why = rules.excess.reason
+                out.add("E-DEVIATION", "error",
+                        f"“{label}”超额完成，{why}（扣 {fmt(res.deduction)} 分），得分 {fmt(res.score)} 低于分值 "
+                        f"{fmt(res.weight)}，请在“偏差原因分析及改进措施”中说明{why}的原因和改进措施"
+                        "（如下一年度如何调整指标值）。", "偏差原因分析及改进措施", ind.where("偏差原因分析及改进措施"), i)
+            elif res.score is not None and res.score < res.weight:
                 out.add("E-DEVIATION", "error",
                         f"“{label}”得分 {fmt(res.score)} 低于分值 {fmt(res.weight)}，请在“偏差原因分析及改进措施”中"
                         "说明未完成的原因和改进措施。", "偏差原因分析及改进措施", ind.where("偏差原因分析及改进措施"), i)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from evaltool.core import values
+from evaltool.core.adjustments import percent
 from evaltool.core.decimals import fmt, fmt_percent
 from evaltool.core.model import FUND_ROWS, Project, ScoreResult
 from evaltool.core.results import UNGRADED_LABEL
@@ -50,6 +51,10 @@ class IndicatorView:
     deviation: str  # 偏差原因分析及改进措施 as typed ("" when empty)
     deviation_or_placeholder: str
     far_above: bool = False  # the result far exceeds the target: the target may have been set too low
+    # The rule set's 超额扣分 took points: the target was beaten by far (超额完成), not missed. Its
+    # sentence ("超额完成年度指标值（超出目标 30%），目标设置偏低（扣 2 分）"), "" otherwise.
+    deducted: bool = False
+    deduction: str = ""
 
 
 class _Shortfalls:
@@ -111,6 +116,8 @@ def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
     level_sums: dict[str, list[Decimal]] = {}
     group_sums: dict[tuple[str, str], list[Decimal]] = {}
     labels = unique_labels([r.level3 for r in result.indicators])
+    rules = rules_of(project, result)
+    why = rules.excess.reason if rules is not None and rules.excess is not None else "目标设置偏低"
     for r, label in zip(result.indicators, labels):
         ind = raw_by_index.get(r.index)
         l1 = r.level1 or "（未填一级指标）"
@@ -118,8 +125,16 @@ def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
         deviation = raw_text(getattr(ind, "deviation", None)) if ind is not None else ""
         scored = r.score is not None and r.weight is not None
         full = r.score is not None and r.weight is not None and r.score >= r.weight
-        hint = (f"“{label}”得分低于分值，请在自评表“偏差原因分析及改进措施”栏说明未完成的原因和改进措施"
-                if scored and not full else f"“{label}”的偏差原因")
+        deducted = (scored and not full and bool(r.deduction) and r.excess is not None
+                    and r.score + r.deduction >= r.weight)  # type: ignore[operator]
+        deduction = (f"超额完成年度指标值（{'优于' if r.method == '反向' else '超出'}目标 "
+                     f"{percent(r.excess)}），{why}（扣 {fmt(r.deduction)} 分）") if deducted else ""  # type: ignore[arg-type]
+        if deducted:
+            hint = f"“{label}”超额完成、{why}被扣分，请在自评表“偏差原因分析及改进措施”栏说明{why}的原因和改进措施"
+        elif scored and not full:
+            hint = f"“{label}”得分低于分值，请在自评表“偏差原因分析及改进措施”栏说明未完成的原因和改进措施"
+        else:
+            hint = f"“{label}”的偏差原因"
         view = IndicatorView(
             index=r.index, level1=escape_markup(l1), level2=escape_markup(l2), name=escape_markup(r.level3),
             label=escape_markup(label),
@@ -129,7 +144,7 @@ def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
             weight_value=r.weight, score_value=r.score, method=r.method, explanation=r.explanation,
             qualitative=r.method == "定性", full=full, scored=scored,
             deviation=deviation, deviation_or_placeholder=deviation or placeholder(hint),
-            far_above=r.index in far_above,
+            far_above=r.index in far_above, deducted=deducted, deduction=escape_markup(deduction),
         )
         lv = levels.setdefault(l1, Level1View(l1, "", ""))
         group = next((g for g in lv.groups if g.name == l2), None)

@@ -13,6 +13,7 @@ class TargetsKind(FormKind):
     name = T.NAME
     title = T.TITLE
     summarised = True
+    graded = False  # no 总分/等次: not in collect --review's 抽查 (FormKind.graded)
     pasteable = True
     grids_ok = True
     report_template = "report-targets.md.j2"
