@@ -332,9 +332,15 @@ def main(argv=None) -> None:
         one = Path(tempfile.mkdtemp(prefix="evaltool-bench-one-"))
         (one / "a.xlsx").write_bytes(Path(paths[0]).read_bytes())
         cli = [sys.executable, "-m", "evaltool", "collect", str(one), "-o", str(work / "汇总-one.xlsx"), "-q", "-j", "1"]
-        quiet = functools.partial(subprocess.run, stdout=subprocess.DEVNULL, cwd=str(ROOT))
+        # As installed (pip compiles the bytecode): a bytecode cache in a temp folder, filled by an
+        # untimed first run; PYTHONDONTWRITEBYTECODE (set in some shells) would compile every module
+        # at every start and measure the compiler instead.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="evaltool-bench-pyc-")
+        quiet = functools.partial(subprocess.run, stdout=subprocess.DEVNULL, cwd=str(ROOT), env=env)
+        quiet(cli)
         fixed = [measured(quiet, cli) for _ in range(args.repeat)]
-        bare = [measured(subprocess.run, [sys.executable, "-c", "pass"]) for _ in range(args.repeat)]
+        bare = [measured(functools.partial(subprocess.run, env=env), [sys.executable, "-c", "pass"]) for _ in range(args.repeat)]
         res["one_file_cpu_s"], res["one_file_wall_s"] = med(fixed)
         res["python_start_cpu_s"] = med(bare)[0]
         print(f"fixed cost: CLI collect of 1 file in a new process (median of {args.repeat}): CPU {res['one_file_cpu_s']:.2f} s, "

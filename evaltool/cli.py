@@ -65,6 +65,7 @@ def score_cmd(file: str, as_json: bool, rules: str | None, output: str | None) -
 @friendly
 def rules_cmd(rule_id: str | None) -> None:
     """列出内置规则集，或显示一个规则集（编号或文件路径）。"""
+    import evaltool.core.kinds  # noqa: F401 - hands in every kind's check of its own rule-file section
     from evaltool.core.rules import DEFAULT_RULES, builtin_ids, load_rules
 
     if not rule_id:

@@ -203,6 +203,7 @@ def test_weights_and_result_use_come_from_the_rule_set(inbox, tmp_path):
     assert data["抽查"]["有风险的项目数"] == len(RISKY) - 2  # the two 雷同 forms have no other risk
     top = data["抽查"]["风险最高"][0]
     assert top["项目"] == "超额完成项目" and top["风险分"] == 50
+    assert top["文件"].replace("\\", "/") == "单位C/自评表.xlsx" and top["工作表"] == "自评表"
     rows = sheet(tmp_path / "汇总.xlsx", "抽查")
     assert all("I-RISK-SAME-TEXT" not in r["风险理由"] for r in rows)
     assert {r["建议结果应用"] for r in rows if r["等次"] == "优"} == {"全额保障"}
@@ -288,6 +289,10 @@ def test_report_material_in_the_workbook_that_disagrees_is_a_risk_too(tmp_path):
     collect([folder], out, workers=1, review=True)
     rows = {r["项目"]: r for r in sheet(out, "抽查")}
     assert "I-RISK-REPORT" in rows["素材不符项目"]["风险理由"] and "报告素材" in rows["素材不符项目"]["风险理由"]
+    import re
+
+    where = re.search(r"如（(报告素材![A-Z]+\d+)）：主要内容及实施情况写道", rows["素材不符项目"]["风险理由"])
+    assert where and "全年执行数 90 万元" in _cell_value(folder / "甲" / "自评表.xlsx", where.group(1))
     assert rows["正常项目"]["风险分"] == 0
 
 
@@ -324,3 +329,111 @@ def test_only_forms_with_a_total_are_reviewed(tmp_path):
     opinion = [r for r in wb["复核意见"].iter_rows(min_row=2, values_only=True)]
     assert [r[1] for r in opinion] == [r["项目"] for r in reviewed]
     assert summary.review["有风险的项目数"] == 1
+
+
+def _cell_value(book: Path, ref: str):
+    sheet_name, cell = ref.split("!")
+    return openpyxl.load_workbook(book)[sheet_name][cell].value
+
+
+def test_each_reason_names_the_cell_to_open(pack, inbox):
+    """The reasons name the cell a reviewer opens, and that cell holds what the reason is about."""
+    import re
+
+    out, _ = pack
+    by_name = {r["项目"]: r for r in sheet(out, "抽查")}
+    book = {v[0]: inbox / k / "自评表.xlsx" for k, v in RISKY.items()}
+
+    far = re.search(r"“信息公开数量”超出目标 60%（(自评表![A-Z]+\d+)）", by_name["超额完成项目"]["风险理由"])
+    assert far and _cell_value(book["超额完成项目"], far.group(1)) == "1600条", by_name["超额完成项目"]["风险理由"]
+
+    rate = re.search(r"执行率仅 60%（全年执行数 (自评表![A-Z]+\d+)）", by_name["高分低执行率项目"]["风险理由"])
+    assert rate and _cell_value(book["高分低执行率项目"], rate.group(1)) == 60
+
+    typed = re.search(r"“信息公开数量”的得分（(自评表![A-Z]+\d+)）填报 18、按规则为 20", by_name["得分不符项目"]["风险理由"])
+    assert typed and _cell_value(book["得分不符项目"], typed.group(1)) == 18, by_name["得分不符项目"]["风险理由"]
+
+    tops = re.findall(r"“([^”]+)”（(自评表![A-Z]+\d+)）", by_name["定性全满项目"]["风险理由"])
+    assert [t for t, _ in tops] == ["内容准确率", "平均办理时长", "促进政务公开长效机制"]
+    assert all(_cell_value(book["定性全满项目"], ref) == "达成预期指标" for _, ref in tops)
+
+    same = re.search(r"“内容准确率”的偏差原因分析及改进措施（(自评表![A-Z]+\d+)）", by_name["雷同一项目"]["风险理由"])
+    assert same and _cell_value(book["雷同一项目"], same.group(1)) == SAME_TEXT
+
+    # A quoted report sentence is given whole: its quote is closed, the figure it contradicts named.
+    report = by_name["报告不符项目"]["风险理由"]
+    assert "预算执行率 90%。”" in report and "98万元 不一致" in report, report
+
+
+def test_review_conclusions_come_from_the_bureaus_rule_set(inbox, tmp_path):
+    rules = tmp_path / "本地.yaml"
+    rules.write_text("编号: 本地\n继承: 国家标准\n抽查:\n  复核结论: [无问题, 调整得分, 退回重评]\n", "utf-8")
+    out = tmp_path / "汇总.xlsx"
+    res = CliRunner().invoke(main, ["collect", str(inbox), "-o", str(out), "--review", "--rules", str(rules), "-j", "1"])
+    assert res.exit_code in (0, 1), res.output
+    ws = openpyxl.load_workbook(out)["复核意见"]
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert len(lists) == 1 and lists[0].formula1 == '"无问题,调整得分,退回重评"'
+    assert "无问题、调整得分、退回重评" in lists[0].error
+    assert load_rules("国家标准").review.conclusions == ("属实，维持自评结果", "部分属实，调整得分", "不属实，退回重新自评",
+                                                      "需补充材料")
+
+
+@pytest.mark.parametrize("body, words", [
+    ("抽查:\n  复核结论: 属实\n", ["抽查 → 复核结论", "列表"]),
+    ("抽查:\n  复核结论: [属实, \"部分属实,调整\"]\n", ["半角逗号", "全角逗号"]),
+    ("抽查:\n  复核结论: [属实, 属实]\n", ["“属实”重复出现"]),
+    ("抽查:\n  复核结论: [\"" + "很长的结论" * 60 + "\"]\n", ["255"]),
+])
+def test_bad_review_conclusions_are_refused_on_load(tmp_path, body, words):
+    path = tmp_path / "坏.yaml"
+    path.write_text("编号: 坏\n继承: 国家标准\n" + body, "utf-8")
+    with pytest.raises(RuleError) as exc:
+        load_rules(str(path))
+    for w in words:
+        assert w in str(exc.value), str(exc.value)
+
+
+def test_a_rule_set_with_its_own_grades_loads_and_suggests_only_its_own_result_use(tmp_path):
+    """国家标准's 结果应用 (优/良/中/差) is not inherited by a set whose grades are 优秀/良好/合格/不合格:
+    it would have made the set fail to load ("“优”不是本规则集的等次")."""
+    path = tmp_path / "本地.yaml"
+    path.write_text("编号: 本地\n继承: 国家标准\n等次:\n  - {名称: 优秀, 不低于: 90}\n  - {名称: 良好, 不低于: 80}\n"
+                    "  - {名称: 合格, 不低于: 60}\n  - {名称: 不合格, 不低于: 0}\n结果应用: {优秀: 优先保障}\n", "utf-8")
+    rules = load_rules(str(path))
+    assert [g for g, _ in rules.grades] == ["优秀", "良好", "合格", "不合格"] and rules.result_use == {"优秀": "优先保障"}
+    path.write_text(path.read_text("utf-8").replace("结果应用: {优秀: 优先保障}\n", ""), "utf-8")
+    assert load_rules(str(path)).result_use == {}
+    # A set that keeps the national grades keeps their 结果应用 and can override one.
+    path.write_text("编号: 本地\n继承: 国家标准\n结果应用: {中: 压减 20%}\n", "utf-8")
+    assert load_rules(str(path)).result_use == {"优": "优先保障", "良": "保持", "中": "压减 20%", "差": "取消或大幅压减"}
+
+
+def test_risks_add_up_once_each_and_ties_go_to_the_higher_total(tmp_path):
+    """Ranking on a planted set: two risks (30 + 10) above one (30); two far-above indicators count
+    the 大幅超额 weight once; among equal risk the higher 总分 first; clean forms last."""
+    weights = load_rules("国家标准").review.weights
+
+    def both(d):
+        low_rate(d)
+        far_above(d)
+        d["绩效指标"][4].update({"年度指标值": "≤10起", "实际完成值": "2起"})  # a second one, 80% under
+
+    def low_and_short(d):  # 60% 执行率 and one shortfall: 6 + 88 = 94, below 96 but still 优
+        low_rate(d)
+        d["绩效指标"][1].update({"实际完成值": "72%", "偏差原因分析及改进措施": "部分稿件返工。"})
+
+    folder = tmp_path / "收件箱"
+    new_workbook(form("两项风险", "甲单位", both), folder / "甲" / "自评表.xlsx")
+    new_workbook(form("低执行率高分", "乙单位", low_rate), folder / "乙" / "自评表.xlsx")
+    new_workbook(form("低执行率略低分", "丙单位", low_and_short), folder / "丙" / "自评表.xlsx")
+    new_workbook(form("正常项目", "丁单位"), folder / "丁" / "自评表.xlsx")
+    out = tmp_path / "汇总.xlsx"
+    collect([folder], out, workers=1, review=True)
+    rows = sheet(out, "抽查")
+    assert [r["项目"] for r in rows] == ["两项风险", "低执行率高分", "低执行率略低分", "正常项目"], rows
+    top = rows[0]
+    assert top["风险分"] == weights["高分低执行率"] + weights["大幅超额"]
+    assert "“信息公开数量”超出目标 60%" in top["风险理由"] and "“网络安全事故数”优于目标 80%" in top["风险理由"]
+    assert rows[1]["风险分"] == rows[2]["风险分"] == weights["高分低执行率"] and rows[1]["总分"] > rows[2]["总分"]
+    assert rows[3]["风险分"] == 0

@@ -28,6 +28,13 @@ from evaltool.core.decimals import round_half_up, to_decimal
     ("300人次以下", "le", "300", "人次"),
     ("2.5万余条", None, "25000", "条"),
     ("=0起", "eq", "0", "起"),
+    # Years and months of something (使用年限, 工期): quantities, not dates (SWEEP S4).
+    ("≥10年", "ge", "10", "年"),
+    ("10年", None, "10", "年"),
+    ("≤3年", "le", "3", "年"),
+    ("≤11月", "le", "11", "月"),
+    ("10年以上", "ge", "10", "年"),
+    ("3.5年", None, "3.5", "年"),
 ])
 def test_numbers_directions_units(text, direction, value, unit):
     p = values.parse(text)
@@ -42,6 +49,14 @@ def test_deadlines_and_dates():
     assert p.kind == "deadline" and str(p.date) == "2022-12-31"
     assert values.parse("12月底前", default_year=2023).date.isoformat() == "2023-12-31"
     assert values.parse("2023-06-30").kind == "date"
+
+
+def test_a_year_or_a_month_day_stays_a_date_not_a_quantity():
+    assert values.parse("2022年").kind == "unknown"  # a year alone: not 2022 of something
+    assert values.parse("11月", default_year=2024).date.isoformat() == "2024-11-30"
+    assert values.parse("2024年11月").kind == "date"
+    assert values.parse("11月30日", default_year=2024).kind == "date"
+    assert values.parse("2024年11月30日前").kind == "deadline"
 
 
 @pytest.mark.parametrize("text", ["持续推动", "达成预期指标", "显著", "部分达成预期指标并具有一定效果", "定性"])

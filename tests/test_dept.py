@@ -572,6 +572,9 @@ def test_cap_and_deduction_keys_apply_as_for_the_selfeval(tmp_path):
     assert run("report", path, "-o", report).exit_code == 1 and report.exists()  # 1: the form has an error
     text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
     assert "自评总分89分，评价等次为“良”" in text and "总分不超过89分：94.50 → 89.00" in text and "目标设置偏低（扣2分）" in text
+    # SWEEP S15: the deducted indicator is 超额完成, never 未完成/未达到
+    assert "超额完成年度指标值（超出目标40%），目标设置偏低（扣2分）" in "".join(text.split()), text
+    assert "说明目标设置偏低的原因" in marks(got, "E-DEVIATION")[0]["说明"] and "未完成" not in marks(got, "E-DEVIATION")[0]["说明"]
     assert run("check-report", report, path).exit_code == 0
 
 
@@ -636,3 +639,41 @@ def test_hand_made_cells_evaltool_filled_are_its_own_on_the_next_run(tmp_path):
     ws = openpyxl.load_workbook(path)["整体支出"]
     assert ws["E23"].value == 0.8 and [ws[c].value for c in ("C33", "D33", "E33")] == [300, 257.5, 0.8583]
     assert ws["E22"].value == pytest.approx(0.8)  # the clerk's typed figure is still not touched
+
+
+def test_split_target_columns_and_a_two_row_header_read_as_on_a_selfeval(tmp_path):
+    """四川式 indicator columns (指标性质 | 指标值 | 度量单位 under a merged 年度指标值, two header rows) and
+    预算执行情况 for the fund block: the shared reader's layouts apply to the 部门整体 form unchanged."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "部门整体"
+    ws["A1"] = "部门整体支出绩效自评表"
+    ws["A2"], ws["B2"] = "单位名称", "某县水利局"
+    ws["E2"], ws["F2"] = "年度", "2024年"
+    for col, head in zip("ABCDEFG", ("预算执行情况", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分")):
+        ws[f"{col}3"] = head
+    ws["A4"], ws["B4"], ws["C4"], ws["D4"], ws["F4"] = "总额", 400, 420, 399, 10
+    ws["A5"], ws["C5"], ws["D5"] = "基本支出", 220, 220
+    ws["A6"], ws["C6"], ws["D6"] = "项目支出", 200, 179
+    heads = ("一级指标", "二级指标", "三级指标", "年度指标值", None, None, "完成值", "权重", "得分", "未完成原因分析")
+    for c, head in enumerate(heads, start=1):
+        ws.cell(8, c, head)
+    for c, head in zip((4, 5, 6), ("指标性质", "指标值", "度量单位")):
+        ws.cell(9, c, head)
+    ws.merge_cells("D8:F8")
+    for c in (1, 2, 3, 7, 8, 9, 10):
+        ws.merge_cells(start_row=8, start_column=c, end_row=9, end_column=c)
+    rows = [("产出指标", "数量指标", "新建堤防", "≥", 12, "公里", "12公里", 50),
+            ("效益指标", "社会效益指标", "保护人口", "≥", 5, "万人", "5.2万人", 30),
+            ("满意度指标", "服务对象满意度指标", "群众满意度", "≥", 90, "%", "93%", 10)]
+    for r, row in enumerate(rows, start=10):
+        for c, value in enumerate(row, start=1):
+            ws.cell(r, c, value)
+    ws.cell(13, 1, "合计")
+    path = tmp_path / "水利局.xlsx"
+    wb.save(path)
+    got = json.loads(run("check", path, "--json").output)
+    # 399 ÷ 420 = 95% → 9.5; the three indicators full: 9.5 + 90 = 99.5
+    assert (got["部门名称"], got["年度"], got["执行率"], got["总分"]) == ("某县水利局", 2024, 0.95, 99.5)
+    assert [i["得分"] for i in got["指标"]] == [50, 30, 10]
+    assert "I-TARGET-SPLIT" in codes(got) and "W-DEPT-NO-PROJECTS" in codes(got)

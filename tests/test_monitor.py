@@ -157,7 +157,9 @@ def test_score_writes_lights_in_place_and_keeps_what_was_typed(filled, tmp_path)
     res = run("score", filled)
     assert res.exit_code == 1, res.output  # 工程完工时间 lacks 偏差原因 and 纠偏措施
     after = cells(filled, "运行监控表")
-    assert (after["G6"], after["H6"], after["I6"], after["K2"]) == ("40.00%", "58.33%", "红", "红")
+    assert (after["G6"], after["H6"], after["I6"], after["K2"]) == (0.4, 0.5833, "红", "红")
+    ws = openpyxl.load_workbook(filled)["运行监控表"]
+    assert ws["G6"].number_format == ws["H6"].number_format == "0.00%"  # numbers, shown 40.00% (SWEEP S17)
     assert (after["K13"], after["K14"], after["K15"], after["K16"], after["K17"]) == ("绿", "红", "绿", "红", "绿")
     changed = {a for a in before if before[a] != after.get(a)}
     assert changed <= {"G6", "H6", "I6", "K2", "K13", "K14", "K15", "K16", "K17"}, changed
@@ -176,7 +178,7 @@ def test_score_writes_lights_in_place_and_keeps_what_was_typed(filled, tmp_path)
 def test_report_is_a_monitoring_statement(filled, tmp_path):
     out = tmp_path / "说明.docx"
     res = run("report", filled, "-o", out)
-    assert res.exit_code == 1 and "注意：运行监控表有 2 个错误" in res.output, res.output
+    assert res.exit_code == 1 and "注意：项目支出绩效运行监控表有 2 个错误" in res.output, res.output
     doc = docx.Document(str(out))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "绩效运行监控情况说明" in text
@@ -593,7 +595,7 @@ def test_excel_score_button_writes_what_the_cli_writes(tmp_path, filled, monkeyp
     assert {w.cell for w in values} >= {"G6", "H6", "I6", "K2", "K13", "K14", "K15", "K16", "K17"}
     for w in values:
         assert got.get(w.sheet, w.cell, "value") == want[w.sheet][w.cell].value, (w.sheet, w.cell)
-    assert got.get("运行监控表", "G6", "value") == "40.00%"
+    assert got.get("运行监控表", "G6", "value") == 0.4
     assert any("计分完成" in a for a in got.alerts)
 
 

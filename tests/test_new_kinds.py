@@ -42,7 +42,7 @@ def test_new_kind_writes_the_kinds_blank_template_which_reads_back_as_that_kind(
     res = run("new", "--kind", name, cwd=tmp_path)
     assert res.exit_code == 0, res.output
     path = tmp_path / f"{kind.title}.xlsx"
-    assert path.exists() and f"已生成空白{name}" in res.output
+    assert path.exists() and f"已生成空白{kind.title}" in res.output  # the form's own name, not the --kind word
     assert openpyxl.load_workbook(path).sheetnames == kind.build_workbook(None, None).sheetnames
     assert [p.kind for p in service.load(str(path))] == [name]
     # template --kind writes the very same bytes

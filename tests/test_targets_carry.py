@@ -160,14 +160,17 @@ def test_both_forms_in_one_workbook_are_compared_without_an_option(tmp_path):
     assert run("new", "--from-targets", filed, "-o", out).exit_code == 0
     cells = _edit_selfeval(out)
     _copy_sheet(filed, out, "申报绩效目标表")
-    result = check(out)
-    assert result["项目名称"] == F.NAME and result["工作表"] == "自评表"  # the 自评表 is what is checked
+    both = check(out)  # each form read by its own kind (SWEEP S10): the 自评表, then the 目标表 sheet
+    assert [(r["类型"], r["工作表"]) for r in both] == [("自评表", "自评表"), ("绩效目标表", "申报绩效目标表")]
+    result = both[0]
+    assert result["项目名称"] == F.NAME
+    assert not comparisons(both[1])  # the comparison is the 自评表's, given once
     found = comparisons(result)
     assert {f["代码"] for f in found} == {"W-TG-CHANGED", "W-TG-DROPPED", "W-TG-ADDED", "W-TG-WEIGHT-CHANGED",
                                         "W-TG-FUND-CHANGED"}
     changed = next(f for f in found if f["代码"] == "W-TG-CHANGED")
     assert changed["单元格"] == cells["培训人次"]["年度指标值"] and "本工作簿 申报绩效目标表!F11" in changed["说明"]
-    # score marks the 自评表's cell; the 目标表 sheet is left as it was
+    # score marks the 自评表's cell; the 目标表 sheet's values are left as they were
     before = [[c.value for c in r] for r in openpyxl.load_workbook(out)["申报绩效目标表"].iter_rows()]
     run("score", out)
     wb = openpyxl.load_workbook(out)
@@ -205,8 +208,9 @@ def test_a_blank_targets_sheet_beside_the_selfeval_compares_nothing(tmp_path):
     blank = tmp_path / "空白目标表.xlsx"
     assert run("new", blank, "--kind", "绩效目标表").exit_code == 0
     _copy_sheet(blank, out, "绩效目标表")
-    result = check(out)
-    assert result["工作表"] == "自评表" and comparisons(result) == []
+    both = check(out)  # the blank 目标表 is a form of its own kind (SWEEP S10), checked apart
+    assert [(r["类型"], r["工作表"]) for r in both] == [("自评表", "自评表"), ("绩效目标表", "绩效目标表")]
+    assert comparisons(both[0]) == []
 
 
 def test_from_targets_with_monitor_carries_both(tmp_path):

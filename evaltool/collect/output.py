@@ -611,9 +611,13 @@ class CollectionWriter:
         _write_rows(self.wb, df, subtotal_cols, ws=self._reserved["汇总"])
         for position, (kind, kind_rows) in enumerate(own, start=1):
             _write_kind_rows(self.wb, kind, kind_rows, position)
-        dept = department_records(df) if len(df) else None
+        # 主管部门汇总 and 图表 add up the projects' spending only: a 绩效目标表's declared budget
+        # (its project's 自评表 reports the money) and a whole department's form (its money holds its
+        # projects') stay listed in 汇总 but out of the totals (FormKind.spending / .subject).
+        counted = rows_frame([r for r in rows if counts_in_totals(r)])[0] if len(df) else df
+        dept = department_records(counted) if len(counted) else None
         _write_departments(self.wb, dept, ws=self._reserved["主管部门汇总"])
-        _write_charts(self.wb, df, ws=self._reserved["图表"])
+        _write_charts(self.wb, counted, ws=self._reserved["图表"])
         _write_unreadable(self.wb, summary)
         _write_about(self.wb, summary, self.n_findings)
         if extra is not None:
@@ -662,6 +666,18 @@ def _write_rows(wb, df, subtotal_cols: list[str], ws=None) -> None:
     for values in df.records:
         w.append(values)
     w.autofilter()
+
+
+def counts_in_totals(row: dict) -> bool:
+    """Whether a 汇总 row's money and grade go into 主管部门汇总 and 图表: a 项目 form that reports
+    spending (a row of an unknown kind counts, as before kinds were recorded)."""
+    from evaltool.core.kinds import kind_named, names
+
+    name = row.get("类型")
+    if name not in names():
+        return True
+    kind = kind_named(name)
+    return kind.spending and kind.subject == "项目"
 
 
 def split_kind_rows(rows: list[dict]) -> tuple[list[dict], list[tuple[Any, list[dict]]]]:
@@ -790,6 +806,8 @@ def _write_about(wb, summary, n_findings: int) -> None:
         ("问题条数", n_findings),
         ("说明", "本工作簿由 evaltool 汇总生成。执行率、各指标得分、小计、总分和等次均按规则重新计算，"
                 "不采用填报表中的计算结果；填报数与计算数不一致之处列在“问题清单”中。"
+                "主管部门汇总和图表只合计项目的自评（预算数、执行数、等次）：绩效目标表（申报的预算，不是支出）"
+                "和部门整体支出绩效自评表（其金额已含各项目）列在汇总中，不计入合计。"
                 "问题清单与对同一工作簿运行“校验”（evaltool check）所得相同，只是不再重复核对“报告素材”"
                 "文字中的数字（那由填报单位校验时完成）。"
                 "被汇总的文件只读取、未作任何修改；文件中的宏没有运行，也没有复制到本工作簿。"),

@@ -23,6 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from evaltool.core.rules import REVIEW_CONCLUSIONS
+
 # Key of a 汇总 row dict holding the project's facts (not a column of the 汇总 sheet).
 REVIEW_KEY = "复核"
 
@@ -39,8 +41,8 @@ RISK_CODES = {
 TYPED_CODES = ("E-SCORE-MISMATCH", "E-QUAL-BAND", "E-SCORE-OVER", "W-TYPED-DIFFERS")
 # Findings saying a report's numbers contradict the form (report/consistency.py).
 REPORT_CODES = ("E-REPORT-NUMBER", "E-REPORT-ARITH", "E-REPORT-GRADE")
-# 复核结论 choices (the sheet's drop-down list).
-CONCLUSIONS = ("属实，维持自评结果", "部分属实，调整得分", "不属实，退回重新自评", "需补充材料")
+# 复核结论 choices (the sheet's drop-down list) when the bureau's rule set names none (抽查 → 复核结论).
+CONCLUSIONS = REVIEW_CONCLUSIONS
 MAX_LISTED = 3  # examples named per risk; the count says how many there are
 PREVIEW_CHARS = 30
 
@@ -55,6 +57,46 @@ def _pct(value: Decimal, places: int = 2) -> str:
 
 def _label(r) -> str:
     return r.level3 or f"第 {r.index + 1} 个指标"
+
+
+def _at(location) -> str:
+    """'（自评表!F13）' naming the cell a reviewer opens, '' when the form gave no cell (a case file)."""
+    return f"（{location}）" if location is not None and getattr(location, "cell", None) else ""
+
+
+def _first_sentence(text: str) -> str:
+    """The message up to its first 。 outside quotes (a quoted report sentence keeps its own 。)."""
+    depth = 0
+    for k, ch in enumerate(text):
+        if ch in "“《（":
+            depth += 1
+        elif ch in "”》）":
+            depth = max(0, depth - 1)
+        elif ch == "。" and depth == 0:
+            return text[:k]
+    return text
+
+
+_TYPED_NUMBERS = re.compile(r"填报(?:的得分)? ?(\S+?) ?与按[^，。]*?计算的 ?(\S+?) ?不一致")
+
+
+def _typed_text(f, result) -> str:
+    """One typed-score finding for the 抽查: which indicator, which cell, what was typed and what the
+    rule gives ("“信息公开数量”的得分（自评表!J13）填报 18、按规则为 20")."""
+    label = f.field
+    if f.indicator is not None:
+        r = next((r for r in result.indicators if r.index == f.indicator), None)
+        if r is not None:
+            label = f"“{_label(r)}”的{f.field}"
+    m = _TYPED_NUMBERS.search(f.message)
+    said = f"填报 {m.group(1)}、按规则为 {m.group(2)}" if m else ""
+    return f"{label}{_at(f.location)}{said}"
+
+
+def _ind_at(project, r, name: str) -> str:
+    if 0 <= r.index < len(project.indicators):
+        return _at(project.indicators[r.index].cells.get(name))
+    return ""
 
 
 def _norm_text(text: Any) -> str:
@@ -76,9 +118,11 @@ def _texts(project, result) -> list[tuple[str, str]]:
     out = []
     for r in result.indicators:
         if 0 <= r.index < len(project.indicators):
-            out.append((f"“{_label(r)}”的偏差原因分析及改进措施", project.indicators[r.index].deviation))
-    out.append(("年度总体目标的实际完成情况", project.goal_actual))
-    out.append(("报告素材的预算执行偏差原因", (project.report or {}).get("预算执行偏差原因")))
+            out.append((f"“{_label(r)}”的偏差原因分析及改进措施{_ind_at(project, r, '偏差原因分析及改进措施')}",
+                        project.indicators[r.index].deviation))
+    out.append((f"年度总体目标的实际完成情况{_at(project.cells.get('实际完成情况'))}", project.goal_actual))
+    out.append((f"报告素材的预算执行偏差原因{_at(project.cells.get('报告素材.预算执行偏差原因'))}",
+                (project.report or {}).get("预算执行偏差原因")))
     return [(label, text) for label, text in out if isinstance(text, str) and text.strip()]
 
 
@@ -93,8 +137,12 @@ def project_facts(project, result, rules, path: str | os.PathLike | None, alone:
     rate, total = result.rate_display, result.total
 
     if total is not None and rate is not None and total >= rv.high_total and rate < rv.low_rate:
-        risks.append(("高分低执行率", f"总分 {fmt(total, 2)}（{result.grade}）而执行率仅 {_pct(rate)}"
-                                  f"（不低于 {fmt(rv.high_total)} 分、执行率低于 {_pct(rv.low_rate)} 即列入）"))
+        fund = (project.funds or {}).get("年度资金总额")
+        spent = fund.cells.get("全年执行数") if fund is not None else None
+        rate_at = f"（全年执行数 {spent}）" if spent is not None and spent.cell else ""
+        risks.append(("高分低执行率", f"总分 {fmt(total, 2)}（{result.grade}）{_at(project.cells.get('总分'))}"
+                                  f"而执行率仅 {_pct(rate)}{rate_at}；总分不低于 {fmt(rv.high_total)} 分且执行率"
+                                  f"低于 {_pct(rv.low_rate)} 即列入"))
 
     qualitative = [r for r in result.indicators if r.method == "定性"]
     if qualitative and len(qualitative) >= rv.qual_min:
@@ -108,20 +156,22 @@ def project_facts(project, result, rules, path: str | os.PathLike | None, alone:
                 graded_top.append(r)
         if len(graded_top) == len(qualitative):
             name = top.name if top is not None else "最高等级"
-            risks.append(("定性全部达成", f"{len(qualitative)} 个定性指标全部自评为“{name}”或满分"))
+            listed = "、".join(f"“{_label(r)}”{_ind_at(project, r, '实际完成值')}" for r in qualitative[:MAX_LISTED])
+            more = f"等 {len(qualitative)} 个" if len(qualitative) > MAX_LISTED else ""
+            risks.append(("定性全部达成", f"{len(qualitative)} 个定性指标全部自评为“{name}”或满分：{listed}{more}"))
 
     far = [r for r in result.indicators if r.excess is not None and r.excess >= rv.far_margin]
     if far:
         listed = "、".join(f"“{_label(r)}”{'优于' if r.method == '反向' else '超出'}目标 {_pct(r.excess, 0)}"
-                          for r in far[:MAX_LISTED])
+                          f"{_ind_at(project, r, '实际完成值')}" for r in far[:MAX_LISTED])
         more = f"等 {len(far)} 个指标" if len(far) > MAX_LISTED else ""
-        risks.append(("大幅超额", f"{listed}{more}（{_pct(rv.far_margin, 0)} 及以上，目标可能定得偏低）"))
+        risks.append(("大幅超额", f"{listed}{more}；超出 {_pct(rv.far_margin, 0)} 及以上即列入，目标可能定得偏低"))
 
     typed = [f for f in result.findings if f.code in TYPED_CODES]
     if typed:
-        where = "、".join(dict.fromkeys(
-            f"{f.field}（{f.location}）" if str(f.location) else f.field for f in typed[:MAX_LISTED]))
-        risks.append(("填报得分不符", f"{len(typed)} 处填报的得分与按规则计算的不同：{where}"))
+        where = "、".join(dict.fromkeys(_typed_text(f, result) for f in typed[:MAX_LISTED]))
+        more = "等" if len(typed) > MAX_LISTED else ""
+        risks.append(("填报得分不符", f"{len(typed)} 处填报的得分与按规则计算的不同：{where}{more}"))
 
     report = None
     if path is not None:
@@ -137,7 +187,7 @@ def project_facts(project, result, rules, path: str | os.PathLike | None, alone:
             if mismatches is None:
                 continue  # the report is about another project of the workbook
             if mismatches:
-                first = mismatches[0].message.split("。")[0]
+                first = _first_sentence(mismatches[0].message)
                 risks.append(("报告与表不符", f"报告《{docx.name}》有 {len(mismatches)} 处数字与表格不符，如：{first}"))
             break
 
@@ -147,8 +197,9 @@ def project_facts(project, result, rules, path: str | os.PathLike | None, alone:
 
         said = [f for f in material_findings(project, result) if f.code in REPORT_CODES]
         if said:
-            first = said[0].message.split("。")[0]
-            risks.append(("报告与表不符", f"“报告素材”工作表有 {len(said)} 处数字与表格不符，如：{first}"))
+            first = _first_sentence(said[0].message)
+            risks.append(("报告与表不符", f"“报告素材”工作表有 {len(said)} 处数字与表格不符，如"
+                                      f"{_at(said[0].location)}：{first}"))
 
     texts = []
     for label, text in _texts(project, result):
@@ -228,6 +279,7 @@ class RiskRow:
 @dataclass
 class ReviewPack:
     ranked: list[RiskRow]
+    conclusions: tuple[str, ...] = CONCLUSIONS  # the 复核结论 drop-down
 
     @property
     def risky(self) -> int:
@@ -235,7 +287,8 @@ class ReviewPack:
 
     def as_dict(self) -> dict:
         return {"有风险的项目数": self.risky,
-                "风险最高": [{"项目": r.row.get("项目"), "单位": r.row.get("单位"), "风险分": _num(r.score),
+                "风险最高": [{"项目": r.row.get("项目"), "单位": r.row.get("单位"), "文件": r.row.get("文件"),
+                              "工作表": r.row.get("工作表"), "风险分": _num(r.score),
                               "理由": [reason for _, _, reason in r.risks]} for r in self.ranked[:10] if r.score > 0]}
 
     def write(self, wb) -> None:
@@ -253,7 +306,19 @@ def _unit_key(row: dict) -> str:
     return unit or f"文件:{row.get('文件')}"
 
 
-def build_review(rows: list[dict]) -> ReviewPack:
+def conclusions_of(rules: str | None) -> tuple[str, ...]:
+    """The 复核结论 choices of the rule set the bureau collects with (`collect --rules`; the national one
+    without): the 复核 is the bureau's, not each unit's (a unit's 设置 sheet picks its own rule set)."""
+    from evaltool.core.rules import RuleError, load_rules
+
+    try:
+        review = load_rules(rules).review
+    except RuleError:  # collect reports a bad rule set on every row; the sheet keeps the usual choices
+        return CONCLUSIONS
+    return review.conclusions if review is not None else CONCLUSIONS
+
+
+def build_review(rows: list[dict], rules: str | None = None) -> ReviewPack:
     """Every reviewed 汇总 row with its risks (same texts across units added here), highest risk first.
     A row is reviewed when the worker gave it facts (REVIEW_KEY): a form of a kind with a 总分/等次
     (FormKind.graded), not a 目标表 or 监控表."""
@@ -299,7 +364,7 @@ def build_review(rows: list[dict]) -> ReviewPack:
                 str(rr.row.get("文件") or ""), str(rr.row.get("工作表") or ""))
 
     out.sort(key=key)
-    return ReviewPack(ranked=out)
+    return ReviewPack(ranked=out, conclusions=conclusions_of(rules))
 
 
 # ---- the sheets -------------------------------------------------------------------------------
@@ -360,6 +425,11 @@ class _Cells:
         return out
 
 
+def _clip(text: str, limit: int = 255) -> str:
+    """Excel refuses to open a workbook whose validation message is longer than 255 characters."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def write_sheets(wb, pack: ReviewPack) -> None:
     """The 抽查 sheet (ranked, with reasons and the suggested 结果应用) and the 复核意见 sheet to fill,
     placed right after the 汇总 sheet."""
@@ -385,9 +455,10 @@ def write_sheets(wb, pack: ReviewPack) -> None:
     review.autofilter()
     last = max(2, len(pack.ranked) + 1)
     validations = DataValidationList()
-    choice = DataValidation(type="list", formula1='"' + ",".join(CONCLUSIONS) + '"', allow_blank=True,
+    choices = pack.conclusions
+    choice = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
                             showErrorMessage=True, errorTitle="复核结论",
-                            error="请从下拉列表中选择复核结论：" + "、".join(CONCLUSIONS) + "。",
+                            error=_clip("请从下拉列表中选择复核结论：" + "、".join(choices) + "。"),
                             showInputMessage=True, promptTitle="复核结论", prompt="请从下拉列表中选择。")
     choice.add(f"F2:F{last}")
     day = DataValidation(type="date", operator="greaterThan", formula1="DATE(2000,1,1)", allow_blank=True,

@@ -7,17 +7,17 @@ output's write-only 问题清单 sheet (which spools to disk) as they arrive.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import sys
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator
+
+if TYPE_CHECKING:  # imported where a pool is made: a run of one file needs none (nor multiprocessing)
+    from concurrent.futures import ProcessPoolExecutor
 
 from evaltool.collect.worker import SUMMARY_SHEETS, FileOutcome, process_chunk, warm
 from evaltool.core.kinds import added
@@ -28,7 +28,7 @@ EXTENSIONS = (".xlsx", ".xlsm")
 # sent the wrong format; reports (.docx, .pdf) sitting next to the workbooks are not submissions.
 NEAR_MISSES = (".xls", ".et", ".ods")
 WAITING_MAX = 20_000  # findings held in memory while openpyxl is still being imported
-INLINE_MAX_FILES = 8  # below this, starting worker processes costs more than it saves
+INLINE_MAX_FILES = 8  # up to this many files (workers not asked for): one worker process
 
 Progress = Callable[[int, int, str], None]  # (files done, files total, last file)
 
@@ -154,6 +154,8 @@ def _mp_context(fork: bool = False):
     # fork: the fastest start (workers inherit everything imported and warmed here), safe only
     # while this process runs no other thread. forkserver otherwise: workers fork from a small
     # clean process (no threads, no pandas), once it has warmed itself up.
+    import multiprocessing
+
     if sys.platform.startswith("linux"):
         if fork:
             return multiprocessing.get_context("fork")
@@ -171,15 +173,18 @@ def default_workers() -> int:
 
 
 def start_pool(workers: int) -> ProcessPoolExecutor | None:
-    """A worker pool whose processes start now (while the files are listed), forked straight from
+    """A worker pool whose processes start now (before any thread of this process), forked straight from
     this process when it runs no other thread yet; None where processes cannot be started."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     fork = sys.platform.startswith("linux") and threading.active_count() == 1
     try:
         if fork:
-            warm()  # here, once: every worker inherits it
+            warm(workers > 1)  # here, once: every worker inherits it (one worker: only what it will surely use)
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(fork))
         for _ in range(workers):
-            pool.submit(warm)  # each submit starts one more process until all are up; warm() is cheap there
+            pool.submit(warm, workers > 1)  # each submit starts one more process until all are up; cheap there
         return pool
     except (OSError, RuntimeError, BrokenProcessPool, ValueError):
         return None
@@ -199,6 +204,8 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
     reader library abort (a native panic) would take the whole consolidation with it. When a
     worker dies, the chunks it may have been reading are read again file by file, each in a
     fresh process, so only the culprit is lost (as 无法读取的文件, with CRASHED as its reason)."""
+    from concurrent.futures.process import BrokenProcessPool
+
     pairs = [(str(p), name) for p, name in items]
     workers = workers or default_workers()
     # Chunks amortise the per-task pickling cost; small enough that every core stays busy to the end.
@@ -257,6 +264,9 @@ def iter_outcomes(items: list[tuple[Path, str]], rules: str | None = None, worke
 
 def _new_pool(workers: int, owned: list) -> ProcessPoolExecutor | None:
     """A fresh worker pool (forked from the forkserver), or None where processes cannot run."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
         pool.submit(warm).result(timeout=120)
@@ -270,6 +280,9 @@ def _isolated(pair: tuple[str, str], rules: str | None, review: bool = False) ->
     """One file read alone in a fresh process; if that process dies too, once more without
     python-calamine (openpyxl, as `evaltool check` reads it), and if that dies as well the file is
     unreadable. Never in this process."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     for engine in ("calamine", "openpyxl"):
         try:
             with ProcessPoolExecutor(max_workers=1, mp_context=_mp_context()) as solo:
@@ -307,26 +320,91 @@ def collect(paths: Iterable[str | os.PathLike], output: str | os.PathLike, rules
     if any(_resolved(Path(p)) == _resolved(output) for p in paths):
         raise InputError(f"输出文件“{output.name}”是要汇总的文件之一。请换一个输出文件名，例如 -o 汇总.xlsx。")
     _refuse_foreign_output(output)
-    workers = workers or default_workers()
-    # A folder usually holds many files: the workers start while they are being listed, before
-    # any thread (the progress display, the background import) starts in this process.
-    many = len(paths) > INLINE_MAX_FILES or any(Path(p).is_dir() for p in paths)
-    # Even one file is read in a worker process (never here): a reader that aborts on a file
-    # must cost only that file.
-    pool = start_pool(workers if many else 1)
+    # The files are listed first (a scan of the folders: milliseconds for thousands of files), so
+    # that no more worker processes start than there are files.
+    items = find_files(paths, exclude=[output])
+    if not items:
+        raise InputError("没有找到要汇总的 Excel 工作簿（.xlsx / .xlsm）。请选择存放自评表的文件夹。")
+    if workers is None and len(items) <= INLINE_MAX_FILES:
+        workers = 1  # a handful of files: a second process costs more CPU than it saves time
+    workers = min(workers or default_workers(), len(items))
+    # Even one file is read in another process (never here): a reader that aborts on a file must
+    # cost only that file. The processes start before any thread (the progress display, the
+    # background import) starts in this process; one file is read in a child forked for it alone.
+    pool: Any = None
+    if len(items) == 1 and sys.platform.startswith("linux") and threading.active_count() == 1:
+        pool = _ForkedOne((str(items[0][0]), items[0][1]), rules, review)
+    if pool is None or pool.pid is None:
+        pool = start_pool(workers)
     try:
         with display if display is not None else contextlib.nullcontext():
-            return _collect(paths, output, rules, workers, progress, pool, started, review)
+            return _collect(items, output, rules, workers, progress, pool, started, review)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _collect(paths: list, output: Path, rules: str | None, workers: int, progress: Progress | None,
-             pool: ProcessPoolExecutor | None, started: float, review: bool = False) -> CollectSummary:
-    items = find_files(paths, exclude=[output])
-    if not items:
-        raise InputError("没有找到要汇总的 Excel 工作簿（.xlsx / .xlsm）。请选择存放自评表的文件夹。")
+class _ForkedOne:
+    """One file read in a child forked for it before any thread starts: what a run of one file
+    needs, without a pool (and without importing multiprocessing). The child sends its outcome,
+    pickled, through a pipe; if it dies, the file is read as any crashed file is (_isolated)."""
+
+    def __init__(self, pair: tuple[str, str], rules: str | None, review: bool = False):
+        self.pair, self.rules, self.review = pair, rules, review
+        self.pid: int | None = None
+        self.fd: int | None = None
+        try:
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return  # (pid None: the caller starts a pool instead)
+        if pid == 0:  # the child: read the file, send the outcome, leave without running anything else
+            code = 1
+            try:
+                os.close(read_fd)
+                import pickle
+
+                data = pickle.dumps(process_chunk([pair], rules, "calamine", added(), review)[0])
+                with os.fdopen(write_fd, "wb") as fh:
+                    fh.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        self.pid, self.fd = pid, read_fd
+
+    def outcomes(self) -> Iterator[FileOutcome]:
+        import pickle
+
+        assert self.fd is not None and self.pid is not None
+        with os.fdopen(self.fd, "rb") as fh:
+            self.fd = None
+            data = fh.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        outcome = None
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and data:
+            try:
+                outcome = pickle.loads(data)
+            except Exception:  # noqa: BLE001 - a truncated message: read again, as a crashed file is
+                outcome = None
+        yield outcome if isinstance(outcome, FileOutcome) else _isolated(self.pair, self.rules, self.review)
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        if self.fd is not None:  # not read (the run failed): the child's write ends, and so does it
+            os.close(self.fd)
+            self.fd = None
+        if self.pid is not None:
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+            self.pid = None
+
+
+def _collect(items: list[tuple[Path, str]], output: Path, rules: str | None, workers: int,
+             progress: Progress | None, pool: Any, started: float, review: bool = False) -> CollectSummary:
+    from evaltool.collect.output import counts_in_totals
 
     summary = CollectSummary(output=str(output), files=len(items))
     rows: list[dict] = []
@@ -345,7 +423,9 @@ def _collect(paths: list, output: Path, rules: str | None, workers: int, progres
     writer = None
     waiting: list[tuple] = []
     try:
-        for done, outcome in enumerate(iter_outcomes(items, rules, workers, pool=pool, review=review), start=1):
+        outcomes = (pool.outcomes() if isinstance(pool, _ForkedOne)
+                    else iter_outcomes(items, rules, workers, pool=pool, review=review))
+        for done, outcome in enumerate(outcomes, start=1):
             if outcome.earlier_summary:
                 summary.earlier_summaries.append(outcome.file)
             elif outcome.problem:
@@ -356,7 +436,9 @@ def _collect(paths: list, output: Path, rules: str | None, workers: int, progres
                 summary.macro_files.append(outcome.file)
             for row in outcome.rows:
                 rows.append(row)
-                if "等次" in row:  # a kind without grades (运行监控表) is not in the grade count
+                # a kind without grades (运行监控表) is not in the grade count, nor a form kept out
+                # of the totals (绩效目标表, 部门整体: as 图表 counts them)
+                if "等次" in row and counts_in_totals(row):
                     grades[row.get("等次") or "无法计分"] += 1
                 summary.errors += row.get("错误数") or 0
                 summary.warnings += row.get("警告数") or 0
@@ -383,7 +465,7 @@ def _collect(paths: list, output: Path, rules: str | None, workers: int, progres
         if review:
             from evaltool.collect.review import build_review
 
-            pack = build_review(rows)
+            pack = build_review(rows, rules)  # rules: the bureau's 复核结论 choices
             summary.review = pack.as_dict()
             extra = pack.write
         writer.finish(output, rows, summary, extra)
@@ -424,7 +506,7 @@ def duplicate_findings(rows: list[dict]) -> list[tuple]:
         if not row.get("项目"):
             continue
         key = (str(row.get("单位") or "").strip(), str(row["项目"]).strip(), str(row.get("年度") or ""),
-               row.get("类型"))  # a project's 运行监控表 and its 自评表 are no duplicates
+               row.get("类型"))  # a project's 目标表, 运行监控表 and 自评表 are no duplicates
         if key in first:
             seen = first[key]
             out.append((row["文件"], row.get("工作表") or "", "", "警告",

@@ -61,7 +61,9 @@ def project_row(project, result, file: str) -> dict[str, Any]:
     """One 汇总 row, as the project's kind gives it."""
     from evaltool.core.kinds import kind_of
 
-    return kind_of(project).summary_row(project, result, file)
+    row = kind_of(project).summary_row(project, result, file)
+    row.setdefault("类型", project.kind)
+    return row
 
 
 def finding_tuple(file: str, project, f) -> tuple:
@@ -149,7 +151,7 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
             rows.append({"主管部门": _text(project.department), "单位": _text(project.unit),
                          "项目": _text(project.name), "年度": _text(project.year), "等次": "无法计分",
                          "无法计分原因": f"规则集无法使用：{exc}", "错误数": 1, "警告数": 0,
-                         "文件": file, "工作表": project.sheet})
+                         "文件": file, "工作表": project.sheet, "类型": project.kind})
             if review and kind_of(project).graded:
                 from evaltool.collect.review import REVIEW_KEY
 
@@ -159,16 +161,21 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
         result = evaluate(project, rule_set)
         settle(project, result)
         rows.append(kind_of(project).summary_row(project, result, file))
+        # the kind, for duplicates (a project's 目标表 and its 自评表 are no duplicates) and totals
+        rows[-1].setdefault("类型", project.kind)
         if review and kind_of(project).graded:  # only self-evaluations with a 总分 are reviewed
             from evaltool.collect.review import REVIEW_KEY, project_facts
 
-            rows[-1][REVIEW_KEY] = project_facts(project, result, rule_set, p, alone=len(projects) == 1)
+            # alone: the only reviewed form of the workbook (a 目标表 beside it has no report to check)
+            alone = sum(1 for pr in projects if kind_of(pr).graded) == 1
+            rows[-1][REVIEW_KEY] = project_facts(project, result, rule_set, p, alone=alone)
         findings.extend(finding_tuple(file, project, f) for f in result.findings)
 
 
-def warm() -> None:
+def warm(every_rule_set: bool = True) -> None:
     """Import everything process_file uses and parse the built-in rule sets, once, in the process
-    that worker processes fork from: each worker would otherwise pay ~30 ms for them at its start."""
+    that worker processes fork from: each worker would otherwise pay ~30 ms for them at its start.
+    every_rule_set=False: only the default rule set (one worker reads only what its files name)."""
     try:
         import evaltool.kinds.selfeval.checks  # noqa: F401 - imported lazily by the 自评表's evaluate_form
         import evaltool.kinds.selfeval.summary  # noqa: F401 - the 汇总 row
@@ -184,7 +191,7 @@ def warm() -> None:
         from evaltool.core.kinds import evaluate  # noqa: F401
         from evaltool.workbook.reader import projects_from_grids  # noqa: F401
 
-        for rule_id in [None, *builtin_ids()]:
+        for rule_id in [None, *builtin_ids()] if every_rule_set else [None]:
             load_rules(rule_id)
     except Exception:  # noqa: BLE001 - only a head start: a worker reports any real problem per file
         pass

@@ -75,14 +75,34 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
             return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
+# A message shows at most this many decimals (no form shows more: 小数位 is 0-6) …
+MESSAGE_PLACES = 6
+# … and a figure too small or too large for that in Excel's own way ("1E-300", "1.5E+20"), so a
+# stray 1e-300 in a cell never prints as 300 digits.
+_TINY = Decimal(1).scaleb(-MESSAGE_PLACES)
+_VAST = Decimal("1e15")  # limits.NUMBER: Excel keeps 15 significant digits
+
+
+def _scientific(value: Decimal) -> str:
+    exp = value.adjusted()
+    mantissa = round_half_up(value.scaleb(-exp), 5)  # 6 significant digits, as Excel's General shows
+    if abs(mantissa) >= 10:  # 9.999999 rounded up to 10
+        mantissa, exp = mantissa.scaleb(-1), exp + 1
+    return f"{fmt(mantissa)}E{exp:+d}"
+
+
 def fmt(value: Decimal | None, places: int | None = None) -> str:
-    """Plain text for a number: no exponent, no trailing zeros unless places is given."""
+    """Plain text for a number: no exponent, no trailing zeros unless places is given, at most
+    MESSAGE_PLACES decimals (half-up); a non-zero figure that would show as 0 at that precision,
+    or one beyond Excel's 15 digits, in Excel's E notation."""
     if value is None:
         return "—"
+    if value.is_finite() and not value.is_zero() and (abs(value) >= _VAST or places is None and abs(value) < _TINY):
+        return _scientific(value)
     if places is not None:
         value = round_half_up(value, places)
         return f"{value:.{places}f}"
-    text = f"{value:f}"
+    text = f"{round_half_up(value, MESSAGE_PLACES):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"

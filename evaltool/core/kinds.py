@@ -22,8 +22,8 @@ if TYPE_CHECKING:  # for annotations only: the core imports no feature at run ti
 
 DEFAULT_KIND = "自评表"  # a case file without 类型, and a new blank workbook
 
-# name -> "module:attribute" of its FormKind. Order is detection order: the first kind that finds a
-# form in a workbook's sheets reads it.
+# name -> "module:attribute" of its FormKind. Order is detection order: each kind in turn reads the
+# sheets no earlier kind claimed (FormKind.sheets_of), so one workbook may hold forms of several kinds.
 BUILTIN: dict[str, str] = {
     "运行监控表": "evaltool.kinds.monitor.kind:KIND",  # first: the 自评表 reader would take its 三级指标 table
     # 部门整体 before 自评表: its form has a 绩效指标 table too, and the 自评表 reader would take it.
@@ -56,6 +56,11 @@ class ReportFacts:
     # Names whose figures the check leaves alone (a 部门整体 form's 基本支出执行率, its projects' own
     # figures): they belong to parts of the form that none of the facts above describes.
     blockers: tuple[str, ...] = ()
+    # Where the rate is shown (its cell), when the form has one
+    rate_where: Location | None = None
+    # Further rates the kind's report states beside its rate, each (key, names in texts, label for
+    # messages, value as a fraction, where): a 监控表's 时间进度 and 全年预计执行率 are not its 执行进度.
+    rates: list[tuple[str, tuple[str, ...], str, Decimal | None, Location | None]] = field(default_factory=list)
 
 
 class FormKind:
@@ -82,14 +87,25 @@ class FormKind:
     # Whether its evaluation is a self-evaluation with a 总分 and 等次: `evaltool collect --review`
     # lists only such forms for 抽查/复核 (a 目标表 or 监控表 has nothing to review against a grade).
     graded: bool = True
+    # Whether the form reports a year's money spent: `evaltool collect` adds the 预算数/执行数 of such
+    # 项目 forms into 主管部门汇总 and 图表. A 绩效目标表 only declares the budget it asks for (its
+    # project's 自评表 reports the spending), so adding it would count that project twice.
+    spending: bool = True
+    # Whether the workbook's shared 报告素材 and 项目基本信息 sheets are this form's (the 自评表's and
+    # 评分表's templates have them; a kind reading its own report sheet, or none, leaves them alone).
+    uses_shared_sheets: bool = False
     # Sheets of the kind's workbook that are working material, not the form (never published)
     internal_sheets: tuple[str, ...] = ()
-
     # -- reading --
     def read_views(self, views: list, context: Any) -> list[Project]:
         """The forms of this kind in a workbook's sheets (workbook.reader.View objects), in sheet
         order; [] when there is none."""
         raise NotImplementedError
+
+    def sheets_of(self, project: Project) -> set[str]:
+        """The sheets a form read by read_views occupies: no later kind is offered them (a kind whose
+        form spans sheets, like the 评分表 with its 绩效目标表 sheet, names them all)."""
+        return {project.sheet} if project.sheet else set()
 
     def case_from_dict(self, project: Project, data: dict, name: str) -> None:
         """Fill the kind's own parts of a project from a case file's mapping (header keys are read
@@ -116,6 +132,9 @@ class FormKind:
 
     # -- report --
     report_template: str = ""  # the template's file name
+    # What its report is called: the tail of the report's title (a title line breaks before it, never
+    # inside a word of it) and of the report's default file name (<workbook>-<report_name>.docx).
+    report_name: str = "绩效评价报告"
     template_dir: str | None = None  # where it is; None: the built-in templates (report/templates/)
 
     def report_context(self, project: Project, result: ScoreResult) -> dict[str, Any]:
@@ -140,6 +159,11 @@ class FormKind:
 
     def where(self, project: Project) -> Location | None:  # pragma: no cover - optional
         return None
+
+    def check_rules(self, rules: RuleSet, written: frozenset[str]) -> None:
+        """Raise RuleError (Chinese, naming the file and key) when the kind's own section of a rule
+        file is wrong. written: the top-level keys the file wrote itself (a section inherited from a
+        built-in set is not checked again); a kind without a section of its own has nothing to check."""
 
 
 def register(name: str, target: str | FormKind) -> None:
@@ -183,6 +207,19 @@ def kinds() -> list[FormKind]:
     return [kind_named(n) for n in _REGISTRY]
 
 
+def check_rule_sections(rules: RuleSet, written: frozenset[str]) -> None:
+    """Every registered kind checks its own section of a rule file (core/rules.py runs this when it
+    loads one, so a broken 运行监控 section is refused when a 自评表 is checked too)."""
+    for kind in kinds():
+        kind.check_rules(rules, written)
+
+
+def _hand_in_section_check() -> None:
+    from evaltool.core.sections import add_section_check
+
+    add_section_check(check_rule_sections)
+
+
 def kind_of(project: Project | None) -> FormKind:
     """The kind of a project (None: the default kind, for a new blank form)."""
     return kind_named(DEFAULT_KIND if project is None else project.kind)
@@ -203,3 +240,5 @@ def case_keys() -> tuple[str, ...]:
 
 __all__ = ["FormKind", "ReportFacts", "DEFAULT_KIND", "BUILTIN", "register", "unregister", "added", "names", "kind_named",
            "kinds", "kind_of", "evaluate", "case_keys"]
+
+_hand_in_section_check()  # the rules never import the kinds: the registry hands its check in

@@ -36,7 +36,22 @@ def grade_text(result: ScoreResult) -> str:
 
 
 def result_dict(project: Project, result: ScoreResult) -> dict[str, Any]:
-    """The --json form of a result, as the project's kind gives it."""
+    """The --json form of a result, as the project's kind gives it, with the keys every kind shares
+    (COMMON_HEAD first, COMMON_TAIL last) so that a script over a folder of forms of any kind reads
+    类型, 工作表, 规则, 错误数 … the same way. A kind's own value of a shared key wins."""
     from evaltool.core.kinds import kind_of
 
-    return kind_of(project).result_dict(project, result)
+    own = dict(kind_of(project).result_dict(project, result))
+    head = {"类型": project.kind, "项目名称": project.name, "主管部门": project.department,
+            "实施单位": project.unit, "年度": project.year, "工作表": project.sheet,
+            "规则": getattr(result, "rule_id", None)}
+    tail = {"错误数": sum(f.severity == "error" for f in result.findings),
+            "警告数": sum(f.severity == "warning" for f in result.findings),
+            "标记": [f.as_dict() for f in result.findings]}
+    out = {k: own.pop(k, v) for k, v in head.items()}
+    rest = {k: own.pop(k, v) for k, v in tail.items()}
+    return {**out, **own, **rest}
+
+
+COMMON_HEAD = ("类型", "项目名称", "主管部门", "实施单位", "年度", "工作表", "规则")
+COMMON_TAIL = ("错误数", "警告数", "标记")

@@ -19,6 +19,7 @@ import yaml
 
 from evaltool.core.decimals import round_half_up, to_decimal
 from evaltool.core.errors import InputError
+from evaltool.core.sections import SECTION_CHECKS
 
 # libyaml's safe loader when PyYAML was built with it: the national rule set parses in ~1 ms
 # instead of ~10 ms, which every consolidation worker pays at its start.
@@ -87,7 +88,9 @@ REVIEW_RISKS = {
     "填报得分不符": Decimal(20),  # typed scores that disagree with the rule
     "文字雷同": Decimal(20),  # the same 偏差原因 / 完成情况 text in another unit's form
 }
-REVIEW_KEYS = ("风险权重", "高分低执行率", "定性全部达成", "大幅超额", "文字雷同")
+REVIEW_KEYS = ("风险权重", "高分低执行率", "定性全部达成", "大幅超额", "文字雷同", "复核结论")
+# The 复核意见 sheet's 复核结论 drop-down (rule-set key 抽查 → 复核结论 replaces it).
+REVIEW_CONCLUSIONS = ("属实，维持自评结果", "部分属实，调整得分", "不属实，退回重新自评", "需补充材料")
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class ReviewRules:
     qual_min: int  # 定性全部达成: only with at least this many qualitative indicators
     far_margin: Decimal  # 大幅超额: actual beats its target by at least this share
     same_text_chars: int  # 文字雷同: texts shorter than this (after folding spaces and punctuation) are ignored
+    conclusions: tuple[str, ...] = REVIEW_CONCLUSIONS  # 复核结论 choices of the 复核意见 sheet
 
 
 def _review_rules(raw: Any, source: str) -> ReviewRules:
@@ -131,6 +135,7 @@ def _review_rules(raw: Any, source: str) -> ReviewRules:
         return value
 
     return ReviewRules(
+        conclusions=_conclusions(raw.get("复核结论"), source),
         weights=weights,
         high_total=_rule_number(source, "抽查 → 高分低执行率 → 总分不低于", hl.get("总分不低于", 90),
                                 Decimal(0), Decimal(1000), "分数"),
@@ -141,6 +146,31 @@ def _review_rules(raw: Any, source: str) -> ReviewRules:
                                 Decimal(0), Decimal(100), "比例（0.5 即 50%）"),
         same_text_chars=whole("抽查 → 文字雷同 → 最短字数", same.get("最短字数"), 12),
     )
+
+
+def _conclusions(raw: Any, source: str) -> tuple[str, ...]:
+    """抽查 → 复核结论: the drop-down's choices. Excel keeps a typed list in one formula of at most 255
+    characters with "," between the choices, so a choice holds no half-width comma or quote."""
+    if raw is None:
+        return REVIEW_CONCLUSIONS
+    example = "例如 [属实，维持自评结果, 部分属实，调整得分, 不属实，退回重新自评]"
+    if not isinstance(raw, list) or not raw:
+        raise RuleError(f"{source}中“抽查 → 复核结论”应是复核结论的列表，{example}")
+    out: list[str] = []
+    for n, item in enumerate(raw, 1):
+        text = str(item).strip() if isinstance(item, (str, int, float)) and not isinstance(item, bool) else ""
+        if not text:
+            raise RuleError(f"{source}中“抽查 → 复核结论”的第 {n} 项应为一句结论，{example}")
+        if "," in text or '"' in text:
+            raise RuleError(f"{source}中“抽查 → 复核结论”的“{text}”含有半角逗号或引号，下拉列表会把它拆开；"
+                            "请改用全角逗号“，”或去掉引号")
+        if text in out:
+            raise RuleError(f"{source}中“抽查 → 复核结论”的“{text}”重复出现，请只写一次")
+        out.append(text)
+    if len(",".join(out)) > 255:
+        raise RuleError(f"{source}中“抽查 → 复核结论”共 {len(','.join(out))} 个字（含分隔），Excel 的下拉列表最多 "
+                        "255 个字，请缩短或减少几项")
+    return tuple(out)
 
 
 def _result_use(raw: Any, source: str, grade_names: list[str]) -> dict[str, str]:
@@ -330,6 +360,23 @@ def _merge(base: Any, over: Any) -> Any:
     return over
 
 
+def _inherit(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """A child rule set over its parent. A child with grades of its own (优秀/良好/合格/不合格) does
+    not inherit the parent's 结果应用 for grades it does not have: they would make it fail to load.
+    Nor does it inherit the parent's 名称: a child without one is named by its 编号, never by the
+    parent's official title (its rules differ)."""
+    data = _merge(base, {k: v for k, v in child.items() if k != "继承"})
+    if "名称" not in child:
+        data.pop("名称", None)
+    grades, use = child.get("等次"), data.get("结果应用")
+    if isinstance(grades, list) and isinstance(use, dict):
+        names = {str(g.get("名称")) for g in grades if isinstance(g, dict)}
+        given = child.get("结果应用")
+        own: dict = given if isinstance(given, dict) else {}
+        data["结果应用"] = {k: v for k, v in use.items() if str(k) in names or k in own}
+    return data
+
+
 def _resolve(ref: str, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
     if ref in seen:
         raise RuleError(f"规则集的“继承”形成了循环：{' → '.join(seen + (ref,))}")
@@ -337,7 +384,7 @@ def _resolve(ref: str, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]
     parent = data.get("继承")
     if parent:
         base, _ = _resolve(str(parent), seen + (ref,))
-        data = _merge(base, {k: v for k, v in data.items() if k != "继承"})
+        data = _inherit(base, data)
     return data, source
 
 
@@ -345,7 +392,9 @@ def load_rules(ref: str | None = None) -> RuleSet:
     """Load a rule set by built-in id or file path (None = the national default).
 
     Parsed once per process for each file version (keyed by path and modification time), since
-    Excel buttons and the consolidation score many projects with the same few rule sets.
+    Excel buttons and the consolidation score many projects with the same few rule sets. A file's
+    sections for each form kind are checked once the kinds' registry (core/kinds.py) is imported —
+    every command reading a form imports it before it scores one.
     """
     ref = str(ref) if ref else DEFAULT_RULES
     stamp = None
@@ -354,13 +403,41 @@ def load_rules(ref: str | None = None) -> RuleSet:
             stamp = Path(ref).stat().st_mtime_ns
         except OSError:
             stamp = None
-    return _load_rules_cached(ref, stamp)
+    return _check_sections(_load_rules_cached(ref, stamp))
 
 
 @functools.lru_cache(maxsize=64)
 def _load_rules_cached(ref: str, _stamp: int | None) -> RuleSet:
     data, source = _resolve(ref)
-    return _build(data, source)
+    rules = _build(data, source)
+    if ref not in builtin_ids():
+        rules.__dict__[_WRITTEN] = _written(ref)
+    return rules
+
+
+# Each form kind's own section of a rule file (运行监控, 部门整体, 绩效目标表, 评分表) is checked when the
+# file is loaded, whatever form is being read: a bureau's one province file must not pass a 自评表
+# check in spring and first fail on its 监控表 in July. The kinds' registry (core/kinds.py) hands the
+# check in when it is imported — the rules never import the kinds. Built-in sets are checked by tests.
+_WRITTEN = "_written_keys"  # RuleSet.__dict__ key: the top-level keys the rule file(s) wrote themselves
+_CHECKED = "_sections_checked"
+
+
+def _written(ref: str, seen: tuple[str, ...] = ()) -> frozenset[str]:
+    if ref in builtin_ids() or ref in seen:
+        return frozenset()
+    data, _ = _read_yaml(ref)
+    parent = data.get("继承")
+    return frozenset(map(str, data)) | (_written(str(parent), seen + (ref,)) if parent else frozenset())
+
+
+def _check_sections(rules: RuleSet) -> RuleSet:
+    written = rules.__dict__.get(_WRITTEN)
+    if written and SECTION_CHECKS and not rules.__dict__.get(_CHECKED):
+        for check in SECTION_CHECKS:
+            check(rules, written)
+        rules.__dict__[_CHECKED] = True  # once per loaded file version (the rule set is cached)
+    return rules
 
 
 def _plain(value: Decimal) -> str:
@@ -581,13 +658,16 @@ def rules_from_text(text: str, source: str = "随请求提交的规则集") -> R
         raise RuleError(f"{source}{where}不是有效的 YAML：{getattr(exc, 'problem', exc)}") from None
     if not isinstance(data, dict):
         raise RuleError(f"{source}的内容应是“键: 值”的表，例如“编号: 我的规则”")
+    data_own = tuple(data)
     parent = data.get("继承")
     if parent:
         if str(parent) not in builtin_ids():
             raise RuleError(f"{source}的“继承”只能写内置规则集（{'、'.join(builtin_ids())}），不能写“{parent}”。")
         base, _ = _resolve(str(parent))
-        data = _merge(base, {k: v for k, v in data.items() if k != "继承"})
-    return _build(data, source)
+        data = _inherit(base, data)
+    rules = _build(data, source)
+    rules.__dict__[_WRITTEN] = frozenset(map(str, data_own))
+    return _check_sections(rules)
 
 
 def capped_score(rules: RuleSet, weight: Decimal, share: Decimal) -> Decimal:

@@ -135,12 +135,16 @@ def _split_direction(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def _quantity(text: str) -> Quantity | None:
+def _quantity(text: str, directed: bool = False) -> Quantity | None:
     m = _QUANTITY.match(text)
     if not m:
         return None
     number, unit = m.group(1), m.group(2)
-    if unit and (re.search(r"[.,:;/()\[\]=<>≥≤]", unit) or unit in ("年", "月")):
+    if unit and re.search(r"[.,:;/()\[\]=<>≥≤]", unit):
+        return None
+    # "10年" / "≥10年" / "≤11月" (使用年限, 工期) are quantities; "2022年" alone is a year, not 2022 of
+    # something (dates and month ends are read before this, so "11月" with a known year is a date).
+    if unit in ("年", "月") and not directed and re.fullmatch(r"[-+]?\d{4,}(?:\.0*)?", number):
         return None
     value = to_decimal(number)
     if value is None:
@@ -235,7 +239,7 @@ def _parse(raw: Any, default_year: int | None) -> Parsed:
         return Parsed(kind="date", raw=raw, text=text, date=date)
 
     direction, rest = _split_direction(text)
-    quantity = _quantity(_strip_approx(rest))
+    quantity = _quantity(_strip_approx(rest), direction is not None)
     if quantity is not None and (big := too_large(quantity.value)):
         return Parsed(kind="unknown", raw=raw, text=text[:40], problem=big)
     if quantity is not None:
@@ -246,6 +250,21 @@ def _parse(raw: Any, default_year: int | None) -> Parsed:
         kind="unknown", raw=raw, text=text,
         problem="含有数字但无法确定数值、单位或方向",
     )
+
+
+_MONTH_OF_YEAR = re.compile(r"^(\d{1,2})月(?:底|末)?$")
+
+
+def in_target_terms(target: Parsed, actual: Parsed) -> Parsed:
+    """The actual as its target reads it: under a quantity target in 月 ("≤11月", a 工期 or the month
+    by which to finish), an actual "12月" / "11月底" is that many 月, not a date of the form's year
+    (parse cannot know the target). Anything else is returned unchanged."""
+    if (target.kind == "number" and target.quantity is not None and target.quantity.unit == "月"
+            and actual.kind == "date" and isinstance(actual.raw, str)):
+        m = _MONTH_OF_YEAR.match(actual.text)
+        if m:
+            return Parsed(kind="number", raw=actual.raw, text=actual.text, quantity=Quantity(Decimal(m.group(1)), "月"))
+    return actual
 
 
 @dataclass(frozen=True)

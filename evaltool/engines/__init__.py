@@ -126,9 +126,10 @@ class CalamineEngine(Engine):
         from evaltool.core import limits
         from evaltool.engines.calamine_engine import EarlierSummary, calamine_grids
         from evaltool.workbook.container import preflight
-        from evaltool.workbook.xlsx_engine import cut_long_text
 
         if not isinstance(source, Preflighted):
+            from evaltool.workbook.xlsx_engine import cut_long_text
+
             data = Path(source).read_bytes()
             pkg = preflight(data, Path(source).suffix.lower())
             notes = list(pkg.notes)
@@ -147,10 +148,13 @@ class CalamineEngine(Engine):
                 raise
             return ENGINES["openpyxl"].read_noted(source)
         notes = list(source.package.notes)
-        max_text = limits.get("TEXT_CHARS")
-        for g in grids:
-            if g.sheet in long_text:
-                cut_long_text(g.sheet, g.values, max_text, notes)
+        if long_text:  # (the openpyxl engine's module, with what it imports, only for such a file)
+            from evaltool.workbook.xlsx_engine import cut_long_text
+
+            max_text = limits.get("TEXT_CHARS")
+            for g in grids:
+                if g.sheet in long_text:
+                    cut_long_text(g.sheet, g.values, max_text, notes)
         return grids, notes
 
 

@@ -8,9 +8,11 @@ multi-area range per style. Notes are listed once per sheet (sheet.notes), so a 
 with nothing to say and no note costs no call; an engine that cannot read row heights is asked
 once, not once per row. On the remote engine every call (reads included) depends on the form's
 shape, the notes already there and the number of findings, never on the number of indicator rows
-(tests/test_excel.py counts them). On Windows (COM) two costs still follow the form: one Find
-(~8 calls) per merged area, and the grow-only row heights, a read and maybe a write per
-indicator row.
+(tests/test_excel.py counts them). On Windows (COM) the merged areas come from one read of the
+used range as XML Spreadsheet (Range.Value(11), which lists each merge; a Find per area only where
+that read fails), and the grow-only row heights from one read per span of rows of equal height
+(one for a form whose rows the clerk has not resized) and one write per height and ≤255-character
+address (tests/test_excel.py counts both on an engine object that records every call).
 """
 from __future__ import annotations
 
@@ -55,7 +57,7 @@ def merged_ranges(sheet, values: list[list[Any]]) -> list[Rect]:
     """Merged areas, as far as the engine can tell cheaply. The reader needs them to find the cell
     right of a merged label (评价等次, 得分小计); merged 一级/二级 cells it reads from their anchors.
 
-    Excel on Windows: one Find per merged area. Other desktop engines: merge_area of the few cells
+    Excel on Windows: one read of the used range as XML Spreadsheet (_com_merged). Other desktop engines: merge_area of the few cells
     that can be merged labels (a value with an empty cell to its right, in a row of at most three
     values). The remote engine cannot say: none.
     """
@@ -83,6 +85,62 @@ def merged_ranges(sheet, values: list[list[Any]]) -> list[Rect]:
 
 
 def _com_merged(sheet) -> list[Rect]:
+    """Every merged area of the used range: one read of it as XML Spreadsheet 2003 (Excel's
+    Range.Value(xlRangeValueXMLSpreadsheet) names each merge, ss:MergeAcross/ss:MergeDown), else
+    one Find per area."""
+    try:
+        used = sheet.api.UsedRange
+        xml = None
+        try:
+            xml = used.Value(11)  # pywin32 gives a property with arguments as a method...
+        except TypeError:
+            pass
+        if not isinstance(xml, str):  # ...or reads it at once: then the property get itself
+            xml = used._oleobj_.Invoke(6, 0, 2, True, 11)  # (Range.Value is DISPID 6; 2: DISPATCH_PROPERTYGET)
+        if isinstance(xml, str):
+            found = merges_from_xml_spreadsheet(xml, used.Row, used.Column)
+            if found is not None:
+                return found
+    except Exception:  # noqa: BLE001 - an Excel without that read: the Find below
+        pass
+    return _com_merged_by_find(sheet)
+
+
+def merges_from_xml_spreadsheet(xml: str, row0: int = 1, col0: int = 1) -> list[Rect] | None:
+    """The merged areas an XML Spreadsheet 2003 text names (rows and cells numbered as its ss:Index
+    attributes say, from the range's top-left row0, col0); None when it is not such a text."""
+    import re
+
+    table = re.search(r"<(?:ss:)?Table\b.*?</(?:ss:)?Table>", xml, re.S)
+    if table is None:
+        return None
+    out: list[Rect] = []
+    r = row0 - 1
+    covered: dict[int, set[int]] = defaultdict(set)  # cells under a merge from a row above
+    for row in re.finditer(r"<(?:ss:)?Row\b([^>]*?)(/>|>(.*?)</(?:ss:)?Row>)", table.group(0), re.S):
+        index = re.search(r'\bss:Index="(\d+)"', row.group(1))
+        r = row0 - 1 + int(index.group(1)) if index else r + 1
+        c = col0 - 1
+        for cell in re.finditer(r"<(?:ss:)?Cell\b([^>]*?)/?>", row.group(3) or ""):
+            attrs = cell.group(1)
+            index = re.search(r'\bss:Index="(\d+)"', attrs)
+            c = col0 - 1 + int(index.group(1)) if index else c + 1
+            while not index and c in covered[r]:
+                c += 1  # (a cell after a merge from above is numbered past it)
+            across = re.search(r'\bss:MergeAcross="(\d+)"', attrs)
+            down = re.search(r'\bss:MergeDown="(\d+)"', attrs)
+            w, h = int(across.group(1)) if across else 0, int(down.group(1)) if down else 0
+            if w or h:
+                out.append((r, c, r + h, c + w))
+                for rr in range(r + 1, r + h + 1):
+                    covered[rr].update(range(c, c + w + 1))
+            c += w
+            if len(out) >= 5000:
+                return out
+    return out
+
+
+def _com_merged_by_find(sheet) -> list[Rect]:
     try:
         api = sheet.api
         app = api.Application
@@ -92,14 +150,14 @@ def _com_merged(sheet) -> list[Rect]:
         found = used.Find(What="", SearchFormat=True)
         out: list[Rect] = []
         while found is not None and len(out) < 5000:
-            area = found.MergeArea
-            rect = (area.Row, area.Column, area.Row + area.Rows.Count - 1,
-                    area.Column + area.Columns.Count - 1)
+            where = str(found.MergeArea.Address).replace("$", "")  # "B3:D4": one call, not six
+            first, _, last = where.partition(":")
+            (r1, c1), (r2, c2) = parse_address(first), parse_address(last or first)
+            rect = (r1, c1, r2, c2)
             if rect in out:  # Find wraps around to the first hit
                 break
             out.append(rect)
-            found = used.Find(What="", After=area.Cells(area.Rows.Count, area.Columns.Count),
-                              SearchFormat=True)
+            found = used.Find(What="", After=api.Range(last or first), SearchFormat=True)
         app.FindFormat.Clear()
         return out
     except Exception:  # noqa: BLE001 - merged info is an aid to the reader, never a failure
@@ -230,9 +288,8 @@ def apply_writes(book, writes: list[CellWrite], ours: set[tuple[str, str]] | Non
     heights = True  # until the engine shows it cannot read a row's height
     for name, groups in group_writes(writes, {s.name for s in book.sheets}).items():
         sheet = book.sheets[name]
-        for row, height in groups.heights.items():
-            if heights:
-                heights = _set_row_height(sheet, row, height)
+        if heights and groups.heights:
+            heights = grow_rows(sheet, groups.heights)
         for rect, block in groups.values:
             sheet.range(_a1(rect)).value = block
             stats.value_calls += 1
@@ -269,17 +326,53 @@ def existing_notes(sheet) -> dict[tuple[int, int], Any] | None:
         return None
 
 
-def _set_row_height(sheet, row: int, height: float) -> bool:
-    """Grow a row for its wrapped text; an engine without row formatting leaves it as it is.
-    False when the engine cannot read row heights (the remote engine): no row can be grown then,
-    so the caller stops asking instead of failing once per indicator row."""
+def grow_rows(sheet, needed: dict[int, float]) -> bool:
+    """Grow rows for their wrapped text, never shrinking one (the clerk may have made it taller),
+    in few calls: the current heights are read one span of rows at a time (a span whose rows differ
+    gives no single height and is halved), so a form whose rows the clerk has not resized costs one
+    read; then one write per height needed, over all the rows needing it (one multi-area range per
+    ≤255-character address on COM, one range per run of rows elsewhere). An engine without row
+    formatting leaves the rows as they are; False when it cannot read row heights (the remote
+    engine), so the caller stops asking."""
+    rows = sorted(needed)
+    current: dict[int, float] = {}
     try:
-        rng = sheet.range(f"{row}:{row}")
-        if (rng.row_height or 0) < height:
-            rng.row_height = height
+        spans = [rows]
+        while spans:
+            inside = spans.pop()  # rows to read, ascending: read as the span from first to last
+            h = sheet.range(f"{inside[0]}:{inside[-1]}").row_height
+            if h is not None or len(inside) == 1:
+                current.update((r, h or 0) for r in inside)
+            else:  # rows of different heights: no single answer, so each half is asked
+                half = len(inside) // 2
+                spans += [inside[:half], inside[half:]]
+        by_height: dict[float, list[int]] = defaultdict(list)
+        for r in rows:
+            if current.get(r, 0) < needed[r]:
+                by_height[needed[r]].append(r)
+        for h, grow in sorted(by_height.items()):
+            runs = rectangles((r, 1) for r in grow)
+            for rng in _row_groups(sheet, [(r1, r2) for r1, _, r2, _ in runs]):
+                rng.row_height = h
     except (NotImplementedError, AttributeError):
         return False
     return True
+
+
+def _row_groups(sheet, runs: list[tuple[int, int]]) -> list:
+    """Ranges covering whole rows (runs of row numbers): one multi-area range per ≤255-character
+    address on COM, one range per run elsewhere."""
+    if not _is_com(sheet):
+        return [sheet.range(f"{a}:{b}") for a, b in runs]
+    out, chunk = [], ""
+    for a, b in runs:
+        part = f"{a}:{b}"
+        if chunk and len(chunk) + 1 + len(part) > MAX_AREA_ADDRESS:
+            out.append(sheet.range(chunk))
+            chunk = ""
+        chunk = f"{chunk},{part}" if chunk else part
+    out.append(sheet.range(chunk))
+    return out
 
 
 def write_block(sheet, rows: list[list[Any]]) -> list[list[Any]]:

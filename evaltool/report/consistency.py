@@ -115,6 +115,7 @@ class Facts:
         self.result = result
         self.facts: list[Fact] = []
         self.entities: list[Entity] = []
+        self.form = "自评表"  # how messages name the form: the kind says (ReportFacts.form)
         self._build()
 
     def add(self, *args, **kwargs) -> None:
@@ -134,6 +135,7 @@ class Facts:
         kf = kind_of(p).report_facts(p, r)
         # Labels name the form the clerk filled in; chosen once, so names quoted in them stay verbatim.
         form, rate_label = kf.form, kf.rate_label
+        self.form = form
         E = self.entities.append
         E(Entity("funds", ("年度资金总额", "项目资金总额", "项目资金", "资金总额", "专项资金", "项目经费", "专项经费",
                            "资金"), "funds"))
@@ -193,7 +195,11 @@ class Facts:
         rate = kf.rate
         if rate is not None:
             self.add("rate", "value", rate * 100, "percent", rate_label,
-                     Location(sheet=p.sheet, path="项目资金.年度资金总额.执行率"), 2)
+                     kf.rate_where or Location(sheet=p.sheet, path="项目资金.年度资金总额.执行率"), 2)
+        for key, rate_names, label, value, where_shown in kf.rates:  # longer names claim first: 全年预计执行率
+            E(Entity(key, rate_names, "rate"))
+            if value is not None:
+                self.add(key, "value", value * 100, "percent", label, where_shown or Location(sheet=p.sheet), 2)
         arrival = kf.arrival
         if arrival is not None:
             E(Entity("arrival", ("资金到位率", "到位率"), "rate"))
@@ -706,10 +712,14 @@ class Checker:
         unit = {"money": "万元", "percent": "%", "score": "分"}.get(fact.family, m.unit)
         shown = fmt(round_half_up(truth, fact.places)) if fact.places is not None else fmt(truth)
         if fact.family == "percent":
-            shown = fmt(round_half_up(truth, 2))
-        where = f"（{fact.location}）" if str(fact.location) else ""
+            # a rate as the form shows it (40.00%, not 40%); an indicator's value as typed (93%)
+            shown = fmt(truth, fact.places) if fact.places is not None else fmt(round_half_up(truth, 2))
+        # A cell, or a case file's key; a workbook value without a cell has no place to name
+        # (its internal key "项目资金.年度资金总额.执行率" means nothing to a clerk).
+        loc = fact.location
+        where = f"（{loc}）" if loc.cell or (loc.path and not loc.sheet) else ""
         message = (f"{_source_label(sent)}“{_quote(sent.text, m)}”，其中 {m.text.strip()} 与{fact.label}"
-                   f"{where} {shown}{unit} 不一致。请核对后改正报告或自评表。")
+                   f"{where} {shown}{unit} 不一致。请核对后改正报告或{self.facts.form}。")
         return Finding("E-REPORT-NUMBER", "error", message, sent.source, sent.location)
 
     def _arithmetic(self, sent: Sentence, mentions: list[Mention]) -> list[Finding]:

@@ -280,7 +280,25 @@ def xml_attr(value) -> str:
 TITLE_CHARS_PER_LINE = 20  # 二号 on the 156 mm type area
 _TITLE_BREAK_AFTER = ("年度", "及", "和", "与", "暨", "、", "办公室", "局", "厅", "委", "中心", "平台", "系统", "建设",
                       "运维", "经费", "工作", "网站", "媒体", "服务", "管理", "专项")
-_TITLE_BREAK_BEFORE = ("项目支出", "支出绩效", "绩效评价报告", "绩效自评报告")
+_TITLE_BREAK_BEFORE = ("项目支出", "支出绩效", "绩效评价报告", "绩效自评报告", "绩效运行监控", "绩效目标审核", "部门整体",
+                       "运行监控情况说明", "情况说明", "审核意见")
+# Words of the report names a line must not split (回行时词意完整): "养护项 / 目绩效…" reads as nonsense.
+_TITLE_WORDS = ("项目", "绩效", "支出", "评价", "报告", "自评", "运行", "监控", "情况", "说明", "目标", "审核", "意见",
+                "部门", "整体", "年度")
+_TITLE_SPLIT_PENALTY = 6  # more than any bonus: a balanced line is never worth a split word
+
+
+def _splits_word(head: str, tail: str) -> bool:
+    return any(head.endswith(word[:i]) and tail.startswith(word[i:]) for word in _TITLE_WORDS
+               for i in range(1, len(word)))
+
+
+def _break_before() -> tuple[str, ...]:
+    """_TITLE_BREAK_BEFORE and every registered kind's report name (绩效目标审核意见 …): a title
+    breaks before its report's name rather than inside the project's name."""
+    from evaltool.core.kinds import kinds
+
+    return _TITLE_BREAK_BEFORE + tuple(k.report_name for k in kinds() if k.report_name)
 
 
 def _width(text: str) -> float:
@@ -295,6 +313,7 @@ def title_lines(title: str, per_line: int = TITLE_CHARS_PER_LINE) -> list[str]:
     """
     parts = title.split("\u2028")
     whole = "".join(parts)
+    before = _break_before()
     if _width(whole) <= per_line:
         return [whole]
     lines: list[str] = []
@@ -314,7 +333,9 @@ def title_lines(title: str, per_line: int = TITLE_CHARS_PER_LINE) -> list[str]:
             if acc > per_line:  # no break point further on fits the line (and a long title is O(n²))
                 break
             head, tail = rest[:k], rest[k:]
-            bonus = (2.5 if head.endswith(_TITLE_BREAK_AFTER) else 0) + (3 if tail.startswith(_TITLE_BREAK_BEFORE) else 0)
+            bonus = (2.5 if head.endswith(_TITLE_BREAK_AFTER) else 0) + (3 if tail.startswith(before) else 0)
+            if _splits_word(head, tail):
+                bonus -= _TITLE_SPLIT_PENALTY
             if acc <= per_line:
                 candidates.append((abs(acc - target) - bonus, k))
         k = min(candidates)[1] if candidates else len(rest) // n

@@ -114,12 +114,17 @@ def _safe_name(text: str) -> str:
 def output_paths(file: str, projects: list[Project], output: str | None) -> list[Path]:
     """Report files for the projects. Without -o an existing report (which the clerk may have
     edited in Word) is never replaced: the new one takes the next free name, …（2）.docx."""
+    from evaltool.core.kinds import kind_of
+
     src = Path(file)
-    base = Path(output) if output else src.with_name(f"{src.stem}-绩效评价报告.docx")
+
+    def base(p: Project | None) -> Path:  # the report named as its kind calls it (-绩效目标审核意见.docx)
+        return Path(output) if output else src.with_name(f"{src.stem}-{kind_of(p).report_name}.docx")
+
     if len(projects) == 1:
-        paths = [base]
+        paths = [base(projects[0])]
     else:
-        paths = [base.with_name(f"{base.stem}-{_safe_name(p.sheet or str(p.name or n + 1))}{base.suffix or '.docx'}")
+        paths = [base(p).with_name(f"{base(p).stem}-{_safe_name(p.sheet or str(p.name or n + 1))}{base(p).suffix or '.docx'}")
                  for n, p in enumerate(projects)]
     return paths if output else [_free_name(p) for p in paths]
 

@@ -48,10 +48,10 @@ def select_projects(file: str, sheet: str | None, rules: str | None) -> list[Pro
         chosen = [p for p in projects if p.sheet == sheet]
         if not chosen:
             names = "、".join(p.sheet for p in projects if p.sheet) or "（无）"
-            raise InputError(f"{Path(file).name} 中没有名为“{sheet}”的自评表工作表。可用的工作表：{names}。")
+            raise InputError(f"{Path(file).name} 中没有名为“{sheet}”的表格工作表。可用的工作表：{names}。")
         projects = chosen
     if not projects:
-        raise InputError(f"{Path(file).name} 中没有找到项目支出绩效自评表。")
+        raise InputError(f"{Path(file).name} 中没有找到 evaltool 认识的表格。")
     return projects
 
 
@@ -72,11 +72,13 @@ def generate_reports(file: str, output: str | None = None, sheet: str | None = N
     for path in paths:
         check_output(path, "docx")
     from evaltool.core import limits
+    from evaltool.core.kinds import kind_of
 
     for project in projects:  # the 附表 repeats every indicator row: bounded (time grows with rows²)
         if len(project.indicators) > limits.get("INDICATORS"):
-            raise InputError(f"{Path(file).name} 的自评表有 {len(project.indicators)} 行绩效指标，超过"
-                             f"{limits.describe('INDICATORS')}，无法生成报告。一张自评表通常只有几十个指标："
+            form = kind_of(project).title or kind_of(project).name
+            raise InputError(f"{Path(file).name} 的{form}有 {len(project.indicators)} 行绩效指标，超过"
+                             f"{limits.describe('INDICATORS')}，无法生成报告。一张{form}通常只有几十个指标："
                              "请检查是否把其他表格粘贴进了绩效指标表。evaltool check 仍可校验和计分。")
     out = []
     for (project, result), path in zip(evaluate_all(projects), paths):
@@ -88,7 +90,7 @@ def generate_reports(file: str, output: str | None = None, sheet: str | None = N
 @main.command("report")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", default=None, help="报告文件名（.docx），默认与输入文件同名加“-绩效评价报告”")
-@click.option("--sheet", default=None, help="只为这个自评表工作表生成报告")
+@click.option("--sheet", default=None, help="只为这个工作表中的表格生成报告")
 @click.option("--template", "template_dir", default=None, type=click.Path(file_okay=False),
               help="自定义报告模板目录（含 report.md.j2；缺少的文件取内置模板）")
 @click.option("--pdf", "pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF")
@@ -109,10 +111,13 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
         text_findings = [f for f in result.findings if f.code.startswith(text_codes)]
         if form_errors:
             code = EXIT_FINDINGS
-            console.print(f"[yellow]注意：{esc(kind_of(project).name)}有 {len(form_errors)} 个错误，报告中的数字按规则重新计算；"
+            kind = kind_of(project)
+            recomputed = "，报告中的数字按规则重新计算" if kind.graded else ""  # a 目标表 is not scored
+            console.print(f"[yellow]注意：{esc(kind.title or kind.name)}有 {len(form_errors)} 个错误{recomputed}；"
                           f"请用 evaltool check {esc(Path(file).name)} 查看并改正。[/]")
         if text_findings:
-            console.print("[yellow]报告素材中的数字与自评表不一致：[/]")
+            form = kind_of(project).report_facts(project, result).form  # how the check's messages call it
+            console.print(f"[yellow]报告素材中的数字与{esc(form)}不一致：[/]")
             for f in text_findings:
                 console.print(f"  {esc(f.message)}")
     if pdf:
@@ -126,7 +131,7 @@ def report_cmd(file: str, output: str | None, sheet: str | None, template_dir: s
 @main.command("check-report")
 @click.argument("report", type=click.Path(dir_okay=False))
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--sheet", default=None, help="自评表所在的工作表（工作簿有多个项目时）")
+@click.option("--sheet", default=None, help="表格所在的工作表（工作簿有多张表格时）")
 @click.option("--rules", default=None, help="规则集编号或规则文件路径")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @friendly

@@ -350,7 +350,9 @@ def do_report(data: dict, settings: Settings) -> Response:
     build_report(project, result).save(buf)
     book = P.text_field(data, "book", 255) or "自评表.xlsx"
     stem = os.path.splitext(os.path.basename(book.replace("\\", "/")))[0] or "自评表"
-    name = f"{stem}-绩效评价报告.docx"
+    from evaltool.core.kinds import kind_of
+
+    name = f"{stem}-{kind_of(project).report_name}.docx"  # as `evaltool report` names it
     headers = {"Content-Disposition": f"attachment; filename=\"report.docx\"; filename*=UTF-8''{quote(name)}",
                "X-Evaltool-Errors": str(len(result.errors)),
                "X-Evaltool-Summary": quote(service.summary([(project, result)], "计分"))}

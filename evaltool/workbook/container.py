@@ -307,7 +307,7 @@ class _Reader:
                 what = "这是 PowerPoint 演示文稿，只是扩展名被改成了 .xlsx"
             else:
                 what = "这是一个压缩包，里面没有 Excel 工作簿（不是 .xlsx）"
-            raise Refused(f"{what}。请提交自评表的 Excel 工作簿（.xlsx）。")
+            raise Refused(f"{what}。请提交表格（自评表、目标表等）的 Excel 工作簿（.xlsx）。")
         seen: set[str] = set()
         part_bytes = limits.part_bytes()
         for info in infos:
@@ -315,7 +315,8 @@ class _Reader:
             if name.endswith("/"):
                 continue
             clean = name.replace("\\", "/")
-            if clean.startswith("/") or ".." in clean.split("/") or re.match(r"^[A-Za-z]:", clean):
+            if clean.startswith("/") or ".." in clean.split("/") or clean[1:2] == ":" and clean[:1].isascii() \
+                    and clean[:1].isalpha():
                 self.changed = True
                 self.note("W-READ-PART", f"工作簿中有一个不属于工作簿的条目“{name[:80]}”（路径指向工作簿之外），已略过。",
                           part=name[:80], repair="略过了路径异常的条目")

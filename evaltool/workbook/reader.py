@@ -21,6 +21,9 @@ from evaltool.core.seam import Grid, address
 from evaltool.workbook import layout as L
 
 LAYOUT_KEY = "_workbook"  # Project.extra key holding SheetInfo (never exported to case files)
+# Project.extra key: (sheet, cell) evaltool marked on its last run in the sheets the form occupies
+# (from 校验结果), for every kind, so a re-run on any kind's sheet knows which notes are its own.
+MARKS_KEY = "_marked"
 
 
 @dataclass
@@ -91,6 +94,7 @@ class View:
         # label is text), and a cell covered by a merge is found through its anchor. This loop runs
         # over every sheet of every file a bureau consolidates, hence its shape.
         covered = {rc for rc, a in anchor.items() if rc != a}
+        covered_rows = {r for r, _ in covered}
         self.cells: list[list[Any]] = []
         self.labels: dict[str, list[tuple[int, int]]] = {}
         self.covered_text: list[tuple[int, int, str]] = []  # (row, col, label key) of covered text
@@ -98,11 +102,12 @@ class View:
         r = 0
         for row in grid.values:
             r += 1
-            out = list(row)
+            out = row  # shared with the grid unless a blank text is cleared (copied then)
+            some_covered = r in covered_rows
             c = 0
             for x in row:
                 c += 1
-                if not isinstance(x, str):
+                if x.__class__ is not str and not isinstance(x, str):
                     continue
                 key = cache.get(x)
                 if key is None:
@@ -110,10 +115,12 @@ class View:
                     if len(cache) < 65536:
                         cache[x] = key
                 if key is _BLANK:
+                    if out is row:
+                        out = list(row)
                     out[c - 1] = None
                 elif not key:
                     continue
-                elif (r, c) not in covered:
+                elif not some_covered or (r, c) not in covered:
                     lst = labels.get(key)
                     if lst is None:
                         labels[key] = [(r, c)]
@@ -376,8 +383,8 @@ class ReadContext:
 
 
 def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Project]:
-    """Every form in the workbook's sheets, in sheet order, of the first registered kind that finds
-    one (the 自评表 first); InputError if there is none.
+    """Every form in the workbook's sheets, of every registered kind, in sheet order: each kind (in
+    detection order) claims the sheets holding its forms; InputError if there is none.
     rules: the rule set chosen for this run (--rules), whose 标签 entries extend the label vocabulary;
     else the one the 设置 sheet names."""
     from evaltool.core.kinds import kinds
@@ -393,23 +400,37 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
     results = by_name.get(L.SHEET_RESULTS)
     marked, filled = _read_results(results) if results else ({}, {})
     context = ReadContext(results, settings, marked, filled, rules)
+    # Each kind, in detection order, reads the sheets no kind before it claimed: a workbook holding a
+    # 自评表 beside a 部门整体 form (or a 监控表 beside a 目标表) yields both forms, each read, checked and
+    # scored by its own kind, and a sheet is never read as two forms (the 自评表 reader would take the
+    # 运行监控表's and the 部门整体's indicator tables, hence their place before it in BUILTIN).
     projects: list[Project] = []
+    claimed: set[str] = set()
+    sharing: list[Project] = []  # forms of kinds whose template has the 报告素材 / 项目基本信息 sheets
     for kind in kinds():
-        projects = kind.read_views(views, context)
-        if projects:
+        offered = [v for v in views if v.sheet not in claimed]
+        if not offered:
             break
+        found = kind.read_views(offered, context)
+        for p in found:
+            sheets = kind.sheets_of(p)
+            claimed |= sheets
+            p.extra[MARKS_KEY] = {(s, c) for s in sheets for c in marked.get(s, ())}
+        projects.extend(found)
+        if kind.uses_shared_sheets:
+            sharing.extend(found)
+    order = {v.sheet: i for i, v in enumerate(views)}
+    projects.sort(key=lambda p: order.get(p.sheet or "", len(order)))  # stable: a sheet's forms keep their order
     if not projects:
-        names = "、".join(f"“{g.sheet}”" for g in grids) or "（无）"
-        raise InputError(
-            f"这个工作簿不是项目支出绩效自评表：在工作表 {names} 中都没有找到“绩效指标”表"
-            "（表头应包含“三级指标”“年度指标值”“实际完成值”“分值”）。"
-            "请用 evaltool new 生成标准模板后填写，或检查是否选错了文件。")
+        raise InputError(_no_form_message(views, kinds()))
     if settings:
         _apply_settings(settings, projects)
     report = by_name.get(L.SHEET_REPORT)
     basic = by_name.get(L.SHEET_BASIC)
-    if len(projects) == 1 or len({p.sheet for p in projects}) == 1:
-        target = projects[:1]
+    # The shared sheets belong to the one such form (or the first of one sheet's forms); with several
+    # sheets of such forms nobody can tell whose texts they are.
+    if len(sharing) == 1 or len({p.sheet for p in sharing}) == 1:
+        target = sharing[:1]
     else:
         target = []
     for p in target:
@@ -421,6 +442,30 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
         if basic:
             p.basic_info = _read_basic(basic)
     return projects
+
+
+def _no_form_message(views: list[View], registered: list) -> str:
+    """Why no kind found a form: the sheets looked at, every kind looked for, and the kind a sheet's
+    name or title suggests (a cleared 运行监控表 is named as one, not as a missing 自评表 table)."""
+    names = "、".join(f"“{v.sheet}”" for v in views) or "（无）"
+    titled = [k for k in registered if k.title]
+    hints = []
+    shared = {L.SHEET_SETTINGS, L.SHEET_RESULTS, L.SHEET_REPORT, L.SHEET_BASIC, L.SHEET_HELP}
+    for v in views:
+        if v.sheet in shared or "报告素材" in v.sheet:  # every kind's workbook has these: no hint
+            continue
+        texts = [v.sheet] + [v.text(r, c) for r in range(1, min(v.nrows, 3) + 1) for c in range(1, min(v.ncols, 6) + 1)]
+        hit = max((k for k in titled if any(k.title in t or k.name in t for t in texts if t)),
+                  key=lambda k: len(k.title), default=None)  # 部门整体支出绩效自评表 before 自评表
+        if hit is not None:
+            hints.append(f"工作表“{v.sheet}”像是{hit.title}，但没有读到它的表格内容（标签可能被删除或改动）")
+    kinds_text = "、".join(k.title for k in titled)
+    head = (f"这个工作簿不是项目支出绩效自评表，也不是 evaltool 认识的其他表格：在工作表 {names} 中"
+            "都没有找到“绩效指标”表（表头应包含“三级指标”“年度指标值”“实际完成值”“分值”）或其他表格的标签。")
+    if hints:
+        head += "；".join(hints) + "。"
+    return (f"{head}evaltool 认识的表格：{kinds_text}。请用 evaltool new --kind 类型 生成标准模板后填写"
+            "（不写 --kind 为自评表），或检查是否选错了文件。")
 
 
 def _apply_settings(v: View, projects: list[Project]) -> None:
@@ -488,4 +533,5 @@ def note_findings(notes) -> list:
             for n in notes]
 
 
-__all__ = ["projects_from_grids", "View", "value_right", "ReadContext", "read_workbook_projects", "SheetInfo", "sheet_info", "LAYOUT_KEY"]
+__all__ = ["projects_from_grids", "View", "value_right", "ReadContext", "read_workbook_projects", "SheetInfo", "sheet_info", "LAYOUT_KEY",
+           "MARKS_KEY"]

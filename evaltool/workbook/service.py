@@ -97,10 +97,13 @@ def evaluate(projects: list[Project], rule_set=None, check_texts: bool = True) -
 
 
 def ours(projects: list[Project]) -> set[tuple[str, str]]:
-    from evaltool.workbook.reader import sheet_info
+    """(sheet, cell) evaltool marked on the last run in the projects' sheets, whatever their kind
+    (an engine that cannot read a note's text replaces only these)."""
+    from evaltool.workbook.reader import MARKS_KEY, sheet_info
 
     out: set[tuple[str, str]] = set()
     for p in projects:
+        out |= set(p.extra.get(MARKS_KEY) or ())
         info = sheet_info(p)
         if info is not None:
             out |= {(cast(str, p.sheet), c) for c in info.marked}  # a sheet_info comes with its sheet

@@ -159,10 +159,15 @@ def chosen_kind(name: str | None):
     from evaltool.core.kinds import DEFAULT_KIND, kind_named, names
 
     name = (name or DEFAULT_KIND).strip()
-    if name not in names():
-        raise InputError(f"没有名为“{name}”的表格类型。可用的类型：{_kind_names()}。"
-                         f"例如：evaltool new --kind {names()[0]}")
-    return kind_named(name)
+    if name in names():
+        return kind_named(name)
+    # What clerks call the forms: the full title (项目支出绩效目标表) or a part of it or of the name
+    # (目标表, 监控表, 部门) that only one kind has.
+    fits = [k for k in (kind_named(n) for n in names()) if name and (name in k.title or name in k.name)]
+    if len(fits) == 1:
+        return fits[0]
+    raise InputError(f"没有名为“{name}”的表格类型。可用的类型：{_kind_names()}。"
+                     f"例如：evaltool new --kind {names()[0]}")
 
 
 # Files `evaltool new` can fill a new workbook from, beyond --from (a case file): option -> (parameter
@@ -291,7 +296,7 @@ def new_workbook(output: str | None, case: str | None, rules: str | None, kind: 
     atomic_write_bytes(target, deterministic_bytes(wb))
     if project is None:
         help_note = f"填写方法见其中的“{L.SHEET_HELP}”工作表。" if L.SHEET_HELP in wb.sheetnames else ""
-        console.print(f"已生成空白{esc(form.name)}：{esc(target)}。{help_note}")
+        console.print(f"已生成空白{esc(form.title or form.name)}：{esc(target)}。{help_note}")
         return EXIT_OK
     texts: list[str] = []
 

@@ -17,7 +17,14 @@ class DeptKind(FormKind):
     grids_ok = True
     internal_sheets = ("部门报告素材",)  # the report's raw material: `evaltool publish` leaves it out
     report_template = "report-dept.md.j2"
+    report_name = "部门整体支出绩效自评报告"  # file name of its report (FormKind.report_name)
     template_dir = str(Path(__file__).parent / "templates")
+
+    def check_rules(self, rules, written) -> None:
+        from evaltool.kinds.dept.scoring import SECTION, dept_rules
+
+        if SECTION in written:  # checked when any rule file loads, not only when a 部门整体 form is read
+            dept_rules(rules)
 
     def read_views(self, views, context) -> list[Project]:
         from evaltool.kinds.dept.reader import read_views

@@ -2,7 +2,8 @@
 
 Each monitored indicator is matched to the 自评表's indicator of the same 三级指标 name (spaces,
 full-width characters and brackets ignored); its reason and measure become that indicator's
-偏差原因分析及改进措施 unless the clerk has written one already. Without a 自评表 to start from, one
+偏差原因分析及改进措施 unless the clerk has written one already. A name that more than one row of
+either form uses is not carried at all (which row's reason belongs to which is a guess). Without a 自评表 to start from, one
 is made from the 监控表 itself (header, money, the indicator rows). What was not carried is said.
 Pure: Projects in, a Project and Chinese lines out.
 """
@@ -17,6 +18,7 @@ from evaltool.kinds.monitor import layout as M
 from evaltool.workbook import layout as WL
 
 _FUND_COLUMNS = {"年初预算数": "initial", "全年预算数": "budget"}
+CELL_CHARS = 32767  # Excel's limit for one cell: a longer carried text would be cut by the writer, unsaid
 
 
 @dataclass
@@ -25,6 +27,9 @@ class Carried:
     carried: list[str] = field(default_factory=list)  # 三级指标 names whose text went in
     kept: list[str] = field(default_factory=list)  # the 自评表 already had a text: left as it was
     unmatched: list[str] = field(default_factory=list)  # monitored indicators with no 自评表 row
+    # names used by more than one row of the 监控表 or of the 自评表: which text belongs where is a guess
+    ambiguous: list[str] = field(default_factory=list)
+    cut: list[str] = field(default_factory=list)  # carried, but longer than one Excel cell holds: shortened
 
 
 def _key(name) -> str:
@@ -89,12 +94,21 @@ def carry(monitor: Project, selfeval: Project | None) -> Carried:
     by_name: dict[str, list[Indicator]] = {}
     for ind in out.project.indicators:
         by_name.setdefault(_key(ind.level3), []).append(ind)
-    for item in monitor.extra.get(M.ROWS_KEY) or []:
+    rows = monitor.extra.get(M.ROWS_KEY) or []
+    monitored: dict[str, int] = {}
+    for item in rows:
+        key = _key(item.get("三级指标"))
+        monitored[key] = monitored.get(key, 0) + 1
+    for item in rows:
         text = deviation_text(item, period)
         name = _text(item.get("三级指标"))
         if not text or not name:
             continue
         targets = by_name.get(_key(name))
+        if monitored[_key(name)] > 1 or (targets and len(targets) > 1):
+            if name not in out.ambiguous:
+                out.ambiguous.append(name)
+            continue
         if not targets:
             out.unmatched.append(name)
             continue
@@ -102,6 +116,9 @@ def carry(monitor: Project, selfeval: Project | None) -> Carried:
             if _text(ind.deviation):
                 out.kept.append(name)
             else:
+                if len(text) > CELL_CHARS:
+                    text = text[:CELL_CHARS - 1] + "…"
+                    out.cut.append(name)
                 ind.deviation = text
                 out.carried.append(name)
     return out

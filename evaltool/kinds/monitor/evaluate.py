@@ -6,6 +6,7 @@ with its cell. The thresholds come from the rule set's 运行监控 section (rul
 """
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,8 +17,10 @@ from evaltool.core.decimals import fmt, fmt_percent, round_half_up
 from evaltool.core.model import IndicatorResult, Location, Project, ScoreResult
 from evaltool.core.reading import Collector, project_year, read_money
 from evaltool.core.rules import RuleSet
+from evaltool.core.seam import Percent
 from evaltool.kinds.monitor import layout as M
 from evaltool.kinds.monitor.rules import MonitorRules, monitor_rules, worse
+from evaltool.workbook import layout as WL
 
 HUNDRED = Decimal(100)
 NOT_COMPUTED = "未计算"
@@ -65,6 +68,10 @@ class MonitorResult(ScoreResult):
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, Percent):  # 0.8 in a percent cell is what the clerk sees: 80%
+        return value.text
+    if isinstance(value, _dt.datetime) and value.time() == _dt.time():  # a date cell, never "00:00:00"
+        return value.date().isoformat()
     return "" if value is None else " ".join(str(value).split())
 
 
@@ -79,9 +86,11 @@ def evaluate(project: Project, rules: RuleSet) -> MonitorResult:
     res = MonitorResult(rule_id=rules.id, rule_name=rules.name, rate=None, rate_display=None, rate_weight=None,
                         rate_score=None, rate_explanation="", indicators=[], subtotals={}, total=None, grade=None,
                         findings=out.findings)
+    _header(project, out)
     _period(project, res, out)
     _money(project, rules, mr, res, out)
     _indicators(project, rules, mr, res, out)
+    _duplicates(project, res, out)
     lights = [res.money_light, *(w.light for w in res.watches)]
     for light in lights:
         res.light = worse(res.light, light)
@@ -93,6 +102,29 @@ def evaluate(project: Project, rules: RuleSet) -> MonitorResult:
 
 def where(project: Project, path: str) -> Location:
     return M.where_default(project, path)
+
+
+# ---- header --------------------------------------------------------------------------------------
+# A generator's formula without a saved result reads as an empty cell: the clerk learns why here,
+# not first from `evaltool publish` (which refuses such a file).
+FORMULA_HINT = "如果该单元格是公式，文件中没有保存它的计算结果：请在 Excel 或 WPS 中打开该文件、保存一次，或改为直接填写。"
+_HEADER_ASK = {"项目名称": "请填写项目全称。", "主管部门": "请填写主管部门全称。", "实施单位": "请填写实施单位全称。",
+               "年度": "请填写四位年份，例如 2026。"}
+
+
+def _header(p: Project, out: Collector) -> None:
+    """项目名称/主管部门/实施单位/年度 (required, as on every kind's form) and the 年度总体目标 texts."""
+    for label, attr in M.HEADER_FIELDS.items():
+        if not _text(getattr(p, attr)):
+            out.add("E-REQUIRED", "error", f"{label}未填写。{_HEADER_ASK[label]}{FORMULA_HINT}", label, where(p, label))
+    if _text(p.year) and project_year(p) is None:
+        out.add("E-YEAR", "error", f"年度“{_text(p.year)}”无法识别，请填写四位年份，例如 2026。", "年度", where(p, "年度"))
+    goals = p.extra.get(M.GOALS_KEY) or {}
+    for name in M.GOAL_FIELDS:
+        path = f"{M.GOALS_KEY}.{name}"
+        if not _text(goals.get(name)) and (path in p.cells or not p.sheet):  # a hand-made sheet may lack the row
+            out.add("W-GOAL", "warning", f"年度总体目标的“{name}”未填写，情况说明将无法引用。{FORMULA_HINT}", name,
+                    where(p, path))
 
 
 # ---- period --------------------------------------------------------------------------------------
@@ -151,7 +183,7 @@ def _money(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult, out
         out.add("E-MON-BUDGET", "error", "年度资金总额的全年预算数未填写，无法计算执行进度。请填写以万元为单位的数字。",
                 "全年预算数", at("全年预算数"))
     elif budget is not None and budget <= 0:
-        out.add("E-MON-BUDGET", "error", f"年度资金总额的{res.budget_label}为 {fmt(budget)}，无法计算执行进度。"
+        out.add("E-MON-BUDGET", "error", f"年度资金总额的{res.budget_label}为 {fmt(budget, 2)}，无法计算执行进度。"
                 "请填写大于 0 的预算数（万元）。", res.budget_label, at(res.budget_label))
         budget = None
     if executed is None and total.get("执行数") is None:
@@ -171,8 +203,8 @@ def _money(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult, out
     res.rate = executed / budget
     res.progress = res.rate_display = round_half_up(res.rate, places)
     if executed > budget:
-        out.add("W-MON-EXEC-OVER", "warning", f"{period}执行数 {fmt(executed)} 万元超过{res.budget_label} "
-                f"{fmt(budget)} 万元，请核对。", "执行数", at("执行数"))
+        out.add("W-MON-EXEC-OVER", "warning", f"{period}执行数 {fmt(executed, 2)} 万元超过{res.budget_label} "
+                f"{fmt(budget, 2)} 万元，请核对。", "执行数", at("执行数"))
     if forecast is not None:
         res.forecast_rate = round_half_up(forecast / budget, places)
     if res.time_progress is None:
@@ -187,14 +219,14 @@ def _money(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult, out
         why = (f"执行进度 {fmt_percent(res.progress)} 低于时间进度 {fmt_percent(res.time_progress)}，"
                f"落后 {fmt(lag * HUNDRED, 2)} 个百分点")
         out.add("W-MON-PROGRESS", "warning",
-                f"{period}执行进度 {fmt_percent(res.progress)}（执行数 {fmt(executed)} ÷ {res.budget_label} {fmt(budget)} 万元）"
+                f"{period}执行进度 {fmt_percent(res.progress)}（执行数 {fmt(executed, 2)} ÷ {res.budget_label} {fmt(budget, 2)} 万元）"
                 f"低于时间进度 {fmt_percent(res.time_progress)}，落后 {fmt(lag * HUNDRED, 2)} 个百分点，资金预警为"
                 f"{light}灯。请分析原因并加快执行。", "执行进度", at("执行数"))
     if res.forecast_rate is not None and res.forecast_rate < mr.forecast_floor:
         light = worse(light, "黄") or light
         why += f"；全年预计执行率 {fmt_percent(res.forecast_rate)} 低于 {fmt_percent(mr.forecast_floor)}"
         out.add("W-MON-FORECAST", "warning",
-                f"全年预计执行数 {fmt(forecast)} 万元只占{res.budget_label}的 {fmt_percent(res.forecast_rate)}，"
+                f"全年预计执行数 {fmt(forecast, 2)} 万元只占{res.budget_label}的 {fmt_percent(res.forecast_rate)}，"
                 f"低于 {fmt_percent(mr.forecast_floor)}：年底可能形成结转结余。请说明原因，或按规定调整预算。",
                 "全年预计执行数", at("全年预计执行数"))
     res.money_light, res.money_why = light, why
@@ -221,8 +253,8 @@ def _fund_sum(p: Project, funds: dict, totals: dict[str, Decimal | None], period
             if abs(summed - total) >= Decimal("0.005"):
                 name = f"{period}执行数" if col == "执行数" else col
                 out.add("W-MON-FUND-SUM", "warning",
-                        f"年度资金总额的{name} {fmt(total)} 万元不等于各资金行之和 {fmt(summed)} 万元（"
-                        + " + ".join(f"{label} {fmt(a)}" for label, a in parts) + "），请核对。",
+                        f"年度资金总额的{name} {fmt(total, 2)} 万元不等于各资金行之和 {fmt(summed, 2)} 万元（"
+                        + " + ".join(f"{label} {fmt(a, 2)}" for label, a in parts) + "），请核对。",
                         col, where(p, f"{M.FUNDS_KEY}.年度资金总额.{col}"))
 
 
@@ -238,6 +270,11 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
         return
     year = project_year(p)
     period = res.period if res.months else "1-N月"
+    info = M.info_of(p)
+    # how the form asks for a choice: a drop-down cell (our template), or √ in one of the published sub-columns
+    pick_like = "在“确定能”“有可能”“完全不可能”中勾选一项（打√）" if info and info.likely_ticked else \
+        "从下拉列表选择“确定能”“有可能”或“完全不可能”"
+    pick_reason = "在偏差原因的分类列中勾选（打√）" if info and info.reason_ticked else "在“偏差原因类别”中从下拉列表选择"
     for n, item in enumerate(rows, start=1):
         def at(key: str, n: int = n) -> Location:
             return where(p, f"{M.ROWS_KEY}[{n}].{key}")
@@ -255,14 +292,14 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
         raw_like = item.get("完成可能性")
         options = [M.likelihood_of(x) for x in _SPLIT.split(str(raw_like))] if raw_like is not None else []
         if raw_like is None or not str(raw_like).strip():
-            out.add("E-REQUIRED", "error", f"{label}的完成可能性未填写，请从下拉列表选择“确定能”“有可能”或“完全不可能”。",
+            out.add("E-REQUIRED", "error", f"{label}的完成可能性未填写，请{pick_like}。",
                     "完成可能性", at("完成可能性"))
         elif len(options) > 1:
             out.add("E-MON-LIKELY", "error", f"{label}的完成可能性勾选了多项（{_text(raw_like)}），请只选一项。",
                     "完成可能性", at("完成可能性"))
         elif options[0] is None:
-            out.add("E-MON-LIKELY", "error", f"{label}的完成可能性“{_text(raw_like)}”无法识别，请从下拉列表选择"
-                    "“确定能”“有可能”或“完全不可能”。", "完成可能性", at("完成可能性"))
+            out.add("E-MON-LIKELY", "error", f"{label}的完成可能性“{_text(raw_like)}”无法识别，请{pick_like}。",
+                    "完成可能性", at("完成可能性"))
         else:
             w.likelihood = options[0]
         like_light = mr.likelihood_light.get(w.likelihood) if w.likelihood else None
@@ -304,9 +341,13 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
             because = (f"完成可能性为“{w.likelihood}”" if like_light in ("黄", "红")
                        else "全年预计完成值达不到年度指标值")
             if not w.reason:
-                out.add("E-MON-REASON", "error", f"{label}{because}，应填写偏差原因：从“偏差原因类别”选择"
+                out.add("E-MON-REASON", "error", f"{label}{because}，应填写偏差原因：{pick_reason}"
                         f"{'、'.join(mr.categories)}之一，并简要说明。", "偏差原因",
                         at("偏差原因类别") if f"{M.ROWS_KEY}[{n}].偏差原因类别" in p.cells else at("偏差原因"))
+            elif not _text(item.get("偏差原因")) and f"{M.ROWS_KEY}[{n}].偏差原因" in p.cells:
+                # a category alone ("经费保障") says where, not what went wrong
+                out.add("E-MON-REASON", "error", f"{label}{because}，只选了偏差原因类别，“偏差原因说明”未填写：请简要说明"
+                        f"具体原因。{FORMULA_HINT}", "偏差原因", at("偏差原因"))
             if not w.measure and f"{M.ROWS_KEY}[{n}].纠偏措施" in p.cells:  # the published form has no such column
                 out.add("E-MON-MEASURE", "error", f"{label}{because}，应填写纠偏措施（下一步怎样保证目标完成，"
                         "或申请调整目标的理由）。", "纠偏措施", at("纠偏措施"))
@@ -316,7 +357,7 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
             bad = [c for c in _SPLIT.split(category) if c and c not in mr.categories]
             if bad:
                 out.add("E-MON-CATEGORY", "error", f"{label}的偏差原因类别“{'、'.join(bad)}”不在规定的分类中，"
-                        f"请从下拉列表选择{'、'.join(mr.categories)}；具体情况写在“偏差原因说明”中。",
+                        f"请{pick_reason}{'、'.join(mr.categories)}之一；具体情况写在“偏差原因说明”中。",
                         "偏差原因类别", at("偏差原因类别"))
 
 
@@ -356,6 +397,26 @@ def _compare(target: values.Parsed, forecast: values.Parsed, rules: RuleSet, mr:
     if target.kind == "qualitative" and forecast.kind == "number":
         return None, None, "", "定性指标的预计完成值填了数字"
     return None, None, "", forecast.problem or target.problem or "两者类型不同"
+
+
+def _duplicates(p: Project, res: MonitorResult, out: Collector) -> None:
+    """Two rows of one 三级指标 name: the 自评表 (new --monitor) and the reviewers match rows by name."""
+    def at_row(n: int) -> Location:
+        return where(p, f"{M.ROWS_KEY}[{n}].三级指标")
+
+    seen: dict[str, list[Watch]] = {}
+    for w in res.watches:
+        if w.level3:
+            seen.setdefault(WL.label_key(w.level3), []).append(w)
+    for same in seen.values():
+        if len(same) < 2:
+            continue
+        cells = "、".join(str(at_row(w.n)) for w in same)
+        for w in same[1:]:
+            out.add("W-MON-DUP-NAME", "warning",
+                    f"三级指标“{w.level3}”出现 {len(same)} 次（{cells}；二级指标分别为"
+                    f"{'、'.join('“' + (x.level2 or '未填') + '”' for x in same)}）：年终带入自评表时无法确定偏差原因属于哪一个。"
+                    "请把名称改得能区分（如写明具体内容），每个指标只写一行。", "三级指标", at_row(w.n))
 
 
 # ---- the cells evaltool fills ----------------------------------------------------------------------
@@ -412,6 +473,10 @@ def _settle_out(p: Project, res: MonitorResult, out: Collector) -> None:
         label = "预警" if key.startswith("预警[") else _PERCENT_KEYS.get(key) or _LABELS.get(key, key)
         if info.template or current is None or loc.cell in info.filled and _ours(current):
             res.writable.add(key)
+            if info.template and current is not None and not _same(current, value, key):
+                # the grey cells are evaltool's; a value there (typed, or an earlier run's) is not replaced unsaid
+                out.add("I-FILLED", "info", f"本单元格原为“{_text(current)}”，evaltool 按本次计算改为“{value}”"
+                        "（浅灰色单元格由 evaltool 计算填写，手工填写的内容会被替换）。", label, loc)
             if not info.template:  # recorded in 校验结果, so the next run knows the cell is evaltool's
                 out.add("I-FILLED", "info", f"evaltool 计算的{label}为“{value}”，填入本单元格。", label, loc)
         elif not _same(current, value, key):

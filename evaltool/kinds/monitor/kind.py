@@ -19,6 +19,7 @@ class MonitorKind(FormKind):
     grids_ok = False
     case_keys = (M.PERIOD_KEY, M.FUNDS_KEY, M.ROWS_KEY, M.GOALS_KEY)
     report_template = "report-monitor.md.j2"
+    report_name = "绩效运行监控情况说明"
     template_dir = str(Path(__file__).parent / "templates")
     # collect lists these projects in a sheet of their own (collect/output.py), not in 汇总.
     summary_sheet = "运行监控"
@@ -34,6 +35,12 @@ class MonitorKind(FormKind):
         ("规则", "规则", None, 14), ("文件", "文件", None, 30), ("工作表", "工作表", None, 14),
     ]
     summary_order = ("预警", {"红": 0, "黄": 1, "绿": 2})  # red first: the bureau reads the late projects first
+
+    def check_rules(self, rules, written) -> None:
+        from evaltool.kinds.monitor.rules import SECTION, monitor_rules
+
+        if SECTION in written:  # checked when any rule file loads, not only when a 监控表 is read
+            monitor_rules(rules)
 
     def read_views(self, views, context) -> list[Project]:
         return M.read_views(views, context)
@@ -98,8 +105,18 @@ class MonitorKind(FormKind):
         write_form_table(doc, project, result, context)
 
     def report_facts(self, project: Project, result) -> ReportFacts:
-        return ReportFacts(form=M.KIND, rate_label="运行监控表的执行进度（执行数 ÷ 全年预算数）",
-                           rate=result.progress, total=None, grade=None, planned=result.budget, used=result.executed)
+        info = M.info_of(project)
+        out = info.out if info else {}
+        budget = result.budget_label
+        # The statement gives three rates; each is checked against its own figure, never the 执行进度.
+        rates = [("time_progress", ("时间进度",), "运行监控表的时间进度（已过月数 ÷ 12）", result.time_progress,
+                  out.get("时间进度")),
+                 ("forecast_rate", ("全年预计执行率", "预计执行率"),
+                  f"运行监控表的全年预计执行率（全年预计执行数 ÷ {budget}）", result.forecast_rate,
+                  M.where_default(project, f"{M.FUNDS_KEY}.年度资金总额.全年预计执行数"))]
+        return ReportFacts(form=M.KIND, rate_label=f"运行监控表的执行进度（执行数 ÷ {budget}）",
+                           rate=result.progress, total=None, grade=None, planned=result.budget, used=result.executed,
+                           rate_where=out.get("执行进度"), rates=rates)
 
     def summary_row(self, project: Project, result, file: str) -> dict[str, Any]:
         from evaltool.kinds.monitor.report import summary_row

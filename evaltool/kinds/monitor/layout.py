@@ -8,6 +8,7 @@ title, or the column headers themselves ("1-7月执行数": 7).
 from __future__ import annotations
 
 import contextvars
+import datetime as _dt
 import functools
 import re
 from dataclasses import dataclass, field
@@ -134,13 +135,38 @@ def split_period(text: Any) -> tuple[int | None, str]:
     return None, norm
 
 
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = re.compile(r"十[一二]?|[一二两三四五六七八九]")
+# a period's end date: 截至2026年7月31日, 7月底, 2026-07-31, 2026/7/31 (month and day alone, "1-7", is a span)
+_PERIOD_DATE = re.compile(r"^(?:截至|截止|至)?(?:(?:(?:19|20)\d{2}\s*年\s*)?(\d{1,2})\s*月(?:\d{1,2}\s*日|底|末)"
+                          r"|(?:19|20)\d{2}\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*\d{1,2})(?:止|为止)?$")
+_PERIOD_BARE = re.compile(r"^(\d{1,2})\s*[-~—–－至到]\s*(\d{1,2})$")
+
+
+def _cn_number(text: str) -> int:
+    if text.startswith("十"):
+        return 10 + _CN_DIGITS.get(text[1:], 0)
+    return _CN_DIGITS[text]
+
+
 def period_month(value: Any) -> int | None:
     """The last month of a monitoring period as typed: "1-7月", "1至7月", "截至7月底", "7月", 7."""
     if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, (_dt.date, _dt.datetime)):  # "2026/7/31" typed into Excel becomes a date
+        return value.month
     if isinstance(value, (int, float)):
         return int(value) if value == int(value) and 1 <= value <= 12 else None
-    text = re.sub(r"^(?:19|20)\d{2}年度?", "", WL.norm(value))
+    text = _CN_NUMBER.sub(lambda m: str(_cn_number(m.group(0))), WL.norm(value))  # 一至七月
+    m = _PERIOD_DATE.match(text)
+    if m:  # 截至2026年7月31日, 2026-07-31, 7月底
+        month = int(m.group(1) or m.group(2))
+        return month if 1 <= month <= 12 else None
+    m = _PERIOD_BARE.match(text)
+    if m:  # "1-7": a span of months without 月
+        start, end = int(m.group(1)), int(m.group(2))
+        return end if 1 <= start <= end <= 12 else None
+    text = re.sub(r"^(?:19|20)\d{2}年度?", "", text)
     m = _PERIOD_PREFIX.match(text)
     if m and m.group(3) in ("", "份"):
         start, end = int(m.group(1) or 1), int(m.group(2))
@@ -193,6 +219,9 @@ class MonitorInfo:
     template: bool = False  # our template: its grey out cells are evaltool's to write
     out_values: dict[str, Any] = field(default_factory=dict)  # what the out cells hold now
     filled: set[str] = field(default_factory=set)  # A1 of cells evaltool filled on its last run (校验结果)
+    # the published layout's √ sub-columns instead of drop-down cells: messages say 勾选, not 下拉列表
+    likely_ticked: bool = False
+    reason_ticked: bool = False
 
 
 def info_of(project: Project) -> MonitorInfo | None:
@@ -336,6 +365,7 @@ def _read_views(views: list[View], context: Any = None) -> list[Project]:
             info = info_of(p)
             assert info is not None
             info.filled = set((getattr(context, "filled", None) or {}).get(v.sheet, {}))
+            info.likely_ticked, info.reason_ticked = bool(hdr.likely_ticks), bool(hdr.reason_ticks)
             for key, loc in info.out.items():
                 if loc.cell:
                     info.out_values[key] = v.value(*_rc(loc.cell), vertical=False)
@@ -365,6 +395,12 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
     found: dict[str, tuple[int, int]] = {}
     for rc, name in sorted((rc, std) for k, std in field_names.items() for rc in v.labels.get(k, ()) if rc[0] < hdr.row):
         found.setdefault(name, rc)  # the first (row by row) cell reading as the field's label
+    for k, cells_at in v.labels.items():  # "1-7月目标实际完成情况", as our template writes it: the period is no part of the name
+        month, rest = split_period(k) if k not in field_names else (None, k)
+        name = field_names.get(_key(rest)) if month else None
+        above = [rc for rc in cells_at if rc[0] < hdr.row]
+        if name in GOAL_FIELDS and name not in found and above:
+            found[name] = min(above)
     for name, (r, c) in found.items():
         value, loc = value_right(v, r, c, stop_keys=stop)
         if name in HEADER_FIELDS:

@@ -39,3 +39,12 @@ def print_carried(carried: Carried, monitor_file: str) -> None:
     if carried.unmatched:
         console.print("[yellow]没有带入（自评表中没有同名的三级指标）：[/]" + "、".join(f"“{esc(n)}”" for n in carried.unmatched)
                       + "。请核对指标名称，或手工填写这些指标的偏差原因。")
+    if carried.ambiguous:
+        console.print("[yellow]没有带入（三级指标名称重复，无法确定对应哪一个指标）：[/]"
+                      + "、".join(f"“{esc(n)}”" for n in carried.ambiguous)
+                      + "。请把重复的指标改为不同的名称后重新生成，或手工填写这些指标的偏差原因。")
+    if carried.cut:
+        from evaltool.kinds.monitor.carry import CELL_CHARS
+
+        console.print(f"[yellow]以下指标的偏差原因和纠偏措施超过一个单元格能容纳的 {CELL_CHARS} 字，只带入了前面部分（以“…”结尾）：[/]"
+                      + "、".join(f"“{esc(n)}”" for n in carried.cut) + "。请在自评表中精简这些文字。")

@@ -97,7 +97,11 @@ def summary_row(project, result: MonitorResult, file: str) -> dict[str, Any]:
 
 def result_dict(project, result: MonitorResult) -> dict[str, Any]:
     return {
-        "类型": M.KIND, "项目名称": project.name, "工作表": project.sheet, "规则集": result.rule_name,
+        # the keys every kind's JSON has first (a script over a folder counts errors alike), then the 监控表's own
+        "类型": M.KIND, "项目名称": project.name, "主管部门": project.department, "实施单位": project.unit,
+        "年度": project.year, "工作表": project.sheet, "规则": result.rule_id,
+        "错误数": sum(f.severity == "error" for f in result.findings),
+        "警告数": sum(f.severity == "warning" for f in result.findings),
         "监控期间": result.period, "时间进度": plain_number(result.time_progress),
         "执行进度": plain_number(result.progress), "全年预计执行率": plain_number(result.forecast_rate),
         "预算数": plain_number(result.budget), "执行数": plain_number(result.executed),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evaltool.core.decimals import fmt_percent
+from evaltool.core.decimals import fmt_percent, plain_number
 from evaltool.core.seam import CellWrite
 from evaltool.kinds.monitor import layout as M
 from evaltool.kinds.monitor.evaluate import NOT_COMPUTED, MonitorResult
@@ -25,10 +25,16 @@ def cell_writes(project, result: MonitorResult) -> list[CellWrite]:
             text = WL.NOTE_PREFIX + note if note else ""  # "": drop the note of an earlier run
             writes.append(CellWrite(loc.sheet or sheet, loc.cell, value, "computed", text, row_height=height))
 
-    # Percentages as text ("40.00%"): a hand-made sheet's cell may have no percent format, and a
-    # bare 0.4 there would read as 0.4.
-    put("执行进度", fmt_percent(result.progress) if result.progress is not None else NOT_COMPUTED)
-    put("时间进度", fmt_percent(result.time_progress) if result.time_progress is not None else NOT_COMPUTED)
+    # On our template a number in its 0.00% cell (as the 自评表's 执行率: a figure a published or
+    # summed copy can use); on a hand-made sheet text ("40.00%"): its cell may have no percent
+    # format, and a bare 0.4 there would read as 0.4.
+    def rate(x):
+        if x is None:
+            return NOT_COMPUTED
+        return plain_number(x) if info.template else fmt_percent(x)
+
+    put("执行进度", rate(result.progress))
+    put("时间进度", rate(result.time_progress))
     put("资金预警", result.money_light or NOT_COMPUTED, result.money_why)
     items = project.extra.get(M.ROWS_KEY) or []
     for w in result.watches:

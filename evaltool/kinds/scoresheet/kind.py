@@ -10,17 +10,30 @@ from evaltool.core.model import Project, ScoreResult
 class ScoreSheetKind(FormKind):
     name = "评分表"
     title = "项目支出绩效评价评分表"
+    uses_shared_sheets = True  # 报告素材 (and 项目基本信息) in its template
     summarised = False  # collect consolidates 自评表 only
     pasteable = False
     grids_ok = False
     case_keys = ("评分指标", "评价人员", "绩效目标表")
     report_template = "report-scoresheet.md.j2"
 
+    def check_rules(self, rules, written) -> None:
+        from evaltool.kinds.scoresheet.framework import SECTION, sheet_rules
+
+        if SECTION in written:  # the file's own 评分表 section (a set without one is refused when a 评分表 is read)
+            sheet_rules(rules)
+
     def read_views(self, views, context) -> list[Project]:
         from evaltool.kinds.scoresheet.layout import project_from_views
 
         sheet = project_from_views(views)
         return [sheet] if sheet is not None else []
+
+    def sheets_of(self, project: Project) -> set[str]:
+        # Its 绩效目标表 sheet is part of the 评分表, not a 绩效目标表 (申报) form of its own.
+        sheets = super().sheets_of(project)
+        extra = (project.extra.get("_scoresheet") or {}).get("targets_sheet")
+        return sheets | ({extra} if extra else set())
 
     def evaluate(self, project: Project, rules) -> ScoreResult:
         from evaltool.kinds.scoresheet.scoring import evaluate_sheet

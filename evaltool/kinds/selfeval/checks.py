@@ -125,8 +125,11 @@ def check_rate_reason(project: Project, result: ScoreResult, out) -> None:
 def _blank(value) -> bool:
     if value is None:
         return True
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _blank_text(value)
+    if kind is int or kind is float:
+        return False  # a number is never blank (parse gives a number or "unknown"); no parse per cell
     return values.parse(value).kind == "empty"
 
 

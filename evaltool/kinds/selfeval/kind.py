@@ -10,6 +10,7 @@ from evaltool.core.model import Project, ScoreResult
 class SelfEvalKind(FormKind):
     name = "自评表"
     title = "项目支出绩效自评表"
+    uses_shared_sheets = True  # 报告素材 (and 项目基本信息) in its template
     summarised = True
     pasteable = True
     grids_ok = True

@@ -295,9 +295,14 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
     if weight < 0:
         out.add("E-NUMBER", "error", f"“{label}”的分值不能为负数。", "分值", ind.where("分值"), i)
         return result(None, "未计分", "未计分：分值为负")
+    if weight and not round_half_up(weight, rules.places):  # 1E-300: shows as 0 on the form, scores nothing
+        out.add("E-NUMBER", "error", f"“{label}”的分值 {fmt(weight)} 按 {rules.places} 位小数为 0，不是有效的分值。"
+                f"请填写分值，例如 10；不计分的指标请删除这一行。", "分值", ind.where("分值"), i)
+        return result(None, "未计分", "未计分：分值过小")
     # A percent-formatted cell holding 0.93 is read as the 93% the clerk sees.
     target = values.parse(ind.target.text if isinstance(ind.target, Percent) else ind.target, year)
     actual = values.parse(ind.actual.text if isinstance(ind.actual, Percent) else ind.actual, year)
+    actual = values.in_target_terms(target, actual)  # "12月" under "≤11月" is 12 月, not a date
     for parsed, name in ((target, "年度指标值"), (actual, "实际完成值")):
         if parsed.kind == "empty":
             out.add("E-REQUIRED", "error", f"“{label}”的{name}未填写。", name, ind.where(name), i)

@@ -23,7 +23,7 @@ def _scalar(value: Any) -> bool:
 
 
 def targets_from_dict(p: Project, data: dict, name: str) -> None:
-    from evaltool.kinds.targets.reader import target_text
+    from evaltool.kinds.targets.reader import is_timely, target_text
 
     funds = data.get("项目资金") or {}
     if not isinstance(funds, dict):
@@ -55,7 +55,8 @@ def targets_from_dict(p: Project, data: dict, name: str) -> None:
                             f"可用的键：{'、'.join(INDICATOR_KEYS)}。")
         ind = Indicator(level1=item.get("一级指标"), level2=item.get("二级指标"), level3=item.get("三级指标"),
                         weight=item.get("权重"))
-        ind.target = target_text(T.vocabulary(), item.get("指标性质"), item.get("指标值"), item.get("度量单位"))
+        ind.target = target_text(T.vocabulary(), item.get("指标性质"), item.get("指标值"), item.get("度量单位"),
+                                 timely=is_timely(item.get("二级指标")))
         for key in INDICATOR_KEYS:
             ind.cells[key] = Location(path=f"绩效指标[{n}].{key}")
         if item.get("指标性质") is not None:

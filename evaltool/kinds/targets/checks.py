@@ -29,19 +29,20 @@ FUND_NAMES = {"年度资金总额": "年度资金总额", "本年财政拨款": 
 
 def check_settings(rules) -> dict[str, Any]:
     """标签.yaml's 检查 defaults, overridden by the rule set's 绩效目标表 key."""
-    from evaltool.core.errors import InputError
+    from evaltool.core.rules import RuleError
 
     settings = dict(T.vocabulary().checks)
     own = (rules.raw or {}).get(SECTION) if rules is not None else None
+    src = (getattr(rules, "source", None) or f"规则集“{rules.name}”") if rules is not None else ""
     if own is not None:
         if not isinstance(own, dict):
-            raise InputError(f"规则集“{rules.name}”中“{SECTION}”应写成 键: 值 的表，例如 {{必备一级指标: [产出指标, 效益指标]}}。")
+            raise RuleError(f"{src}中“{SECTION}”应写成 键: 值 的表，例如 {{必备一级指标: [产出指标, 效益指标]}}。")
         for key, value in own.items():
             if key == "标签":  # read with the labels (layout.vocabulary_for), not a check
                 continue
             if key not in settings:
-                raise InputError(f"规则集“{rules.name}”中“{SECTION} → {key}”不是可设置的项；可设置：{'、'.join(settings)}。")
-            settings[key] = value
+                raise RuleError(f"{src}中“{SECTION} → {key}”不是可设置的项；可设置：{'、'.join(settings)}。")
+            settings[key] = _valid_setting(src, key, value)
     required = settings.get("必备一级指标")
     if required is None:
         required = [name for name, w in rules.level1_weights.items() if w > 0]
@@ -49,6 +50,29 @@ def check_settings(rules) -> dict[str, Any]:
     settings["未量化词"] = sorted({str(w) for w in settings.get("未量化词") or ()}, key=len, reverse=True)
     settings["定性写法"] = {values.normalize(str(w)) for w in settings.get("定性写法") or ()}
     return settings
+
+
+LIST_EXAMPLES = {"必备一级指标": "[产出指标, 效益指标]", "未量化词": "[持续推动, 显著提升]", "定性写法": "[达到预期目标, 好]"}
+
+
+def _valid_setting(src: str, key: str, value: Any) -> Any:
+    """A rule file's 绩效目标表 value, refused (RuleError, exit 2) when it has the wrong shape: a text
+    where a list belongs would otherwise be split into its characters, a negative total be used."""
+    from evaltool.core.decimals import to_decimal
+    from evaltool.core.rules import RuleError
+
+    if value is None:
+        return None
+    if key in LIST_EXAMPLES:
+        if not isinstance(value, list) or not all(isinstance(x, (str, int)) and str(x).strip() for x in value):
+            raise RuleError(f"{src}中“{SECTION} → {key}”应为列表，如 {LIST_EXAMPLES[key]}，现为“{value}”。")
+        return value
+    if key == "权重合计":
+        dec = to_decimal(value) if not isinstance(value, bool) else None
+        if dec is None or dec <= 0 or dec > 1000:
+            raise RuleError(f"{src}中“{SECTION} → 权重合计”应为大于 0、不超过 1000 的数（如 100），现为“{value}”。")
+        return dec
+    return value
 
 
 def _blank(value: Any) -> bool:
@@ -73,8 +97,11 @@ def evaluate_targets(p: Project, rules) -> ScoreResult:
     header = info.get("header") or {}
     _check_header(p, out)
     budget = _check_funds(p, out)
-    results = _check_indicators(p, rules, settings, rows, header, out)
-    subtotals = _check_weights(p, rules, settings, rows, header, out)
+    if info.get("headless"):  # no table read (E-TG-NO-HEADER says why): nothing to say about its rows
+        results, subtotals = [], {}
+    else:
+        results = _check_indicators(p, rules, settings, rows, header, out)
+        subtotals = _check_weights(p, rules, settings, rows, header, out)
     return ScoreResult(rule_id=rules.id, rule_name=rules.name, rate=None, rate_display=None, rate_weight=None,
                        rate_score=None, rate_explanation="", indicators=results, subtotals=subtotals, total=None,
                        grade=None, findings=out.findings, budget=budget)
@@ -87,6 +114,8 @@ def _check_header(p: Project, out: Collector) -> None:
         if _blank(value):
             what = "四位年份，如 2025" if label == "年度" else f"{label}名称"
             out.add("W-TG-HEADER", "warning", f"{label}未填写，请填写{what}。", label, p.where(label))
+    if not _blank(p.year) and project_year(p) is None:
+        out.add("E-YEAR", "error", f"年度“{_show(p.year)}”无法识别，请填写四位年份，例如 2026。", "年度", p.where("年度"))
     if _blank(p.goal_expected):
         out.add("E-REQUIRED", "error", "年度总体目标未填写：请写明本年度要完成的主要任务和预期效果。", "年度总体目标",
                 p.where("年度总体目标"))
@@ -120,6 +149,7 @@ def _check_indicators(p: Project, rules, settings, rows, header, out: Collector)
     results: list[IndicatorResult] = []
     seen_l1: dict[str, Location] = {}
     level2_seen: dict[tuple[str, str], tuple[bool, Location]] = {}  # (一级, 二级) -> (has an indicator, cell)
+    names_seen: dict[str, tuple[Location, str]] = {}  # 三级 as a label -> (its first cell, its 二级)
     vocab = T.vocabulary_for(p.rules)  # the spellings the form was read with (a rule set's 标签)
     year = project_year(p)
     indicators = [(i, ind, rows[i] if i < len(rows) else {}) for i, ind in enumerate(p.indicators)]
@@ -148,6 +178,19 @@ def _check_indicators(p: Project, rules, settings, rows, header, out: Collector)
                 level2_seen[key] = (True, before[1])
         if row.get("占位"):
             continue
+        if not _blank(ind.level3):
+            # by name alone: the 自评表, the 监控表's reasons and the comparison all find an indicator
+            # by its 三级指标 name, so two rows of one name cannot be told apart there
+            key3 = T.label_key(str(ind.level3))
+            if key3 in names_seen:
+                first, first_l2 = names_seen[key3]
+                where = f"二级指标“{l2}”下" if first_l2 == l2 and l2 else f"“{first_l2 or '（未填）'}”和“{l2 or '（未填）'}”下"
+                out.add("W-TG-DUP-NAME", "warning", f"三级指标“{_show(ind.level3)}”在{where}出现了两次"
+                        f"（{first} 和 {_where(ind, '三级指标', p)}）：同名指标在自评和运行监控时无法区分，"
+                        "请改为不同的名称（如“养护里程（日常养护）”“养护里程（专项养护）”），或合并为一行。",
+                        "三级指标", _where(ind, "三级指标", p), i)
+            else:
+                names_seen[key3] = (_where(ind, "三级指标", p), l2)
         method, explanation = _check_target(p, ind, row, header, vocab, settings, year, out, i)
         weight = None
         if not _blank(ind.weight):
@@ -195,10 +238,14 @@ def _check_target(p, ind, row, header, vocab, settings, year, out: Collector, i:
                 "指标值", value_cell, i)
         return "未量化", "指标未细化量化"
     if parsed.kind in ("deadline",):
-        return "时效", f"{_show(raw_value)}"
+        return "时效", f"{_show(ind.target)}"
     if parsed.kind == "date":
-        out.add("E-TG-DIRECTION", "error", f"“{name}”的指标值“{_show(raw_value)}”是一个日期而没有写“前”或“以前”："
-                "请写成“2025年12月31日前”。", "指标值", value_cell, i)
+        # a date under ≥ / ＞ / = (no deadline the 自评表 could compare a completion date with)
+        fix = ("请在指标性质中选“≤”（在该日期前完成）。" if "指标性质" in header
+               else f"请写成“{_show(ind.target)}前”。")
+        out.add("E-TG-DIRECTION", "error", f"“{name}”的指标值“{_show(ind.target)}”是一个完成期限，方向"
+                + (f"“{said}”" if said else "未写") + f"无法衡量：{fix}", "指标性质" if "指标性质" in header else "指标值",
+                _where(ind, "指标性质", p) if "指标性质" in header else value_cell, i)
         return "未量化", "时限没有方向"
     split = "指标性质" in header or "度量单位" in header
     unit_text = str(row.get("单位")).strip() if not _blank(row.get("单位")) else None
@@ -230,6 +277,14 @@ def _check_target(p, ind, row, header, vocab, settings, year, out: Collector, i:
         out.add("W-TG-UNIT", "warning", f"“{name}”的指标值“{_show(ind.target)}”没有单位：请在"
                 + ("度量单位中填写单位（如 %、个、天、万元）。" if "度量单位" in header else "数值后写明单位（如 %、个、天、万元）。"),
                 "度量单位" if "度量单位" in header else "指标值", where, i)
+    if parsed.kind != "number" and not _blank(ind.target):
+        # The columns read apart, but the 自评表 gets them as one value (new --from-targets, the
+        # comparison at year end) and reads it with the same parser: what it cannot read there is
+        # refused here, so a 目标表 that passes yields a 自评表 that can be scored.
+        out.add("E-TG-VAGUE", "error", f"“{name}”的指标值合起来是“{_show(ind.target)}”，自评表无法把它识别为一个值"
+                f"（{parsed.problem or '含有无法识别的文字'}）：完成时限请写成日期（如“{year or 2025}年11月30日”，"
+                "指标性质选“≤”），时长请用“个月”“天”等单位。", "指标值", value_cell, i)
+        return "未量化", "指标值无法识别"
     method = {"ge": "正向", "gt": "正向", "le": "反向", "lt": "反向", "eq": "等于"}[direction]
     return method, f"{values.DIRECTION_LABEL[direction]}{fmt(amount)}{unit or ''}（{method}）"
 

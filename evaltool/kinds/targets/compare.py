@@ -32,6 +32,12 @@ def attach(projects: list[Project], targets: list[Project], source: str) -> None
     if not forms:
         raise InputError("--targets 用于把自评表与申报时的绩效目标表比对，但要检查的文件本身就是绩效目标表。"
                          "请写成：evaltool check 自评表.xlsx --targets 目标表.xlsx")
+    from evaltool.core.kinds import DEFAULT_KIND, kind_named
+
+    if not any(p.kind == DEFAULT_KIND for p in forms):  # only the 自评表 compares itself with its targets
+        shown = "、".join(dict.fromkeys(kind_named(p.kind).title or p.kind for p in forms))
+        raise InputError(f"--targets 只用于把{kind_named(DEFAULT_KIND).title}与申报时的绩效目标表比对，要检查的文件是{shown}，"
+                         "不会比对。请去掉 --targets，或写成：evaltool check 自评表.xlsx --targets 目标表.xlsx")
     for p in forms:
         p.extra[KEY] = targets
         p.extra[SOURCE] = source
@@ -114,6 +120,11 @@ def findings(form: Project, rules) -> list[Finding]:
 
     year = project_year(form) or project_year(target)
     out: list[Finding] = []
+    if len(targets) == 1 and _key(form.name) and _key(target.name) and _key(form.name) != _key(target.name):
+        # the one 目标表 given is compared all the same, but it may be another project's
+        out.append(Finding("W-TG-UNMATCHED", "warning", f"本表项目名称“{_show(form.name)}”与{source}中绩效目标表的项目名称"
+                           f"“{_show(target.name)}”不同：请确认比对的是本项目申报的绩效目标表；是同一项目的，请统一项目名称。",
+                           "项目名称", form.where("项目名称")))
     rows = (target.extra.get("目标表") or {}).get("rows") or []
     filed = [(i, t) for i, t in enumerate(target.indicators) if not (rows[i] if i < len(rows) else {}).get("占位")]
     if not filed:
@@ -145,6 +156,12 @@ def findings(form: Project, rules) -> list[Finding]:
             j, ind = loose[0]
             used.add(j)
             pairs.append((t, j, ind))
+            if len(loose) > 1:  # several rows of this name: paired in order, which may be the wrong one
+                cells = "、".join(str(x.where("三级指标")) for _, x in loose)
+                out.append(Finding("W-TG-DUP-NAME", "warning",
+                                   f"三级指标“{_show(t.level3)}”在自评表中有 {len(loose)} 行（{cells}），与申报的绩效目标"
+                                   f"（{where_filed(t, '三级指标')}）无法一一对应，已按出现顺序比对：请把同名指标改为不同的名称"
+                                   "（与目标表一致），比对才可靠。", "三级指标", ind.where("三级指标"), j))
         else:
             dropped.append(t)
     for t, j, ind in pairs:

@@ -16,8 +16,22 @@ class TargetsKind(FormKind):
     graded = False  # no 总分/等次: not in collect --review's 抽查 (FormKind.graded)
     pasteable = True
     grids_ok = True
+    spending = False  # a declared budget, not money spent: kept out of collect's totals
     report_template = "report-targets.md.j2"
+    report_name = T.REPORT_NAME
     template_dir = str(Path(__file__).parent / "templates")
+
+    def check_rules(self, rules, written) -> None:
+        from evaltool.core.errors import InputError
+        from evaltool.core.rules import RuleError
+        from evaltool.kinds.targets.checks import SECTION, check_settings
+
+        if SECTION in written:
+            try:
+                check_settings(rules)  # checked when any rule file loads, not only when a 目标表 is read
+            except InputError as exc:  # its message names the set; a file's load names the file
+                where = rules.source or f"规则集“{rules.name}”"
+                raise RuleError(str(exc).replace(f"规则集“{rules.name}”", where, 1)) from None
 
     def read_views(self, views, context) -> list[Project]:
         from evaltool.kinds.targets.reader import read_views

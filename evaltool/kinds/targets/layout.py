@@ -11,6 +11,7 @@ from evaltool.workbook.layout import label_key, norm, row_label_key
 NAME = "绩效目标表"  # the kind's name (case files' 类型, --kind)
 TITLE = "项目支出绩效目标表"
 SHEET = "绩效目标表"  # the form sheet of the template
+REPORT_NAME = "绩效目标审核意见"  # what `evaltool report` writes for it
 SHEET_HELP = "说明"
 VOCABULARY_FILE = Path(__file__).with_name("标签.yaml")
 

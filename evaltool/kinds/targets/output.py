@@ -54,7 +54,19 @@ def cell_writes(project: Project, result: ScoreResult) -> list[CellWrite]:
     writes = [CellWrite(sheet, cell, style="input", note="", keep_value=True)
               for cell in sorted(info.get("marked") or ()) if (sheet, cell) not in marked]
     writes += [mark_write(s, c, fs) for (s, c), fs in marked.items()]
+    year = _year(project.year)
+    if info.get("title_year") and year:
+        # the title's "（    年度）" placeholder (template text, not the clerk's) shows the 年度 typed
+        # below it, as the 自评表's title does: a printed or published form never has a blank year
+        writes.append(CellWrite(sheet, info["title_year"], value=f"（{year}年度）"))
     return writes
+
+
+def _year(value: Any) -> int | None:
+    from evaltool.core.decimals import to_decimal
+
+    d = to_decimal(value) if not isinstance(value, str) else to_decimal(value.strip().removesuffix("年"))
+    return int(d) if d is not None and d == int(d) and 1900 <= d <= 2100 else None
 
 
 def print_result(project: Project, result: ScoreResult) -> None:
@@ -111,7 +123,7 @@ def report_context(project: Project, result: ScoreResult) -> dict[str, Any]:
                      for f in problems],
         "subtotals": [{"name": k, "weight": fmt(v)} for k, v in result.subtotals.items()],
         "total": "", "grade": "", "ungraded": "",
-        "title_suffix": "绩效目标审核意见",
+        "title_suffix": T.REPORT_NAME,
     }
 
 

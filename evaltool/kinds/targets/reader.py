@@ -13,12 +13,15 @@ import re
 from typing import Any
 
 from evaltool.core.model import FundRow, Indicator, Location, Project
+from evaltool.core.seam import Percent
 from evaltool.kinds.targets import layout as T
+from evaltool.workbook import layout as L
 
 HEADER_FIELDS = {"项目名称": "name", "主管部门": "department", "实施单位": "unit", "年度": "year"}
 LEVELS = ("一级指标", "二级指标")  # carried down from the row above when left empty (merged or not)
 ROW_FIELDS = ("三级指标", "指标性质", "指标值", "度量单位", "权重", "指标解释")
 YEAR_RE = re.compile(r"(20\d\d|19\d\d)\s*年")
+TITLE_YEAR_BLANK = re.compile(r"^\s*[（(]\s*年度\s*[）)]\s*$")
 SPLIT_LABEL = re.compile(r"^(.{2,12}?)[:：]\s*(.+)$", re.S)
 
 
@@ -202,6 +205,16 @@ def _read_header_fields(v, vocab, p: Project, top, info) -> None:
         setattr(p, HEADER_FIELDS[name], value)
         p.cells[name] = _loc(v, where, name)
         _input(info, p.cells[name])
+    for r, c, text in top:  # the template's "（    年度）" under the title: score fills in the year
+        if r <= 4 and TITLE_YEAR_BLANK.match(text):
+            info["title_year"] = v.loc(r, c).cell
+            break
+    if p.year is not None and not isinstance(p.year, int):
+        from evaltool.core.reading import project_year
+
+        # "2026年" / "2026年度" / 2026.0 read as the other kinds read them (collect's 年度 column and the
+        # duplicate and matching keys compare years); what no year can be made of stays for check to say
+        p.year = project_year(p) or p.year
     if p.year is None:  # "（2025年度）" under the title, or "2025年度项目支出绩效目标表"
         for r, c, text in top:
             m = YEAR_RE.search(text)
@@ -298,6 +311,8 @@ def _read_indicators(v, vocab, p: Project, hdr: Header, info) -> None:
         if vocab.lookup("指标列", v.value(r, cols["三级指标"], vertical=False)) == "三级指标":
             continue  # the header repeated (a table printed over two pages)
         own = {name: v.value(r, c, vertical=False) for name, c in cols.items()}
+        if isinstance(own.get("指标值"), Percent):  # typed 85% in Excel: the cell holds 0.85, shown 85%
+            own["指标值"] = own["指标值"].text
         if any(vocab.is_total(own.get(name)) for name in (*LEVELS, "三级指标")):
             continue  # a 合计 / 小计 row: the weights' sum, not an indicator
         merged = {name: v.value(r, cols[name]) for name in LEVELS if name in cols}
@@ -327,20 +342,31 @@ def _read_indicators(v, vocab, p: Project, hdr: Header, info) -> None:
         ind.weight = own.get("权重")
         row.update({"性质": own.get("指标性质"), "值": own.get("指标值"), "单位": own.get("度量单位"),
                     "解释": own.get("指标解释")})
-        ind.target = target_text(vocab, row["性质"], row["值"], row["单位"])
+        ind.target = target_text(vocab, row["性质"], row["值"], row["单位"], timely=is_timely(ind.level2))
         row["占位"] = all(_text(x) == "" if isinstance(x, str) else x is None
                         for x in (ind.level3, row["值"], ind.weight))
         p.indicators.append(ind)
         info["rows"].append(row)
 
 
-def target_text(vocab, direction: Any, value: Any, unit: Any) -> Any:
-    """The target as one value, as a 自评表's 年度指标值 holds it: "≥" "95" "%" -> "≥95%"."""
+def is_timely(level2: Any) -> bool:
+    """A 时效指标 row (its 二级 says 时效): a month there is a month of the year."""
+    return isinstance(level2, str) and "时效" in level2
+
+
+def target_text(vocab, direction: Any, value: Any, unit: Any, timely: bool = False) -> Any:
+    """The target as one value, as a 自评表's 年度指标值 holds it: "≥" "95" "%" -> "≥95%".
+    timely: a 时效指标 row, where "≤" "11" "月" is the deadline "11月底前" (the 自评表 reads "11月"
+    as a month of the year, so "≤11月" could be compared with no completion it can read)."""
+    d = vocab.direction(direction) if direction is not None else None
+    if value is not None and (dated := _date_target(d, value)) is not None:
+        return dated
+    if timely and d == "≤" and _text(unit) == "月" and _month(value) is not None:
+        return f"{_month(value)}月底前"
     if direction is None and unit is None:
         return value
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    d = vocab.direction(direction)
     text = str(value).strip() if not isinstance(value, (int, float)) else _plain(value)
     if d and d != "定性" and not re.match(r"^[≥≤=<>＞＜≧≦]", text):
         text = d + text
@@ -350,11 +376,92 @@ def target_text(vocab, direction: Any, value: Any, unit: Any) -> Any:
     return text
 
 
+def _month(value: Any) -> int | None:
+    from evaltool.core.decimals import to_decimal
+
+    d = to_decimal(value.strip() if isinstance(value, str) else value) if not isinstance(value, bool) else None
+    return int(d) if d is not None and d == int(d) and 1 <= d <= 12 else None
+
+
+def _date_target(d: str | None, value: Any) -> str | None:
+    """A 时效指标's date as the 自评表 reads a deadline: a cell date or "2026-11-30" under ≤ / ＜ (or
+    no 指标性质) becomes "2026年11月30日前" — never "2026-11-30 00:00:00"; a date with another
+    direction is shown as a date ("2026年11月30日") for check to flag. A text already saying 前 /
+    以前 is kept as typed (no "≤" put in front of it). None: not a date."""
+    import datetime as dt
+
+    from evaltool.core import values
+
+    if isinstance(value, dt.datetime):
+        day: dt.date | None = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        parsed = values.parse(value)
+        if parsed.kind == "deadline":
+            return value.strip()
+        # only a full date with its year: "11月" alone is left to the shared parser
+        day = parsed.date if parsed.kind == "date" and re.match(r"\s*(19|20)\d\d", value) else None
+    else:
+        day = None
+    if day is None:
+        return None
+    text = f"{day.year}年{day.month}月{day.day}日"
+    return text + "前" if d in (None, "≤", "<") else text
+
+
 def _plain(value: Any) -> str:
     from evaltool.core.decimals import fmt, to_decimal
 
     dec = to_decimal(value)
     return fmt(dec) if dec is not None else str(value)
+
+
+# evaltool's own sheets: a 校验结果 sheet repeats the form's title, it is not a form without a table
+NOT_FORMS = frozenset((L.SHEET_RESULTS, L.SHEET_SETTINGS, L.SHEET_HELP, L.SHEET_REPORT, L.SHEET_BASIC))
+
+
+def is_titled(v, vocab: T.Vocabulary) -> bool:
+    """A sheet that says it is a 绩效目标表 by a title in its first four rows. The sheet's name
+    alone is not enough: a sheet cleared of everything gets the shared "not a form" message, which
+    names the kind its sheet name suggests."""
+    return any(vocab.is_title_key(key) and any(r <= 4 for r, _ in spots) for key, spots in v.labels.items())
+
+
+def read_headless(v, vocab: T.Vocabulary) -> Project:
+    """A titled 绩效目标表 whose 绩效指标 header cannot be found (merged over its column names,
+    cleared): read as a 目标表 with the header fields it has and one finding naming the missing
+    columns, instead of being taken for a broken 自评表 (whose advice names columns a 目标表 lacks)."""
+    from evaltool.core.model import Finding
+
+    p = Project(kind=T.NAME, sheet=v.sheet)
+    info: dict[str, Any] = {"rows": [], "header": {}, "inputs": [], "headless": True}
+    p.extra["目标表"] = info
+    found = {name: spots[0] for name in ("三级指标", "指标值")
+             for key in vocab.keys_of("指标列", name) for spots in [v.labels.get(key)] if spots}
+    block = [r for key in vocab.keys_of("区块", "绩效指标") for r, _ in v.labels.get(key, ())]
+    end = min([r for r, _ in found.values()] + block + [v.nrows + 1])
+    top = _anchors(v, range(1, end))
+    _read_header_fields(v, vocab, p, top, info)
+    _read_funds(v, vocab, p, top, info)
+    _read_goal(v, vocab, p, top, info)
+    missing = [name for name in ("三级指标", "指标值") if name not in found]
+    if block:
+        r = block[0]
+        c = next(c for key in vocab.keys_of("区块", "绩效指标") for rr, c in v.labels.get(key, ()) if rr == r)
+        where = v.loc(r, c)
+    elif found:
+        where = v.loc(*min(found.values()))
+    else:
+        where = Location(sheet=v.sheet, path="绩效指标")
+    what = ("缺少" + "、".join(f"“{m}”" for m in missing) + "列") if missing else "“三级指标”“指标值”不在同一表头行上"
+    p.cells["绩效指标"] = where
+    p.read_findings.append(Finding(
+        "E-TG-NO-HEADER", "error",
+        f"工作表“{v.sheet}”是{T.TITLE}，但找不到绩效指标表的表头（{what}）：请在指标表上方一行分别写明"
+        "“一级指标”“二级指标”“三级指标”“指标性质”“指标值”“度量单位”列名，每个列名占一格（不要把几个列名合并成一格），"
+        "或用 evaltool new --kind 绩效目标表 重新生成空表后抄入。", "绩效指标", where))
+    return p
 
 
 def read_views(views: list, context=None) -> list[Project]:
@@ -369,6 +476,9 @@ def read_views(views: list, context=None) -> list[Project]:
         if id(v) in skip or v.sheet == T.SHEET_HELP:
             continue
         p = read_view(v, vocab)
+        # a titled sheet with no label at all (cleared) holds no form: the commands say no form was found
+        if p is None and v.sheet not in NOT_FORMS and v.labels and is_titled(v, vocab):
+            p = read_headless(v, vocab)
         if p is not None:
             p.extra["目标表"]["marked"] = set(marked.get(v.sheet, set()))
             out.append(p)
