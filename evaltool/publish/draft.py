@@ -48,12 +48,13 @@ class Row:
     errors: int  # unresolved 错误 on the form (published anyway with --allow-errors)
     texts_ok: bool  # the 报告素材 texts agree with the form (else they are not quoted)
     subject: str = PROJECT  # what the form evaluates (FormKind.subject): 项目, or 部门 for the whole department
+    graded: bool = True  # its kind gives a 总分 and 等次 (FormKind.graded; a 目标表 or 监控表 does not)
 
     @property
     def evaluated(self) -> bool:
-        """Whether the form is an evaluation (a total, or a reason it has none): a form without one (a
-        目标表, a 监控表) is published but is not part of the 绩效自评 the 情况说明 reports."""
-        return self.total is not None or bool(self.ungraded)
+        """Whether the form is an evaluation (its kind is graded, and it has a total or a reason for none):
+        a 目标表 or 监控表 is published but is not part of the 绩效自评 the 情况说明 reports."""
+        return self.graded and (self.total is not None or bool(self.ungraded))
 
     @property
     def heading(self) -> str:
@@ -73,7 +74,8 @@ def row_of(project: Project, result: ScoreResult, file: str) -> Row:
     form_errors = [f for f in result.errors if not f.code.startswith(TEXT_CODES)]
     text_errors = [f for f in result.errors if f.code.startswith(TEXT_CODES)]
     return Row(project, result, file, kind.title or kind.name, budget, actual, facts.rate, facts.total,
-               facts.grade, result.ungraded, len(form_errors), not text_errors, kind.subject or PROJECT)
+               facts.grade, result.ungraded, len(form_errors), not text_errors, kind.subject or PROJECT,
+               kind.graded)
 
 
 @dataclass
