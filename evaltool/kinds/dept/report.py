@@ -263,35 +263,16 @@ def report_facts(project: Project, result: DeptResult) -> ReportFacts:
 
 
 def summary_row(project: Project, result: DeptResult, file: str) -> dict[str, Any]:
-    """The department's row in the 汇总 sheet: the 年度资金总额 row's money and 执行率, the subtotals,
-    总分 and 等次, like a project's, so the 汇总 and its per-主管部门 totals take it as one more line."""
-    from evaltool.core.results import UNGRADED_LABEL, text_or_none
-    from evaltool.kinds.selfeval.scoring import RATE_LABEL
+    """The department's row in the 汇总 sheet: the 自评表's row (the 年度资金总额 row's money and
+    执行率, the subtotals, 总分 and 等次), so the 汇总 and its per-主管部门 totals take it as one more
+    line; only who and what it is differ."""
+    from evaltool.core.results import text_or_none
+    from evaltool.kinds.selfeval.summary import summary_row as form_row
 
+    row = form_row(project, result, file)
     name = text_or_none(project.name)
-    row: dict[str, Any] = {
-        "主管部门": text_or_none(project.department) or name,
-        "单位": name,
-        "项目": f"部门整体支出（{len(result.projects)} 个项目）",
-        "年度": text_or_none(project.year),
-        "预算数": plain_number(result.budget),
-        "执行数": plain_number(result.actual),
-        "执行率": plain_number(result.rate_display),
-        "执行率得分": plain_number(result.rate_score),
-    }
-    for key, value in result.subtotals.items():
-        if key != RATE_LABEL:
-            row["小计:" + key] = plain_number(value)
-    row.update({
-        "总分": plain_number(result.total),
-        "等次": UNGRADED_LABEL if result.ungraded else result.grade,
-        "无法计分原因": result.ungraded,
-        "错误数": sum(f.severity == "error" for f in result.findings),
-        "警告数": sum(f.severity == "warning" for f in result.findings),
-        "规则": result.rule_name,
-        "文件": file,
-        "工作表": project.sheet,
-    })
+    row.update({"主管部门": text_or_none(project.department) or name, "单位": name,
+                "项目": f"部门整体支出（{len(result.projects)} 个项目）"})
     return row
 
 
