@@ -548,3 +548,30 @@ def test_a_new_results_sheet_is_added_with_its_part_relationship_type_and_title(
         assert f"/{part}" in zf.read("[Content_Types].xml").decode()
     assert f"<vt:i4>{len(names) + 1}</vt:i4>" in app_xml and f'size="{len(names) + 2}"' in app_xml
     assert app_xml.index(f"<vt:lpstr>{L.SHEET_RESULTS}</vt:lpstr>") < app_xml.index("Print_Area")
+
+
+def test_many_notes_keep_every_clerk_note_with_its_own_shape(tmp_path):
+    """The patcher indexes notes and shapes once per sheet (a scan per written note made score
+    quadratic: SWEEP S24); the index must keep every clerk note and give each new note its own shape."""
+    from openpyxl.comments import Comment
+
+    src = rich_book(tmp_path / "源.xlsx")
+    wb = openpyxl.load_workbook(src)
+    ws = wb[FORM]
+    for r in range(1, 301):  # clerk notes out of the form's columns, in reverse order of cells
+        ws.cell(row=301 - r, column=20).comment = Comment(f"备注{301 - r}", "科员")
+    book = tmp_path / "表.xlsx"
+    wb.save(book)
+    run("score", book)
+    with zipfile.ZipFile(book) as z:
+        vml = [z.read(n).decode() for n in z.namelist() if n.endswith(".vml")]
+    out = openpyxl.load_workbook(book)[FORM]
+    assert all(out.cell(row=r, column=20).comment.text.startswith(f"备注{r}") for r in range(1, 301))
+    notes = [c for row in out.iter_rows() for c in row if c.comment is not None]
+    ours = [c for c in notes if c.column != 20 and c.coordinate != "A2"]
+    assert ours, "score wrote no note of its own"
+    ids = re.findall(r'<(?:\w+:)?shape\b[^>]*\bid="(_x0000_s\d+)"', "".join(vml))  # any prefix openpyxl gives
+    assert len(ids) == len(set(ids)) >= len(notes)
+    first = book.read_bytes()
+    run("score", book)
+    assert book.read_bytes() == first
