@@ -11,7 +11,7 @@ setup(
     include_package_data=True,
     # a kind package's data (its label vocabulary, its report template) travels with it
     package_data={"evaltool": ["rules/*.yaml", "samples/*.yaml", "workbook/*.yaml", "report/templates/*",
-                               "kinds/*/*.yaml", "kinds/*/templates/*"]},
+                               "kinds/*/*.yaml", "kinds/*/templates/*", "publish/*.yaml"]},
     # The built add-in, the blank template and the VBA/ribbon sources travel with a non-editable
     # install too, so `evaltool addin install` works without a source checkout.
     data_files=[

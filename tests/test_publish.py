@@ -527,3 +527,38 @@ def test_without_libreoffice_the_xlsx_is_still_published(tmp_path, monkeypatch):
     assert (tmp_path / "out" / f"{CLEAN[0]}-公开.xlsx").exists() and not list((tmp_path / "out").glob("*.pdf"))
     assert flat("没有生成 PDF：未找到 LibreOffice（soffice），无法生成 PDF。公开版 .xlsx 已生成") in flat(res.output)
     assert (tmp_path / "out" / "预算绩效情况说明（草稿）.md").exists()
+
+
+@pytest.mark.parametrize("kind", ["运行监控表", "部门整体"])
+def test_personal_data_in_a_forms_footer_is_not_published(kind, tmp_path):
+    """The 填报人/联系电话 line of a form (SWEEP S21): the label stays, the name and number go."""
+    inbox, out = tmp_path / "收件", tmp_path / "公开"
+    inbox.mkdir()
+    src = inbox / "表.xlsx"
+    run("new", "--kind", kind, src, ok=(0,))
+    wb = openpyxl.load_workbook(src)
+    ws = wb.worksheets[0]
+    spots = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("填报人")]
+    assert spots, "the template has no 填报人 line"
+    from openpyxl.cell.cell import MergedCell
+
+    def beside(label):  # where a clerk types the value: the first free cell right of the label
+        return next((c for c in ws[label.row][label.column:label.column + 4] if not isinstance(c, MergedCell)), None)
+
+    cell = spots[0]
+    phone = next((c for c in ws[cell.row] if isinstance(c.value, str) and c.value.startswith("联系电话")), None)
+    if cell.value.rstrip().endswith("：") and phone is not None and beside(cell) is not None and beside(phone) is not None:
+        beside(cell).value, beside(phone).value = "张三", "13812345678"
+    else:  # one cell holding the whole line
+        cell.value = "填报人：张三    联系电话：13812345678    填报日期：2026年7月31日"
+    wb.save(src)
+    before = src.read_bytes()
+    res = run("publish", inbox, "-o", out, "--no-pdf", "--allow-errors", ok=(0, 1))
+    assert src.read_bytes() == before
+    assert "个人信息" in res.output, res.output
+    copy = next(out.glob("*-公开.xlsx"))
+    values = [str(c.value) for w in openpyxl.load_workbook(copy).worksheets for row in w.iter_rows() for c in row
+              if c.value is not None]
+    joined = " ".join(values)
+    assert "张三" not in joined and "13812345678" not in joined
+    assert any(v.startswith("填报人") for v in values)  # the label is kept

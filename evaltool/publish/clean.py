@@ -16,6 +16,7 @@ atomically by the caller.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ class Cleaned:
     validations: int = 0
     fill_in_notes: int = 0
     hidden_cells: int = 0  # values in hidden rows and columns, left out
+    personal: int = 0  # cells of personal data (填报人, 联系电话 …) blanked
     lost: list[str] = field(default_factory=list)  # content openpyxl does not carry (图片 …)
 
 
@@ -123,6 +125,60 @@ def _wide(ws) -> bool:
     return width > paper.A4_SHORT - 2 * 72 * paper.MARGIN_LR
 
 
+@functools.lru_cache(maxsize=1)
+def _personal_vocab() -> tuple[Any, Any, frozenset[str]]:
+    """(in-cell pattern "label：value", the labels whose value stands in the cells to the right, …)
+    from 个人信息.yaml beside this module."""
+    import re
+
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).with_name("个人信息.yaml")).read_text("utf-8"))
+    labels = sorted(map(str, data["个人信息"]), key=len, reverse=True)
+    ends = sorted(map(str, data["其后"]), key=len, reverse=True)
+    alt = "|".join(map(re.escape, labels))
+    stop = "|".join(map(re.escape, labels + ends))
+    # a label starting the cell or after a space: "热线电话：12345" in a goal's text is no signature line
+    inline = re.compile(rf"(?<![^\s])({alt})(\s*[：:]\s*)(.+?)(?=\s*(?:{stop})\s*[：:]|$)", re.S)
+    return inline, re.compile(rf"^\s*({alt})\s*[：:]?\s*$"), frozenset(map(str, data["联系"]))
+
+
+def blank_personal(ws) -> int:
+    """Blank the personal data on a published sheet: "填报人：张三" keeps "填报人：", and a label cell
+    standing alone ("联系电话：", or 联系电话 without a colon) loses the value in the cells to its right,
+    up to the next label. Returns how many cells changed."""
+    from openpyxl.cell.cell import MergedCell
+
+    inline, alone, contact = _personal_vocab()
+    changed = 0
+    for row in ws.iter_rows():
+        cells = [c for c in row if not isinstance(c, MergedCell)]
+        for i, cell in enumerate(cells):
+            if not isinstance(cell.value, str):
+                continue
+            m = alone.match(cell.value)
+            if m:
+                if m.group(1) not in contact and not cell.value.rstrip().endswith(("：", ":")):
+                    continue  # e.g. a 负责人 column header, not a form's signature line
+                for nxt in cells[i + 1:i + 4]:
+                    if nxt.value is None or nxt.value == "":
+                        continue
+                    if isinstance(nxt.value, str) and (alone.match(nxt.value) or inline.search(nxt.value)
+                                                       or nxt.value.rstrip().endswith(("：", ":"))):
+                        break  # the next label: its own value is its business
+                    nxt.value = None
+                    changed += 1
+                    break
+                continue
+            new = inline.sub(lambda m: m.group(1) + m.group(2).rstrip(), cell.value)
+            if new != cell.value:
+                from evaltool.workbook.cellvalue import put
+
+                put(cell, new)
+                changed += 1
+    return changed
+
+
 def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWrite]):
     """(openpyxl Workbook of the public copy, Cleaned). writes: the kind's computed values for the
     copy (no marks); InputError (Chinese, naming the cells) for a formula whose value the file does
@@ -153,6 +209,7 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
 
     missing: list[str] = []
     for ws in wb.worksheets:
+        report.personal += blank_personal(ws)
         evaltool_noted: set[str] = set()
         hidden_rows, hidden_cols = _hidden(ws)
         for row in ws.iter_rows():

@@ -44,6 +44,7 @@ def publish_cmd(paths: tuple[str, ...], folder: str, rules: str | None, allow_er
             left = [f"工作表 {'、'.join(map(esc, c.removed))}"] if c.removed else []
             left += [f"批注 {c.notes} 条"] if c.notes else []
             left += [f"隐藏行列中的内容 {c.hidden_cells} 个单元格"] if c.hidden_cells else []
+            left += [f"填报人、联系电话等个人信息 {c.personal} 处"] if c.personal else []
             left += [f"公式 {c.formulas} 个（已换成数值）"] if c.formulas else []
             left += [f"名称或外部链接 {c.names + c.links} 个"] if c.names + c.links else []
             if left:
