@@ -562,3 +562,13 @@ def test_personal_data_in_a_forms_footer_is_not_published(kind, tmp_path):
     joined = " ".join(values)
     assert "张三" not in joined and "13812345678" not in joined
     assert any(v.startswith("填报人") for v in values)  # the label is kept
+
+
+def test_a_file_that_holds_no_form_is_refused_by_name(tmp_path):
+    """SWEEP S12: the reader's "这个工作簿不是…" does not name the file; publish's line does."""
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    openpyxl.Workbook().save(inbox / "空白.xlsx")
+    res = run("publish", inbox, "-o", tmp_path / "公开", "--no-pdf", ok=(1, 2))
+    line = next(x for x in res.output.splitlines() if "未公开" in x)
+    assert "空白.xlsx：" in line, res.output

@@ -36,7 +36,9 @@ def publish_cmd(paths: tuple[str, ...], folder: str, rules: str | None, allow_er
     done = publish(paths, folder, rules=rules, allow_errors=allow_errors, pdf=not no_pdf)
     for o in done.outcomes:
         if o.refused:
-            console.print(f"[red]未公开[/] {esc(o.refused)}")
+            # every refusal names its file (a reader's message may not: "这个工作簿不是…")
+            said = o.refused if o.file and o.refused.startswith(o.file) else f"{o.file}：{o.refused}"
+            console.print(f"[red]未公开[/] {esc(said)}")
             continue
         c = o.cleaned
         parts = [f"已公开 [bold]{esc(o.file)}[/] → {esc(o.xlsx)}" + (f"、{esc(o.pdf.name)}" if o.pdf else "")]
