@@ -572,3 +572,28 @@ def test_a_file_that_holds_no_form_is_refused_by_name(tmp_path):
     res = run("publish", inbox, "-o", tmp_path / "公开", "--no-pdf", ok=(1, 2))
     line = next(x for x in res.output.splitlines() if "未公开" in x)
     assert "空白.xlsx：" in line, res.output
+
+
+def test_personal_data_in_formatted_text_and_in_several_cells_is_not_published(tmp_path):
+    """A signature line whose label is bold (rich text), and a name and a number both right of one label."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    inbox, out = tmp_path / "收件", tmp_path / "公开"
+    inbox.mkdir()
+    src = inbox / "表.xlsx"
+    run("new", "--kind", "运行监控表", src, ok=(0,))
+    wb = openpyxl.load_workbook(src, rich_text=True)
+    ws = wb.worksheets[0]
+    free = ws.max_row + 2
+    ws.cell(free, 1).value = CellRichText(TextBlock(InlineFont(b=True), "填报人："), "王五")
+    ws.cell(free + 1, 1).value = "联系人："
+    ws.cell(free + 1, 2).value = "赵六"
+    ws.cell(free + 1, 3).value = "13700001111"
+    wb.save(src)
+    run("publish", inbox, "-o", out, "--no-pdf", "--allow-errors", ok=(0, 1))
+    copy = next(out.glob("*-公开.xlsx"))
+    joined = " ".join(str(c.value) for w in openpyxl.load_workbook(copy).worksheets for row in w.iter_rows()
+                      for c in row if c.value is not None)
+    assert "王五" not in joined and "赵六" not in joined and "13700001111" not in joined
+    assert "填报人：" in joined and "联系人：" in joined

@@ -143,6 +143,15 @@ def _personal_vocab() -> tuple[Any, Any, frozenset[str]]:
     return inline, re.compile(rf"^\s*({alt})\s*[：:]?\s*$"), frozenset(map(str, data["联系"]))
 
 
+def _plain(value: Any) -> str | None:
+    """A cell's text, rich text (part of it bold …) included; None for a number, date or empty cell."""
+    from openpyxl.cell.rich_text import CellRichText
+
+    if isinstance(value, CellRichText):
+        return str(value)
+    return value if isinstance(value, str) else None
+
+
 def blank_personal(ws) -> int:
     """Blank the personal data on a published sheet: "填报人：张三" keeps "填报人：", and a label cell
     standing alone ("联系电话：", or 联系电话 without a colon) loses the value in the cells to its right,
@@ -154,24 +163,25 @@ def blank_personal(ws) -> int:
     for row in ws.iter_rows():
         cells = [c for c in row if not isinstance(c, MergedCell)]
         for i, cell in enumerate(cells):
-            if not isinstance(cell.value, str):
+            text = _plain(cell.value)
+            if text is None:
                 continue
-            m = alone.match(cell.value)
+            m = alone.match(text)
             if m:
-                if m.group(1) not in contact and not cell.value.rstrip().endswith(("：", ":")):
+                if m.group(1) not in contact and not text.rstrip().endswith(("：", ":")):
                     continue  # e.g. a 负责人 column header, not a form's signature line
-                for nxt in cells[i + 1:i + 4]:
+                for nxt in cells[i + 1:i + 4]:  # every value up to the next label ("张三" | "138…")
                     if nxt.value is None or nxt.value == "":
                         continue
-                    if isinstance(nxt.value, str) and (alone.match(nxt.value) or inline.search(nxt.value)
-                                                       or nxt.value.rstrip().endswith(("：", ":"))):
+                    after = _plain(nxt.value)
+                    if after is not None and (alone.match(after) or inline.search(after)
+                                              or after.rstrip().endswith(("：", ":"))):
                         break  # the next label: its own value is its business
                     nxt.value = None
                     changed += 1
-                    break
                 continue
-            new = inline.sub(lambda m: m.group(1) + m.group(2).rstrip(), cell.value)
-            if new != cell.value:
+            new = inline.sub(lambda m: m.group(1) + m.group(2).rstrip(), text)
+            if new != text:
                 from evaltool.workbook.cellvalue import put
 
                 put(cell, new)
@@ -209,7 +219,6 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
 
     missing: list[str] = []
     for ws in wb.worksheets:
-        report.personal += blank_personal(ws)
         evaltool_noted: set[str] = set()
         hidden_rows, hidden_cols = _hidden(ws)
         for row in ws.iter_rows():
@@ -243,6 +252,7 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
                 if link is not None and _refers_to(link.location or "", gone):
                     cell.hyperlink = None
                     report.links += 1
+        report.personal += blank_personal(ws)  # after formulas became their values ("联系电话："&B3)
         # A mark of an earlier run whose 校验结果 sheet is gone: its fill is told by evaltool's note.
         for coord in evaltool_noted:
             cell = ws[coord]
