@@ -125,6 +125,17 @@ def rich_runs(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple[i
 print_setup = paper.print_setup
 
 
+def text_row(ws: Worksheet, row: int, last_col: int, text: str, height: float, note: bool = True):
+    """A merged full-width line under a form: the template's 注 (small grey italics) or, with
+    note=False, the signature line (填报人 … 签字). Every kind's template ends this way."""
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+    cell = put(ws.cell(row, 1), text)
+    cell.font = cell_font(9, italic=True, color="595959") if note else cell_font(11)
+    cell.alignment = LEFT
+    ws.row_dimensions[row].height = height
+    return cell
+
+
 def protect_sheet(ws: Worksheet) -> None:
     """Protect without a password: computed cells stay locked, clerks may still add rows."""
     p = ws.protection

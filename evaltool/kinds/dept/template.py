@@ -19,7 +19,7 @@ from evaltool.core.rules import RuleSet, load_rules
 from evaltool.kinds.dept import layout as D
 from evaltool.kinds.dept.model import PROJECTS, TASKS, items, parts
 from evaltool.workbook import layout as WL
-from evaltool.workbook.cellvalue import put
+from evaltool.workbook.template import text_row
 from evaltool.workbook.template import (
     CENTER, FIXED_TIME, LEFT, TOPLEFT, Sheet, add_validation, build_help, build_settings, cell_font, list_validation,
     print_setup, protect_sheet, wrapped_row_height,
@@ -225,16 +225,9 @@ def build_form(wb: Workbook, project: Project | None, rules: RuleSet) -> Workshe
     if pcount:
         add_validation(ws, f"H{ph + 1}:H{sr - 1}", formula1=list_validation(n for n, _ in rules.grades),
                        title="自评等次", prompt="照该项目的《项目支出绩效自评表》填写。")
-    ws.merge_cells(start_row=sr + 1, start_column=1, end_row=sr + 1, end_column=LAST)
-    note = put(ws.cell(sr + 1, 1), D.FOOTNOTE)
-    note.font = cell_font(9, italic=True, color="595959")
-    note.alignment = LEFT
-    ws.row_dimensions[sr + 1].height = 40
-    ws.merge_cells(start_row=sr + 2, start_column=1, end_row=sr + 2, end_column=LAST)
-    sign = put(ws.cell(sr + 2, 1), "填报人：              联系电话：              单位负责人（签字）：              （单位盖章）")
-    sign.font = cell_font(11)
-    sign.alignment = LEFT
-    ws.row_dimensions[sr + 2].height = 30
+    text_row(ws, sr + 1, LAST, D.FOOTNOTE, 40)
+    text_row(ws, sr + 2, LAST, "填报人：              联系电话：              单位负责人（签字）：              （单位盖章）", 30,
+             note=False)
     print_setup(ws, f"A1:I{sr + 2}", landscape=False, title_rows=f"{h}:{h}")
     protect_sheet(ws)
     return ws

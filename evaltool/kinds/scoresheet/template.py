@@ -21,6 +21,7 @@ from evaltool.kinds.scoresheet.model import TIERS
 from evaltool.workbook import layout as WL
 from evaltool.workbook.cellvalue import put
 from evaltool.core.fileio import atomic_write_bytes
+from evaltool.workbook.template import text_row
 from evaltool.workbook.template import build_help as build_sheet_help
 from evaltool.workbook.template import (
     CENTER, FIXED_TIME, LEFT, TOPLEFT, Sheet, cell_font, list_validation, print_setup, protect_sheet, wrapped_row_height, rich_runs,
@@ -175,16 +176,9 @@ def build_scores(wb: Workbook, project: Project | None, rules: RuleSet, fw: Fram
     add_validation(ws, f"G{ph + 1}:G{a - 1}", type_="decimal", operator="between", formula1="0",
                 formula2=str(int(fw.total_weight)), strict=True, title="项目评分",
                 prompt="该评价人员对项目的总评分（0–100）。")
-    ws.merge_cells(start_row=a + 1, start_column=1, end_row=a + 1, end_column=LAST)
-    note = put(ws.cell(a + 1, 1), S.FOOTNOTE)
-    note.font = cell_font(9, italic=True, color="595959")
-    note.alignment = LEFT
-    ws.row_dimensions[a + 1].height = 42
-    ws.merge_cells(start_row=a + 2, start_column=1, end_row=a + 2, end_column=LAST)
-    sign = put(ws.cell(a + 2, 1), "评价工作组组长（签字并单位盖章）：                                        年    月    日")
-    sign.font = cell_font(11)
-    sign.alignment = LEFT
-    ws.row_dimensions[a + 2].height = 36
+    text_row(ws, a + 1, LAST, S.FOOTNOTE, 42)
+    text_row(ws, a + 2, LAST, "评价工作组组长（签字并单位盖章）：                                        年    月    日", 36,
+             note=False)
     ws.freeze_panes = ws.cell(h + 1, 1)
     print_setup(ws, f"A1:I{a + 2}", landscape=False, title_rows=f"{h}:{h}")
     ws.page_setup.fitToHeight = 1 if len(rows) <= 40 else 0  # the seed's table is one signed page

@@ -15,7 +15,7 @@ from evaltool.core.seam import col_letter
 from evaltool.kinds.selfeval import layout as SL
 from evaltool.workbook import layout as L
 from evaltool.workbook import paper
-from evaltool.workbook.cellvalue import put
+from evaltool.workbook.template import text_row
 from evaltool.workbook.template import (CENTER, FIXED_TIME, LEFT, TOPLEFT, Sheet, add_validation, build_basic, build_help,
                                         build_report, build_settings, cell_font, list_validation, protect_sheet, rich_runs, wrapped_row_height)
 
@@ -160,11 +160,7 @@ def build_form(wb: Workbook, project: Project | None, rules, title: str = L.SHEE
     s.merge(t + 2, 4, t + 2, LAST_COL, None, kind="computed", align=LEFT)
     for r in (t, t + 1, t + 2):
         ws.row_dimensions[r].height = 22
-    ws.merge_cells(start_row=t + 3, start_column=1, end_row=t + 3, end_column=LAST_COL)
-    note = put(ws.cell(t + 3, 1), SL.FOOTNOTE)
-    note.font = cell_font(9, italic=True, color="595959")
-    note.alignment = LEFT
-    ws.row_dimensions[t + 3].height = 30
+    text_row(ws, t + 3, LAST_COL, SL.FOOTNOTE, 30)
     # Typing aids.
     add_validation(ws, "A2", type_="whole", operator="between", formula1="1990", formula2="2100",
                 title="年度", prompt="填写四位年份，例如 2023，显示为“（2023年度）”。")
