@@ -8,11 +8,10 @@ has lives in Project.extra: the 基本支出/项目支出 rows (FundRow, under P
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from evaltool.core.caseio import CaseError
-from evaltool.kinds.selfeval.caseio import form_from_dict, form_to_dict
+from evaltool.core.caseio import CaseError, scalar_ok
+from evaltool.kinds.selfeval.caseio import form_from_dict, form_to_dict, fund_rows
 from evaltool.core.decimals import plain_number
 from evaltool.core.model import FUND_COLUMN_ATTR, FundRow, Location, Project
 from evaltool.kinds.dept.layout import KIND, PART_ROWS
@@ -49,10 +48,6 @@ def items(project: Project, block: str) -> list[dict[str, Any]]:
     return [x for x in found if isinstance(x, dict)] if isinstance(found, list) else []
 
 
-def _scalar_ok(value: Any) -> bool:
-    return value is None or isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool)
-
-
 def _list(data: dict, key: str, keys: tuple[str, ...], name: str, example: str) -> list[dict[str, Any]]:
     value = data.get(key)
     if value is None:
@@ -65,7 +60,7 @@ def _list(data: dict, key: str, keys: tuple[str, ...], name: str, example: str) 
         for k, v in item.items():
             if k not in keys:
                 raise CaseError(f"{name} 的“{key}”第 {n} 项有无法识别的键“{k}”，可用的键：{'、'.join(keys)}。")
-            if not _scalar_ok(v):
+            if not scalar_ok(v):
                 raise CaseError(f"{name} 的“{key}”第 {n} 项的“{k}”应是一个值。")
     return value
 
@@ -74,7 +69,7 @@ def case_from_dict(p: Project, data: dict, name: str) -> None:
     """年度预算 (年度资金总额, 基本支出, 项目支出, 分值), 年度总体目标, 绩效指标, 年度主要任务, 项目清单."""
     for key, attr in HEADER.items():
         value = data.get(key)
-        if not _scalar_ok(value):
+        if not scalar_ok(value):
             raise CaseError(f"{name} 的“{key}”应是一个值。")
         if value is not None:
             setattr(p, attr, value)
@@ -95,22 +90,7 @@ def case_from_dict(p: Project, data: dict, name: str) -> None:
         form_from_dict(p, shared, name)  # 年度资金总额, 年度总体目标, 绩效指标: as in a 自评表 case
     except CaseError as exc:
         raise CaseError(str(exc).replace("项目资金", BUDGET)) from None
-    found: dict[str, FundRow] = {}
-    for label in PART_ROWS:
-        row = budget.get(label)
-        if row is None:
-            continue
-        if not isinstance(row, dict):
-            raise CaseError(f"{name} 的“{BUDGET} → {label}”应写成 {{全年预算数: 300, 全年执行数: 290}}。")
-        fr = FundRow(label=label)
-        for key, attr in FUND_COLUMN_ATTR.items():
-            value = row.get(key)
-            if not _scalar_ok(value):
-                raise CaseError(f"{name} 的“{BUDGET} → {label} → {key}”应是一个数。")
-            setattr(fr, attr, value)
-            fr.cells[key] = Location(path=f"{BUDGET}.{label}.{key}")
-        found[label] = fr
-    p.extra[PARTS] = found
+    p.extra[PARTS] = fund_rows(budget, PART_ROWS, FUND_COLUMN_ATTR, BUDGET, name, "{全年预算数: 300, 全年执行数: 290}")
     for row in p.funds.values():  # paths say 年度预算, as the case file does
         row.cells = {k: Location(path=(loc.path or "").replace("项目资金", BUDGET)) for k, loc in row.cells.items()}
     p.cells["分值"] = Location(path=f"{BUDGET}.分值")

@@ -37,24 +37,32 @@ def form_to_dict(p: Project, out: dict[str, Any]) -> None:
                    for ind in p.indicators]
 
 
+def fund_rows(section: dict, labels, keys: dict[str, str], where: str, name: str, example: str) -> dict[str, FundRow]:
+    """The money rows of a case file's section (项目资金, or the 部门整体's 年度预算 其中 rows), in
+    label order; CaseError naming the row and key for a value that is not one number."""
+    found: dict[str, FundRow] = {}
+    for label in labels:
+        row = section.get(label)
+        if row is None:
+            continue
+        if not isinstance(row, dict):
+            raise CaseError(f"{name} 的“{where} → {label}”应写成 {example}。")
+        fr = FundRow(label=label)
+        for key, attr in keys.items():
+            value = row.get(key)
+            if not scalar_ok(value):
+                raise CaseError(f"{name} 的“{where} → {label} → {key}”应是一个数，现在是{described(value)}。")
+            setattr(fr, attr, value)
+            fr.cells[key] = Location(path=f"{where}.{label}.{key}")
+        found[label] = fr
+    return found
+
+
 def funds_from_dict(p: Project, data: dict, name: str) -> None:
     funds = mapping(data, "项目资金", name)
     if not funds:
         raise CaseError(f"{name} 缺少“项目资金”，至少应有 年度资金总额: {{全年预算数: …, 全年执行数: …}}。")
-    for label in FUND_ROWS:
-        row = funds.get(label)
-        if row is None:
-            continue
-        if not isinstance(row, dict):
-            raise CaseError(f"{name} 的“项目资金 → {label}”应写成 {{全年预算数: 35, 全年执行数: 34.5}}。")
-        fr = FundRow(label=label)
-        for key, attr in FUND_KEYS.items():
-            value = row.get(key)
-            if not scalar_ok(value):
-                raise CaseError(f"{name} 的“项目资金 → {label} → {key}”应是一个数，现在是{described(value)}。")
-            setattr(fr, attr, value)
-            fr.cells[key] = Location(path=f"项目资金.{label}.{key}")
-        p.funds[label] = fr
+    p.funds.update(fund_rows(funds, FUND_ROWS, FUND_KEYS, "项目资金", name, "{全年预算数: 35, 全年执行数: 34.5}"))
     unknown = [k for k in funds if k not in FUND_ROWS and k != "分值"]
     if unknown:
         raise CaseError(f"{name} 的“项目资金”中有无法识别的行：{'、'.join(map(str, unknown))}。"
