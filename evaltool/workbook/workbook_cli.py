@@ -315,8 +315,9 @@ def new_workbook(output: str | None, case: str | None, rules: str | None, kind: 
                     score = f"总分 {fmt(r.total, 2)}，等次 {esc(r.grade or '—')}"
                 else:
                     score = f"无法计分（{esc(r.ungraded)}）"
-                console.print(f"已生成 {esc(target)}：{esc(p.name)}，{score}，"
-                              f"{len(r.errors)} 个错误。计分结果见“{L.SHEET_RESULTS}”工作表。")
+                # an unnamed form: no empty name and stray comma ("已生成 x.xlsx：，无法计分")
+                said = "，".join(x for x in (esc(str(p.name or "").strip()), score, f"{len(r.errors)} 个错误") if x)
+                console.print(f"已生成 {esc(target)}：{said}。计分结果见“{L.SHEET_RESULTS}”工作表。")
         texts.append(rendered(console, lines))
 
     score_and_write(target, target, before_write=prepare)
