@@ -35,7 +35,7 @@ def new_workbook(case: Path, out: Path) -> Path:
     """A filled workbook exactly as a clerk gets it: `evaltool new --from CASE -o FILE`."""
     out.parent.mkdir(parents=True, exist_ok=True)
     result = CliRunner().invoke(main, ["new", "--from", str(case), "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code in (0, 1), result.output  # 1: the form has errors (new exits as check)
     assert out.exists()
     return out
 

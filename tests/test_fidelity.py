@@ -19,19 +19,32 @@ def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-def _dept_case() -> str:
-    from tests.test_dept import CASE
+def _case_text(kind: str, tmp_path: Path) -> str:
+    if kind in ("自评表", "评分表"):
+        return (SELF_CASE if kind == "自评表" else SCORE_CASE).read_text("utf-8")
+    from tests import test_dept, test_monitor, test_targets
 
-    return CASE
+    if kind == "绩效目标表":
+        return test_targets.case_file(tmp_path).read_text("utf-8")  # with its indicators
+    return {"部门整体": test_dept, "运行监控表": test_monitor}[kind].CASE
+
+
+KINDS = ["自评表", "评分表", "部门整体", "运行监控表", "绩效目标表"]
+
+
+def filled_form(tmp_path: Path, kind: str, name: str = "表.xlsx") -> Path:
+    """A workbook of the kind, filled from its case file by `new --from` (as a clerk would start)."""
+    case = tmp_path / f"{kind}-完整.yaml"
+    case.write_text(_case_text(kind, tmp_path).split("\n期望:")[0] + "\n", "utf-8")
+    book = tmp_path / name
+    res = run("new", "--from", case, "-o", book)
+    assert book.exists(), res.output
+    return book
 
 
 def unnamed_case(tmp_path: Path, kind: str) -> Path:
     """A case file of the kind with its name left empty (so its form has an E-REQUIRED error)."""
-    if kind == "部门整体":
-        text = re.sub(r"(?m)^部门名称: .*$", '部门名称: ""', _dept_case())
-    else:
-        text = (SELF_CASE if kind == "自评表" else SCORE_CASE).read_text("utf-8")
-        text = re.sub(r"(?m)^项目名称: .*$", '项目名称: ""', text)
+    text = re.sub(r"(?m)^(项目名称|部门名称): .*$", r'\1: ""', _case_text(kind, tmp_path))
     text = text.split("\n期望:")[0] + "\n"
     path = tmp_path / f"{kind}.yaml"
     path.write_text(text, "utf-8")
@@ -52,3 +65,25 @@ def test_new_from_an_unnamed_case_has_no_stray_punctuation(tmp_path, kind):
 def test_new_from_a_named_case_names_it(tmp_path):
     res = run("new", "--from", SELF_CASE, "-o", tmp_path / "ok.xlsx")
     assert "：各项工作运转经费，总分 100.00，等次 优，0 个错误。" in res.output, res.output
+
+
+# ---- (5) new --from exits as check does ------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["自评表", "评分表", "部门整体", "运行监控表", "绩效目标表"])
+def test_new_from_a_case_with_errors_exits_1_like_check(tmp_path, kind):
+    out = tmp_path / "out.xlsx"
+    res = run("new", "--from", unnamed_case(tmp_path, kind), "-o", out)
+    assert out.exists() and "个错误" in res.output, res.output
+    checked = run("check", out)
+    assert checked.exit_code == 1, checked.output  # the empty name is an error…
+    assert res.exit_code == 1, res.output  # …and new, which reported it, says so by its exit code too
+
+
+def test_new_from_a_clean_case_and_a_year_start_form_exit_0(tmp_path):
+    assert run("new", "--from", SELF_CASE, "-o", tmp_path / "ok.xlsx").exit_code == 0
+    from tests import test_targets
+
+    made = test_targets.filled(tmp_path)  # a clean 目标表 (new --from: exit 0)
+    # A 自评表 made from a 目标表 has no actuals yet: those errors are the year end's blanks, not mistakes.
+    res = run("new", "--from-targets", made, "-o", tmp_path / "自评表.xlsx")
+    assert res.exit_code == 0 and "个错误" in res.output, res.output
+
