@@ -87,3 +87,26 @@ def test_new_from_a_clean_case_and_a_year_start_form_exit_0(tmp_path):
     res = run("new", "--from-targets", made, "-o", tmp_path / "自评表.xlsx")
     assert res.exit_code == 0 and "个错误" in res.output, res.output
 
+
+# ---- (6) a reading limit's warning names its sheet once ----------------------------------------------
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_sheet_cut_at_the_row_limit_is_named_once(tmp_path, monkeypatch, kind):
+    import json
+
+    import openpyxl
+
+    book = filled_form(tmp_path, kind)
+    wb = openpyxl.load_workbook(book)
+    ws = wb.create_sheet("附件")
+    for r in range(1, 81):
+        ws.cell(r, 1, f"第{r}行")
+    wb.save(book)
+    monkeypatch.setenv("EVALTOOL_LIMIT_ROWS", "60")
+    res = run("check", book)
+    line = next(x for x in res.output.splitlines() if "W-READ-LIMIT" in x)
+    assert line.count("附件") == 1 and "警告 工作表“附件”超过 60 行" in line, line
+    found = [f for f in json.loads(run("check", book, "--json").output)["标记"] if f["代码"] == "W-READ-LIMIT"]
+    assert found and found[0]["工作表"] == "附件" and "附件" not in found[0]["位置"], found
+    run("score", book)
+    rows = [r for r in openpyxl.load_workbook(book)["校验结果"].iter_rows(values_only=True) if "W-READ-LIMIT" in r]
+    assert rows and sum(str(v).count("附件") for v in rows[0]) == 2, rows  # the 工作表 column and the message
