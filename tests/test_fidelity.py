@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -93,8 +94,6 @@ def test_new_from_a_clean_case_and_a_year_start_form_exit_0(tmp_path):
 def test_a_sheet_cut_at_the_row_limit_is_named_once(tmp_path, monkeypatch, kind):
     import json
 
-    import openpyxl
-
     book = filled_form(tmp_path, kind)
     wb = openpyxl.load_workbook(book)
     ws = wb.create_sheet("附件")
@@ -110,3 +109,40 @@ def test_a_sheet_cut_at_the_row_limit_is_named_once(tmp_path, monkeypatch, kind)
     run("score", book)
     rows = [r for r in openpyxl.load_workbook(book)["校验结果"].iter_rows(values_only=True) if "W-READ-LIMIT" in r]
     assert rows and sum(str(v).count("附件") for v in rows[0]) == 2, rows  # the 工作表 column and the message
+
+
+# ---- (8) collect without -o keeps an earlier 汇总.xlsx -------------------------------------------------
+def test_collect_without_output_keeps_the_earlier_summary_and_writes_the_next_free_name(tmp_path, monkeypatch):
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    filled_form(inbox, "自评表", "甲.xlsx")
+    filled_form(inbox, "部门整体", "乙.xlsx")
+    monkeypatch.chdir(tmp_path)
+    first = run("collect", inbox, "-j", "1", "-q")
+    assert first.exit_code in (0, 1) and (tmp_path / "汇总.xlsx").exists(), first.output
+    wb = openpyxl.load_workbook(tmp_path / "汇总.xlsx")  # the bureau wrote its remarks into last run's 汇总
+    wb["汇总"]["A30"] = "已报局长审阅"
+    wb.save(tmp_path / "汇总.xlsx")
+    earlier = (tmp_path / "汇总.xlsx").read_bytes()
+    second = run("collect", inbox, "-j", "1", "-q")
+    assert (tmp_path / "汇总.xlsx").read_bytes() == earlier  # kept as it was
+    assert (tmp_path / "汇总(2).xlsx").exists(), second.output
+    assert "已有 汇总.xlsx，没有覆盖它" in second.output and "汇总(2).xlsx" in second.output
+    run("collect", inbox, "-j", "1", "-q")
+    assert (tmp_path / "汇总(3).xlsx").exists() and (tmp_path / "汇总.xlsx").read_bytes() == earlier
+    rows = list(openpyxl.load_workbook(tmp_path / "汇总(2).xlsx")["汇总"].iter_rows(values_only=True))
+    assert len(rows) >= 3  # both forms summarised
+    # Naming the file is a choice: -o 汇总.xlsx replaces the earlier 汇总 (as before).
+    again = run("collect", inbox, "-o", "汇总.xlsx", "-j", "1", "-q")
+    assert again.exit_code in (0, 1) and "没有覆盖" not in again.output
+    assert (tmp_path / "汇总.xlsx").read_bytes() != earlier and not (tmp_path / "汇总(4).xlsx").exists()
+
+
+def test_the_summary_button_keeps_an_earlier_summary_too(tmp_path):
+    from evaltool.collect.run import collect_folder
+
+    filled_form(tmp_path, "自评表", "甲.xlsx")
+    one = collect_folder(tmp_path, workers=1)
+    two = collect_folder(tmp_path, workers=1)
+    assert Path(one.output).name == "汇总.xlsx" and Path(two.output).name == "汇总(2).xlsx"
+    assert two.read == 1  # the earlier 汇总 in the folder is no input
