@@ -146,3 +146,55 @@ def test_the_summary_button_keeps_an_earlier_summary_too(tmp_path):
     two = collect_folder(tmp_path, workers=1)
     assert Path(one.output).name == "汇总.xlsx" and Path(two.output).name == "汇总(2).xlsx"
     assert two.read == 1  # the earlier 汇总 in the folder is no input
+
+
+# ---- (7) 部门整体: every score with the rule set's 小数位 -------------------------------------------------
+@pytest.mark.parametrize("places", [2, 1])
+def test_dept_scores_are_shown_with_the_rule_sets_places_in_console_and_report_table(tmp_path, places):
+    import docx
+
+    from tests.test_dept import CASE
+
+    own = tmp_path / "本地.yaml"
+    own.write_text(f"继承: 部门整体\n编号: 本地\n小数位: {places}\n", "utf-8")
+    case = tmp_path / "部门.yaml"
+    case.write_text(CASE.replace("规则: 部门整体", f"规则: {own}"), "utf-8")
+    book = tmp_path / "部门.xlsx"
+    assert run("new", "--from", case, "-o", book).exit_code == 0
+    shown = re.compile(r"^\d+\.\d{%d}$" % places)
+
+    def columns(lines: list[str], head: str) -> list[str]:
+        """The cells under `head` in every console table that has it (rich draws │ between cells)."""
+        rows = []
+        for start, x in enumerate(lines):
+            if "┃" not in x or head not in [c.strip() for c in x.split("┃")]:
+                continue
+            at = [c.strip() for c in x.split("┃")].index(head)
+            for row in lines[start + 2:]:
+                if not row.startswith("│"):
+                    break
+                rows.append([c.strip() for c in row.split("│")][at])
+        return [r for r in rows if r not in ("", "/")]  # the 其中 rows and the 合计 row have none
+
+    lines = run("check", book).output.splitlines()
+    scores = columns(lines, "得分") + columns(lines, "自评得分")
+    assert len(scores) == 1 + 4 + 2 and all(shown.match(s) for s in scores), scores
+    assert scores[2] == ("20.00" if places == 2 else "20.0")  # it was "20" beside "9.5"
+
+    report = tmp_path / "报告.docx"
+    assert run("report", book, "-o", report).exit_code == 0
+    doc = docx.Document(str(report))
+    indicators, projects = doc.tables[-2], doc.tables[-1]
+    head = [c.text for c in indicators.rows[0].cells]
+    table_scores = [r.cells[head.index("得分")].text for r in indicators.rows[1:-2]]
+    total = indicators.rows[-2].cells[head.index("得分")].text
+    head = [c.text for c in projects.rows[0].cells]
+    project_scores = [r.cells[head.index("自评得分")].text for r in projects.rows[1:-1]]
+    budget = doc.tables[-3]
+    rate_score = next(r.cells[-1].text for r in budget.rows if r.cells[1].text == "年度资金总额")
+    got = [*table_scores, total, *project_scores, rate_score]
+    assert all(shown.match(s) for s in got), got
+    assert total == ("96.50" if places == 2 else "96.5") and project_scores == (
+        ["88.20", "95.00"] if places == 2 else ["88.2", "95.0"])
+    # the report's prose keeps the 自评表's way of writing a score in a sentence
+    assert "自评总分96.5分" in "\n".join(p.text for p in doc.paragraphs)
