@@ -1,0 +1,200 @@
+"""Fidelity leftovers: what a clerk or a bureau is told must match what the file holds — on real .xlsx
+files written here (openpyxl), through the CLI as a clerk runs it, for every form kind it applies to."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from evaltool.cli import main
+
+CASES = Path(__file__).parent / "cases"
+SELF_CASE = CASES / "seed002-各项工作运转经费.yaml"
+SCORE_CASE = CASES / "seed001-信息系统运维项目-评分表.yaml"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def _case_text(kind: str, tmp_path: Path) -> str:
+    if kind in ("自评表", "评分表"):
+        return (SELF_CASE if kind == "自评表" else SCORE_CASE).read_text("utf-8")
+    from tests import test_dept, test_monitor, test_targets
+
+    if kind == "绩效目标表":
+        return test_targets.case_file(tmp_path).read_text("utf-8")  # with its indicators
+    return {"部门整体": test_dept, "运行监控表": test_monitor}[kind].CASE
+
+
+KINDS = ["自评表", "评分表", "部门整体", "运行监控表", "绩效目标表"]
+
+
+def filled_form(tmp_path: Path, kind: str, name: str = "表.xlsx") -> Path:
+    """A workbook of the kind, filled from its case file by `new --from` (as a clerk would start)."""
+    case = tmp_path / f"{kind}-完整.yaml"
+    case.write_text(_case_text(kind, tmp_path).split("\n期望:")[0] + "\n", "utf-8")
+    book = tmp_path / name
+    res = run("new", "--from", case, "-o", book)
+    assert book.exists(), res.output
+    return book
+
+
+def unnamed_case(tmp_path: Path, kind: str) -> Path:
+    """A case file of the kind with its name left empty (so its form has an E-REQUIRED error)."""
+    text = re.sub(r"(?m)^(项目名称|部门名称): .*$", r'\1: ""', _case_text(kind, tmp_path))
+    text = text.split("\n期望:")[0] + "\n"
+    path = tmp_path / f"{kind}.yaml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+# ---- (4) no stray punctuation where the name is empty ---------------------------------------------
+@pytest.mark.parametrize("kind", ["自评表", "评分表", "部门整体"])
+def test_new_from_an_unnamed_case_has_no_stray_punctuation(tmp_path, kind):
+    out = tmp_path / "out.xlsx"
+    res = run("new", "--from", unnamed_case(tmp_path, kind), "-o", out)
+    assert out.exists(), res.output
+    line = next(x for x in res.output.splitlines() if x.startswith("已生成"))
+    assert "：，" not in line and "，，" not in line, line
+    assert re.match(r"已生成 \S*out\.xlsx：(总分|无法计分)", line), line
+
+
+def test_new_from_a_named_case_names_it(tmp_path):
+    res = run("new", "--from", SELF_CASE, "-o", tmp_path / "ok.xlsx")
+    assert "：各项工作运转经费，总分 100.00，等次 优，0 个错误。" in res.output, res.output
+
+
+# ---- (5) new --from exits as check does ------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["自评表", "评分表", "部门整体", "运行监控表", "绩效目标表"])
+def test_new_from_a_case_with_errors_exits_1_like_check(tmp_path, kind):
+    out = tmp_path / "out.xlsx"
+    res = run("new", "--from", unnamed_case(tmp_path, kind), "-o", out)
+    assert out.exists() and "个错误" in res.output, res.output
+    checked = run("check", out)
+    assert checked.exit_code == 1, checked.output  # the empty name is an error…
+    assert res.exit_code == 1, res.output  # …and new, which reported it, says so by its exit code too
+
+
+def test_new_from_a_clean_case_and_a_year_start_form_exit_0(tmp_path):
+    assert run("new", "--from", SELF_CASE, "-o", tmp_path / "ok.xlsx").exit_code == 0
+    from tests import test_targets
+
+    made = test_targets.filled(tmp_path)  # a clean 目标表 (new --from: exit 0)
+    # A 自评表 made from a 目标表 has no actuals yet: those errors are the year end's blanks, not mistakes.
+    res = run("new", "--from-targets", made, "-o", tmp_path / "自评表.xlsx")
+    assert res.exit_code == 0 and "个错误" in res.output, res.output
+
+
+# ---- (6) a reading limit's warning names its sheet once ----------------------------------------------
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_sheet_cut_at_the_row_limit_is_named_once(tmp_path, monkeypatch, kind):
+    import json
+
+    book = filled_form(tmp_path, kind)
+    wb = openpyxl.load_workbook(book)
+    ws = wb.create_sheet("附件")
+    for r in range(1, 81):
+        ws.cell(r, 1, f"第{r}行")
+    wb.save(book)
+    monkeypatch.setenv("EVALTOOL_LIMIT_ROWS", "60")
+    res = run("check", book)
+    line = next(x for x in res.output.splitlines() if "W-READ-LIMIT" in x)
+    assert line.count("附件") == 1 and "警告 工作表“附件”超过 60 行" in line, line
+    found = [f for f in json.loads(run("check", book, "--json").output)["标记"] if f["代码"] == "W-READ-LIMIT"]
+    assert found and found[0]["工作表"] == "附件" and "附件" not in found[0]["位置"], found
+    run("score", book)
+    rows = [r for r in openpyxl.load_workbook(book)["校验结果"].iter_rows(values_only=True) if "W-READ-LIMIT" in r]
+    assert rows and sum(str(v).count("附件") for v in rows[0]) == 2, rows  # the 工作表 column and the message
+
+
+# ---- (8) collect without -o keeps an earlier 汇总.xlsx -------------------------------------------------
+def test_collect_without_output_keeps_the_earlier_summary_and_writes_the_next_free_name(tmp_path, monkeypatch):
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    filled_form(inbox, "自评表", "甲.xlsx")
+    filled_form(inbox, "部门整体", "乙.xlsx")
+    monkeypatch.chdir(tmp_path)
+    first = run("collect", inbox, "-j", "1", "-q")
+    assert first.exit_code in (0, 1) and (tmp_path / "汇总.xlsx").exists(), first.output
+    wb = openpyxl.load_workbook(tmp_path / "汇总.xlsx")  # the bureau wrote its remarks into last run's 汇总
+    wb["汇总"]["A30"] = "已报局长审阅"
+    wb.save(tmp_path / "汇总.xlsx")
+    earlier = (tmp_path / "汇总.xlsx").read_bytes()
+    second = run("collect", inbox, "-j", "1", "-q")
+    assert (tmp_path / "汇总.xlsx").read_bytes() == earlier  # kept as it was
+    assert (tmp_path / "汇总(2).xlsx").exists(), second.output
+    assert "已有 汇总.xlsx，没有覆盖它" in second.output and "汇总(2).xlsx" in second.output
+    run("collect", inbox, "-j", "1", "-q")
+    assert (tmp_path / "汇总(3).xlsx").exists() and (tmp_path / "汇总.xlsx").read_bytes() == earlier
+    rows = list(openpyxl.load_workbook(tmp_path / "汇总(2).xlsx")["汇总"].iter_rows(values_only=True))
+    assert len(rows) >= 3  # both forms summarised
+    # Naming the file is a choice: -o 汇总.xlsx replaces the earlier 汇总 (as before).
+    again = run("collect", inbox, "-o", "汇总.xlsx", "-j", "1", "-q")
+    assert again.exit_code in (0, 1) and "没有覆盖" not in again.output
+    assert (tmp_path / "汇总.xlsx").read_bytes() != earlier and not (tmp_path / "汇总(4).xlsx").exists()
+
+
+def test_the_summary_button_keeps_an_earlier_summary_too(tmp_path):
+    from evaltool.collect.run import collect_folder
+
+    filled_form(tmp_path, "自评表", "甲.xlsx")
+    one = collect_folder(tmp_path, workers=1)
+    two = collect_folder(tmp_path, workers=1)
+    assert Path(one.output).name == "汇总.xlsx" and Path(two.output).name == "汇总(2).xlsx"
+    assert two.read == 1  # the earlier 汇总 in the folder is no input
+
+
+# ---- (7) 部门整体: every score with the rule set's 小数位 -------------------------------------------------
+@pytest.mark.parametrize("places", [2, 1])
+def test_dept_scores_are_shown_with_the_rule_sets_places_in_console_and_report_table(tmp_path, places):
+    import docx
+
+    from tests.test_dept import CASE
+
+    own = tmp_path / "本地.yaml"
+    own.write_text(f"继承: 部门整体\n编号: 本地\n小数位: {places}\n", "utf-8")
+    case = tmp_path / "部门.yaml"
+    case.write_text(CASE.replace("规则: 部门整体", f"规则: {own}"), "utf-8")
+    book = tmp_path / "部门.xlsx"
+    assert run("new", "--from", case, "-o", book).exit_code == 0
+    shown = re.compile(r"^\d+\.\d{%d}$" % places)
+
+    def columns(lines: list[str], head: str) -> list[str]:
+        """The cells under `head` in every console table that has it (rich draws │ between cells)."""
+        rows = []
+        for start, x in enumerate(lines):
+            if "┃" not in x or head not in [c.strip() for c in x.split("┃")]:
+                continue
+            at = [c.strip() for c in x.split("┃")].index(head)
+            for row in lines[start + 2:]:
+                if not row.startswith("│"):
+                    break
+                rows.append([c.strip() for c in row.split("│")][at])
+        return [r for r in rows if r not in ("", "/")]  # the 其中 rows and the 合计 row have none
+
+    lines = run("check", book).output.splitlines()
+    scores = columns(lines, "得分") + columns(lines, "自评得分")
+    assert len(scores) == 1 + 4 + 2 and all(shown.match(s) for s in scores), scores
+    assert scores[2] == ("20.00" if places == 2 else "20.0")  # it was "20" beside "9.5"
+
+    report = tmp_path / "报告.docx"
+    assert run("report", book, "-o", report).exit_code == 0
+    doc = docx.Document(str(report))
+    indicators, projects = doc.tables[-2], doc.tables[-1]
+    head = [c.text for c in indicators.rows[0].cells]
+    table_scores = [r.cells[head.index("得分")].text for r in indicators.rows[1:-2]]
+    total = indicators.rows[-2].cells[head.index("得分")].text
+    head = [c.text for c in projects.rows[0].cells]
+    project_scores = [r.cells[head.index("自评得分")].text for r in projects.rows[1:-1]]
+    budget = doc.tables[-3]
+    rate_score = next(r.cells[-1].text for r in budget.rows if r.cells[1].text == "年度资金总额")
+    got = [*table_scores, total, *project_scores, rate_score]
+    assert all(shown.match(s) for s in got), got
+    assert total == ("96.50" if places == 2 else "96.5") and project_scores == (
+        ["88.20", "95.00"] if places == 2 else ["88.2", "95.0"])
+    # the report's prose keeps the 自评表's way of writing a score in a sentence
+    assert "自评总分96.5分" in "\n".join(p.text for p in doc.paragraphs)
