@@ -64,20 +64,23 @@ def _detect_keys() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     return (tuple(D.vocabulary()["表名"]), tuple(D.keys_for("区块", "部门名称")), tuple(_keys("支出行")))
 
 
-def _header(v: View, section: str, need: tuple[str, ...], rows: range) -> tuple[int, dict[str, int]] | None:
-    """The first row in rows naming every column in need (and maybe others), as {name: column}."""
+def _header(v: View, section: str, need: tuple[str, ...], rows: range) -> tuple[int, WL.ColumnChoice] | None:
+    """The first row in rows naming every column in need (and maybe others), with the column of each
+    name (WL.ColumnChoice: two cells naming one column are chosen between, or ambiguous)."""
     vocab = _keys(section)
     first = [r for key, name in vocab.items() if name == need[0] for r, _ in v.labels.get(key, ()) if r in rows]
     for r in sorted(set(first)):
-        cols: dict[str, int] = {}
+        hits = []
         for c in range(1, v.ncols + 1):
             if v.home(r, c) != (r, c):
                 continue
-            name = vocab.get(v.key(r, c))
-            if name and name not in cols:
-                cols[name] = c
-        if all(n in cols for n in need):
-            return r, cols
+            key = v.key(r, c)
+            name = vocab.get(key)
+            if name:
+                hits.append((name, c, key))
+        choice = WL.ColumnChoice(hits)
+        if all(n in choice.named() for n in need):
+            return r, choice
     return None
 
 
@@ -142,11 +145,27 @@ def _read_parts(v: View, p: Project, cells: DeptCells) -> None:
 def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str, need: tuple[str, ...],
                 keys: tuple[str, ...], stops: set[int], rows: range) -> tuple[int, dict[str, int]] | None:
     """A list block (年度主要任务, 项目清单): header, then one item per non-empty row up to a stop row."""
-    hit = _header(v, section, need, rows)
-    if hit is None:
+    found = _header(v, section, need, rows)
+    if found is None:
         p.extra[block] = []
         return None
-    hr, cols = hit
+    hr, choice = found
+    cols = choice.cols
+    title = {TASKS: "年度主要任务表", PROJECTS: "项目支出情况表"}.get(block, block)
+    for name, cs in choice.ambiguous.items():
+        p.read_findings.append(Finding(
+            "E-UNREAD-COLUMN", "error", f"{title}有 {len(cs)} 列都读作“{name}”："
+            f"{'和'.join(f'“{v.text(hr, c)}”（{address(hr, c)}）' for c in cs)}，evaltool 不知道按哪一列读取，没有读取这几列。"
+            f"请删去不用的列，或把要用的一列的表头改为“{name}”。", name, v.loc(hr, cs[0])))
+    for name, cs in choice.passed.items():
+        lost = "和".join(f"“{v.text(hr, c)}”（{address(hr, c)}）" for c in cs)
+        p.read_findings.append(Finding(
+            "I-COLUMN-IGNORED", "info", f"{title}的{lost}与“{v.text(hr, cols[name])}”（{address(hr, cols[name])}）"
+            f"都可读作“{name}”：evaltool 按“{v.text(hr, cols[name])}”列读取，{lost}列未读取。", name, v.loc(hr, cs[0])))
+    if need[0] not in cols:
+        p.extra[block] = []
+        return None
+    hit = hr, cols
     p.cells[block] = v.loc(hr, cols[need[0]])
     out: list[dict[str, Any]] = []
     end = hr

@@ -27,6 +27,10 @@ def _reported(project: Project, code: str) -> bool:
     return any(f.code == code for f in project.read_findings)
 
 
+def _column_unread(out: Collector, name: str) -> bool:
+    return any(f.code == "E-UNREAD-COLUMN" and f.field == name for f in out.findings)
+
+
 def _filled(row) -> bool:
     return any(values.parse(getattr(row, attr)).kind != "empty" for attr in ("initial", "budget", "actual"))
 
@@ -304,7 +308,9 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
     actual = values.parse(ind.actual.text if isinstance(ind.actual, Percent) else ind.actual, year)
     actual = values.in_target_terms(target, actual)  # "12月" under "≤11月" is 12 月, not a date
     for parsed, name in ((target, "年度指标值"), (actual, "实际完成值")):
-        if parsed.kind == "empty":
+        if parsed.kind == "empty" and _column_unread(out, name):
+            pass  # the reader said the column could not be read: not "未填写" on every row
+        elif parsed.kind == "empty":
             out.add("E-REQUIRED", "error", f"“{label}”的{name}未填写。", name, ind.where(name), i)
         elif parsed.kind == "unknown":
             example = ("例如“≥1000条”“≤35万元”“=100%”“2022年12月31日前”或定性描述“持续推动”"
