@@ -198,3 +198,82 @@ def test_dept_scores_are_shown_with_the_rule_sets_places_in_console_and_report_t
         ["88.20", "95.00"] if places == 2 else ["88.2", "95.0"])
     # the report's prose keeps the 自评表's way of writing a score in a sentence
     assert "自评总分96.5分" in "\n".join(p.text for p in doc.paragraphs)
+
+
+# ---- (2) number formats: collect reads what check reads --------------------------
+def _grid_cells(path: Path, name: str) -> dict[tuple[str, int, int], tuple[str, object]]:
+    """Every non-empty cell an engine reads: (sheet, row, col) -> (type, value)."""
+    from evaltool.engines import engine
+
+    out = {}
+    for g in engine(name).read(path):
+        for r, row in enumerate(g.values, 1):
+            for c, v in enumerate(row, 1):
+                if v is not None:
+                    out[(g.sheet, r, c)] = (type(v).__name__, v)
+    return out
+
+
+def _percent_numbers(book: Path) -> list[str]:
+    """Every percentage the form holds as text ("95%") becomes what Excel stores when a clerk types
+    95%: the number 0.95 formatted 0% (and one 0.0%, one 0"%" literal). The cells changed."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb.worksheets[0]
+    changed = []
+    for row in ws.iter_rows():
+        for c in row:
+            m = re.fullmatch(r"(\d+(?:\.\d+)?)%", str(c.value or ""))
+            if m and c.data_type == "s":
+                c.value = float(m.group(1)) / 100
+                c.number_format = "0.0%" if len(changed) == 1 else "0%"
+                changed.append(c.coordinate)
+    spare = ws.cell(ws.max_row + 2, 12)
+    spare.value, spare.number_format = 85, '0"%"'
+    wb.save(book)
+    return changed
+
+
+def _summary_row(rows: list[tuple]) -> dict:
+    return dict(zip(rows[0], rows[1]))
+
+
+def _check_and_collect(tmp_path: Path, book: Path) -> tuple[dict, list[tuple], dict]:
+    import json
+    import shutil
+
+    checked = json.loads(run("check", book, "--json").output)
+    inbox = tmp_path / f"收件-{book.stem}"
+    inbox.mkdir()
+    shutil.copy(book, inbox / book.name)
+    out = tmp_path / f"{book.stem}-汇总.xlsx"
+    run("collect", inbox, "-o", out, "-j", "1", "-q")
+    wb = openpyxl.load_workbook(out)
+    sheet = next(n for n in ("汇总", *wb.sheetnames) if n in wb.sheetnames and wb[n].max_row >= 2
+                 and n not in ("问题清单", "无法读取的文件", "主管部门汇总", "图表"))
+    return checked, list(wb["问题清单"].iter_rows(values_only=True))[1:], _summary_row(
+        list(wb[sheet].iter_rows(values_only=True)))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_engine_reads_a_percent_formatted_number_as_check_does(tmp_path, kind):
+    book = filled_form(tmp_path, kind)
+    _percent_numbers(book)
+    by_openpyxl, by_calamine = _grid_cells(book, "openpyxl"), _grid_cells(book, "calamine")
+    percents = {k: v for k, v in by_openpyxl.items() if v[0].startswith("Percent")}
+    assert percents and {k: by_calamine.get(k) for k in percents} == percents
+    assert by_calamine == by_openpyxl
+
+
+@pytest.mark.parametrize("kind", ["自评表", "部门整体", "运行监控表"])  # (the 目标表 has a 度量单位 column)
+def test_collect_scores_a_percent_typed_in_excel_as_check_does(tmp_path, kind):
+    if kind == "自评表":  # a case whose actuals are percentages
+        book = tmp_path / "表.xlsx"
+        assert run("new", "--from", CASES / "seed003-信息化项目建设.yaml", "-o", book).exit_code in (0, 1)
+    else:
+        book = filled_form(tmp_path, kind)
+    assert _percent_numbers(book), "the case has percentages"
+    checked, problems, row = _check_and_collect(tmp_path, book)
+    assert row.get("总分") == checked.get("总分"), (row, checked.get("总分"))
+    said = {(f["代码"], f["单元格"]) for f in checked["标记"]}
+    assert not [p for p in problems if p[5] == "I-UNIT" and (p[5], p[2]) not in said], problems
+

@@ -66,9 +66,13 @@ def calamine_grids(data: bytes, skip: frozenset[str] = frozenset(), long_text: l
     from python_calamine import CalamineWorkbook
 
     from evaltool.core.seam import Grid
+    from evaltool.engines import sheetxml
 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     grids = []
+    # calamine gives no number formats: the sheets' XML says them (a percent-formatted 0.85 is 85%),
+    # so collect reads what check reads.
+    book = sheetxml.SheetXml(data)
     try:
         if SUMMARY_SHEETS <= set(wb.sheet_names):
             raise EarlierSummary()
@@ -81,9 +85,12 @@ def calamine_grids(data: bytes, skip: frozenset[str] = frozenset(), long_text: l
             merged_raw = sheet.merged_cell_ranges or []
             if _convert(raw, max_text) and long_text is not None:
                 long_text.append(meta.name)
+            body = book.body(meta.name)
+            sheetxml.restore(book, meta.name, raw, body)
             values = raw
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
             grids.append(Grid(sheet=meta.name, values=values, merged=merged))
     finally:
         wb.close()
+        book.close()
     return grids
