@@ -200,7 +200,7 @@ def test_dept_scores_are_shown_with_the_rule_sets_places_in_console_and_report_t
     assert "自评总分96.5分" in "\n".join(p.text for p in doc.paragraphs)
 
 
-# ---- (2) number formats: collect reads what check reads --------------------------
+# ---- (2) number formats and (3) error values: collect reads what check reads --------------------------
 def _grid_cells(path: Path, name: str) -> dict[tuple[str, int, int], tuple[str, object]]:
     """Every non-empty cell an engine reads: (sheet, row, col) -> (type, value)."""
     from evaltool.engines import engine
@@ -277,3 +277,36 @@ def test_collect_scores_a_percent_typed_in_excel_as_check_does(tmp_path, kind):
     said = {(f["代码"], f["单元格"]) for f in checked["标记"]}
     assert not [p for p in problems if p[5] == "I-UNIT" and (p[5], p[2]) not in said], problems
 
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_error_value_reads_as_itself_in_every_engine_and_collect_reports_it_as_check(tmp_path, kind):
+    import shutil
+    import zipfile
+
+    book = filled_form(tmp_path, kind)
+    wb = openpyxl.load_workbook(book)
+    ws = wb.worksheets[0]
+    # the form's first number the clerk typed (a money or score cell) now shows #DIV/0!, as a broken
+    # formula's saved result does; a second cell #N/A
+    numbers = [c for row in ws.iter_rows() for c in row if type(c.value) in (int, float) and c.row > 3]
+    first, second = numbers[0], numbers[1]
+    for cell, code in ((first, "#DIV/0!"), (second, "#N/A")):
+        cell.value = code
+        cell.data_type = "e"
+    wb.save(book)
+    with zipfile.ZipFile(book) as zf:  # (openpyxl writes them as error cells: t="e")
+        assert b't="e"><v>#DIV/0!</v>' in zf.read("xl/worksheets/sheet1.xml")
+    cells = {(ws.title, first.row, first.column): ("str", "#DIV/0!"), (ws.title, second.row, second.column): ("str", "#N/A")}
+    by_openpyxl, by_calamine = _grid_cells(book, "openpyxl"), _grid_cells(book, "calamine")
+    assert {k: by_calamine.get(k) for k in cells} == cells == {k: by_openpyxl.get(k) for k in cells}
+    assert by_calamine == by_openpyxl
+    from evaltool.core.kinds import kind_named
+
+    if not kind_named(kind).summarised:
+        return
+    shutil.copy(book, tmp_path / "copy.xlsx")
+    checked, problems, _ = _check_and_collect(tmp_path, tmp_path / "copy.xlsx")
+    for cell in (first.coordinate, second.coordinate):
+        in_check = sorted((f["代码"], f["说明"]) for f in checked["标记"] if f["单元格"] == cell)
+        in_collect = sorted((p[5], p[4]) for p in problems if p[2] == cell)
+        assert in_check and in_collect == in_check, (cell, in_check, in_collect)

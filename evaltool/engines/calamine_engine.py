@@ -70,8 +70,8 @@ def calamine_grids(data: bytes, skip: frozenset[str] = frozenset(), long_text: l
 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     grids = []
-    # calamine gives no number formats: the sheets' XML says them (a percent-formatted 0.85 is 85%),
-    # so collect reads what check reads.
+    # calamine gives no number formats and reads error cells as empty: the sheets' XML says both
+    # (a percent-formatted 0.85 is 85%, #DIV/0! is an error), so collect reads what check reads.
     book = sheetxml.SheetXml(data)
     try:
         if SUMMARY_SHEETS <= set(wb.sheet_names):

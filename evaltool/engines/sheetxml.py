@@ -1,8 +1,9 @@
 """What a workbook's own sheet XML says about a cell that a value-only reader loses.
 
-python-calamine gives no number formats: 0.85 in a cell formatted 0% is what the clerk sees as 85%,
-and `check` (openpyxl) reads it so. The byte scans here find those cells, so every engine hands the
-core the same grid: what `check` says of a file, `collect` says too.
+python-calamine gives neither number formats (0.85 in a cell formatted 0% is what the clerk sees as
+85%) nor Excel's error values (#DIV/0!, #N/A, #REF! come out as empty cells). The byte scans here
+find those cells, so every engine hands the core the same grid: what `check` says of a file,
+`collect` says too.
 
 Only cells spelled as the writers spell them are recognised (`<c r="B3" s="4" t="e">`: r first, then
 s, then t — Excel, WPS, LibreOffice, openpyxl); a sheet with none of the markers is not scanned
@@ -31,7 +32,10 @@ _NUMFMT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]*)>")
 _CELLXFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
 _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
 _REF = rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"'
+_FORMULA = rb'(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)'
 _CELL_START = re.compile(_REF)
+# An error cell: its cached text.
+_ERROR = re.compile(_REF + rb'(?: s="[0-9]+")? t="e"[^>]*>(?:' + _FORMULA + rb')?<v>([^<]*)</v>')
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
@@ -177,10 +181,17 @@ class SheetXml:
         self.data = b""
 
 
+def _put(values: list[list[Any]], r: int, c: int, value: Any) -> None:
+    # Only inside what the reader read (calamine's range holds its error cells; rows past the ROWS
+    # limit were not read and stay so).
+    if r <= len(values) and c <= len(values[r - 1]):
+        values[r - 1][c - 1] = value
+
+
 def restore(book: SheetXml, sheet: str, values: list[list[Any]], body: Span | None = None) -> None:
     """In place: numbers in percent-formatted cells become seam.Percent (what the openpyxl engine
-    gives), for one sheet's grid values as a value-only reader read them (1-based rows and columns
-    from A1)."""
+    gives), error cells their error text (#DIV/0!: what openpyxl gives), for one sheet's grid values
+    as a value-only reader read them (1-based rows and columns from A1)."""
     data, start, end = body if body is not None else book.body(sheet)
     if start >= end:
         return
@@ -197,6 +208,9 @@ def restore(book: SheetXml, sheet: str, values: list[list[Any]], body: Span | No
                     if type(v) in (int, float):
                         values[r - 1][c - 1] = kind(v)
             at = data.find(mark, at + len(mark), end)
+    if data.find(b't="e"', start, end) >= 0:
+        for m in _ERROR.finditer(data, start, end):
+            _put(values, int(m.group(2)), _col(m.group(1)), html.unescape(m.group(3).decode("utf-8", "replace")))
 
 
 __all__ = ["SheetXml", "restore"]
