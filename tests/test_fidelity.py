@@ -200,6 +200,103 @@ def test_dept_scores_are_shown_with_the_rule_sets_places_in_console_and_report_t
     assert "自评总分96.5分" in "\n".join(p.text for p in doc.paragraphs)
 
 
+# ---- (1) a formula whose result the file does not hold is said to be one -----------------------------
+def _case_name(tmp_path: Path, kind: str) -> str:
+    return re.search(r"(?m)^(?:项目名称|部门名称): (.+)$", _case_text(kind, tmp_path)).group(1).strip()
+
+
+def _formula_over(book: Path, text: str) -> tuple[str, str]:
+    """The form's cell holding `text` becomes a formula giving it, written by openpyxl: no saved result
+    (as any generator writes one). (sheet, cell)."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb.worksheets[0]  # a kind's first sheet is its form
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == text)
+    cell.value = f'="{text}"'
+    wb.save(book)
+    return ws.title, cell.coordinate
+
+
+def _saved_result(book: Path, sheet_xml_cell: str, text: str) -> None:
+    """Give the formula in that cell the result Excel would have saved (t="str" + <v>)."""
+    import shutil
+    import zipfile
+
+    tmp = book.with_suffix(".tmp")
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet1.xml"):
+                data = re.sub(rb'<c r="' + sheet_xml_cell.encode() + rb'"([^>]*?)(?: t="\w+")?><f>(.*?)</f><v\s*/?>(?:</v>)?</c>',
+                              lambda m: b'<c r="' + sheet_xml_cell.encode() + b'"' + m.group(1) + b' t="str"><f>' + m.group(2)
+                              + b"</f><v>" + text.encode() + b"</v></c>", data)
+            dst.writestr(item, data)
+    shutil.move(tmp, book)
+
+
+def _collected(tmp_path: Path, book: Path) -> list[tuple]:
+    inbox = tmp_path / "收件"
+    inbox.mkdir(exist_ok=True)
+    import shutil
+
+    shutil.copy(book, inbox / book.name)
+    out = tmp_path / "汇总结果.xlsx"
+    res = run("collect", inbox, "-o", out, "-j", "1", "-q")
+    assert out.exists(), res.output
+    return list(openpyxl.load_workbook(out)["问题清单"].iter_rows(values_only=True))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_formula_without_a_saved_result_is_said_to_be_one_in_check_and_collect(tmp_path, kind):
+    import json
+
+    book = filled_form(tmp_path, kind)
+    sheet, cell = _formula_over(book, _case_name(tmp_path, kind))
+    found = [f for f in json.loads(run("check", book, "--json").output)["标记"] if f["单元格"] == cell]
+    assert found, found
+    assert all("是公式" in f["说明"] and "没有保存它的计算结果" in f["说明"] and "Excel 或 WPS" in f["说明"]
+               for f in found), found
+    assert any(f["代码"] == "E-REQUIRED" for f in found), found  # still the error it is (no name)
+    line = next(x for x in run("check", book).output.splitlines() if f"!{cell}" in x and "E-REQUIRED" in x)
+    assert "未填写。" not in line, line
+    from evaltool.core.kinds import kind_named
+
+    if kind_named(kind).summarised:  # (collect has no 评分表 row)
+        said = [r for r in _collected(tmp_path, book) if r[1] == sheet and r[2] == cell]
+        assert said and all("是公式" in r[4] and "没有保存它的计算结果" in r[4] for r in said), said
+
+
+def test_saved_formula_results_and_empty_cells_are_not_called_formulas(tmp_path):
+    import json
+
+    book = filled_form(tmp_path, "自评表")
+    name = _case_name(tmp_path, "自评表")
+    sheet, cell = _formula_over(book, name)
+    _saved_result(book, cell, name)
+    got = json.loads(run("check", book, "--json").output)
+    assert got["项目名称"] == name and not any("公式" in f["说明"] for f in got["标记"]), got["标记"]
+    assert not any("公式" in str(r[4]) for r in _collected(tmp_path, book))
+
+
+def test_a_money_formula_and_a_formula_no_finding_names_are_said_too(tmp_path):
+    import json
+
+    book = filled_form(tmp_path, "自评表")
+    wb = openpyxl.load_workbook(book)
+    ws = wb.worksheets[0]
+    actual = next(c for row in ws.iter_rows() for c in row if str(c.value or "").startswith("全年执行数"))
+    money = ws.cell(actual.row + 1, actual.column)  # 年度资金总额's 全年执行数
+    money.value = "=381.8"
+    note = ws["K3"]  # a cell no finding is about (beside the form)
+    note.value = '="备注"'
+    wb.save(book)
+    got = json.loads(run("check", book, "--json").output)
+    by_cell = {f["单元格"]: f for f in got["标记"]}
+    assert "是公式" in by_cell[money.coordinate]["说明"], got["标记"]
+    assert got["总分"] is None and "是公式" in got["无法计分原因"], got.get("无法计分原因")
+    assert by_cell["K3"]["代码"] == "W-READ-FORMULA" and "Excel 或 WPS" in by_cell["K3"]["说明"]
+    assert sum(f["代码"] == "W-READ-FORMULA" for f in got["标记"]) == 1  # the money cell's is said by its error
+
+
 # ---- (2) number formats and (3) error values: collect reads what check reads --------------------------
 def _grid_cells(path: Path, name: str) -> dict[tuple[str, int, int], tuple[str, object]]:
     """Every non-empty cell an engine reads: (sheet, row, col) -> (type, value)."""

@@ -1,9 +1,11 @@
 """What a workbook's own sheet XML says about a cell that a value-only reader loses.
 
 python-calamine gives neither number formats (0.85 in a cell formatted 0% is what the clerk sees as
-85%) nor Excel's error values (#DIV/0!, #N/A, #REF! come out as empty cells). The byte scans here
-find those cells, so every engine hands the core the same grid: what `check` says of a file,
-`collect` says too.
+85%), nor Excel's error values (#DIV/0!, #N/A, #REF! come out as empty cells), nor whether an empty
+cell is a formula whose result was never saved (a generator wrote the formula, nobody opened the
+file in Excel); openpyxl, reading saved values, loses the last one too. The byte scans here find
+those cells, so every engine hands the core the same grid and the same reading notes: what `check`
+says of a file, `collect` says too.
 
 Only cells spelled as the writers spell them are recognised (`<c r="B3" s="4" t="e">`: r first, then
 s, then t — Excel, WPS, LibreOffice, openpyxl); a sheet with none of the markers is not scanned
@@ -21,6 +23,8 @@ from evaltool.core import limits
 
 # Excel's built-in number formats that are percentages (ECMA-376 18.8.30): 9 "0%", 10 "0.00%".
 BUILTIN_PERCENT = {9: "0%", 10: "0.00%"}
+# How many unsaved formula cells one sheet reports (a generated sheet may hold thousands).
+MAX_UNSAVED = 200
 
 Span = tuple[bytes, int, int]  # a part's bytes: (data, start, end)
 _EMPTY: Span = (b"", 0, 0)
@@ -33,9 +37,13 @@ _CELLXFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.
 _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
 _REF = rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"'
 _FORMULA = rb'(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)'
+# An error cell: its cached text. A formula cell with no saved result: no <v>, or an empty one that
+# is not an empty text result (t="str" with <v></v> is a formula whose result is "").
 _CELL_START = re.compile(_REF)
-# An error cell: its cached text.
+_NO_VALUE = re.compile(rb'(?:</f>|<f\b[^>]*/>)(?:<v\s*/>|<v>\s*</v>)?</c>')
 _ERROR = re.compile(_REF + rb'(?: s="[0-9]+")? t="e"[^>]*>(?:' + _FORMULA + rb')?<v>([^<]*)</v>')
+_UNSAVED = re.compile(_REF + rb'(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?(?: [^>]*)?>' + _FORMULA
+                      + rb'(<v\s*/>|<v>\s*</v>)?</c>')
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
@@ -113,16 +121,16 @@ class SheetXml:
         for raw in _SHEET.findall(book):
             a = _attrs(raw)
             rid = next((v for k, v in a.items() if k.endswith(":id")), "")  # the relationships prefix varies
-            hit = targets.get(rid)
-            if "name" in a and hit:
-                self.parts[a["name"]] = hit[1]
+            target = targets.get(rid)
+            if "name" in a and target:
+                self.parts[a["name"]] = target[1]
         styles = self._read(next((t for kind, t in targets.values() if kind.endswith("/styles")), "xl/styles.xml"))
-        hit = _PERCENT_CACHE.get(styles)  # forms from one template share their styles part
-        if hit is None:
+        percent = _PERCENT_CACHE.get(styles)  # forms from one template share their styles part
+        if percent is None:
             if len(_PERCENT_CACHE) > 64:
                 _PERCENT_CACHE.clear()
-            hit = _PERCENT_CACHE[styles] = self._percent_styles(styles)
-        self.percent = hit
+            percent = _PERCENT_CACHE[styles] = self._percent_styles(styles)
+        self.percent = percent
 
     def _span(self, name: str) -> Span:
         """Where a member's bytes are: (bytes, start, end). A stored member (collect's pre-flighted
@@ -213,4 +221,54 @@ def restore(book: SheetXml, sheet: str, values: list[list[Any]], body: Span | No
             _put(values, int(m.group(2)), _col(m.group(1)), html.unescape(m.group(3).decode("utf-8", "replace")))
 
 
-__all__ = ["SheetXml", "restore"]
+def unsaved_formulas(body: Span, most: int = MAX_UNSAVED) -> list[str]:
+    """The A1 addresses of formula cells whose result the file does not hold (up to `most`): found
+    where a formula ends and its cell closes with no value, then read from the cell's start tag."""
+    data, start, end = body
+    out: list[str] = []
+    if data.find(b"</f>", start, end) < 0:  # (a shared formula's other cells, <f .../>, come with its first)
+        return out
+    for close in _NO_VALUE.finditer(data, start, end):
+        cell = data.rfind(b"<c ", start, close.start())
+        m = _UNSAVED.match(data, cell) if cell >= 0 else None
+        if m is None or m.end() != close.end():
+            continue
+        kind, value = m.group(3), m.group(4)
+        if value is not None and kind in (b"str", b"inlineStr"):
+            continue  # a saved empty text result
+        out.append((m.group(1) + m.group(2)).decode("ascii"))
+        if len(out) >= most:
+            break
+    return out
+
+
+def unsaved_notes(book: SheetXml, sheets: list[str], bodies: dict[str, Span] | None = None) -> list:
+    """W-READ-FORMULA notes, one per formula cell without a saved result in the given sheets."""
+    from evaltool.workbook.container import Note
+
+    notes: list = []
+    for sheet in sheets:
+        body = bodies.get(sheet) if bodies is not None else None
+        for cell in unsaved_formulas(body if body is not None else book.body(sheet), MAX_UNSAVED - len(notes)):
+            notes.append(Note(UNSAVED_CODE, UNSAVED_TEXT, sheet, cell))
+        if len(notes) >= MAX_UNSAVED:
+            break
+    return notes
+
+
+UNSAVED_CODE = "W-READ-FORMULA"
+UNSAVED_TEXT = "单元格是公式，文件中没有保存它的计算结果，按空白读取。"
+
+
+def formula_notes(data: bytes, sheets: list[str]) -> list:
+    """unsaved_notes for a package's bytes (what the openpyxl engine, which reads saved values,
+    adds to its notes)."""
+    book = SheetXml(data)
+    try:
+        return unsaved_notes(book, sheets)
+    finally:
+        book.close()
+
+
+__all__ = ["SheetXml", "restore", "unsaved_formulas", "unsaved_notes", "formula_notes",
+           "UNSAVED_CODE", "UNSAVED_TEXT"]
