@@ -407,3 +407,26 @@ def test_an_error_value_reads_as_itself_in_every_engine_and_collect_reports_it_a
         in_check = sorted((f["代码"], f["说明"]) for f in checked["标记"] if f["单元格"] == cell)
         in_collect = sorted((p[5], p[4]) for p in problems if p[2] == cell)
         assert in_check and in_collect == in_check, (cell, in_check, in_collect)
+
+
+def test_the_excel_check_button_reports_an_error_cell_as_check_does(tmp_path, monkeypatch):
+    """The open workbook through xlwings (its remote engine: the values Excel hands over): an error
+    cell is its error text, as in check and collect, not an empty cell."""
+    import json
+
+    from evaltool.excel import entry
+    from tests.test_excel import book_from_file
+
+    book = filled_form(tmp_path, "自评表")
+    wb = openpyxl.load_workbook(book)
+    ws = wb.worksheets[0]
+    cell = next(c for row in ws.iter_rows() for c in row if type(c.value) in (int, float) and c.row > 3)
+    cell.value, cell.data_type = "#DIV/0!", "e"
+    wb.save(book)
+    in_check = {(f["代码"], f["单元格"]) for f in json.loads(run("check", book, "--json").output)["标记"]}
+    assert ("E-CELL-ERROR", cell.coordinate) in in_check
+    xbook, _ = book_from_file(book, monkeypatch)
+    results = entry.check(book=xbook)
+    in_excel = {(f.code, f.location.cell) for _, r in results for f in r.findings}
+    assert ("E-CELL-ERROR", cell.coordinate) in in_excel
+    assert not any(code == "E-REQUIRED" and where == cell.coordinate for code, where in in_excel)
