@@ -291,6 +291,21 @@ def in_wanyuan(q: Quantity) -> Decimal | None:
     return None
 
 
+def amount_under(raw: Any, unit: str | None) -> Any:
+    """An amount read under a header that states its money unit (“项目资金（元）”, “全年预算数（千元）”): a bare
+    number is taken in that unit and given in 万元 (2000000 under 元 -> 200); an amount with its own unit
+    ("35万元"), a text or an empty cell is left as typed (read_money reads it). raw when unit is 万元 or None."""
+    if unit not in MONEY or MONEY[unit] == MONEY["万元"] or raw is None or isinstance(raw, bool):
+        return raw
+    if hasattr(raw, "text"):  # a percent-formatted cell (seam.Percent) is no bare amount
+        return raw
+    parsed = parse(raw)
+    q = parsed.quantity
+    if parsed.kind != "number" or q is None or q.unit is not None or parsed.direction or q.percent:
+        return raw
+    return q.value * MONEY[unit] / MONEY["万元"]
+
+
 def actual_as_compared(target: Parsed, actual: Parsed) -> Quantity | None:
     """The actual as scoring compares it with its target: a bare 0.93 under a percent target is 93%
     (see align). None when the actual is not a number; the actual itself when nothing changes."""

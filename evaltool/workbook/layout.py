@@ -235,6 +235,22 @@ class ColumnChoice:
         return set(self.cols) | set(self.ambiguous)
 
 
+_MONEY_NOTE = re.compile(r"\((?:金额)?(?:单位)?(元|千元|万元|亿元)\)")
+_MONEY_LINE = re.compile(r"(?:金额)?单位(元|千元|万元|亿元)")
+
+
+@functools.lru_cache(maxsize=4096)
+def _money_unit(text: str) -> str | None:
+    m = _MONEY_NOTE.search(text) or _MONEY_LINE.fullmatch(text)
+    return m.group(1) if m else None
+
+
+def money_unit(value: Any) -> str | None:
+    """The money unit a label states: “项目资金（元）” -> 元, “全年预算数（万元）” -> 万元, “单位：元” -> 元;
+    None when it states none (label normalisation drops these notes, so the reader asks here)."""
+    return _money_unit(norm(value)) if isinstance(value, str) else None
+
+
 def is_denominator(value: Any) -> bool:
     """A fund column whose header names it (A), the denominator of 执行率（B/A）."""
     return "(a)" in norm(value).lower()

@@ -18,7 +18,8 @@ from evaltool.core.seam import address
 from evaltool.kinds.dept import layout as D
 from evaltool.kinds.dept.model import PARTS, PROJECT_KEYS, PROJECTS, TASK_KEYS, TASKS, part_rate, project_rate, project_sum
 from evaltool.workbook import layout as WL
-from evaltool.kinds.selfeval.reader import read_forms
+from evaltool.core import values
+from evaltool.kinds.selfeval.reader import MONEY_UNITS_KEY, money_units, read_forms
 from evaltool.workbook.reader import View, sheet_info, value_right
 
 OUT = "_dept_out"  # Project.extra: DeptCells
@@ -119,6 +120,7 @@ def _read_parts(v: View, p: Project, cells: DeptCells) -> None:
     columns = {k: _col(loc.cell or "A1") for k, loc in total.cells.items() if k in FUND_COLUMN_ATTR and loc.cell}
     info = sheet_info(p)
     rate_loc = info.out.get("执行率") if info else None
+    units = p.extra.get(MONEY_UNITS_KEY) or {}  # the 年度预算 header's unit (元 …), as the shared reader read it
     found: dict[str, FundRow] = {}
     for r in range(top + 1, min(top + 8, v.nrows + 1)):
         label = None
@@ -133,7 +135,7 @@ def _read_parts(v: View, p: Project, cells: DeptCells) -> None:
             loc = v.loc(r, c)
             fr.cells[key] = loc
             cells.inputs.add(loc.cell or "")
-            setattr(fr, FUND_COLUMN_ATTR[key], v.value(r, c, vertical=False))
+            setattr(fr, FUND_COLUMN_ATTR[key], values.amount_under(v.value(r, c, vertical=False), units.get(key)))
         found[label] = fr
         if rate_loc is not None and rate_loc.cell:
             loc = v.loc(r, _col(rate_loc.cell))
@@ -166,6 +168,8 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
         p.extra[block] = []
         return None
     hit = hr, cols
+    money = {k: c for k, c in cols.items() if k in ("预算数", "执行数", "全年预算数", "全年执行数")}
+    units = money_units(v, p, hr, min(cols.values()), money, title)
     p.cells[block] = v.loc(hr, cols[need[0]])
     out: list[dict[str, Any]] = []
     end = hr
@@ -177,7 +181,7 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
     for r in range(v.below(hr, cols[need[0]]), v.nrows + 1):
         if r in stops or (block == PROJECTS and is_sum(r)):
             break
-        item = {k: v.value(r, c, vertical=False) for k, c in cols.items() if k in keys}
+        item = {k: values.amount_under(v.value(r, c, vertical=False), units.get(k)) for k, c in cols.items() if k in keys}
         if block == PROJECTS and v.home(r, cols["项目名称"])[0] != r:
             item["项目名称"] = None  # a merged name from above is not a new project
         end = r
@@ -200,7 +204,7 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
         r = end + 1
         if r <= v.nrows and is_sum(r):
             for k in ("全年预算数", "全年执行数", "执行率"):
-                if k in cols:
+                if k in cols and k not in units:  # sums are in 万元: never written into a 元 column
                     cells.out[project_sum(k)] = v.loc(r, cols[k])
                     cells.values[project_sum(k)] = v.value(r, cols[k], vertical=False)
     return hit

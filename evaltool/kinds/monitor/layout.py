@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from evaltool.core.model import Location, Project
+from evaltool.core.values import amount_under
 from evaltool.workbook import layout as WL
 from evaltool.core.seam import address
 from evaltool.workbook.reader import View, value_right
@@ -497,6 +498,9 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
         for name, month in fmonths.items():
             info.months.append((month, v.loc(fr, fcols[name])))
         first = min(fcols.values())
+        from evaltool.kinds.selfeval.reader import money_units  # the 自评表's rule for a header saying 元
+
+        units = money_units(v, p, fr, first, {n: c for n, c in fcols.items() if n in FUND_INPUTS}, "项目资金表")
         for r in range(v.below(fr, first), hdr.row):
             label = _fund_row_label(v, r, first)
             if label is None or label in funds:
@@ -504,7 +508,7 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
             row: dict[str, Any] = {}
             for name in FUND_INPUTS:
                 if name in fcols:
-                    row[name] = v.value(r, fcols[name], vertical=False)
+                    row[name] = amount_under(v.value(r, fcols[name], vertical=False), units.get(name))
                     keep(f"{FUNDS_KEY}.{label}.{name}", v.loc(r, fcols[name]))
             funds[label] = {k: x for k, x in row.items() if x is not None}
             if label == "年度资金总额":

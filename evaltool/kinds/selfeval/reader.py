@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from evaltool.core import values
 from evaltool.core.decimals import fmt, to_decimal
 from evaltool.core.model import (FUND_COLUMN_ATTR, INDICATOR_ATTR, UNREADABLE_PREFIX, Finding, FundRow, Indicator,
                                  Location, Project)
@@ -425,6 +426,7 @@ def _read_funds(v: View, p: Project, info: SheetInfo, rows: range, top: int) -> 
     if extra:
         _note(p, "I-COLUMN-IGNORED", f"项目资金表的{_quoted(v.text(hr, c) for c in extra)}列不参与计分，evaltool 未读取。",
               "项目资金", v.loc(hr, extra[0]))
+    units = money_units(v, p, hr, first_data, columns, "项目资金表")
     # Rows under the header, up to the next block (年度总体目标, 绩效指标, …).
     stop = v.block_rows("年度总体目标") | v.block_rows("绩效指标") | v.block_rows("预期目标") | v.continuations
     by_label: dict[str, list[int]] = {}
@@ -443,9 +445,9 @@ def _read_funds(v: View, p: Project, info: SheetInfo, rows: range, top: int) -> 
             loc = v.loc(r, c)
             fr.cells[key] = loc
             info.inputs.add(loc.cell or "")
-            setattr(fr, FUND_COLUMN_ATTR[key], v.value(r, c, vertical=False))
+            setattr(fr, FUND_COLUMN_ATTR[key], values.amount_under(v.value(r, c, vertical=False), units.get(key)))
         if len(rs) > 1:
-            _merge_fund_rows(v, p, fr, rs, columns, first_data)
+            _merge_fund_rows(v, p, fr, rs, columns, first_data, units)
         p.funds[label] = fr
     total_rows = by_label.get("年度资金总额")
     if not total_rows:
@@ -473,14 +475,51 @@ def _read_funds(v: View, p: Project, info: SheetInfo, rows: range, top: int) -> 
         fr.entered_score = info.out_values["执行率得分"]
 
 
-def _merge_fund_rows(v: View, p: Project, fr: FundRow, rs: list[int], columns: dict[str, int], first_data: int) -> None:
+_RATE_TEXT = {"元": "10000 元 = 1 万元", "千元": "10 千元 = 1 万元", "亿元": "1 亿元 = 10000 万元"}
+MONEY_UNITS_KEY = "_money_units"  # Project.extra: {fund column: money unit its header states}, when not 万元
+
+
+def money_units(v: View, p: Project, hr: int, first_data: int, columns: dict[str, int], table: str) -> dict[str, str]:
+    """{amount column: 元 / 千元 / 亿元} when a fund table's header states a unit other than 万元 (its column
+    header “全年预算数（元）”, else the block label “项目资金（元）” or a “单位：元” line just above): the amounts
+    are read in that unit and scored in 万元, said once per header cell in I-MONEY-UNIT. Label matching
+    drops these notes, so without this 2000000 元 would be read as 2000000 万元 (SWEEP S30)."""
+    block: tuple[str, tuple[int, int]] | None = None
+    for r in range(max(1, hr - 2), hr + 1):
+        for c in range(1, (first_data if r == hr else v.ncols + 1)):
+            unit = L.money_unit(v.raw(r, c)) if v.home(r, c) == (r, c) else None
+            if unit:
+                block = (unit, (r, c))
+    out: dict[str, str] = {}
+    said: dict[tuple[int, int], list[str]] = {}
+    for key, c in columns.items():
+        hit = L.money_unit(v.raw(*v.home(hr, c)))
+        unit, cell = (hit, v.home(hr, c)) if hit else block or (None, (hr, c))
+        if unit and unit != "万元":
+            out[key] = unit
+            said.setdefault(cell, []).append(key)
+    by_unit: dict[str, list[tuple[int, int]]] = {}
+    for cell, keys in said.items():
+        by_unit.setdefault(out[keys[0]], []).append(cell)
+    for unit, cells in by_unit.items():
+        keys = [k for cell in cells for k in said[cell]]
+        _note(p, "I-MONEY-UNIT", f"{table}的金额单位是{unit}（{'、'.join(f'{address(*rc)}“{v.text(*rc)}”' for rc in cells)}）："
+              f"evaltool 按万元计算和汇总，{'、'.join(keys)}读取时已换算为万元（{_RATE_TEXT[unit]}）；表中填写的数字不变。",
+              keys[0], v.loc(*cells[0]))
+    if out:
+        p.extra[MONEY_UNITS_KEY] = out
+    return out
+
+
+def _merge_fund_rows(v: View, p: Project, fr: FundRow, rs: list[int], columns: dict[str, int], first_data: int,
+                     units: dict[str, str]) -> None:
     """Several rows that are one row of the national form (四川：财政专户管理资金、单位资金、其他资金 are all 其他资金):
     their amounts are added, so the total-vs-parts check still holds; if one is no number, the first row is used."""
     names = [next((v.text(r, c) for c in range(1, first_data) if v.vocab.fund_row(v.value(r, c, vertical=False))), "")
              for r in rs]
     summed: dict[str, Decimal | None] = {}
     for key, c in columns.items():
-        vals = [v.value(r, c, vertical=False) for r in rs]
+        vals = [values.amount_under(v.value(r, c, vertical=False), units.get(key)) for r in rs]
         nums = [_number(x) for x in vals]
         if any(x is not None and n is None for x, n in zip(vals, nums)):
             _note(p, "W-FUND-ROWS", f"{_quoted(names)}几行都算作“{fr.label}”，但其中有一行的{key}不是数字，"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from evaltool.core import values
 from evaltool.core.model import FundRow, Indicator, Location, Project
 from evaltool.core.seam import Percent
 from evaltool.kinds.targets import layout as T
@@ -274,6 +275,11 @@ def _read_funds(v, vocab, p: Project, top, info) -> None:
             labels.setdefault(name, []).append((r, c, text))
     total = labels.get("年度资金总额", [])
     anchor = total[0] if total else None
+    # A money unit the block label states (“项目资金（元）”) or a fund row's own label (“年度资金总额（元）”):
+    # bare amounts are read in it and kept in 万元, as the 自评表 does (SWEEP S30).
+    block_unit = next(((L.money_unit(text), (r, c)) for r, c, text in top
+                       if vocab.lookup("区块", text) == "项目资金" and L.money_unit(text)), None)
+    converted: dict[tuple[int, int], tuple[str, list[str]]] = {}
     for name in T.FUND_ROWS:
         spots = labels.get(name, [])
         if not spots:
@@ -291,6 +297,11 @@ def _read_funds(v, vocab, p: Project, top, info) -> None:
                 below, at = _value_below(v, r, c)
                 if below is not None and not _is_label(vocab, below):
                     value, where = below, at
+        own = L.money_unit(m.group(1) if m and vocab.lookup("资金行", text) is None else text)
+        unit, said = (own, (r, c)) if own else block_unit or (None, (r, c))
+        if unit and unit != "万元" and values.amount_under(value, unit) is not value:
+            value = values.amount_under(value, unit)
+            converted.setdefault(said, (unit, []))[1].append(name)
         row = FundRow(label=name, initial=value)
         row.cells["金额"] = _loc(v, where, f"项目资金.{name}")
         p.funds[name] = row
@@ -299,6 +310,17 @@ def _read_funds(v, vocab, p: Project, top, info) -> None:
         if vocab.lookup("区块", text) == "项目资金":
             p.cells["项目资金"] = v.loc(r, c)
             break
+    if converted:
+        from evaltool.core.model import Finding
+
+        for (r, c), (unit, names) in converted.items():
+            p.read_findings.append(Finding(
+                "I-MONEY-UNIT", "info", f"项目资金的金额单位是{unit}（{v.loc(r, c).cell}“{v.text(r, c)}”）：evaltool 按万元"
+                f"核对和汇总，{'、'.join(names)}读取时已换算为万元（{_RATE_TEXT[unit]}）；表中填写的数字不变。",
+                names[0], v.loc(r, c)))
+
+
+_RATE_TEXT = {"元": "10000 元 = 1 万元", "千元": "10 千元 = 1 万元", "亿元": "1 亿元 = 10000 万元"}
 
 
 def _read_goal(v, vocab, p: Project, top, info) -> None:
