@@ -205,6 +205,21 @@ def _band_default(rules: RuleSet, band: Band, weight: Decimal) -> tuple[Decimal,
     return hit
 
 
+def _deviation_share(t: Decimal, a: Decimal, short: Decimal, ts: str, as_: str, unit: str) -> tuple[Decimal, str]:
+    """A target of 0 or below (≥-5%, ≤0): met -> full marks; short of it by `short` -> 1 − short ÷ |target|,
+    so each point of deviation costs as much as under the ratio rule for a positive target (where
+    1 − (t − a) ÷ t = a ÷ t), and 0 once the shortfall reaches the target's size (or for a target of 0)."""
+    if short <= 0:
+        return Decimal(1), f"目标 {ts}，实际 {as_}，达到目标"
+    if t == 0:
+        return Decimal(0), f"目标 {ts}，实际 {as_}，未达到目标，不得分"
+    if short >= abs(t):
+        return Decimal(0), f"目标 {ts}，实际 {as_}，未达到目标，差 {fmt(short)}{unit}，不小于目标值的绝对值，不得分"
+    share = 1 - short / abs(t)
+    return share, (f"目标 {ts}，实际 {as_}，未达到目标，差 {fmt(short)}{unit}，1 − {fmt(short)} ÷ {fmt(abs(t))} = "
+                   f"{fmt_percent(share)}")
+
+
 def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: values.Parsed,
                        weight: Decimal, rules: RuleSet, out: Collector,
                        adjustments: list[Adjustment] | None = None
@@ -235,8 +250,8 @@ def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: va
     far_above = None
     if direction in ("ge", "gt"):
         method = "正向"
-        if t <= 0:
-            share, how = Decimal(1), f"目标 {ts}，实际 {as_}，得满分"
+        if t <= 0:  # ≥-5%, ≥0: a ratio means nothing here; met or by how far it falls short
+            share, how = _deviation_share(t, a, t - a, ts, as_, unit)
         else:
             share = a / t
             how = (f"{fmt(a)} ÷ {fmt(t)} ≥ 1" if share >= 1 else f"{fmt(a)} ÷ {fmt(t)} = {fmt_percent(share)}")
@@ -245,8 +260,10 @@ def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: va
                          "请在偏差原因中说明（不扣分，由评价人员判断）。")
     elif direction in ("le", "lt"):
         method = "反向"
-        if a <= 0:
-            share, how = Decimal(1), f"实际 {as_} 为 0"
+        if t <= 0:  # ≤-3% (a fall of at least 3%), ≤0
+            share, how = _deviation_share(t, a, a - t, ts, as_, unit)
+        elif a <= 0:
+            share, how = Decimal(1), f"实际 {as_} {'为 0' if a == 0 else '低于 0'}"
         else:
             share = t / a
             how = (f"{fmt(t)} ÷ {fmt(a)} ≥ 1" if share >= 1 else f"{fmt(t)} ÷ {fmt(a)} = {fmt_percent(share)}")
@@ -257,6 +274,8 @@ def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: va
         method = "等于"
         if a == t:
             share, how = Decimal(1), f"{as_} = {ts}"
+        elif a * t < 0:  # =-5% with +5%: the other way, however close the sizes
+            share, how = Decimal(0), f"{as_} ≠ {ts}，与目标方向相反，不得分"
         else:
             big, small = max(abs(a), abs(t)), min(abs(a), abs(t))
             share = small / big if big else Decimal(1)
