@@ -60,6 +60,10 @@ _DATE = re.compile(
     r"^(?:(\d{4})\s*(?:年|[-/.]))?\s*(\d{1,2})\s*(?:月|[-/.])\s*(?:(\d{1,2})\s*日?|底|末)?$"
 )
 _DEADLINE_SUFFIX = ("之前", "以前", "前", "底前", "内", "以内")
+# "不晚于2025年11月30日", "截至2025-11-30": a deadline written before its date (≤ and < are read as directions)
+_DEADLINE_PREFIX = ("不晚于", "不迟于", "截至", "截止")
+_YEAR_END = re.compile(r"^(\d{4})?年(?:底|末)$")  # "2025年底", "年底" (the form's year)
+_DOTTED = re.compile(r"^\d{4}\.\d{1,2}\.\d{1,2}$")  # "2025.11.20": a date, never a decimal (two dots)
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,9 @@ def _quantity(text: str, directed: bool = False) -> Quantity | None:
 def _date(text: str, default_year: int | None) -> _dt.date | None:
     m = _DATE.match(text)
     if not m:
-        return None
+        end = _YEAR_END.match(text)
+        year_end = int(end.group(1)) if end and end.group(1) else default_year if end else None
+        return _dt.date(year_end, 12, 31) if year_end and 1900 <= year_end <= 2100 else None
     year = int(m.group(1)) if m.group(1) else default_year
     if year is None:
         return None
@@ -228,17 +234,23 @@ def _parse(raw: Any, default_year: int | None) -> Parsed:
     if _NOT_A_NUMBER.match(text):
         return Parsed(kind="unknown", raw=raw, text=text, problem="不是有效的数值")
 
-    # Deadlines: "2022年12月31日前", "12月底前".
+    # Deadlines: "2022年12月31日前", "12月底前", "2025年底前", "不晚于2025年11月30日".
     for suffix in _DEADLINE_SUFFIX:
         if text.endswith(suffix):
             date = _date(text[: -len(suffix)], default_year)
             if date:
                 return Parsed(kind="deadline", raw=raw, text=text, direction="le", date=date)
-    date = _date(text, default_year) if re.search(r"[年月/-]", text) else None
+    for prefix in _DEADLINE_PREFIX:
+        if text.startswith(prefix) and (date := _date(text[len(prefix):], default_year)):
+            return Parsed(kind="deadline", raw=raw, text=text, direction="le", date=date)
+    date = _date(text, default_year) if re.search(r"[年月/-]", text) or _DOTTED.match(text) else None
     if date:
         return Parsed(kind="date", raw=raw, text=text, date=date)
 
     direction, rest = _split_direction(text)
+    if direction in ("le", "lt") and re.search(r"\d{4}|日", rest) and (date := _date(rest, default_year)):
+        # "≤2025年11月30日" (a 目标表's 指标性质 ≤ with a date): complete by that date ("≤11月" stays 11 months)
+        return Parsed(kind="deadline", raw=raw, text=text, direction="le", date=date)
     quantity = _quantity(_strip_approx(rest), direction is not None)
     if quantity is not None and (big := too_large(quantity.value)):
         return Parsed(kind="unknown", raw=raw, text=text[:40], problem=big)
@@ -289,6 +301,17 @@ def in_wanyuan(q: Quantity) -> Decimal | None:
     if q.unit in MONEY:
         return q.value * MONEY[q.unit] / MONEY["万元"]
     return None
+
+
+def shown(raw: Any) -> str:
+    """A cell's value as a message quotes it: a date cell as “2025年11月30日” (never “2025-11-30 00:00:00”),
+    a percent-formatted cell as it is shown, anything else as typed."""
+    if isinstance(raw, _dt.datetime):
+        return f"{raw:%Y年%m月%d日}" if raw.time() == _dt.time() else f"{raw:%Y年%m月%d日 %H:%M}"
+    if isinstance(raw, _dt.date):
+        return f"{raw:%Y年%m月%d日}"
+    text = getattr(raw, "text", None)
+    return text if isinstance(text, str) else str(raw)
 
 
 def amount_under(raw: Any, unit: str | None) -> Any:

@@ -380,7 +380,8 @@ def _compare(target: values.Parsed, forecast: values.Parsed, rules: RuleSet, mr:
         unit = cmp.unit or ""
         word = "高于" if direction in ("le", "lt") else "低于"
         return light_for(gap), gap, (f"{word}年度指标值 {fmt(t)}{unit}，相差 {fmt_percent(round_half_up(gap, 4))}"), None
-    if target.kind == "deadline" and forecast.kind in ("date", "deadline") and target.date and forecast.date:
+    if target.kind in ("deadline", "date") and forecast.kind in ("date", "deadline") and target.date and forecast.date:
+        # a date as the target (a date cell, "2026/11/30") is the deadline, as in the 自评表
         if forecast.date <= target.date:
             return "绿", Decimal(0), "不晚于年度指标值的期限", None
         return "红", Decimal(1), f"晚于年度指标值的期限 {target.date.isoformat()}", None

@@ -167,7 +167,7 @@ def score_qualitative(i: int, ind: Indicator, text: str, weight: Decimal, rules:
     loc = ind.where("实际完成值")
     if band is None:
         out.add("E-QUAL-WORD", "error",
-                f"实际完成值“{ind.actual}”不是可识别的评价等级。定性指标请填写：{GRADE_HINT}"
+                f"实际完成值“{values.shown(ind.actual)}”不是可识别的评价等级。定性指标请填写：{GRADE_HINT}"
                 "（也可写“显著”“基本完成”“未完成”等常用词）。", "实际完成值", loc, i)
         return None, "未计分：无法识别评价等级"
     typed = None
@@ -243,7 +243,7 @@ def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: va
     if direction is None:
         direction = rules.no_direction
         out.add("W-NO-DIRECTION", "warning",
-                f"年度指标值“{ind.target}”没有写明方向，暂按“{values.DIRECTION_LABEL[direction]}”计分。"
+                f"年度指标值“{values.shown(ind.target)}”没有写明方向，暂按“{values.DIRECTION_LABEL[direction]}”计分。"
                 f"请写成“≥{target.quantity.text()}”（越多越好）、“≤{target.quantity.text()}”（越少越好）"
                 f"或“={target.quantity.text()}”。", "年度指标值", ind.where("年度指标值"), i)
     ts, as_ = f"{fmt(t)}{unit}", f"{fmt(a)}{unit}"
@@ -334,7 +334,7 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
         elif parsed.kind == "unknown":
             example = ("例如“≥1000条”“≤35万元”“=100%”“2022年12月31日前”或定性描述“持续推动”"
                        if name == "年度指标值" else f"例如“1062条”“93%”，定性指标填写：{GRADE_HINT}")
-            out.add("E-PARSE", "error", f"“{label}”的{name}“{parsed.raw}”{parsed.problem}。请只写一个值，{example}。",
+            out.add("E-PARSE", "error", f"“{label}”的{name}“{values.shown(parsed.raw)}”{parsed.problem}。请只写一个值，{example}。",
                     name, ind.where(name), i)
     if target.kind in ("empty", "unknown") or actual.kind in ("empty", "unknown"):
         return result(None, "未计分", "未计分：年度指标值或实际完成值无法识别")
@@ -346,10 +346,11 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
         method = "定性"
     elif target.kind == "qualitative":
         out.add("E-QUAL-NUMBER", "error",
-                f"“{label}”的年度指标值“{ind.target}”是定性描述，实际完成值应填写评价等级：{GRADE_HINT}；"
+                f"“{label}”的年度指标值“{values.shown(ind.target)}”是定性描述，实际完成值应填写评价等级：{GRADE_HINT}；"
                 "如需按数值计分，请把年度指标值写成“≥…”“≤…”的形式。", "实际完成值", ind.where("实际完成值"), i)
         return result(None, "未计分", "未计分：定性指标填了数值")
-    elif target.kind == "deadline" and actual.kind in ("date", "deadline"):
+    elif target.kind in ("deadline", "date") and actual.kind in ("date", "deadline"):
+        # A date as the target (a date cell, "2025/11/30", as a 目标表's 完成时限 is copied) is the deadline.
         assert target.date and actual.date
         method = "时效"
         if actual.date <= target.date:
@@ -363,10 +364,17 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
         if adjustments and adjustments[-1].indicator == i:
             deduction = -adjustments[-1].amount
     else:
-        out.add("E-KIND-MISMATCH", "error",
-                f"“{label}”的年度指标值“{ind.target}”与实际完成值“{ind.actual}”无法比较。"
-                f"数值目标请填数值（如“{ind.target}”对应“实际数值+单位”），时效目标请填完成日期，"
-                f"或填写评价等级：{GRADE_HINT}。", "实际完成值", ind.where("实际完成值"), i)
+        t_text, a_text = values.shown(ind.target), values.shown(ind.actual)
+        if target.kind in ("deadline", "date"):
+            advice = (f"年度指标值是完成时限，实际完成值请填写完成日期（如“{target.date:%Y年%m月%d日}”之前的某一天）"
+                      f"或评价等级：{GRADE_HINT}")
+        elif target.kind == "number" and target.quantity is not None:
+            advice = (f"年度指标值是数值目标，实际完成值请填写实际达到的数值和单位（与“{target.quantity.text()}”同一单位）"
+                      f"或评价等级：{GRADE_HINT}")
+        else:
+            advice = f"数值目标请填数值，时效目标请填完成日期，或填写评价等级：{GRADE_HINT}"
+        out.add("E-KIND-MISMATCH", "error", f"“{label}”的年度指标值“{t_text}”与实际完成值“{a_text}”无法比较。{advice}。",
+                "实际完成值", ind.where("实际完成值"), i)
         return result(None, "未计分", "未计分：目标与实际类型不一致")
 
     if method != "定性" and values.parse(ind.entered_score).kind != "empty" and score is not None:
