@@ -33,6 +33,13 @@ MONEY = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "
          "亿元": Decimal(100000000)}
 DURATION = {"分钟": Decimal(1), "小时": Decimal(60), "天": Decimal(1440), "日": Decimal(1440)}
 PERCENT = {"%": Decimal(1), "‰": Decimal("0.1"), "个百分点": Decimal(1)}
+# Spellings of one measure (公里 = 千米, 吨 = t, ㎡ = 平方米) and their safe multiples.
+LENGTH = {"米": Decimal(1), "m": Decimal(1), "公里": Decimal(1000), "千米": Decimal(1000), "km": Decimal(1000)}
+MASS = {"千克": Decimal(1), "公斤": Decimal(1), "kg": Decimal(1), "吨": Decimal(1000), "t": Decimal(1000)}
+AREA = {"平方米": Decimal(1), "平米": Decimal(1), "平方公里": Decimal(1000000)}
+# 使用年限, 工期: 1年 = 12个月 (never days: months vary; a bare “月” may be a month of the year, S25)
+MONTHS = {"个月": Decimal(1), "年": Decimal(12)}
+_FAMILIES = {"length": LENGTH, "mass": MASS, "area": AREA, "months": MONTHS}
 
 DIRECTION_LABEL = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "="}
 
@@ -83,7 +90,7 @@ class Quantity:
             return "duration"
         if self.unit in PERCENT:
             return "percent"
-        return None
+        return next((name for name, table in _FAMILIES.items() if self.unit in table), None)
 
     def text(self) -> str:
         from evaltool.core.decimals import fmt
@@ -104,7 +111,8 @@ class Parsed:
 
 def normalize(text: str) -> str:
     """Full-width to half-width, unify look-alike symbols, drop all white space."""
-    text = unicodedata.normalize("NFKC", text)
+    # ㎡ / m² would become "m2" under NFKC, a digit inside the unit: spelt out first.
+    text = unicodedata.normalize("NFKC", text.replace("㎡", "平方米").replace("m²", "平方米").replace("㎢", "平方公里"))
     text = (text.replace("≧", "≥").replace("≦", "≤").replace("﹥", ">").replace("﹤", "<")
             .replace("％", "%").replace("，", ",").replace("。", "."))
     text = re.sub(r"\s+", "", text)
@@ -341,7 +349,7 @@ def actual_as_compared(target: Parsed, actual: Parsed) -> Quantity | None:
 
 
 def _factor(q: Quantity, family: str | None) -> Decimal:
-    table = {"money": MONEY, "duration": DURATION, "percent": PERCENT}.get(family or "", {})
+    table = {"money": MONEY, "duration": DURATION, "percent": PERCENT, **_FAMILIES}.get(family or "", {})
     return table.get(q.unit or "", Decimal(1))
 
 
