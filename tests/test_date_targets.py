@@ -101,3 +101,23 @@ def test_a_date_in_a_number_cell_is_quoted_as_a_date(tmp_path):
     data = check(path)
     text = json.dumps(data["标记"], ensure_ascii=False)
     assert "00:00:00" not in text and "1900年01月15日" in text
+
+
+def test_monitor_date_cells_are_a_deadline_and_its_forecast(tmp_path):
+    from test_monitor import CASE as MONITOR_CASE
+
+    src = tmp_path / "监控.yaml"
+    src.write_text(MONITOR_CASE, "utf-8")
+    book = tmp_path / "监控.xlsx"
+    assert CliRunner().invoke(main, ["new", str(book), "--from", str(src)]).exit_code in (0, 1)
+    wb = openpyxl.load_workbook(book)
+    ws = wb.worksheets[0]
+    target = next(c for row in ws.iter_rows() for c in row if c.value == "2026年11月30日前")
+    forecast = next(c for row in ws.iter_rows() for c in row if c.value == "2026年12月20日")
+    target.value, forecast.value = dt.datetime(2026, 11, 30), dt.datetime(2026, 12, 20)
+    wb.save(book)
+    data = check(book)
+    text = json.dumps(data, ensure_ascii=False)
+    assert "00:00:00" not in text
+    assert not [f for f in data["标记"] if f["代码"] == "W-MON-COMPARE"]
+    assert "晚于年度指标值的期限" in text

@@ -317,15 +317,15 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
         elif target.kind != "empty":
             f_light, gap, f_why, problem = _compare(target, forecast, rules, mr)
             if problem:
-                out.add("W-MON-COMPARE", "warning", f"{label}的全年预计完成值“{w.forecast}”无法与年度指标值“{w.target}”"
+                out.add("W-MON-COMPARE", "warning", f"{label}的全年预计完成值“{values.shown(w.forecast)}”无法与年度指标值“{values.shown(w.target)}”"
                         f"比较（{problem}），指标预警只按完成可能性。请用与指标值相同的单位填写。",
                         "全年预计完成值", at("全年预计完成值"))
             elif f_light in ("黄", "红"):
-                out.add("W-MON-BEHIND", "warning", f"{label}的全年预计完成值“{w.forecast}”{f_why}，"
+                out.add("W-MON-BEHIND", "warning", f"{label}的全年预计完成值“{values.shown(w.forecast)}”{f_why}，"
                         f"指标预警为{f_light}灯。", "全年预计完成值", at("全年预计完成值"))
                 if w.likelihood == "确定能":
                     out.add("W-MON-LIKELY", "warning", f"{label}的完成可能性填的是“确定能”，但全年预计完成值"
-                            f"“{w.forecast}”达不到年度指标值“{w.target}”。请核对其中之一。", "完成可能性",
+                            f"“{values.shown(w.forecast)}”达不到年度指标值“{values.shown(w.target)}”。请核对其中之一。", "完成可能性",
                             at("完成可能性"))
         w.gap = gap
         w.light = worse(like_light, f_light)
