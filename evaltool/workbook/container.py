@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import posixpath
 import re
 import struct
@@ -195,7 +196,7 @@ class _Reader:
     def __init__(self, data: bytes, deep: bool = False):
         self.data = data
         self.deep = deep  # also parse every part a reader might parse (after a reader failed)
-        self.zf = None
+        self.zf: zipfile.ZipFile | None = None
         self.lazy: dict[str, zipfile.ZipInfo] = {}  # parts not read yet (not needed to judge the file)
         self.parts: dict[str, bytes] = {}
         self.order: list[str] = []
@@ -291,13 +292,21 @@ class _Reader:
                 pass
 
     # -- the container ------------------------------------------------------------------------------
+    def _zip(self) -> zipfile.ZipFile:
+        """zipfile's view of the package (made only when needed: _plain_directory read it already)."""
+        if self.zf is None:
+            self.zf = zipfile.ZipFile(io.BytesIO(self.data))
+        return self.zf
+
     def unpack(self) -> None:
-        try:
-            zf = self.zf = zipfile.ZipFile(io.BytesIO(self.data))
-            infos = zf.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, IndexError,
-                NotImplementedError, RuntimeError):
-            raise Refused(MSG["zip_damaged"]) from None
+        infos: list = _plain_directory(self.data)
+        if not infos:
+            try:
+                infos = self._zip().infolist()
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, IndexError,
+                    NotImplementedError, RuntimeError):
+                raise Refused(MSG["zip_damaged"]) from None
+        self.infos = infos
         total = sum(i.file_size for i in infos)
         if total > limits.unpacked_bytes():
             raise Refused(f"工作簿解压后超过 {limits.get('UNPACKED_MB')} MB，远大于一般自评表，没有读取"
@@ -346,13 +355,13 @@ class _Reader:
                 self._load(name, info)
             else:
                 self.lazy[name] = info  # read only if the package has to be rebuilt
-        self.zf = zf
 
     def _load(self, name: str, info) -> bool:
         try:
             fast = _fast_member(self.data, info)
             if fast is None:
-                self.parts[name] = self.zf.read(info)
+                self.parts[name] = self._zip().read(self._zip().infolist()[info.index] if isinstance(info, _Info)
+                                                    else info)
             else:
                 self.parts[name], part = fast
                 if part is not None:
@@ -367,7 +376,8 @@ class _Reader:
 
     def zf_read(self, info) -> bytes:
         fast = _fast_member(self.data, info)
-        return fast[0] if fast is not None else self.zf.read(info)
+        return fast[0] if fast is not None else self._zip().read(
+            self._zip().infolist()[info.index] if isinstance(info, _Info) else info)
 
     def _memo(self, name: str) -> dict | None:
         """What was judged of this part's bytes in earlier files (None: a part not met before, or
@@ -1174,13 +1184,12 @@ class _Reader:
         """The package again, member for member in the same order, with every part read so far
         written uncompressed (its CRC and size as the archive gives them, already checked) and the
         other members' compressed bytes copied as they are. None for anything unusual."""
-        zf = self.zf
-        if zf is None:
+        infos = getattr(self, "infos", None)
+        if infos is None:
             return None
         local, central = [], []
         offset = 0
         data = self.data
-        infos = zf.infolist()
         if len(infos) != len(self.order) or len(infos) > 0xFFFF:
             return None
         for info in infos:
@@ -1205,17 +1214,17 @@ class _Reader:
                 return None  # (a part the pre-flight rewrote: never without marking the package changed)
             if max(len(body), info.file_size, offset) >= 0xFFFFFFFF:
                 return None
-            raw_name = name.encode("utf-8")
-            dostime = (info.date_time[3] << 11 | info.date_time[4] << 5 | info.date_time[5] // 2) & 0xFFFF
-            dosdate = ((info.date_time[0] - 1980) << 9 | info.date_time[1] << 5 | info.date_time[2]) & 0xFFFF
-            fixed = (20, 0x800, method, dostime, dosdate, info.CRC, len(body), info.file_size, len(raw_name))
-            local.append(_LOCAL_HEADER.pack(b"PK\x03\x04", *fixed, 0) + raw_name)
+            head, entry = _headers(name, info.date_time, method, info.CRC, len(body), info.file_size)
+            local.append(head)
             local.append(body)
-            central.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", 20, *fixed, 0, 0, 0, 0, 0, offset) + raw_name)
-            offset += 30 + len(raw_name) + len(body)
+            central.append(entry[0])
+            central.append(offset.to_bytes(4, "little"))
+            central.append(entry[1])
+            offset += len(head) + len(body)
         directory = b"".join(central)
-        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(infos), len(infos), len(directory), offset, 0)
-        return b"".join(local) + directory + end
+        local.append(directory)
+        local.append(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(infos), len(infos), len(directory), offset, 0))
+        return b"".join(local)
 
     def pack(self) -> bytes:
         for name, info in list(self.lazy.items()):
@@ -1231,6 +1240,54 @@ class _Reader:
 
 
 _LOCAL = struct.Struct("<4s5H3I2H")  # a local file header's fixed 30 bytes
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # a central directory entry's fixed 46 bytes (zipfile's structCentralDir)
+_END = struct.Struct("<4s4H2LH")  # the end of central directory record (zipfile's structEndArchive)
+
+
+class _Info:
+    """What the pre-flight needs of a member, as zipfile.ZipInfo names it."""
+
+    __slots__ = ("filename", "flag_bits", "compress_type", "date_time", "CRC", "compress_size", "file_size",
+                 "header_offset", "index")
+
+
+def _plain_directory(data: bytes) -> list[_Info] | None:
+    """The members of a package as zipfile would list them, read from the central directory in one
+    pass, for the package every writer writes: the directory right before its end record, no archive
+    comment, no ZIP64, no extra fields, stored or deflated, not encrypted. None for anything else
+    (zipfile then reads the directory, and judges it): whatever this lists, zipfile lists alike."""
+    n = len(data)
+    if os.sep != "/" or n < 64 or data[n - 22:n - 18] != b"PK\x05\x06" or data[n - 2:] != b"\x00\x00" \
+            or data[n - 42:n - 38] == b"PK\x06\x07":  # (a ZIP64 locator before the end record)
+        return None
+    _, _, _, _, count, size_cd, offset_cd, _ = _END.unpack_from(data, n - 22)
+    if offset_cd + size_cd != n - 22 or count == 0 or count == 0xFFFF or offset_cd == 0xFFFFFFFF:
+        return None  # (data before the package, or a directory not where its end record says)
+    out = []
+    pos, end = offset_cd, n - 22
+    unpack = _CENTRAL.unpack_from
+    for index in range(count):
+        if pos + 46 > end:
+            return None
+        (sig, _, _, version, _, flags, method, t, d, crc, csize, size, name_len, extra_len, comment_len,
+         _, _, _, offset) = unpack(data, pos)
+        if sig != b"PK\x01\x02" or extra_len or flags & 0x1 or method not in (0, 8) or version > 63 \
+                or 0xFFFFFFFF in (csize, size, offset):
+            return None
+        raw = data[pos + 46:pos + 46 + name_len]
+        try:
+            name = raw.decode("utf-8") if flags & 0x800 else raw.decode("cp437")
+        except UnicodeDecodeError:
+            return None
+        if "\x00" in name or len(raw) != name_len:
+            return None
+        info = _Info()
+        info.filename, info.flag_bits, info.compress_type, info.CRC = name, flags, method, crc
+        info.compress_size, info.file_size, info.header_offset, info.index = csize, size, offset, index
+        info.date_time = ((d >> 9) + 1980, (d >> 5) & 0xF, d & 0x1F, t >> 11, (t >> 5) & 0x3F, (t & 0x1F) * 2)
+        out.append(info)
+        pos += 46 + name_len + comment_len
+    return out if pos == end else None
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
 
@@ -1277,6 +1334,18 @@ def _remember(key: tuple, data: bytes, start: int, size: int, body: bytes) -> _P
     except (KeyError, RuntimeError, StopIteration):  # (another thread trimmed it meanwhile)
         pass
     return part
+
+
+@functools.lru_cache(maxsize=512)
+def _headers(name: str, date_time: tuple, method: int, crc: int, size: int, file_size: int) -> tuple[bytes, tuple[bytes, bytes]]:
+    """A stored copy's local header of one member, and its central directory entry before and after
+    the member's offset (the same members recur in file after file of a consolidation)."""
+    raw_name = name.encode("utf-8")
+    dostime = (date_time[3] << 11 | date_time[4] << 5 | date_time[5] // 2) & 0xFFFF
+    dosdate = ((date_time[0] - 1980) << 9 | date_time[1] << 5 | date_time[2]) & 0xFFFF
+    fixed = (20, 0x800, method, dostime, dosdate, crc, size, file_size, len(raw_name))
+    central = _CENTRAL_HEADER.pack(b"PK\x01\x02", 20, *fixed, 0, 0, 0, 0, 0, 0)
+    return _LOCAL_HEADER.pack(b"PK\x03\x04", *fixed, 0) + raw_name, (central[:-4], raw_name)
 
 
 def _fast_member(data: bytes, info: zipfile.ZipInfo) -> tuple[bytes, _Part | None] | None:
