@@ -94,7 +94,7 @@ def calamine_grids(data: bytes, skip: frozenset[str] = frozenset(), long_text: l
                 notes.extend(sheetxml.unsaved_notes(book, [meta.name], {meta.name: body}))
             values = raw
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
-            grids.append(Grid(sheet=meta.name, values=values, merged=merged))
+            grids.append(Grid(sheet=meta.name, values=values, merged=merged, hidden=not str(meta.visible).endswith(".Visible")))
     finally:
         wb.close()
         book.close()
