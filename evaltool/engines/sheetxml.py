@@ -29,6 +29,7 @@ MAX_UNSAVED = 200
 Span = tuple[bytes, int, int]  # a part's bytes: (data, start, end)
 _EMPTY: Span = (b"", 0, 0)
 _PERCENT_CACHE: dict[bytes, dict[int, Any]] = {}
+_INDEX_CACHE: dict[tuple[bytes, bytes], tuple[dict[str, str], str]] = {}
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
@@ -114,6 +115,24 @@ class SheetXml:
     def _index(self) -> None:
         book = self._read("xl/workbook.xml")
         rels = self._read("xl/_rels/workbook.xml.rels")
+        known = _INDEX_CACHE.get((book, rels))  # forms from one template share both parts
+        if known is None:
+            if len(_INDEX_CACHE) > 64:
+                _INDEX_CACHE.clear()
+            known = _INDEX_CACHE[(book, rels)] = self._parts(book, rels)
+        self.parts, styles_part = known
+        styles = self._read(styles_part)
+        percent = _PERCENT_CACHE.get(styles)  # and their styles part
+        if percent is None:
+            if len(_PERCENT_CACHE) > 64:
+                _PERCENT_CACHE.clear()
+            percent = _PERCENT_CACHE[styles] = self._percent_styles(styles)
+        self.percent = percent
+
+    @staticmethod
+    def _parts(book: bytes, rels: bytes) -> tuple[dict[str, str], str]:
+        """(sheet name -> its part, the styles part) from the workbook part and its relationships."""
+        parts: dict[str, str] = {}
         targets: dict[str, tuple[str, str]] = {}
         for raw in _REL.findall(rels):
             a = _attrs(raw)
@@ -123,14 +142,8 @@ class SheetXml:
             rid = next((v for k, v in a.items() if k.endswith(":id")), "")  # the relationships prefix varies
             target = targets.get(rid)
             if "name" in a and target:
-                self.parts[a["name"]] = target[1]
-        styles = self._read(next((t for kind, t in targets.values() if kind.endswith("/styles")), "xl/styles.xml"))
-        percent = _PERCENT_CACHE.get(styles)  # forms from one template share their styles part
-        if percent is None:
-            if len(_PERCENT_CACHE) > 64:
-                _PERCENT_CACHE.clear()
-            percent = _PERCENT_CACHE[styles] = self._percent_styles(styles)
-        self.percent = percent
+                parts[a["name"]] = target[1]
+        return parts, next((t for kind, t in targets.values() if kind.endswith("/styles")), "xl/styles.xml")
 
     def _span(self, name: str) -> Span:
         """Where a member's bytes are: (bytes, start, end). A stored member (collect's pre-flighted
@@ -244,13 +257,14 @@ def unsaved_formulas(body: Span, most: int = MAX_UNSAVED) -> list[str]:
 
 def unsaved_notes(book: SheetXml, sheets: list[str], bodies: dict[str, Span] | None = None) -> list:
     """W-READ-FORMULA notes, one per formula cell without a saved result in the given sheets."""
-    from evaltool.workbook.container import Note
-
     notes: list = []
     for sheet in sheets:
         body = bodies.get(sheet) if bodies is not None else None
-        for cell in unsaved_formulas(body if body is not None else book.body(sheet), MAX_UNSAVED - len(notes)):
-            notes.append(Note(UNSAVED_CODE, UNSAVED_TEXT, sheet, cell))
+        cells = unsaved_formulas(body if body is not None else book.body(sheet), MAX_UNSAVED - len(notes))
+        if cells:
+            from evaltool.workbook.container import Note
+
+            notes += [Note(UNSAVED_CODE, UNSAVED_TEXT, sheet, cell) for cell in cells]
         if len(notes) >= MAX_UNSAVED:
             break
     return notes
