@@ -19,12 +19,12 @@ import struct
 import zlib
 from typing import Any
 
-from evaltool.core import limits
+from evaltool.core import formulacells, limits
 
 # Excel's built-in number formats that are percentages (ECMA-376 18.8.30): 9 "0%", 10 "0.00%".
 BUILTIN_PERCENT = {9: "0%", 10: "0.00%"}
 # How many unsaved formula cells one sheet reports (a generated sheet may hold thousands).
-MAX_UNSAVED = 200
+MAX_UNSAVED = formulacells.MAX_NOTED
 
 Span = tuple[bytes, int, int]  # a part's bytes: (data, start, end)
 _EMPTY: Span = (b"", 0, 0)
@@ -220,7 +220,7 @@ def restore(book: SheetXml, sheet: str, values: list[list[Any]], body: Span | No
         mark = b' s="%d"' % sid  # a literal search: the few percent cells, not every cell
         at = data.find(mark, start, end)
         while at >= 0:
-            cell = data.rfind(b"<c ", start, at)
+            cell = data.rfind(b"<c ", max(start, at - 32), at)  # the start tag is right before: `<c r="AB12"`
             m = _CELL_START.match(data, cell) if cell >= 0 else None
             if m is not None and m.end() == at:
                 r, c = int(m.group(2)), _col(m.group(1))
@@ -241,8 +241,11 @@ def unsaved_formulas(body: Span, most: int = MAX_UNSAVED) -> list[str]:
     out: list[str] = []
     if data.find(b"</f>", start, end) < 0:  # (a shared formula's other cells, <f .../>, come with its first)
         return out
-    for close in _NO_VALUE.finditer(data, start, end):
-        cell = data.rfind(b"<c ", start, close.start())
+    for seen, close in enumerate(_NO_VALUE.finditer(data, start, end)):
+        if seen > 20 * most:
+            break  # (a sheet built to make this scan long: the cells found so far are said)
+        # the cell's start tag is before its formula, which Excel caps at 8,192 characters
+        cell = data.rfind(b"<c ", max(start, close.start() - 65_536), close.start())
         m = _UNSAVED.match(data, cell) if cell >= 0 else None
         if m is None or m.end() != close.end():
             continue
@@ -270,7 +273,7 @@ def unsaved_notes(book: SheetXml, sheets: list[str], bodies: dict[str, Span] | N
     return notes
 
 
-UNSAVED_CODE = "W-READ-FORMULA"
+UNSAVED_CODE = formulacells.CODE
 UNSAVED_TEXT = "单元格是公式，文件中没有保存它的计算结果，按空白读取。"
 
 
