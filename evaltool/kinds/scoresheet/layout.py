@@ -64,7 +64,7 @@ def _score_header(v: View) -> tuple[int, dict[str, int]] | None:
     """The row of the 评分 table header: 一级/二级/三级指标 and 得分, no 年度指标值 (that is a 自评表)."""
     # Only rows whose own cells read as all four names can hold it (the label index holds the
     # label key, strip_paren(norm(text)), of every text cell not covered by a merge).
-    spots = [v.labels.get(name) for name in _SCORE_NAMES]
+    spots = [v.labels.get(name, ()) for name in _SCORE_NAMES]
     if not all(spots):
         return None
     for r in sorted(set.intersection(*({r for r, _ in s} for s in spots))):

@@ -583,7 +583,7 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
             r += 1  # a template row never filled in ("指标2", "……")
             continue
         locs = row_locs(r, loc_cols)
-        cells = {}
+        cells: dict[str, Location] = {}
         ind = Indicator(cells=cells)
         i = 0
         for key, attr in typed_keys:
