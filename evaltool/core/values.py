@@ -332,8 +332,8 @@ def amount_under(raw: Any, unit: str | None) -> Any:
         return raw
     parsed = parse(raw)
     q = parsed.quantity
-    if parsed.kind != "number" or q is None or q.unit is not None or parsed.direction or q.percent:
-        return raw
+    if parsed.kind != "number" or q is None or q.unit is not None or parsed.direction or q.percent or q.value < 0:
+        return raw  # a negative amount stays as typed: its E-MONEY then quotes what the clerk wrote
     return q.value * MONEY[unit] / MONEY["万元"]
 
 
