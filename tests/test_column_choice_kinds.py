@@ -35,7 +35,7 @@ def new_from(tmp_path: Path, case: str, name: str) -> Path:
     src.write_text(case, "utf-8")
     book = tmp_path / f"{name}.xlsx"
     res = run("new", book, "--from", src)
-    assert res.exit_code == 0, res.output
+    assert res.exit_code in (0, 1), res.output  # 1: the form has errors, as check says
     return book
 
 

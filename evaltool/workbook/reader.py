@@ -559,9 +559,11 @@ def read_workbook_projects(path, rules: str | None = None) -> list[Project]:
 def note_findings(notes) -> list:
     """The reading policy's notes (workbook/container.py: what was tolerated) as warnings."""
 
-    return [Finding(n.code, "warning", n.message, "读取",
-                    Location(sheet=n.sheet, cell=n.cell,
-                             path=None if n.cell else (n.part or (f"工作表“{n.sheet}”" if n.sheet else None))))
+    def path(n) -> str | None:
+        where = None if n.cell else (n.part or (f"工作表“{n.sheet}”" if n.sheet else None))
+        return None if where and where in n.message else where  # said once: the message names it already
+
+    return [Finding(n.code, "warning", n.message, "读取", Location(sheet=n.sheet, cell=n.cell, path=path(n)))
             for n in notes]
 
 

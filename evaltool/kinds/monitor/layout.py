@@ -52,7 +52,9 @@ def row_height(item: dict[str, Any]) -> float:
 
 @functools.lru_cache(maxsize=1)
 def vocabulary() -> dict[str, Any]:
-    data = yaml.safe_load((Path(__file__).parent / "标签.yaml").read_text("utf-8"))
+    # libyaml's loader where PyYAML has it: 0.5 ms instead of 4, paid before a consolidation's first file
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load((Path(__file__).parent / "标签.yaml").read_text("utf-8"), Loader=loader)  # noqa: S506 - safe loader
     assert isinstance(data, dict)
     return data
 
