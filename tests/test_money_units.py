@@ -165,3 +165,9 @@ def test_a_wanyuan_header_changes_nothing(tmp_path):
     forms.national(src)
     shutil.copy(src, tmp_path / "b.xlsx")
     assert not marks(check(src), "I-MONEY-UNIT")
+
+
+def test_a_bad_amount_under_a_yuan_header_is_quoted_as_typed(tmp_path):
+    data = check(selfeval_form(tmp_path / "负.xlsx", {"A5": "项目资金（元）", "E6": -2000000}))
+    (err,) = [f for f in marks(data, "E-MONEY") if f["单元格"] == "E6"]
+    assert "-2000000" in err["说明"]

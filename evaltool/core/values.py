@@ -40,6 +40,7 @@ AREA = {"平方米": Decimal(1), "平米": Decimal(1), "平方公里": Decimal(1
 # 使用年限, 工期: 1年 = 12个月 (never days: months vary; a bare “月” may be a month of the year, S25)
 MONTHS = {"个月": Decimal(1), "年": Decimal(12)}
 _FAMILIES = {"length": LENGTH, "mass": MASS, "area": AREA, "months": MONTHS}
+_FAMILY_OF = {unit: name for name, table in _FAMILIES.items() for unit in table}
 
 DIRECTION_LABEL = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "="}
 
@@ -90,7 +91,7 @@ class Quantity:
             return "duration"
         if self.unit in PERCENT:
             return "percent"
-        return next((name for name, table in _FAMILIES.items() if self.unit in table), None)
+        return _FAMILY_OF.get(self.unit or "")
 
     def text(self) -> str:
         from evaltool.core.decimals import fmt
@@ -346,8 +347,8 @@ def amount_under(raw: Any, unit: str | None) -> Any:
         return raw
     parsed = parse(raw)
     q = parsed.quantity
-    if parsed.kind != "number" or q is None or q.unit is not None or parsed.direction or q.percent:
-        return raw
+    if parsed.kind != "number" or q is None or q.unit is not None or parsed.direction or q.percent or q.value < 0:
+        return raw  # a negative amount stays as typed: its E-MONEY then quotes what the clerk wrote
     return q.value * MONEY[unit] / MONEY["万元"]
 
 

@@ -203,25 +203,34 @@ def row_label_key(text: str) -> str:
 class ColumnChoice:
     """Which header cell each field is read from, when several cells of one header may name it.
 
-    hits: (standard name, column, label key) per header cell, left to right, each cell once (a label
-    merged across columns counts once). A field named by one cell is that cell's. Named by several, the
+    hits: (standard name, column, header text) per header cell, left to right, each cell once (a label
+    merged across columns counts once); key_of gives a text's label key, asked only when two cells name
+    one field (the reader runs this for every header row of every file). A field named by one cell is that
+    cell's. Named by several, the
     cell written as the standard name itself (“全年预算数（A）”) beats the synonyms (“调整预算数”), and a
     cell `preferred` says is the field's (a fund header marked “（A）”) beats the others; with no such
     single cell the field is ambiguous (“年初目标值”“调整后目标值”): read from neither, the reader names
     both cells in an error, never silently taking the leftmost."""
 
-    def __init__(self, hits: Any, preferred: Any = None):
-        by_name: dict[str, list[tuple[int, str]]] = {}
-        for name, col, key in hits:
-            by_name.setdefault(name, []).append((col, key))
+    def __init__(self, hits: Any, preferred: Any = None, key_of: Any = None):
+        hits = list(hits)
         self.cols: dict[str, int] = {}
+        for name, col, _ in hits:
+            self.cols.setdefault(name, col)  # each name's first cell, in header order
         self.passed: dict[str, list[int]] = {}  # field -> columns not read because cols[field] won
         self.ambiguous: dict[str, list[int]] = {}  # field -> the columns that name it equally
+        if len(self.cols) == len(hits):
+            return  # no field named twice: the usual header
+        by_name: dict[str, list[tuple[int, Any]]] = {}
+        for name, col, text in hits:
+            by_name.setdefault(name, []).append((col, text))
+        self.cols = {}
         for name, cands in by_name.items():
             if len(cands) == 1:
                 self.cols[name] = cands[0][0]
                 continue
-            best = [c for c, key in cands if key == label_key(name)]
+            key_of = key_of or label_key
+            best = [c for c, text in cands if key_of(text) == label_key(name)]
             if len(best) != 1 and preferred is not None:
                 best = [c for c, _ in cands if preferred(name, c)]
             if len(best) == 1:

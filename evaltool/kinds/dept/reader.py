@@ -79,7 +79,7 @@ def _header(v: View, section: str, need: tuple[str, ...], rows: range) -> tuple[
             name = vocab.get(key)
             if name:
                 hits.append((name, c, key))
-        choice = WL.ColumnChoice(hits)
+        choice = WL.ColumnChoice(hits, key_of=str)  # hits hold the cells' label keys already
         if all(n in choice.named() for n in need):
             return r, choice
     return None

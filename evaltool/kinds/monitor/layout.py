@@ -268,10 +268,10 @@ def _label_key(section: str, text: Any) -> str:
     return _key(rest) if month is not None else key
 
 
-def _choose(hits: list[tuple[str, int, str]], cols: dict[str, int], months: dict[str, int],
+def _choose(section: str, hits: list[tuple[str, int, Any]], cols: dict[str, int], months: dict[str, int],
             month_of: dict[int, int]) -> WL.ColumnChoice:
-    """cols / months as the ColumnChoice of the header's cells says (hits: (name, column, key))."""
-    choice = WL.ColumnChoice(hits)
+    """cols / months as the ColumnChoice of the header's cells says (hits: (name, column, text))."""
+    choice = WL.ColumnChoice(hits, key_of=lambda text: _label_key(section, text))
     cols.clear()
     cols.update(choice.cols)
     months.clear()
@@ -313,7 +313,7 @@ def _indicator_header(v: View) -> IndicatorHeader | None:
         reasons: dict[int, str] = {}
         likely: dict[int, str] = {}
         used_sub = False
-        hits: list[tuple[str, int, str]] = []
+        hits: list[tuple[str, int, Any]] = []
         cell_of: dict[int, tuple[int, int]] = {}
         month_of: dict[int, int] = {}
         for c in range(1, v.ncols + 1):
@@ -335,10 +335,10 @@ def _indicator_header(v: View) -> IndicatorHeader | None:
                 home, text = (r + 1, c), sub
             if name and home not in cell_of.values():  # a label merged across columns names its first one
                 cell_of[c] = home
-                hits.append((name, c, _label_key("指标列", text)))
+                hits.append((name, c, text))
                 if month:
                     month_of[c] = month
-        choice = _choose(hits, cols, months, month_of)
+        choice = _choose("指标列", hits, cols, months, month_of)
         if "三级指标" in cols and ({"完成可能性", "全年预计完成值"} & choice.named() or likely):
             return IndicatorHeader(r, r + 2 if used_sub or two_rows else r + 1, cols, months, reasons, likely,
                                    choice, cell_of)
@@ -355,17 +355,17 @@ def _fund_header(v: View, before: int) -> tuple[int, dict[str, int], dict[str, i
     for r in range(1, before):
         cols: dict[str, int] = {}
         months: dict[str, int] = {}
-        hits: list[tuple[str, int, str]] = []
+        hits: list[tuple[str, int, Any]] = []
         month_of: dict[int, int] = {}
         for c in range(1, v.ncols + 1):
             if v.home(r, c) != (r, c):
                 continue
             name, month = classify("资金列", v.raw(r, c))
             if name:
-                hits.append((name, c, _label_key("资金列", v.raw(r, c))))
+                hits.append((name, c, v.raw(r, c)))
                 if month:
                     month_of[c] = month
-        choice = _choose(hits, cols, months, month_of)
+        choice = _choose("资金列", hits, cols, months, month_of)
         if cols and "执行数" in choice.named() and ({"全年预算数", "年初预算数"} & choice.named()):
             return r, cols, months, choice
     return None

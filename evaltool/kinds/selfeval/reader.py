@@ -123,8 +123,9 @@ def _find_indicator_header(v: View, r: int) -> Header | None:
     cells: dict[str, tuple[int, int]] = {}
     used: set[tuple[int, int]] = set()
     texts: dict[tuple[int, int], Any] = {}
-    hits: list[tuple[str, str, int, tuple[int, int], str]] = []  # (col|part, name, column, header cell, key)
+    hits: list[tuple[str, str, int, tuple[int, int], Any]] = []  # (col|part, name, column, header cell, text)
     seen: dict[tuple[int, int], int] = {}
+    repeated = False
     # Only columns with a header cell in either row (or under a group label merged across the top row).
     columns = set(_header_row_cells(v, top))
     for c in list(columns):
@@ -161,18 +162,27 @@ def _find_indicator_header(v: View, r: int) -> Header | None:
             used.update(homes)
             if homes[-1] not in seen:  # else the same label again (a merged cell's other columns)
                 seen[homes[-1]] = c
-                hits.append((kind, name, c, homes[-1], L.label_key(text)))
+                hits.append((kind, name, c, homes[-1], text))
+                target = cols if kind == "col" else parts
+                if name in target:
+                    repeated = True
+                else:
+                    target[name], cells[name] = c, homes[-1]
             break
     ambiguous: dict[str, list[tuple[int, int]]] = {}
     passed: dict[str, list[tuple[int, int]]] = {}
-    for kind, target in (("col", cols), ("part", parts)):
-        home_of = {c: home for k, _, c, home, _ in hits if k == kind}
-        choice = L.ColumnChoice((name, c, key) for k, name, c, _, key in hits if k == kind)
-        for name, c in choice.cols.items():
-            target[name] = c
-            cells[name] = home_of[c]
-        ambiguous.update({n: [home_of[c] for c in cs] for n, cs in choice.ambiguous.items()})
-        passed.update({n: [home_of[c] for c in cs] for n, cs in choice.passed.items()})
+    if repeated:  # two cells name one field: which one is read (or neither) is L.ColumnChoice's
+        cols.clear()
+        parts.clear()
+        cells.clear()
+        for kind, target in (("col", cols), ("part", parts)):
+            home_of = {c: home for k, _, c, home, _ in hits if k == kind}
+            choice = L.ColumnChoice((name, c, text) for k, name, c, _, text in hits if k == kind)
+            for name, c in choice.cols.items():
+                target[name] = c
+                cells[name] = home_of[c]
+            ambiguous.update({n: [home_of[c] for c in cs] for n, cs in choice.ambiguous.items()})
+            passed.update({n: [home_of[c] for c in cs] for n, cs in choice.passed.items()})
     # 三级指标 and a target or an actual: an evaluation scoring table (评分表: 一级/分值/三级/得分) is no 自评表.
     named = cols.keys() | ambiguous.keys()
     if "三级指标" not in cols or not ({"年度指标值", "实际完成值"} & named) or len(_SUPPORT_COLUMNS & named) < 2:
@@ -345,7 +355,7 @@ def _fund_header(v: View, rows: range) -> tuple[int, L.ColumnChoice] | None:
         for c, val in _header_row_cells(v, r).items():
             key = vocab.fund_column(val) if isinstance(val, str) else None
             if key:
-                hits.append((key, c, L.label_key(val)))
+                hits.append((key, c, val))
         # 执行率（B/A）: a header marked (A) is the denominator, one marked (B) the numerator.
         choice = L.ColumnChoice(hits, lambda name, c: _fund_marked(name, v.raw(r, c)))
         named = choice.named()
@@ -486,14 +496,15 @@ def money_units(v: View, p: Project, hr: int, first_data: int, columns: dict[str
     drops these notes, so without this 2000000 元 would be read as 2000000 万元 (SWEEP S30)."""
     block: tuple[str, tuple[int, int]] | None = None
     for r in range(max(1, hr - 2), hr + 1):
-        for c in range(1, (first_data if r == hr else v.ncols + 1)):
-            unit = L.money_unit(v.raw(r, c)) if v.home(r, c) == (r, c) else None
+        for c, val in _header_row_cells(v, r).items():  # the filled cells starting in row r
+            unit = L.money_unit(val) if isinstance(val, str) and "元" in val and (r < hr or c < first_data) else None
             if unit:
                 block = (unit, (r, c))
     out: dict[str, str] = {}
     said: dict[tuple[int, int], list[str]] = {}
     for key, c in columns.items():
-        hit = L.money_unit(v.raw(*v.home(hr, c)))
+        text = v.raw(*v.home(hr, c))
+        hit = L.money_unit(text) if isinstance(text, str) and "元" in text else None
         unit, cell = (hit, v.home(hr, c)) if hit else block or (None, (hr, c))
         if unit and unit != "万元":
             out[key] = unit

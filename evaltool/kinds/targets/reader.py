@@ -52,7 +52,7 @@ def _header_names(v, r: int, vocab: T.Vocabulary) -> tuple[dict[str, int], bool,
             continue
         name = vocab.lookup("指标列", value)
         if name:
-            hits.append((name, c, T.label_key(value)))
+            hits.append((name, c, value))
         elif T.label_key(value) in vocab.excluded:
             excluded = True
     choice = L.ColumnChoice(hits)
