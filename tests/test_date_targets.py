@@ -121,3 +121,10 @@ def test_monitor_date_cells_are_a_deadline_and_its_forecast(tmp_path):
     assert "00:00:00" not in text
     assert not [f for f in data["标记"] if f["代码"] == "W-MON-COMPARE"]
     assert "晚于年度指标值的期限" in text
+
+
+def test_a_date_under_ge_is_told_how_to_write_a_deadline(tmp_path):
+    src = tmp_path / "ge.yaml"
+    src.write_text(yaml.safe_dump(case([("≥2025年11月30日", "2025年11月20日", None)]), allow_unicode=True), "utf-8")
+    (err,) = [f for f in check(src)["标记"] if f["代码"] == "E-PARSE"]
+    assert "2025年11月30日前" in err["说明"] and "≤2025年11月30日" in err["说明"]

@@ -6,6 +6,7 @@ Real .xlsx files (forms.national, `evaltool new --from` for the other kinds), th
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 import shutil
 import sys
 from pathlib import Path
@@ -171,3 +172,15 @@ def test_a_bad_amount_under_a_yuan_header_is_quoted_as_typed(tmp_path):
     data = check(selfeval_form(tmp_path / "负.xlsx", {"A5": "项目资金（元）", "E6": -2000000}))
     (err,) = [f for f in marks(data, "E-MONEY") if f["单元格"] == "E6"]
     assert "-2000000" in err["说明"]
+
+
+def test_the_excel_buttons_read_yuan_too(tmp_path, monkeypatch):
+    """The same form through xlwings' remote engine (what the ribbon's 校验 button reads)."""
+    from evaltool.excel import entry
+    from test_excel import book_from_file
+
+    book, _ = book_from_file(selfeval_form(tmp_path / "元.xlsx", {"A5": "项目资金（元）"}), monkeypatch)
+    results, *_ = entry.plan(book, marks_only=True)
+    ((_, result),) = results
+    assert result.rate == Decimal("0.9") and str(result.total) == "95.20"
+    assert [f.location.cell for f in result.findings if f.code == "I-MONEY-UNIT"] == ["A5"]

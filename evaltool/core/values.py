@@ -274,6 +274,10 @@ def _parse(raw: Any, default_year: int | None) -> Parsed:
     if direction in ("le", "lt") and re.search(r"\d{4}|日", rest) and (date := _date(rest, default_year)):
         # "≤2025年11月30日" (a 目标表's 指标性质 ≤ with a date): complete by that date ("≤11月" stays 11 months)
         return Parsed(kind="deadline", raw=raw, text=text, direction="le", date=date)
+    if direction in ("ge", "gt", "eq") and re.search(r"\d{4}|日", rest) and (date := _date(rest, default_year)):
+        return Parsed(kind="unknown", raw=raw, text=text,
+                      problem=f"是一个日期，前面的“{DIRECTION_LABEL[direction]}”无法衡量完成时限（完成时限请写成"
+                              f"“{date:%Y年%m月%d日}前”或“≤{date:%Y年%m月%d日}”）")
     quantity = _quantity(_strip_approx(rest), direction is not None)
     if quantity is not None and (big := too_large(quantity.value)):
         return Parsed(kind="unknown", raw=raw, text=text[:40], problem=big)
