@@ -430,3 +430,17 @@ def test_the_excel_check_button_reports_an_error_cell_as_check_does(tmp_path, mo
     in_excel = {(f.code, f.location.cell) for _, r in results for f in r.findings}
     assert ("E-CELL-ERROR", cell.coordinate) in in_excel
     assert not any(code == "E-REQUIRED" and where == cell.coordinate for code, where in in_excel)
+
+
+def test_a_sheet_of_many_formulas_without_results_is_one_bounded_warning(tmp_path):
+    import json
+
+    book = filled_form(tmp_path, "自评表")
+    wb = openpyxl.load_workbook(book)
+    ws = wb.worksheets[0]
+    for r in range(1, 301):  # beside the form: 300 formulas no finding is about
+        ws.cell(r, 20, f"=ROW()*{r}")
+    wb.save(book)
+    got = json.loads(run("check", book, "--json").output)["标记"]
+    said = [f for f in got if f["代码"] == "W-READ-FORMULA"]
+    assert len(said) == 1 and "等 200 个以上单元格" in said[0]["说明"] and said[0]["单元格"] == "T1", said

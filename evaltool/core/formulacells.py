@@ -19,6 +19,7 @@ SAID = "是公式，但文件中没有保存它的计算结果（按未填写处
 SHORT = "是公式，文件中没有保存它的计算结果"
 WORDS = ("未填写", "没有填写")
 LISTED = 5  # cells named one by one in a sheet's summary line
+MAX_NOTED = 200  # cells an engine notes per sheet (a generated sheet may hold thousands)
 
 
 def _key(project: Project, f: Finding) -> tuple[str | None, str | None]:
@@ -95,7 +96,8 @@ def _summary(sheet: str, notes: list[Finding]) -> Finding:
                        Location(sheet=sheet, cell=f.location.cell))
 
     cells = [f.location.cell or "" for f in notes]
-    shown = "、".join(cells[:LISTED]) + (f" 等 {len(cells)} 个单元格" if len(cells) > LISTED else "")
+    more = "以上" if len(cells) >= MAX_NOTED else ""  # the engines stop noting there
+    shown = "、".join(cells[:LISTED]) + (f" 等 {len(cells)} 个{more}单元格" if len(cells) > LISTED else "")
     first = notes[0]
     return Finding(CODE, "warning", f"工作表“{sheet}”中 {shown} 是公式，文件中没有保存它们的计算结果，按空白读取。{FIX}",
                    first.field, Location(sheet=sheet, cell=first.location.cell))

@@ -204,6 +204,20 @@ def parse(raw: Any, default_year: int | None = None) -> Parsed:
         return _parse_safe(raw, default_year)
 
 
+_EMPTY_TEXTS = frozenset(("", "-", "—", "/", "无"))  # what a clerk types for "nothing", normalised
+# Two CJK ideographs come out of normalize() as they went in (NFKC leaves them alone and nothing
+# else there removes them), so a text holding two is none of the empty spellings.
+_TWO_IDEOGRAPHS = re.compile(r"[\u4e00-\u9fff][^\u4e00-\u9fff]*[\u4e00-\u9fff]")
+
+
+def is_empty_text(text: str) -> bool:
+    """parse(text).kind == "empty" for a text, without parsing a name or a sentence whole (checks
+    ask it of every name and text of every form a bureau consolidates)."""
+    if len(text) > limits.get("TEXT_CHARS") or _TWO_IDEOGRAPHS.search(text):
+        return False
+    return parse(text).kind == "empty"
+
+
 @functools.lru_cache(maxsize=65536)
 def _parse_cached(_kind: type, raw: Any, default_year: int | None) -> Parsed:
     return _parse_safe(raw, default_year)
@@ -238,7 +252,7 @@ def _parse(raw: Any, default_year: int | None) -> Parsed:
     if len(raw) > limits.get("TEXT_CHARS"):
         return Parsed(kind="unknown", raw=raw, text=raw[:100], problem="文字过长，无法识别为一个值")
     text = normalize(raw)
-    if not text or text in ("-", "—", "/", "无"):
+    if text in _EMPTY_TEXTS:
         return Parsed(kind="empty", raw=raw, text=text)
     if _NOT_A_NUMBER.match(text):
         return Parsed(kind="unknown", raw=raw, text=text, problem="不是有效的数值")

@@ -19,16 +19,17 @@ import struct
 import zlib
 from typing import Any
 
-from evaltool.core import limits
+from evaltool.core import formulacells, limits
 
 # Excel's built-in number formats that are percentages (ECMA-376 18.8.30): 9 "0%", 10 "0.00%".
 BUILTIN_PERCENT = {9: "0%", 10: "0.00%"}
 # How many unsaved formula cells one sheet reports (a generated sheet may hold thousands).
-MAX_UNSAVED = 200
+MAX_UNSAVED = formulacells.MAX_NOTED
 
 Span = tuple[bytes, int, int]  # a part's bytes: (data, start, end)
 _EMPTY: Span = (b"", 0, 0)
 _PERCENT_CACHE: dict[bytes, dict[int, Any]] = {}
+_INDEX_CACHE: dict[tuple[bytes, bytes], tuple[dict[str, str], str]] = {}
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
@@ -114,6 +115,24 @@ class SheetXml:
     def _index(self) -> None:
         book = self._read("xl/workbook.xml")
         rels = self._read("xl/_rels/workbook.xml.rels")
+        known = _INDEX_CACHE.get((book, rels))  # forms from one template share both parts
+        if known is None:
+            if len(_INDEX_CACHE) > 64:
+                _INDEX_CACHE.clear()
+            known = _INDEX_CACHE[(book, rels)] = self._parts(book, rels)
+        self.parts, styles_part = known
+        styles = self._read(styles_part)
+        percent = _PERCENT_CACHE.get(styles)  # and their styles part
+        if percent is None:
+            if len(_PERCENT_CACHE) > 64:
+                _PERCENT_CACHE.clear()
+            percent = _PERCENT_CACHE[styles] = self._percent_styles(styles)
+        self.percent = percent
+
+    @staticmethod
+    def _parts(book: bytes, rels: bytes) -> tuple[dict[str, str], str]:
+        """(sheet name -> its part, the styles part) from the workbook part and its relationships."""
+        parts: dict[str, str] = {}
         targets: dict[str, tuple[str, str]] = {}
         for raw in _REL.findall(rels):
             a = _attrs(raw)
@@ -123,14 +142,8 @@ class SheetXml:
             rid = next((v for k, v in a.items() if k.endswith(":id")), "")  # the relationships prefix varies
             target = targets.get(rid)
             if "name" in a and target:
-                self.parts[a["name"]] = target[1]
-        styles = self._read(next((t for kind, t in targets.values() if kind.endswith("/styles")), "xl/styles.xml"))
-        percent = _PERCENT_CACHE.get(styles)  # forms from one template share their styles part
-        if percent is None:
-            if len(_PERCENT_CACHE) > 64:
-                _PERCENT_CACHE.clear()
-            percent = _PERCENT_CACHE[styles] = self._percent_styles(styles)
-        self.percent = percent
+                parts[a["name"]] = target[1]
+        return parts, next((t for kind, t in targets.values() if kind.endswith("/styles")), "xl/styles.xml")
 
     def _span(self, name: str) -> Span:
         """Where a member's bytes are: (bytes, start, end). A stored member (collect's pre-flighted
@@ -207,7 +220,7 @@ def restore(book: SheetXml, sheet: str, values: list[list[Any]], body: Span | No
         mark = b' s="%d"' % sid  # a literal search: the few percent cells, not every cell
         at = data.find(mark, start, end)
         while at >= 0:
-            cell = data.rfind(b"<c ", start, at)
+            cell = data.rfind(b"<c ", max(start, at - 32), at)  # the start tag is right before: `<c r="AB12"`
             m = _CELL_START.match(data, cell) if cell >= 0 else None
             if m is not None and m.end() == at:
                 r, c = int(m.group(2)), _col(m.group(1))
@@ -228,8 +241,11 @@ def unsaved_formulas(body: Span, most: int = MAX_UNSAVED) -> list[str]:
     out: list[str] = []
     if data.find(b"</f>", start, end) < 0:  # (a shared formula's other cells, <f .../>, come with its first)
         return out
-    for close in _NO_VALUE.finditer(data, start, end):
-        cell = data.rfind(b"<c ", start, close.start())
+    for seen, close in enumerate(_NO_VALUE.finditer(data, start, end)):
+        if seen > 20 * most:
+            break  # (a sheet built to make this scan long: the cells found so far are said)
+        # the cell's start tag is before its formula, which Excel caps at 8,192 characters
+        cell = data.rfind(b"<c ", max(start, close.start() - 65_536), close.start())
         m = _UNSAVED.match(data, cell) if cell >= 0 else None
         if m is None or m.end() != close.end():
             continue
@@ -244,19 +260,20 @@ def unsaved_formulas(body: Span, most: int = MAX_UNSAVED) -> list[str]:
 
 def unsaved_notes(book: SheetXml, sheets: list[str], bodies: dict[str, Span] | None = None) -> list:
     """W-READ-FORMULA notes, one per formula cell without a saved result in the given sheets."""
-    from evaltool.workbook.container import Note
-
     notes: list = []
     for sheet in sheets:
         body = bodies.get(sheet) if bodies is not None else None
-        for cell in unsaved_formulas(body if body is not None else book.body(sheet), MAX_UNSAVED - len(notes)):
-            notes.append(Note(UNSAVED_CODE, UNSAVED_TEXT, sheet, cell))
+        cells = unsaved_formulas(body if body is not None else book.body(sheet), MAX_UNSAVED - len(notes))
+        if cells:
+            from evaltool.workbook.container import Note
+
+            notes += [Note(UNSAVED_CODE, UNSAVED_TEXT, sheet, cell) for cell in cells]
         if len(notes) >= MAX_UNSAVED:
             break
     return notes
 
 
-UNSAVED_CODE = "W-READ-FORMULA"
+UNSAVED_CODE = formulacells.CODE
 UNSAVED_TEXT = "单元格是公式，文件中没有保存它的计算结果，按空白读取。"
 
 

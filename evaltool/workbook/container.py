@@ -196,7 +196,8 @@ class _Reader:
     def __init__(self, data: bytes, deep: bool = False):
         self.data = data
         self.deep = deep  # also parse every part a reader might parse (after a reader failed)
-        self.zf: zipfile.ZipFile | None = None
+        self.zf: zipfile.ZipFile | None = None  # zipfile's view, made only where needed (_zip)
+        self.infos: list | None = None  # the members, as the central directory lists them (unpack)
         self.lazy: dict[str, zipfile.ZipInfo] = {}  # parts not read yet (not needed to judge the file)
         self.parts: dict[str, bytes] = {}
         self.order: list[str] = []
@@ -359,7 +360,7 @@ class _Reader:
     def _load(self, name: str, info) -> bool:
         try:
             fast = _fast_member(self.data, info)
-            if fast is None:
+            if fast is None:  # (a member zipfile reads: by its own ZipInfo)
                 self.parts[name] = self._zip().read(self._zip().infolist()[info.index] if isinstance(info, _Info)
                                                     else info)
             else:
@@ -373,11 +374,6 @@ class _Reader:
                 KeyError, OverflowError, IndexError):
             self._broken(name, "已损坏（无法解压）")
         return False
-
-    def zf_read(self, info) -> bytes:
-        fast = _fast_member(self.data, info)
-        return fast[0] if fast is not None else self._zip().read(
-            self._zip().infolist()[info.index] if isinstance(info, _Info) else info)
 
     def _memo(self, name: str) -> dict | None:
         """What was judged of this part's bytes in earlier files (None: a part not met before, or
@@ -1184,7 +1180,7 @@ class _Reader:
         """The package again, member for member in the same order, with every part read so far
         written uncompressed (its CRC and size as the archive gives them, already checked) and the
         other members' compressed bytes copied as they are. None for anything unusual."""
-        infos = getattr(self, "infos", None)
+        infos = self.infos
         if infos is None:
             return None
         local, central = [], []

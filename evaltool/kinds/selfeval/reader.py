@@ -86,9 +86,8 @@ def _header_row_cells(v: View, r: int) -> dict[int, Any]:
     hit = v.row_cells.get(r)
     if hit is None:
         row = v.cells[r - 1] if 0 < r <= len(v.cells) else ()
-        anchor = v.anchor
-        hit = v.row_cells[r] = {c: val for c, val in enumerate(row, start=1)
-                                if val is not None and anchor.get((r, c), (r, c)) == (r, c)}
+        under = v.under.get(r) or {}
+        hit = v.row_cells[r] = {c: val for c, val in enumerate(row, start=1) if val is not None and c not in under}
     return hit
 
 
@@ -381,8 +380,8 @@ def _number(value: Any) -> Decimal | None:
 def _read_funds(v: View, p: Project, info: SheetInfo, rows: range, top: int) -> None:
     vocab = v.vocab
     header = _fund_header(v, rows)
-    total_spelling = vocab.spellings("资金行", "年度资金总额")
     if header is None:
+        total_spelling = vocab.spellings("资金行", "年度资金总额")
         hit = next((rc for rc in sorted(rc for key, name in vocab.keys["资金行"].items() if name == "年度资金总额"
                                         for rc in v.labels.get(key, ()))
                     if rc[0] in rows and vocab.block(v.raw(*rc)) != "总分"), None)
@@ -461,6 +460,7 @@ def _read_funds(v: View, p: Project, info: SheetInfo, rows: range, top: int) -> 
         p.funds[label] = fr
     total_rows = by_label.get("年度资金总额")
     if not total_rows:
+        total_spelling = vocab.spellings("资金行", "年度资金总额")
         _unread(p, "FUNDS", f"找到项目资金表的表头（第 {hr} 行：{_quoted(found)}），但表头下没有{total_spelling}行；"
                 "执行率无法计算。请在表头下第一行写“年度资金总额”并填写金额。", "年度资金总额", v.loc(hr + 1, 1))
         return
@@ -546,6 +546,7 @@ def _merge_fund_rows(v: View, p: Project, fr: FundRow, rs: list[int], columns: d
 def _read_goals(v: View, p: Project, rows: range) -> None:
     stop_keys = _stop_keys(v.vocab) | v.vocab.block_keys("绩效指标") | v.vocab.block_keys("项目资金") \
         | {L.label_key(L.L_FUNDS)}
+    fund_rows: set[int] | None = None
     for label, attr in ((L.L_GOAL_EXPECTED, "goal_expected"), (L.L_GOAL_ACTUAL, "goal_actual")):
         hit = v.find_block(label, rows)
         if not hit:
@@ -556,7 +557,8 @@ def _read_goals(v: View, p: Project, rows: range) -> None:
         texts: list[str] = []
         loc = Location(sheet=v.sheet, cell=address(*v.home(first, c)))
         stops = v.rows_with(stop_keys, range(1, c + 1))
-        fund_rows = {r for r in _fund_header_rows(v) if _fund_header(v, range(r, r + 1))}
+        if fund_rows is None:  # the same for both labels
+            fund_rows = {r for r in _fund_header_rows(v) if _fund_header(v, range(r, r + 1))}
         for rr in range(first, rows.stop):
             if rr in stops or rr in v.continuations or _indicator_header(v, rr) or rr in fund_rows:
                 break
@@ -650,7 +652,20 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
                   if k in cols or k[2:] in hdr.parts]
     score_col, self_col = cols.get("得分"), cols.get("自评得分")
     split = bool(hdr.parts)
-    inputs, loc_of, repeated = info.inputs, v.loc, v.continuations
+    # The cells each row gives its Indicator, in one row_locs call: typed columns, 一级/二级, the
+    # split target's parts, then 得分 (computed) and 自评得分.
+    loc_cols = [c for _, _, c in typed_cols] + [c for _, _, c in level_cols] + list(hdr.parts.values())
+    n_typed, n_level = len(typed_cols), len(level_cols)
+    parts_at = slice(n_typed + n_level, len(loc_cols))
+    if score_col is not None:
+        loc_cols.append(score_col)
+    if self_col is not None:
+        loc_cols.append(self_col)
+    typed_keys = [(key, attr) for key, attr, _ in typed_cols]
+    split_target = "年度指标值" not in cols and "指标性质" in hdr.parts
+    inputs, row_locs, repeated = info.inputs, v.row_locs, v.continuations
+    out_locs, out_values, indicators = info.indicator_out, info.indicator_out_values, p.indicators
+    template = info.template
     while r <= end:
         if r in block_rows:
             break
@@ -658,7 +673,7 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
             r += 1
             continue
         row = v.row_values(r, col_items, _VERTICAL_KEYS)
-        score_typed = score_col is not None and not info.template and row.get("得分") is not None
+        score_typed = score_col is not None and not template and row.get("得分") is not None
         if not score_typed and all(row[k] is None for k in content_keys):
             r += 1
             continue
@@ -666,23 +681,27 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
                 and isinstance(row.get("三级指标"), str) and _PLACEHOLDER.fullmatch(L.norm(row["三级指标"])):
             r += 1  # a template row never filled in ("指标2", "……")
             continue
-        ind = Indicator()
-        cells = ind.cells
-        for key, attr, c in typed_cols:
-            loc = cells[key] = loc_of(r, c)
+        locs = row_locs(r, loc_cols)
+        cells: dict[str, Location] = {}
+        ind = Indicator(cells=cells)
+        i = 0
+        for key, attr in typed_keys:
+            loc = cells[key] = locs[i]
+            i += 1
             inputs.add(loc.cell or "")
             setattr(ind, attr, row[key])
         if split:
             ind.target = _target_text(vocab, row.get("__指标性质"), row.get("年度指标值"), row.get("__度量单位"))
-            for k, c in hdr.parts.items():
-                inputs.add(loc_of(r, c).cell or "")
-            if "年度指标值" not in cols and "指标性质" in hdr.parts:
-                cells["年度指标值"] = loc_of(r, hdr.parts["指标性质"])
+            for loc in locs[parts_at]:
+                inputs.add(loc.cell or "")
+            if split_target:
+                cells["年度指标值"] = locs[n_typed + n_level + list(hdr.parts).index("指标性质")]
         # 一级/二级: merged cells give their value to every row; an unmerged blank row inherits from
         # the row above (rows inserted inside a block, or a re-save that split the merge).
         l1_inherited = False
         for key, attr, c in level_cols:
-            val, loc = row[key], loc_of(r, c)
+            val, loc = row[key], locs[i]
+            i += 1
             if val is None and prev is not None and (key == "一级指标" or l1_inherited or
                                                      L.norm(ind.level1) == L.norm(prev.level1)):
                 val, loc = getattr(prev, attr), prev.cells.get(key, loc)
@@ -691,17 +710,21 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
             cells[key] = loc
             inputs.add(loc.cell or "")
             setattr(ind, attr, val)
-        out_loc = loc_of(r, score_col) if score_col is not None else None
+        i = parts_at.stop
+        out_loc = None
+        if score_col is not None:
+            out_loc = locs[i]
+            i += 1
         if self_col is not None:
-            loc = cells["得分"] = loc_of(r, self_col)
+            loc = cells["得分"] = locs[i]
             inputs.add(loc.cell or "")
             ind.entered_score = row["自评得分"]
         elif out_loc is not None:
             cells["得分"] = out_loc
             ind.entered_score = row["得分"]
-        info.indicator_out.append(out_loc)
-        info.indicator_out_values.append(row.get("得分"))
-        p.indicators.append(ind)
+        out_locs.append(out_loc)
+        out_values.append(row.get("得分"))
+        indicators.append(ind)
         prev = ind
         r += 1
     # 总分 / 等次 / 得分小计 rows follow the table.
