@@ -137,7 +137,12 @@ def _read(book, grids=None):
 
     if grids is None:
         grids = engine("xlwings").read(book)
-    return service.read(grids, source=book.name)
+    try:  # the saved file on disk: a rule file 设置 names is found beside it
+        full = Path(book.fullname)
+        folder = full.parent if full.is_file() else None
+    except Exception:  # noqa: BLE001 - an unsaved or remote book has no folder
+        folder = None
+    return service.read(grids, source=book.name, folder=folder)
 
 
 def plan(book, marks_only: bool = False, grids=None):

@@ -31,7 +31,10 @@ def read_projects(file: str, rules: str | None = None) -> list[Project]:
     from evaltool.workbook import service
 
     grids, notes = engine("openpyxl").read_noted(file)  # notes: what the reading policy tolerated
-    return service.read(grids, source=str(file), rules=rules, notes=notes)
+    from pathlib import Path
+
+    # a rule file the 设置 sheet names by a relative path is found beside the workbook
+    return service.read(grids, source=str(file), rules=rules, notes=notes, folder=Path(file).resolve().parent)
 
 
 def _report(results, as_json: bool) -> None:

@@ -317,15 +317,15 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
         elif target.kind != "empty":
             f_light, gap, f_why, problem = _compare(target, forecast, rules, mr)
             if problem:
-                out.add("W-MON-COMPARE", "warning", f"{label}的全年预计完成值“{w.forecast}”无法与年度指标值“{w.target}”"
+                out.add("W-MON-COMPARE", "warning", f"{label}的全年预计完成值“{values.shown(w.forecast)}”无法与年度指标值“{values.shown(w.target)}”"
                         f"比较（{problem}），指标预警只按完成可能性。请用与指标值相同的单位填写。",
                         "全年预计完成值", at("全年预计完成值"))
             elif f_light in ("黄", "红"):
-                out.add("W-MON-BEHIND", "warning", f"{label}的全年预计完成值“{w.forecast}”{f_why}，"
+                out.add("W-MON-BEHIND", "warning", f"{label}的全年预计完成值“{values.shown(w.forecast)}”{f_why}，"
                         f"指标预警为{f_light}灯。", "全年预计完成值", at("全年预计完成值"))
                 if w.likelihood == "确定能":
                     out.add("W-MON-LIKELY", "warning", f"{label}的完成可能性填的是“确定能”，但全年预计完成值"
-                            f"“{w.forecast}”达不到年度指标值“{w.target}”。请核对其中之一。", "完成可能性",
+                            f"“{values.shown(w.forecast)}”达不到年度指标值“{values.shown(w.target)}”。请核对其中之一。", "完成可能性",
                             at("完成可能性"))
         w.gap = gap
         w.light = worse(like_light, f_light)
@@ -380,7 +380,8 @@ def _compare(target: values.Parsed, forecast: values.Parsed, rules: RuleSet, mr:
         unit = cmp.unit or ""
         word = "高于" if direction in ("le", "lt") else "低于"
         return light_for(gap), gap, (f"{word}年度指标值 {fmt(t)}{unit}，相差 {fmt_percent(round_half_up(gap, 4))}"), None
-    if target.kind == "deadline" and forecast.kind in ("date", "deadline") and target.date and forecast.date:
+    if target.kind in ("deadline", "date") and forecast.kind in ("date", "deadline") and target.date and forecast.date:
+        # a date as the target (a date cell, "2026/11/30") is the deadline, as in the 自评表
         if forecast.date <= target.date:
             return "绿", Decimal(0), "不晚于年度指标值的期限", None
         return "红", Decimal(1), f"晚于年度指标值的期限 {target.date.isoformat()}", None
