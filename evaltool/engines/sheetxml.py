@@ -41,7 +41,9 @@ _FORMULA = rb'(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)'
 # An error cell: its cached text. A formula cell with no saved result: no <v>, or an empty one that
 # is not an empty text result (t="str" with <v></v> is a formula whose result is "").
 _CELL_START = re.compile(_REF)
-_NO_VALUE = re.compile(rb'(?:</f>|<f\b[^>]*/>)(?:<v\s*/>|<v>\s*</v>)?</c>')
+# (two scans, each led by a literal: a regex led by an alternation tries every byte of the sheet)
+_NO_VALUE = re.compile(rb'</f>(?:<v\s*/>|<v>\s*</v>)?</c>')
+_NO_VALUE_SHORT = re.compile(rb'/>(?:<v\s*/>|<v>\s*</v>)?</c>')  # <f t="shared" si="0"/>, rare
 _ERROR = re.compile(_REF + rb'(?: s="[0-9]+")? t="e"[^>]*>(?:' + _FORMULA + rb')?<v>([^<]*)</v>')
 _UNSAVED = re.compile(_REF + rb'(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?(?: [^>]*)?>' + _FORMULA
                       + rb'(<v\s*/>|<v>\s*</v>)?</c>')
@@ -241,21 +243,33 @@ def unsaved_formulas(body: Span, most: int = MAX_UNSAVED) -> list[str]:
     out: list[str] = []
     if data.find(b"</f>", start, end) < 0:  # (a shared formula's other cells, <f .../>, come with its first)
         return out
-    for seen, close in enumerate(_NO_VALUE.finditer(data, start, end)):
-        if seen > 20 * most:
-            break  # (a sheet built to make this scan long: the cells found so far are said)
-        # the cell's start tag is before its formula, which Excel caps at 8,192 characters
-        cell = data.rfind(b"<c ", max(start, close.start() - 65_536), close.start())
-        m = _UNSAVED.match(data, cell) if cell >= 0 else None
-        if m is None or m.end() != close.end():
-            continue
-        kind, value = m.group(3), m.group(4)
-        if value is not None and kind in (b"str", b"inlineStr"):
-            continue  # a saved empty text result
-        out.append((m.group(1) + m.group(2)).decode("ascii"))
-        if len(out) >= most:
-            break
-    return out
+    closes = [_NO_VALUE.finditer(data, start, end)]
+    if data.find(b"/></c>", start, end) >= 0:
+        closes.append(_NO_VALUE_SHORT.finditer(data, start, end))
+    seen = 0
+    for found in closes:
+        for close in found:
+            seen += 1
+            if seen > 20 * most or len(out) >= most:
+                return sorted(out, key=_order)  # (a sheet built to make this scan long: what was found)
+            # the cell's start tag is before its formula, which Excel caps at 8,192 characters
+            cell = data.rfind(b"<c ", max(start, close.start() - 65_536), close.start())
+            m = _UNSAVED.match(data, cell) if cell >= 0 else None
+            if m is None or m.end() != close.end():
+                continue
+            kind, value = m.group(3), m.group(4)
+            if value is not None and kind in (b"str", b"inlineStr"):
+                continue  # a saved empty text result
+            ref = (m.group(1) + m.group(2)).decode("ascii")
+            if ref not in out:
+                out.append(ref)
+    return sorted(out, key=_order)
+
+
+def _order(ref: str) -> tuple[int, int]:
+    """A1 address -> (row, column): cells in sheet order."""
+    letters = ref.rstrip("0123456789")
+    return int(ref[len(letters):]), _col(letters.encode())
 
 
 def unsaved_notes(book: SheetXml, sheets: list[str], bodies: dict[str, Span] | None = None) -> list:
