@@ -678,3 +678,25 @@ def test_phone_and_id_numbers_inside_free_text_are_not_published(tmp_path):
     assert flat(f"文字中的电话号码、身份证号 3 处（{L.SHEET_FORM}!{reason.coordinate}、{L.SHEET_FORM}!A{free}") in said, res.output
     draft = (out / "预算绩效情况说明（草稿）.md").read_text("utf-8")
     assert "详询张三，电话或，预计2026年3月补训" in draft and "13812345678" not in draft and "88886666" not in draft
+
+
+def test_a_hand_made_sheet_without_a_paper_size_is_published_on_a4(tmp_path):
+    """SWEEP S64: a sheet saved without a paper size (openpyxl, most provincial forms) was printed by
+    LibreOffice on its locale's default, US Letter (612 x 792 pt); forms are printed on A4 and stamped."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "layouts"))
+    import forms
+
+    book = tmp_path / "手工表.xlsx"
+    forms.national(book)
+    assert not openpyxl.load_workbook(book).active.page_setup.paperSize
+    run("publish", book, "-o", tmp_path / "out")
+    ws = openpyxl.load_workbook(tmp_path / "out" / "手工表-公开.xlsx").active
+    assert str(ws.page_setup.paperSize) == "9"
+    info = subprocess.run(["pdfinfo", str(tmp_path / "out" / "手工表-公开.pdf")], capture_output=True, text=True,
+                          check=True).stdout
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert size, info
+    assert sorted(round(float(x)) for x in size.groups()) == [595, 842], info

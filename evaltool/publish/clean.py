@@ -320,6 +320,9 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
             if _refers_to(dn.attr_text, gone) or dn.is_external or n.startswith("evaltool_"):
                 del ws.defined_names[n]
                 report.names += 1
+        if not ws.page_setup.paperSize:
+            # A form is printed on A4 and stamped; without a paper size LibreOffice uses its locale's (Letter).
+            ws.page_setup.paperSize = ws.PAPERSIZE_A4
         if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
             # One form per page width: a hand-made sheet without a print setup would cut columns off.
             from openpyxl.worksheet.properties import PageSetupProperties
