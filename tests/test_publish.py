@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 
@@ -649,3 +650,53 @@ def test_a_filled_blank_dept_form_gets_its_year_in_the_title_and_a_draft_that_ch
     assert "E-PUBLISH-NUMBER" not in res.output and "表格份数为 0" not in res.output, res.output
     run("score", src, ok=(0, 1))
     assert openpyxl.load_workbook(src).worksheets[0][title.coordinate].value == "（2026年度）"
+
+
+def test_phone_and_id_numbers_inside_free_text_are_not_published(tmp_path):
+    """SWEEP S56: a number written inside a sentence (偏差原因 "…详询张三，电话13812345678。") has no label
+    before it, so the signature-line blanking left it in the public copy and the draft quoted it. Now
+    every text cell loses its mobile, landline and ID numbers; the amounts and dates stay; the cells are named."""
+    inbox, out = tmp_path / "收件", tmp_path / "公开"
+    inbox.mkdir()
+    src = inbox / "表.xlsx"
+    run("new", "--from", CASES_DIR / f"{CLEAN[0]}.yaml", "-o", src)
+    wb = openpyxl.load_workbook(src)
+    ws = wb[L.SHEET_FORM]
+    head = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "偏差原因" in c.value)
+    reason = ws.cell(head.row + 1, head.column)
+    while isinstance(reason, MergedCell):
+        reason = ws.cell(reason.row + 1, reason.column)
+    reason.value = "2人因工作调动未能参训，详询张三，电话13812345678或0571-88886666，预计2026年3月补训。"
+    free = ws.max_row + 2
+    ws.cell(free, 1).value = "经办人王五（110101199001011234）负责，全年预算数12000000元。"
+    wb.save(src)
+    res = run("publish", inbox, "-o", out, "--no-pdf", "--allow-errors")
+    copy = openpyxl.load_workbook(next(out.glob("*-公开.xlsx")))[L.SHEET_FORM]
+    assert copy[reason.coordinate].value == "2人因工作调动未能参训，详询张三，电话或，预计2026年3月补训。"
+    assert copy.cell(free, 1).value == "经办人王五（）负责，全年预算数12000000元。"
+    said = flat(res.output)
+    assert flat(f"文字中的电话号码、身份证号 3 处（{L.SHEET_FORM}!{reason.coordinate}、{L.SHEET_FORM}!A{free}") in said, res.output
+    draft = (out / "预算绩效情况说明（草稿）.md").read_text("utf-8")
+    assert "详询张三，电话或，预计2026年3月补训" in draft and "13812345678" not in draft and "88886666" not in draft
+
+
+def test_a_hand_made_sheet_without_a_paper_size_is_published_on_a4(tmp_path):
+    """SWEEP S64: a sheet saved without a paper size (openpyxl, most provincial forms) was printed by
+    LibreOffice on its locale's default, US Letter (612 x 792 pt); forms are printed on A4 and stamped."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "layouts"))
+    import forms
+
+    book = tmp_path / "手工表.xlsx"
+    forms.national(book)
+    assert not openpyxl.load_workbook(book).active.page_setup.paperSize
+    run("publish", book, "-o", tmp_path / "out")
+    ws = openpyxl.load_workbook(tmp_path / "out" / "手工表-公开.xlsx").active
+    assert str(ws.page_setup.paperSize) == "9"
+    info = subprocess.run(["pdfinfo", str(tmp_path / "out" / "手工表-公开.pdf")], capture_output=True, text=True,
+                          check=True).stdout
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert size, info
+    assert sorted(round(float(x)) for x in size.groups()) == [595, 842], info

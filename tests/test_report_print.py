@@ -87,3 +87,24 @@ def test_attached_form_numbers_and_header_on_every_page(report):
     total = total.get("总分", total.get("total"))
     assert total is not None
     assert f"{Decimal(str(total)):.2f}" in form, (total, form[-300:])
+
+
+TITLES_NEAR_A_LINE = ["2025年度职业技能培训项目支出绩效评价报告", "某县2025年度农村公路养护项目绩效评价报告",
+                      "2026年度农村公路日常养护绩效运行监控情况说明", "2025年度电子政务外网运维项目绩效评价报告"]
+
+
+def test_titles_near_a_full_line_are_broken_by_evaltool_not_by_the_printer(tmp_path, soffice):
+    """SWEEP S63: "2025年度职业技能培训项目支出绩效评价报告" measured 20 by halves (TITLE_CHARS_PER_LINE) and stayed
+    one line, but LibreOffice's CJK–digit gap and wider digits made it wrap as "…绩效评价报 / 告". Every
+    title line title_lines gives must print as one line: the PDF's title lines are exactly those."""
+    del soffice  # only to require LibreOffice
+    from evaltool.report.docx_writer import build_document, save_atomic, title_lines
+    from evaltool.report.pdf import docx_to_pdf
+
+    for n, title in enumerate(TITLES_NEAR_A_LINE):
+        out = tmp_path / f"t{n}.docx"
+        save_atomic(build_document(f"# {title}\n\n正文。", title=title), out)
+        first = page_texts(docx_to_pdf(out))[0]
+        printed = [line.strip() for line in first.split("正文")[0].splitlines() if line.strip()]
+        assert [flat(x) for x in printed] == title_lines(title), (title, printed)
+        assert all(len(flat(x)) > 1 for x in printed), printed

@@ -53,6 +53,8 @@ class Cleaned:
     fill_in_notes: int = 0
     hidden_cells: int = 0  # values in hidden rows and columns, left out
     personal: int = 0  # cells of personal data (填报人, 联系电话 …) blanked
+    numbers: int = 0  # phone and ID numbers taken out of free text (偏差原因 "…电话138…")
+    number_cells: list[str] = field(default_factory=list)  # where: 自评表!I13
     lost: list[str] = field(default_factory=list)  # content openpyxl does not carry (图片 …)
 
 
@@ -214,6 +216,28 @@ def blank_personal(ws) -> int:
     return changed
 
 
+def blank_numbers_in(ws) -> tuple[int, list[str]]:
+    """Phone and ID numbers inside any text of a published sheet (not only after a label): taken out.
+    (how many, the cells as 工作表!单元格)."""
+    from openpyxl.cell.cell import MergedCell
+
+    from evaltool.publish.privacy import blank_numbers
+    from evaltool.workbook.cellvalue import put
+
+    count, where = 0, []
+    for row in ws.iter_rows():
+        for cell in row:
+            text = None if isinstance(cell, MergedCell) else _plain(cell.value)
+            if not text:
+                continue
+            new, n = blank_numbers(text)
+            if n:
+                put(cell, new)
+                count += n
+                where.append(f"{ws.title}!{cell.coordinate}")
+    return count, where
+
+
 def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWrite]):
     """(openpyxl Workbook of the public copy, Cleaned). writes: the kind's computed values for the
     copy (no marks); InputError (Chinese, naming the cells) for a formula whose value the file does
@@ -278,6 +302,9 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
                     cell.hyperlink = None
                     report.links += 1
         report.personal += blank_personal(ws)  # after formulas became their values ("联系电话："&B3)
+        n, where = blank_numbers_in(ws)
+        report.numbers += n
+        report.number_cells += where
         # A mark of an earlier run whose 校验结果 sheet is gone: its fill is told by evaltool's note.
         for coord in evaltool_noted:
             cell = ws[coord]
@@ -293,6 +320,9 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
             if _refers_to(dn.attr_text, gone) or dn.is_external or n.startswith("evaltool_"):
                 del ws.defined_names[n]
                 report.names += 1
+        if not ws.page_setup.paperSize:
+            # A form is printed on A4 and stamped; without a paper size LibreOffice uses its locale's (Letter).
+            ws.page_setup.paperSize = ws.PAPERSIZE_A4
         if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
             # One form per page width: a hand-made sheet without a print setup would cut columns off.
             from openpyxl.worksheet.properties import PageSetupProperties

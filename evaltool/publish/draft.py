@@ -178,9 +178,12 @@ def _percent(v: Decimal | None) -> str:
 
 
 def _clean_text(text: Any) -> str:
-    """A form's text as one paragraph (line breaks joined, no Markdown headings or list marks)."""
+    """A form's text as one paragraph (line breaks joined, no Markdown headings or list marks), without
+    the phone and ID numbers a clerk wrote into it: the draft is for publication, like the copy."""
+    from evaltool.publish.privacy import blank_numbers
+
     t = " ".join(line.strip() for line in str(text or "").splitlines() if line.strip())
-    return t.lstrip("#>-* ").strip()
+    return blank_numbers(t.lstrip("#>-* ").strip())[0]
 
 
 def _texts(row: Row) -> dict[str, str]:

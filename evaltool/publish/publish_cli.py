@@ -8,6 +8,8 @@ import click
 from evaltool.cli_base import EXIT_FINDINGS, EXIT_OK, friendly, main
 from evaltool.console import console, esc
 
+MAX_CELLS = 5  # cells named in a 去掉了 line
+
 
 @main.command("publish")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -47,6 +49,9 @@ def publish_cmd(paths: tuple[str, ...], folder: str, rules: str | None, allow_er
             left += [f"批注 {c.notes} 条"] if c.notes else []
             left += [f"隐藏行列中的内容 {c.hidden_cells} 个单元格"] if c.hidden_cells else []
             left += [f"填报人、联系电话等个人信息 {c.personal} 处"] if c.personal else []
+            if c.numbers:  # inside free text: named, so the clerk can see what the public reads there
+                cells = "、".join(map(esc, c.number_cells[:MAX_CELLS])) + ("等" if len(c.number_cells) > MAX_CELLS else "")
+                left += [f"文字中的电话号码、身份证号 {c.numbers} 处（{cells}；情况说明草稿引用时同样删去）"]
             left += [f"公式 {c.formulas} 个（已换成数值）"] if c.formulas else []
             left += [f"名称或外部链接 {c.names + c.links} 个"] if c.names + c.links else []
             if left:

@@ -9,6 +9,7 @@ names installed fallbacks (仿宋, 楷体, 宋体 …) for machines without the 
 from __future__ import annotations
 
 import io
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -301,8 +302,30 @@ def _break_before() -> tuple[str, ...]:
     return _TITLE_BREAK_BEFORE + tuple(k.report_name for k in kinds() if k.report_name)
 
 
+# Printed width in 二号 ems, with a safety margin: Word and LibreOffice put a quarter-em gap between a CJK
+# character and a digit or letter ("2025 年度"), and the fallback fonts' digits are wider than half an
+# em — a title measured at exactly 20 by halves wrapped as "…评价报 / 告" (SWEEP S63).
+_LATIN_EM = 0.6
+_AUTOSPACE_EM = 0.25
+
+
+def _widths(text: str) -> list[float]:
+    """The width of each prefix text[:1], text[:2] … (one pass: the autospace depends on the neighbour)."""
+    out: list[float] = []
+    acc, prev_wide, prev_alnum = 0.0, None, False
+    for ch in text:
+        wide = ord(ch) >= 0x2E80
+        alnum = ch.isascii() and ch.isalnum()
+        acc += 1.0 if wide else _LATIN_EM
+        if prev_wide is not None and ((wide and prev_alnum) or (alnum and prev_wide)):
+            acc += _AUTOSPACE_EM
+        prev_wide, prev_alnum = wide, alnum
+        out.append(acc)
+    return out
+
+
 def _width(text: str) -> float:
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+    return _widths(text)[-1] if text else 0.0
 
 
 def title_lines(title: str, per_line: int = TITLE_CHARS_PER_LINE) -> list[str]:
@@ -322,14 +345,12 @@ def title_lines(title: str, per_line: int = TITLE_CHARS_PER_LINE) -> list[str]:
         rest = "".join(parts[1:])
     else:
         rest = whole
-    remaining = _width(rest)  # kept up to date rather than re-summed per line: titles can be long
-    n = max(1, -(-int(remaining * 2) // (per_line * 2)))
+    remaining = _width(rest)
+    n = max(1, math.ceil(remaining / per_line))
     while n > 1:
         target = remaining / n
         candidates = []
-        acc = 0.0
-        for k, ch in enumerate(rest[:-1], start=1):
-            acc += _width(ch)
+        for k, acc in enumerate(_widths(rest[:-1]), start=1):
             if acc > per_line:  # no break point further on fits the line (and a long title is O(n²))
                 break
             head, tail = rest[:k], rest[k:]
@@ -340,8 +361,8 @@ def title_lines(title: str, per_line: int = TITLE_CHARS_PER_LINE) -> list[str]:
                 candidates.append((abs(acc - target) - bonus, k))
         k = min(candidates)[1] if candidates else len(rest) // n
         lines.append(rest[:k])
-        remaining -= _width(rest[:k])
         rest = rest[k:]
+        remaining = _width(rest)
         n -= 1
     lines.append(rest)
     return lines
