@@ -365,6 +365,19 @@ def new_from_targets(book, state):
     return name, results
 
 
+def _own_or_free(path: Path, purpose: str) -> Path:
+    """path, when it is free or evaltool's own unchanged output for purpose (core/provenance); else
+    the next free name, …（2）: a button never replaces a file the clerk wrote or edited."""
+    from evaltool.core import provenance
+
+    n, out = 1, path
+    while out.exists() and not provenance.is_own(out, purpose):
+        n += 1
+        out = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+    provenance.claim(out, purpose)
+    return out
+
+
 @entry
 def export_case(book, state, folder: str | os.PathLike | None = None):
     """导出案例: each 自评表 of this workbook saved as a case file (.yaml) beside the workbook."""
@@ -376,7 +389,7 @@ def export_case(book, state, folder: str | os.PathLike | None = None):
     paths = []
     for p in projects:
         suffix = "" if len(projects) == 1 else f"-{p.sheet}"
-        target = target_dir / f"{stem}{suffix}.yaml"
+        target = _own_or_free(target_dir / f"{stem}{suffix}.yaml", f"案例:{Path(book.name).name}")
         save_case(p, target)
         paths.append(target)
     _alert(book, "已导出案例文件：\n" + "\n".join(str(p) for p in paths))
@@ -392,7 +405,12 @@ def collect(book, state, folder: str | os.PathLike | None = None, output: str | 
     folder = Path(folder) if folder else _ask_folder(book, "选择要汇总的自评表所在文件夹")
     if folder is None:
         return None
-    out = Path(output) if output else folder / f"汇总-{_dt.date.today():%Y%m%d}.xlsx"
+    if output:
+        out = Path(output)
+    else:  # a 汇总 of that name the bureau has worked on is kept: the new one takes the next free name
+        from evaltool.collect.run import SUMMARY_PURPOSE
+
+        out = _own_or_free(folder / f"汇总-{_dt.date.today():%Y%m%d}.xlsx", SUMMARY_PURPOSE)
     _status(book, f"evaltool：正在汇总 {folder} ……")
     summary = run_collect([str(folder)], str(out), workers=1)
     if open_after:
