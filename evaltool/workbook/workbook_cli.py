@@ -81,7 +81,6 @@ def emit(out, text: str) -> None:
 
 def score_workbook(file: str, output: str | None = None, rules: str | None = None, as_json: bool = False) -> int:
     """evaltool score FILE for workbooks (called by cli.score_cmd); returns the exit code."""
-    from evaltool.workbook import layout as L
 
     _check_suffix(file)
     if output:  # only an unchanged results copy of this same file is replaced, never a form
@@ -96,10 +95,14 @@ def score_workbook(file: str, output: str | None = None, rules: str | None = Non
         texts["out"] = to_json(results) + "\n" if as_json else rendered(console, lambda: _report(results, False))
         out = err_console if as_json else console
 
+        from evaltool.workbook.writer import results_name, results_note
+
         def tail() -> None:
             if reason:
                 out.print(f"[yellow]注意：[/]{esc(reason)}")
-            out.print(f"计分结果已写入 {esc(target)}（“{L.SHEET_RESULTS}”工作表列出全部问题）。")
+            if results_note(results):  # the clerk's own sheet of that name is kept
+                out.print(f"[yellow]注意：[/]{esc(results_note(results))}")
+            out.print(f"计分结果已写入 {esc(target)}（“{esc(results_name(results))}”工作表列出全部问题）。")
 
         texts["tail"] = rendered(out, tail)
 
