@@ -275,11 +275,14 @@ OUTPUT_KINDS = {  # kind -> (suffixes, what the clerk calls it, an example name)
 }
 
 
-def check_output(output: str | os.PathLike, kind: str, source: str | os.PathLike | None = None) -> Path:
+def check_output(output: str | os.PathLike, kind: str, source: str | os.PathLike | None = None,
+                 purpose: tuple[str, str] | None = None) -> Path:
     """Refuse (Chinese, exit 2) an -o target this command must not write: another extension than
-    the command writes, a folder, or an existing file whose content is something else — or, for a
-    workbook, a clerk's own workbook rather than an earlier result of evaltool (the source itself
-    is fine: that is scoring in place)."""
+    the command writes, a folder, or an existing file that is not this command's own earlier output
+    for the same purpose, unchanged since (core/provenance: a scored form, a filled template, a
+    report edited in Word, a hand-written case file are never replaced). The source itself is fine:
+    that is scoring in place. purpose: (the stamp's key, what the clerk calls that output)."""
+    from evaltool.core import provenance
     from evaltool.core.fileio import check_target
 
     target = Path(output)
@@ -297,10 +300,18 @@ def check_output(output: str | os.PathLike, kind: str, source: str | os.PathLike
             label = OUTPUT_KINDS[found][1] if found in OUTPUT_KINDS else "其他内容"
             raise InputError(f"“{target.name}”已存在，里面是{label}，不是本命令写出的{what}。"
                              "为免覆盖其中的内容，evaltool 没有改动它；请换一个文件名。")
-        if kind == "xlsx" and not _is_evaltool_result(target):
-            raise InputError(f"“{target.name}”已存在，且不是 evaltool 写出的计分结果（没有“校验结果”工作表）。"
-                             "为免覆盖其中填写的内容，evaltool 没有改动它；请换一个文件名，或先移走该文件。")
+        if purpose is None or not provenance.is_own(target, purpose[0]):
+            raise InputError(refusal(target, purpose[1] if purpose else what))
+    if purpose is not None:
+        provenance.claim(target, purpose[0])
     return check_target(target)
+
+
+def refusal(target: Path, what_for: str) -> str:
+    """Why an existing file is not replaced, and what to do."""
+    return (f"“{target.name}”已存在，且不是 evaltool 以前写出、之后未被改动过的{what_for}（例如它是已填写或已计分的"
+            "表格、另一个文件的结果、手工编写或在 Excel/WPS/Word 中修改保存过的文件）。为免覆盖其中的内容，"
+            "evaltool 没有改动它；请换一个文件名，或先移走该文件。")
 
 
 def _same_file(a: Path, b) -> bool:
@@ -336,18 +347,3 @@ def _content_kind(path: Path) -> str | None:
     if data is None or isinstance(data, dict) and (not data or case_keys & set(map(str, data))):
         return "case"
     return None
-
-
-def _is_evaltool_result(path: Path) -> bool:
-    import zipfile
-
-    from evaltool.workbook import layout as L
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-    except Exception:  # noqa: BLE001
-        return False
-    return f'name="{L.SHEET_RESULTS}"' in book
-
-

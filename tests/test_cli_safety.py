@@ -27,14 +27,21 @@ def test_second_report_takes_a_new_name(tmp_path, cases_dir):
     runner = CliRunner()
     assert runner.invoke(cli.main, ["report", str(case)]).exit_code == 0
     first = tmp_path / "项目-绩效评价报告.docx"
-    edited = first.read_bytes() + b"clerk edits"  # stands for the clerk's edits in Word
-    first.write_bytes(edited)
+    import docx
+
+    document = docx.Document(str(first))
+    document.add_paragraph("科员在 Word 中补写的一段")  # the clerk's edits in Word
+    document.save(str(first))
+    edited = first.read_bytes()
     assert runner.invoke(cli.main, ["report", str(case)]).exit_code == 0
     assert first.read_bytes() == edited
     assert (tmp_path / "项目-绩效评价报告（2）.docx").exists()
-    # an explicit -o is the clerk's own choice of file: written (atomically) as asked
-    assert runner.invoke(cli.main, ["report", str(case), "-o", str(first)]).exit_code == 0
-    assert first.read_bytes() != edited
+    # -o replaces only evaltool's own unchanged report of this file, never one edited in Word (S67)
+    res = runner.invoke(cli.main, ["report", str(case), "-o", str(first)])
+    assert res.exit_code == 2 and "没有改动它" in res.output
+    assert first.read_bytes() == edited
+    second = tmp_path / "项目-绩效评价报告（2）.docx"
+    assert runner.invoke(cli.main, ["report", str(case), "-o", str(second)]).exit_code == 0
 
 
 def test_usage_mistakes_are_explained_in_chinese(tmp_path):

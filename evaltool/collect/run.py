@@ -518,22 +518,20 @@ def unused_output(path: str | os.PathLike) -> Path:
     return target
 
 
-def _refuse_foreign_output(output: Path) -> None:
-    """Only an earlier 汇总 may be replaced: a clerk's workbook that happens to carry the output's
-    name must never be overwritten."""
-    if not output.exists():
-        return
-    try:
-        from python_calamine import CalamineWorkbook
+SUMMARY_PURPOSE = "汇总"
 
-        wb = CalamineWorkbook.from_path(str(output))
-        names = set(wb.sheet_names)
-        wb.close()
-    except Exception:  # noqa: BLE001 - unreadable: certainly not our 汇总
-        names = set()
-    if not OUTPUT_SHEETS <= names:
-        raise InputError(f"“{output}”已存在，且不是 evaltool 生成的汇总表。为免覆盖其中的内容，"
+
+def _refuse_foreign_output(output: Path) -> None:
+    """Only an earlier 汇总 evaltool wrote, unchanged since, may be replaced (core/provenance): a
+    clerk's workbook that carries the output's name, or a 汇总 whose 复核意见 the bureau has typed
+    (saved in Excel/WPS), must never be overwritten."""
+    from evaltool.core import provenance
+
+    if output.exists() and not provenance.is_own(output, SUMMARY_PURPOSE):
+        raise InputError(f"“{output}”已存在，且不是 evaltool 生成的汇总表（或是别人的工作簿，或生成后在 Excel/WPS 中"
+                         "修改保存过，例如已填写复核意见）。为免覆盖其中的内容，evaltool 没有改动它；"
                          "请换一个输出文件名（例如 -o 汇总2.xlsx），或先把该文件移走。")
+    provenance.claim(output, SUMMARY_PURPOSE)
 
 
 def duplicate_findings(rows: list[dict]) -> list[tuple]:

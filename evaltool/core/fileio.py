@@ -135,6 +135,11 @@ def atomic_path(target: str | os.PathLike, busy_hint: str = "Excel 或 WPS") -> 
                                    suffix=target.suffix + _PART, dir=str(folder))
         os.close(fd)
         yield Path(tmp)
+        from evaltool.core import provenance
+
+        purpose = provenance.claimed(target)
+        if purpose is not None:  # a -o target: stamped so that only this output may replace it later
+            provenance.stamp_file(tmp, purpose, target.suffix)
         _fsync(tmp)
         os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)

@@ -370,6 +370,19 @@ def new_from_targets(book, state):
     return name, results
 
 
+def _own_or_free(path: Path, purpose: str) -> Path:
+    """path, when it is free or evaltool's own unchanged output for purpose (core/provenance); else
+    the next free name, …（2）: a button never replaces a file the clerk wrote or edited."""
+    from evaltool.core import provenance
+
+    n, out = 1, path
+    while out.exists() and not provenance.is_own(out, purpose):
+        n += 1
+        out = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+    provenance.claim(out, purpose)
+    return out
+
+
 @entry
 def export_case(book, state, folder: str | os.PathLike | None = None):
     """导出案例: each 自评表 of this workbook saved as a case file (.yaml) beside the workbook."""
@@ -381,7 +394,7 @@ def export_case(book, state, folder: str | os.PathLike | None = None):
     paths = []
     for p in projects:
         suffix = "" if len(projects) == 1 else f"-{p.sheet}"
-        target = target_dir / f"{stem}{suffix}.yaml"
+        target = _own_or_free(target_dir / f"{stem}{suffix}.yaml", f"案例:{Path(book.name).name}")
         save_case(p, target)
         paths.append(target)
     _alert(book, "已导出案例文件：\n" + "\n".join(str(p) for p in paths))
@@ -392,13 +405,17 @@ def export_case(book, state, folder: str | os.PathLike | None = None):
 def collect(book, state, folder: str | os.PathLike | None = None, output: str | os.PathLike | None = None,
             open_after: bool = True):
     """汇总: every 自评表 workbook in a folder into one 汇总 workbook, which is then opened."""
-    from evaltool.collect.run import collect as run_collect, unused_output
+    from evaltool.collect.run import collect as run_collect
 
     folder = Path(folder) if folder else _ask_folder(book, "选择要汇总的自评表所在文件夹")
     if folder is None:
         return None
-    # a second run on the same day keeps the first 汇总 (汇总-20261204(2).xlsx beside it)
-    out = Path(output) if output else unused_output(folder / f"汇总-{_dt.date.today():%Y%m%d}.xlsx")
+    if output:
+        out = Path(output)
+    else:  # a 汇总 of that name the bureau has worked on is kept: the new one takes the next free name
+        from evaltool.collect.run import SUMMARY_PURPOSE
+
+        out = _own_or_free(folder / f"汇总-{_dt.date.today():%Y%m%d}.xlsx", SUMMARY_PURPOSE)
     _status(book, f"evaltool：正在汇总 {folder} ……")
     summary = run_collect([str(folder)], str(out), workers=1)
     if open_after:

@@ -25,6 +25,7 @@ from evaltool.core.errors import InputError
 from evaltool.core.model import Project
 from evaltool.core.seam import CellWrite
 from evaltool.workbook import layout as L
+from evaltool.workbook.reader import RESULTS_KEY
 
 # Sheets a workbook of any kind may carry beside its form(s) that are not part of the form.
 INTERNAL_SHEETS = (L.SHEET_RESULTS, L.SHEET_SETTINGS, L.SHEET_HELP, L.SHEET_REPORT, L.SHEET_BASIC)
@@ -71,6 +72,7 @@ def form_sheets(projects: list[Project], writes: list[CellWrite], sheetnames: li
     from evaltool.core.kinds import kind_of
 
     internal = set(INTERNAL_SHEETS).union(*(kind_of(p).internal_sheets for p in projects))  # 部门报告素材 …
+    internal |= {str(p.extra[RESULTS_KEY]) for p in projects if p.extra.get(RESULTS_KEY)}  # 校验结果(2)
     return [s for s in sheetnames if s in used and s not in internal and not s.endswith(MATERIAL_SUFFIX)]
 
 

@@ -122,6 +122,9 @@ def public_writes(pairs) -> list:
     return out
 
 
+PUBLIC_PURPOSE = "公开版"
+
+
 def target_name(folder: Path, shown: str) -> Path:
     from evaltool.core.fileio import safe_filename
 
@@ -152,9 +155,13 @@ def publish_file(path: Path, shown: str, folder: Path, rules: str | None, allow_
         target = target_name(folder, shown)
         while target in taken:
             target = target.with_name(f"{target.stem}_{len(taken)}{target.suffix}")
-        if target.exists() and not is_public_copy(target):
-            raise InputError(f"{target} 已存在，且不是 evaltool 写出的公开版。为免覆盖其中的内容，没有改动它；"
+        from evaltool.core import provenance
+
+        # Only an unchanged public copy evaltool wrote is regenerated (not one edited in Excel/WPS).
+        if target.exists() and not (is_public_copy(target) and provenance.is_own(target, PUBLIC_PURPOSE)):
+            raise InputError(f"{target} 已存在，且不是 evaltool 写出的公开版（或写出后在 Excel/WPS 中修改保存过）。为免覆盖其中的内容，没有改动它；"
                              "请用 -o 另选公开目录，或先移走该文件。")
+        provenance.claim(target, PUBLIC_PURPOSE)
         wb, cleaned = clean_copy(path, projects, public_writes(pairs))
         save_atomic(wb, target)
         taken.add(target)

@@ -65,12 +65,14 @@ def generate_reports(file: str, output: str | None = None, sheet: str | None = N
 
     from evaltool.cli_base import check_output
 
+    # Only an unchanged report evaltool wrote from this file is replaced (one edited in Word is not).
+    purpose = (f"报告:{Path(file).name}", f"{Path(file).name} 的报告")
     if output:
-        check_output(output, "docx")
+        check_output(output, "docx", purpose=purpose)
     projects = select_projects(file, sheet, rules)
     paths = output_paths(file, projects, output)
     for path in paths:
-        check_output(path, "docx")
+        check_output(path, "docx", purpose=purpose)
     from evaltool.core import limits
     from evaltool.core.kinds import kind_of
 

@@ -120,8 +120,10 @@ def note_after(exists: bool, current: str | None, new: str, ours: bool = False) 
         return new or None
     if current.startswith(NOTE_PREFIX) if current is not None else ours:
         return new
-    if not new or current is None:
+    if current is None:
         return None
+    if not new:  # a fixed problem: evaltool's part goes, the clerk's own text stays
+        return current.split(NOTE_PREFIX)[0].rstrip() if NOTE_PREFIX in current else None
     return current.split(NOTE_PREFIX)[0].rstrip() + "\n" + new
 
 # ---- label matching --------------------------------------------------------------------------------

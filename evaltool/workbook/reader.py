@@ -25,6 +25,7 @@ LAYOUT_KEY = "_workbook"  # Project.extra key holding SheetInfo (never exported 
 # Project.extra key: (sheet, cell) evaltool marked on its last run in the sheets the form occupies
 # (from 校验结果), for every kind, so a re-run on any kind's sheet knows which notes are its own.
 MARKS_KEY = "_marked"
+RESULTS_KEY = "_results_sheet"  # Project.extra: the name evaltool's 校验结果 sheet is written under
 
 
 @dataclass
@@ -381,6 +382,24 @@ def _read_results(v: View) -> tuple[dict[str, set[str]], dict[str, dict[str, Any
     return marked, filled
 
 
+def results_sheet_of(views: list[View]) -> tuple[View | None, str]:
+    """evaltool's own 校验结果 sheet (its title cell is evaltool's, or it is empty) and the name to
+    write it under. A clerk's own sheet that happens to be called 校验结果 (a 科室 review log) is never
+    read as evaltool's marks nor replaced: evaltool's goes to 校验结果(2) (or the next free name)."""
+    by_name = {v.sheet.lower(): v for v in views}  # Excel compares sheet names case-insensitively
+    n = 1
+    while True:
+        name = L.SHEET_RESULTS if n == 1 else f"{L.SHEET_RESULTS}({n})"
+        v = by_name.get(name.lower())
+        if v is None:
+            return None, name
+        first = v.raw(1, 1) if v.nrows else None
+        if (first is not None and str(first).strip() == L.RESULTS_TITLE) or not any(
+                v.raw(r, c) is not None for r in range(1, v.nrows + 1) for c in range(1, v.ncols + 1)):
+            return v, name
+        n += 1
+
+
 def same_value(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is b
@@ -479,7 +498,7 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None, folder=None
     if vocab is not BASE_VOCAB:
         for v in views:  # the label index does not depend on the vocabulary: only the lookups do
             v.vocab = vocab
-    results = by_name.get(L.SHEET_RESULTS)
+    results, results_name = results_sheet_of(views)
     marked, filled = _read_results(results) if results else ({}, {})
     context = ReadContext(results, settings, marked, filled, rules)
     # Each kind, in detection order, reads the sheets no kind before it claimed: a workbook holding a
@@ -498,6 +517,7 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None, folder=None
             break
         found = kind.read_views(offered, context)
         for p in found:
+            p.extra[RESULTS_KEY] = results_name
             sheets = kind.sheets_of(p)
             claimed |= sheets
             p.extra[MARKS_KEY] = {(s, c) for s in sheets for c in marked.get(s, ())}

@@ -171,9 +171,12 @@ def summary(results, verb: str) -> str:
             else:
                 head += f"，总分 {fmt(r.total, 2) if r.total is not None else '—'}，等次 {r.grade or '—'}"
         lines.append(f"{head}；{e} 个错误、{w} 个警告。")
-    tail = "有问题的单元格已标色并加了批注，全部问题列在“校验结果”工作表中（点击地址可跳转）。"
+    from evaltool.workbook.writer import results_name, results_note
+
+    tail = f"有问题的单元格已标色并加了批注，全部问题列在“{results_name(results)}”工作表中（点击地址可跳转）。"
     if not any(r.findings for _, r in results):
         tail = "没有发现问题。"
+    tail += ("\n" + results_note(results)) if results_note(results) else ""
     return f"{verb}完成。\n" + "\n".join(lines) + "\n" + tail
 
 

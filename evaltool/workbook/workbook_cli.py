@@ -84,11 +84,11 @@ def emit(out, text: str) -> None:
 
 def score_workbook(file: str, output: str | None = None, rules: str | None = None, as_json: bool = False) -> int:
     """evaltool score FILE for workbooks (called by cli.score_cmd); returns the exit code."""
-    from evaltool.workbook import layout as L
 
     _check_suffix(file)
-    if output:
-        check_output(output, "xlsx", source=file)
+    if output:  # only an unchanged results copy of this same file is replaced, never a form
+        check_output(output, "xlsx", source=file,
+                     purpose=(f"计分结果:{Path(file).name}", f"{Path(file).name} 的计分结果副本"))
     texts: dict[str, str] = {}
 
     def prepare(results, target, reason) -> None:
@@ -98,10 +98,14 @@ def score_workbook(file: str, output: str | None = None, rules: str | None = Non
         texts["out"] = to_json(results) + "\n" if as_json else rendered(console, lambda: _report(results, False))
         out = err_console if as_json else console
 
+        from evaltool.workbook.writer import results_name, results_note
+
         def tail() -> None:
             if reason:
                 out.print(f"[yellow]注意：[/]{esc(reason)}")
-            out.print(f"计分结果已写入 {esc(target)}（“{L.SHEET_RESULTS}”工作表列出全部问题）。")
+            if results_note(results):  # the clerk's own sheet of that name is kept
+                out.print(f"[yellow]注意：[/]{esc(results_note(results))}")
+            out.print(f"计分结果已写入 {esc(target)}（“{esc(results_name(results))}”工作表列出全部问题）。")
 
         texts["tail"] = rendered(out, tail)
 
@@ -352,8 +356,9 @@ def export_cmd(file: str, output: str) -> None:
         targets = [out]
     else:
         targets = [out.with_name(f"{out.stem}-{i + 1}{out.suffix}") for i in range(len(projects))]
-    for t in targets:
-        check_output(t, "case", source=file)
+    for t in targets:  # a hand-written case file, or another project's, is never replaced
+        check_output(t, "case", source=file,
+                     purpose=(f"案例:{Path(file).name}", f"{Path(file).name} 的案例文件"))
     lines = [rendered(console, lambda p=p, t=t: console.print(
         f"已导出 {esc(p.name or '（未填项目名称）')}（工作表 {esc(p.sheet)}）→ {esc(t)}")) for p, t in zip(projects, targets)]
     for p, t, line in zip(projects, targets, lines):
@@ -372,8 +377,8 @@ def template_cmd(output: str | None, kind: str | None) -> None:
     from evaltool.workbook.template import TEMPLATE_PATH, deterministic_bytes
 
     form = chosen_kind(kind)
-    if output:
-        check_output(output, "xlsx")
+    if output:  # only an unchanged blank template of this kind is replaced, never a filled form
+        check_output(output, "xlsx", purpose=(f"模板:{form.name}", f"{form.name}空白模板"))
     path = Path(output) if output else TEMPLATE_PATH.with_name(f"{form.title or form.name}.xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, deterministic_bytes(form.build_workbook(None, None)))

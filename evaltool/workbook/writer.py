@@ -174,8 +174,25 @@ class ResultsSheet:
     wrap_cols: tuple[int, ...] = (2, 6, 7)
 
 
+def results_name(pairs) -> str:
+    """The name of evaltool's 校验结果 sheet for these projects (reader.results_sheet_of): 校验结果, or
+    校验结果(2) where the workbook has a sheet of that name that is not evaltool's."""
+    from evaltool.workbook.reader import RESULTS_KEY
+
+    return next((str(p.extra[RESULTS_KEY]) for p, _ in pairs if p.extra.get(RESULTS_KEY)), L.SHEET_RESULTS)
+
+
+def results_note(pairs) -> str:
+    """What to tell the clerk when evaltool's sheet could not take the usual name ("" otherwise)."""
+    name = results_name(pairs)
+    if name == L.SHEET_RESULTS:
+        return ""
+    return (f"工作簿中已有名为“{L.SHEET_RESULTS}”的工作表，但不是 evaltool 写的，它原样保留；"
+            f"evaltool 的校验与计分结果写在“{name}”工作表中。")
+
+
 def results_sheet(pairs: list[tuple[Project, ScoreResult]]) -> ResultsSheet:
-    rs = ResultsSheet()
+    rs = ResultsSheet(name=results_name(pairs))
     rs.rows.append([L.RESULTS_TITLE])
     rs.heights[1] = 26
     rs.rows.append(["计分结果"])
@@ -237,5 +254,5 @@ def _filled_value(p: Project, loc: Location, values: dict[str, Any], result: Sco
     return None
 
 
-__all__ = ["cell_writes", "marks_only", "mark_write", "results_sheet", "ResultsSheet", "computed_values", "findings_for",
+__all__ = ["cell_writes", "marks_only", "mark_write", "results_sheet", "results_name", "results_note", "ResultsSheet", "computed_values", "findings_for",
            "place_findings"]
