@@ -200,6 +200,21 @@ def row_label_key(text: str) -> str:
     return key[2:] if key.startswith("其中") and len(key) > 2 else key
 
 
+def is_subtotal_key(key: str) -> bool:
+    """A subtotal row's label key inside an indicator table (小计, 得分小计, 产出指标小计, 权重合计, 产出指标合计):
+    it ends in 小计, or in 合计 after a name. A bare 合计 is each kind's own business (the 自评表's 总分 row,
+    the 目标表's weight total). Shared by every kind's indicator reader."""
+    return key.endswith("小计") or (len(key) > 2 and key.endswith("合计"))
+
+
+def subtotal_prefix(key: str) -> str:
+    """What a subtotal label names before its suffix: '产出指标小计' -> '产出指标', '得分小计' -> ''."""
+    for suffix in ("得分小计", "分值小计", "权重小计", "小计", "得分合计", "分值合计", "权重合计", "合计"):
+        if key.endswith(suffix):
+            return key[:-len(suffix)]
+    return key
+
+
 def is_denominator(value: Any) -> bool:
     """A fund column whose header names it (A), the denominator of 执行率（B/A）."""
     return "(a)" in norm(value).lower()
