@@ -59,7 +59,8 @@ def _subtotal_values(project: Project, result: ScoreResult) -> dict[str, Any]:
             out[key] = _num(result.subtotals.get(name))
         else:
             weights = [r.weight for r in result.indicators if r.level1 == name]
-            out[key] = None if any(w is None for w in weights) else _num(sum(weights, Decimal(0)))  # type: ignore[arg-type]
+            known = [w for w in weights if w is not None]
+            out[key] = _num(sum(known, Decimal(0))) if len(known) == len(weights) else None
     return out
 
 
