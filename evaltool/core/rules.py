@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -220,6 +221,11 @@ class RuleSet:
     excess: ExcessDeduction | None = None
     review: ReviewRules | None = None  # 抽查 (collect --review); defaults when the rule set has no 抽查
     result_use: dict[str, str] = field(default_factory=dict)  # 结果应用: 等次 -> suggestion
+    # 定性计分: words that may stand beside a grade word (效果明显), and the words that explain why a
+    # phrase names no grade (不达标: negation; 延期完成: delay).
+    qual_neutral: tuple[str, ...] = ()
+    qual_negations: tuple[str, ...] = ()
+    qual_delays: tuple[str, ...] = ()
 
     def total_cap_for(self, rate: Decimal | None) -> TotalCap | None:
         """The strictest 总分上限 band a 执行率 falls in (None: no cap)."""
@@ -244,29 +250,92 @@ class RuleSet:
         return name
 
     def grade_of(self, text: str) -> Band | None:
-        """The qualitative band a clerk's words name: the term found earliest, longest first.
+        """The qualitative band a clerk's words name, or None (see grade_reading)."""
+        return self.grade_reading(text)[0]
 
-        Earliest wins so that 未达成… is not read as 达成…; longest wins among terms at the same spot.
-        Cached per rule set: the same few grade words fill most qualitative rows.
+    def grade_reading(self, text: str) -> tuple[Band | None, str]:
+        """(band, why not): the band a clerk's words name, else None and why ("" for an unknown phrase,
+        else e.g. “含否定词“不””). Cached per rule set: the same few grade words fill most qualitative rows.
+
+        A phrase names a band only when it IS one of the band's words (定性计分 → 等级 → 词汇) or is made
+        of such words and neutral words (定性计分 → 中性词: 效果, 改善…; punctuation separates), all of one
+        band: 效果明显, 已完成，效果显著. A word is never found inside a longer phrase, so 不达标, 效果不明显,
+        延期完成 name no band (they used to score full marks); nor do words of two bands together.
         """
         cache = self.__dict__.setdefault("_grade_cache", {})
-        if text not in cache:
-            cache[text] = self._grade_of(text)
-        return cache[text]
+        hit = cache.get(text)
+        if hit is None:
+            hit = self._grade_reading(text)
+            if len(cache) < 4096:  # a consolidation's free-text phrases must not grow it without end
+                cache[text] = hit
+        return hit
 
-    def _grade_of(self, text: str) -> Band | None:
-        best: tuple[int, int, Band] | None = None
-        for band in self.qual_bands:
-            for word in (band.name, *band.words):
-                if len(word) == 1 and text != word:
-                    continue  # "优", "差", "是": only as the whole entry, never inside "不好"
-                pos = text.find(word)
-                if pos < 0:
+    def _qual_vocabulary(self) -> tuple[dict[str, Band], frozenset[str], int]:
+        """(grade word -> band, neutral words, longest piece); the first band listing a word wins."""
+        vocab = self.__dict__.get("_qual_vocab")
+        if vocab is None:
+            words: dict[str, Band] = {}
+            for band in self.qual_bands:
+                for word in (band.name, *band.words):
+                    words.setdefault(_qual_norm(word), band)
+            neutral = frozenset(_qual_norm(w) for w in self.qual_neutral) - {""}
+            longest = max(map(len, [*words, *neutral, "x"]))
+            vocab = self.__dict__["_qual_vocab"] = (words, neutral, longest)
+        return vocab
+
+    def _grade_reading(self, text: str) -> tuple[Band | None, str]:
+        s = _qual_norm(text)
+        words, neutral, longest = self._qual_vocabulary()
+        if not s:
+            return None, ""
+        if s in words:
+            return words[s], ""
+        # Fewest pieces covering the whole phrase: grade words (two characters or more — "优", "是"
+        # only as the whole entry), neutral words and separators.
+        best: list[tuple[Band | None, ...] | None] = [None] * (len(s) + 1)
+        best[0] = ()
+        for i in range(len(s)):
+            done = best[i]
+            if done is None:
+                continue
+            for j in range(i + 1, min(len(s), i + longest) + 1):
+                piece = s[i:j]
+                if piece in _QUAL_SEPARATORS or piece in neutral:
+                    tok: Band | None = None
+                elif len(piece) > 1 and piece in words:
+                    tok = words[piece]
+                else:
                     continue
-                key = (pos, -len(word))
-                if best is None or key < best[:2]:
-                    best = (pos, -len(word), band)
-        return None if best is None else best[2]
+                if best[j] is None or len(done) + 1 < len(best[j] or ()):
+                    best[j] = (*done, tok)
+        found = {b for b in best[len(s)] or () if b is not None}
+        if len(found) == 1:
+            return found.pop(), ""
+        why = self._qual_why(s, words, neutral)
+        if not why and len(found) > 1:
+            why = "同时含有属于不同等级的说法（" + "、".join(f"“{b.name}”" for b in self.qual_bands if b in found) + "）"
+        return None, why
+
+    def _qual_why(self, s: str, words: dict[str, Band], neutral: frozenset[str]) -> str:
+        """Why a phrase names no band: a word of delay, a negation outside the listed words, two grades."""
+        for word in self.qual_delays:
+            if word and word in s:
+                return f"含“{word}”，表示未按期完成"
+        covered = [False] * len(s)
+        for word in [*(w for w in words if len(w) > 1), *neutral]:
+            start = s.find(word)
+            while start >= 0:
+                covered[start:start + len(word)] = [True] * len(word)
+                start = s.find(word, start + 1)
+        for i in range(len(s)):
+            if covered[i]:
+                continue
+            for neg in self.qual_negations:
+                if neg and s.startswith(neg, i):
+                    after = next((w for w in sorted(words, key=len, reverse=True)
+                                  if len(w) > 1 and s.startswith(w, i + len(neg))), "")
+                    return (f"含否定词“{neg}”，不能按“{after}”计分" if after else f"含否定词“{neg}”")
+        return ""
 
     def band_named(self, name: str) -> Band | None:
         return next((b for b in self.qual_bands if b.name == name), None)
@@ -280,6 +349,16 @@ class RuleSet:
     @property
     def total_weight(self) -> Decimal:
         return self.rate_weight + sum(self.level1_weights.values(), Decimal(0))
+
+
+# Separators between the parts of a qualitative phrase ("已完成，效果显著"), after NFKC (， -> ,).
+_QUAL_SEPARATORS = frozenset(",、;/")
+_QUAL_EDGES = " .!;,、:。"
+
+
+def _qual_norm(text: str) -> str:
+    """A grade phrase as compared: NFKC (fullwidth -> halfwidth), no spaces, no punctuation at the ends."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).strip(_QUAL_EDGES)
 
 
 def canonical_name(name: Any, known: Collection[str], aliases: dict[str, str]) -> str:
@@ -512,6 +591,7 @@ def _build(d: dict[str, Any], source: str) -> RuleSet:
             high_inclusive=bool(item.get("含上限", False)),
             words=tuple(str(w) for w in item.get("词汇") or ()),
         ))
+    qual_words = {key: _word_list(d, source, "定性计分", key) for key in ("中性词", "否定词", "延误词")}
     qual_default = str(d.get("定性计分", {}).get("未填得分取值", "上限"))
     if qual_default not in ("上限", "中值", "下限"):
         raise RuleError(f"{source}中“定性计分 → 未填得分取值”应为 上限、中值 或 下限")
@@ -555,7 +635,20 @@ def _build(d: dict[str, Any], source: str) -> RuleSet:
         excess=excess,
         review=review,
         result_use=result_use,
+        qual_neutral=qual_words["中性词"],
+        qual_negations=qual_words["否定词"],
+        qual_delays=qual_words["延误词"],
     )
+
+
+def _word_list(d: dict[str, Any], source: str, section: str, key: str) -> tuple[str, ...]:
+    value = (d.get(section) or {}).get(key) if isinstance(d.get(section), dict) else None
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(x, (str, int)) for x in value):
+        raise RuleError(f"{source}中“{section} → {key}”应写成词语列表，例如 [效果, 改善]")
+    # Longest first: 尚未 is named before 未.
+    return tuple(sorted({str(x).strip() for x in value if str(x).strip()}, key=len, reverse=True))
 
 
 def _rule_number(source: str, path: str, value: Any, low: Decimal | None = None,

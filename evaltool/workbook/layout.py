@@ -260,6 +260,19 @@ def money_unit(value: Any) -> str | None:
     """The money unit a label states: “项目资金（元）” -> 元, “全年预算数（万元）” -> 万元, “单位：元” -> 元;
     None when it states none (label normalisation drops these notes, so the reader asks here)."""
     return _money_unit(norm(value)) if isinstance(value, str) else None
+def is_subtotal_key(key: str) -> bool:
+    """A subtotal row's label key inside an indicator table (小计, 得分小计, 产出指标小计, 权重合计, 产出指标合计):
+    it ends in 小计, or in 合计 after a name. A bare 合计 is each kind's own business (the 自评表's 总分 row,
+    the 目标表's weight total). Shared by every kind's indicator reader."""
+    return key.endswith("小计") or (len(key) > 2 and key.endswith("合计"))
+
+
+def subtotal_prefix(key: str) -> str:
+    """What a subtotal label names before its suffix: '产出指标小计' -> '产出指标', '得分小计' -> ''."""
+    for suffix in ("得分小计", "分值小计", "权重小计", "小计", "得分合计", "分值合计", "权重合计", "合计"):
+        if key.endswith(suffix):
+            return key[:-len(suffix)]
+    return key
 
 
 def is_denominator(value: Any) -> bool:

@@ -46,6 +46,9 @@ class SheetInfo:
     report_marked: set[str] = field(default_factory=set)  # …and on the 报告素材 sheet
     filled: dict[str, Any] = field(default_factory=dict)  # cells evaltool filled last run -> value
     table: Location | None = None  # the 三级指标 cell of the table's first row (for table-wide findings)
+    # Subtotal rows inside the indicator table (SheetInfo.out keys such as "产出指标得分小计") -> (index of
+    # an indicator of that 一级, "得分" | "分值"): their typed value is checked against the computed one.
+    subtotal_of: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def sheet_info(project: Project) -> SheetInfo | None:

@@ -40,7 +40,28 @@ def computed_values(project: Project, result: ScoreResult) -> dict[str, Any]:
         "等次": UNGRADED_LABEL if ungraded else result.grade,
         "小计": subs,
         **result.extra_values,
+        **_subtotal_values(project, result),
     }
+
+
+def _subtotal_values(project: Project, result: ScoreResult) -> dict[str, Any]:
+    """The computed value of each subtotal row inside the indicator table (SheetInfo.subtotal_of)."""
+    info = sheet_info(project)
+    if info is None or not info.subtotal_of:
+        return {}
+    level1 = {r.index: r.level1 for r in result.indicators}
+    out: dict[str, Any] = {}
+    for key, (index, what) in info.subtotal_of.items():
+        name = level1.get(index)
+        if name is None:
+            continue
+        if what == "得分":
+            out[key] = _num(result.subtotals.get(name))
+        else:
+            weights = [r.weight for r in result.indicators if r.level1 == name]
+            known = [w for w in weights if w is not None]
+            out[key] = _num(sum(known, Decimal(0))) if len(known) == len(weights) else None
+    return out
 
 
 def _display(name: str, value: Any) -> str:
@@ -93,7 +114,7 @@ def findings_for(project: Project, result: ScoreResult) -> list[Finding]:
                 continue
             if loc.cell in flagged or not _differs(current, value):
                 continue
-            severity = "warning" if label in ("总分", "等次") else "info"
+            severity = "warning" if label in ("总分", "等次") or label in info.subtotal_of else "info"
             out.append(Finding("I-COMPUTED" if severity == "info" else "W-TYPED-DIFFERS", severity,
                                f"evaltool 计算的{label}为 {_display(label, value)}，与本单元格手工填写的"
                                f"“{current}”不同；evaltool 没有改动本单元格，请核对。", label, loc))

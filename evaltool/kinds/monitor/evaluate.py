@@ -386,7 +386,11 @@ def _compare(target: values.Parsed, forecast: values.Parsed, rules: RuleSet, mr:
             return "绿", Decimal(0), "不晚于年度指标值的期限", None
         return "红", Decimal(1), f"晚于年度指标值的期限 {target.date.isoformat()}", None
     if forecast.kind == "qualitative":
-        band = rules.grade_of(forecast.text)
+        band, why = rules.grade_reading(forecast.text)
+        if band is None and why:
+            # A negated or late forecast (不达标, 效果不明显, 延期完成) says the target is at risk: never green.
+            grades = "、".join(f"“{b.name}”" for b in rules.qual_bands)
+            return "黄", None, f"{why}，不能确认能达成（请改填评价等级：{grades}之一）", None
         if band is None:
             return None, None, "", "不是数值，也不是可识别的评价等级（如“达成预期指标”“按期完成”）"
         names = [b.name for b in rules.qual_bands]

@@ -525,6 +525,8 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
     rows: list[dict[str, Any]] = []
     end_keys = _end_keys()
     first_col = min([*hdr.cols.values(), *hdr.reason_ticks, *hdr.likely_ticks])
+    label_cols = [hdr.cols[k] for k in ("一级指标", "二级指标", "三级指标") if k in hdr.cols]
+    value_cols = [k for k in ("年度指标值", "实际完成值", "全年预计完成值") if k in hdr.cols]
     for r in range(hdr.data, v.nrows + 1):
         texts = [v.key(r, c) for c in range(1, v.ncols + 1) if v.home(r, c) == (r, c)]
         lead = WL.norm(v.value(r, first_col, vertical=False))
@@ -533,6 +535,9 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
             break
         if r in {rr for k in spellings("指标列", "三级指标") for rr, _ in v.labels.get(k, ())}:
             continue  # a header repeated on the next printed page
+        if any(WL.is_subtotal_key(v.key(r, c)) for c in label_cols) and all(
+                v.value(r, hdr.cols[k], vertical=False) is None for k in value_cols):
+            continue  # a 小计 / 产出指标小计 row under a 一级指标 (the 自评表's rule): no indicator
         item: dict[str, Any] = {}
         locs: dict[str, Location] = {}
         for name, c in hdr.cols.items():

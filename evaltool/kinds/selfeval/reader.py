@@ -666,7 +666,12 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
     inputs, row_locs, repeated = info.inputs, v.row_locs, v.continuations
     out_locs, out_values, indicators = info.indicator_out, info.indicator_out_values, p.indicators
     template = info.template
+    subtotals = _subtotal_rows(v, label_cols, h, end)
     while r <= end:
+        if subtotals and r in subtotals and _is_subtotal_row(v, r, cols, block_rows, subtotals, end):
+            _subtotal(v, p, info, r, subtotals[r], cols)
+            r += 1
+            continue
         if r in block_rows:
             break
         if r in repeated:  # the header repeated on a later page
@@ -750,6 +755,73 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
                 col = v.value_col(rr, c, cols.get("三级指标"))
                 info.out["小计"] = v.loc(rr, col)
                 info.out_values["小计"] = v.value(rr, col, vertical=False)
+
+
+_SUBTOTAL_KEYS: dict[str, bool] = {}  # label key -> whether it labels a subtotal row (few hundred keys)
+
+
+def _subtotal_rows(v: View, label_cols: range, first: int, end: int) -> dict[int, str]:
+    """Row -> label key of the rows labelled 小计 / 得分小计 / 产出指标小计 … inside the indicator table
+    (provincial forms put one under each 一级指标). A bare 合计 stays the 总分 row."""
+    found: dict[int, str] = {}
+    for key, where in v.labels.items():
+        hit = _SUBTOTAL_KEYS.get(key)
+        if hit is None:
+            hit = L.is_subtotal_key(key)
+            if len(_SUBTOTAL_KEYS) < 4096:
+                _SUBTOTAL_KEYS[key] = hit
+        if hit and v.vocab.block(key) in (None, "得分小计"):
+            for r, c in where:
+                if first < r <= end and c in label_cols and r not in found:
+                    found[r] = key
+    return found
+
+
+def _is_subtotal_row(v: View, r: int, cols: dict[str, int], block_rows: set[int], subtotals: dict[int, str],
+                     end: int) -> bool:
+    """A subtotal row has no target and no actual. "得分小计" alone is also the label of the form's one
+    summary row (evaltool's template: under 总分, all 一级 in one text): inside the table only when it
+    holds a number under 分值/得分 or indicators follow it."""
+    if any(v.value(r, cols[k], vertical=False) is not None for k in ("年度指标值", "实际完成值") if k in cols):
+        return False
+    if r not in block_rows:
+        return True
+    if any(isinstance(v.value(r, cols[k], vertical=False), (int, float, Decimal))
+           for k in ("分值", "得分", "自评得分") if k in cols):
+        return True
+    for rr in range(r + 1, end + 1):
+        if rr in block_rows and rr not in subtotals:
+            return False
+        if rr not in subtotals and v.value(rr, cols["三级指标"], vertical=False) is not None:
+            return True
+    return False
+
+
+def _subtotal(v: View, p: Project, info: SheetInfo, r: int, key: str, cols: dict[str, int]) -> None:
+    """A subtotal row is no indicator: its typed 得分 (and 分值) become checked cells of the 一级 it sums —
+    the one its label names (产出指标小计), else that of the indicators above it."""
+    prefix = L.subtotal_prefix(key)
+    index = len(p.indicators) - 1
+    if prefix:
+        names = [L.label_key(ind.level1) for ind in p.indicators]
+        index = next((i for i in range(len(names) - 1, -1, -1)
+                      if names[i] and (names[i] == prefix or names[i] in (prefix + "指标", prefix[:-2]))), -1)
+    if index < 0:
+        return  # 分值合计, or a subtotal above every indicator: nothing it sums can be named
+    name = L.norm(p.indicators[index].level1) or "一级指标"
+    score_col = cols.get("得分") or cols.get("自评得分")
+    for what, c in (("得分", score_col), ("分值", cols.get("分值"))):
+        if c is None:
+            continue
+        value = v.value(r, c, vertical=False)
+        if what == "分值" and value is None:
+            continue  # a blank 分值 stays blank: evaltool fills computed 得分 only
+        out = f"{name}{what}小计"
+        if out in info.out:
+            out = f"{out}（第 {r} 行）"
+        info.out[out] = v.loc(r, c)
+        info.out_values[out] = value
+        info.subtotal_of[out] = (index, what)
 
 
 def read_forms(views: list, context: ReadContext, whole_sheet: bool = False) -> list[Project]:

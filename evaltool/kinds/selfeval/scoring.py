@@ -163,11 +163,12 @@ def _band_text(rules: RuleSet, band: Band, weight: Decimal) -> str:
 
 def score_qualitative(i: int, ind: Indicator, text: str, weight: Decimal, rules: RuleSet,
                       out: Collector) -> tuple[Decimal | None, str]:
-    band = rules.grade_of(text)
+    band, why = rules.grade_reading(text)
     loc = ind.where("实际完成值")
     if band is None:
+        said = f"{why}，不能据此确定评价等级" if why else "不是可识别的评价等级"
         out.add("E-QUAL-WORD", "error",
-                f"实际完成值“{values.shown(ind.actual)}”不是可识别的评价等级。定性指标请填写：{GRADE_HINT}"
+                f"实际完成值“{values.shown(ind.actual)}”{said}。定性指标请填写：{GRADE_HINT}"
                 "（也可写“显著”“基本完成”“未完成”等常用词）。", "实际完成值", loc, i)
         return None, "未计分：无法识别评价等级"
     typed = None

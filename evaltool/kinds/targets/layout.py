@@ -6,7 +6,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from evaltool.workbook.layout import label_key, norm, row_label_key
+from evaltool.workbook.layout import is_subtotal_key, label_key, norm, row_label_key
 
 NAME = "绩效目标表"  # the kind's name (case files' 类型, --kind)
 TITLE = "项目支出绩效目标表"
@@ -57,7 +57,7 @@ class Vocabulary:
         if not isinstance(value, str):
             return False
         key = label_key(value)
-        return key in self.totals or key.endswith(("小计", "合计"))
+        return key in self.totals or is_subtotal_key(key)
 
     def keys_of(self, section: str, name: str) -> frozenset[str]:
         """The keys of every spelling of one standard name (a spelling two names share counts for both)."""
