@@ -90,3 +90,76 @@ def test_a_value_inside_a_merged_range_is_read_alike_by_both_engines(tmp_path):
     assert "stray" not in [v for row in a for v in row]
     assert "stray" not in [v for row in b for v in row]
     assert _outcome(engine("calamine").read(path), path.name) == _outcome(engine("openpyxl").read(path), path.name)
+
+
+# ---- S69: publish removes external cell hyperlinks and the document's working properties ----
+def _unit_file(tmp_path: Path) -> Path:
+    """A clean form as a unit's file carries it: links to the clerk's disk and the intranet on two
+    cells, an internal link, and the properties a clerk's Office fills in."""
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = _form(folder, "h.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    ws["K3"].value, ws["K3"].hyperlink = "合同", "file:///D:/内部资料/张三-合同.pdf"
+    ws["K4"].value, ws["K4"].hyperlink = "共享", r"\\fileserver\财务\张三.xlsx"
+    ws["K5"].value, ws["K5"].hyperlink = "OA", "https://intranet.local/oa/doc?id=123&token=abc"
+    ws["K6"].value, ws["K6"].hyperlink = "政府网", "http://www.gov.cn/"
+    ws["K7"].value = "表头"
+    ws["K7"].hyperlink = Hyperlink(ref="K7", location=f"'{ws.title}'!A1")
+    p = wb.properties
+    p.title, p.subject, p.description, p.keywords = "内部草稿", "内部", "联系人王五13800000000", "内部"
+    p.creator = p.lastModifiedBy = "张三"
+    wb.save(path)
+    return folder
+
+
+def test_publish_removes_external_cell_hyperlinks_and_counts_them(tmp_path):
+    folder = _unit_file(tmp_path)
+    res = CliRunner().invoke(main, ["publish", str(folder), "-o", str(tmp_path / "out"), "--no-pdf"])
+    assert res.exit_code == 0, res.output
+    copy = tmp_path / "out" / "h-公开.xlsx"
+    with zipfile.ZipFile(copy) as zf:
+        parts = b"".join(zf.read(n) for n in zf.namelist())
+    for target in ("D:/内部资料", "fileserver", "intranet.local", "www.gov.cn"):
+        assert target.encode() not in parts, target
+    ws = openpyxl.load_workbook(copy).worksheets[0]
+    assert ws["K3"].value == "合同" and ws["K3"].hyperlink is None  # the clerk's text stays
+    assert ws["K7"].hyperlink is not None and ws["K7"].hyperlink.location  # a link within the form stays
+    assert "超链接 4 个" in res.output.replace("\n", "")
+
+
+def test_publish_blanks_the_documents_working_properties_in_the_copy_and_its_pdf(tmp_path):
+    import shutil
+    import subprocess
+
+    folder = _unit_file(tmp_path)
+    pdf = shutil.which("soffice") is not None and shutil.which("pdfinfo") is not None
+    args = ["publish", str(folder), "-o", str(tmp_path / "out")] + ([] if pdf else ["--no-pdf"])
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    props = openpyxl.load_workbook(tmp_path / "out" / "h-公开.xlsx").properties
+    assert (props.subject, props.description, props.keywords) == (None, None, None)
+    assert props.title == "电子政务各项专项经费"  # from the form, not the clerk's "内部草稿"
+    with zipfile.ZipFile(tmp_path / "out" / "h-公开.xlsx") as zf:
+        core = zf.read("docProps/core.xml").decode()
+    assert "内部" not in core and "13800000000" not in core and "张三" not in core
+    if pdf:
+        info = subprocess.run(["pdfinfo", str(tmp_path / "out" / "h-公开.pdf")], capture_output=True,
+                              text=True).stdout
+        assert "内部" not in info and "13800000000" not in info
+        assert "电子政务各项专项经费" in info
+
+
+def test_the_draft_docx_is_not_authored_by_python_docx(tmp_path):
+    import docx
+
+    folder = _unit_file(tmp_path)
+    res = CliRunner().invoke(main, ["publish", str(folder), "-o", str(tmp_path / "out"), "--no-pdf"])
+    assert res.exit_code == 0, res.output
+    props = docx.Document(str(tmp_path / "out" / "预算绩效情况说明（草稿）.docx")).core_properties
+    assert "python-docx" not in (props.author, props.last_modified_by)
+    department = openpyxl.load_workbook(folder / "h.xlsx").worksheets[0]
+    assert props.author in {c.value for row in department.iter_rows() for c in row}  # the form's 主管部门
