@@ -2,6 +2,7 @@
 .xlsx files and runs what the clerk or the bureau runs."""
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -163,3 +164,63 @@ def test_the_draft_docx_is_not_authored_by_python_docx(tmp_path):
     assert "python-docx" not in (props.author, props.last_modified_by)
     department = openpyxl.load_workbook(folder / "h.xlsx").worksheets[0]
     assert props.author in {c.value for row in department.iter_rows() for c in row}  # the form's 主管部门
+
+
+# ---- S68: a figure qualified as last year's or as a target is not this year's result ----
+OTHER_QUANTITIES = {
+    "主要内容及实施情况": "执行率目标为100%，计划于年底前全部完成。",
+    "存在的问题及原因分析": "上年执行率为85%，去年同期执行率为60%，要求执行率达到90%以上。",
+    "项目过程情况": "按照标准执行率应为95%。",
+}
+
+
+def _material_form(tmp_path: Path, texts: dict[str, str], name: str = "材料.xlsx") -> Path:
+    import yaml
+
+    case = yaml.safe_load((CASES / "seed002-电子政务各项专项经费.yaml").read_text(encoding="utf-8"))
+    case.setdefault("报告素材", {}).update(texts)
+    out = tmp_path / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    src = out.parent.parent / (out.stem + "-案例.yaml")  # beside the inbox, not in it
+    src.write_text(yaml.safe_dump(case, allow_unicode=True), encoding="utf-8")
+    assert CliRunner().invoke(main, ["new", str(out), "--from", str(src)]).exit_code in (0, 1)
+    return out
+
+
+def _report_numbers(path: Path) -> list[str]:
+    res = CliRunner().invoke(main, ["check", str(path), "--json"])
+    data = json.loads(res.output)
+    return [f["说明"] for f in data["标记"] if f["代码"] == "E-REPORT-NUMBER"]
+
+
+def test_last_years_and_target_rates_in_report_material_are_not_compared(tmp_path):
+    path = _material_form(tmp_path, {**OTHER_QUANTITIES, "有关建议": "本年执行率为85%。"})
+    said = _report_numbers(path)
+    assert len(said) == 1 and "本年执行率为85%" in said[0], said  # this year's rate is still checked
+
+
+def test_check_report_and_review_skip_other_quantities_too(tmp_path):
+    import docx
+
+    from evaltool.collect import collect
+
+    folder = tmp_path / "收件箱"
+    form = _material_form(folder, {}, "甲.xlsx")
+    document = docx.Document()
+    for text in OTHER_QUANTITIES.values():
+        document.add_paragraph(text)
+    document.save(str(tmp_path / "报告.docx"))
+    res = CliRunner().invoke(main, ["check-report", str(tmp_path / "报告.docx"), str(form)])
+    assert "E-REPORT-NUMBER" not in res.output, res.output
+    document.add_paragraph("本年执行率为85%。")
+    document.save(str(tmp_path / "报告.docx"))
+    res = CliRunner().invoke(main, ["check-report", str(tmp_path / "报告.docx"), str(form)])
+    assert res.output.count("E-REPORT-NUMBER") == 1 and "本年执行率为85%" in res.output
+
+    _material_form(folder, OTHER_QUANTITIES, "乙.xlsx")
+    out = tmp_path / "汇总.xlsx"
+    collect([folder], out, workers=1, review=True)
+    ws = openpyxl.load_workbook(out)["抽查"]
+    head = [c.value for c in ws[1]]
+    reasons = [dict(zip(head, [c.value for c in row])).get("风险理由") or "" for row in ws.iter_rows(min_row=2)]
+    assert reasons and not any("I-RISK-REPORT" in r for r in reasons), reasons
