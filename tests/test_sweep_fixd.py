@@ -224,3 +224,67 @@ def test_check_report_and_review_skip_other_quantities_too(tmp_path):
     head = [c.value for c in ws[1]]
     reasons = [dict(zip(head, [c.value for c in row])).get("风险理由") or "" for row in ws.iter_rows(min_row=2)]
     assert reasons and not any("I-RISK-REPORT" in r for r in reasons), reasons
+
+
+# ---- S45: a plain project list or a copied 汇总 table is not a form ----
+def _table(path: Path, header: list, rows: list, title: str | None = None, sheet: str = "项目清单") -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    if title:
+        ws.append([title])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+LIST_HEADER = ["序号", "项目名称", "主管部门", "实施单位", "年初预算数", "全年预算数", "全年执行数", "执行率", "自评得分", "等次"]
+SUMMARY_HEADER = ["主管部门", "单位", "项目", "年度", "预算数（万元）", "执行数（万元）", "执行率", "执行率得分", "产出指标",
+                  "效益指标", "满意度指标", "总分", "等次", "无法计分原因", "错误数", "警告数", "规则", "文件", "工作表"]
+
+
+def _tables(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [[i + 1, f"项目{i}", "某局", "某中心", 100, 100, 90, 0.9, 95, "优"] for i in range(5)]
+    summary = [["某县交通运输局", "某县公路养护中心", "2026年农村道路养护项目", 2026, 600, None, None, None, None, None,
+                None, None, "不计分", None, 0, 0, "国家标准（财预〔2020〕10号）", "交通局/目标表.xlsx", "绩效目标表"],
+               ["某县人力资源和社会保障局", "某县职业技能培训中心", "职业技能培训项目", 2025, 200, 170, 0.85, 8.5, 49.2,
+                27, 10, 94.7, "优", None, 0, 1, "国家标准（财预〔2020〕10号）", "培训.xlsx", "自评表"]]
+    return [_table(folder / "清单.xlsx", LIST_HEADER, rows),
+            _table(folder / "带标题的清单.xlsx", LIST_HEADER, rows, title="2025年度项目清单"),
+            _table(folder / "复制的汇总.xlsx", SUMMARY_HEADER, summary, sheet="汇总")]
+
+
+def test_a_project_list_or_a_copied_summary_is_not_a_form_in_check(tmp_path):
+    for path in _tables(tmp_path):
+        res = CliRunner().invoke(main, ["check", str(path)])
+        assert res.exit_code == 2, (path.name, res.output)
+        assert "是一张列表" in res.output.replace("\n", "") and "Traceback" not in res.output, res.output
+
+
+def test_collect_lists_such_tables_as_unreadable_with_the_reason(tmp_path):
+    folder = tmp_path / "收件箱"
+    _tables(folder)
+    _form(folder, "自评表.xlsx")
+    out = tmp_path / "汇总.xlsx"
+    res = CliRunner().invoke(main, ["collect", str(folder), "-o", str(out)])
+    assert res.exit_code in (0, 1), res.output
+    wb = openpyxl.load_workbook(out)
+    projects = [r for r in wb["汇总"].iter_rows(min_row=2, values_only=True) if any(v is not None for v in r)]
+    assert len(projects) == 1, projects  # only the form: no bogus row per table
+    text = res.output.replace("\n", "")
+    assert "3 个文件无法读取" in text and text.count("是一张列表") == 3, res.output
+
+
+def test_a_list_sheet_beside_a_form_does_not_hide_the_form(tmp_path):
+    path = _form(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("项目清单")
+    ws.append(LIST_HEADER)
+    for i in range(3):
+        ws.append([i + 1, f"项目{i}", "某局", "某中心", 100, 100, 90, 0.9, 95, "优"])
+    wb.save(path)
+    data = json.loads(CliRunner().invoke(main, ["check", str(path), "--json"]).output)
+    assert data["项目名称"] == "电子政务各项专项经费" and data["工作表"] == "自评表"
