@@ -58,6 +58,19 @@ def _convert(raw: list[list], max_text: int) -> bool:
     return long
 
 
+def _clear_merged(values: list[list], merged: list[tuple[int, int, int, int]]) -> None:
+    """Empty every cell a merged range covers except its top-left one, in place: Excel shows only
+    that one, and openpyxl (check) drops the others as it loads — a value stored inside a range (or
+    placed there by position, for cells without an address) must give collect the same verdict."""
+    n_rows = len(values)
+    for r1, c1, r2, c2 in merged:
+        for r in range(r1 - 1, min(r2, n_rows)):
+            row = values[r]
+            start = c1 if r == r1 - 1 else c1 - 1  # keep the anchor
+            for c in range(start, min(c2, len(row))):
+                row[c] = None
+
+
 def calamine_grids(data: bytes, skip: frozenset[str] = frozenset(), long_text: list[str] | None = None,
                    notes: list | None = None) -> list:
     """Every worksheet of a workbook as a Grid (values + merged ranges), one calamine call per sheet;
@@ -94,6 +107,7 @@ def calamine_grids(data: bytes, skip: frozenset[str] = frozenset(), long_text: l
                 notes.extend(sheetxml.unsaved_notes(book, [meta.name], {meta.name: body}))
             values = raw
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
+            _clear_merged(values, merged)
             grids.append(Grid(sheet=meta.name, values=values, merged=merged, hidden=not str(meta.visible).endswith(".Visible")))
     finally:
         wb.close()

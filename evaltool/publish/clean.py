@@ -6,8 +6,10 @@ What goes, and why: evaltool's marks and every note (a note is a working remark,
 and columns (hidden means "not for readers"), defined
 names that point at a removed sheet or outside the file, external links (a path on the unit's own
 disk), the input prompts of data validation, the template's 注 on how to fill it in (it names evaltool
-and the removed 说明 sheet), and the author / last-modified-by of the document
-properties (personal data). Formulas become their values: a reader's spreadsheet would recompute them,
+and the removed 说明 sheet), cell hyperlinks to files, network shares and web
+addresses (a path with a person's name, an intranet URL with a token), and the author /
+last-modified-by, subject, description and keywords of the document properties (personal data,
+working remarks; the title is set from the form). Formulas become their values: a reader's spreadsheet would recompute them,
 perhaps differently (another rounding, a missing add-in), and the published number must be the one
 evaluated. The print setup stays: the PDF is printed from it.
 
@@ -50,6 +52,7 @@ class Cleaned:
     formulas: int = 0
     names: int = 0
     links: int = 0
+    hyperlinks: int = 0  # cell hyperlinks to a file, a network share or a web address, removed
     validations: int = 0
     fill_in_notes: int = 0
     hidden_cells: int = 0  # values in hidden rows and columns, left out
@@ -300,7 +303,12 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
                         put(cell, value)
                     report.formulas += 1
                 link = cell.hyperlink
-                if link is not None and _refers_to(link.location or "", gone):
+                if link is not None and (link.target or ""):
+                    # file:, \\server\share, an intranet or any web address: a path on the unit's disk or
+                    # a URL with a token is not for readers (the cell's text stays)
+                    cell.hyperlink = None
+                    report.hyperlinks += 1
+                elif link is not None and _refers_to(link.location or "", gone):
                     cell.hyperlink = None
                     report.links += 1
         report.personal += blank_personal(ws)  # after formulas became their values ("联系电话："&B3)
@@ -351,10 +359,23 @@ def clean_copy(source: str | Path, projects: list[Project], writes: list[CellWri
     props = wb.properties
     props.creator = None
     props.lastModifiedBy = None
+    # Title, subject, description and keywords are the unit's working remarks ("内部草稿", a contact
+    # and phone number); the PDF carries them too. The title is set from the form, the rest blanked.
+    props.title = _public_title(projects, keep)
+    props.subject = props.description = props.keywords = None
     props.category = MARKER
     wb.active = 0
     wb.worksheets[0].sheet_view.tabSelected = True
     return wb, report
+
+
+def _public_title(projects: list[Project], sheets: list[str]) -> str:
+    """The copy's document title: the names of its projects (or its sheets when none is named)."""
+    names: list[str] = []
+    for p in projects:
+        if p.sheet in sheets and p.name not in (None, "") and str(p.name).strip() not in names:
+            names.append(str(p.name).strip())
+    return "、".join(names or sheets)[:255]
 
 
 def is_public_copy(path: str | Path) -> bool:

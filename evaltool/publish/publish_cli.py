@@ -25,7 +25,7 @@ def publish_cmd(paths: tuple[str, ...], folder: str, rules: str | None, allow_er
     """信息公开：把表格（文件或文件夹）整理成可公开的版本。
 
     每个表格文件写出一份干净的 .xlsx（只含表格本身：没有 evaltool 的标色和批注、没有“校验结果”
-    “设置”“说明”“报告素材”“项目基本信息”和隐藏的工作表、没有作者信息，公式换成数值，
+    “设置”“说明”“报告素材”“项目基本信息”和隐藏的工作表、没有作者等文档信息和指向文件或网址的超链接，公式换成数值，
     打印设置保留）和它的 PDF；另写出《预算绩效情况说明》草稿（.md 和 .docx，供部门决算使用），
     其中的数字取自表格并已核对。有未改正错误的表格不公开（确需按现状公开时见下面的选项）。
     原文件只读取，不会被修改。
@@ -54,6 +54,7 @@ def publish_cmd(paths: tuple[str, ...], folder: str, rules: str | None, allow_er
                 left += [f"文字中的电话号码、身份证号 {c.numbers} 处（{cells}；情况说明草稿引用时同样删去）"]
             left += [f"公式 {c.formulas} 个（已换成数值）"] if c.formulas else []
             left += [f"名称或外部链接 {c.names + c.links} 个"] if c.names + c.links else []
+            left += [f"超链接 {c.hyperlinks} 个（指向文件、共享文件夹或网址）"] if c.hyperlinks else []
             if left:
                 parts.append("  去掉了：" + "；".join(left))
             if c.lost:

@@ -180,7 +180,10 @@ def write_drafts(rows: list[Row], folder: Path) -> list[Path]:
     md = free_name(folder / f"{DRAFT_STEM}.md")
     atomic_write_text(md, text)
     markup = "\n".join(line for line in text.splitlines() if not line.startswith(">"))
-    doc = build_document(markup.replace("`", ""), title=f"{TITLE}（草稿）")
+    # the author is the department when every form names the same one (as a report names its 单位)
+    departments = {str(r.project.department).strip() for r in rows if r.project.department not in (None, "")}
+    author = departments.pop() if len(departments) == 1 else None
+    doc = build_document(markup.replace("`", ""), title=f"{TITLE}（草稿）", author=author)
     docx = free_name(folder / f"{DRAFT_STEM}.docx")
     save_atomic(doc, docx)
     return [md, docx]

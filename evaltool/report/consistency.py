@@ -522,6 +522,32 @@ def _matches(mention: Mention, fact: Fact) -> bool:
     return True
 
 
+# A figure qualified by one of these states another year's value (上年执行率为85%) …
+PRIOR_WORDS = ("上年", "上一年", "去年", "同期", "往年", "以前年度")
+# … or what was aimed at (执行率目标为100%, 计划支出180万元): neither is this year's result.
+AIM_WORDS = ("目标", "计划", "要求", "标准")
+# The facts that are this year's results (an indicator's own target/actual is told apart by the
+# checker; budgets and weights are plans already).
+RESULT_ATTRS = frozenset({"value", "actual", "unexecuted", "arrived", "score", "lost", "full", "short"})
+
+
+def _other_quantity(sentence: str, mention: Mention, found: list[tuple[int, int, Entity]], prev_end: int,
+                    fact: Fact) -> bool:
+    """Whether the words just before a figure (its clause, after the previous figure; the names of
+    the form's entities left out, so 全年预计执行率 or an indicator named 达标率 do not count) say it
+    is last year's value or a target rather than this year's."""
+    start = max(prev_end, mention.start - len(_clause_left(sentence, mention.start)))
+    chars = list(sentence[start:mention.start])
+    for s, e, _ in found:
+        for k in range(max(s, start), min(e, mention.start)):
+            chars[k - start] = " "
+    lead = "".join(chars)
+    if any(w in lead for w in PRIOR_WORDS):
+        return True
+    return (not fact.entity.startswith("IND:") and fact.attr in RESULT_ATTRS
+            and any(w in lead for w in AIM_WORDS))
+
+
 class Checker:
     def __init__(self, project: Project, result: ScoreResult):
         self.facts = Facts(project, result)
@@ -690,6 +716,8 @@ class Checker:
                     prev_end = m.end
                     continue
                 fact = self.attribute(text, m, found, prev_end, carried)
+                if fact is not None and _other_quantity(text, m, found, prev_end, fact):
+                    fact = None  # "上年执行率为85%", "执行率目标为100%": not this year's result
                 ok = None if fact is None else _matches(m, fact)
                 attributions.append(Attribution(m, sent, fact, ok))
                 if fact is not None and not ok:

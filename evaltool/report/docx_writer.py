@@ -475,9 +475,9 @@ def build_document(markup: str, form_writer=None, title: str | None = None, auth
     # Word's core properties hold at most 255 characters (python-docx refuses more).
     if title:
         props.title = title.replace("\u2028", "")[:255]
-    if author:
-        props.author = str(author)[:255]
-        props.last_modified_by = str(author)[:255]
+    # python-docx's own template says "python-docx" (shown in Word as 作者): the unit, or nothing
+    props.author = str(author or "")[:255]
+    props.last_modified_by = str(author or "")[:255]
     props.comments = "由 evaltool 根据项目支出绩效自评表生成"
     return doc
 

@@ -512,7 +512,9 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None, folder=None
     # A hidden sheet (a clerk's copy of last year's form, hidden): not read, since the clerk does not
     # see it on screen or on paper and publish leaves it out; a form on it is named in a warning.
     hidden = {g.sheet for g in grids if g.hidden}
-    claimed: set[str] = set(hidden)
+    # A plain table (a project list, a copied 汇总): its labels are column headers, not a form's.
+    tables = {v.sheet: h for v in views if v.sheet not in hidden for h in [list_header(v, vocab)] if h}
+    claimed: set[str] = set(hidden) | set(tables)
     sharing: list[Project] = []  # forms of kinds whose template has the 报告素材 / 项目基本信息 sheets
     for kind in kinds():
         offered = [v for v in views if v.sheet not in claimed]
@@ -535,7 +537,7 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None, folder=None
             raise InputError("这个工作簿中的表格都在隐藏的工作表中（" + "、".join(f"“{s}”" for s in concealed) +
                              "），evaltool 只读取看得见的工作表。请在 Excel 或 WPS 中右键工作表标签，选“取消隐藏”，"
                              "再运行。")
-        raise InputError(_no_form_message(views, kinds()))
+        raise InputError(_no_form_message(views, kinds(), tables))
     for sheet in concealed:
         for p in projects:
             p.read_findings.append(Finding(
@@ -581,15 +583,55 @@ def _hidden_forms(views: list[View], context: "ReadContext") -> list[str]:
     return sorted((s for s in found if s in order), key=order.__getitem__)
 
 
-def _no_form_message(views: list[View], registered: list) -> str:
+# The header fields that name a form (项目名称 …): in a table's header row they are column titles.
+_IDENTITY = frozenset((L.L_NAME, L.L_DEPT, L.L_UNIT, L.L_YEAR))
+
+
+def _table_label(vocab: L.Vocabulary, value: Any) -> bool:
+    return isinstance(value, str) and bool(vocab.block(value) or vocab.fund_column(value)
+                                           or vocab.indicator_column(value))
+
+
+def list_header(v: View, vocab: L.Vocabulary = BASE_VOCAB) -> tuple[int, list[str]] | None:
+    """(row, labels) when the sheet is a plain table rather than a form: among its first three rows,
+    the first one with four or more cells is one header row — at least four known labels, two of them
+    a form's header fields (项目名称, 主管部门, 实施单位, 年度) — and the two rows below hold values
+    (not labels) under every such field: a project list, a copied 汇总. A form has a field's value
+    beside its label, and below it the next label."""
+    for r in range(1, min(v.nrows, 3) + 1):
+        cells = [(c, x) for c in range(1, v.ncols + 1) if v.home(r, c) == (r, c)
+                 for x in [v.value(r, c, vertical=False)] if x is not None and x != ""]
+        if len(cells) < 4:
+            continue
+        labels = [(c, x) for c, x in cells if _table_label(vocab, x)]
+        fields = [c for c, x in labels if vocab.block(x) in _IDENTITY]
+        if len(labels) < 4 or len(fields) < 2 or r + 2 > v.nrows:
+            return None
+        for below in (r + 1, r + 2):
+            for c in fields:
+                x = v.value(below, c, vertical=False)
+                if x is None or x == "" or _table_label(vocab, x):
+                    return None
+        return r, [str(x).strip() for _, x in labels]
+    return None
+
+
+def _no_form_message(views: list[View], registered: list, tables: dict | None = None) -> str:
     """Why no kind found a form: the sheets looked at, every kind looked for, and the kind a sheet's
-    name or title suggests (a cleared 运行监控表 is named as one, not as a missing 自评表 table)."""
+    name or title suggests (a cleared 运行监控表 is named as one, not as a missing 自评表 table); a
+    sheet that is a plain table (tables: sheet → its header row and labels) is named as one."""
     names = "、".join(f"“{v.sheet}”" for v in views) or "（无）"
     titled = [k for k in registered if k.title]
     hints = []
     shared = {L.SHEET_SETTINGS, L.SHEET_RESULTS, L.SHEET_REPORT, L.SHEET_BASIC, L.SHEET_HELP}
     for v in views:
         if v.sheet in shared or "报告素材" in v.sheet:  # every kind's workbook has these: no hint
+            continue
+        if tables and v.sheet in tables:
+            row, labels = tables[v.sheet]
+            shown = "".join(f"“{x}”" for x in labels[:4]) + ("等" if len(labels) > 4 else "")
+            hints.append(f"工作表“{v.sheet}”是一张列表（第 {row} 行是{shown}列标题，下面是各行数据，如项目清单或复制的汇总表），"
+                         "不是填报的表格")
             continue
         texts = [v.sheet] + [v.text(r, c) for r in range(1, min(v.nrows, 3) + 1) for c in range(1, min(v.ncols, 6) + 1)]
         hit = max((k for k in titled if any(k.title in t or k.name in t for t in texts if t)),
