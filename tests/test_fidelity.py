@@ -132,10 +132,12 @@ def test_collect_without_output_keeps_the_earlier_summary_and_writes_the_next_fr
     assert (tmp_path / "汇总(3).xlsx").exists() and (tmp_path / "汇总.xlsx").read_bytes() == earlier
     rows = list(openpyxl.load_workbook(tmp_path / "汇总(2).xlsx")["汇总"].iter_rows(values_only=True))
     assert len(rows) >= 3  # both forms summarised
-    # Naming the file is a choice: -o 汇总.xlsx replaces the earlier 汇总 (as before).
-    again = run("collect", inbox, "-o", "汇总.xlsx", "-j", "1", "-q")
-    assert again.exit_code in (0, 1) and "没有覆盖" not in again.output
-    assert (tmp_path / "汇总.xlsx").read_bytes() != earlier and not (tmp_path / "汇总(4).xlsx").exists()
+    # -o names a file: evaltool's own unchanged 汇总(2).xlsx is replaced; the 汇总 the bureau wrote its
+    # remarks into is not, even when named (core/provenance, SWEEP S67)
+    again = run("collect", inbox, "-o", "汇总(2).xlsx", "-j", "1", "-q")
+    assert again.exit_code in (0, 1) and not (tmp_path / "汇总(4).xlsx").exists(), again.output
+    refused = run("collect", inbox, "-o", "汇总.xlsx", "-j", "1", "-q")
+    assert refused.exit_code == 2 and (tmp_path / "汇总.xlsx").read_bytes() == earlier, refused.output
 
 
 def test_the_summary_button_keeps_an_earlier_summary_too(tmp_path):
