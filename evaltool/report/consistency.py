@@ -293,6 +293,11 @@ class Facts:
                     self.add(key, attr, value, fam, f"{form}“{short_name}”的{col}", cell(col),
                              direction=parsed.direction)
             E(Entity(key, names, "indicator", family))
+            tgt, act = self.find(key, "target"), self.find(key, "actual")
+            if tgt is not None and act is not None and tgt.family == act.family and tgt.family != "percent" and tgt.value:
+                # "培训人数…100人，完成率96%": the rate of a count indicator is its actual ÷ target
+                self.add(key, "ratio", act.value / tgt.value * 100, "percent",
+                         f"{form}“{short_name}”的完成率（实际完成值 ÷ 年度指标值）", cell("实际完成值"), 2)
             if ir.weight is not None:
                 self.add(key, "weight", ir.weight, "score", f"{form}“{short_name}”的分值", cell("分值"))
             if ir.score is not None:
@@ -593,6 +598,11 @@ class Checker:
                 return F.find(ent.key, "value")
             if ent is not None and ent.kind == "indicator" and ent.unit_family == "percent":
                 return self._indicator_fact(ent, window, mention)
+            named = next((e for _, _, e in reversed(before) if e.kind == "indicator"), None)
+            if named is not None:
+                # An indicator the sentence names wins over a generic word ("完成率") that only occurs
+                # inside another indicator's name ("按时完成率"): its own rate, or nothing (SWEEP S48).
+                return F.find(named.key, "ratio")
             fuzzy = self._fuzzy_indicator(sentence, mention, clause_floor)
             if fuzzy is not None:
                 return self._indicator_fact(fuzzy, window, mention)
