@@ -358,3 +358,35 @@ def test_a_fraction_actual_under_a_percent_target_is_the_percentage_in_texts_and
     ctx = build_context(p, r)
     shown = [i.actual for l1 in ctx["levels"] for i in l1.items if i.name == "培训覆盖率"]
     assert shown == ["93%"]
+
+
+def _national(tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent / "layouts"))
+    import forms
+
+    from evaltool.workbook import service
+
+    path = tmp_path / "培训.xlsx"
+    forms.national(path)
+    (p, r), = service.evaluate(service.load(str(path)))
+    return p, r
+
+
+@pytest.mark.parametrize("sentence, wrong", [
+    ("培训人数未达到年度目标100人，完成率96%。", None),
+    ("培训人数未达到年度目标100人，完成率90%。", "90%"),
+    ("培训人数完成率96%，按时完成率100%。", None),
+])
+def test_an_indicator_named_in_the_sentence_wins_over_a_generic_word(tmp_path, sentence, wrong):
+    """SWEEP S48: "完成率" bound to the indicator 按时完成率 (100%) by similarity, though the sentence names
+    培训人数 (96 ÷ 100 = 96%): a false E-REPORT-NUMBER. Now the named indicator's own rate is checked."""
+    p, r = _national(tmp_path)
+    findings = [f for f in check_texts(p, r, {"综合评价": sentence}) if f.code == "E-REPORT-NUMBER"]
+    if wrong is None:
+        assert not findings, [f.message for f in findings]
+    else:
+        f, = findings
+        assert wrong in f.message and "培训人数" in f.message and "按时完成率" not in f.message, f.message

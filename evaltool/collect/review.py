@@ -78,6 +78,7 @@ def _first_sentence(text: str) -> str:
 
 
 _TYPED_NUMBERS = re.compile(r"填报(?:的得分)? ?(\S+?) ?与按[^，。]*?计算的 ?(\S+?) ?不一致")
+_CLAIMED = re.compile(r"计算的\S*?为 (\S+?)，与本单元格手工填写的“([^”]*)”不同")
 
 
 def _typed_text(f, result) -> str:
@@ -90,6 +91,8 @@ def _typed_text(f, result) -> str:
             label = f"“{_label(r)}”的{f.field}"
     m = _TYPED_NUMBERS.search(f.message)
     said = f"填报 {m.group(1)}、按规则为 {m.group(2)}" if m else ""
+    m = None if said else _CLAIMED.search(f.message)  # W-TYPED-DIFFERS: "计算的总分为 94.70，与…“99”不同"
+    said = f"填报 {m.group(2)}、按规则为 {m.group(1)}" if m else said
     return f"{label}{_at(f.location)}{said}"
 
 

@@ -81,7 +81,7 @@ _ENTRIES = [
     # ---- 写回工作簿 ----
     ("I-FILLED", "evaltool 填入的计算值（校验结果中记录）", "自评表"),
     ("I-COMPUTED", "手工填写的计算单元格与 evaltool 计算值不同（提示）", "自评表"),
-    ("W-TYPED-DIFFERS", "手工填写的计算单元格与 evaltool 计算值不同", "自评表"),
+    ("W-TYPED-DIFFERS", "手工填写的总分或等次与 evaltool 计算值不同（各命令都列出）", "自评表"),
     ("W-TYPED-UNGRADED", "项目无法计分，手工填写的计算单元格无法核实", "自评表"),
     # ---- 报告与报告素材 ----
     ("E-REPORT-NUMBER", "报告中的数字与表格不一致", "报告"),

@@ -38,6 +38,21 @@ _ADDED: dict[str, str] = {}  # kinds added by register() as "module:attribute", 
 
 
 @dataclass
+class ReportPart:
+    """A named part of a form whose figures a report states (a 部门整体's 基本支出 row, a listed project,
+    a 监控表's 1-7月): in a sentence that names it, the money, rate and score after the name are its own."""
+
+    key: str
+    names: tuple[str, ...]
+    label: str  # how messages name it: 部门整体支出绩效自评表“基本支出”
+    budget: Decimal | None = None  # 万元
+    actual: Decimal | None = None
+    rate: Decimal | None = None  # fraction, as shown
+    score: Decimal | None = None
+    where: dict[str, Location] = field(default_factory=dict)  # by figure: budget actual rate score
+
+
+@dataclass
 class ReportFacts:
     """What the report ↔ table consistency check compares texts with, beyond the shared indicator
     rows and subtotals: how the texts call the form, its rate, money and total."""
@@ -61,6 +76,16 @@ class ReportFacts:
     # Further rates the kind's report states beside its rate, each (key, names in texts, label for
     # messages, value as a fraction, where): a 监控表's 时间进度 and 全年预计执行率 are not its 执行进度.
     rates: list[tuple[str, tuple[str, ...], str, Decimal | None, Location | None]] = field(default_factory=list)
+    # How messages name `planned` / `used` and where they stand (default: a 评分表's 项目基本信息)
+    planned_label: str | None = None
+    planned_where: Location | None = None
+    used_label: str | None = None
+    used_where: Location | None = None
+    table_where: Location | None = None  # the indicator table's place, for its counts (三级指标个数)
+    parts: list[ReportPart] = field(default_factory=list)
+    # Counts a report states with their words after the number ("5个预计能够完成（绿灯）"): (key, words,
+    # value, label for messages, where)
+    counts: list[tuple[str, tuple[str, ...], Decimal, str, Location | None]] = field(default_factory=list)
 
 
 class FormKind:
@@ -246,7 +271,7 @@ def case_keys() -> tuple[str, ...]:
     return tuple(k for kind in kinds() for k in kind.case_keys)
 
 
-__all__ = ["FormKind", "ReportFacts", "DEFAULT_KIND", "BUILTIN", "register", "unregister", "added", "names", "kind_named",
+__all__ = ["FormKind", "ReportFacts", "ReportPart", "DEFAULT_KIND", "BUILTIN", "register", "unregister", "added", "names", "kind_named",
            "kinds", "kind_of", "evaluate", "case_keys"]
 
 _hand_in_section_check()  # the rules never import the kinds: the registry hands its check in

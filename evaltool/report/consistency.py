@@ -36,6 +36,8 @@ MENTION_RE = re.compile(
     _NUM + r"\s*(?P<approx1>余|多)?\s*(?:(?P<mult>万|亿)(?!元)\s*(?P<approx2>余|多)?\s*)?"
     rf"(?P<unit>{_UNIT_ALT})(?P<after>以上|以下|以内|左右)?"
 )
+# A score right after its word with no unit ("自评得分 89.5，"), as the 部门整体 report lists its projects
+BARE_SCORE_RE = re.compile(r"(?:得分|总分|评分)(?:为|是)?\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:分|%|万|亿|元|个|项|人|次|名))")
 # "分" is a unit only when it is not the start of 分钟/分别/分析/分配/分类 …
 _FEN_NOT = set("钟别析配类解享批管布成为之化期摊担档项散支局公院部值段")
 # A "个" after a number that is an ordinal or part of a name: 第3个, 12345热线.
@@ -116,6 +118,7 @@ class Facts:
         self.facts: list[Fact] = []
         self.entities: list[Entity] = []
         self.form = "自评表"  # how messages name the form: the kind says (ReportFacts.form)
+        self.counts: list = []  # ReportFacts.counts
         self._build()
 
     def add(self, *args, **kwargs) -> None:
@@ -140,7 +143,8 @@ class Facts:
         E(Entity("funds", ("年度资金总额", "项目资金总额", "项目资金", "资金总额", "专项资金", "项目经费", "专项经费",
                            "资金"), "funds"))
         # Not bare 使用率/支出率: "设备使用率 98%" is not the budget's.
-        E(Entity("rate", ("预算执行率", "执行率", "资金使用率", "资金执行率", "预算支出率", "支出进度", "完成预算"), "rate"))
+        E(Entity("rate", ("预算执行率", "执行率", "资金使用率", "资金执行率", "预算支出率", "支出进度", "执行进度", "完成预算"),
+                 "rate"))
         E(Entity("total", ("综合评价得分", "自评价得分", "总得分", "总分", "综合得分", "自评得分", "自评总分",
                            "最终评分", "最终得分", "评价得分", "项目得分", "项目评分", "评价总分", "自评分", "平均得分",
                            "评价人员平均得分"), "total"))
@@ -164,10 +168,12 @@ class Facts:
         planned, used, arrived = kf.planned, kf.used, kf.arrived
         if budget is None and planned is not None:
             budget = planned
-            self.add("funds", "budget", planned, "money", "项目基本信息的计划投资额", p.where("计划投资额"), 2)
+            self.add("funds", "budget", planned, "money", kf.planned_label or "项目基本信息的计划投资额",
+                     kf.planned_where or p.where("计划投资额"), 2)
         if actual is None and used is not None:
             actual = used
-            self.add("funds", "actual", used, "money", "项目基本信息的实际使用情况", p.where("实际使用情况"), 2)
+            self.add("funds", "actual", used, "money", kf.used_label or "项目基本信息的实际使用情况",
+                     kf.used_where or p.where("实际使用情况"), 2)
         if arrived is not None:
             self.add("funds", "arrived", arrived, "money", "项目基本信息的实际到位资金", p.where("实际到位资金"), 2)
         if budget is not None and actual is not None:
@@ -200,6 +206,15 @@ class Facts:
             E(Entity(key, rate_names, "rate"))
             if value is not None:
                 self.add(key, "value", value * 100, "percent", label, where_shown or Location(sheet=p.sheet), 2)
+        for part in kf.parts:  # 基本支出, a listed project, 1-7月: figures of their own
+            E(Entity(part.key, part.names, "part"))
+            at = lambda k: part.where.get(k) or Location(sheet=p.sheet)  # noqa: E731
+            self.add(part.key, "budget", part.budget, "money", f"{part.label}的全年预算数", at("budget"), 2)
+            self.add(part.key, "actual", part.actual, "money", f"{part.label}的执行数", at("actual"), 2)
+            if part.rate is not None:
+                self.add(part.key, "rate", part.rate * 100, "percent", f"{part.label}的执行率", at("rate"), 2)
+            self.add(part.key, "score", part.score, "score", f"{part.label}的自评得分", at("score"))
+        self.counts = kf.counts
         arrival = kf.arrival
         if arrival is not None:
             E(Entity("arrival", ("资金到位率", "到位率"), "rate"))
@@ -256,14 +271,17 @@ class Facts:
 
         # Counts the narrative states about the indicator table.
         n = len(r.indicators)
+        first = p.indicators[0].cells.get("三级指标") if p.indicators else None
+        table_at = kf.table_where or (Location(sheet=first.sheet or p.sheet, cell=first.cell, path="绩效指标")
+                                      if first is not None and first.cell else Location(sheet=p.sheet, path="绩效指标"))
         if n:
-            self.add("count", "count", Decimal(n), "count:个", f"{form}三级指标个数", Location(sheet=p.sheet, path="绩效指标"))
+            self.add("count", "count", Decimal(n), "count:个", f"{form}三级指标个数", table_at)
             full_count = sum(1 for i in r.indicators if i.score is not None and i.weight is not None and i.score >= i.weight)
             short_count = sum(1 for i in r.indicators if i.score is not None and i.weight is not None and i.score < i.weight)
             self.add("count", "full", Decimal(full_count), "count:个", f"{form}中得满分的三级指标个数",
-                     Location(sheet=p.sheet, path="绩效指标"))
+                     table_at)
             self.add("count", "short", Decimal(short_count), "count:个", f"{form}中未得满分的三级指标个数",
-                     Location(sheet=p.sheet, path="绩效指标"))
+                     table_at)
 
         # Indicators: target, actual, weight, score.
         level3 = [str(ir.level3 or "").strip() for ir in r.indicators]
@@ -293,6 +311,11 @@ class Facts:
                     self.add(key, attr, value, fam, f"{form}“{short_name}”的{col}", cell(col),
                              direction=parsed.direction)
             E(Entity(key, names, "indicator", family))
+            tgt, act = self.find(key, "target"), self.find(key, "actual")
+            if tgt is not None and act is not None and tgt.family == act.family and tgt.family != "percent" and tgt.value:
+                # "培训人数…100人，完成率96%": the rate of a count indicator is its actual ÷ target
+                self.add(key, "ratio", act.value / tgt.value * 100, "percent",
+                         f"{form}“{short_name}”的完成率（实际完成值 ÷ 年度指标值）", cell("实际完成值"), 2)
             if ir.weight is not None:
                 self.add(key, "weight", ir.weight, "score", f"{form}“{short_name}”的分值", cell("分值"))
             if ir.score is not None:
@@ -382,6 +405,11 @@ def find_mentions(sentence: str) -> list[Mention]:
             family = "points"
         out.append(Mention(m.group(0), base, family or "other", unit, start, end, direction, approx,
                            places + (4 if unit == "万元" and mult else 0)))
+    for m in BARE_SCORE_RE.finditer(sentence):  # "自评得分89.5，": a score written without 分
+        number = m.group(1).replace(",", "")
+        places = len(number.split(".")[1]) if "." in number else 0
+        out.append(Mention(number, Decimal(number), "score", "分", m.start(1), m.end(1), None, False, places))
+    out.sort(key=lambda x: x.start)
     return out
 
 
@@ -569,6 +597,17 @@ class Checker:
         clause_floor = max(prev_end, mention.start - len(_clause_left(sentence, mention.start)))
         in_clause = [(s, e, ent) for s, e, ent in before if s >= clause_floor]
 
+        part = next((e for _, _, e in reversed(before) if e.kind == "part"), None)
+        if part is not None:
+            fact = self._part_fact(part, window, mention)
+            if fact is not None or mention.family in ("money", "score"):
+                return fact  # a part's figure it does not hold is not the whole form's either
+        if mention.family.startswith("count:") and self.facts.counts:
+            right = re.split(r"[，,；;。]", sentence[mention.end:mention.end + 16])[0]
+            left = _clause_left(sentence, mention.start)
+            for key, words, value, label, where in self.facts.counts:
+                if any(w in right or left.endswith(w) for w in words):
+                    return Fact(key, "count", value, mention.family, label, where or Location())
         if mention.family == "money":
             kw = _nearest_keyword(window, MONEY_ATTRS)
             right = _clause_right(sentence, mention.end)
@@ -619,6 +658,11 @@ class Checker:
                 return F.find(ent.key, "value")
             if ent is not None and ent.kind == "indicator" and ent.unit_family == "percent":
                 return self._indicator_fact(ent, window, mention)
+            named = next((e for _, _, e in reversed(before) if e.kind == "indicator"), None)
+            if named is not None:
+                # An indicator the sentence names wins over a generic word ("完成率") that only occurs
+                # inside another indicator's name ("按时完成率"): its own rate, or nothing (SWEEP S48).
+                return F.find(named.key, "ratio") if re.search(r"完成(?:率|比例|程度)", window) else None
             fuzzy = self._fuzzy_indicator(sentence, mention, clause_floor)
             if fuzzy is not None:
                 return self._indicator_fact(fuzzy, window, mention)
@@ -660,6 +704,23 @@ class Checker:
                 return self._indicator_fact(fuzzy, window, mention)
             if before and before[-1][2].kind == "indicator" and before[-1][2].unit_family == mention.family:
                 return self._indicator_fact(before[-1][2], window, mention)
+        return None
+
+    def _part_fact(self, part: Entity, window: str, mention: Mention) -> Fact | None:
+        """A figure in a sentence that names a part (基本支出, a listed project, 1-7月), as that part's."""
+        F = self.facts
+        if mention.family == "money":
+            kw = _nearest_keyword(window, MONEY_ATTRS)
+            if kw is not None and kw[1] in ("budget", "actual"):
+                return F.find(part.key, kw[1])
+            if kw is None:
+                facts = [f for f in (F.find(part.key, "budget"), F.find(part.key, "actual")) if f is not None]
+                return next((f for f in facts if _matches(mention, f)), facts[0] if facts else None)
+            return None
+        if mention.family == "percent" and "率" in window:
+            return F.find(part.key, "rate")
+        if mention.family == "score":
+            return F.find(part.key, "score")
         return None
 
     def _target_or_actual(self, window: str) -> list[str]:

@@ -35,9 +35,11 @@ def settle(project: Project, result: ScoreResult) -> None:
     """What a workbook adds to the core's findings: each one placed on a cell, and the 设置 sheet's
     own problems (a newer template, an unusable 小数位)."""
     from evaltool.workbook.reader import sheet_info
-    from evaltool.workbook.writer import place_findings
+    from evaltool.workbook.writer import place_findings, typed_findings
 
     place_findings(project, result)
+    seen = {(f.code, f.location.cell) for f in result.findings}  # settled twice: noted once
+    result.findings += [f for f in typed_findings(project, result) if (f.code, f.location.cell) not in seen]
     info = sheet_info(project)
     if info and info.version and info.version > L.TEMPLATE_VERSION:
         result.findings.append(Finding(

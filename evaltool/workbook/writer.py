@@ -87,8 +87,9 @@ def place_findings(project: Project, result: ScoreResult) -> None:
 
 
 def findings_for(project: Project, result: ScoreResult) -> list[Finding]:
-    """The core's findings, located on this sheet where possible, plus evaltool's own notes about
-    computed values it could not write (typed cells) or wrote into empty cells of a hand-made form."""
+    """The core's findings, located on this sheet where possible (settle added the notes on typed
+    computed cells, typed_findings), plus evaltool's notes on the computed values it writes into empty
+    cells of a hand-made form (I-FILLED: about the write, so only where it writes)."""
     info = sheet_info(project)
     out: list[Finding] = []
     for f in result.findings:
@@ -98,14 +99,36 @@ def findings_for(project: Project, result: ScoreResult) -> list[Finding]:
         out.append(Finding(f.code, f.severity, f.message, f.field, loc, f.indicator))
     if info is None or info.template:
         return out
+    had = {(f.code, f.location.cell) for f in out}
+    return out + [f for f in _out_cell_notes(project, result, info) if f.code == "I-FILLED"
+                  or (f.code, f.location.cell) not in had]  # a result settle did not see (a test's, the server's)
+
+
+def typed_findings(project: Project, result: ScoreResult) -> list[Finding]:
+    """The notes on computed cells of a hand-made form that hold a value the clerk typed (a 总分 of 99
+    where evaltool computes 94.70): W-TYPED-DIFFERS, I-COMPUTED, W-TYPED-UNGRADED. They are part of the
+    result — check, score, --json, collect, --review and the buttons all list them (SWEEP S52), not
+    only the 校验结果 sheet score writes."""
+    info = sheet_info(project)
+    if info is None or info.template:
+        return []
+    return [f for f in _out_cell_notes(project, result, info) if f.code != "I-FILLED"]
+
+
+def _out_cell_notes(project: Project, result: ScoreResult, info: SheetInfo) -> list[Finding]:
+    out: list[Finding] = []
     values = computed_values(project, result)
-    targets = [(n, loc, values.get(n), info.out_values.get(n)) for n, loc in info.out.items()]
-    targets += [(f"第 {i + 1} 个指标的得分", loc, _num(r.score), cur) for i, (loc, cur, r) in
+    exact = {"执行率得分": result.rate_score, "总分": result.total}  # Decimals at the rule set's 小数位: 94.70
+    targets = [(n, loc, values.get(n), info.out_values.get(n), exact.get(n)) for n, loc in info.out.items()]
+    targets += [(f"第 {i + 1} 个指标的得分", loc, _num(r.score), cur, r.score) for i, (loc, cur, r) in
                 enumerate(zip(info.indicator_out, info.indicator_out_values, result.indicators)) if loc]
-    flagged = {f.location.cell for f in out if f.location.sheet == info.sheet and f.code == "E-SCORE-MISMATCH"}
-    for label, loc, value, current in targets:
+    flagged = {f.location.cell for f in result.findings
+               if f.location.sheet in (info.sheet, None) and f.code == "E-SCORE-MISMATCH"}
+    for label, loc, value, current, shown in targets:
         if not loc.cell or value is None:
             continue
+        text = str(shown) if isinstance(shown, Decimal) and value != UNGRADED_LABEL else _display(label, value)
+        loc = Location(sheet=loc.sheet or info.sheet, cell=loc.cell, path=loc.path)
         if loc.cell in info.typed_out:
             if value == UNGRADED_LABEL:
                 out.append(Finding("W-TYPED-UNGRADED", "warning",
@@ -116,14 +139,13 @@ def findings_for(project: Project, result: ScoreResult) -> list[Finding]:
                 continue
             severity = "warning" if label in ("总分", "等次") or label in info.subtotal_of else "info"
             out.append(Finding("I-COMPUTED" if severity == "info" else "W-TYPED-DIFFERS", severity,
-                               f"evaltool 计算的{label}为 {_display(label, value)}，与本单元格手工填写的"
-                               f"“{current}”不同；evaltool 没有改动本单元格，请核对。", label, loc))
+                               f"evaltool 计算的{label}为 {text}，与本单元格手工填写的"
+                               f"“{_display(label, current)}”不同；evaltool 没有改动本单元格，请核对。", label, loc))
         elif value == UNGRADED_LABEL:
             out.append(Finding("I-FILLED", "info", f"evaltool 在本单元格填入“{UNGRADED_LABEL}”：{result.ungraded}。",
                                label, loc))
         else:
-            out.append(Finding("I-FILLED", "info", f"evaltool 填入计算的{label} {_display(label, value)}。",
-                               label, loc))
+            out.append(Finding("I-FILLED", "info", f"evaltool 填入计算的{label} {text}。", label, loc))
     return out
 
 
@@ -238,8 +260,14 @@ def results_sheet(pairs: list[tuple[Project, ScoreResult]]) -> ResultsSheet:
             if units > 1:
                 rs.heights[len(rs.rows)] = 15.0 * math.ceil(units) + 2
     rs.rows.append([])
-    shown = [f for _, _, f in all_findings if f.code != "I-FILLED"]
-    rs.rows.append(["校验结果" + ("：未发现问题" if not shown else f"：共 {len(shown)} 条，点击单元格地址可跳转")])
+    # the heading counts the rows listed under it (SWEEP S52: "共 4 条" above 9 rows)
+    filled = sum(f.code == "I-FILLED" for _, _, f in all_findings)
+    problems = len(all_findings) - filled
+    head = "：未发现问题" if not problems else f"：共 {len(all_findings)} 条"
+    if filled:
+        head += (f"（其中 {filled} 条是 evaltool 填入计算值的说明）" if problems
+                 else f"，下列 {filled} 条是 evaltool 填入计算值的说明")
+    rs.rows.append(["校验结果" + head + ("，点击单元格地址可跳转" if all_findings else "")])
     rs.rows.append(list(L.RESULTS_HEADERS))
     rs.header_rows.append(len(rs.rows))
     values: dict[int, dict[str, Any]] = {}  # id(project) -> its computed values, made once
@@ -275,5 +303,5 @@ def _filled_value(p: Project, loc: Location, values: dict[str, Any], result: Sco
     return None
 
 
-__all__ = ["cell_writes", "marks_only", "mark_write", "results_sheet", "results_name", "results_note", "ResultsSheet", "computed_values", "findings_for",
-           "place_findings"]
+__all__ = ["cell_writes", "marks_only", "mark_write", "results_sheet", "results_name", "results_note", "ResultsSheet",
+           "computed_values", "findings_for", "typed_findings", "place_findings"]

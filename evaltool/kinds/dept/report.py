@@ -7,11 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from evaltool.core.decimals import fmt, fmt_percent, plain_number
-from evaltool.core.kinds import ReportFacts
+from evaltool.core.kinds import ReportFacts, ReportPart
 from evaltool.core.model import Project
 from evaltool.kinds.dept import layout as D
-from evaltool.kinds.dept.layout import PART_ROWS
-from evaltool.kinds.dept.model import TASKS
+from evaltool.kinds.dept.model import PROJECTS, TASKS
 from evaltool.kinds.dept.scoring import DeptResult
 from evaltool.kinds.selfeval.context import build_levels
 from evaltool.kinds.selfeval.form_table import form_places
@@ -264,9 +263,41 @@ def report_facts(project: Project, result: DeptResult) -> ReportFacts:
                      ("年度总体目标（预期目标）", project.goal_expected, "预期目标"),
                      *((f"年度主要任务“{t.name or t.n}”的完成情况", t.status, f"{TASKS}[{t.n}].完成情况")
                        for t in result.tasks if t.status)],
-        # The 其中 rows' and the listed projects' own figures: stated in the report, not the form's totals.
-        blockers=(*(f"{label}执行率" for label in PART_ROWS), *PART_ROWS, "项目执行率", "项目合计执行率", "项目支出情况", "项目清单", "该项目",
-                  *(r.name for r in result.projects)))
+        # The 其中 rows', the list's and each listed project's own figures: checked as theirs (SWEEP S49);
+        # "项目执行率", "该项目" in a sentence that names no part are not the department's figures either.
+        parts=report_parts(project, result),
+        counts=[("projects", ("共列项目",), Decimal(len(result.projects)), "部门整体支出绩效自评表项目清单中的项目个数",
+                 project.where(PROJECTS))] if result.projects else [],
+        blockers=("项目执行率", "项目支出情况", "该项目"))
+
+
+def report_parts(project: Project, result: DeptResult) -> list[ReportPart]:
+    """The figures the report states of the 基本支出/项目支出 rows, the project list's sums and each project."""
+    from evaltool.core.model import Location
+    from evaltool.kinds.dept.model import parts
+
+    form = "部门整体支出绩效自评表"
+    rows = parts(project)
+    out = []
+    for part in result.parts:
+        cells = rows[part.label].cells if part.label in rows else {}
+        out.append(ReportPart(f"part:{part.label}", (part.label,), f"{form}“{part.label}”", part.budget, part.actual,
+                              part.rate, where={"budget": cells.get("全年预算数") or Location(path=f"年度预算.{part.label}"),
+                                                "actual": cells.get("全年执行数") or Location(path=f"年度预算.{part.label}"),
+                                                "rate": cells.get("执行率") or cells.get("全年执行数") or Location()}))
+    if result.projects:
+        where = project.where(PROJECTS)
+        out.append(ReportPart("list", ("项目清单", "项目合计"), f"{form}“项目支出情况”清单合计", result.project_budget,
+                              result.project_actual, result.project_rate,
+                              where={k: where for k in ("budget", "actual", "rate")}))
+    for r in result.projects:
+        if not r.name:
+            continue
+        at = lambda k, n=r.n: project.where(f"{PROJECTS}[{n}].{k}")  # noqa: E731
+        out.append(ReportPart(f"project:{r.n}", (r.name,), f"{form}项目清单中“{r.name}”", r.budget, r.actual, r.rate,
+                              r.score, where={"budget": at("全年预算数"), "actual": at("全年执行数"),
+                                              "rate": at("执行率"), "score": at("自评得分")}))
+    return out
 
 
 def summary_row(project: Project, result: DeptResult, file: str) -> dict[str, Any]:

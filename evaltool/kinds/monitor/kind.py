@@ -1,11 +1,12 @@
 """The 运行监控表 behind core.kinds.FormKind: each method hands over to the module that does the work."""
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from evaltool.core.caseio import CaseError
-from evaltool.core.kinds import FormKind, ReportFacts
+from evaltool.core.kinds import FormKind, ReportFacts, ReportPart
 from evaltool.core.model import Location, Project, ScoreResult
 from evaltool.kinds.monitor import layout as M
 
@@ -114,9 +115,25 @@ class MonitorKind(FormKind):
                  ("forecast_rate", ("全年预计执行率", "预计执行率"),
                   f"运行监控表的全年预计执行率（全年预计执行数 ÷ {budget}）", result.forecast_rate,
                   M.where_default(project, f"{M.FUNDS_KEY}.年度资金总额.全年预计执行数"))]
+        executed_at = M.where_default(project, f"{M.FUNDS_KEY}.年度资金总额.执行数")
+        # "1-7月执行250.00万元" is the period's 执行数; the light counts of the statement (SWEEP S49)
+        parts = [ReportPart("period", (result.period,), "运行监控表“年度资金总额”", actual=result.executed,
+                            where={"actual": executed_at})] if result.months else []
+        parts.append(ReportPart("forecast", ("预计全年执行", "全年预计执行数"), "运行监控表“年度资金总额”",
+                                actual=result.forecast,
+                                where={"actual": M.where_default(project, f"{M.FUNDS_KEY}.年度资金总额.全年预计执行数")}))
+        table = M.where_default(project, M.ROWS_KEY)
+        green = sum(w.light == "绿" for w in result.watches)
+        late = sum(w.light in ("黄", "红") for w in result.watches)
+        counts = [("green", ("预计能够完成", "绿灯"), Decimal(green), "运行监控表中绿灯（预计能够完成）的指标数", table),
+                  ("late", ("存在偏差", "黄灯或红灯"), Decimal(late), "运行监控表中黄灯或红灯（存在偏差）的指标数", table)]
         return ReportFacts(form=M.KIND, rate_label=f"运行监控表的执行进度（执行数 ÷ {budget}）",
                            rate=result.progress, total=None, grade=None, planned=result.budget, used=result.executed,
-                           rate_where=out.get("执行进度"), rates=rates)
+                           rate_where=out.get("执行进度"), rates=rates, parts=parts, counts=counts,
+                           planned_label=f"运行监控表“年度资金总额”的{budget}",
+                           planned_where=M.where_default(project, f"{M.FUNDS_KEY}.年度资金总额.{budget}"),
+                           used_label=f"运行监控表“年度资金总额”的{result.period}执行数", used_where=executed_at,
+                           table_where=table)
 
     def indicator_rows(self, project: Project) -> int:
         return len(project.extra.get(M.ROWS_KEY) or [])

@@ -79,8 +79,11 @@ class TargetsKind(FormKind):
         write_form_table(doc, project, result, context)
 
     def report_facts(self, project: Project, result: ScoreResult) -> ReportFacts:
+        total_row = project.funds.get("年度资金总额")
         return ReportFacts(form=T.NAME, rate_label="", rate=None, total=None, grade=None, planned=result.budget,
-                           table_texts=[("年度总体目标", project.goal_expected, "年度总体目标")])
+                           table_texts=[("年度总体目标", project.goal_expected, "年度总体目标")],
+                           planned_label=f"{T.NAME}的年度资金总额",
+                           planned_where=(total_row.cells.get("金额") if total_row else None) or project.where("项目资金"))
 
     def summary_row(self, project: Project, result: ScoreResult, file: str) -> dict[str, Any]:
         from evaltool.kinds.targets.output import summary_row
