@@ -288,3 +288,53 @@ def test_a_list_sheet_beside_a_form_does_not_hide_the_form(tmp_path):
     wb.save(path)
     data = json.loads(CliRunner().invoke(main, ["check", str(path), "--json"]).output)
     assert data["项目名称"] == "电子政务各项专项经费" and data["工作表"] == "自评表"
+
+
+# ---- S54/S64 [pre]: a missing shared-strings part; rows past the limit holding only formatting ----
+def test_a_missing_shared_strings_part_is_named_in_check_and_collect(tmp_path):
+    src = _form(tmp_path)
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    # Excel, WPS and LibreOffice keep a sheet's texts in xl/sharedStrings.xml, cells of type s pointing
+    # into it (evaltool writes inline text): such cells, and the part gone
+    counter = iter(range(10**6))
+
+    def shared(name, data):
+        if not name.startswith("xl/worksheets/sheet"):
+            return data
+        return re.sub(rb't="inlineStr"([^>]*)><is>.*?</is>', lambda m: b't="s"%s><v>%d</v>' % (m.group(1), next(counter)),
+                      data)
+    path = _rewrite(src, folder / "缺部件.xlsx", shared)
+    res = CliRunner().invoke(main, ["check", str(path)])
+    assert res.exit_code == 2
+    said = res.output.replace("\n", "")
+    assert "缺少必需的部件“共享文字”（xl/sharedStrings.xml）" in said and "不是项目支出绩效自评表" not in said, said
+    res = CliRunner().invoke(main, ["collect", str(folder), "-o", str(tmp_path / "汇总.xlsx")])
+    assert "缺少必需的部件“共享文字”" in res.output.replace("\n", ""), res.output
+
+
+def _rows_past_the_limit(src: Path, dst: Path, value: bool) -> Path:
+    """src with a merge over the whole of column K, and the empty formatted cells it leaves down to
+    row 6000 (as openpyxl writes such a merge); with value, one value in the last row."""
+    def edit(name, data):
+        if name != "xl/worksheets/sheet1.xml":
+            return data
+        last = max(int(n) for n in re.findall(rb'<row [^>]*?r="(\d+)"', data))
+        rows = b"".join(b'<row r="%d"><c r="K%d" s="1"/></row>' % (r, r) for r in range(last + 1, 6000))
+        rows += b'<row r="6000"><c r="K6000"' + (b' t="inlineStr"><is><t>x</t></is></c>' if value else b' s="1"/>') + b"</row>"
+        data = data.replace(b"</sheetData>", rows + b"</sheetData>")
+        return re.sub(rb'(<mergeCells[^>]*>)', rb'\1<mergeCell ref="K1:K1048576"/>', data, count=1)
+    return _rewrite(src, dst, edit)
+
+
+def _read_limits(path: Path) -> list[str]:
+    data = json.loads(CliRunner().invoke(main, ["check", str(path), "--json"]).output)
+    return [f["说明"] for f in data["标记"] if f["代码"] == "W-READ-LIMIT"]
+
+
+def test_a_whole_column_merge_gives_no_second_reading_limit_about_rows(tmp_path):
+    src = _form(tmp_path)
+    empty = _rows_past_the_limit(src, tmp_path / "格式.xlsx", value=False)
+    assert not [m for m in _read_limits(empty) if "行没有读取" in m]
+    filled = _rows_past_the_limit(src, tmp_path / "有值.xlsx", value=True)
+    assert [m for m in _read_limits(filled) if "行没有读取" in m]  # a value past the limit is still said

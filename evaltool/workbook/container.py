@@ -43,7 +43,12 @@ MSG = {
     "ole": "这是旧版 Excel 97-2003 格式（.xls）或其他 Office 二进制文件，evaltool 只能读取 .xlsx。请在 Excel 或 WPS "
            "中打开，“另存为 → Excel 工作簿（*.xlsx）”后再试。",
     "zip_damaged": "文件已损坏或不完整（工作簿的压缩结构无法读取），可能是邮件附件没有下载完整。" + SAVE_AGAIN,
+    "no_shared_strings": "工作簿缺少必需的部件“共享文字”（xl/sharedStrings.xml）：表格中的文字都保存在这个部件里，"
+                         "缺少它就读不出任何文字（文件可能不完整，或被其他程序改动过）。" + SAVE_AGAIN,
 }
+# A cell whose text is in the shared strings part (t="s") / inline (t="inlineStr"), as byte patterns.
+_SHARED_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*\st\s*=\s*[\"']s[\"']")
+_INLINE_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*\st\s*=\s*[\"']inlineStr[\"']")
 
 
 class Refused(Exception):
@@ -833,6 +838,8 @@ class _Reader:
 
         body = self.parts.get("xl/sharedStrings.xml")
         if body is None:
+            if "xl/sharedStrings.xml" not in self.lazy and self._uses_shared_strings():
+                raise Refused(MSG["no_shared_strings"])
             return 0
         if len(body) > 8 * limits.get("STORED_CELLS"):  # a string takes 8 bytes at least (<si/> + ...)
             body = self._prune_strings(body)
@@ -840,6 +847,19 @@ class _Reader:
             return self._judged("xl/sharedStrings.xml", "strings", functools.partial(_count_strings, body))
         root = etree.fromstring(body, _parser())  # well-formed: check_xml refused it otherwise
         return len(root)
+
+    def _uses_shared_strings(self) -> bool:
+        """Whether the worksheets keep their texts in the shared strings part: cells of type s, and
+        none of inline text (a stray s cell among inline texts is repaired cell by cell, W-READ-CELL)."""
+        shared = False
+        for part in self.sheet_names:
+            if part in self.lazy and not self._load(part, self.lazy.pop(part)):
+                continue
+            body = self.parts.get(part, b"")
+            if _INLINE_CELL.search(body):
+                return False
+            shared = shared or _SHARED_CELL.search(body) is not None
+        return shared
 
     def _prune_strings(self, body: bytes) -> bytes:
         """More shared strings than the STORED_CELLS limit (no more cells can use them): only the ones
@@ -945,6 +965,9 @@ class _Reader:
         # styled rows (a zip bomb) costs a byte scan, not a tree of a million elements.
         allow = self.cell_allow.get(part)
         short, cut_rows, kept_rows, by_cells = _cut_rows(body, self.max_rows, allow)
+        # whether a cut row held a value: a merge over a whole column makes rows of empty cells,
+        # said by the merge's own note; those rows are not a second, alarming "N 行没有读取"
+        cut_values = bool(cut_rows) and _values_in(body) != _values_in(short)
         root = None
         if cut_rows:
             try:
@@ -982,6 +1005,7 @@ class _Reader:
                 changed = True
             expected_row = r
             if r > max_rows:
+                cut_values = cut_values or any(len(c) for c in row)  # a cell with <v>, <is> or <f>
                 data.remove(row)
                 cut_rows += 1
                 changed = True
@@ -1042,6 +1066,10 @@ class _Reader:
             self.note("W-READ-LIMIT", f"工作表“{sheet}”存储的单元格（包括只设了格式的空单元格）太多，只读取了前 "
                       f"{kept_rows} 行，其后的 {cut_rows} 行没有读取（{limits.describe('STORED_CELLS')}）。",
                       sheet=sheet, repair=f"工作表“{sheet}”单元格数超过上限")
+        elif cut_rows and not cut_values and _merged_past(given, max_rows):  # (given: before _lists cut merges)
+            # nothing but formatting past the limit: nothing unread to warn about
+            if (said := f"工作表“{sheet}”第 {max_rows} 行以后只有格式的空行未读取") not in self.repairs:
+                self.repairs.append(said)
         elif cut_rows:
             self.note("W-READ-LIMIT", f"工作表“{sheet}”超过 {max_rows} 行，第 {max_rows} 行以后的 {cut_rows} 行没有读取"
                       f"（{limits.describe('ROWS')}）。", sheet=sheet, repair=f"工作表“{sheet}”行数超过上限")
@@ -1434,6 +1462,22 @@ def _nth_cell(body: bytes, start: int, n: int) -> int | None:
         elif t.group(2):
             return None
     return None
+
+
+_VALUE_TAGS = (b"</v>", b"</is>", b"<f", b":v>", b":is>")
+
+
+_MERGE_END_ROW = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*[\"'][A-Za-z$]+\$?\d+:[A-Za-z$]+\$?(\d+)")
+
+
+def _merged_past(body: bytes, max_rows: int) -> bool:
+    """Whether a merged range of the sheet reaches past row max_rows (a whole-column merge)."""
+    return any(int(m.group(1)) > max_rows for m in _MERGE_END_ROW.finditer(body, max(0, body.rfind(b"sheetData"))))
+
+
+def _values_in(body: bytes) -> tuple[int, ...]:
+    """How many value, inline-text and formula tags a sheet's bytes hold (compared before and after a cut)."""
+    return tuple(body.count(t) for t in _VALUE_TAGS)
 
 
 def _cut_rows(body: bytes, max_rows: int, max_cells: int | None = None) -> tuple[bytes, int, int, bool]:
