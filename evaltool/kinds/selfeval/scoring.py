@@ -112,17 +112,20 @@ def score_rate(project: Project, rules: RuleSet, out: Collector):
         return None, None, weight, None, "未计分：全年预算数为 0 或负数", budget, actual
     rate = actual / budget
     shown = round_half_up(rate, rules.rate_places)
+    # The rate is scored as the form shows it (执行率小数位, half-up), as 总分上限 compares it: 79.996%
+    # shows as 80.00% and falls in the 80% band, and the explanation's arithmetic is true as written.
+    pct = max(rules.rate_places - 2, 0)
     if rules.rate_method == "比例":
-        share = min(rate, rules.rate_cap)
+        share = min(shown, rules.rate_cap)
         score = capped_score(rules, weight, share)
-        capped = "（超过 100% 按封顶计）" if rate > rules.rate_cap else ""
-        expl = (f"执行率 {fmt(actual)} ÷ {fmt(budget)} = {fmt_percent(rate)}{capped}，按比例计分："
-                f"{fmt(weight)} × {fmt_percent(share)} = {fmt(score, rules.places)}")
+        capped = "（超过 100% 按封顶计）" if shown > rules.rate_cap else ""
+        expl = (f"执行率 {fmt(actual)} ÷ {fmt(budget)} = {fmt_percent(shown, pct)}{capped}，按比例计分："
+                f"{fmt(weight)} × {fmt_percent(share, pct)} = {fmt(score, rules.places)}")
     else:
-        share = next((s for floor, s in rules.rate_bands if rate >= floor), Decimal(0))
-        floor = next((f for f, _ in rules.rate_bands if rate >= f), Decimal(0))
+        share = next((s for floor, s in rules.rate_bands if shown >= floor), Decimal(0))
+        floor = next((f for f, _ in rules.rate_bands if shown >= f), Decimal(0))
         score = capped_score(rules, weight, share)
-        expl = (f"执行率 {fmt(actual)} ÷ {fmt(budget)} = {fmt_percent(rate)}，按分档计分：不低于 "
+        expl = (f"执行率 {fmt(actual)} ÷ {fmt(budget)} = {fmt_percent(shown, pct)}，按分档计分：不低于 "
                 f"{fmt_percent(floor, 0)} 得 {fmt_percent(share, 0)}，{fmt(weight)} × {fmt_percent(share, 0)} = "
                 f"{fmt(score, rules.places)}")
     if rate > 1:
