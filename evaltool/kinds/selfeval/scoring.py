@@ -17,6 +17,7 @@ from evaltool.core.rules import Band, RuleSet, capped_score, load_rules
 from evaltool.core.seam import Percent
 # Reading typed values into Decimals, with a finding for each problem (shared with checks.py).
 from evaltool.core.reading import Collector, project_year, read_money, read_number
+from evaltool.kinds.selfeval.checks import excel_error
 
 RATE_LABEL = "预算执行率"
 GRADE_HINT = "达成预期指标 / 部分达成预期指标并具有一定效果 / 未达成预期指标且效果较差"
@@ -326,6 +327,12 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
         out.add("E-NUMBER", "error", f"“{label}”的分值 {fmt(weight)} 按 {rules.places} 位小数为 0，不是有效的分值。"
                 f"请填写分值，例如 10；不计分的指标请删除这一行。", "分值", ind.where("分值"), i)
         return result(None, "未计分", "未计分：分值过小")
+    # An Excel error value (#NAME?, #N/A) is no value at all: E-CELL-ERROR names the cell and the fix;
+    # the indicator is unscored for that reason, and the other cell is not judged against "#NAME?".
+    for name, raw in (("年度指标值", ind.target), ("实际完成值", ind.actual)):
+        code = excel_error(raw)
+        if code is not None:
+            return result(None, "未计分", f"未计分：{name}显示错误值 {code}")
     # A percent-formatted cell holding 0.93 is read as the 93% the clerk sees.
     target = values.parse(ind.target.text if isinstance(ind.target, Percent) else ind.target, year)
     actual = values.parse(ind.actual.text if isinstance(ind.actual, Percent) else ind.actual, year)
