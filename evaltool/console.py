@@ -81,7 +81,7 @@ def print_result(project: Project, result: ScoreResult) -> None:
     kind_of(project).print_result(project, result)
 
 
-def print_total(result: ScoreResult) -> None:
+def print_total(result: ScoreResult, places: int = 2) -> None:
     """总分 and 等次, or 无法计分 with the reason: never a number for what could not be read."""
     from evaltool.core.results import ungraded_text
 
@@ -89,7 +89,7 @@ def print_total(result: ScoreResult) -> None:
     if text:
         console.print(f"[bold red]总分 无法计分    等次 无法计分[/]\n[red]{esc(text)}[/]")
     else:
-        console.print(f"[bold]总分 {fmt(result.total, 2)}    等次 {esc(result.grade)}[/]")
+        console.print(f"[bold]总分 {fmt(result.total, places)}    等次 {esc(result.grade)}[/]")
 
 
 def print_findings(result: ScoreResult) -> None:

@@ -23,6 +23,9 @@ EXCEL_MAX_TEXT = 32_767
 GRADES = ("优", "良", "中", "差")
 UNGRADED = "无法计分"  # projects with no 总分/等次 (something could not be read); never counted as 差
 
+# Scores as each form computed them: 2 decimals, up to 4 when the form's 小数位 (设置 or rule set) asks
+# for more — a 95.156 of 小数位 3 is shown as 95.156, not 95.16.
+SCORE_FORMAT = "0.00##"
 # Output column -> (header shown, number format, width)
 FIXED_COLUMNS = [
     ("主管部门", "主管部门", None, 28),
@@ -32,10 +35,10 @@ FIXED_COLUMNS = [
     ("预算数", "预算数（万元）", "#,##0.00", 13),
     ("执行数", "执行数（万元）", "#,##0.00", 13),
     ("执行率", "执行率", "0.00%", 9),
-    ("执行率得分", "执行率得分", "0.00", 10),
+    ("执行率得分", "执行率得分", SCORE_FORMAT, 10),
 ]
 TAIL_COLUMNS = [
-    ("总分", "总分", "0.00", 8),
+    ("总分", "总分", SCORE_FORMAT, 8),
     ("等次", "等次", None, 6),
     ("无法计分原因", "无法计分原因", None, 40),
     ("错误数", "错误数", "0", 7),
@@ -670,7 +673,7 @@ def save_atomic(wb, output: Path) -> None:
 
 
 def _write_rows(wb, df, subtotal_cols: list[str], ws=None) -> None:
-    spec = FIXED_COLUMNS + [(c, c[len(SUBTOTAL_PREFIX):], "0.00", 10) for c in subtotal_cols] + TAIL_COLUMNS
+    spec = FIXED_COLUMNS + [(c, c[len(SUBTOTAL_PREFIX):], SCORE_FORMAT, 10) for c in subtotal_cols] + TAIL_COLUMNS
     w = SheetWriter(wb, "汇总", [h for _, h, _, _ in spec], [f for *_, f, _ in spec], [wd for *_, wd in spec],
                     ws=ws)
     assert [c for c, *_ in spec] == df.columns  # rows_frame orders the columns as the sheet shows them

@@ -540,10 +540,10 @@ def _build(d: dict[str, Any], source: str) -> RuleSet:
             raise RuleError(f"{source}中“{path.replace('.', ' → ')}”应为数字，现为“{value}”")
         return dec
 
-    def places(path: str) -> int:
+    def places(path: str, most: int = 6) -> int:
         value = need(path)
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 6:
-            raise RuleError(f"{source}中“{path}”应为 0 到 6 的整数，现为“{value}”")
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= most:
+            raise RuleError(f"{source}中“{path}”应为 0 到 {most} 的整数，现为“{value}”")
         return value
 
     weights = need("权重.一级指标")
@@ -614,7 +614,7 @@ def _build(d: dict[str, Any], source: str) -> RuleSet:
         id=str(need("编号")),
         name=str(d.get("名称") or d["编号"]),
         description=str(d.get("说明") or ""),
-        places=places("小数位"),
+        places=places("小数位", 4),  # scores: what the 设置 sheet allows too (E-PLACES)
         rate_places=places("执行率小数位"),
         rate_weight=rate_weight,
         level1_weights=level1,

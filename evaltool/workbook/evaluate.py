@@ -31,6 +31,17 @@ def rule_set_for(project: Project, base: RuleSet | None = None) -> RuleSet:
     return hit[1]
 
 
+def display_places(project: Project) -> int:
+    """Decimals every display of a project's scores uses (console, report, 附表): the 设置 sheet's
+    小数位, else the rule set's — the places the scores were computed at; 2 if the rule set cannot load."""
+    from evaltool.core.errors import InputError
+
+    try:
+        return rule_set_for(project).places
+    except InputError:
+        return 2
+
+
 def settle(project: Project, result: ScoreResult) -> None:
     """What a workbook adds to the core's findings: each one placed on a cell, and the 设置 sheet's
     own problems (a newer template, an unusable 小数位)."""

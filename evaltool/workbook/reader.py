@@ -661,7 +661,7 @@ def _apply_settings(v: View, projects: list[Project], resolved: str | None = Non
             p.rules = str(rules).strip()
         if places is not None:
             d = to_decimal(places) if not isinstance(places, str) else to_decimal(L.norm(places))
-            if d is not None and d == d.to_integral_value() and 0 <= d <= 6:
+            if d is not None and d == d.to_integral_value() and 0 <= d <= 4:  # as E-PLACES says
                 p.extra["小数位"] = int(d)
             else:
                 p.extra["小数位无效"] = (places, vals[L.L_PLACES][1])

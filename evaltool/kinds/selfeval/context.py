@@ -109,7 +109,9 @@ def _sum(values_: list[Decimal | None]) -> Decimal | None:
 
 
 def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
-    places = 2
+    from evaltool.workbook.evaluate import display_places
+
+    places = display_places(project)  # the scores' own places (设置 小数位 3: 95.156, never 95.16)
     levels: dict[str, Level1View] = {}
     raw_by_index = {i: ind for i, ind in enumerate(project.indicators)}
     far_above = {f.indicator for f in result.findings if f.code == "W-FAR-ABOVE" and f.indicator is not None}
@@ -158,12 +160,12 @@ def build_levels(project: Project, result: ScoreResult) -> list[Level1View]:
             sums[0] += r.weight or Decimal(0)
             sums[1] += r.score or Decimal(0)
     for l1, lv in levels.items():
-        lv.weight = score_text(level_sums[l1][0])
+        lv.weight = score_text(level_sums[l1][0], places)
         # The 一级 subtotal is the scorer's own (rounded once, as on the form).
-        lv.score = score_text(result.subtotals.get(l1, level_sums[l1][1]))
+        lv.score = score_text(result.subtotals.get(l1, level_sums[l1][1]), places)
         for g in lv.groups:
-            g.weight = score_text(group_sums[(l1, g.name)][0])
-            g.score = score_text(group_sums[(l1, g.name)][1])
+            g.weight = score_text(group_sums[(l1, g.name)][0], places)
+            g.score = score_text(group_sums[(l1, g.name)][1], places)
     return list(levels.values())
 
 
@@ -190,6 +192,9 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
     output_levels = [lv for lv in levels if "产出" in lv.name]
     other_levels = [lv for lv in levels if "产出" not in lv.name]
     rate_display = result.rate_display
+    from evaltool.workbook.evaluate import display_places
+
+    places = display_places(project)
     ctx = common_context(project, result)
     ctx["project"]["subject_project"] = ctx["project"]["subject"] + (
         "" if raw_text(project.name).endswith("项目") else "项目")
@@ -212,11 +217,11 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
             "overspent": money(-unexecuted) if unexecuted is not None and unexecuted < 0 else "",
             "rate": percent_text(rate_display),
             "rate_form": fmt_percent(rate_display),  # as on the form: 100.00%
-            "rate_score_form": fmt(result.rate_score, 2),
+            "rate_score_form": fmt(result.rate_score, places),
             "rate_known": rate_display is not None,
             "rate_full": rate_display is not None and rate_display >= 1,
-            "rate_weight": score_text(result.rate_weight),
-            "rate_score": score_text(result.rate_score),
+            "rate_weight": score_text(result.rate_weight, places),
+            "rate_score": score_text(result.rate_score, places),
             "rate_explanation": result.rate_explanation,
         },
         "goal": {
@@ -231,12 +236,12 @@ def build_context(project: Project, result: ScoreResult) -> dict[str, Any]:
         "full_count": sum(1 for i in indicators if i.full),
         "shortfalls": shortfalls,
         "unscored": unscored,
-        "subtotals": [(name, score_text(value)) for name, value in result.subtotals.items()],
+        "subtotals": [(name, score_text(value, places)) for name, value in result.subtotals.items()],
         # Ungraded: every place a template prints the 总分 or 等次 reads 无法计分, never a number.
-        "total": UNGRADED_LABEL if result.ungraded else score_text(result.total),
-        "total_form": UNGRADED_LABEL if result.ungraded else fmt(result.total, 2),
+        "total": UNGRADED_LABEL if result.ungraded else score_text(result.total, places),
+        "total_form": UNGRADED_LABEL if result.ungraded else fmt(result.total, places),
         "total_weight": score_text(sum((i.weight_value or Decimal(0) for i in indicators),
-                                       result.rate_weight or Decimal(0))),
+                                       result.rate_weight or Decimal(0)), places),
         "grade": UNGRADED_LABEL if result.ungraded else (result.grade or "—"),
         "ungraded": escape_markup(result.ungraded or ""),  # the reason; "" when graded
         # The rule set's 超额扣分 / 总分上限, one line each (the 附表 prints the same lines).

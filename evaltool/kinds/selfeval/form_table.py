@@ -19,13 +19,9 @@ FUND_LABELS = {"年度资金总额": "年度资金总额", "本年财政拨款":
 
 def form_places(project: Project) -> int:
     """Decimals of the form's 得分 cells (the rule set's, or the 设置 sheet's 小数位)."""
-    from evaltool.core.errors import InputError
-    from evaltool.workbook.evaluate import rule_set_for
+    from evaltool.workbook.evaluate import display_places
 
-    try:
-        return rule_set_for(project).places
-    except InputError:
-        return 2
+    return display_places(project)
 
 
 def write_form(doc, project: Project, result: ScoreResult, context: dict | None = None) -> None:

@@ -17,6 +17,7 @@ from evaltool.core.rules import Band, RuleSet, capped_score, load_rules
 from evaltool.core.seam import Percent
 # Reading typed values into Decimals, with a finding for each problem (shared with checks.py).
 from evaltool.core.reading import Collector, project_year, read_money, read_number
+from evaltool.kinds.selfeval.checks import excel_error
 
 RATE_LABEL = "预算执行率"
 GRADE_HINT = "达成预期指标 / 部分达成预期指标并具有一定效果 / 未达成预期指标且效果较差"
@@ -112,17 +113,20 @@ def score_rate(project: Project, rules: RuleSet, out: Collector):
         return None, None, weight, None, "未计分：全年预算数为 0 或负数", budget, actual
     rate = actual / budget
     shown = round_half_up(rate, rules.rate_places)
+    # The rate is scored as the form shows it (执行率小数位, half-up), as 总分上限 compares it: 79.996%
+    # shows as 80.00% and falls in the 80% band, and the explanation's arithmetic is true as written.
+    pct = max(rules.rate_places - 2, 0)
     if rules.rate_method == "比例":
-        share = min(rate, rules.rate_cap)
+        share = min(shown, rules.rate_cap)
         score = capped_score(rules, weight, share)
-        capped = "（超过 100% 按封顶计）" if rate > rules.rate_cap else ""
-        expl = (f"执行率 {fmt(actual)} ÷ {fmt(budget)} = {fmt_percent(rate)}{capped}，按比例计分："
-                f"{fmt(weight)} × {fmt_percent(share)} = {fmt(score, rules.places)}")
+        capped = "（超过 100% 按封顶计）" if shown > rules.rate_cap else ""
+        expl = (f"执行率 {fmt(actual)} ÷ {fmt(budget)} = {fmt_percent(shown, pct)}{capped}，按比例计分："
+                f"{fmt(weight)} × {fmt_percent(share, pct)} = {fmt(score, rules.places)}")
     else:
-        share = next((s for floor, s in rules.rate_bands if rate >= floor), Decimal(0))
-        floor = next((f for f, _ in rules.rate_bands if rate >= f), Decimal(0))
+        share = next((s for floor, s in rules.rate_bands if shown >= floor), Decimal(0))
+        floor = next((f for f, _ in rules.rate_bands if shown >= f), Decimal(0))
         score = capped_score(rules, weight, share)
-        expl = (f"执行率 {fmt(actual)} ÷ {fmt(budget)} = {fmt_percent(rate)}，按分档计分：不低于 "
+        expl = (f"执行率 {fmt(actual)} ÷ {fmt(budget)} = {fmt_percent(shown, pct)}，按分档计分：不低于 "
                 f"{fmt_percent(floor, 0)} 得 {fmt_percent(share, 0)}，{fmt(weight)} × {fmt_percent(share, 0)} = "
                 f"{fmt(score, rules.places)}")
     if rate > 1:
@@ -323,6 +327,12 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
         out.add("E-NUMBER", "error", f"“{label}”的分值 {fmt(weight)} 按 {rules.places} 位小数为 0，不是有效的分值。"
                 f"请填写分值，例如 10；不计分的指标请删除这一行。", "分值", ind.where("分值"), i)
         return result(None, "未计分", "未计分：分值过小")
+    # An Excel error value (#NAME?, #N/A) is no value at all: E-CELL-ERROR names the cell and the fix;
+    # the indicator is unscored for that reason, and the other cell is not judged against "#NAME?".
+    for name, raw in (("年度指标值", ind.target), ("实际完成值", ind.actual)):
+        code = excel_error(raw)
+        if code is not None:
+            return result(None, "未计分", f"未计分：{name}显示错误值 {code}")
     # A percent-formatted cell holding 0.93 is read as the 93% the clerk sees.
     target = values.parse(ind.target.text if isinstance(ind.target, Percent) else ind.target, year)
     actual = values.parse(ind.actual.text if isinstance(ind.actual, Percent) else ind.actual, year)
