@@ -376,3 +376,24 @@ def test_every_form_sheet_of_a_workbook_is_one_row(tmp_path):
     assert summary.read == 1 and summary.projects == 2
     assert {(r["工作表"], r["项目"]) for r in rows} >= {("第二个项目", "第二个项目名称")}
     assert rows[0]["总分"] == rows[1]["总分"] and rows[0]["文件"] == rows[1]["文件"] == "两个项目.xlsx"
+
+
+def test_a_scoresheet_is_read_and_named_not_listed_as_unreadable(case_folder, tmp_path):
+    """SWEEP S39: a valid 评分表 among the 自评表 was listed under 无法读取的文件 with the false reason
+    "没有找到项目支出绩效自评表" and raised the exit code. It is read, named as not summarised (a
+    评分表 has no 汇总 row), and the exit code is that of the folder without it."""
+    scoresheet = next(iter(case_files("评分表")))
+    inbox = tmp_path / "收件"
+    shutil.copytree(case_folder, inbox)
+    new_workbook(scoresheet, inbox / "评分表.xlsx")
+    out = tmp_path / "汇总.xlsx"
+    without = CliRunner().invoke(main, ["collect", str(case_folder), "-o", str(tmp_path / "无.xlsx"), "-j", "1"])
+    res = CliRunner().invoke(main, ["collect", str(inbox), "-o", str(out), "-j", "1"])
+    assert res.exit_code == without.exit_code, res.output
+    assert "无法读取" not in res.output and "评分表.xlsx（项目支出绩效评价评分表）" in res.output.replace("\n", "")
+    about = {r["项目"]: r["内容"] for r in sheet_dicts(out, "说明")}
+    assert "评分表.xlsx" in about["未汇总的表格"] and about["无法读取的文件"] in (0, "0")
+    assert not any("评分表.xlsx" in str(r.get("文件")) for r in sheet_dicts(out, "汇总"))
+    res = CliRunner().invoke(main, ["collect", str(inbox), "-o", str(out), "--json", "-j", "1"])
+    data = json.loads(res.output)
+    assert data["无法读取"] == [] and data["未汇总的表格"] == [{"文件": "评分表.xlsx", "表格": "项目支出绩效评价评分表"}]

@@ -100,3 +100,24 @@ def test_department_sums_round_half_up_in_decimal():
     assert first["有错误的项目数"] == 1 and first["优"] == 1 and first["良"] == 1
     total = dept.iloc[-1]
     assert total["主管部门"] == "合计" and total["预算数合计"] == Decimal("0.63")
+
+
+def test_total_rate_divides_only_projects_that_have_both_numbers():
+    """S33: a project with a 预算数 but no 执行数 (an unread or error cell), and one with the reverse,
+    must not mix into 总执行率: 85.00% from the one complete project, not 260 ÷ 300 = 86.67%; the
+    totals still add what each project has, and the row says how many projects were left out."""
+    import pandas as pd
+
+    df = pd.DataFrame([
+        {"主管部门": "甲局", "预算数": 200, "执行数": 170, "执行率": 0.85, "总分": 90, "错误数": 0, "等次": "优"},
+        {"主管部门": "甲局", "预算数": 100, "执行数": None, "执行率": None, "总分": None, "错误数": 1,
+         "等次": "无法计分"},
+        {"主管部门": "甲局", "预算数": None, "执行数": 90, "执行率": None, "总分": None, "错误数": 1,
+         "等次": "无法计分"},
+    ])
+    first = O.department_frame(df).iloc[0]
+    assert first["预算数合计"] == Decimal("300.00") and first["执行数合计"] == Decimal("260.00")
+    assert first["总执行率"] == Decimal("0.8500")
+    assert first["未计入总执行率的项目数"] == 2
+    alone = O.department_frame(df.iloc[1:]).iloc[0]
+    assert alone["总执行率"] is None or pd.isna(alone["总执行率"])  # nothing to divide: not computed, not 0

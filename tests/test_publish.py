@@ -143,7 +143,8 @@ def test_form_with_errors_is_refused_and_named(published):
     assert (out / f"{WITH_ERROR}-公开.xlsx").exists()
     assert flat("按 --allow-errors 公开，表格仍有 1 个未改正的错误") in flat(res.output)
     draft = (out / "预算绩效情况说明（草稿）.md").read_text("utf-8")
-    assert "有错误的项目 1 个" in draft
+    assert "仍有未改正错误的表格 1 个" in draft  # (was "有错误的项目 1 个": its own check read 项目 there)
+    assert "E-PUBLISH-NUMBER" not in res.output
 
 
 def test_pdf_pages_rendered_whole(published, tmp_path, monkeypatch):
@@ -597,3 +598,54 @@ def test_personal_data_in_formatted_text_and_in_several_cells_is_not_published(t
                       for c in row if c.value is not None)
     assert "王五" not in joined and "赵六" not in joined and "13700001111" not in joined
     assert "填报人：" in joined and "联系人：" in joined
+
+
+def test_a_signature_line_keeps_every_label_and_only_loses_the_values(tmp_path):
+    """SWEEP S34: the 部门整体's footer "填报人：… 联系电话：… 单位负责人（签字）：… （单位盖章）".
+    Empty, it is published as it stands and nothing is counted as removed (it was "填报人：电话：…",
+    1 处); filled, only 李四/139…/王五 go, and 单位负责人（签字） and （单位盖章） stay on the line."""
+    inbox, out = tmp_path / "收件", tmp_path / "公开"
+    inbox.mkdir()
+    src = inbox / "部门.xlsx"
+    run("new", "--kind", "部门整体", src, ok=(0,))
+    wb = openpyxl.load_workbook(src)
+    ws = wb.worksheets[0]
+    footer = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("填报人"))
+    empty_line = footer.value
+    assert "联系电话" in empty_line and "（单位盖章）" in empty_line
+
+    def published():
+        res = run("publish", inbox, "-o", out, "--no-pdf", "--allow-errors", ok=(0, 1))
+        copy = next(out.glob("*-公开.xlsx"))
+        return openpyxl.load_workbook(copy).worksheets[0][footer.coordinate].value, res.output
+
+    value, output = published()
+    assert value == empty_line
+    assert "个人信息" not in output, output
+    footer.value = "填报人：李四    联系电话：13900001111    单位负责人（签字）：王五    （单位盖章）"
+    wb.save(src)
+    value, output = published()
+    assert value == "填报人：    联系电话：    单位负责人（签字）：    （单位盖章）"
+    assert "个人信息" in output, output
+
+
+def test_a_filled_blank_dept_form_gets_its_year_in_the_title_and_a_draft_that_checks(tmp_path):
+    """SWEEP S35: the 部门整体 template's "（      年度）" under the title stayed blank after score and in
+    the public copy (the 目标表's was filled). And with --allow-errors the draft's own note
+    "有错误的项目 1 个" was flagged by its own check as disagreeing with the project count 0."""
+    inbox, out = tmp_path / "收件", tmp_path / "公开"
+    inbox.mkdir()
+    src = inbox / "部门.xlsx"
+    run("new", "--kind", "部门整体", src, ok=(0,))
+    wb = openpyxl.load_workbook(src)
+    ws = wb.worksheets[0]
+    title = next(c for row in ws.iter_rows(max_row=4) for c in row if c.value == "（      年度）")
+    label = next(c for row in ws.iter_rows(max_row=6) for c in row if c.value == "年度")
+    ws.cell(label.row, label.column + 1).value = 2026
+    wb.save(src)
+    res = run("publish", inbox, "-o", out, "--no-pdf", "--allow-errors", ok=(0, 1))
+    copy = next(out.glob("*-公开.xlsx"))
+    assert openpyxl.load_workbook(copy).worksheets[0][title.coordinate].value == "（2026年度）"
+    assert "E-PUBLISH-NUMBER" not in res.output and "表格份数为 0" not in res.output, res.output
+    run("score", src, ok=(0, 1))
+    assert openpyxl.load_workbook(src).worksheets[0][title.coordinate].value == "（2026年度）"

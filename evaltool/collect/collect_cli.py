@@ -73,6 +73,9 @@ def _print_summary(summary) -> None:
     if summary.earlier_summaries:
         console.print("已跳过以前生成的汇总表：" + "、".join(map(esc, summary.earlier_summaries[:5]))
                       + ("……" if len(summary.earlier_summaries) > 5 else ""))
+    if summary.not_summarised:
+        console.print("未汇总（这些表格不参与汇总，文件已读取）：" + "、".join(
+            f"{esc(f)}（{esc(k)}）" for f, k in summary.not_summarised[:5]) + ("……" if len(summary.not_summarised) > 5 else ""))
     if summary.unreadable:
         console.print(f"[red]{len(summary.unreadable)} 个文件无法读取：[/]")
         for file, reason in summary.unreadable[:20]:

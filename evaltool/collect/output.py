@@ -532,25 +532,36 @@ def department_records(df) -> list[dict]:
                 if d is not None:
                     acc[f] += d
                     acc[f + "数"] += 1
+            # 总执行率 divides only what one project has both of: a project with a 预算数 but no
+            # 执行数 (unread, an error cell) would otherwise lower the ratio of all the others
+            budget_i, actual_i = columns["预算数"][i], columns["执行数"][i]
+            if budget_i is not None and actual_i is not None:
+                acc["配对预算数"] += budget_i
+                acc["配对执行数"] += actual_i
+            else:
+                acc["未计入总执行率"] += 1
     records = []
     for name, a in sorted(groups.items()) + [("合计", overall)]:
         budget, actual = round_half_up(a["预算数"], 2), round_half_up(a["执行数"], 2)
+        paired_budget, paired_actual = round_half_up(a["配对预算数"], 2), round_half_up(a["配对执行数"], 2)
         records.append({
             "主管部门": name,
             "项目数": a["项目数"],
             "预算数合计": budget,
             "执行数合计": actual,
-            "总执行率": round_half_up(actual / budget, 4) if budget > 0 else None,
+            "总执行率": round_half_up(paired_actual / paired_budget, 4) if paired_budget > 0 else None,
             "平均执行率": round_half_up(a["执行率"] / a["执行率数"], 4) if a["执行率数"] else None,
             "平均总分": round_half_up(a["总分"] / a["总分数"], 2) if a["总分数"] else None,
             **{k: a["等次"].get(k, 0) for k in GRADES + (UNGRADED,)},
             "有错误的项目数": a["有错误的项目数"],
+            "未计入总执行率的项目数": a["未计入总执行率"],
         })
     return records
 
 
 def _department_totals() -> dict:
-    acc: dict = {"项目数": 0, "有错误的项目数": 0, "等次": {}}
+    acc: dict = {"项目数": 0, "有错误的项目数": 0, "等次": {}, "未计入总执行率": 0,
+                 "配对预算数": Decimal(0), "配对执行数": Decimal(0)}
     for f in ("预算数", "执行数", "执行率", "总分"):
         acc[f], acc[f + "数"] = Decimal(0), 0
     return acc
@@ -721,9 +732,11 @@ DEPT_SPEC = [
     ("主管部门", None, 30), ("项目数", "0", 8), ("预算数合计", "#,##0.00", 14), ("执行数合计", "#,##0.00", 14),
     ("总执行率", "0.00%", 10), ("平均执行率", "0.00%", 10), ("平均总分", "0.00", 9),
     ("优", "0", 6), ("良", "0", 6), ("中", "0", 6), ("差", "0", 6), (UNGRADED, "0", 8), ("有错误的项目数", "0", 12),
+    ("未计入总执行率的项目数", "0", 14),
 ]
 DEPT_HEADERS = {"预算数合计": "预算数合计（万元）", "执行数合计": "执行数合计（万元）",
-                "总执行率": "总执行率（执行数÷预算数）", "平均执行率": "平均执行率（各项目）"}
+                "总执行率": "总执行率（执行数÷预算数）", "平均执行率": "平均执行率（各项目）",
+                "未计入总执行率的项目数": "未计入总执行率的项目数（缺预算数或执行数）"}
 
 
 def _write_departments(wb, dept, ws=None) -> None:
@@ -803,6 +816,7 @@ def _write_about(wb, summary, n_findings: int) -> None:
         ("无法读取的文件", len(summary.unreadable)),
         ("含宏的文件", len(summary.macro_files)),
         ("跳过的汇总表", "、".join(summary.earlier_summaries) or "无"),
+        ("未汇总的表格", "、".join(f"{f}（{k}，不参与汇总）" for f, k in summary.not_summarised) or "无"),
         ("问题条数", n_findings),
         ("说明", "本工作簿由 evaltool 汇总生成。执行率、各指标得分、小计、总分和等次均按规则重新计算，"
                 "不采用填报表中的计算结果；填报数与计算数不一致之处列在“问题清单”中。"

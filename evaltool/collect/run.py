@@ -49,6 +49,8 @@ class CollectSummary:
     macro_files: list[str] = field(default_factory=list)
     duplicates: int = 0  # projects sent more than once (same 单位, 项目, 年度)
     earlier_summaries: list[str] = field(default_factory=list)  # earlier 汇总 workbooks, skipped
+    # (file, kinds) read but not summarised: forms of a kind collect has no 汇总 row for (评分表)
+    not_summarised: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     review: dict | None = None  # collect --review: the 抽查's summary (collect/review.py ReviewPack.as_dict)
 
@@ -58,6 +60,9 @@ class CollectSummary:
             parts.append("等次：" + "、".join(f"{k} {v}" for k, v in self.grades.items()))
         if self.projects_with_errors:
             parts.append(f"{self.projects_with_errors} 个项目有错误（见“问题清单”）")
+        if self.not_summarised:
+            parts.append(f"{len(self.not_summarised)} 个文件是不参与汇总的表格（"
+                         + "、".join(dict.fromkeys(k for _, k in self.not_summarised)) + "），已读取、未汇总")
         if self.unreadable:
             parts.append(f"{len(self.unreadable)} 个文件无法读取（见“无法读取的文件”）")
         if self.macro_files:
@@ -73,7 +78,8 @@ class CollectSummary:
             "等次分布": dict(self.grades),
             "无法读取": [{"文件": f, "原因": r} for f, r in self.unreadable],
             "含宏文件": list(self.macro_files), "重复提交": self.duplicates,
-            "跳过的汇总表": list(self.earlier_summaries), "用时秒": round(self.seconds, 2),
+            "跳过的汇总表": list(self.earlier_summaries),
+            "未汇总的表格": [{"文件": f, "表格": k} for f, k in self.not_summarised], "用时秒": round(self.seconds, 2),
             **({"抽查": self.review} if self.review is not None else {}),
         }
 
@@ -428,6 +434,8 @@ def _collect(items: list[tuple[Path, str]], output: Path, rules: str | None, wor
         for done, outcome in enumerate(outcomes, start=1):
             if outcome.earlier_summary:
                 summary.earlier_summaries.append(outcome.file)
+            elif outcome.not_summarised:
+                summary.not_summarised.append((outcome.file, outcome.not_summarised))
             elif outcome.problem:
                 summary.unreadable.append((outcome.file, outcome.problem))
             else:

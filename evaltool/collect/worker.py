@@ -29,6 +29,8 @@ class FileOutcome:
     problem: str | None = None  # why the file could not be read (Chinese); None = read
     macro: bool = False
     earlier_summary: bool = False  # an earlier 汇总: skipped, neither read nor listed as a problem
+    # a workbook read whole whose forms are of kinds collect does not summarise (评分表): their titles
+    not_summarised: str | None = None
 
 
 class Unreadable(Exception):
@@ -132,10 +134,13 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
         pr.read_findings.extend(note_findings(notes))
     from evaltool.core.kinds import kind_of
 
-    projects = [pr for pr in projects if kind_of(pr).summarised]
-    if not projects:
-        raise Unreadable("工作簿中没有找到项目支出绩效自评表（各工作表都没有“项目名称”“年度资金总额”"
-                         "“一级指标”等标签）。请确认提交的是自评表。")
+    summarised = [pr for pr in projects if kind_of(pr).summarised]
+    if not summarised:
+        # read, and not a problem: the bureau consolidates self-evaluations, a 评分表 has no 汇总 row
+        titles = dict.fromkeys(kind_of(pr).title or kind_of(pr).name for pr in projects)
+        out.not_summarised = "、".join(titles)
+        return
+    projects = summarised
     from evaltool.core.errors import InputError
     from evaltool.core.kinds import evaluate
     from evaltool.workbook.evaluate import rule_set_for, settle

@@ -1,6 +1,7 @@
 """Case files (shared/cases/README.md is the contract): one project as YAML with the form's labels."""
 from __future__ import annotations
 
+import datetime as _dt
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +26,8 @@ class CaseError(InputError):
 
 
 def scalar_ok(value: Any) -> bool:
-    return value is None or isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool)
+    """One cell's value: text, a number, or a date (YAML 2025-11-20, as `export` writes a date cell)."""
+    return value is None or isinstance(value, (str, int, float, Decimal, _dt.date)) and not isinstance(value, bool)
 
 
 def load_case(path: str | os.PathLike) -> Project:
@@ -173,6 +175,16 @@ def _represent_str(dumper: yaml.SafeDumper, text: str):
 
 
 _CaseDumper.add_representer(str, _represent_str)
+
+
+def _represent_datetime(dumper: yaml.SafeDumper, value: _dt.datetime):
+    # a date cell (Excel stores days: midnight) as a YAML date, 2025-11-20, not "2025-11-20 00:00:00"
+    if value.time() == _dt.time(0) and value.tzinfo is None:
+        return dumper.represent_date(value.date())
+    return dumper.represent_datetime(value)
+
+
+_CaseDumper.add_representer(_dt.datetime, _represent_datetime)
 
 
 def dump_case(p: Project, include_expected: bool = False) -> str:

@@ -80,6 +80,8 @@ class Grid:
     values: list[list[Any]]
     # Merged ranges as 1-based inclusive (min_row, min_col, max_row, max_col).
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # hidden (or very hidden) in the workbook: a form on it is not read (often last year's copy), only named
+    hidden: bool = False
 
     @property
     def nrows(self) -> int:

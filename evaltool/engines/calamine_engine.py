@@ -83,7 +83,7 @@ def calamine_grids(data: bytes, skip: frozenset[str] = frozenset(), long_text: l
                 long_text.append(meta.name)
             values = raw
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
-            grids.append(Grid(sheet=meta.name, values=values, merged=merged))
+            grids.append(Grid(sheet=meta.name, values=values, merged=merged, hidden=not str(meta.visible).endswith(".Visible")))
     finally:
         wb.close()
     return grids

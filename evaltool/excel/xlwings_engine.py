@@ -39,7 +39,16 @@ def read_grid(sheet) -> Grid:
     values = [[None] * len(values[0]) for _ in range(r0 - 1)] + values  # rows before it
     while values and all(v is None for v in values[-1]):
         values.pop()
-    return Grid(sheet.name, values, merged_ranges(sheet, values))
+    return Grid(sheet.name, values, merged_ranges(sheet, values), hidden=_hidden(sheet))
+
+
+def _hidden(sheet) -> bool:
+    """Hidden or very hidden; an engine that cannot tell (a payload without the sheet's visibility)
+    shows every sheet as visible, as evaltool read them before it looked."""
+    try:
+        return sheet.visible is False
+    except Exception:  # noqa: BLE001 - KeyError from a remote payload without "visibility", COM errors
+        return False
 
 
 def _clean(value: Any) -> Any:

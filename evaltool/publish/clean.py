@@ -126,9 +126,9 @@ def _wide(ws) -> bool:
 
 
 @functools.lru_cache(maxsize=1)
-def _personal_vocab() -> tuple[Any, Any, frozenset[str]]:
-    """(in-cell pattern "label：value", the labels whose value stands in the cells to the right, …)
-    from 个人信息.yaml beside this module."""
+def _personal_vocab() -> tuple[Any, Any, frozenset[str], Any]:
+    """(a personal label in a cell's text "label（note）：", a cell that is only such a label, the labels
+    whose value stands in the cells to the right, where a value ends) from 个人信息.yaml beside this module."""
     import re
 
     import yaml
@@ -138,9 +138,34 @@ def _personal_vocab() -> tuple[Any, Any, frozenset[str]]:
     ends = sorted(map(str, data["其后"]), key=len, reverse=True)
     alt = "|".join(map(re.escape, labels))
     stop = "|".join(map(re.escape, labels + ends))
+    note = r"(?:\s*[（(][^）)]*[）)])?"  # 单位负责人（签字）：
     # a label starting the cell or after a space: "热线电话：12345" in a goal's text is no signature line
-    inline = re.compile(rf"(?<![^\s])({alt})(\s*[：:]\s*)(.+?)(?=\s*(?:{stop})\s*[：:]|$)", re.S)
-    return inline, re.compile(rf"^\s*({alt})\s*[：:]?\s*$"), frozenset(map(str, data["联系"]))
+    inline = re.compile(rf"(?<![^\s])(?:{alt}){note}\s*[：:]")
+    # a value ends where the next label starts, or at a bracketed word standing alone: （单位盖章）
+    boundary = re.compile(rf"(?<![^\s])(?:(?:{stop}){note}\s*[：:]|[（(][^）)]*[）)](?=\s|$))")
+    return inline, re.compile(rf"^\s*({alt})\s*[：:]?\s*$"), frozenset(map(str, data["联系"])), boundary
+
+
+def blank_inline(text: str) -> str:
+    """"填报人：张三    联系电话：138…    单位负责人（签字）：王五    （单位盖章）" -> every label, the
+    spacing and the words between kept, only the values after personal labels gone."""
+    inline, _, _, boundary = _personal_vocab()
+    out, at = [], 0
+    for m in inline.finditer(text):
+        if m.start() < at:
+            continue  # inside a value already blanked
+        end = boundary.search(text, m.end())
+        stop = end.start() if end else len(text)
+        value = text[m.end():stop]
+        out.append(text[at:m.end()])
+        if value.strip():
+            lead, trail = value[:len(value) - len(value.lstrip())], value[len(value.rstrip()):]
+            out.append(lead if not trail else trail)
+        else:
+            out.append(value)
+        at = stop
+    out.append(text[at:])
+    return "".join(out)
 
 
 def _plain(value: Any) -> str | None:
@@ -158,7 +183,7 @@ def blank_personal(ws) -> int:
     up to the next label. Returns how many cells changed."""
     from openpyxl.cell.cell import MergedCell
 
-    inline, alone, contact = _personal_vocab()
+    inline, alone, contact, _ = _personal_vocab()
     changed = 0
     for row in ws.iter_rows():
         cells = [c for c in row if not isinstance(c, MergedCell)]
@@ -180,7 +205,7 @@ def blank_personal(ws) -> int:
                     nxt.value = None
                     changed += 1
                 continue
-            new = inline.sub(lambda m: m.group(1) + m.group(2).rstrip(), text)
+            new = blank_inline(text)
             if new != text:
                 from evaltool.workbook.cellvalue import put
 

@@ -239,7 +239,9 @@ def draft_markdown(rows: list[Row]) -> str:
     if t.count:
         lines += [result + "。", ""]
     if t.with_errors:
-        lines += [f"【注意：有错误的项目 {t.with_errors} 个，其表格仍有未改正的错误，公开前请核实。】", ""]
+        # "表格", not "项目": a 部门整体 form with errors is no project, and the draft's own check reads
+        # the figure named last before a number ("有错误的项目 1 个" was checked as the project count)
+        lines += [f"【注意：仍有未改正错误的表格 {t.with_errors} 个，公开前请核实。】", ""]
     lines += ["## 三、项目绩效目标完成情况及存在的问题", ""]
     for n, row in enumerate(rows, 1):
         texts = _texts(row)

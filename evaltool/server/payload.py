@@ -9,7 +9,8 @@ Request (check, score, report, export; new takes some of it):
                  "merged": ["A1:C1", [2, 1, 3, 1], ...],
                  "formats": {"F7": "yyyy\"年\"m\"月\"d\"日\""},   # optional: number formats of numeric
                                                  #   cells; date formats turn serial numbers into dates
-                 "notes": {"G9": "批注文字"}}],  # the cells' current notes (evaltool never loses the clerk's)
+                 "notes": {"G9": "批注文字"},    # the cells' current notes (evaltool never loses the clerk's)
+                 "hidden": false}],              # optional: a hidden sheet's form is named, not read
      "rules": "国家标准",                        # optional: a built-in rule set id
      "rules_yaml": "编号: …",                    # optional: a rule set as YAML text (继承 only built-ins)
      "sheet": "自评表"}                          # report: which form, when the book has several
@@ -235,7 +236,7 @@ def grids(data: dict, limits: Limits) -> list[Grid]:
             rect = _rect(m, where)
             if rect[:2] != rect[2:] and rect not in merged:
                 merged.append(rect)
-        out.append(Grid(name, values, merged))
+        out.append(Grid(name, values, merged, hidden=sheet.get("hidden") is True))
     return out
 
 

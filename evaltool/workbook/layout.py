@@ -31,6 +31,8 @@ TITLE = "项目支出绩效自评表"
 L_NAME, L_DEPT, L_UNIT, L_YEAR = "项目名称", "主管部门", "实施单位", "年度"
 L_FUNDS = "项目资金（万元）"
 YEAR_PLACEHOLDER = "（      年度）"
+# the placeholder as a template prints it under a title; score writes the 年度 into it
+TITLE_YEAR_BLANK = re.compile(r"^\s*[（(]\s*年度\s*[）)]\s*$")
 L_GOALS = "年度总体目标"
 L_GOAL_EXPECTED, L_GOAL_ACTUAL = "预期目标", "实际完成情况"
 L_INDICATORS = "绩效指标"

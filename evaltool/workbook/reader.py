@@ -457,7 +457,10 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
     # scored by its own kind, and a sheet is never read as two forms (the 自评表 reader would take the
     # 运行监控表's and the 部门整体's indicator tables, hence their place before it in BUILTIN).
     projects: list[Project] = []
-    claimed: set[str] = set()
+    # A hidden sheet (a clerk's copy of last year's form, hidden): not read, since the clerk does not
+    # see it on screen or on paper and publish leaves it out; a form on it is named in a warning.
+    hidden = {g.sheet for g in grids if g.hidden}
+    claimed: set[str] = set(hidden)
     sharing: list[Project] = []  # forms of kinds whose template has the 报告素材 / 项目基本信息 sheets
     for kind in kinds():
         offered = [v for v in views if v.sheet not in claimed]
@@ -473,8 +476,20 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
             sharing.extend(found)
     order = {v.sheet: i for i, v in enumerate(views)}
     projects.sort(key=lambda p: order.get(p.sheet or "", len(order)))  # stable: a sheet's forms keep their order
+    concealed = _hidden_forms([v for v in views if v.sheet in hidden], context) if hidden else []
     if not projects:
+        if concealed:
+            raise InputError("这个工作簿中的表格都在隐藏的工作表中（" + "、".join(f"“{s}”" for s in concealed) +
+                             "），evaltool 只读取看得见的工作表。请在 Excel 或 WPS 中右键工作表标签，选“取消隐藏”，"
+                             "再运行。")
         raise InputError(_no_form_message(views, kinds()))
+    for sheet in concealed:
+        for p in projects:
+            p.read_findings.append(Finding(
+                "W-HIDDEN-FORM", "warning",
+                "这张工作表是隐藏的，其中的表格没有校验、计分或汇总（常见于保留的上年表格）。"
+                "如需提交这张表格，请在 Excel 或 WPS 中右键工作表标签，选“取消隐藏”后再运行；不需要就可以删除这张工作表。",
+                "读取", Location(sheet=sheet, path=f"工作表“{sheet}”")))
     if settings:
         _apply_settings(settings, projects)
     report = by_name.get(L.SHEET_REPORT)
@@ -494,6 +509,23 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
         if basic:
             p.basic_info = _read_basic(basic)
     return projects
+
+
+def _hidden_forms(views: list[View], context: "ReadContext") -> list[str]:
+    """The hidden sheets that hold a form of some kind (read only to name them)."""
+    from evaltool.core.kinds import kinds
+
+    found: list[str] = []
+    for kind in kinds():
+        offered = [v for v in views if v.sheet not in found]
+        if not offered:
+            break
+        try:
+            found += [s for p in kind.read_views(offered, context) for s in sorted(kind.sheets_of(p)) if s not in found]
+        except InputError:
+            continue  # a damaged hidden form is still a hidden form nobody reads; no kind claimed it here
+    order = {v.sheet: i for i, v in enumerate(views)}
+    return sorted((s for s in found if s in order), key=order.__getitem__)
 
 
 def _no_form_message(views: list[View], registered: list) -> str:

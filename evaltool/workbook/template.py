@@ -28,6 +28,7 @@ from evaltool.workbook import paper
 
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "workbook_templates" / L.TEMPLATE_FILENAME
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'  # how a date typed on the form shows (2025年11月20日)
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -72,7 +73,10 @@ class Sheet:
         else:  # "dead": a cell that has no meaning on the form (其中 rows' 执行率)
             c.fill = _fill(L.COLOR_COMPUTED)
             c.protection = LOCKED
-        if fmt:
+        if isinstance(value, dt.date):
+            # a date (a case file's 2025-11-20) stays a date: a text format would show its serial 45981
+            c.number_format = DATE_FORMAT
+        elif fmt:
             c.number_format = fmt
         return c
 

@@ -375,7 +375,7 @@ def grids_from_workbook(wb, notes: list | None = None) -> list[Grid]:
         _mark_percents(ws, values)
         cut_long_text(ws.title, values, max_text, notes)
         merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-        grids.append(Grid(ws.title, values, merged))
+        grids.append(Grid(ws.title, values, merged, hidden=ws.sheet_state != "visible"))
     return grids
 
 

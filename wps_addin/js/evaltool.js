@@ -152,7 +152,10 @@
       var text = typeof c.Text === "function" ? c.Text() : c.Text;
       notes[plainAddress(c.Parent)] = String(text == null ? "" : text);
     }
-    return { name: ws.Name, row: row0, column: col0, values: values, merged: merged, formats: formats, notes: notes };
+    // xlSheetHidden 0, xlSheetVeryHidden 2: a form on such a sheet is named, not read
+    var hidden = ws.Visible === 0 || ws.Visible === 2 || ws.Visible === false;
+    return { name: ws.Name, row: row0, column: col0, values: values, merged: merged, formats: formats, notes: notes,
+             hidden: hidden };
   }
 
   function sheetsOf(book) {

@@ -36,6 +36,7 @@ class DeptCells:
     template: bool = False
     report_marked: set[str] = field(default_factory=set)  # 部门报告素材 cells evaltool marked last run
     typed: set[str] = field(default_factory=set)  # out names whose cell holds the clerk's own value
+    title_year: str | None = None  # A1 of the template's "（      年度）" under the title (score fills it)
 
 
 def _keys(section: str) -> dict[str, str]:
@@ -279,6 +280,9 @@ def read_views(views: list[View], context: Any) -> list[Project]:
             p.unit = p.name
         if p.year is None or (isinstance(p.year, str) and not p.year.strip()):
             _year_from_title(v, p)
+        cells.title_year = next((v.loc(r, c).cell for r in range(1, min(v.nrows, 4) + 1)
+                                 for c in range(1, v.ncols + 1)
+                                 if v.home(r, c) == (r, c) and WL.TITLE_YEAR_BLANK.match(v.text(r, c) or "")), None)
         _read_parts(v, p, cells)
         project_rows = range(1, v.nrows + 1)
         base = _stop_rows(v, p, set())

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from evaltool.core.model import Project
+from evaltool.core.reading import project_year
 from evaltool.core.seam import CellWrite
 from evaltool.kinds.dept.layout import SHEET_REPORT
 from evaltool.kinds.dept.reader import dept_cells
@@ -40,6 +41,11 @@ def cell_writes(project: Project, result: DeptResult) -> list[CellWrite]:
     # Last run's marks there that are fixed now: the cell's own look back, evaltool's note gone.
     writes += [CellWrite(SHEET_REPORT, cell, style="input" if cells.template else "clear", note="", keep_value=True)
                for cell in sorted(cells.report_marked - set(on_report))]
+    year = project_year(project)
+    if cells.title_year and year:
+        # the title's "（      年度）" (template text, not the clerk's) shows the 年度 typed beside it,
+        # as the 自评表's and the 目标表's titles do: a printed or published form never has a blank year
+        writes.append(CellWrite(project.sheet, cells.title_year, value=f"（{year}年度）"))
     return writes
 
 

@@ -8,9 +8,9 @@ Project.where("评分指标[3].得分"): a path in a case file, a cell when read
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
+from evaltool.core.caseio import scalar_ok
 from evaltool.core.errors import InputError
 from evaltool.core.model import Location, Project
 
@@ -70,10 +70,6 @@ class ScoreSheet:
         return self.project.where(f"项目基本信息.{key}")
 
 
-def _scalar_ok(value: Any) -> bool:
-    return value is None or isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool)
-
-
 def _items(project: Project, block: str) -> list[dict]:
     name = project.source or project.sheet or "文件"
     items = project.extra.get(block)
@@ -85,7 +81,7 @@ def _items(project: Project, block: str) -> list[dict]:
         if not isinstance(item, dict):
             raise InputError(f"{name} 的“{block}”第 {n} 项应写成 {{键: 值, …}}，例如 {{三级指标: 目标内容, 分值: 4, 得分: 4}}。")
         for key, value in item.items():
-            if not _scalar_ok(value):
+            if not scalar_ok(value):
                 raise InputError(f"{name} 的“{block}”第 {n} 项的“{key}”应是一个值。")
     return items
 

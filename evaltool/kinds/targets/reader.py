@@ -21,7 +21,6 @@ HEADER_FIELDS = {"项目名称": "name", "主管部门": "department", "实施�
 LEVELS = ("一级指标", "二级指标")  # carried down from the row above when left empty (merged or not)
 ROW_FIELDS = ("三级指标", "指标性质", "指标值", "度量单位", "权重", "指标解释")
 YEAR_RE = re.compile(r"(20\d\d|19\d\d)\s*年")
-TITLE_YEAR_BLANK = re.compile(r"^\s*[（(]\s*年度\s*[）)]\s*$")
 SPLIT_LABEL = re.compile(r"^(.{2,12}?)[:：]\s*(.+)$", re.S)
 
 
@@ -206,7 +205,7 @@ def _read_header_fields(v, vocab, p: Project, top, info) -> None:
         p.cells[name] = _loc(v, where, name)
         _input(info, p.cells[name])
     for r, c, text in top:  # the template's "（    年度）" under the title: score fills in the year
-        if r <= 4 and TITLE_YEAR_BLANK.match(text):
+        if r <= 4 and L.TITLE_YEAR_BLANK.match(text):
             info["title_year"] = v.loc(r, c).cell
             break
     if p.year is not None and not isinstance(p.year, int):
