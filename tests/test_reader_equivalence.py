@@ -103,3 +103,28 @@ def test_label_text_normalised_as_nfkc_then_folded():
     for _ in range(20000):
         text = "".join(rng.choice(tricky) for _ in range(rng.randint(1, 8)))
         assert new(text) == plain(text), repr(text)
+
+
+def test_values_normalize_is_nfkc_first():
+    """values.normalize skips NFKC only when the text is NFKC once its full-width forms are replaced:
+    the same text as NFKC first, for every character and the sequences NFKC composes."""
+    import re
+
+    def plain(text: str) -> str:
+        text = unicodedata.normalize("NFKC", text)
+        text = (text.replace("≧", "≥").replace("≦", "≤").replace("﹥", ">").replace("﹤", "<")
+                .replace("％", "%").replace("，", ",").replace("。", "."))
+        return values._THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), re.sub(r"\s+", "", text))
+
+    for cp in range(0x20, 0x30000, 3):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        for text in (c, "1" + c, c + "\u0301", "e" + c + "\u0301", c + "\u3099", "≥" + c + "％"):
+            assert values.normalize(text) == plain(text), repr(text)
+    tricky = [chr(c) for c in range(0xFF01, 0xFF5F)] + list("\u3000\u0301\u0338\u1100\u1161\uac00e=<>≧％，。,.："
+                                                             "\u200b\uf900\u2f00¨ﾞｶﾟ\u3099㈠⑴㎡ \u00a00123456789万元%≥")
+    rng = random.Random(12)
+    for _ in range(20000):
+        text = "".join(rng.choice(tricky) for _ in range(rng.randint(1, 9)))
+        assert values.normalize(text) == plain(text), repr(text)
