@@ -575,9 +575,13 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
             continue
         row = v.row_values(r, col_items, _VERTICAL_KEYS)
         score_typed = score_col is not None and not template and row.get("得分") is not None
-        if not score_typed and all(row[k] is None for k in content_keys):
-            r += 1
-            continue
+        if not score_typed:
+            for k in content_keys:  # a loop, not all(<generator>): closing one early raises GeneratorExit
+                if row[k] is not None:
+                    break
+            else:
+                r += 1
+                continue
         if row.get("分值") is None and not score_typed and all(row[k] is None for k in value_keys) \
                 and isinstance(row.get("三级指标"), str) and _PLACEHOLDER.fullmatch(L.norm(row["三级指标"])):
             r += 1  # a template row never filled in ("指标2", "……")
