@@ -267,10 +267,13 @@ def _read_form(v: View, top: int, hdr: Header | None, end: int) -> Project:
         scan_from = title[0] if title else top
         found = False
         for r in range(scan_from, min(scan_from + 3, h)):
+            row = v.cells[r - 1] if 0 < r <= len(v.cells) else ()
+            under = v.under.get(r)
             for c in range(1, v.ncols + 1):
-                if v.home(r, c) != (r, c):
+                val = row[c - 1] if c <= len(row) else None
+                if val is None or under is not None and c in under:
                     continue
-                year = _year_from(v.raw(r, c))  # also "项目支出绩效自评表（2022年度）" in one cell
+                year = _year_from(val)  # also "项目支出绩效自评表（2022年度）" in one cell
                 if year is not None:
                     p.year = keep(L.L_YEAR, year, v.loc(r, c), p.cells)
                     found = True
@@ -634,10 +637,13 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
         r += 1
     # 总分 / 等次 / 得分小计 rows follow the table.
     score_col, weight_col = cols.get("得分"), cols.get("分值")
+    rows_, under_of = v.cells, v.under
     for rr in range(r, min(r + 8, end + 1)):
-        for c in label_cols:
-            val = v.value(rr, c, vertical=False)
-            if v.home(rr, c) != (rr, c) or val is None:
+        row_ = rows_[rr - 1] if 0 < rr <= len(rows_) else ()
+        under = under_of.get(rr)
+        for c in label_cols:  # the cells that start in this row (not under a merge), filled
+            val = row_[c - 1] if c <= len(row_) else None
+            if val is None or under is not None and c in under:
                 continue
             block = vocab.block(val)
             if block == "总分" and "总分" not in info.out:
