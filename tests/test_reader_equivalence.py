@@ -111,7 +111,7 @@ def test_values_normalize_is_nfkc_first():
     import re
 
     def plain(text: str) -> str:
-        text = unicodedata.normalize("NFKC", text)
+        text = unicodedata.normalize("NFKC", text.replace("㎡", "平方米").replace("m²", "平方米").replace("㎢", "平方公里"))
         text = (text.replace("≧", "≥").replace("≦", "≤").replace("﹥", ">").replace("﹤", "<")
                 .replace("％", "%").replace("，", ",").replace("。", "."))
         return values._THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), re.sub(r"\s+", "", text))

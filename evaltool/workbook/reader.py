@@ -422,6 +422,34 @@ def settings_rules(v: View | None) -> str | None:
     return str(val).strip() if val is not None and str(val).strip() else None
 
 
+def settings_rule_file(v: View | None, folder=None) -> str | None:
+    """settings_rules, with a rule file named by a relative path looked up beside the workbook
+    (folder), then from the current folder; InputError naming the 设置 cell and both places when a
+    file name is found in neither."""
+    ref = settings_rules(v)
+    if not ref or v is None:
+        return ref
+    from pathlib import Path
+
+    from evaltool.core.rules import builtin_ids
+
+    given = Path(ref).expanduser()
+    if ref in builtin_ids() or given.is_absolute():
+        return ref
+    places = ([Path(folder)] if folder is not None else []) + [Path.cwd()]
+    for place in places:
+        if (place / given).is_file():
+            return str((place / given).resolve())
+    if given.suffix.lower() in (".yaml", ".yml") or len(given.parts) > 1:
+        loc = _read_labelled(v, (L.L_RULES,)).get(L.L_RULES, (None, None))[1]
+        where = f"“{v.sheet}”工作表{loc.cell}" if loc is not None and loc.cell else f"“{v.sheet}”工作表"
+        looked = "、".join(dict.fromkeys(str(p) for p in places))
+        raise InputError(f"{where}指定的规则文件“{ref}”找不到（找过的文件夹：{looked}）。请把规则文件放在工作簿所在的文件夹中，"
+                         f"或在{loc.cell if loc is not None and loc.cell else '该单元格'}写出完整路径；"
+                         f"内置规则集有：{'、'.join(builtin_ids())}。")
+    return ref  # not a file name: load_rules says it is no known rule set
+
+
 @dataclass
 class ReadContext:
     """What projects_from_grids read once for every kind: the 校验结果 and 设置 sheets, and what the
@@ -434,7 +462,7 @@ class ReadContext:
     rules: str | None = None  # the rule set chosen for this run, or the one the 设置 sheet names
 
 
-def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Project]:
+def projects_from_grids(grids: list[Grid], rules: str | None = None, folder=None) -> list[Project]:
     """Every form in the workbook's sheets, of every registered kind, in sheet order: each kind (in
     detection order) claims the sheets holding its forms; InputError if there is none.
     rules: the rule set chosen for this run (--rules), whose 标签 entries extend the label vocabulary;
@@ -444,7 +472,9 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
     views = [View(g) for g in grids]
     by_name = {v.sheet: v for v in views}
     settings = by_name.get(L.SHEET_SETTINGS) or next((v for v in views if "设置" in v.sheet), None)
-    rules = rules or settings_rules(settings)
+    # folder: the workbook's own; a rule file the 设置 sheet names by a relative path is found there
+    # first (the bureau runs collect from elsewhere), then from the current folder
+    rules = rules or settings_rule_file(settings, folder)
     vocab = vocabulary_for(rules)
     if vocab is not BASE_VOCAB:
         for v in views:  # the label index does not depend on the vocabulary: only the lookups do
@@ -491,7 +521,7 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
                 "如需提交这张表格，请在 Excel 或 WPS 中右键工作表标签，选“取消隐藏”后再运行；不需要就可以删除这张工作表。",
                 "读取", Location(sheet=sheet, path=f"工作表“{sheet}”")))
     if settings:
-        _apply_settings(settings, projects)
+        _apply_settings(settings, projects, rules)
     report = by_name.get(L.SHEET_REPORT)
     basic = by_name.get(L.SHEET_BASIC)
     # The shared sheets belong to the one such form (or the first of one sheet's forms); with several
@@ -552,9 +582,11 @@ def _no_form_message(views: list[View], registered: list) -> str:
             "（不写 --kind 为自评表），或检查是否选错了文件。")
 
 
-def _apply_settings(v: View, projects: list[Project]) -> None:
+def _apply_settings(v: View, projects: list[Project], resolved: str | None = None) -> None:
     vals = _read_labelled(v, (L.L_RULES, L.L_PLACES, L.L_VERSION))
     rules = vals.get(L.L_RULES, (None, None))[0]
+    if rules is not None and str(rules).strip() and resolved:
+        rules = resolved  # the named file as found beside the workbook (settings_rule_file)
     places = vals.get(L.L_PLACES, (None, None))[0]
     raw_version = vals.get(L.L_VERSION, (None, None))[0]
     dec = to_decimal(raw_version)
@@ -601,7 +633,9 @@ def read_workbook_projects(path, rules: str | None = None) -> list[Project]:
     from evaltool.engines import engine
 
     grids, notes = engine("openpyxl").read_noted(path)
-    projects = projects_from_grids(grids, rules)
+    from pathlib import Path
+
+    projects = projects_from_grids(grids, rules, folder=Path(path).resolve().parent)
     for p in projects:
         p.source = str(path)
         p.read_findings.extend(note_findings(notes))
@@ -611,9 +645,11 @@ def read_workbook_projects(path, rules: str | None = None) -> list[Project]:
 def note_findings(notes) -> list:
     """The reading policy's notes (workbook/container.py: what was tolerated) as warnings."""
 
-    return [Finding(n.code, "warning", n.message, "读取",
-                    Location(sheet=n.sheet, cell=n.cell,
-                             path=None if n.cell else (n.part or (f"工作表“{n.sheet}”" if n.sheet else None))))
+    def path(n) -> str | None:
+        where = None if n.cell else (n.part or (f"工作表“{n.sheet}”" if n.sheet else None))
+        return None if where and where in n.message else where  # said once: the message names it already
+
+    return [Finding(n.code, "warning", n.message, "读取", Location(sheet=n.sheet, cell=n.cell, path=path(n)))
             for n in notes]
 
 
