@@ -84,3 +84,47 @@ def test_is_empty_text_is_parse_saying_empty():
         assert values.is_empty_text(text) == (values.parse(text).kind == "empty"), repr(text)
     # the premise: CJK unified ideographs are left alone by NFKC
     assert all(unicodedata.normalize("NFKC", chr(cp)) == chr(cp) for cp in range(0x4E00, 0xA000))
+
+
+def test_label_text_normalised_as_nfkc_then_folded():
+    """layout._norm_text (full-width forms replaced first, NFKC only when still needed) is NFKC, then the
+    fold table, then no white space — for every character and the sequences NFKC composes."""
+    new, plain = L._norm_text.__wrapped__, L._norm_text_plain
+    tricky = [chr(c) for c in L._fold_table()] + [chr(c) for c in range(0xFF01, 0xFF5F)] + list(
+        "\u3000\u0301\u0300\u0338\u0308\u1100\u1161\u11a8\uac00eaA=<>():：\u200b\u00ad\ufeff\uf900\u2f00¨ﾞｶﾟ\u3099か"
+        "\u0b47\u0b3e㈠⑴㎡項目名称 \t\u00a010")
+    for cp in range(0x20, 0x30000, 3):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        for text in (c, "项" + c, c + "\u0301", "e" + c + "\u0301", c + "\u3099", "\u1100" + c):
+            assert new(text) == plain(text), repr(text)
+    rng = random.Random(11)
+    for _ in range(20000):
+        text = "".join(rng.choice(tricky) for _ in range(rng.randint(1, 8)))
+        assert new(text) == plain(text), repr(text)
+
+
+def test_values_normalize_is_nfkc_first():
+    """values.normalize skips NFKC only when the text is NFKC once its full-width forms are replaced:
+    the same text as NFKC first, for every character and the sequences NFKC composes."""
+    import re
+
+    def plain(text: str) -> str:
+        text = unicodedata.normalize("NFKC", text.replace("㎡", "平方米").replace("m²", "平方米").replace("㎢", "平方公里"))
+        text = (text.replace("≧", "≥").replace("≦", "≤").replace("﹥", ">").replace("﹤", "<")
+                .replace("％", "%").replace("，", ",").replace("。", "."))
+        return values._THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), re.sub(r"\s+", "", text))
+
+    for cp in range(0x20, 0x30000, 3):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        for text in (c, "1" + c, c + "\u0301", "e" + c + "\u0301", c + "\u3099", "≥" + c + "％"):
+            assert values.normalize(text) == plain(text), repr(text)
+    tricky = [chr(c) for c in range(0xFF01, 0xFF5F)] + list("\u3000\u0301\u0338\u1100\u1161\uac00e=<>≧％，。,.："
+                                                             "\u200b\uf900\u2f00¨ﾞｶﾟ\u3099㈠⑴㎡ \u00a00123456789万元%≥")
+    rng = random.Random(12)
+    for _ in range(20000):
+        text = "".join(rng.choice(tricky) for _ in range(rng.randint(1, 9)))
+        assert values.normalize(text) == plain(text), repr(text)

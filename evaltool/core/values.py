@@ -110,10 +110,17 @@ class Parsed:
     problem: str | None = None  # Chinese, for kind "unknown"
 
 
+# NFKC's own image of the full-width forms and the ideographic space (one ASCII character each): with
+# them replaced, most Chinese text is already NFKC and the normalisation has nothing to do.
+_FULLWIDTH = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in (*range(0xFF01, 0xFF5F), 0x3000)}
+
+
 def normalize(text: str) -> str:
     """Full-width to half-width, unify look-alike symbols, drop all white space."""
     # ㎡ / m² would become "m2" under NFKC, a digit inside the unit: spelt out first.
-    text = unicodedata.normalize("NFKC", text.replace("㎡", "平方米").replace("m²", "平方米").replace("㎢", "平方公里"))
+    text = text.replace("㎡", "平方米").replace("m²", "平方米").replace("㎢", "平方公里")
+    half = text.translate(_FULLWIDTH)  # NFKC(text) == NFKC(half): each decomposes to the same character
+    text = half if unicodedata.is_normalized("NFKC", half) else unicodedata.normalize("NFKC", text)
     text = (text.replace("≧", "≥").replace("≦", "≤").replace("﹥", ">").replace("﹤", "<")
             .replace("％", "%").replace("，", ",").replace("。", "."))
     text = re.sub(r"\s+", "", text)

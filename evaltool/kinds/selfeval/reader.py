@@ -302,10 +302,13 @@ def _read_form(v: View, top: int, hdr: Header | None, end: int) -> Project:
         scan_from = title[0] if title else top
         found = False
         for r in range(scan_from, min(scan_from + 3, h)):
+            row = v.cells[r - 1] if 0 < r <= len(v.cells) else ()
+            under = v.under.get(r)
             for c in range(1, v.ncols + 1):
-                if v.home(r, c) != (r, c):
+                val = row[c - 1] if c <= len(row) else None
+                if val is None or under is not None and c in under:
                     continue
-                year = _year_from(v.raw(r, c))  # also "项目支出绩效自评表（2022年度）" in one cell
+                year = _year_from(val)  # also "项目支出绩效自评表（2022年度）" in one cell
                 if year is not None:
                     p.year = keep(L.L_YEAR, year, v.loc(r, c), p.cells)
                     found = True
@@ -679,9 +682,13 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
             continue
         row = v.row_values(r, col_items, _VERTICAL_KEYS)
         score_typed = score_col is not None and not template and row.get("得分") is not None
-        if not score_typed and all(row[k] is None for k in content_keys):
-            r += 1
-            continue
+        if not score_typed:
+            for k in content_keys:  # a loop, not all(<generator>): closing one early raises GeneratorExit
+                if row[k] is not None:
+                    break
+            else:
+                r += 1
+                continue
         if row.get("分值") is None and not score_typed and all(row[k] is None for k in value_keys) \
                 and isinstance(row.get("三级指标"), str) and _PLACEHOLDER.fullmatch(L.norm(row["三级指标"])):
             r += 1  # a template row never filled in ("指标2", "……")
@@ -734,10 +741,13 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
         r += 1
     # 总分 / 等次 / 得分小计 rows follow the table.
     score_col, weight_col = cols.get("得分"), cols.get("分值")
+    rows_, under_of = v.cells, v.under
     for rr in range(r, min(r + 8, end + 1)):
-        for c in label_cols:
-            val = v.value(rr, c, vertical=False)
-            if v.home(rr, c) != (rr, c) or val is None:
+        row_ = rows_[rr - 1] if 0 < rr <= len(rows_) else ()
+        under = under_of.get(rr)
+        for c in label_cols:  # the cells that start in this row (not under a merge), filled
+            val = row_[c - 1] if c <= len(row_) else None
+            if val is None or under is not None and c in under:
                 continue
             block = vocab.block(val)
             if block == "总分" and "总分" not in info.out:

@@ -114,11 +114,19 @@ def is_targets_sheet(v, vocab: T.Vocabulary | None = None) -> bool:
     vocab = vocab or T.vocabulary()
     named = vocab.is_title(v.sheet) or "目标" in v.sheet
     if not named:  # the sheet's label index, not its cells: this runs for every sheet a 自评表 read sees
-        named = any("目标" in key and vocab.is_title_key(key) and any(r <= 4 for r, _ in spots)
-                    for key, spots in v.labels.items())
-    if not named and ("自评" in v.sheet or any("自评" in key and any(r <= 4 for r, _ in spots)
-                                              for key, spots in v.labels.items())):
-        return False  # a 自评表 that lost its 实际完成值 column stays a 自评表 (and is told so)
+        for key, spots in v.labels.items():  # loops, not any(<generator>): cheaper per key
+            if "目标" in key and vocab.is_title_key(key) and any(r <= 4 for r, _ in spots):
+                named = True
+                break
+    if not named:
+        self_titled = "自评" in v.sheet
+        if not self_titled:
+            for key, spots in v.labels.items():
+                if "自评" in key and any(r <= 4 for r, _ in spots):
+                    self_titled = True
+                    break
+        if self_titled:
+            return False  # a 自评表 that lost its 实际完成值 column stays a 自评表 (and is told so)
     # Untitled: a table of targets only (三级指标 and 指标值, no 实际完成值, 得分 or 偏差原因) is a 目标表.
     return find_header(v, vocab) is not None
 
