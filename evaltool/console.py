@@ -101,8 +101,9 @@ def print_findings(result: ScoreResult) -> None:
     counts = {s: sum(f.severity == s for f in result.findings) for s in SEVERITY_LABEL}
     console.print(f"发现 {counts['error']} 个错误、{counts['warning']} 个警告、{counts['info']} 个提示：")
     for f in result.findings:
+        where = str(f.location)
         console.print(f"  [{SEVERITY_STYLE[f.severity]}]{SEVERITY_LABEL[f.severity]}[/] "
-                      f"[dim]{esc(f.location)}[/] {esc(f.message)} [dim]({esc(f.code)})[/]")
+                      + (f"[dim]{esc(where)}[/] " if where else "") + f"{esc(f.message)} [dim]({esc(f.code)})[/]")
 
 
 def exit_code(results: list[tuple[Project, ScoreResult]]) -> int:

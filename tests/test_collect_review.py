@@ -94,7 +94,7 @@ def new_workbook(data: dict, out: Path) -> Path:
     case = out.with_suffix(".yaml")
     case.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     result = CliRunner().invoke(main, ["new", "--from", str(case), "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code in (0, 1), result.output  # 1: the form has errors (new exits as check)
     case.unlink()  # only the workbook is submitted
     return out
 

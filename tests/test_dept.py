@@ -256,7 +256,7 @@ def test_report_and_check_report_and_collect(tmp_path, book):
     assert "高标准农田建设项目全年预算数220.00万元" in text and "自评结果为“良”" in text
     assert "编制45人" in text and "加快施工进度" in text and "【待填写" not in text
     cells = [c.text for table in doc.tables[-3:] for row in table.rows for c in row.cells]
-    assert "部门整体支出绩效自评表" in text and "96.5" in cells and "80.68%" in cells and "95.00%" in cells
+    assert "部门整体支出绩效自评表" in text and "96.50" in cells and "80.68%" in cells and "95.00%" in cells
 
     res = run("check-report", report, book)
     assert res.exit_code == 0 and "没有发现问题" in res.output, res.output

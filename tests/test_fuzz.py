@@ -41,7 +41,7 @@ def base(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzz-base")
     book = folder / "基础.xlsx"
     runner = CliRunner()
-    assert runner.invoke(cli.main, ["new", "--from", str(CASE), "-o", str(book)]).exit_code == 0
+    assert runner.invoke(cli.main, ["new", "--from", str(CASE), "-o", str(book)]).exit_code in (0, 1)  # 1: the form has errors (seed000)
     report = folder / "基础-报告.docx"
     assert runner.invoke(cli.main, ["report", str(book), "-o", str(report)]).exit_code in (0, 1)
     return {"xlsx": book.read_bytes(), "docx": report.read_bytes(), "yaml": CASE.read_text("utf-8")}

@@ -33,7 +33,7 @@ UNUSUAL = ['<c r="E6" t="n"><v>NaN</v></c>', '<c r="E6" t="n"><v>INF</v></c>', '
 @pytest.fixture(scope="module")
 def form(tmp_path_factory):
     book = tmp_path_factory.mktemp("fast") / "表.xlsx"
-    assert CliRunner().invoke(cli.main, ["new", "--from", str(CASE), "-o", str(book)]).exit_code == 0
+    assert CliRunner().invoke(cli.main, ["new", "--from", str(CASE), "-o", str(book)]).exit_code in (0, 1)  # 1: the form has errors (seed000)
     return book.read_bytes()
 
 
@@ -108,3 +108,26 @@ def test_the_stored_copy_reads_the_same_values_and_is_not_compressed(form):
     a, b = calamine_grids(pkg.data), calamine_grids(pkg.stored)
     assert [(g.sheet, g.values, g.merged) for g in a] == [(g.sheet, g.values, g.merged) for g in b]
     assert C.preflight(form).stored is None  # only when asked for
+
+
+def test_the_central_directory_read_in_one_pass_lists_what_zipfile_lists(form):
+    """For the packages writers write, the pre-flight reads the member list itself (zipfile costs ~30
+    µs a file in Python); anything else, damaged containers included, is left to zipfile."""
+    import random
+
+    plain = 0
+    variants = gen.containers(form, random.Random(5), True) + [("form", form)]
+    for name, data in variants:
+        mine = C._plain_directory(data)
+        if mine is None:
+            continue
+        plain += 1
+        theirs = zipfile.ZipFile(io.BytesIO(data)).infolist()  # (never raises where the one pass did not)
+        fields = ("filename", "flag_bits", "compress_type", "date_time", "CRC", "compress_size", "file_size",
+                  "header_offset")
+        assert [[getattr(i, f) for f in fields] for i in mine] == [[getattr(i, f) for f in fields] for i in theirs], name
+    assert plain >= len(variants) // 2  # (most damage is inside members: the directory is intact)
+    assert C._plain_directory(form + b"x") is None and C._plain_directory(b"junk" + form) is None
+    commented = bytearray(form)
+    commented[-2:] = b"\x03\x00"
+    assert C._plain_directory(bytes(commented) + b"abc") is None  # an archive comment: zipfile reads it

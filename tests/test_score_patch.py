@@ -91,7 +91,7 @@ def rich_book(path: Path, problems: bool = True) -> Path:
     case = path.with_suffix(".yaml")
     case.write_text(yaml.safe_dump(d, allow_unicode=True), "utf-8")
     plain = path.with_name(path.stem + "-plain.xlsx")
-    run("new", "--from", case, "-o", plain, ok=(0,))
+    run("new", "--from", case, "-o", plain)
     wb = openpyxl.load_workbook(plain)
     ws = wb[FORM]
     ws["A2"].comment = Comment("请核对年度", "科员")
@@ -332,7 +332,7 @@ def test_when_no_note_is_left_the_notes_parts_go(tmp_path):
     d = dict(CASE_DATA)
     d["绩效指标"] = [dict(CASE_DATA["绩效指标"][0], 分值=WEIGHT + 1)] + CASE_DATA["绩效指标"][1:]
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(d, allow_unicode=True), "utf-8")
-    run("new", "--from", tmp_path / "c.yaml", "-o", book, ok=(0,))
+    run("new", "--from", tmp_path / "c.yaml", "-o", book)
     run("score", book)
     ws = openpyxl.load_workbook(book)[FORM]
     noted = [c.coordinate for row in ws.iter_rows() for c in row if c.comment]

@@ -160,7 +160,7 @@ def test_second_run_on_a_scored_workbook_matches_the_cli(server, tmp_path):
     last run in 校验结果, evaltool's notes present) leaves it exactly as a second CLI run does."""
     src = tmp_path / "新建.xlsx"
     res = CliRunner().invoke(main, ["new", str(src), "--from", str(CASES[0])])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code in (0, 1), res.output  # 1: the form has errors (seed000)
     status, _, got = post(server, "/api/score", payload_from_file(src))
     assert status == 200, got
     again = tmp_path / "again.xlsx"

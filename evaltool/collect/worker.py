@@ -128,7 +128,8 @@ def _process(p: Path, file: str, rules: str | None, out: FileOutcome, engine: st
     del data, pkg
     from evaltool.workbook.reader import note_findings, projects_from_grids
 
-    projects = projects_from_grids(grids, rules)  # the rule set's 标签 entries extend the vocabulary
+    # the rule set's 标签 entries extend the vocabulary; a rule file 设置 names is found beside the file
+    projects = projects_from_grids(grids, rules, folder=p.resolve().parent)
     del grids
     for pr in projects:
         pr.read_findings.extend(note_findings(notes))

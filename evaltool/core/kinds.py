@@ -232,9 +232,13 @@ def kind_of(project: Project | None) -> FormKind:
 def evaluate(project: Project, rules: RuleSet | None = None) -> ScoreResult:
     """Score a project of any kind (its FormKind's scorer) and run every check; never raises on bad
     project data. rules: the rule set to use; None: the one the project names."""
+    from evaltool.core.formulacells import explain
     from evaltool.core.rules import load_rules
 
-    return kind_of(project).evaluate(project, rules or load_rules(project.rules))
+    kind = kind_of(project)
+    result = kind.evaluate(project, rules or load_rules(project.rules))
+    explain(project, result, kind.sheets_of(project))  # "未填写" where the cell is a formula never calculated
+    return result
 
 
 def case_keys() -> tuple[str, ...]:

@@ -68,6 +68,9 @@ def _env(name: str, default: object) -> object:
 
 def get(name: str):
     """The current value of one limit (read each time, so a test or a bureau can change it)."""
+    key = _ENV_KEYS.get(name)
+    if key is not None and _ENV_DATA.__class__ is dict and key not in _ENV_DATA:  # type: ignore[operator]
+        return _DEFAULTS[name][0]  # not set (nearly always): no parsing
     return _env(name, _DEFAULTS[name][0])
 
 

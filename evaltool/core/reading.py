@@ -50,25 +50,25 @@ def read_money(raw: Any, where: Location, label: str, out: Collector) -> Decimal
         return None
     if parsed.kind != "number" or q is None or parsed.direction:
         out.add("E-MONEY", "error",
-                f"{label}“{raw}”不是金额。请填写以万元为单位的数字，例如 35 或 34.5 万元。",
+                f"{label}“{values.shown(raw)}”不是金额。请填写以万元为单位的数字，例如 35 或 34.5 万元。",
                 label, where)
         return None
     amount = values.in_wanyuan(q)
     if amount is None:
         out.add("E-MONEY", "error",
-                f"{label}“{raw}”的单位“{q.unit}”不是金额单位。本栏以万元为单位，请只填数字。", label, where)
+                f"{label}“{values.shown(raw)}”的单位“{q.unit}”不是金额单位。本栏以万元为单位，请只填数字。", label, where)
     elif big := values.too_large(amount, limits.get("MONEY")):
         out.add("E-NUMBER-RANGE", "error", f"{label}“{str(raw)[:40]}”{big}。", label, where)
         return None
     elif amount < 0:
-        out.add("E-MONEY", "error", f"{label}“{raw}”是负数。金额不能为负，请填写以万元为单位的数字。", label, where)
+        out.add("E-MONEY", "error", f"{label}“{values.shown(raw)}”是负数。金额不能为负，请填写以万元为单位的数字。", label, where)
         return None
     elif 0 < amount < _MIN_MONEY:  # below 0.01 元: a slip (or 4.9e-324) whose ratios explode
         out.add("E-NUMBER-RANGE", "error", f"{label}“{str(raw)[:40]}”数值过小（不到 0.01 元），请核对单位。", label, where)
         return None
     elif q.unit not in values.WANYUAN_UNITS:
         out.add("I-MONEY-UNIT", "info",
-                f"{label}“{raw}”已按万元换算为 {fmt(amount)} 万元；建议直接填写万元数。", label, where)
+                f"{label}“{values.shown(raw)}”已按万元换算为 {fmt(amount)} 万元；建议直接填写万元数。", label, where)
     return amount
 
 
@@ -94,7 +94,7 @@ def read_number(raw: Any, where: Location, label: str, out: Collector,
     if too_large_finding(parsed, raw, where, label, out):
         return None
     if parsed.kind != "number" or q is None or parsed.direction or q.unit not in (None, "分"):
-        out.add("E-NUMBER", "error", f"{label}“{raw}”不是数字，请只填写数字，例如 10。", label, where)
+        out.add("E-NUMBER", "error", f"{label}“{values.shown(raw)}”不是数字，请只填写数字，例如 10。", label, where)
         return None
     # 分值 and 得分 are points: beyond limits.WEIGHT they are a slip of the keyboard, not a form.
     big = values.too_large(q.value, limits.get("WEIGHT"))

@@ -33,6 +33,13 @@ MONEY = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "
          "亿元": Decimal(100000000)}
 DURATION = {"分钟": Decimal(1), "小时": Decimal(60), "天": Decimal(1440), "日": Decimal(1440)}
 PERCENT = {"%": Decimal(1), "‰": Decimal("0.1"), "个百分点": Decimal(1)}
+# Spellings of one measure (公里 = 千米, 吨 = t, ㎡ = 平方米) and their safe multiples.
+LENGTH = {"米": Decimal(1), "m": Decimal(1), "公里": Decimal(1000), "千米": Decimal(1000), "km": Decimal(1000)}
+MASS = {"千克": Decimal(1), "公斤": Decimal(1), "kg": Decimal(1), "吨": Decimal(1000), "t": Decimal(1000)}
+AREA = {"平方米": Decimal(1), "平米": Decimal(1), "平方公里": Decimal(1000000)}
+# 使用年限, 工期: 1年 = 12个月 (never days: months vary; a bare “月” may be a month of the year, S25)
+MONTHS = {"个月": Decimal(1), "年": Decimal(12)}
+_FAMILIES = {"length": LENGTH, "mass": MASS, "area": AREA, "months": MONTHS}
 
 DIRECTION_LABEL = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "="}
 
@@ -60,6 +67,10 @@ _DATE = re.compile(
     r"^(?:(\d{4})\s*(?:年|[-/.]))?\s*(\d{1,2})\s*(?:月|[-/.])\s*(?:(\d{1,2})\s*日?|底|末)?$"
 )
 _DEADLINE_SUFFIX = ("之前", "以前", "前", "底前", "内", "以内")
+# "不晚于2025年11月30日", "截至2025-11-30": a deadline written before its date (≤ and < are read as directions)
+_DEADLINE_PREFIX = ("不晚于", "不迟于", "截至", "截止")
+_YEAR_END = re.compile(r"^(\d{4})?年(?:底|末)$")  # "2025年底", "年底" (the form's year)
+_DOTTED = re.compile(r"^\d{4}\.\d{1,2}\.\d{1,2}$")  # "2025.11.20": a date, never a decimal (two dots)
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,7 @@ class Quantity:
             return "duration"
         if self.unit in PERCENT:
             return "percent"
-        return None
+        return next((name for name, table in _FAMILIES.items() if self.unit in table), None)
 
     def text(self) -> str:
         from evaltool.core.decimals import fmt
@@ -100,7 +111,8 @@ class Parsed:
 
 def normalize(text: str) -> str:
     """Full-width to half-width, unify look-alike symbols, drop all white space."""
-    text = unicodedata.normalize("NFKC", text)
+    # ㎡ / m² would become "m2" under NFKC, a digit inside the unit: spelt out first.
+    text = unicodedata.normalize("NFKC", text.replace("㎡", "平方米").replace("m²", "平方米").replace("㎢", "平方公里"))
     text = (text.replace("≧", "≥").replace("≦", "≤").replace("﹥", ">").replace("﹤", "<")
             .replace("％", "%").replace("，", ",").replace("。", "."))
     text = re.sub(r"\s+", "", text)
@@ -158,7 +170,9 @@ def _quantity(text: str, directed: bool = False) -> Quantity | None:
 def _date(text: str, default_year: int | None) -> _dt.date | None:
     m = _DATE.match(text)
     if not m:
-        return None
+        end = _YEAR_END.match(text)
+        year_end = int(end.group(1)) if end and end.group(1) else default_year if end else None
+        return _dt.date(year_end, 12, 31) if year_end and 1900 <= year_end <= 2100 else None
     year = int(m.group(1)) if m.group(1) else default_year
     if year is None:
         return None
@@ -187,6 +201,20 @@ def parse(raw: Any, default_year: int | None = None) -> Parsed:
         return _parse_cached(type(raw), raw, default_year)  # type: ignore[arg-type]
     except TypeError:  # unhashable input: parse it directly
         return _parse_safe(raw, default_year)
+
+
+_EMPTY_TEXTS = frozenset(("", "-", "—", "/", "无"))  # what a clerk types for "nothing", normalised
+# Two CJK ideographs come out of normalize() as they went in (NFKC leaves them alone and nothing
+# else there removes them), so a text holding two is none of the empty spellings.
+_TWO_IDEOGRAPHS = re.compile(r"[\u4e00-\u9fff][^\u4e00-\u9fff]*[\u4e00-\u9fff]")
+
+
+def is_empty_text(text: str) -> bool:
+    """parse(text).kind == "empty" for a text, without parsing a name or a sentence whole (checks
+    ask it of every name and text of every form a bureau consolidates)."""
+    if len(text) > limits.get("TEXT_CHARS") or _TWO_IDEOGRAPHS.search(text):
+        return False
+    return parse(text).kind == "empty"
 
 
 @functools.lru_cache(maxsize=65536)
@@ -223,22 +251,28 @@ def _parse(raw: Any, default_year: int | None) -> Parsed:
     if len(raw) > limits.get("TEXT_CHARS"):
         return Parsed(kind="unknown", raw=raw, text=raw[:100], problem="文字过长，无法识别为一个值")
     text = normalize(raw)
-    if not text or text in ("-", "—", "/", "无"):
+    if text in _EMPTY_TEXTS:
         return Parsed(kind="empty", raw=raw, text=text)
     if _NOT_A_NUMBER.match(text):
         return Parsed(kind="unknown", raw=raw, text=text, problem="不是有效的数值")
 
-    # Deadlines: "2022年12月31日前", "12月底前".
+    # Deadlines: "2022年12月31日前", "12月底前", "2025年底前", "不晚于2025年11月30日".
     for suffix in _DEADLINE_SUFFIX:
         if text.endswith(suffix):
             date = _date(text[: -len(suffix)], default_year)
             if date:
                 return Parsed(kind="deadline", raw=raw, text=text, direction="le", date=date)
-    date = _date(text, default_year) if re.search(r"[年月/-]", text) else None
+    for prefix in _DEADLINE_PREFIX:
+        if text.startswith(prefix) and (date := _date(text[len(prefix):], default_year)):
+            return Parsed(kind="deadline", raw=raw, text=text, direction="le", date=date)
+    date = _date(text, default_year) if re.search(r"[年月/-]", text) or _DOTTED.match(text) else None
     if date:
         return Parsed(kind="date", raw=raw, text=text, date=date)
 
     direction, rest = _split_direction(text)
+    if direction in ("le", "lt") and re.search(r"\d{4}|日", rest) and (date := _date(rest, default_year)):
+        # "≤2025年11月30日" (a 目标表's 指标性质 ≤ with a date): complete by that date ("≤11月" stays 11 months)
+        return Parsed(kind="deadline", raw=raw, text=text, direction="le", date=date)
     quantity = _quantity(_strip_approx(rest), direction is not None)
     if quantity is not None and (big := too_large(quantity.value)):
         return Parsed(kind="unknown", raw=raw, text=text[:40], problem=big)
@@ -291,6 +325,32 @@ def in_wanyuan(q: Quantity) -> Decimal | None:
     return None
 
 
+def shown(raw: Any) -> str:
+    """A cell's value as a message quotes it: a date cell as “2025年11月30日” (never “2025-11-30 00:00:00”),
+    a percent-formatted cell as it is shown, anything else as typed."""
+    if isinstance(raw, _dt.datetime):
+        return f"{raw:%Y年%m月%d日}" if raw.time() == _dt.time() else f"{raw:%Y年%m月%d日 %H:%M}"
+    if isinstance(raw, _dt.date):
+        return f"{raw:%Y年%m月%d日}"
+    text = getattr(raw, "text", None)
+    return text if isinstance(text, str) else str(raw)
+
+
+def amount_under(raw: Any, unit: str | None) -> Any:
+    """An amount read under a header that states its money unit (“项目资金（元）”, “全年预算数（千元）”): a bare
+    number is taken in that unit and given in 万元 (2000000 under 元 -> 200); an amount with its own unit
+    ("35万元"), a text or an empty cell is left as typed (read_money reads it). raw when unit is 万元 or None."""
+    if unit not in MONEY or MONEY[unit] == MONEY["万元"] or raw is None or isinstance(raw, bool):
+        return raw
+    if hasattr(raw, "text"):  # a percent-formatted cell (seam.Percent) is no bare amount
+        return raw
+    parsed = parse(raw)
+    q = parsed.quantity
+    if parsed.kind != "number" or q is None or q.unit is not None or parsed.direction or q.percent:
+        return raw
+    return q.value * MONEY[unit] / MONEY["万元"]
+
+
 def actual_as_compared(target: Parsed, actual: Parsed) -> Quantity | None:
     """The actual as scoring compares it with its target: a bare 0.93 under a percent target is 93%
     (see align). None when the actual is not a number; the actual itself when nothing changes."""
@@ -303,7 +363,7 @@ def actual_as_compared(target: Parsed, actual: Parsed) -> Quantity | None:
 
 
 def _factor(q: Quantity, family: str | None) -> Decimal:
-    table = {"money": MONEY, "duration": DURATION, "percent": PERCENT}.get(family or "", {})
+    table = {"money": MONEY, "duration": DURATION, "percent": PERCENT, **_FAMILIES}.get(family or "", {})
     return table.get(q.unit or "", Decimal(1))
 
 

@@ -81,6 +81,7 @@ class OpenpyxlEngine(Engine):
         (every part parsed, broken ones left out) — the repairs-and-fallbacks `evaltool check` uses."""
         from evaltool.core import limits
         from evaltool.core.errors import InputError
+        from evaltool.engines.sheetxml import formula_notes
         from evaltool.workbook import xlsx_engine as X
         from evaltool.workbook.container import SAVE_AGAIN, Refused, preflight
 
@@ -101,6 +102,7 @@ class OpenpyxlEngine(Engine):
             except Exception:  # noqa: BLE001 - try the deeper repair, then give up
                 continue
             grids = [g for g in grids if g.sheet not in source.skip]
+            notes += formula_notes(candidate.data, [g.sheet for g in grids])
             max_text = limits.get("TEXT_CHARS")
             for g in grids:
                 X.cut_long_text(g.sheet, g.values, max_text, notes)
@@ -133,21 +135,22 @@ class CalamineEngine(Engine):
             data = Path(source).read_bytes()
             pkg = preflight(data, Path(source).suffix.lower())
             notes = list(pkg.notes)
-            grids = calamine_grids(pkg.data)
+            grids = calamine_grids(pkg.data, notes=notes)
             for g in grids:
                 cut_long_text(g.sheet, g.values, limits.get("TEXT_CHARS"), notes)
             return grids, notes
         long_text: list[str] = []  # the sheets whose texts may be too long
+        formulas: list[Note] = []  # formula cells without a saved result (W-READ-FORMULA)
         try:
             # the parts already inflated by the pre-flight, stored (preflight(stored=True)), when given
-            grids = calamine_grids(source.package.stored or source.package.data, source.skip, long_text)
+            grids = calamine_grids(source.package.stored or source.package.data, source.skip, long_text, formulas)
         except EarlierSummary:
             raise
         except BaseException as exc:  # noqa: BLE001 - pyo3 turns a Rust panic into a BaseException
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             return ENGINES["openpyxl"].read_noted(source)
-        notes = list(source.package.notes)
+        notes = list(source.package.notes) + formulas
         if long_text:  # (the openpyxl engine's module, with what it imports, only for such a file)
             from evaltool.workbook.xlsx_engine import cut_long_text
 

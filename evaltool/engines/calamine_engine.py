@@ -58,17 +58,24 @@ def _convert(raw: list[list], max_text: int) -> bool:
     return long
 
 
-def calamine_grids(data: bytes, skip: frozenset[str] = frozenset(), long_text: list[str] | None = None) -> list:
+def calamine_grids(data: bytes, skip: frozenset[str] = frozenset(), long_text: list[str] | None = None,
+                   notes: list | None = None) -> list:
     """Every worksheet of a workbook as a Grid (values + merged ranges), one calamine call per sheet;
     sheets named in `skip` are not read at all. Raises whatever calamine raises, and EarlierSummary.
     long_text: if given, the names of the sheets holding text longer than the TEXT_CHARS limit are
-    appended to it (the other sheets need no cut_long_text pass)."""
+    appended to it (the other sheets need no cut_long_text pass). notes: if given, a W-READ-FORMULA
+    note is appended for each formula cell whose result the file does not hold (as the openpyxl
+    engine gives them)."""
     from python_calamine import CalamineWorkbook
 
     from evaltool.core.seam import Grid
+    from evaltool.engines import sheetxml
 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     grids = []
+    # calamine gives no number formats and reads error cells as empty: the sheets' XML says both
+    # (a percent-formatted 0.85 is 85%, #DIV/0! is an error), so collect reads what check reads.
+    book = sheetxml.SheetXml(data)
     try:
         if SUMMARY_SHEETS <= set(wb.sheet_names):
             raise EarlierSummary()
@@ -81,9 +88,14 @@ def calamine_grids(data: bytes, skip: frozenset[str] = frozenset(), long_text: l
             merged_raw = sheet.merged_cell_ranges or []
             if _convert(raw, max_text) and long_text is not None:
                 long_text.append(meta.name)
+            body = book.body(meta.name)
+            sheetxml.restore(book, meta.name, raw, body)
+            if notes is not None:
+                notes.extend(sheetxml.unsaved_notes(book, [meta.name], {meta.name: body}))
             values = raw
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
             grids.append(Grid(sheet=meta.name, values=values, merged=merged, hidden=not str(meta.visible).endswith(".Visible")))
     finally:
         wb.close()
+        book.close()
     return grids

@@ -32,7 +32,9 @@ MAX_AREA_ADDRESS = 255  # Excel's limit for the address string of Range("A1,B2:B
 def read_grid(sheet) -> Grid:
     """All values of a sheet in one call; rows/cols before the used range are padded."""
     rng = sheet.used_range
-    values = rng.options(ndim=2).value or [[]]
+    # err_to_str: an error cell (#DIV/0!, #N/A) as its text, as the file engines read it (xlwings gives
+    # None by default, and the form would say "…未填写" where check says E-CELL-ERROR)
+    values = rng.options(ndim=2, err_to_str=True).value or [[]]
     r0, c0 = rng.row, rng.column
     lead = [None] * (c0 - 1)  # columns before the used range
     values = [lead + [_clean(v) for v in row] for row in values]

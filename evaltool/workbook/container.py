@@ -15,7 +15,9 @@ with lxml (resolve_entities=False, no_network=True) and a part that declares a D
 """
 from __future__ import annotations
 
+import functools
 import io
+import os
 import posixpath
 import re
 import struct
@@ -159,8 +161,10 @@ def _col_number(letters: str) -> int:
     return n
 
 
+@functools.lru_cache(maxsize=1024)
 def _resolve(source_part: str, target: str) -> str:
-    """A relationship's target as a part name (targets are relative to the owning part's folder)."""
+    """A relationship's target as a part name (targets are relative to the owning part's folder).
+    Memoised: the same few targets recur in every file of a consolidation."""
     if target.startswith("/"):
         return posixpath.normpath(target).lstrip("/")
     return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target)).lstrip("/")
@@ -192,7 +196,8 @@ class _Reader:
     def __init__(self, data: bytes, deep: bool = False):
         self.data = data
         self.deep = deep  # also parse every part a reader might parse (after a reader failed)
-        self.zf = None
+        self.zf: zipfile.ZipFile | None = None  # zipfile's view, made only where needed (_zip)
+        self.infos: list | None = None  # the members, as the central directory lists them (unpack)
         self.lazy: dict[str, zipfile.ZipInfo] = {}  # parts not read yet (not needed to judge the file)
         self.parts: dict[str, bytes] = {}
         self.order: list[str] = []
@@ -204,10 +209,13 @@ class _Reader:
         self.sheet_names: dict[str, str] = {}  # worksheet part -> its name
         self.cell_allow: dict[str, int] = {}  # worksheet part -> cells it may keep (STORED_CELLS)
         self.merge_budget = limits.get("MERGED_CELLS")  # cells merged ranges may cover, workbook-wide
+        self.recurring: dict[str, _Part] = {}  # parts whose bytes an earlier file had too (_PARTS)
+        self.noted = 0  # notes made (also those past the 200 kept)
 
     # -- notes ------------------------------------------------------------------------------------
     def note(self, code: str, message: str, sheet: str | None = None, cell: str | None = None,
              part: str | None = None, repair: str | None = None) -> None:
+        self.noted += 1
         if len(self.notes) < 200:  # one damaged sheet must not bury the real findings
             self.notes.append(Note(code, message, sheet, cell, part))
         if repair and repair not in self.repairs:
@@ -285,13 +293,21 @@ class _Reader:
                 pass
 
     # -- the container ------------------------------------------------------------------------------
+    def _zip(self) -> zipfile.ZipFile:
+        """zipfile's view of the package (made only when needed: _plain_directory read it already)."""
+        if self.zf is None:
+            self.zf = zipfile.ZipFile(io.BytesIO(self.data))
+        return self.zf
+
     def unpack(self) -> None:
-        try:
-            zf = self.zf = zipfile.ZipFile(io.BytesIO(self.data))
-            infos = zf.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, IndexError,
-                NotImplementedError, RuntimeError):
-            raise Refused(MSG["zip_damaged"]) from None
+        infos: list = _plain_directory(self.data)
+        if not infos:
+            try:
+                infos = self._zip().infolist()
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, IndexError,
+                    NotImplementedError, RuntimeError):
+                raise Refused(MSG["zip_damaged"]) from None
+        self.infos = infos
         total = sum(i.file_size for i in infos)
         if total > limits.unpacked_bytes():
             raise Refused(f"工作簿解压后超过 {limits.get('UNPACKED_MB')} MB，远大于一般自评表，没有读取"
@@ -340,11 +356,17 @@ class _Reader:
                 self._load(name, info)
             else:
                 self.lazy[name] = info  # read only if the package has to be rebuilt
-        self.zf = zf
 
     def _load(self, name: str, info) -> bool:
         try:
-            self.parts[name] = self.zf_read(info)
+            fast = _fast_member(self.data, info)
+            if fast is None:  # (a member zipfile reads: by its own ZipInfo)
+                self.parts[name] = self._zip().read(self._zip().infolist()[info.index] if isinstance(info, _Info)
+                                                    else info)
+            else:
+                self.parts[name], part = fast
+                if part is not None:
+                    self.recurring[name] = part
             return True
         except NotImplementedError:
             self._broken(name, "使用了不支持的压缩方式")
@@ -353,9 +375,21 @@ class _Reader:
             self._broken(name, "已损坏（无法解压）")
         return False
 
-    def zf_read(self, info) -> bytes:
-        fast = _fast_member(self.data, info)
-        return fast if fast is not None else self.zf.read(info)
+    def _memo(self, name: str) -> dict | None:
+        """What was judged of this part's bytes in earlier files (None: a part not met before, or
+        one this pre-flight has changed): every judgement stored there depends on the bytes alone
+        (and on the limits, which are part of its key)."""
+        part = self.recurring.get(name)
+        return part.memo if part is not None and self.parts.get(name) is part.body else None
+
+    def _judged(self, name: str, what: str, judge):
+        memo = self._memo(name)
+        if memo is None:
+            return judge()
+        value = memo.get(what)
+        if value is None:
+            value = memo[what] = judge()
+        return value
 
     def _essential(self, name: str) -> bool:
         return (name in ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml")
@@ -382,21 +416,21 @@ class _Reader:
     def check_xml(self) -> None:
         """Every XML part: a DTD (entities) or malformed XML in an essential part refuses the file;
         elsewhere the part is left out."""
-        from lxml import etree
-
         for name in list(self.parts):
             if not name.lower().endswith(_XML_SUFFIXES) or name not in self.parts:
                 continue
             body = self.parts[name]
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                 continue  # checked (and parsed, with the same parser) with their cells, by name
-            if declares_dtd(body):
+            if self._judged(name, "dtd", functools.partial(declares_dtd, body)):
                 self._dtd(name)
                 continue
             if name.startswith(_UNPARSED) or not self.deep:
                 # Kept as bytes by both readers (theme, VML…), or not judged unless a reader failed:
                 # then preflight(deep=True) parses every part and leaves out the broken ones.
                 continue
+            from lxml import etree
+
             try:
                 etree.fromstring(body, _parser())
             except (etree.XMLSyntaxError, ValueError):
@@ -458,6 +492,13 @@ class _Reader:
         if wb_name not in self.parts:
             raise Refused("工作簿的目录部件（xl/workbook.xml）已损坏，无法读取。" + SAVE_AGAIN)
         rels_name = "xl/_rels/workbook.xml.rels"
+        # What both parts say, judged once for the bytes (a consolidation meets the same ones in
+        # file after file): when nothing is to change, that is all; else the parts are worked on.
+        targets = (self._judged(rels_name, "targets", functools.partial(_targets_of, self.parts[rels_name]))
+                   if rels_name in self.parts else None)
+        listed = self._judged(wb_name, "sheets", functools.partial(_sheets_of, self.parts[wb_name]))
+        if targets and listed and self._sheets_found(listed, targets):
+            return
         try:
             rels = etree.fromstring(self.parts[rels_name], _parser()) if rels_name in self.parts else None
         except etree.XMLSyntaxError:
@@ -528,6 +569,23 @@ class _Reader:
         if rels_name not in self.parts or rels is None:
             raise Refused("工作簿的关系部件（xl/_rels/workbook.xml.rels）缺失或已损坏，无法找到各工作表。" + SAVE_AGAIN)
 
+    def _sheets_found(self, listed: tuple, targets: dict) -> bool:
+        """Whether every sheet listed has its part and the lists are within the limits (then
+        workbook() changes nothing); if so, which worksheet part is which sheet."""
+        sheets, n_names = listed
+        if not sheets or len(sheets) > limits.get("SHEETS") or n_names > limits.get("LIST_ENTRIES"):
+            return False
+        parts, lazy = self.parts, self.lazy
+        found = []
+        for rid, name in sheets:
+            target = targets.get(rid)
+            if target is None or target not in parts and target not in lazy:
+                return False
+            if target.startswith("xl/worksheets/"):
+                found.append((target, name))
+        self.sheet_names.update(found)
+        return True
+
     def styles(self) -> int:
         """The number of cell formats (cellXfs) usable by cells; a missing or broken styles part is
         replaced by the minimal one (cells then read without number formats or colours)."""
@@ -535,7 +593,7 @@ class _Reader:
 
         body = self.parts.get("xl/styles.xml")
         if body is not None and not self.deep and len(body) <= 20 * limits.get("STYLES"):
-            n = _count_xfs(body)
+            n = self._judged("xl/styles.xml", "xfs", functools.partial(_count_xfs, body))
             if n:  # judged in full only after a reader failed (preflight(deep=True)), or when large
                 return n
         reason = None
@@ -779,7 +837,7 @@ class _Reader:
         if len(body) > 8 * limits.get("STORED_CELLS"):  # a string takes 8 bytes at least (<si/> + ...)
             body = self._prune_strings(body)
         if not self.deep:
-            return body.count(b"<si>") + body.count(b"<si ") + body.count(b"<si/>")
+            return self._judged("xl/sharedStrings.xml", "strings", functools.partial(_count_strings, body))
         root = etree.fromstring(body, _parser())  # well-formed: check_xml refused it otherwise
         return len(root)
 
@@ -865,13 +923,24 @@ class _Reader:
         from lxml import etree
 
         body = self.parts[part]
+        quick = not self.deep and part not in self.cell_allow  # (deep: every sheet parsed — a reader
+        # failed, perhaps on a truncated sheet)
+        memo = self._memo(part) if quick else None
+        key = ("sheet", n_xfs, n_strings, self.max_rows, self.max_cols, limits.get("LIST_ENTRIES"))
+        if memo is not None:
+            merged = memo.get(key)
+            if merged is not None and merged <= self.merge_budget:
+                self.merge_budget -= merged  # these bytes passed the checks below in an earlier file
+                return
+        budget, noted, given = self.merge_budget, self.noted, body
         sheet = self.sheet_names.get(part) or part
         if declares_dtd(body):
             self._dtd(part)
         body = self._lists(part, sheet, body)
-        if not self.deep and part not in self.cell_allow and _fast_ok(body, n_xfs, n_strings, self.max_rows,
-                                                                        self.max_cols):
-            return  # (deep: every sheet parsed — a reader failed, perhaps on a truncated sheet)
+        if quick and _fast_ok(body, n_xfs, n_strings, self.max_rows, self.max_cols):
+            if memo is not None and body is given and self.noted == noted:
+                memo[key] = budget - self.merge_budget  # nothing to change, and this much merged
+            return
         # Rows past the limit are cut from the bytes before anything is parsed: a sheet of a million
         # styled rows (a zip bomb) costs a byte scan, not a tree of a million elements.
         allow = self.cell_allow.get(part)
@@ -994,12 +1063,14 @@ class _Reader:
         start, end = body.find(b"<sheetData"), body.rfind(b"</sheetData>")
         if start < 0 or end < start:
             return body
-        head, tail = body[:start], body[end:]
-        if b"<mergeCell " not in tail and len(tail) < 20_000 and len(head) < 20_000:
+        # (judged in place: a form's head and tail are not copied out first)
+        small = start < 20_000 and len(body) - end < 20_000
+        if small and body.find(b"<mergeCell ", end) < 0:
             return body  # a form: nothing to bound (20 KB holds fewer entries than the limits)
         most = limits.get("LIST_ENTRIES")
-        if len(tail) < 20_000 and len(head) < 20_000 and self._merges_fit(tail, most):
+        if small and self._merges_fit(body, end, most):
             return body  # a form's few merges, within the budget (counted without a Python object each)
+        head, tail = body[:start], body[end:]
         new_head, new_tail = head, tail
         merges = _MERGE.findall(tail)
         if merges:
@@ -1037,18 +1108,24 @@ class _Reader:
         self.changed = True
         return body
 
-    def _merges_fit(self, tail: bytes, most: int) -> bool:
-        """Whether the merged ranges, all written as writers write them (ref="A1:B2"), are within
-        the LIST_ENTRIES and MERGED_CELLS limits; if so they are taken from the budget."""
-        refs = _MERGE_PLAIN.findall(tail)
-        if len(refs) != tail.count(b"<mergeCell ") or len(refs) > most:
+    def _merges_fit(self, body: bytes, end: int, most: int) -> bool:
+        """Whether the merged ranges after `end` (the sheet's tail), all written as writers write them
+        (ref="A1:B2"), are within the LIST_ENTRIES and MERGED_CELLS limits; if so they are taken
+        from the budget."""
+        refs = _MERGE_PLAIN.findall(body, end)
+        if len(refs) != body.count(b"<mergeCell ", end) or len(refs) > most:
             return False
         cols = _COLUMNS
+        cells = 0
         try:
-            cells = sum((int(r2) - int(r1) + 1) * (cols[c2] - cols[c1] + 1) for c1, r1, c2, r2 in refs)
+            for c1, r1, c2, r2 in refs:
+                rows, width = int(r2) - int(r1), cols[c2] - cols[c1]
+                if rows < 0 or width < 0:
+                    return False  # a range written backwards: judged one by one
+                cells += (rows + 1) * (width + 1)
         except KeyError:  # three-letter columns: judged one by one
             return False
-        if cells > self.merge_budget or any(int(r2) < int(r1) or cols[c2] < cols[c1] for c1, r1, c2, r2 in refs):
+        if cells > self.merge_budget:
             return False
         self.merge_budget -= cells
         return True
@@ -1103,13 +1180,12 @@ class _Reader:
         """The package again, member for member in the same order, with every part read so far
         written uncompressed (its CRC and size as the archive gives them, already checked) and the
         other members' compressed bytes copied as they are. None for anything unusual."""
-        zf = self.zf
-        if zf is None:
+        infos = self.infos
+        if infos is None:
             return None
         local, central = [], []
         offset = 0
         data = self.data
-        infos = zf.infolist()
         if len(infos) != len(self.order) or len(infos) > 0xFFFF:
             return None
         for info in infos:
@@ -1134,17 +1210,17 @@ class _Reader:
                 return None  # (a part the pre-flight rewrote: never without marking the package changed)
             if max(len(body), info.file_size, offset) >= 0xFFFFFFFF:
                 return None
-            raw_name = name.encode("utf-8")
-            dostime = (info.date_time[3] << 11 | info.date_time[4] << 5 | info.date_time[5] // 2) & 0xFFFF
-            dosdate = ((info.date_time[0] - 1980) << 9 | info.date_time[1] << 5 | info.date_time[2]) & 0xFFFF
-            fixed = (20, 0x800, method, dostime, dosdate, info.CRC, len(body), info.file_size, len(raw_name))
-            local.append(_LOCAL_HEADER.pack(b"PK\x03\x04", *fixed, 0) + raw_name)
+            head, entry = _headers(name, info.date_time, method, info.CRC, len(body), info.file_size)
+            local.append(head)
             local.append(body)
-            central.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", 20, *fixed, 0, 0, 0, 0, 0, offset) + raw_name)
-            offset += 30 + len(raw_name) + len(body)
+            central.append(entry[0])
+            central.append(offset.to_bytes(4, "little"))
+            central.append(entry[1])
+            offset += len(head) + len(body)
         directory = b"".join(central)
-        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(infos), len(infos), len(directory), offset, 0)
-        return b"".join(local) + directory + end
+        local.append(directory)
+        local.append(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(infos), len(infos), len(directory), offset, 0))
+        return b"".join(local)
 
     def pack(self) -> bytes:
         for name, info in list(self.lazy.items()):
@@ -1160,14 +1236,119 @@ class _Reader:
 
 
 _LOCAL = struct.Struct("<4s5H3I2H")  # a local file header's fixed 30 bytes
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # a central directory entry's fixed 46 bytes (zipfile's structCentralDir)
+_END = struct.Struct("<4s4H2LH")  # the end of central directory record (zipfile's structEndArchive)
+
+
+class _Info:
+    """What the pre-flight needs of a member, as zipfile.ZipInfo names it."""
+
+    __slots__ = ("filename", "flag_bits", "compress_type", "date_time", "CRC", "compress_size", "file_size",
+                 "header_offset", "index")
+
+
+def _plain_directory(data: bytes) -> list[_Info] | None:
+    """The members of a package as zipfile would list them, read from the central directory in one
+    pass, for the package every writer writes: the directory right before its end record, no archive
+    comment, no ZIP64, no extra fields, stored or deflated, not encrypted. None for anything else
+    (zipfile then reads the directory, and judges it): whatever this lists, zipfile lists alike."""
+    n = len(data)
+    if os.sep != "/" or n < 64 or data[n - 22:n - 18] != b"PK\x05\x06" or data[n - 2:] != b"\x00\x00" \
+            or data[n - 42:n - 38] == b"PK\x06\x07":  # (a ZIP64 locator before the end record)
+        return None
+    _, _, _, _, count, size_cd, offset_cd, _ = _END.unpack_from(data, n - 22)
+    if offset_cd + size_cd != n - 22 or count == 0 or count == 0xFFFF or offset_cd == 0xFFFFFFFF:
+        return None  # (data before the package, or a directory not where its end record says)
+    out = []
+    pos, end = offset_cd, n - 22
+    unpack = _CENTRAL.unpack_from
+    for index in range(count):
+        if pos + 46 > end:
+            return None
+        (sig, _, _, version, _, flags, method, t, d, crc, csize, size, name_len, extra_len, comment_len,
+         _, _, _, offset) = unpack(data, pos)
+        if sig != b"PK\x01\x02" or extra_len or flags & 0x1 or method not in (0, 8) or version > 63 \
+                or 0xFFFFFFFF in (csize, size, offset):
+            return None
+        raw = data[pos + 46:pos + 46 + name_len]
+        try:
+            name = raw.decode("utf-8") if flags & 0x800 else raw.decode("cp437")
+        except UnicodeDecodeError:
+            return None
+        if "\x00" in name or len(raw) != name_len:
+            return None
+        info = _Info()
+        info.filename, info.flag_bits, info.compress_type, info.CRC = name, flags, method, crc
+        info.compress_size, info.file_size, info.header_offset, info.index = csize, size, offset, index
+        info.date_time = ((d >> 9) + 1980, (d >> 5) & 0xF, d & 0x1F, t >> 11, (t >> 5) & 0x3F, (t & 0x1F) * 2)
+        out.append(info)
+        pos += 46 + name_len + comment_len
+    return out if pos == end else None
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
 
 
-def _fast_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+class _Part:
+    """A part whose compressed bytes were met in an earlier file: its bytes, and what was judged of
+    them (_Reader._memo)."""
+
+    __slots__ = ("raw", "body", "memo")
+
+    def __init__(self, raw: bytes, body: bytes):
+        self.raw, self.body, self.memo = raw, body, {}
+
+
+# The files of a consolidation are copies of one template: their theme, styles, relationships, help
+# sheets… are byte for byte the same in file after file. A part met a second time is kept (its
+# compressed bytes, compared in full before use: a CRC alone could be forged), so it is neither
+# inflated nor judged again. Bounded: 48 parts of at most 128 KB (8 MB at most, a form's are ~100 KB).
+_PARTS: dict[tuple, _Part] = {}
+_SEEN: dict[tuple, None] = {}
+_PARTS_MAX, _PART_BYTES_MAX, _SEEN_MAX = 48, 128 * 1024, 4096
+
+
+def _recurring(key: tuple, data: bytes, start: int) -> _Part | None:
+    part = _PARTS.pop(key, None)  # (put back last: the least recently used are the first to go)
+    if part is None:
+        return None
+    _PARTS[key] = part
+    return part if data.startswith(part.raw, start) else None
+
+
+def _remember(key: tuple, data: bytes, start: int, size: int, body: bytes) -> _Part | None:
+    if len(body) > _PART_BYTES_MAX:
+        return None
+    if key not in _SEEN:  # met once: only noted (most parts of a form are met once only)
+        if len(_SEEN) >= _SEEN_MAX:
+            _SEEN.clear()
+        _SEEN[key] = None
+        return None
+    part = _PARTS[key] = _Part(data[start:start + size], body)
+    try:
+        while len(_PARTS) > _PARTS_MAX:
+            del _PARTS[next(iter(_PARTS))]
+    except (KeyError, RuntimeError, StopIteration):  # (another thread trimmed it meanwhile)
+        pass
+    return part
+
+
+@functools.lru_cache(maxsize=512)
+def _headers(name: str, date_time: tuple, method: int, crc: int, size: int, file_size: int) -> tuple[bytes, tuple[bytes, bytes]]:
+    """A stored copy's local header of one member, and its central directory entry before and after
+    the member's offset (the same members recur in file after file of a consolidation)."""
+    raw_name = name.encode("utf-8")
+    dostime = (date_time[3] << 11 | date_time[4] << 5 | date_time[5] // 2) & 0xFFFF
+    dosdate = ((date_time[0] - 1980) << 9 | date_time[1] << 5 | date_time[2]) & 0xFFFF
+    fixed = (20, 0x800, method, dostime, dosdate, crc, size, file_size, len(raw_name))
+    central = _CENTRAL_HEADER.pack(b"PK\x01\x02", 20, *fixed, 0, 0, 0, 0, 0, 0)
+    return _LOCAL_HEADER.pack(b"PK\x03\x04", *fixed, 0) + raw_name, (central[:-4], raw_name)
+
+
+def _fast_member(data: bytes, info: zipfile.ZipInfo) -> tuple[bytes, _Part | None] | None:
     """A stored or deflated member's bytes straight from the archive (zipfile's reader costs several
     times more per member, which counts over thousands of files); CRC and size checked as zipfile
-    does. None for anything unusual (encryption, ZIP64, another method): zipfile then reads it."""
+    does; and the _Part if its bytes were met before. None for anything unusual (encryption, ZIP64,
+    another method): zipfile then reads it."""
     if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
     off = info.header_offset
@@ -1177,17 +1358,21 @@ def _fast_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     if sig != b"PK\x03\x04" or method != info.compress_type:
         return None
     start = off + 30 + name_len + extra_len
-    raw = data[start:start + info.compress_size]
-    if len(raw) != info.compress_size:
+    size = info.compress_size
+    if start + size > len(data):
         raise zipfile.BadZipFile("truncated")
+    key = (info.CRC, info.file_size, size, method)
+    part = _recurring(key, data, start)
+    if part is not None:
+        return part.body, part  # (the same compressed bytes: inflated and checked before)
     if method == zipfile.ZIP_STORED:
-        out = raw
-    else:
-        d = zlib.decompressobj(-15)
-        out = d.decompress(raw, info.file_size + 1)  # never more than the declared size (+1 to notice)
+        out = data[start:start + size]
+    else:  # (inflated from a view: the compressed bytes are not copied first)
+        out = zlib.decompressobj(-15).decompress(memoryview(data)[start:start + size], info.file_size + 1)
+        # (never more than the declared size, +1 to notice a member that lies about it)
     if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
         raise zipfile.BadZipFile("bad size or CRC")
-    return out
+    return out, _remember(key, data, start, size, out)
 
 
 # Markup that can hide a "<row" (comments, CDATA, processing instructions), a row's start tag and
@@ -1305,6 +1490,35 @@ def _cut_rows(body: bytes, max_rows: int, max_cells: int | None = None) -> tuple
     return nothing
 
 
+def _targets_of(rels: bytes) -> dict | bool:
+    """A workbook's relationships: id -> part name (False: not parseable)."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(rels, _parser())
+    except etree.XMLSyntaxError:
+        return False
+    return {el.get("Id"): _resolve("xl/workbook.xml", el.get("Target") or "") for el in root}
+
+
+def _sheets_of(workbook: bytes) -> tuple | bool:
+    """((relationship id, name) of each sheet listed, number of defined names) of the workbook
+    part (False: no list of sheets); raises what lxml raises on a part that is not XML."""
+    from lxml import etree
+
+    root = etree.fromstring(workbook, _parser())
+    sheets = root.find(_M + "sheets")
+    if sheets is None:
+        return False
+    names = root.find(_M + "definedNames")
+    return (tuple((el.get("{%s}id" % NS_REL), el.get("name") or "") for el in sheets),
+            len(names) if names is not None else 0)
+
+
+def _count_strings(body: bytes) -> int:
+    return body.count(b"<si>") + body.count(b"<si ") + body.count(b"<si/>")
+
+
 def _count_xfs(body: bytes) -> int:
     start = body.find(b"<cellXfs")
     end = body.find(b"</cellXfs>", start)
@@ -1398,9 +1612,10 @@ def _low(count: int) -> int:
     return int(d[:2] + "0" * max(len(d) - 2, 0)) if count >= 10 else 0
 
 
-def _strings_ok(body: bytes, count: int) -> bool:
-    """Whether every shared-string index in the sheet is below count: the indexes at or above
-    count rounded down to two significant digits are found, and those are compared."""
+def _strings_ok(body: bytes, count: int, start: int = 0, end: int | None = None) -> bool:
+    """Whether every shared-string index in the sheet (between start and end) is below count: the
+    indexes at or above count rounded down to two significant digits are found, and those are
+    compared."""
     low = _low(count)
     hit = _INDEX_SCANS.get(low)
     if hit is None:
@@ -1408,23 +1623,38 @@ def _strings_ok(body: bytes, count: int) -> bool:
         if len(_INDEX_SCANS) > 256:
             _INDEX_SCANS.clear()
         _INDEX_SCANS[low] = hit
-    return all(_index_ok_bytes(x, count) for x in hit.findall(body))
+    return all(_index_ok_bytes(x, count) for x in hit.findall(body, start, len(body) if end is None else end))
+
+
+# What any of the scans below looks at: a cell or row start tag, a shared-string value.
+_SCANNED = re.compile(rb"<(?:c|row)[\s/>]")
+_STRING_VALUE = b't="s"><v>'
 
 
 def _fast_ok(body: bytes, n_xfs: int, n_strings: int, max_rows: int, max_cols: int) -> bool:
     """True when byte scans show nothing the full check would change (a few passes over the bytes,
     no Python per cell: this runs on every sheet of every file a bureau consolidates)."""
-    if body.count(NS_MAIN.encode()) != 1 or _MAIN_DEFAULT not in body or b"<sheetData>" not in body:
-        return False  # the namespace under a prefix, an unusual shape or an empty sheet: the parser judges
+    if body.count(NS_MAIN.encode()) != 1 or _MAIN_DEFAULT not in body:
+        return False  # the namespace under a prefix, an unusual shape: the parser judges
+    start = body.find(b"<sheetData>")
+    if start < 0:
+        return False  # an empty sheet (<sheetData/>) or an unusual shape
     if len(body) > 6 * max_rows and body.count(b"<row") > max_rows:  # (<row/> takes 6 bytes)
         return False  # rows to cut (before any scan of a sheet that may be huge)
+    # The scans look only from the first <sheetData> to the last </sheetData> (a form's column
+    # widths, validations and print settings are 40% of its bytes) when nothing they would find
+    # lies outside: then they find what a scan of the whole sheet finds.
+    end = body.rfind(b"</sheetData>")
+    if (end < start or _SCANNED.search(body, 0, start) or _SCANNED.search(body, end)
+            or n_strings and (body.find(_STRING_VALUE, 0, start) >= 0 or body.find(_STRING_VALUE, end) >= 0)):
+        start, end = 0, len(body)
     # Style indexes are checked exactly in the scan (its pattern then depends on the count of
     # formats, which few workbooks push past 1,000); past that, a scan for any number first.
     exact = n_xfs < 1000
-    if _cell_scan(max_cols, n_xfs if exact else None, n_strings > 0).search(body):
+    if _cell_scan(max_cols, n_xfs if exact else None, n_strings > 0).search(body, start, end):
         return False
     last = 0
-    for r, rest in _ROW_TAG.findall(body):
+    for r, rest in _ROW_TAG.findall(body, start, end):
         if not r:
             return False
         r = int(r)
@@ -1437,9 +1667,12 @@ def _fast_ok(body: bytes, n_xfs: int, n_strings: int, max_rows: int, max_cols: i
                 return False
     if last > max_rows:
         return False
-    if not exact and not all(_index_ok_bytes(x, n_xfs) for x in re.findall(rb'<c [^>]*? s="([0-9]*)"', body)):
+    if not exact and not all(_index_ok_bytes(x, n_xfs) for x in _CELL_STYLE.findall(body, start, end)):
         return False
-    return n_strings == 0 or _strings_ok(body, n_strings)
+    return n_strings == 0 or _strings_ok(body, n_strings, start, end)
+
+
+_CELL_STYLE = re.compile(rb'<c [^>]*? s="([0-9]*)"')
 
 
 def preflight(data: bytes, suffix: str = ".xlsx", deep: bool = False, stored: bool = False) -> Package:

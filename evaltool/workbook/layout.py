@@ -202,6 +202,57 @@ def row_label_key(text: str) -> str:
     return key[2:] if key.startswith("其中") and len(key) > 2 else key
 
 
+class ColumnChoice:
+    """Which header cell each field is read from, when several cells of one header may name it.
+
+    hits: (standard name, column, label key) per header cell, left to right, each cell once (a label
+    merged across columns counts once). A field named by one cell is that cell's. Named by several, the
+    cell written as the standard name itself (“全年预算数（A）”) beats the synonyms (“调整预算数”), and a
+    cell `preferred` says is the field's (a fund header marked “（A）”) beats the others; with no such
+    single cell the field is ambiguous (“年初目标值”“调整后目标值”): read from neither, the reader names
+    both cells in an error, never silently taking the leftmost."""
+
+    def __init__(self, hits: Any, preferred: Any = None):
+        by_name: dict[str, list[tuple[int, str]]] = {}
+        for name, col, key in hits:
+            by_name.setdefault(name, []).append((col, key))
+        self.cols: dict[str, int] = {}
+        self.passed: dict[str, list[int]] = {}  # field -> columns not read because cols[field] won
+        self.ambiguous: dict[str, list[int]] = {}  # field -> the columns that name it equally
+        for name, cands in by_name.items():
+            if len(cands) == 1:
+                self.cols[name] = cands[0][0]
+                continue
+            best = [c for c, key in cands if key == label_key(name)]
+            if len(best) != 1 and preferred is not None:
+                best = [c for c, _ in cands if preferred(name, c)]
+            if len(best) == 1:
+                self.cols[name] = best[0]
+                self.passed[name] = [c for c, _ in cands if c != best[0]]
+            else:
+                self.ambiguous[name] = [c for c, _ in cands]
+
+    def named(self) -> set[str]:
+        """Every field some cell names (chosen or ambiguous): what says a header is there."""
+        return set(self.cols) | set(self.ambiguous)
+
+
+_MONEY_NOTE = re.compile(r"\((?:金额)?(?:单位)?(元|千元|万元|亿元)\)")
+_MONEY_LINE = re.compile(r"(?:金额)?单位(元|千元|万元|亿元)")
+
+
+@functools.lru_cache(maxsize=4096)
+def _money_unit(text: str) -> str | None:
+    m = _MONEY_NOTE.search(text) or _MONEY_LINE.fullmatch(text)
+    return m.group(1) if m else None
+
+
+def money_unit(value: Any) -> str | None:
+    """The money unit a label states: “项目资金（元）” -> 元, “全年预算数（万元）” -> 万元, “单位：元” -> 元;
+    None when it states none (label normalisation drops these notes, so the reader asks here)."""
+    return _money_unit(norm(value)) if isinstance(value, str) else None
+
+
 def is_denominator(value: Any) -> bool:
     """A fund column whose header names it (A), the denominator of 执行率（B/A）."""
     return "(a)" in norm(value).lower()

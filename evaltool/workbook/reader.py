@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import compress
 from typing import Any
 
 from evaltool.core.decimals import to_decimal
@@ -68,6 +69,38 @@ def cached_label_key(label: str) -> str:
 
 
 BASE_VOCAB = L.vocabulary()
+_IS_TEXT = str.__instancecheck__  # isinstance(x, str), as a function of x alone
+
+
+def _merge_maps(merged: list[tuple[int, int, int, int]]) -> tuple[dict, dict]:
+    """(under: row -> {column: top-left of its range} for every cell of a merged range but its
+    top-left, span: top-left -> range) for a sheet's merged ranges. Ranges that overlap (only a
+    damaged file has them) resolve as before: the range listed last wins a cell."""
+    under: dict[int, dict[int, tuple[int, int]]] = {}
+    span: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+    for r1, c1, r2, c2 in merged:
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > 5000:  # a whole-column merge: only its anchor matters
+            r2 = min(r2, r1 + 200)
+            c2 = min(c2, c1 + 50)
+        home = (r1, c1)
+        span[home] = (r1, c1, r2, c2)
+        d = under.get(r1)
+        if d is not None:
+            d.pop(c1, None)  # an earlier range's cell is this one's top-left
+        if c2 > c1:
+            if d is None:
+                under[r1] = dict.fromkeys(range(c1 + 1, c2 + 1), home)
+            else:
+                d.update(dict.fromkeys(range(c1 + 1, c2 + 1), home))
+        if r2 > r1:
+            cols = range(c1, c2 + 1)
+            for r in range(r1 + 1, r2 + 1):
+                d = under.get(r)
+                if d is None:
+                    under[r] = dict.fromkeys(cols, home)
+                else:
+                    d.update(dict.fromkeys(cols, home))
+    return under, span
 
 
 # ---- grid helpers ---------------------------------------------------------------------------------
@@ -78,38 +111,30 @@ class View:
         self.grid = grid
         self.vocab = vocab or BASE_VOCAB
         self.sheet = grid.sheet
-        self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
-        self.span: dict[tuple[int, int], tuple[int, int, int, int]] = {}
-        anchor, span = self.anchor, self.span
-        for r1, c1, r2, c2 in grid.merged:
-            if (r2 - r1 + 1) * (c2 - c1 + 1) > 5000:  # a whole-column merge: only its anchor matters
-                r2 = min(r2, r1 + 200)
-                c2 = min(c2, c1 + 50)
-            home = (r1, c1)
-            span[home] = (r1, c1, r2, c2)
-            cols = range(c1, c2 + 1)
-            anchor.update(dict.fromkeys([(r, c) for r in range(r1, r2 + 1) for c in cols], home))
-        self.nrows, self.ncols = grid.nrows, grid.ncols
+        # row -> {column: its merged range's top-left} for cells under a merge but not its top-left
+        under, self.span = _merge_maps(grid.merged)
+        self.under = under
+        values = grid.values
+        self.nrows = len(values)
+        self.ncols = max(map(len, values), default=0)
         # Cleaned values (blank text -> None) and an index of label keys -> cells, built once: the
         # reader asks "where is label X" hundreds of times per sheet. Only text is indexed (every
         # label is text), and a cell covered by a merge is found through its anchor. This loop runs
         # over every sheet of every file a bureau consolidates, hence its shape.
-        covered = {rc for rc, a in anchor.items() if rc != a}
-        covered_rows = {r for r, _ in covered}
         self.cells: list[list[Any]] = []
         self.labels: dict[str, list[tuple[int, int]]] = {}
         self.covered_text: list[tuple[int, int, str]] = []  # (row, col, label key) of covered text
         labels, cache, append_row, covered_text = self.labels, _KEY_CACHE, self.cells.append, self.covered_text
         r = 0
-        for row in grid.values:
+        for row in values:
             r += 1
             out = row  # shared with the grid unless a blank text is cleared (copied then)
-            some_covered = r in covered_rows
-            c = 0
-            for x in row:
-                c += 1
-                if x.__class__ is not str and not isinstance(x, str):
-                    continue
+            texts = list(compress(enumerate(row, 1), map(_IS_TEXT, row)))  # (column, text): the filter runs in C
+            if not texts:
+                append_row(out)
+                continue
+            row_covered = under.get(r)
+            for c, x in texts:
                 key = cache.get(x)
                 if key is None:
                     key = L.label_key(x) if x.strip() else _BLANK
@@ -121,7 +146,7 @@ class View:
                     out[c - 1] = None
                 elif not key:
                     continue
-                elif not some_covered or (r, c) not in covered:
+                elif row_covered is None or c not in row_covered:
                     lst = labels.get(key)
                     if lst is None:
                         labels[key] = [(r, c)]
@@ -146,9 +171,11 @@ class View:
 
     def value(self, r: int, c: int, vertical: bool = True) -> Any:
         """The cell's value, or its merged range's value (vertical=False: only within the same row)."""
-        a = self.anchor.get((r, c))
-        if a is not None and a != (r, c) and (vertical or a[0] == r):
-            r, c = a
+        d = self.under.get(r)
+        if d is not None:
+            a = d.get(c)
+            if a is not None and (vertical or a[0] == r):
+                r, c = a
         if 0 < r <= self._n:
             row = self.cells[r - 1]
             if 0 < c <= len(row):
@@ -158,20 +185,35 @@ class View:
     def row_values(self, r: int, items: list[tuple[str, int]], vertical: frozenset[str]) -> dict[str, Any]:
         """{name: self.value(r, c, vertical=name in vertical)} for (name, c) in items, in one call."""
         row = self.cells[r - 1] if 0 < r <= self._n else ()
-        n, anchor, out = len(row), self.anchor, {}
+        n = len(row)
+        under = self.under.get(r)
+        if under is None:  # nothing in the row lies under a merge: every cell reads as itself
+            return {name: row[c - 1] if 0 < c <= n else None for name, c in items}
+        out = {}
         for name, c in items:
-            a = anchor.get((r, c))
-            if a is not None and a[0] != r and name in vertical:
-                out[name] = self.raw(*a)
-            elif a is not None and a[0] == r and a[1] != c:
-                out[name] = self.raw(*a)
+            a = under.get(c)
+            if a is not None:
+                if a[0] != r:
+                    out[name] = self.raw(*a) if name in vertical else (row[c - 1] if 0 < c <= n else None)
+                else:
+                    out[name] = self.raw(*a)
             else:
                 out[name] = row[c - 1] if 0 < c <= n else None
         return out
 
+    def row_locs(self, r: int, cols: list[int]) -> list[Location]:
+        """[self.loc(r, c) for c in cols], in one call."""
+        under, sheet, locs = self.under.get(r), self.sheet, _LOCS
+        out = []
+        for c in cols:
+            hit = locs.get((sheet, r, c)) if under is None or c not in under else None
+            out.append(hit if hit is not None else self.loc(r, c))
+        return out
+
     def key(self, r: int, c: int) -> str:
         """label_key(self.value(r, c, vertical=False)) for text, "" otherwise."""
-        a = self.anchor.get((r, c))
+        d = self.under.get(r)
+        a = d.get(c) if d is not None else None
         if a is not None and a[0] == r:
             r, c = a
         value = self.raw(r, c)  # a cell covered from above: only its own (stale) text counts
@@ -184,17 +226,27 @@ class View:
         """Rows where some cell in cols reads as one of the label keys: {r | key(r, c) in keys}."""
         rows = {r for key in keys for r, c in self.labels.get(key, ()) if c in cols}
         for r, c, key in self.covered_text:  # cells covered from above read their own text
-            if key in keys and c in cols and self.anchor[(r, c)][0] != r:
+            if key in keys and c in cols and self.under[r][c][0] != r:
                 rows.add(r)
         return rows
 
     def home(self, r: int, c: int) -> tuple[int, int]:
-        return self.anchor.get((r, c), (r, c))
+        d = self.under.get(r)
+        return d.get(c, (r, c)) if d is not None else (r, c)
+
+    @property
+    def anchor(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """{cell: its merged range's top-left} for every cell of a merged range (built when asked)."""
+        out = {home: home for home in self.span}
+        out.update({(r, c): a for r, d in self.under.items() for c, a in d.items()})
+        return out
 
     def loc(self, r: int, c: int) -> Location:
-        a = self.anchor.get((r, c))
-        if a is not None:
-            r, c = a
+        d = self.under.get(r)
+        if d is not None:
+            a = d.get(c)
+            if a is not None:
+                r, c = a
         # Shared per (sheet, cell): forms repeat the same sheet names and cells, and nothing
         # changes a Location once made.
         key = (self.sheet, r, c)
@@ -389,6 +441,34 @@ def settings_rules(v: View | None) -> str | None:
     return str(val).strip() if val is not None and str(val).strip() else None
 
 
+def settings_rule_file(v: View | None, folder=None) -> str | None:
+    """settings_rules, with a rule file named by a relative path looked up beside the workbook
+    (folder), then from the current folder; InputError naming the 设置 cell and both places when a
+    file name is found in neither."""
+    ref = settings_rules(v)
+    if not ref or v is None:
+        return ref
+    from pathlib import Path
+
+    from evaltool.core.rules import builtin_ids
+
+    given = Path(ref).expanduser()
+    if ref in builtin_ids() or given.is_absolute():
+        return ref
+    places = ([Path(folder)] if folder is not None else []) + [Path.cwd()]
+    for place in places:
+        if (place / given).is_file():
+            return str((place / given).resolve())
+    if given.suffix.lower() in (".yaml", ".yml") or len(given.parts) > 1:
+        loc = _read_labelled(v, (L.L_RULES,)).get(L.L_RULES, (None, None))[1]
+        where = f"“{v.sheet}”工作表{loc.cell}" if loc is not None and loc.cell else f"“{v.sheet}”工作表"
+        looked = "、".join(dict.fromkeys(str(p) for p in places))
+        raise InputError(f"{where}指定的规则文件“{ref}”找不到（找过的文件夹：{looked}）。请把规则文件放在工作簿所在的文件夹中，"
+                         f"或在{loc.cell if loc is not None and loc.cell else '该单元格'}写出完整路径；"
+                         f"内置规则集有：{'、'.join(builtin_ids())}。")
+    return ref  # not a file name: load_rules says it is no known rule set
+
+
 @dataclass
 class ReadContext:
     """What projects_from_grids read once for every kind: the 校验结果 and 设置 sheets, and what the
@@ -401,7 +481,7 @@ class ReadContext:
     rules: str | None = None  # the rule set chosen for this run, or the one the 设置 sheet names
 
 
-def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Project]:
+def projects_from_grids(grids: list[Grid], rules: str | None = None, folder=None) -> list[Project]:
     """Every form in the workbook's sheets, of every registered kind, in sheet order: each kind (in
     detection order) claims the sheets holding its forms; InputError if there is none.
     rules: the rule set chosen for this run (--rules), whose 标签 entries extend the label vocabulary;
@@ -411,7 +491,9 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
     views = [View(g) for g in grids]
     by_name = {v.sheet: v for v in views}
     settings = by_name.get(L.SHEET_SETTINGS) or next((v for v in views if "设置" in v.sheet), None)
-    rules = rules or settings_rules(settings)
+    # folder: the workbook's own; a rule file the 设置 sheet names by a relative path is found there
+    # first (the bureau runs collect from elsewhere), then from the current folder
+    rules = rules or settings_rule_file(settings, folder)
     vocab = vocabulary_for(rules)
     if vocab is not BASE_VOCAB:
         for v in views:  # the label index does not depend on the vocabulary: only the lookups do
@@ -459,7 +541,7 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None) -> list[Pro
                 "如需提交这张表格，请在 Excel 或 WPS 中右键工作表标签，选“取消隐藏”后再运行；不需要就可以删除这张工作表。",
                 "读取", Location(sheet=sheet, path=f"工作表“{sheet}”")))
     if settings:
-        _apply_settings(settings, projects)
+        _apply_settings(settings, projects, rules)
     report = by_name.get(L.SHEET_REPORT)
     basic = by_name.get(L.SHEET_BASIC)
     # The shared sheets belong to the one such form (or the first of one sheet's forms); with several
@@ -520,9 +602,11 @@ def _no_form_message(views: list[View], registered: list) -> str:
             "（不写 --kind 为自评表），或检查是否选错了文件。")
 
 
-def _apply_settings(v: View, projects: list[Project]) -> None:
+def _apply_settings(v: View, projects: list[Project], resolved: str | None = None) -> None:
     vals = _read_labelled(v, (L.L_RULES, L.L_PLACES, L.L_VERSION))
     rules = vals.get(L.L_RULES, (None, None))[0]
+    if rules is not None and str(rules).strip() and resolved:
+        rules = resolved  # the named file as found beside the workbook (settings_rule_file)
     places = vals.get(L.L_PLACES, (None, None))[0]
     raw_version = vals.get(L.L_VERSION, (None, None))[0]
     dec = to_decimal(raw_version)
@@ -569,7 +653,9 @@ def read_workbook_projects(path, rules: str | None = None) -> list[Project]:
     from evaltool.engines import engine
 
     grids, notes = engine("openpyxl").read_noted(path)
-    projects = projects_from_grids(grids, rules)
+    from pathlib import Path
+
+    projects = projects_from_grids(grids, rules, folder=Path(path).resolve().parent)
     for p in projects:
         p.source = str(path)
         p.read_findings.extend(note_findings(notes))
@@ -579,9 +665,11 @@ def read_workbook_projects(path, rules: str | None = None) -> list[Project]:
 def note_findings(notes) -> list:
     """The reading policy's notes (workbook/container.py: what was tolerated) as warnings."""
 
-    return [Finding(n.code, "warning", n.message, "读取",
-                    Location(sheet=n.sheet, cell=n.cell,
-                             path=None if n.cell else (n.part or (f"工作表“{n.sheet}”" if n.sheet else None))))
+    def path(n) -> str | None:
+        where = None if n.cell else (n.part or (f"工作表“{n.sheet}”" if n.sheet else None))
+        return None if where and where in n.message else where  # said once: the message names it already
+
+    return [Finding(n.code, "warning", n.message, "读取", Location(sheet=n.sheet, cell=n.cell, path=path(n)))
             for n in notes]
 
 

@@ -45,20 +45,23 @@ def load(path: str, rules: str | None = None) -> list[Project]:
         except ImportError:
             raise InputError(f"无法识别的文件类型：{Path(path).name}。请提供 .yaml 案例文件。") from None
         grids, notes = engine("openpyxl").read_noted(path)  # notes: what the reading policy tolerated
-        projects = read(grids, str(path), rules, notes)  # the rule set's 标签 entries extend the vocabulary
+        # the rule set's 标签 entries extend the vocabulary; a rule file 设置 names is found beside the file
+        projects = read(grids, str(path), rules, notes, folder=Path(path).resolve().parent)
     if rules:
         for p in projects:
             p.rules = rules
     return projects
 
 
-def read(grids: list[Grid], source: str | None = None, rules: str | None = None, notes=()) -> list[Project]:
+def read(grids: list[Grid], source: str | None = None, rules: str | None = None, notes=(), folder=None) -> list[Project]:
     """The 自评表 (or 评分表) projects in a workbook's grids; InputError (Chinese) when there is none.
     rules: the rule set chosen for this run (its 标签 entries extend the label vocabulary).
-    notes: what the reading policy tolerated (xlsx_engine.read_noted), added to each project."""
+    notes: what the reading policy tolerated (xlsx_engine.read_noted), added to each project.
+    folder: the workbook's folder on disk, where a rule file the 设置 sheet names by a relative path is
+    looked for first (never given for what a server client sends: no client text is a server path)."""
     from evaltool.workbook.reader import note_findings, projects_from_grids
 
-    projects = projects_from_grids(grids, rules)
+    projects = projects_from_grids(grids, rules, folder=folder)
     for p in projects:
         p.read_findings.extend(note_findings(notes))
         if source is not None:

@@ -31,7 +31,10 @@ def read_projects(file: str, rules: str | None = None) -> list[Project]:
     from evaltool.workbook import service
 
     grids, notes = engine("openpyxl").read_noted(file)  # notes: what the reading policy tolerated
-    return service.read(grids, source=str(file), rules=rules, notes=notes)
+    from pathlib import Path
+
+    # a rule file the 设置 sheet names by a relative path is found beside the workbook
+    return service.read(grids, source=str(file), rules=rules, notes=notes, folder=Path(file).resolve().parent)
 
 
 def _report(results, as_json: bool) -> None:
@@ -309,8 +312,10 @@ def new_workbook(output: str | None, case: str | None, rules: str | None, kind: 
         console.print(f"已生成空白{esc(form.title or form.name)}：{esc(target)}。{help_note}")
         return EXIT_OK
     texts: list[str] = []
+    errors: list[int] = []
 
     def prepare(results, _target, _reason) -> None:
+        errors.extend(len(r.errors) for _, r in results)
         def lines() -> None:
             for p, r in results:
                 if r.total is None and r.ungraded is None:  # a kind without a score (e.g. 绩效目标表)
@@ -319,13 +324,17 @@ def new_workbook(output: str | None, case: str | None, rules: str | None, kind: 
                     score = f"总分 {fmt(r.total, 2)}，等次 {esc(r.grade or '—')}"
                 else:
                     score = f"无法计分（{esc(r.ungraded)}）"
-                console.print(f"已生成 {esc(target)}：{esc(p.name)}，{score}，"
-                              f"{len(r.errors)} 个错误。计分结果见“{L.SHEET_RESULTS}”工作表。")
+                # an unnamed form: no empty name and stray comma ("已生成 x.xlsx：，无法计分")
+                said = "，".join(x for x in (esc(str(p.name or "").strip()), score, f"{len(r.errors)} 个错误") if x)
+                console.print(f"已生成 {esc(target)}：{said}。计分结果见“{L.SHEET_RESULTS}”工作表。")
         texts.append(rendered(console, lines))
 
     score_and_write(target, target, before_write=prepare)
     emit(console, texts[0])
-    return EXIT_OK
+    # A filled case file (--from) whose form has errors exits as `check` would (1). A form made from
+    # another kind's (--from-targets, --monitor alone) is a year-start form: its errors are the
+    # blanks the year end fills in.
+    return EXIT_FINDINGS if any(errors) and case and not from_source else EXIT_OK
 
 
 @main.command("export")

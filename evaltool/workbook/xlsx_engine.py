@@ -421,12 +421,18 @@ def read_noted(path: str | os.PathLike) -> tuple[list[Grid], list[Note]]:
     except Exception:  # noqa: BLE001 - openpyxl cannot; python-calamine may (in a child process)
         pkg = package(path)
         grids = calamine_grids_isolated(pkg.data, _name(path))
-        notes = list(pkg.notes)
+        from evaltool.engines.sheetxml import formula_notes
+
+        notes = list(pkg.notes) + formula_notes(pkg.data, [g.sheet for g in grids])
         for g in grids:
             cut_long_text(g.sheet, g.values, limits.get("TEXT_CHARS"), notes)
         return grids, notes
     notes = list(pkg.notes)
-    return grids_from_workbook(wb, notes), notes
+    grids = grids_from_workbook(wb, notes)
+    from evaltool.engines.sheetxml import formula_notes
+
+    notes += formula_notes(pkg.data, [g.sheet for g in grids])  # saved values only: say which are missing
+    return grids, notes
 
 
 def read_grids(path: str | os.PathLike) -> list[Grid]:

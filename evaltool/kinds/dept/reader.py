@@ -18,7 +18,8 @@ from evaltool.core.seam import address
 from evaltool.kinds.dept import layout as D
 from evaltool.kinds.dept.model import PARTS, PROJECT_KEYS, PROJECTS, TASK_KEYS, TASKS, part_rate, project_rate, project_sum
 from evaltool.workbook import layout as WL
-from evaltool.kinds.selfeval.reader import read_forms
+from evaltool.core import values
+from evaltool.kinds.selfeval.reader import MONEY_UNITS_KEY, money_units, read_forms
 from evaltool.workbook.reader import View, sheet_info, value_right
 
 OUT = "_dept_out"  # Project.extra: DeptCells
@@ -64,20 +65,23 @@ def _detect_keys() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     return (tuple(D.vocabulary()["表名"]), tuple(D.keys_for("区块", "部门名称")), tuple(_keys("支出行")))
 
 
-def _header(v: View, section: str, need: tuple[str, ...], rows: range) -> tuple[int, dict[str, int]] | None:
-    """The first row in rows naming every column in need (and maybe others), as {name: column}."""
+def _header(v: View, section: str, need: tuple[str, ...], rows: range) -> tuple[int, WL.ColumnChoice] | None:
+    """The first row in rows naming every column in need (and maybe others), with the column of each
+    name (WL.ColumnChoice: two cells naming one column are chosen between, or ambiguous)."""
     vocab = _keys(section)
     first = [r for key, name in vocab.items() if name == need[0] for r, _ in v.labels.get(key, ()) if r in rows]
     for r in sorted(set(first)):
-        cols: dict[str, int] = {}
+        hits = []
         for c in range(1, v.ncols + 1):
             if v.home(r, c) != (r, c):
                 continue
-            name = vocab.get(v.key(r, c))
-            if name and name not in cols:
-                cols[name] = c
-        if all(n in cols for n in need):
-            return r, cols
+            key = v.key(r, c)
+            name = vocab.get(key)
+            if name:
+                hits.append((name, c, key))
+        choice = WL.ColumnChoice(hits)
+        if all(n in choice.named() for n in need):
+            return r, choice
     return None
 
 
@@ -116,6 +120,7 @@ def _read_parts(v: View, p: Project, cells: DeptCells) -> None:
     columns = {k: _col(loc.cell or "A1") for k, loc in total.cells.items() if k in FUND_COLUMN_ATTR and loc.cell}
     info = sheet_info(p)
     rate_loc = info.out.get("执行率") if info else None
+    units = p.extra.get(MONEY_UNITS_KEY) or {}  # the 年度预算 header's unit (元 …), as the shared reader read it
     found: dict[str, FundRow] = {}
     for r in range(top + 1, min(top + 8, v.nrows + 1)):
         label = None
@@ -130,7 +135,7 @@ def _read_parts(v: View, p: Project, cells: DeptCells) -> None:
             loc = v.loc(r, c)
             fr.cells[key] = loc
             cells.inputs.add(loc.cell or "")
-            setattr(fr, FUND_COLUMN_ATTR[key], v.value(r, c, vertical=False))
+            setattr(fr, FUND_COLUMN_ATTR[key], values.amount_under(v.value(r, c, vertical=False), units.get(key)))
         found[label] = fr
         if rate_loc is not None and rate_loc.cell:
             loc = v.loc(r, _col(rate_loc.cell))
@@ -142,11 +147,29 @@ def _read_parts(v: View, p: Project, cells: DeptCells) -> None:
 def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str, need: tuple[str, ...],
                 keys: tuple[str, ...], stops: set[int], rows: range) -> tuple[int, dict[str, int]] | None:
     """A list block (年度主要任务, 项目清单): header, then one item per non-empty row up to a stop row."""
-    hit = _header(v, section, need, rows)
-    if hit is None:
+    found = _header(v, section, need, rows)
+    if found is None:
         p.extra[block] = []
         return None
-    hr, cols = hit
+    hr, choice = found
+    cols = choice.cols
+    title = {TASKS: "年度主要任务表", PROJECTS: "项目支出情况表"}.get(block, block)
+    for name, cs in choice.ambiguous.items():
+        p.read_findings.append(Finding(
+            "E-UNREAD-COLUMN", "error", f"{title}有 {len(cs)} 列都读作“{name}”："
+            f"{'和'.join(f'“{v.text(hr, c)}”（{address(hr, c)}）' for c in cs)}，evaltool 不知道按哪一列读取，没有读取这几列。"
+            f"请删去不用的列，或把要用的一列的表头改为“{name}”。", name, v.loc(hr, cs[0])))
+    for name, cs in choice.passed.items():
+        lost = "和".join(f"“{v.text(hr, c)}”（{address(hr, c)}）" for c in cs)
+        p.read_findings.append(Finding(
+            "I-COLUMN-IGNORED", "info", f"{title}的{lost}与“{v.text(hr, cols[name])}”（{address(hr, cols[name])}）"
+            f"都可读作“{name}”：evaltool 按“{v.text(hr, cols[name])}”列读取，{lost}列未读取。", name, v.loc(hr, cs[0])))
+    if need[0] not in cols:
+        p.extra[block] = []
+        return None
+    hit = hr, cols
+    money = {k: c for k, c in cols.items() if k in ("预算数", "执行数", "全年预算数", "全年执行数")}
+    units = money_units(v, p, hr, min(cols.values()), money, title)
     p.cells[block] = v.loc(hr, cols[need[0]])
     out: list[dict[str, Any]] = []
     end = hr
@@ -158,7 +181,7 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
     for r in range(v.below(hr, cols[need[0]]), v.nrows + 1):
         if r in stops or (block == PROJECTS and is_sum(r)):
             break
-        item = {k: v.value(r, c, vertical=False) for k, c in cols.items() if k in keys}
+        item = {k: values.amount_under(v.value(r, c, vertical=False), units.get(k)) for k, c in cols.items() if k in keys}
         if block == PROJECTS and v.home(r, cols["项目名称"])[0] != r:
             item["项目名称"] = None  # a merged name from above is not a new project
         end = r
@@ -181,7 +204,7 @@ def _read_table(v: View, p: Project, cells: DeptCells, block: str, section: str,
         r = end + 1
         if r <= v.nrows and is_sum(r):
             for k in ("全年预算数", "全年执行数", "执行率"):
-                if k in cols:
+                if k in cols and k not in units:  # sums are in 万元: never written into a 元 column
                     cells.out[project_sum(k)] = v.loc(r, cols[k])
                     cells.values[project_sum(k)] = v.value(r, cols[k], vertical=False)
     return hit

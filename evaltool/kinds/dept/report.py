@@ -14,6 +14,7 @@ from evaltool.kinds.dept.layout import PART_ROWS
 from evaltool.kinds.dept.model import TASKS
 from evaltool.kinds.dept.scoring import DeptResult
 from evaltool.kinds.selfeval.context import build_levels
+from evaltool.kinds.selfeval.form_table import form_places
 from evaltool.report.context import (clean_unit, escape_markup, grade_scale, long_text, placeholder, raw_text,
                                      score_text)
 
@@ -135,6 +136,11 @@ def write_form_table(doc, project: Project, result: DeptResult, context: dict) -
     def table(nrows: int) -> TableXml:
         return TableXml(nrows, [Mm(w).twips for w in WIDTHS], style_id(doc, "表格文字"), style_id(doc, "Table Grid"))
 
+    places = form_places(project)  # every score as the form's cells show it (the rule set's 小数位)
+
+    def form_score(value: Decimal | None, missing: str = "") -> str:
+        return missing if value is None else fmt(value, places)
+
     landscape_section(doc)
     heading = doc.add_paragraph()
     set_style_id(heading, style_id(doc, "Heading 1"))
@@ -163,7 +169,7 @@ def write_form_table(doc, project: Project, result: DeptResult, context: dict) -
     r += 1
     g.put(r, 1, D.L_TOTAL_ROW, bold=True)
     for c, value in enumerate((f["initial"] if f["has_initial"] else "", f["budget"], f["actual"], f["rate_weight"],
-                               f["rate"], f["rate_score"]), start=2):
+                               f["rate"], form_score(result.rate_score, "—")), start=2):
         g.put(r, c, value, to=8 if c == 7 else None)
     for k, part in enumerate(f["parts"]):
         r += 1
@@ -215,14 +221,14 @@ def write_form_table(doc, project: Project, result: DeptResult, context: dict) -
         g.put(rr, 3, raw_text(typed.target) if typed else "")
         g.put(rr, 4, raw_text(typed.actual) if typed else "")
         g.put(rr, 5, raw_text(plain_number(ind.weight)))
-        g.put(rr, 6, score_text(ind.score) if ind.score is not None else "未计分")
+        g.put(rr, 6, form_score(ind.score, "未计分"))
         g.put(rr, 7, long_text(typed.deviation) if typed else "", align=LEFT, to=8)
         g.no_split(rr)
     r = 1 + len(rows)
     g.put(r, 0, D.L_TOTAL, bold=True, to=4)
     weights = sum((i.weight or Decimal(0) for i in rows), Decimal(0)) + (result.rate_weight or Decimal(0))
     g.put(r, 5, raw_text(plain_number(weights)), bold=True)
-    g.put(r, 6, context["total"] or "无法计分", bold=True, to=8)
+    g.put(r, 6, form_score(result.total, "无法计分") if context["total"] else "无法计分", bold=True, to=8)
     g.put(r + 1, 0, D.L_GRADE, bold=True, to=4)
     g.put(r + 1, 5, context["grade"] or "无法计分", bold=True, to=8)
     g.add_to(doc)
@@ -234,10 +240,11 @@ def write_form_table(doc, project: Project, result: DeptResult, context: dict) -
                            (6, ("自评得分", None)), (7, ("自评等次", 8))):
         g.put(0, c, label, bold=True, to=to)
     g.repeat_header(0)
-    for k, p in enumerate(context["projects"], start=1):
+    for k, (p, typed) in enumerate(zip(context["projects"], result.projects), start=1):
         g.put(k, 1, p["name"], align=LEFT, to=2)
-        for c, key in ((3, "budget"), (4, "actual"), (5, "rate"), (6, "score")):
+        for c, key in ((3, "budget"), (4, "actual"), (5, "rate")):
             g.put(k, c, p[key])
+        g.put(k, 6, form_score(typed.score, p["score"]))
         g.put(k, 7, p["grade"], to=8)
         g.no_split(k)
     g.put(1 + n, 1, D.L_PROJECT_SUM, bold=True, to=2)
@@ -282,11 +289,12 @@ def print_result(project: Project, result: DeptResult) -> None:
     from evaltool.console import console, esc, print_findings, print_total
 
     console.rule(f"{esc(raw_text(project.name) or '（未填写部门名称）')}  {D.TITLE}（{esc(raw_text(project.year))}年度）")
+    places = form_places(project)  # scores as the form shows them: "20.00" beside "14.12", never "20"
     table = Table(title="年度预算（万元）", show_lines=False)
     for head in ("", "全年预算数", "全年执行数", "执行率", "得分"):
         table.add_column(head)
     table.add_row(D.L_TOTAL_ROW, money(result.budget), money(result.actual), rate_text(result.rate_display),
-                  score_text(result.rate_score) if result.rate_score is not None else "—")
+                  fmt(result.rate_score, places) if result.rate_score is not None else "—")
     for p in result.parts:
         table.add_row(f"  {p.label}", money(p.budget), money(p.actual), rate_text(p.rate), "/")
     console.print(table)
@@ -294,7 +302,7 @@ def print_result(project: Project, result: DeptResult) -> None:
     for head in ("一级指标", "三级指标", "分值", "得分", "说明"):
         ind.add_column(head)
     for r in result.indicators:
-        ind.add_row(esc(r.level1), esc(r.level3), fmt(r.weight), score_text(r.score) if r.score is not None else "—",
+        ind.add_row(esc(r.level1), esc(r.level3), fmt(r.weight), fmt(r.score, places) if r.score is not None else "—",
                     esc(r.explanation))
     console.print(ind)
     if result.projects:
@@ -303,7 +311,7 @@ def print_result(project: Project, result: DeptResult) -> None:
             pt.add_column(head)
         for r in result.projects:
             pt.add_row(esc(r.name), money(r.budget), money(r.actual), rate_text(r.rate),
-                       score_text(r.score) if r.score is not None else "—", esc(r.grade or "—"))
+                       fmt(r.score, places) if r.score is not None else "—", esc(r.grade or "—"))
         pt.add_row("合计", money(result.project_budget), money(result.project_actual), rate_text(result.project_rate), "", "")
         console.print(pt)
     print_total(result)

@@ -105,9 +105,7 @@ def where(project: Project, path: str) -> Location:
 
 
 # ---- header --------------------------------------------------------------------------------------
-# A generator's formula without a saved result reads as an empty cell: the clerk learns why here,
-# not first from `evaltool publish` (which refuses such a file).
-FORMULA_HINT = "如果该单元格是公式，文件中没有保存它的计算结果：请在 Excel 或 WPS 中打开该文件、保存一次，或改为直接填写。"
+# (A formula without a saved result reads as empty: core/formulacells.py rewords such a finding.)
 _HEADER_ASK = {"项目名称": "请填写项目全称。", "主管部门": "请填写主管部门全称。", "实施单位": "请填写实施单位全称。",
                "年度": "请填写四位年份，例如 2026。"}
 
@@ -116,14 +114,14 @@ def _header(p: Project, out: Collector) -> None:
     """项目名称/主管部门/实施单位/年度 (required, as on every kind's form) and the 年度总体目标 texts."""
     for label, attr in M.HEADER_FIELDS.items():
         if not _text(getattr(p, attr)):
-            out.add("E-REQUIRED", "error", f"{label}未填写。{_HEADER_ASK[label]}{FORMULA_HINT}", label, where(p, label))
+            out.add("E-REQUIRED", "error", f"{label}未填写。{_HEADER_ASK[label]}", label, where(p, label))
     if _text(p.year) and project_year(p) is None:
         out.add("E-YEAR", "error", f"年度“{_text(p.year)}”无法识别，请填写四位年份，例如 2026。", "年度", where(p, "年度"))
     goals = p.extra.get(M.GOALS_KEY) or {}
     for name in M.GOAL_FIELDS:
         path = f"{M.GOALS_KEY}.{name}"
         if not _text(goals.get(name)) and (path in p.cells or not p.sheet):  # a hand-made sheet may lack the row
-            out.add("W-GOAL", "warning", f"年度总体目标的“{name}”未填写，情况说明将无法引用。{FORMULA_HINT}", name,
+            out.add("W-GOAL", "warning", f"年度总体目标的“{name}”未填写，情况说明将无法引用。", name,
                     where(p, path))
 
 
@@ -319,15 +317,15 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
         elif target.kind != "empty":
             f_light, gap, f_why, problem = _compare(target, forecast, rules, mr)
             if problem:
-                out.add("W-MON-COMPARE", "warning", f"{label}的全年预计完成值“{w.forecast}”无法与年度指标值“{w.target}”"
+                out.add("W-MON-COMPARE", "warning", f"{label}的全年预计完成值“{values.shown(w.forecast)}”无法与年度指标值“{values.shown(w.target)}”"
                         f"比较（{problem}），指标预警只按完成可能性。请用与指标值相同的单位填写。",
                         "全年预计完成值", at("全年预计完成值"))
             elif f_light in ("黄", "红"):
-                out.add("W-MON-BEHIND", "warning", f"{label}的全年预计完成值“{w.forecast}”{f_why}，"
+                out.add("W-MON-BEHIND", "warning", f"{label}的全年预计完成值“{values.shown(w.forecast)}”{f_why}，"
                         f"指标预警为{f_light}灯。", "全年预计完成值", at("全年预计完成值"))
                 if w.likelihood == "确定能":
                     out.add("W-MON-LIKELY", "warning", f"{label}的完成可能性填的是“确定能”，但全年预计完成值"
-                            f"“{w.forecast}”达不到年度指标值“{w.target}”。请核对其中之一。", "完成可能性",
+                            f"“{values.shown(w.forecast)}”达不到年度指标值“{values.shown(w.target)}”。请核对其中之一。", "完成可能性",
                             at("完成可能性"))
         w.gap = gap
         w.light = worse(like_light, f_light)
@@ -347,7 +345,7 @@ def _indicators(p: Project, rules: RuleSet, mr: MonitorRules, res: MonitorResult
             elif not _text(item.get("偏差原因")) and f"{M.ROWS_KEY}[{n}].偏差原因" in p.cells:
                 # a category alone ("经费保障") says where, not what went wrong
                 out.add("E-MON-REASON", "error", f"{label}{because}，只选了偏差原因类别，“偏差原因说明”未填写：请简要说明"
-                        f"具体原因。{FORMULA_HINT}", "偏差原因", at("偏差原因"))
+                        "具体原因。", "偏差原因", at("偏差原因"))
             if not w.measure and f"{M.ROWS_KEY}[{n}].纠偏措施" in p.cells:  # the published form has no such column
                 out.add("E-MON-MEASURE", "error", f"{label}{because}，应填写纠偏措施（下一步怎样保证目标完成，"
                         "或申请调整目标的理由）。", "纠偏措施", at("纠偏措施"))
@@ -382,7 +380,8 @@ def _compare(target: values.Parsed, forecast: values.Parsed, rules: RuleSet, mr:
         unit = cmp.unit or ""
         word = "高于" if direction in ("le", "lt") else "低于"
         return light_for(gap), gap, (f"{word}年度指标值 {fmt(t)}{unit}，相差 {fmt_percent(round_half_up(gap, 4))}"), None
-    if target.kind == "deadline" and forecast.kind in ("date", "deadline") and target.date and forecast.date:
+    if target.kind in ("deadline", "date") and forecast.kind in ("date", "deadline") and target.date and forecast.date:
+        # a date as the target (a date cell, "2026/11/30") is the deadline, as in the 自评表
         if forecast.date <= target.date:
             return "绿", Decimal(0), "不晚于年度指标值的期限", None
         return "红", Decimal(1), f"晚于年度指标值的期限 {target.date.isoformat()}", None

@@ -18,7 +18,9 @@ from typing import Any
 import yaml
 
 from evaltool.core.model import Location, Project
+from evaltool.core.values import amount_under
 from evaltool.workbook import layout as WL
+from evaltool.core.seam import address
 from evaltool.workbook.reader import View, value_right
 
 KIND = "运行监控表"
@@ -50,7 +52,9 @@ def row_height(item: dict[str, Any]) -> float:
 
 @functools.lru_cache(maxsize=1)
 def vocabulary() -> dict[str, Any]:
-    data = yaml.safe_load((Path(__file__).parent / "标签.yaml").read_text("utf-8"))
+    # libyaml's loader where PyYAML has it: 0.5 ms instead of 4, paid before a consolidation's first file
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load((Path(__file__).parent / "标签.yaml").read_text("utf-8"), Loader=loader)  # noqa: S506 - safe loader
     assert isinstance(data, dict)
     return data
 
@@ -250,6 +254,51 @@ class IndicatorHeader:
     months: dict[str, int]  # column name -> period month from its header
     reason_ticks: dict[int, str]  # column -> 偏差原因 category (published layout)
     likely_ticks: dict[int, str]  # column -> 完成可能性 option (published layout)
+    choice: WL.ColumnChoice | None = None  # which of several cells naming one column was read (or none)
+    cell_of: dict[int, tuple[int, int]] = field(default_factory=dict)  # column -> its header cell
+
+
+def _label_key(section: str, text: Any) -> str:
+    """The key a header cell names its column by, as classify reads it: without a period prefix
+    ("1-7月执行数" -> 执行数)."""
+    key = _key(text)
+    if key in _section(section):
+        return key
+    month, rest = split_period(text)
+    return _key(rest) if month is not None else key
+
+
+def _choose(hits: list[tuple[str, int, str]], cols: dict[str, int], months: dict[str, int],
+            month_of: dict[int, int]) -> WL.ColumnChoice:
+    """cols / months as the ColumnChoice of the header's cells says (hits: (name, column, key))."""
+    choice = WL.ColumnChoice(hits)
+    cols.clear()
+    cols.update(choice.cols)
+    months.clear()
+    months.update({n: month_of[c] for n, c in cols.items() if c in month_of})
+    return choice
+
+
+def choice_findings(v: View, table: str, choice: WL.ColumnChoice | None, cell_of: dict[int, tuple[int, int]]) -> list:
+    """E-UNREAD-COLUMN for a column several header cells name equally, I-COLUMN-IGNORED for one passed over."""
+    from evaltool.core.model import Finding
+
+    out: list = []
+    if choice is None:
+        return out
+
+    def said(cs: list[int]) -> str:
+        return "和".join(f"“{v.text(*cell_of[c])}”（{address(*cell_of[c])}）" for c in cs)
+
+    for name, cs in choice.ambiguous.items():
+        out.append(Finding("E-UNREAD-COLUMN", "error", f"{table}有 {len(cs)} 列都读作“{name}”：{said(cs)}，evaltool 不知道"
+                           f"按哪一列读取，没有读取这几列。请删去不用的列，或把要用的一列的表头改为“{name}”。", name,
+                           v.loc(*cell_of[cs[0]])))
+    for name, cs in choice.passed.items():
+        win = choice.cols[name]
+        out.append(Finding("I-COLUMN-IGNORED", "info", f"{table}的{said(cs)}与{said([win])}都可读作“{name}”：evaltool 按"
+                           f"“{v.text(*cell_of[win])}”列读取，{said(cs)}列未读取。", name, v.loc(*cell_of[cs[0]])))
+    return out
 
 
 def _indicator_header(v: View) -> IndicatorHeader | None:
@@ -264,6 +313,9 @@ def _indicator_header(v: View) -> IndicatorHeader | None:
         reasons: dict[int, str] = {}
         likely: dict[int, str] = {}
         used_sub = False
+        hits: list[tuple[str, int, str]] = []
+        cell_of: dict[int, tuple[int, int]] = {}
+        month_of: dict[int, int] = {}
         for c in range(1, v.ncols + 1):
             top = v.value(r, c, vertical=False)
             sub = v.raw(r + 1, c) if two_rows and v.home(r + 1, c) == (r + 1, c) else None
@@ -276,15 +328,20 @@ def _indicator_header(v: View) -> IndicatorHeader | None:
                 likely[c] = likelihood_of(sub)  # type: ignore[assignment]
                 used_sub = True
                 continue
+            home, text = v.home(r, c), top
             if name is None and sub is not None:
                 name, month = classify("指标列", sub)
                 used_sub = used_sub or name is not None
-            if name and name not in cols:  # a label merged across columns names its first one
-                cols[name] = c
+                home, text = (r + 1, c), sub
+            if name and home not in cell_of.values():  # a label merged across columns names its first one
+                cell_of[c] = home
+                hits.append((name, c, _label_key("指标列", text)))
                 if month:
-                    months[name] = month
-        if "三级指标" in cols and ({"完成可能性", "全年预计完成值"} & cols.keys() or likely):
-            return IndicatorHeader(r, r + 2 if used_sub or two_rows else r + 1, cols, months, reasons, likely)
+                    month_of[c] = month
+        choice = _choose(hits, cols, months, month_of)
+        if "三级指标" in cols and ({"完成可能性", "全年预计完成值"} & choice.named() or likely):
+            return IndicatorHeader(r, r + 2 if used_sub or two_rows else r + 1, cols, months, reasons, likely,
+                                   choice, cell_of)
     return None
 
 
@@ -294,20 +351,23 @@ def vocabulary_categories() -> tuple[str, ...]:
     return CATEGORIES
 
 
-def _fund_header(v: View, before: int) -> tuple[int, dict[str, int], dict[str, int]] | None:
+def _fund_header(v: View, before: int) -> tuple[int, dict[str, int], dict[str, int], WL.ColumnChoice] | None:
     for r in range(1, before):
         cols: dict[str, int] = {}
         months: dict[str, int] = {}
+        hits: list[tuple[str, int, str]] = []
+        month_of: dict[int, int] = {}
         for c in range(1, v.ncols + 1):
             if v.home(r, c) != (r, c):
                 continue
             name, month = classify("资金列", v.raw(r, c))
-            if name and name not in cols:
-                cols[name] = c
+            if name:
+                hits.append((name, c, _label_key("资金列", v.raw(r, c))))
                 if month:
-                    months[name] = month
-        if "执行数" in cols and ({"全年预算数", "年初预算数"} & cols.keys()):
-            return r, cols, months
+                    month_of[c] = month
+        choice = _choose(hits, cols, months, month_of)
+        if cols and "执行数" in choice.named() and ({"全年预算数", "年初预算数"} & choice.named()):
+            return r, cols, months, choice
     return None
 
 
@@ -432,12 +492,17 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
         p.year = int(m.group(1))
 
     funds: dict[str, dict[str, Any]] = {}
+    p.read_findings.extend(choice_findings(v, "绩效指标表", hdr.choice, hdr.cell_of))
     fh = _fund_header(v, hdr.row)
     if fh is not None:
-        fr, fcols, fmonths = fh
+        fr, fcols, fmonths, fchoice = fh
+        p.read_findings.extend(choice_findings(v, "项目资金表", fchoice, {c: (fr, c) for c in range(1, v.ncols + 1)}))
         for name, month in fmonths.items():
             info.months.append((month, v.loc(fr, fcols[name])))
         first = min(fcols.values())
+        from evaltool.kinds.selfeval.reader import money_units  # the 自评表's rule for a header saying 元
+
+        units = money_units(v, p, fr, first, {n: c for n, c in fcols.items() if n in FUND_INPUTS}, "项目资金表")
         for r in range(v.below(fr, first), hdr.row):
             label = _fund_row_label(v, r, first)
             if label is None or label in funds:
@@ -445,7 +510,7 @@ def _read(v: View, hdr: IndicatorHeader) -> Project:
             row: dict[str, Any] = {}
             for name in FUND_INPUTS:
                 if name in fcols:
-                    row[name] = v.value(r, fcols[name], vertical=False)
+                    row[name] = amount_under(v.value(r, fcols[name], vertical=False), units.get(name))
                     keep(f"{FUNDS_KEY}.{label}.{name}", v.loc(r, fcols[name]))
             funds[label] = {k: x for k, x in row.items() if x is not None}
             if label == "年度资金总额":

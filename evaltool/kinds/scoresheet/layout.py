@@ -57,9 +57,17 @@ def _find(v: View, label: str, rows: range | None = None) -> tuple[int, int] | N
 
 
 # ---- finding the blocks ------------------------------------------------------------------------
+_SCORE_NAMES = ("一级指标", "二级指标", "三级指标", "得分")
+
+
 def _score_header(v: View) -> tuple[int, dict[str, int]] | None:
     """The row of the 评分 table header: 一级/二级/三级指标 and 得分, no 年度指标值 (that is a 自评表)."""
-    for r in range(1, v.nrows + 1):
+    # Only rows whose own cells read as all four names can hold it (the label index holds the
+    # label key, strip_paren(norm(text)), of every text cell not covered by a merge).
+    spots = [v.labels.get(name, ()) for name in _SCORE_NAMES]
+    if not all(spots):
+        return None
+    for r in sorted(set.intersection(*({r for r, _ in s} for s in spots))):
         texts = {c: WL.strip_paren(_text(v, r, c)) for c in range(1, v.ncols + 1) if v.home(r, c) == (r, c)}
         names = set(texts.values())
         if not {"一级指标", "二级指标", "三级指标", "得分"} <= names or "年度指标值" in names:

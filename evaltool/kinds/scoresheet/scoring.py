@@ -379,14 +379,14 @@ def tier_of(row: TargetRow, sheet: ScoreSheet, rules: RuleSet, year: int | None,
         typed = values.normalize(_text(row.actual))
         for t, p in given.items():
             if p.kind == "qualitative" and p.text == typed:
-                return result(None, t, f"实际完成情况“{row.actual}”与“{t}”的标准相同，定为{t}")
+                return result(None, t, f"实际完成情况“{values.shown(row.actual)}”与“{t}”的标准相同，定为{t}")
         out.add("E-SS-TIER-PARSE", "error",
-                f"“{name}”的实际完成值“{row.actual}”无法与绩效标准比较。请填写数值和单位（如“1772条”“0%”），"
+                f"“{name}”的实际完成值“{values.shown(row.actual)}”无法与绩效标准比较。请填写数值和单位（如“1772条”“0%”），"
                 "或照抄达到的那一档标准的文字。", "实际完成值", loc("实际完成值"))
         return result(None, None, "未定级：实际完成值无法比较")
     if actual.kind != "number" or actual.quantity is None:
         out.add("E-SS-TIER-PARSE", "error",
-                f"“{name}”的实际完成值“{row.actual}”不是数值，请填写数值和单位，例如“1772条”“0%”。",
+                f"“{name}”的实际完成值“{values.shown(row.actual)}”不是数值，请填写数值和单位，例如“1772条”“0%”。",
                 "实际完成值", loc("实际完成值"))
         return result(None, None, "未定级：实际完成值无法识别")
 
@@ -401,7 +401,7 @@ def tier_of(row: TargetRow, sheet: ScoreSheet, rules: RuleSet, year: int | None,
         comp = values.align(p.quantity, actual.quantity)
         if comp.problem:
             out.add("E-SS-TIER-UNIT", "error",
-                    f"“{name}”：“{t}”标准“{row.tiers.get(t)}”与实际完成值“{row.actual}”的单位不一致，无法比较。"
+                    f"“{name}”：“{t}”标准“{row.tiers.get(t)}”与实际完成值“{values.shown(row.actual)}”的单位不一致，无法比较。"
                     f"请把实际完成值写成与标准相同的单位，例如“{p.quantity.text()}”。", "实际完成值", loc("实际完成值"))
             return result(None, None, "未定级：单位不一致")
         if first is None:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import operator
+from itertools import chain
 from collections import Counter
 from decimal import Decimal
 
@@ -66,15 +68,29 @@ def _inputs(project: Project):
 def _has_error_value(project: Project) -> bool:
     """Whether any input cell _inputs() lists holds an Excel error value: what check_cell_errors
     looks for, without building each cell's description (nearly every form has none)."""
+    fund_attrs = (*FUND_COLUMN_ATTR.values(), "entered_score")
+    # Every error value is text holding "#": one search over all of the form's values (their text
+    # joined, in C) rules nearly every form out; the cell-by-cell test runs only when one has "#".
+    cells = chain((getattr(project, attr) for attr, _ in HEADER_FIELDS),
+                  (project.goal_expected, project.goal_actual, project.fund_weight),
+                  (getattr(row, a) for row in project.funds.values() for a in fund_attrs),
+                  chain.from_iterable(map(_indicator_cells, project.indicators)))
+    try:
+        if "#" not in "\x00".join(map(str, cells)):
+            return False
+    except Exception:  # noqa: BLE001 - a value without a text of its own: tested cell by cell
+        pass
     if any(excel_error(getattr(project, attr)) for attr, _ in HEADER_FIELDS) \
             or excel_error(project.goal_expected) or excel_error(project.goal_actual) \
             or excel_error(project.fund_weight):
         return True
-    attrs = (*FUND_COLUMN_ATTR.values(), "entered_score")
-    if any(excel_error(getattr(row, a)) for row in project.funds.values() for a in attrs):
+    if any(excel_error(getattr(row, a)) for row in project.funds.values() for a in fund_attrs):
         return True
     attrs = tuple(INDICATOR_ATTR.values())
     return any(excel_error(getattr(ind, a)) for ind in project.indicators for a in attrs)
+
+
+_indicator_cells = operator.attrgetter(*INDICATOR_ATTR.values())  # an Indicator's input values, in C
 
 
 def check_cell_errors(project: Project, out) -> None:
@@ -136,7 +152,7 @@ def _blank(value) -> bool:
 @functools.lru_cache(maxsize=65536)
 def _blank_text(text: str) -> bool:
     # The same names (一级/二级/三级指标) are checked in every form a bureau consolidates.
-    return values.parse(text).kind == "empty"
+    return values.is_empty_text(text)
 
 
 def check_header(project: Project, out) -> None:

@@ -17,7 +17,7 @@ FUND_LABELS = {"年度资金总额": "年度资金总额", "本年财政拨款":
                "上年结转资金": "上年结转资金", "其他资金": "其他资金"}
 
 
-def _form_places(project: Project) -> int:
+def form_places(project: Project) -> int:
     """Decimals of the form's 得分 cells (the rule set's, or the 设置 sheet's 小数位)."""
     from evaltool.core.errors import InputError
     from evaltool.workbook.evaluate import rule_set_for
@@ -32,7 +32,7 @@ def write_form(doc, project: Project, result: ScoreResult, context: dict | None 
     ctx = context or build_context(project, result)
     landscape_section(doc)
     heading(doc, "附表", "项目支出绩效自评表", f"（{ctx['project']['year']}年度）")
-    places = _form_places(project)
+    places = form_places(project)
 
     def form_score(value) -> str:
         """A score as its cell on the form shows it (number format 0.00 with the rule set's decimals)."""

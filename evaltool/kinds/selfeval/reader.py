@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from evaltool.core import values
 from evaltool.core.decimals import fmt, to_decimal
 from evaltool.core.model import (FUND_COLUMN_ATTR, INDICATOR_ATTR, UNREADABLE_PREFIX, Finding, FundRow, Indicator,
                                  Location, Project)
@@ -29,6 +30,10 @@ class Header:
     parts: dict[str, int]  # 指标性质 / 度量单位 -> column (a target split over several columns)
     cells: dict[str, tuple[int, int]]  # standard name -> the header cell naming it
     ignored: list[tuple[int, int]]  # header cells evaltool does not read (指标解释, 备注, 序号, …)
+    # standard name -> header cells that name it equally (read from none of them), and -> cells passed
+    # over for the one written as the standard name itself (L.ColumnChoice)
+    ambiguous: dict[str, list[tuple[int, int]]]
+    passed: dict[str, list[tuple[int, int]]]
 
 
 _NEEDED_COLUMNS = ("一级指标", "三级指标", "年度指标值", "实际完成值", "分值")
@@ -81,9 +86,8 @@ def _header_row_cells(v: View, r: int) -> dict[int, Any]:
     hit = v.row_cells.get(r)
     if hit is None:
         row = v.cells[r - 1] if 0 < r <= len(v.cells) else ()
-        anchor = v.anchor
-        hit = v.row_cells[r] = {c: val for c, val in enumerate(row, start=1)
-                                if val is not None and anchor.get((r, c), (r, c)) == (r, c)}
+        under = v.under.get(r) or {}
+        hit = v.row_cells[r] = {c: val for c, val in enumerate(row, start=1) if val is not None and c not in under}
     return hit
 
 
@@ -119,6 +123,8 @@ def _find_indicator_header(v: View, r: int) -> Header | None:
     cells: dict[str, tuple[int, int]] = {}
     used: set[tuple[int, int]] = set()
     texts: dict[tuple[int, int], Any] = {}
+    hits: list[tuple[str, str, int, tuple[int, int], str]] = []  # (col|part, name, column, header cell, key)
+    seen: dict[tuple[int, int], int] = {}
     # Only columns with a header cell in either row (or under a group label merged across the top row).
     columns = set(_header_row_cells(v, top))
     for c in list(columns):
@@ -152,22 +158,29 @@ def _find_indicator_header(v: View, r: int) -> Header | None:
             if hit is None:
                 continue
             kind, name = hit
-            target = cols if kind == "col" else parts
-            if name not in target:
-                target[name] = c
-                cells[name] = homes[-1]
-                used.update(homes)
-            else:
-                used.update(homes)  # the same label again (a merged cell's other columns): nothing new
+            used.update(homes)
+            if homes[-1] not in seen:  # else the same label again (a merged cell's other columns)
+                seen[homes[-1]] = c
+                hits.append((kind, name, c, homes[-1], L.label_key(text)))
             break
+    ambiguous: dict[str, list[tuple[int, int]]] = {}
+    passed: dict[str, list[tuple[int, int]]] = {}
+    for kind, target in (("col", cols), ("part", parts)):
+        home_of = {c: home for k, _, c, home, _ in hits if k == kind}
+        choice = L.ColumnChoice((name, c, key) for k, name, c, _, key in hits if k == kind)
+        for name, c in choice.cols.items():
+            target[name] = c
+            cells[name] = home_of[c]
+        ambiguous.update({n: [home_of[c] for c in cs] for n, cs in choice.ambiguous.items()})
+        passed.update({n: [home_of[c] for c in cs] for n, cs in choice.passed.items()})
     # 三级指标 and a target or an actual: an evaluation scoring table (评分表: 一级/分值/三级/得分) is no 自评表.
-    if "三级指标" not in cols or not ({"年度指标值", "实际完成值"} & cols.keys()) \
-            or len(_SUPPORT_COLUMNS & cols.keys()) < 2:
+    named = cols.keys() | ambiguous.keys()
+    if "三级指标" not in cols or not ({"年度指标值", "实际完成值"} & named) or len(_SUPPORT_COLUMNS & named) < 2:
         return None
     ignored = [rc for rc, val in sorted(texts.items(), key=lambda x: (x[0][1], x[0][0]))
                if rc not in used and not _classify(vocab, val) and vocab.block(val) is None]
     return Header(row=top, last=bottom if bottom is not None else top, cols=cols, parts=parts, cells=cells,
-                  ignored=ignored)
+                  ignored=ignored, ambiguous=ambiguous, passed=passed)
 
 
 _VERTICAL_KEYS = frozenset({"一级指标", "二级指标"})  # columns whose merged cells span rows
@@ -235,6 +248,17 @@ def _note(p: Project, code: str, message: str, field_name: str, loc: Location, s
 
 def _quoted(names) -> str:
     return "".join(f"“{n}”" for n in names)
+
+
+def _cells_quoted(v: View, r: int, cols) -> str:
+    """'“年初目标值”（E12）和“调整后目标值”（F12）' for header cells of row r."""
+    return "和".join(f"“{v.text(r, c)}”（{address(r, c)}）" for c in cols)
+
+
+def _passed_text(table: str, v: View, losers: list[tuple[int, int]], winner: tuple[int, int], name: str) -> str:
+    lost = "和".join(f"“{v.text(*rc)}”（{address(*rc)}）" for rc in losers)
+    return (f"{table}的{lost}与“{v.text(*winner)}”（{address(*winner)}）都可读作“{name}”：evaltool 按"
+            f"“{v.text(*winner)}”列计算，{lost}列未读取。")
 
 
 def _read_form(v: View, top: int, hdr: Header | None, end: int) -> Project:
@@ -312,20 +336,27 @@ def _fund_header_rows(v: View) -> list[int]:
     return v.fund_rows
 
 
-def _fund_header(v: View, rows: range) -> tuple[int, dict[str, int]] | None:
+def _fund_header(v: View, rows: range) -> tuple[int, L.ColumnChoice] | None:
     vocab = v.vocab
     for r in _fund_header_rows(v):
         if r not in rows:
             continue
-        keys: dict[str, int] = {}
+        hits = []
         for c, val in _header_row_cells(v, r).items():
             key = vocab.fund_column(val) if isinstance(val, str) else None
-            if key and key not in keys:
-                keys[key] = c
-        amounts = sum(k in keys for k in _AMOUNT_COLUMNS)
-        if amounts >= 2 or (amounts == 1 and "执行率" in keys):
-            return r, keys
+            if key:
+                hits.append((key, c, L.label_key(val)))
+        # 执行率（B/A）: a header marked (A) is the denominator, one marked (B) the numerator.
+        choice = L.ColumnChoice(hits, lambda name, c: _fund_marked(name, v.raw(r, c)))
+        named = choice.named()
+        amounts = sum(k in named for k in _AMOUNT_COLUMNS)
+        if amounts >= 2 or (amounts == 1 and "执行率" in named):
+            return r, choice
     return None
+
+
+def _fund_marked(name: str, text: Any) -> bool:
+    return (name == "全年预算数" and L.is_denominator(text)) or (name == "全年执行数" and "(b)" in L.norm(text).lower())
 
 
 def _number(value: Any) -> Decimal | None:
@@ -339,8 +370,8 @@ def _number(value: Any) -> Decimal | None:
 def _read_funds(v: View, p: Project, info: SheetInfo, rows: range, top: int) -> None:
     vocab = v.vocab
     header = _fund_header(v, rows)
-    total_spelling = vocab.spellings("资金行", "年度资金总额")
     if header is None:
+        total_spelling = vocab.spellings("资金行", "年度资金总额")
         hit = next((rc for rc in sorted(rc for key, name in vocab.keys["资金行"].items() if name == "年度资金总额"
                                         for rc in v.labels.get(key, ()))
                     if rc[0] in rows and vocab.block(v.raw(*rc)) != "总分"), None)
@@ -352,12 +383,22 @@ def _read_funds(v: View, p: Project, info: SheetInfo, rows: range, top: int) -> 
             _unread(p, "FUNDS", f"没有找到“项目资金”表（应有{total_spelling}行和“全年预算数”“全年执行数”列）；"
                     "执行率无法计算。请按自评表样式补上项目资金表。", "项目资金", Location(sheet=v.sheet, cell=address(top, 1)))
         return
-    hr, keys = header
+    hr, choice = header
+    keys = choice.cols
     if "自评得分" in keys:
         info.template = True
     found = [v.text(hr, keys[k]) for k in _AMOUNT_COLUMNS if k in keys]
+    header_cols = sorted({*keys.values(), *(c for cs in choice.ambiguous.values() for c in cs)})
+    for name, cs in choice.ambiguous.items():
+        code = {"全年预算数": "BUDGET", "全年执行数": "ACTUAL"}.get(name, "COLUMN")
+        _unread(p, code, f"项目资金表有 {len(cs)} 列都读作“{name}”：{_cells_quoted(v, hr, cs)}，evaltool 不知道按哪一列"
+                f"计算{'执行率' if code != 'COLUMN' else ''}，没有读取这几列。请删去不用的列，或把要用的一列的表头改为"
+                f"“{name}”。", name, v.loc(hr, cs[0]))
+    for name, cs in choice.passed.items():
+        _note(p, "I-COLUMN-IGNORED", _passed_text("项目资金表", v, [(hr, c) for c in cs], (hr, keys[name]), name),
+              name, v.loc(hr, cs[0]))
     budget_col = keys.get("全年预算数")
-    if budget_col is None:
+    if budget_col is None and "全年预算数" not in choice.ambiguous:
         a_col = next((c for c in sorted(keys.values()) if L.is_denominator(v.raw(hr, c))), None)
         if a_col is not None and a_col != keys.get("全年执行数"):
             budget_col = a_col
@@ -367,22 +408,24 @@ def _read_funds(v: View, p: Project, info: SheetInfo, rows: range, top: int) -> 
         else:
             _unread(p, "BUDGET", f"找到{_quoted(found)}列，但没有“全年预算数”列"
                     f"{vocab.spellings('资金列', '全年预算数', 3)[len('“全年预算数”'):]}；执行率无法计算。"
-                    "请在项目资金表中加上“全年预算数（A）”列并填写。", "全年预算数", v.loc(hr, min(keys.values())))
-    if "全年执行数" not in keys:
+                    "请在项目资金表中加上“全年预算数（A）”列并填写。", "全年预算数", v.loc(hr, header_cols[0]))
+    if "全年执行数" not in keys and "全年执行数" not in choice.ambiguous:
         _unread(p, "ACTUAL", f"找到{_quoted(found)}列，但没有“全年执行数”列"
                 f"{vocab.spellings('资金列', '全年执行数', 3)[len('“全年执行数”'):]}；执行率无法计算。"
-                "请在项目资金表中加上“全年执行数（B）”列并填写。", "全年执行数", v.loc(hr, min(keys.values())))
+                "请在项目资金表中加上“全年执行数（B）”列并填写。", "全年执行数", v.loc(hr, header_cols[0]))
     columns = {k: c for k, c in keys.items() if k in FUND_COLUMN_ATTR}
     if budget_col is not None:
         columns["全年预算数"] = budget_col
         if keys.get("年初预算数") == budget_col:
             del columns["年初预算数"]
-    first_data = min(keys.values())
+    first_data = header_cols[0]
     extra = [c for c, val in _header_row_cells(v, hr).items()
-             if c > first_data and c not in keys.values() and vocab.block(val) is None]
+             if c > first_data and c not in header_cols and vocab.block(val) is None
+             and not any(c in cs for cs in choice.passed.values())]
     if extra:
         _note(p, "I-COLUMN-IGNORED", f"项目资金表的{_quoted(v.text(hr, c) for c in extra)}列不参与计分，evaltool 未读取。",
               "项目资金", v.loc(hr, extra[0]))
+    units = money_units(v, p, hr, first_data, columns, "项目资金表")
     # Rows under the header, up to the next block (年度总体目标, 绩效指标, …).
     stop = v.block_rows("年度总体目标") | v.block_rows("绩效指标") | v.block_rows("预期目标") | v.continuations
     by_label: dict[str, list[int]] = {}
@@ -401,12 +444,13 @@ def _read_funds(v: View, p: Project, info: SheetInfo, rows: range, top: int) -> 
             loc = v.loc(r, c)
             fr.cells[key] = loc
             info.inputs.add(loc.cell or "")
-            setattr(fr, FUND_COLUMN_ATTR[key], v.value(r, c, vertical=False))
+            setattr(fr, FUND_COLUMN_ATTR[key], values.amount_under(v.value(r, c, vertical=False), units.get(key)))
         if len(rs) > 1:
-            _merge_fund_rows(v, p, fr, rs, columns, first_data)
+            _merge_fund_rows(v, p, fr, rs, columns, first_data, units)
         p.funds[label] = fr
     total_rows = by_label.get("年度资金总额")
     if not total_rows:
+        total_spelling = vocab.spellings("资金行", "年度资金总额")
         _unread(p, "FUNDS", f"找到项目资金表的表头（第 {hr} 行：{_quoted(found)}），但表头下没有{total_spelling}行；"
                 "执行率无法计算。请在表头下第一行写“年度资金总额”并填写金额。", "年度资金总额", v.loc(hr + 1, 1))
         return
@@ -431,14 +475,51 @@ def _read_funds(v: View, p: Project, info: SheetInfo, rows: range, top: int) -> 
         fr.entered_score = info.out_values["执行率得分"]
 
 
-def _merge_fund_rows(v: View, p: Project, fr: FundRow, rs: list[int], columns: dict[str, int], first_data: int) -> None:
+_RATE_TEXT = {"元": "10000 元 = 1 万元", "千元": "10 千元 = 1 万元", "亿元": "1 亿元 = 10000 万元"}
+MONEY_UNITS_KEY = "_money_units"  # Project.extra: {fund column: money unit its header states}, when not 万元
+
+
+def money_units(v: View, p: Project, hr: int, first_data: int, columns: dict[str, int], table: str) -> dict[str, str]:
+    """{amount column: 元 / 千元 / 亿元} when a fund table's header states a unit other than 万元 (its column
+    header “全年预算数（元）”, else the block label “项目资金（元）” or a “单位：元” line just above): the amounts
+    are read in that unit and scored in 万元, said once per header cell in I-MONEY-UNIT. Label matching
+    drops these notes, so without this 2000000 元 would be read as 2000000 万元 (SWEEP S30)."""
+    block: tuple[str, tuple[int, int]] | None = None
+    for r in range(max(1, hr - 2), hr + 1):
+        for c in range(1, (first_data if r == hr else v.ncols + 1)):
+            unit = L.money_unit(v.raw(r, c)) if v.home(r, c) == (r, c) else None
+            if unit:
+                block = (unit, (r, c))
+    out: dict[str, str] = {}
+    said: dict[tuple[int, int], list[str]] = {}
+    for key, c in columns.items():
+        hit = L.money_unit(v.raw(*v.home(hr, c)))
+        unit, cell = (hit, v.home(hr, c)) if hit else block or (None, (hr, c))
+        if unit and unit != "万元":
+            out[key] = unit
+            said.setdefault(cell, []).append(key)
+    by_unit: dict[str, list[tuple[int, int]]] = {}
+    for cell, keys in said.items():
+        by_unit.setdefault(out[keys[0]], []).append(cell)
+    for unit, cells in by_unit.items():
+        keys = [k for cell in cells for k in said[cell]]
+        _note(p, "I-MONEY-UNIT", f"{table}的金额单位是{unit}（{'、'.join(f'{address(*rc)}“{v.text(*rc)}”' for rc in cells)}）："
+              f"evaltool 按万元计算和汇总，{'、'.join(keys)}读取时已换算为万元（{_RATE_TEXT[unit]}）；表中填写的数字不变。",
+              keys[0], v.loc(*cells[0]))
+    if out:
+        p.extra[MONEY_UNITS_KEY] = out
+    return out
+
+
+def _merge_fund_rows(v: View, p: Project, fr: FundRow, rs: list[int], columns: dict[str, int], first_data: int,
+                     units: dict[str, str]) -> None:
     """Several rows that are one row of the national form (四川：财政专户管理资金、单位资金、其他资金 are all 其他资金):
     their amounts are added, so the total-vs-parts check still holds; if one is no number, the first row is used."""
     names = [next((v.text(r, c) for c in range(1, first_data) if v.vocab.fund_row(v.value(r, c, vertical=False))), "")
              for r in rs]
     summed: dict[str, Decimal | None] = {}
     for key, c in columns.items():
-        vals = [v.value(r, c, vertical=False) for r in rs]
+        vals = [values.amount_under(v.value(r, c, vertical=False), units.get(key)) for r in rs]
         nums = [_number(x) for x in vals]
         if any(x is not None and n is None for x, n in zip(vals, nums)):
             _note(p, "W-FUND-ROWS", f"{_quoted(names)}几行都算作“{fr.label}”，但其中有一行的{key}不是数字，"
@@ -454,6 +535,7 @@ def _merge_fund_rows(v: View, p: Project, fr: FundRow, rs: list[int], columns: d
 def _read_goals(v: View, p: Project, rows: range) -> None:
     stop_keys = _stop_keys(v.vocab) | v.vocab.block_keys("绩效指标") | v.vocab.block_keys("项目资金") \
         | {L.label_key(L.L_FUNDS)}
+    fund_rows: set[int] | None = None
     for label, attr in ((L.L_GOAL_EXPECTED, "goal_expected"), (L.L_GOAL_ACTUAL, "goal_actual")):
         hit = v.find_block(label, rows)
         if not hit:
@@ -464,7 +546,8 @@ def _read_goals(v: View, p: Project, rows: range) -> None:
         texts: list[str] = []
         loc = Location(sheet=v.sheet, cell=address(*v.home(first, c)))
         stops = v.rows_with(stop_keys, range(1, c + 1))
-        fund_rows = {r for r in _fund_header_rows(v) if _fund_header(v, range(r, r + 1))}
+        if fund_rows is None:  # the same for both labels
+            fund_rows = {r for r in _fund_header_rows(v) if _fund_header(v, range(r, r + 1))}
         for rr in range(first, rows.stop):
             if rr in stops or rr in v.continuations or _indicator_header(v, rr) or rr in fund_rows:
                 break
@@ -515,8 +598,15 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
     where = Location(sheet=v.sheet, cell=address(*hdr.cells["三级指标"]))
     found = [n for n in ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分") if n in cols]
     found_text = _quoted(v.text(*hdr.cells[n]) for n in found)
+    for name, homes in hdr.ambiguous.items():
+        code = "WEIGHT" if name == "分值" else "COLUMN"
+        _unread(p, code, f"绩效指标表有 {len(homes)} 列都读作“{name}”："
+                f"{'和'.join(f'“{v.text(*rc)}”（{address(*rc)}）' for rc in homes)}，evaltool 不知道按哪一列计分，"
+                f"没有读取这几列；各指标无法计分。请删去不用的列，或把要计分的一列的表头改为“{name}”。", name, v.loc(*homes[0]))
+    for name, homes in hdr.passed.items():
+        _note(p, "I-COLUMN-IGNORED", _passed_text("绩效指标表", v, homes, hdr.cells[name], name), name, v.loc(*homes[0]))
     for name in _NEEDED_COLUMNS:
-        if name in cols:
+        if name in cols or name in hdr.ambiguous:
             continue
         code, why = ("WEIGHT", "各指标无法计分") if name == "分值" else ("COLUMN", "各指标无法计分")
         if name == "一级指标":
@@ -551,7 +641,20 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
                   if k in cols or k[2:] in hdr.parts]
     score_col, self_col = cols.get("得分"), cols.get("自评得分")
     split = bool(hdr.parts)
-    inputs, loc_of, repeated = info.inputs, v.loc, v.continuations
+    # The cells each row gives its Indicator, in one row_locs call: typed columns, 一级/二级, the
+    # split target's parts, then 得分 (computed) and 自评得分.
+    loc_cols = [c for _, _, c in typed_cols] + [c for _, _, c in level_cols] + list(hdr.parts.values())
+    n_typed, n_level = len(typed_cols), len(level_cols)
+    parts_at = slice(n_typed + n_level, len(loc_cols))
+    if score_col is not None:
+        loc_cols.append(score_col)
+    if self_col is not None:
+        loc_cols.append(self_col)
+    typed_keys = [(key, attr) for key, attr, _ in typed_cols]
+    split_target = "年度指标值" not in cols and "指标性质" in hdr.parts
+    inputs, row_locs, repeated = info.inputs, v.row_locs, v.continuations
+    out_locs, out_values, indicators = info.indicator_out, info.indicator_out_values, p.indicators
+    template = info.template
     while r <= end:
         if r in block_rows:
             break
@@ -559,7 +662,7 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
             r += 1
             continue
         row = v.row_values(r, col_items, _VERTICAL_KEYS)
-        score_typed = score_col is not None and not info.template and row.get("得分") is not None
+        score_typed = score_col is not None and not template and row.get("得分") is not None
         if not score_typed and all(row[k] is None for k in content_keys):
             r += 1
             continue
@@ -567,23 +670,27 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
                 and isinstance(row.get("三级指标"), str) and _PLACEHOLDER.fullmatch(L.norm(row["三级指标"])):
             r += 1  # a template row never filled in ("指标2", "……")
             continue
-        ind = Indicator()
-        cells = ind.cells
-        for key, attr, c in typed_cols:
-            loc = cells[key] = loc_of(r, c)
+        locs = row_locs(r, loc_cols)
+        cells: dict[str, Location] = {}
+        ind = Indicator(cells=cells)
+        i = 0
+        for key, attr in typed_keys:
+            loc = cells[key] = locs[i]
+            i += 1
             inputs.add(loc.cell or "")
             setattr(ind, attr, row[key])
         if split:
             ind.target = _target_text(vocab, row.get("__指标性质"), row.get("年度指标值"), row.get("__度量单位"))
-            for k, c in hdr.parts.items():
-                inputs.add(loc_of(r, c).cell or "")
-            if "年度指标值" not in cols and "指标性质" in hdr.parts:
-                cells["年度指标值"] = loc_of(r, hdr.parts["指标性质"])
+            for loc in locs[parts_at]:
+                inputs.add(loc.cell or "")
+            if split_target:
+                cells["年度指标值"] = locs[n_typed + n_level + list(hdr.parts).index("指标性质")]
         # 一级/二级: merged cells give their value to every row; an unmerged blank row inherits from
         # the row above (rows inserted inside a block, or a re-save that split the merge).
         l1_inherited = False
         for key, attr, c in level_cols:
-            val, loc = row[key], loc_of(r, c)
+            val, loc = row[key], locs[i]
+            i += 1
             if val is None and prev is not None and (key == "一级指标" or l1_inherited or
                                                      L.norm(ind.level1) == L.norm(prev.level1)):
                 val, loc = getattr(prev, attr), prev.cells.get(key, loc)
@@ -592,17 +699,21 @@ def _read_indicators(v: View, p: Project, info: SheetInfo, hdr: Header, end: int
             cells[key] = loc
             inputs.add(loc.cell or "")
             setattr(ind, attr, val)
-        out_loc = loc_of(r, score_col) if score_col is not None else None
+        i = parts_at.stop
+        out_loc = None
+        if score_col is not None:
+            out_loc = locs[i]
+            i += 1
         if self_col is not None:
-            loc = cells["得分"] = loc_of(r, self_col)
+            loc = cells["得分"] = locs[i]
             inputs.add(loc.cell or "")
             ind.entered_score = row["自评得分"]
         elif out_loc is not None:
             cells["得分"] = out_loc
             ind.entered_score = row["得分"]
-        info.indicator_out.append(out_loc)
-        info.indicator_out_values.append(row.get("得分"))
-        p.indicators.append(ind)
+        out_locs.append(out_loc)
+        out_values.append(row.get("得分"))
+        indicators.append(ind)
         prev = ind
         r += 1
     # 总分 / 等次 / 得分小计 rows follow the table.

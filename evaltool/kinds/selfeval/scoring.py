@@ -27,6 +27,10 @@ def _reported(project: Project, code: str) -> bool:
     return any(f.code == code for f in project.read_findings)
 
 
+def _column_unread(out: Collector, name: str) -> bool:
+    return any(f.code == "E-UNREAD-COLUMN" and f.field == name for f in out.findings)
+
+
 def _filled(row) -> bool:
     return any(values.parse(getattr(row, attr)).kind != "empty" for attr in ("initial", "budget", "actual"))
 
@@ -163,7 +167,7 @@ def score_qualitative(i: int, ind: Indicator, text: str, weight: Decimal, rules:
     loc = ind.where("实际完成值")
     if band is None:
         out.add("E-QUAL-WORD", "error",
-                f"实际完成值“{ind.actual}”不是可识别的评价等级。定性指标请填写：{GRADE_HINT}"
+                f"实际完成值“{values.shown(ind.actual)}”不是可识别的评价等级。定性指标请填写：{GRADE_HINT}"
                 "（也可写“显著”“基本完成”“未完成”等常用词）。", "实际完成值", loc, i)
         return None, "未计分：无法识别评价等级"
     typed = None
@@ -201,6 +205,21 @@ def _band_default(rules: RuleSet, band: Band, weight: Decimal) -> tuple[Decimal,
     return hit
 
 
+def _deviation_share(t: Decimal, a: Decimal, short: Decimal, ts: str, as_: str, unit: str) -> tuple[Decimal, str]:
+    """A target of 0 or below (≥-5%, ≤0): met -> full marks; short of it by `short` -> 1 − short ÷ |target|,
+    so each point of deviation costs as much as under the ratio rule for a positive target (where
+    1 − (t − a) ÷ t = a ÷ t), and 0 once the shortfall reaches the target's size (or for a target of 0)."""
+    if short <= 0:
+        return Decimal(1), f"目标 {ts}，实际 {as_}，达到目标"
+    if t == 0:
+        return Decimal(0), f"目标 {ts}，实际 {as_}，未达到目标，不得分"
+    if short >= abs(t):
+        return Decimal(0), f"目标 {ts}，实际 {as_}，未达到目标，差 {fmt(short)}{unit}，不小于目标值的绝对值，不得分"
+    share = 1 - short / abs(t)
+    return share, (f"目标 {ts}，实际 {as_}，未达到目标，差 {fmt(short)}{unit}，1 − {fmt(short)} ÷ {fmt(abs(t))} = "
+                   f"{fmt_percent(share)}")
+
+
 def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: values.Parsed,
                        weight: Decimal, rules: RuleSet, out: Collector,
                        adjustments: list[Adjustment] | None = None
@@ -224,15 +243,15 @@ def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: va
     if direction is None:
         direction = rules.no_direction
         out.add("W-NO-DIRECTION", "warning",
-                f"年度指标值“{ind.target}”没有写明方向，暂按“{values.DIRECTION_LABEL[direction]}”计分。"
+                f"年度指标值“{values.shown(ind.target)}”没有写明方向，暂按“{values.DIRECTION_LABEL[direction]}”计分。"
                 f"请写成“≥{target.quantity.text()}”（越多越好）、“≤{target.quantity.text()}”（越少越好）"
                 f"或“={target.quantity.text()}”。", "年度指标值", ind.where("年度指标值"), i)
     ts, as_ = f"{fmt(t)}{unit}", f"{fmt(a)}{unit}"
     far_above = None
     if direction in ("ge", "gt"):
         method = "正向"
-        if t <= 0:
-            share, how = Decimal(1), f"目标 {ts}，实际 {as_}，得满分"
+        if t <= 0:  # ≥-5%, ≥0: a ratio means nothing here; met or by how far it falls short
+            share, how = _deviation_share(t, a, t - a, ts, as_, unit)
         else:
             share = a / t
             how = (f"{fmt(a)} ÷ {fmt(t)} ≥ 1" if share >= 1 else f"{fmt(a)} ÷ {fmt(t)} = {fmt_percent(share)}")
@@ -241,8 +260,10 @@ def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: va
                          "请在偏差原因中说明（不扣分，由评价人员判断）。")
     elif direction in ("le", "lt"):
         method = "反向"
-        if a <= 0:
-            share, how = Decimal(1), f"实际 {as_} 为 0"
+        if t <= 0:  # ≤-3% (a fall of at least 3%), ≤0
+            share, how = _deviation_share(t, a, a - t, ts, as_, unit)
+        elif a <= 0:
+            share, how = Decimal(1), f"实际 {as_} {'为 0' if a == 0 else '低于 0'}"
         else:
             share = t / a
             how = (f"{fmt(t)} ÷ {fmt(a)} ≥ 1" if share >= 1 else f"{fmt(t)} ÷ {fmt(a)} = {fmt_percent(share)}")
@@ -253,6 +274,8 @@ def score_quantitative(i: int, ind: Indicator, target: values.Parsed, actual: va
         method = "等于"
         if a == t:
             share, how = Decimal(1), f"{as_} = {ts}"
+        elif a * t < 0:  # =-5% with +5%: the other way, however close the sizes
+            share, how = Decimal(0), f"{as_} ≠ {ts}，与目标方向相反，不得分"
         else:
             big, small = max(abs(a), abs(t)), min(abs(a), abs(t))
             share = small / big if big else Decimal(1)
@@ -304,12 +327,14 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
     actual = values.parse(ind.actual.text if isinstance(ind.actual, Percent) else ind.actual, year)
     actual = values.in_target_terms(target, actual)  # "12月" under "≤11月" is 12 月, not a date
     for parsed, name in ((target, "年度指标值"), (actual, "实际完成值")):
-        if parsed.kind == "empty":
+        if parsed.kind == "empty" and _column_unread(out, name):
+            pass  # the reader said the column could not be read: not "未填写" on every row
+        elif parsed.kind == "empty":
             out.add("E-REQUIRED", "error", f"“{label}”的{name}未填写。", name, ind.where(name), i)
         elif parsed.kind == "unknown":
             example = ("例如“≥1000条”“≤35万元”“=100%”“2022年12月31日前”或定性描述“持续推动”"
                        if name == "年度指标值" else f"例如“1062条”“93%”，定性指标填写：{GRADE_HINT}")
-            out.add("E-PARSE", "error", f"“{label}”的{name}“{parsed.raw}”{parsed.problem}。请只写一个值，{example}。",
+            out.add("E-PARSE", "error", f"“{label}”的{name}“{values.shown(parsed.raw)}”{parsed.problem}。请只写一个值，{example}。",
                     name, ind.where(name), i)
     if target.kind in ("empty", "unknown") or actual.kind in ("empty", "unknown"):
         return result(None, "未计分", "未计分：年度指标值或实际完成值无法识别")
@@ -321,10 +346,11 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
         method = "定性"
     elif target.kind == "qualitative":
         out.add("E-QUAL-NUMBER", "error",
-                f"“{label}”的年度指标值“{ind.target}”是定性描述，实际完成值应填写评价等级：{GRADE_HINT}；"
+                f"“{label}”的年度指标值“{values.shown(ind.target)}”是定性描述，实际完成值应填写评价等级：{GRADE_HINT}；"
                 "如需按数值计分，请把年度指标值写成“≥…”“≤…”的形式。", "实际完成值", ind.where("实际完成值"), i)
         return result(None, "未计分", "未计分：定性指标填了数值")
-    elif target.kind == "deadline" and actual.kind in ("date", "deadline"):
+    elif target.kind in ("deadline", "date") and actual.kind in ("date", "deadline"):
+        # A date as the target (a date cell, "2025/11/30", as a 目标表's 完成时限 is copied) is the deadline.
         assert target.date and actual.date
         method = "时效"
         if actual.date <= target.date:
@@ -338,10 +364,17 @@ def score_indicator(i: int, ind: Indicator, rules: RuleSet, year: int | None,
         if adjustments and adjustments[-1].indicator == i:
             deduction = -adjustments[-1].amount
     else:
-        out.add("E-KIND-MISMATCH", "error",
-                f"“{label}”的年度指标值“{ind.target}”与实际完成值“{ind.actual}”无法比较。"
-                f"数值目标请填数值（如“{ind.target}”对应“实际数值+单位”），时效目标请填完成日期，"
-                f"或填写评价等级：{GRADE_HINT}。", "实际完成值", ind.where("实际完成值"), i)
+        t_text, a_text = values.shown(ind.target), values.shown(ind.actual)
+        if target.kind in ("deadline", "date"):
+            advice = (f"年度指标值是完成时限，实际完成值请填写完成日期（如“{target.date:%Y年%m月%d日}”之前的某一天）"
+                      f"或评价等级：{GRADE_HINT}")
+        elif target.kind == "number" and target.quantity is not None:
+            advice = (f"年度指标值是数值目标，实际完成值请填写实际达到的数值和单位（与“{target.quantity.text()}”同一单位）"
+                      f"或评价等级：{GRADE_HINT}")
+        else:
+            advice = f"数值目标请填数值，时效目标请填完成日期，或填写评价等级：{GRADE_HINT}"
+        out.add("E-KIND-MISMATCH", "error", f"“{label}”的年度指标值“{t_text}”与实际完成值“{a_text}”无法比较。{advice}。",
+                "实际完成值", ind.where("实际完成值"), i)
         return result(None, "未计分", "未计分：目标与实际类型不一致")
 
     if method != "定性" and values.parse(ind.entered_score).kind != "empty" and score is not None:

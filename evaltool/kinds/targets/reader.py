@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from evaltool.core import values
 from evaltool.core.model import FundRow, Indicator, Location, Project
 from evaltool.core.seam import Percent
 from evaltool.kinds.targets import layout as T
@@ -25,18 +26,23 @@ SPLIT_LABEL = re.compile(r"^(.{2,12}?)[:：]\s*(.+)$", re.S)
 
 
 class Header:
-    def __init__(self, row: int, last: int, cols: dict[str, int], cells: dict[str, tuple[int, int]]):
+    def __init__(self, row: int, last: int, cols: dict[str, int], cells: dict[str, tuple[int, int]],
+                 ambiguous: dict[str, list[tuple[int, int]]] | None = None,
+                 passed: dict[str, tuple[list[tuple[int, int]], tuple[int, int]]] | None = None):
         self.row, self.last, self.cols, self.cells = row, last, cols, cells
+        # L.ColumnChoice: name -> header cells naming it equally (none read); name -> (cells passed over, winner)
+        self.ambiguous = ambiguous or {}
+        self.passed = passed or {}
 
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _header_names(v, r: int, vocab: T.Vocabulary) -> tuple[dict[str, int], bool]:
-    """{standard column name: column} in row r, and whether the row holds a column that only a
-    form of completed values has (实际完成值, 得分 …)."""
-    cols: dict[str, int] = {}
+def _header_names(v, r: int, vocab: T.Vocabulary) -> tuple[dict[str, int], bool, L.ColumnChoice]:
+    """{standard column name: column} in row r, whether the row holds a column that only a form of
+    completed values has (实际完成值, 得分 …), and the choice between cells naming one column."""
+    hits = []
     excluded = False
     for c in range(1, v.ncols + 1):
         if v.home(r, c) != (r, c):
@@ -45,11 +51,12 @@ def _header_names(v, r: int, vocab: T.Vocabulary) -> tuple[dict[str, int], bool]
         if not isinstance(value, str):
             continue
         name = vocab.lookup("指标列", value)
-        if name and name not in cols:
-            cols[name] = c
-        elif name is None and T.label_key(value) in vocab.excluded:
+        if name:
+            hits.append((name, c, T.label_key(value)))
+        elif T.label_key(value) in vocab.excluded:
             excluded = True
-    return cols, excluded
+    choice = L.ColumnChoice(hits)
+    return dict(choice.cols), excluded, choice
 
 
 def find_header(v, vocab: T.Vocabulary) -> Header | None:
@@ -57,32 +64,45 @@ def find_header(v, vocab: T.Vocabulary) -> Header | None:
     keys = vocab.keys_of("指标列", "三级指标")
     rows = sorted({r for key in keys for r, _ in v.labels.get(key, ())})
     for r in rows:
-        cols, excluded = _header_names(v, r, vocab)
+        cols, excluded, choice = _header_names(v, r, vocab)
         if excluded or "三级指标" not in cols:
             continue
         cells = {name: (r, c) for name, c in cols.items()}
+        ambiguous = {n: [(r, c) for c in cs] for n, cs in choice.ambiguous.items()}
+        passed = {n: ([(r, c) for c in cs], (r, choice.cols[n])) for n, cs in choice.passed.items()}
         last = r
         # A second header row: 指标值 over 指标性质 / 指标值 / 度量单位, or labels split over two rows.
         if r + 1 <= v.nrows:
-            below, excluded_below = _header_names(v, r + 1, vocab)
+            below, excluded_below, choice_below = _header_names(v, r + 1, vocab)
             if excluded_below:
                 continue
             c3 = cols["三级指标"]
             # a header's second row, not a first indicator: the 三级指标 header reaches down into it
             # (merged) or it has no 三级指标 of its own
             continues = v.home(r + 1, c3)[0] == r or v.value(r + 1, c3, vertical=False) is None
-            if below and continues:
+            if (below or choice_below.ambiguous) and continues:
                 for name, c in below.items():
                     if name == "指标值" or name not in cols:
                         cols[name] = c
                         cells[name] = (r + 1, c)
+                        ambiguous.pop(name, None)
+                        passed.pop(name, None)
+                for name, cs in choice_below.ambiguous.items():
+                    if name == "指标值" or name not in cols:
+                        cols.pop(name, None)
+                        cells.pop(name, None)
+                        ambiguous[name] = [(r + 1, c) for c in cs]
+                passed.update({n: ([(r + 1, c) for c in cs], (r + 1, choice_below.cols[n]))
+                               for n, cs in choice_below.passed.items() if cols.get(n) == choice_below.cols[n]})
                 last = r + 1
                 span = v.span.get(cells.get("指标值", (0, 0)))
                 if "指标值" not in below and span is not None and span[3] > span[1]:
                     continue  # 指标值 over several columns, none of them named 指标值: not guessed
+        if "指标值" in ambiguous:
+            return Header(r, last, cols, cells, ambiguous, passed)  # read_view names the cells
         if "指标值" not in cols or list(cols.values()).count(cols["指标值"]) > 1:
             continue
-        return Header(r, last, cols, cells)
+        return Header(r, last, cols, cells, ambiguous, passed)
     return None
 
 
@@ -167,12 +187,34 @@ def read_view(v, vocab: T.Vocabulary | None = None) -> Project | None:
     _read_header_fields(v, vocab, p, top, info)
     _read_funds(v, vocab, p, top, info)
     _read_goal(v, vocab, p, top, info)
-    _read_indicators(v, vocab, p, hdr, info)
+    _choice_findings(v, p, hdr)
+    if "指标值" in hdr.ambiguous:
+        info["headless"] = True  # which target column is meant is not guessed: no row is read
+    else:
+        _read_indicators(v, vocab, p, hdr, info)
     tr, tc = hdr.cells["三级指标"]
     p.cells["绩效指标"] = v.loc(tr, tc)
     if "权重" in hdr.cells:
         p.cells["权重"] = v.loc(*hdr.cells["权重"])
     return p
+
+
+def _choice_findings(v, p: Project, hdr: Header) -> None:
+    """Two header cells naming one column (SWEEP S41): the one passed over is said; two equal ones are an error."""
+    from evaltool.core.model import Finding
+
+    def said(cells) -> str:
+        return "和".join(f"“{v.text(*rc)}”（{v.loc(*rc).cell}）" for rc in cells)
+
+    for name, cells in hdr.ambiguous.items():
+        code = "E-TG-NO-HEADER" if name == "指标值" else "E-UNREAD-COLUMN"
+        p.read_findings.append(Finding(code, "error", f"绩效指标表有 {len(cells)} 列都读作“{name}”：{said(cells)}，"
+                                       "evaltool 不知道按哪一列读取，没有读取这几列。请删去不用的列，或把要用的一列的"
+                                       f"表头改为“{name}”。", name, v.loc(*cells[0])))
+    for name, (cells, win) in hdr.passed.items():
+        p.read_findings.append(Finding("I-COLUMN-IGNORED", "info", f"绩效指标表的{said(cells)}与{said([win])}都可读作"
+                                       f"“{name}”：evaltool 按“{v.text(*win)}”列读取，{said(cells)}列未读取。", name,
+                                       v.loc(*cells[0])))
 
 
 def _input(info: dict, loc: Location) -> None:
@@ -233,6 +275,11 @@ def _read_funds(v, vocab, p: Project, top, info) -> None:
             labels.setdefault(name, []).append((r, c, text))
     total = labels.get("年度资金总额", [])
     anchor = total[0] if total else None
+    # A money unit the block label states (“项目资金（元）”) or a fund row's own label (“年度资金总额（元）”):
+    # bare amounts are read in it and kept in 万元, as the 自评表 does (SWEEP S30).
+    block_unit = next(((L.money_unit(text), (r, c)) for r, c, text in top
+                       if vocab.lookup("区块", text) == "项目资金" and L.money_unit(text)), None)
+    converted: dict[tuple[int, int], tuple[str, list[str]]] = {}
     for name in T.FUND_ROWS:
         spots = labels.get(name, [])
         if not spots:
@@ -250,6 +297,11 @@ def _read_funds(v, vocab, p: Project, top, info) -> None:
                 below, at = _value_below(v, r, c)
                 if below is not None and not _is_label(vocab, below):
                     value, where = below, at
+        own = L.money_unit(m.group(1) if m and vocab.lookup("资金行", text) is None else text)
+        unit, said = (own, (r, c)) if own else block_unit or (None, (r, c))
+        if unit and unit != "万元" and values.amount_under(value, unit) is not value:
+            value = values.amount_under(value, unit)
+            converted.setdefault(said, (unit, []))[1].append(name)
         row = FundRow(label=name, initial=value)
         row.cells["金额"] = _loc(v, where, f"项目资金.{name}")
         p.funds[name] = row
@@ -258,6 +310,17 @@ def _read_funds(v, vocab, p: Project, top, info) -> None:
         if vocab.lookup("区块", text) == "项目资金":
             p.cells["项目资金"] = v.loc(r, c)
             break
+    if converted:
+        from evaltool.core.model import Finding
+
+        for (r, c), (unit, names) in converted.items():
+            p.read_findings.append(Finding(
+                "I-MONEY-UNIT", "info", f"项目资金的金额单位是{unit}（{v.loc(r, c).cell}“{v.text(r, c)}”）：evaltool 按万元"
+                f"核对和汇总，{'、'.join(names)}读取时已换算为万元（{_RATE_TEXT[unit]}）；表中填写的数字不变。",
+                names[0], v.loc(r, c)))
+
+
+_RATE_TEXT = {"元": "10000 元 = 1 万元", "千元": "10 千元 = 1 万元", "亿元": "1 亿元 = 10000 万元"}
 
 
 def _read_goal(v, vocab, p: Project, top, info) -> None:
