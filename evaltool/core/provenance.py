@@ -35,6 +35,10 @@ def claim(target: str | os.PathLike, purpose: str) -> None:
     _CLAIMS[_key(target)] = purpose
 
 
+def unclaim(target: str | os.PathLike) -> None:
+    _CLAIMS.pop(_key(target), None)
+
+
 def claimed(target: str | os.PathLike) -> str | None:
     return _CLAIMS.get(_key(target))
 
@@ -105,4 +109,4 @@ def is_own(path: str | os.PathLike, purpose: str) -> bool:
         return False
 
 
-__all__ = ["claim", "claimed", "stamp_file", "is_own"]
+__all__ = ["claim", "unclaim", "claimed", "stamp_file", "is_own"]

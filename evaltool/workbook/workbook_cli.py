@@ -377,11 +377,19 @@ def template_cmd(output: str | None, kind: str | None) -> None:
     from evaltool.workbook.template import TEMPLATE_PATH, deterministic_bytes
 
     form = chosen_kind(kind)
-    if output:  # only an unchanged blank template of this kind is replaced, never a filled form
-        check_output(output, "xlsx", purpose=(f"模板:{form.name}", f"{form.name}空白模板"))
+    data = deterministic_bytes(form.build_workbook(None, None))
+    if output:
+        # Only a file that is this very blank template already (templates are byte-deterministic)
+        # is replaced, never a filled or scored form (S67); the bytes stay those `new` writes.
+        target = Path(output)
+        if not (target.is_file() and target.read_bytes() == data):
+            check_output(output, "xlsx", purpose=(f"模板:{form.name}", f"{form.name}空白模板"))
     path = Path(output) if output else TEMPLATE_PATH.with_name(f"{form.title or form.name}.xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, deterministic_bytes(form.build_workbook(None, None)))
+    from evaltool.core import provenance
+
+    provenance.unclaim(path)  # not stamped: identical bytes are the proof
+    atomic_write_bytes(path, data)
     console.print(f"已生成{esc(form.name)}模板：{esc(path)}")
 
 
