@@ -329,6 +329,9 @@ def new_workbook(output: str | None, case: str | None, rules: str | None, kind: 
                 console.print(f"已生成 {esc(target)}：{said}。计分结果见“{L.SHEET_RESULTS}”工作表。")
         texts.append(rendered(console, lines))
 
+    from evaltool.core.fileio import allow_rewrite
+
+    allow_rewrite(target)  # built above, scored in place now
     score_and_write(target, target, before_write=prepare)
     emit(console, texts[0])
     # A filled case file (--from) whose form has errors exits as `check` would (1). A form made from
@@ -404,6 +407,9 @@ def demo_workbook(project: Project, outdir: Path) -> Path:
 
     target = outdir / f"示例-{safe_filename(project.name or '', '自评表')}.xlsx"
     atomic_write_bytes(target, deterministic_bytes(kind_of(project).build_workbook(project, None)))
+    from evaltool.core.fileio import allow_rewrite
+
+    allow_rewrite(target)  # built above, scored in place now
     score_and_write(target, target)
     console.print(f"示例工作簿（已填写并计分）：{esc(target)}")
     return target
