@@ -127,7 +127,7 @@ def output_paths(file: str, projects: list[Project], output: str | None) -> list
         paths = [base(p).with_name(f"{base(p).stem}-{_safe_name(label)}{base(p).suffix or '.docx'}")
                  for p, label in zip(projects, _labels(projects))]
     taken: set[Path] = set()  # two forms never get one file (the first report would be lost: S43)
-    out = []
+    out: list[Path] = []
     for path in paths:
         path = path if output else _free_name(path, taken)
         n = 2
