@@ -816,6 +816,7 @@ def _write_about(wb, summary, n_findings: int) -> None:
         ("无法读取的文件", len(summary.unreadable)),
         ("含宏的文件", len(summary.macro_files)),
         ("跳过的汇总表", "、".join(summary.earlier_summaries) or "无"),
+        ("跳过的公开版", "、".join(summary.public_copies) or "无"),
         ("未汇总的表格", "、".join(f"{f}（{k}，不参与汇总）" for f, k in summary.not_summarised) or "无"),
         ("问题条数", n_findings),
         ("说明", "本工作簿由 evaltool 汇总生成。执行率、各指标得分、小计、总分和等次均按规则重新计算，"

@@ -49,6 +49,7 @@ class CollectSummary:
     macro_files: list[str] = field(default_factory=list)
     duplicates: int = 0  # projects sent more than once (same 单位, 项目, 年度)
     earlier_summaries: list[str] = field(default_factory=list)  # earlier 汇总 workbooks, skipped
+    public_copies: list[str] = field(default_factory=list)  # publish's …-公开.xlsx copies, skipped
     # (file, kinds) read but not summarised: forms of a kind collect has no 汇总 row for (评分表)
     not_summarised: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
@@ -78,7 +79,7 @@ class CollectSummary:
             "等次分布": dict(self.grades),
             "无法读取": [{"文件": f, "原因": r} for f, r in self.unreadable],
             "含宏文件": list(self.macro_files), "重复提交": self.duplicates,
-            "跳过的汇总表": list(self.earlier_summaries),
+            "跳过的汇总表": list(self.earlier_summaries), "跳过的公开版": list(self.public_copies),
             "未汇总的表格": [{"文件": f, "表格": k} for f, k in self.not_summarised], "用时秒": round(self.seconds, 2),
             **({"抽查": self.review} if self.review is not None else {}),
         }
@@ -449,7 +450,7 @@ def _collect(items: list[tuple[Path, str]], output: Path, rules: str | None, wor
                     else iter_outcomes(items, rules, workers, pool=pool, review=review))
         for done, outcome in enumerate(outcomes, start=1):
             if outcome.earlier_summary:
-                summary.earlier_summaries.append(outcome.file)
+                (summary.public_copies if outcome.public_copy else summary.earlier_summaries).append(outcome.file)
             elif outcome.not_summarised:
                 summary.not_summarised.append((outcome.file, outcome.not_summarised))
             elif outcome.problem:

@@ -16,6 +16,9 @@ import re
 import zipfile
 from pathlib import Path
 
+# publish writes this into a public copy's core properties (category): collect and publish skip
+# such a file as an input, as collect skips an earlier 汇总.
+PUBLIC_COPY = "evaltool 信息公开版"
 _CLAIMS: dict[str, str] = {}  # resolved target -> purpose its next write is stamped with
 _CORE = "docProps/core.xml"
 _ID = re.compile(rb"<dc:identifier(?:\s[^>]*)?/>|<dc:identifier(?:\s[^>]*)?>[^<]*</dc:identifier>")
@@ -109,4 +112,4 @@ def is_own(path: str | os.PathLike, purpose: str) -> bool:
         return False
 
 
-__all__ = ["claim", "unclaim", "claimed", "stamp_file", "is_own"]
+__all__ = ["PUBLIC_COPY", "claim", "unclaim", "claimed", "stamp_file", "is_own"]
