@@ -537,12 +537,15 @@ def _refuse_foreign_output(output: Path) -> None:
 
 def duplicate_findings(rows: list[dict]) -> list[tuple]:
     """The same project (单位, 项目名称, 年度) sent more than once: every copy after the first."""
+    from evaltool.core.names import name_key
+
     first: dict[tuple, dict] = {}
     out = []
     for row in rows:
         if not row.get("项目"):
             continue
-        key = (str(row.get("单位") or "").strip(), str(row["项目"]).strip(), str(row.get("年度") or ""),
+        # compared as one name whatever the brackets' width or the spaces (core/names, S62)
+        key = (name_key(row.get("单位")), name_key(row["项目"]), name_key(row.get("年度")),
                row.get("类型"))  # a project's 目标表, 运行监控表 and 自评表 are no duplicates
         if key in first:
             seen = first[key]
