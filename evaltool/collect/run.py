@@ -45,6 +45,7 @@ class CollectSummary:
     warnings: int = 0
     projects_with_errors: int = 0
     grades: dict[str, int] = field(default_factory=dict)
+    grade_names: tuple[str, ...] = ()  # the 等次 columns, highest first (output.grade_names)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     macro_files: list[str] = field(default_factory=list)
     duplicates: int = 0  # projects sent more than once (same 单位, 项目, 年度)
@@ -483,7 +484,10 @@ def _collect(items: list[tuple[Path, str]], output: Path, rules: str | None, wor
         dups = duplicate_findings(rows)
         summary.duplicates = len(dups)
         writer.add_findings(waiting + dups)
-        summary.grades = {g: grades[g] for g in ("优", "良", "中", "差", "无法计分") if grades[g]}
+        from evaltool.collect.output import UNGRADED, grade_names
+
+        summary.grade_names = grade_names(grades, rules)
+        summary.grades = {g: grades[g] for g in summary.grade_names + (UNGRADED,) if grades[g]}
         if progress:
             progress(len(items), len(items), "正在写入汇总工作簿……")
         extra = None
