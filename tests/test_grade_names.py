@@ -47,3 +47,19 @@ def test_collect_counts_grades_by_the_rule_sets_names(tmp_path):
     assert "等次分布：" in res.output and ("优秀" in res.output or "合格" in res.output)
     assert graded
 
+
+def test_own_report_and_draft_pass_their_checks_with_the_rule_sets_grades(tmp_path):
+    rules, inbox = _setup(tmp_path)
+    form = sorted(inbox.glob("*.xlsx"))[0]
+    rep = tmp_path / "报告.docx"
+    assert CliRunner().invoke(main, ["report", str(form), "--rules", str(rules), "-o", str(rep)]).exit_code in (0, 1)
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(str(rep)).paragraphs)
+    assert "为不合格" in text  # the scale sentence speaks the rule set's names
+    res = CliRunner().invoke(main, ["check-report", str(rep), str(form), "--rules", str(rules)])
+    assert "E-REPORT-GRADE" not in res.output and "E-REPORT-NUMBER" not in res.output, res.output
+    res = CliRunner().invoke(main, ["publish", str(inbox), "--rules", str(rules), "-o", str(tmp_path / "公开"),
+                                    "--no-pdf", "--allow-errors"])
+    assert "E-PUBLISH-NUMBER" not in res.output and "情况说明写" not in res.output, res.output
+    assert "不一致" not in res.output, res.output

@@ -329,7 +329,8 @@ def check_summary(lines: list[str], t: Totals, where: str) -> list[Finding]:
             last = m.end
             family = m.family
             candidates = [f for f in t.figures if f.family == family]
-            named = [(max(window.rfind(w) + len(w) for w in f.words if w in window), f) for f in candidates
+            # the name closest before the number; at one place the longest name (不合格, not its 合格: S61)
+            named = [(max((window.rfind(w) + len(w), len(w)) for w in f.words if w in window), f) for f in candidates
                      if any(w in window for w in f.words)]
             quote = sentence if len(sentence) <= 80 else sentence[:78] + "……"
             if named:
