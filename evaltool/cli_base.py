@@ -29,7 +29,8 @@ def friendly(fn):
         mark = fileio.written_mark()
         before = _snapshots(kwargs)
         try:
-            return fn(*args, **kwargs)
+            with fileio.run_scope():  # no file is written twice in one command (S43)
+                return fn(*args, **kwargs)
         except InputError as exc:
             _say(f"[bold red]无法处理：[/]{esc(exc)}{_written_note(mark)}")
             sys.exit(EXIT_UNUSABLE)

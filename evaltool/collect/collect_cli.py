@@ -103,6 +103,9 @@ def _print_summary(summary, kept: str | None = None) -> None:
     if summary.earlier_summaries:
         console.print("已跳过以前生成的汇总表：" + "、".join(map(esc, summary.earlier_summaries[:5]))
                       + ("……" if len(summary.earlier_summaries) > 5 else ""))
+    if summary.public_copies:
+        console.print("已跳过 evaltool 写出的公开版（其表格按原文件汇总）：" + "、".join(map(esc, summary.public_copies[:5]))
+                      + ("……" if len(summary.public_copies) > 5 else ""))
     if summary.not_summarised:
         console.print("未汇总（这些表格不参与汇总，文件已读取）：" + "、".join(
             f"{esc(f)}（{esc(k)}）" for f, k in summary.not_summarised[:5]) + ("……" if len(summary.not_summarised) > 5 else ""))

@@ -20,7 +20,7 @@ from evaltool.workbook.cellvalue import FORMULA_LEADS, looks_like_formula
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_TEXT = 32_767
-GRADES = ("优", "良", "中", "差")
+GRADES = ("优", "良", "中", "差")  # the national standard's; a rule set may name its own (S60)
 UNGRADED = "无法计分"  # projects with no 总分/等次 (something could not be read); never counted as 差
 
 # Scores as each form computed them: 2 decimals, up to 4 when the form's 小数位 (设置 or rule set) asks
@@ -509,7 +509,25 @@ def _positive(v: Any) -> bool:
         return False
 
 
-def department_records(df) -> list[dict]:
+def grade_names(found, rules: str | None = None) -> tuple[str, ...]:
+    """The 等次 columns of 主管部门汇总, 图表 and the console: the grades of the rule set in use
+    (collect --rules; else the national standard's), highest first; where the forms were graded
+    by sets of their own (优秀/良好/合格/不合格, named in their 设置 sheets) those found, after the
+    set's grades that occur. found: the grades the projects got (any iterable, repeats allowed)."""
+    from evaltool.core.rules import load_rules
+
+    try:
+        base = tuple(name for name, _ in load_rules(rules).grades)
+    except Exception:  # noqa: BLE001 - a rule set that fails to load was reported already
+        base = GRADES
+    seen = [g for g in dict.fromkeys(str(g) for g in found if not _blank(g)) if g != UNGRADED]
+    extra = [g for g in seen if g not in base]
+    if not extra:
+        return base
+    return tuple(g for g in base if g in seen) + tuple(extra)
+
+
+def department_records(df, grades: tuple[str, ...] | None = None) -> list[dict]:
     """Summaries per 主管部门 (count, budget, mean 执行率, grade distribution), plus a 合计 row.
     df: the 汇总 table (Rows, or anything giving a column's values by name).
 
@@ -555,7 +573,7 @@ def department_records(df) -> list[dict]:
             "总执行率": round_half_up(paired_actual / paired_budget, 4) if paired_budget > 0 else None,
             "平均执行率": round_half_up(a["执行率"] / a["执行率数"], 4) if a["执行率数"] else None,
             "平均总分": round_half_up(a["总分"] / a["总分数"], 2) if a["总分数"] else None,
-            **{k: a["等次"].get(k, 0) for k in GRADES + (UNGRADED,)},
+            **{k: a["等次"].get(k, 0) for k in (grades or grade_names(df["等次"])) + (UNGRADED,)},
             "有错误的项目数": a["有错误的项目数"],
             "未计入总执行率的项目数": a["未计入总执行率"],
         })
@@ -629,9 +647,10 @@ class CollectionWriter:
         # (its project's 自评表 reports the money) and a whole department's form (its money holds its
         # projects') stay listed in 汇总 but out of the totals (FormKind.spending / .subject).
         counted = rows_frame([r for r in rows if counts_in_totals(r)])[0] if len(df) else df
-        dept = department_records(counted) if len(counted) else None
-        _write_departments(self.wb, dept, ws=self._reserved["主管部门汇总"])
-        _write_charts(self.wb, counted, ws=self._reserved["图表"])
+        grades = tuple(getattr(summary, "grade_names", None) or GRADES)  # the rule set's names (S60)
+        dept = department_records(counted, grades) if len(counted) else None
+        _write_departments(self.wb, dept, ws=self._reserved["主管部门汇总"], grades=grades)
+        _write_charts(self.wb, counted, ws=self._reserved["图表"], grades=grades)
         _write_unreadable(self.wb, summary)
         _write_about(self.wb, summary, self.n_findings)
         if extra is not None:
@@ -731,38 +750,44 @@ def _write_kind_rows(wb, kind, rows: list[dict], position: int) -> None:
     wb.move_sheet(w.ws.title, offset=-(len(wb.sheetnames) - 1 - wb.sheetnames.index("汇总") - position))
 
 
-DEPT_SPEC = [
-    ("主管部门", None, 30), ("项目数", "0", 8), ("预算数合计", "#,##0.00", 14), ("执行数合计", "#,##0.00", 14),
-    ("总执行率", "0.00%", 10), ("平均执行率", "0.00%", 10), ("平均总分", "0.00", 9),
-    ("优", "0", 6), ("良", "0", 6), ("中", "0", 6), ("差", "0", 6), (UNGRADED, "0", 8), ("有错误的项目数", "0", 12),
-    ("未计入总执行率的项目数", "0", 14),
-]
+def dept_spec(grades: tuple[str, ...] = GRADES) -> list[tuple[str, str | None, int]]:
+    """主管部门汇总's columns: (name, number format, width); one column per grade of the rule set."""
+    return [
+        ("主管部门", None, 30), ("项目数", "0", 8), ("预算数合计", "#,##0.00", 14), ("执行数合计", "#,##0.00", 14),
+        ("总执行率", "0.00%", 10), ("平均执行率", "0.00%", 10), ("平均总分", "0.00", 9),
+        *((g, "0", max(6, 2 * len(g) + 2)) for g in grades), (UNGRADED, "0", 8), ("有错误的项目数", "0", 12),
+        ("未计入总执行率的项目数", "0", 14),
+    ]
+
+
+DEPT_SPEC = dept_spec()
 DEPT_HEADERS = {"预算数合计": "预算数合计（万元）", "执行数合计": "执行数合计（万元）",
                 "总执行率": "总执行率（执行数÷预算数，只计两者都有的项目）", "平均执行率": "平均执行率（各项目）",
                 "未计入总执行率的项目数": "未计入总执行率的项目数（缺预算数或执行数）"}
 
 
-def _write_departments(wb, dept, ws=None) -> None:
-    w = SheetWriter(wb, "主管部门汇总", [DEPT_HEADERS.get(c, c) for c, _, _ in DEPT_SPEC],
-                    [f for _, f, _ in DEPT_SPEC], [wd for *_, wd in DEPT_SPEC], ws=ws)
+def _write_departments(wb, dept, ws=None, grades: tuple[str, ...] = GRADES) -> None:
+    spec = dept_spec(grades)
+    w = SheetWriter(wb, "主管部门汇总", [DEPT_HEADERS.get(c, c) for c, _, _ in spec],
+                    [f for _, f, _ in spec], [wd for *_, wd in spec], ws=ws)
     if dept is None:
         return
     last = len(dept) - 1
     for i, record in enumerate(dept):
-        w.append([record[c] for c, _, _ in DEPT_SPEC], bold=(i == last))
+        w.append([record.get(c, 0) for c, _, _ in spec], bold=(i == last))
 
 
-def _write_charts(wb, df, ws=None) -> None:
+def _write_charts(wb, df, ws=None, grades: tuple[str, ...] = GRADES) -> None:
     from openpyxl.chart import BarChart, Reference
 
     w = SheetWriter(wb, "图表", ["等次", "项目数"], [None, "0"], [14, 10, 4, 4], one_page=True, ws=ws)
     from collections import Counter
 
     grade_counts = Counter(UNGRADED if _blank(v) else v for v in df["等次"]) if len(df) else Counter()
-    grades = [(g, int(grade_counts.get(g, 0))) for g in GRADES]
+    counts = [(g, int(grade_counts.get(g, 0))) for g in grades]
     if len(df) and grade_counts.get(UNGRADED, 0):
-        grades.append((UNGRADED, int(grade_counts.get(UNGRADED, 0))))
-    for g in grades:
+        counts.append((UNGRADED, int(grade_counts.get(UNGRADED, 0))))
+    for g in counts:
         w.append(g)
     first_bins = w.rows + 3
     w.append([])
@@ -778,8 +803,8 @@ def _write_charts(wb, df, ws=None) -> None:
     chart.y_axis.title = "项目数"
     chart.x_axis.title = "等次"
     chart.legend = None
-    chart.add_data(Reference(w.ws, min_col=2, min_row=1, max_row=1 + len(grades)), titles_from_data=True)
-    chart.set_categories(Reference(w.ws, min_col=1, min_row=2, max_row=1 + len(grades)))
+    chart.add_data(Reference(w.ws, min_col=2, min_row=1, max_row=1 + len(counts)), titles_from_data=True)
+    chart.set_categories(Reference(w.ws, min_col=1, min_row=2, max_row=1 + len(counts)))
     chart.height, chart.width = 7.5, 15
     w.ws.add_chart(chart, "D2")
 
@@ -819,6 +844,7 @@ def _write_about(wb, summary, n_findings: int) -> None:
         ("无法读取的文件", len(summary.unreadable)),
         ("含宏的文件", len(summary.macro_files)),
         ("跳过的汇总表", "、".join(summary.earlier_summaries) or "无"),
+        ("跳过的公开版", "、".join(summary.public_copies) or "无"),
         ("未汇总的表格", "、".join(f"{f}（{k}，不参与汇总）" for f, k in summary.not_summarised) or "无"),
         ("问题条数", n_findings),
         ("说明", "本工作簿由 evaltool 汇总生成。执行率、各指标得分、小计、总分和等次均按规则重新计算，"

@@ -45,10 +45,12 @@ class CollectSummary:
     warnings: int = 0
     projects_with_errors: int = 0
     grades: dict[str, int] = field(default_factory=dict)
+    grade_names: tuple[str, ...] = ()  # the 等次 columns, highest first (output.grade_names)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     macro_files: list[str] = field(default_factory=list)
     duplicates: int = 0  # projects sent more than once (same 单位, 项目, 年度)
     earlier_summaries: list[str] = field(default_factory=list)  # earlier 汇总 workbooks, skipped
+    public_copies: list[str] = field(default_factory=list)  # publish's …-公开.xlsx copies, skipped
     # (file, kinds) read but not summarised: forms of a kind collect has no 汇总 row for (评分表)
     not_summarised: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
@@ -78,7 +80,7 @@ class CollectSummary:
             "等次分布": dict(self.grades),
             "无法读取": [{"文件": f, "原因": r} for f, r in self.unreadable],
             "含宏文件": list(self.macro_files), "重复提交": self.duplicates,
-            "跳过的汇总表": list(self.earlier_summaries),
+            "跳过的汇总表": list(self.earlier_summaries), "跳过的公开版": list(self.public_copies),
             "未汇总的表格": [{"文件": f, "表格": k} for f, k in self.not_summarised], "用时秒": round(self.seconds, 2),
             **({"抽查": self.review} if self.review is not None else {}),
         }
@@ -449,7 +451,7 @@ def _collect(items: list[tuple[Path, str]], output: Path, rules: str | None, wor
                     else iter_outcomes(items, rules, workers, pool=pool, review=review))
         for done, outcome in enumerate(outcomes, start=1):
             if outcome.earlier_summary:
-                summary.earlier_summaries.append(outcome.file)
+                (summary.public_copies if outcome.public_copy else summary.earlier_summaries).append(outcome.file)
             elif outcome.not_summarised:
                 summary.not_summarised.append((outcome.file, outcome.not_summarised))
             elif outcome.problem:
@@ -482,7 +484,10 @@ def _collect(items: list[tuple[Path, str]], output: Path, rules: str | None, wor
         dups = duplicate_findings(rows)
         summary.duplicates = len(dups)
         writer.add_findings(waiting + dups)
-        summary.grades = {g: grades[g] for g in ("优", "良", "中", "差", "无法计分") if grades[g]}
+        from evaltool.collect.output import UNGRADED, grade_names
+
+        summary.grade_names = grade_names(grades, rules)
+        summary.grades = {g: grades[g] for g in summary.grade_names + (UNGRADED,) if grades[g]}
         if progress:
             progress(len(items), len(items), "正在写入汇总工作簿……")
         extra = None
@@ -536,12 +541,15 @@ def _refuse_foreign_output(output: Path) -> None:
 
 def duplicate_findings(rows: list[dict]) -> list[tuple]:
     """The same project (单位, 项目名称, 年度) sent more than once: every copy after the first."""
+    from evaltool.core.names import name_key
+
     first: dict[tuple, dict] = {}
     out = []
     for row in rows:
         if not row.get("项目"):
             continue
-        key = (str(row.get("单位") or "").strip(), str(row["项目"]).strip(), str(row.get("年度") or ""),
+        # compared as one name whatever the brackets' width or the spaces (core/names, S62)
+        key = (name_key(row.get("单位")), name_key(row["项目"]), name_key(row.get("年度")),
                row.get("类型"))  # a project's 目标表, 运行监控表 and 自评表 are no duplicates
         if key in first:
             seen = first[key]

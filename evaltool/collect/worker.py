@@ -29,6 +29,7 @@ class FileOutcome:
     problem: str | None = None  # why the file could not be read (Chinese); None = read
     macro: bool = False
     earlier_summary: bool = False  # an earlier 汇总: skipped, neither read nor listed as a problem
+    public_copy: bool = False  # (with earlier_summary) a public copy publish wrote, skipped likewise
     # a workbook read whole whose forms are of kinds collect does not summarise (评分表): their titles
     not_summarised: str | None = None
 
@@ -87,8 +88,9 @@ def process_file(path: str, file: str, rules: str | None = None, engine: str = "
         _process(p, file, rules, out, engine, review)
     except Unreadable as exc:
         out.problem = str(exc)
-    except EarlierSummary:
+    except EarlierSummary as exc:
         out.earlier_summary = True
+        out.public_copy = exc.public
         out.rows, out.findings = [], []
         return out
     except MemoryError:

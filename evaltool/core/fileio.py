@@ -24,6 +24,38 @@ from typing import Iterator
 from evaltool.core.errors import InputError
 
 _WRITTEN: list[Path] = []  # every target this process replaced, in order
+_RUN: set[str] | None = None  # targets written in the current command's run (run_scope), or None
+_REWRITE: set[str] = set()  # targets the run writes twice on purpose (a new form, then scored in it)
+
+
+@contextmanager
+def run_scope() -> Iterator[None]:
+    """One command's run: no target is written twice in it (two reports computed to the same name
+    would silently keep only the second), unless allow_rewrite named it."""
+    global _RUN
+    outer = _RUN
+    _RUN = set()
+    try:
+        yield
+    finally:
+        _RUN = outer
+        if outer is None:
+            _REWRITE.clear()
+
+
+def allow_rewrite(target: str | os.PathLike) -> None:
+    """target is written, then read back and written again, in this run (new: built, then scored)."""
+    _REWRITE.add(os.path.abspath(target))
+
+
+def _once(target: Path) -> None:
+    if _RUN is None:
+        return
+    key = os.path.abspath(target)
+    if key in _RUN and key not in _REWRITE:
+        raise InputError(f"本次运行已经写出过 {target.name}，不会再写一次把它覆盖（两份结果算出了同一个文件名）。"
+                         "请用 --sheet 或 -o 分别生成，或把这一情况告诉技术支持。")
+    _RUN.add(key)
 
 
 def written_mark() -> int:
@@ -125,6 +157,7 @@ def atomic_path(target: str | os.PathLike, busy_hint: str = "Excel 或 WPS") -> 
     OS errors become InputError with a Chinese message: the clerk's original file is untouched.
     """
     target = check_target(target)
+    _once(target)
     folder = target.parent if str(target.parent) else Path(".")
     _remove_stale(folder, target)
     tmp: str | None = None

@@ -16,6 +16,9 @@ import re
 import zipfile
 from pathlib import Path
 
+# publish writes this into a public copy's core properties (category): collect and publish skip
+# such a file as an input, as collect skips an earlier 汇总.
+PUBLIC_COPY = "evaltool 信息公开版"
 _CLAIMS: dict[str, str] = {}  # resolved target -> purpose its next write is stamped with
 _CORE = "docProps/core.xml"
 _ID = re.compile(rb"<dc:identifier(?:\s[^>]*)?/>|<dc:identifier(?:\s[^>]*)?>[^<]*</dc:identifier>")
@@ -33,6 +36,10 @@ def _key(path: str | os.PathLike) -> str:
 def claim(target: str | os.PathLike, purpose: str) -> None:
     """The next write of target (through fileio) is stamped as evaltool's output for purpose."""
     _CLAIMS[_key(target)] = purpose
+
+
+def unclaim(target: str | os.PathLike) -> None:
+    _CLAIMS.pop(_key(target), None)
 
 
 def claimed(target: str | os.PathLike) -> str | None:
@@ -105,4 +112,4 @@ def is_own(path: str | os.PathLike, purpose: str) -> bool:
         return False
 
 
-__all__ = ["claim", "claimed", "stamp_file", "is_own"]
+__all__ = ["PUBLIC_COPY", "claim", "unclaim", "claimed", "stamp_file", "is_own"]

@@ -14,7 +14,12 @@ from evaltool.core import limits
 
 
 class EarlierSummary(Exception):
-    """The file is a 汇总 written by an earlier run (it often sits in the folder it summarised)."""
+    """The file is a 汇总 written by an earlier run (it often sits in the folder it summarised), or
+    (public) a public copy publish wrote (its 公开 folder often sits in the folder of the forms)."""
+
+    def __init__(self, public: bool = False) -> None:
+        super().__init__()
+        self.public = public
 
 
 # Sheets every 汇总 workbook has (output.py writes them); a workbook with all of them is one.
@@ -92,6 +97,8 @@ def calamine_grids(data: bytes, skip: frozenset[str] = frozenset(), long_text: l
     try:
         if SUMMARY_SHEETS <= set(wb.sheet_names):
             raise EarlierSummary()
+        if book.public_copy():  # publish's copy of a form: that form is collected from the original
+            raise EarlierSummary(public=True)
         rows, max_text = limits.get("ROWS"), limits.get("TEXT_CHARS")
         for i, meta in enumerate(wb.sheets_metadata):
             if "WorkSheet" not in str(meta.typ) or meta.name in skip:

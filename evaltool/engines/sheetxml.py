@@ -169,6 +169,12 @@ class SheetXml:
             return _EMPTY
         return (raw, 0, len(raw))
 
+    def public_copy(self) -> bool:
+        """Whether the package is a public copy written by publish (its core properties say so)."""
+        from evaltool.core.provenance import PUBLIC_COPY
+
+        return PUBLIC_COPY.encode("utf-8") in self._read("docProps/core.xml")
+
     def _read(self, name: str) -> bytes:
         data, start, end = self._span(name)
         return data[start:end]

@@ -405,17 +405,13 @@ def export_case(book, state, folder: str | os.PathLike | None = None):
 def collect(book, state, folder: str | os.PathLike | None = None, output: str | os.PathLike | None = None,
             open_after: bool = True):
     """汇总: every 自评表 workbook in a folder into one 汇总 workbook, which is then opened."""
-    from evaltool.collect.run import collect as run_collect
+    from evaltool.collect.run import collect as run_collect, unused_output
 
     folder = Path(folder) if folder else _ask_folder(book, "选择要汇总的自评表所在文件夹")
     if folder is None:
         return None
-    if output:
-        out = Path(output)
-    else:  # a 汇总 of that name the bureau has worked on is kept: the new one takes the next free name
-        from evaltool.collect.run import SUMMARY_PURPOSE
-
-        out = _own_or_free(folder / f"汇总-{_dt.date.today():%Y%m%d}.xlsx", SUMMARY_PURPOSE)
+    # a second run on the same day keeps the first 汇总 (汇总-20261204(2).xlsx beside it)
+    out = Path(output) if output else unused_output(folder / f"汇总-{_dt.date.today():%Y%m%d}.xlsx")
     _status(book, f"evaltool：正在汇总 {folder} ……")
     summary = run_collect([str(folder)], str(out), workers=1)
     if open_after:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from evaltool.core.errors import InputError
+from evaltool.core.provenance import PUBLIC_COPY
 from evaltool.core.model import Project
 from evaltool.core.seam import CellWrite
 from evaltool.workbook import layout as L
@@ -36,7 +37,7 @@ MATERIAL_SUFFIX = L.SHEET_REPORT
 MARK_STYLES = ("error", "warning", "info")
 MARK_FILLS = {str(L.STYLES[s]["fill"]).upper() for s in MARK_STYLES}
 # Written into the copy's document properties (category), so a later run knows the file is its own.
-MARKER = "evaltool 信息公开版"
+MARKER = PUBLIC_COPY
 MAX_LISTED = 8
 FILL_IN_NOTE = "注："
 

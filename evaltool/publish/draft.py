@@ -295,11 +295,16 @@ def sections(text: str, rows: list[Row]) -> tuple[list[str], dict[int, list[str]
 
 def duplicates(rows: list[Row]) -> list[Finding]:
     """The same project (实施单位, 项目名称, 年度) published twice: the draft would count it twice."""
+    from evaltool.core.names import name_key
+
     seen: dict[tuple, list[str]] = {}
+    shown: dict[tuple, tuple[str, str, str]] = {}  # as the first form wrote them
     for r in rows:
-        key = (str(r.project.unit or ""), str(r.project.name or ""), str(r.project.year or ""))
+        key = (name_key(r.project.unit), name_key(r.project.name), name_key(r.project.year))
+        shown.setdefault(key, (str(r.project.unit or ""), str(r.project.name or ""), str(r.project.year or "")))
         seen.setdefault(key, []).append(f"{r.file}“{r.project.sheet}”" if r.project.sheet else r.file)
-    return [Finding("W-DUPLICATE", "warning", f"同一项目“{key[1]}”（{key[0] or '实施单位未填'}，{key[2] or '年度未填'}）"
+    return [Finding("W-DUPLICATE", "warning", f"同一项目“{shown[key][1]}”（{shown[key][0] or '实施单位未填'}，"
+                    f"{shown[key][2] or '年度未填'}）"
                     f"出现 {len(files)} 次：{'、'.join(files[:5])}。情况说明中重复计算了它的资金和等次，请只保留一份后再公开。",
                     "情况说明", Location(path="情况说明：一、二"))
             for key, files in seen.items() if len(files) > 1]
@@ -327,7 +332,8 @@ def check_summary(lines: list[str], t: Totals, where: str) -> list[Finding]:
             last = m.end
             family = m.family
             candidates = [f for f in t.figures if f.family == family]
-            named = [(max(window.rfind(w) + len(w) for w in f.words if w in window), f) for f in candidates
+            # the name closest before the number; at one place the longest name (不合格, not its 合格: S61)
+            named = [(max((window.rfind(w) + len(w), len(w)) for w in f.words if w in window), f) for f in candidates
                      if any(w in window for w in f.words)]
             quote = sentence if len(sentence) <= 80 else sentence[:78] + "……"
             if named:

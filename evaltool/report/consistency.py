@@ -574,6 +574,18 @@ def _other_quantity(sentence: str, mention: Mention, found: list[tuple[int, int,
         return True
     return (not fact.entity.startswith("IND:") and fact.attr in RESULT_ATTRS
             and any(w in lead for w in AIM_WORDS))
+NATIONAL_GRADE_WORDS = {"优秀": "优", "良好": "良", "合格": "中", "不合格": "差"}  # how reports spell 优/良/中/差
+
+
+def grade_words(project: Project, result: ScoreResult) -> tuple[str, ...]:
+    """The grade names a text may state: the rule set's own (优秀/良好/合格/不合格 where it names
+    them, S61) and the national ones with their long spellings; longest first for the regex."""
+    from evaltool.report.context import rules_of
+
+    rules = rules_of(project, result)
+    own = [name for name, _ in rules.grades] if rules is not None else []
+    words = set(own) | {"优", "良", "中", "差"} | set(NATIONAL_GRADE_WORDS)
+    return tuple(sorted(words, key=lambda w: (-len(w), w)))
 
 
 class Checker:
@@ -581,6 +593,11 @@ class Checker:
         self.facts = Facts(project, result)
         self.project = project
         self.result = result
+        self.grade_words = grade_words(project, result)
+        from evaltool.report.context import rules_of
+
+        rules = rules_of(project, result)
+        self.own_grades = frozenset(name for name, _ in rules.grades) if rules is not None else frozenset()
 
     # Attribute one mention in its sentence; carried is the entity the previous sentence ended on.
     def attribute(self, sentence: str, mention: Mention, found: list[tuple[int, int, Entity]],
@@ -773,7 +790,7 @@ class Checker:
             findings.extend(self._grade(sent))
             prev_end = 0
             for m in mentions:
-                if m.family == "score" and _grade_band(text, m):
+                if m.family == "score" and _grade_band(text, m, self.grade_words):
                     prev_end = m.end
                     continue
                 fact = self.attribute(text, m, found, prev_end, carried)
@@ -859,11 +876,13 @@ class Checker:
         if not grade:
             return []
         out = []
+        words = "|".join(map(re.escape, self.grade_words))
         for m in re.finditer(r"(?:评价等次|评价等级|自评等级|自评价等级|等次|等级|总体评价|评价结果|评价结论|评定)"
-                             r"(?:为|是|：|:)?\s*[“\"「]?(优秀|良好|优|良|中|差|合格|不合格)(?![^\s，。；,;”\"」]{0,0}[一-龥])",
+                             rf"(?:为|是|：|:)?\s*[“\"「]?({words})(?![^\s，。；,;”\"」]{{0,0}}[一-龥])",
                              sent.text):
             word = m.group(1)
-            stated = {"优秀": "优", "良好": "良", "合格": "中", "不合格": "差"}.get(word, word)
+            # a rule set's own name is compared as it is; 优秀 means 优 only under the national names
+            stated = word if word in self.own_grades else NATIONAL_GRADE_WORDS.get(word, word)
             if re.search(r"\d\s*分?\s*(?:以上|以下|至|-|～|~)", sent.text[max(0, m.start() - 20):m.start()]):
                 continue  # describing the scale, not this project
             if stated != grade:
@@ -924,13 +943,14 @@ def _lcs(a: str, b: str) -> int:
     return best
 
 
-def _grade_band(text: str, m: Mention) -> bool:
-    """'90分及以上为优', '80分至90分为良', '（含90分）为优': the grading scale, not this project's score."""
+def _grade_band(text: str, m: Mention, words: tuple[str, ...] = ("优", "良", "中", "差")) -> bool:
+    """'90分及以上为优', '80分至90分为良', '（含90分）为优', '60分以下为不合格': the grading scale
+    (in the rule set's grade names, S61), not this project's score."""
     tail = text[m.end:m.end + 16]
     tail = re.split(r"[，,；;。]", tail, maxsplit=1)[0]
     head = text[max(0, m.start - 3):m.start]
-    return bool(re.search(r"为[“\"]?[优良中差]", tail)) or bool(re.search(r"[至到\-–～~]\s*$", head) and
-                                                                re.search(r"为[“\"]?[优良中差]", tail))
+    named = "为[“\"]?(?:" + "|".join(map(re.escape, words)) + ")"
+    return bool(re.search(named, tail)) or bool(re.search(r"[至到\-–～~]\s*$", head) and re.search(named, tail))
 
 
 def _short(text: str, limit: int = 80) -> str:

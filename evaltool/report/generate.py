@@ -124,15 +124,44 @@ def output_paths(file: str, projects: list[Project], output: str | None) -> list
     if len(projects) == 1:
         paths = [base(projects[0])]
     else:
-        paths = [base(p).with_name(f"{base(p).stem}-{_safe_name(p.sheet or str(p.name or n + 1))}{base(p).suffix or '.docx'}")
-                 for n, p in enumerate(projects)]
-    return paths if output else [_free_name(p) for p in paths]
+        paths = [base(p).with_name(f"{base(p).stem}-{_safe_name(label)}{base(p).suffix or '.docx'}")
+                 for p, label in zip(projects, _labels(projects))]
+    taken: set[Path] = set()  # two forms never get one file (the first report would be lost: S43)
+    out: list[Path] = []
+    for path in paths:
+        path = path if output else _free_name(path, taken)
+        n = 2
+        while path in taken:
+            path = paths[len(out)].with_name(f"{paths[len(out)].stem}-{n}{paths[len(out)].suffix}")
+            n += 1
+        taken.add(path)
+        out.append(path)
+    return out
 
 
-def _free_name(path: Path) -> Path:
+def _labels(projects: list[Project]) -> list[str]:
+    """What tells the forms apart in their reports' names: the sheet; where one sheet holds several
+    forms, the sheet and the project's name (or its place on the sheet)."""
+    sheets = [p.sheet or "" for p in projects]
+    out = []
+    for n, p in enumerate(projects):
+        if p.sheet and sheets.count(p.sheet) == 1:
+            out.append(p.sheet)
+            continue
+        names = [str(q.name or "") for q in projects if (q.sheet or "") == (p.sheet or "")]
+        name = str(p.name or "")
+        if name and names.count(name) == 1:
+            out.append(f"{p.sheet}-{name}" if p.sheet else name)
+        else:
+            place = sum(1 for q in projects[:n + 1] if (q.sheet or "") == (p.sheet or ""))
+            out.append(f"{p.sheet or '表格'}-第{place}张" if p.sheet else str(n + 1))
+    return out
+
+
+def _free_name(path: Path, taken: set[Path] | None = None) -> Path:
     n = 2
     candidate = path
-    while candidate.exists():
+    while candidate.exists() or candidate in (taken or ()):
         candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
         n += 1
     return candidate

@@ -329,6 +329,9 @@ def new_workbook(output: str | None, case: str | None, rules: str | None, kind: 
                 console.print(f"已生成 {esc(target)}：{said}。计分结果见“{L.SHEET_RESULTS}”工作表。")
         texts.append(rendered(console, lines))
 
+    from evaltool.core.fileio import allow_rewrite
+
+    allow_rewrite(target)  # built above, scored in place now
     score_and_write(target, target, before_write=prepare)
     emit(console, texts[0])
     # A filled case file (--from) whose form has errors exits as `check` would (1). A form made from
@@ -377,11 +380,19 @@ def template_cmd(output: str | None, kind: str | None) -> None:
     from evaltool.workbook.template import TEMPLATE_PATH, deterministic_bytes
 
     form = chosen_kind(kind)
-    if output:  # only an unchanged blank template of this kind is replaced, never a filled form
-        check_output(output, "xlsx", purpose=(f"模板:{form.name}", f"{form.name}空白模板"))
+    data = deterministic_bytes(form.build_workbook(None, None))
+    if output:
+        # Only a file that is this very blank template already (templates are byte-deterministic)
+        # is replaced, never a filled or scored form (S67); the bytes stay those `new` writes.
+        target = Path(output)
+        if not (target.is_file() and target.read_bytes() == data):
+            check_output(output, "xlsx", purpose=(f"模板:{form.name}", f"{form.name}空白模板"))
     path = Path(output) if output else TEMPLATE_PATH.with_name(f"{form.title or form.name}.xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, deterministic_bytes(form.build_workbook(None, None)))
+    from evaltool.core import provenance
+
+    provenance.unclaim(path)  # not stamped: identical bytes are the proof
+    atomic_write_bytes(path, data)
     console.print(f"已生成{esc(form.name)}模板：{esc(path)}")
 
 
@@ -396,6 +407,9 @@ def demo_workbook(project: Project, outdir: Path) -> Path:
 
     target = outdir / f"示例-{safe_filename(project.name or '', '自评表')}.xlsx"
     atomic_write_bytes(target, deterministic_bytes(kind_of(project).build_workbook(project, None)))
+    from evaltool.core.fileio import allow_rewrite
+
+    allow_rewrite(target)  # built above, scored in place now
     score_and_write(target, target)
     console.print(f"示例工作簿（已填写并计分）：{esc(target)}")
     return target

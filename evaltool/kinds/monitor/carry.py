@@ -59,7 +59,9 @@ def pick_monitor(projects: list[Project], name: str | None, file: str) -> Projec
                          "--monitor 应给出本项目的运行监控表。")
     if len(monitors) == 1:
         return monitors[0]
-    same = [p for p in monitors if name and _key(p.name) == _key(name)]
+    from evaltool.core.names import name_key
+
+    same = [p for p in monitors if name and name_key(p.name) == name_key(name)]  # a project's name (S62)
     if len(same) == 1:
         return same[0]
     sheets = "、".join(f"“{p.sheet}”（{_text(p.name) or '未填项目名称'}）" for p in monitors)

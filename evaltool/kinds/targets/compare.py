@@ -100,8 +100,10 @@ def _show(value: Any) -> str:
 def _pick(form: Project, targets: list[Project]) -> Project | None:
     if len(targets) == 1:
         return targets[0]
-    name = _key(form.name)
-    return next((t for t in targets if _key(t.name) == name and name), None)
+    from evaltool.core.names import name_key
+
+    name = name_key(form.name)  # a project's name: bracket content counts (项目（一期）≠ 项目（二期）)
+    return next((t for t in targets if name_key(t.name) == name and name), None)
 
 
 def findings(form: Project, rules) -> list[Finding]:
@@ -120,7 +122,9 @@ def findings(form: Project, rules) -> list[Finding]:
 
     year = project_year(form) or project_year(target)
     out: list[Finding] = []
-    if len(targets) == 1 and _key(form.name) and _key(target.name) and _key(form.name) != _key(target.name):
+    from evaltool.core.names import name_key
+
+    if len(targets) == 1 and name_key(form.name) and name_key(target.name) and name_key(form.name) != name_key(target.name):
         # the one 目标表 given is compared all the same, but it may be another project's
         out.append(Finding("W-TG-UNMATCHED", "warning", f"本表项目名称“{_show(form.name)}”与{source}中绩效目标表的项目名称"
                            f"“{_show(target.name)}”不同：请确认比对的是本项目申报的绩效目标表；是同一项目的，请统一项目名称。",
