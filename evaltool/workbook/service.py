@@ -159,13 +159,17 @@ def new_sheet_name(existing: list[str], project: Project | None = None, base: st
 def summary(results, verb: str) -> str:
     """What the 校验 / 计分 buttons tell the clerk (Excel dialog, WPS message, server response)."""
     from evaltool.core.decimals import fmt
+    from evaltool.core.kinds import kind_of
 
     lines = []
     for p, r in results:
         e = len(r.errors)
         w = sum(f.severity == "warning" for f in r.findings)
         head = f"“{p.sheet}”：{p.name or '（未填项目名称）'}"
-        if verb == "计分":
+        kind = kind_of(p)
+        if verb == "计分" and not kind.graded:  # a 目标表 or 监控表: no 总分 to show as "—"
+            head += f"，{kind.title or kind.name}不计分"
+        elif verb == "计分":
             if r.ungraded:
                 head += f"，无法计分（{r.ungraded}），总分和等次未填"
             else:

@@ -384,7 +384,7 @@ def _compare(target: values.Parsed, forecast: values.Parsed, rules: RuleSet, mr:
         # a date as the target (a date cell, "2026/11/30") is the deadline, as in the 自评表
         if forecast.date <= target.date:
             return "绿", Decimal(0), "不晚于年度指标值的期限", None
-        return "红", Decimal(1), f"晚于年度指标值的期限 {target.date.isoformat()}", None
+        return "红", Decimal(1), f"晚于年度指标值的期限 {values.shown(target.date)}", None
     if forecast.kind == "qualitative":
         band = rules.grade_of(forecast.text)
         if band is None:
