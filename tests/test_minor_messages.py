@@ -98,3 +98,19 @@ def test_score_in_place_on_a_link_scores_the_file_it_points_at(tmp_path):
     run("score", link)
     assert link.is_symlink() and os.readlink(link) == real.name
     assert "校验结果" in openpyxl.load_workbook(real).sheetnames
+
+
+def test_links_to_a_sheet_named_with_an_apostrophe_double_it(tmp_path):
+    """校验结果's links to "自评'表 (1)" read '自评'表 (1)'!F13 — a reference Excel calls invalid."""
+    src = tmp_path / "表.xlsx"
+    forms.national(src)
+    wb = openpyxl.load_workbook(src)
+    wb.active.title = "自评'表 (1)"
+    wb.save(src)
+    out = tmp_path / "计分.xlsx"
+    run("score", src, "-o", out)
+    run("score", src)  # in place: the patching writer
+    for book in (out, src):
+        links = [c.hyperlink.location for row in openpyxl.load_workbook(book)["校验结果"].iter_rows() for c in row
+                 if c.hyperlink is not None and c.hyperlink.location]
+        assert links and all(x.startswith("'自评''表 (1)'!") for x in links), links
