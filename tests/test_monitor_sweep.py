@@ -196,8 +196,8 @@ def test_rates_are_numbers_on_the_template_and_replacing_a_typed_value_is_said(b
     edit(book, **{progress: 0.45, light: "绿"})
     res = run("score", book)
     text = " ".join(res.output.split())
-    assert f"{progress} 本单元格原为“45%”，evaltool 按本次计算改为“40.00%”" in text, text
-    assert f"{light} 本单元格原为“绿”，evaltool 按本次计算改为“红”" in text
+    assert f"{progress} 本单元格原为“45%”，evaltool 已按本次计算改为“40.00%”" in text, text
+    assert f"{light} 本单元格原为“绿”，evaltool 已按本次计算改为“红”" in text
     after = openpyxl.load_workbook(book)[SHEET]
     assert after[progress].value == 0.4 and after[light].value == "红"
     assert "原为" not in run("score", book).output  # nothing changed since: nothing to say
@@ -321,3 +321,15 @@ def test_year_normalised_or_refused(book, typed, year, refused):
     _, data = check_json(book)
     assert data["年度"] == year
     assert any(m[0] == "E-YEAR" and "四位年份" in m[2] for m in marks(data)) is refused
+
+
+def test_check_says_a_typed_grey_cell_will_be_replaced_not_that_it_was(book):
+    """SWEEP S46: check and collect change nothing, so their notice is "计分时将改为"."""
+    ws = openpyxl.load_workbook(book)[SHEET]
+    row = row_of(book, "年度资金总额")
+    heads = {c.value: c.column_letter for c in ws[row_of(book, "年初预算数")] if c.value}
+    progress = f"{heads['执行进度']}{row}"
+    edit(book, **{progress: 0.45})
+    text = " ".join(run("check", book).output.split())
+    assert f"{progress} 本单元格原为“45%”，evaltool 计分时将改为“40.00%”" in text, text
+    assert openpyxl.load_workbook(book)[SHEET][progress].value == 0.45

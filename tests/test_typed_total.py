@@ -63,3 +63,29 @@ def test_a_typed_total_that_differs_is_reported_by_every_front_end(tmp_path):
     # the Excel/WPS 校验 and 计分 alerts count it (service.summary over the shared plan)
     alert = service.summary(service.evaluate(service.load(str(path))), "校验")
     assert "0 个错误、2 个警告" in alert, alert
+
+
+def test_a_value_typed_into_a_grey_cell_of_the_template_is_said_by_command(tmp_path):
+    """SWEEP S46: on evaltool's own template a typed 得分 (14 for a computed 15) and 执行率得分 were
+    replaced by score without a word, while the 监控表 said so. Now the 自评表 says it too: check and collect
+    "计分时将改为", score "已按本次计算改为"; after scoring, check is clean. (Grey cells that still add up
+    as evaltool left them are an earlier run's values, stale after an edit elsewhere: replaced silently.)"""
+    path = tmp_path / "模板.xlsx"
+    run("new", "--from", Path(__file__).parent / "cases" / "seed002-电子政务各项专项经费.yaml", "-o", path)
+    p = read_workbook_projects(path)[0]
+    cell = sheet_info(p).indicator_out[0].cell
+    wb = openpyxl.load_workbook(path)
+    ws = wb[p.sheet]
+    computed = ws[cell].value
+    ws[cell] = computed - 1
+    wb.save(path)
+    check = " ".join(run("check", path).output.split())
+    assert f"{p.sheet}!{cell} 本单元格原为“{computed - 1}”，evaltool 计分时将改为" in check, check
+    out = tmp_path / "汇总.xlsx"
+    run("collect", path, "-o", out)
+    listed = [r for r in openpyxl.load_workbook(out)["问题清单"].iter_rows(values_only=True) if "I-FILLED" in r]
+    assert listed and "计分时将改为" in " ".join(map(str, listed[0])), listed
+    score = " ".join(run("score", path).output.split())
+    assert "evaltool 已按本次计算改为" in score and "将改为" not in score, score
+    assert openpyxl.load_workbook(path)[p.sheet][cell].value == computed
+    assert "本单元格原为" not in run("check", path).output

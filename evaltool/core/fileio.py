@@ -156,6 +156,9 @@ def atomic_path(target: str | os.PathLike, busy_hint: str = "Excel 或 WPS") -> 
 
     OS errors become InputError with a Chinese message: the clerk's original file is untouched.
     """
+    if Path(target).is_symlink():
+        # a link (a form linked into a shared folder) keeps being a link: the file it points at is written
+        target = Path(os.path.realpath(target))
     target = check_target(target)
     _once(target)
     folder = target.parent if str(target.parent) else Path(".")

@@ -444,7 +444,7 @@ def publish(book, state, path: str | os.PathLike | None = None, folder: str | os
     source = Path(path) if path else _saved_file(book)
     out = Path(folder) if folder else source.parent / "公开"
     _status(book, f"evaltool：正在生成 {source.name} 的公开版……")
-    done = run_publish([str(source)], out)
+    done = run_publish([str(source)], out, button=True)
     refused = [o.refused for o in done.outcomes if o.refused]
     if refused:
         _alert(book, "没有生成公开版：" + "\n".join(refused), mode="critical")

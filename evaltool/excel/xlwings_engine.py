@@ -28,6 +28,9 @@ Rect = tuple[int, int, int, int]  # r1, c1, r2, c2 (1-based, inclusive)
 MAX_AREA_ADDRESS = 255  # Excel's limit for the address string of Range("A1,B2:B9,…")
 
 
+APOS = "'"  # a quote in a sheet name is doubled inside a quoted reference: '自评''表 (1)'!F13
+
+
 # ---- reading -------------------------------------------------------------------------------------
 def read_grid(sheet) -> Grid:
     """All values of a sheet in one call; rows/cols before the used range are padded."""
@@ -475,7 +478,7 @@ def _link(sheet, cell, target: str, a1: str, text: str) -> None:
     if _is_com(sheet):
         # In-workbook links are a SubAddress in Excel's object model.
         api = cell.api
-        api.Hyperlinks.Add(Anchor=api, Address="", SubAddress=f"'{target}'!{a1}", ScreenTip=tip,
+        api.Hyperlinks.Add(Anchor=api, Address="", SubAddress=f"'{target.replace(APOS, APOS * 2)}'!{a1}", ScreenTip=tip,
                            TextToDisplay=text)
     else:
-        cell.add_hyperlink(f"#'{target}'!{a1}", text_to_display=text, screen_tip=tip)
+        cell.add_hyperlink(f"#'{target.replace(APOS, APOS * 2)}'!{a1}", text_to_display=text, screen_tip=tip)

@@ -195,7 +195,8 @@ def _texts(row: Row) -> dict[str, str]:
             out[key] = next((t for t in (_clean_text(report.get(n)) for n in names) if t), "")
     if not out.get(PROBLEMS_KEY):
         reasons = [_clean_text(i.deviation) for i in p.indicators if _clean_text(i.deviation)]
-        out[PROBLEMS_KEY] = "；".join(dict.fromkeys(reasons))
+        joined = "；".join(dict.fromkeys(r.rstrip("。；;") for r in reasons))  # never "…摸底。；偏远…"
+        out[PROBLEMS_KEY] = joined + "。" if joined else ""
     return {k: v for k, v in out.items() if v and not v.startswith("【待")}
 
 
@@ -217,7 +218,7 @@ def draft_markdown(rows: list[Row]) -> str:
     year = "、".join(t.years) if t.years else "【待填写：年度】"
     who = t.departments[0] if len(t.departments) == 1 else "本部门"
     lines = [f"# {year}年度{TITLE}（草稿）", "",
-             f"> 本草稿由 evaltool 根据 {t.count} 张表格生成，数字均取自表格并已核对；【待填写】处请补充。"
+             f"> 本草稿由 evaltool 根据 {len(rows)} 张表格生成，数字均取自表格并已核对；【待填写】处请补充。"
              "修改后可用 `evaltool publish 表格文件夹 --check 本文件` 再次核对其中的数字。", ""]
     lines += ["## 一、绩效评价工作开展情况", ""]
     forms = "、".join(f"{form} {n} 个" for form, n in t.by_form.items())

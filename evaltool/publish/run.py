@@ -91,11 +91,16 @@ def _where(f: Finding) -> str:
     return f"“{loc.sheet}”：" if loc.sheet else ""
 
 
-def refusal(shown: str, errors: list[Finding]) -> str:
-    listed = "；".join(f"{_where(f)}{f.message}" for f in errors[:SHOWN_ERRORS])
+def refusal(shown: str, errors: list[Finding], button: bool = False) -> str:
+    """Why a form is not published; button: said to a clerk at the Excel/WPS 公开 button, who has no
+    command-line flag to give."""
+    # each message is a sentence of its own: "…直接填写数字。；…" read as a typo (SWEEP S54)
+    listed = "；".join(f"{_where(f)}{f.message.rstrip('。')}" for f in errors[:SHOWN_ERRORS])
     more = f"等 {len(errors)} 个错误" if len(errors) > SHOWN_ERRORS else ""
-    return (f"{shown} 有未改正的错误（{listed}{more}），没有公开：公开的数字必须是核对无误的。"
-            f"请用 evaltool check {Path(shown).name} 查看并改正后再公开；确需按现状公开，请加 --allow-errors。")
+    head = f"{shown} 有未改正的错误（{listed}{more}），没有公开：公开的数字必须是核对无误的。"
+    if button:
+        return head + "请点“校验”查看并改正，保存后再点“公开”。"
+    return head + f"请用 evaltool check {Path(shown).name} 查看并改正后再公开；确需按现状公开，请加 --allow-errors。"
 
 
 def evaluate_file(path: Path, shown: str, rules: str | None):
@@ -142,7 +147,7 @@ def free_name(path: Path) -> Path:
 
 
 def publish_file(path: Path, shown: str, folder: Path, rules: str | None, allow_errors: bool,
-                 taken: set[Path]) -> Outcome:
+                 taken: set[Path], button: bool = False) -> Outcome:
     from evaltool.workbook.xlsx_engine import save_atomic
 
     out = Outcome(shown, path)
@@ -150,7 +155,7 @@ def publish_file(path: Path, shown: str, folder: Path, rules: str | None, allow_
         projects, pairs = evaluate_file(path, shown, rules)
         errors = blocking_errors(pairs)
         if errors and not allow_errors:
-            out.refused = refusal(shown, errors)
+            out.refused = refusal(shown, errors, button)
             return out
         target = target_name(folder, shown)
         while target in taken:
@@ -190,7 +195,7 @@ def write_drafts(rows: list[Row], folder: Path) -> list[Path]:
 
 
 def publish(paths, folder: str | os.PathLike, rules: str | None = None, allow_errors: bool = False,
-            pdf: bool = True, progress=None) -> Published:
+            pdf: bool = True, progress=None, button: bool = False) -> Published:
     from evaltool.core.fileio import check_target
 
     out_dir = Path(folder)
@@ -209,7 +214,7 @@ def publish(paths, folder: str | os.PathLike, rules: str | None = None, allow_er
     for n, (path, shown) in enumerate(files, 1):
         if progress is not None:
             progress(n, len(files), shown)
-        done.outcomes.append(publish_file(path, shown, out_dir, rules, allow_errors, taken))
+        done.outcomes.append(publish_file(path, shown, out_dir, rules, allow_errors, taken, button))
     made = [o for o in done.outcomes if o.xlsx is not None]
     if pdf and made:
         from evaltool.report.pdf import files_to_pdf

@@ -177,11 +177,14 @@ class Facts:
         if arrived is not None:
             self.add("funds", "arrived", arrived, "money", "项目基本信息的实际到位资金", p.where("实际到位资金"), 2)
         if budget is not None and actual is not None:
-            self.add("funds", "unexecuted", budget - actual, "money",
-                     "全年预算数减全年执行数", Location(path="项目资金.年度资金总额"), 2)
+            # named by the cells it comes from, never by an internal key ("项目资金.年度资金总额")
+            both = _cells_of(total_row, ("全年预算数", "全年执行数")) if total_row is not None else Location(
+                path="项目资金.年度资金总额")
+            self.add("funds", "unexecuted", budget - actual, "money", "全年预算数减全年执行数", both, 2)
         if budget is not None and initial is not None and budget != initial:
-            self.add("funds", "adjust", abs(budget - initial), "money", "全年预算数与年初预算数之差",
-                     Location(path="项目资金.年度资金总额"), 2)
+            both = _cells_of(total_row, ("全年预算数", "年初预算数")) if total_row is not None else Location(
+                path="项目资金.年度资金总额")
+            self.add("funds", "adjust", abs(budget - initial), "money", "全年预算数与年初预算数之差", both, 2)
         for label in FUND_ROWS[1:]:
             row = p.funds.get(label)
             if row is None:
@@ -325,6 +328,15 @@ class Facts:
                          cell("得分"))
         self.grade = kf.grade
         self.entities.sort(key=lambda e: -max((len(n) for n in e.names), default=0))
+
+
+def _cells_of(row, columns: tuple[str, ...]) -> Location:
+    """One Location naming two cells of a fund row ("自评表!E6、F6"), or the row's key when it has none."""
+    cells = [row.cells.get(c) for c in columns]
+    cells = [c for c in cells if c is not None and c.cell]
+    if not cells:
+        return Location(path="项目资金.年度资金总额")
+    return Location(sheet=cells[0].sheet, cell="、".join(c.cell for c in cells))
 
 
 GENERIC_NAMES = {"绩效", "管理", "项目", "资金", "目标", "指标", "效果", "过程", "决策"}

@@ -26,6 +26,7 @@ LAYOUT_KEY = "_workbook"  # Project.extra key holding SheetInfo (never exported 
 # (from 校验结果), for every kind, so a re-run on any kind's sheet knows which notes are its own.
 MARKS_KEY = "_marked"
 RESULTS_KEY = "_results_sheet"  # Project.extra: the name evaltool's 校验结果 sheet is written under
+SCORED_KEY = "_scored_before"  # the workbook has evaltool's 校验结果 sheet: it was scored before
 
 
 @dataclass
@@ -526,6 +527,7 @@ def projects_from_grids(grids: list[Grid], rules: str | None = None, folder=None
             sheets = kind.sheets_of(p)
             claimed |= sheets
             p.extra[MARKS_KEY] = {(s, c) for s in sheets for c in marked.get(s, ())}
+            p.extra[SCORED_KEY] = results is not None  # its grey cells may hold an earlier run's values
         projects.extend(found)
         if kind.uses_shared_sheets:
             sharing.extend(found)
@@ -719,4 +721,4 @@ def note_findings(notes) -> list:
 
 
 __all__ = ["projects_from_grids", "View", "value_right", "ReadContext", "read_workbook_projects", "SheetInfo", "sheet_info", "LAYOUT_KEY",
-           "MARKS_KEY"]
+           "MARKS_KEY", "SCORED_KEY"]

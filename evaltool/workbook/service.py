@@ -16,6 +16,12 @@ from evaltool.core.model import Project, ScoreResult
 from evaltool.core.seam import CellWrite, Grid
 
 
+# A value in a computed (grey) cell of evaltool's template: check and collect say it will be replaced,
+# score (CLI, Excel/WPS 计分, the server) that it was (SWEEP S46: one policy for every kind).
+WILL_REPLACE = "evaltool 计分时将改为"
+REPLACED = "evaltool 已按本次计算改为"
+
+
 @dataclass
 class Plan:
     """Everything a front end writes, computed before its first write."""
@@ -118,6 +124,11 @@ def plan_projects(projects: list[Project], marks_only: bool = False, rule_set=No
     from evaltool.workbook import writer
 
     results = evaluate(projects, rule_set)
+    if not marks_only:  # 计分 writes the computed cells: what check calls "将改为" is done now
+        for _, r in results:
+            for f in r.findings:
+                if f.code == "I-FILLED" and WILL_REPLACE in f.message:
+                    f.message = f.message.replace(WILL_REPLACE, REPLACED)
     writes = [w for p, r in results for w in writer.cell_writes(p, r)]
     if marks_only:
         writes = writer.marks_only(writes)
@@ -159,13 +170,17 @@ def new_sheet_name(existing: list[str], project: Project | None = None, base: st
 def summary(results, verb: str) -> str:
     """What the 校验 / 计分 buttons tell the clerk (Excel dialog, WPS message, server response)."""
     from evaltool.core.decimals import fmt
+    from evaltool.core.kinds import kind_of
 
     lines = []
     for p, r in results:
         e = len(r.errors)
         w = sum(f.severity == "warning" for f in r.findings)
         head = f"“{p.sheet}”：{p.name or '（未填项目名称）'}"
-        if verb == "计分":
+        kind = kind_of(p)
+        if verb == "计分" and not kind.graded:  # a 目标表 or 监控表: no 总分 to show as "—"
+            head += f"，{kind.title or kind.name}不计分"
+        elif verb == "计分":
             if r.ungraded:
                 head += f"，无法计分（{r.ungraded}），总分和等次未填"
             else:

@@ -231,6 +231,11 @@ def new_cmd(target: str | None, output: str | None, kind: str | None, case: str 
         raise InputError(f"给出了两个文件名（{target} 和 {output}），请只写一个。")
     given: dict[str, str] = {option: path for option, (dest, _, _) in NEW_SOURCES.items()
                              if (path := sources.get(dest))}
+    if case and Path(case).suffix.lower() in (".xlsx", ".xlsm", ".xls", ".et"):
+        # "不是 UTF-8 编码的文本文件" told the clerk nothing (SWEEP S54): say what --from takes
+        raise InputError(f"--from 需要案例文件（.yaml，可用 evaltool export 表格.xlsx 导出），{Path(case).name} 是工作簿。"
+                         f"由绩效目标表生成自评表请用 --from-targets {Path(case).name}；由运行监控表带入请用 --monitor "
+                         f"{Path(case).name}；要计分或检查这份表格请用 evaltool score / evaltool check。")
     if case:
         given = {"--from": case, **given}
     if len(given) > 1:

@@ -20,7 +20,7 @@ from evaltool.core.model import SEVERITY_LABEL, Finding, Location, Project, Scor
 from evaltool.core.results import UNGRADED_LABEL
 from evaltool.core.seam import CellWrite
 from evaltool.workbook import layout as L
-from evaltool.workbook.reader import SheetInfo, same_value, sheet_info
+from evaltool.workbook.reader import SCORED_KEY, SheetInfo, same_value, sheet_info
 
 RANK = {"error": 3, "warning": 2, "info": 1}
 
@@ -110,9 +110,47 @@ def typed_findings(project: Project, result: ScoreResult) -> list[Finding]:
     result — check, score, --json, collect, --review and the buttons all list them (SWEEP S52), not
     only the 校验结果 sheet score writes."""
     info = sheet_info(project)
-    if info is None or info.template:
+    if info is None:
         return []
+    if info.template:
+        # after a score, a grey cell that differs may be an earlier run's value made stale by an edit
+        # elsewhere — evaltool's own, replaced without a word; only a never-scored form's was typed
+        return [] if project.extra.get(SCORED_KEY) and _as_left(info) else _replaced(project, result, info)
     return [f for f in _out_cell_notes(project, result, info) if f.code != "I-FILLED"]
+
+
+def _as_left(info: SheetInfo) -> bool:
+    """Whether the grey score cells still add up as evaltool left them (indicator 得分 + 执行率得分 =
+    总分): then a difference is an earlier run's value made stale by an edit elsewhere, not a typed one."""
+    cells = [*info.indicator_out_values, info.out_values.get("执行率得分")]
+    total = to_decimal(info.out_values.get("总分"))
+    parts = [d for d in (to_decimal(v) for v in cells) if d is not None]
+    if total is None or len(parts) != len(cells):
+        return False
+    return abs(sum(parts, Decimal(0)) - total) <= Decimal("0.011") * len(parts)  # each rounded to 0.01
+
+
+def _replaced(project: Project, result: ScoreResult, info: SheetInfo) -> list[Finding]:
+    """evaltool's own template: its grey cells are computed, so a value typed there is replaced when
+    scoring — said, never silent (SWEEP S46; the 监控表 says the same)."""
+    values = computed_values(project, result)
+    exact = {"执行率得分": result.rate_score, "总分": result.total}
+    targets = [(n, loc, values.get(n), info.out_values.get(n), exact.get(n)) for n, loc in info.out.items()]
+    targets += [(f"第 {i + 1} 个指标的得分", loc, _num(r.score), cur, r.score) for i, (loc, cur, r) in
+                enumerate(zip(info.indicator_out, info.indicator_out_values, result.indicators)) if loc]
+    flagged = {f.location.cell for f in result.findings if f.code == "E-SCORE-MISMATCH"}  # said already
+    out = []
+    for label, loc, value, current, shown in targets:
+        if not loc.cell or value is None or current is None or current == "" or loc.cell in flagged \
+                or not _differs(current, value):
+            continue
+        if isinstance(current, str) and current.strip() == UNGRADED_LABEL:
+            continue  # an earlier run's 无法计分
+        text = str(shown) if isinstance(shown, Decimal) and value != UNGRADED_LABEL else _display(label, value)
+        out.append(Finding("I-FILLED", "info", f"本单元格原为“{_display(label, current)}”，evaltool 计分时将改为“{text}”"
+                           "（浅灰色单元格由 evaltool 计算填写，手工填写的内容会被替换）。", label,
+                           Location(sheet=loc.sheet or info.sheet, cell=loc.cell, path=loc.path)))
+    return out
 
 
 def _out_cell_notes(project: Project, result: ScoreResult, info: SheetInfo) -> list[Finding]:

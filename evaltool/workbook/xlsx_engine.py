@@ -44,6 +44,8 @@ DROPPED = (
 )
 
 
+APOS = "'"  # a quote in a sheet name is doubled inside a quoted reference: '自评''表 (1)'!F13
+
 def _name(path: str | os.PathLike) -> str:
     return Path(path).name
 
@@ -545,7 +547,7 @@ def write_results(wb, sheet) -> None:
     for (r, c), (target, a1) in sheet.links.items():
         cell = ws.cell(r, c)
         # An internal link (location, no relationship): Excel, WPS and LibreOffice all jump to the cell.
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{target}'!{a1}")
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{target.replace(APOS, APOS * 2)}'!{a1}")
         cell.font = Font(name=L.FONT, size=10.5, color="0563C1", underline="single")
     for r, height in sheet.heights.items():
         ws.row_dimensions[r].height = height

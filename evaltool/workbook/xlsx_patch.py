@@ -77,6 +77,8 @@ class Unpatchable(Exception):
     """The package cannot be patched safely; str(exc) says why, in Chinese, for the clerk."""
 
 
+APOS = "'"  # a quote in a sheet name is doubled inside a quoted reference: '自评''表 (1)'!F13
+
 def _q(tag: str, ns: str = NS) -> str:
     return f"{{{ns}}}{tag}"
 
@@ -1507,7 +1509,7 @@ def results_xml(pkg: Package, rs) -> bytes:
         hl = etree.SubElement(root, _q("hyperlinks"))
         for (r, c), (target, a1) in sorted(rs.links.items()):
             # An internal link (location, no relationship): Excel, WPS and LibreOffice all jump to the cell.
-            etree.SubElement(hl, _q("hyperlink"), ref=address(r, c), location=f"'{target}'!{a1}")
+            etree.SubElement(hl, _q("hyperlink"), ref=address(r, c), location=f"'{target.replace(APOS, APOS * 2)}'!{a1}")
     etree.SubElement(root, _q("pageMargins"), left="0.75", right="0.75", top="1", bottom="1", header="0.5",
                      footer="0.5")
     etree.SubElement(root, _q("pageSetup"), orientation="landscape", paperSize="9", fitToHeight="0",

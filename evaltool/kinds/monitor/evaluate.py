@@ -384,7 +384,7 @@ def _compare(target: values.Parsed, forecast: values.Parsed, rules: RuleSet, mr:
         # a date as the target (a date cell, "2026/11/30") is the deadline, as in the 自评表
         if forecast.date <= target.date:
             return "绿", Decimal(0), "不晚于年度指标值的期限", None
-        return "红", Decimal(1), f"晚于年度指标值的期限 {target.date.isoformat()}", None
+        return "红", Decimal(1), f"晚于年度指标值的期限 {values.shown(target.date)}", None
     if forecast.kind == "qualitative":
         band, why = rules.grade_reading(forecast.text)
         if band is None and why:
@@ -478,7 +478,7 @@ def _settle_out(p: Project, res: MonitorResult, out: Collector) -> None:
             res.writable.add(key)
             if info.template and current is not None and not _same(current, value, key):
                 # the grey cells are evaltool's; a value there (typed, or an earlier run's) is not replaced unsaid
-                out.add("I-FILLED", "info", f"本单元格原为“{_text(current)}”，evaltool 按本次计算改为“{value}”"
+                out.add("I-FILLED", "info", f"本单元格原为“{_text(current)}”，evaltool 计分时将改为“{value}”"
                         "（浅灰色单元格由 evaltool 计算填写，手工填写的内容会被替换）。", label, loc)
             if not info.template:  # recorded in 校验结果, so the next run knows the cell is evaltool's
                 out.add("I-FILLED", "info", f"evaltool 计算的{label}为“{value}”，填入本单元格。", label, loc)
