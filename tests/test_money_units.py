@@ -5,7 +5,6 @@ I-MONEY-UNIT naming the header cell, in every kind that has money; what the cler
 Real .xlsx files (forms.national, `evaltool new --from` for the other kinds), through the CLI."""
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 import shutil
 import sys
@@ -13,28 +12,14 @@ from pathlib import Path
 
 import docx
 import openpyxl
-from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent / "layouts"))
 import forms  # noqa: E402
 import targetsforms
-from evaltool.cli import main
 from test_dept import CASE as DEPT_CASE
 from test_monitor import CASE as MONITOR_CASE
 
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def check(path: Path) -> dict:
-    res = run("check", path, "--json")
-    assert "Traceback" not in res.output
-    return json.loads(res.output)
-
-
-def marks(data: dict, code: str) -> list[dict]:
-    return [f for f in data["标记"] if f["代码"] == code]
+from test_column_choice_kinds import check, marks, run  # noqa: E402 - the CLI helpers both files use
 
 
 def cell_of(ws, text: str):
