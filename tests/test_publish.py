@@ -601,16 +601,21 @@ def test_personal_data_in_formatted_text_and_in_several_cells_is_not_published(t
     assert "填报人：" in joined and "联系人：" in joined
 
 
-def test_a_signature_line_keeps_every_label_and_only_loses_the_values(tmp_path):
-    """SWEEP S34: the 部门整体's footer "填报人：… 联系电话：… 单位负责人（签字）：… （单位盖章）".
-    Empty, it is published as it stands and nothing is counted as removed (it was "填报人：电话：…",
-    1 处); filled, only 李四/139…/王五 go, and 单位负责人（签字） and （单位盖章） stay on the line."""
+def blank_dept_inbox(tmp_path):
+    """(inbox, output folder, the inbox's blank 部门整体 form, its workbook, its form sheet)."""
     inbox, out = tmp_path / "收件", tmp_path / "公开"
     inbox.mkdir()
     src = inbox / "部门.xlsx"
     run("new", "--kind", "部门整体", src, ok=(0,))
     wb = openpyxl.load_workbook(src)
-    ws = wb.worksheets[0]
+    return inbox, out, src, wb, wb.worksheets[0]
+
+
+def test_a_signature_line_keeps_every_label_and_only_loses_the_values(tmp_path):
+    """SWEEP S34: the 部门整体's footer "填报人：… 联系电话：… 单位负责人（签字）：… （单位盖章）".
+    Empty, it is published as it stands and nothing is counted as removed (it was "填报人：电话：…",
+    1 处); filled, only 李四/139…/王五 go, and 单位负责人（签字） and （单位盖章） stay on the line."""
+    inbox, out, src, wb, ws = blank_dept_inbox(tmp_path)
     footer = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("填报人"))
     empty_line = footer.value
     assert "联系电话" in empty_line and "（单位盖章）" in empty_line
@@ -634,12 +639,7 @@ def test_a_filled_blank_dept_form_gets_its_year_in_the_title_and_a_draft_that_ch
     """SWEEP S35: the 部门整体 template's "（      年度）" under the title stayed blank after score and in
     the public copy (the 目标表's was filled). And with --allow-errors the draft's own note
     "有错误的项目 1 个" was flagged by its own check as disagreeing with the project count 0."""
-    inbox, out = tmp_path / "收件", tmp_path / "公开"
-    inbox.mkdir()
-    src = inbox / "部门.xlsx"
-    run("new", "--kind", "部门整体", src, ok=(0,))
-    wb = openpyxl.load_workbook(src)
-    ws = wb.worksheets[0]
+    inbox, out, src, wb, ws = blank_dept_inbox(tmp_path)
     title = next(c for row in ws.iter_rows(max_row=4) for c in row if c.value == "（      年度）")
     label = next(c for row in ws.iter_rows(max_row=6) for c in row if c.value == "年度")
     ws.cell(label.row, label.column + 1).value = 2026
