@@ -53,6 +53,21 @@ def test_o_replaces_its_own_unchanged_output_only(tmp_path, cases_dir):
     assert _run("template", "-o", blank, "--kind", "部门整体").exit_code == 2
 
 
+def test_a_linked_o_target_is_stamped_through_the_link(tmp_path, cases_dir):
+    """-o naming a symbolic link: the file it points at is written (fileio.atomic_path) and stamped as
+    evaltool's own, so the next run may replace it again (the claim was keyed by the link's path, the
+    write by the file's: export and collect refused their own output the second time)."""
+    form = _form(tmp_path, cases_dir)
+    shared = tmp_path / "共享"
+    shared.mkdir()
+    for command, name in (("export", "案例.yaml"), ("collect", "汇总.xlsx")):
+        (tmp_path / name).symlink_to(shared / name)
+        for _ in range(3):
+            res = _run(command, form, "-o", tmp_path / name)
+            assert res.exit_code in (0, 1) and (shared / name).exists(), res.output
+        assert (tmp_path / name).is_symlink()
+
+
 def test_export_o_keeps_a_hand_written_case(tmp_path, cases_dir):
     form = _form(tmp_path, cases_dir)
     hand = tmp_path / "hand.yaml"

@@ -30,7 +30,8 @@ _MAX_BYTES = 512 * 1024 * 1024  # unpacked size beyond which a file is not check
 
 
 def _key(path: str | os.PathLike) -> str:
-    return os.path.normcase(os.path.abspath(path))
+    # realpath: fileio writes through a symbolic link to the file it points at, and looks the claim up there
+    return os.path.normcase(os.path.realpath(path))
 
 
 def claim(target: str | os.PathLike, purpose: str) -> None:
