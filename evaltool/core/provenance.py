@@ -55,7 +55,12 @@ def _digest(purpose: str, parts) -> str:
 
 
 def _package_parts(zf: zipfile.ZipFile):
-    return sorted((n, zf.read(n)) for n in zf.namelist() if n != _CORE and not n.endswith("/"))
+    return _digested((n, zf.read(n)) for n in zf.namelist() if n != _CORE)
+
+
+def _digested(members) -> list:
+    """The (name, bytes) a stamp covers: every member but the core properties and folder entries."""
+    return sorted((n, data) for n, data in members if n != _CORE and not n.endswith("/"))
 
 
 def stamp_file(path: str | os.PathLike, purpose: str, suffix: str | None = None) -> None:
@@ -71,15 +76,15 @@ def stamp_file(path: str | os.PathLike, purpose: str, suffix: str | None = None)
         return
     try:
         with zipfile.ZipFile(path) as zf:
-            core = zf.read(_CORE)
-            parts = _package_parts(zf)
             infos = zf.infolist()
-            blobs = {i.filename: zf.read(i.filename) for i in infos}
+            blobs = {i.filename: zf.read(i.filename) for i in infos}  # each member read once
+            core = blobs[_CORE]
     except (KeyError, zipfile.BadZipFile, OSError):
         return  # no core properties to carry the stamp: the file is simply never replaceable
     if b"</cp:coreProperties>" not in core:
         return
     # Declared on the element itself: openpyxl declares dc on each element, not on the root.
+    parts = _digested(blobs.items())
     tag = f"<dc:identifier {_DC}>evaltool-{_digest(purpose, parts)}</dc:identifier>".encode("ascii")
     core, n = _ID.subn(tag, core, count=1)
     if not n:
