@@ -562,6 +562,7 @@ def department_records(df, grades: tuple[str, ...] | None = None) -> list[dict]:
             else:
                 acc["未计入总执行率"] += 1
     records = []
+    columns_of_grades = (grades or grade_names(df["等次"])) + (UNGRADED,)  # once, not per 主管部门 (loads a rule set)
     for name, a in sorted(groups.items()) + [("合计", overall)]:
         budget, actual = round_half_up(a["预算数"], 2), round_half_up(a["执行数"], 2)
         paired_budget, paired_actual = round_half_up(a["配对预算数"], 2), round_half_up(a["配对执行数"], 2)
@@ -573,7 +574,7 @@ def department_records(df, grades: tuple[str, ...] | None = None) -> list[dict]:
             "总执行率": round_half_up(paired_actual / paired_budget, 4) if paired_budget > 0 else None,
             "平均执行率": round_half_up(a["执行率"] / a["执行率数"], 4) if a["执行率数"] else None,
             "平均总分": round_half_up(a["总分"] / a["总分数"], 2) if a["总分数"] else None,
-            **{k: a["等次"].get(k, 0) for k in (grades or grade_names(df["等次"])) + (UNGRADED,)},
+            **{k: a["等次"].get(k, 0) for k in columns_of_grades},
             "有错误的项目数": a["有错误的项目数"],
             "未计入总执行率的项目数": a["未计入总执行率"],
         })
