@@ -24,6 +24,11 @@ def address(row: int, col: int) -> str:
     return f"{col_letter(col)}{row}"
 
 
+def quoted_sheet(name: str) -> str:
+    """A sheet name as a cell reference writes it: '自评''表 (1)' (quoted, a quote inside doubled)."""
+    return "'" + name.replace("'", "''") + "'"
+
+
 def parse_address(a1: str) -> tuple[int, int]:
     """A1 address -> 1-based (row, col)."""
     a1 = a1.replace("$", "").upper()

@@ -21,14 +21,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from evaltool.core.seam import CellWrite, Grid, address, parse_address
+from evaltool.core.seam import CellWrite, Grid, address, parse_address, quoted_sheet
 from evaltool.workbook import layout as L
 
 Rect = tuple[int, int, int, int]  # r1, c1, r2, c2 (1-based, inclusive)
 MAX_AREA_ADDRESS = 255  # Excel's limit for the address string of Range("A1,B2:B9,…")
 
 
-APOS = "'"  # a quote in a sheet name is doubled inside a quoted reference: '自评''表 (1)'!F13
 
 
 # ---- reading -------------------------------------------------------------------------------------
@@ -478,7 +477,7 @@ def _link(sheet, cell, target: str, a1: str, text: str) -> None:
     if _is_com(sheet):
         # In-workbook links are a SubAddress in Excel's object model.
         api = cell.api
-        api.Hyperlinks.Add(Anchor=api, Address="", SubAddress=f"'{target.replace(APOS, APOS * 2)}'!{a1}", ScreenTip=tip,
+        api.Hyperlinks.Add(Anchor=api, Address="", SubAddress=f"{quoted_sheet(target)}!{a1}", ScreenTip=tip,
                            TextToDisplay=text)
     else:
-        cell.add_hyperlink(f"#'{target.replace(APOS, APOS * 2)}'!{a1}", text_to_display=text, screen_tip=tip)
+        cell.add_hyperlink(f"#{quoted_sheet(target)}!{a1}", text_to_display=text, screen_tip=tip)

@@ -17,7 +17,7 @@ from typing import Any
 
 from evaltool.core.errors import InputError
 from evaltool.core.fileio import atomic_path
-from evaltool.core.seam import CellWrite, Grid
+from evaltool.core.seam import CellWrite, Grid, quoted_sheet
 from evaltool.workbook import layout as L
 from evaltool.workbook.cellvalue import put
 from evaltool.core import limits
@@ -44,7 +44,6 @@ DROPPED = (
 )
 
 
-APOS = "'"  # a quote in a sheet name is doubled inside a quoted reference: '自评''表 (1)'!F13
 
 def _name(path: str | os.PathLike) -> str:
     return Path(path).name
@@ -547,7 +546,7 @@ def write_results(wb, sheet) -> None:
     for (r, c), (target, a1) in sheet.links.items():
         cell = ws.cell(r, c)
         # An internal link (location, no relationship): Excel, WPS and LibreOffice all jump to the cell.
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{target.replace(APOS, APOS * 2)}'!{a1}")
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quoted_sheet(target)}!{a1}")
         cell.font = Font(name=L.FONT, size=10.5, color="0563C1", underline="single")
     for r, height in sheet.heights.items():
         ws.row_dimensions[r].height = height

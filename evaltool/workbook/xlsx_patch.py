@@ -31,7 +31,7 @@ from typing import Any
 
 from lxml import etree
 
-from evaltool.core.seam import CellWrite, address, col_letter, parse_address
+from evaltool.core.seam import CellWrite, address, col_letter, parse_address, quoted_sheet
 from evaltool.workbook.cellvalue import looks_like_formula, xml_safe
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -77,7 +77,6 @@ class Unpatchable(Exception):
     """The package cannot be patched safely; str(exc) says why, in Chinese, for the clerk."""
 
 
-APOS = "'"  # a quote in a sheet name is doubled inside a quoted reference: '自评''表 (1)'!F13
 
 def _q(tag: str, ns: str = NS) -> str:
     return f"{{{ns}}}{tag}"
@@ -1319,7 +1318,7 @@ def repaginate(pkg: Package, sheet: Sheet) -> list[int]:
     for r1, c1, r2, c2 in sheet.merged:
         if c1 <= last_col and sheet.value(r1, c1) not in (None, ""):
             last = max(last, r2)
-    quoted = "'" + sheet.name.replace("'", "''") + "'"
+    quoted = quoted_sheet(sheet.name)
     pkg.defined_name("_xlnm.Print_Area", sheet.index, f"{quoted}!$A$1:${col_letter(last_col)}${last}")
     titles = f"{quoted}!${header}:${header}"
     old = pkg.defined_text("_xlnm.Print_Titles", sheet.index) or ""
@@ -1509,7 +1508,7 @@ def results_xml(pkg: Package, rs) -> bytes:
         hl = etree.SubElement(root, _q("hyperlinks"))
         for (r, c), (target, a1) in sorted(rs.links.items()):
             # An internal link (location, no relationship): Excel, WPS and LibreOffice all jump to the cell.
-            etree.SubElement(hl, _q("hyperlink"), ref=address(r, c), location=f"'{target.replace(APOS, APOS * 2)}'!{a1}")
+            etree.SubElement(hl, _q("hyperlink"), ref=address(r, c), location=f"{quoted_sheet(target)}!{a1}")
     etree.SubElement(root, _q("pageMargins"), left="0.75", right="0.75", top="1", bottom="1", header="0.5",
                      footer="0.5")
     etree.SubElement(root, _q("pageSetup"), orientation="landscape", paperSize="9", fitToHeight="0",
